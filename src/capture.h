@@ -1,0 +1,44 @@
+/* capture.h - libpcap input: saved files (pcap, pcapng, stdin). */
+#ifndef SYNFIN_CAPTURE_H
+#define SYNFIN_CAPTURE_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct frame {
+	int64_t ts_ns;		/* capture time, ns since the epoch */
+	uint32_t caplen;	/* bytes captured */
+	uint32_t wirelen;	/* bytes on the wire */
+	int dlt;		/* link type of this frame */
+	const uint8_t *data;	/* borrowed until the next capture_next() */
+};
+
+enum capture_status { CAPTURE_OK, CAPTURE_EOF, CAPTURE_ERROR, CAPTURE_AGAIN };
+
+struct capture;
+
+#define SYNFIN_ERROR (synfin_error_quark())
+GQuark synfin_error_quark(void);
+enum { SYNFIN_ERROR_INPUT, SYNFIN_ERROR_USAGE, SYNFIN_ERROR_OUTPUT };
+
+/* path "-" is standard input. filter may be NULL. */
+struct capture *capture_open_file(const char *path, const char *filter,
+    GError **err);
+/* For tests and fuzzing: read a capture from an open stream (fmemopen);
+ * the capture owns fp. */
+struct capture *capture_open_fp(FILE *fp, const char *name,
+    const char *filter, GError **err);
+enum capture_status capture_next(struct capture *cap, struct frame *f,
+    GError **err);
+/* Bytes of the file consumed so far, and its size (0 if unknown). */
+uint64_t capture_offset(const struct capture *cap);
+uint64_t capture_size(const struct capture *cap);
+const char *capture_name(const struct capture *cap);
+void capture_close(struct capture *cap);
+
+/* Check a filter expression compiles (for a usage error up front). */
+bool capture_filter_check(const char *filter, GError **err);
+
+#endif

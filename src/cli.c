@@ -1,0 +1,211 @@
+/* cli.c - GOptionContext -> struct synfin_config (no globals). */
+#include "config.h"
+
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capture.h"
+
+static bool
+parse_num(const char *opt, const char *s, double lo, double hi, double *out,
+    GError **err)
+{
+	char *end = NULL;
+	double v = g_ascii_strtod(s, &end);
+
+	if (!s || !*s || !end || *end || !(v >= lo && v <= hi)) {
+		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
+		    "%s: '%s' is not a number from %g to %g", opt, s ? s : "",
+		    lo, hi);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+bool
+cli_parse(int argc, char **argv, struct synfin_config *cfg, GError **err)
+{
+	g_autofree char *format = NULL, *msl = NULL, *idle = NULL;
+	g_autofree char *maxf = NULL, *count = NULL, *snap = NULL, *buf = NULL;
+	g_auto(GStrv) rest = NULL;
+	gboolean ladder = FALSE, aonly = FALSE, check = FALSE, verify = FALSE;
+	gboolean nopromisc = FALSE, quiet = FALSE, progress = FALSE;
+	gboolean list = FALSE, listan = FALSE, version = FALSE;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->msl = 30;
+	cfg->idle_timeout = 300;
+	cfg->snaplen = 262144;
+
+	GOptionEntry entries[] = {
+		{ "read", 'r', 0, G_OPTION_ARG_FILENAME_ARRAY, &cfg->reads,
+		  "Read a pcap or pcapng file ('-' for standard input); "
+		  "repeat to read several as one capture", "FILE" },
+		{ "interface", 'i', 0, G_OPTION_ARG_STRING, &cfg->iface,
+		  "Capture live on an interface", "IFACE" },
+		{ "list-interfaces", 'L', 0, G_OPTION_ARG_NONE, &list,
+		  "List the interfaces and exit", NULL },
+		{ "filter", 'f', 0, G_OPTION_ARG_STRING, &cfg->filter,
+		  "BPF filter in tcpdump syntax (or give it as trailing words)",
+		  "EXPR" },
+		{ "format", 'F', 0, G_OPTION_ARG_STRING, &format,
+		  "Report format: text (default), json (JSON Lines), csv",
+		  "FMT" },
+		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &cfg->output,
+		  "Write the report to FILE (default standard output)", "FILE" },
+		{ "ladder", 0, 0, G_OPTION_ARG_NONE, &ladder,
+		  "In text, draw each connection's packet ladder", NULL },
+		{ "anomalies-only", 'A', 0, G_OPTION_ARG_NONE, &aonly,
+		  "Report only connections with at least one anomaly", NULL },
+		{ "check", 0, 0, G_OPTION_ARG_NONE, &check,
+		  "Exit 1 when any anomaly was found", NULL },
+		{ "msl", 0, 0, G_OPTION_ARG_STRING, &msl,
+		  "Maximum segment lifetime for TIME_WAIT (default 30)", "SEC" },
+		{ "idle-timeout", 0, 0, G_OPTION_ARG_STRING, &idle,
+		  "Report and forget a connection silent this long "
+		  "(default 300)", "SEC" },
+		{ "max-flows", 0, 0, G_OPTION_ARG_STRING, &maxf,
+		  "Track at most N connections; the longest idle are "
+		  "reported and evicted first", "N" },
+		{ "count", 'c', 0, G_OPTION_ARG_STRING, &count,
+		  "Stop after COUNT packets", "COUNT" },
+		{ "verify-checksums", 0, 0, G_OPTION_ARG_NONE, &verify,
+		  "Drop segments with a bad IPv4 or TCP checksum", NULL },
+		{ "snaplen", 's', 0, G_OPTION_ARG_STRING, &snap,
+		  "Live capture snapshot length (default 262144)", "LEN" },
+		{ "no-promiscuous-mode", 'p', 0, G_OPTION_ARG_NONE, &nopromisc,
+		  "Do not put the interface in promiscuous mode", NULL },
+		{ "buffer-size", 'B', 0, G_OPTION_ARG_STRING, &buf,
+		  "Live capture buffer size in KiB", "KIB" },
+		{ "relinquish-privileges", 'Z', 0, G_OPTION_ARG_STRING,
+		  &cfg->user, "Drop privileges to USER after opening the "
+		  "interface", "USER" },
+		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
+		  "No progress line", NULL },
+		{ "progress", 0, 0, G_OPTION_ARG_NONE, &progress,
+		  "Force the progress line on standard error", NULL },
+		{ "list-anomalies", 0, 0, G_OPTION_ARG_NONE, &listan,
+		  "List every anomaly with its severity and RFC section", NULL },
+		{ "version", 'V', 0, G_OPTION_ARG_NONE, &version,
+		  "Print the version and exit", NULL },
+		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest,
+		  NULL, "[BPF FILTER ...]" },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL }
+	};
+	g_autoptr(GOptionContext) ctx =
+	    g_option_context_new("- judge TCP handshakes and teardowns "
+		"against RFC 9293");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	g_option_context_set_summary(ctx,
+	    "synfin [OPTIONS] -r FILE [-r FILE ...] [BPF FILTER ...]\n"
+	    "synfin [OPTIONS] -i IFACE              [BPF FILTER ...]");
+	g_option_context_set_description(ctx,
+	    "Exit status: 0 done; 1 done, --check given and anomalies found; "
+	    "2 usage error or unreadable input.\nSee synfin(1).");
+	if (!g_option_context_parse(ctx, &argc, &argv, err)) {
+		if (*err)
+			(*err)->domain = SYNFIN_ERROR, (*err)->code =
+			    SYNFIN_ERROR_USAGE;
+		return false;
+	}
+
+	cfg->ladder = ladder;
+	cfg->anomalies_only = aonly;
+	cfg->check = check;
+	cfg->verify_checksums = verify;
+	cfg->no_promisc = nopromisc;
+	cfg->quiet = quiet;
+	cfg->progress = progress;
+	cfg->list_ifaces = list;
+	cfg->list_anomalies = listan;
+	cfg->version = version;
+
+	if (format) {
+		if (strcmp(format, "text") == 0)
+			cfg->format = FMT_TEXT;
+		else if (strcmp(format, "json") == 0 ||
+		    strcmp(format, "jsonl") == 0)
+			cfg->format = FMT_JSON;
+		else if (strcmp(format, "csv") == 0)
+			cfg->format = FMT_CSV;
+		else {
+			g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
+			    "-F: unknown format '%s' (text, json, csv)",
+			    format);
+			return false;
+		}
+	}
+	double v;
+	if (msl) {
+		if (!parse_num("--msl", msl, 0, 86400, &v, err))
+			return false;
+		cfg->msl = v;
+	}
+	if (idle) {
+		if (!parse_num("--idle-timeout", idle, 0.001, 31536000, &v, err))
+			return false;
+		cfg->idle_timeout = v;
+	}
+	if (maxf) {
+		if (!parse_num("--max-flows", maxf, 1, 1e12, &v, err))
+			return false;
+		cfg->max_flows = (uint64_t)v;
+	}
+	if (count) {
+		if (!parse_num("-c", count, 1, 1e18, &v, err))
+			return false;
+		cfg->count = (uint64_t)v;
+	}
+	if (snap) {
+		if (!parse_num("-s", snap, 0, 262144, &v, err))
+			return false;
+		cfg->snaplen = v == 0 ? 262144 : (int)v;
+	}
+	if (buf) {
+		if (!parse_num("-B", buf, 1, 4194304, &v, err))
+			return false;
+		cfg->buffer_size = (int)v;
+	}
+
+	/* Trailing words are the filter, joined as tcpdump does. */
+	if (rest && rest[0]) {
+		if (cfg->filter) {
+			g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
+			    "give the filter either with -f or as trailing "
+			    "words, not both");
+			return false;
+		}
+		cfg->filter = g_strjoinv(" ", rest);
+	}
+
+	if (cfg->version || cfg->list_anomalies || cfg->list_ifaces)
+		return true;
+	if (!cfg->reads && !cfg->iface) {
+		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
+		    "nothing to read: give -r FILE or -i IFACE (see --help)");
+		return false;
+	}
+	if (cfg->reads && cfg->iface) {
+		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
+		    "-r and -i cannot be used together");
+		return false;
+	}
+	if (cfg->filter && !capture_filter_check(cfg->filter, err))
+		return false;
+	return true;
+}
+
+void
+cli_config_clear(struct synfin_config *cfg)
+{
+	g_strfreev(cfg->reads);
+	g_free(cfg->iface);
+	g_free(cfg->filter);
+	g_free(cfg->output);
+	g_free(cfg->user);
+	memset(cfg, 0, sizeof(*cfg));
+}

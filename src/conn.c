@@ -1,0 +1,966 @@
+/* conn.c - per-connection analysis around the state machine.
+ *
+ * conn_input() runs, for each segment:
+ *   1 sequence bookkeeping: retransmission, out-of-order fill, capture gap,
+ *     keep-alive, ACK of unseen data (RFC 9293 3.4)
+ *   2 handshake and teardown checks that need the numbers (J+1, K+1, u, u+1)
+ *   3 tcp_fsm_step(): both peers advance
+ * Anomalies are data: appended to the connection's log, never errors.
+ */
+#include "config.h"
+
+#include "conn.h"
+
+#include <glib.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "seq.h"
+
+const char *const hs_outcome_name[HS_MAX] = {
+	[HS_COMPLETE] = "complete", [HS_SIMULTANEOUS] = "simultaneous",
+	[HS_REFUSED] = "refused", [HS_UNANSWERED] = "unanswered",
+	[HS_INCOMPLETE] = "incomplete", [HS_RESET] = "reset",
+	[HS_MIDSTREAM] = "midstream",
+};
+
+const char *const td_outcome_name[TD_MAX] = {
+	[TD_GRACEFUL] = "graceful", [TD_SIMULTANEOUS] = "simultaneous",
+	[TD_HALF_CLOSED] = "half_closed", [TD_UNACKED] = "unacked",
+	[TD_RESET] = "reset", [TD_OPEN] = "open", [TD_NONE] = "none",
+};
+
+const char *const conn_end_name[END_MAX] = {
+	[END_NONE] = "none", [END_TIME_WAIT] = "time_wait",
+	[END_CLOSED] = "closed", [END_RESET] = "reset", [END_IDLE] = "idle",
+	[END_EVICTED] = "evicted", [END_REUSED] = "reused", [END_EOF] = "eof",
+};
+
+/* conn_side.once: findings reported once per side. */
+enum {
+	ONCE_BAD_OPT = 1u << 0,
+	ONCE_WSCALE = 1u << 1,
+	ONCE_TRUNC = 1u << 2,
+	ONCE_ACK_UNSEEN = 1u << 3,
+	ONCE_FIN_BAD_ACK = 1u << 4,	/* fin_ack_bad_ack for the peer's FIN */
+	ONCE_DATA_AFTER_FIN = 1u << 5,
+	ONCE_BEYOND_WIN = 1u << 6,
+	ONCE_DATA_EARLY = 1u << 7,
+};
+
+struct conn *
+conn_new(const struct flow_key *key, uint64_t id)
+{
+	struct conn *c = g_new0(struct conn, 1);
+
+	c->key = *key;
+	c->id = id;
+	c->client = c->first_dir = c->syn_dir = c->synack_dir = -1;
+	c->fin_first = c->rst_dir = -1;
+	zeek_conn_init(&c->zeek);
+	return c;
+}
+
+void
+conn_free(void *p)
+{
+	struct conn *c = p;
+
+	if (!c)
+		return;
+	for (unsigned i = 0; i < c->nanoms; i++)
+		g_free(c->anoms[i].detail);
+	g_free(c->anoms);
+	if (c->ladder)
+		g_array_free(c->ladder, TRUE);
+	g_free(c);
+}
+
+void
+conn_anomaly(struct conn *c, enum anom_id id, uint8_t dir, int64_t ts,
+    uint64_t frame, const char *fmt, ...)
+{
+	if (c->nanoms >= CONN_MAX_ANOMS) {
+		c->anoms_dropped++;
+		return;
+	}
+	if (c->nanoms == c->anom_cap) {
+		c->anom_cap = c->anom_cap ? (uint16_t)(c->anom_cap * 2) : 4;
+		c->anoms = g_renew(struct anom_rec, c->anoms, c->anom_cap);
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	struct anom_rec *a = &c->anoms[c->nanoms++];
+	a->frame = frame;
+	a->ts_ns = ts;
+	a->id = (uint16_t)id;
+	a->dir = dir;
+	a->detail = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+}
+
+bool
+conn_has_anomaly(const struct conn *c)
+{
+	return c->nanoms > 0;
+}
+
+int
+conn_client(const struct conn *c)
+{
+	/* SPEC "Who is client and server". */
+	if (c->syn_dir >= 0)
+		return c->syn_dir;
+	if (c->synack_dir >= 0)
+		return !c->synack_dir;
+	if (c->key.port[0] != c->key.port[1])
+		return c->key.port[0] > c->key.port[1] ? 0 : 1;
+	return c->first_dir >= 0 ? c->first_dir : 0;
+}
+
+/* "K+1" style: x relative to base, named by letter. */
+static const char *
+rel(char *buf, size_t len, const char *letter, uint32_t base, uint32_t x)
+{
+	int32_t d = seq_diff(x, base);
+
+	if (d == 0)
+		snprintf(buf, len, "%s", letter);
+	else
+		snprintf(buf, len, "%s%+d", letter, (int)d);
+	return buf;
+}
+
+static bool
+side_in(uint8_t st, unsigned mask)
+{
+	return (mask >> st) & 1u;
+}
+
+#define M(s) (1u << (s))
+#define CLOSING_STATES (M(TCP_ST_FIN_WAIT_1) | M(TCP_ST_FIN_WAIT_2) | \
+    M(TCP_ST_CLOSING) | M(TCP_ST_CLOSE_WAIT) | M(TCP_ST_LAST_ACK))
+#define ENDED_STATES (M(TCP_ST_CLOSED) | M(TCP_ST_TIME_WAIT))
+
+/* ---- sequence space --------------------------------------------------- */
+
+static void
+hole_add(struct conn *c, uint8_t dir, uint32_t l, uint32_t r, int64_t ts,
+    uint64_t frame)
+{
+	struct conn_side *sd = &c->side[dir];
+
+	if (sd->nholes == CONN_MAX_HOLES) {
+		/* Constant memory: the oldest hole is given up as a gap now. */
+		conn_anomaly(c, ANOM_CAPTURE_GAP, dir, sd->hole_ts[0],
+		    sd->hole_frame[0], "%u bytes missing at seq %u..%u",
+		    sd->hole[0][1] - sd->hole[0][0], sd->hole[0][0],
+		    sd->hole[0][1]);
+		memmove(&sd->hole[0], &sd->hole[1],
+		    sizeof(sd->hole[0]) * (CONN_MAX_HOLES - 1));
+		memmove(&sd->hole_frame[0], &sd->hole_frame[1],
+		    sizeof(sd->hole_frame[0]) * (CONN_MAX_HOLES - 1));
+		memmove(&sd->hole_ts[0], &sd->hole_ts[1],
+		    sizeof(sd->hole_ts[0]) * (CONN_MAX_HOLES - 1));
+		sd->nholes--;
+	}
+	sd->hole[sd->nholes][0] = l;
+	sd->hole[sd->nholes][1] = r;
+	sd->hole_frame[sd->nholes] = frame;
+	sd->hole_ts[sd->nholes] = ts;
+	sd->nholes++;
+}
+
+/* Remove [l, r) from the holes; true if it filled any part of one. */
+static bool
+hole_fill(struct conn_side *sd, uint32_t l, uint32_t r)
+{
+	bool filled = false;
+
+	for (int i = 0; i < sd->nholes; i++) {
+		uint32_t hl = sd->hole[i][0], hr = sd->hole[i][1];
+		if (!seq_lt(l, hr) || !seq_gt(r, hl))
+			continue;	/* no overlap */
+		filled = true;
+		if (seq_le(l, hl) && seq_ge(r, hr)) {
+			/* covered whole: drop it */
+			int n = sd->nholes - i - 1;
+			memmove(&sd->hole[i], &sd->hole[i + 1], sizeof(sd->hole[0]) * n);
+			memmove(&sd->hole_frame[i], &sd->hole_frame[i + 1],
+			    sizeof(sd->hole_frame[0]) * n);
+			memmove(&sd->hole_ts[i], &sd->hole_ts[i + 1],
+			    sizeof(sd->hole_ts[0]) * n);
+			sd->nholes--;
+			i--;
+		} else if (seq_le(l, hl)) {
+			sd->hole[i][0] = r;	/* left part filled */
+		} else {
+			sd->hole[i][1] = l;	/* right part (or middle:
+						 * keep the left piece) */
+		}
+	}
+	return filled;
+}
+
+/* Returns true when the segment is a retransmission. */
+static bool
+track_seq(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts,
+    uint64_t frame, bool *keepalive)
+{
+	struct tcp_peer *p = &c->peer[dir];
+	struct conn_side *sd = &c->side[dir];
+	bool syn = s->flags & TH_SYN, fin = s->flags & TH_FIN;
+	uint32_t start = s->seq + (syn ? 1 : 0);
+	uint32_t end = start + s->paylen + (fin ? 1 : 0);
+
+	*keepalive = false;
+	if (syn || (s->flags & TH_RST))
+		return false;	/* SYNs are judged by ISN, RSTs by window */
+	if (!(p->flags & PEER_SEQ_KNOWN)) {
+		p->snd_nxt = end;
+		p->flags |= PEER_SEQ_KNOWN;
+		sd->bytes += s->paylen;
+		return false;
+	}
+	if (start == end) {
+		/* Pure ACK. seq = next-1 with no data is a keep-alive. */
+		if (s->seq + 1 == p->snd_nxt)
+			*keepalive = true;
+		return false;
+	}
+	/* Keep-alive with one garbage byte (RFC 9293 3.8.4). */
+	if (s->paylen <= 1 && !fin && s->seq + 1 == p->snd_nxt &&
+	    !hole_fill(sd, start, end)) {
+		*keepalive = true;
+		return false;
+	}
+	if (seq_gt(start, p->snd_nxt)) {
+		hole_add(c, dir, p->snd_nxt, start, ts, frame);
+		p->snd_nxt = end;
+		sd->bytes += s->paylen;
+		return false;
+	}
+	if (seq_lt(start, p->snd_nxt)) {
+		bool filled = hole_fill(sd, start, end);
+		if (seq_gt(end, p->snd_nxt)) {	/* partly new */
+			sd->bytes += (uint32_t)(end - p->snd_nxt) - (fin ? 1 : 0);
+			p->snd_nxt = end;
+			return !filled && seq_lt(start, p->snd_nxt);
+		}
+		if (filled) {
+			sd->bytes += s->paylen;	/* out of order: new bytes */
+			return false;
+		}
+		return true;
+	}
+	sd->bytes += s->paylen;
+	p->snd_nxt = end;
+	return false;
+}
+
+/* ---- per segment ------------------------------------------------------ */
+
+static void
+note_options(struct tcp_peer *p, const struct tcp_seg *s)
+{
+	if (s->opt.has_mss)
+		p->mss = s->opt.mss;
+	if (s->opt.has_ws) {
+		p->wscale = s->opt.wscale;
+		p->flags |= PEER_WS_OK;
+	}
+	if (s->opt.sack_ok)
+		p->flags |= PEER_SACK_OK;
+	if (s->opt.has_ts)
+		p->flags |= PEER_TS_OK;
+}
+
+static void
+handshake_syn(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    int64_t ts, uint64_t frame)
+{
+	struct tcp_peer *p = &c->peer[dir];
+	char a[32], b[32];
+
+	if (c->syn_dir < 0) {
+		c->syn_dir = (int8_t)dir;
+		c->syn_ts = ts;
+		c->syn_isn = s->seq;
+		c->hs |= HSF_SYN;
+	} else if (c->syn_dir != dir) {
+		c->hs |= HSF_SIMUL;	/* both sent SYN without ACK */
+	}
+	if (dir == c->syn_dir)
+		c->syn_count++;
+	if (p->flags & PEER_SYN_SEEN) {
+		if (s->seq == p->isn) {
+			c->side[dir].retrans++;
+			conn_anomaly(c, ANOM_SYN_RETRANS, dir, ts, frame,
+			    "SYN seq=%u (J) sent again (#%u)", s->seq,
+			    c->syn_count);
+		} else if (p->st == TCP_ST_SYN_SENT) {
+			conn_anomaly(c, ANOM_SYN_ISN_CHANGED, dir, ts, frame,
+			    "SYN seq %u (%s) != J (%u) of the pending attempt",
+			    s->seq, rel(a, sizeof(a), "J", p->isn, s->seq),
+			    p->isn);
+		}
+	}
+	if (s->paylen > 0)
+		conn_anomaly(c, ANOM_SYN_WITH_DATA, dir, ts, frame,
+		    "SYN carries %u bytes%s", s->paylen,
+		    s->opt.has_tfo ? " and a TFO cookie" : "");
+	(void)b;
+	if (!(p->flags & PEER_SYN_SEEN) || p->st == TCP_ST_SYN_SENT ||
+	    p->st == TCP_ST_CLOSED) {
+		p->isn = s->seq;
+		p->snd_nxt = s->seq + 1 + s->paylen;
+	}
+	p->flags |= PEER_SYN_SEEN | PEER_SEQ_KNOWN;
+	note_options(p, s);
+}
+
+static void
+handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    int64_t ts, uint64_t frame)
+{
+	struct tcp_peer *p = &c->peer[dir], *q = &c->peer[!dir];
+	char a[32];
+
+	/* The client's third segment still carrying SYN is judged by the
+	 * third-segment check, not as a SYN-ACK of the server's. */
+	if (c->synack_dir >= 0 && c->synack_dir != dir && !(c->hs & HSF_SIMUL))
+		return;
+	if (c->synack_dir < 0) {
+		c->synack_dir = (int8_t)dir;
+		c->synack_ts = ts;
+		c->hs |= HSF_SYNACK;
+		if (c->syn_dir < 0)
+			conn_anomaly(c, ANOM_SYNACK_WITHOUT_SYN, dir, ts, frame,
+			    "SYN-ACK seq=%u ack=%u with no SYN seen", s->seq,
+			    s->ack);
+	}
+	if (dir == c->synack_dir)
+		c->synack_count++;
+	if ((p->flags & PEER_SYN_SEEN) && !(c->hs & HSF_SIMUL)) {
+		if (s->seq == p->isn) {
+			c->side[dir].retrans++;
+			conn_anomaly(c, ANOM_SYNACK_RETRANS, dir, ts, frame,
+			    "SYN-ACK seq=%u (K) sent again (#%u)", s->seq,
+			    c->synack_count);
+		} else {
+			conn_anomaly(c, ANOM_SYNACK_ISN_CHANGED, dir, ts, frame,
+			    "SYN-ACK seq %u (%s) != K (%u) of the first SYN-ACK",
+			    s->seq, rel(a, sizeof(a), "K", p->isn, s->seq),
+			    p->isn);
+			p->isn = s->seq;
+			p->snd_nxt = s->seq + 1 + s->paylen;
+		}
+	} else if (!(p->flags & PEER_SYN_SEEN)) {
+		p->isn = s->seq;
+		p->snd_nxt = s->seq + 1 + s->paylen;
+	}
+	/* SYN-ACK acknowledges J+1 (3.5 figure 6 step 3). */
+	if ((q->flags & PEER_SYN_SEEN) && s->ack != q->isn + 1)
+		conn_anomaly(c, ANOM_SYNACK_BAD_ACK, dir, ts, frame,
+		    "ack %u (%s) != J+1 (%u)", s->ack,
+		    rel(a, sizeof(a), "J", q->isn, s->ack), q->isn + 1);
+	if (s->paylen > 0)
+		conn_anomaly(c, ANOM_SYN_WITH_DATA, dir, ts, frame,
+		    "SYN-ACK carries %u bytes", s->paylen);
+	p->flags |= PEER_SYN_SEEN | PEER_SEQ_KNOWN;
+	note_options(p, s);
+}
+
+/* The client's first segment with ACK after the SYN-ACK (3.5 step 3). */
+static void
+handshake_third(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    int64_t ts, uint64_t frame)
+{
+	const struct tcp_peer *cl = &c->peer[dir], *sv = &c->peer[!dir];
+	char a[32];
+
+	c->hs |= HSF_THIRD;
+	c->ack_ts = ts;
+	if (s->flags & TH_SYN)
+		conn_anomaly(c, ANOM_HS_ACK_HAS_SYN, dir, ts, frame,
+		    "third segment has SYN=1 ACK=1; the third step is SYN=0 ACK=1");
+	if (s->ack != sv->isn + 1)
+		conn_anomaly(c, ANOM_HS_ACK_BAD_ACK, dir, ts, frame,
+		    "ack %u (%s) != K+1 (%u)", s->ack,
+		    rel(a, sizeof(a), "K", sv->isn, s->ack), sv->isn + 1);
+	if ((cl->flags & PEER_SYN_SEEN) && s->seq != cl->isn + 1)
+		conn_anomaly(c, ANOM_HS_ACK_BAD_SEQ, dir, ts, frame,
+		    "seq %u (%s) != J+1 (%u)", s->seq,
+		    rel(a, sizeof(a), "J", cl->isn, s->seq), cl->isn + 1);
+}
+
+/* FIN checks before the state step (3.6). */
+static void
+teardown_fin(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    uint32_t nxt_before, bool seq_known, int64_t ts, uint64_t frame)
+{
+	struct tcp_peer *p = &c->peer[dir];
+	struct conn_side *sd = &c->side[dir];
+	uint32_t pos = s->seq + s->paylen;	/* the FIN's own seq */
+	const char *L = (c->fin_first < 0 || c->fin_first == dir) ? "u" : "W";
+	char a[32];
+
+	sd->fin_count++;
+	if (p->flags & PEER_FIN_SEEN) {
+		sd->retrans++;
+		if (pos == p->fin_seq)
+			conn_anomaly(c, ANOM_FIN_RETRANS, dir, ts, frame,
+			    "FIN seq=%u (%s) sent again (#%u)", pos, L,
+			    sd->fin_count);
+		else
+			conn_anomaly(c, ANOM_FIN_BAD_SEQ, dir, ts, frame,
+			    "FIN seq %u (%s) moved from the first FIN's %u",
+			    pos, rel(a, sizeof(a), L, p->fin_seq, pos),
+			    p->fin_seq);
+		return;
+	}
+	if (c->fin_first < 0)
+		c->fin_first = (int8_t)dir;
+	sd->fin_ts = ts;
+	sd->fin_frame = frame;
+	p->fin_seq = pos;
+	p->flags |= PEER_FIN_SEEN;
+	/* u is one past the last data byte: a FIN behind it is wrong now;
+	 * one beyond it leaves a hole, judged at the end (a hole nobody
+	 * fills is a bad FIN; a filled one was only reordering). */
+	if (seq_known && seq_lt(pos, nxt_before) && seq_le(s->seq, nxt_before))
+		conn_anomaly(c, ANOM_FIN_BAD_SEQ, dir, ts, frame,
+		    "FIN seq %u (u%+d) != u (%u), one past the last data byte",
+		    pos, (int)seq_diff(pos, nxt_before), nxt_before);
+}
+
+/* The peer's answer to a FIN: the ack must reach u+1 once the FIN arrived.
+ * Evidence that it arrived (SPEC fin_ack_bad_ack): a pure ACK that repeats
+ * an ack already sent (an answer to the FIN), any segment after the FIN was
+ * retransmitted, or the peer's own FIN after such an answer. */
+static void
+teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    bool pure_ack, uint32_t prev_ack, bool had_ack, int64_t ts, uint64_t frame)
+{
+	struct tcp_peer *me = &c->peer[dir], *f = &c->peer[!dir];
+	const char *L = c->fin_first == !dir ? "u" : "W";
+
+	if (!(f->flags & PEER_FIN_SEEN) || !(s->flags & TH_ACK))
+		return;
+	if (seq_ge(s->ack, f->fin_seq + 1)) {
+		me->flags |= PEER_GOT_FIN;
+		if (!(f->flags & PEER_FIN_ACKED))
+			c->side[!dir].fin_ack_ts = ts;
+		f->flags |= PEER_FIN_ACKED;
+		return;
+	}
+	if (s->ack != f->fin_seq)
+		return;		/* an older ack: sent before the FIN arrived */
+	bool answer = (pure_ack && had_ack && prev_ack == s->ack) ||
+	    c->side[!dir].fin_count > 1 ||
+	    ((s->flags & TH_FIN) && (me->flags & PEER_GOT_FIN));
+	if (!answer)
+		return;
+	me->flags |= PEER_GOT_FIN;
+	if (c->side[dir].once & ONCE_FIN_BAD_ACK)
+		return;
+	c->side[dir].once |= ONCE_FIN_BAD_ACK;
+	conn_anomaly(c, ANOM_FIN_ACK_BAD_ACK, dir, ts, frame,
+	    "ack %u (%s) != %s+1 (%u): the FIN was not counted", s->ack, L, L,
+	    f->fin_seq + 1);
+}
+
+static void
+note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
+    const struct tcp_seg *s, int64_t ts, uint64_t frame,
+    const struct conn_cfg *cfg)
+{
+	uint8_t from = st->snd_from, peer_from = st->rcv_from;
+
+	if (c->rst_dir < 0) {
+		c->rst_dir = (int8_t)dir;
+		c->rst_ts = ts;
+	}
+	c->peer[dir].flags |= PEER_RST_SENT;
+	/* Handshake step it ended. */
+	if (c->syn_dir >= 0 && !(c->hs & (HSF_THIRD | HSF_SIMUL_DONE))) {
+		if (!(c->hs & HSF_SYNACK) && dir != c->syn_dir)
+			c->hs |= HSF_REFUSED;
+		else if (c->hs & HSF_SYNACK)
+			c->hs |= HSF_RESET;
+	}
+	/* Teardown: an RST ends an established connection unless both ends
+	 * had already closed. */
+	if (!(side_in(from, ENDED_STATES) && side_in(peer_from, ENDED_STATES)))
+		c->td_reset = true;
+	if (side_in(from, CLOSING_STATES) || side_in(peer_from, CLOSING_STATES))
+		conn_anomaly(c, ANOM_RST_DURING_CLOSE, dir, ts, frame,
+		    "RST seq=%u while %s is %s and its peer %s", s->seq,
+		    dir == conn_client(c) ? "client" : "server",
+		    tcp_state_name[from], tcp_state_name[peer_from]);
+	if (from == TCP_ST_TIME_WAIT &&
+	    ts < c->side[dir].tw_ts + cfg->two_msl_ns)
+		conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
+		    "RST from TIME_WAIT %.3fs after its last ACK (2MSL = %.0fs)",
+		    (double)(ts - c->side[dir].tw_ts) / 1e9,
+		    (double)cfg->two_msl_ns / 1e9);
+}
+
+static void
+ladder_add(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts,
+    uint64_t frame, uint16_t first_anom)
+{
+	if (!c->ladder)
+		c->ladder = g_array_new(FALSE, FALSE, sizeof(struct ladder_step));
+	struct ladder_step l = {
+		.frame = frame, .ts = ts, .seq = s->seq, .ack = s->ack,
+		.len = s->paylen, .win = s->win, .dir = dir, .flags = s->flags,
+		.st = { c->peer[0].st, c->peer[1].st }, .anom = first_anom,
+	};
+	g_array_append_val((GArray *)c->ladder, l);
+}
+
+void
+conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+    const struct pkt *pkt, int64_t ts, uint64_t frame)
+{
+	const struct tcp_seg *s = &pkt->tcp;
+	struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[!dir];
+	struct conn_side *sd = &c->side[dir];
+	enum tcp_ev ev = tcp_fsm_classify(s->flags);
+	uint16_t nanoms_before = c->nanoms;
+	bool keepalive = false, retrans = false;
+
+	if (c->first_dir < 0) {
+		c->first_dir = (int8_t)dir;
+		c->first_ts = ts;
+		c->first_frame = frame;
+	}
+	c->last_ts = ts;
+	c->last_frame = frame;
+
+	if (pkt->quirks & (DEC_TCP_BAD_CSUM | DEC_IP_BAD_CSUM)) {
+		/* Dropped as Zeek drops it: history 'C', nothing else. */
+		zeek_conn_segment(&c->zeek, dir == c->first_dir, s,
+		    ZEEK_SEG_BAD_CSUM);
+		return;
+	}
+	sd->pkts++;
+	snd->flags |= PEER_SENT_ANY;
+
+	/* Decode-level findings, once per side. */
+	if ((pkt->quirks & (DEC_TCP_OPT_BAD_LEN | DEC_TCP_OPT_BAD_SIZE |
+	    DEC_TCP_OPT_DUP)) && !(sd->once & ONCE_BAD_OPT)) {
+		sd->once |= ONCE_BAD_OPT;
+		conn_anomaly(c, ANOM_BAD_TCP_OPTION, dir, ts, frame,
+		    "%s%s%s", pkt->quirks & DEC_TCP_OPT_BAD_LEN ?
+		    "option length out of bounds; " : "",
+		    pkt->quirks & DEC_TCP_OPT_BAD_SIZE ? "option of the wrong size; " : "",
+		    pkt->quirks & DEC_TCP_OPT_DUP ? "option repeated" : "");
+	}
+	if ((pkt->quirks & DEC_TCP_WSCALE_CLAMP) && !(sd->once & ONCE_WSCALE)) {
+		sd->once |= ONCE_WSCALE;
+		conn_anomaly(c, ANOM_WSCALE_CLAMPED, dir, ts, frame,
+		    "window scale above 14, used as 14");
+	}
+	if ((pkt->quirks & DEC_TCP_PAYLOAD_CUT) && !(sd->once & ONCE_TRUNC)) {
+		sd->once |= ONCE_TRUNC;
+		conn_anomaly(c, ANOM_TRUNCATED_SEGMENT, dir, ts, frame,
+		    "%u of %u payload bytes captured (snaplen)", s->paycap,
+		    s->paylen);
+	}
+	if (ev == EV_NONE)
+		conn_anomaly(c, ANOM_BAD_FLAGS, dir, ts, frame,
+		    "flags 0x%02x%s%s%s", s->flags,
+		    (s->flags & (TH_SYN | TH_FIN)) == (TH_SYN | TH_FIN) ? " SYN+FIN" : "",
+		    (s->flags & (TH_SYN | TH_RST)) == (TH_SYN | TH_RST) ? " SYN+RST" : "",
+		    (s->flags & 0x3f) == 0 ? " no SYN/ACK/FIN/RST/PSH/URG" : "");
+
+	/* Mid-stream pickup (conntrack's loose mode): traffic on a record
+	 * that saw no SYN; both ends are taken as ESTABLISHED. */
+	if (ev != EV_SYN && ev != EV_SYNACK && ev != EV_NONE &&
+	    snd->st == TCP_ST_CLOSED && rcv->st == TCP_ST_CLOSED &&
+	    !(snd->flags & PEER_SYN_SEEN) && !(rcv->flags & PEER_SYN_SEEN) &&
+	    c->rst_dir < 0) {
+		snd->st = rcv->st = TCP_ST_ESTABLISHED;
+		c->hs |= HSF_ESTABLISHED;
+		conn_anomaly(c, ANOM_ACK_WITHOUT_HANDSHAKE, dir, ts, frame,
+		    "first segment seq=%u ack=%u: no handshake seen", s->seq,
+		    s->ack);
+	}
+
+	/* 1. sequence space */
+	uint32_t nxt_before = snd->snd_nxt;
+	bool seq_known = snd->flags & PEER_SEQ_KNOWN;
+	uint32_t prev_ack = snd->ack;
+	bool had_ack = snd->flags & PEER_ACK_SENT;
+	if (ev != EV_NONE) {
+		retrans = track_seq(c, dir, s, ts, frame, &keepalive);
+		if (retrans && s->paylen > 0 && !(s->flags & TH_FIN))
+			sd->retrans++;
+	}
+
+	/* 2. handshake and teardown checks */
+	switch (ev) {
+	case EV_SYN:
+		handshake_syn(c, dir, s, ts, frame);
+		break;
+	case EV_SYNACK:
+		if (c->synack_dir >= 0 && c->synack_dir != dir &&
+		    c->syn_dir == dir && !(c->hs & HSF_THIRD) &&
+		    !(c->hs & HSF_SIMUL))
+			handshake_third(c, dir, s, ts, frame);
+		else
+			handshake_synack(c, dir, s, ts, frame);
+		break;
+	default:
+		break;
+	}
+	if (ev != EV_SYN && ev != EV_SYNACK && (s->flags & TH_ACK) &&
+	    (c->hs & HSF_SYNACK) && !(c->hs & (HSF_THIRD | HSF_SIMUL)) &&
+	    dir == c->syn_dir && c->synack_dir != dir)
+		handshake_third(c, dir, s, ts, frame);
+
+	/* Simultaneous open completes when both SYNs are acked. */
+	if ((s->flags & TH_ACK) && (rcv->flags & PEER_SYN_SEEN) &&
+	    ev != EV_RST && seq_ge(s->ack, rcv->isn + 1) &&
+	    seq_le(s->ack, rcv->snd_nxt))
+		rcv->flags |= PEER_SYN_ACKED;
+	if ((c->hs & HSF_SIMUL) && (c->peer[0].flags & PEER_SYN_ACKED) &&
+	    (c->peer[1].flags & PEER_SYN_ACKED))
+		c->hs |= HSF_SIMUL_DONE;
+
+	/* Data before the sender's handshake step allowed it: from SYN_SENT
+	 * without an ACK, or from SYN_RECEIVED before the third segment
+	 * (TCP Fast Open lets the server send early, RFC 7413 3). */
+	if (s->paylen > 0 && ev != EV_SYN && ev != EV_SYNACK &&
+	    !(sd->once & ONCE_DATA_EARLY) &&
+	    ((snd->st == TCP_ST_SYN_SENT && !(s->flags & TH_ACK)) ||
+	    (snd->st == TCP_ST_SYN_RECEIVED && !(c->hs & HSF_SIMUL) &&
+	    !(c->syn_dir >= 0 && c->side[c->syn_dir].bytes > 0)))) {
+		sd->once |= ONCE_DATA_EARLY;
+		conn_anomaly(c, ANOM_DATA_BEFORE_EST, dir, ts, frame,
+		    "%u bytes at seq %u while %s", s->paylen, s->seq,
+		    tcp_state_name[snd->st]);
+	}
+
+	/* Data after the sender's own FIN (beyond the FIN's slot). */
+	if ((snd->flags & PEER_FIN_SEEN) && s->paylen > 0 &&
+	    seq_gt(s->seq + s->paylen, snd->fin_seq) &&
+	    !(sd->once & ONCE_DATA_AFTER_FIN)) {
+		sd->once |= ONCE_DATA_AFTER_FIN;
+		conn_anomaly(c, ANOM_DATA_AFTER_FIN, dir, ts, frame,
+		    "%u bytes at seq %u, beyond its FIN at %u", s->paylen,
+		    s->seq, snd->fin_seq);
+		if (snd->st == TCP_ST_TIME_WAIT &&
+		    ts < sd->tw_ts + cfg->two_msl_ns)
+			conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
+			    "new data from TIME_WAIT %.3fs after its last ACK",
+			    (double)(ts - sd->tw_ts) / 1e9);
+	}
+
+	/* ACK bookkeeping: ack beyond anything the peer was seen sending. */
+	if ((s->flags & TH_ACK) && ev != EV_RST && ev != EV_NONE) {
+		if (!(rcv->flags & PEER_SEQ_KNOWN)) {
+			rcv->snd_nxt = s->ack;
+			rcv->flags |= PEER_SEQ_KNOWN;
+		} else if (seq_gt(s->ack, rcv->snd_nxt)) {
+			struct conn_side *rs = &c->side[!dir];
+			if (!(sd->once & ONCE_ACK_UNSEEN)) {
+				sd->once |= ONCE_ACK_UNSEEN;
+				conn_anomaly(c, ANOM_ACK_UNSEEN_DATA, dir, ts,
+				    frame, "ack %u is %d bytes beyond the "
+				    "peer's last seen seq %u", s->ack,
+				    (int)seq_diff(s->ack, rcv->snd_nxt),
+				    rcv->snd_nxt);
+			}
+			/* The bytes were sent; the capture missed them. */
+			hole_fill(rs, rcv->snd_nxt, s->ack);
+			rcv->snd_nxt = s->ack;
+		}
+		/* Holes the peer acknowledges were on the wire, not missing
+		 * in the sender: still gaps of the capture. Nothing to do. */
+		teardown_fin_ack(c, dir, s, ev == EV_ACK && s->paylen == 0,
+		    prev_ack, had_ack, ts, frame);
+		if (!had_ack || seq_gt(s->ack, snd->ack))
+			snd->ack = s->ack;
+		snd->flags |= PEER_ACK_SENT;
+		uint32_t shift = (snd->flags & PEER_WS_OK) &&
+		    (rcv->flags & PEER_WS_OK) && ev != EV_SYNACK ? snd->wscale : 0;
+		uint32_t wnd = (uint32_t)s->win << shift;
+		uint32_t end = s->ack + wnd;
+		if (!(snd->flags & PEER_WIN_KNOWN) || seq_gt(end, snd->rcv_end))
+			snd->rcv_end = end;
+		if (wnd > snd->max_win)
+			snd->max_win = wnd;
+		snd->flags |= PEER_WIN_KNOWN;
+		sd->last_ack_ts = ts;
+	}
+
+	/* Data beyond the receiver's advertised window (3.10.7.4 first
+	 * check); a zero-window probe of one byte is allowed. */
+	if (s->paylen > 1 && (rcv->flags & PEER_WIN_KNOWN) && !keepalive &&
+	    seq_gt(s->seq + s->paylen, rcv->rcv_end) &&
+	    !(sd->once & ONCE_BEYOND_WIN)) {
+		sd->once |= ONCE_BEYOND_WIN;
+		conn_anomaly(c, ANOM_SEQ_BEYOND_WINDOW, dir, ts, frame,
+		    "segment ends at %u, %d bytes beyond the window edge %u",
+		    s->seq + s->paylen,
+		    (int)seq_diff(s->seq + s->paylen, rcv->rcv_end),
+		    rcv->rcv_end);
+	}
+
+	if (ev == EV_FIN)
+		teardown_fin(c, dir, s, nxt_before, seq_known, ts, frame);
+	if (ev == EV_SYN || ev == EV_SYNACK) {
+		/* SYN+FIN is EV_NONE; nothing to do. */
+	}
+
+	/* A passive closer that retransmits its FIN from CLOSED had not got
+	 * the final ACK after all: it is still in LAST_ACK. */
+	if (ev == EV_FIN && snd->st == TCP_ST_CLOSED && c->rst_dir < 0 &&
+	    (snd->flags & PEER_FIN_SEEN) && c->side[dir].fin_count > 1)
+		snd->st = TCP_ST_LAST_ACK;
+
+	/* 3. the state machine */
+	struct fsm_step st;
+	uint8_t snd_prev = snd->st;
+	tcp_fsm_step(snd, rcv, s, &st);
+	for (unsigned i = 0; i < st.nanom; i++) {
+		enum anom_id id = st.anom[i];
+		if (id == ANOM_RST_OUT_OF_WINDOW)
+			conn_anomaly(c, id, dir, ts, frame,
+			    "RST seq %u outside the window [%u, %u) (ignored)",
+			    s->seq, snd->snd_nxt,
+			    (rcv->flags & PEER_WIN_KNOWN) ? snd->snd_nxt +
+			    (rcv->rcv_end - rcv->ack) : snd->snd_nxt + 65535);
+		else if (id == ANOM_RST_BAD_ACK)
+			conn_anomaly(c, id, dir, ts, frame,
+			    "RST %s to SYN_SENT does not ack J+1 (%u) (ignored)",
+			    (s->flags & TH_ACK) ? "ack" : "without ACK",
+			    rcv->isn + 1);
+		else if (id == ANOM_UNEXPECTED_SYN)
+			conn_anomaly(c, id, dir, ts, frame,
+			    "SYN seq=%u while %s", s->seq,
+			    tcp_state_name[st.snd_from]);
+		else if (id == ANOM_SYNACK_FROM_CLIENT)
+			conn_anomaly(c, id, dir, ts, frame,
+			    "SYN-ACK seq=%u ack=%u from SYN_SENT with no SYN "
+			    "from its peer", s->seq, s->ack);
+		else if (id != ANOM_BAD_FLAGS)
+			conn_anomaly(c, id, dir, ts, frame, "%s", "");
+	}
+	if (ev == EV_RST && !st.rst_ignored)
+		note_rst(c, dir, &st, s, ts, frame, cfg);
+	if (snd->st == TCP_ST_ESTABLISHED || rcv->st == TCP_ST_ESTABLISHED)
+		c->hs |= HSF_ESTABLISHED;
+	if (st.snd_from == TCP_ST_CLOSED && (c->hs & HSF_SYNACK) &&
+	    dir != c->syn_dir)
+		c->hs |= HSF_SERVER_SENT;
+
+	/* TIME_WAIT runs 2MSL from the endpoint's last ACK (3.6). */
+	for (int i = 0; i < 2; i++) {
+		struct tcp_peer *p = &c->peer[i];
+		if (p->st != TCP_ST_TIME_WAIT)
+			continue;
+		bool entered = (i == dir ? snd_prev : st.rcv_from) !=
+		    TCP_ST_TIME_WAIT;
+		if (entered || (i == dir && (s->flags & TH_ACK)))
+			c->side[i].tw_ts = ts;
+	}
+	(void)retrans;
+
+	uint16_t zf = 0;
+	if (retrans && s->paylen > 0)
+		zf |= ZEEK_SEG_RETRANS;
+	zeek_conn_segment(&c->zeek, dir == c->first_dir, s, zf);
+	if (cfg->ladder)
+		ladder_add(c, dir, s, ts, frame,
+		    c->nanoms > nanoms_before ? c->anoms[nanoms_before].id : 0);
+}
+
+/* ---- lifetime --------------------------------------------------------- */
+
+bool
+conn_is_done(const struct conn *c)
+{
+	if (c->rst_dir >= 0 && (c->peer[0].st == TCP_ST_CLOSED ||
+	    c->peer[1].st == TCP_ST_CLOSED))
+		return true;
+	return c->peer[0].st == TCP_ST_CLOSED && c->peer[1].st == TCP_ST_CLOSED &&
+	    ((c->peer[0].flags | c->peer[1].flags) & (PEER_FIN_SEEN | PEER_RST_SENT));
+}
+
+bool
+conn_is_reusable(const struct conn *c)
+{
+	unsigned ok = ENDED_STATES | M(TCP_ST_LAST_ACK);
+
+	if (!((c->peer[0].flags | c->peer[1].flags) &
+	    (PEER_FIN_SEEN | PEER_RST_SENT)))
+		return false;
+	return side_in(c->peer[0].st, ok) && side_in(c->peer[1].st, ok);
+}
+
+int64_t
+conn_time_wait_end(const struct conn *c, const struct conn_cfg *cfg)
+{
+	int64_t end = 0;
+
+	for (int i = 0; i < 2; i++)
+		if (c->peer[i].st == TCP_ST_TIME_WAIT) {
+			int64_t e = c->side[i].tw_ts + cfg->two_msl_ns;
+			if (e > end)
+				end = e;
+		}
+	return end;
+}
+
+void
+conn_reuse(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+    int64_t ts, uint64_t frame)
+{
+	struct tcp_peer *p = &c->peer[dir];
+
+	if (p->st != TCP_ST_TIME_WAIT)
+		return;
+	if (ts < c->side[dir].tw_ts + cfg->two_msl_ns)
+		conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
+		    "new SYN on the 4-tuple %.3fs after its final ACK "
+		    "(2MSL = %.0fs)", (double)(ts - c->side[dir].tw_ts) / 1e9,
+		    (double)cfg->two_msl_ns / 1e9);
+	p->st = TCP_ST_CLOSED;	/* it visibly left TIME_WAIT */
+}
+
+void
+conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
+    enum conn_end why)
+{
+	if (c->finished)
+		return;
+	c->finished = true;
+	c->end = (uint8_t)why;
+
+	for (int i = 0; i < 2; i++) {
+		if (c->peer[i].st == TCP_ST_TIME_WAIT &&
+		    now >= c->side[i].tw_ts + cfg->two_msl_ns)
+			c->peer[i].st = TCP_ST_CLOSED;
+	}
+
+	bool reset = c->rst_dir >= 0;
+	int nfin = 0;
+	for (int i = 0; i < 2; i++)
+		nfin += (c->peer[i].flags & PEER_FIN_SEEN) != 0;
+
+	for (int i = 0; i < 2; i++) {
+		struct tcp_peer *p = &c->peer[i];
+		struct conn_side *sd = &c->side[i];
+
+		/* Holes never filled. A FIN that jumped over a hole nobody
+		 * acknowledged is a FIN at the wrong seq. */
+		for (int h = 0; h < sd->nholes; h++) {
+			bool fin_jump = (p->flags & PEER_FIN_SEEN) &&
+			    sd->hole_frame[h] == sd->fin_frame &&
+			    sd->hole[h][1] == p->fin_seq - 0 &&
+			    !(c->peer[!i].flags & PEER_ACK_SENT &&
+			    seq_gt(c->peer[!i].ack, sd->hole[h][0]));
+			if (fin_jump)
+				conn_anomaly(c, ANOM_FIN_BAD_SEQ, (uint8_t)i,
+				    sd->hole_ts[h], sd->hole_frame[h],
+				    "FIN seq %u (u+%u) != u (%u): %u bytes "
+				    "skipped", p->fin_seq,
+				    sd->hole[h][1] - sd->hole[h][0],
+				    sd->hole[h][0],
+				    sd->hole[h][1] - sd->hole[h][0]);
+			else
+				conn_anomaly(c, ANOM_CAPTURE_GAP, (uint8_t)i,
+				    sd->hole_ts[h], sd->hole_frame[h],
+				    "%u bytes missing at seq %u..%u",
+				    sd->hole[h][1] - sd->hole[h][0],
+				    sd->hole[h][0], sd->hole[h][1]);
+		}
+		sd->nholes = 0;
+
+		if (!(p->flags & PEER_FIN_SEEN) || (p->flags & PEER_FIN_ACKED))
+			continue;
+		if (reset)
+			continue;	/* the RST ended it: nothing owed */
+		if (i != c->fin_first && p->st == TCP_ST_LAST_ACK)
+			conn_anomaly(c, ANOM_FINAL_ACK_MISSING, (uint8_t)i,
+			    sd->fin_ts, sd->fin_frame,
+			    "FIN seq=%u (W) never acked with W+1 (%u): still "
+			    "LAST_ACK", p->fin_seq, p->fin_seq + 1);
+		else
+			conn_anomaly(c, ANOM_FIN_UNACKED, (uint8_t)i,
+			    sd->fin_ts, sd->fin_frame,
+			    "FIN seq=%u (%s) never acked with %s+1 (%u)",
+			    p->fin_seq, i == c->fin_first ? "u" : "W",
+			    i == c->fin_first ? "u" : "W", p->fin_seq + 1);
+	}
+	if (nfin == 1 && !reset && c->fin_first >= 0) {
+		int i = c->fin_first;
+		conn_anomaly(c, ANOM_HALF_CLOSED, (uint8_t)i, c->side[i].fin_ts,
+		    c->side[i].fin_frame,
+		    "%s closed (FIN seq=%u); %s never closed (%s at the %s)",
+		    i == conn_client(c) ? "client" : "server", c->peer[i].fin_seq,
+		    i == conn_client(c) ? "server" : "client",
+		    tcp_state_name[c->peer[!i].st],
+		    why == END_IDLE ? "idle timeout" : "end");
+	}
+}
+
+enum hs_outcome
+conn_hs_outcome(const struct conn *c)
+{
+	if (c->syn_dir < 0)
+		return HS_MIDSTREAM;
+	if (c->hs & HSF_SIMUL) {
+		if (c->hs & HSF_SIMUL_DONE)
+			return HS_SIMULTANEOUS;
+		return c->rst_dir >= 0 ? HS_RESET : HS_INCOMPLETE;
+	}
+	if (c->hs & HSF_THIRD)
+		return HS_COMPLETE;
+	if (c->hs & HSF_REFUSED)
+		return HS_REFUSED;
+	if (c->hs & HSF_SYNACK)
+		return (c->hs & HSF_RESET) ? HS_RESET : HS_INCOMPLETE;
+	return HS_UNANSWERED;
+}
+
+int
+conn_td_initiator(const struct conn *c)
+{
+	return c->fin_first;
+}
+
+enum td_outcome
+conn_td_outcome(const struct conn *c)
+{
+	enum hs_outcome hs = conn_hs_outcome(c);
+
+	if (hs != HS_COMPLETE && hs != HS_SIMULTANEOUS && hs != HS_MIDSTREAM)
+		return TD_NONE;
+	if (c->td_reset)
+		return TD_RESET;
+	uint16_t f0 = c->peer[0].flags, f1 = c->peer[1].flags;
+	bool fin0 = f0 & PEER_FIN_SEEN, fin1 = f1 & PEER_FIN_SEEN;
+	if (fin0 && fin1) {
+		if (!(f0 & PEER_FIN_ACKED) || !(f1 & PEER_FIN_ACKED))
+			return TD_UNACKED;
+		if ((f0 & PEER_PASSED_CLOSING) && (f1 & PEER_PASSED_CLOSING))
+			return TD_SIMULTANEOUS;
+		return TD_GRACEFUL;
+	}
+	if (fin0 || fin1)
+		return TD_HALF_CLOSED;
+	return TD_OPEN;
+}
+
+uint32_t
+conn_isn(const struct conn *c, int idx, bool *known)
+{
+	*known = (c->peer[idx].flags & PEER_SYN_SEEN) != 0;
+	return c->peer[idx].isn;
+}

@@ -1,0 +1,150 @@
+/* conn.h - one TCP connection: two peers, handshake/teardown facts, anomalies. */
+#ifndef SYNFIN_CONN_H
+#define SYNFIN_CONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "anomaly.h"
+#include "decode.h"
+#include "tcp_fsm.h"
+#include "zeek.h"
+
+/* The 4-tuple, canonical: endpoint 0 is the lower (address, port) pair. */
+struct flow_key {
+	uint8_t addr[2][16];	/* IPv4 in the first 4 bytes, rest zero */
+	uint16_t port[2];	/* host order */
+	uint8_t af;		/* 4 or 6 */
+	uint8_t pad[3];		/* zeroed: the key is hashed as bytes */
+};
+
+enum hs_outcome {
+	HS_COMPLETE, HS_SIMULTANEOUS, HS_REFUSED, HS_UNANSWERED,
+	HS_INCOMPLETE, HS_RESET, HS_MIDSTREAM, HS_MAX
+};
+
+enum td_outcome {
+	TD_GRACEFUL, TD_SIMULTANEOUS, TD_HALF_CLOSED, TD_UNACKED, TD_RESET,
+	TD_OPEN, TD_NONE, TD_MAX
+};
+
+/* Why a record was released. */
+enum conn_end {
+	END_NONE, END_TIME_WAIT, END_CLOSED, END_RESET, END_IDLE, END_EVICTED,
+	END_REUSED, END_EOF, END_MAX
+};
+
+#define CONN_MAX_HOLES 4	/* unfilled sequence holes tracked per side */
+#define CONN_MAX_ANOMS 64	/* anomaly records kept per connection */
+
+/* Handshake facts (HSF_*). */
+enum {
+	HSF_SYN = 1u << 0,		/* client SYN seen */
+	HSF_SYNACK = 1u << 1,		/* SYN-ACK seen */
+	HSF_THIRD = 1u << 2,		/* client's first ACK after the SYN-ACK */
+	HSF_SIMUL = 1u << 3,		/* both sent SYN without ACK */
+	HSF_REFUSED = 1u << 4,		/* RST answered the SYN */
+	HSF_RESET = 1u << 5,		/* RST after the SYN-ACK, before the third */
+	HSF_SERVER_SENT = 1u << 6,	/* the server sent anything */
+	HSF_SIMUL_DONE = 1u << 7,	/* simultaneous: both SYNs acked */
+	HSF_ESTABLISHED = 1u << 8,	/* data phase reached */
+};
+
+/* Per-direction facts, indexed by canonical endpoint. */
+struct conn_side {
+	uint64_t pkts;		/* segments sent */
+	uint64_t bytes;		/* payload bytes sent (IP length based) */
+	uint32_t retrans;	/* retransmitted segments */
+	uint32_t fin_count;	/* FINs sent */
+	int64_t fin_ts;		/* first FIN's time (0: none) */
+	uint64_t fin_frame;	/* first FIN's frame */
+	int64_t tw_ts;		/* its last ACK in TIME_WAIT (2MSL base) */
+	int64_t last_ack_ts;	/* time of the last segment with ACK */
+	int64_t fin_ack_ts;	/* when its FIN was first acked (0: never) */
+	uint32_t hole[CONN_MAX_HOLES][2];	/* unfilled [left, right) */
+	uint64_t hole_frame[CONN_MAX_HOLES];	/* the segment that jumped */
+	int64_t hole_ts[CONN_MAX_HOLES];
+	uint8_t nholes;
+	uint8_t once;		/* one-shot anomaly guards (ONCE_*) */
+};
+
+struct conn {
+	struct flow_key key;	/* embedded hash key */
+	uint64_t id;		/* 1-based, in order of first frame */
+	struct conn *prev, *next;	/* timer list links */
+	uint8_t timer;		/* which timer list (flow.c) */
+	uint8_t end;		/* enum conn_end */
+	int8_t client;		/* canonical index of the client, -1 unknown */
+	int8_t first_dir;	/* sender of the first packet */
+	int8_t syn_dir;		/* sender of the first SYN (no ACK), -1 */
+	int8_t synack_dir;	/* sender of the first SYN-ACK, -1 */
+	int8_t fin_first;	/* sender of the first FIN, -1 */
+	int8_t rst_dir;		/* sender of the first accepted RST, -1 */
+	uint16_t hs;		/* HSF_* */
+	bool td_reset;		/* an RST ended it before both FINs were acked */
+	bool finished;		/* conn_finish() ran */
+	int64_t first_ts, last_ts;	/* first and last packet times */
+	int64_t deadline;	/* when the timer fires */
+	uint64_t first_frame, last_frame;
+	int64_t syn_ts, synack_ts, ack_ts, rst_ts;
+	uint32_t syn_count, synack_count;
+	uint32_t syn_isn;	/* first client ISN, for syn_isn_changed */
+	struct tcp_peer peer[2];
+	struct conn_side side[2];
+	struct zeek_conn zeek;
+	uint16_t nanoms, anom_cap;
+	uint32_t anoms_dropped;	/* beyond CONN_MAX_ANOMS */
+	struct anom_rec *anoms;
+	void *ladder;		/* GArray of struct ladder_step, or NULL */
+};
+
+/* Analysis settings a connection needs. */
+struct conn_cfg {
+	int64_t two_msl_ns;	/* 2 * --msl */
+	bool ladder;		/* record each segment for --ladder */
+};
+
+/* One ladder row (only with --ladder). */
+struct ladder_step {
+	uint64_t frame;
+	int64_t ts;
+	uint32_t seq, ack, len;
+	uint16_t win;
+	uint8_t dir, flags, st[2];	/* sender, flags, states after */
+	uint16_t anom;		/* first anomaly this segment raised */
+};
+
+struct conn *conn_new(const struct flow_key *key, uint64_t id);
+void conn_free(void *conn);
+
+void conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+    const struct pkt *pkt, int64_t ts, uint64_t frame);
+/* May a new SYN from dir start a new record on this 4-tuple? */
+bool conn_is_reusable(const struct conn *c);
+/* Before a reuse: record missing_time_wait if the closer is within 2MSL. */
+void conn_reuse(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+    int64_t ts, uint64_t frame);
+/* Is the connection finished (reset, or both endpoints closed)? */
+bool conn_is_done(const struct conn *c);
+/* The deadline of TIME_WAIT if an endpoint is in it, else 0. */
+int64_t conn_time_wait_end(const struct conn *c, const struct conn_cfg *cfg);
+/* Settle final states and end-of-connection anomalies; now = capture clock. */
+void conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
+    enum conn_end why);
+
+void conn_anomaly(struct conn *c, enum anom_id id, uint8_t dir, int64_t ts,
+    uint64_t frame, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* Derived views for the writers. */
+int conn_client(const struct conn *c);	/* canonical index of the client */
+enum hs_outcome conn_hs_outcome(const struct conn *c);
+enum td_outcome conn_td_outcome(const struct conn *c);
+int conn_td_initiator(const struct conn *c);	/* canonical index or -1 */
+bool conn_has_anomaly(const struct conn *c);
+uint32_t conn_isn(const struct conn *c, int idx, bool *known);
+
+extern const char *const hs_outcome_name[HS_MAX];
+extern const char *const td_outcome_name[TD_MAX];
+extern const char *const conn_end_name[END_MAX];
+
+#endif

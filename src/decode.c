@@ -1,0 +1,511 @@
+/* decode.c - L2 / IPv4 / IPv6 / TCP decoding (rd.h reads only).
+ *
+ * Lengths are clamped layer by layer (p0f): the bytes usable at a layer are
+ * the lesser of what was captured and what the layer below says it carries.
+ * A header the snaplen cut is DECODE_TRUNCATED (a capture artefact, counted);
+ * a length field that lies about the frame is DECODE_MALFORMED.
+ */
+#include "config.h"
+
+#include "decode.h"
+
+#include <arpa/inet.h>
+#include <pcap/dlt.h>
+#include <string.h>
+
+#include "rd.h"
+
+#define ETHERTYPE_IPV4 0x0800
+#define ETHERTYPE_IPV6 0x86dd
+#define ETHERTYPE_VLAN 0x8100
+#define ETHERTYPE_QINQ 0x88a8
+#define ETHERTYPE_QINQ_OLD 0x9100
+#define ETHERTYPE_MPLS 0x8847
+#define ETHERTYPE_MPLS_MC 0x8848
+
+#define MAX_VLAN_TAGS 4		/* QinQ and a little more; then give up */
+#define MAX_MPLS_LABELS 8
+#define MAX_IPV6_EXT 8		/* extension headers walked before giving up */
+
+#define IPPROTO_TCP_ 6
+#define IP6_HBH 0
+#define IP6_ROUTING 43
+#define IP6_FRAGMENT 44
+#define IP6_AH 51
+#define IP6_NONE 59
+#define IP6_DSTOPTS 60
+#define IP6_MOBILITY 135
+
+/* DLT_NULL carries the sender's host-order AF_ value; BSDs disagree on
+ * AF_INET6 (24 NetBSD/OpenBSD, 28 FreeBSD, 30 Darwin). */
+#define BSD_AF_INET 2
+#define BSD_AF_INET6_BSD 24
+#define BSD_AF_INET6_FREEBSD 28
+#define BSD_AF_INET6_DARWIN 30
+
+const char *
+decode_result_name(enum decode_result r)
+{
+	static const char *const names[] = {
+		[DECODE_OK] = "ok",
+		[DECODE_TRUNCATED] = "truncated",
+		[DECODE_NOT_TCP] = "not_tcp",
+		[DECODE_MALFORMED] = "malformed",
+		[DECODE_UNSUPPORTED] = "unsupported",
+	};
+	_Static_assert(sizeof(names) / sizeof(names[0]) == DECODE_MAX,
+	    "decode_result names");
+	return (unsigned)r < DECODE_MAX ? names[r] : "?";
+}
+
+bool
+decode_dlt_is_supported(int dlt)
+{
+	switch (dlt) {
+	case DLT_EN10MB:
+	case DLT_LINUX_SLL:
+#ifdef DLT_LINUX_SLL2
+	case DLT_LINUX_SLL2:
+#endif
+	case DLT_RAW:
+	case DLT_IPV4:
+	case DLT_IPV6:
+	case DLT_NULL:
+	case DLT_LOOP:
+		return true;
+	default:
+		return false;
+	}
+}
+
+void
+decode_addr_str(uint8_t af, const uint8_t *addr, char *buf, size_t len)
+{
+	/* glibc's inet_ntop follows RFC 5952: lowercase, longest zero run
+	 * compressed, never a single zero field, ::ffff:a.b.c.d mapped. */
+	if (!inet_ntop(af == 6 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)len)
+	    && len > 0)
+		buf[0] = '\0';
+}
+
+/* ---- TCP ---------------------------------------------------------------- */
+
+static uint32_t
+opt_seen(uint32_t *seen, unsigned kind)
+{
+	uint32_t bit = 1u << (kind & 31);
+
+	if (*seen & bit)
+		return DEC_TCP_OPT_DUP;
+	*seen |= bit;
+	return 0;
+}
+
+uint32_t
+decode_tcp_options(const uint8_t *p, size_t len, struct tcp_opts *o)
+{
+	struct rd r = rd_init(p, len);
+	uint32_t q = 0, seen = 0;
+
+	memset(o, 0, sizeof(*o));
+	while (r.left > 0) {
+		uint8_t kind = rd_u8(&r);
+
+		if (kind == 0)		/* EOL: the rest is padding */
+			break;
+		if (kind == 1)		/* NOP */
+			continue;
+		if (r.left < 1) {
+			q |= DEC_TCP_OPT_BAD_LEN;
+			break;
+		}
+		/* len counts kind and length bytes; 2 <= len <= what is left
+		 * (conntrack's "silly options" stop the walk). */
+		size_t olen = rd_u8(&r);
+		if (olen < 2 || olen - 2 > r.left) {
+			q |= DEC_TCP_OPT_BAD_LEN;
+			break;
+		}
+		struct rd v;
+		rd_sub(&r, olen - 2, &v);
+		switch (kind) {
+		case 2:		/* MSS, RFC 9293 3.2 */
+			q |= opt_seen(&seen, kind);
+			if (olen != 4) {
+				q |= DEC_TCP_OPT_BAD_SIZE;
+				break;
+			}
+			o->mss = rd_be16(&v);
+			o->has_mss = true;
+			break;
+		case 3:		/* window scale, RFC 7323 2 */
+			q |= opt_seen(&seen, kind);
+			if (olen != 3) {
+				q |= DEC_TCP_OPT_BAD_SIZE;
+				break;
+			}
+			o->wscale = rd_u8(&v);
+			if (o->wscale > 14) {	/* RFC 7323 2.3: use 14 */
+				o->wscale = 14;
+				q |= DEC_TCP_WSCALE_CLAMP;
+			}
+			o->has_ws = true;
+			break;
+		case 4:		/* SACK permitted, RFC 2018 */
+			q |= opt_seen(&seen, kind);
+			if (olen != 2) {
+				q |= DEC_TCP_OPT_BAD_SIZE;
+				break;
+			}
+			o->sack_ok = true;
+			break;
+		case 5:		/* SACK blocks: 2 + 8n (an empty one is legal) */
+			q |= opt_seen(&seen, kind);
+			if ((olen - 2) % 8 != 0) {
+				q |= DEC_TCP_OPT_BAD_SIZE;
+				break;
+			}
+			while (v.left >= 8 && o->nsack < TCP_MAX_SACK) {
+				o->sack[o->nsack][0] = rd_be32(&v);
+				o->sack[o->nsack][1] = rd_be32(&v);
+				o->nsack++;
+			}
+			break;
+		case 8:		/* timestamps, RFC 7323 3 */
+			q |= opt_seen(&seen, kind);
+			if (olen != 10) {
+				q |= DEC_TCP_OPT_BAD_SIZE;
+				break;
+			}
+			o->tsval = rd_be32(&v);
+			o->tsecr = rd_be32(&v);
+			o->has_ts = true;
+			break;
+		case 34:	/* TCP Fast Open, RFC 7413: cookie 0 or 4..16 */
+			q |= opt_seen(&seen, kind);
+			if (olen != 2 && (olen < 6 || olen > 18)) {
+				q |= DEC_TCP_OPT_BAD_SIZE;
+				break;
+			}
+			o->has_tfo = true;
+			o->tfo_len = (uint8_t)(olen - 2);
+			break;
+		default:	/* others are skipped whole */
+			break;
+		}
+	}
+	return q;
+}
+
+static enum decode_result
+decode_tcp(struct rd *r, size_t seglen, const uint8_t *src, const uint8_t *dst,
+    uint8_t af, const struct decode_opts *opts, struct pkt *pkt)
+{
+	struct tcp_seg *t = &pkt->tcp;
+	struct rd seg = *r;	/* whole segment, for the checksum */
+
+	if (seglen < 20)
+		return DECODE_MALFORMED;	/* the IP length says too short */
+	if (r->left < 20)
+		return DECODE_TRUNCATED;
+	t->sport = rd_be16(r);
+	t->dport = rd_be16(r);
+	t->seq = rd_be32(r);
+	t->ack = rd_be32(r);
+	uint8_t doff = rd_u8(r) >> 4;
+	t->flags = rd_u8(r);
+	t->win = rd_be16(r);
+	rd_skip(r, 2);		/* checksum */
+	t->urp = rd_be16(r);
+	if (r->err)
+		return DECODE_TRUNCATED;
+	t->hlen = (uint8_t)(doff * 4);
+	if (doff < 5 || t->hlen > seglen)
+		return DECODE_MALFORMED;
+	if (r->left < (size_t)t->hlen - 20)
+		return DECODE_TRUNCATED;
+	struct rd o;
+	rd_sub(r, (size_t)t->hlen - 20, &o);
+	pkt->quirks |= decode_tcp_options(o.p, o.left, &t->opt);
+
+	t->paylen = (uint32_t)(seglen - t->hlen);
+	t->paycap = (uint32_t)(r->left < t->paylen ? r->left : t->paylen);
+	t->payload = t->paycap ? r->p : NULL;
+	if (t->paycap < t->paylen)
+		pkt->quirks |= DEC_TCP_PAYLOAD_CUT;
+
+	if (opts && opts->verify_checksums) {
+		if (seg.left < seglen) {
+			pkt->quirks |= DEC_TCP_CSUM_UNKNOWN;
+		} else {
+			/* Pseudo-header (RFC 9293 3.1, RFC 8200 8.1). */
+			size_t alen = af == 6 ? 16 : 4;
+			struct rd a = rd_init(src, alen), b = rd_init(dst, alen);
+			uint32_t sum = rd_sum16(&a, 0);
+			sum = rd_sum16(&b, sum);
+			sum += IPPROTO_TCP_ + (uint32_t)(seglen & 0xffff) +
+			    (uint32_t)(seglen >> 16);
+			rd_clamp(&seg, seglen);
+			sum = rd_sum16(&seg, sum);
+			if (sum != 0xffff)
+				pkt->quirks |= DEC_TCP_BAD_CSUM;
+		}
+	}
+	return DECODE_OK;
+}
+
+/* ---- IP ----------------------------------------------------------------- */
+
+static enum decode_result
+decode_ipv4(struct rd *r, const struct decode_opts *opts, struct pkt *pkt)
+{
+	struct rd hdr = *r;
+
+	if (r->left < 20)
+		return DECODE_TRUNCATED;
+	uint8_t vihl = rd_u8(r);
+	if (vihl >> 4 != 4)
+		return DECODE_MALFORMED;
+	size_t ihl = (size_t)(vihl & 0x0f) * 4;
+	rd_skip(r, 1);		/* DSCP/ECN */
+	size_t tot = rd_be16(r);
+	rd_skip(r, 2);		/* id */
+	uint16_t frag = rd_be16(r);
+	rd_skip(r, 1);		/* ttl */
+	uint8_t proto = rd_u8(r);
+	rd_skip(r, 2);		/* checksum */
+	pkt->af = 4;
+	memset(pkt->src, 0, sizeof(pkt->src));
+	memset(pkt->dst, 0, sizeof(pkt->dst));
+	rd_bytes(r, pkt->src, 4);
+	rd_bytes(r, pkt->dst, 4);
+	if (r->err)
+		return DECODE_TRUNCATED;
+	if (ihl < 20 || tot < ihl)
+		return DECODE_MALFORMED;
+	/* The frame may carry link padding past tot (Ethernet minimum
+	 * frame): clamp to tot so it never counts as payload. */
+	if (hdr.left > tot) {
+		pkt->quirks |= DEC_ETH_PADDING;
+		rd_clamp(&hdr, tot);
+		rd_clamp(r, tot - 20);
+	}
+	if (r->left < ihl - 20)
+		return DECODE_TRUNCATED;
+	rd_skip(r, ihl - 20);	/* IP options */
+	if (opts && opts->verify_checksums) {
+		struct rd h = rd_init(hdr.p, ihl);
+		if (rd_sum16(&h, 0) != 0xffff)
+			pkt->quirks |= DEC_IP_BAD_CSUM;
+	}
+	if (proto != IPPROTO_TCP_)
+		return DECODE_NOT_TCP;
+	if ((frag & 0x1fff) != 0)
+		return DECODE_NOT_TCP;	/* non-first fragment: counted */
+	if (frag & 0x2000)
+		pkt->quirks |= DEC_IP_FRAG_FIRST;
+	return decode_tcp(r, tot - ihl, pkt->src, pkt->dst, 4, opts, pkt);
+}
+
+static enum decode_result
+decode_ipv6(struct rd *r, const struct decode_opts *opts, struct pkt *pkt)
+{
+	if (r->left < 40)
+		return DECODE_TRUNCATED;
+	uint8_t v = rd_u8(r);
+	if (v >> 4 != 6)
+		return DECODE_MALFORMED;
+	rd_skip(r, 3);		/* traffic class, flow label */
+	size_t plen = rd_be16(r);
+	uint8_t nxt = rd_u8(r);
+	rd_skip(r, 1);		/* hop limit */
+	pkt->af = 6;
+	rd_bytes(r, pkt->src, 16);
+	rd_bytes(r, pkt->dst, 16);
+	if (r->err)
+		return DECODE_TRUNCATED;
+	if (plen == 0)
+		return DECODE_UNSUPPORTED;	/* jumbogram (RFC 2675) */
+	if (r->left > plen) {
+		pkt->quirks |= DEC_ETH_PADDING;
+		rd_clamp(r, plen);
+	}
+
+	/* Extension header chain (RFC 8200 4), at most MAX_IPV6_EXT. */
+	for (int i = 0; nxt != IPPROTO_TCP_; i++) {
+		size_t elen;
+
+		if (i >= MAX_IPV6_EXT)
+			return DECODE_MALFORMED;
+		switch (nxt) {
+		case IP6_HBH:
+		case IP6_ROUTING:
+		case IP6_DSTOPTS:
+		case IP6_MOBILITY:
+		case IP6_FRAGMENT:
+		case IP6_AH:
+			break;
+		case IP6_NONE:
+		default:
+			return DECODE_NOT_TCP;
+		}
+		if (plen < 8)
+			return DECODE_MALFORMED;
+		if (r->left < 8)
+			return DECODE_TRUNCATED;
+		struct rd e = *r;
+		uint8_t enxt = rd_u8(&e);
+		uint8_t hlen = rd_u8(&e);
+		if (nxt == IP6_FRAGMENT) {
+			uint16_t off = rd_be16(&e);
+			elen = 8;
+			if (off >> 3 != 0)
+				return DECODE_NOT_TCP;	/* non-first fragment */
+			if (off & 1)
+				pkt->quirks |= DEC_IP_FRAG_FIRST;
+		} else if (nxt == IP6_AH) {
+			elen = ((size_t)hlen + 2) * 4;	/* RFC 4302 2.2 */
+		} else {
+			elen = ((size_t)hlen + 1) * 8;
+		}
+		if (plen < elen)
+			return DECODE_MALFORMED;
+		if (r->left < elen)
+			return DECODE_TRUNCATED;
+		rd_skip(r, elen);
+		plen -= elen;
+		nxt = enxt;
+	}
+	return decode_tcp(r, plen, pkt->src, pkt->dst, 6, opts, pkt);
+}
+
+static enum decode_result
+decode_by_version(struct rd *r, const struct decode_opts *opts, struct pkt *pkt)
+{
+	if (r->left < 1)
+		return DECODE_TRUNCATED;
+	switch (r->p[0] >> 4) {
+	case 4:
+		return decode_ipv4(r, opts, pkt);
+	case 6:
+		return decode_ipv6(r, opts, pkt);
+	default:
+		return DECODE_NOT_TCP;
+	}
+}
+
+static enum decode_result
+decode_ethertype(uint16_t et, struct rd *r, const struct decode_opts *opts,
+    struct pkt *pkt)
+{
+	switch (et) {
+	case ETHERTYPE_IPV4:
+		return decode_ipv4(r, opts, pkt);
+	case ETHERTYPE_IPV6:
+		return decode_ipv6(r, opts, pkt);
+	case ETHERTYPE_MPLS:
+	case ETHERTYPE_MPLS_MC:
+		/* Pop labels to the bottom of stack, then guess the
+		 * payload from the IP version nibble (RFC 3032). */
+		for (int i = 0; i < MAX_MPLS_LABELS; i++) {
+			uint32_t lse = rd_be32(r);
+			if (r->err)
+				return DECODE_TRUNCATED;
+			if (lse & 0x100)
+				return decode_by_version(r, opts, pkt);
+		}
+		return DECODE_MALFORMED;
+	default:
+		return DECODE_NOT_TCP;
+	}
+}
+
+/* Ethernet II with up to MAX_VLAN_TAGS 802.1Q/802.1ad tags. */
+static enum decode_result
+decode_ether(struct rd *r, const struct decode_opts *opts, struct pkt *pkt)
+{
+	rd_skip(r, 12);		/* destination and source MAC */
+	uint16_t et = rd_be16(r);
+	for (int i = 0; !r->err && (et == ETHERTYPE_VLAN ||
+	    et == ETHERTYPE_QINQ || et == ETHERTYPE_QINQ_OLD); i++) {
+		if (i >= MAX_VLAN_TAGS)
+			return DECODE_MALFORMED;
+		uint16_t tci = rd_be16(r);
+		if (i == 0)
+			pkt->vlan = tci & 0x0fff;
+		et = rd_be16(r);
+	}
+	if (r->err)
+		return DECODE_TRUNCATED;
+	if (et < 0x0600)
+		return DECODE_NOT_TCP;	/* 802.3 length field: LLC */
+	return decode_ethertype(et, r, opts, pkt);
+}
+
+enum decode_result
+decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
+    const struct decode_opts *opts, struct pkt *pkt)
+{
+	struct rd r = rd_init(data, caplen);
+	enum decode_result res;
+
+	memset(pkt, 0, offsetof(struct pkt, tcp));
+	memset(&pkt->tcp, 0, sizeof(pkt->tcp));
+	switch (dlt) {
+	case DLT_EN10MB:
+		res = decode_ether(&r, opts, pkt);
+		break;
+	case DLT_LINUX_SLL: {	/* 16-byte cooked header, protocol last */
+		rd_skip(&r, 14);
+		uint16_t proto = rd_be16(&r);
+		if (r.err)
+			return DECODE_TRUNCATED;
+		res = decode_ethertype(proto, &r, opts, pkt);
+		break;
+	}
+#ifdef DLT_LINUX_SLL2
+	case DLT_LINUX_SLL2: {	/* 20-byte cooked header, protocol first */
+		uint16_t proto = rd_be16(&r);
+		rd_skip(&r, 18);
+		if (r.err)
+			return DECODE_TRUNCATED;
+		res = decode_ethertype(proto, &r, opts, pkt);
+		break;
+	}
+#endif
+	case DLT_RAW:
+		res = decode_by_version(&r, opts, pkt);
+		break;
+	case DLT_IPV4:
+		res = decode_ipv4(&r, opts, pkt);
+		break;
+	case DLT_IPV6:
+		res = decode_ipv6(&r, opts, pkt);
+		break;
+	case DLT_NULL:
+	case DLT_LOOP: {
+		uint32_t af = dlt == DLT_LOOP ? rd_be32(&r) : rd_he32(&r);
+		if (r.err)
+			return DECODE_TRUNCATED;
+		/* A capture read on another host may have the other
+		 * byte order: accept both. */
+		if (af > 0xffff)
+			af = __builtin_bswap32(af);
+		if (af == BSD_AF_INET)
+			res = decode_ipv4(&r, opts, pkt);
+		else if (af == BSD_AF_INET6_BSD || af == BSD_AF_INET6_FREEBSD ||
+		    af == BSD_AF_INET6_DARWIN)
+			res = decode_ipv6(&r, opts, pkt);
+		else
+			res = DECODE_NOT_TCP;
+		break;
+	}
+	default:
+		return DECODE_UNSUPPORTED;
+	}
+	/* A header cut where the wire had it is truncation; where the wire
+	 * did not have it either, the lengths lied (malformed). */
+	if (res == DECODE_TRUNCATED && caplen >= wirelen)
+		res = DECODE_MALFORMED;
+	return res;
+}

@@ -1,0 +1,101 @@
+/* decode.h - link, network and TCP decoding into host-order scalars.
+ *
+ * decode_frame() never allocates, never does I/O and never reads packet
+ * memory except through rd.h. The output borrows nothing but the payload
+ * pointer, valid until the next capture_next().
+ */
+#ifndef SYNFIN_DECODE_H
+#define SYNFIN_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* TCP header flag bits, as on the wire (RFC 9293 3.1, RFC 3168). */
+enum {
+	TH_FIN = 0x01,
+	TH_SYN = 0x02,
+	TH_RST = 0x04,
+	TH_PSH = 0x08,
+	TH_ACK = 0x10,
+	TH_URG = 0x20,
+	TH_ECE = 0x40,
+	TH_CWR = 0x80,
+};
+
+enum decode_result {
+	DECODE_OK,		/* a whole TCP header, in pkt */
+	DECODE_TRUNCATED,	/* the capture cut a header (snaplen) */
+	DECODE_NOT_TCP,		/* not TCP, or a non-first fragment */
+	DECODE_MALFORMED,	/* lying lengths, bad versions, bad offsets */
+	DECODE_UNSUPPORTED,	/* a link or network layer we do not decode */
+	DECODE_MAX
+};
+
+/* Decode-level findings (p0f-style quirk bits): odd but survivable. */
+enum {
+	DEC_TCP_OPT_BAD_LEN = 1u << 0,	/* option length < 2 or past the header */
+	DEC_TCP_OPT_BAD_SIZE = 1u << 1,	/* known option with the wrong size */
+	DEC_TCP_OPT_DUP = 1u << 2,	/* the same option twice */
+	DEC_TCP_WSCALE_CLAMP = 1u << 3,	/* window scale > 14 (RFC 7323 2.3) */
+	DEC_IP_FRAG_FIRST = 1u << 4,	/* first fragment of a fragmented datagram */
+	DEC_ETH_PADDING = 1u << 5,	/* link frame longer than the IP datagram */
+	DEC_IP_BAD_CSUM = 1u << 6,	/* IPv4 header checksum wrong (if verified) */
+	DEC_TCP_BAD_CSUM = 1u << 7,	/* TCP checksum wrong (if verified) */
+	DEC_TCP_CSUM_UNKNOWN = 1u << 8,	/* payload not captured whole: unverifiable */
+	DEC_TCP_PAYLOAD_CUT = 1u << 9,	/* payload cut by the snaplen (counted) */
+};
+
+#define TCP_MAX_SACK 4
+
+struct tcp_opts {
+	uint16_t mss;		/* MSS option value (kind 2) */
+	uint8_t wscale;		/* window scale shift, clamped to 14 (kind 3) */
+	uint8_t nsack;		/* SACK blocks present (kind 5) */
+	uint32_t tsval, tsecr;	/* timestamps (kind 8) */
+	uint32_t sack[TCP_MAX_SACK][2];	/* SACK blocks: left, right edges */
+	uint8_t tfo_len;	/* TFO cookie length (kind 34; 0 = request) */
+	bool has_mss, has_ws, sack_ok, has_ts, has_tfo;
+};
+
+struct tcp_seg {
+	uint16_t sport, dport;	/* ports */
+	uint32_t seq, ack;	/* sequence and acknowledgment numbers */
+	uint16_t win;		/* raw window field (unscaled) */
+	uint16_t urp;		/* urgent pointer */
+	uint8_t flags;		/* TH_* */
+	uint8_t hlen;		/* header length in bytes (doff * 4) */
+	uint32_t paylen;	/* payload length from the IP length, not caplen */
+	const uint8_t *payload;	/* captured payload bytes (borrowed) */
+	uint32_t paycap;	/* payload bytes actually captured */
+	struct tcp_opts opt;	/* decoded options */
+};
+
+struct pkt {
+	uint8_t af;		/* 4 or 6 */
+	uint8_t src[16], dst[16];	/* addresses, IPv4 in the first 4 bytes */
+	uint16_t vlan;		/* outermost VLAN id (0: none) */
+	uint32_t quirks;	/* DEC_* bits */
+	struct tcp_seg tcp;	/* the TCP segment */
+};
+
+struct decode_opts {
+	bool verify_checksums;	/* compute IPv4 header and TCP checksums */
+};
+
+/* Link types we decode (DLT_ numbers from pcap/dlt.h). */
+bool decode_dlt_is_supported(int dlt);
+
+/* caplen bytes were captured of a frame wirelen bytes long. */
+enum decode_result decode_frame(int dlt, const uint8_t *data, size_t caplen,
+    size_t wirelen, const struct decode_opts *opts, struct pkt *pkt);
+
+/* Walk TCP options (RFC 9293 3.1) from a bounded region; returns DEC_ bits. */
+uint32_t decode_tcp_options(const uint8_t *p, size_t len, struct tcp_opts *o);
+
+/* Text form of an address: dotted quad, or RFC 5952 for IPv6. */
+void decode_addr_str(uint8_t af, const uint8_t *addr, char *buf, size_t len);
+
+const char *decode_result_name(enum decode_result r);
+
+#endif

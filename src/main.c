@@ -1,0 +1,41 @@
+/* main.c - synfin: judge TCP handshakes and teardowns against RFC 9293. */
+#include "config.h"
+
+#include <glib.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "anomaly.h"
+#include "cli.h"
+#include "pipeline.h"
+
+int
+main(int argc, char **argv)
+{
+	struct synfin_config cfg;
+	g_autoptr(GError) err = NULL;
+	int rc;
+
+	setlocale(LC_ALL, "");
+	signal(SIGPIPE, SIG_IGN);	/* a closed pipe is an EPIPE write */
+	if (!cli_parse(argc, argv, &cfg, &err)) {
+		g_printerr("synfin: %s\n", err->message);
+		cli_config_clear(&cfg);
+		return 2;
+	}
+	if (cfg.version) {
+		printf("synfin %s\n", PACKAGE_VERSION);
+		rc = 0;
+	} else if (cfg.list_anomalies) {
+		anomaly_list(stdout);
+		rc = 0;
+	} else {
+		cfg.color = cfg.format == FMT_TEXT && !cfg.output &&
+		    isatty(STDOUT_FILENO) && !g_getenv("NO_COLOR");
+		rc = pipeline_run(&cfg);
+	}
+	cli_config_clear(&cfg);
+	return rc;
+}

@@ -1,0 +1,227 @@
+/* pipeline.c - the main loop. Time is capture time; expiry sweeps run when
+ * the clock advances by a second or more, never per packet. */
+#include "config.h"
+
+#include "pipeline.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "conn.h"
+#include "decode.h"
+#include "flow.h"
+
+#define NS 1000000000LL
+
+struct pipeline {
+	const struct synfin_config *cfg;
+	struct decode_opts dopts;
+	struct flow_table flows;
+	struct report rep;
+	struct stats st;
+	int64_t clock;		/* capture clock: the latest time seen */
+	int64_t last_sweep;
+	uint64_t frame_no;	/* 1-based across all inputs */
+	bool stop;		/* -c reached */
+};
+
+static void
+emit_cb(struct conn *c, void *user)
+{
+	struct pipeline *pl = user;
+
+	report_conn(&pl->rep, &pl->st, c);
+}
+
+static void
+pipeline_init(struct pipeline *pl, const struct synfin_config *cfg, FILE *out)
+{
+	struct conn_cfg cc = {
+		.two_msl_ns = (int64_t)(cfg->msl * 2 * NS),
+		.ladder = cfg->ladder && cfg->format == FMT_TEXT,
+	};
+
+	memset(pl, 0, sizeof(*pl));
+	pl->cfg = cfg;
+	pl->dopts.verify_checksums = cfg->verify_checksums;
+	flow_table_init(&pl->flows, &cc, (int64_t)(cfg->idle_timeout * NS),
+	    cfg->max_flows, emit_cb, pl);
+	report_init(&pl->rep, cfg, &cc, out);
+	pl->rep.ops->begin(&pl->rep);
+}
+
+static void
+pipeline_frame(struct pipeline *pl, const struct frame *f)
+{
+	struct pkt pkt;
+	uint8_t dir;
+
+	pl->frame_no++;
+	pl->st.packets++;
+	if (!pl->st.first_ts || f->ts_ns < pl->st.first_ts)
+		pl->st.first_ts = f->ts_ns;
+	/* The clock never runs backwards: a capture whose timestamps jump
+	 * back does not rewind the timers. */
+	if (f->ts_ns > pl->clock)
+		pl->clock = f->ts_ns;
+	pl->st.last_ts = pl->clock;
+	if (pl->clock - pl->last_sweep >= NS) {
+		flow_expire(&pl->flows, pl->clock);
+		pl->last_sweep = pl->clock;
+	}
+
+	switch (decode_frame(f->dlt, f->data, f->caplen, f->wirelen,
+	    &pl->dopts, &pkt)) {
+	case DECODE_OK:
+		break;
+	case DECODE_TRUNCATED:
+		pl->st.derr[DERR_TRUNCATED]++;
+		return;
+	case DECODE_MALFORMED:
+		pl->st.derr[DERR_MALFORMED]++;
+		return;
+	case DECODE_UNSUPPORTED:
+		pl->st.derr[DERR_UNSUPPORTED]++;
+		return;
+	case DECODE_NOT_TCP:
+	default:
+		return;
+	}
+	if (pkt.quirks & (DEC_TCP_BAD_CSUM | DEC_IP_BAD_CSUM))
+		pl->st.derr[DERR_BAD_CHECKSUM]++;
+	else
+		pl->st.tcp_packets++;
+	struct conn *c = flow_lookup(&pl->flows, &pkt, f->ts_ns, pl->frame_no,
+	    &dir);
+	conn_input(c, &pl->flows.cfg, dir, &pkt, f->ts_ns, pl->frame_no);
+	flow_update(&pl->flows, c);
+}
+
+/* Read one capture to its end; false on a read error (err set). */
+static bool
+pipeline_capture(struct pipeline *pl, struct capture *cap, GError **err)
+{
+	struct frame f;
+
+	while (!pl->stop) {
+		enum capture_status s = capture_next(cap, &f, err);
+		if (s == CAPTURE_EOF)
+			return true;
+		if (s == CAPTURE_ERROR)
+			return false;
+		if (s == CAPTURE_AGAIN)
+			continue;
+		pipeline_frame(pl, &f);
+		if (pl->cfg->count && pl->st.packets >= pl->cfg->count)
+			pl->stop = true;
+	}
+	return true;
+}
+
+static void
+pipeline_finish(struct pipeline *pl)
+{
+	flow_flush(&pl->flows, pl->clock);
+	pl->st.evicted = pl->flows.evicted;
+	pl->rep.ops->end(&pl->rep, &pl->st);
+	fflush(pl->rep.out);
+	flow_table_destroy(&pl->flows);
+}
+
+static int
+exit_status(const struct pipeline *pl, bool failed)
+{
+	if (failed)
+		return 2;
+	if (pl->cfg->check && pl->st.with_anomalies)
+		return 1;
+	return 0;
+}
+
+int
+pipeline_run(const struct synfin_config *cfg)
+{
+	g_autoptr(GError) err = NULL;
+	struct pipeline pl;
+	FILE *out = stdout;
+	bool failed = false;
+
+	if (cfg->iface) {
+		g_printerr("synfin: live capture (-i) is not available in "
+		    "this build yet; read a saved capture with -r\n");
+		return 2;
+	}
+	/* Check every file before writing anything: a typo in the third
+	 * file name should not cost a half-written report. */
+	for (char **r = cfg->reads; *r; r++) {
+		if (strcmp(*r, "-") == 0)
+			continue;
+		struct capture *cap = capture_open_file(*r, cfg->filter, &err);
+		if (!cap) {
+			g_printerr("synfin: %s\n", err->message);
+			return 2;
+		}
+		capture_close(cap);
+	}
+	if (cfg->output && strcmp(cfg->output, "-") != 0) {
+		out = fopen(cfg->output, "w");
+		if (!out) {
+			g_printerr("synfin: %s: %s\n", cfg->output,
+			    g_strerror(errno));
+			return 2;
+		}
+	}
+
+	pipeline_init(&pl, cfg, out);
+	for (char **r = cfg->reads; *r && !pl.stop; r++) {
+		struct capture *cap = capture_open_file(*r, cfg->filter, &err);
+		if (!cap) {
+			g_printerr("synfin: %s\n", err->message);
+			g_clear_error(&err);
+			failed = true;
+			continue;
+		}
+		if (!pipeline_capture(&pl, cap, &err)) {
+			/* Report everything before the cut, then say where. */
+			g_printerr("synfin: %s\n", err->message);
+			g_clear_error(&err);
+			failed = true;
+		}
+		capture_close(cap);
+	}
+	pipeline_finish(&pl);
+	if (out != stdout) {
+		if (fclose(out) != 0) {
+			g_printerr("synfin: %s: %s\n", cfg->output,
+			    g_strerror(errno));
+			failed = true;
+		}
+	} else if (fflush(stdout) != 0 && errno != EPIPE) {
+		g_printerr("synfin: standard output: %s\n", g_strerror(errno));
+		failed = true;
+	}
+	return exit_status(&pl, failed);
+}
+
+int
+pipeline_run_fp(const struct synfin_config *cfg, FILE *in, FILE *out,
+    struct stats *st_out)
+{
+	g_autoptr(GError) err = NULL;
+	struct pipeline pl;
+	bool failed = false;
+	struct capture *cap = capture_open_fp(in, "input", cfg->filter, &err);
+
+	if (!cap)
+		return 2;
+	pipeline_init(&pl, cfg, out);
+	if (!pipeline_capture(&pl, cap, &err))
+		failed = true;
+	capture_close(cap);
+	pipeline_finish(&pl);
+	if (st_out)
+		*st_out = pl.st;
+	return exit_status(&pl, failed);
+}

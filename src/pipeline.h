@@ -1,0 +1,18 @@
+/* pipeline.h - capture -> decode -> flow -> conn -> report. */
+#ifndef SYNFIN_PIPELINE_H
+#define SYNFIN_PIPELINE_H
+
+#include <glib.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "report.h"
+
+/* Run the whole analysis; returns the exit status (SPEC: 0, 1 or 2). */
+int pipeline_run(const struct synfin_config *cfg);
+
+/* For tests and fuzzing: analyze one in-memory capture, report to out. */
+int pipeline_run_fp(const struct synfin_config *cfg, FILE *in, FILE *out,
+    struct stats *st_out);
+
+#endif

@@ -1,0 +1,72 @@
+/* report.h - writers: struct report_ops {begin, conn, end}. */
+#ifndef SYNFIN_REPORT_H
+#define SYNFIN_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "anomaly.h"
+#include "cli.h"
+#include "conn.h"
+
+/* Packets that did not become a TCP segment, by cause. */
+enum derr {
+	DERR_TRUNCATED,		/* truncated_segment: snaplen cut a header */
+	DERR_MALFORMED,		/* malformed_packet: lying lengths, versions */
+	DERR_FRAGMENT,		/* ip_fragment: non-first fragment */
+	DERR_UNSUPPORTED,	/* unsupported_packet: e.g. a jumbogram */
+	DERR_BAD_CHECKSUM,	/* bad_checksum: dropped by --verify-checksums */
+	DERR_MAX
+};
+
+extern const char *const derr_name[DERR_MAX];
+
+struct stats {
+	uint64_t packets;	/* frames read (after the BPF filter) */
+	uint64_t tcp_packets;	/* decoded TCP segments */
+	uint64_t connections;	/* records reported or filtered out */
+	uint64_t hs[HS_MAX], td[TD_MAX];
+	uint64_t anom[ANOM_MAX];
+	uint64_t derr[DERR_MAX];
+	uint64_t dropped;	/* libpcap drops (live) */
+	uint64_t if_dropped;	/* interface drops (live) */
+	uint64_t evicted;	/* released early by --max-flows */
+	uint64_t with_anomalies;	/* connections with >= 1 anomaly */
+	int64_t first_ts, last_ts;
+};
+
+struct report;
+
+struct report_ops {
+	void (*begin)(struct report *r);
+	void (*conn)(struct report *r, const struct conn *c);
+	void (*end)(struct report *r, const struct stats *st);
+};
+
+struct report {
+	const struct report_ops *ops;
+	FILE *out;
+	const struct synfin_config *cfg;
+	struct conn_cfg ccfg;
+	bool color;		/* ANSI colour (text, on a terminal) */
+	uint64_t written;	/* conn records written */
+};
+
+extern const struct report_ops report_text_ops, report_json_ops,
+    report_csv_ops;
+
+void report_init(struct report *r, const struct synfin_config *cfg,
+    const struct conn_cfg *ccfg, FILE *out);
+/* Account the record in st and write it unless filtered out. */
+void report_conn(struct report *r, struct stats *st, const struct conn *c);
+
+/* Helpers shared by the writers. */
+/* "1700000000.000100" (epoch seconds, six decimals) */
+void report_ts(char *buf, size_t len, int64_t ns);
+/* "0.012345" (seconds, six decimals) */
+void report_dur(char *buf, size_t len, int64_t ns);
+void report_addr(const struct conn *c, int idx, char *buf, size_t len);
+const char *report_side(const struct conn *c, int idx);	/* client/server */
+
+#endif

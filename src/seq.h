@@ -1,0 +1,40 @@
+/* seq.h - TCP sequence number arithmetic, modulo 2^32 (RFC 9293 3.4).
+ *
+ * Every comparison of sequence or acknowledgment numbers goes through these.
+ * The difference is computed in unsigned arithmetic (no overflow UB) and
+ * read as signed: a is "before" b when it lies less than 2^31 behind it.
+ */
+#ifndef SYNFIN_SEQ_H
+#define SYNFIN_SEQ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+static inline int32_t
+seq_diff(uint32_t a, uint32_t b)
+{
+	uint32_t d = a - b;
+	/* Two's complement reinterpretation without implementation-defined
+	 * conversion of out-of-range values. */
+	return d <= INT32_MAX ? (int32_t)d : -(int32_t)(UINT32_MAX - d) - 1;
+}
+
+static inline bool seq_lt(uint32_t a, uint32_t b) { return seq_diff(a, b) < 0; }
+static inline bool seq_le(uint32_t a, uint32_t b) { return seq_diff(a, b) <= 0; }
+static inline bool seq_gt(uint32_t a, uint32_t b) { return seq_diff(a, b) > 0; }
+static inline bool seq_ge(uint32_t a, uint32_t b) { return seq_diff(a, b) >= 0; }
+
+/* a <= x < b, in sequence space (b - a is taken as the window length). */
+static inline bool
+seq_in_range(uint32_t x, uint32_t a, uint32_t b)
+{
+	return (uint32_t)(x - a) < (uint32_t)(b - a);
+}
+
+static inline uint32_t
+seq_max(uint32_t a, uint32_t b)
+{
+	return seq_ge(a, b) ? a : b;
+}
+
+#endif

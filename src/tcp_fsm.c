@@ -1,0 +1,335 @@
+/* tcp_fsm.c - the transition table and its few special cases.
+ *
+ * How to read the table: an observer on the path sees a segment when it is
+ * sent. The sender (ROLE_SND) changes state by sending it; the receiver
+ * (ROLE_RCV) changes state as if it had received it at that moment (SPEC:
+ * "a state changes when the endpoint sends or when the segment it receives
+ * was seen going to it"). LISTEN is never inferred: a server that has not
+ * answered is shown CLOSED, and becomes SYN_RECEIVED by sending its SYN-ACK.
+ *
+ * Two 1-D tables apply to the receiver before the main lookup, for any
+ * segment carrying ACK: syn_acked[] (the ACK covers its SYN) and
+ * fin_acked[] (the ACK covers its FIN). They keep the main table 3-D and
+ * make FIN+ACK in one segment work (FIN_WAIT_1 -> FIN_WAIT_2 -> TIME_WAIT).
+ */
+#include "config.h"
+
+#include "tcp_fsm.h"
+
+#include "anomaly.h"
+#include "seq.h"
+
+#define sCL TCP_ST_CLOSED
+#define sLI TCP_ST_LISTEN
+#define sSS TCP_ST_SYN_SENT
+#define sSR TCP_ST_SYN_RECEIVED
+#define sES TCP_ST_ESTABLISHED
+#define sF1 TCP_ST_FIN_WAIT_1
+#define sF2 TCP_ST_FIN_WAIT_2
+#define sCW TCP_ST_CLOSE_WAIT
+#define sCG TCP_ST_CLOSING
+#define sLA TCP_ST_LAST_ACK
+#define sTW TCP_ST_TIME_WAIT
+
+#define C(s) { (s), ANOM_NONE }
+#define X(s, a) { (s), ANOM_##a }	/* invalid: keep state, flag */
+
+const char *const tcp_state_name[TCP_ST_MAX] = {
+	[TCP_ST_CLOSED] = "CLOSED",
+	[TCP_ST_LISTEN] = "LISTEN",
+	[TCP_ST_SYN_SENT] = "SYN_SENT",
+	[TCP_ST_SYN_RECEIVED] = "SYN_RECEIVED",
+	[TCP_ST_ESTABLISHED] = "ESTABLISHED",
+	[TCP_ST_FIN_WAIT_1] = "FIN_WAIT_1",
+	[TCP_ST_FIN_WAIT_2] = "FIN_WAIT_2",
+	[TCP_ST_CLOSE_WAIT] = "CLOSE_WAIT",
+	[TCP_ST_CLOSING] = "CLOSING",
+	[TCP_ST_LAST_ACK] = "LAST_ACK",
+	[TCP_ST_TIME_WAIT] = "TIME_WAIT",
+};
+
+const char *const tcp_ev_name[EV_MAX] = {
+	[EV_SYN] = "SYN", [EV_SYNACK] = "SYN-ACK", [EV_FIN] = "FIN",
+	[EV_ACK] = "ACK", [EV_RST] = "RST", [EV_NONE] = "NONE",
+};
+
+static const struct fsm_cell tcp_fsm[ROLE_MAX][EV_MAX][TCP_ST_MAX] = {
+[ROLE_SND] = {
+/*
+ * SYN (no ACK) sent.
+ *	sCL -> sSS	active OPEN: the SYN is J (3.5, figure 6 step 2)
+ *	sSS -> sSS	retransmitted SYN, or a new ISN (decided by the caller)
+ *	sSR -> sSR	simultaneous open: its SYN again
+ *	sES..sLA	a SYN on a synchronized connection: RFC 9293 3.10.7.4
+ *			and RFC 5961 4 answer it with a challenge ACK
+ *	sTW -> sTW	only when the flow layer did not reopen (it reopens)
+ */
+/*	        sCL     sLI     sSS     sSR     sES                     sF1                     sF2                     sCW                     sCG                     sLA                     sTW */
+[EV_SYN] = { C(sSS), C(sLI), C(sSS), C(sSR), X(sES, UNEXPECTED_SYN), X(sF1, UNEXPECTED_SYN), X(sF2, UNEXPECTED_SYN), X(sCW, UNEXPECTED_SYN), X(sCG, UNEXPECTED_SYN), X(sLA, UNEXPECTED_SYN), X(sTW, UNEXPECTED_SYN) },
+/*
+ * SYN-ACK sent.
+ *	sCL -> sSR	passive open: it was LISTEN, got the SYN, answers K
+ *	sSS -> sSR	simultaneous open: answers the peer's SYN (3.5,
+ *			figure 7); without a peer SYN the caller flags it
+ *	sSR -> sSR	retransmitted SYN-ACK
+ *	sES -> sES	retransmitted SYN-ACK after its ACK was lost, or a
+ *			third segment that still carries SYN (caller flags it)
+ *	sF1..sTW	a SYN on a closing connection
+ */
+[EV_SYNACK] = { C(sSR), C(sLI), C(sSR), C(sSR), C(sES), X(sF1, UNEXPECTED_SYN), X(sF2, UNEXPECTED_SYN), X(sCW, UNEXPECTED_SYN), X(sCG, UNEXPECTED_SYN), X(sLA, UNEXPECTED_SYN), X(sTW, UNEXPECTED_SYN) },
+/*
+ * FIN sent (3.6, 3.10.4 CLOSE).
+ *	sCL -> sCL	nothing to close (after a reset): left alone
+ *	sSS -> sSS	CLOSE in SYN_SENT sends no FIN; a FIN with ACK was
+ *			already moved to ESTABLISHED by the caller's pre-step
+ *	sSR -> sF1	CLOSE in SYN_RECEIVED sends FIN (3.10.4)
+ *	sES -> sF1	active close: the FIN is u
+ *	sF1 -> sF1	retransmitted FIN
+ *	sF2 -> sF2	retransmitted FIN (its ACK did not arrive after all)
+ *	sCW -> sLA	passive close: the FIN is W (crossing FINs: caller)
+ *	sCG, sLA, sTW	retransmitted FIN
+ */
+[EV_FIN] = { C(sCL), C(sLI), C(sSS), C(sF1), C(sF1), C(sF1), C(sF2), C(sLA), C(sCG), C(sLA), C(sTW) },
+/*
+ * ACK (with or without data, no SYN/FIN/RST) sent: sending an ACK moves
+ * nobody, except SYN_SENT -> ESTABLISHED, done by the caller's pre-step
+ * because the ACK proves the SYN-ACK arrived even if it was not captured.
+ */
+[EV_ACK] = { C(sCL), C(sLI), C(sSS), C(sSR), C(sES), C(sF1), C(sF2), C(sCW), C(sCG), C(sLA), C(sTW) },
+/*
+ * RST sent (only acceptable RSTs reach the table): the sender aborts.
+ */
+[EV_RST] = { C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL) },
+/*
+ * An impossible flag combination moves nobody.
+ */
+[EV_NONE] = { X(sCL, BAD_FLAGS), X(sLI, BAD_FLAGS), X(sSS, BAD_FLAGS), X(sSR, BAD_FLAGS), X(sES, BAD_FLAGS), X(sF1, BAD_FLAGS), X(sF2, BAD_FLAGS), X(sCW, BAD_FLAGS), X(sCG, BAD_FLAGS), X(sLA, BAD_FLAGS), X(sTW, BAD_FLAGS) },
+},
+[ROLE_RCV] = {
+/*
+ * SYN (no ACK) going to it.
+ *	sCL -> sCL	LISTEN (or no listener) is not inferred; it becomes
+ *			SYN_RECEIVED by answering with a SYN-ACK
+ *	sSS -> sSR	simultaneous open: SYN_SENT gets a SYN (3.10.7.3)
+ *	others		unchanged (a challenge ACK may follow)
+ */
+/*	        sCL     sLI     sSS     sSR     sES     sF1     sF2     sCW     sCG     sLA     sTW */
+[EV_SYN] = { C(sCL), C(sLI), C(sSR), C(sSR), C(sES), C(sF1), C(sF2), C(sCW), C(sCG), C(sLA), C(sTW) },
+/*
+ * SYN-ACK going to it.
+ *	sSS -> sES	the client's step: SYN-ACK acks J+1 (3.10.7.3);
+ *			the caller keeps sSS when the ack is not J+1
+ *	sSR -> sES	simultaneous open: its SYN is acked
+ *	others		unchanged (a retransmitted SYN-ACK)
+ */
+[EV_SYNACK] = { C(sCL), C(sLI), C(sES), C(sES), C(sES), C(sF1), C(sF2), C(sCW), C(sCG), C(sLA), C(sTW) },
+/*
+ * FIN going to it (3.10.7.4 eighth step), after fin_acked[] ran.
+ *	sSS -> sSS	a FIN in SYN_SENT is dropped
+ *	sSR -> sCW	FIN in SYN_RECEIVED: CLOSE_WAIT
+ *	sES -> sCW	passive close begins
+ *	sF1 -> sCG	simultaneous close: the peer's FIN did not ack ours
+ *	sF2 -> sTW	the peer's FIN after ours was acked
+ *	sCW, sCG, sLA	retransmitted FIN
+ *	sTW -> sTW	retransmitted FIN: 2MSL restarts
+ */
+[EV_FIN] = { C(sCL), C(sLI), C(sSS), C(sCW), C(sCW), C(sCG), C(sTW), C(sCW), C(sCG), C(sLA), C(sTW) },
+/*
+ * ACK going to it: syn_acked[] and fin_acked[] did the work.
+ */
+[EV_ACK] = { C(sCL), C(sLI), C(sSS), C(sSR), C(sES), C(sF1), C(sF2), C(sCW), C(sCG), C(sLA), C(sTW) },
+/*
+ * Acceptable RST going to it: the connection is aborted (3.10.7.4 second
+ * step); in TIME_WAIT too (Linux, tcp_rfc1337 = 0).
+ */
+[EV_RST] = { C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL) },
+[EV_NONE] = { C(sCL), C(sLI), C(sSS), C(sSR), C(sES), C(sF1), C(sF2), C(sCW), C(sCG), C(sLA), C(sTW) },
+},
+};
+
+/* Receiver whose SYN the ACK covers: SYN_RECEIVED -> ESTABLISHED (3.5
+ * figure 6 step 3; 3.10.7.4 fifth step). */
+static const uint8_t syn_acked[TCP_ST_MAX] = {
+	[sCL] = sCL, [sLI] = sLI, [sSS] = sSS, [sSR] = sES, [sES] = sES,
+	[sF1] = sF1, [sF2] = sF2, [sCW] = sCW, [sCG] = sCG, [sLA] = sLA,
+	[sTW] = sTW,
+};
+
+/* Receiver whose FIN the ACK covers (3.10.7.4 fifth step). */
+static const uint8_t fin_acked[TCP_ST_MAX] = {
+	[sCL] = sCL, [sLI] = sLI, [sSS] = sSS, [sSR] = sSR, [sES] = sES,
+	[sF1] = sF2,	/* FIN_WAIT_1: our FIN is acked */
+	[sF2] = sF2, [sCW] = sCW,
+	[sCG] = sTW,	/* CLOSING: our FIN is acked */
+	[sLA] = sCL,	/* LAST_ACK: our FIN is acked, delete the TCB */
+	[sTW] = sTW,
+};
+
+_Static_assert(sizeof(tcp_state_name) / sizeof(tcp_state_name[0]) == TCP_ST_MAX,
+    "state names");
+
+bool
+tcp_flags_are_bad(uint8_t flags)
+{
+	uint8_t f = flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK);
+
+	if ((f & (TH_SYN | TH_FIN)) == (TH_SYN | TH_FIN))
+		return true;	/* SYN+FIN */
+	if ((f & (TH_SYN | TH_RST)) == (TH_SYN | TH_RST))
+		return true;	/* SYN+RST */
+	if ((flags & 0x3f) == 0)
+		return true;	/* no flags (a null scan) */
+	return false;
+}
+
+enum tcp_ev
+tcp_fsm_classify(uint8_t flags)
+{
+	if (tcp_flags_are_bad(flags))
+		return EV_NONE;
+	if (flags & TH_RST)
+		return EV_RST;
+	if (flags & TH_SYN)
+		return flags & TH_ACK ? EV_SYNACK : EV_SYN;
+	if (flags & TH_FIN)
+		return EV_FIN;
+	if (flags & TH_ACK)
+		return EV_ACK;
+	return EV_NONE;		/* PSH or URG alone: no ACK, no control bit */
+}
+
+struct fsm_cell
+tcp_fsm_cell(enum tcp_role role, enum tcp_ev ev, enum tcp_state st)
+{
+	struct fsm_cell none = { 0, 0 };
+
+	if ((unsigned)role >= ROLE_MAX || (unsigned)ev >= EV_MAX ||
+	    (unsigned)st >= TCP_ST_MAX)
+		return none;
+	return tcp_fsm[role][ev][st];
+}
+
+static void
+add_anom(struct fsm_step *out, uint16_t id)
+{
+	if (id != ANOM_NONE && out->nanom < sizeof(out->anom) / sizeof(out->anom[0]))
+		out->anom[out->nanom++] = id;
+}
+
+bool
+tcp_rst_is_acceptable(const struct tcp_peer *snd, const struct tcp_peer *rcv,
+    const struct tcp_seg *seg, uint16_t *why)
+{
+	*why = ANOM_NONE;
+	/* SYN_SENT (3.10.7.3): acceptable only with an ACK of our SYN. */
+	if (rcv->st == TCP_ST_SYN_SENT) {
+		if ((seg->flags & TH_ACK) && (rcv->flags & PEER_SYN_SEEN) &&
+		    seg->ack == rcv->isn + 1)
+			return true;
+		*why = ANOM_RST_BAD_ACK;
+		return false;
+	}
+	/* Other states (RFC 5961 3.2): seq within the receiver's window.
+	 * An observer knows the sender's next sequence number (what the
+	 * receiver expects, RCV.NXT) and the window the receiver last
+	 * advertised. Exact RCV.NXT resets; the rest of the window draws a
+	 * challenge ACK from a 5961 stack but resets older ones, so it is
+	 * accepted. Unknown numbers (midstream) are accepted. */
+	if (!(snd->flags & PEER_SEQ_KNOWN))
+		return true;
+	uint32_t nxt = snd->snd_nxt;
+	if (seg->seq == nxt || seg->seq + 1 == nxt)
+		return true;	/* exact, or pf's one-off for a FIN's slot */
+	uint32_t wnd = (rcv->flags & PEER_WIN_KNOWN) ?
+	    rcv->rcv_end - rcv->ack : 0;
+	if (!(rcv->flags & PEER_WIN_KNOWN))
+		wnd = 65535;
+	if (seq_in_range(seg->seq, nxt, nxt + (wnd ? wnd : 1)))
+		return true;
+	*why = ANOM_RST_OUT_OF_WINDOW;
+	return false;
+}
+
+void
+tcp_fsm_step(struct tcp_peer *snd, struct tcp_peer *rcv,
+    const struct tcp_seg *seg, struct fsm_step *out)
+{
+	enum tcp_ev ev = tcp_fsm_classify(seg->flags);
+	bool has_ack = (seg->flags & TH_ACK) != 0;
+
+	*out = (struct fsm_step){ .ev = ev, .snd_from = snd->st,
+	    .rcv_from = rcv->st };
+
+	if (ev == EV_RST) {
+		uint16_t why;
+		if (!tcp_rst_is_acceptable(snd, rcv, seg, &why)) {
+			add_anom(out, why);
+			out->rst_ignored = true;
+			goto done;
+		}
+	}
+
+	/* Sender pre-step: an ACK-bearing segment from SYN_SENT proves the
+	 * SYN-ACK arrived, captured or not. */
+	if (snd->st == TCP_ST_SYN_SENT && has_ack &&
+	    (ev == EV_ACK || ev == EV_FIN))
+		snd->st = TCP_ST_ESTABLISHED;
+
+	/* Receiver pre-steps for segments carrying an ACK (not RST). */
+	if (has_ack && ev != EV_RST && ev != EV_NONE) {
+		if ((rcv->flags & PEER_SYN_SEEN) && rcv->st == TCP_ST_SYN_RECEIVED &&
+		    ev != EV_SYNACK && seq_ge(seg->ack, rcv->isn + 1) &&
+		    seq_le(seg->ack, rcv->snd_nxt))
+			rcv->st = syn_acked[rcv->st];
+		if ((rcv->flags & PEER_FIN_SEEN) &&
+		    seq_ge(seg->ack, rcv->fin_seq + 1))
+			rcv->st = fin_acked[rcv->st];
+	}
+
+	struct fsm_cell sc = tcp_fsm[ROLE_SND][ev][snd->st];
+	struct fsm_cell rc = tcp_fsm[ROLE_RCV][ev][rcv->st];
+
+	/* Special cases after the lookup (conntrack's switch on new state). */
+	switch (ev) {
+	case EV_SYNACK:
+		/* A SYN-ACK from SYN_SENT is a simultaneous open only if the
+		 * peer sent a SYN of its own. */
+		if (snd->st == TCP_ST_SYN_SENT && !(rcv->flags & PEER_SYN_SEEN))
+			sc = (struct fsm_cell){ TCP_ST_SYN_SENT,
+			    ANOM_SYNACK_FROM_CLIENT };
+		/* The receiver's SYN must be acked exactly (3.10.7.3). */
+		if ((rcv->st == TCP_ST_SYN_SENT ||
+		    rcv->st == TCP_ST_SYN_RECEIVED) &&
+		    !((rcv->flags & PEER_SYN_SEEN) && seg->ack == rcv->isn + 1))
+			rc.next = rcv->st;
+		break;
+	case EV_FIN:
+		/* Crossing FINs: a FIN from CLOSE_WAIT that does not ack the
+		 * peer's FIN, from an endpoint that never showed it received
+		 * that FIN, was sent before the peer's FIN arrived. It went
+		 * ESTABLISHED -> FIN_WAIT_1, then the peer's FIN in flight
+		 * makes it CLOSING: a simultaneous close (3.6, figure 13). */
+		if (snd->st == TCP_ST_CLOSE_WAIT &&
+		    !(snd->flags & PEER_GOT_FIN) &&
+		    (rcv->flags & PEER_FIN_SEEN) &&
+		    !(has_ack && seq_ge(seg->ack, rcv->fin_seq + 1))) {
+			sc.next = TCP_ST_CLOSING;
+			out->crossed_fin = true;
+		}
+		break;
+	default:
+		break;
+	}
+
+	snd->st = sc.next;
+	rcv->st = rc.next;
+	add_anom(out, sc.anom);
+	add_anom(out, rc.anom);
+	if (snd->st == TCP_ST_CLOSING)
+		snd->flags |= PEER_PASSED_CLOSING;
+	if (rcv->st == TCP_ST_CLOSING)
+		rcv->flags |= PEER_PASSED_CLOSING;
+done:
+	out->snd_to = snd->st;
+	out->rcv_to = rcv->st;
+}

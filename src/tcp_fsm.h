@@ -1,0 +1,98 @@
+/* tcp_fsm.h - RFC 9293 endpoint states inferred by an observer.
+ *
+ * A connection has no single state: each endpoint has its own, so a
+ * connection carries two struct tcp_peer (pf's src/dst, conntrack's
+ * seen[dir]). A segment moves the peer that sent it (ROLE_SND) and the peer
+ * it goes to (ROLE_RCV) through one table, tcp_fsm[role][event][state].
+ */
+#ifndef SYNFIN_TCP_FSM_H
+#define SYNFIN_TCP_FSM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode.h"
+
+enum tcp_state {
+	TCP_ST_CLOSED,
+	TCP_ST_LISTEN,		/* never inferred: an observer cannot see it */
+	TCP_ST_SYN_SENT,
+	TCP_ST_SYN_RECEIVED,
+	TCP_ST_ESTABLISHED,
+	TCP_ST_FIN_WAIT_1,
+	TCP_ST_FIN_WAIT_2,
+	TCP_ST_CLOSE_WAIT,
+	TCP_ST_CLOSING,
+	TCP_ST_LAST_ACK,
+	TCP_ST_TIME_WAIT,
+	TCP_ST_MAX
+};
+
+/* One event per segment, by priority RST > SYN(+ACK) > FIN > ACK
+ * (conntrack's get_conntrack_index). EV_NONE: an impossible combination. */
+enum tcp_ev { EV_SYN, EV_SYNACK, EV_FIN, EV_ACK, EV_RST, EV_NONE, EV_MAX };
+
+enum tcp_role { ROLE_SND, ROLE_RCV, ROLE_MAX };
+
+enum {
+	PEER_SYN_SEEN = 1u << 0,	/* sent a SYN (isn valid) */
+	PEER_FIN_SEEN = 1u << 1,	/* sent a FIN (fin_seq valid) */
+	PEER_SEQ_KNOWN = 1u << 2,	/* snd_nxt valid (SYN or pickup) */
+	PEER_ACK_SENT = 1u << 3,	/* sent an ACK (ack valid) */
+	PEER_WIN_KNOWN = 1u << 4,	/* rcv_end valid */
+	PEER_WS_OK = 1u << 5,		/* its SYN carried window scale */
+	PEER_SACK_OK = 1u << 6,		/* its SYN carried SACK-permitted */
+	PEER_TS_OK = 1u << 7,		/* its SYN carried timestamps */
+	PEER_GOT_FIN = 1u << 8,		/* showed it received the peer's FIN */
+	PEER_PASSED_CLOSING = 1u << 9,	/* went through CLOSING */
+	PEER_FIN_ACKED = 1u << 10,	/* its FIN was acknowledged */
+	PEER_SENT_ANY = 1u << 11,	/* sent at least one segment */
+	PEER_RST_SENT = 1u << 12,	/* sent an accepted RST */
+	PEER_SYN_ACKED = 1u << 13,	/* its SYN was acknowledged */
+};
+
+struct tcp_peer {
+	uint32_t isn;		/* seq of its SYN: J (client) or K (server) */
+	uint32_t snd_nxt;	/* one past the highest seq it sent (SYN, FIN count) */
+	uint32_t ack;		/* highest ack it sent */
+	uint32_t fin_seq;	/* seq of its FIN: u (closer) or W (peer) */
+	uint32_t rcv_end;	/* right window edge it advertised (ack + win) */
+	uint32_t max_win;	/* largest scaled window it advertised */
+	uint16_t mss;		/* MSS option of its SYN */
+	uint16_t flags;		/* PEER_* */
+	uint8_t st;		/* enum tcp_state */
+	uint8_t wscale;		/* window scale shift of its SYN */
+};
+
+struct fsm_cell {
+	uint8_t next;		/* next state */
+	uint8_t anom;		/* enum anom_id raised by this cell, or 0 */
+};
+
+/* What a step did, for the caller's bookkeeping and anomaly details. */
+struct fsm_step {
+	uint8_t ev;		/* enum tcp_ev */
+	uint8_t snd_from, snd_to;	/* sender's states */
+	uint8_t rcv_from, rcv_to;	/* receiver's states */
+	uint8_t nanom;
+	uint16_t anom[4];	/* anom_ids raised */
+	bool rst_ignored;	/* an RST that did not end the connection */
+	bool crossed_fin;	/* the sender's FIN crossed the peer's */
+};
+
+extern const char *const tcp_state_name[TCP_ST_MAX];
+extern const char *const tcp_ev_name[EV_MAX];
+
+enum tcp_ev tcp_fsm_classify(uint8_t flags);
+bool tcp_flags_are_bad(uint8_t flags);
+/* The raw table lookup, for tests. */
+struct fsm_cell tcp_fsm_cell(enum tcp_role role, enum tcp_ev ev,
+    enum tcp_state st);
+/* Is an RST acceptable to the receiver (RFC 9293 3.10.7, RFC 5961 3)? */
+bool tcp_rst_is_acceptable(const struct tcp_peer *snd,
+    const struct tcp_peer *rcv, const struct tcp_seg *seg, uint16_t *why);
+/* Advance both peers for one segment. */
+void tcp_fsm_step(struct tcp_peer *snd, struct tcp_peer *rcv,
+    const struct tcp_seg *seg, struct fsm_step *out);
+
+#endif

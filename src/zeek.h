@@ -1,0 +1,58 @@
+/* zeek.h - Zeek's conn.log conn_state and history, computed as Zeek does.
+ *
+ * A small emulation of Zeek's TCP endpoint states (TCP_ENDPOINT_INACTIVE,
+ * SYN_SENT, SYN_ACK_SENT, PARTIAL, ESTABLISHED, CLOSED, RESET) and history
+ * letters, fed the same segments the state machine sees, so that a Zeek
+ * user reads zeek.conn_state and zeek.history at a glance.
+ *
+ * "first" is the endpoint that sent the connection's first packet; Zeek's
+ * originator starts as that endpoint and may be flipped by Zeek's rules
+ * (a SYN-ACK seen first, SYN/SYN-ACK reversal, ...), recorded as '^'.
+ */
+#ifndef SYNFIN_ZEEK_H
+#define SYNFIN_ZEEK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode.h"
+
+/* Facts about a segment that synfin's own analysis decides. */
+enum {
+	ZEEK_SEG_RETRANS = 1u << 0,	/* payload retransmitted ('t'/'T') */
+	ZEEK_SEG_GAP = 1u << 1,		/* a content gap was found ('g'/'G') */
+	ZEEK_SEG_BAD_CSUM = 1u << 2,	/* bad checksum, segment dropped ('c'/'C') */
+};
+
+/*
+ * Longest history kept.  Zeek's own strings are rarely past a dozen
+ * letters (repeats are sequence- or log10-limited); the rest is dropped.
+ */
+#define ZEEK_HIST_MAX 23
+
+/*
+ * Private to zeek.c; embedded in every tracked connection, so it is kept
+ * small (76 bytes).  Endpoint arrays are indexed by physical endpoint,
+ * [0] = the first sender, whatever Zeek's originator is.
+ */
+struct zeek_conn {
+	uint32_t start[2];	/* Zeek's start_seq (ISN, or seq - 1 midstream) */
+	uint32_t last[2];	/* Zeek's last_seq: one past the highest sent */
+	uint16_t hseq[2][3];	/* last SYN, FIN, RST relative seq, low 16 bits */
+	uint16_t cnt[2][4];	/* bad checksum, gap, rexmit, zero window counts */
+	uint16_t seen;		/* letters given once: 7 bits per role */
+	uint8_t ep[2];		/* endpoint state | previous << 3 | FIN << 6 */
+	uint8_t flags;		/* ZK_F_* in zeek.c */
+	char hist[ZEEK_HIST_MAX + 1];	/* history, NUL-terminated */
+};
+
+void zeek_conn_init(struct zeek_conn *z);
+/* A segment from the first sender (from_first) or the other endpoint. */
+void zeek_conn_segment(struct zeek_conn *z, bool from_first,
+    const struct tcp_seg *seg, unsigned segflags);
+const char *zeek_conn_state(const struct zeek_conn *z);
+const char *zeek_conn_history(const struct zeek_conn *z);
+/* true when Zeek's originator is the endpoint that sent the first packet */
+bool zeek_conn_orig_is_first(const struct zeek_conn *z);
+
+#endif
