@@ -502,7 +502,7 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 	if (from == TCP_ST_TIME_WAIT &&
 	    ts < c->side[dir].tw_ts + cfg->two_msl_ns)
 		conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
-		    "RST from TIME_WAIT %.3fs after its last ACK (2MSL = %.0fs)",
+		    "RST from TIME_WAIT %.6fs after its last ACK (2MSL = %.0fs)",
 		    (double)(ts - c->side[dir].tw_ts) / 1e9,
 		    (double)cfg->two_msl_ns / 1e9);
 }
@@ -656,7 +656,7 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		if (snd->st == TCP_ST_TIME_WAIT &&
 		    ts < sd->tw_ts + cfg->two_msl_ns)
 			conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
-			    "new data from TIME_WAIT %.3fs after its last ACK",
+			    "new data from TIME_WAIT %.6fs after its last ACK",
 			    (double)(ts - sd->tw_ts) / 1e9);
 	}
 
@@ -827,7 +827,7 @@ conn_reuse(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		return;
 	if (ts < c->side[dir].tw_ts + cfg->two_msl_ns)
 		conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
-		    "new SYN on the 4-tuple %.3fs after its final ACK "
+		    "new SYN on the 4-tuple %.6fs after its final ACK "
 		    "(2MSL = %.0fs)", (double)(ts - c->side[dir].tw_ts) / 1e9,
 		    (double)cfg->two_msl_ns / 1e9);
 	p->st = TCP_ST_CLOSED;	/* it visibly left TIME_WAIT */
