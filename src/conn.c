@@ -334,6 +334,7 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	if (c->synack_dir < 0) {
 		c->synack_dir = (int8_t)dir;
 		c->synack_ts = ts;
+		c->synack_ack = s->ack;
 		c->hs |= HSF_SYNACK;
 		if (c->syn_dir < 0)
 			conn_anomaly(c, ANOM_SYNACK_WITHOUT_SYN, dir, ts, frame,
@@ -382,6 +383,9 @@ handshake_third(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 
 	c->hs |= HSF_THIRD;
 	c->ack_ts = ts;
+	c->third_seq = s->seq;
+	c->third_ack = s->ack;
+	c->third_flags = s->flags;
 	if (s->flags & TH_SYN)
 		conn_anomaly(c, ANOM_HS_ACK_HAS_SYN, dir, ts, frame,
 		    "third segment has SYN=1 ACK=1; the third step is SYN=0 ACK=1");
@@ -507,18 +511,48 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 		    (double)cfg->two_msl_ns / 1e9);
 }
 
+/* Record a ladder row. Runs of plain data/ACK segments (no control flag,
+ * no state change, no anomaly) keep their first LADDER_KEEP rows and fold
+ * the rest into one row, so a long transfer costs one row and the
+ * handshake and teardown stay visible. */
+#define LADDER_KEEP 3
+
 static void
 ladder_add(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts,
-    uint64_t frame, uint16_t first_anom)
+    uint64_t frame, uint16_t first_anom, const uint8_t before[2])
 {
 	if (!c->ladder)
 		c->ladder = g_array_new(FALSE, FALSE, sizeof(struct ladder_step));
+	GArray *a = c->ladder;
 	struct ladder_step l = {
 		.frame = frame, .ts = ts, .seq = s->seq, .ack = s->ack,
 		.len = s->paylen, .win = s->win, .dir = dir, .flags = s->flags,
 		.st = { c->peer[0].st, c->peer[1].st }, .anom = first_anom,
 	};
-	g_array_append_val((GArray *)c->ladder, l);
+	l.plain = !(s->flags & (TH_SYN | TH_FIN | TH_RST)) && !first_anom &&
+	    before[0] == l.st[0] && before[1] == l.st[1];
+	if (l.plain && a->len > 0) {
+		struct ladder_step *last = &g_array_index(a, struct ladder_step,
+		    a->len - 1);
+		if (last->folded) {
+			/* A fold of one keeps its segment and is drawn as a
+			 * plain row; from two on it is "... N segments ...",
+			 * ending at the last one folded. */
+			last->folded++;
+			last->ts = ts;
+			last->frame = frame;
+			return;
+		}
+		guint run = 0;
+		for (guint i = a->len; i > 0 &&
+		    g_array_index(a, struct ladder_step, i - 1).plain; i--)
+			run++;
+		if (run >= LADDER_KEEP) {
+			l.folded = 1;
+			l.plain = false;
+		}
+	}
+	g_array_append_val(a, l);
 }
 
 void
@@ -530,6 +564,7 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	struct conn_side *sd = &c->side[dir];
 	enum tcp_ev ev = tcp_fsm_classify(s->flags);
 	uint16_t nanoms_before = c->nanoms;
+	uint8_t st_before[2] = { c->peer[0].st, c->peer[1].st };
 	bool keepalive = false, retrans = false;
 
 	if (c->first_dir < 0) {
@@ -777,7 +812,8 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	zeek_conn_segment(&c->zeek, dir == c->first_dir, s, zf);
 	if (cfg->ladder)
 		ladder_add(c, dir, s, ts, frame,
-		    c->nanoms > nanoms_before ? c->anoms[nanoms_before].id : 0);
+		    c->nanoms > nanoms_before ? c->anoms[nanoms_before].id : 0,
+		    st_before);
 }
 
 /* ---- lifetime --------------------------------------------------------- */

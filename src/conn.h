@@ -89,6 +89,9 @@ struct conn {
 	int64_t syn_ts, synack_ts, ack_ts, rst_ts;
 	uint32_t syn_count, synack_count;
 	uint32_t syn_isn;	/* first client ISN, for syn_isn_changed */
+	uint32_t synack_ack;	/* ack of the first SYN-ACK (should be J+1) */
+	uint32_t third_seq, third_ack;	/* the third segment's numbers */
+	uint8_t third_flags;	/* and flags (SYN must be 0) */
 	struct tcp_peer peer[2];
 	struct conn_side side[2];
 	struct zeek_conn zeek;
@@ -112,6 +115,8 @@ struct ladder_step {
 	uint16_t win;
 	uint8_t dir, flags, st[2];	/* sender, flags, states after */
 	uint16_t anom;		/* first anomaly this segment raised */
+	bool plain;		/* data/ACK that changed no state, no anomaly */
+	uint32_t folded;	/* > 0: a fold row standing for this many */
 };
 
 struct conn *conn_new(const struct flow_key *key, uint64_t id);

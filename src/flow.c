@@ -192,7 +192,8 @@ flow_flush(struct flow_table *t, int64_t now)
 	g_hash_table_iter_init(&it, t->h);
 	while (g_hash_table_iter_next(&it, &k, &v))
 		g_ptr_array_add(all, v);
-	qsort(all->pdata, all->len, sizeof(void *), cmp_id);
+	if (all->len)	/* pdata is NULL when empty: no qsort(NULL) */
+		qsort(all->pdata, all->len, sizeof(void *), cmp_id);
 	for (guint i = 0; i < all->len; i++)
 		release(t, all->pdata[i], now, END_EOF);
 	g_ptr_array_free(all, TRUE);

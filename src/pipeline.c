@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "capture.h"
@@ -25,6 +26,13 @@ struct pipeline {
 	int64_t last_sweep;
 	uint64_t frame_no;	/* 1-based across all inputs */
 	bool stop;		/* -c reached */
+	/* progress line (files, standard error a terminal, or --progress) */
+	bool progress;
+	int64_t prog_last;	/* wall clock of the last update (us) */
+	int64_t prog_start;
+	uint64_t prog_done;	/* bytes of the files already finished */
+	uint64_t prog_total;	/* bytes of all files (0: unknown) */
+	struct capture *cur;	/* the capture being read */
 };
 
 static void
@@ -99,6 +107,47 @@ pipeline_frame(struct pipeline *pl, const struct frame *f)
 	flow_update(&pl->flows, c);
 }
 
+/* The progress line: bytes read of total, packets/s, connections open.
+ * Written with \r and cleared at the end, so it never mixes with a report
+ * on the terminal; a few updates a second, checked every 4096 packets. */
+static void
+progress_update(struct pipeline *pl, bool force)
+{
+	int64_t now = g_get_monotonic_time();
+	char done[32], total[32];
+
+	if (!pl->progress || (!force && now - pl->prog_last < 250000))
+		return;
+	pl->prog_last = now;
+	uint64_t off = pl->prog_done + (pl->cur ? capture_offset(pl->cur) : 0);
+	double secs = (double)(now - pl->prog_start) / 1e6;
+	double pps = secs > 0 ? (double)pl->st.packets / secs : 0;
+	g_autofree char *d = g_format_size(off);
+	g_snprintf(done, sizeof(done), "%s", d);
+	if (pl->prog_total) {
+		g_autofree char *t = g_format_size(pl->prog_total);
+		g_snprintf(total, sizeof(total), "%s", t);
+		fprintf(stderr, "\rsynfin: %3.0f%% %s of %s, %.0f packets/s, "
+		    "%u connections open\033[K", off >= pl->prog_total ? 100.0 :
+		    100.0 * (double)off / (double)pl->prog_total, done, total,
+		    pps, flow_count(&pl->flows));
+	} else {
+		fprintf(stderr, "\rsynfin: %s read, %.0f packets/s, "
+		    "%u connections open\033[K", done, pps,
+		    flow_count(&pl->flows));
+	}
+	fflush(stderr);
+}
+
+static void
+progress_clear(struct pipeline *pl)
+{
+	if (!pl->progress)
+		return;
+	fputs("\r\033[K", stderr);
+	fflush(stderr);
+}
+
 /* Read one capture to its end; false on a read error (err set). */
 static bool
 pipeline_capture(struct pipeline *pl, struct capture *cap, GError **err)
@@ -114,6 +163,8 @@ pipeline_capture(struct pipeline *pl, struct capture *cap, GError **err)
 		if (s == CAPTURE_AGAIN)
 			continue;
 		pipeline_frame(pl, &f);
+		if ((pl->st.packets & 4095) == 0)
+			progress_update(pl, false);
 		if (pl->cfg->count && pl->st.packets >= pl->cfg->count)
 			pl->stop = true;
 	}
@@ -175,6 +226,14 @@ pipeline_run(const struct synfin_config *cfg)
 	}
 
 	pipeline_init(&pl, cfg, out);
+	pl.progress = cfg->progress || (!cfg->quiet && isatty(STDERR_FILENO));
+	pl.prog_start = g_get_monotonic_time();
+	for (char **r = cfg->reads; *r; r++) {
+		struct stat sb;
+		if (strcmp(*r, "-") != 0 && stat(*r, &sb) == 0 &&
+		    S_ISREG(sb.st_mode))
+			pl.prog_total += (uint64_t)sb.st_size;
+	}
 	for (char **r = cfg->reads; *r && !pl.stop; r++) {
 		struct capture *cap = capture_open_file(*r, cfg->filter, &err);
 		if (!cap) {
@@ -183,14 +242,22 @@ pipeline_run(const struct synfin_config *cfg)
 			failed = true;
 			continue;
 		}
-		if (!pipeline_capture(&pl, cap, &err)) {
+		pl.cur = cap;
+		progress_update(&pl, true);
+		bool ok = pipeline_capture(&pl, cap, &err);
+		progress_update(&pl, true);
+		pl.prog_done += capture_offset(cap);
+		pl.cur = NULL;
+		if (!ok) {
 			/* Report everything before the cut, then say where. */
+			progress_clear(&pl);
 			g_printerr("synfin: %s\n", err->message);
 			g_clear_error(&err);
 			failed = true;
 		}
 		capture_close(cap);
 	}
+	progress_clear(&pl);
 	pipeline_finish(&pl);
 	if (out != stdout) {
 		if (fclose(out) != 0) {

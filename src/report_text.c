@@ -1,15 +1,22 @@
-/* report_text.c - the human report: one line per connection, anomalies
- * beneath it, then the summary. */
+/* report_text.c - the report a person reads: per connection a block with
+ * the handshake and the teardown in the notation engineers learn them in
+ * (SYN seq=J, SYN-ACK seq=K ack=J+1, ACK ack=K+1; FIN seq=u, ACK ack=u+1,
+ * FIN seq=W, ACK ack=W+1), the final endpoint states, and each anomaly with
+ * what was expected, what was seen and the RFC section; with --ladder, the
+ * packet ladder with both endpoints' states. Then the summary. */
 #include "config.h"
 
 #include <inttypes.h>
 #include <string.h>
+#include <time.h>
 
 #include "report.h"
+#include "seq.h"
 
-#define C_RED "\033[31m"
+#define C_RED "\033[1;31m"
 #define C_YEL "\033[33m"
 #define C_GRN "\033[32m"
+#define C_BLD "\033[1m"
 #define C_DIM "\033[2m"
 #define C_OFF "\033[0m"
 
@@ -31,13 +38,310 @@ endpoint(const struct conn *c, int idx, char *buf, size_t len)
 		snprintf(buf, len, "%s:%u", a, c->key.port[idx]);
 }
 
+/* "2026-11-24 10:30:37.654903" in UTC, like tcpdump -tttt -u. */
+static void
+wall(char *buf, size_t len, int64_t ns)
+{
+	time_t s = (time_t)(ns / 1000000000);
+	int64_t us = (ns % 1000000000) / 1000;
+	struct tm tm;
+
+	if (us < 0) {
+		us += 1000000;
+		s--;
+	}
+	gmtime_r(&s, &tm);
+	size_t n = strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(buf + n, len - n, ".%06" PRId64, us);
+}
+
+/* "+0.052 ms" between two steps. */
+static void
+delta(char *buf, size_t len, int64_t from, int64_t to)
+{
+	double ms = (double)(to - from) / 1e6;
+
+	if (ms < 1000)
+		snprintf(buf, len, "%+.3f ms", ms);
+	else
+		snprintf(buf, len, "%+.3f s", ms / 1000);
+}
+
+/* x relative to base with the letter: "J+1", "K", "u-1". */
+static const char *
+rel(char *buf, size_t len, const char *l, uint32_t base, uint32_t x)
+{
+	int32_t d = seq_diff(x, base);
+
+	if (d == 0)
+		snprintf(buf, len, "%s", l);
+	else
+		snprintf(buf, len, "%s%+" PRId32, l, d);
+	return buf;
+}
+
+static enum anom_sev
+worst(const struct conn *c, bool *any)
+{
+	enum anom_sev w = SEV_INFO;
+
+	*any = c->nanoms > 0;
+	for (unsigned i = 0; i < c->nanoms; i++)
+		if (anomaly_severity(c->anoms[i].id) > w)
+			w = anomaly_severity(c->anoms[i].id);
+	return w;
+}
+
+static const char *
+sev_col(const struct report *r, enum anom_sev s)
+{
+	return s == SEV_ERR ? col(r, C_RED) : s == SEV_WARN ? col(r, C_YEL) : "";
+}
+
 static void
 text_begin(struct report *r)
 {
-	fprintf(r->out, "%s%5s  %-17s %10s  %-47s %-12s %-12s %-25s %s%s\n",
-	    col(r, C_DIM), "ID", "START", "DURATION", "CLIENT -> SERVER",
-	    "HANDSHAKE", "TEARDOWN", "STATES (client/server)", "PKTS c/s",
+	(void)r;
+}
+
+static void
+handshake_lines(struct report *r, const struct conn *c, int cl, int sv)
+{
+	FILE *o = r->out;
+	const struct tcp_peer *pc = &c->peer[cl], *ps = &c->peer[sv];
+	enum hs_outcome hs = conn_hs_outcome(c);
+	char a[32], b[32], d[32];
+
+	fprintf(o, "  handshake  %s%s%s", col(r, C_BLD), hs_outcome_name[hs],
 	    col(r, C_OFF));
+	if (hs == HS_MIDSTREAM) {
+		fprintf(o, ": no SYN seen, the capture began inside the "
+		    "connection%s\n", c->synack_dir >= 0 ?
+		    " (a SYN-ACK was seen)" : "");
+		return;
+	}
+	if (hs == HS_SIMULTANEOUS) {
+		fprintf(o, ": both sent SYN (J=%u, K=%u), each acked the "
+		    "other\n", pc->isn, ps->isn);
+		return;
+	}
+	fputc('\n', o);
+	fprintf(o, "             SYN      seq=J (%u)", pc->isn);
+	if (c->syn_count > 1)
+		fprintf(o, ", sent %u times", c->syn_count);
+	fputc('\n', o);
+	if (c->synack_dir >= 0) {
+		bool ok = (pc->flags & PEER_SYN_SEEN) &&
+		    c->synack_ack == pc->isn + 1;
+		delta(d, sizeof(d), c->syn_ts, c->synack_ts);
+		fprintf(o, "             SYN-ACK  seq=K (%u) ack=%s %s%s%s  %s\n",
+		    ps->isn, rel(a, sizeof(a), "J", pc->isn, c->synack_ack),
+		    ok ? col(r, C_GRN) : col(r, C_RED),
+		    ok ? "ok" : "WRONG, want J+1", col(r, C_OFF), d);
+	} else if (hs == HS_REFUSED) {
+		delta(d, sizeof(d), c->syn_ts, c->rst_ts);
+		fprintf(o, "             RST      from the server: refused  %s\n", d);
+		return;
+	} else {
+		fprintf(o, "             SYN-ACK  none\n");
+		return;
+	}
+	if (c->hs & HSF_THIRD) {
+		bool aok = c->third_ack == ps->isn + 1;
+		bool sok = c->third_seq == pc->isn + 1;
+		bool nosyn = !(c->third_flags & TH_SYN);
+		delta(d, sizeof(d), c->synack_ts, c->ack_ts);
+		fprintf(o, "             %-8s seq=%s %s%s%s ack=%s %s%s%s",
+		    nosyn ? "ACK" : "SYN-ACK",
+		    rel(a, sizeof(a), "J", pc->isn, c->third_seq),
+		    sok ? col(r, C_GRN) : col(r, C_RED),
+		    sok ? "ok" : "WRONG, want J+1", col(r, C_OFF),
+		    rel(b, sizeof(b), "K", ps->isn, c->third_ack),
+		    aok ? col(r, C_GRN) : col(r, C_RED),
+		    aok ? "ok" : "WRONG, want K+1", col(r, C_OFF));
+		if (!nosyn)
+			fprintf(o, " %sSYN=1, want SYN=0%s", col(r, C_RED),
+			    col(r, C_OFF));
+		fprintf(o, "  %s\n", d);
+	} else if (hs == HS_RESET) {
+		fprintf(o, "             RST      from the %s\n",
+		    report_side(c, c->rst_dir));
+	} else {
+		fprintf(o, "             ACK      none\n");
+	}
+}
+
+/* One FIN and its acknowledgment. */
+static void
+fin_lines(struct report *r, const struct conn *c, int i, const char *L,
+    int64_t prev_ts)
+{
+	FILE *o = r->out;
+	const struct tcp_peer *p = &c->peer[i], *q = &c->peer[!i];
+	const struct conn_side *sd = &c->side[i];
+	char a[32], d[32];
+
+	delta(d, sizeof(d), prev_ts, sd->fin_ts);
+	fprintf(o, "             FIN      seq=%s (%u) from the %s  %s\n", L,
+	    p->fin_seq, report_side(c, i), d);
+	if (p->flags & PEER_FIN_ACKED) {
+		delta(d, sizeof(d), sd->fin_ts, sd->fin_ack_ts);
+		fprintf(o, "             ACK      ack=%s+1 %sok%s  %s\n", L,
+		    col(r, C_GRN), col(r, C_OFF), d);
+	} else if (q->flags & PEER_ACK_SENT) {
+		fprintf(o, "             ACK      %snone reached %s+1%s "
+		    "(highest ack from the %s: %s)\n", col(r, C_RED), L,
+		    col(r, C_OFF), report_side(c, !i),
+		    rel(a, sizeof(a), L, p->fin_seq, q->ack));
+	} else {
+		fprintf(o, "             ACK      %snone%s\n", col(r, C_RED),
+		    col(r, C_OFF));
+	}
+}
+
+static void
+teardown_lines(struct report *r, const struct conn *c, int cl)
+{
+	FILE *o = r->out;
+	enum td_outcome td = conn_td_outcome(c);
+	int first = c->fin_first;
+	char w[48];
+
+	fprintf(o, "  teardown   %s%s%s", col(r, C_BLD), td_outcome_name[td],
+	    col(r, C_OFF));
+	if (first >= 0)
+		fprintf(o, ", closed first by the %s", report_side(c, first));
+	if (c->rst_dir >= 0 && td != TD_NONE)
+		fprintf(o, ", reset by the %s", report_side(c, c->rst_dir));
+	if (td == TD_NONE) {
+		fputs(": the handshake never completed\n", o);
+		return;
+	}
+	if (td == TD_OPEN) {
+		fputs(": no FIN and no RST by the end\n", o);
+		return;
+	}
+	fputc('\n', o);
+	if (first >= 0) {
+		fin_lines(r, c, first, "u", c->first_ts);
+		if (c->peer[!first].flags & PEER_FIN_SEEN)
+			fin_lines(r, c, !first, "W", c->side[first].fin_ts);
+		else if (td != TD_RESET)
+			fprintf(o, "             FIN      none from the %s\n",
+			    report_side(c, !first));
+	}
+	if (c->rst_dir >= 0) {
+		wall(w, sizeof(w), c->rst_ts);
+		fprintf(o, "             RST      from the %s at %s\n",
+		    report_side(c, c->rst_dir), w);
+	}
+	for (int i = 0; i < 2; i++) {
+		int idx = i == 0 ? cl : !cl;
+		if (c->peer[idx].st != TCP_ST_TIME_WAIT)
+			continue;
+		wall(w, sizeof(w), c->side[idx].tw_ts + r->ccfg.two_msl_ns);
+		fprintf(o, "             TIME_WAIT: the %s holds it until %s "
+		    "(2MSL = %.0f s after its last ACK)\n", report_side(c, idx),
+		    w, (double)r->ccfg.two_msl_ns / 1e9);
+	}
+}
+
+/* ---- ladder ------------------------------------------------------------ */
+
+#define ARROW 46
+
+static void
+flag_names(uint8_t f, char *buf, size_t len)
+{
+	static const struct { uint8_t bit; const char *name; } names[] = {
+		{ TH_SYN, "SYN" }, { TH_FIN, "FIN" }, { TH_RST, "RST" },
+		{ TH_PSH, "PSH" }, { TH_ACK, "ACK" }, { TH_URG, "URG" },
+		{ TH_ECE, "ECE" }, { TH_CWR, "CWR" },
+	};
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+		if (f & names[i].bit)
+			n += (size_t)snprintf(buf + n, n < len ? len - n : 0,
+			    "%s%s", n ? "," : "", names[i].name);
+	if (!n)
+		snprintf(buf, len, "none");
+}
+
+/* seq relative to the sender's ISN (J or K), absolute when unknown. */
+static void
+rel_num(const struct conn *c, int idx, uint32_t x, char *buf, size_t len)
+{
+	const struct tcp_peer *p = &c->peer[idx];
+
+	if (p->flags & PEER_SYN_SEEN)
+		rel(buf, len, idx == conn_client(c) ? "J" : "K", p->isn, x);
+	else
+		snprintf(buf, len, "%u", x);
+}
+
+static void
+ladder(struct report *r, const struct conn *c, int cl)
+{
+	FILE *o = r->out;
+	GArray *a = c->ladder;
+	char ea[80], eb[80];
+
+	if (!a || !a->len)
+		return;
+	endpoint(c, cl, ea, sizeof(ea));
+	endpoint(c, !cl, eb, sizeof(eb));
+	fprintf(o, "  ladder%s\n", col(r, C_DIM));
+	fprintf(o, "    %6s %10s  client %-*s server %s%s\n", "frame", "time",
+	    ARROW - 1, ea, eb, col(r, C_OFF));
+	for (guint i = 0; i < a->len; i++) {
+		const struct ladder_step *l = &g_array_index(a,
+		    struct ladder_step, i);
+		char t[32], lab[96], fl[40], s1[24], s2[24], arrow[sizeof(lab) + ARROW + 4];
+
+		report_dur(t, sizeof(t), l->ts - c->first_ts);
+		if (l->folded > 1) {
+			char n[32];
+			g_snprintf(n, sizeof(n), "%u", l->folded);
+			fprintf(o, "    %6" PRIu64 " %10s  %-12s %*s... %s data "
+			    "segment%s ...\n", l->frame, t, "", 10, "", n,
+			    l->folded == 1 ? "" : "s");
+			continue;
+		}
+		flag_names(l->flags, fl, sizeof(fl));
+		rel_num(c, l->dir, l->seq, s1, sizeof(s1));
+		int n = snprintf(lab, sizeof(lab), "%s seq=%s", fl, s1);
+		if (l->flags & TH_ACK) {
+			rel_num(c, !l->dir, l->ack, s2, sizeof(s2));
+			n += snprintf(lab + n, sizeof(lab) - (size_t)n, " ack=%s",
+			    s2);
+		}
+		if (l->len)
+			snprintf(lab + n, sizeof(lab) - (size_t)n, " len=%u",
+			    l->len);
+		/* Arrow of ARROW columns: "LABEL ---->" or "<---- LABEL". */
+		int ll = (int)strlen(lab);
+		int dashes = ARROW - ll - 2;
+		if (dashes < 2)
+			dashes = 2;
+		char d[ARROW + 1];
+		memset(d, '-', sizeof(d));
+		d[dashes < ARROW ? dashes : ARROW] = '\0';
+		if (l->dir == cl)
+			snprintf(arrow, sizeof(arrow), "%s %s>", lab, d);
+		else
+			snprintf(arrow, sizeof(arrow), "<%s %s", d, lab);
+		fprintf(o, "    %6" PRIu64 " %10s  %-12s %-*s %s\n", l->frame, t,
+		    tcp_state_name[l->st[cl]], ARROW, arrow,
+		    tcp_state_name[l->st[!cl]]);
+		if (l->anom) {
+			enum anom_sev s = anomaly_severity(l->anom);
+			fprintf(o, "    %6s %10s  %-12s %s^ %s %s%s\n", "", "", "",
+			    sev_col(r, s), anomaly_sev_name(s),
+			    anomaly_name(l->anom), col(r, C_OFF));
+		}
+	}
 }
 
 static void
@@ -45,37 +349,43 @@ text_conn(struct report *r, const struct conn *c)
 {
 	FILE *o = r->out;
 	int cl = conn_client(c), sv = !cl;
-	char ts[40], dur[40], a[80], b[80], ep[170], states[40];
-	enum anom_sev worst = SEV_INFO;
+	char a[80], b[80], ts[48], dur[40];
+	bool any;
+	enum anom_sev w = worst(c, &any);
+	const char *verdict = !any ? "OK" : w == SEV_ERR ? "ERROR" :
+	    w == SEV_WARN ? "WARNING" : "NOTE";
 
-	for (unsigned i = 0; i < c->nanoms; i++)
-		if (anomaly_severity(c->anoms[i].id) > worst)
-			worst = anomaly_severity(c->anoms[i].id);
-	report_ts(ts, sizeof(ts), c->first_ts);
-	report_dur(dur, sizeof(dur), c->last_ts - c->first_ts);
 	endpoint(c, cl, a, sizeof(a));
 	endpoint(c, sv, b, sizeof(b));
-	snprintf(ep, sizeof(ep), "%s -> %s", a, b);
-	snprintf(states, sizeof(states), "%s/%s",
+	wall(ts, sizeof(ts), c->first_ts);
+	report_dur(dur, sizeof(dur), c->last_ts - c->first_ts);
+	fprintf(o, "%s#%" PRIu64 "%s  %s -> %s  %s  %s s  %s%s%s\n",
+	    col(r, C_BLD), c->id, col(r, C_OFF), a, b, ts, dur,
+	    !any ? col(r, C_GRN) : sev_col(r, w), verdict, col(r, C_OFF));
+	handshake_lines(r, c, cl, sv);
+	teardown_lines(r, c, cl);
+	fprintf(o, "  states     client %s, server %s\n",
 	    tcp_state_name[c->peer[cl].st], tcp_state_name[c->peer[sv].st]);
-	const char *mark = !c->nanoms ? col(r, C_GRN) :
-	    worst == SEV_ERR ? col(r, C_RED) :
-	    worst == SEV_WARN ? col(r, C_YEL) : "";
-	fprintf(o, "%s%5" PRIu64 "%s  %-17s %10s  %-47s %-12s %-12s %-25s "
-	    "%" PRIu64 "/%" PRIu64 "\n", mark, c->id, col(r, C_OFF), ts, dur,
-	    ep, hs_outcome_name[conn_hs_outcome(c)],
-	    td_outcome_name[conn_td_outcome(c)], states, c->side[cl].pkts,
-	    c->side[sv].pkts);
+	fprintf(o, "  traffic    client %" PRIu64 " packets %" PRIu64
+	    " bytes, server %" PRIu64 " packets %" PRIu64 " bytes; "
+	    "retransmissions %u/%u; zeek %s %s\n", c->side[cl].pkts,
+	    c->side[cl].bytes, c->side[sv].pkts, c->side[sv].bytes,
+	    c->side[cl].retrans, c->side[sv].retrans,
+	    zeek_conn_state(&c->zeek), zeek_conn_history(&c->zeek));
 	for (unsigned i = 0; i < c->nanoms; i++) {
 		const struct anom_rec *an = &c->anoms[i];
-		enum anom_sev sev = anomaly_severity(an->id);
-		fprintf(o, "       %s%-7s%s %s frame %" PRIu64 " %s: %s (%s)\n",
-		    sev == SEV_ERR ? col(r, C_RED) : sev == SEV_WARN ?
-		    col(r, C_YEL) : "", anomaly_sev_name(sev), col(r, C_OFF),
+		enum anom_sev s = anomaly_severity(an->id);
+		fprintf(o, "  %s%-9s%s  %s, frame %" PRIu64 " from the %s: %s "
+		    "[%s]\n", sev_col(r, s), anomaly_sev_name(s), col(r, C_OFF),
 		    anomaly_name(an->id), an->frame, report_side(c, an->dir),
 		    an->detail && *an->detail ? an->detail :
 		    anomaly_description(an->id), anomaly_reference(an->id));
 	}
+	if (c->anoms_dropped)
+		fprintf(o, "  (%u more anomalies not listed)\n", c->anoms_dropped);
+	if (r->cfg->ladder)
+		ladder(r, c, cl);
+	fputc('\n', o);
 }
 
 static void
@@ -84,7 +394,7 @@ counts(FILE *o, const char *title, const uint64_t *v, size_t n,
 {
 	bool any = false;
 
-	fprintf(o, "  %-14s", title);
+	fprintf(o, "  %-15s", title);
 	for (size_t i = 0; i < n; i++) {
 		if (!v[i])
 			continue;
@@ -102,10 +412,11 @@ text_end(struct report *r, const struct stats *st)
 
 	for (int i = 0; i < ANOM_MAX; i++)
 		anames[i] = anomaly_name(i);
-	fprintf(o, "\nsummary: %" PRIu64 " packets, %" PRIu64 " TCP, %" PRIu64
-	    " connections (%" PRIu64 " with anomalies), %" PRIu64
-	    " dropped by the capture\n", st->packets, st->tcp_packets,
-	    st->connections, st->with_anomalies, st->dropped);
+	fprintf(o, "%ssummary%s: %" PRIu64 " packets, %" PRIu64 " TCP, %"
+	    PRIu64 " connections (%" PRIu64 " with anomalies), %" PRIu64
+	    " dropped by the capture\n", col(r, C_BLD), col(r, C_OFF),
+	    st->packets, st->tcp_packets, st->connections, st->with_anomalies,
+	    st->dropped);
 	counts(o, "handshake:", st->hs, HS_MAX, hs_outcome_name);
 	counts(o, "teardown:", st->td, TD_MAX, td_outcome_name);
 	for (int sev = SEV_ERR; sev >= SEV_INFO; sev--) {
