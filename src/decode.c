@@ -91,9 +91,11 @@ decode_addr_str(uint8_t af, const uint8_t *addr, char *buf, size_t len)
 /* ---- TCP ---------------------------------------------------------------- */
 
 static uint32_t
-opt_seen(uint32_t *seen, unsigned kind)
+opt_seen(uint64_t *seen, unsigned kind)
 {
-	uint32_t bit = 1u << (kind & 31);
+	/* Only the kinds below are tracked (2..34): one bit each, no
+	 * aliasing (kind 34 must not collide with kind 2). */
+	uint64_t bit = 1ull << (kind & 63);
 
 	if (*seen & bit)
 		return DEC_TCP_OPT_DUP;
@@ -105,7 +107,8 @@ uint32_t
 decode_tcp_options(const uint8_t *p, size_t len, struct tcp_opts *o)
 {
 	struct rd r = rd_init(p, len);
-	uint32_t q = 0, seen = 0;
+	uint32_t q = 0;
+	uint64_t seen = 0;
 
 	memset(o, 0, sizeof(*o));
 	while (r.left > 0) {
@@ -300,8 +303,10 @@ decode_ipv4(struct rd *r, const struct decode_opts *opts, struct pkt *pkt)
 	}
 	if (proto != IPPROTO_TCP_)
 		return DECODE_NOT_TCP;
-	if ((frag & 0x1fff) != 0)
+	if ((frag & 0x1fff) != 0) {
+		pkt->quirks |= DEC_IP_FRAG_LATER;
 		return DECODE_NOT_TCP;	/* non-first fragment: counted */
+	}
 	if (frag & 0x2000)
 		pkt->quirks |= DEC_IP_FRAG_FIRST;
 	return decode_tcp(r, tot - ihl, pkt->src, pkt->dst, 4, opts, pkt);
@@ -359,8 +364,13 @@ decode_ipv6(struct rd *r, const struct decode_opts *opts, struct pkt *pkt)
 		if (nxt == IP6_FRAGMENT) {
 			uint16_t off = rd_be16(&e);
 			elen = 8;
-			if (off >> 3 != 0)
-				return DECODE_NOT_TCP;	/* non-first fragment */
+			if (off >> 3 != 0) {
+				/* non-first fragment: counted; TCP only if
+				 * the fragment header says it is next */
+				if (enxt == IPPROTO_TCP_)
+					pkt->quirks |= DEC_IP_FRAG_LATER;
+				return DECODE_NOT_TCP;
+			}
 			if (off & 1)
 				pkt->quirks |= DEC_IP_FRAG_FIRST;
 		} else if (nxt == IP6_AH) {

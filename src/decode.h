@@ -44,6 +44,7 @@ enum {
 	DEC_TCP_BAD_CSUM = 1u << 7,	/* TCP checksum wrong (if verified) */
 	DEC_TCP_CSUM_UNKNOWN = 1u << 8,	/* payload not captured whole: unverifiable */
 	DEC_TCP_PAYLOAD_CUT = 1u << 9,	/* payload cut by the snaplen (counted) */
+	DEC_IP_FRAG_LATER = 1u << 10,	/* non-first fragment (DECODE_NOT_TCP) */
 };
 
 #define TCP_MAX_SACK 4

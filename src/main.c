@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib.h>
+#include <pcap/pcap.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,6 +11,27 @@
 #include "anomaly.h"
 #include "cli.h"
 #include "pipeline.h"
+
+/* -L: the interfaces libpcap can open, numbered like tcpdump -D. */
+static int
+list_interfaces(void)
+{
+	char ebuf[PCAP_ERRBUF_SIZE];
+	pcap_if_t *all = NULL;
+	int n = 0;
+
+	if (pcap_findalldevs(&all, ebuf) != 0) {
+		g_printerr("synfin: cannot list interfaces: %s\n", ebuf);
+		return 2;
+	}
+	for (pcap_if_t *d = all; d; d = d->next)
+		printf("%d.%s%s%s%s\n", ++n, d->name,
+		    d->description ? " (" : "",
+		    d->description ? d->description : "",
+		    d->description ? ")" : "");
+	pcap_freealldevs(all);
+	return 0;
+}
 
 int
 main(int argc, char **argv)
@@ -28,6 +50,8 @@ main(int argc, char **argv)
 	if (cfg.version) {
 		printf("synfin %s\n", PACKAGE_VERSION);
 		rc = 0;
+	} else if (cfg.list_ifaces) {
+		rc = list_interfaces();
 	} else if (cfg.list_anomalies) {
 		anomaly_list(stdout);
 		rc = 0;

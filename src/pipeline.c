@@ -95,6 +95,8 @@ pipeline_frame(struct pipeline *pl, const struct frame *f)
 		return;
 	case DECODE_NOT_TCP:
 	default:
+		if (pkt.quirks & DEC_IP_FRAG_LATER)
+			pl->st.derr[DERR_FRAGMENT]++;
 		return;
 	}
 	if (pkt.quirks & (DEC_TCP_BAD_CSUM | DEC_IP_BAD_CSUM))
