@@ -107,7 +107,7 @@ cli_parse(int argc, char **argv, struct synfin_config *cfg, GError **err)
 	    "Exit status: 0 done; 1 done, --check given and anomalies found; "
 	    "2 usage error or unreadable input.\nSee synfin(1).");
 	if (!g_option_context_parse(ctx, &argc, &argv, err)) {
-		if (*err)
+		if (err && *err)
 			(*err)->domain = SYNFIN_ERROR, (*err)->code =
 			    SYNFIN_ERROR_USAGE;
 		return false;

@@ -238,7 +238,9 @@ decode_tcp(struct rd *r, size_t seglen, const uint8_t *src, const uint8_t *dst,
 		pkt->quirks |= DEC_TCP_PAYLOAD_CUT;
 
 	if (opts && opts->verify_checksums) {
-		if (seg.left < seglen) {
+		/* The checksum covers the whole segment: a cut one, or the
+		 * first fragment of one, cannot be judged either way. */
+		if (seg.left < seglen || (pkt->quirks & DEC_IP_FRAG_FIRST)) {
 			pkt->quirks |= DEC_TCP_CSUM_UNKNOWN;
 		} else {
 			/* Pseudo-header (RFC 9293 3.1, RFC 8200 8.1). */
@@ -468,8 +470,10 @@ decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
 	case DLT_LINUX_SLL: {	/* 16-byte cooked header, protocol last */
 		rd_skip(&r, 14);
 		uint16_t proto = rd_be16(&r);
-		if (r.err)
-			return DECODE_TRUNCATED;
+		if (r.err) {
+			res = DECODE_TRUNCATED;	/* judged below */
+			break;
+		}
 		res = decode_ethertype(proto, &r, opts, pkt);
 		break;
 	}
@@ -477,8 +481,10 @@ decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
 	case DLT_LINUX_SLL2: {	/* 20-byte cooked header, protocol first */
 		uint16_t proto = rd_be16(&r);
 		rd_skip(&r, 18);
-		if (r.err)
-			return DECODE_TRUNCATED;
+		if (r.err) {
+			res = DECODE_TRUNCATED;	/* judged below */
+			break;
+		}
 		res = decode_ethertype(proto, &r, opts, pkt);
 		break;
 	}
@@ -495,8 +501,10 @@ decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
 	case DLT_NULL:
 	case DLT_LOOP: {
 		uint32_t af = dlt == DLT_LOOP ? rd_be32(&r) : rd_he32(&r);
-		if (r.err)
-			return DECODE_TRUNCATED;
+		if (r.err) {
+			res = DECODE_TRUNCATED;	/* judged below */
+			break;
+		}
 		/* A capture read on another host may have the other
 		 * byte order: accept both. */
 		if (af > 0xffff)
@@ -516,6 +524,11 @@ decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
 	/* A header cut where the wire had it is truncation; where the wire
 	 * did not have it either, the lengths lied (malformed). */
 	if (res == DECODE_TRUNCATED && caplen >= wirelen)
+		res = DECODE_MALFORMED;
+	/* The same for payload the IP length promises: cut by a snaplen it
+	 * is counted; missing from the wire too, the length lied. */
+	if (res == DECODE_OK && (pkt->quirks & DEC_TCP_PAYLOAD_CUT) &&
+	    caplen >= wirelen)
 		res = DECODE_MALFORMED;
 	return res;
 }
