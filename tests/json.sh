@@ -10,6 +10,8 @@ for p in "$srcdir"/pcaps/*.pcap "$srcdir"/pcaps/*.pcapng; do
 	[ -e "$p" ] || continue
 	"$SYNFIN" -F json -r "$p" >"$out/o.jsonl" || { echo "FAIL: synfin on $p"; fail=1; continue; }
 	"$PYTHON3" "$srcdir/tests/json_check.py" "$out/o.jsonl" || { echo "FAIL: $p"; fail=1; }
+	"$SYNFIN" -F csv -r "$p" >"$out/o.csv"
+	"$PYTHON3" "$srcdir/tests/csv_check.py" "$out/o.csv" "$out/o.jsonl" || { echo "FAIL: csv $p"; fail=1; }
 done
 # Every forged scenario too.
 for s in "$srcdir"/tests/scenarios/*.scn; do
