@@ -306,10 +306,15 @@ handshake_syn(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 			    p->isn);
 		}
 	}
-	if (s->paylen > 0)
+	if (s->paylen > 0) {
 		conn_anomaly(c, ANOM_SYN_WITH_DATA, dir, ts, frame,
 		    "SYN carries %u bytes%s", s->paylen,
 		    s->opt.has_tfo ? " and a TFO cookie" : "");
+		/* SYN data is payload (TCP Fast Open, RFC 7413): count it
+		 * once, not again when the SYN is retransmitted. */
+		if (!(p->flags & PEER_SYN_SEEN) || s->seq != p->isn)
+			c->side[dir].bytes += s->paylen;
+	}
 	(void)b;
 	if (!(p->flags & PEER_SYN_SEEN) || p->st == TCP_ST_SYN_SENT ||
 	    p->st == TCP_ST_CLOSED) {
@@ -336,10 +341,17 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		c->synack_ts = ts;
 		c->synack_ack = s->ack;
 		c->hs |= HSF_SYNACK;
-		if (c->syn_dir < 0)
+		if (c->syn_dir < 0) {
 			conn_anomaly(c, ANOM_SYNACK_WITHOUT_SYN, dir, ts, frame,
 			    "SYN-ACK seq=%u ack=%u with no SYN seen", s->seq,
 			    s->ack);
+			/* A SYN-ACK answers a SYN (RFC 9293 3.5 figure 6):
+			 * its receiver sent one the capture missed and was
+			 * SYN-SENT, so the SYN-ACK makes it ESTABLISHED. */
+			if (q->st == TCP_ST_CLOSED &&
+			    !(q->flags & PEER_SYN_SEEN))
+				q->st = TCP_ST_SYN_SENT;
+		}
 	}
 	if (dir == c->synack_dir)
 		c->synack_count++;
@@ -350,10 +362,16 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 			    "SYN-ACK seq=%u (K) sent again (#%u)", s->seq,
 			    c->synack_count);
 		} else {
-			conn_anomaly(c, ANOM_SYNACK_ISN_CHANGED, dir, ts, frame,
-			    "SYN-ACK seq %u (%s) != K (%u) of the first SYN-ACK",
-			    s->seq, rel(a, sizeof(a), "K", p->isn, s->seq),
-			    p->isn);
+			/* An RST sent it back to LISTEN (shown CLOSED): its
+			 * next SYN-ACK is a new incarnation with a new ISN
+			 * (RFC 9293 3.10.7.4 second check; 3.5 figure 9
+			 * line 7), not a changed one. */
+			if (p->st != TCP_ST_CLOSED)
+				conn_anomaly(c, ANOM_SYNACK_ISN_CHANGED, dir,
+				    ts, frame, "SYN-ACK seq %u (%s) != K (%u) "
+				    "of the first SYN-ACK", s->seq,
+				    rel(a, sizeof(a), "K", p->isn, s->seq),
+				    p->isn);
 			p->isn = s->seq;
 			p->snd_nxt = s->seq + 1 + s->paylen;
 		}
@@ -361,14 +379,21 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		p->isn = s->seq;
 		p->snd_nxt = s->seq + 1 + s->paylen;
 	}
-	/* SYN-ACK acknowledges J+1 (3.5 figure 6 step 3). */
-	if ((q->flags & PEER_SYN_SEEN) && s->ack != q->isn + 1)
+	/* SYN-ACK acknowledges J+1 (3.5 figure 6 step 3); an acceptable
+	 * ACK is SND.UNA < SEG.ACK =< SND.NXT (3.10.7.3), so J+1+n when the
+	 * SYN carried n bytes the server took (TCP Fast Open, RFC 7413
+	 * 4.2.2). */
+	if ((q->flags & PEER_SYN_SEEN) &&
+	    !(seq_gt(s->ack, q->isn) && seq_le(s->ack, q->snd_nxt)))
 		conn_anomaly(c, ANOM_SYNACK_BAD_ACK, dir, ts, frame,
 		    "ack %u (%s) != J+1 (%u)", s->ack,
 		    rel(a, sizeof(a), "J", q->isn, s->ack), q->isn + 1);
-	if (s->paylen > 0)
+	if (s->paylen > 0) {
 		conn_anomaly(c, ANOM_SYN_WITH_DATA, dir, ts, frame,
 		    "SYN-ACK carries %u bytes", s->paylen);
+		if (!(p->flags & PEER_SYN_SEEN) || s->seq != p->isn)
+			c->side[dir].bytes += s->paylen;	/* RFC 7413 */
+	}
 	p->flags |= PEER_SYN_SEEN | PEER_SEQ_KNOWN;
 	note_options(p, s);
 }
@@ -376,7 +401,7 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 /* The client's first segment with ACK after the SYN-ACK (3.5 step 3). */
 static void
 handshake_third(struct conn *c, uint8_t dir, const struct tcp_seg *s,
-    int64_t ts, uint64_t frame)
+    uint32_t nxt_before, int64_t ts, uint64_t frame)
 {
 	const struct tcp_peer *cl = &c->peer[dir], *sv = &c->peer[!dir];
 	char a[32];
@@ -389,11 +414,17 @@ handshake_third(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	if (s->flags & TH_SYN)
 		conn_anomaly(c, ANOM_HS_ACK_HAS_SYN, dir, ts, frame,
 		    "third segment has SYN=1 ACK=1; the third step is SYN=0 ACK=1");
-	if (s->ack != sv->isn + 1)
+	/* K+1; SYN-RECEIVED accepts SND.UNA < SEG.ACK =< SND.NXT (RFC 9293
+	 * 3.10.7.4 fifth check), which also covers data the server sent
+	 * before the third segment (TCP Fast Open, RFC 7413 3). */
+	if (!(seq_gt(s->ack, sv->isn) && seq_le(s->ack, sv->snd_nxt)))
 		conn_anomaly(c, ANOM_HS_ACK_BAD_ACK, dir, ts, frame,
 		    "ack %u (%s) != K+1 (%u)", s->ack,
 		    rel(a, sizeof(a), "K", sv->isn, s->ack), sv->isn + 1);
-	if ((cl->flags & PEER_SYN_SEEN) && s->seq != cl->isn + 1)
+	/* J+1, or the client's next seq after SYN data the SYN-ACK acked
+	 * (RFC 7413 4.2.2): J+1 <= seq <= its next seq before this one. */
+	if ((cl->flags & PEER_SYN_SEEN) &&
+	    !(seq_ge(s->seq, cl->isn + 1) && seq_le(s->seq, nxt_before)))
 		conn_anomaly(c, ANOM_HS_ACK_BAD_SEQ, dir, ts, frame,
 		    "seq %u (%s) != J+1 (%u)", s->seq,
 		    rel(a, sizeof(a), "J", cl->isn, s->seq), cl->isn + 1);
@@ -495,8 +526,11 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 			c->hs |= HSF_RESET;
 	}
 	/* Teardown: an RST ends an established connection unless both ends
-	 * had already closed. */
-	if (!(side_in(from, ENDED_STATES) && side_in(peer_from, ENDED_STATES)))
+	 * had already closed. One during the handshake ended nothing
+	 * established (SPEC teardown "reset"): in the old-duplicate-SYN
+	 * recovery (RFC 9293 3.5 figure 9) the connection opens after it. */
+	if ((c->hs & HSF_ESTABLISHED) &&
+	    !(side_in(from, ENDED_STATES) && side_in(peer_from, ENDED_STATES)))
 		c->td_reset = true;
 	if (side_in(from, CLOSING_STATES) || side_in(peer_from, CLOSING_STATES))
 		conn_anomaly(c, ANOM_RST_DURING_CLOSE, dir, ts, frame,
@@ -645,7 +679,7 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		if (c->synack_dir >= 0 && c->synack_dir != dir &&
 		    c->syn_dir == dir && !(c->hs & HSF_THIRD) &&
 		    !(c->hs & HSF_SIMUL))
-			handshake_third(c, dir, s, ts, frame);
+			handshake_third(c, dir, s, nxt_before, ts, frame);
 		else
 			handshake_synack(c, dir, s, ts, frame);
 		break;
@@ -655,7 +689,7 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	if (ev != EV_SYN && ev != EV_SYNACK && (s->flags & TH_ACK) &&
 	    (c->hs & HSF_SYNACK) && !(c->hs & (HSF_THIRD | HSF_SIMUL)) &&
 	    dir == c->syn_dir && c->synack_dir != dir)
-		handshake_third(c, dir, s, ts, frame);
+		handshake_third(c, dir, s, nxt_before, ts, frame);
 
 	/* Simultaneous open completes when both SYNs are acked. */
 	if ((s->flags & TH_ACK) && (rcv->flags & PEER_SYN_SEEN) &&
@@ -700,7 +734,11 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		if (!(rcv->flags & PEER_SEQ_KNOWN)) {
 			rcv->snd_nxt = s->ack;
 			rcv->flags |= PEER_SEQ_KNOWN;
-		} else if (seq_gt(s->ack, rcv->snd_nxt)) {
+		} else if (seq_gt(s->ack, rcv->snd_nxt) && ev != EV_SYNACK) {
+			/* (A SYN-ACK acks a SYN-SENT peer, which sent only
+			 * its SYN and the SYN's data, both seen: more is a
+			 * bad ack, synack_bad_ack, not unseen data; RFC 9293
+			 * 3.10.7.3.) */
 			struct conn_side *rs = &c->side[!dir];
 			if (!(sd->once & ONCE_ACK_UNSEEN)) {
 				sd->once |= ONCE_ACK_UNSEEN;
@@ -821,9 +859,11 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 bool
 conn_is_done(const struct conn *c)
 {
-	if (c->rst_dir >= 0 && (c->peer[0].st == TCP_ST_CLOSED ||
-	    c->peer[1].st == TCP_ST_CLOSED))
-		return true;
+	/* Both CLOSED, after a FIN or an accepted RST. An accepted RST
+	 * closes both ends, except one sent from SYN-SENT, which stays
+	 * there (RFC 9293 3.10.7.3; 3.5 figure 9): that attempt goes on,
+	 * and so does a connection opened after such an RST, whose
+	 * TIME_WAIT then runs its 2MSL (3.6). */
 	return c->peer[0].st == TCP_ST_CLOSED && c->peer[1].st == TCP_ST_CLOSED &&
 	    ((c->peer[0].flags | c->peer[1].flags) & (PEER_FIN_SEEN | PEER_RST_SENT));
 }

@@ -58,6 +58,8 @@ static const struct fsm_cell tcp_fsm[ROLE_MAX][EV_MAX][TCP_ST_MAX] = {
 /*
  * SYN (no ACK) sent.
  *	sCL -> sSS	active OPEN: the SYN is J (3.5, figure 6 step 2)
+ *	sLI -> sSS	SEND in LISTEN turns the passive open active (3.10.2,
+ *			figure 5); unreachable, LISTEN is never inferred
  *	sSS -> sSS	retransmitted SYN, or a new ISN (decided by the caller)
  *	sSR -> sSR	simultaneous open: its SYN again
  *	sES..sLA	a SYN on a synchronized connection: RFC 9293 3.10.7.4
@@ -65,10 +67,11 @@ static const struct fsm_cell tcp_fsm[ROLE_MAX][EV_MAX][TCP_ST_MAX] = {
  *	sTW -> sTW	only when the flow layer did not reopen (it reopens)
  */
 /*	        sCL     sLI     sSS     sSR     sES                     sF1                     sF2                     sCW                     sCG                     sLA                     sTW */
-[EV_SYN] = { C(sSS), C(sLI), C(sSS), C(sSR), X(sES, UNEXPECTED_SYN), X(sF1, UNEXPECTED_SYN), X(sF2, UNEXPECTED_SYN), X(sCW, UNEXPECTED_SYN), X(sCG, UNEXPECTED_SYN), X(sLA, UNEXPECTED_SYN), X(sTW, UNEXPECTED_SYN) },
+[EV_SYN] = { C(sSS), C(sSS), C(sSS), C(sSR), X(sES, UNEXPECTED_SYN), X(sF1, UNEXPECTED_SYN), X(sF2, UNEXPECTED_SYN), X(sCW, UNEXPECTED_SYN), X(sCG, UNEXPECTED_SYN), X(sLA, UNEXPECTED_SYN), X(sTW, UNEXPECTED_SYN) },
 /*
  * SYN-ACK sent.
  *	sCL -> sSR	passive open: it was LISTEN, got the SYN, answers K
+ *	sLI -> sSR	the same from an explicit LISTEN (figure 5)
  *	sSS -> sSR	simultaneous open: answers the peer's SYN (3.5,
  *			figure 7); without a peer SYN the caller flags it
  *	sSR -> sSR	retransmitted SYN-ACK
@@ -76,7 +79,7 @@ static const struct fsm_cell tcp_fsm[ROLE_MAX][EV_MAX][TCP_ST_MAX] = {
  *			third segment that still carries SYN (caller flags it)
  *	sF1..sTW	a SYN on a closing connection
  */
-[EV_SYNACK] = { C(sSR), C(sLI), C(sSR), C(sSR), C(sES), X(sF1, UNEXPECTED_SYN), X(sF2, UNEXPECTED_SYN), X(sCW, UNEXPECTED_SYN), X(sCG, UNEXPECTED_SYN), X(sLA, UNEXPECTED_SYN), X(sTW, UNEXPECTED_SYN) },
+[EV_SYNACK] = { C(sSR), C(sSR), C(sSR), C(sSR), C(sES), X(sF1, UNEXPECTED_SYN), X(sF2, UNEXPECTED_SYN), X(sCW, UNEXPECTED_SYN), X(sCG, UNEXPECTED_SYN), X(sLA, UNEXPECTED_SYN), X(sTW, UNEXPECTED_SYN) },
 /*
  * FIN sent (3.6, 3.10.4 CLOSE).
  *	sCL -> sCL	nothing to close (after a reset): left alone
@@ -97,9 +100,16 @@ static const struct fsm_cell tcp_fsm[ROLE_MAX][EV_MAX][TCP_ST_MAX] = {
  */
 [EV_ACK] = { C(sCL), C(sLI), C(sSS), C(sSR), C(sES), C(sF1), C(sF2), C(sCW), C(sCG), C(sLA), C(sTW) },
 /*
- * RST sent (only acceptable RSTs reach the table): the sender aborts.
+ * RST sent (only acceptable RSTs reach the table): the sender aborts
+ * (ABORT, 3.10.5), except
+ *	sLI -> sLI	LISTEN answers an ACK with RST and stays (3.10.7.2)
+ *	sSS -> sSS	SYN-SENT answers an unacceptable ACK (an old
+ *			duplicate's SYN-ACK) with RST and stays, then its own
+ *			SYN goes on (3.10.7.3; 3.5 figure 9 line 5). ABORT in
+ *			SYN-SENT sends nothing (3.10.5), so this is the only
+ *			RST a SYN-SENT endpoint sends.
  */
-[EV_RST] = { C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL) },
+[EV_RST] = { C(sCL), C(sLI), C(sSS), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL) },
 /*
  * An impossible flag combination moves nobody.
  */
@@ -140,9 +150,10 @@ static const struct fsm_cell tcp_fsm[ROLE_MAX][EV_MAX][TCP_ST_MAX] = {
 [EV_ACK] = { C(sCL), C(sLI), C(sSS), C(sSR), C(sES), C(sF1), C(sF2), C(sCW), C(sCG), C(sLA), C(sTW) },
 /*
  * Acceptable RST going to it: the connection is aborted (3.10.7.4 second
- * step); in TIME_WAIT too (Linux, tcp_rfc1337 = 0).
+ * step); in TIME_WAIT too (Linux, tcp_rfc1337 = 0). LISTEN ignores an
+ * RST (3.10.7.2).
  */
-[EV_RST] = { C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL) },
+[EV_RST] = { C(sCL), C(sLI), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL), C(sCL) },
 [EV_NONE] = { C(sCL), C(sLI), C(sSS), C(sSR), C(sES), C(sF1), C(sF2), C(sCW), C(sCG), C(sLA), C(sTW) },
 },
 };
@@ -221,10 +232,14 @@ tcp_rst_is_acceptable(const struct tcp_peer *snd, const struct tcp_peer *rcv,
     const struct tcp_seg *seg, uint16_t *why)
 {
 	*why = ANOM_NONE;
-	/* SYN_SENT (3.10.7.3): acceptable only with an ACK of our SYN. */
+	/* SYN_SENT (3.10.7.3): acceptable only with an acceptable ACK of
+	 * our SYN, SND.UNA < SEG.ACK =< SND.NXT (J+1; more with SYN data).
+	 * A SYN the capture did not show cannot be judged. */
 	if (rcv->st == TCP_ST_SYN_SENT) {
-		if ((seg->flags & TH_ACK) && (rcv->flags & PEER_SYN_SEEN) &&
-		    seg->ack == rcv->isn + 1)
+		if (!(rcv->flags & PEER_SYN_SEEN))
+			return true;
+		if ((seg->flags & TH_ACK) && seq_gt(seg->ack, rcv->isn) &&
+		    seq_le(seg->ack, rcv->snd_nxt))
 			return true;
 		*why = ANOM_RST_BAD_ACK;
 		return false;
@@ -245,6 +260,14 @@ tcp_rst_is_acceptable(const struct tcp_peer *snd, const struct tcp_peer *rcv,
 	if (!(rcv->flags & PEER_WIN_KNOWN))
 		wnd = 65535;
 	if (seq_in_range(seg->seq, nxt, nxt + (wnd ? wnd : 1)))
+		return true;
+	/* RCV.NXT is the receiver's own, and the ack it last sent states it
+	 * (RFC 9293 3.10.7.4 first check): an RST at the receiver's
+	 * RCV.NXT is acceptable even when the sender's numbers differ, as in
+	 * the old-duplicate-SYN recovery of 3.5 figure 9 (line 5), where A
+	 * resets with the ack B gave the old SYN. */
+	if ((rcv->flags & PEER_ACK_SENT) &&
+	    seq_in_range(seg->seq, rcv->ack, rcv->ack + (wnd ? wnd : 1)))
 		return true;
 	*why = ANOM_RST_OUT_OF_WINDOW;
 	return false;
@@ -297,10 +320,16 @@ tcp_fsm_step(struct tcp_peer *snd, struct tcp_peer *rcv,
 		if (snd->st == TCP_ST_SYN_SENT && !(rcv->flags & PEER_SYN_SEEN))
 			sc = (struct fsm_cell){ TCP_ST_SYN_SENT,
 			    ANOM_SYNACK_FROM_CLIENT };
-		/* The receiver's SYN must be acked exactly (3.10.7.3). */
+		/* The receiver's SYN must be acked: SND.UNA < SEG.ACK =<
+		 * SND.NXT (RFC 9293 3.10.7.3), which is J+1, or up to J+1+n
+		 * when the SYN carried n bytes that the SYN-ACK also acks
+		 * (TCP Fast Open, RFC 7413 4.2.2). A SYN the capture missed
+		 * cannot be judged: the SYN-ACK is taken as its answer. */
 		if ((rcv->st == TCP_ST_SYN_SENT ||
 		    rcv->st == TCP_ST_SYN_RECEIVED) &&
-		    !((rcv->flags & PEER_SYN_SEEN) && seg->ack == rcv->isn + 1))
+		    (rcv->flags & PEER_SYN_SEEN) &&
+		    !(seq_gt(seg->ack, rcv->isn) &&
+		    seq_le(seg->ack, rcv->snd_nxt)))
 			rc.next = rcv->st;
 		break;
 	case EV_FIN:

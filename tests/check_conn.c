@@ -1,0 +1,1165 @@
+/* check_conn.c - whole conversations through the real pipeline.
+ *
+ * Every case is a forged capture (the forge's .scn text, tests/forge.c)
+ * run end to end by tu_run() (tests/testutil.h), and the expectation is
+ * written by hand from RFC 9293 and SPEC.md, with the reasoning next to
+ * it; none of it was copied from synfin's output.
+ *
+ * Unless a case says otherwise: client 10.0.0.1:40000, server
+ * 10.0.0.2:80 (the forge's defaults), client ISN J = 1000, server ISN
+ * K = 5000, 10 ms between frames. Frame numbers are 1-based (SPEC).
+ *
+ * Three tables, each a loop test (mc's parameterized style):
+ *   anomaly_cases  one capture per SPEC anomaly, with the frame and side
+ *   outcome_cases  every handshake and teardown outcome, final states
+ *   clean_cases    conversations on which no warning or error is due
+ * then a few cases that need more than one record or their own checks.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "tcp_fsm.h"
+#include "testutil.h"
+
+/* Table fields use 0 for "not checked", so values are stored plus one. */
+#define HS(x) (HS_##x + 1)
+#define TD(x) (TD_##x + 1)
+#define ST(x) (TCP_ST_##x + 1)
+
+/* Frames 1-3: the three-way handshake (RFC 9293 3.5 figure 6).
+ *   1 client SYN      seq=J=1000
+ *   2 server SYN,ACK  seq=K=5000 ack=J+1
+ *   3 client ACK      seq=J+1    ack=K+1      (SYN=0: SPEC notation) */
+#define HANDSHAKE \
+	"0.000  > S  1000 0\n" \
+	"+0.010 < SA 5000 1001\n" \
+	"+0.010 > A  1001 5001\n"
+
+/* Frames 4-5: 100 bytes from the client (1001..1100, next 1101), acked. */
+#define DATA \
+	"+0.010 > PA 1001 5001 len=100\n" \
+	"+0.010 < A  5001 1101\n"
+
+/* Frames 6-9 after DATA: the textbook active close by the client (SPEC
+ * notation): FIN u=1101; ACK u+1; FIN W=5001 (V = W, no data);
+ * ACK W+1. */
+#define CLIENT_CLOSE_AFTER_DATA \
+	"+0.010 > FA 1101 5001\n" \
+	"+0.010 < A  5001 1102\n" \
+	"+0.010 < FA 5001 1102\n" \
+	"+0.010 > A  1102 5002\n"
+
+/* Frames 4-7 right after HANDSHAKE: the same close with u=1001, W=5001. */
+#define CLIENT_CLOSE \
+	"+0.010 > FA 1001 5001\n" \
+	"+0.010 < A  5001 1002\n" \
+	"+0.010 < FA 5001 1002\n" \
+	"+0.010 > A  1002 5002\n"
+
+/* ==== one capture per SPEC anomaly ===================================== */
+
+struct acase {
+	const char *name;
+	const char *scn;
+	const char *anom;	/* expected anomaly */
+	uint64_t frame;		/* its frame */
+	const char *from;	/* its sender */
+	const char *also;	/* a second anomaly expected (any frame) */
+	uint64_t also_frame;
+	const char *also_from;
+	const char *absent;	/* an anomaly that must not be reported */
+	unsigned conn;		/* record index the anomaly is on */
+	unsigned nconns;	/* records expected (0: not checked) */
+	int hs, td;		/* outcomes + 1 (0: not checked) */
+	int cst, sst;		/* client, server final state + 1 */
+};
+
+static const struct acase anomaly_cases[] = {
+{
+	/* 3.5 figure 6 line 3: the SYN-ACK must ack J+1 = 1001; 1005 is an
+	 * unacceptable ACK (3.10.7.3: SND.UNA < SEG.ACK =< SND.NXT fails),
+	 * so the client stays SYN_SENT; the server went SYN_RECEIVED by
+	 * sending it. SYN-ACK and no third ACK, no RST: incomplete. */
+	.name = "synack_bad_ack",
+	.scn = "0.000  > S  1000 0\n"
+	       "+0.010 < SA 5000 1005\n",
+	.anom = "synack_bad_ack", .frame = 2, .from = "server",
+	/* the client sent only its SYN: a bad ack, not unseen data */
+	.absent = "ack_unseen_data",
+	.hs = HS(INCOMPLETE), .td = TD(NONE),
+	.cst = ST(SYN_SENT), .sst = ST(SYN_RECEIVED),
+}, {
+	/* The third segment acks K = 5000 instead of K+1 = 5001 (the SYN's
+	 * sequence number not counted). The server's SYN is not acked, so
+	 * it stays SYN_RECEIVED (3.10.7.4 fifth check); the client had the
+	 * SYN-ACK and is ESTABLISHED. SYN, SYN-ACK and the client's first
+	 * ACK after it were seen: complete (SPEC), with the error. */
+	.name = "handshake_ack_bad_ack",
+	.scn = "0.000  > S  1000 0\n"
+	       "+0.010 < SA 5000 1001\n"
+	       "+0.010 > A  1001 5000\n",
+	.anom = "handshake_ack_bad_ack", .frame = 3, .from = "client",
+	.hs = HS(COMPLETE),
+	.cst = ST(ESTABLISHED), .sst = ST(SYN_RECEIVED),
+}, {
+	/* The third segment's seq is J = 1000, not J+1 = 1001. */
+	.name = "handshake_ack_bad_seq",
+	.scn = "0.000  > S  1000 0\n"
+	       "+0.010 < SA 5000 1001\n"
+	       "+0.010 > A  1000 5001\n",
+	.anom = "handshake_ack_bad_seq", .frame = 3, .from = "client",
+}, {
+	/* The widely copied wrong explanation: third segment SYN=1, ACK=1.
+	 * The correct third step is SYN=0, ACK=1 (SPEC notation). */
+	.name = "handshake_ack_has_syn",
+	.scn = "0.000  > S  1000 0\n"
+	       "+0.010 < SA 5000 1001\n"
+	       "+0.010 > SA 1001 5001\n",
+	.anom = "handshake_ack_has_syn", .frame = 3, .from = "client",
+}, {
+	/* The SYN J=1000 again 1 s later (RTO, RFC 6298): info. The
+	 * handshake then completes normally. */
+	.name = "syn_retransmitted",
+	.scn = "0.000  > S  1000 0\n"
+	       "+1.000 > S  1000 0\n"
+	       "+0.010 < SA 5000 1001\n"
+	       "+0.010 > A  1001 5001\n",
+	.anom = "syn_retransmitted", .frame = 2, .from = "client",
+	.hs = HS(COMPLETE), .td = TD(OPEN),
+	.cst = ST(ESTABLISHED), .sst = ST(ESTABLISHED),
+}, {
+	/* The SYN-ACK K=5000 again (the third segment was slow): info. */
+	.name = "synack_retransmitted",
+	.scn = "0.000  > S  1000 0\n"
+	       "+0.010 < SA 5000 1001\n"
+	       "+1.000 < SA 5000 1001\n"
+	       "+0.010 > A  1001 5001\n",
+	.anom = "synack_retransmitted", .frame = 3, .from = "server",
+	.hs = HS(COMPLETE),
+	.cst = ST(ESTABLISHED), .sst = ST(ESTABLISHED),
+}, {
+	/* A second SYN with ISN 7000 while the first (1000) is pending:
+	 * still only the client's SYNs seen, so unanswered. */
+	.name = "syn_isn_changed",
+	.scn = "0.000  > S  1000 0\n"
+	       "+1.000 > S  7000 0\n",
+	.anom = "syn_isn_changed", .frame = 2, .from = "client",
+	.hs = HS(UNANSWERED), .td = TD(NONE),
+	.cst = ST(SYN_SENT), .sst = ST(CLOSED),
+}, {
+	/* The server sends 100 bytes in SYN_RECEIVED, before the client's
+	 * third segment (no TFO: the SYN carried no data). 3.10.7.4: data
+	 * queued in SYN-RECEIVED is sent after ESTABLISHED. */
+	.name = "data_before_established",
+	.scn = "0.000  > S  1000 0\n"
+	       "+0.010 < SA 5000 1001\n"
+	       "+0.010 < PA 5001 1001 len=100\n",
+	.anom = "data_before_established", .frame = 3, .from = "server",
+}, {
+	/* TCP Fast Open (RFC 7413): 20 bytes in the SYN with a cookie.
+	 * syn_with_data is info. */
+	.name = "syn_with_data",
+	.scn = "0.000  > S  1000 0 mss=1460 tfo=0102030405060708 len=20\n"
+	       "+0.010 < SA 5000 1021 mss=1460\n"
+	       "+0.010 > A  1021 5001\n",
+	.anom = "syn_with_data", .frame = 1, .from = "client",
+	.hs = HS(COMPLETE),
+}, {
+	/* The capture starts with the SYN-ACK (the SYN was missed). No SYN
+	 * seen: midstream. The SYN-ACK's receiver is the client (SPEC),
+	 * here the lower port, so the side is decided by the SYN-ACK. */
+	.name = "synack_without_syn",
+	.scn = "client 10.0.0.5:1000\n"
+	       "server 10.0.0.2:2000\n"
+	       "0.000  < SA 5000 1001\n"
+	       "+0.010 > A  1001 5001\n",
+	.anom = "synack_without_syn", .frame = 1, .from = "server",
+	.hs = HS(MIDSTREAM),
+	.cst = ST(ESTABLISHED), .sst = ST(ESTABLISHED),
+}, {
+	/* Capture starts inside the connection; the first packet is the
+	 * server's (port 80 < 40000: the higher port is the client). */
+	.name = "ack_without_handshake",
+	.scn = "0.000  < PA 5001 1001 len=100\n"
+	       "+0.010 > A  1001 5101\n",
+	.anom = "ack_without_handshake", .frame = 1, .from = "server",
+	.hs = HS(MIDSTREAM), .td = TD(OPEN),
+	.cst = ST(ESTABLISHED), .sst = ST(ESTABLISHED),
+}, {
+	/* u = 1101 (one past the last data byte 1100); the FIN says 1099. */
+	.name = "fin_bad_seq behind",
+	.scn = HANDSHAKE DATA
+	       "+0.010 > FA 1099 5001\n",
+	.anom = "fin_bad_seq", .frame = 6, .from = "client",
+}, {
+	/* The FIN says 1201, skipping 100 bytes (1101..1200) that never
+	 * appear and that the server never acks (it keeps acking 1101). */
+	.name = "fin_bad_seq ahead",
+	.scn = HANDSHAKE DATA
+	       "+0.010 > FA 1201 5001\n"
+	       "+0.010 < A  5001 1101\n",
+	.anom = "fin_bad_seq", .frame = 6, .from = "client",
+	.absent = "capture_gap",
+}, {
+	/* The same FIN 100 bytes ahead, but the server acks it (1202) and
+	 * closes: the bytes were on the wire and the capture lost them.
+	 * A capture gap at the FIN's frame, not a bad FIN. */
+	.name = "capture_gap before a FIN",
+	.scn = HANDSHAKE DATA
+	       "+0.010 > FA 1201 5001\n"
+	       "+0.010 < A  5001 1202\n"
+	       "+0.010 < FA 5001 1202\n"
+	       "+0.010 > A  1202 5002\n",
+	.anom = "capture_gap", .frame = 6, .from = "client",
+	.absent = "fin_bad_seq",
+	.hs = HS(COMPLETE), .td = TD(GRACEFUL),
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED),
+}, {
+	/* FIN u=1101 (frame 6). The server answers with a pure ACK of 1101
+	 * (frame 7), repeating the ack it already sent: an answer to the
+	 * FIN that stops at u, short of u+1 = 1102; then its own FIN with
+	 * ack u. The error is the answer, frame 7. */
+	.name = "fin_ack_bad_ack answer",
+	.scn = HANDSHAKE DATA
+	       "+0.010 > FA 1101 5001\n"
+	       "+0.010 < A  5001 1101\n"
+	       "+0.010 < FA 5001 1101\n"
+	       "+0.010 > A  1102 5002\n",
+	.anom = "fin_ack_bad_ack", .frame = 7, .from = "server",
+}, {
+	/* FIN u=1101, retransmitted (frame 7: so it had time to arrive);
+	 * the server answers ack 1101 = u (frame 8). */
+	.name = "fin_ack_bad_ack after retransmission",
+	.scn = HANDSHAKE DATA
+	       "+0.010 > FA 1101 5001\n"
+	       "+0.200 > FA 1101 5001\n"
+	       "+0.010 < A  5001 1101\n",
+	.anom = "fin_ack_bad_ack", .frame = 8, .from = "server",
+	.also = "fin_retransmitted", .also_frame = 7, .also_from = "client",
+}, {
+	/* Crossing FINs (the server's FIN acks only u = 1001, so it had not
+	 * got the client's FIN): both go to CLOSING. The client acks the
+	 * server's FIN (W+1 = 5002): server CLOSING -> TIME_WAIT. The
+	 * server never acks u+1 = 1002: the client's FIN is unacked, the
+	 * client stays CLOSING. Both FINs, one unacked: unacked. */
+	.name = "fin_unacked",
+	.scn = HANDSHAKE
+	       "+0.010 > FA 1001 5001\n"
+	       "+0.010 < FA 5001 1001\n"
+	       "+0.010 > A  1002 5002\n",
+	.anom = "fin_unacked", .frame = 4, .from = "client",
+	.hs = HS(COMPLETE), .td = TD(UNACKED),
+	.cst = ST(CLOSING), .sst = ST(TIME_WAIT),
+}, {
+	/* The FIN u=1001 sent twice, 300 ms apart: info. Then the close
+	 * completes: graceful, client TIME_WAIT, server CLOSED. */
+	.name = "fin_retransmitted",
+	.scn = HANDSHAKE
+	       "+0.010 > FA 1001 5001\n"
+	       "+0.300 > FA 1001 5001\n"
+	       "+0.010 < A  5001 1002\n"
+	       "+0.010 < FA 5001 1002\n"
+	       "+0.010 > A  1002 5002\n",
+	.anom = "fin_retransmitted", .frame = 5, .from = "client",
+	.hs = HS(COMPLETE), .td = TD(GRACEFUL),
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED),
+}, {
+	/* FIN at 1001 (acked), then 10 new bytes at 1002 from the client. */
+	.name = "data_after_fin",
+	.scn = HANDSHAKE
+	       "+0.010 > FA 1001 5001\n"
+	       "+0.010 < A  5001 1002\n"
+	       "+0.010 > PA 1002 5001 len=10\n",
+	.anom = "data_after_fin", .frame = 6, .from = "client",
+}, {
+	/* The server's FIN W=5001 (frame 6) is never acked with W+1: the
+	 * passive closer stays LAST_ACK; the client got the FIN in
+	 * FIN_WAIT_2 and is in TIME_WAIT. Both FINs, one unacked. */
+	.name = "final_ack_missing",
+	.scn = HANDSHAKE
+	       "+0.010 > FA 1001 5001\n"
+	       "+0.010 < A  5001 1002\n"
+	       "+0.010 < FA 5001 1002\n",
+	.anom = "final_ack_missing", .frame = 6, .from = "server",
+	.hs = HS(COMPLETE), .td = TD(UNACKED),
+	.cst = ST(TIME_WAIT), .sst = ST(LAST_ACK),
+}, {
+	/* The client closes (acked), the server goes on sending and never
+	 * closes: client FIN_WAIT_2, server CLOSE_WAIT, at the end. The
+	 * packet that showed it is the lone FIN. */
+	.name = "half_closed",
+	.scn = HANDSHAKE
+	       "+0.010 > FA 1001 5001\n"
+	       "+0.010 < A  5001 1002\n"
+	       "+0.010 < PA 5001 1002 len=50\n"
+	       "+0.010 > A  1002 5051\n",
+	.anom = "half_closed", .frame = 4, .from = "client",
+	.hs = HS(COMPLETE), .td = TD(HALF_CLOSED),
+	.cst = ST(FIN_WAIT_2), .sst = ST(CLOSE_WAIT),
+}, {
+	/* Textbook client close, the final ACK at frame 7; 1 s later
+	 * (well inside 2MSL = 60 s) the client reuses the 4-tuple with a
+	 * new SYN (frame 8): it left TIME_WAIT early. The old record gets
+	 * the anomaly; the SYN starts a second record. The client's
+	 * final state in the old record is CLOSED (it visibly left). */
+	.name = "missing_time_wait reuse",
+	.scn = HANDSHAKE CLIENT_CLOSE
+	       "+1.000 > S  9000 0\n",
+	.anom = "missing_time_wait", .frame = 8, .from = "client",
+	.conn = 0, .nconns = 2,
+	.hs = HS(COMPLETE), .td = TD(GRACEFUL),
+	.cst = ST(CLOSED), .sst = ST(CLOSED),
+}, {
+	/* Textbook client close; the server's FIN is retransmitted 200 ms
+	 * later (frame 8: the final ACK was lost), and the client answers
+	 * with an RST (frame 9) instead of a new ACK: it is no longer in
+	 * TIME_WAIT. The server was in LAST_ACK, so the RST also falls in
+	 * rst_during_close. */
+	.name = "missing_time_wait rst",
+	.scn = HANDSHAKE CLIENT_CLOSE
+	       "+0.200 < FA 5001 1002\n"
+	       "+0.001 > R  1002 0\n",
+	.anom = "missing_time_wait", .frame = 9, .from = "client",
+	.also = "rst_during_close", .also_frame = 9, .also_from = "client",
+	.nconns = 1,
+}, {
+	/* The same, answered with new data instead of an ACK. */
+	.name = "missing_time_wait data",
+	.scn = HANDSHAKE CLIENT_CLOSE
+	       "+0.200 < FA 5001 1002\n"
+	       "+0.001 > PA 1002 5002 len=10\n",
+	.anom = "missing_time_wait", .frame = 9, .from = "client",
+	.also = "data_after_fin", .also_frame = 9, .also_from = "client",
+}, {
+	/* The client's FIN is acked (client FIN_WAIT_2, server
+	 * CLOSE_WAIT), then the server resets (seq 5001, its next): an RST
+	 * during the close. It ends the connection: teardown reset by the
+	 * server, both CLOSED. */
+	.name = "rst_during_close",
+	.scn = HANDSHAKE
+	       "+0.010 > FA 1001 5001\n"
+	       "+0.010 < A  5001 1002\n"
+	       "+0.010 < R  5001 0\n",
+	.anom = "rst_during_close", .frame = 6, .from = "server",
+	.hs = HS(COMPLETE), .td = TD(RESET),
+	.cst = ST(CLOSED), .sst = ST(CLOSED),
+}, {
+	/* An RST "from the server" with seq 105001, 100000 past the
+	 * server's next seq 5001 and far beyond the client's 65535-byte
+	 * window: RFC 5961 3.2, ignored. The conversation goes on: both
+	 * still ESTABLISHED, no RST ended it (open). */
+	.name = "rst_out_of_window",
+	.scn = HANDSHAKE
+	       "+0.010 < R  105001 0\n"
+	       "+0.010 > PA 1001 5001 len=10\n"
+	       "+0.010 < A  5001 1011\n",
+	.anom = "rst_out_of_window", .frame = 4, .from = "server",
+	.hs = HS(COMPLETE), .td = TD(OPEN),
+	.cst = ST(ESTABLISHED), .sst = ST(ESTABLISHED),
+}, {
+	/* SPEC bad_flags: SYN+FIN. Moves nobody: the close that follows is
+	 * graceful, client TIME_WAIT, server CLOSED. */
+	.name = "bad_flags SYN+FIN",
+	.scn = HANDSHAKE
+	       "+0.010 > SF 1001 5001\n"
+	       CLIENT_CLOSE,
+	.anom = "bad_flags", .frame = 4, .from = "client",
+	.hs = HS(COMPLETE), .td = TD(GRACEFUL),
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED),
+}, {
+	.name = "bad_flags SYN+RST",
+	.scn = HANDSHAKE
+	       "+0.010 > SR 1001 5001\n"
+	       CLIENT_CLOSE,
+	.anom = "bad_flags", .frame = 4, .from = "client",
+	.hs = HS(COMPLETE), .td = TD(GRACEFUL),
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED),
+}, {
+	/* No flags at all (a null scan). */
+	.name = "bad_flags none",
+	.scn = HANDSHAKE
+	       "+0.010 > . 1001 5001\n"
+	       CLIENT_CLOSE,
+	.anom = "bad_flags", .frame = 4, .from = "client",
+	.hs = HS(COMPLETE), .td = TD(GRACEFUL),
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED),
+}, {
+	/* All flags (a "Christmas tree"); its RST bit must not end it. */
+	.name = "bad_flags all",
+	.scn = HANDSHAKE
+	       "+0.010 > FSRPAUEC 1001 5001\n"
+	       CLIENT_CLOSE,
+	.anom = "bad_flags", .frame = 4, .from = "client",
+	.hs = HS(COMPLETE), .td = TD(GRACEFUL),
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED),
+}, {
+	/* The client acks 5101: 100 server bytes the capture never showed
+	 * (the server's next seq seen is 5001). */
+	.name = "ack_unseen_data",
+	.scn = HANDSHAKE
+	       "+0.010 > A  1001 5101\n",
+	.anom = "ack_unseen_data", .frame = 4, .from = "client",
+}, {
+	/* Server bytes 5001..5100 (frame 4), then 5201..5300 (frame 5):
+	 * frame 5 starts 100 past the server's next seq 5101. The client
+	 * acks all of it, so the bytes were sent and the capture lost
+	 * them; they never appear. */
+	.name = "capture_gap",
+	.scn = HANDSHAKE
+	       "+0.010 < PA 5001 1001 len=100\n"
+	       "+0.010 < PA 5201 1001 len=100\n"
+	       "+0.010 > A  1001 5101\n"
+	       "+0.010 > A  1001 5301\n",
+	.anom = "capture_gap", .frame = 5, .from = "server",
+	.absent = "ack_unseen_data",
+},
+};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+START_TEST(test_anomaly)
+{
+	const struct acase *c = &anomaly_cases[_i];
+	struct tu_result r;
+
+	tu_run(c->scn, &r);
+	if (c->nconns)
+		ck_assert_msg(r.nconns == c->nconns, "%s: %u records, want %u",
+		    c->name, r.nconns, c->nconns);
+	ck_assert_msg(c->conn < r.nconns, "%s: no record %u", c->name,
+	    c->conn);
+	ck_assert_msg(tu_has_anom(&r, c->conn, c->anom, c->frame, c->from),
+	    "%s: want %s at frame %llu from %s; got %s", c->name, c->anom,
+	    (unsigned long long)c->frame, c->from, tu_dump(&r, c->conn));
+	if (c->also)
+		ck_assert_msg(tu_has_anom(&r, c->conn, c->also, c->also_frame,
+		    c->also_from), "%s: want also %s at frame %llu from %s; "
+		    "got %s", c->name, c->also,
+		    (unsigned long long)c->also_frame, c->also_from,
+		    tu_dump(&r, c->conn));
+	if (c->absent)
+		ck_assert_msg(tu_count_anom(&r, c->conn, c->absent) == 0,
+		    "%s: %s not due; got %s", c->name, c->absent,
+		    tu_dump(&r, c->conn));
+	const struct tu_conn *t = &r.conns[c->conn];
+	if (c->hs)
+		ck_assert_msg(t->hs == c->hs - 1, "%s: handshake %s, want %s; "
+		    "%s", c->name, hs_outcome_name[t->hs],
+		    hs_outcome_name[c->hs - 1], tu_dump(&r, c->conn));
+	if (c->td)
+		ck_assert_msg(t->td == c->td - 1, "%s: teardown %s, want %s; "
+		    "%s", c->name, td_outcome_name[t->td],
+		    td_outcome_name[c->td - 1], tu_dump(&r, c->conn));
+	if (c->cst)
+		ck_assert_msg(t->st[TU_CLIENT] == c->cst - 1, "%s: client %s, "
+		    "want %s; %s", c->name, tu_state(t->st[TU_CLIENT]),
+		    tu_state(c->cst - 1), tu_dump(&r, c->conn));
+	if (c->sst)
+		ck_assert_msg(t->st[TU_SERVER] == c->sst - 1, "%s: server %s, "
+		    "want %s; %s", c->name, tu_state(t->st[TU_SERVER]),
+		    tu_state(c->sst - 1), tu_dump(&r, c->conn));
+}
+END_TEST
+
+/* Every anomaly SPEC.md names has a row above (the table cannot drift
+ * from the list): SPEC's minimum set, bar truncated_segment, which is
+ * the decoder's (check_decode). */
+START_TEST(test_every_spec_anomaly_has_a_case)
+{
+	static const char *const spec[] = {
+		"synack_bad_ack", "handshake_ack_bad_ack",
+		"handshake_ack_bad_seq", "handshake_ack_has_syn",
+		"syn_retransmitted", "synack_retransmitted",
+		"syn_isn_changed", "data_before_established",
+		"syn_with_data", "synack_without_syn",
+		"ack_without_handshake", "fin_bad_seq", "fin_ack_bad_ack",
+		"fin_unacked", "fin_retransmitted", "data_after_fin",
+		"final_ack_missing", "half_closed", "missing_time_wait",
+		"rst_during_close", "rst_out_of_window", "bad_flags",
+		"ack_unseen_data", "capture_gap",
+	};
+	for (size_t i = 0; i < N(spec); i++) {
+		bool found = false;
+		for (size_t k = 0; k < N(anomaly_cases) && !found; k++)
+			found = strcmp(anomaly_cases[k].anom, spec[i]) == 0;
+		ck_assert_msg(found, "no case for %s", spec[i]);
+	}
+}
+END_TEST
+
+/* ==== handshake and teardown outcomes ================================= */
+
+struct ocase {
+	const char *name;
+	const char *scn;
+	int hs, td;		/* + 1 */
+	int cst, sst;		/* + 1 */
+	int initiator;		/* TU_CLIENT + 1, TU_SERVER + 1, 0 unchecked */
+	int reset_by;		/* idem */
+	bool both_closing;	/* both passed CLOSING */
+	bool clean;		/* no warning or error is due */
+};
+
+#define CLIENT (TU_CLIENT + 1)
+#define SERVER (TU_SERVER + 1)
+
+static const struct ocase outcome_cases[] = {
+{
+	/* SPEC's notation, start to end: SYN, SYN-ACK, ACK; data; the
+	 * client closes (u=1101, V=W=5001). Client TIME_WAIT (the last
+	 * packet is its final ACK, 2MSL not over), server CLOSED. */
+	.name = "complete + graceful, client closes",
+	.scn = HANDSHAKE DATA CLIENT_CLOSE_AFTER_DATA,
+	.hs = HS(COMPLETE), .td = TD(GRACEFUL),
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .initiator = CLIENT,
+	.clean = true,
+}, {
+	/* The letters follow the closer: the server sends FIN u=5001,
+	 * the client acks u+1, sends FIN W=1001, the server acks W+1. */
+	.name = "graceful, server closes",
+	.scn = HANDSHAKE
+	       "+0.010 < FA 5001 1001\n"
+	       "+0.010 > A  1001 5002\n"
+	       "+0.010 > FA 1001 5002\n"
+	       "+0.010 < A  5002 1002\n",
+	.hs = HS(COMPLETE), .td = TD(GRACEFUL),
+	.cst = ST(CLOSED), .sst = ST(TIME_WAIT), .initiator = SERVER,
+	.clean = true,
+}, {
+	/* Three-segment close: the server acks u+1 and sends its FIN in
+	 * one segment (FIN_WAIT_1 -> FIN_WAIT_2 -> TIME_WAIT, figure 5). */
+	.name = "graceful, FIN+ACK in one",
+	.scn = HANDSHAKE
+	       "+0.010 > FA 1001 5001\n"
+	       "+0.010 < FA 5001 1002\n"
+	       "+0.010 > A  1002 5002\n",
+	.hs = HS(COMPLETE), .td = TD(GRACEFUL),
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .initiator = CLIENT,
+	.clean = true,
+}, {
+	/* RFC 9293 3.5 figure 7: both send SYN without ACK (the server's
+	 * SYN does not ack J: they crossed), then each answers with
+	 * SYN,ACK acking the other's ISN+1: both ESTABLISHED. The client
+	 * is the first SYN's sender. */
+	.name = "simultaneous open",
+	.scn = "0.000  > S  1000 0\n"
+	       "+0.010 < S  5000 0\n"
+	       "+0.010 > SA 1000 5001\n"
+	       "+0.010 < SA 5000 1001\n",
+	.hs = HS(SIMULTANEOUS), .td = TD(OPEN),
+	.cst = ST(ESTABLISHED), .sst = ST(ESTABLISHED), .clean = true,
+}, {
+	/* The SYN answered by RST,ACK ack J+1 (3.10.7.1: closed port).
+	 * Refused is a normal answer, not an anomaly. Nobody was
+	 * established: teardown none. Both CLOSED. */
+	.name = "refused",
+	.scn = "0.000  > S  1000 0\n"
+	       "+0.010 < RA 0 1001\n",
+	.hs = HS(REFUSED), .td = TD(NONE),
+	.cst = ST(CLOSED), .sst = ST(CLOSED), .reset_by = SERVER,
+	.clean = true,
+}, {
+	/* Three SYNs (1 s, 2 s backoff), nothing back: the client waits
+	 * in SYN_SENT; the server is never seen (CLOSED; LISTEN is not
+	 * inferred). Retransmissions are info. */
+	.name = "unanswered",
+	.scn = "0.000  > S  1000 0\n"
+	       "+1.000 > S  1000 0\n"
+	       "+2.000 > S  1000 0\n",
+	.hs = HS(UNANSWERED), .td = TD(NONE),
+	.cst = ST(SYN_SENT), .sst = ST(CLOSED), .clean = true,
+}, {
+	/* SYN, SYN-ACK, and nothing more. The SYN-ACK was seen going to
+	 * the client, which is then ESTABLISHED (SPEC observer rule); the
+	 * server waits in SYN_RECEIVED. */
+	.name = "incomplete",
+	.scn = "0.000  > S  1000 0\n"
+	       "+0.010 < SA 5000 1001\n",
+	.hs = HS(INCOMPLETE), .td = TD(NONE),
+	.cst = ST(ESTABLISHED), .sst = ST(SYN_RECEIVED),
+}, {
+	/* SYN, SYN-ACK, then the client resets (seq J+1, its next) instead
+	 * of the third ACK: the RST ended the handshake after the SYN-ACK.
+	 * Both CLOSED. */
+	.name = "handshake reset",
+	.scn = "0.000  > S  1000 0\n"
+	       "+0.010 < SA 5000 1001\n"
+	       "+0.010 > R  1001 0\n",
+	.hs = HS(RESET), .td = TD(NONE),
+	.cst = ST(CLOSED), .sst = ST(CLOSED), .reset_by = CLIENT,
+}, {
+	/* No SYN seen: midstream; both taken as ESTABLISHED; no FIN, no
+	 * RST: open. ack_without_handshake is info. */
+	.name = "midstream",
+	.scn = "0.000  > PA 1001 5001 len=10\n"
+	       "+0.010 < A  5001 1011\n",
+	.hs = HS(MIDSTREAM), .td = TD(OPEN),
+	.cst = ST(ESTABLISHED), .sst = ST(ESTABLISHED), .clean = true,
+}, {
+	/* Midstream, then a textbook close by the client: the teardown is
+	 * judged although the handshake was not seen. */
+	.name = "midstream + graceful",
+	.scn = "0.000  > PA 1001 5001 len=10\n"
+	       "+0.010 < A  5001 1011\n"
+	       "+0.010 > FA 1011 5001\n"
+	       "+0.010 < A  5001 1012\n"
+	       "+0.010 < FA 5001 1012\n"
+	       "+0.010 > A  1012 5002\n",
+	.hs = HS(MIDSTREAM), .td = TD(GRACEFUL),
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .initiator = CLIENT,
+	.clean = true,
+}, {
+	/* 3.6 figure 13, simultaneous close: the FINs cross (the server's
+	 * FIN acks 1001 = u, not u+1, so it had not got the client's FIN
+	 * when it sent its own); both pass CLOSING; each then acks the
+	 * other's FIN and both end in TIME_WAIT. The initiator is the
+	 * first FIN's sender. */
+	.name = "simultaneous close",
+	.scn = HANDSHAKE
+	       "+0.010 > FA 1001 5001\n"
+	       "+0.010 < FA 5001 1001\n"
+	       "+0.010 > A  1002 5002\n"
+	       "+0.010 < A  5002 1002\n",
+	.hs = HS(COMPLETE), .td = TD(SIMULTANEOUS),
+	.cst = ST(TIME_WAIT), .sst = ST(TIME_WAIT), .initiator = CLIENT,
+	.both_closing = true, .clean = true,
+}, {
+	/* Client FIN acked, the server never closes. */
+	.name = "half_closed",
+	.scn = HANDSHAKE
+	       "+0.010 > FA 1001 5001\n"
+	       "+0.010 < A  5001 1002\n",
+	.hs = HS(COMPLETE), .td = TD(HALF_CLOSED),
+	.cst = ST(FIN_WAIT_2), .sst = ST(CLOSE_WAIT), .initiator = CLIENT,
+}, {
+	/* Both FINs, the server's never acked: unacked. */
+	.name = "unacked",
+	.scn = HANDSHAKE
+	       "+0.010 > FA 1001 5001\n"
+	       "+0.010 < FA 5001 1002\n",
+	.hs = HS(COMPLETE), .td = TD(UNACKED),
+	.cst = ST(TIME_WAIT), .sst = ST(LAST_ACK), .initiator = CLIENT,
+}, {
+	/* Established, data, then the client aborts (RST seq 1101, its
+	 * next): reset by the client, both CLOSED. */
+	.name = "teardown reset",
+	.scn = HANDSHAKE DATA
+	       "+0.010 > RA 1101 5001\n",
+	.hs = HS(COMPLETE), .td = TD(RESET),
+	.cst = ST(CLOSED), .sst = ST(CLOSED), .reset_by = CLIENT,
+}, {
+	/* An RST after a FIN also ends it by reset (SPEC: "before, during
+	 * or after a FIN"). */
+	.name = "teardown reset after FIN",
+	.scn = HANDSHAKE
+	       "+0.010 > FA 1001 5001\n"
+	       "+0.010 < RA 5001 1002\n",
+	.hs = HS(COMPLETE), .td = TD(RESET),
+	.cst = ST(CLOSED), .sst = ST(CLOSED), .reset_by = SERVER,
+	.initiator = CLIENT,
+}, {
+	/* No FIN, no RST by the end. */
+	.name = "open",
+	.scn = HANDSHAKE DATA,
+	.hs = HS(COMPLETE), .td = TD(OPEN),
+	.cst = ST(ESTABLISHED), .sst = ST(ESTABLISHED), .clean = true,
+}, {
+	/* The handshake never completed: teardown none. */
+	.name = "none",
+	.scn = "0.000  > S  1000 0\n",
+	.hs = HS(UNANSWERED), .td = TD(NONE),
+	.cst = ST(SYN_SENT), .sst = ST(CLOSED), .clean = true,
+},
+};
+
+START_TEST(test_outcome)
+{
+	const struct ocase *c = &outcome_cases[_i];
+	struct tu_result r;
+
+	tu_run(c->scn, &r);
+	tu_assert_nconns(&r, 1);
+	const struct tu_conn *t = &r.conns[0];
+	ck_assert_msg(t->hs == c->hs - 1 && t->td == c->td - 1,
+	    "%s: want %s/%s; got %s", c->name, hs_outcome_name[c->hs - 1],
+	    td_outcome_name[c->td - 1], tu_dump(&r, 0));
+	ck_assert_msg(t->st[TU_CLIENT] == c->cst - 1 &&
+	    t->st[TU_SERVER] == c->sst - 1, "%s: want client %s, server "
+	    "%s; got %s", c->name, tu_state(c->cst - 1), tu_state(c->sst - 1),
+	    tu_dump(&r, 0));
+	if (c->initiator)
+		ck_assert_msg(t->initiator == c->initiator - 1,
+		    "%s: initiator; got %s", c->name, tu_dump(&r, 0));
+	if (c->reset_by)
+		ck_assert_msg(t->reset_by == c->reset_by - 1,
+		    "%s: reset_by; got %s", c->name, tu_dump(&r, 0));
+	if (c->both_closing)
+		ck_assert_msg(t->passed_closing[TU_CLIENT] &&
+		    t->passed_closing[TU_SERVER], "%s: both should pass "
+		    "CLOSING; got %s", c->name, tu_dump(&r, 0));
+	if (c->clean)
+		ck_assert_msg(tu_no_warnings(&r, 0), "%s: no warning due; "
+		    "got %s", c->name, tu_dump(&r, 0));
+}
+END_TEST
+
+/* ==== clean conversations ============================================== */
+
+struct ccase {
+	const char *name;
+	const char *scn;
+	int cst, sst;		/* + 1 (0: not checked) */
+	const char *info;	/* the one info anomaly allowed, or NULL */
+	int retrans_client;	/* expected client retransmissions + 1 */
+	uint64_t bytes_client;	/* expected client payload bytes (0: -) */
+};
+
+static const struct ccase clean_cases[] = {
+{
+	.name = "normal close by the client",
+	.scn = HANDSHAKE DATA CLIENT_CLOSE_AFTER_DATA,
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .bytes_client = 100,
+}, {
+	/* Server sends 200 bytes (5001..5200), then closes: u=5201. */
+	.name = "normal close by the server",
+	.scn = HANDSHAKE DATA
+	       "+0.010 < PA 5001 1101 len=200\n"
+	       "+0.010 > A  1101 5201\n"
+	       "+0.010 < FA 5201 1101\n"
+	       "+0.010 > A  1101 5202\n"
+	       "+0.010 > FA 1101 5202\n"
+	       "+0.010 < A  5202 1102\n",
+	.cst = ST(CLOSED), .sst = ST(TIME_WAIT),
+}, {
+	/* The FIN rides on the last 100 data bytes: data 1001..1100, FIN
+	 * at u = 1101 (seq + len), acked with 1102. */
+	.name = "FIN carrying data",
+	.scn = HANDSHAKE
+	       "+0.010 > FPA 1001 5001 len=100\n"
+	       "+0.010 < A  5001 1102\n"
+	       "+0.010 < FA 5001 1102\n"
+	       "+0.010 > A  1102 5002\n",
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .bytes_client = 100,
+}, {
+	/* Keep-alives (RFC 9293 3.8.4): seq = next-1 = 1100 with no data,
+	 * and with one garbage byte; each answered by an ACK of 1101.
+	 * Neither is a retransmission nor new data. */
+	.name = "keep-alives",
+	.scn = HANDSHAKE DATA
+	       "+10.0  > A  1100 5001\n"
+	       "+0.010 < A  5001 1101\n"
+	       "+10.0  > A  1100 5001 len=1\n"
+	       "+0.010 < A  5001 1101\n"
+	       CLIENT_CLOSE_AFTER_DATA,
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .retrans_client = 1,
+	.bytes_client = 100,
+}, {
+	/* The 100 bytes sent twice (RTO 300 ms), then acked: one
+	 * retransmission, counted, not an anomaly. */
+	.name = "retransmitted data",
+	.scn = HANDSHAKE
+	       "+0.010 > PA 1001 5001 len=100\n"
+	       "+0.300 > PA 1001 5001 len=100\n"
+	       "+0.010 < A  5001 1101\n"
+	       CLIENT_CLOSE_AFTER_DATA,
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .retrans_client = 2,
+	.bytes_client = 100,
+}, {
+	/* 1101..1200 overtakes 1001..1100: the server dup-acks 1001 with a
+	 * SACK block, the missing segment arrives, the server acks 1201.
+	 * The hole was filled: no capture gap, 200 bytes, no
+	 * retransmission (the late segment is new data). */
+	.name = "out-of-order data later filled",
+	.scn = HANDSHAKE
+	       "+0.010 > PA 1101 5001 len=100\n"
+	       "+0.010 < A  5001 1001 sack=1101-1201\n"
+	       "+0.010 > PA 1001 5001 len=100\n"
+	       "+0.010 < A  5001 1201\n"
+	       "+0.010 > FA 1201 5001\n"
+	       "+0.010 < A  5001 1202\n"
+	       "+0.010 < FA 5001 1202\n"
+	       "+0.010 > A  1202 5002\n",
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .retrans_client = 1,
+	.bytes_client = 200,
+}, {
+	/* Sequence numbers wrap past 2^32 (RFC 9293 3.4), both ways.
+	 * 2^32 = 4294967296.
+	 * Client J = 4294967000: data 4294967001 + 500 -> 205 (wrapped),
+	 *   then 205 + 500 -> 705; FIN u = 705; ack 706.
+	 * Server K = 4294967195: data 4294967196 + 300 -> 200 (wrapped);
+	 *   FIN W = 200; ack 201. */
+	.name = "sequence wrap past 2^32",
+	.scn = "0.000  > S  4294967000 0\n"
+	       "+0.010 < SA 4294967195 4294967001\n"
+	       "+0.010 > A  4294967001 4294967196\n"
+	       "+0.010 > PA 4294967001 4294967196 len=500\n"
+	       "+0.010 < A  4294967196 205\n"
+	       "+0.010 > PA 205 4294967196 len=500\n"
+	       "+0.010 < A  4294967196 705\n"
+	       "+0.010 < PA 4294967196 705 len=300\n"
+	       "+0.010 > A  705 200\n"
+	       "+0.010 > FA 705 200\n"
+	       "+0.010 < A  200 706\n"
+	       "+0.010 < FA 200 706\n"
+	       "+0.010 > A  706 201\n",
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .retrans_client = 1,
+	.bytes_client = 1000,
+}, {
+	.name = "IPv6",
+	.scn = "client [2001:db8::1]:40000\n"
+	       "server [2001:db8::2]:443\n"
+	       HANDSHAKE DATA CLIENT_CLOSE_AFTER_DATA,
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .bytes_client = 100,
+}, {
+	/* Window scale 7 both ways (RFC 7323 2): after the handshake the
+	 * client's raw window 502 means 502 << 7 = 64256 bytes. The server
+	 * sends 3 x 1448 = 4344 bytes unacked, far above 502 and inside
+	 * 64256: in the window. */
+	.name = "window scaling",
+	.scn = "0.000  > S  1000 0 win=64240 mss=1460 sackok nop ws=7\n"
+	       "+0.010 < SA 5000 1001 win=65160 mss=1460 sackok nop ws=7\n"
+	       "+0.010 > A  1001 5001 win=502\n"
+	       "+0.010 > PA 1001 5001 win=502 len=100\n"
+	       "+0.010 < A  5001 1101 win=509\n"
+	       "+0.010 < PA 5001 1101 win=509 len=1448\n"
+	       "+0.001 < PA 6449 1101 win=509 len=1448\n"
+	       "+0.001 < PA 7897 1101 win=509 len=1448\n"
+	       "+0.010 > A  1101 9345 win=502\n"
+	       "+0.010 > FA 1101 9345 win=502\n"
+	       "+0.010 < A  9345 1102 win=509\n"
+	       "+0.010 < FA 9345 1102 win=509\n"
+	       "+0.010 > A  1102 9346 win=502\n",
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED),
+}, {
+	/* TCP Fast Open (RFC 7413): 20 bytes and a cookie in the SYN
+	 * (J+1..J+20); the SYN-ACK acks them (J+21 = 1021); the server
+	 * sends its 100-byte answer before the third segment (7413 3:
+	 * allowed), which then acks K+1+100 = 5101. syn_with_data is the
+	 * only finding, and it is info. */
+	.name = "TCP Fast Open",
+	.scn = "0.000  > S  1000 0 mss=1460 tfo=0102030405060708 len=20\n"
+	       "+0.010 < SA 5000 1021 mss=1460\n"
+	       "+0.001 < PA 5001 1021 len=100\n"
+	       "+0.010 > A  1021 5101\n"
+	       "+0.010 > FA 1021 5101\n"
+	       "+0.010 < A  5101 1022\n"
+	       "+0.010 < FA 5101 1022\n"
+	       "+0.010 > A  1022 5102\n",
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .info = "syn_with_data",
+	.bytes_client = 20,
+}, {
+	/* TFO with the cookie rejected (RFC 7413 4.2.2): the SYN-ACK acks
+	 * only J+1; the client sends the 20 bytes again from J+1 in its
+	 * third segment, which the server then acks (1021). Nothing is
+	 * wrong; the data is counted once, its second sending is a
+	 * retransmission. */
+	.name = "TCP Fast Open, cookie rejected",
+	.scn = "0.000  > S  1000 0 mss=1460 tfo=0102030405060708 len=20\n"
+	       "+0.010 < SA 5000 1001 mss=1460\n"
+	       "+0.010 > PA 1001 5001 len=20\n"
+	       "+0.010 < A  5001 1021\n"
+	       "+0.010 > FA 1021 5001\n"
+	       "+0.010 < FA 5001 1022\n"
+	       "+0.010 > A  1022 5002\n",
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .info = "syn_with_data",
+	.retrans_client = 2, .bytes_client = 20,
+},
+};
+
+START_TEST(test_clean)
+{
+	const struct ccase *c = &clean_cases[_i];
+	struct tu_result r;
+
+	tu_run(c->scn, &r);
+	tu_assert_nconns(&r, 1);
+	const struct tu_conn *t = &r.conns[0];
+	/* Nothing at all is due but the one info finding allowed. */
+	for (unsigned k = 0; k < t->nanoms; k++)
+		ck_assert_msg(c->info && strcmp(t->anoms[k].name, c->info) == 0,
+		    "%s: nothing due; got %s", c->name, tu_dump(&r, 0));
+	if (c->info)
+		ck_assert_msg(tu_count_anom(&r, 0, c->info) == 1,
+		    "%s: want %s once; got %s", c->name, c->info,
+		    tu_dump(&r, 0));
+	tu_assert_no_warnings(&r, 0);
+	/* Every clean case here completes its handshake and closes. */
+	tu_assert_hs(&r, 0, HS_COMPLETE);
+	tu_assert_td(&r, 0, TD_GRACEFUL);
+	if (c->cst)
+		tu_assert_states(&r, 0, c->cst - 1, c->sst - 1);
+	if (c->retrans_client)
+		ck_assert_msg(t->retrans[TU_CLIENT] ==
+		    (uint32_t)(c->retrans_client - 1),
+		    "%s: client retransmissions %u, want %d", c->name,
+		    t->retrans[TU_CLIENT], c->retrans_client - 1);
+	if (c->bytes_client)
+		ck_assert_msg(t->bytes[TU_CLIENT] == c->bytes_client,
+		    "%s: client bytes %llu, want %llu", c->name,
+		    (unsigned long long)t->bytes[TU_CLIENT],
+		    (unsigned long long)c->bytes_client);
+}
+END_TEST
+
+/* ==== who is client and server (SPEC) =================================== */
+
+START_TEST(test_orientation_syn)
+{
+	struct tu_result r;
+
+	/* The SYN's sender is the client, although its port is the lower
+	 * one and its address the higher. */
+	tu_run("client 10.0.0.9:1234\n"
+	       "server 10.0.0.2:50000\n"
+	       "0.000  > S  1000 0\n"
+	       "+0.010 < SA 5000 1001\n"
+	       "+0.010 > A  1001 5001\n", &r);
+	tu_assert_nconns(&r, 1);
+	ck_assert_str_eq(r.conns[0].caddr, "10.0.0.9:1234");
+	ck_assert_str_eq(r.conns[0].saddr, "10.0.0.2:50000");
+}
+END_TEST
+
+START_TEST(test_orientation_synack)
+{
+	struct tu_result r;
+
+	/* No SYN: the SYN-ACK's receiver is the client, although it has
+	 * the lower port (the port rule would pick the other side). */
+	tu_run("client 10.0.0.5:1000\n"
+	       "server 10.0.0.2:2000\n"
+	       "0.000  < SA 5000 1001\n"
+	       "+0.010 > A  1001 5001\n", &r);
+	tu_assert_nconns(&r, 1);
+	ck_assert_str_eq(r.conns[0].caddr, "10.0.0.5:1000");
+	ck_assert_str_eq(r.conns[0].saddr, "10.0.0.2:2000");
+}
+END_TEST
+
+START_TEST(test_orientation_port)
+{
+	struct tu_result r;
+
+	/* No SYN, no SYN-ACK: the higher port is the client, whoever
+	 * speaks first. Here the first packet comes from 10.0.0.2:80 to
+	 * 10.0.0.1:40000, which is still the client. */
+	tu_run("client 10.0.0.1:40000\n"
+	       "server 10.0.0.2:80\n"
+	       "0.000  < PA 5001 1001 len=10\n"
+	       "+0.010 > A  1001 5011\n", &r);
+	tu_assert_nconns(&r, 1);
+	ck_assert_str_eq(r.conns[0].caddr, "10.0.0.1:40000");
+
+	/* The same with the roles of the ports swapped. */
+	tu_run("client 10.0.0.1:80\n"
+	       "server 10.0.0.2:40000\n"
+	       "0.000  > PA 1001 5001 len=10\n"
+	       "+0.010 < A  5001 1011\n", &r);
+	tu_assert_nconns(&r, 1);
+	ck_assert_str_eq(r.conns[0].caddr, "10.0.0.2:40000");
+}
+END_TEST
+
+START_TEST(test_orientation_tie)
+{
+	struct tu_result r;
+
+	/* Equal ports: the sender of the first packet is the client. */
+	tu_run("client 10.0.0.7:5000\n"
+	       "server 10.0.0.2:5000\n"
+	       "0.000  > PA 1001 5001 len=10\n"
+	       "+0.010 < A  5001 1011\n", &r);
+	tu_assert_nconns(&r, 1);
+	ck_assert_str_eq(r.conns[0].caddr, "10.0.0.7:5000");
+	tu_run("client 10.0.0.7:5000\n"
+	       "server 10.0.0.2:5000\n"
+	       "0.000  < PA 5001 1001 len=10\n"
+	       "+0.010 > A  1001 5011\n", &r);
+	tu_assert_nconns(&r, 1);
+	ck_assert_str_eq(r.conns[0].caddr, "10.0.0.2:5000");
+}
+END_TEST
+
+/* ==== cases with their own checks ======================================= */
+
+START_TEST(test_old_duplicate_syn)
+{
+	struct tu_result r;
+
+	/* RFC 9293 3.5 figure 9, recovery from an old duplicate SYN, seen
+	 * near A (the client): A's SYN 100; B answers an old SYN 90 with
+	 * SYN-ACK 300 ack 91 (not A's J+1 = 101: synack_bad_ack); A, still
+	 * SYN-SENT, resets with seq 91 (the ack it got) and stays SYN-SENT;
+	 * B returns to LISTEN; B's SYN-ACK 400 ack 101 for A's own SYN; A
+	 * acks 401: both ESTABLISHED. One attempt, one record, handshake
+	 * complete; the RST ended nothing established, so the teardown is
+	 * open, not reset; B's new ISN after its reset is not a changed
+	 * SYN-ACK ISN. */
+	tu_run("0.000  > S  100 0\n"
+	       "+0.010 < SA 300 91\n"
+	       "+0.001 > R  91 0\n"
+	       "+0.010 < SA 400 101\n"
+	       "+0.010 > A  101 401\n", &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_anom(&r, 0, "synack_bad_ack", 2, "server");
+	tu_assert_no_anom(&r, 0, "rst_out_of_window");
+	tu_assert_no_anom(&r, 0, "synack_isn_changed");
+	tu_assert_no_anom(&r, 0, "handshake_ack_bad_ack");
+	tu_assert_hs(&r, 0, HS_COMPLETE);
+	tu_assert_td(&r, 0, TD_OPEN);
+	tu_assert_states(&r, 0, TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+}
+END_TEST
+
+START_TEST(test_old_duplicate_syn_retransmitted)
+{
+	struct tu_result r;
+
+	/* Figure 9 again, but A's own SYN is lost and A retransmits it 6 s
+	 * later (Linux backoff 1, 2, 4 s...). A stayed SYN-SENT after its
+	 * RST, so the connection is not over: the retransmitted SYN is the
+	 * same attempt (same ISN 100), not a reuse, and the handshake then
+	 * completes in the same record. */
+	tu_run("0.000  > S  100 0\n"
+	       "+0.010 < SA 300 91\n"
+	       "+0.001 > R  91 0\n"
+	       "+6.000 > S  100 0\n"
+	       "+0.010 < SA 400 101\n"
+	       "+0.010 > A  101 401\n", &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_anom(&r, 0, "synack_bad_ack", 2, "server");
+	tu_assert_anom(&r, 0, "syn_retransmitted", 4, "client");
+	tu_assert_hs(&r, 0, HS_COMPLETE);
+	tu_assert_td(&r, 0, TD_OPEN);
+	tu_assert_states(&r, 0, TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+	/* the bad SYN-ACK and the retransmission, nothing else */
+	ck_assert_msg(r.conns[0].nanoms == 2, "%s", tu_dump(&r, 0));
+}
+END_TEST
+
+START_TEST(test_old_duplicate_syn_then_close)
+{
+	struct tu_result r;
+
+	/* Figure 9, then a textbook close by A: the early RST must not cut
+	 * A's TIME_WAIT short; a new SYN from A 10 s after its final ACK
+	 * is still inside 2MSL: missing_time_wait. */
+	tu_run("0.000  > S  100 0\n"
+	       "+0.010 < SA 300 91\n"
+	       "+0.001 > R  91 0\n"
+	       "+0.010 < SA 400 101\n"
+	       "+0.010 > A  101 401\n"
+	       "+0.010 > FA 101 401\n"
+	       "+0.010 < A  401 102\n"
+	       "+0.010 < FA 401 102\n"
+	       "+0.010 > A  102 402\n"
+	       "+10.00 > S  9000 0\n", &r);
+	tu_assert_nconns(&r, 2);
+	tu_assert_td(&r, 0, TD_GRACEFUL);
+	tu_assert_anom(&r, 0, "missing_time_wait", 10, "client");
+}
+END_TEST
+
+START_TEST(test_time_wait_expires)
+{
+	struct tu_result r;
+
+	/* The same textbook close, then the capture goes on 61 s later on
+	 * another connection: 2MSL = 60 s after the client's final ACK
+	 * has passed on the capture clock, so the client is CLOSED and the
+	 * record was released when TIME_WAIT ended. */
+	tu_run(HANDSHAKE CLIENT_CLOSE
+	       "client 10.0.0.1:40001\n"
+	       "+61.0  > S  7000 0\n", &r);
+	tu_assert_nconns(&r, 2);
+	tu_assert_states(&r, 0, TCP_ST_CLOSED, TCP_ST_CLOSED);
+	tu_assert_td(&r, 0, TD_GRACEFUL);
+	ck_assert_int_eq(r.conns[0].end, END_TIME_WAIT);
+	tu_assert_no_warnings(&r, 0);
+}
+END_TEST
+
+START_TEST(test_msl_option)
+{
+	struct tu_result r;
+	struct tu_opts o = { .msl = 1 };
+
+	/* --msl 1: 2MSL = 2 s. A new SYN 3 s after the final ACK is a
+	 * legitimate reuse, no missing_time_wait. */
+	tu_run_opts(HANDSHAKE CLIENT_CLOSE
+	       "+3.000 > S  9000 0\n", &o, &r);
+	tu_assert_nconns(&r, 2);
+	tu_assert_no_anom(&r, 0, "missing_time_wait");
+	tu_assert_states(&r, 0, TCP_ST_CLOSED, TCP_ST_CLOSED);
+}
+END_TEST
+
+START_TEST(test_frame_numbers_across_records)
+{
+	struct tu_result r;
+
+	/* Frame numbers count every frame of the capture, not per record:
+	 * an anomaly of the second connection carries its capture frame. */
+	tu_run("client 10.0.0.1:40001\n"
+	       "0.000  > S  1000 0\n"
+	       "client 10.0.0.1:40002\n"
+	       "+0.010 > S  2000 0\n"
+	       "+0.010 < SA 6000 2005\n", &r);
+	tu_assert_nconns(&r, 2);
+	ck_assert_str_eq(r.conns[1].caddr, "10.0.0.1:40002");
+	tu_assert_anom(&r, 1, "synack_bad_ack", 3, "server");
+	ck_assert_int_eq(r.conns[0].nanoms, 0);
+}
+END_TEST
+
+static Suite *
+conn_suite(void)
+{
+	Suite *s = suite_create("conn");
+	TCase *tc = tcase_create("anomalies");
+
+	tcase_add_loop_test(tc, test_anomaly, 0, N(anomaly_cases));
+	tcase_add_test(tc, test_every_spec_anomaly_has_a_case);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("outcomes");
+	tcase_add_loop_test(tc, test_outcome, 0, N(outcome_cases));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("clean");
+	tcase_add_loop_test(tc, test_clean, 0, N(clean_cases));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("orientation");
+	tcase_add_test(tc, test_orientation_syn);
+	tcase_add_test(tc, test_orientation_synack);
+	tcase_add_test(tc, test_orientation_port);
+	tcase_add_test(tc, test_orientation_tie);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("special");
+	tcase_add_test(tc, test_old_duplicate_syn);
+	tcase_add_test(tc, test_old_duplicate_syn_retransmitted);
+	tcase_add_test(tc, test_old_duplicate_syn_then_close);
+	tcase_add_test(tc, test_time_wait_expires);
+	tcase_add_test(tc, test_msl_option);
+	tcase_add_test(tc, test_frame_numbers_across_records);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(conn_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,558 @@
+/* check_flow.c - the connection table: 4-tuple -> record, and when a
+ * record is released (SPEC.md "Who is client and server", JSON Lines
+ * "as each connection ends", --idle-timeout, --max-flows).
+ *
+ * The key tests call flow_key_make() directly; the rest run forged
+ * captures end to end with tu_run() (tests/testutil.h), which also counts
+ * the records open after every frame. Default endpoints: client
+ * 10.0.0.1:40000, server 10.0.0.2:80; J = 1000, K = 5000.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "flow.h"
+#include "testutil.h"
+
+#define HANDSHAKE \
+	"0.000  > S  1000 0\n" \
+	"+0.010 < SA 5000 1001\n" \
+	"+0.010 > A  1001 5001\n"
+
+#define CLIENT_CLOSE \
+	"+0.010 > FA 1001 5001\n" \
+	"+0.010 < A  5001 1002\n" \
+	"+0.010 < FA 5001 1002\n" \
+	"+0.010 > A  1002 5002\n"
+
+/* ==== the key ============================================================ */
+
+static struct pkt
+pkt4(const char *src, uint16_t sport, const char *dst, uint16_t dport)
+{
+	struct pkt p;
+	unsigned a[4];
+
+	memset(&p, 0, sizeof(p));
+	p.af = 4;
+	ck_assert(sscanf(src, "%u.%u.%u.%u", &a[0], &a[1], &a[2], &a[3]) == 4);
+	for (int i = 0; i < 4; i++)
+		p.src[i] = (uint8_t)a[i];
+	ck_assert(sscanf(dst, "%u.%u.%u.%u", &a[0], &a[1], &a[2], &a[3]) == 4);
+	for (int i = 0; i < 4; i++)
+		p.dst[i] = (uint8_t)a[i];
+	p.tcp.sport = sport;
+	p.tcp.dport = dport;
+	return p;
+}
+
+static void
+assert_one_key(const struct pkt *fwd, const struct pkt *rev)
+{
+	struct flow_key k1, k2;
+	uint8_t d1, d2;
+
+	flow_key_make(fwd, &k1, &d1);
+	flow_key_make(rev, &k2, &d2);
+	/* Both directions: the same key, byte for byte (it is hashed as
+	 * bytes), the same hash, and opposite sender indexes. */
+	ck_assert(memcmp(&k1, &k2, sizeof(k1)) == 0);
+	ck_assert(flow_key_equal(&k1, &k2));
+	ck_assert_uint_eq(flow_key_hash(&k1), flow_key_hash(&k2));
+	ck_assert_uint_ne(d1, d2);
+}
+
+START_TEST(test_key_both_directions_v4)
+{
+	struct pkt a = pkt4("10.0.0.1", 40000, "10.0.0.2", 80);
+	struct pkt b = pkt4("10.0.0.2", 80, "10.0.0.1", 40000);
+
+	assert_one_key(&a, &b);
+}
+END_TEST
+
+START_TEST(test_key_same_address)
+{
+	/* Loopback: one address, the ports order the endpoints. */
+	struct pkt a = pkt4("127.0.0.1", 5000, "127.0.0.1", 6000);
+	struct pkt b = pkt4("127.0.0.1", 6000, "127.0.0.1", 5000);
+
+	assert_one_key(&a, &b);
+}
+END_TEST
+
+START_TEST(test_key_pairs_not_fields)
+{
+	/* The endpoints are ordered as (address, port) pairs: swapping
+	 * only the ports gives another connection. */
+	struct pkt a = pkt4("10.0.0.1", 40000, "10.0.0.2", 80);
+	struct pkt b = pkt4("10.0.0.1", 80, "10.0.0.2", 40000);
+	struct flow_key k1, k2;
+	uint8_t d1, d2;
+
+	flow_key_make(&a, &k1, &d1);
+	flow_key_make(&b, &k2, &d2);
+	ck_assert(!flow_key_equal(&k1, &k2));
+}
+END_TEST
+
+START_TEST(test_key_both_directions_v6)
+{
+	struct pkt a, b;
+
+	memset(&a, 0, sizeof(a));
+	a.af = 6;
+	a.src[0] = 0x20; a.src[1] = 0x01; a.src[15] = 1;
+	a.dst[0] = 0x20; a.dst[1] = 0x01; a.dst[15] = 2;
+	a.tcp.sport = 40000;
+	a.tcp.dport = 443;
+	b = a;
+	memcpy(b.src, a.dst, 16);
+	memcpy(b.dst, a.src, 16);
+	b.tcp.sport = 443;
+	b.tcp.dport = 40000;
+	assert_one_key(&a, &b);
+}
+END_TEST
+
+START_TEST(test_one_record_both_directions)
+{
+	struct tu_result r;
+
+	/* A whole conversation in both directions is one record: client
+	 * frames 1, 3, 4, 6, 9 and server frames 2, 5, 7, 8. */
+	tu_run(HANDSHAKE
+	       "+0.010 > PA 1001 5001 len=100\n"
+	       "+0.010 < A  5001 1101\n"
+	       "+0.010 > FA 1101 5001\n"
+	       "+0.010 < A  5001 1102\n"
+	       "+0.010 < FA 5001 1102\n"
+	       "+0.010 > A  1102 5002\n", &r);
+	tu_assert_nconns(&r, 1);
+	ck_assert_uint_eq(r.conns[0].pkts[TU_CLIENT], 5);
+	ck_assert_uint_eq(r.conns[0].pkts[TU_SERVER], 4);
+	ck_assert_uint_eq(r.max_open, 1);
+}
+END_TEST
+
+START_TEST(test_other_tuple_other_record)
+{
+	struct tu_result r;
+
+	/* Another client port is another connection, even interleaved. */
+	tu_run("client 10.0.0.1:40001\n"
+	       "0.000  > S  1000 0\n"
+	       "client 10.0.0.1:40002\n"
+	       "+0.001 > S  2000 0\n"
+	       "client 10.0.0.1:40001\n"
+	       "+0.010 < SA 5000 1001\n"
+	       "client 10.0.0.1:40002\n"
+	       "+0.001 < SA 6000 2001\n", &r);
+	tu_assert_nconns(&r, 2);
+	ck_assert_str_eq(r.conns[0].caddr, "10.0.0.1:40001");
+	ck_assert_str_eq(r.conns[1].caddr, "10.0.0.1:40002");
+	tu_assert_hs(&r, 0, HS_INCOMPLETE);
+	tu_assert_hs(&r, 1, HS_INCOMPLETE);
+	ck_assert_uint_eq(r.max_open, 2);
+}
+END_TEST
+
+/* ==== 4-tuple reuse ====================================================== */
+
+START_TEST(test_reuse_in_time_wait)
+{
+	struct tu_result r;
+
+	/* The client (active closer) is in TIME_WAIT after its final ACK
+	 * (frame 7) and opens again 1 s later: the new SYN starts a new
+	 * record (SPEC), and the early exit is missing_time_wait on the
+	 * old one. The new record completes its own handshake. */
+	tu_run(HANDSHAKE CLIENT_CLOSE
+	       "+1.000 > S  9000 0\n"
+	       "+0.010 < SA 7000 9001\n"
+	       "+0.010 > A  9001 7001\n", &r);
+	tu_assert_nconns(&r, 2);
+	ck_assert_uint_lt(r.conns[0].id, r.conns[1].id);
+	ck_assert_int_eq(r.conns[0].end, END_REUSED);
+	tu_assert_td(&r, 0, TD_GRACEFUL);
+	tu_assert_anom(&r, 0, "missing_time_wait", 8, "client");
+	tu_assert_hs(&r, 1, HS_COMPLETE);
+	ck_assert_uint_eq(r.conns[1].first_frame, 8);
+	tu_assert_no_warnings(&r, 1);
+	ck_assert_uint_eq(r.max_open, 1);
+}
+END_TEST
+
+START_TEST(test_reuse_server_time_wait)
+{
+	struct tu_result r;
+
+	/* The server closed first and sits in TIME_WAIT; the client
+	 * (CLOSED) opens again 1 s later. RFC 9293 3.6.1 / RFC 6191 let a
+	 * TIME-WAIT endpoint accept a new SYN: a new record, and the
+	 * client, which was not in TIME_WAIT, skipped nothing. */
+	tu_run(HANDSHAKE
+	       "+0.010 < FA 5001 1001\n"
+	       "+0.010 > A  1001 5002\n"
+	       "+0.010 > FA 1001 5002\n"
+	       "+0.010 < A  5002 1002\n"
+	       "+1.000 > S  9000 0\n"
+	       "+0.010 < SA 7000 9001\n"
+	       "+0.010 > A  9001 7001\n", &r);
+	tu_assert_nconns(&r, 2);
+	tu_assert_td(&r, 0, TD_GRACEFUL);
+	tu_assert_no_warnings(&r, 0);
+	tu_assert_hs(&r, 1, HS_COMPLETE);
+	tu_assert_no_warnings(&r, 1);
+}
+END_TEST
+
+START_TEST(test_reuse_after_time_wait_expired)
+{
+	struct tu_result r;
+
+	/* 70 s after the final ACK: 2MSL (60 s) is over, the record was
+	 * released by the TIME_WAIT timer; the SYN starts a new one, with
+	 * no missing_time_wait. */
+	tu_run(HANDSHAKE CLIENT_CLOSE
+	       "+70.00 > S  9000 0\n", &r);
+	tu_assert_nconns(&r, 2);
+	ck_assert_int_eq(r.conns[0].end, END_TIME_WAIT);
+	tu_assert_states(&r, 0, TCP_ST_CLOSED, TCP_ST_CLOSED);
+	tu_assert_no_warnings(&r, 0);
+	tu_assert_hs(&r, 1, HS_UNANSWERED);
+}
+END_TEST
+
+START_TEST(test_reuse_after_rst)
+{
+	struct tu_result r;
+
+	/* Reset (frame 4), then a new SYN 1 s later: new record. */
+	tu_run(HANDSHAKE
+	       "+0.010 > RA 1001 5001\n"
+	       "+1.000 > S  9000 0\n", &r);
+	tu_assert_nconns(&r, 2);
+	tu_assert_td(&r, 0, TD_RESET);
+	tu_assert_hs(&r, 1, HS_UNANSWERED);
+	ck_assert_uint_eq(r.conns[1].first_frame, 5);
+
+	/* The same 10 s later: the reset record had been released. */
+	tu_run(HANDSHAKE
+	       "+0.010 > RA 1001 5001\n"
+	       "+10.00 > S  9000 0\n", &r);
+	tu_assert_nconns(&r, 2);
+	tu_assert_td(&r, 0, TD_RESET);
+	ck_assert_int_eq(r.conns[0].end, END_RESET);
+	tu_assert_hs(&r, 1, HS_UNANSWERED);
+}
+END_TEST
+
+START_TEST(test_reuse_after_refusal)
+{
+	struct tu_result r;
+
+	/* A refused SYN, and the client tries again (new ISN) 1 s later:
+	 * two attempts, two records, each refused. */
+	tu_run("0.000  > S  1000 0\n"
+	       "+0.010 < RA 0 1001\n"
+	       "+1.000 > S  3000 0\n"
+	       "+0.010 < RA 0 3001\n", &r);
+	tu_assert_nconns(&r, 2);
+	tu_assert_hs(&r, 0, HS_REFUSED);
+	tu_assert_hs(&r, 1, HS_REFUSED);
+	tu_assert_no_warnings(&r, 0);
+	tu_assert_no_warnings(&r, 1);
+}
+END_TEST
+
+START_TEST(test_no_reuse_while_open)
+{
+	struct tu_result r;
+
+	/* A SYN retransmitted during the handshake, and a stray SYN on the
+	 * established connection, are not new connections (SPEC: only a
+	 * closed, TIME_WAIT or reset 4-tuple is reused). */
+	tu_run("0.000  > S  1000 0\n"
+	       "+1.000 > S  1000 0\n"
+	       "+0.010 < SA 5000 1001\n"
+	       "+0.010 > A  1001 5001\n"
+	       "+0.010 > S  7000 0\n", &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_hs(&r, 0, HS_COMPLETE);
+	tu_assert_states(&r, 0, TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+}
+END_TEST
+
+/* ==== idle timeout ======================================================= */
+
+START_TEST(test_idle_timeout)
+{
+	struct tu_result r;
+	struct tu_opts o = { .idle_timeout = 300 };
+
+	/* Two segments 400 s apart with --idle-timeout 300: the first
+	 * record is reported and forgotten at the timeout, the second
+	 * segment starts another (midstream) record. */
+	tu_run_opts("0.000  > PA 1001 5001 len=10\n"
+		    "+400.0 > PA 1011 5001 len=10\n", &o, &r);
+	tu_assert_nconns(&r, 2);
+	ck_assert_int_eq(r.conns[0].end, END_IDLE);
+	ck_assert_uint_eq(r.conns[0].last_frame, 1);
+	ck_assert_uint_eq(r.conns[1].first_frame, 2);
+	ck_assert_uint_eq(r.max_open, 1);
+
+	/* 200 s apart: one record. */
+	tu_run_opts("0.000  > PA 1001 5001 len=10\n"
+		    "+200.0 > PA 1011 5001 len=10\n", &o, &r);
+	tu_assert_nconns(&r, 1);
+}
+END_TEST
+
+START_TEST(test_idle_timeout_established)
+{
+	struct tu_result r;
+
+	/* The default idle timeout is 300 s. A complete handshake, then
+	 * silence for 400 s: the record ends open by idle timeout. */
+	tu_run(HANDSHAKE
+	       "+400.0 > PA 1001 5001 len=10\n", &r);
+	tu_assert_nconns(&r, 2);
+	ck_assert_int_eq(r.conns[0].end, END_IDLE);
+	tu_assert_hs(&r, 0, HS_COMPLETE);
+	tu_assert_td(&r, 0, TD_OPEN);
+	tu_assert_states(&r, 0, TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+	tu_assert_hs(&r, 1, HS_MIDSTREAM);
+}
+END_TEST
+
+START_TEST(test_idle_timeout_half_closed)
+{
+	struct tu_result r;
+
+	/* SPEC half_closed: "one direction closed, the other still open
+	 * at the end or at the idle timeout". The client's FIN (frame 4)
+	 * is acked, then nothing for 400 s. */
+	tu_run(HANDSHAKE
+	       "+0.010 > FA 1001 5001\n"
+	       "+0.010 < A  5001 1002\n"
+	       "+400.0 < PA 5001 1002 len=10\n", &r);
+	tu_assert_nconns(&r, 2);
+	ck_assert_int_eq(r.conns[0].end, END_IDLE);
+	tu_assert_td(&r, 0, TD_HALF_CLOSED);
+	tu_assert_anom(&r, 0, "half_closed", 4, "client");
+	tu_assert_states(&r, 0, TCP_ST_FIN_WAIT_2, TCP_ST_CLOSE_WAIT);
+}
+END_TEST
+
+/* ==== --max-flows ======================================================== */
+
+/* Five connections (client ports 40001..40005) open one after the other,
+ * 100 ms apart, each with a complete handshake, none closing: all five
+ * are open at the same time. */
+static const char five_open[] =
+	"client 10.0.0.1:40001\n"
+	"0.000  > S  1000 0\n+0.001 < SA 5000 1001\n+0.001 > A 1001 5001\n"
+	"client 10.0.0.1:40002\n"
+	"0.100  > S  1000 0\n+0.001 < SA 5000 1001\n+0.001 > A 1001 5001\n"
+	"client 10.0.0.1:40003\n"
+	"0.200  > S  1000 0\n+0.001 < SA 5000 1001\n+0.001 > A 1001 5001\n"
+	"client 10.0.0.1:40004\n"
+	"0.300  > S  1000 0\n+0.001 < SA 5000 1001\n+0.001 > A 1001 5001\n"
+	"client 10.0.0.1:40005\n"
+	"0.400  > S  1000 0\n+0.001 < SA 5000 1001\n+0.001 > A 1001 5001\n";
+
+START_TEST(test_max_flows)
+{
+	struct tu_result r, again;
+	struct tu_opts o = { .max_flows = 2 };
+
+	/* --max-flows 2: the table never holds more than 2 records; the
+	 * third connection's SYN evicts the first (idle longest), the
+	 * fourth the second, the fifth the third; the last two are flushed
+	 * at the end. All 5 are reported, each whole (the eviction came
+	 * after its handshake), in the order 1..5. */
+	tu_run_opts(five_open, &o, &r);
+	tu_assert_nconns(&r, 5);
+	ck_assert_uint_le(r.max_open, 2);
+	ck_assert_uint_eq(r.evicted, 3);
+	for (unsigned i = 0; i < 5; i++) {
+		char port[32];
+		snprintf(port, sizeof(port), "10.0.0.1:%u", 40001 + i);
+		ck_assert_str_eq(r.conns[i].caddr, port);
+		ck_assert_uint_eq(r.conns[i].id, i + 1);
+		ck_assert_int_eq(r.conns[i].end, i < 3 ? END_EVICTED : END_EOF);
+		tu_assert_hs(&r, i, HS_COMPLETE);
+		tu_assert_td(&r, i, TD_OPEN);
+	}
+	/* Deterministic: the same input gives the same sequence. */
+	tu_run_opts(five_open, &o, &again);
+	ck_assert_uint_eq(again.nconns, r.nconns);
+	for (unsigned i = 0; i < r.nconns; i++) {
+		ck_assert_uint_eq(again.conns[i].id, r.conns[i].id);
+		ck_assert_int_eq(again.conns[i].end, r.conns[i].end);
+	}
+
+	/* Without the bound all five are open together at the end. */
+	tu_run(five_open, &r);
+	tu_assert_nconns(&r, 5);
+	ck_assert_uint_eq(r.max_open, 5);
+	ck_assert_uint_eq(r.evicted, 0);
+}
+END_TEST
+
+START_TEST(test_max_flows_idle_longest_first)
+{
+	struct tu_result r;
+	struct tu_opts o = { .max_flows = 2 };
+
+	/* A (40001) at 0.0, B (40002) at 0.1, A again at 0.2: B is now the
+	 * one idle longest, so C (40003) at 0.3 evicts B, not A. */
+	tu_run_opts("client 10.0.0.1:40001\n"
+		    "0.000  > S  1000 0\n"
+		    "client 10.0.0.1:40002\n"
+		    "0.100  > S  2000 0\n"
+		    "client 10.0.0.1:40001\n"
+		    "0.200  > S  1000 0\n"
+		    "client 10.0.0.1:40003\n"
+		    "0.300  > S  3000 0\n", &o, &r);
+	tu_assert_nconns(&r, 3);
+	ck_assert_str_eq(r.conns[0].caddr, "10.0.0.1:40002");
+	ck_assert_int_eq(r.conns[0].end, END_EVICTED);
+	ck_assert_str_eq(r.conns[1].caddr, "10.0.0.1:40001");
+	ck_assert_str_eq(r.conns[2].caddr, "10.0.0.1:40003");
+	ck_assert_uint_le(r.max_open, 2);
+}
+END_TEST
+
+START_TEST(test_max_flows_finished_first)
+{
+	struct tu_result r;
+	struct tu_opts o = { .max_flows = 2 };
+
+	/* A (40001) opens at 0.0; B (40002) is refused at 0.1 (finished,
+	 * lingering); C (40003) at 0.2 evicts B, the finished one, before
+	 * the older but live A. */
+	tu_run_opts("client 10.0.0.1:40001\n"
+		    "0.000  > S  1000 0\n"
+		    "client 10.0.0.1:40002\n"
+		    "0.100  > S  2000 0\n"
+		    "+0.001 < RA 0 2001\n"
+		    "client 10.0.0.1:40003\n"
+		    "0.200  > S  3000 0\n", &o, &r);
+	tu_assert_nconns(&r, 3);
+	ck_assert_str_eq(r.conns[0].caddr, "10.0.0.1:40002");
+	tu_assert_hs(&r, 0, HS_REFUSED);
+	ck_assert_str_eq(r.conns[1].caddr, "10.0.0.1:40001");
+	ck_assert_str_eq(r.conns[2].caddr, "10.0.0.1:40003");
+}
+END_TEST
+
+/* ==== release order ====================================================== */
+
+START_TEST(test_release_order_same_sweep)
+{
+	struct tu_result r;
+
+	/* Connection 1 (40001) and 2 (40002) both close; 2's final ACK
+	 * comes first, so its TIME_WAIT ends first, but a single sweep 70 s
+	 * later finds both due: records due together go out by id
+	 * (deterministic, first frame order). */
+	tu_run("client 10.0.0.1:40001\n"
+	       "0.000  > S  1000 0\n+0.001 < SA 5000 1001\n+0.001 > A 1001 5001\n"
+	       "client 10.0.0.1:40002\n"
+	       "0.010  > S  1000 0\n+0.001 < SA 5000 1001\n+0.001 > A 1001 5001\n"
+	       "+0.001 > FA 1001 5001\n+0.001 < FA 5001 1002\n+0.001 > A 1002 5002\n"
+	       "client 10.0.0.1:40001\n"
+	       "0.100  > FA 1001 5001\n+0.001 < FA 5001 1002\n+0.001 > A 1002 5002\n"
+	       "client 10.0.0.1:40009\n"
+	       "70.0   > S  1000 0\n", &r);
+	tu_assert_nconns(&r, 3);
+	ck_assert_str_eq(r.conns[0].caddr, "10.0.0.1:40001");
+	ck_assert_str_eq(r.conns[1].caddr, "10.0.0.1:40002");
+	ck_assert_int_eq(r.conns[0].end, END_TIME_WAIT);
+	ck_assert_int_eq(r.conns[1].end, END_TIME_WAIT);
+	ck_assert_str_eq(r.conns[2].caddr, "10.0.0.1:40009");
+}
+END_TEST
+
+START_TEST(test_release_order_eof)
+{
+	struct tu_result r;
+
+	/* Open at the end of the input: flushed in id order (order of
+	 * first frame), whatever the hash table's order. */
+	tu_run("client 10.0.0.1:40005\n0.000 > S 1000 0\n"
+	       "client 10.0.0.1:40003\n0.001 > S 1000 0\n"
+	       "client 10.0.0.1:40004\n0.002 > S 1000 0\n"
+	       "client 10.0.0.1:40001\n0.003 > S 1000 0\n"
+	       "client 10.0.0.1:40002\n0.004 > S 1000 0\n", &r);
+	tu_assert_nconns(&r, 5);
+	static const char *const want[] = {
+		"10.0.0.1:40005", "10.0.0.1:40003", "10.0.0.1:40004",
+		"10.0.0.1:40001", "10.0.0.1:40002",
+	};
+	for (unsigned i = 0; i < 5; i++) {
+		ck_assert_str_eq(r.conns[i].caddr, want[i]);
+		ck_assert_uint_eq(r.conns[i].id, i + 1);
+		ck_assert_int_eq(r.conns[i].end, END_EOF);
+	}
+}
+END_TEST
+
+static Suite *
+flow_suite(void)
+{
+	Suite *s = suite_create("flow");
+	TCase *tc = tcase_create("key");
+
+	tcase_add_test(tc, test_key_both_directions_v4);
+	tcase_add_test(tc, test_key_same_address);
+	tcase_add_test(tc, test_key_pairs_not_fields);
+	tcase_add_test(tc, test_key_both_directions_v6);
+	tcase_add_test(tc, test_one_record_both_directions);
+	tcase_add_test(tc, test_other_tuple_other_record);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("reuse");
+	tcase_add_test(tc, test_reuse_in_time_wait);
+	tcase_add_test(tc, test_reuse_server_time_wait);
+	tcase_add_test(tc, test_reuse_after_time_wait_expired);
+	tcase_add_test(tc, test_reuse_after_rst);
+	tcase_add_test(tc, test_reuse_after_refusal);
+	tcase_add_test(tc, test_no_reuse_while_open);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("idle");
+	tcase_add_test(tc, test_idle_timeout);
+	tcase_add_test(tc, test_idle_timeout_established);
+	tcase_add_test(tc, test_idle_timeout_half_closed);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("max_flows");
+	tcase_add_test(tc, test_max_flows);
+	tcase_add_test(tc, test_max_flows_idle_longest_first);
+	tcase_add_test(tc, test_max_flows_finished_first);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("order");
+	tcase_add_test(tc, test_release_order_same_sweep);
+	tcase_add_test(tc, test_release_order_eof);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(flow_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
