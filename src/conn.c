@@ -599,7 +599,7 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	enum tcp_ev ev = tcp_fsm_classify(s->flags);
 	uint16_t nanoms_before = c->nanoms;
 	uint8_t st_before[2] = { c->peer[0].st, c->peer[1].st };
-	bool keepalive = false, retrans = false;
+	bool keepalive = false, retrans = false, zgap = false;
 
 	if (c->first_dir < 0) {
 		c->first_dir = (int8_t)dir;
@@ -609,7 +609,7 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	c->last_ts = ts;
 	c->last_frame = frame;
 
-	if (pkt->quirks & (DEC_TCP_BAD_CSUM | DEC_IP_BAD_CSUM)) {
+	if (pkt->quirks & DEC_TCP_BAD_CSUM) {
 		/* Dropped as Zeek drops it: history 'C', nothing else. */
 		zeek_conn_segment(&c->zeek, dir == c->first_dir, s,
 		    ZEEK_SEG_BAD_CSUM);
@@ -751,6 +751,14 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 			/* The bytes were sent; the capture missed them. */
 			hole_fill(rs, rcv->snd_nxt, s->ack);
 			rcv->snd_nxt = s->ack;
+			zgap = true;
+		}
+		/* An ACK that newly covers a hole of the peer's stream also
+		 * acknowledges bytes the capture never showed (Zeek 'g'). */
+		for (int h = 0; h < c->side[!dir].nholes; h++) {
+			uint32_t hl = c->side[!dir].hole[h][0];
+			if (seq_lt(hl, s->ack) && (!had_ack || seq_ge(hl, prev_ack)))
+				zgap = true;
 		}
 		/* Holes the peer acknowledges were on the wire, not missing
 		 * in the sender: still gaps of the capture. Nothing to do. */
@@ -844,7 +852,9 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	}
 	(void)retrans;
 
-	uint16_t zf = 0;
+	/* A gap is only one in a stream the capture shows at all: a
+	 * one-sided capture has no gaps in the side it never saw. */
+	uint16_t zf = zgap && (rcv->flags & PEER_SENT_ANY) ? ZEEK_SEG_GAP : 0;
 	if (retrans && s->paylen > 0)
 		zf |= ZEEK_SEG_RETRANS;
 	zeek_conn_segment(&c->zeek, dir == c->first_dir, s, zf);

@@ -228,7 +228,15 @@ flow_lookup(struct flow_table *t, const struct pkt *p, int64_t ts,
 	c = g_hash_table_lookup(t->h, &k);
 	if (c) {
 		bool syn = (p->tcp.flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN;
-		if (syn && conn_is_reusable(c)) {
+		bool valid = !(p->quirks & (DEC_TCP_BAD_CSUM | DEC_IP_BAD_CSUM));
+		if (valid && c->side[0].pkts == 0 && c->side[1].pkts == 0) {
+			/* The record holds only segments dropped for bad
+			 * checksums (--verify-checksums): they started no
+			 * connection, so the first valid segment starts its
+			 * own record, as in Zeek. */
+			release(t, c, ts, END_REUSED);
+			c = NULL;
+		} else if (syn && conn_is_reusable(c)) {
 			/* 4-tuple reuse: a new SYN after the previous
 			 * connection closed, reset or sits in TIME_WAIT. */
 			conn_reuse(c, &t->cfg, *dir, ts, frame);

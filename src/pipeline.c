@@ -99,7 +99,13 @@ pipeline_frame(struct pipeline *pl, const struct frame *f)
 			pl->st.derr[DERR_FRAGMENT]++;
 		return;
 	}
-	if (pkt.quirks & (DEC_TCP_BAD_CSUM | DEC_IP_BAD_CSUM))
+	if (pkt.quirks & DEC_IP_BAD_CSUM) {
+		/* A bad IPv4 header checksum: the datagram is dropped
+		 * before TCP sees it, silently, as a host (and Zeek) does. */
+		pl->st.derr[DERR_BAD_CHECKSUM]++;
+		return;
+	}
+	if (pkt.quirks & DEC_TCP_BAD_CSUM)
 		pl->st.derr[DERR_BAD_CHECKSUM]++;
 	else
 		pl->st.tcp_packets++;

@@ -37,8 +37,14 @@
  *  - the last S/H, F, R sequence numbers are kept as their low 16 bits;
  *  - the c/g/t/w counters saturate at 65535 (the sixth letter, at
  *    100000 events, is never written);
+ *  - the history keeps its first ZEEK_HIST_MAX letters;
  *  - Zeek's 2022 "flip a connection that began with a SYN-ACK once an ACK
  *    or data follows" rule is reconstructed from its baselines.
+ * Not emulated at all: when Zeek ends a connection and starts another on
+ * the same 4-tuple (its 5 s connection-attempt timer, reuse on a SYN or
+ * SYN-ACK, close and inactivity timers).  Those decide where a conn.log
+ * row starts, which is the flow table's business; one zeek_conn follows
+ * one synfin connection.
  */
 #include <stddef.h>
 #include <string.h>
@@ -251,20 +257,21 @@ update_history(struct zeek_conn *z, unsigned e, uint8_t fl, uint32_t rel,
 	}
 }
 
-/* ---- roles ---------------------------------------------------------------- */
+/* ---- roles ----------------------------------------------------------- */
 
 /*
- * Ports Zeek's default scripts put in likely_server_ports above 1023
- * (HTTP, SOCKS, IRC, MySQL, PostgreSQL, RDP, XMPP, DNP3, SSL variants,
- * gridftp, ...).  Below 1024 we take every port: Zeek's table holds most
- * of the well-known services there, and a privileged source port is a
- * server far more often than a client.  Approximation: Zeek's table
- * changes with the loaded scripts (bare mode has almost none).
+ * Ports above 1023 that Zeek's default scripts put in likely_server_ports
+ * for TCP: HTTP (1080 3128 8000 8080 8888), SOCKS (1080), gridftp (2811),
+ * LDAP global catalog (3268), MySQL (3306), RDP (3389), XMPP (5222 5269),
+ * SSL (5223), PostgreSQL (5432), Redis (6379), IRC (6666-6669), DNP3
+ * (20000).  Below 1024 we take every port: Zeek's table holds most of the
+ * well-known services there, and a privileged source port is a server's
+ * far more often than a client's.  Approximation: Zeek's table changes
+ * with the loaded scripts (bare mode has almost none).
  */
 static const uint16_t likely_server_high[] = {
-	1080, 1433, 1521, 1812, 2049, 2811, 3128, 3268, 3269, 3306, 3389,
-	5060, 5061, 5222, 5223, 5269, 5432, 6379, 6443, 6666, 6667, 6668,
-	6669, 6697, 8000, 8080, 8443, 8888, 9200, 20000,
+	1080, 2811, 3128, 3268, 3306, 3389, 5222, 5223, 5269, 5432, 6379,
+	6666, 6667, 6668, 6669, 8000, 8080, 8888, 20000,
 };
 
 static bool
@@ -538,7 +545,7 @@ state_machine(struct zeek_conn *z, unsigned e, uint8_t fl, bool orig,
 	}
 }
 
-/* ---- entry points --------------------------------------------------------- */
+/* ---- entry points ---------------------------------------------------- */
 
 void
 zeek_conn_init(struct zeek_conn *z)
