@@ -12,6 +12,7 @@
 #include "conn.h"
 
 #include <glib.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -104,6 +105,28 @@ bool
 conn_has_anomaly(const struct conn *c)
 {
 	return c->nanoms > 0;
+}
+
+bool
+conn_has_anom(const struct conn *c, enum anom_id id)
+{
+	for (unsigned i = 0; i < c->nanoms; i++)
+		if (c->anoms[i].id == id)
+			return true;
+	return false;
+}
+
+int
+conn_reset_by(const struct conn *c)
+{
+	enum hs_outcome hs = conn_hs_outcome(c);
+
+	/* An RST that ended nothing (a figure 9 recovery, one after both
+	 * closed) names no one. */
+	if (conn_td_outcome(c) == TD_RESET || hs == HS_REFUSED ||
+	    hs == HS_RESET)
+		return c->rst_dir;
+	return -1;
 }
 
 int
@@ -513,6 +536,17 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 {
 	uint8_t from = st->snd_from, peer_from = st->rcv_from;
 
+	/* An RST that found both ends closed ended nothing (it answers a
+	 * stray segment, RFC 9293 3.5.2): nothing to record. */
+	if (from == TCP_ST_CLOSED && peer_from == TCP_ST_CLOSED)
+		return;
+	/* Remember what it undid, should it turn out not to have taken. */
+	c->rst_frame = frame;
+	c->rst_prev[dir] = from;
+	c->rst_prev[!dir] = peer_from;
+	c->hs_before_rst = c->hs;
+	c->td_reset_before = c->td_reset;
+	c->rst_dir_before = c->rst_dir;
 	if (c->rst_dir < 0) {
 		c->rst_dir = (int8_t)dir;
 		c->rst_ts = ts;
@@ -659,6 +693,34 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		    s->ack);
 	}
 
+	/* An endpoint the last RST closed that goes on sending in its own
+	 * sequence space never took that RST (a stack rejects one that
+	 * fails its checks, e.g. PAWS, RFC 7323 5; an injected RST): both
+	 * ends get back the states they had, and the reset is undone. */
+	if (snd->st == TCP_ST_CLOSED && c->rst_frame && ev != EV_RST &&
+	    ev != EV_SYN && ev != EV_SYNACK && ev != EV_NONE &&
+	    (snd->flags & PEER_SEQ_KNOWN) &&
+	    c->rst_prev[dir] != TCP_ST_CLOSED &&
+	    seq_in_range(s->seq, snd->snd_nxt - 65536, snd->snd_nxt + 65536)) {
+		conn_anomaly(c, ANOM_RST_IGNORED, dir, ts, frame,
+		    "the %s kept sending after the RST of frame %" PRIu64
+		    " (seq %u, next %u): that RST did not end the connection",
+		    dir == conn_client(c) ? "client" : "server", c->rst_frame,
+		    s->seq, snd->snd_nxt);
+		for (int i = 0; i < 2; i++)
+			if (c->peer[i].st == TCP_ST_CLOSED)
+				c->peer[i].st = c->rst_prev[i];
+		int rd = c->rst_dir;
+		if (rd >= 0 && c->rst_dir_before < 0)
+			c->peer[rd].flags &= (uint16_t)~PEER_RST_SENT;
+		/* Only what the RST itself concluded is undone. */
+		c->hs &= (uint16_t)~((HSF_REFUSED | HSF_RESET) &
+		    ~c->hs_before_rst);
+		c->td_reset = c->td_reset_before;
+		c->rst_dir = c->rst_dir_before;
+		c->rst_frame = 0;
+	}
+
 	/* 1. sequence space */
 	uint32_t nxt_before = snd->snd_nxt;
 	bool seq_known = snd->flags & PEER_SEQ_KNOWN;
@@ -792,11 +854,25 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		    rcv->rcv_end);
 	}
 
-	if (ev == EV_FIN)
+	/* A FIN from an endpoint that never synchronized (CLOSED, or
+	 * SYN_SENT without an ACK) closes nothing: a stack discards it (RFC
+	 * 9293 3.10.7.1, 3.10.7.3); it is often injected. */
+	bool fin_bogus = ev == EV_FIN && !(snd->flags & PEER_FIN_SEEN) &&
+	    (snd->st == TCP_ST_CLOSED || snd->st == TCP_ST_LISTEN ||
+	    (snd->st == TCP_ST_SYN_SENT && !(s->flags & TH_ACK)));
+	if (fin_bogus)
+		conn_anomaly(c, ANOM_FIN_BEFORE_EST, dir, ts, frame,
+		    "FIN seq=%u from an endpoint in %s (ignored)", s->seq,
+		    tcp_state_name[snd->st]);
+	else if (ev == EV_FIN)
 		teardown_fin(c, dir, s, nxt_before, seq_known, ts, frame);
-	if (ev == EV_SYN || ev == EV_SYNACK) {
-		/* SYN+FIN is EV_NONE; nothing to do. */
-	}
+
+	/* The same SYN again before any third segment: the SYN-ACK seen
+	 * going to it had not arrived, so it is still SYN_SENT (3.8.1). */
+	if (ev == EV_SYN && (snd->flags & PEER_SYN_SEEN) && s->seq == snd->isn &&
+	    snd->st == TCP_ST_ESTABLISHED && dir == c->syn_dir &&
+	    !(c->hs & HSF_THIRD))
+		snd->st = TCP_ST_SYN_SENT;
 
 	/* A passive closer that retransmits its FIN from CLOSED had not got
 	 * the final ACK after all: it is still in LAST_ACK. */

@@ -87,6 +87,11 @@ struct conn {
 	int64_t deadline;	/* when the timer fires */
 	uint64_t first_frame, last_frame;
 	int64_t syn_ts, synack_ts, ack_ts, rst_ts;
+	uint64_t rst_frame;	/* frame of the last accepted RST */
+	uint8_t rst_prev[2];	/* both states just before it */
+	uint16_t hs_before_rst;	/* handshake facts just before it */
+	bool td_reset_before;	/* td_reset just before it */
+	int8_t rst_dir_before;	/* rst_dir just before it */
 	uint32_t syn_count, synack_count;
 	uint32_t syn_isn;	/* first client ISN, for syn_isn_changed */
 	uint32_t synack_ack;	/* ack of the first SYN-ACK (should be J+1) */
@@ -146,6 +151,10 @@ enum hs_outcome conn_hs_outcome(const struct conn *c);
 enum td_outcome conn_td_outcome(const struct conn *c);
 int conn_td_initiator(const struct conn *c);	/* canonical index or -1 */
 bool conn_has_anomaly(const struct conn *c);
+/* Was this anomaly logged on the connection? */
+bool conn_has_anom(const struct conn *c, enum anom_id id);
+/* The side whose RST ended the handshake or the connection, or -1. */
+int conn_reset_by(const struct conn *c);
 uint32_t conn_isn(const struct conn *c, int idx, bool *known);
 
 extern const char *const hs_outcome_name[HS_MAX];

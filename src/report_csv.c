@@ -64,7 +64,8 @@ csv_conn(struct report *r, const struct conn *c)
 	csv_field(o, hs_outcome_name[conn_hs_outcome(c)], false);
 	csv_field(o, td_outcome_name[conn_td_outcome(c)], false);
 	csv_field(o, c->fin_first < 0 ? "" : report_side(c, c->fin_first), false);
-	csv_field(o, c->rst_dir < 0 ? "" : report_side(c, c->rst_dir), false);
+	csv_field(o, conn_reset_by(c) < 0 ? "" :
+	    report_side(c, conn_reset_by(c)), false);
 	csv_field(o, tcp_state_name[c->peer[cl].st], false);
 	csv_field(o, tcp_state_name[c->peer[sv].st], false);
 	if (c->peer[cl].flags & PEER_SYN_SEEN)

@@ -162,7 +162,7 @@ json_conn(struct report *r, const struct conn *c)
 	fputs(",\"initiator\":", o);
 	json_side_or_null(o, c, c->fin_first);
 	fputs(",\"reset_by\":", o);
-	json_side_or_null(o, c, c->rst_dir);
+	json_side_or_null(o, c, conn_reset_by(c));
 	fputs(",\"client_fin_ts\":", o);
 	json_ts(o, sc->fin_ts, pc->flags & PEER_FIN_SEEN);
 	fputs(",\"server_fin_ts\":", o);

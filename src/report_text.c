@@ -131,8 +131,9 @@ handshake_lines(struct report *r, const struct conn *c, int cl, int sv)
 		fprintf(o, ", sent %u times", c->syn_count);
 	fputc('\n', o);
 	if (c->synack_dir >= 0) {
-		bool ok = (pc->flags & PEER_SYN_SEEN) &&
-		    c->synack_ack == pc->isn + 1;
+		/* The judgement is the analysis's (it knows the TFO range
+		 * J+1..J+1+n), not a second one here. */
+		bool ok = !conn_has_anom(c, ANOM_SYNACK_BAD_ACK);
 		delta(d, sizeof(d), c->syn_ts, c->synack_ts);
 		fprintf(o, "             SYN-ACK  seq=K (%u) ack=%s %s%s%s  %s\n",
 		    ps->isn, rel(a, sizeof(a), "J", pc->isn, c->synack_ack),
@@ -147,8 +148,8 @@ handshake_lines(struct report *r, const struct conn *c, int cl, int sv)
 		return;
 	}
 	if (c->hs & HSF_THIRD) {
-		bool aok = c->third_ack == ps->isn + 1;
-		bool sok = c->third_seq == pc->isn + 1;
+		bool aok = !conn_has_anom(c, ANOM_HS_ACK_BAD_ACK);
+		bool sok = !conn_has_anom(c, ANOM_HS_ACK_BAD_SEQ);
 		bool nosyn = !(c->third_flags & TH_SYN);
 		delta(d, sizeof(d), c->synack_ts, c->ack_ts);
 		fprintf(o, "             %-8s seq=%s %s%s%s ack=%s %s%s%s",
@@ -211,8 +212,8 @@ teardown_lines(struct report *r, const struct conn *c, int cl)
 	    col(r, C_OFF));
 	if (first >= 0)
 		fprintf(o, ", closed first by the %s", report_side(c, first));
-	if (c->rst_dir >= 0 && td != TD_NONE)
-		fprintf(o, ", reset by the %s", report_side(c, c->rst_dir));
+	if (conn_reset_by(c) >= 0 && td != TD_NONE)
+		fprintf(o, ", reset by the %s", report_side(c, conn_reset_by(c)));
 	if (td == TD_NONE) {
 		fputs(": the handshake never completed\n", o);
 		return;

@@ -361,6 +361,35 @@ static const struct acase anomaly_cases[] = {
 	.hs = HS(COMPLETE), .td = TD(OPEN),
 	.cst = ST(ESTABLISHED), .sst = ST(ESTABLISHED),
 }, {
+	/* A FIN, with ACK, from the server before it ever sent its SYN-ACK
+	 * (frame 2): the server is CLOSED/LISTEN, which discards a FIN
+	 * (RFC 9293 3.10.7.1-2), so it closes nothing: flagged, then the
+	 * real handshake and a clean client close, W = 5001 = K+1. */
+	.name = "fin_before_established",
+	.scn = "0.000  > S  1000 0\n"
+	       "+0.010 < FA 0 1001\n"
+	       "+0.010 < SA 5000 1001\n"
+	       "+0.010 > A  1001 5001\n"
+	       CLIENT_CLOSE,
+	.anom = "fin_before_established", .frame = 2, .from = "server",
+	.hs = HS(COMPLETE), .td = TD(GRACEFUL),
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED),
+}, {
+	/* An RST "from the server" at exactly its next seq 5001 (frame 4)
+	 * is acceptable and closes both; but the client goes on sending
+	 * in its own sequence space (frame 5, seq 1001 = its next) and the
+	 * server acks it: that RST never took (rejected or injected).
+	 * Undone: the close that follows is graceful, u = 1101, W = 5001. */
+	.name = "rst_ignored",
+	.scn = HANDSHAKE
+	       "+0.010 < R  5001 0\n"
+	       "+0.010 > PA 1001 5001 len=100\n"
+	       "+0.010 < A  5001 1101\n"
+	       CLIENT_CLOSE_AFTER_DATA,
+	.anom = "rst_ignored", .frame = 5, .from = "client",
+	.hs = HS(COMPLETE), .td = TD(GRACEFUL),
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED),
+}, {
 	/* SPEC bad_flags: SYN+FIN. Moves nobody: the close that follows is
 	 * graceful, client TIME_WAIT, server CLOSED. */
 	.name = "bad_flags SYN+FIN",
@@ -986,6 +1015,31 @@ END_TEST
 
 /* ==== cases with their own checks ======================================= */
 
+START_TEST(test_syn_again_after_lost_synack)
+{
+	struct tu_result r;
+
+	/* The SYN-ACK (frame 2) is lost on its way to the client, which
+	 * retransmits its SYN with the same ISN (frame 3): it never left
+	 * SYN_SENT (RFC 9293 3.8.1), so this is syn_retransmitted, not a SYN
+	 * on a synchronized connection. The server retransmits its SYN-ACK
+	 * (frame 4), the client completes (frame 5). */
+	tu_run("0.000  > S  1000 0\n"
+	       "+0.010 < SA 5000 1001\n"
+	       "+1.000 > S  1000 0\n"
+	       "+0.010 < SA 5000 1001\n"
+	       "+0.010 > A  1001 5001\n"
+	       CLIENT_CLOSE, &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_anom(&r, 0, "syn_retransmitted", 3, "client");
+	tu_assert_anom(&r, 0, "synack_retransmitted", 4, "server");
+	tu_assert_no_anom(&r, 0, "unexpected_syn");
+	tu_assert_hs(&r, 0, HS_COMPLETE);
+	tu_assert_td(&r, 0, TD_GRACEFUL);
+	tu_assert_states(&r, 0, TCP_ST_TIME_WAIT, TCP_ST_CLOSED);
+}
+END_TEST
+
 START_TEST(test_old_duplicate_syn)
 {
 	struct tu_result r;
@@ -1143,6 +1197,7 @@ conn_suite(void)
 
 	tc = tcase_create("special");
 	tcase_add_test(tc, test_old_duplicate_syn);
+	tcase_add_test(tc, test_syn_again_after_lost_synack);
 	tcase_add_test(tc, test_old_duplicate_syn_retransmitted);
 	tcase_add_test(tc, test_old_duplicate_syn_then_close);
 	tcase_add_test(tc, test_time_wait_expires);
