@@ -867,6 +867,14 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	else if (ev == EV_FIN)
 		teardown_fin(c, dir, s, nxt_before, seq_known, ts, frame);
 
+	/* The same SYN-ACK again from a server that has sent nothing else:
+	 * the ACK seen going to it was not taken (lost, or dropped by a full
+	 * accept queue), so it is still SYN_RECEIVED (3.8.1). */
+	if (ev == EV_SYNACK && dir == c->synack_dir && s->seq == snd->isn &&
+	    snd->st == TCP_ST_ESTABLISHED && snd->snd_nxt == snd->isn + 1 &&
+	    !(c->hs & HSF_SIMUL))
+		snd->st = TCP_ST_SYN_RECEIVED;
+
 	/* The same SYN again before any third segment: the SYN-ACK seen
 	 * going to it had not arrived, so it is still SYN_SENT (3.8.1). */
 	if (ev == EV_SYN && (snd->flags & PEER_SYN_SEEN) && s->seq == snd->isn &&

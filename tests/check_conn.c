@@ -1015,6 +1015,28 @@ END_TEST
 
 /* ==== cases with their own checks ======================================= */
 
+START_TEST(test_synack_again_after_dropped_ack)
+{
+	struct tu_result r;
+
+	/* The server's accept queue is full: it drops the third segment
+	 * (frame 3) and retransmits the same SYN-ACK (frame 4), so it never
+	 * left SYN_RECEIVED (RFC 9293 3.8.1); the client acks again (frame
+	 * 5), the server takes it and later closes first: u = 5001 from the
+	 * server's side, W = 1001. */
+	tu_run("0.000  > S  1000 0\n"
+	       "+0.010 < SA 5000 1001\n"
+	       "+0.010 > A  1001 5001\n"
+	       "+1.000 < SA 5000 1001\n"
+	       "+0.010 > A  1001 5001\n", &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_anom(&r, 0, "synack_retransmitted", 4, "server");
+	tu_assert_no_anom(&r, 0, "unexpected_syn");
+	tu_assert_hs(&r, 0, HS_COMPLETE);
+	tu_assert_states(&r, 0, TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+}
+END_TEST
+
 START_TEST(test_syn_again_after_lost_synack)
 {
 	struct tu_result r;
@@ -1198,6 +1220,7 @@ conn_suite(void)
 	tc = tcase_create("special");
 	tcase_add_test(tc, test_old_duplicate_syn);
 	tcase_add_test(tc, test_syn_again_after_lost_synack);
+	tcase_add_test(tc, test_synack_again_after_dropped_ack);
 	tcase_add_test(tc, test_old_duplicate_syn_retransmitted);
 	tcase_add_test(tc, test_old_duplicate_syn_then_close);
 	tcase_add_test(tc, test_time_wait_expires);
