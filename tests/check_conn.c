@@ -1022,8 +1022,7 @@ START_TEST(test_synack_again_after_dropped_ack)
 	/* The server's accept queue is full: it drops the third segment
 	 * (frame 3) and retransmits the same SYN-ACK (frame 4), so it never
 	 * left SYN_RECEIVED (RFC 9293 3.8.1); the client acks again (frame
-	 * 5), the server takes it and later closes first: u = 5001 from the
-	 * server's side, W = 1001. */
+	 * 5) and the server takes it: both ESTABLISHED at the end. */
 	tu_run("0.000  > S  1000 0\n"
 	       "+0.010 < SA 5000 1001\n"
 	       "+0.010 > A  1001 5001\n"

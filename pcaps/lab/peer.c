@@ -28,6 +28,20 @@
  *                      --close-delay ms, then close(): the peer closes first.
  *   --abort, --linger0 SO_LINGER {1,0} then close(): RST instead of FIN.
  *
+ * Timing and fan-out (used by the lab's impaired scenarios)
+ *   --connect-at T     client: bind, then wait until T before connect().
+ *   --close-at T       wait until T before the finish step (instead of
+ *                      --close-delay) for --close-first, --await-peer-fin
+ *                      and --abort.  T is CLOCK_REALTIME in milliseconds
+ *                      since the epoch (date +%s%3N), so two peers in two
+ *                      network namespaces can act at the same moment; T
+ *                      must lie within 60 s of now.
+ *   --parallel N       client: fork N children that each make the
+ *                      connection(s), child i binding --bind's port + i
+ *                      (N <= 1000).  The exit status is the first non-zero
+ *                      status in child order, 0 if all succeeded.
+ *   --nodelay          TCP_NODELAY on the connected socket.
+ *
  * Exit status: 0 ok, 1 usage, 2 connection refused, 3 timed out (connect,
  *              accept or recv; also the --deadline alarm), 4 connection reset
  *              by peer, 5 other error.
@@ -48,6 +62,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -84,6 +99,11 @@ struct opts {
 	long deadline_s;
 	const char *ready_file;
 	int quiet;
+	long long connect_at_ms;  /* 0: connect at once */
+	long long close_at_ms;    /* 0: finish after --close-delay */
+	long parallel;
+	int bind_offset;          /* --parallel: child i binds port + i */
+	int nodelay;
 };
 
 static const char *role = "peer";
@@ -144,6 +164,25 @@ static long now_ms(void)
 	return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+static long long realtime_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000LL + ts.tv_nsec / 1000000L;
+}
+
+/* sleep until CLOCK_REALTIME reaches t_ms (checked to be near at parse) */
+static void sleep_until(long long t_ms)
+{
+	long long left = t_ms - realtime_ms();
+
+	if (left > 60000)
+		left = 60000;
+	if (left > 0)
+		sleep_ms((long)left);
+}
+
 static void on_alarm(int sig)
 {
 	static const char msg[] = "peer: deadline reached, exiting\n";
@@ -163,8 +202,10 @@ static void usage(void)
 "common:  --send N  --recv N  --recv-all  --pause MS\n"
 "         --close-first | --await-peer-fin | --wait-close | --abort|--linger0\n"
 "         --close-delay MS  --timeout S  --deadline S  --quiet\n"
+"         --close-at T(epoch ms)  --nodelay\n"
 "client:  --bind ADDR:PORT ([v6]:PORT)  --reuseaddr  --shutdown-wr\n"
-"         --connect-timeout S  --repeat N  --gap MS\n"
+"         --connect-timeout S  --repeat N  --gap MS  --connect-at T\n"
+"         --parallel N\n"
 "server:  --backlog N  --no-accept  --once  --count N  --half-close\n"
 "         --stream MS  --chunk N  --interval MS  --ready-file PATH\n",
 	      stderr);
@@ -181,6 +222,23 @@ static long num_arg(int argc, char **argv, int *i)
 	(*i)++;
 	errno = 0;
 	v = strtol(argv[*i], &end, 10);
+	if (errno || *end || v < 0) {
+		fprintf(stderr, "peer: bad number '%s'\n", argv[*i]);
+		exit(EX_USAGE_);
+	}
+	return v;
+}
+
+static long long num_arg_ll(int argc, char **argv, int *i)
+{
+	char *end;
+	long long v;
+
+	if (*i + 1 >= argc)
+		usage();
+	(*i)++;
+	errno = 0;
+	v = strtoll(argv[*i], &end, 10);
 	if (errno || *end || v < 0) {
 		fprintf(stderr, "peer: bad number '%s'\n", argv[*i]);
 		exit(EX_USAGE_);
@@ -249,6 +307,14 @@ static void parse(int argc, char **argv, struct opts *o)
 			o->deadline_s = num_arg(argc, argv, &i);
 		else if (!strcmp(a, "--quiet"))
 			o->quiet = 1;
+		else if (!strcmp(a, "--nodelay"))
+			o->nodelay = 1;
+		else if (!strcmp(a, "--close-at"))
+			o->close_at_ms = num_arg_ll(argc, argv, &i);
+		else if (!strcmp(a, "--connect-at") && !o->server)
+			o->connect_at_ms = num_arg_ll(argc, argv, &i);
+		else if (!strcmp(a, "--parallel") && !o->server)
+			o->parallel = num_arg(argc, argv, &i);
 		else if (!strcmp(a, "--bind") && !o->server) {
 			if (++i >= argc)
 				usage();
@@ -294,8 +360,25 @@ static void parse(int argc, char **argv, struct opts *o)
 		o->connect_timeout_s = o->timeout_s;
 	if (o->timeout_s == 0 || o->deadline_s == 0)
 		usage();
-	if (o->count < 1 || o->count > 100 || o->repeat < 1 || o->repeat > 100)
+	if (o->count < 1 || o->count > 1000 || o->repeat < 1 || o->repeat > 100 ||
+	    o->parallel > 1000)
 		usage();
+	{
+		long long now = realtime_ms();
+
+		if ((o->connect_at_ms && (o->connect_at_ms < now - 60000 ||
+					  o->connect_at_ms > now + 60000)) ||
+		    (o->close_at_ms && (o->close_at_ms < now - 60000 ||
+					o->close_at_ms > now + 60000))) {
+			fprintf(stderr, "peer: --connect-at/--close-at must be "
+				"within 60 s of now (epoch ms)\n");
+			exit(EX_USAGE_);
+		}
+	}
+	if (o->parallel > 1 && !o->bind_spec) {
+		fprintf(stderr, "peer: --parallel needs --bind ADDR:PORT\n");
+		exit(EX_USAGE_);
+	}
 	if (o->send_n > 1 << 20 || o->chunk < 1 || o->chunk > 65536 ||
 	    o->interval_ms < 1 || o->stream_ms > 60000)
 		usage();
@@ -330,7 +413,8 @@ static socklen_t make_sa(const char *addr, int port,
 }
 
 /* "10.0.0.1:4000", "[fd77::1]:4000" or "fd77::1:4000" (last colon wins) */
-static socklen_t parse_bind(const char *spec, struct sockaddr_storage *ss)
+static socklen_t parse_bind(const char *spec, int offset,
+			    struct sockaddr_storage *ss)
 {
 	char buf[128];
 	char *colon, *host;
@@ -347,6 +431,10 @@ static socklen_t parse_bind(const char *spec, struct sockaddr_storage *ss)
 	errno = 0;
 	port = strtol(colon + 1, &end, 10);
 	if (errno || *end || port < 0 || port > 65535)
+		usage();
+	if (port > 0)
+		port += offset;
+	if (port > 65535)
 		usage();
 	host = buf;
 	if (host[0] == '[') {
@@ -373,7 +461,7 @@ static void set_timeouts(int fd, long secs)
 
 static int send_bytes(int fd, long n, char fill)
 {
-	char buf[4096];
+	char buf[16384];     /* one send() for up to 16 KiB: full-sized segments */
 	long left = n;
 
 	while (left > 0) {
@@ -439,6 +527,10 @@ static int finish(int fd, const struct opts *o)
 {
 	int eof, rc = EX_OK;
 
+	if (o->close_at_ms && o->finish != FIN_WAIT_CLOSE) {
+		sleep_until(o->close_at_ms);
+		logmsg("finishing at the agreed time");
+	}
 	switch (o->finish) {
 	case FIN_ABORT: {
 		struct linger lg = { 1, 0 };
@@ -465,7 +557,8 @@ static int finish(int fd, const struct opts *o)
 		return rc;
 	case FIN_CLOSE:
 	default:
-		sleep_ms(o->close_delay_ms);
+		if (!o->close_at_ms)
+			sleep_ms(o->close_delay_ms);
 		logmsg("close (we close first)");
 		close(fd);
 		return EX_OK;
@@ -474,9 +567,12 @@ static int finish(int fd, const struct opts *o)
 
 static int converse(int fd, const struct opts *o)
 {
-	int rc, eof = 0;
+	int rc, eof = 0, one = 1;
 
 	set_timeouts(fd, o->timeout_s);
+	if (o->nodelay &&
+	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0)
+		die(EX_ERR, "setsockopt(TCP_NODELAY)");
 	if (!o->server) {
 		if ((rc = send_bytes(fd, o->send_n, 'a')) != EX_OK)
 			goto out;
@@ -548,7 +644,7 @@ static int connect_once(const struct opts *o, const struct sockaddr_storage *dst
 		    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
 			die(EX_ERR, "setsockopt(SO_REUSEADDR)");
 		if (o->bind_spec) {
-			blen = parse_bind(o->bind_spec, &bsa);
+			blen = parse_bind(o->bind_spec, o->bind_offset, &bsa);
 			if (bind(fd, (struct sockaddr *)&bsa, blen) < 0)
 				die(EX_ERR, "bind");
 		}
@@ -556,6 +652,10 @@ static int connect_once(const struct opts *o, const struct sockaddr_storage *dst
 		if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
 			die(EX_ERR, "fcntl");
 		attempts++;
+		if (attempts == 1 && o->connect_at_ms) {
+			sleep_until(o->connect_at_ms);
+			logmsg("connect at the agreed time");
+		}
 		if (connect(fd, (const struct sockaddr *)dst, dlen) == 0)
 			break;
 		if (errno == EINPROGRESS)
@@ -630,7 +730,73 @@ static int connect_once(const struct opts *o, const struct sockaddr_storage *dst
 	return EX_OK;
 }
 
+static int run_client_one(const struct opts *o);
+
+/* --parallel N: N children, child i binds port + i; all run at once */
+static int run_parallel(const struct opts *o)
+{
+	pid_t pids[1000];
+	int status[1000];
+	long i, n = o->parallel, started = 0, ok = 0;
+	int rc = EX_OK;
+
+	for (i = 0; i < n; i++) {
+		pid_t p = fork();
+
+		if (p < 0) {
+			logmsg("fork: %s", strerror(errno));
+			break;
+		}
+		if (p == 0) {
+			struct opts child = *o;
+
+			child.bind_offset = (int)i;
+			alarm((unsigned)o->deadline_s);  /* not inherited */
+			_exit(run_client_one(&child));
+		}
+		pids[i] = p;
+		status[i] = -1;
+		started++;
+	}
+	for (i = 0; i < started; i++) {
+		int ws;
+
+		while (waitpid(pids[i], &ws, 0) < 0) {
+			if (errno != EINTR) {
+				ws = EX_ERR << 8;
+				break;
+			}
+		}
+		status[i] = WIFEXITED(ws) ? WEXITSTATUS(ws) : EX_ERR;
+		if (status[i] == EX_OK)
+			ok++;
+		else if (rc == EX_OK)
+			rc = status[i];
+	}
+	{
+		long cnt[6] = { 0 };
+
+		for (i = 0; i < started; i++)
+			if (status[i] >= 0 && status[i] <= 5)
+				cnt[status[i]]++;
+		g_quiet = 0;
+		logmsg("parallel: %ld of %ld connections ok (status 2:%ld "
+		       "3:%ld 4:%ld 5:%ld)", ok, n, cnt[2], cnt[3], cnt[4],
+		       cnt[5]);
+	}
+	if (started < n && rc == EX_OK)
+		rc = EX_ERR;
+	return rc;
+}
+
 static int run_client(const struct opts *o)
+{
+	if (o->parallel > 1)
+		return run_parallel(o);
+	return run_client_one(o);
+}
+
+static int run_client_one(const struct opts *o)
 {
 	struct sockaddr_storage dst;
 	socklen_t dlen = make_sa(o->addr, o->port, &dst);
