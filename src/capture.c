@@ -4,6 +4,7 @@
 #include "capture.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pcap/pcap.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,9 +19,18 @@ struct capture {
 	uint64_t size;		/* file size, 0 if not a regular file */
 	bool pcapng;		/* offsets are exact only for classic pcap */
 	uint64_t records;	/* records read */
+	bool live;		/* -i */
+	bool nano;		/* timestamps in ns (else us) */
+	int fd;			/* live: selectable fd, -1 if none */
+	int wait_ms;		/* live: poll timeout */
+	pcap_dumper_t *dump;	/* -w */
+	int64_t last_flush;	/* -w: last flush (wall clock, us) */
 };
 
 G_DEFINE_QUARK(synfin-error-quark, synfin_error)
+
+static enum capture_status capture_result(struct capture *c, int r,
+    struct pcap_pkthdr *h, const u_char *d, struct frame *f, GError **err);
 
 static struct capture *
 capture_setup(pcap_t *p, const char *name, const char *filter, uint64_t size,
@@ -62,6 +72,8 @@ capture_setup(pcap_t *p, const char *name, const char *filter, uint64_t size,
 	c->name = g_strdup(name);
 	c->dlt = dlt;
 	c->size = size;
+	c->fd = -1;
+	c->nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
 	/* A classic pcap file header is 24 bytes; pcapng sections vary. */
 	c->pcapng = pcap_major_version(p) != 2;
 	FILE *fp = pcap_file(p);
@@ -119,15 +131,150 @@ capture_open_fp(FILE *fp, const char *name, const char *filter, GError **err)
 	return capture_setup(p, name, filter, 0, err);
 }
 
+struct capture *
+capture_open_live(const char *iface, const char *filter,
+    const struct capture_live_opts *o, GError **err)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p = pcap_create(iface, ebuf);
+
+	if (!p) {
+		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
+		    "%s: %s", iface, ebuf);
+		return NULL;
+	}
+	pcap_set_snaplen(p, o->snaplen > 0 ? o->snaplen : 262144);
+	pcap_set_promisc(p, !o->no_promisc);
+	/* Reports must not wait for a buffer to fill. */
+	pcap_set_immediate_mode(p, 1);
+	pcap_set_timeout(p, 100);
+	if (o->buffer_kib > 0)
+		pcap_set_buffer_size(p, o->buffer_kib * 1024);
+	/* Nanoseconds where the platform has them; else microseconds. */
+	if (pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO) != 0)
+		pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_MICRO);
+	int r = pcap_activate(p);
+	if (r < 0) {
+		const char *why = pcap_geterr(p);
+		switch (r) {
+		case PCAP_ERROR_NO_SUCH_DEVICE:
+			g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
+			    "%s: no such interface (synfin -L lists them)",
+			    iface);
+			break;
+		case PCAP_ERROR_PERM_DENIED:
+			g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
+			    "%s: no permission to capture (%s); run synfin "
+			    "as root, or give it the capabilities once: "
+			    "setcap cap_net_raw,cap_net_admin=eip synfin",
+			    iface, why);
+			break;
+		case PCAP_ERROR_IFACE_NOT_UP:
+			g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
+			    "%s: the interface is down", iface);
+			break;
+		default:
+			g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
+			    "%s: cannot capture: %s", iface,
+			    *why ? why : pcap_statustostr(r));
+		}
+		pcap_close(p);
+		return NULL;
+	}
+	if (r > 0)
+		g_warning("%s: %s", iface, pcap_statustostr(r));
+	struct capture *c = capture_setup(p, iface, filter, 0, err);
+	if (!c)
+		return NULL;
+	c->live = true;
+	c->wait_ms = 250;
+	c->fd = pcap_get_selectable_fd(p);
+	if (c->fd >= 0 && pcap_setnonblock(p, 1, ebuf) != 0)
+		c->fd = -1;
+	return c;
+}
+
+bool
+capture_is_live(const struct capture *c)
+{
+	return c->live;
+}
+
+void
+capture_set_wait_ms(struct capture *c, int ms)
+{
+	c->wait_ms = ms;
+}
+
+void
+capture_break(struct capture *c)
+{
+	if (c)
+		pcap_breakloop(c->p);
+}
+
+bool
+capture_dump_open(struct capture *c, const char *path, GError **err)
+{
+	c->dump = pcap_dump_open(c->p, path);
+	if (!c->dump) {
+		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_OUTPUT,
+		    "-w %s: %s", path, pcap_geterr(c->p));
+		return false;
+	}
+	return true;
+}
+
+bool
+capture_stats(struct capture *c, uint64_t *recv, uint64_t *drop,
+    uint64_t *ifdrop)
+{
+	struct pcap_stat ps;
+
+	if (!c->live || pcap_stats(c->p, &ps) != 0)
+		return false;
+	*recv = ps.ps_recv;
+	*drop = ps.ps_drop;
+	*ifdrop = ps.ps_ifdrop;
+	return true;
+}
+
 enum capture_status
 capture_next(struct capture *c, struct frame *f, GError **err)
 {
-	struct pcap_pkthdr *h;
-	const u_char *d;
-	int r = pcap_next_ex(c->p, &h, &d);
+	struct pcap_pkthdr *h = NULL;
+	const u_char *d = NULL;
+
+	if (c->live && c->fd >= 0) {
+		int r = pcap_next_ex(c->p, &h, &d);
+		if (r == 0) {
+			/* Nothing buffered: sleep on the descriptor. */
+			struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+			if (poll(&pfd, 1, c->wait_ms) <= 0)
+				return CAPTURE_AGAIN;
+			r = pcap_next_ex(c->p, &h, &d);
+		}
+		return capture_result(c, r, h, d, f, err);
+	}
+	int r = pcap_next_ex(c->p, &h, &d);	/* before h, d are read */
+	return capture_result(c, r, h, d, f, err);
+}
+
+static enum capture_status
+capture_result(struct capture *c, int r, struct pcap_pkthdr *h,
+    const u_char *d, struct frame *f, GError **err)
+{
 
 	if (r == 1) {
-		FILE *fp = pcap_file(c->p);
+		if (c->dump) {
+			pcap_dump((u_char *)c->dump, h, d);
+			int64_t now = g_get_monotonic_time();
+			if (now - c->last_flush > 1000000) {
+				pcap_dump_flush(c->dump);
+				c->last_flush = now;
+			}
+		}
+		FILE *fp = c->live ? NULL : pcap_file(c->p);
 		long pos = fp ? ftell(fp) : -1;
 		c->records++;
 		if (pos >= 0)
@@ -135,7 +282,7 @@ capture_next(struct capture *c, struct frame *f, GError **err)
 		else if (!c->pcapng)
 			c->off += 16 + h->caplen;
 		f->ts_ns = (int64_t)h->ts.tv_sec * 1000000000 +
-		    (int64_t)h->ts.tv_usec;	/* tv_usec holds ns here */
+		    (int64_t)h->ts.tv_usec * (c->nano ? 1 : 1000);
 		f->caplen = h->caplen;
 		f->wirelen = h->len;
 		f->dlt = c->dlt;
@@ -143,9 +290,14 @@ capture_next(struct capture *c, struct frame *f, GError **err)
 		return CAPTURE_OK;
 	}
 	if (r == PCAP_ERROR_BREAK)
-		return CAPTURE_EOF;
+		return c->live ? CAPTURE_AGAIN : CAPTURE_EOF;
 	if (r == 0)
 		return CAPTURE_AGAIN;
+	if (c->live) {
+		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
+		    "%s: capture failed: %s", c->name, pcap_geterr(c->p));
+		return CAPTURE_ERROR;
+	}
 	g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
 	    "%s: %s at byte offset %" G_GUINT64_FORMAT " (after record %"
 	    G_GUINT64_FORMAT "); the report covers everything before it",
@@ -176,6 +328,10 @@ capture_close(struct capture *c)
 {
 	if (!c)
 		return;
+	if (c->dump) {
+		pcap_dump_flush(c->dump);
+		pcap_dump_close(c->dump);
+	}
 	pcap_close(c->p);
 	g_free(c->name);
 	g_free(c);

@@ -30,8 +30,28 @@ struct capture *capture_open_file(const char *path, const char *filter,
  * the capture owns fp. */
 struct capture *capture_open_fp(FILE *fp, const char *name,
     const char *filter, GError **err);
+/* Live capture (-i): immediate mode, nanosecond timestamps when the
+ * platform has them, promiscuous unless no_promisc. */
+struct capture_live_opts {
+	int snaplen;		/* -s */
+	bool no_promisc;	/* -p */
+	int buffer_kib;		/* -B, 0: libpcap's default */
+};
+struct capture *capture_open_live(const char *iface, const char *filter,
+    const struct capture_live_opts *o, GError **err);
+bool capture_is_live(const struct capture *cap);
+/* -w: also save every packet read (pcap format). */
+bool capture_dump_open(struct capture *cap, const char *path, GError **err);
+/* Live: wait up to timeout_ms for packets; CAPTURE_AGAIN on timeout or
+ * interruption. Files never return CAPTURE_AGAIN. */
 enum capture_status capture_next(struct capture *cap, struct frame *f,
     GError **err);
+void capture_set_wait_ms(struct capture *cap, int timeout_ms);
+/* Interrupt a blocked capture_next (async-signal-safe). */
+void capture_break(struct capture *cap);
+/* Live: libpcap's received / dropped / interface-dropped counts. */
+bool capture_stats(struct capture *cap, uint64_t *recv, uint64_t *drop,
+    uint64_t *ifdrop);
 /* Bytes of the file consumed so far, and its size (0 if unknown). */
 uint64_t capture_offset(const struct capture *cap);
 uint64_t capture_size(const struct capture *cap);

@@ -57,6 +57,8 @@ cli_parse(int argc, char **argv, struct synfin_config *cfg, GError **err)
 		  "FMT" },
 		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &cfg->output,
 		  "Write the report to FILE (default standard output)", "FILE" },
+		{ "write", 'w', 0, G_OPTION_ARG_FILENAME, &cfg->write,
+		  "With -i, also save the raw packets to FILE (pcap)", "FILE" },
 		{ "ladder", 0, 0, G_OPTION_ARG_NONE, &ladder,
 		  "In text, draw each connection's packet ladder", NULL },
 		{ "anomalies-only", 'A', 0, G_OPTION_ARG_NONE, &aonly,
@@ -189,6 +191,16 @@ cli_parse(int argc, char **argv, struct synfin_config *cfg, GError **err)
 		    "nothing to read: give -r FILE or -i IFACE (see --help)");
 		return false;
 	}
+	if (cfg->write && !cfg->iface) {
+		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
+		    "-w saves a live capture: it needs -i");
+		return false;
+	}
+	if (cfg->user && !cfg->iface) {
+		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
+		    "-Z drops privileges after opening an interface: it needs -i");
+		return false;
+	}
 	if (cfg->reads && cfg->iface) {
 		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
 		    "-r and -i cannot be used together");
@@ -206,6 +218,7 @@ cli_config_clear(struct synfin_config *cfg)
 	g_free(cfg->iface);
 	g_free(cfg->filter);
 	g_free(cfg->output);
+	g_free(cfg->write);
 	g_free(cfg->user);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -13,6 +13,7 @@ struct synfin_config {
 	char *iface;		/* -i IFACE */
 	char *filter;		/* -f EXPR or trailing words */
 	char *output;		/* -o FILE */
+	char *write;		/* -w FILE: save the raw packets (live) */
 	enum out_format format;	/* -F */
 	bool ladder;		/* --ladder */
 	bool anomalies_only;	/* -A */

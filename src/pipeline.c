@@ -5,6 +5,9 @@
 #include "pipeline.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -199,6 +202,148 @@ exit_status(const struct pipeline *pl, bool failed)
 	return 0;
 }
 
+/* ---- live capture ------------------------------------------------------ */
+
+static volatile sig_atomic_t live_stop;
+static struct capture *live_cap;
+
+static void
+on_signal(int sig)
+{
+	if (live_stop)
+		_exit(128 + sig);	/* a second signal: at once */
+	live_stop = 1;
+	capture_break(live_cap);
+}
+
+static int64_t
+wall_ns(void)
+{
+	return g_get_real_time() * 1000;
+}
+
+/* -Z: give up root once the interface and the output files are open. */
+static bool
+drop_privileges(const char *user, GError **err)
+{
+	struct passwd *pw = getpwnam(user);
+
+	if (!pw) {
+		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
+		    "-Z %s: no such user", user);
+		return false;
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) != 0 ||
+	    setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
+		    "-Z %s: cannot drop privileges: %s", user,
+		    g_strerror(errno));
+		return false;
+	}
+	/* Make sure there is no way back. */
+	if (pw->pw_uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
+		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
+		    "-Z %s: root privileges could be regained", user);
+		return false;
+	}
+	return true;
+}
+
+static int
+pipeline_run_live(const struct synfin_config *cfg)
+{
+	g_autoptr(GError) err = NULL;
+	struct capture_live_opts lo = {
+		.snaplen = cfg->snaplen, .no_promisc = cfg->no_promisc,
+		.buffer_kib = cfg->buffer_size,
+	};
+	struct pipeline pl;
+	FILE *out = stdout;
+	bool failed = false;
+
+	struct capture *cap = capture_open_live(cfg->iface, cfg->filter, &lo,
+	    &err);
+	if (!cap) {
+		g_printerr("synfin: %s\n", err->message);
+		return 2;
+	}
+	if (cfg->write && !capture_dump_open(cap, cfg->write, &err)) {
+		g_printerr("synfin: %s\n", err->message);
+		capture_close(cap);
+		return 2;
+	}
+	if (cfg->output && strcmp(cfg->output, "-") != 0 &&
+	    !(out = fopen(cfg->output, "w"))) {
+		g_printerr("synfin: %s: %s\n", cfg->output, g_strerror(errno));
+		capture_close(cap);
+		return 2;
+	}
+	if (cfg->user && !drop_privileges(cfg->user, &err)) {
+		g_printerr("synfin: %s\n", err->message);
+		capture_close(cap);
+		if (out != stdout)
+			fclose(out);
+		return 2;
+	}
+
+	live_cap = cap;
+	live_stop = 0;
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	pipeline_init(&pl, cfg, out);
+	pl.clock = wall_ns();
+	pl.last_sweep = pl.clock;
+	while (!live_stop && !pl.stop) {
+		struct frame f;
+		enum capture_status s = capture_next(cap, &f, &err);
+		if (s == CAPTURE_OK) {
+			pipeline_frame(&pl, &f);
+			if (cfg->count && pl.st.packets >= cfg->count)
+				pl.stop = true;
+			continue;
+		}
+		if (s == CAPTURE_ERROR) {
+			/* The interface went down, or worse: report what was
+			 * analyzed, then the error. */
+			g_printerr("synfin: %s\n", err->message);
+			g_clear_error(&err);
+			failed = true;
+			break;
+		}
+		/* Idle link: the wall clock drives TIME_WAIT and idle expiry. */
+		int64_t now = wall_ns();
+		if (now > pl.clock)
+			pl.clock = now;
+		if (pl.clock - pl.last_sweep >= NS) {
+			flow_expire(&pl.flows, pl.clock);
+			pl.last_sweep = pl.clock;
+		}
+	}
+	uint64_t recv = 0, drop = 0, ifdrop = 0;
+	if (capture_stats(cap, &recv, &drop, &ifdrop)) {
+		pl.st.dropped = drop + ifdrop;
+		pl.st.if_dropped = ifdrop;
+		pl.st.received = recv;
+		pl.st.live = true;
+	}
+	int64_t now = wall_ns();
+	if (now > pl.clock)
+		pl.clock = now;
+	pipeline_finish(&pl);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	live_cap = NULL;
+	capture_close(cap);
+	if (out != stdout && fclose(out) != 0) {
+		g_printerr("synfin: %s: %s\n", cfg->output, g_strerror(errno));
+		failed = true;
+	}
+	return exit_status(&pl, failed);
+}
+
 int
 pipeline_run(const struct synfin_config *cfg)
 {
@@ -207,11 +352,8 @@ pipeline_run(const struct synfin_config *cfg)
 	FILE *out = stdout;
 	bool failed = false;
 
-	if (cfg->iface) {
-		g_printerr("synfin: live capture (-i) is not available in "
-		    "this build yet; read a saved capture with -r\n");
-		return 2;
-	}
+	if (cfg->iface)
+		return pipeline_run_live(cfg);
 	/* Check every file before writing anything: a typo in the third
 	 * file name should not cost a half-written report. */
 	for (char **r = cfg->reads; *r; r++) {

@@ -31,6 +31,8 @@ struct stats {
 	uint64_t derr[DERR_MAX];
 	uint64_t dropped;	/* libpcap drops (live) */
 	uint64_t if_dropped;	/* interface drops (live) */
+	uint64_t received;	/* packets libpcap received (live) */
+	bool live;		/* received/if_dropped are valid */
 	uint64_t evicted;	/* released early by --max-flows */
 	uint64_t with_anomalies;	/* connections with >= 1 anomaly */
 	int64_t first_ts, last_ts;

@@ -418,6 +418,10 @@ text_end(struct report *r, const struct stats *st)
 	    " dropped by the capture\n", col(r, C_BLD), col(r, C_OFF),
 	    st->packets, st->tcp_packets, st->connections, st->with_anomalies,
 	    st->dropped);
+	if (st->live)
+		fprintf(o, "  capture:       %" PRIu64 " packets received by "
+		    "libpcap, %" PRIu64 " dropped (%" PRIu64 " by the "
+		    "interface)\n", st->received, st->dropped, st->if_dropped);
 	counts(o, "handshake:", st->hs, HS_MAX, hs_outcome_name);
 	counts(o, "teardown:", st->td, TD_MAX, td_outcome_name);
 	for (int sev = SEV_ERR; sev >= SEV_INFO; sev--) {
