@@ -503,6 +503,164 @@ START_TEST(test_release_order_eof)
 }
 END_TEST
 
+/* ==== the streaming scheduler, with forged clocks ======================== */
+
+/* Records are released by capture time (the wall clock in a live
+ * capture): these drive the flow table directly with segments at chosen
+ * times and then advance the clock with flow_expire() alone, as the live
+ * loop does on an idle link, to see exactly when each record goes. */
+
+#define SEC 1000000000LL
+
+struct released {
+	unsigned n;
+	uint64_t id[8];
+	uint8_t end[8];
+	uint8_t cst[8];		/* the client's state as reported */
+};
+
+static void
+sched_emit(struct conn *c, void *user)
+{
+	struct released *r = user;
+
+	if (r->n < 8) {
+		r->id[r->n] = c->id;
+		r->end[r->n] = c->end;
+		r->cst[r->n] = c->peer[conn_client(c)].st;
+	}
+	r->n++;
+}
+
+/* One segment client (10.0.0.1:40000) <-> server (10.0.0.2:80). */
+static void
+seg(struct flow_table *t, bool from_client, const char *flags, uint32_t seq,
+    uint32_t ack, int64_t ts)
+{
+	static uint64_t frame;
+	struct pkt p = from_client ? pkt4("10.0.0.1", 40000, "10.0.0.2", 80) :
+	    pkt4("10.0.0.2", 80, "10.0.0.1", 40000);
+	uint8_t dir;
+
+	for (const char *f = flags; *f; f++)
+		p.tcp.flags |= *f == 'S' ? TH_SYN : *f == 'A' ? TH_ACK :
+		    *f == 'F' ? TH_FIN : *f == 'R' ? TH_RST : 0;
+	p.tcp.seq = seq;
+	p.tcp.ack = ack;
+	p.tcp.win = 65535;
+	struct conn *c = flow_lookup(t, &p, ts, ++frame, &dir);
+	conn_input(c, &t->cfg, dir, &p, ts, frame);
+	flow_update(t, c);
+}
+
+static void
+sched_table(struct flow_table *t, struct released *r)
+{
+	struct conn_cfg cc = { .two_msl_ns = 60 * SEC };	/* --msl 30 */
+
+	memset(r, 0, sizeof(*r));
+	flow_table_init(t, &cc, 300 * SEC, 0, sched_emit, r);
+}
+
+START_TEST(test_sched_time_wait)
+{
+	struct flow_table t;
+	struct released r;
+	int64_t t0 = 1000 * SEC;
+
+	/* Client close: its final ACK (W+1) at t0+6 starts 2MSL = 60 s. */
+	sched_table(&t, &r);
+	seg(&t, true, "S", 1000, 0, t0);
+	seg(&t, false, "SA", 5000, 1001, t0 + 1);
+	seg(&t, true, "A", 1001, 5001, t0 + 2);
+	seg(&t, true, "FA", 1001, 5001, t0 + 3);
+	seg(&t, false, "A", 5001, 1002, t0 + 4);
+	seg(&t, false, "FA", 5001, 1002, t0 + 5);
+	seg(&t, true, "A", 1002, 5002, t0 + 6);
+	flow_expire(&t, t0 + 6 + 60 * SEC - 1);
+	ck_assert_uint_eq(r.n, 0);		/* one ns short of 2MSL */
+	flow_expire(&t, t0 + 6 + 60 * SEC);
+	ck_assert_uint_eq(r.n, 1);		/* released at 2MSL exactly */
+	ck_assert_uint_eq(r.end[0], END_TIME_WAIT);
+	ck_assert_uint_eq(r.cst[0], TCP_ST_CLOSED);	/* TIME_WAIT is over */
+	ck_assert_uint_eq(flow_count(&t), 0);
+	flow_table_destroy(&t);
+}
+END_TEST
+
+START_TEST(test_sched_reset_linger)
+{
+	struct flow_table t;
+	struct released r;
+	int64_t t0 = 1000 * SEC;
+
+	/* An RST ends it; the record lingers 5 s for stragglers (a
+	 * retransmitted RST, the peer's last segments), then goes. */
+	sched_table(&t, &r);
+	seg(&t, true, "S", 1000, 0, t0);
+	seg(&t, false, "SA", 5000, 1001, t0 + 1);
+	seg(&t, true, "A", 1001, 5001, t0 + 2);
+	seg(&t, true, "R", 1001, 0, t0 + 3);
+	flow_expire(&t, t0 + 3 + 5 * SEC - 1);
+	ck_assert_uint_eq(r.n, 0);
+	seg(&t, true, "R", 1001, 0, t0 + 4 * SEC);	/* straggler: same record */
+	flow_expire(&t, t0 + 4 * SEC + 5 * SEC);
+	ck_assert_uint_eq(r.n, 1);
+	ck_assert_uint_eq(r.end[0], END_RESET);
+	ck_assert_uint_eq(r.id[0], 1);
+	flow_table_destroy(&t);
+}
+END_TEST
+
+START_TEST(test_sched_idle_without_packets)
+{
+	struct flow_table t;
+	struct released r;
+	int64_t t0 = 1000 * SEC;
+
+	/* An established connection that goes silent is released by the
+	 * clock alone at the idle timeout (300 s), as on a quiet link. */
+	sched_table(&t, &r);
+	seg(&t, true, "S", 1000, 0, t0);
+	seg(&t, false, "SA", 5000, 1001, t0 + 1);
+	seg(&t, true, "A", 1001, 5001, t0 + 2);
+	for (int s = 1; s < 300; s += 37) {
+		flow_expire(&t, t0 + 2 + (int64_t)s * SEC);
+		ck_assert_uint_eq(r.n, 0);
+	}
+	flow_expire(&t, t0 + 2 + 300 * SEC);
+	ck_assert_uint_eq(r.n, 1);
+	ck_assert_uint_eq(r.end[0], END_IDLE);
+	ck_assert_uint_eq(r.cst[0], TCP_ST_ESTABLISHED);
+	flow_table_destroy(&t);
+}
+END_TEST
+
+START_TEST(test_sched_flush_keeps_time_wait)
+{
+	struct flow_table t;
+	struct released r;
+	int64_t t0 = 1000 * SEC;
+
+	/* Stopped 10 s after the final ACK (end of file, or SIGINT): the
+	 * record is released with the client still in TIME_WAIT. */
+	sched_table(&t, &r);
+	seg(&t, true, "S", 1000, 0, t0);
+	seg(&t, false, "SA", 5000, 1001, t0 + 1);
+	seg(&t, true, "A", 1001, 5001, t0 + 2);
+	seg(&t, true, "FA", 1001, 5001, t0 + 3);
+	seg(&t, false, "FA", 5001, 1002, t0 + 4);
+	seg(&t, true, "A", 1002, 5002, t0 + 5);
+	flow_expire(&t, t0 + 10 * SEC);
+	ck_assert_uint_eq(r.n, 0);
+	flow_flush(&t, t0 + 10 * SEC);
+	ck_assert_uint_eq(r.n, 1);
+	ck_assert_uint_eq(r.end[0], END_EOF);
+	ck_assert_uint_eq(r.cst[0], TCP_ST_TIME_WAIT);
+	flow_table_destroy(&t);
+}
+END_TEST
+
 static Suite *
 flow_suite(void)
 {
@@ -538,6 +696,12 @@ flow_suite(void)
 	tcase_add_test(tc, test_max_flows_finished_first);
 	suite_add_tcase(s, tc);
 
+	tc = tcase_create("scheduler");
+	tcase_add_test(tc, test_sched_time_wait);
+	tcase_add_test(tc, test_sched_reset_linger);
+	tcase_add_test(tc, test_sched_idle_without_packets);
+	tcase_add_test(tc, test_sched_flush_keeps_time_wait);
+	suite_add_tcase(s, tc);
 	tc = tcase_create("order");
 	tcase_add_test(tc, test_release_order_same_sweep);
 	tcase_add_test(tc, test_release_order_eof);
