@@ -180,12 +180,12 @@ setup_ns() {    # ns dev addr4 addr6 [dev2 addr4 addr6]
 	# captured with partial (wrong) TCP checksums.  Turn it off so the
 	# pcaps carry real checksums.
 	offloads_off "$ns" "$dev"
-	ip -n "$ns" link set "$dev" up || die "link up $dev"
+	ip -n "$ns" link set dev "$dev" up || die "link up $dev"
 	if [ -n "$dev2" ]; then
 		ip -n "$ns" addr add "$b4/24" dev "$dev2" || die "addr $b4"
 		ip -n "$ns" addr add "$b6/64" dev "$dev2" nodad || die "addr $b6"
 		offloads_off "$ns" "$dev2"
-		ip -n "$ns" link set "$dev2" up || die "link up $dev2"
+		ip -n "$ns" link set dev "$dev2" up || die "link up $dev2"
 	fi
 }
 setup_ns "$NSC" vc "$C4" "$C6" vc2 "$C4I" "$C6I"
