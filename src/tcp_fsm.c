@@ -314,6 +314,16 @@ tcp_fsm_step(struct tcp_peer *snd, struct tcp_peer *rcv,
 
 	/* Special cases after the lookup (conntrack's switch on new state). */
 	switch (ev) {
+	case EV_SYN:
+		/* Crossing SYNs: a SYN (it cannot ack anything) from an
+		 * endpoint that had not yet sent one, while the peer's SYN is
+		 * out: the peer's SYN arrives after it was sent, so it goes
+		 * SYN_SENT -> SYN_RECEIVED at once (3.5 figure 7, simultaneous
+		 * open; the SPEC's crossing rule). */
+		if (snd->st == TCP_ST_CLOSED && (rcv->flags & PEER_SYN_SEEN) &&
+		    rcv->st == TCP_ST_SYN_SENT)
+			sc.next = TCP_ST_SYN_RECEIVED;
+		break;
 	case EV_SYNACK:
 		/* A SYN-ACK from SYN_SENT is a simultaneous open only if the
 		 * peer sent a SYN of its own. */

@@ -587,6 +587,37 @@ START_TEST(test_step_crossing_fins)
 }
 END_TEST
 
+START_TEST(test_step_crossing_syns)
+{
+	struct tcp_peer a = { 0 }, b = { 0 };
+	struct fsm_step st;
+	struct tcp_seg s;
+
+	/* 3.5 figure 7, simultaneous open: A's SYN J=100 is seen first (B
+	 * is CLOSED: LISTEN is not inferred, so B does not move); B's SYN
+	 * K=300 carries no ACK, so it crossed A's: A goes SYN_SENT ->
+	 * SYN_RECEIVED on getting it, and B, whose SYN was out when A's
+	 * arrived, goes SYN_SENT -> SYN_RECEIVED too. Each SYN-ACK then
+	 * acks the other's SYN: both ESTABLISHED. */
+	s = seg(TH_SYN, 100, 0);
+	tcp_fsm_step(&a, &b, &s, &st);
+	a.isn = 100; a.snd_nxt = 101; a.flags |= PEER_SYN_SEEN | PEER_SEQ_KNOWN;
+	ck_assert_int_eq(a.st, SS);
+	ck_assert_int_eq(b.st, CL);
+	s = seg(TH_SYN, 300, 0);
+	tcp_fsm_step(&b, &a, &s, &st);
+	b.isn = 300; b.snd_nxt = 301; b.flags |= PEER_SYN_SEEN | PEER_SEQ_KNOWN;
+	ck_assert_int_eq(a.st, SR);
+	ck_assert_int_eq(b.st, SR);
+	s = seg(TH_SYN | TH_ACK, 100, 301);
+	tcp_fsm_step(&a, &b, &s, &st);
+	ck_assert_int_eq(b.st, ES);
+	s = seg(TH_SYN | TH_ACK, 300, 101);
+	tcp_fsm_step(&b, &a, &s, &st);
+	ck_assert_int_eq(a.st, ES);
+}
+END_TEST
+
 START_TEST(test_step_rst_ignored)
 {
 	struct tcp_peer snd, rcv;
@@ -635,6 +666,7 @@ fsm_suite(void)
 	tcase_add_test(tc, test_step_fin_ack_in_one);
 	tcase_add_test(tc, test_step_crossing_fins);
 	tcase_add_test(tc, test_step_rst_ignored);
+	tcase_add_test(tc, test_step_crossing_syns);
 	suite_add_tcase(s, tc);
 	return s;
 }
