@@ -13,7 +13,7 @@ pass=0 fail=0
 while read -r name cap args; do
 	case "$name" in ''|'#'*) continue ;; esac
 	# shellcheck disable=SC2086
-	NO_COLOR=1 "$SYNFIN" $args -r "$srcdir/$cap" >"$out/$name" 2>&1
+	NO_COLOR=1 "$SYNFIN" -r "$srcdir/$cap" $args >"$out/$name" 2>&1
 	if [ "${GOLDEN_UPDATE:-}" = 1 ]; then
 		cp "$out/$name" "$srcdir/tests/expected/$name"
 	fi
