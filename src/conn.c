@@ -748,7 +748,10 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	default:
 		break;
 	}
-	if (ev != EV_SYN && ev != EV_SYNACK && (s->flags & TH_ACK) &&
+	/* (An RST with ACK is no third segment: it ends the handshake,
+	 * RFC 9293 3.5, 3.10.7.4: handshake outcome reset.) */
+	if (ev != EV_SYN && ev != EV_SYNACK && ev != EV_RST &&
+	    ev != EV_NONE && (s->flags & TH_ACK) &&
 	    (c->hs & HSF_SYNACK) && !(c->hs & (HSF_THIRD | HSF_SIMUL)) &&
 	    dir == c->syn_dir && c->synack_dir != dir)
 		handshake_third(c, dir, s, nxt_before, ts, frame);

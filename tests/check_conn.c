@@ -1036,6 +1036,24 @@ START_TEST(test_synack_again_after_dropped_ack)
 }
 END_TEST
 
+START_TEST(test_client_rst_after_synack)
+{
+	struct tu_result r;
+
+	/* The client answers the SYN-ACK with RST,ACK (frame 3): that is
+	 * not the third segment (3.5 step 3 is a plain ACK); the RST sends
+	 * the SYN_RECEIVED server back to LISTEN (3.10.7.4): the handshake
+	 * was reset, the connection never established (teardown none). */
+	tu_run("0.000  > S  1000 0\n"
+	       "+0.010 < SA 5000 1001\n"
+	       "+0.010 > RA 1001 5001\n", &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_hs(&r, 0, HS_RESET);
+	tu_assert_td(&r, 0, TD_NONE);
+	tu_assert_states(&r, 0, TCP_ST_CLOSED, TCP_ST_CLOSED);
+}
+END_TEST
+
 START_TEST(test_syn_again_after_lost_synack)
 {
 	struct tu_result r;
@@ -1219,6 +1237,7 @@ conn_suite(void)
 	tc = tcase_create("special");
 	tcase_add_test(tc, test_old_duplicate_syn);
 	tcase_add_test(tc, test_syn_again_after_lost_synack);
+	tcase_add_test(tc, test_client_rst_after_synack);
 	tcase_add_test(tc, test_synack_again_after_dropped_ack);
 	tcase_add_test(tc, test_old_duplicate_syn_retransmitted);
 	tcase_add_test(tc, test_old_duplicate_syn_then_close);
