@@ -6,6 +6,7 @@
 # them (then check the diff by hand before committing).
 set -u
 : "${SYNFIN:=./synfin}" "${srcdir:=.}"
+case $SYNFIN in /*) ;; *) SYNFIN=$(pwd)/$SYNFIN ;; esac
 list="$srcdir/tests/expected/TESTLIST"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -13,7 +14,8 @@ pass=0 fail=0
 while read -r name cap args; do
 	case "$name" in ''|'#'*) continue ;; esac
 	# shellcheck disable=SC2086
-	NO_COLOR=1 "$SYNFIN" -r "$srcdir/$cap" $args >"$out/$name" 2>&1
+	# Paths in ARGS are relative to the source tree, like CAPTURE.
+	(cd "$srcdir" && NO_COLOR=1 "$SYNFIN" -r "$cap" $args) >"$out/$name" 2>&1
 	if [ "${GOLDEN_UPDATE:-}" = 1 ]; then
 		cp "$out/$name" "$srcdir/tests/expected/$name"
 	fi
