@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -26,11 +27,20 @@ parse_num(const char *opt, const char *s, double lo, double hi, double *out,
 	return true;
 }
 
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 bool
 cli_parse(int argc, char **argv, struct synfin_config *cfg, GError **err)
 {
 	g_autofree char *format = NULL, *msl = NULL, *idle = NULL;
 	g_autofree char *maxf = NULL, *count = NULL, *snap = NULL, *buf = NULL;
+	g_auto(GStrv) conns = NULL;
 	g_auto(GStrv) rest = NULL;
 	gboolean ladder = FALSE, aonly = FALSE, check = FALSE, verify = FALSE;
 	gboolean nopromisc = FALSE, quiet = FALSE, progress = FALSE;
@@ -63,6 +73,9 @@ cli_parse(int argc, char **argv, struct synfin_config *cfg, GError **err)
 		  "In text, draw each connection's packet ladder", NULL },
 		{ "anomalies-only", 'A', 0, G_OPTION_ARG_NONE, &aonly,
 		  "Report only connections with at least one anomaly", NULL },
+		{ "conn", 0, 0, G_OPTION_ARG_STRING_ARRAY, &conns,
+		  "Report only the connections with these ids (repeatable, "
+		  "or a comma-separated list)", "ID[,ID...]" },
 		{ "check", 0, 0, G_OPTION_ARG_NONE, &check,
 		  "Exit 1 when any anomaly was found", NULL },
 		{ "msl", 0, 0, G_OPTION_ARG_STRING, &msl,
@@ -173,6 +186,26 @@ cli_parse(int argc, char **argv, struct synfin_config *cfg, GError **err)
 		cfg->buffer_size = (int)v;
 	}
 
+	for (char **c = conns; c && *c; c++) {
+		g_auto(GStrv) parts = g_strsplit(*c, ",", -1);
+		for (char **p = parts; *p; p++) {
+			guint64 id;
+			if (!g_ascii_string_to_unsigned(g_strstrip(*p), 10, 1,
+			    G_MAXUINT64, &id, NULL)) {
+				g_set_error(err, SYNFIN_ERROR,
+				    SYNFIN_ERROR_USAGE, "--conn: '%s' is not "
+				    "a connection id (1, 2, ...)", *p);
+				return false;
+			}
+			cfg->conn_ids = g_renew(uint64_t, cfg->conn_ids,
+			    cfg->n_conn_ids + 1);
+			cfg->conn_ids[cfg->n_conn_ids++] = id;
+		}
+	}
+	if (cfg->n_conn_ids)
+		qsort(cfg->conn_ids, cfg->n_conn_ids, sizeof(uint64_t),
+		    cmp_u64);
+
 	/* Trailing words are the filter, joined as tcpdump does. */
 	if (rest && rest[0]) {
 		if (cfg->filter) {
@@ -219,6 +252,7 @@ cli_config_clear(struct synfin_config *cfg)
 	g_free(cfg->filter);
 	g_free(cfg->output);
 	g_free(cfg->write);
+	g_free(cfg->conn_ids);
 	g_free(cfg->user);
 	memset(cfg, 0, sizeof(*cfg));
 }

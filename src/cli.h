@@ -17,6 +17,8 @@ struct synfin_config {
 	enum out_format format;	/* -F */
 	bool ladder;		/* --ladder */
 	bool anomalies_only;	/* -A */
+	uint64_t *conn_ids;	/* --conn: report only these ids (sorted) */
+	size_t n_conn_ids;
 	bool check;		/* --check: exit 1 on anomalies */
 	double msl;		/* --msl seconds */
 	double idle_timeout;	/* --idle-timeout seconds */

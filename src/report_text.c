@@ -251,6 +251,21 @@ teardown_lines(struct report *r, const struct conn *c, int cl)
 
 #define ARROW 46
 
+/* "1,234": the count of a fold, readable at a glance. */
+static void
+thousands(char *buf, size_t len, uint32_t v)
+{
+	char d[16];
+	int n = snprintf(d, sizeof(d), "%u", v), o = 0;
+
+	for (int i = 0; i < n && (size_t)o + 2 < len; i++) {
+		if (i && (n - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = d[i];
+	}
+	buf[o] = '\0';
+}
+
 static void
 flag_names(uint8_t f, char *buf, size_t len)
 {
@@ -304,7 +319,7 @@ ladder(struct report *r, const struct conn *c, int cl)
 		report_dur(t, sizeof(t), l->ts - c->first_ts);
 		if (l->folded > 1) {
 			char n[32];
-			g_snprintf(n, sizeof(n), "%u", l->folded);
+			thousands(n, sizeof(n), l->folded);
 			fprintf(o, "    %6" PRIu64 " %10s  %-12s %*s... %s data "
 			    "segment%s ...\n", l->frame, t, "", 10, "", n,
 			    l->folded == 1 ? "" : "s");

@@ -83,6 +83,24 @@ expect 0 "--check clean" -- "$SYNFIN" --check -r "$cc"
 expect 0 "-A" -- "$SYNFIN" -A -F json -r "$cc"
 grep -q '"type":"conn"' "$t/out" && bad "-A printed a clean connection" || ok
 
+# --conn selects connections by id (backlog.pcap has 4; ids 2 and 4).
+expect 0 "--conn" -- "$SYNFIN" -F csv --conn 2,4 -r "$srcdir/pcaps/backlog.pcap"
+[ "$(cut -d, -f1 "$t/out" | tr -d '\r' | tr '\n' ' ')" = "id 2 4 " ] && ok || bad "--conn 2,4 rows"
+expect 2 "--conn bad id" -- "$SYNFIN" --conn x -r "$cc"
+
+# A long transfer folds into one ladder row with a readable count: a
+# handshake, 1,500 data segments of 10 bytes (inside the server window of
+# 65535) from the client (the first
+# three drawn, 1,497 folded), no close.
+{
+	echo "0.000 > S 1000 0"; echo "+0.001 < SA 5000 1001"; echo "+0.001 > A 1001 5001"
+	i=0; seq=1001
+	while [ $i -lt 1500 ]; do echo "+0.001 > A $seq 5001 len=10"; seq=$((seq + 10)); i=$((i + 1)); done
+} >"$t/long.scn"
+"$MKPCAP" "$t/long.scn" "$t/long.pcap" || bad "mkpcap long"
+expect 0 "ladder fold" -- "$SYNFIN" --ladder -r "$t/long.pcap"
+grep -q '\.\.\. 1,497 data segments \.\.\.' "$t/out" && ok || bad "fold row with 1,497"
+
 # pcapng input (written by tcpdump's own converter if available, else skip).
 if command -v tcpdump >/dev/null 2>&1 && tcpdump --help 2>&1 | grep -q -- '--time-stamp-precision'; then
 	:
