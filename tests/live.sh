@@ -26,12 +26,17 @@ ip -n "$B" addr add 10.78.0.2/24 dev vb
 ip -n "$A" link set va up; ip -n "$A" link set lo up
 ip -n "$B" link set vb up; ip -n "$B" link set lo up
 
-ip netns exec "$A" "$SYNFIN" -i va -F json -o "$t/out.jsonl" -w "$t/raw.pcap" tcp 2>"$t/err" &
+# -Z nobody: root is given up once the interface and both files are open.
+nobody_uid=$(id -u nobody 2>/dev/null || echo 65534)
+ip netns exec "$A" "$SYNFIN" -i va -Z nobody -F json -o "$t/out.jsonl" -w "$t/raw.pcap" tcp 2>"$t/err" &
 spid=$!
 ip netns exec "$B" "$PYTHON3" "$srcdir/tests/live_peer.py" server 10.78.0.2 >"$t/srv" &
 ppid_=$!
 i=0; while ! grep -q ready "$t/srv" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
 sleep 1   # synfin is capturing
+uid=$(awk '/^Uid:/ {print $2, $3, $4, $5}' /proc/$spid/status 2>/dev/null)
+[ "$uid" = "$nobody_uid $nobody_uid $nobody_uid $nobody_uid" ] ||
+	{ echo "FAIL: -Z nobody: uids are '$uid', want $nobody_uid"; exit 1; }
 ip netns exec "$A" timeout 30 "$PYTHON3" "$srcdir/tests/live_peer.py" client 10.78.0.2
 sleep 1
 kill -INT "$spid"
