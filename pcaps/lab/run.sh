@@ -24,7 +24,7 @@
 set -u -o pipefail
 
 LAB_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
-OUT_DIR=$(dirname -- "$LAB_DIR")            # .../pcaps
+OUT_DIR=${SYNFIN_LAB_OUT:-$(dirname -- "$LAB_DIR")}   # .../pcaps, or $SYNFIN_LAB_OUT
 
 ALL_SCENARIOS="client-close server-close refused unanswered abort half-close
 ipv6-client-close tw-reuse synack-lost final-ack-lost fin-lost reorder-dup

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Regenerate every lab capture into a temporary directory (root, network
+# namespaces: see run.sh) and check that synfin gives the same outcomes on
+# the new captures as on the committed ones in pcaps/: per connection the
+# handshake and teardown outcomes, both final states and the set of anomaly
+# names, compared as a multiset (ISNs, times and which port plays which part
+# differ from run to run; the kernel's behaviour must not).
+# Usage: pcaps/lab/reproduce.sh [SYNFIN]      (default: ./synfin)
+set -u
+LAB_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+PCAPS=$(dirname -- "$LAB_DIR")
+SYNFIN=$(realpath "${1:-./synfin}")
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: the lab needs root" >&2; exit 77; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+SYNFIN_LAB_OUT=$tmp "$LAB_DIR/run.sh" >"$tmp/run.log" 2>&1 ||
+	{ tail -20 "$tmp/run.log"; echo "FAIL: run.sh"; exit 1; }
+sig() {
+	"$SYNFIN" -q -F json -r "$1" | python3 -c '
+import json, sys
+out = []
+for line in sys.stdin:
+    r = json.loads(line)
+    if r["type"] != "conn":
+        continue
+    names = sorted({a["name"] for a in r["anomalies"]})
+    out.append("%s %s %s/%s %s" % (r["handshake"]["outcome"], r["teardown"]["outcome"],
+               r["states"]["client"], r["states"]["server"], ",".join(names) or "-"))
+print("\n".join(sorted(out)))'
+}
+pass=0 fail=0
+for new in "$tmp"/*.pcap; do
+	name=$(basename "$new")
+	if diff <(sig "$PCAPS/$name") <(sig "$new") >"$tmp/d"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1)); echo "DIFFERS: $name"; cat "$tmp/d"
+	fi
+done
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
