@@ -142,18 +142,6 @@ conn_client(const struct conn *c)
 	return c->first_dir >= 0 ? c->first_dir : 0;
 }
 
-/* "K+1" style: x relative to base, named by letter. */
-static const char *
-rel(char *buf, size_t len, const char *letter, uint32_t base, uint32_t x)
-{
-	int32_t d = seq_diff(x, base);
-
-	if (d == 0)
-		snprintf(buf, len, "%s", letter);
-	else
-		snprintf(buf, len, "%s%+d", letter, (int)d);
-	return buf;
-}
 
 static bool
 side_in(uint8_t st, unsigned mask)
@@ -325,7 +313,7 @@ handshake_syn(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		} else if (p->st == TCP_ST_SYN_SENT) {
 			conn_anomaly(c, ANOM_SYN_ISN_CHANGED, dir, ts, frame,
 			    "SYN seq %u (%s) != J (%u) of the pending attempt",
-			    s->seq, rel(a, sizeof(a), "J", p->isn, s->seq),
+			    s->seq, seq_rel_str(a, sizeof(a), "J", p->isn, s->seq),
 			    p->isn);
 		}
 	}
@@ -393,7 +381,7 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 				conn_anomaly(c, ANOM_SYNACK_ISN_CHANGED, dir,
 				    ts, frame, "SYN-ACK seq %u (%s) != K (%u) "
 				    "of the first SYN-ACK", s->seq,
-				    rel(a, sizeof(a), "K", p->isn, s->seq),
+				    seq_rel_str(a, sizeof(a), "K", p->isn, s->seq),
 				    p->isn);
 			p->isn = s->seq;
 			p->snd_nxt = s->seq + 1 + s->paylen;
@@ -410,7 +398,7 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	    !(seq_gt(s->ack, q->isn) && seq_le(s->ack, q->snd_nxt)))
 		conn_anomaly(c, ANOM_SYNACK_BAD_ACK, dir, ts, frame,
 		    "ack %u (%s) != J+1 (%u)", s->ack,
-		    rel(a, sizeof(a), "J", q->isn, s->ack), q->isn + 1);
+		    seq_rel_str(a, sizeof(a), "J", q->isn, s->ack), q->isn + 1);
 	if (s->paylen > 0) {
 		conn_anomaly(c, ANOM_SYN_WITH_DATA, dir, ts, frame,
 		    "SYN-ACK carries %u bytes", s->paylen);
@@ -443,14 +431,14 @@ handshake_third(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	if (!(seq_gt(s->ack, sv->isn) && seq_le(s->ack, sv->snd_nxt)))
 		conn_anomaly(c, ANOM_HS_ACK_BAD_ACK, dir, ts, frame,
 		    "ack %u (%s) != K+1 (%u)", s->ack,
-		    rel(a, sizeof(a), "K", sv->isn, s->ack), sv->isn + 1);
+		    seq_rel_str(a, sizeof(a), "K", sv->isn, s->ack), sv->isn + 1);
 	/* J+1, or the client's next seq after SYN data the SYN-ACK acked
 	 * (RFC 7413 4.2.2): J+1 <= seq <= its next seq before this one. */
 	if ((cl->flags & PEER_SYN_SEEN) &&
 	    !(seq_ge(s->seq, cl->isn + 1) && seq_le(s->seq, nxt_before)))
 		conn_anomaly(c, ANOM_HS_ACK_BAD_SEQ, dir, ts, frame,
 		    "seq %u (%s) != J+1 (%u)", s->seq,
-		    rel(a, sizeof(a), "J", cl->isn, s->seq), cl->isn + 1);
+		    seq_rel_str(a, sizeof(a), "J", cl->isn, s->seq), cl->isn + 1);
 }
 
 /* FIN checks before the state step (3.6). */
@@ -474,7 +462,7 @@ teardown_fin(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		else
 			conn_anomaly(c, ANOM_FIN_BAD_SEQ, dir, ts, frame,
 			    "FIN seq %u (%s) moved from the first FIN's %u",
-			    pos, rel(a, sizeof(a), L, p->fin_seq, pos),
+			    pos, seq_rel_str(a, sizeof(a), L, p->fin_seq, pos),
 			    p->fin_seq);
 		return;
 	}

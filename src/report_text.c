@@ -67,18 +67,6 @@ delta(char *buf, size_t len, int64_t from, int64_t to)
 		snprintf(buf, len, "%+.3f s", ms / 1000);
 }
 
-/* x relative to base with the letter: "J+1", "K", "u-1". */
-static const char *
-rel(char *buf, size_t len, const char *l, uint32_t base, uint32_t x)
-{
-	int32_t d = seq_diff(x, base);
-
-	if (d == 0)
-		snprintf(buf, len, "%s", l);
-	else
-		snprintf(buf, len, "%s%+" PRId32, l, d);
-	return buf;
-}
 
 static enum anom_sev
 worst(const struct conn *c, bool *any)
@@ -136,7 +124,7 @@ handshake_lines(struct report *r, const struct conn *c, int cl, int sv)
 		bool ok = !conn_has_anom(c, ANOM_SYNACK_BAD_ACK);
 		delta(d, sizeof(d), c->syn_ts, c->synack_ts);
 		fprintf(o, "             SYN-ACK  seq=K (%u) ack=%s %s%s%s  %s\n",
-		    ps->isn, rel(a, sizeof(a), "J", pc->isn, c->synack_ack),
+		    ps->isn, seq_rel_str(a, sizeof(a), "J", pc->isn, c->synack_ack),
 		    ok ? col(r, C_GRN) : col(r, C_RED),
 		    ok ? "ok" : "WRONG, want J+1", col(r, C_OFF), d);
 	} else if (hs == HS_REFUSED) {
@@ -154,10 +142,10 @@ handshake_lines(struct report *r, const struct conn *c, int cl, int sv)
 		delta(d, sizeof(d), c->synack_ts, c->ack_ts);
 		fprintf(o, "             %-8s seq=%s %s%s%s ack=%s %s%s%s",
 		    nosyn ? "ACK" : "SYN-ACK",
-		    rel(a, sizeof(a), "J", pc->isn, c->third_seq),
+		    seq_rel_str(a, sizeof(a), "J", pc->isn, c->third_seq),
 		    sok ? col(r, C_GRN) : col(r, C_RED),
 		    sok ? "ok" : "WRONG, want J+1", col(r, C_OFF),
-		    rel(b, sizeof(b), "K", ps->isn, c->third_ack),
+		    seq_rel_str(b, sizeof(b), "K", ps->isn, c->third_ack),
 		    aok ? col(r, C_GRN) : col(r, C_RED),
 		    aok ? "ok" : "WRONG, want K+1", col(r, C_OFF));
 		if (!nosyn)
@@ -193,7 +181,7 @@ fin_lines(struct report *r, const struct conn *c, int i, const char *L,
 		fprintf(o, "             ACK      %snone reached %s+1%s "
 		    "(highest ack from the %s: %s)\n", col(r, C_RED), L,
 		    col(r, C_OFF), report_side(c, !i),
-		    rel(a, sizeof(a), L, p->fin_seq, q->ack));
+		    seq_rel_str(a, sizeof(a), L, p->fin_seq, q->ack));
 	} else {
 		fprintf(o, "             ACK      %snone%s\n", col(r, C_RED),
 		    col(r, C_OFF));
@@ -292,7 +280,7 @@ rel_num(const struct conn *c, int idx, uint32_t x, char *buf, size_t len)
 	const struct tcp_peer *p = &c->peer[idx];
 
 	if (p->flags & PEER_SYN_SEEN)
-		rel(buf, len, idx == conn_client(c) ? "J" : "K", p->isn, x);
+		seq_rel_str(buf, len, idx == conn_client(c) ? "J" : "K", p->isn, x);
 	else
 		snprintf(buf, len, "%u", x);
 }

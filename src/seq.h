@@ -7,8 +7,11 @@
 #ifndef SYNFIN_SEQ_H
 #define SYNFIN_SEQ_H
 
+#include <inttypes.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 static inline int32_t
 seq_diff(uint32_t a, uint32_t b)
@@ -35,6 +38,21 @@ static inline uint32_t
 seq_max(uint32_t a, uint32_t b)
 {
 	return seq_ge(a, b) ? a : b;
+}
+
+/* x in the notation of the exchange, relative to base and named by its
+ * letter: "J+1", "K", "u-1" (RFC 9293 3.5, 3.6 figures). */
+static inline const char *
+seq_rel_str(char *buf, size_t len, const char *letter, uint32_t base,
+    uint32_t x)
+{
+	int32_t d = seq_diff(x, base);
+
+	if (d == 0)
+		snprintf(buf, len, "%s", letter);
+	else
+		snprintf(buf, len, "%s%+" PRId32, letter, d);
+	return buf;
 }
 
 #endif
