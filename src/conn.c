@@ -503,8 +503,13 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	}
 	if (s->ack != f->fin_seq)
 		return;		/* an older ack: sent before the FIN arrived */
+	/* Its own FIN "afterwards" (SPEC): it had sent another segment
+	 * since the peer's FIN, so this FIN is no crossing one (a FIN that
+	 * crossed is the first thing it sent after the peer's). */
+	bool after = (s->flags & TH_FIN) &&
+	    c->side[dir].prev_frame > c->side[!dir].fin_frame;
 	bool answer = (pure_ack && had_ack && prev_ack == s->ack) ||
-	    c->side[!dir].fin_count > 1 ||
+	    c->side[!dir].fin_count > 1 || after ||
 	    ((s->flags & TH_FIN) && (me->flags & PEER_GOT_FIN));
 	if (!answer)
 		return;
@@ -639,6 +644,8 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	}
 	sd->pkts++;
 	snd->flags |= PEER_SENT_ANY;
+	sd->prev_frame = sd->last_frame;	/* its segment before this one */
+	sd->last_frame = frame;
 
 	/* Decode-level findings, once per side. */
 	if ((pkt->quirks & (DEC_TCP_OPT_BAD_LEN | DEC_TCP_OPT_BAD_SIZE |

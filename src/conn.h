@@ -58,6 +58,8 @@ struct conn_side {
 	uint32_t fin_count;	/* FINs sent */
 	int64_t fin_ts;		/* first FIN's time (0: none) */
 	uint64_t fin_frame;	/* first FIN's frame */
+	uint64_t last_frame;	/* frame of its latest segment */
+	uint64_t prev_frame;	/* frame of the one before (0: none) */
 	int64_t tw_ts;		/* its last ACK in TIME_WAIT (2MSL base) */
 	int64_t last_ack_ts;	/* time of the last segment with ACK */
 	int64_t fin_ack_ts;	/* when its FIN was first acked (0: never) */

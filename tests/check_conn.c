@@ -361,6 +361,25 @@ static const struct acase anomaly_cases[] = {
 	.hs = HS(COMPLETE), .td = TD(OPEN),
 	.cst = ST(ESTABLISHED), .sst = ST(ESTABLISHED),
 }, {
+	/* SPEC fin_ack_bad_ack, "sent its own FIN afterwards with ack u":
+	 * the client sends 100 bytes and its FIN u = 1101 (frame 5); the
+	 * server acks 1101 = u (frame 6: it acks the data, which may have
+	 * been sent before the FIN arrived), then sends its FIN with ack u
+	 * again (frame 7). Having sent a segment since the client's FIN, its
+	 * FIN is no crossing one: the FIN had reached it, and u+1 = 1102 is
+	 * owed. The client's FIN stays unacked: the client, in FIN_WAIT_1,
+	 * gets the server's FIN and is left in CLOSING (3.10.7.4). */
+	.name = "fin_ack_bad_ack, own FIN afterwards",
+	.scn = HANDSHAKE
+	       "+0.010 > PA 1001 5001 len=100\n"
+	       "+0.001 > FA 1101 5001\n"
+	       "+0.010 < A  5001 1101\n"
+	       "+0.010 < FA 5001 1101\n"
+	       "+0.010 > A  1102 5002\n",
+	.anom = "fin_ack_bad_ack", .frame = 7, .from = "server",
+	.hs = HS(COMPLETE), .td = TD(UNACKED),
+	.cst = ST(CLOSING), .sst = ST(CLOSED),
+}, {
 	/* A FIN, with ACK, from the server before it ever sent its SYN-ACK
 	 * (frame 2): the server is CLOSED/LISTEN, which discards a FIN
 	 * (RFC 9293 3.10.7.1-2), so it closes nothing: flagged, then the
