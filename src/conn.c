@@ -73,6 +73,8 @@ conn_free(void *p)
 	for (unsigned i = 0; i < c->nanoms; i++)
 		g_free(c->anoms[i].detail);
 	g_free(c->anoms);
+	g_free(c->side[0].holes);
+	g_free(c->side[1].holes);
 	if (c->ladder)
 		g_array_free(c->ladder, TRUE);
 	g_free(c);
@@ -162,25 +164,18 @@ hole_add(struct conn *c, uint8_t dir, uint32_t l, uint32_t r, int64_t ts,
 {
 	struct conn_side *sd = &c->side[dir];
 
+	if (!sd->holes)
+		sd->holes = g_new(struct seq_hole, CONN_MAX_HOLES);
 	if (sd->nholes == CONN_MAX_HOLES) {
 		/* Constant memory: the oldest hole is given up as a gap now. */
-		conn_anomaly(c, ANOM_CAPTURE_GAP, dir, sd->hole_ts[0],
-		    sd->hole_frame[0], "%u bytes missing at seq %u..%u",
-		    sd->hole[0][1] - sd->hole[0][0], sd->hole[0][0],
-		    sd->hole[0][1]);
-		memmove(&sd->hole[0], &sd->hole[1],
-		    sizeof(sd->hole[0]) * (CONN_MAX_HOLES - 1));
-		memmove(&sd->hole_frame[0], &sd->hole_frame[1],
-		    sizeof(sd->hole_frame[0]) * (CONN_MAX_HOLES - 1));
-		memmove(&sd->hole_ts[0], &sd->hole_ts[1],
-		    sizeof(sd->hole_ts[0]) * (CONN_MAX_HOLES - 1));
+		struct seq_hole *h = &sd->holes[0];
+		conn_anomaly(c, ANOM_CAPTURE_GAP, dir, h->ts, h->frame,
+		    "%u bytes missing at seq %u..%u", h->r - h->l, h->l, h->r);
+		memmove(&sd->holes[0], &sd->holes[1],
+		    sizeof(sd->holes[0]) * (CONN_MAX_HOLES - 1));
 		sd->nholes--;
 	}
-	sd->hole[sd->nholes][0] = l;
-	sd->hole[sd->nholes][1] = r;
-	sd->hole_frame[sd->nholes] = frame;
-	sd->hole_ts[sd->nholes] = ts;
-	sd->nholes++;
+	sd->holes[sd->nholes++] = (struct seq_hole){ l, r, frame, ts };
 }
 
 /* Remove [l, r) from the holes; true if it filled any part of one. */
@@ -190,24 +185,21 @@ hole_fill(struct conn_side *sd, uint32_t l, uint32_t r)
 	bool filled = false;
 
 	for (int i = 0; i < sd->nholes; i++) {
-		uint32_t hl = sd->hole[i][0], hr = sd->hole[i][1];
+		uint32_t hl = sd->holes[i].l, hr = sd->holes[i].r;
 		if (!seq_lt(l, hr) || !seq_gt(r, hl))
 			continue;	/* no overlap */
 		filled = true;
 		if (seq_le(l, hl) && seq_ge(r, hr)) {
 			/* covered whole: drop it */
 			int n = sd->nholes - i - 1;
-			memmove(&sd->hole[i], &sd->hole[i + 1], sizeof(sd->hole[0]) * n);
-			memmove(&sd->hole_frame[i], &sd->hole_frame[i + 1],
-			    sizeof(sd->hole_frame[0]) * n);
-			memmove(&sd->hole_ts[i], &sd->hole_ts[i + 1],
-			    sizeof(sd->hole_ts[0]) * n);
+			memmove(&sd->holes[i], &sd->holes[i + 1],
+			    sizeof(sd->holes[0]) * n);
 			sd->nholes--;
 			i--;
 		} else if (seq_le(l, hl)) {
-			sd->hole[i][0] = r;	/* left part filled */
+			sd->holes[i].l = r;	/* left part filled */
 		} else {
-			sd->hole[i][1] = l;	/* right part (or middle:
+			sd->holes[i].r = l;	/* right part (or middle:
 						 * keep the left piece) */
 		}
 	}
@@ -816,7 +808,7 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		/* An ACK that newly covers a hole of the peer's stream also
 		 * acknowledges bytes the capture never showed (Zeek 'g'). */
 		for (int h = 0; h < c->side[!dir].nholes; h++) {
-			uint32_t hl = c->side[!dir].hole[h][0];
+			uint32_t hl = c->side[!dir].holes[h].l;
 			if (seq_lt(hl, s->ack) && (!had_ack || seq_ge(hl, prev_ack)))
 				zgap = true;
 		}
@@ -1029,24 +1021,24 @@ conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 		 * acknowledged is a FIN at the wrong seq. */
 		for (int h = 0; h < sd->nholes; h++) {
 			bool fin_jump = (p->flags & PEER_FIN_SEEN) &&
-			    sd->hole_frame[h] == sd->fin_frame &&
-			    sd->hole[h][1] == p->fin_seq - 0 &&
+			    sd->holes[h].frame == sd->fin_frame &&
+			    sd->holes[h].r == p->fin_seq - 0 &&
 			    !(c->peer[!i].flags & PEER_ACK_SENT &&
-			    seq_gt(c->peer[!i].ack, sd->hole[h][0]));
+			    seq_gt(c->peer[!i].ack, sd->holes[h].l));
 			if (fin_jump)
 				conn_anomaly(c, ANOM_FIN_BAD_SEQ, (uint8_t)i,
-				    sd->hole_ts[h], sd->hole_frame[h],
+				    sd->holes[h].ts, sd->holes[h].frame,
 				    "FIN seq %u (u+%u) != u (%u): %u bytes "
 				    "skipped", p->fin_seq,
-				    sd->hole[h][1] - sd->hole[h][0],
-				    sd->hole[h][0],
-				    sd->hole[h][1] - sd->hole[h][0]);
+				    sd->holes[h].r - sd->holes[h].l,
+				    sd->holes[h].l,
+				    sd->holes[h].r - sd->holes[h].l);
 			else
 				conn_anomaly(c, ANOM_CAPTURE_GAP, (uint8_t)i,
-				    sd->hole_ts[h], sd->hole_frame[h],
+				    sd->holes[h].ts, sd->holes[h].frame,
 				    "%u bytes missing at seq %u..%u",
-				    sd->hole[h][1] - sd->hole[h][0],
-				    sd->hole[h][0], sd->hole[h][1]);
+				    sd->holes[h].r - sd->holes[h].l,
+				    sd->holes[h].l, sd->holes[h].r);
 		}
 		sd->nholes = 0;
 

@@ -50,6 +50,14 @@ enum {
 	HSF_ESTABLISHED = 1u << 8,	/* data phase reached */
 };
 
+/* Sequence bytes a sender skipped that nobody has filled yet. Rare, so
+ * allocated only for a side that has one. */
+struct seq_hole {
+	uint32_t l, r;		/* unfilled [l, r) */
+	uint64_t frame;		/* the segment that jumped over it */
+	int64_t ts;
+};
+
 /* Per-direction facts, indexed by canonical endpoint. */
 struct conn_side {
 	uint64_t pkts;		/* segments sent */
@@ -63,9 +71,7 @@ struct conn_side {
 	int64_t tw_ts;		/* its last ACK in TIME_WAIT (2MSL base) */
 	int64_t last_ack_ts;	/* time of the last segment with ACK */
 	int64_t fin_ack_ts;	/* when its FIN was first acked (0: never) */
-	uint32_t hole[CONN_MAX_HOLES][2];	/* unfilled [left, right) */
-	uint64_t hole_frame[CONN_MAX_HOLES];	/* the segment that jumped */
-	int64_t hole_ts[CONN_MAX_HOLES];
+	struct seq_hole *holes;	/* CONN_MAX_HOLES, allocated on the first */
 	uint8_t nholes;
 	uint8_t once;		/* one-shot anomaly guards (ONCE_*) */
 };
