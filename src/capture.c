@@ -29,6 +29,27 @@ struct capture {
 
 G_DEFINE_QUARK(synfin-error-quark, synfin_error)
 
+/* Capture time in ns. A file may hold any 64-bit seconds (pcapng): they
+ * are clamped to [1970, 2242), 2^33 s, so that the ns value and every
+ * deadline computed from it (time + timeouts of up to years) stay far
+ * from INT64_MAX. */
+#define CAPTURE_MAX_SEC ((int64_t)1 << 33)
+
+static int64_t
+capture_ts_ns(int64_t sec, int64_t sub, bool nano)
+{
+	if (sec < 0)
+		sec = 0;
+	if (sec >= CAPTURE_MAX_SEC)
+		sec = CAPTURE_MAX_SEC - 1;
+	if (sub < 0)
+		sub = 0;
+	sub = nano ? sub : sub * 1000;
+	if (sub > 999999999)
+		sub = 999999999;
+	return sec * 1000000000 + sub;
+}
+
 static enum capture_status capture_result(struct capture *c, int r,
     struct pcap_pkthdr *h, const u_char *d, struct frame *f, GError **err);
 
@@ -281,8 +302,7 @@ capture_result(struct capture *c, int r, struct pcap_pkthdr *h,
 			c->off = (uint64_t)pos;
 		else if (!c->pcapng)
 			c->off += 16 + h->caplen;
-		f->ts_ns = (int64_t)h->ts.tv_sec * 1000000000 +
-		    (int64_t)h->ts.tv_usec * (c->nano ? 1 : 1000);
+		f->ts_ns = capture_ts_ns(h->ts.tv_sec, h->ts.tv_usec, c->nano);
 		f->caplen = h->caplen;
 		f->wirelen = h->len;
 		f->dlt = c->dlt;
