@@ -352,7 +352,7 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 			 * its receiver sent one the capture missed and was
 			 * SYN-SENT, so the SYN-ACK makes it ESTABLISHED. */
 			if (q->st == TCP_ST_CLOSED &&
-			    !(q->flags & PEER_SYN_SEEN))
+			    !(q->flags & (PEER_SYN_SEEN | PEER_SENT_ANY)))
 				q->st = TCP_ST_SYN_SENT;
 		}
 	}
@@ -460,6 +460,11 @@ teardown_fin(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	}
 	if (c->fin_first < 0)
 		c->fin_first = (int8_t)dir;
+	else if (c->fin_first != dir && !(p->flags & PEER_GOT_FIN))
+		/* The second FIN, from an endpoint that never showed it got
+		 * the first (its ack stops short of it): the two FINs were
+		 * both sent before either was received (3.6 figure 13). */
+		c->fins_crossed = true;
 	sd->fin_ts = ts;
 	sd->fin_frame = frame;
 	p->fin_seq = pos;
@@ -874,7 +879,7 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 
 	/* A passive closer that retransmits its FIN from CLOSED had not got
 	 * the final ACK after all: it is still in LAST_ACK. */
-	if (ev == EV_FIN && snd->st == TCP_ST_CLOSED && c->rst_dir < 0 &&
+	if (ev == EV_FIN && snd->st == TCP_ST_CLOSED &&
 	    (snd->flags & PEER_FIN_SEEN) && c->side[dir].fin_count > 1)
 		snd->st = TCP_ST_LAST_ACK;
 
@@ -906,6 +911,11 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		else if (id != ANOM_BAD_FLAGS)
 			conn_anomaly(c, id, dir, ts, frame, "%s", "");
 	}
+	/* An endpoint that leaves CLOSED again (a new handshake after the
+	 * RST) makes the RST's memory void: there is nothing to undo. */
+	if ((st.snd_from == TCP_ST_CLOSED && st.snd_to != TCP_ST_CLOSED) ||
+	    (st.rcv_from == TCP_ST_CLOSED && st.rcv_to != TCP_ST_CLOSED))
+		c->rst_frame = 0;
 	if (ev == EV_RST && !st.rst_ignored)
 		note_rst(c, dir, &st, s, ts, frame, cfg);
 	if (snd->st == TCP_ST_ESTABLISHED || rcv->st == TCP_ST_ESTABLISHED)
@@ -1109,7 +1119,8 @@ conn_td_outcome(const struct conn *c)
 	if (fin0 && fin1) {
 		if (!(f0 & PEER_FIN_ACKED) || !(f1 & PEER_FIN_ACKED))
 			return TD_UNACKED;
-		if ((f0 & PEER_PASSED_CLOSING) && (f1 & PEER_PASSED_CLOSING))
+		if (((f0 & PEER_PASSED_CLOSING) && (f1 & PEER_PASSED_CLOSING)) ||
+		    c->fins_crossed)
 			return TD_SIMULTANEOUS;
 		return TD_GRACEFUL;
 	}

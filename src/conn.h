@@ -90,6 +90,7 @@ struct conn {
 	int8_t rst_dir;		/* sender of the first accepted RST, -1 */
 	uint16_t hs;		/* HSF_* */
 	bool td_reset;		/* an RST ended it before both FINs were acked */
+	bool fins_crossed;	/* the second FIN crossed the first */
 	bool finished;		/* conn_finish() ran */
 	int64_t first_ts, last_ts;	/* first and last packet times */
 	int64_t deadline;	/* when the timer fires */

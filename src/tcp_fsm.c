@@ -325,6 +325,12 @@ tcp_fsm_step(struct tcp_peer *snd, struct tcp_peer *rcv,
 			sc.next = TCP_ST_SYN_RECEIVED;
 		break;
 	case EV_SYNACK:
+		/* An endpoint that closed (sent its FIN or RST) and sends a
+		 * SYN-ACK: a late duplicate, no new passive open. */
+		if (snd->st == TCP_ST_CLOSED &&
+		    (snd->flags & (PEER_FIN_SEEN | PEER_RST_SENT)))
+			sc = (struct fsm_cell){ TCP_ST_CLOSED,
+			    ANOM_UNEXPECTED_SYN };
 		/* A SYN-ACK from SYN_SENT is a simultaneous open only if the
 		 * peer sent a SYN of its own. */
 		if (snd->st == TCP_ST_SYN_SENT && !(rcv->flags & PEER_SYN_SEEN))
