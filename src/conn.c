@@ -352,7 +352,9 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 			 * its receiver sent one the capture missed and was
 			 * SYN-SENT, so the SYN-ACK makes it ESTABLISHED. */
 			if (q->st == TCP_ST_CLOSED &&
-			    !(q->flags & (PEER_SYN_SEEN | PEER_SENT_ANY)))
+			    !(q->flags & (PEER_SYN_SEEN | PEER_SENT_ANY)) &&
+			    !((p->flags | q->flags) &
+			    (PEER_FIN_SEEN | PEER_RST_SENT)))
 				q->st = TCP_ST_SYN_SENT;
 		}
 	}
@@ -883,6 +885,15 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    (snd->flags & PEER_FIN_SEEN) && c->side[dir].fin_count > 1)
 		snd->st = TCP_ST_LAST_ACK;
 
+	/* It acks the peer's FIN, so it had received it, whatever the
+	 * capture order showed: an endpoint that had not registered that FIN
+	 * (it was SYN_SENT or ESTABLISHED when the FIN was seen) is in
+	 * CLOSE_WAIT (3.10.7.4, eighth step). */
+	if ((s->flags & TH_ACK) && (ev == EV_ACK || ev == EV_FIN) &&
+	    (rcv->flags & PEER_FIN_SEEN) && seq_ge(s->ack, rcv->fin_seq + 1) &&
+	    (snd->st == TCP_ST_SYN_SENT || snd->st == TCP_ST_ESTABLISHED))
+		snd->st = TCP_ST_CLOSE_WAIT;
+
 	/* 3. the state machine */
 	struct fsm_step st;
 	uint8_t snd_prev = snd->st;
@@ -1119,7 +1130,11 @@ conn_td_outcome(const struct conn *c)
 	if (fin0 && fin1) {
 		if (!(f0 & PEER_FIN_ACKED) || !(f1 & PEER_FIN_ACKED))
 			return TD_UNACKED;
+		/* Only an endpoint that sent its FIN before it received the
+		 * peer's enters TIME_WAIT (3.6): both did, so both closed
+		 * first. */
 		if (((f0 & PEER_PASSED_CLOSING) && (f1 & PEER_PASSED_CLOSING)) ||
+		    ((f0 & PEER_PASSED_TW) && (f1 & PEER_PASSED_TW)) ||
 		    c->fins_crossed)
 			return TD_SIMULTANEOUS;
 		return TD_GRACEFUL;

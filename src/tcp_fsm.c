@@ -374,6 +374,10 @@ tcp_fsm_step(struct tcp_peer *snd, struct tcp_peer *rcv,
 		snd->flags |= PEER_PASSED_CLOSING;
 	if (rcv->st == TCP_ST_CLOSING)
 		rcv->flags |= PEER_PASSED_CLOSING;
+	if (snd->st == TCP_ST_TIME_WAIT)
+		snd->flags |= PEER_PASSED_TW;
+	if (rcv->st == TCP_ST_TIME_WAIT)
+		rcv->flags |= PEER_PASSED_TW;
 done:
 	out->snd_to = snd->st;
 	out->rcv_to = rcv->st;

@@ -49,6 +49,7 @@ enum {
 	PEER_SENT_ANY = 1u << 11,	/* sent at least one segment */
 	PEER_RST_SENT = 1u << 12,	/* sent an accepted RST */
 	PEER_SYN_ACKED = 1u << 13,	/* its SYN was acknowledged */
+	PEER_PASSED_TW = 1u << 14,	/* went through TIME_WAIT */
 };
 
 struct tcp_peer {

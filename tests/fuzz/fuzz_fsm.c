@@ -179,6 +179,11 @@ static const struct edge fin_from_closed[] = {
 	{ CL, LA },		/* a passive closer retransmitting its FIN had
 				 * not got the final ACK: LAST_ACK */
 };
+static const struct edge acks_peer_fin[] = {
+	{ SS, CW },		/* it acks the peer's FIN: it had received it
+				 * (3.10.7.4 eighth check), whatever the */
+	{ ES, CW },		/* capture order showed (conn.c) */
+};
 static const struct edge synack_without_syn[] = {
 	{ CL, SS },		/* its SYN was missed: it was SYN_SENT (only
 				 * for an endpoint never seen out of CLOSED) */
@@ -229,6 +234,8 @@ reachable(uint8_t start, bool sender, enum tcp_ev ev, bool has_ack,
 			s = phase(s, syn_again, N(syn_again));
 		if (ev == EV_FIN)
 			s = phase(s, fin_from_closed, N(fin_from_closed));
+		if (has_ack && (ev == EV_ACK || ev == EV_FIN))
+			s = phase(s, acks_peer_fin, N(acks_peer_fin));
 	} else if (ev == EV_SYNACK && (ever == B(CL) || lax)) {	/* strict */
 		/* A SYN-ACK answers a SYN: one to an endpoint that was
 		 * never anything but CLOSED shows a SYN the capture missed.
