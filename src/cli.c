@@ -244,6 +244,13 @@ cli_parse(int argc, char **argv, struct synfin_config *cfg, GError **err)
 	return true;
 }
 
+bool
+cli_conn_selected(const struct synfin_config *cfg, uint64_t id)
+{
+	return !cfg->n_conn_ids || bsearch(&id, cfg->conn_ids,
+	    cfg->n_conn_ids, sizeof(uint64_t), cmp_u64);
+}
+
 void
 cli_config_clear(struct synfin_config *cfg)
 {

@@ -41,5 +41,7 @@ struct synfin_config {
 bool cli_parse(int argc, char **argv, struct synfin_config *cfg,
     GError **err);
 void cli_config_clear(struct synfin_config *cfg);
+/* --conn: is connection id selected (true when no --conn was given)? */
+bool cli_conn_selected(const struct synfin_config *cfg, uint64_t id);
 
 #endif

@@ -4,7 +4,6 @@
 #include "report.h"
 
 #include <inttypes.h>
-#include <stdlib.h>
 
 #include "decode.h"
 
@@ -33,14 +32,6 @@ report_init(struct report *r, const struct synfin_config *cfg,
 	r->written = 0;
 }
 
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 void
 report_conn(struct report *r, struct stats *st, const struct conn *c)
 {
@@ -53,8 +44,7 @@ report_conn(struct report *r, struct stats *st, const struct conn *c)
 		st->with_anomalies++;
 	if (r->cfg->anomalies_only && !c->nanoms)
 		return;
-	if (r->cfg->n_conn_ids && !bsearch(&c->id, r->cfg->conn_ids,
-	    r->cfg->n_conn_ids, sizeof(uint64_t), cmp_u64))
+	if (!cli_conn_selected(r->cfg, c->id))
 		return;
 	r->ops->conn(r, c);
 	r->written++;
