@@ -42,7 +42,6 @@ const char *const conn_end_name[END_MAX] = {
 enum {
 	ONCE_BAD_OPT = 1u << 0,
 	ONCE_WSCALE = 1u << 1,
-	ONCE_TRUNC = 1u << 2,
 	ONCE_ACK_UNSEEN = 1u << 3,
 	ONCE_FIN_BAD_ACK = 1u << 4,	/* fin_ack_bad_ack for the peer's FIN */
 	ONCE_DATA_AFTER_FIN = 1u << 5,
@@ -661,12 +660,9 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		conn_anomaly(c, ANOM_WSCALE_CLAMPED, dir, ts, frame,
 		    "window scale above 14, used as 14");
 	}
-	if ((pkt->quirks & DEC_TCP_PAYLOAD_CUT) && !(sd->once & ONCE_TRUNC)) {
-		sd->once |= ONCE_TRUNC;
-		conn_anomaly(c, ANOM_TRUNCATED_SEGMENT, dir, ts, frame,
-		    "%u of %u payload bytes captured (snaplen)", s->paycap,
-		    s->paylen);
-	}
+	/* A payload cut by the snaplen is a capture artefact, not a finding
+	 * (lengths come from the IP header): no anomaly. A cut header is a
+	 * decode error, summary.decode_errors.truncated_segment. */
 	if (ev == EV_NONE)
 		conn_anomaly(c, ANOM_BAD_FLAGS, dir, ts, frame,
 		    "flags 0x%02x%s%s%s", s->flags,
