@@ -16,7 +16,6 @@ struct capture {
 	char *name;		/* as given on the command line */
 	int dlt;
 	uint64_t off;		/* offset after the last whole record */
-	uint64_t size;		/* file size, 0 if not a regular file */
 	bool pcapng;		/* offsets are exact only for classic pcap */
 	uint64_t records;	/* records read */
 	bool live;		/* -i */
@@ -54,8 +53,7 @@ static enum capture_status capture_result(struct capture *c, int r,
     struct pcap_pkthdr *h, const u_char *d, struct frame *f, GError **err);
 
 static struct capture *
-capture_setup(pcap_t *p, const char *name, const char *filter, uint64_t size,
-    GError **err)
+capture_setup(pcap_t *p, const char *name, const char *filter, GError **err)
 {
 	int dlt = pcap_datalink(p);
 
@@ -92,7 +90,6 @@ capture_setup(pcap_t *p, const char *name, const char *filter, uint64_t size,
 	c->p = p;
 	c->name = g_strdup(name);
 	c->dlt = dlt;
-	c->size = size;
 	c->fd = -1;
 	c->nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
 	/* A classic pcap file header is 24 bytes; pcapng sections vary. */
@@ -107,7 +104,6 @@ struct capture *
 capture_open_file(const char *path, const char *filter, GError **err)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
-	uint64_t size = 0;
 	struct stat st;
 
 	if (strcmp(path, "-") != 0) {
@@ -121,8 +117,6 @@ capture_open_file(const char *path, const char *filter, GError **err)
 			    "%s: is a directory", path);
 			return NULL;
 		}
-		if (S_ISREG(st.st_mode))
-			size = (uint64_t)st.st_size;
 	}
 	pcap_t *p = pcap_open_offline_with_tstamp_precision(path,
 	    PCAP_TSTAMP_PRECISION_NANO, ebuf);
@@ -133,7 +127,7 @@ capture_open_file(const char *path, const char *filter, GError **err)
 		return NULL;
 	}
 	return capture_setup(p, strcmp(path, "-") == 0 ? "standard input" :
-	    path, filter, size, err);
+	    path, filter, err);
 }
 
 struct capture *
@@ -149,7 +143,7 @@ capture_open_fp(FILE *fp, const char *name, const char *filter, GError **err)
 		    "%s: not a readable pcap or pcapng capture (%s)", name, ebuf);
 		return NULL;
 	}
-	return capture_setup(p, name, filter, 0, err);
+	return capture_setup(p, name, filter, err);
 }
 
 struct capture *
@@ -204,7 +198,7 @@ capture_open_live(const char *iface, const char *filter,
 	}
 	if (r > 0)
 		g_warning("%s: %s", iface, pcap_statustostr(r));
-	struct capture *c = capture_setup(p, iface, filter, 0, err);
+	struct capture *c = capture_setup(p, iface, filter, err);
 	if (!c)
 		return NULL;
 	c->live = true;
@@ -215,17 +209,7 @@ capture_open_live(const char *iface, const char *filter,
 	return c;
 }
 
-bool
-capture_is_live(const struct capture *c)
-{
-	return c->live;
-}
 
-void
-capture_set_wait_ms(struct capture *c, int ms)
-{
-	c->wait_ms = ms;
-}
 
 void
 capture_break(struct capture *c)
@@ -337,17 +321,7 @@ capture_offset(const struct capture *c)
 	return c->off;
 }
 
-uint64_t
-capture_size(const struct capture *c)
-{
-	return c->size;
-}
 
-const char *
-capture_name(const struct capture *c)
-{
-	return c->name;
-}
 
 void
 capture_close(struct capture *c)

@@ -39,23 +39,19 @@ struct capture_live_opts {
 };
 struct capture *capture_open_live(const char *iface, const char *filter,
     const struct capture_live_opts *o, GError **err);
-bool capture_is_live(const struct capture *cap);
 /* -w: also save every packet read (pcap format). */
 bool capture_dump_open(struct capture *cap, const char *path, GError **err);
 /* Live: wait up to timeout_ms for packets; CAPTURE_AGAIN on timeout or
  * interruption. Files never return CAPTURE_AGAIN. */
 enum capture_status capture_next(struct capture *cap, struct frame *f,
     GError **err);
-void capture_set_wait_ms(struct capture *cap, int timeout_ms);
 /* Interrupt a blocked capture_next (async-signal-safe). */
 void capture_break(struct capture *cap);
 /* Live: libpcap's received / dropped / interface-dropped counts. */
 bool capture_stats(struct capture *cap, uint64_t *recv, uint64_t *drop,
     uint64_t *ifdrop);
-/* Bytes of the file consumed so far, and its size (0 if unknown). */
+/* Bytes of the file consumed so far. */
 uint64_t capture_offset(const struct capture *cap);
-uint64_t capture_size(const struct capture *cap);
-const char *capture_name(const struct capture *cap);
 void capture_close(struct capture *cap);
 
 /* Check a filter expression compiles (for a usage error up front). */

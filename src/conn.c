@@ -102,11 +102,6 @@ conn_anomaly(struct conn *c, enum anom_id id, uint8_t dir, int64_t ts,
 	va_end(ap);
 }
 
-bool
-conn_has_anomaly(const struct conn *c)
-{
-	return c->nanoms > 0;
-}
 
 bool
 conn_has_anom(const struct conn *c, enum anom_id id)
@@ -283,7 +278,7 @@ handshake_syn(struct conn *c, uint8_t dir, const struct tcp_seg *s,
     int64_t ts, uint64_t frame)
 {
 	struct tcp_peer *p = &c->peer[dir];
-	char a[32], b[32];
+	char a[32];
 
 	if (c->syn_dir < 0) {
 		c->syn_dir = (int8_t)dir;
@@ -317,7 +312,6 @@ handshake_syn(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		if (!(p->flags & PEER_SYN_SEEN) || s->seq != p->isn)
 			c->side[dir].bytes += s->paylen;
 	}
-	(void)b;
 	if (!(p->flags & PEER_SYN_SEEN) || p->st == TCP_ST_SYN_SENT ||
 	    p->st == TCP_ST_CLOSED) {
 		p->isn = s->seq;
@@ -927,9 +921,6 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		note_rst(c, dir, &st, s, ts, frame, cfg);
 	if (snd->st == TCP_ST_ESTABLISHED || rcv->st == TCP_ST_ESTABLISHED)
 		c->hs |= HSF_ESTABLISHED;
-	if (st.snd_from == TCP_ST_CLOSED && (c->hs & HSF_SYNACK) &&
-	    dir != c->syn_dir)
-		c->hs |= HSF_SERVER_SENT;
 
 	/* TIME_WAIT runs 2MSL from the endpoint's last ACK (3.6). */
 	for (int i = 0; i < 2; i++) {
@@ -941,7 +932,6 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		if (entered || (i == dir && (s->flags & TH_ACK)))
 			c->side[i].tw_ts = ts;
 	}
-	(void)retrans;
 
 	/* A gap is only one in a stream the capture shows at all: a
 	 * one-sided capture has no gaps in the side it never saw. */
@@ -1138,11 +1128,4 @@ conn_td_outcome(const struct conn *c)
 	if (fin0 || fin1)
 		return TD_HALF_CLOSED;
 	return TD_OPEN;
-}
-
-uint32_t
-conn_isn(const struct conn *c, int idx, bool *known)
-{
-	*known = (c->peer[idx].flags & PEER_SYN_SEEN) != 0;
-	return c->peer[idx].isn;
 }

@@ -45,7 +45,6 @@ enum {
 	HSF_SIMUL = 1u << 3,		/* both sent SYN without ACK */
 	HSF_REFUSED = 1u << 4,		/* RST answered the SYN */
 	HSF_RESET = 1u << 5,		/* RST after the SYN-ACK, before the third */
-	HSF_SERVER_SENT = 1u << 6,	/* the server sent anything */
 	HSF_SIMUL_DONE = 1u << 7,	/* simultaneous: both SYNs acked */
 	HSF_ESTABLISHED = 1u << 8,	/* data phase reached */
 };
@@ -159,12 +158,10 @@ int conn_client(const struct conn *c);	/* canonical index of the client */
 enum hs_outcome conn_hs_outcome(const struct conn *c);
 enum td_outcome conn_td_outcome(const struct conn *c);
 int conn_td_initiator(const struct conn *c);	/* canonical index or -1 */
-bool conn_has_anomaly(const struct conn *c);
 /* Was this anomaly logged on the connection? */
 bool conn_has_anom(const struct conn *c, enum anom_id id);
 /* The side whose RST ended the handshake or the connection, or -1. */
 int conn_reset_by(const struct conn *c);
-uint32_t conn_isn(const struct conn *c, int idx, bool *known);
 
 extern const char *const hs_outcome_name[HS_MAX];
 extern const char *const td_outcome_name[TD_MAX];
