@@ -78,8 +78,11 @@ struct conn_side {
 struct conn {
 	struct flow_key key;	/* embedded hash key */
 	uint64_t id;		/* 1-based, in order of first frame */
-	struct conn *prev, *next;	/* timer list links */
-	uint8_t timer;		/* which timer list (flow.c) */
+	struct conn *hnext;	/* hash chain (flow.c) */
+	struct conn *prev, *next;	/* timer slot links (flow.c) */
+	uint32_t hash;		/* flow_key_hash(&key) */
+	uint16_t slot;		/* timer slot (flow.c) */
+	uint8_t timer;		/* timer class (flow.c) */
 	uint8_t end;		/* enum conn_end */
 	int8_t client;		/* canonical index of the client, -1 unknown */
 	int8_t first_dir;	/* sender of the first packet */

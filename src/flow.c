@@ -1,63 +1,232 @@
-/* flow.c - the connection table. */
+/* flow.c - the connection table: an intrusive hash and three timer wheels. */
 #include "config.h"
 
 #include "flow.h"
 
+#include <glib.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "decode.h"
 
+#define NS 1000000000LL
+
 void
 flow_key_make(const struct pkt *p, struct flow_key *k, uint8_t *dir)
 {
-	size_t alen = p->af == 6 ? 16 : 4;
 	int c;
 
 	memset(k, 0, sizeof(*k));
 	k->af = p->af;
-	/* Order the endpoints as (address, port) pairs: that yields dir. */
-	c = memcmp(p->src, p->dst, alen);
+	/* Order the endpoints as (address, port) pairs: that yields dir.
+	 * Constant lengths, so the compiler inlines the compares. */
+	c = p->af == 6 ? memcmp(p->src, p->dst, 16) : memcmp(p->src, p->dst, 4);
 	if (c == 0)
 		c = p->tcp.sport < p->tcp.dport ? -1 :
 		    p->tcp.sport > p->tcp.dport ? 1 : 0;
 	*dir = c <= 0 ? 0 : 1;
-	memcpy(k->addr[*dir], p->src, alen);
-	memcpy(k->addr[!*dir], p->dst, alen);
+	if (p->af == 6) {
+		memcpy(k->addr[*dir], p->src, 16);
+		memcpy(k->addr[!*dir], p->dst, 16);
+	} else {
+		memcpy(k->addr[*dir], p->src, 4);
+		memcpy(k->addr[!*dir], p->dst, 4);
+	}
 	k->port[*dir] = p->tcp.sport;
 	k->port[!*dir] = p->tcp.dport;
 }
 
-guint
-flow_key_hash(gconstpointer key)
+/* 64x64 -> 128-bit multiply folded to 64 bits: the mixing step of
+ * wyhash/mum-hash. */
+static inline uint64_t
+mum(uint64_t a, uint64_t b)
 {
-	/* FNV-1a over the zeroed key bytes. */
-	const uint8_t *b = key;
-	uint32_t h = 2166136261u;
+	unsigned __int128 r = (unsigned __int128)a * b;
 
-	for (size_t i = 0; i < sizeof(struct flow_key); i++) {
-		h ^= b[i];
-		h *= 16777619u;
-	}
-	return h;
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
 }
 
-gboolean
-flow_key_equal(gconstpointer a, gconstpointer b)
+/* The seed: random per process, so that a crafted capture cannot aim
+ * every 4-tuple at one bucket (hash flooding). The output never depends
+ * on it: records are ordered by id, never by bucket. */
+static uint64_t flow_seed[3];
+
+static void
+flow_seed_init(void)
+{
+	static gsize done;
+
+	if (g_once_init_enter(&done)) {
+		for (int i = 0; i < 3; i++)
+			flow_seed[i] = ((uint64_t)g_random_int() << 32 |
+			    g_random_int()) | 1;
+		g_once_init_leave(&done, 1);
+	}
+}
+
+uint32_t
+flow_key_hash(const struct flow_key *k)
+{
+	/* The 40 key bytes as five words, three 128-bit multiplies. The key
+	 * is canonical (endpoints ordered), so both directions hash alike:
+	 * the symmetric hash -j uses to pick a thread. */
+	uint64_t w[5];
+
+	G_STATIC_ASSERT(sizeof(struct flow_key) == sizeof(w));
+	flow_seed_init();
+	memcpy(w, k, sizeof(w));
+	uint64_t h = mum(w[0] ^ flow_seed[0], w[1] ^ flow_seed[1]) ^
+	    mum(w[2] ^ flow_seed[2], w[3] ^ flow_seed[0]);
+	h = mum(h ^ flow_seed[1], w[4] ^ flow_seed[2]);
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+bool
+flow_key_equal(const struct flow_key *a, const struct flow_key *b)
 {
 	return memcmp(a, b, sizeof(struct flow_key)) == 0;
 }
+
+/* ---- the hash ----------------------------------------------------------- */
+
+static void
+hash_grow(struct flow_table *t)
+{
+	uint64_t nb = (t->mask + 1) * 2;
+	struct conn **b = g_new0(struct conn *, nb);
+
+	for (uint64_t i = 0; i <= t->mask; i++) {
+		struct conn *c = t->bkt[i], *next;
+		for (; c; c = next) {
+			next = c->hnext;
+			c->hnext = b[c->hash & (nb - 1)];
+			b[c->hash & (nb - 1)] = c;
+		}
+	}
+	g_free(t->bkt);
+	t->bkt = b;
+	t->mask = nb - 1;
+}
+
+static void
+hash_insert(struct flow_table *t, struct conn *c)
+{
+	if (t->n >= t->mask + 1)
+		hash_grow(t);	/* load factor at most 1 */
+	c->hnext = t->bkt[c->hash & t->mask];
+	t->bkt[c->hash & t->mask] = c;
+	t->n++;
+}
+
+static void
+hash_remove(struct flow_table *t, struct conn *c)
+{
+	struct conn **pp = &t->bkt[c->hash & t->mask];
+
+	while (*pp && *pp != c)
+		pp = &(*pp)->hnext;
+	if (*pp) {
+		*pp = c->hnext;
+		t->n--;
+	}
+	c->hnext = NULL;
+}
+
+/* ---- the timer wheels --------------------------------------------------- */
+
+static int64_t
+sat_add(int64_t a, int64_t b)
+{
+	return a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
+/* The record's class and deadline now. */
+static enum flow_timer
+deadline_of(const struct flow_table *t, const struct conn *c, int64_t *d)
+{
+	int64_t tw;
+
+	if (conn_is_done(c)) {
+		*d = sat_add(c->last_ts, t->linger_ns);
+		return TIMER_DONE;
+	}
+	if ((tw = conn_time_wait_end(c, &t->cfg)) != 0) {
+		*d = tw;
+		return TIMER_TIME_WAIT;
+	}
+	*d = sat_add(c->last_ts, t->idle_ns);
+	return TIMER_ACTIVE;
+}
+
+static int64_t
+sec_of(int64_t ns)
+{
+	return ns <= 0 ? 0 : ns / NS;
+}
+
+static void
+wheel_file(struct flow_table *t, struct conn *c, enum flow_timer cls,
+    int64_t d)
+{
+	struct flow_wheel *w = &t->wheel[cls];
+	int64_t s = sec_of(d);
+	unsigned slot;
+
+	if (s < t->cur)
+		s = t->cur;	/* overdue: the next sweep's first slot */
+	if (s - t->cur >= FLOW_WHEEL) {
+		slot = FLOW_FAR;
+	} else {
+		slot = (unsigned)(s & (FLOW_WHEEL - 1));
+		if (s < w->lo)
+			w->lo = s;
+	}
+	c->timer = (uint8_t)cls;
+	c->deadline = d;
+	c->slot = (uint16_t)slot;
+	c->next = NULL;
+	c->prev = w->tail[slot];
+	if (c->prev)
+		c->prev->next = c;
+	else
+		w->head[slot] = c;
+	w->tail[slot] = c;
+	w->n++;
+}
+
+static void
+wheel_unfile(struct flow_table *t, struct conn *c)
+{
+	struct flow_wheel *w = &t->wheel[c->timer];
+
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		w->head[c->slot] = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	else
+		w->tail[c->slot] = c->prev;
+	c->prev = c->next = NULL;
+	w->n--;
+}
+
+/* ---- the table ---------------------------------------------------------- */
 
 void
 flow_table_init(struct flow_table *t, const struct conn_cfg *cfg,
     int64_t idle_ns, uint64_t max_flows, flow_emit_fn emit, void *user)
 {
 	memset(t, 0, sizeof(*t));
-	/* The value owns the key (embedded): no key destroy function. */
-	t->h = g_hash_table_new_full(flow_key_hash, flow_key_equal, NULL,
-	    conn_free);
+	flow_seed_init();
+	t->mask = 1023;
+	t->bkt = g_new0(struct conn *, t->mask + 1);
+	t->cur = -1;		/* set by the first record or sweep */
+	for (int i = 0; i < TIMER_MAX; i++)
+		t->wheel[i].lo = INT64_MAX;
 	t->cfg = *cfg;
 	t->idle_ns = idle_ns;
-	t->linger_ns = 5 * (int64_t)1000000000;
+	t->linger_ns = 5 * NS;
 	t->max_flows = max_flows;
 	t->next_id = 1;
 	t->emit = emit;
@@ -67,62 +236,40 @@ flow_table_init(struct flow_table *t, const struct conn_cfg *cfg,
 void
 flow_table_destroy(struct flow_table *t)
 {
-	if (t->h)
-		g_hash_table_destroy(t->h);
-	t->h = NULL;
+	if (!t->bkt)
+		return;
+	for (uint64_t i = 0; i <= t->mask; i++) {
+		struct conn *c = t->bkt[i], *next;
+		for (; c; c = next) {
+			next = c->hnext;
+			conn_free(c);
+		}
+	}
+	g_free(t->bkt);
+	t->bkt = NULL;
+	g_free(t->due);
+	t->due = NULL;
+	t->n = 0;
 }
 
-guint
+uint64_t
 flow_count(const struct flow_table *t)
 {
-	return g_hash_table_size(t->h);
-}
-
-static void
-list_unlink(struct flow_table *t, struct conn *c)
-{
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		t->head[c->timer] = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	else
-		t->tail[c->timer] = c->prev;
-	c->prev = c->next = NULL;
-}
-
-static void
-list_append(struct flow_table *t, struct conn *c, enum flow_timer which)
-{
-	c->timer = (uint8_t)which;
-	c->next = NULL;
-	c->prev = t->tail[which];
-	if (c->prev)
-		c->prev->next = c;
-	else
-		t->head[which] = c;
-	t->tail[which] = c;
+	return t->n;
 }
 
 void
 flow_update(struct flow_table *t, struct conn *c)
 {
-	enum flow_timer which;
-	int64_t tw = conn_time_wait_end(c, &t->cfg);
+	int64_t d;
+	enum flow_timer cls = deadline_of(t, c, &d);
 
-	if (conn_is_done(c)) {
-		which = TIMER_DONE;
-		c->deadline = c->last_ts + t->linger_ns;
-	} else if (tw) {
-		which = TIMER_TIME_WAIT;
-		c->deadline = tw;
-	} else {
-		which = TIMER_ACTIVE;
-		c->deadline = c->last_ts + t->idle_ns;
-	}
-	list_unlink(t, c);
-	list_append(t, c, which);
+	/* Lazy: a later deadline in the same class is found by the sweep
+	 * (the filed one is never later than the real one). */
+	if (cls == c->timer && d >= c->deadline)
+		return;
+	wheel_unfile(t, c);
+	wheel_file(t, c, cls, d);
 }
 
 static enum conn_end
@@ -138,65 +285,157 @@ end_reason(const struct conn *c, enum flow_timer which)
 	}
 }
 
+/* Report and free a record that is filed in a wheel. */
 static void
 release(struct flow_table *t, struct conn *c, int64_t now, enum conn_end why)
 {
-	list_unlink(t, c);
+	wheel_unfile(t, c);
 	conn_finish(c, &t->cfg, now, why);
 	if (t->emit)
 		t->emit(c, t->user);
-	g_hash_table_remove(t->h, &c->key);	/* frees c */
+	hash_remove(t, c);
+	conn_free(c);
+}
+
+static void
+due_add(struct flow_table *t, struct conn *c)
+{
+	if (t->ndue == t->due_cap) {
+		t->due_cap = t->due_cap ? t->due_cap * 2 : 256;
+		t->due = g_renew(struct flow_due, t->due, t->due_cap);
+	}
+	t->due[t->ndue].id = c->id;
+	t->due[t->ndue].c = c;
+	t->ndue++;
 }
 
 static int
-cmp_id(const void *a, const void *b)
+cmp_due(const void *a, const void *b)
 {
-	const struct conn *x = *(struct conn *const *)a;
-	const struct conn *y = *(struct conn *const *)b;
+	const struct flow_due *x = a, *y = b;
 
 	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Release what was collected, by id: records due together go out in the
+ * order they began, whatever their class or slot. */
+static void
+due_release(struct flow_table *t, int64_t now, bool eof)
+{
+	bool sorted = true;
+
+	for (size_t i = 1; i < t->ndue && sorted; i++)
+		sorted = t->due[i - 1].id < t->due[i].id;
+	if (!sorted)
+		qsort(t->due, t->ndue, sizeof(*t->due), cmp_due);
+	for (size_t i = 0; i < t->ndue; i++) {
+		struct conn *c = t->due[i].c;
+		release(t, c, now, eof ? END_EOF : end_reason(c, c->timer));
+	}
+	t->ndue = 0;
+}
+
+/* Take a slot's records: the due ones to the due array, the others (their
+ * deadline moved on since they were filed) to *later. */
+static void
+take_slot(struct flow_table *t, struct flow_wheel *w, unsigned slot,
+    int64_t now, struct conn **later)
+{
+	struct conn *c = w->head[slot], *next;
+
+	for (; c; c = next) {
+		int64_t d;
+		enum flow_timer cls = deadline_of(t, c, &d);
+
+		next = c->next;
+		if (d <= now) {
+			/* Filed where it is: release() unfiles it. */
+			due_add(t, c);
+			continue;
+		}
+		wheel_unfile(t, c);
+		c->timer = (uint8_t)cls;
+		c->deadline = d;
+		c->next = *later;
+		*later = c;
+	}
 }
 
 void
 flow_expire(struct flow_table *t, int64_t now)
 {
-	GPtrArray *due = NULL;
+	int64_t ns = sec_of(now);
+	struct conn *later = NULL;
 
-	for (int w = 0; w < TIMER_MAX; w++) {
-		for (struct conn *c = t->head[w]; c; c = c->next) {
-			if (c->deadline > now)
-				break;	/* lists are in deadline order */
-			if (!due)
-				due = g_ptr_array_new();
-			g_ptr_array_add(due, c);
-		}
+	if (t->cur < 0)
+		t->cur = ns;
+	if (ns < t->cur)
+		ns = t->cur;	/* the clock never runs backwards */
+	int64_t span = ns - t->cur;
+	/* Past-the-horizon records are looked at whenever the wheel turns
+	 * over half its length, so each is filed in a slot before it is due;
+	 * and after a jump of the clock. */
+	bool far = span >= FLOW_WHEEL / 2 ||
+	    (ns >> (FLOW_WHEEL_BITS - 1)) != (t->cur >> (FLOW_WHEEL_BITS - 1));
+	int64_t nslots = span >= FLOW_WHEEL ? FLOW_WHEEL : span + 1;
+
+	for (int i = 0; i < TIMER_MAX; i++) {
+		struct flow_wheel *w = &t->wheel[i];
+		if (!w->n)
+			continue;
+		for (int64_t k = 0; k < nslots; k++)
+			take_slot(t, w, (unsigned)((t->cur + k) &
+			    (FLOW_WHEEL - 1)), now, &later);
+		if (far)
+			take_slot(t, w, FLOW_FAR, now, &later);
 	}
-	if (!due)
-		return;
-	/* Deterministic output: records due together go out by id. */
-	qsort(due->pdata, due->len, sizeof(void *), cmp_id);
-	for (guint i = 0; i < due->len; i++) {
-		struct conn *c = due->pdata[i];
-		release(t, c, now, end_reason(c, c->timer));
+	t->cur = ns;
+	for (int i = 0; i < TIMER_MAX; i++)
+		if (t->wheel[i].lo < ns)
+			t->wheel[i].lo = ns;
+	while (later) {
+		struct conn *c = later;
+		later = c->next;
+		wheel_file(t, c, c->timer, c->deadline);
 	}
-	g_ptr_array_free(due, TRUE);
+	due_release(t, now, false);
 }
 
 void
 flow_flush(struct flow_table *t, int64_t now)
 {
-	GPtrArray *all = g_ptr_array_new();
-	GHashTableIter it;
-	gpointer k, v;
+	for (uint64_t i = 0; t->bkt && i <= t->mask; i++)
+		for (struct conn *c = t->bkt[i]; c; c = c->hnext)
+			due_add(t, c);
+	due_release(t, now, true);
+}
 
-	g_hash_table_iter_init(&it, t->h);
-	while (g_hash_table_iter_next(&it, &k, &v))
-		g_ptr_array_add(all, v);
-	if (all->len)	/* pdata is NULL when empty: no qsort(NULL) */
-		qsort(all->pdata, all->len, sizeof(void *), cmp_id);
-	for (guint i = 0; i < all->len; i++)
-		release(t, all->pdata[i], now, END_EOF);
-	g_ptr_array_free(all, TRUE);
+/* The record of class cls whose deadline comes first (one-second slots,
+ * oldest filed first within a slot), its deadline refreshed; NULL when the
+ * class is empty. */
+static struct conn *
+wheel_first(struct flow_table *t, enum flow_timer cls)
+{
+	struct flow_wheel *w = &t->wheel[cls];
+
+	while (w->n) {
+		struct conn *c = NULL;
+		int64_t s = w->lo > t->cur ? w->lo : t->cur;
+		for (; s < t->cur + FLOW_WHEEL; s++)
+			if ((c = w->head[s & (FLOW_WHEEL - 1)]))
+				break;
+		if (c)
+			w->lo = s;
+		else if (!(c = w->head[FLOW_FAR]))
+			return NULL;	/* not reached: n counts them */
+		int64_t d;
+		enum flow_timer now_cls = deadline_of(t, c, &d);
+		if (now_cls == cls && d == c->deadline)
+			return c;
+		wheel_unfile(t, c);	/* stale: file it where it belongs */
+		wheel_file(t, c, now_cls, d);
+	}
+	return NULL;
 }
 
 /* --max-flows: release the record idle longest, finished ones first. */
@@ -207,7 +446,7 @@ evict_one(struct flow_table *t, int64_t now)
 		TIMER_DONE, TIMER_TIME_WAIT, TIMER_ACTIVE
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(order); i++) {
-		struct conn *c = t->head[order[i]];
+		struct conn *c = wheel_first(t, order[i]);
 		if (c) {
 			t->evicted++;
 			release(t, c, now, order[i] == TIMER_ACTIVE ?
@@ -218,14 +457,18 @@ evict_one(struct flow_table *t, int64_t now)
 }
 
 struct conn *
-flow_lookup(struct flow_table *t, const struct pkt *p, int64_t ts,
-    uint64_t frame, uint8_t *dir)
+flow_lookup_hashed(struct flow_table *t, const struct pkt *p, uint64_t hash,
+    int64_t ts, uint64_t frame, uint8_t *dir)
 {
 	struct flow_key k;
 	struct conn *c;
+	uint32_t h;
 
 	flow_key_make(p, &k, dir);
-	c = g_hash_table_lookup(t->h, &k);
+	h = hash == FLOW_NO_HASH ? flow_key_hash(&k) : (uint32_t)hash;
+	for (c = t->bkt[h & t->mask]; c; c = c->hnext)
+		if (c->hash == h && flow_key_equal(&c->key, &k))
+			break;
 	if (c) {
 		bool syn = (p->tcp.flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN;
 		bool valid = !(p->quirks & (DEC_TCP_BAD_CSUM | DEC_IP_BAD_CSUM));
@@ -235,23 +478,31 @@ flow_lookup(struct flow_table *t, const struct pkt *p, int64_t ts,
 			 * connection, so the first valid segment starts its
 			 * own record, as in Zeek. */
 			release(t, c, ts, END_REUSED);
-			c = NULL;
 		} else if (syn && conn_is_reusable(c)) {
 			/* 4-tuple reuse: a new SYN after the previous
 			 * connection closed, reset or sits in TIME_WAIT. */
 			conn_reuse(c, &t->cfg, *dir, ts, frame);
 			release(t, c, ts, END_REUSED);
-			c = NULL;
 		} else {
 			return c;
 		}
 	}
-	if (t->max_flows && g_hash_table_size(t->h) >= t->max_flows)
+	if (t->max_flows && t->n >= t->max_flows)
 		evict_one(t, ts);
 	c = conn_new(&k, t->next_id++);
-	g_hash_table_insert(t->h, &c->key, c);
-	list_append(t, c, TIMER_ACTIVE);
-	if (g_hash_table_size(t->h) > t->peak)
-		t->peak = g_hash_table_size(t->h);
+	c->hash = h;
+	hash_insert(t, c);
+	if (t->cur < 0)
+		t->cur = sec_of(ts);
+	wheel_file(t, c, TIMER_ACTIVE, sat_add(ts, t->idle_ns));
+	if (t->n > t->peak)
+		t->peak = t->n;
 	return c;
+}
+
+struct conn *
+flow_lookup(struct flow_table *t, const struct pkt *p, int64_t ts,
+    uint64_t frame, uint8_t *dir)
+{
+	return flow_lookup_hashed(t, p, FLOW_NO_HASH, ts, frame, dir);
 }

@@ -2,26 +2,50 @@
  *
  * Records are released (reported, then freed) as they end, by capture time:
  * TIME_WAIT over, a short linger after a reset or close, the idle timeout,
- * eviction under --max-flows, 4-tuple reuse, or the end of the input. Three
- * intrusive timer lists, each in deadline order, make expiry cost
- * proportional to what expires, not to what is open.
+ * eviction under --max-flows, 4-tuple reuse, or the end of the input.
+ *
+ * The table is an intrusive hash (a chain pointer in each record, one bucket
+ * array) and the timers are three wheels of one-second slots, one per timer
+ * class. A record's deadline is refreshed lazily: a segment that keeps it in
+ * the same class changes no link, and a sweep that finds it early re-files
+ * it. So a packet costs one bucket and the record itself, expiry costs what
+ * expires, and whether a record is due depends on that record alone, never
+ * on its neighbours (which -j relies on: a thread sees a subset).
  */
 #ifndef SYNFIN_FLOW_H
 #define SYNFIN_FLOW_H
 
-#include <glib.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "conn.h"
 
 enum flow_timer { TIMER_ACTIVE, TIMER_TIME_WAIT, TIMER_DONE, TIMER_MAX };
 
+#define FLOW_WHEEL_BITS 12
+#define FLOW_WHEEL (1u << FLOW_WHEEL_BITS)	/* slots: 68 minutes */
+#define FLOW_FAR FLOW_WHEEL			/* the slot past the horizon */
+
 /* Called for each released record, which is freed right after. */
 typedef void (*flow_emit_fn)(struct conn *c, void *user);
 
+struct flow_wheel {
+	struct conn *head[FLOW_WHEEL + 1], *tail[FLOW_WHEEL + 1];
+	uint64_t n;		/* records in this class */
+	int64_t lo;		/* no record sits in a slot before this second */
+};
+
+struct flow_due {
+	uint64_t id;
+	struct conn *c;
+};
+
 struct flow_table {
-	GHashTable *h;		/* struct flow_key* -> struct conn* */
-	struct conn *head[TIMER_MAX], *tail[TIMER_MAX];	/* timer lists */
+	struct conn **bkt;	/* hash buckets */
+	uint64_t mask;		/* buckets - 1 (a power of two) */
+	uint64_t n;		/* records in the table */
+	struct flow_wheel wheel[TIMER_MAX];
+	int64_t cur;		/* the wheel's second: slots before it are done */
 	struct conn_cfg cfg;	/* analysis settings */
 	int64_t idle_ns;	/* --idle-timeout */
 	int64_t linger_ns;	/* kept after a reset/close for stragglers */
@@ -29,27 +53,34 @@ struct flow_table {
 	uint64_t next_id;	/* next connection id */
 	uint64_t evicted;	/* records evicted by --max-flows */
 	uint64_t peak;		/* most records open at once */
+	struct flow_due *due;	/* records released together, sorted by id */
+	size_t ndue, due_cap;
 	flow_emit_fn emit;
 	void *user;
 };
 
 void flow_key_make(const struct pkt *p, struct flow_key *k, uint8_t *dir);
-guint flow_key_hash(gconstpointer key);
-gboolean flow_key_equal(gconstpointer a, gconstpointer b);
+uint32_t flow_key_hash(const struct flow_key *k);
+bool flow_key_equal(const struct flow_key *a, const struct flow_key *b);
 
 void flow_table_init(struct flow_table *t, const struct conn_cfg *cfg,
     int64_t idle_ns, uint64_t max_flows, flow_emit_fn emit, void *user);
 void flow_table_destroy(struct flow_table *t);
 
-/* Find or create the record for pkt; *dir is the sender's canonical index. */
+/* Find or create the record for pkt; *dir is the sender's canonical index.
+ * hash is flow_key_hash() of the packet's key when the caller has it, or
+ * FLOW_NO_HASH. */
+#define FLOW_NO_HASH UINT64_MAX
+struct conn *flow_lookup_hashed(struct flow_table *t, const struct pkt *p,
+    uint64_t hash, int64_t ts, uint64_t frame, uint8_t *dir);
 struct conn *flow_lookup(struct flow_table *t, const struct pkt *p,
     int64_t ts, uint64_t frame, uint8_t *dir);
-/* After conn_input(): move the record to the right timer list. */
+/* After conn_input(): file the record under the right timer class. */
 void flow_update(struct flow_table *t, struct conn *c);
-/* Release every record whose deadline is at or before now. */
+/* Release every record whose deadline is at or before now, by id. */
 void flow_expire(struct flow_table *t, int64_t now);
 /* Release everything (end of input), in id order. */
 void flow_flush(struct flow_table *t, int64_t now);
-guint flow_count(const struct flow_table *t);
+uint64_t flow_count(const struct flow_table *t);
 
 #endif

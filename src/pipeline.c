@@ -5,6 +5,7 @@
 #include "pipeline.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -139,12 +140,12 @@ progress_update(struct pipeline *pl, bool force)
 		g_autofree char *t = g_format_size(pl->prog_total);
 		g_snprintf(total, sizeof(total), "%s", t);
 		fprintf(stderr, "\rsynfin: %3.0f%% %s of %s, %.0f packets/s, "
-		    "%u connections open\033[K", off >= pl->prog_total ? 100.0 :
+		    "%" PRIu64 " connections open\033[K", off >= pl->prog_total ? 100.0 :
 		    100.0 * (double)off / (double)pl->prog_total, done, total,
 		    pps, flow_count(&pl->flows));
 	} else {
 		fprintf(stderr, "\rsynfin: %s read, %.0f packets/s, "
-		    "%u connections open\033[K", done, pps,
+		    "%" PRIu64 " connections open\033[K", done, pps,
 		    flow_count(&pl->flows));
 	}
 	fflush(stderr);

@@ -661,6 +661,60 @@ START_TEST(test_sched_flush_keeps_time_wait)
 }
 END_TEST
 
+START_TEST(test_sched_far_horizon)
+{
+	struct flow_table t;
+	struct released r;
+	struct conn_cfg cc = { .two_msl_ns = 60 * SEC };
+	int64_t t0 = 1000 * SEC;
+
+	/* --idle-timeout 5000: beyond the wheel's 4096 one-second slots,
+	 * the record waits past the horizon and still goes at 5000 s, not
+	 * a second earlier, whatever the sweeps in between. */
+	memset(&r, 0, sizeof(r));
+	flow_table_init(&t, &cc, 5000 * SEC, 0, sched_emit, &r);
+	seg(&t, true, "S", 1000, 0, t0);
+	seg(&t, false, "SA", 5000, 1001, t0 + 1);
+	seg(&t, true, "A", 1001, 5001, t0 + 2);
+	for (int64_t s = 1; s < 5000; s += 97) {
+		flow_expire(&t, t0 + 2 + s * SEC);
+		ck_assert_uint_eq(r.n, 0);
+	}
+	flow_expire(&t, t0 + 2 + 5000 * SEC - 1);
+	ck_assert_uint_eq(r.n, 0);
+	flow_expire(&t, t0 + 2 + 5000 * SEC);
+	ck_assert_uint_eq(r.n, 1);
+	ck_assert_uint_eq(r.end[0], END_IDLE);
+	flow_table_destroy(&t);
+}
+END_TEST
+
+START_TEST(test_sched_refresh_and_jump)
+{
+	struct flow_table t;
+	struct released r;
+	int64_t t0 = 1000 * SEC;
+
+	/* Traffic at t0+200 moves the idle deadline to t0+500: the sweep at
+	 * t0+300 (the first deadline) keeps it. Then the clock jumps 130
+	 * years ahead: one sweep releases it, in bounded work. */
+	sched_table(&t, &r);
+	seg(&t, true, "S", 1000, 0, t0);
+	seg(&t, false, "SA", 5000, 1001, t0 + 1);
+	seg(&t, true, "A", 1001, 5001, t0 + 2);
+	seg(&t, true, "A", 1001, 5001, t0 + 200 * SEC);
+	flow_expire(&t, t0 + 300 * SEC);
+	ck_assert_uint_eq(r.n, 0);
+	flow_expire(&t, t0 + 500 * SEC - 1);
+	ck_assert_uint_eq(r.n, 0);
+	flow_expire(&t, t0 + (int64_t)130 * 365 * 86400 * SEC);
+	ck_assert_uint_eq(r.n, 1);
+	ck_assert_uint_eq(r.end[0], END_IDLE);
+	ck_assert_uint_eq(flow_count(&t), 0);
+	flow_table_destroy(&t);
+}
+END_TEST
+
 static Suite *
 flow_suite(void)
 {
@@ -701,6 +755,8 @@ flow_suite(void)
 	tcase_add_test(tc, test_sched_reset_linger);
 	tcase_add_test(tc, test_sched_idle_without_packets);
 	tcase_add_test(tc, test_sched_flush_keeps_time_wait);
+	tcase_add_test(tc, test_sched_far_horizon);
+	tcase_add_test(tc, test_sched_refresh_and_jump);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("order");
 	tcase_add_test(tc, test_release_order_same_sweep);
