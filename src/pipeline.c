@@ -61,7 +61,16 @@ pipeline_init(struct pipeline *pl, const struct synfin_config *cfg, FILE *out)
 	flow_table_init(&pl->flows, &cc, (int64_t)(cfg->idle_timeout * NS),
 	    cfg->max_flows, emit_cb, pl);
 	report_init(&pl->rep, cfg, &cc, out);
-	pl->rep.ops->begin(&pl->rep);
+	/* Write each record at once when someone may be waiting for it: a
+	 * live capture, or a capture read from a pipe (tcpdump -w - |). */
+	pl->rep.flush_each = cfg->iface != NULL;
+	for (char **r = cfg->reads; r && *r; r++) {
+		struct stat sb;
+		if (strcmp(*r, "-") == 0 || stat(*r, &sb) != 0 ||
+		    !S_ISREG(sb.st_mode))
+			pl->rep.flush_each = true;
+	}
+	report_begin(&pl->rep);
 }
 
 static void
@@ -188,9 +197,18 @@ pipeline_finish(struct pipeline *pl)
 {
 	flow_flush(&pl->flows, pl->clock);
 	pl->st.evicted = pl->flows.evicted;
-	pl->rep.ops->end(&pl->rep, &pl->st);
-	fflush(pl->rep.out);
+	report_end(&pl->rep, &pl->st);
+	report_destroy(&pl->rep);
 	flow_table_destroy(&pl->flows);
+}
+
+/* fclose(), and whether every write before it went through too. */
+static bool
+close_out(FILE *out)
+{
+	bool ok = !ferror(out);
+
+	return fclose(out) == 0 && ok;
 }
 
 static int
@@ -338,7 +356,7 @@ pipeline_run_live(const struct synfin_config *cfg)
 	signal(SIGTERM, SIG_DFL);
 	live_cap = NULL;
 	capture_close(cap);
-	if (out != stdout && fclose(out) != 0) {
+	if (out != stdout && !close_out(out)) {
 		g_printerr("synfin: %s: %s\n", cfg->output, g_strerror(errno));
 		failed = true;
 	}
@@ -411,12 +429,12 @@ pipeline_run(const struct synfin_config *cfg)
 	progress_clear(&pl);
 	pipeline_finish(&pl);
 	if (out != stdout) {
-		if (fclose(out) != 0) {
+		if (!close_out(out)) {
 			g_printerr("synfin: %s: %s\n", cfg->output,
 			    g_strerror(errno));
 			failed = true;
 		}
-	} else if (fflush(stdout) != 0 && errno != EPIPE) {
+	} else if ((ferror(stdout) || fflush(stdout) != 0) && errno != EPIPE) {
 		g_printerr("synfin: standard output: %s\n", g_strerror(errno));
 		failed = true;
 	}

@@ -4,6 +4,7 @@
 #include "report.h"
 
 #include <inttypes.h>
+#include <string.h>
 
 #include "decode.h"
 
@@ -29,11 +30,14 @@ report_init(struct report *r, const struct synfin_config *cfg,
 	r->cfg = cfg;
 	r->ccfg = *ccfg;
 	r->color = cfg->color;
+	r->flush_each = false;
 	r->written = 0;
+	memset(&r->wb, 0, sizeof(r->wb));
 }
 
-void
-report_conn(struct report *r, struct stats *st, const struct conn *c)
+bool
+report_format(const struct report *r, struct stats *st, const struct conn *c,
+    struct wbuf *w)
 {
 	st->connections++;
 	st->hs[conn_hs_outcome(c)]++;
@@ -43,14 +47,64 @@ report_conn(struct report *r, struct stats *st, const struct conn *c)
 	if (c->nanoms)
 		st->with_anomalies++;
 	if (r->cfg->anomalies_only && !c->nanoms)
-		return;
+		return false;
 	if (!cli_conn_selected(r->cfg, c->id))
+		return false;
+	r->ops->conn((struct report *)r, c, w);
+	return true;
+}
+
+bool
+report_write(struct report *r, struct wbuf *w)
+{
+	bool ok = w->len == 0 || fwrite(w->p, 1, w->len, r->out) == w->len;
+
+	w->len = 0;
+	return ok;
+}
+
+bool
+report_flush(struct report *r)
+{
+	bool ok = report_write(r, &r->wb);
+
+	return fflush(r->out) == 0 && ok;
+}
+
+void
+report_conn(struct report *r, struct stats *st, const struct conn *c)
+{
+	if (!report_format(r, st, c, &r->wb))
 		return;
-	r->ops->conn(r, c);
 	r->written++;
-	/* A record is complete when written: flush so a reader of a pipe
-	 * (synfin -i eth0 -F json | jq) sees it now. */
-	fflush(r->out);
+	/* A record is complete when written: in a live capture (or reading
+	 * a pipe) flush, so a reader (synfin -i eth0 -F json | jq) sees it
+	 * now; reading files, write in 64 KiB pieces. */
+	if (r->flush_each)
+		report_flush(r);
+	else if (r->wb.len >= 65536)
+		report_write(r, &r->wb);
+}
+
+void
+report_begin(struct report *r)
+{
+	r->ops->begin(r, &r->wb);
+	if (r->flush_each)
+		report_flush(r);
+}
+
+void
+report_end(struct report *r, const struct stats *st)
+{
+	r->ops->end(r, st, &r->wb);
+	report_write(r, &r->wb);
+}
+
+void
+report_destroy(struct report *r)
+{
+	wb_free(&r->wb);
 }
 
 void

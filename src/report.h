@@ -9,6 +9,7 @@
 #include "anomaly.h"
 #include "cli.h"
 #include "conn.h"
+#include "wbuf.h"
 
 /* Packets that did not become a TCP segment, by cause. */
 enum derr {
@@ -40,10 +41,11 @@ struct stats {
 
 struct report;
 
+/* Each writes into a buffer; report.c writes the buffer out. */
 struct report_ops {
-	void (*begin)(struct report *r);
-	void (*conn)(struct report *r, const struct conn *c);
-	void (*end)(struct report *r, const struct stats *st);
+	void (*begin)(struct report *r, struct wbuf *w);
+	void (*conn)(struct report *r, const struct conn *c, struct wbuf *w);
+	void (*end)(struct report *r, const struct stats *st, struct wbuf *w);
 };
 
 struct report {
@@ -52,7 +54,9 @@ struct report {
 	const struct synfin_config *cfg;
 	struct conn_cfg ccfg;
 	bool color;		/* ANSI colour (text, on a terminal) */
+	bool flush_each;	/* write each record at once (live, pipes) */
 	uint64_t written;	/* conn records written */
+	struct wbuf wb;		/* formatted, not yet written */
 };
 
 extern const struct report_ops report_text_ops, report_json_ops,
@@ -62,6 +66,17 @@ void report_init(struct report *r, const struct synfin_config *cfg,
     const struct conn_cfg *ccfg, FILE *out);
 /* Account the record in st and write it unless filtered out. */
 void report_conn(struct report *r, struct stats *st, const struct conn *c);
+/* The same, formatting into w instead of writing (-j threads); true when
+ * the record was selected for output. */
+bool report_format(const struct report *r, struct stats *st,
+    const struct conn *c, struct wbuf *w);
+/* Write out w (all of it) and empty it; false on a write error. */
+bool report_write(struct report *r, struct wbuf *w);
+void report_begin(struct report *r);
+void report_end(struct report *r, const struct stats *st);
+/* Write out what is buffered; false on a write error. */
+bool report_flush(struct report *r);
+void report_destroy(struct report *r);
 
 /* Helpers shared by the writers. */
 /* "1700000000.000100" (epoch seconds, six decimals) */

@@ -1,241 +1,251 @@
 /* report_json.c - JSON Lines exactly as SPEC.md: every key always present,
- * absent values null. Hand-rolled: no dependency for a fixed schema. */
+ * absent values null. Hand-rolled: no dependency for a fixed schema, and no
+ * printf on the way (src/wbuf.h). */
 #include "config.h"
 
-#include <inttypes.h>
 #include <string.h>
 
 #include "report.h"
 #include "seq.h"
 
 static void
-json_str(FILE *o, const char *s)
+json_null(struct wbuf *w)
 {
-	fputc('"', o);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"': fputs("\\\"", o); break;
-		case '\\': fputs("\\\\", o); break;
-		case '\n': fputs("\\n", o); break;
-		case '\r': fputs("\\r", o); break;
-		case '\t': fputs("\\t", o); break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				fprintf(o, "\\u%04x", *p);
-			else
-				fputc(*p, o);
-		}
-	}
-	fputc('"', o);
+	WB_LIT(w, "null");
 }
 
 static void
-json_ts(FILE *o, int64_t ns, bool present)
+json_ts(struct wbuf *w, int64_t ns, bool present)
 {
-	char b[40];
-
-	if (!present) {
-		fputs("null", o);
-		return;
-	}
-	report_ts(b, sizeof(b), ns);
-	fputs(b, o);
+	if (present)
+		wb_ts(w, ns);
+	else
+		json_null(w);
 }
 
 static void
-json_dur(FILE *o, int64_t a, int64_t b, bool present)
+json_dur(struct wbuf *w, int64_t a, int64_t b, bool present)
 {
-	char buf[40];
-
-	if (!present) {
-		fputs("null", o);
-		return;
-	}
-	report_dur(buf, sizeof(buf), b - a);
-	fputs(buf, o);
+	if (present)
+		wb_dur(w, b - a);
+	else
+		json_null(w);
 }
 
 static void
-json_endpoint(FILE *o, const struct conn *c, int idx)
+json_u32(struct wbuf *w, uint32_t v, bool present)
 {
-	char a[64];
-
-	report_addr(c, idx, a, sizeof(a));
-	fputs("{\"addr\":", o);
-	json_str(o, a);
-	fprintf(o, ",\"port\":%u}", c->key.port[idx]);
+	if (present)
+		wb_u64(w, v);
+	else
+		json_null(w);
 }
 
 static void
-json_options(FILE *o, const struct tcp_peer *p)
+json_bool(struct wbuf *w, bool v)
+{
+	if (v)
+		WB_LIT(w, "true");
+	else
+		WB_LIT(w, "false");
+}
+
+static void
+json_endpoint(struct wbuf *w, const struct conn *c, int idx)
+{
+	WB_LIT(w, "{\"addr\":\"");
+	wb_addr(w, c->key.af, c->key.addr[idx]);
+	WB_LIT(w, "\",\"port\":");
+	wb_u64(w, c->key.port[idx]);
+	wb_putc(w, '}');
+}
+
+static void
+json_options(struct wbuf *w, const struct tcp_peer *p)
 {
 	if (!(p->flags & PEER_SYN_SEEN)) {
-		fputs("null", o);
+		json_null(w);
 		return;
 	}
-	fputs("{\"mss\":", o);
-	if (p->mss)
-		fprintf(o, "%u", p->mss);
-	else
-		fputs("null", o);
-	fputs(",\"wscale\":", o);
-	if (p->flags & PEER_WS_OK)
-		fprintf(o, "%u", p->wscale);
-	else
-		fputs("null", o);
-	fprintf(o, ",\"sack_ok\":%s,\"timestamps\":%s}",
-	    p->flags & PEER_SACK_OK ? "true" : "false",
-	    p->flags & PEER_TS_OK ? "true" : "false");
+	WB_LIT(w, "{\"mss\":");
+	json_u32(w, p->mss, p->mss != 0);
+	WB_LIT(w, ",\"wscale\":");
+	json_u32(w, p->wscale, p->flags & PEER_WS_OK);
+	WB_LIT(w, ",\"sack_ok\":");
+	json_bool(w, p->flags & PEER_SACK_OK);
+	WB_LIT(w, ",\"timestamps\":");
+	json_bool(w, p->flags & PEER_TS_OK);
+	wb_putc(w, '}');
 }
 
 static void
-json_side_or_null(FILE *o, const struct conn *c, int idx)
+json_side_or_null(struct wbuf *w, const struct conn *c, int idx)
 {
 	if (idx < 0)
-		fputs("null", o);
+		json_null(w);
 	else
-		json_str(o, report_side(c, idx));
+		wb_json_str(w, report_side(c, idx));
 }
 
 static void
-json_begin(struct report *r)
+json_begin(struct report *r, struct wbuf *w)
 {
 	(void)r;
+	(void)w;
 }
 
 static void
-json_conn(struct report *r, const struct conn *c)
+json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 {
-	FILE *o = r->out;
 	int cl = conn_client(c), sv = !cl;
 	const struct tcp_peer *pc = &c->peer[cl], *ps = &c->peer[sv];
-	char b[40];
 
-	fprintf(o, "{\"type\":\"conn\",\"id\":%" PRIu64 ",\"ts\":", c->id);
-	json_ts(o, c->first_ts, true);
-	fputs(",\"duration\":", o);
-	json_dur(o, c->first_ts, c->last_ts, true);
-	fputs(",\"client\":", o);
-	json_endpoint(o, c, cl);
-	fputs(",\"server\":", o);
-	json_endpoint(o, c, sv);
+	(void)r;
+	WB_LIT(w, "{\"type\":\"conn\",\"id\":");
+	wb_u64(w, c->id);
+	WB_LIT(w, ",\"ts\":");
+	wb_ts(w, c->first_ts);
+	WB_LIT(w, ",\"duration\":");
+	wb_dur(w, c->last_ts - c->first_ts);
+	WB_LIT(w, ",\"client\":");
+	json_endpoint(w, c, cl);
+	WB_LIT(w, ",\"server\":");
+	json_endpoint(w, c, sv);
 
 	/* handshake */
 	bool syn = c->syn_ts && c->syn_dir == cl, sa = c->synack_dir >= 0,
 	    ack = (c->hs & HSF_THIRD) != 0;
-	fputs(",\"handshake\":{\"outcome\":", o);
-	json_str(o, hs_outcome_name[conn_hs_outcome(c)]);
-	fputs(",\"syn_ts\":", o);
-	json_ts(o, c->syn_ts, syn);
-	fputs(",\"synack_ts\":", o);
-	json_ts(o, c->synack_ts, sa);
-	fputs(",\"ack_ts\":", o);
-	json_ts(o, c->ack_ts, ack);
-	fputs(",\"client_isn\":", o);
-	if (pc->flags & PEER_SYN_SEEN)
-		fprintf(o, "%u", pc->isn);
-	else
-		fputs("null", o);
-	fputs(",\"server_isn\":", o);
-	if (ps->flags & PEER_SYN_SEEN)
-		fprintf(o, "%u", ps->isn);
-	else
-		fputs("null", o);
-	fprintf(o, ",\"syn_count\":%u,\"synack_count\":%u", c->syn_count,
-	    c->synack_count);
-	fputs(",\"rtt\":{\"syn_synack\":", o);
-	json_dur(o, c->syn_ts, c->synack_ts, syn && sa &&
+	WB_LIT(w, ",\"handshake\":{\"outcome\":");
+	wb_json_str(w, hs_outcome_name[conn_hs_outcome(c)]);
+	WB_LIT(w, ",\"syn_ts\":");
+	json_ts(w, c->syn_ts, syn);
+	WB_LIT(w, ",\"synack_ts\":");
+	json_ts(w, c->synack_ts, sa);
+	WB_LIT(w, ",\"ack_ts\":");
+	json_ts(w, c->ack_ts, ack);
+	WB_LIT(w, ",\"client_isn\":");
+	json_u32(w, pc->isn, pc->flags & PEER_SYN_SEEN);
+	WB_LIT(w, ",\"server_isn\":");
+	json_u32(w, ps->isn, ps->flags & PEER_SYN_SEEN);
+	WB_LIT(w, ",\"syn_count\":");
+	wb_u64(w, c->syn_count);
+	WB_LIT(w, ",\"synack_count\":");
+	wb_u64(w, c->synack_count);
+	WB_LIT(w, ",\"rtt\":{\"syn_synack\":");
+	json_dur(w, c->syn_ts, c->synack_ts, syn && sa &&
 	    c->synack_ts >= c->syn_ts);
-	fputs(",\"synack_ack\":", o);
-	json_dur(o, c->synack_ts, c->ack_ts, sa && ack);
-	fputs("},\"client_options\":", o);
-	json_options(o, pc);
-	fputs(",\"server_options\":", o);
-	json_options(o, ps);
+	WB_LIT(w, ",\"synack_ack\":");
+	json_dur(w, c->synack_ts, c->ack_ts, sa && ack);
+	WB_LIT(w, "},\"client_options\":");
+	json_options(w, pc);
+	WB_LIT(w, ",\"server_options\":");
+	json_options(w, ps);
 
 	/* teardown */
 	const struct conn_side *sc = &c->side[cl], *ss = &c->side[sv];
 	bool both_acked = (pc->flags & PEER_FIN_ACKED) &&
 	    (ps->flags & PEER_FIN_ACKED);
-	fputs("},\"teardown\":{\"outcome\":", o);
-	json_str(o, td_outcome_name[conn_td_outcome(c)]);
-	fputs(",\"initiator\":", o);
-	json_side_or_null(o, c, c->fin_first);
-	fputs(",\"reset_by\":", o);
-	json_side_or_null(o, c, conn_reset_by(c));
-	fputs(",\"client_fin_ts\":", o);
-	json_ts(o, sc->fin_ts, pc->flags & PEER_FIN_SEEN);
-	fputs(",\"server_fin_ts\":", o);
-	json_ts(o, ss->fin_ts, ps->flags & PEER_FIN_SEEN);
-	fputs(",\"last_ack_ts\":", o);
-	json_ts(o, sc->fin_ack_ts > ss->fin_ack_ts ? sc->fin_ack_ts :
+	WB_LIT(w, "},\"teardown\":{\"outcome\":");
+	wb_json_str(w, td_outcome_name[conn_td_outcome(c)]);
+	WB_LIT(w, ",\"initiator\":");
+	json_side_or_null(w, c, c->fin_first);
+	WB_LIT(w, ",\"reset_by\":");
+	json_side_or_null(w, c, conn_reset_by(c));
+	WB_LIT(w, ",\"client_fin_ts\":");
+	json_ts(w, sc->fin_ts, pc->flags & PEER_FIN_SEEN);
+	WB_LIT(w, ",\"server_fin_ts\":");
+	json_ts(w, ss->fin_ts, ps->flags & PEER_FIN_SEEN);
+	WB_LIT(w, ",\"last_ack_ts\":");
+	json_ts(w, sc->fin_ack_ts > ss->fin_ack_ts ? sc->fin_ack_ts :
 	    ss->fin_ack_ts, both_acked);
 
-	fputs("},\"states\":{\"client\":", o);
-	json_str(o, tcp_state_name[pc->st]);
-	fputs(",\"server\":", o);
-	json_str(o, tcp_state_name[ps->st]);
-	fprintf(o, "},\"packets\":{\"client\":%" PRIu64 ",\"server\":%" PRIu64
-	    "},\"payload_bytes\":{\"client\":%" PRIu64 ",\"server\":%" PRIu64
-	    "},\"retransmissions\":{\"client\":%u,\"server\":%u}",
-	    sc->pkts, ss->pkts, sc->bytes, ss->bytes, sc->retrans, ss->retrans);
-	fputs(",\"zeek\":{\"conn_state\":", o);
-	json_str(o, zeek_conn_state(&c->zeek));
-	fputs(",\"history\":", o);
-	json_str(o, zeek_conn_history(&c->zeek));
-	fputs("},\"anomalies\":[", o);
+	WB_LIT(w, "},\"states\":{\"client\":");
+	wb_json_str(w, tcp_state_name[pc->st]);
+	WB_LIT(w, ",\"server\":");
+	wb_json_str(w, tcp_state_name[ps->st]);
+	WB_LIT(w, "},\"packets\":{\"client\":");
+	wb_u64(w, sc->pkts);
+	WB_LIT(w, ",\"server\":");
+	wb_u64(w, ss->pkts);
+	WB_LIT(w, "},\"payload_bytes\":{\"client\":");
+	wb_u64(w, sc->bytes);
+	WB_LIT(w, ",\"server\":");
+	wb_u64(w, ss->bytes);
+	WB_LIT(w, "},\"retransmissions\":{\"client\":");
+	wb_u64(w, sc->retrans);
+	WB_LIT(w, ",\"server\":");
+	wb_u64(w, ss->retrans);
+	WB_LIT(w, "},\"zeek\":{\"conn_state\":");
+	wb_json_str(w, zeek_conn_state(&c->zeek));
+	WB_LIT(w, ",\"history\":");
+	wb_json_str(w, zeek_conn_history(&c->zeek));
+	WB_LIT(w, "},\"anomalies\":[");
 	for (unsigned i = 0; i < c->nanoms; i++) {
 		const struct anom_rec *a = &c->anoms[i];
-		fputs(i ? ",{\"name\":" : "{\"name\":", o);
-		json_str(o, anomaly_name(a->id));
-		fputs(",\"severity\":", o);
-		json_str(o, anomaly_sev_name(anomaly_severity(a->id)));
-		fprintf(o, ",\"frame\":%" PRIu64 ",\"ts\":", a->frame);
-		report_ts(b, sizeof(b), a->ts_ns);
-		fputs(b, o);
-		fputs(",\"from\":", o);
-		json_str(o, report_side(c, a->dir));
-		fputs(",\"detail\":", o);
-		json_str(o, a->detail ? a->detail : "");
-		fputc('}', o);
+		if (i)
+			wb_putc(w, ',');
+		WB_LIT(w, "{\"name\":");
+		wb_json_str(w, anomaly_name(a->id));
+		WB_LIT(w, ",\"severity\":");
+		wb_json_str(w, anomaly_sev_name(anomaly_severity(a->id)));
+		WB_LIT(w, ",\"frame\":");
+		wb_u64(w, a->frame);
+		WB_LIT(w, ",\"ts\":");
+		wb_ts(w, a->ts_ns);
+		WB_LIT(w, ",\"from\":");
+		wb_json_str(w, report_side(c, a->dir));
+		WB_LIT(w, ",\"detail\":");
+		wb_json_str(w, a->detail ? a->detail : "");
+		wb_putc(w, '}');
 	}
-	fputs("]}\n", o);
+	WB_LIT(w, "]}\n");
 }
 
 static void
-json_counts(FILE *o, const char *key, const uint64_t *v, size_t n,
+json_counts(struct wbuf *w, const char *key, const uint64_t *v, size_t n,
     const char *const *names, bool first)
 {
 	bool any = false;
 
-	fprintf(o, "%s\"%s\":{", first ? "" : ",", key);
+	if (!first)
+		wb_putc(w, ',');
+	wb_json_str(w, key);
+	WB_LIT(w, ":{");
 	for (size_t i = 0; i < n; i++) {
 		if (!v[i])
 			continue;
-		fprintf(o, "%s", any ? "," : "");
-		json_str(o, names[i]);
-		fprintf(o, ":%" PRIu64, v[i]);
+		if (any)
+			wb_putc(w, ',');
+		wb_json_str(w, names[i]);
+		wb_putc(w, ':');
+		wb_u64(w, v[i]);
 		any = true;
 	}
-	fputc('}', o);
+	wb_putc(w, '}');
 }
 
 static void
-json_end(struct report *r, const struct stats *st)
+json_end(struct report *r, const struct stats *st, struct wbuf *w)
 {
-	FILE *o = r->out;
 	const char *anames[ANOM_MAX];
 
+	(void)r;
 	for (int i = 0; i < ANOM_MAX; i++)
 		anames[i] = anomaly_name(i);
-	fprintf(o, "{\"type\":\"summary\",\"packets\":%" PRIu64
-	    ",\"tcp_packets\":%" PRIu64 ",\"connections\":%" PRIu64 ",",
-	    st->packets, st->tcp_packets, st->connections);
-	json_counts(o, "handshake", st->hs, HS_MAX, hs_outcome_name, true);
-	json_counts(o, "teardown", st->td, TD_MAX, td_outcome_name, false);
-	json_counts(o, "anomalies", st->anom, ANOM_MAX, anames, false);
-	json_counts(o, "decode_errors", st->derr, DERR_MAX, derr_name, false);
-	fprintf(o, ",\"dropped\":%" PRIu64 "}\n", st->dropped);
+	WB_LIT(w, "{\"type\":\"summary\",\"packets\":");
+	wb_u64(w, st->packets);
+	WB_LIT(w, ",\"tcp_packets\":");
+	wb_u64(w, st->tcp_packets);
+	WB_LIT(w, ",\"connections\":");
+	wb_u64(w, st->connections);
+	wb_putc(w, ',');
+	json_counts(w, "handshake", st->hs, HS_MAX, hs_outcome_name, true);
+	json_counts(w, "teardown", st->td, TD_MAX, td_outcome_name, false);
+	json_counts(w, "anomalies", st->anom, ANOM_MAX, anames, false);
+	json_counts(w, "decode_errors", st->derr, DERR_MAX, derr_name, false);
+	WB_LIT(w, ",\"dropped\":");
+	wb_u64(w, st->dropped);
+	WB_LIT(w, "}\n");
 }
 
 const struct report_ops report_json_ops = {

@@ -87,52 +87,53 @@ sev_col(const struct report *r, enum anom_sev s)
 }
 
 static void
-text_begin(struct report *r)
+text_begin(struct report *r, struct wbuf *o)
 {
 	(void)r;
+	(void)o;
 }
 
 static void
-handshake_lines(struct report *r, const struct conn *c, int cl, int sv)
+handshake_lines(struct report *r, struct wbuf *o, const struct conn *c,
+    int cl, int sv)
 {
-	FILE *o = r->out;
 	const struct tcp_peer *pc = &c->peer[cl], *ps = &c->peer[sv];
 	enum hs_outcome hs = conn_hs_outcome(c);
 	char a[32], b[32], d[32];
 
-	fprintf(o, "  handshake  %s%s%s", col(r, C_BLD), hs_outcome_name[hs],
+	wb_printf(o, "  handshake  %s%s%s", col(r, C_BLD), hs_outcome_name[hs],
 	    col(r, C_OFF));
 	if (hs == HS_MIDSTREAM) {
-		fprintf(o, ": no SYN seen, the capture began inside the "
+		wb_printf(o, ": no SYN seen, the capture began inside the "
 		    "connection%s\n", c->synack_dir >= 0 ?
 		    " (a SYN-ACK was seen)" : "");
 		return;
 	}
 	if (hs == HS_SIMULTANEOUS) {
-		fprintf(o, ": both sent SYN (J=%u, K=%u), each acked the "
+		wb_printf(o, ": both sent SYN (J=%u, K=%u), each acked the "
 		    "other\n", pc->isn, ps->isn);
 		return;
 	}
-	fputc('\n', o);
-	fprintf(o, "             SYN      seq=J (%u)", pc->isn);
+	wb_putc(o, '\n');
+	wb_printf(o, "             SYN      seq=J (%u)", pc->isn);
 	if (c->syn_count > 1)
-		fprintf(o, ", sent %u times", c->syn_count);
-	fputc('\n', o);
+		wb_printf(o, ", sent %u times", c->syn_count);
+	wb_putc(o, '\n');
 	if (c->synack_dir >= 0) {
 		/* The judgement is the analysis's (it knows the TFO range
 		 * J+1..J+1+n), not a second one here. */
 		bool ok = !conn_has_anom(c, ANOM_SYNACK_BAD_ACK);
 		delta(d, sizeof(d), c->syn_ts, c->synack_ts);
-		fprintf(o, "             SYN-ACK  seq=K (%u) ack=%s %s%s%s  %s\n",
+		wb_printf(o, "             SYN-ACK  seq=K (%u) ack=%s %s%s%s  %s\n",
 		    ps->isn, seq_rel_str(a, sizeof(a), "J", pc->isn, c->synack_ack),
 		    ok ? col(r, C_GRN) : col(r, C_RED),
 		    ok ? "ok" : "WRONG, want J+1", col(r, C_OFF), d);
 	} else if (hs == HS_REFUSED) {
 		delta(d, sizeof(d), c->syn_ts, c->rst_ts);
-		fprintf(o, "             RST      from the server: refused  %s\n", d);
+		wb_printf(o, "             RST      from the server: refused  %s\n", d);
 		return;
 	} else {
-		fprintf(o, "             SYN-ACK  none\n");
+		wb_printf(o, "             SYN-ACK  none\n");
 		return;
 	}
 	if (c->hs & HSF_THIRD) {
@@ -140,7 +141,7 @@ handshake_lines(struct report *r, const struct conn *c, int cl, int sv)
 		bool sok = !conn_has_anom(c, ANOM_HS_ACK_BAD_SEQ);
 		bool nosyn = !(c->third_flags & TH_SYN);
 		delta(d, sizeof(d), c->synack_ts, c->ack_ts);
-		fprintf(o, "             %-8s seq=%s %s%s%s ack=%s %s%s%s",
+		wb_printf(o, "             %-8s seq=%s %s%s%s ack=%s %s%s%s",
 		    nosyn ? "ACK" : "SYN-ACK",
 		    seq_rel_str(a, sizeof(a), "J", pc->isn, c->third_seq),
 		    sok ? col(r, C_GRN) : col(r, C_RED),
@@ -149,79 +150,77 @@ handshake_lines(struct report *r, const struct conn *c, int cl, int sv)
 		    aok ? col(r, C_GRN) : col(r, C_RED),
 		    aok ? "ok" : "WRONG, want K+1", col(r, C_OFF));
 		if (!nosyn)
-			fprintf(o, " %sSYN=1, want SYN=0%s", col(r, C_RED),
+			wb_printf(o, " %sSYN=1, want SYN=0%s", col(r, C_RED),
 			    col(r, C_OFF));
-		fprintf(o, "  %s\n", d);
+		wb_printf(o, "  %s\n", d);
 	} else if (hs == HS_RESET) {
-		fprintf(o, "             RST      from the %s\n",
+		wb_printf(o, "             RST      from the %s\n",
 		    report_side(c, c->rst_dir));
 	} else {
-		fprintf(o, "             ACK      none\n");
+		wb_printf(o, "             ACK      none\n");
 	}
 }
 
 /* One FIN and its acknowledgment. */
 static void
-fin_lines(struct report *r, const struct conn *c, int i, const char *L,
+fin_lines(struct report *r, struct wbuf *o, const struct conn *c, int i, const char *L,
     int64_t prev_ts)
 {
-	FILE *o = r->out;
 	const struct tcp_peer *p = &c->peer[i], *q = &c->peer[!i];
 	const struct conn_side *sd = &c->side[i];
 	char a[32], d[32];
 
 	delta(d, sizeof(d), prev_ts, sd->fin_ts);
-	fprintf(o, "             FIN      seq=%s (%u) from the %s  %s\n", L,
+	wb_printf(o, "             FIN      seq=%s (%u) from the %s  %s\n", L,
 	    p->fin_seq, report_side(c, i), d);
 	if (p->flags & PEER_FIN_ACKED) {
 		delta(d, sizeof(d), sd->fin_ts, sd->fin_ack_ts);
-		fprintf(o, "             ACK      ack=%s+1 %sok%s  %s\n", L,
+		wb_printf(o, "             ACK      ack=%s+1 %sok%s  %s\n", L,
 		    col(r, C_GRN), col(r, C_OFF), d);
 	} else if (q->flags & PEER_ACK_SENT) {
-		fprintf(o, "             ACK      %snone reached %s+1%s "
+		wb_printf(o, "             ACK      %snone reached %s+1%s "
 		    "(highest ack from the %s: %s)\n", col(r, C_RED), L,
 		    col(r, C_OFF), report_side(c, !i),
 		    seq_rel_str(a, sizeof(a), L, p->fin_seq, q->ack));
 	} else {
-		fprintf(o, "             ACK      %snone%s\n", col(r, C_RED),
+		wb_printf(o, "             ACK      %snone%s\n", col(r, C_RED),
 		    col(r, C_OFF));
 	}
 }
 
 static void
-teardown_lines(struct report *r, const struct conn *c, int cl)
+teardown_lines(struct report *r, struct wbuf *o, const struct conn *c, int cl)
 {
-	FILE *o = r->out;
 	enum td_outcome td = conn_td_outcome(c);
 	int first = c->fin_first;
 	char w[48];
 
-	fprintf(o, "  teardown   %s%s%s", col(r, C_BLD), td_outcome_name[td],
+	wb_printf(o, "  teardown   %s%s%s", col(r, C_BLD), td_outcome_name[td],
 	    col(r, C_OFF));
 	if (first >= 0)
-		fprintf(o, ", closed first by the %s", report_side(c, first));
+		wb_printf(o, ", closed first by the %s", report_side(c, first));
 	if (conn_reset_by(c) >= 0 && td != TD_NONE)
-		fprintf(o, ", reset by the %s", report_side(c, conn_reset_by(c)));
+		wb_printf(o, ", reset by the %s", report_side(c, conn_reset_by(c)));
 	if (td == TD_NONE) {
-		fputs(": the handshake never completed\n", o);
+		wb_puts(o, ": the handshake never completed\n");
 		return;
 	}
 	if (td == TD_OPEN) {
-		fputs(": no FIN and no RST by the end\n", o);
+		wb_puts(o, ": no FIN and no RST by the end\n");
 		return;
 	}
-	fputc('\n', o);
+	wb_putc(o, '\n');
 	if (first >= 0) {
-		fin_lines(r, c, first, "u", c->first_ts);
+		fin_lines(r, o, c, first, "u", c->first_ts);
 		if (c->peer[!first].flags & PEER_FIN_SEEN)
-			fin_lines(r, c, !first, "W", c->side[first].fin_ts);
+			fin_lines(r, o, c, !first, "W", c->side[first].fin_ts);
 		else if (td != TD_RESET)
-			fprintf(o, "             FIN      none from the %s\n",
+			wb_printf(o, "             FIN      none from the %s\n",
 			    report_side(c, !first));
 	}
 	if (c->rst_dir >= 0) {
 		wall(w, sizeof(w), c->rst_ts);
-		fprintf(o, "             RST      from the %s at %s\n",
+		wb_printf(o, "             RST      from the %s at %s\n",
 		    report_side(c, c->rst_dir), w);
 	}
 	for (int i = 0; i < 2; i++) {
@@ -229,7 +228,7 @@ teardown_lines(struct report *r, const struct conn *c, int cl)
 		if (c->peer[idx].st != TCP_ST_TIME_WAIT)
 			continue;
 		wall(w, sizeof(w), c->side[idx].tw_ts + r->ccfg.two_msl_ns);
-		fprintf(o, "             TIME_WAIT: the %s holds it until %s "
+		wb_printf(o, "             TIME_WAIT: the %s holds it until %s "
 		    "(2MSL = %.0f s after its last ACK)\n", report_side(c, idx),
 		    w, (double)r->ccfg.two_msl_ns / 1e9);
 	}
@@ -286,9 +285,8 @@ rel_num(const struct conn *c, int idx, uint32_t x, char *buf, size_t len)
 }
 
 static void
-ladder(struct report *r, const struct conn *c, int cl)
+ladder(struct report *r, struct wbuf *o, const struct conn *c, int cl)
 {
-	FILE *o = r->out;
 	GArray *a = c->ladder;
 	char ea[80], eb[80];
 
@@ -296,8 +294,8 @@ ladder(struct report *r, const struct conn *c, int cl)
 		return;
 	endpoint(c, cl, ea, sizeof(ea));
 	endpoint(c, !cl, eb, sizeof(eb));
-	fprintf(o, "  ladder%s\n", col(r, C_DIM));
-	fprintf(o, "    %6s %10s  client %-*s server %s%s\n", "frame", "time",
+	wb_printf(o, "  ladder%s\n", col(r, C_DIM));
+	wb_printf(o, "    %6s %10s  client %-*s server %s%s\n", "frame", "time",
 	    ARROW - 1, ea, eb, col(r, C_OFF));
 	for (guint i = 0; i < a->len; i++) {
 		const struct ladder_step *l = &g_array_index(a,
@@ -308,7 +306,7 @@ ladder(struct report *r, const struct conn *c, int cl)
 		if (l->folded > 1) {
 			char n[32];
 			thousands(n, sizeof(n), l->folded);
-			fprintf(o, "    %6" PRIu64 " %10s  %-12s %*s... %s data "
+			wb_printf(o, "    %6" PRIu64 " %10s  %-12s %*s... %s data "
 			    "segment%s ...\n", l->frame, t, "", 10, "", n,
 			    l->folded == 1 ? "" : "s");
 			continue;
@@ -336,12 +334,12 @@ ladder(struct report *r, const struct conn *c, int cl)
 			snprintf(arrow, sizeof(arrow), "%s %s>", lab, d);
 		else
 			snprintf(arrow, sizeof(arrow), "<%s %s", d, lab);
-		fprintf(o, "    %6" PRIu64 " %10s  %-12s %-*s %s\n", l->frame, t,
+		wb_printf(o, "    %6" PRIu64 " %10s  %-12s %-*s %s\n", l->frame, t,
 		    tcp_state_name[l->st[cl]], ARROW, arrow,
 		    tcp_state_name[l->st[!cl]]);
 		if (l->anom) {
 			enum anom_sev s = anomaly_severity(l->anom);
-			fprintf(o, "    %6s %10s  %-12s %s^ %s %s%s\n", "", "", "",
+			wb_printf(o, "    %6s %10s  %-12s %s^ %s %s%s\n", "", "", "",
 			    sev_col(r, s), anomaly_sev_name(s),
 			    anomaly_name(l->anom), col(r, C_OFF));
 		}
@@ -349,9 +347,8 @@ ladder(struct report *r, const struct conn *c, int cl)
 }
 
 static void
-text_conn(struct report *r, const struct conn *c)
+text_conn(struct report *r, const struct conn *c, struct wbuf *o)
 {
-	FILE *o = r->out;
 	int cl = conn_client(c), sv = !cl;
 	char a[80], b[80], ts[48], dur[40];
 	bool any;
@@ -363,14 +360,14 @@ text_conn(struct report *r, const struct conn *c)
 	endpoint(c, sv, b, sizeof(b));
 	wall(ts, sizeof(ts), c->first_ts);
 	report_dur(dur, sizeof(dur), c->last_ts - c->first_ts);
-	fprintf(o, "%s#%" PRIu64 "%s  %s -> %s  %s  %s s  %s%s%s\n",
+	wb_printf(o, "%s#%" PRIu64 "%s  %s -> %s  %s  %s s  %s%s%s\n",
 	    col(r, C_BLD), c->id, col(r, C_OFF), a, b, ts, dur,
 	    !any ? col(r, C_GRN) : sev_col(r, w), verdict, col(r, C_OFF));
-	handshake_lines(r, c, cl, sv);
-	teardown_lines(r, c, cl);
-	fprintf(o, "  states     client %s, server %s\n",
+	handshake_lines(r, o, c, cl, sv);
+	teardown_lines(r, o, c, cl);
+	wb_printf(o, "  states     client %s, server %s\n",
 	    tcp_state_name[c->peer[cl].st], tcp_state_name[c->peer[sv].st]);
-	fprintf(o, "  traffic    client %" PRIu64 " packets %" PRIu64
+	wb_printf(o, "  traffic    client %" PRIu64 " packets %" PRIu64
 	    " bytes, server %" PRIu64 " packets %" PRIu64 " bytes; "
 	    "retransmissions %u/%u; zeek %s %s\n", c->side[cl].pkts,
 	    c->side[cl].bytes, c->side[sv].pkts, c->side[sv].bytes,
@@ -379,50 +376,49 @@ text_conn(struct report *r, const struct conn *c)
 	for (unsigned i = 0; i < c->nanoms; i++) {
 		const struct anom_rec *an = &c->anoms[i];
 		enum anom_sev s = anomaly_severity(an->id);
-		fprintf(o, "  %s%-9s%s  %s, frame %" PRIu64 " from the %s: %s "
+		wb_printf(o, "  %s%-9s%s  %s, frame %" PRIu64 " from the %s: %s "
 		    "[%s]\n", sev_col(r, s), anomaly_sev_name(s), col(r, C_OFF),
 		    anomaly_name(an->id), an->frame, report_side(c, an->dir),
 		    an->detail && *an->detail ? an->detail :
 		    anomaly_description(an->id), anomaly_reference(an->id));
 	}
 	if (c->anoms_dropped)
-		fprintf(o, "  (%u more anomalies not listed)\n", c->anoms_dropped);
+		wb_printf(o, "  (%u more anomalies not listed)\n", c->anoms_dropped);
 	if (r->cfg->ladder)
-		ladder(r, c, cl);
-	fputc('\n', o);
+		ladder(r, o, c, cl);
+	wb_putc(o, '\n');
 }
 
 static void
-counts(FILE *o, const char *title, const uint64_t *v, size_t n,
+counts(struct wbuf *o, const char *title, const uint64_t *v, size_t n,
     const char *const *names)
 {
 	bool any = false;
 
-	fprintf(o, "  %-15s", title);
+	wb_printf(o, "  %-15s", title);
 	for (size_t i = 0; i < n; i++) {
 		if (!v[i])
 			continue;
-		fprintf(o, "%s%s %" PRIu64, any ? ", " : "", names[i], v[i]);
+		wb_printf(o, "%s%s %" PRIu64, any ? ", " : "", names[i], v[i]);
 		any = true;
 	}
-	fprintf(o, "%s\n", any ? "" : "none");
+	wb_printf(o, "%s\n", any ? "" : "none");
 }
 
 static void
-text_end(struct report *r, const struct stats *st)
+text_end(struct report *r, const struct stats *st, struct wbuf *o)
 {
-	FILE *o = r->out;
 	const char *anames[ANOM_MAX];
 
 	for (int i = 0; i < ANOM_MAX; i++)
 		anames[i] = anomaly_name(i);
-	fprintf(o, "%ssummary%s: %" PRIu64 " packets, %" PRIu64 " TCP, %"
+	wb_printf(o, "%ssummary%s: %" PRIu64 " packets, %" PRIu64 " TCP, %"
 	    PRIu64 " connections (%" PRIu64 " with anomalies), %" PRIu64
 	    " dropped by the capture\n", col(r, C_BLD), col(r, C_OFF),
 	    st->packets, st->tcp_packets, st->connections, st->with_anomalies,
 	    st->dropped);
 	if (st->live)
-		fprintf(o, "  capture:       %" PRIu64 " packets received by "
+		wb_printf(o, "  capture:       %" PRIu64 " packets received by "
 		    "libpcap, %" PRIu64 " dropped (%" PRIu64 " by the "
 		    "interface)\n", st->received, st->dropped, st->if_dropped);
 	counts(o, "handshake:", st->hs, HS_MAX, hs_outcome_name);

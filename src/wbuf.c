@@ -1,0 +1,175 @@
+/* wbuf.c - the output buffer's growth and its number formatters. */
+#include "config.h"
+
+#include "wbuf.h"
+
+#include <glib.h>
+#include <stdio.h>
+
+#include "decode.h"
+
+void
+wb_grow(struct wbuf *w, size_t need)
+{
+	size_t cap = w->cap ? w->cap : 4096;
+
+	while (cap - w->len < need)
+		cap *= 2;
+	w->p = g_realloc(w->p, cap);
+	w->cap = cap;
+}
+
+void
+wb_free(struct wbuf *w)
+{
+	g_free(w->p);
+	w->p = NULL;
+	w->len = w->cap = 0;
+}
+
+/* Digits of v right-aligned in b[20], the index of the first returned. */
+static size_t
+digits(char b[20], uint64_t v)
+{
+	size_t i = 20;
+
+	do {
+		b[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return i;
+}
+
+void
+wb_u64(struct wbuf *w, uint64_t v)
+{
+	char b[20];
+	size_t i = digits(b, v);
+
+	wb_put(w, b + i, 20 - i);
+}
+
+/* s.uuuuuu for ns >= 0: seconds, then six digits of microseconds. */
+static void
+sec_usec(struct wbuf *w, uint64_t s, uint64_t us)
+{
+	char b[7];
+
+	wb_u64(w, s);
+	b[0] = '.';
+	for (int i = 6; i >= 1; i--) {
+		b[i] = (char)('0' + us % 10);
+		us /= 10;
+	}
+	wb_put(w, b, 7);
+}
+
+void
+wb_ts(struct wbuf *w, int64_t ns)
+{
+	int64_t s = ns / 1000000000, f = ns % 1000000000;
+
+	if (f < 0) {
+		f += 1000000000;
+		s--;
+	}
+	if (s < 0) {	/* before 1970: not from a capture; as printf */
+		wb_printf(w, "%" G_GINT64_FORMAT ".%06" G_GINT64_FORMAT, s,
+		    f / 1000);
+		return;
+	}
+	sec_usec(w, (uint64_t)s, (uint64_t)f / 1000);
+}
+
+void
+wb_dur(struct wbuf *w, int64_t ns)
+{
+	uint64_t u;
+
+	if (ns < 0) {
+		wb_putc(w, '-');
+		u = ns == INT64_MIN ? (uint64_t)INT64_MAX + 1 : (uint64_t)-ns;
+	} else {
+		u = (uint64_t)ns;
+	}
+	sec_usec(w, u / 1000000000, (u % 1000000000) / 1000);
+}
+
+void
+wb_json_str(struct wbuf *w, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	wb_putc(w, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		const unsigned char *q = p;
+		/* the run of characters that need no escape, in one copy */
+		while (*q >= 0x20 && *q != 0x7f && *q != '"' && *q != '\\')
+			q++;
+		if (q > p) {
+			wb_put(w, (const char *)p, (size_t)(q - p));
+			p = q;
+			if (!*p)
+				break;
+		}
+		switch (*p) {
+		case '"': WB_LIT(w, "\\\""); break;
+		case '\\': WB_LIT(w, "\\\\"); break;
+		case '\n': WB_LIT(w, "\\n"); break;
+		case '\r': WB_LIT(w, "\\r"); break;
+		case '\t': WB_LIT(w, "\\t"); break;
+		default: {
+			char u[6] = { '\\', 'u', '0', '0', hex[*p >> 4],
+				hex[*p & 15] };
+			wb_put(w, u, sizeof(u));
+		}
+		}
+	}
+	wb_putc(w, '"');
+}
+
+void
+wb_addr(struct wbuf *w, uint8_t af, const uint8_t *a)
+{
+	if (af == 6) {
+		char b[64];
+		decode_addr_str(af, a, b, sizeof(b));
+		wb_puts(w, b);
+		return;
+	}
+	for (int i = 0; i < 4; i++) {
+		char b[20];
+		size_t k = digits(b, a[i]);
+		if (i)
+			wb_putc(w, '.');
+		wb_put(w, b + k, 20 - k);
+	}
+}
+
+void
+wb_vprintf(struct wbuf *w, const char *fmt, va_list ap)
+{
+	va_list aq;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(w->p ? w->p + w->len : NULL, w->cap - w->len, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		return;
+	if ((size_t)n >= w->cap - w->len) {
+		wb_reserve(w, (size_t)n + 1);
+		vsnprintf(w->p + w->len, w->cap - w->len, fmt, ap);
+	}
+	w->len += (size_t)n;
+}
+
+void
+wb_printf(struct wbuf *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	wb_vprintf(w, fmt, ap);
+	va_end(ap);
+}
