@@ -24,7 +24,12 @@ struct capture {
 	int wait_ms;		/* live: poll timeout */
 	pcap_dumper_t *dump;	/* -w */
 	int64_t last_flush;	/* -w: last flush (wall clock, us) */
+	char *iobuf;		/* the file's stdio buffer */
 };
+
+/* libpcap reads a file through stdio, two fread()s a record; with the
+ * default 4 KiB buffer that is a read(2) every few packets. */
+#define CAPTURE_IOBUF (1u << 20)
 
 G_DEFINE_QUARK(synfin-error-quark, synfin_error)
 
@@ -118,16 +123,39 @@ capture_open_file(const char *path, const char *filter, GError **err)
 			return NULL;
 		}
 	}
-	pcap_t *p = pcap_open_offline_with_tstamp_precision(path,
-	    PCAP_TSTAMP_PRECISION_NANO, ebuf);
+	pcap_t *p;
+	char *iobuf = NULL;
+	if (strcmp(path, "-") == 0) {
+		p = pcap_open_offline_with_tstamp_precision(path,
+		    PCAP_TSTAMP_PRECISION_NANO, ebuf);
+	} else {
+		FILE *fp = fopen(path, "rb");
+		if (!fp) {
+			g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
+			    "%s: %s", path, g_strerror(errno));
+			return NULL;
+		}
+		iobuf = g_malloc(CAPTURE_IOBUF);
+		setvbuf(fp, iobuf, _IOFBF, CAPTURE_IOBUF);
+		p = pcap_fopen_offline_with_tstamp_precision(fp,
+		    PCAP_TSTAMP_PRECISION_NANO, ebuf);
+		if (!p)
+			fclose(fp);
+	}
 	if (!p) {
+		g_free(iobuf);
 		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
 		    "%s: not a readable pcap or pcapng capture (%s)",
 		    strcmp(path, "-") == 0 ? "standard input" : path, ebuf);
 		return NULL;
 	}
-	return capture_setup(p, strcmp(path, "-") == 0 ? "standard input" :
-	    path, filter, err);
+	struct capture *c = capture_setup(p, strcmp(path, "-") == 0 ?
+	    "standard input" : path, filter, err);
+	if (c)
+		c->iobuf = iobuf;
+	else
+		g_free(iobuf);	/* capture_setup() closed the file */
+	return c;
 }
 
 struct capture *
@@ -333,6 +361,7 @@ capture_close(struct capture *c)
 		pcap_dump_close(c->dump);
 	}
 	pcap_close(c->p);
+	g_free(c->iobuf);	/* after the fclose() in pcap_close() */
 	g_free(c->name);
 	g_free(c);
 }

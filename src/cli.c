@@ -39,7 +39,8 @@ bool
 cli_parse(int argc, char **argv, struct synfin_config *cfg, GError **err)
 {
 	g_autofree char *format = NULL, *msl = NULL, *idle = NULL;
-	g_autofree char *maxf = NULL, *count = NULL, *snap = NULL, *buf = NULL;
+	g_autofree char *maxf = NULL, *count = NULL, *jobs = NULL;
+	g_autofree char *snap = NULL, *buf = NULL;
 	g_auto(GStrv) conns = NULL;
 	g_auto(GStrv) rest = NULL;
 	gboolean ladder = FALSE, aonly = FALSE, check = FALSE, verify = FALSE;
@@ -86,6 +87,9 @@ cli_parse(int argc, char **argv, struct synfin_config *cfg, GError **err)
 		{ "max-flows", 0, 0, G_OPTION_ARG_STRING, &maxf,
 		  "Track at most N connections; the longest idle are "
 		  "reported and evicted first", "N" },
+		{ "jobs", 'j', 0, G_OPTION_ARG_STRING, &jobs,
+		  "Analyse files on N threads (default: the cores, for files "
+		  "of 8 MB or more)", "N" },
 		{ "count", 'c', 0, G_OPTION_ARG_STRING, &count,
 		  "Stop after COUNT packets", "COUNT" },
 		{ "verify-checksums", 0, 0, G_OPTION_ARG_NONE, &verify,
@@ -169,6 +173,16 @@ cli_parse(int argc, char **argv, struct synfin_config *cfg, GError **err)
 		if (!parse_num("--max-flows", maxf, 1, 1e12, &v, err))
 			return false;
 		cfg->max_flows = (uint64_t)v;
+	}
+	if (jobs) {
+		if (!parse_num("-j", jobs, 1, 64, &v, err))
+			return false;
+		if (v != (int)v) {
+			g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
+			    "-j: '%s' is not a whole number of threads", jobs);
+			return false;
+		}
+		cfg->jobs = (int)v;
 	}
 	if (count) {
 		if (!parse_num("-c", count, 1, 1e18, &v, err))

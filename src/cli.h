@@ -24,6 +24,7 @@ struct synfin_config {
 	double idle_timeout;	/* --idle-timeout seconds */
 	uint64_t max_flows;	/* --max-flows (0: unbounded) */
 	uint64_t count;		/* -c (0: all) */
+	int jobs;		/* -j (0: automatic) */
 	bool verify_checksums;	/* --verify-checksums */
 	int snaplen;		/* -s */
 	bool no_promisc;	/* -p */

@@ -290,11 +290,10 @@ static void
 release(struct flow_table *t, struct conn *c, int64_t now, enum conn_end why)
 {
 	wheel_unfile(t, c);
-	conn_finish(c, &t->cfg, now, why);
-	if (t->emit)
-		t->emit(c, t->user);
 	hash_remove(t, c);
-	conn_free(c);
+	conn_finish(c, &t->cfg, now, why);
+	if (!t->emit || !t->emit(c, t->user))
+		conn_free(c);
 }
 
 static void
@@ -489,7 +488,8 @@ flow_lookup_hashed(struct flow_table *t, const struct pkt *p, uint64_t hash,
 	}
 	if (t->max_flows && t->n >= t->max_flows)
 		evict_one(t, ts);
-	c = conn_new(&k, t->next_id++);
+	c = conn_new(&k, t->id_frame ? frame : t->next_id++);
+	t->created = c;
 	c->hash = h;
 	hash_insert(t, c);
 	if (t->cur < 0)

@@ -26,8 +26,10 @@ enum flow_timer { TIMER_ACTIVE, TIMER_TIME_WAIT, TIMER_DONE, TIMER_MAX };
 #define FLOW_WHEEL (1u << FLOW_WHEEL_BITS)	/* slots: 68 minutes */
 #define FLOW_FAR FLOW_WHEEL			/* the slot past the horizon */
 
-/* Called for each released record, which is freed right after. */
-typedef void (*flow_emit_fn)(struct conn *c, void *user);
+/* Called for each released record (out of the table, finished). It is
+ * freed right after, unless the callback returns true: then it owns it and
+ * frees it with conn_free(). */
+typedef bool (*flow_emit_fn)(struct conn *c, void *user);
 
 struct flow_wheel {
 	struct conn *head[FLOW_WHEEL + 1], *tail[FLOW_WHEEL + 1];
@@ -51,6 +53,9 @@ struct flow_table {
 	int64_t linger_ns;	/* kept after a reset/close for stragglers */
 	uint64_t max_flows;	/* 0: unbounded */
 	uint64_t next_id;	/* next connection id */
+	bool id_frame;		/* -j: a record's id is its first frame until
+				   the thread that orders output renumbers it */
+	struct conn *created;	/* the record the last lookup created */
 	uint64_t evicted;	/* records evicted by --max-flows */
 	uint64_t peak;		/* most records open at once */
 	struct flow_due *due;	/* records released together, sorted by id */

@@ -17,6 +17,7 @@
 #include "conn.h"
 #include "decode.h"
 #include "flow.h"
+#include "parallel.h"
 
 #define NS 1000000000LL
 
@@ -24,6 +25,7 @@ struct pipeline {
 	const struct synfin_config *cfg;
 	struct decode_opts dopts;
 	struct flow_table flows;
+	struct par *par;	/* -j N >= 2: the threads, else NULL */
 	struct report rep;
 	struct stats st;
 	int64_t clock;		/* capture clock: the latest time seen */
@@ -39,12 +41,13 @@ struct pipeline {
 	struct capture *cur;	/* the capture being read */
 };
 
-static void
+static bool
 emit_cb(struct conn *c, void *user)
 {
 	struct pipeline *pl = user;
 
 	report_conn(&pl->rep, &pl->st, c);
+	return false;
 }
 
 static void
@@ -89,7 +92,10 @@ pipeline_frame(struct pipeline *pl, const struct frame *f)
 		pl->clock = f->ts_ns;
 	pl->st.last_ts = pl->clock;
 	if (pl->clock - pl->last_sweep >= NS) {
-		flow_expire(&pl->flows, pl->clock);
+		if (pl->par)
+			par_sweep(pl->par, pl->frame_no, pl->clock);
+		else
+			flow_expire(&pl->flows, pl->clock);
 		pl->last_sweep = pl->clock;
 	}
 
@@ -122,10 +128,20 @@ pipeline_frame(struct pipeline *pl, const struct frame *f)
 		pl->st.derr[DERR_BAD_CHECKSUM]++;
 	else
 		pl->st.tcp_packets++;
+	if (pl->par) {
+		par_segment(pl->par, &pkt, f->ts_ns, pl->frame_no);
+		return;
+	}
 	struct conn *c = flow_lookup(&pl->flows, &pkt, f->ts_ns, pl->frame_no,
 	    &dir);
 	conn_input(c, &pl->flows.cfg, dir, &pkt, f->ts_ns, pl->frame_no);
 	flow_update(&pl->flows, c);
+}
+
+static uint64_t
+open_count(const struct pipeline *pl)
+{
+	return pl->par ? par_open(pl->par) : flow_count(&pl->flows);
 }
 
 /* The progress line: bytes read of total, packets/s, connections open.
@@ -151,11 +167,11 @@ progress_update(struct pipeline *pl, bool force)
 		fprintf(stderr, "\rsynfin: %3.0f%% %s of %s, %.0f packets/s, "
 		    "%" PRIu64 " connections open\033[K", off >= pl->prog_total ? 100.0 :
 		    100.0 * (double)off / (double)pl->prog_total, done, total,
-		    pps, flow_count(&pl->flows));
+		    pps, open_count(pl));
 	} else {
 		fprintf(stderr, "\rsynfin: %s read, %.0f packets/s, "
 		    "%" PRIu64 " connections open\033[K", done, pps,
-		    flow_count(&pl->flows));
+		    open_count(pl));
 	}
 	fflush(stderr);
 }
@@ -195,8 +211,13 @@ pipeline_capture(struct pipeline *pl, struct capture *cap, GError **err)
 static void
 pipeline_finish(struct pipeline *pl)
 {
-	flow_flush(&pl->flows, pl->clock);
-	pl->st.evicted = pl->flows.evicted;
+	if (pl->par) {
+		par_finish(pl->par, pl->clock, &pl->st);
+		pl->par = NULL;
+	} else {
+		flow_flush(&pl->flows, pl->clock);
+		pl->st.evicted = pl->flows.evicted;
+	}
 	report_end(&pl->rep, &pl->st);
 	report_destroy(&pl->rep);
 	flow_table_destroy(&pl->flows);
@@ -363,6 +384,19 @@ pipeline_run_live(const struct synfin_config *cfg)
 	return exit_status(&pl, failed);
 }
 
+unsigned
+pipeline_jobs(const struct synfin_config *cfg, uint64_t bytes)
+{
+	if (cfg->jobs > 0)
+		return (unsigned)cfg->jobs;
+	/* Threads pay off past a few MB; --max-flows is one bound over all
+	 * records, which one thread keeps exactly. */
+	if (cfg->iface || cfg->max_flows || bytes < PIPELINE_MT_BYTES)
+		return 1;
+	unsigned n = g_get_num_processors();
+	return n < 1 ? 1 : n > 8 ? 8 : n;
+}
+
 int
 pipeline_run(const struct synfin_config *cfg)
 {
@@ -403,6 +437,10 @@ pipeline_run(const struct synfin_config *cfg)
 		    S_ISREG(sb.st_mode))
 			pl.prog_total += (uint64_t)sb.st_size;
 	}
+	unsigned jobs = pipeline_jobs(cfg, pl.prog_total);
+	if (jobs > 1)
+		pl.par = par_new(jobs, &pl.flows.cfg, pl.flows.idle_ns,
+		    cfg->max_flows, &pl.rep);
 	for (char **r = cfg->reads; *r && !pl.stop; r++) {
 		struct capture *cap = capture_open_file(*r, cfg->filter, &err);
 		if (!cap) {

@@ -519,7 +519,7 @@ struct released {
 	uint8_t cst[8];		/* the client's state as reported */
 };
 
-static void
+static bool
 sched_emit(struct conn *c, void *user)
 {
 	struct released *r = user;
@@ -530,6 +530,7 @@ sched_emit(struct conn *c, void *user)
 		r->cst[r->n] = c->peer[conn_client(c)].st;
 	}
 	r->n++;
+	return false;
 }
 
 /* One segment client (10.0.0.1:40000) <-> server (10.0.0.2:80). */

@@ -45,7 +45,7 @@ endpoint_str(const struct conn *c, int idx, char *buf, size_t len)
 }
 
 /* The flow table's emit callback: copy what the tests look at. */
-static void
+static bool
 snapshot(struct conn *c, void *user)
 {
 	struct tu_result *r = user;
@@ -91,6 +91,7 @@ snapshot(struct conn *c, void *user)
 		g_strlcpy(x->detail, a->detail ? a->detail : "",
 		    sizeof(x->detail));
 	}
+	return false;
 }
 
 static void

@@ -58,6 +58,7 @@
 #include "config.h"
 
 #include <glib.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -327,7 +328,7 @@ check_anoms(const struct fz *z, const struct conn *c)
 }
 
 /* A record the table releases: finished, consistent, and renderable. */
-static void
+static bool
 emit_cb(struct conn *c, void *user)
 {
 	struct fz *z = user;
@@ -419,6 +420,7 @@ emit_cb(struct conn *c, void *user)
 		report_csv_ops.conn(&rep, c, &w);
 	}
 	wb_free(&w);
+	return false;
 }
 
 /* ---- building segments ------------------------------------------------ */
@@ -735,7 +737,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		one_segment(&z, data + HDR_LEN + i * REC_LEN, &ts);
 
 	flow_flush(&z.t, z.clock);
-	FUZZ_CHECK(flow_count(&z.t) == 0, "%u records left after the flush",
+	FUZZ_CHECK(flow_count(&z.t) == 0, "%" PRIu64 " records left after the flush",
 	    flow_count(&z.t));
 	for (size_t i = 1; i < z.nsh; i++)
 		FUZZ_CHECK(!z.sh[i].live, "conn %zu never released", i);

@@ -1,0 +1,472 @@
+/* parallel.c - -j N: see parallel.h for the design.
+ *
+ * One batch is in the threads' hands while the reading thread fills the
+ * next. A batch goes through two steps, each ended by every thread:
+ *   process  the thread runs its segments and sweeps through its own flow
+ *            table; records it creates are numbered by their first frame
+ *            for now, records it releases are kept, not freed;
+ *   format   after the reading thread has renumbered the batch's new
+ *            records 1, 2, 3... in first-frame order across all threads,
+ *            each thread formats the records it released and frees them.
+ * The reading thread then hands out the next batch and, while the threads
+ * work on it, writes the formatted records merged in release order.
+ */
+#include "config.h"
+
+#include "parallel.h"
+
+#include <glib.h>
+#include <string.h>
+
+#include "flow.h"
+
+#define PAR_BATCH 8192		/* segments per batch */
+/* A thread that released more records than this in one batch (a long
+ * sweep, the end of the input) leaves them to the writing thread, which
+ * formats them one by one as it writes: no batch's output is held whole
+ * in memory. */
+#define PAR_FORMAT_MAX 8192
+#define END_FRAME UINT64_MAX	/* releases at the end of the input */
+
+enum item_kind { IT_SEG, IT_SWEEP, IT_FLUSH };
+
+struct item {
+	uint64_t frame;
+	int64_t ts;		/* the segment's time; a sweep's clock */
+	uint32_t hash;
+	uint8_t kind;
+	struct pkt pkt;
+};
+
+/* Release order with one thread: by the frame whose processing released
+ * the record; in that frame, the sweep's records first (step 0, by id),
+ * then those its lookup released (steps 1, 2: reuse, then eviction). */
+struct rel {
+	uint64_t frame;
+	uint32_t step;
+	struct conn *c;
+};
+
+struct out_rec {
+	uint64_t frame;
+	uint32_t step;
+	uint64_t id;
+	size_t off, len;	/* in the thread's output buffer */
+};
+
+struct created {
+	uint64_t frame;
+	struct conn *c;
+};
+
+struct worker {
+	struct par *par;
+	GThread *th;
+	struct flow_table flows;
+	struct report rep;	/* formats only */
+	struct stats st;	/* connection counts */
+	struct item *items[2];	/* input, one set per batch parity */
+	size_t nitems[2], itemcap[2];
+	struct rel *rel[2];	/* released, one set per batch parity */
+	size_t nrel[2], relcap[2];
+	unsigned set;		/* parity of the batch being processed */
+	struct created *cre;	/* created in this batch */
+	size_t ncre, crecap;
+	uint64_t cur_frame;
+	uint32_t cur_step;
+	struct wbuf out[2];	/* formatted, one set per batch parity */
+	struct out_rec *recs[2];
+	size_t nrecs[2], reccap[2];
+	uint64_t open;
+};
+
+struct par {
+	unsigned n;
+	struct worker *w;
+	struct report *rep;
+	GMutex mu;
+	GCond cv_work, cv_done;
+	uint64_t go_process;	/* batches handed out */
+	uint64_t go_format;	/* batches renumbered */
+	unsigned nprocessed, nformatted;	/* threads done with the step */
+	bool quit;
+	bool inflight;		/* batch go_process - 1 is out */
+	size_t nfill;		/* segments in the batch being filled */
+	uint64_t next_id;
+	uint64_t open;
+	struct stats st;	/* counts of the records formatted here */
+};
+
+#define GROW(arr, n, cap) do {						\
+	if ((n) == (cap)) {						\
+		(cap) = (cap) ? (cap) * 2 : 1024;			\
+		(arr) = g_realloc_n((arr), (cap), sizeof(*(arr)));	\
+	}								\
+} while (0)
+
+static bool
+worker_emit(struct conn *c, void *user)
+{
+	struct worker *w = user;
+
+	unsigned s = w->set;
+
+	GROW(w->rel[s], w->nrel[s], w->relcap[s]);
+	w->rel[s][w->nrel[s]++] = (struct rel){ w->cur_frame, w->cur_step, c };
+	if (w->cur_step)
+		w->cur_step++;
+	return true;	/* kept until formatted */
+}
+
+static void
+worker_process(struct worker *w, unsigned set)
+{
+	struct flow_table *t = &w->flows;
+
+	w->set = set;
+	for (size_t i = 0; i < w->nitems[set]; i++) {
+		struct item *it = &w->items[set][i];
+		uint8_t dir;
+
+		w->cur_frame = it->kind == IT_FLUSH ? END_FRAME : it->frame;
+		w->cur_step = it->kind == IT_SEG ? 1 : 0;
+		switch (it->kind) {
+		case IT_SWEEP:
+			flow_expire(t, it->ts);
+			break;
+		case IT_FLUSH:
+			flow_flush(t, it->ts);
+			break;
+		default: {
+			struct conn *c = flow_lookup_hashed(t, &it->pkt,
+			    it->hash, it->ts, it->frame, &dir);
+			if (t->created == c) {
+				GROW(w->cre, w->ncre, w->crecap);
+				w->cre[w->ncre++] =
+				    (struct created){ it->frame, c };
+				t->created = NULL;
+			}
+			conn_input(c, &t->cfg, dir, &it->pkt, it->ts, it->frame);
+			flow_update(t, c);
+		}
+		}
+	}
+	w->nitems[set] = 0;
+	w->open = flow_count(t);
+}
+
+static void
+worker_format(struct worker *w, unsigned set)
+{
+	struct wbuf *o = &w->out[set];
+
+	o->len = 0;
+	w->nrecs[set] = 0;
+	if (w->nrel[set] > PAR_FORMAT_MAX)
+		return;		/* the writing thread formats them */
+	for (size_t i = 0; i < w->nrel[set]; i++) {
+		struct rel *r = &w->rel[set][i];
+		size_t off = o->len;
+		if (report_format(&w->rep, &w->st, r->c, o)) {
+			GROW(w->recs[set], w->nrecs[set], w->reccap[set]);
+			w->recs[set][w->nrecs[set]++] = (struct out_rec){
+				r->frame, r->step, r->c->id, off, o->len - off };
+		}
+		conn_free(r->c);
+	}
+	w->nrel[set] = 0;
+}
+
+static gpointer
+worker_main(gpointer data)
+{
+	struct worker *w = data;
+	struct par *p = w->par;
+
+	for (uint64_t b = 0;; b++) {
+		g_mutex_lock(&p->mu);
+		while (!p->quit && p->go_process <= b)
+			g_cond_wait(&p->cv_work, &p->mu);
+		if (p->go_process <= b) {
+			g_mutex_unlock(&p->mu);
+			break;
+		}
+		g_mutex_unlock(&p->mu);
+		worker_process(w, b & 1);
+
+		g_mutex_lock(&p->mu);
+		p->nprocessed++;
+		g_cond_signal(&p->cv_done);
+		while (p->go_format <= b)
+			g_cond_wait(&p->cv_work, &p->mu);
+		g_mutex_unlock(&p->mu);
+		worker_format(w, b & 1);
+
+		g_mutex_lock(&p->mu);
+		p->nformatted++;
+		g_cond_signal(&p->cv_done);
+		g_mutex_unlock(&p->mu);
+	}
+	return NULL;
+}
+
+struct par *
+par_new(unsigned n, const struct conn_cfg *cc, int64_t idle_ns,
+    uint64_t max_flows, struct report *rep)
+{
+	struct par *p = g_new0(struct par, 1);
+
+	p->n = n;
+	p->rep = rep;
+	p->w = g_new0(struct worker, n);
+	g_mutex_init(&p->mu);
+	g_cond_init(&p->cv_work);
+	g_cond_init(&p->cv_done);
+	for (unsigned i = 0; i < n; i++) {
+		struct worker *w = &p->w[i];
+		w->par = p;
+		flow_table_init(&w->flows, cc, idle_ns,
+		    max_flows ? (max_flows + n - 1) / n : 0, worker_emit, w);
+		w->flows.id_frame = true;
+		w->rep = *rep;
+		w->rep.out = NULL;
+		memset(&w->rep.wb, 0, sizeof(w->rep.wb));
+		char name[16];
+		g_snprintf(name, sizeof(name), "synfin-%u", i);
+		w->th = g_thread_new(name, worker_main, w);
+	}
+	return p;
+}
+
+static struct item *
+add_item(struct worker *w, unsigned set)
+{
+	GROW(w->items[set], w->nitems[set], w->itemcap[set]);
+	return &w->items[set][w->nitems[set]++];
+}
+
+/* Wait until every thread has ended the current step. */
+static void
+wait_all(struct par *p, unsigned *counter)
+{
+	g_mutex_lock(&p->mu);
+	while (*counter < p->n)
+		g_cond_wait(&p->cv_done, &p->mu);
+	*counter = 0;
+	g_mutex_unlock(&p->mu);
+}
+
+/* Number the records the batch created, in first-frame order across the
+ * threads (each thread's list is in frame order already). */
+static void
+renumber(struct par *p)
+{
+	size_t *at = g_newa(size_t, p->n);
+
+	memset(at, 0, p->n * sizeof(*at));
+	for (;;) {
+		int best = -1;
+		for (unsigned i = 0; i < p->n; i++) {
+			struct worker *w = &p->w[i];
+			if (at[i] < w->ncre && (best < 0 || w->cre[at[i]].frame <
+			    p->w[best].cre[at[best]].frame))
+				best = (int)i;
+		}
+		if (best < 0)
+			break;
+		p->w[best].cre[at[best]++].c->id = ++p->next_id;
+	}
+	for (unsigned i = 0; i < p->n; i++)
+		p->w[i].ncre = 0;
+}
+
+/* The next record of a thread in this batch: formatted by the thread, or
+ * a released record left to the writing thread. */
+static bool
+next_key(const struct worker *w, unsigned set, size_t at, struct out_rec *k)
+{
+	if (w->nrel[set]) {
+		if (at >= w->nrel[set])
+			return false;
+		const struct rel *r = &w->rel[set][at];
+		*k = (struct out_rec){ r->frame, r->step, r->c->id, 0, 0 };
+		return true;
+	}
+	if (at >= w->nrecs[set])
+		return false;
+	*k = w->recs[set][at];
+	return true;
+}
+
+static bool
+rec_before(const struct out_rec *a, const struct out_rec *b)
+{
+	if (a->frame != b->frame)
+		return a->frame < b->frame;
+	if (a->step != b->step)
+		return a->step < b->step;
+	return a->id < b->id;
+}
+
+/* Write the batch's records, merged in release order. */
+static void
+merge_write(struct par *p, unsigned set)
+{
+	struct report *r = p->rep;
+	size_t *at = g_newa(size_t, p->n);
+	struct out_rec best_k, k;
+
+	memset(at, 0, p->n * sizeof(*at));
+	for (;;) {
+		int best = -1;
+		for (unsigned i = 0; i < p->n; i++)
+			if (next_key(&p->w[i], set, at[i], &k) &&
+			    (best < 0 || rec_before(&k, &best_k))) {
+				best = (int)i;
+				best_k = k;
+			}
+		if (best < 0)
+			break;
+		struct worker *w = &p->w[best];
+		if (w->nrel[set]) {
+			struct conn *c = w->rel[set][at[best]++].c;
+			if (report_format(r, &p->st, c, &r->wb))
+				r->written++;
+			conn_free(c);
+		} else {
+			struct out_rec *o = &w->recs[set][at[best]++];
+			wb_put(&r->wb, w->out[set].p + o->off, o->len);
+			r->written++;
+		}
+		if (r->wb.len >= 65536)
+			report_write(r, &r->wb);
+	}
+	for (unsigned i = 0; i < p->n; i++)
+		p->w[i].nrel[set] = 0;
+	if (r->flush_each)
+		report_flush(r);
+}
+
+/* Hand out the batch just filled; finish the one before it. */
+static void
+cycle(struct par *p)
+{
+	uint64_t done = p->go_process - 1;	/* the batch in flight */
+
+	if (p->inflight) {
+		wait_all(p, &p->nprocessed);
+		renumber(p);
+		g_mutex_lock(&p->mu);
+		p->go_format++;
+		g_cond_broadcast(&p->cv_work);
+		g_mutex_unlock(&p->mu);
+		wait_all(p, &p->nformatted);
+		p->open = 0;
+		for (unsigned i = 0; i < p->n; i++)
+			p->open += p->w[i].open;
+	}
+	g_mutex_lock(&p->mu);
+	p->go_process++;
+	g_cond_broadcast(&p->cv_work);
+	g_mutex_unlock(&p->mu);
+	if (p->inflight)
+		merge_write(p, done & 1);	/* while they work */
+	p->inflight = true;
+	p->nfill = 0;
+}
+
+void
+par_segment(struct par *p, const struct pkt *pkt, int64_t ts, uint64_t frame)
+{
+	struct flow_key k;
+	uint8_t dir;
+
+	flow_key_make(pkt, &k, &dir);
+	uint32_t h = flow_key_hash(&k);
+	/* Which thread: the hash's high bits (the table uses the low). */
+	struct worker *w = &p->w[((uint64_t)h * p->n) >> 32];
+	struct item *it = add_item(w, p->go_process & 1);
+
+	it->frame = frame;
+	it->ts = ts;
+	it->hash = h;
+	it->kind = IT_SEG;
+	it->pkt = *pkt;
+	it->pkt.tcp.payload = NULL;	/* the frame's bytes do not stay */
+	if (++p->nfill >= PAR_BATCH)
+		cycle(p);
+}
+
+void
+par_sweep(struct par *p, uint64_t frame, int64_t now)
+{
+	for (unsigned i = 0; i < p->n; i++) {
+		struct item *it = add_item(&p->w[i], p->go_process & 1);
+		it->frame = frame;
+		it->ts = now;
+		it->kind = IT_SWEEP;
+	}
+}
+
+uint64_t
+par_open(const struct par *p)
+{
+	return p->open;
+}
+
+static void
+add_counts(struct stats *st, const struct stats *from)
+{
+	st->connections += from->connections;
+	for (int k = 0; k < HS_MAX; k++)
+		st->hs[k] += from->hs[k];
+	for (int k = 0; k < TD_MAX; k++)
+		st->td[k] += from->td[k];
+	for (int k = 0; k < ANOM_MAX; k++)
+		st->anom[k] += from->anom[k];
+	st->with_anomalies += from->with_anomalies;
+}
+
+void
+par_finish(struct par *p, int64_t now, struct stats *st)
+{
+	for (unsigned i = 0; i < p->n; i++) {
+		struct item *it = add_item(&p->w[i], p->go_process & 1);
+		it->frame = END_FRAME;
+		it->ts = now;
+		it->kind = IT_FLUSH;
+	}
+	cycle(p);
+	/* The last batch: process, renumber, format, write. */
+	wait_all(p, &p->nprocessed);
+	renumber(p);
+	g_mutex_lock(&p->mu);
+	p->go_format++;
+	p->quit = true;
+	g_cond_broadcast(&p->cv_work);
+	g_mutex_unlock(&p->mu);
+	wait_all(p, &p->nformatted);
+	merge_write(p, (p->go_process - 1) & 1);
+
+	add_counts(st, &p->st);
+	for (unsigned i = 0; i < p->n; i++) {
+		struct worker *w = &p->w[i];
+		g_thread_join(w->th);
+		add_counts(st, &w->st);
+		st->evicted += w->flows.evicted;
+		flow_table_destroy(&w->flows);
+		for (int s = 0; s < 2; s++) {
+			g_free(w->items[s]);
+			g_free(w->recs[s]);
+			wb_free(&w->out[s]);
+		}
+		g_free(w->rel[0]);
+		g_free(w->rel[1]);
+		g_free(w->cre);
+	}
+	g_mutex_clear(&p->mu);
+	g_cond_clear(&p->cv_work);
+	g_cond_clear(&p->cv_done);
+	g_free(p->w);
+	g_free(p);
+}
