@@ -31,14 +31,18 @@ struct capture *capture_open_file(const char *path, const char *filter,
 struct capture *capture_open_fp(FILE *fp, const char *name,
     const char *filter, GError **err);
 /* Live capture (-i): immediate mode, nanosecond timestamps when the
- * platform has them, promiscuous unless no_promisc. */
+ * platform has them, promiscuous unless no_promisc; with a fanout group,
+ * the socket joins it (hash mode) once the filter is set. */
 struct capture_live_opts {
 	int snaplen;		/* -s */
 	bool no_promisc;	/* -p */
 	int buffer_kib;		/* -B, 0: libpcap's default */
+	int fanout;		/* --fanout group 0..65535, -1: none */
 };
 struct capture *capture_open_live(const char *iface, const char *filter,
     const struct capture_live_opts *o, GError **err);
+/* Does this build have AF_PACKET fanout (Linux PACKET_FANOUT)? */
+bool capture_fanout_is_supported(void);
 /* -w: also save every packet read (pcap format). */
 bool capture_dump_open(struct capture *cap, const char *path, GError **err);
 /* Live: wait up to timeout_ms for packets; CAPTURE_AGAIN on timeout or

@@ -255,7 +255,7 @@ pipeline_run_live(const struct synfin_config *cfg)
 	g_autoptr(GError) err = NULL;
 	struct capture_live_opts lo = {
 		.snaplen = cfg->snaplen, .no_promisc = cfg->no_promisc,
-		.buffer_kib = cfg->buffer_size,
+		.buffer_kib = cfg->buffer_size, .fanout = cfg->fanout,
 	};
 	struct pipeline pl;
 	FILE *out = stdout;
