@@ -14,6 +14,7 @@
 #endif
 
 #include "decode.h"
+#include "outfile.h"
 
 struct capture {
 	pcap_t *p;
@@ -336,10 +337,19 @@ capture_break(struct capture *c)
 bool
 capture_dump_open(struct capture *c, const char *path, GError **err)
 {
-	c->dump = pcap_dump_open(c->p, path);
+	/* Opened by outfile_open(), as -o is, not by pcap_dump_open(): the
+	 * same care as root in a directory others can write to. */
+	FILE *fp = outfile_open(path, err);
+
+	if (!fp) {
+		g_prefix_error(err, "-w ");
+		return false;
+	}
+	c->dump = pcap_dump_fopen(c->p, fp);
 	if (!c->dump) {
 		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_OUTPUT,
 		    "-w %s: %s", path, pcap_geterr(c->p));
+		fclose(fp);
 		return false;
 	}
 	return true;

@@ -43,7 +43,8 @@ struct capture *capture_open_live(const char *iface, const char *filter,
     const struct capture_live_opts *o, GError **err);
 /* Does this build have AF_PACKET fanout (Linux PACKET_FANOUT)? */
 bool capture_fanout_is_supported(void);
-/* -w: also save every packet read (pcap format). */
+/* -w: also save every packet read (pcap format); path is opened with
+ * outfile_open() ("-" is standard output). */
 bool capture_dump_open(struct capture *cap, const char *path, GError **err);
 /* Live: wait up to timeout_ms for packets; CAPTURE_AGAIN on timeout or
  * interruption. Files never return CAPTURE_AGAIN. */

@@ -16,6 +16,7 @@
 #include "conn.h"
 #include "decode.h"
 #include "flow.h"
+#include "outfile.h"
 
 #define NS 1000000000LL
 
@@ -267,14 +268,9 @@ pipeline_run_live(const struct synfin_config *cfg)
 		g_printerr("synfin: %s\n", err->message);
 		return 2;
 	}
-	if (cfg->write && !capture_dump_open(cap, cfg->write, &err)) {
+	if ((cfg->write && !capture_dump_open(cap, cfg->write, &err)) ||
+	    (cfg->output && !(out = outfile_open(cfg->output, &err)))) {
 		g_printerr("synfin: %s\n", err->message);
-		capture_close(cap);
-		return 2;
-	}
-	if (cfg->output && strcmp(cfg->output, "-") != 0 &&
-	    !(out = fopen(cfg->output, "w"))) {
-		g_printerr("synfin: %s: %s\n", cfg->output, g_strerror(errno));
 		capture_close(cap);
 		return 2;
 	}
@@ -366,13 +362,9 @@ pipeline_run(const struct synfin_config *cfg)
 		}
 		capture_close(cap);
 	}
-	if (cfg->output && strcmp(cfg->output, "-") != 0) {
-		out = fopen(cfg->output, "w");
-		if (!out) {
-			g_printerr("synfin: %s: %s\n", cfg->output,
-			    g_strerror(errno));
-			return 2;
-		}
+	if (cfg->output && !(out = outfile_open(cfg->output, &err))) {
+		g_printerr("synfin: %s\n", err->message);
+		return 2;
 	}
 
 	pipeline_init(&pl, cfg, out);
