@@ -223,7 +223,12 @@ wall_ns(void)
 	return g_get_real_time() * 1000;
 }
 
-/* -Z: give up root once the interface and the output files are open. */
+/* -Z: give up root once the interface is open, before any output file is
+ * opened, in tcpdump's order ("after opening the capture device ... but
+ * before opening any savefiles for output", tcpdump(1) -Z): the files are
+ * then created by USER and owned by it, and root writes none of them.
+ * As in tcpdump, only root drops privileges; any other user already runs
+ * as itself and -Z changes nothing. */
 static bool
 drop_privileges(const char *user, GError **err)
 {
@@ -234,6 +239,8 @@ drop_privileges(const char *user, GError **err)
 		    "-Z %s: no such user", user);
 		return false;
 	}
+	if (getuid() != 0 && geteuid() != 0)
+		return true;
 	if (initgroups(pw->pw_name, pw->pw_gid) != 0 ||
 	    setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
 		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
@@ -268,17 +275,11 @@ pipeline_run_live(const struct synfin_config *cfg)
 		g_printerr("synfin: %s\n", err->message);
 		return 2;
 	}
-	if ((cfg->write && !capture_dump_open(cap, cfg->write, &err)) ||
+	if ((cfg->user && !drop_privileges(cfg->user, &err)) ||
+	    (cfg->write && !capture_dump_open(cap, cfg->write, &err)) ||
 	    (cfg->output && !(out = outfile_open(cfg->output, &err)))) {
 		g_printerr("synfin: %s\n", err->message);
 		capture_close(cap);
-		return 2;
-	}
-	if (cfg->user && !drop_privileges(cfg->user, &err)) {
-		g_printerr("synfin: %s\n", err->message);
-		capture_close(cap);
-		if (out != stdout)
-			fclose(out);
 		return 2;
 	}
 
