@@ -8,8 +8,13 @@
 #include <pcap/pcap.h>
 #include <string.h>
 #include <sys/stat.h>
+#ifdef __linux__
+#include <linux/if_packet.h>	/* PACKET_FANOUT */
+#include <sys/socket.h>
+#endif
 
 #include "decode.h"
+#include "outfile.h"
 
 struct capture {
 	pcap_t *p;
@@ -174,6 +179,110 @@ capture_open_fp(FILE *fp, const char *name, const char *filter, GError **err)
 	return capture_setup(p, name, filter, err);
 }
 
+bool
+capture_fanout_is_supported(void)
+{
+#ifdef PACKET_FANOUT
+	return true;
+#else
+	return false;
+#endif
+}
+
+/*
+ * --fanout: join the AF_PACKET fanout group `group` of this network
+ * namespace, so that the kernel hands each packet to one member socket.
+ *
+ * PACKET_FANOUT_HASH picks the member from a hash of the packet's flow,
+ * and that hash is symmetric: both directions of a TCP connection go to
+ * the same member, which is what lets each synfin see whole connections.
+ * The evidence, in the kernel source: net/packet/af_packet.c
+ * fanout_demux_hash() is reciprocal_scale(__skb_get_hash_symmetric(skb),
+ * num), since commit eb70db875671 ("packet: Use symmetric hash for
+ * PACKET_FANOUT_HASH", Linux 4.7, 2016: the ordinary skb_get_hash() had
+ * stopped being symmetric, and may be the NIC's RSS hash). That hash is
+ * computed from protocol, addresses and ports only, after
+ * __flow_hash_consistentify() in net/core/flow_dissector.c orders the two
+ * addresses and the two ports, so A->B and B->A give the same keys. Two
+ * later fixes matter: 64ae13ed4784 ("net: core: fix flow symmetric
+ * hash", 2022, in 6.0 and the stable kernels of the time) - before it,
+ * two IPv4 addresses whose 32-bit difference is exactly 2^31 hashed
+ * differently per direction; and a5e2151ff9d5 ("net/ipv6: SKB symmetric
+ * hash should incorporate transport ports", 2023) - before it, IPv6
+ * packets with a flow label were hashed on the addresses only, still
+ * symmetric but one member for all connections between two hosts.
+ *
+ * PACKET_FANOUT_FLAG_DEFRAG: IPv4 fragments carry no ports past the
+ * first, so without it the fragments of a segment are hashed on the
+ * addresses alone and land on another member than the rest of their
+ * connection. With it the kernel reassembles them before hashing
+ * (ip_check_defrag) and the member gets the whole datagram: it is the
+ * same connection either way, and it is what Suricata does. IPv6
+ * fragments are not reassembled (see the man page).
+ *
+ * No PACKET_FANOUT_FLAG_ROLLOVER: it moves packets to another member when
+ * one is full, which would split connections; a full member drops and
+ * says so in its summary instead.
+ *
+ * All members must ask for the same mode and flags on the same
+ * interface, or the kernel refuses with EINVAL.
+ */
+static bool
+capture_join_fanout(struct capture *c, const char *iface, int group,
+    GError **err)
+{
+#ifdef PACKET_FANOUT
+	uint32_t arg = (uint32_t)group |
+	    (uint32_t)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16;
+	int fd = pcap_fileno(c->p);
+
+	if (fd >= 0 && setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg,
+	    sizeof(arg)) == 0)
+		return true;
+	int e = fd >= 0 ? errno : ENOTSOCK;
+	switch (e) {
+	case EINVAL:
+		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
+		    "%s: --fanout %d: the kernel refused to join: group %d "
+		    "already exists in this network namespace on another "
+		    "interface or in another fanout mode (the members of a "
+		    "group must all be synfin --fanout %d on one interface); "
+		    "choose another group number", iface, group, group,
+		    group);
+		break;
+	case ENOSPC:
+		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
+		    "%s: --fanout %d: the group is full", iface, group);
+		break;
+	case EPERM:
+	case EACCES:
+		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
+		    "%s: --fanout %d: not permitted to join the group (%s)",
+		    iface, group, g_strerror(e));
+		break;
+	case ENOPROTOOPT:
+	case ENOTSOCK:
+	case EOPNOTSUPP:
+		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
+		    "%s: --fanout %d: this capture is not an AF_PACKET socket "
+		    "that can join a fanout group (%s)", iface, group,
+		    g_strerror(e));
+		break;
+	default:
+		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
+		    "%s: --fanout %d: cannot join the group: %s", iface,
+		    group, g_strerror(e));
+	}
+	return false;
+#else
+	(void)c;
+	g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
+	    "%s: --fanout %d: this build of synfin has no AF_PACKET fanout "
+	    "(Linux only)", iface, group);
+	return false;
+#endif
+}
+
 struct capture *
 capture_open_live(const char *iface, const char *filter,
     const struct capture_live_opts *o, GError **err)
@@ -229,6 +338,13 @@ capture_open_live(const char *iface, const char *filter,
 	struct capture *c = capture_setup(p, iface, filter, err);
 	if (!c)
 		return NULL;
+	/* Joined last, with the filter in place: from the first packet the
+	 * group hands over, this member filters as the others do. */
+	if (o->fanout >= 0 && !capture_join_fanout(c, iface, o->fanout,
+	    err)) {
+		capture_close(c);
+		return NULL;
+	}
 	c->live = true;
 	c->wait_ms = 250;
 	c->fd = pcap_get_selectable_fd(p);
@@ -249,10 +365,19 @@ capture_break(struct capture *c)
 bool
 capture_dump_open(struct capture *c, const char *path, GError **err)
 {
-	c->dump = pcap_dump_open(c->p, path);
+	/* Opened by outfile_open(), as -o is, not by pcap_dump_open(): the
+	 * same care as root in a directory others can write to. */
+	FILE *fp = outfile_open(path, err);
+
+	if (!fp) {
+		g_prefix_error(err, "-w ");
+		return false;
+	}
+	c->dump = pcap_dump_fopen(c->p, fp);
 	if (!c->dump) {
 		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_OUTPUT,
 		    "-w %s: %s", path, pcap_geterr(c->p));
+		fclose(fp);
 		return false;
 	}
 	return true;

@@ -31,15 +31,20 @@ struct capture *capture_open_file(const char *path, const char *filter,
 struct capture *capture_open_fp(FILE *fp, const char *name,
     const char *filter, GError **err);
 /* Live capture (-i): immediate mode, nanosecond timestamps when the
- * platform has them, promiscuous unless no_promisc. */
+ * platform has them, promiscuous unless no_promisc; with a fanout group,
+ * the socket joins it (hash mode) once the filter is set. */
 struct capture_live_opts {
 	int snaplen;		/* -s */
 	bool no_promisc;	/* -p */
 	int buffer_kib;		/* -B, 0: libpcap's default */
+	int fanout;		/* --fanout group 0..65535, -1: none */
 };
 struct capture *capture_open_live(const char *iface, const char *filter,
     const struct capture_live_opts *o, GError **err);
-/* -w: also save every packet read (pcap format). */
+/* Does this build have AF_PACKET fanout (Linux PACKET_FANOUT)? */
+bool capture_fanout_is_supported(void);
+/* -w: also save every packet read (pcap format); path is opened with
+ * outfile_open() ("-" is standard output). */
 bool capture_dump_open(struct capture *cap, const char *path, GError **err);
 /* Live: wait up to timeout_ms for packets; CAPTURE_AGAIN on timeout or
  * interruption. Files never return CAPTURE_AGAIN. */

@@ -40,7 +40,7 @@ cli_parse(int argc, char **argv, struct synfin_config *cfg, GError **err)
 {
 	g_autofree char *format = NULL, *msl = NULL, *idle = NULL;
 	g_autofree char *maxf = NULL, *count = NULL, *jobs = NULL;
-	g_autofree char *snap = NULL, *buf = NULL;
+	g_autofree char *snap = NULL, *buf = NULL, *fanout = NULL;
 	g_auto(GStrv) conns = NULL;
 	g_auto(GStrv) rest = NULL;
 	gboolean ladder = FALSE, aonly = FALSE, check = FALSE, verify = FALSE;
@@ -51,6 +51,7 @@ cli_parse(int argc, char **argv, struct synfin_config *cfg, GError **err)
 	cfg->msl = 30;
 	cfg->idle_timeout = 300;
 	cfg->snaplen = 262144;
+	cfg->fanout = -1;
 
 	GOptionEntry entries[] = {
 		{ "read", 'r', 0, G_OPTION_ARG_FILENAME_ARRAY, &cfg->reads,
@@ -103,6 +104,10 @@ cli_parse(int argc, char **argv, struct synfin_config *cfg, GError **err)
 		{ "relinquish-privileges", 'Z', 0, G_OPTION_ARG_STRING,
 		  &cfg->user, "Drop privileges to USER after opening the "
 		  "interface", "USER" },
+		{ "fanout", 0, 0, G_OPTION_ARG_STRING, &fanout,
+		  "With -i, share the link with the other synfin processes "
+		  "of AF_PACKET fanout group GROUP (0-65535, Linux): each "
+		  "connection goes whole to one of them", "GROUP" },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
 		  "No progress line", NULL },
 		{ "progress", 0, 0, G_OPTION_ARG_NONE, &progress,
@@ -200,6 +205,18 @@ cli_parse(int argc, char **argv, struct synfin_config *cfg, GError **err)
 		cfg->buffer_size = (int)v;
 	}
 
+	if (fanout) {
+		guint64 g;
+		if (!g_ascii_string_to_unsigned(fanout, 10, 0, 65535, &g,
+		    NULL)) {
+			g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
+			    "--fanout: '%s' is not a group number from 0 to "
+			    "65535", fanout);
+			return false;
+		}
+		cfg->fanout = (int)g;
+	}
+
 	for (char **c = conns; c && *c; c++) {
 		g_auto(GStrv) parts = g_strsplit(*c, ",", -1);
 		for (char **p = parts; *p; p++) {
@@ -246,6 +263,18 @@ cli_parse(int argc, char **argv, struct synfin_config *cfg, GError **err)
 	if (cfg->user && !cfg->iface) {
 		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
 		    "-Z drops privileges after opening an interface: it needs -i");
+		return false;
+	}
+	if (cfg->fanout >= 0 && !cfg->iface) {
+		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
+		    "--fanout shares a live capture between processes: it "
+		    "needs -i");
+		return false;
+	}
+	if (cfg->fanout >= 0 && !capture_fanout_is_supported()) {
+		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
+		    "--fanout needs Linux AF_PACKET fanout (PACKET_FANOUT), "
+		    "which this build of synfin does not have");
 		return false;
 	}
 	if (cfg->reads && cfg->iface) {

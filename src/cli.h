@@ -30,6 +30,7 @@ struct synfin_config {
 	bool no_promisc;	/* -p */
 	int buffer_size;	/* -B KiB */
 	char *user;		/* -Z */
+	int fanout;		/* --fanout GROUP (0..65535), -1: none */
 	bool quiet;		/* -q */
 	bool progress;		/* --progress */
 	bool list_ifaces;	/* -L */

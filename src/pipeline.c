@@ -17,6 +17,7 @@
 #include "conn.h"
 #include "decode.h"
 #include "flow.h"
+#include "outfile.h"
 #include "parallel.h"
 
 #define NS 1000000000LL
@@ -262,7 +263,12 @@ wall_ns(void)
 	return g_get_real_time() * 1000;
 }
 
-/* -Z: give up root once the interface and the output files are open. */
+/* -Z: give up root once the interface is open, before any output file is
+ * opened, in tcpdump's order ("after opening the capture device ... but
+ * before opening any savefiles for output", tcpdump(1) -Z): the files are
+ * then created by USER and owned by it, and root writes none of them.
+ * As in tcpdump, only root drops privileges; any other user already runs
+ * as itself and -Z changes nothing. */
 static bool
 drop_privileges(const char *user, GError **err)
 {
@@ -273,6 +279,8 @@ drop_privileges(const char *user, GError **err)
 		    "-Z %s: no such user", user);
 		return false;
 	}
+	if (getuid() != 0 && geteuid() != 0)
+		return true;
 	if (initgroups(pw->pw_name, pw->pw_gid) != 0 ||
 	    setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
 		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
@@ -295,7 +303,7 @@ pipeline_run_live(const struct synfin_config *cfg)
 	g_autoptr(GError) err = NULL;
 	struct capture_live_opts lo = {
 		.snaplen = cfg->snaplen, .no_promisc = cfg->no_promisc,
-		.buffer_kib = cfg->buffer_size,
+		.buffer_kib = cfg->buffer_size, .fanout = cfg->fanout,
 	};
 	struct pipeline pl;
 	FILE *out = stdout;
@@ -307,22 +315,11 @@ pipeline_run_live(const struct synfin_config *cfg)
 		g_printerr("synfin: %s\n", err->message);
 		return 2;
 	}
-	if (cfg->write && !capture_dump_open(cap, cfg->write, &err)) {
+	if ((cfg->user && !drop_privileges(cfg->user, &err)) ||
+	    (cfg->write && !capture_dump_open(cap, cfg->write, &err)) ||
+	    (cfg->output && !(out = outfile_open(cfg->output, &err)))) {
 		g_printerr("synfin: %s\n", err->message);
 		capture_close(cap);
-		return 2;
-	}
-	if (cfg->output && strcmp(cfg->output, "-") != 0 &&
-	    !(out = fopen(cfg->output, "w"))) {
-		g_printerr("synfin: %s: %s\n", cfg->output, g_strerror(errno));
-		capture_close(cap);
-		return 2;
-	}
-	if (cfg->user && !drop_privileges(cfg->user, &err)) {
-		g_printerr("synfin: %s\n", err->message);
-		capture_close(cap);
-		if (out != stdout)
-			fclose(out);
 		return 2;
 	}
 
@@ -419,13 +416,9 @@ pipeline_run(const struct synfin_config *cfg)
 		}
 		capture_close(cap);
 	}
-	if (cfg->output && strcmp(cfg->output, "-") != 0) {
-		out = fopen(cfg->output, "w");
-		if (!out) {
-			g_printerr("synfin: %s: %s\n", cfg->output,
-			    g_strerror(errno));
-			return 2;
-		}
+	if (cfg->output && !(out = outfile_open(cfg->output, &err))) {
+		g_printerr("synfin: %s\n", err->message);
+		return 2;
 	}
 
 	pipeline_init(&pl, cfg, out);

@@ -83,6 +83,7 @@ START_TEST(test_defaults)
 	ck_assert(!cfg.check && !cfg.ladder && !cfg.anomalies_only);
 	ck_assert(!cfg.quiet && !cfg.progress && !cfg.version);
 	ck_assert(!cfg.list_anomalies && !cfg.list_ifaces);
+	ck_assert_int_eq(cfg.fanout, -1);	/* no fanout group */
 	cli_config_clear(&cfg);
 	ck_assert_ptr_null(cfg.reads);
 }
@@ -159,6 +160,66 @@ START_TEST(test_iface)
 	ck_assert_int_eq(cfg.snaplen, 96);
 	ck_assert_int_eq(cfg.buffer_size, 4096);
 	ck_assert_str_eq(cfg.user, "nobody");
+	cli_config_clear(&cfg);
+}
+END_TEST
+
+/* --fanout GROUP: a group number 0..65535, with -i only. */
+static const struct {
+	const char *args[4];
+	int group;
+} fanout_ok[] = {
+	{ { "-i", "eth0", "--fanout", "7" }, 7 },
+	{ { "-i", "eth0", "--fanout=0" }, 0 },
+	{ { "--fanout", "65535", "-i", "any" }, 65535 },
+};
+
+START_TEST(test_fanout)
+{
+	const char *args[5] = { 0 };
+	struct synfin_config cfg;
+	GError *err = NULL;
+
+	memcpy(args, fanout_ok[_i].args, sizeof(fanout_ok[_i].args));
+	if (!capture_fanout_is_supported()) {
+		/* Not Linux: a usage error that says so. */
+		assert_usage_error(args);
+		return;
+	}
+	ck_assert_msg(parse(args, &cfg, &err), "%s", err ? err->message : "");
+	ck_assert_int_eq(cfg.fanout, fanout_ok[_i].group);
+	cli_config_clear(&cfg);
+}
+END_TEST
+
+static const struct {
+	const char *args[4];
+	const char *mention;
+} fanout_bad[] = {
+	{ { "-r", "x", "--fanout", "7" }, "needs -i" },
+	{ { "--fanout", "7" }, "nothing to read" },
+	{ { "-i", "eth0", "--fanout", "65536" }, "65536" },
+	{ { "-i", "eth0", "--fanout", "-1" }, "--fanout" },
+	{ { "-i", "eth0", "--fanout", "7.5" }, "--fanout" },
+	{ { "-i", "eth0", "--fanout", "+7" }, "--fanout" },
+	{ { "-i", "eth0", "--fanout", "" }, "--fanout" },
+	{ { "-i", "eth0", "--fanout", "seven" }, "seven" },
+	{ { "-i", "eth0", "--fanout" }, "fanout" },	/* missing value */
+};
+
+START_TEST(test_fanout_bad)
+{
+	const char *args[5] = { 0 };
+	struct synfin_config cfg;
+	GError *err = NULL;
+
+	memcpy(args, fanout_bad[_i].args, sizeof(fanout_bad[_i].args));
+	assert_usage_error(args);
+	ck_assert(!parse(args, &cfg, &err));
+	ck_assert_msg(strstr(err->message, fanout_bad[_i].mention) != NULL,
+	    "'%s' does not mention '%s'", err->message,
+	    fanout_bad[_i].mention);
+	g_error_free(err);
 	cli_config_clear(&cfg);
 }
 END_TEST
@@ -381,6 +442,8 @@ cli_suite(void)
 	tcase_add_test(tc, test_format_bad);
 	tcase_add_test(tc, test_read_repeated);
 	tcase_add_test(tc, test_iface);
+	tcase_add_loop_test(tc, test_fanout, 0, G_N_ELEMENTS(fanout_ok));
+	tcase_add_loop_test(tc, test_fanout_bad, 0, G_N_ELEMENTS(fanout_bad));
 	tcase_add_test(tc, test_no_input);
 	tcase_add_test(tc, test_read_and_iface);
 	tcase_add_test(tc, test_no_input_modes);

@@ -61,6 +61,15 @@ expect 2 "no input" -- "$SYNFIN"
 expect 2 "bad format" -- "$SYNFIN" -F xml -r "$cc"
 expect 2 "bad number" -- "$SYNFIN" --msl abc -r "$cc"
 
+# --fanout GROUP shares a live capture (-i) between processes: with -r, or
+# outside 0..65535, it is a usage error that says what to fix.
+expect 2 "--fanout with -r" -- "$SYNFIN" --fanout 7 -r "$cc"
+grep -q -- "--fanout.*needs -i" "$t/err" && ok || bad "--fanout -r message"
+expect 2 "--fanout too large" -- "$SYNFIN" --fanout 65536 -i lo
+grep -q "from 0 to 65535" "$t/err" && ok || bad "--fanout range message"
+expect 2 "--fanout not a number" -- "$SYNFIN" --fanout=x -i lo
+expect 2 "--fanout negative" -- "$SYNFIN" --fanout -1 -i lo
+
 # A file cut mid-record: the report of everything before the cut, then
 # the error with the file name and byte offset, exit 2. The classic pcap
 # header is 24 bytes and each record 16 + caplen; cut inside record 3.

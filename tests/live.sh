@@ -26,9 +26,19 @@ ip -n "$B" addr add 10.78.0.2/24 dev vb
 ip -n "$A" link set va up; ip -n "$A" link set lo up
 ip -n "$B" link set vb up; ip -n "$B" link set lo up
 
-# -Z nobody: root is given up once the interface and both files are open.
+# -Z nobody: root is given up once the interface is open, before the
+# files are opened (tcpdump's order): they are created by nobody, in a
+# directory nobody may write to, and owned by it.
 nobody_uid=$(id -u nobody 2>/dev/null || echo 65534)
-ip netns exec "$A" "$SYNFIN" -i va -Z nobody -F json -o "$t/out.jsonl" -w "$t/raw.pcap" tcp 2>"$t/err" &
+z="$t/z"
+mkdir "$z" && chown nobody "$z" && chmod 711 "$t" || exit 1
+# ... so a directory only root may write to is out of reach after -Z.
+timeout 10 ip netns exec "$A" "$SYNFIN" -i va -Z nobody -o "$t/report.txt" tcp 2>"$t/zerr"
+rc=$?
+[ "$rc" -eq 2 ] || { echo "FAIL: -Z nobody -o into a root-only directory: exit $rc, want 2"; exit 1; }
+grep -q "report.txt: Permission denied" "$t/zerr" || { echo "FAIL: no clear error:"; cat "$t/zerr"; exit 1; }
+[ ! -e "$t/report.txt" ] || { echo "FAIL: root wrote $t/report.txt before dropping privileges"; exit 1; }
+ip netns exec "$A" "$SYNFIN" -i va -Z nobody -F json -o "$z/out.jsonl" -w "$z/raw.pcap" tcp 2>"$t/err" &
 spid=$!
 ip netns exec "$B" "$PYTHON3" "$srcdir/tests/live_peer.py" server 10.78.0.2 >"$t/srv" &
 ppid_=$!
@@ -45,8 +55,12 @@ wait "$spid"; rc=$?
 spid=
 cat "$t/err"
 [ "$rc" -eq 0 ] || { echo "FAIL: synfin exited $rc after SIGINT"; exit 1; }
-"$PYTHON3" "$srcdir/tests/json_check.py" "$t/out.jsonl" || exit 1
-"$PYTHON3" - "$t/out.jsonl" <<'PY' || exit 1
+for f in "$z/out.jsonl" "$z/raw.pcap"; do
+	owner=$(stat -c %u "$f")
+	[ "$owner" = "$nobody_uid" ] || { echo "FAIL: -Z nobody: $f is owned by uid $owner, want $nobody_uid"; exit 1; }
+done
+"$PYTHON3" "$srcdir/tests/json_check.py" "$z/out.jsonl" || exit 1
+"$PYTHON3" - "$z/out.jsonl" <<'PY' || exit 1
 import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
 conns = {r["server"]["port"]: r for r in recs if r["type"] == "conn"}
@@ -77,7 +91,7 @@ print(f"{ok} passed, {fail} failed")
 sys.exit(1 if fail else 0)
 PY
 # -w saved the same packets: reading the file gives the same connections.
-"$SYNFIN" -F json -r "$t/raw.pcap" >"$t/replay.jsonl" || exit 1
+"$SYNFIN" -F json -r "$z/raw.pcap" >"$t/replay.jsonl" || exit 1
 n=$(grep -c '"type":"conn"' "$t/replay.jsonl")
 [ "$n" -eq 4 ] || { echo "FAIL: -w file has $n connections, want 4"; exit 1; }
 
