@@ -13,6 +13,7 @@
 
 #include "capture.h"
 #include "cli.h"
+#include "pipeline.h"
 
 #define MAX_ARGS 12
 
@@ -375,6 +376,10 @@ static const struct {
 	{ { "-i", "eth0", "-s", "-1" }, "-s" },
 	{ { "-i", "eth0", "-B", "0" }, "-B" },
 	{ { "-r", "x", "--bogus-option" }, "bogus" },
+	{ { "-r", "x", "-j", "0" }, "-j" },
+	{ { "-r", "x", "-j", "65" }, "-j" },
+	{ { "-r", "x", "-j", "1.5" }, "-j" },
+	{ { "-r", "x", "--jobs", "two" }, "-j" },
 };
 
 START_TEST(test_numbers_bad)
@@ -391,6 +396,37 @@ START_TEST(test_numbers_bad)
 	    bad_numbers[_i].mention);
 	g_error_free(err);
 	cli_config_clear(&cfg);
+}
+END_TEST
+
+/* -j: given, or the cores for a file of 8 MB or more, capped at 8; one
+ * thread live, for small files and under --max-flows (one exact bound). */
+START_TEST(test_jobs)
+{
+	struct synfin_config cfg;
+	GError *err = NULL;
+	unsigned cores = g_get_num_processors();
+	unsigned want = cores > 8 ? 8 : cores;
+
+	ck_assert(parse(ARGS("-r", "x", "-j", "3"), &cfg, &err));
+	ck_assert_int_eq(cfg.jobs, 3);
+	ck_assert_uint_eq(pipeline_jobs(&cfg, 1), 3);
+	cli_config_clear(&cfg);
+
+	ck_assert(parse(ARGS("-r", "x"), &cfg, &err));
+	ck_assert_int_eq(cfg.jobs, 0);
+	ck_assert_uint_eq(pipeline_jobs(&cfg, PIPELINE_MT_BYTES - 1), 1);
+	ck_assert_uint_eq(pipeline_jobs(&cfg, PIPELINE_MT_BYTES), want);
+	cli_config_clear(&cfg);
+
+	ck_assert(parse(ARGS("-r", "x", "--max-flows", "10"), &cfg, &err));
+	ck_assert_uint_eq(pipeline_jobs(&cfg, 1ull << 40), 1);
+	cli_config_clear(&cfg);
+
+	ck_assert(parse(ARGS("-i", "eth0"), &cfg, &err));
+	ck_assert_uint_eq(pipeline_jobs(&cfg, 0), 1);
+	cli_config_clear(&cfg);
+	ck_assert_ptr_null(err);
 }
 END_TEST
 
@@ -454,6 +490,7 @@ cli_suite(void)
 	tcase_add_test(tc, test_numbers_ok);
 	tcase_add_loop_test(tc, test_numbers_bad, 0,
 	    G_N_ELEMENTS(bad_numbers));
+	tcase_add_test(tc, test_jobs);
 	tcase_add_test(tc, test_null_gerror);
 	tcase_add_test(tc, test_flags);
 	suite_add_tcase(s, tc);
