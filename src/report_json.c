@@ -84,7 +84,7 @@ json_side_or_null(struct wbuf *w, const struct conn *c, int idx)
 	if (idx < 0)
 		json_null(w);
 	else
-		wb_json_str(w, report_side(c, idx));
+		wb_qname(w, report_side(c, idx));
 }
 
 static void
@@ -116,7 +116,7 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	bool syn = c->syn_ts && c->syn_dir == cl, sa = c->synack_dir >= 0,
 	    ack = (c->hs & HSF_THIRD) != 0;
 	WB_LIT(w, ",\"handshake\":{\"outcome\":");
-	wb_json_str(w, hs_outcome_name[conn_hs_outcome(c)]);
+	wb_qname(w, hs_outcome_name[conn_hs_outcome(c)]);
 	WB_LIT(w, ",\"syn_ts\":");
 	json_ts(w, c->syn_ts, syn);
 	WB_LIT(w, ",\"synack_ts\":");
@@ -146,7 +146,7 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	bool both_acked = (pc->flags & PEER_FIN_ACKED) &&
 	    (ps->flags & PEER_FIN_ACKED);
 	WB_LIT(w, "},\"teardown\":{\"outcome\":");
-	wb_json_str(w, td_outcome_name[conn_td_outcome(c)]);
+	wb_qname(w, td_outcome_name[conn_td_outcome(c)]);
 	WB_LIT(w, ",\"initiator\":");
 	json_side_or_null(w, c, c->fin_first);
 	WB_LIT(w, ",\"reset_by\":");
@@ -160,9 +160,9 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	    ss->fin_ack_ts, both_acked);
 
 	WB_LIT(w, "},\"states\":{\"client\":");
-	wb_json_str(w, tcp_state_name[pc->st]);
+	wb_qname(w, tcp_state_name[pc->st]);
 	WB_LIT(w, ",\"server\":");
-	wb_json_str(w, tcp_state_name[ps->st]);
+	wb_qname(w, tcp_state_name[ps->st]);
 	WB_LIT(w, "},\"packets\":{\"client\":");
 	wb_u64(w, sc->pkts);
 	WB_LIT(w, ",\"server\":");
@@ -176,7 +176,7 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	WB_LIT(w, ",\"server\":");
 	wb_u64(w, ss->retrans);
 	WB_LIT(w, "},\"zeek\":{\"conn_state\":");
-	wb_json_str(w, zeek_conn_state(&c->zeek));
+	wb_qname(w, zeek_conn_state(&c->zeek));
 	WB_LIT(w, ",\"history\":");
 	wb_json_str(w, zeek_conn_history(&c->zeek));
 	WB_LIT(w, "},\"anomalies\":[");
@@ -185,15 +185,15 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 		if (i)
 			wb_putc(w, ',');
 		WB_LIT(w, "{\"name\":");
-		wb_json_str(w, anomaly_name(a->id));
+		wb_qname(w, anomaly_name(a->id));
 		WB_LIT(w, ",\"severity\":");
-		wb_json_str(w, anomaly_sev_name(anomaly_severity(a->id)));
+		wb_qname(w, anomaly_sev_name(anomaly_severity(a->id)));
 		WB_LIT(w, ",\"frame\":");
 		wb_u64(w, a->frame);
 		WB_LIT(w, ",\"ts\":");
 		wb_ts(w, a->ts_ns);
 		WB_LIT(w, ",\"from\":");
-		wb_json_str(w, report_side(c, a->dir));
+		wb_qname(w, report_side(c, a->dir));
 		WB_LIT(w, ",\"detail\":");
 		wb_json_str(w, a->detail ? a->detail : "");
 		wb_putc(w, '}');
@@ -216,7 +216,7 @@ json_counts(struct wbuf *w, const char *key, const uint64_t *v, size_t n,
 			continue;
 		if (any)
 			wb_putc(w, ',');
-		wb_json_str(w, names[i]);
+		wb_qname(w, names[i]);
 		wb_putc(w, ':');
 		wb_u64(w, v[i]);
 		any = true;

@@ -27,16 +27,30 @@ wb_free(struct wbuf *w)
 	w->len = w->cap = 0;
 }
 
-/* Digits of v right-aligned in b[20], the index of the first returned. */
+static const char pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
+/* Digits of v right-aligned in b[20], the index of the first returned;
+ * two digits a division. */
 static size_t
 digits(char b[20], uint64_t v)
 {
 	size_t i = 20;
 
-	do {
-		b[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		b[--i] = pairs[2 * r + 1];
+		b[--i] = pairs[2 * r];
+	}
+	if (v >= 10) {
+		b[--i] = pairs[2 * v + 1];
+		b[--i] = pairs[2 * v];
+	} else {
+		b[--i] = (char)('0' + v);
+	}
 	return i;
 }
 
@@ -53,15 +67,18 @@ wb_u64(struct wbuf *w, uint64_t v)
 static void
 sec_usec(struct wbuf *w, uint64_t s, uint64_t us)
 {
-	char b[7];
+	char b[27];
+	size_t i = digits(b, s);	/* b[i..20) */
+	unsigned u = (unsigned)us;
 
-	wb_u64(w, s);
-	b[0] = '.';
-	for (int i = 6; i >= 1; i--) {
-		b[i] = (char)('0' + us % 10);
-		us /= 10;
+	b[20] = '.';
+	for (int k = 26; k > 20; k -= 2) {
+		unsigned r = u % 100;
+		u /= 100;
+		b[k] = pairs[2 * r + 1];
+		b[k - 1] = pairs[2 * r];
 	}
-	wb_put(w, b, 7);
+	wb_put(w, b + i, 27 - i);
 }
 
 void
@@ -137,13 +154,25 @@ wb_addr(struct wbuf *w, uint8_t af, const uint8_t *a)
 		wb_puts(w, b);
 		return;
 	}
+	char b[16];
+	size_t n = 0;
 	for (int i = 0; i < 4; i++) {
-		char b[20];
-		size_t k = digits(b, a[i]);
+		unsigned v = a[i];
 		if (i)
-			wb_putc(w, '.');
-		wb_put(w, b + k, 20 - k);
+			b[n++] = '.';
+		if (v >= 100) {
+			b[n++] = (char)('0' + v / 100);
+			v %= 100;
+			b[n++] = pairs[2 * v];
+			b[n++] = pairs[2 * v + 1];
+		} else if (v >= 10) {
+			b[n++] = pairs[2 * v];
+			b[n++] = pairs[2 * v + 1];
+		} else {
+			b[n++] = (char)('0' + v);
+		}
 	}
+	wb_put(w, b, n);
 }
 
 void

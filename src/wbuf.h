@@ -57,6 +57,20 @@ void wb_u64(struct wbuf *w, uint64_t v);
 void wb_ts(struct wbuf *w, int64_t ns);
 /* Seconds with six decimals, as report_dur(). */
 void wb_dur(struct wbuf *w, int64_t ns);
+/* A name of ours (an outcome, a state, an anomaly: [a-z_A-Z0-9]) quoted,
+ * with no escaping to look for. */
+static inline void
+wb_qname(struct wbuf *w, const char *s)
+{
+	size_t n = strlen(s);
+
+	wb_reserve(w, n + 2);
+	w->p[w->len] = '"';
+	memcpy(w->p + w->len + 1, s, n);
+	w->p[w->len + 1 + n] = '"';
+	w->len += n + 2;
+}
+
 /* A JSON string: quoted, escaped. */
 void wb_json_str(struct wbuf *w, const char *s);
 /* An address as inet_ntop() writes it (RFC 5952 for IPv6). */
