@@ -486,7 +486,9 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 
 	if (!(f->flags & PEER_FIN_SEEN) || !(s->flags & TH_ACK))
 		return;
-	if (seq_ge(s->ack, f->fin_seq + 1)) {
+	/* Acceptable (RFC 9293 3.10.7.4): up to what the FIN's sender sent,
+	 * its FIN at most; an ack beyond acknowledges nothing. */
+	if (tcp_acks_fin(f, s->ack)) {
 		me->flags |= PEER_GOT_FIN;
 		if (!(f->flags & PEER_FIN_ACKED))
 			c->side[!dir].fin_ack_ts = ts;
@@ -797,10 +799,13 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 				    (int)seq_diff(s->ack, rcv->snd_nxt),
 				    rcv->snd_nxt);
 			}
-			/* The bytes were sent; the capture missed them. */
-			hole_fill(rs, rcv->snd_nxt, s->ack);
-			rcv->snd_nxt = s->ack;
-			zgap = true;
+			/* The bytes were sent; the capture missed them. Not
+			 * past a FIN: nothing follows it. */
+			if (!(rcv->flags & PEER_FIN_SEEN)) {
+				hole_fill(rs, rcv->snd_nxt, s->ack);
+				rcv->snd_nxt = s->ack;
+				zgap = true;
+			}
 		}
 		/* An ACK that newly covers a hole of the peer's stream also
 		 * acknowledges bytes the capture never showed (Zeek 'g'). */
@@ -880,7 +885,7 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 * (it was SYN_SENT or ESTABLISHED when the FIN was seen) is in
 	 * CLOSE_WAIT (3.10.7.4, eighth step). */
 	if ((s->flags & TH_ACK) && (ev == EV_ACK || ev == EV_FIN) &&
-	    (rcv->flags & PEER_FIN_SEEN) && seq_ge(s->ack, rcv->fin_seq + 1) &&
+	    tcp_acks_fin(rcv, s->ack) &&
 	    (snd->st == TCP_ST_SYN_SENT || snd->st == TCP_ST_ESTABLISHED))
 		snd->st = TCP_ST_CLOSE_WAIT;
 

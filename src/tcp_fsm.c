@@ -304,8 +304,7 @@ tcp_fsm_step(struct tcp_peer *snd, struct tcp_peer *rcv,
 		    ev != EV_SYNACK && seq_ge(seg->ack, rcv->isn + 1) &&
 		    seq_le(seg->ack, rcv->snd_nxt))
 			rcv->st = syn_acked[rcv->st];
-		if ((rcv->flags & PEER_FIN_SEEN) &&
-		    seq_ge(seg->ack, rcv->fin_seq + 1))
+		if (tcp_acks_fin(rcv, seg->ack))
 			rcv->st = fin_acked[rcv->st];
 	}
 
@@ -357,7 +356,7 @@ tcp_fsm_step(struct tcp_peer *snd, struct tcp_peer *rcv,
 		if (snd->st == TCP_ST_CLOSE_WAIT &&
 		    !(snd->flags & PEER_GOT_FIN) &&
 		    (rcv->flags & PEER_FIN_SEEN) &&
-		    !(has_ack && seq_ge(seg->ack, rcv->fin_seq + 1))) {
+		    !(has_ack && tcp_acks_fin(rcv, seg->ack))) {
 			sc.next = TCP_ST_CLOSING;
 			out->crossed_fin = true;
 		}

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "decode.h"
+#include "seq.h"
 
 enum tcp_state {
 	TCP_ST_CLOSED,
@@ -93,6 +94,16 @@ struct fsm_cell tcp_fsm_cell(enum tcp_role role, enum tcp_ev ev,
 bool tcp_rst_is_acceptable(const struct tcp_peer *snd,
     const struct tcp_peer *rcv, const struct tcp_seg *seg, uint16_t *why);
 /* Advance both peers for one segment. */
+/* Does ack acknowledge the FIN that p sent? It must reach the FIN + 1 and
+ * not go past what p sent (RFC 9293 3.10.7.4: an ACK of something not yet
+ * sent acknowledges nothing; nothing is sent after a FIN). */
+static inline bool
+tcp_acks_fin(const struct tcp_peer *p, uint32_t ack)
+{
+	return (p->flags & PEER_FIN_SEEN) && seq_ge(ack, p->fin_seq + 1) &&
+	    seq_le(ack, p->snd_nxt);
+}
+
 void tcp_fsm_step(struct tcp_peer *snd, struct tcp_peer *rcv,
     const struct tcp_seg *seg, struct fsm_step *out);
 

@@ -710,6 +710,18 @@ static const struct ocase outcome_cases[] = {
 	.cst = ST(CLOSED), .sst = ST(CLOSED), .reset_by = SERVER,
 	.initiator = CLIENT,
 }, {
+	/* The server's ack 9999 is beyond anything the client sent (its FIN
+	 * u = 1001 ends its stream: SND.NXT = 1002): it acknowledges nothing
+	 * (RFC 9293 3.10.7.4, "acks something not yet sent"), so the client
+	 * stays in FIN_WAIT_1. Found by fuzz_fsm (a garbage ack had taken a
+	 * FIN for acked and left the wrong side in TIME_WAIT). */
+	.name = "an ack beyond the FIN acks nothing",
+	.scn = HANDSHAKE
+	       "+0.010 > FA 1001 5001\n"
+	       "+0.010 < A  5001 9999\n",
+	.hs = HS(COMPLETE), .td = TD(HALF_CLOSED),
+	.cst = ST(FIN_WAIT_1), .sst = ST(CLOSE_WAIT), .initiator = CLIENT,
+}, {
 	/* No FIN, no RST by the end. */
 	.name = "open",
 	.scn = HANDSHAKE DATA,
