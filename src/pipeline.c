@@ -484,6 +484,9 @@ pipeline_run_fp(const struct synfin_config *cfg, FILE *in, FILE *out,
 	if (!cap)
 		return 2;
 	pipeline_init(&pl, cfg, out);
+	if (cfg->jobs > 1)
+		pl.par = par_new((unsigned)cfg->jobs, &pl.flows.cfg,
+		    pl.flows.idle_ns, cfg->max_flows, &pl.rep);
 	if (!pipeline_capture(&pl, cap, &err))
 		failed = true;
 	capture_close(cap);

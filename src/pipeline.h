@@ -16,7 +16,8 @@ int pipeline_run(const struct synfin_config *cfg);
 #define PIPELINE_MT_BYTES (8u << 20)
 unsigned pipeline_jobs(const struct synfin_config *cfg, uint64_t bytes);
 
-/* For tests and fuzzing: analyze one in-memory capture, report to out. */
+/* For tests and fuzzing: analyze one in-memory capture, report to out
+ * (on cfg->jobs threads when it is 2 or more). */
 int pipeline_run_fp(const struct synfin_config *cfg, FILE *in, FILE *out,
     struct stats *st_out);
 

@@ -58,6 +58,15 @@ done
 	    --idle-timeout 0.001 $all
 }
 
+# The public captures of the Zeek and Suricata test suites, when the
+# project's shared directory is beside the tree (a user's clone has none).
+if [ -d "$srcdir/../shared/corpus" ]; then
+	for f in $(find "$srcdir/../shared/corpus" -name '*.pcap' -o \
+	    -name '*.pcapng' -o -name '*.trace' | sort); do
+		same "$(basename "$f")" -q -F json --idle-timeout 5 -r "$f"
+	done
+fi
+
 if [ -x "$GEN" ]; then
 	"$GEN" --packets 300000 --seed 7 --snaplen 96 -o "$t/a.pcap" 2>/dev/null
 	"$GEN" --connections 20000 --concurrency 50 --mix short --seed 5 \
