@@ -918,10 +918,14 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 			conn_anomaly(c, id, dir, ts, frame, "%s", "");
 	}
 	/* An endpoint that leaves CLOSED again (a new handshake after the
-	 * RST) makes the RST's memory void: there is nothing to undo. */
-	if ((st.snd_from == TCP_ST_CLOSED && st.snd_to != TCP_ST_CLOSED) ||
-	    (st.rcv_from == TCP_ST_CLOSED && st.rcv_to != TCP_ST_CLOSED))
-		c->rst_frame = 0;
+	 * RST, a FIN re-sent from LAST_ACK) makes the RST's memory void:
+	 * there is nothing to undo. Judged on the states this segment found,
+	 * not those the table step began from: a correction above may have
+	 * moved the endpoint already. */
+	for (int i = 0; i < 2; i++)
+		if (st_before[i] == TCP_ST_CLOSED &&
+		    c->peer[i].st != TCP_ST_CLOSED)
+			c->rst_frame = 0;
 	if (ev == EV_RST && !st.rst_ignored)
 		note_rst(c, dir, &st, s, ts, frame, cfg);
 	if (snd->st == TCP_ST_ESTABLISHED || rcv->st == TCP_ST_ESTABLISHED)
