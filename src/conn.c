@@ -917,15 +917,15 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		else if (id != ANOM_BAD_FLAGS)
 			conn_anomaly(c, id, dir, ts, frame, "%s", "");
 	}
-	/* An endpoint that leaves CLOSED again (a new handshake after the
-	 * RST, a FIN re-sent from LAST_ACK) makes the RST's memory void:
-	 * there is nothing to undo. Judged on the states this segment found,
-	 * not those the table step began from: a correction above may have
-	 * moved the endpoint already. */
-	for (int i = 0; i < 2; i++)
-		if (st_before[i] == TCP_ST_CLOSED &&
-		    c->peer[i].st != TCP_ST_CLOSED)
-			c->rst_frame = 0;
+	/* The RST's undo memory holds only while nothing has moved since:
+	 * any later change of state (a new handshake after it, a FIN re-sent
+	 * from LAST_ACK, an endpoint the RST left in SYN_SENT going on) makes
+	 * it void, there is nothing left to undo. Judged on the states this
+	 * segment found, since a correction above may have moved an endpoint
+	 * before the table step. */
+	if (ev != EV_RST && (c->peer[0].st != st_before[0] ||
+	    c->peer[1].st != st_before[1]))
+		c->rst_frame = 0;
 	if (ev == EV_RST && !st.rst_ignored)
 		note_rst(c, dir, &st, s, ts, frame, cfg);
 	if (snd->st == TCP_ST_ESTABLISHED || rcv->st == TCP_ST_ESTABLISHED)
