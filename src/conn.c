@@ -56,7 +56,7 @@ conn_new(const struct flow_key *key, uint64_t id)
 
 	c->key = *key;
 	c->id = id;
-	c->client = c->first_dir = c->syn_dir = c->synack_dir = -1;
+	c->first_dir = c->syn_dir = c->synack_dir = -1;
 	c->fin_first = c->rst_dir = -1;
 	zeek_conn_init(&c->zeek);
 	return c;
@@ -283,7 +283,6 @@ handshake_syn(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	if (c->syn_dir < 0) {
 		c->syn_dir = (int8_t)dir;
 		c->syn_ts = ts;
-		c->syn_isn = s->seq;
 		c->hs |= HSF_SYN;
 	} else if (c->syn_dir != dir) {
 		c->hs |= HSF_SIMUL;	/* both sent SYN without ACK */
@@ -498,8 +497,7 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	/* Its own FIN "afterwards" (SPEC): it had sent another segment
 	 * since the peer's FIN, so this FIN is no crossing one (a FIN that
 	 * crossed is the first thing it sent after the peer's). */
-	bool after = (s->flags & TH_FIN) &&
-	    c->side[dir].prev_frame > c->side[!dir].fin_frame;
+	bool after = (s->flags & TH_FIN) && c->side[dir].fin_before_prev;
 	bool answer = (pure_ack && had_ack && prev_ack == s->ack) ||
 	    c->side[!dir].fin_count > 1 || after ||
 	    ((s->flags & TH_FIN) && (me->flags & PEER_GOT_FIN));
@@ -623,10 +621,8 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	if (c->first_dir < 0) {
 		c->first_dir = (int8_t)dir;
 		c->first_ts = ts;
-		c->first_frame = frame;
 	}
 	c->last_ts = ts;
-	c->last_frame = frame;
 
 	if (pkt->quirks & DEC_TCP_BAD_CSUM) {
 		/* Dropped as Zeek drops it: history 'C', nothing else. */
@@ -636,8 +632,9 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	}
 	sd->pkts++;
 	snd->flags |= PEER_SENT_ANY;
-	sd->prev_frame = sd->last_frame;	/* its segment before this one */
-	sd->last_frame = frame;
+	/* Its segment before this one came after the peer's FIN? */
+	sd->fin_before_prev = sd->fin_before_last;
+	sd->fin_before_last = (rcv->flags & PEER_FIN_SEEN) != 0;
 
 	/* Decode-level findings, once per side. */
 	if ((pkt->quirks & (DEC_TCP_OPT_BAD_LEN | DEC_TCP_OPT_BAD_SIZE |
@@ -825,7 +822,6 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		if (wnd > snd->max_win)
 			snd->max_win = wnd;
 		snd->flags |= PEER_WIN_KNOWN;
-		sd->last_ack_ts = ts;
 	}
 
 	/* Data beyond the receiver's advertised window (3.10.7.4 first

@@ -65,14 +65,15 @@ struct conn_side {
 	uint32_t fin_count;	/* FINs sent */
 	int64_t fin_ts;		/* first FIN's time (0: none) */
 	uint64_t fin_frame;	/* first FIN's frame */
-	uint64_t last_frame;	/* frame of its latest segment */
-	uint64_t prev_frame;	/* frame of the one before (0: none) */
 	int64_t tw_ts;		/* its last ACK in TIME_WAIT (2MSL base) */
-	int64_t last_ack_ts;	/* time of the last segment with ACK */
 	int64_t fin_ack_ts;	/* when its FIN was first acked (0: never) */
 	struct seq_hole *holes;	/* CONN_MAX_HOLES, allocated on the first */
 	uint8_t nholes;
 	uint8_t once;		/* one-shot anomaly guards (ONCE_*) */
+	/* Whether the peer's FIN had been seen when this side's latest
+	 * segment, and the one before it, came (fin_ack_bad_ack's
+	 * "afterwards"). */
+	bool fin_before_last, fin_before_prev;
 };
 
 struct conn {
@@ -84,7 +85,6 @@ struct conn {
 	uint16_t slot;		/* timer slot (flow.c) */
 	uint8_t timer;		/* timer class (flow.c) */
 	uint8_t end;		/* enum conn_end */
-	int8_t client;		/* canonical index of the client, -1 unknown */
 	int8_t first_dir;	/* sender of the first packet */
 	int8_t syn_dir;		/* sender of the first SYN (no ACK), -1 */
 	int8_t synack_dir;	/* sender of the first SYN-ACK, -1 */
@@ -96,7 +96,6 @@ struct conn {
 	bool finished;		/* conn_finish() ran */
 	int64_t first_ts, last_ts;	/* first and last packet times */
 	int64_t deadline;	/* when the timer fires */
-	uint64_t first_frame, last_frame;
 	int64_t syn_ts, synack_ts, ack_ts, rst_ts;
 	uint64_t rst_frame;	/* frame of the last accepted RST */
 	uint8_t rst_prev[2];	/* both states just before it */
@@ -104,7 +103,6 @@ struct conn {
 	bool td_reset_before;	/* td_reset just before it */
 	int8_t rst_dir_before;	/* rst_dir just before it */
 	uint32_t syn_count, synack_count;
-	uint32_t syn_isn;	/* first client ISN, for syn_isn_changed */
 	uint32_t synack_ack;	/* ack of the first SYN-ACK (should be J+1) */
 	uint32_t third_seq, third_ack;	/* the third segment's numbers */
 	uint8_t third_flags;	/* and flags (SYN must be 0) */
