@@ -72,11 +72,23 @@ conn_free(void *p)
 	for (unsigned i = 0; i < c->nanoms; i++)
 		g_free(c->anoms[i].detail);
 	g_free(c->anoms);
-	g_free(c->side[0].holes);
-	g_free(c->side[1].holes);
-	if (c->ladder)
-		g_array_free(c->ladder, TRUE);
+	if (c->ext) {
+		g_free(c->ext->holes[0]);
+		g_free(c->ext->holes[1]);
+		if (c->ext->ladder)
+			g_array_free(c->ext->ladder, TRUE);
+		g_free(c->ext);
+	}
 	g_free(c);
+}
+
+/* The rare facts' block, allocated on first use. */
+static struct conn_ext *
+ext_of(struct conn *c)
+{
+	if (!c->ext)
+		c->ext = g_new0(struct conn_ext, 1);
+	return c->ext;
 }
 
 void
@@ -84,11 +96,11 @@ conn_anomaly(struct conn *c, enum anom_id id, uint8_t dir, int64_t ts,
     uint64_t frame, const char *fmt, ...)
 {
 	if (c->nanoms >= CONN_MAX_ANOMS) {
-		c->anoms_dropped++;
+		ext_of(c)->anoms_dropped++;
 		return;
 	}
 	if (c->nanoms == c->anom_cap) {
-		c->anom_cap = c->anom_cap ? (uint16_t)(c->anom_cap * 2) : 4;
+		c->anom_cap = c->anom_cap ? (uint8_t)(c->anom_cap * 2) : 4;
 		c->anoms = g_renew(struct anom_rec, c->anoms, c->anom_cap);
 	}
 	va_list ap;
@@ -157,43 +169,49 @@ hole_add(struct conn *c, uint8_t dir, uint32_t l, uint32_t r, int64_t ts,
     uint64_t frame)
 {
 	struct conn_side *sd = &c->side[dir];
+	struct conn_ext *x = ext_of(c);
 
-	if (!sd->holes)
-		sd->holes = g_new(struct seq_hole, CONN_MAX_HOLES);
+	if (!x->holes[dir])
+		x->holes[dir] = g_new(struct seq_hole, CONN_MAX_HOLES);
+	struct seq_hole *holes = x->holes[dir];
 	if (sd->nholes == CONN_MAX_HOLES) {
 		/* Constant memory: the oldest hole is given up as a gap now. */
-		struct seq_hole *h = &sd->holes[0];
+		struct seq_hole *h = &holes[0];
 		conn_anomaly(c, ANOM_CAPTURE_GAP, dir, h->ts, h->frame,
 		    "%u bytes missing at seq %u..%u", h->r - h->l, h->l, h->r);
-		memmove(&sd->holes[0], &sd->holes[1],
-		    sizeof(sd->holes[0]) * (CONN_MAX_HOLES - 1));
+		memmove(&holes[0], &holes[1],
+		    sizeof(holes[0]) * (CONN_MAX_HOLES - 1));
 		sd->nholes--;
 	}
-	sd->holes[sd->nholes++] = (struct seq_hole){ l, r, frame, ts };
+	holes[sd->nholes++] = (struct seq_hole){ l, r, frame, ts };
 }
 
 /* Remove [l, r) from the holes; true if it filled any part of one. */
 static bool
-hole_fill(struct conn_side *sd, uint32_t l, uint32_t r)
+hole_fill(struct conn *c, uint8_t dir, uint32_t l, uint32_t r)
 {
+	struct conn_side *sd = &c->side[dir];
 	bool filled = false;
 
+	if (!sd->nholes)
+		return false;
+	struct seq_hole *holes = c->ext->holes[dir];
 	for (int i = 0; i < sd->nholes; i++) {
-		uint32_t hl = sd->holes[i].l, hr = sd->holes[i].r;
+		uint32_t hl = holes[i].l, hr = holes[i].r;
 		if (!seq_lt(l, hr) || !seq_gt(r, hl))
 			continue;	/* no overlap */
 		filled = true;
 		if (seq_le(l, hl) && seq_ge(r, hr)) {
 			/* covered whole: drop it */
 			int n = sd->nholes - i - 1;
-			memmove(&sd->holes[i], &sd->holes[i + 1],
-			    sizeof(sd->holes[0]) * n);
+			memmove(&holes[i], &holes[i + 1],
+			    sizeof(holes[0]) * n);
 			sd->nholes--;
 			i--;
 		} else if (seq_le(l, hl)) {
-			sd->holes[i].l = r;	/* left part filled */
+			holes[i].l = r;	/* left part filled */
 		} else {
-			sd->holes[i].r = l;	/* right part (or middle:
+			holes[i].r = l;	/* right part (or middle:
 						 * keep the left piece) */
 		}
 	}
@@ -228,7 +246,7 @@ track_seq(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts,
 	}
 	/* Keep-alive with one garbage byte (RFC 9293 3.8.4). */
 	if (s->paylen <= 1 && !fin && s->seq + 1 == p->snd_nxt &&
-	    !hole_fill(sd, start, end)) {
+	    !hole_fill(c, dir, start, end)) {
 		*keepalive = true;
 		return false;
 	}
@@ -239,7 +257,7 @@ track_seq(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts,
 		return false;
 	}
 	if (seq_lt(start, p->snd_nxt)) {
-		bool filled = hole_fill(sd, start, end);
+		bool filled = hole_fill(c, dir, start, end);
 		if (seq_gt(end, p->snd_nxt)) {	/* partly new */
 			sd->bytes += (uint32_t)(end - p->snd_nxt) - (fin ? 1 : 0);
 			p->snd_nxt = end;
@@ -407,7 +425,7 @@ handshake_third(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	c->ack_ts = ts;
 	c->third_seq = s->seq;
 	c->third_ack = s->ack;
-	c->third_flags = s->flags;
+	c->third_syn = (s->flags & TH_SYN) != 0;
 	if (s->flags & TH_SYN)
 		conn_anomaly(c, ANOM_HS_ACK_HAS_SYN, dir, ts, frame,
 		    "third segment has SYN=1 ACK=1; the third step is SYN=0 ACK=1");
@@ -524,15 +542,16 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 	if (from == TCP_ST_CLOSED && peer_from == TCP_ST_CLOSED)
 		return;
 	/* Remember what it undid, should it turn out not to have taken. */
-	c->rst_frame = frame;
-	c->rst_prev[dir] = from;
-	c->rst_prev[!dir] = peer_from;
-	c->hs_before_rst = c->hs;
-	c->td_reset_before = c->td_reset;
-	c->rst_dir_before = c->rst_dir;
+	struct conn_ext *x = ext_of(c);
+	x->rst_frame = frame;
+	x->rst_prev[dir] = from;
+	x->rst_prev[!dir] = peer_from;
+	x->hs_before_rst = c->hs;
+	x->td_reset_before = c->td_reset;
+	x->rst_dir_before = (int8_t)c->rst_dir;
 	if (c->rst_dir < 0) {
 		c->rst_dir = (int8_t)dir;
-		c->rst_ts = ts;
+		x->rst_ts = ts;
 	}
 	c->peer[dir].flags |= PEER_RST_SENT;
 	/* Handshake step it ended. */
@@ -572,9 +591,10 @@ static void
 ladder_add(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts,
     uint64_t frame, uint16_t first_anom, const uint8_t before[2])
 {
-	if (!c->ladder)
-		c->ladder = g_array_new(FALSE, FALSE, sizeof(struct ladder_step));
-	GArray *a = c->ladder;
+	struct conn_ext *x = ext_of(c);
+	if (!x->ladder)
+		x->ladder = g_array_new(FALSE, FALSE, sizeof(struct ladder_step));
+	GArray *a = x->ladder;
 	struct ladder_step l = {
 		.frame = frame, .ts = ts, .seq = s->seq, .ack = s->ack,
 		.len = s->paylen, .win = s->win, .dir = dir, .flags = s->flags,
@@ -678,28 +698,29 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 * sequence space never took that RST (a stack rejects one that
 	 * fails its checks, e.g. PAWS, RFC 7323 5; an injected RST): both
 	 * ends get back the states they had, and the reset is undone. */
-	if (snd->st == TCP_ST_CLOSED && c->rst_frame && ev != EV_RST &&
+	struct conn_ext *x = c->ext;
+	if (snd->st == TCP_ST_CLOSED && x && x->rst_frame && ev != EV_RST &&
 	    ev != EV_SYN && ev != EV_SYNACK && ev != EV_NONE &&
 	    (snd->flags & PEER_SEQ_KNOWN) &&
-	    c->rst_prev[dir] != TCP_ST_CLOSED &&
+	    x->rst_prev[dir] != TCP_ST_CLOSED &&
 	    seq_in_range(s->seq, snd->snd_nxt - 65536, snd->snd_nxt + 65536)) {
 		conn_anomaly(c, ANOM_RST_IGNORED, dir, ts, frame,
 		    "the %s kept sending after the RST of frame %" PRIu64
 		    " (seq %u, next %u): that RST did not end the connection",
-		    dir == conn_client(c) ? "client" : "server", c->rst_frame,
+		    dir == conn_client(c) ? "client" : "server", x->rst_frame,
 		    s->seq, snd->snd_nxt);
 		for (int i = 0; i < 2; i++)
 			if (c->peer[i].st == TCP_ST_CLOSED)
-				c->peer[i].st = c->rst_prev[i];
+				c->peer[i].st = x->rst_prev[i];
 		int rd = c->rst_dir;
-		if (rd >= 0 && c->rst_dir_before < 0)
+		if (rd >= 0 && x->rst_dir_before < 0)
 			c->peer[rd].flags &= (uint16_t)~PEER_RST_SENT;
 		/* Only what the RST itself concluded is undone. */
 		c->hs &= (uint16_t)~((HSF_REFUSED | HSF_RESET) &
-		    ~c->hs_before_rst);
-		c->td_reset = c->td_reset_before;
-		c->rst_dir = c->rst_dir_before;
-		c->rst_frame = 0;
+		    ~x->hs_before_rst);
+		c->td_reset = x->td_reset_before;
+		c->rst_dir = x->rst_dir_before;
+		x->rst_frame = 0;
 	}
 
 	/* 1. sequence space */
@@ -785,7 +806,6 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 			 * its SYN and the SYN's data, both seen: more is a
 			 * bad ack, synack_bad_ack, not unseen data; RFC 9293
 			 * 3.10.7.3.) */
-			struct conn_side *rs = &c->side[!dir];
 			if (!(sd->once & ONCE_ACK_UNSEEN)) {
 				sd->once |= ONCE_ACK_UNSEEN;
 				conn_anomaly(c, ANOM_ACK_UNSEEN_DATA, dir, ts,
@@ -795,14 +815,14 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 				    rcv->snd_nxt);
 			}
 			/* The bytes were sent; the capture missed them. */
-			hole_fill(rs, rcv->snd_nxt, s->ack);
+			hole_fill(c, !dir, rcv->snd_nxt, s->ack);
 			rcv->snd_nxt = s->ack;
 			zgap = true;
 		}
 		/* An ACK that newly covers a hole of the peer's stream also
 		 * acknowledges bytes the capture never showed (Zeek 'g'). */
 		for (int h = 0; h < c->side[!dir].nholes; h++) {
-			uint32_t hl = c->side[!dir].holes[h].l;
+			uint32_t hl = c->ext->holes[!dir][h].l;
 			if (seq_lt(hl, s->ack) && (!had_ack || seq_ge(hl, prev_ack)))
 				zgap = true;
 		}
@@ -911,8 +931,10 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	/* An endpoint that leaves CLOSED again (a new handshake after the
 	 * RST) makes the RST's memory void: there is nothing to undo. */
 	if ((st.snd_from == TCP_ST_CLOSED && st.snd_to != TCP_ST_CLOSED) ||
-	    (st.rcv_from == TCP_ST_CLOSED && st.rcv_to != TCP_ST_CLOSED))
-		c->rst_frame = 0;
+	    (st.rcv_from == TCP_ST_CLOSED && st.rcv_to != TCP_ST_CLOSED)) {
+		if (c->ext)
+			c->ext->rst_frame = 0;
+	}
 	if (ev == EV_RST && !st.rst_ignored)
 		note_rst(c, dir, &st, s, ts, frame, cfg);
 	if (snd->st == TCP_ST_ESTABLISHED || rcv->st == TCP_ST_ESTABLISHED)
@@ -1022,26 +1044,28 @@ conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 
 		/* Holes never filled. A FIN that jumped over a hole nobody
 		 * acknowledged is a FIN at the wrong seq. */
+		const struct seq_hole *holes = sd->nholes ? c->ext->holes[i] :
+		    NULL;
 		for (int h = 0; h < sd->nholes; h++) {
 			bool fin_jump = (p->flags & PEER_FIN_SEEN) &&
-			    sd->holes[h].frame == sd->fin_frame &&
-			    sd->holes[h].r == p->fin_seq - 0 &&
+			    holes[h].frame == sd->fin_frame &&
+			    holes[h].r == p->fin_seq - 0 &&
 			    !(c->peer[!i].flags & PEER_ACK_SENT &&
-			    seq_gt(c->peer[!i].ack, sd->holes[h].l));
+			    seq_gt(c->peer[!i].ack, holes[h].l));
 			if (fin_jump)
 				conn_anomaly(c, ANOM_FIN_BAD_SEQ, (uint8_t)i,
-				    sd->holes[h].ts, sd->holes[h].frame,
+				    holes[h].ts, holes[h].frame,
 				    "FIN seq %u (u+%u) != u (%u): %u bytes "
 				    "skipped", p->fin_seq,
-				    sd->holes[h].r - sd->holes[h].l,
-				    sd->holes[h].l,
-				    sd->holes[h].r - sd->holes[h].l);
+				    holes[h].r - holes[h].l,
+				    holes[h].l,
+				    holes[h].r - holes[h].l);
 			else
 				conn_anomaly(c, ANOM_CAPTURE_GAP, (uint8_t)i,
-				    sd->holes[h].ts, sd->holes[h].frame,
+				    holes[h].ts, holes[h].frame,
 				    "%u bytes missing at seq %u..%u",
-				    sd->holes[h].r - sd->holes[h].l,
-				    sd->holes[h].l, sd->holes[h].r);
+				    holes[h].r - holes[h].l,
+				    holes[h].l, holes[h].r);
 		}
 		sd->nholes = 0;
 

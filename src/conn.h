@@ -61,58 +61,74 @@ struct seq_hole {
 struct conn_side {
 	uint64_t pkts;		/* segments sent */
 	uint64_t bytes;		/* payload bytes sent (IP length based) */
-	uint32_t retrans;	/* retransmitted segments */
-	uint32_t fin_count;	/* FINs sent */
-	int64_t fin_ts;		/* first FIN's time (0: none) */
 	uint64_t fin_frame;	/* first FIN's frame */
+	int64_t fin_ts;		/* first FIN's time (0: none) */
 	int64_t tw_ts;		/* its last ACK in TIME_WAIT (2MSL base) */
 	int64_t fin_ack_ts;	/* when its FIN was first acked (0: never) */
-	struct seq_hole *holes;	/* CONN_MAX_HOLES, allocated on the first */
-	uint8_t nholes;
+	uint32_t retrans;	/* retransmitted segments */
+	uint32_t fin_count;	/* FINs sent */
 	uint8_t once;		/* one-shot anomaly guards (ONCE_*) */
+	uint8_t nholes : 3;	/* 0..CONN_MAX_HOLES, in conn_ext.holes */
 	/* Whether the peer's FIN had been seen when this side's latest
 	 * segment, and the one before it, came (fin_ack_bad_ack's
 	 * "afterwards"). */
-	bool fin_before_last, fin_before_prev;
+	bool fin_before_last : 1, fin_before_prev : 1;
 };
+
+/* Facts few connections need, in a block allocated on first use: a
+ * connection without an accepted RST, a sequence hole, more than
+ * CONN_MAX_ANOMS anomalies or --ladder has none. */
+struct conn_ext {
+	/* The last accepted RST, remembered to undo it should the endpoint
+	 * it closed go on sending (rst_ignored). */
+	uint64_t rst_frame;	/* its frame; 0: none, or void (see conn.c) */
+	int64_t rst_ts;		/* time of the first accepted RST (rst_dir's) */
+	uint16_t hs_before_rst;	/* handshake facts just before it */
+	uint8_t rst_prev[2];	/* both states just before it */
+	bool td_reset_before;	/* td_reset just before it */
+	int8_t rst_dir_before;	/* rst_dir just before it */
+	uint32_t anoms_dropped;	/* beyond CONN_MAX_ANOMS */
+	struct seq_hole *holes[2];	/* per side, CONN_MAX_HOLES, allocated
+					   on its first hole */
+	void *ladder;		/* GArray of struct ladder_step, or NULL */
+};
+
+/* Bits of conn.slot: flow.c's timer slots 0..FLOW_WHEEL. */
+#define CONN_SLOT_BITS 13
 
 struct conn {
 	struct flow_key key;	/* embedded hash key */
 	uint64_t id;		/* 1-based, in order of first frame */
 	struct conn *hnext;	/* hash chain (flow.c) */
 	struct conn *prev, *next;	/* timer slot links (flow.c) */
-	uint32_t hash;		/* flow_key_hash(&key) */
-	uint16_t slot;		/* timer slot (flow.c) */
-	uint8_t timer;		/* timer class (flow.c) */
-	uint8_t end;		/* enum conn_end */
-	int8_t first_dir;	/* sender of the first packet */
-	int8_t syn_dir;		/* sender of the first SYN (no ACK), -1 */
-	int8_t synack_dir;	/* sender of the first SYN-ACK, -1 */
-	int8_t fin_first;	/* sender of the first FIN, -1 */
-	int8_t rst_dir;		/* sender of the first accepted RST, -1 */
-	uint16_t hs;		/* HSF_* */
-	bool td_reset;		/* an RST ended it before both FINs were acked */
-	bool fins_crossed;	/* the second FIN crossed the first */
-	bool finished;		/* conn_finish() ran */
+	int64_t deadline;	/* when the timer fires (flow.c) */
 	int64_t first_ts, last_ts;	/* first and last packet times */
-	int64_t deadline;	/* when the timer fires */
-	int64_t syn_ts, synack_ts, ack_ts, rst_ts;
-	uint64_t rst_frame;	/* frame of the last accepted RST */
-	uint8_t rst_prev[2];	/* both states just before it */
-	uint16_t hs_before_rst;	/* handshake facts just before it */
-	bool td_reset_before;	/* td_reset just before it */
-	int8_t rst_dir_before;	/* rst_dir just before it */
+	int64_t syn_ts, synack_ts, ack_ts;	/* first SYN, SYN-ACK, third */
+	struct anom_rec *anoms;	/* nanoms of anom_cap, or NULL */
+	struct conn_ext *ext;	/* rare facts, or NULL */
+	uint32_t hash;		/* flow_key_hash(&key) */
 	uint32_t syn_count, synack_count;
 	uint32_t synack_ack;	/* ack of the first SYN-ACK (should be J+1) */
 	uint32_t third_seq, third_ack;	/* the third segment's numbers */
-	uint8_t third_flags;	/* and flags (SYN must be 0) */
+	uint16_t hs;		/* HSF_* */
+	uint8_t nanoms, anom_cap;	/* <= CONN_MAX_ANOMS */
+	/* Small facts, one word. The directions are canonical endpoint
+	 * indexes, -1 for none. */
+	unsigned slot : CONN_SLOT_BITS;	/* timer slot (flow.c) */
+	unsigned timer : 2;	/* timer class, enum flow_timer (flow.c) */
+	unsigned end : 3;	/* enum conn_end */
+	signed first_dir : 2;	/* sender of the first packet */
+	signed syn_dir : 2;	/* sender of the first SYN (no ACK) */
+	signed synack_dir : 2;	/* sender of the first SYN-ACK */
+	signed fin_first : 2;	/* sender of the first FIN */
+	signed rst_dir : 2;	/* sender of the first accepted RST */
+	bool td_reset : 1;	/* an RST ended it before both FINs were acked */
+	bool fins_crossed : 1;	/* the second FIN crossed the first */
+	bool finished : 1;	/* conn_finish() ran */
+	bool third_syn : 1;	/* the third segment carried SYN */
 	struct tcp_peer peer[2];
 	struct conn_side side[2];
 	struct zeek_conn zeek;
-	uint16_t nanoms, anom_cap;
-	uint32_t anoms_dropped;	/* beyond CONN_MAX_ANOMS */
-	struct anom_rec *anoms;
-	void *ladder;		/* GArray of struct ladder_step, or NULL */
 };
 
 /* Analysis settings a connection needs. */
@@ -153,6 +169,25 @@ void conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 
 void conn_anomaly(struct conn *c, enum anom_id id, uint8_t dir, int64_t ts,
     uint64_t frame, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* Rare facts (struct conn_ext), for the writers. */
+static inline int64_t
+conn_rst_ts(const struct conn *c)
+{
+	return c->ext ? c->ext->rst_ts : 0;
+}
+
+static inline uint32_t
+conn_anoms_dropped(const struct conn *c)
+{
+	return c->ext ? c->ext->anoms_dropped : 0;
+}
+
+static inline void *
+conn_ladder(const struct conn *c)
+{
+	return c->ext ? c->ext->ladder : NULL;
+}
 
 /* Derived views for the writers. */
 int conn_client(const struct conn *c);	/* canonical index of the client */

@@ -181,6 +181,7 @@ wheel_file(struct flow_table *t, struct conn *c, enum flow_timer cls,
 		if (s < w->lo)
 			w->lo = s;
 	}
+	G_STATIC_ASSERT(FLOW_FAR < (1u << CONN_SLOT_BITS) && TIMER_MAX <= 4);
 	c->timer = (uint8_t)cls;
 	c->deadline = d;
 	c->slot = (uint16_t)slot;

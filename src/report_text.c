@@ -129,7 +129,7 @@ handshake_lines(struct report *r, struct wbuf *o, const struct conn *c,
 		    ok ? col(r, C_GRN) : col(r, C_RED),
 		    ok ? "ok" : "WRONG, want J+1", col(r, C_OFF), d);
 	} else if (hs == HS_REFUSED) {
-		delta(d, sizeof(d), c->syn_ts, c->rst_ts);
+		delta(d, sizeof(d), c->syn_ts, conn_rst_ts(c));
 		wb_printf(o, "             RST      from the server: refused  %s\n", d);
 		return;
 	} else {
@@ -139,7 +139,7 @@ handshake_lines(struct report *r, struct wbuf *o, const struct conn *c,
 	if (c->hs & HSF_THIRD) {
 		bool aok = !conn_has_anom(c, ANOM_HS_ACK_BAD_ACK);
 		bool sok = !conn_has_anom(c, ANOM_HS_ACK_BAD_SEQ);
-		bool nosyn = !(c->third_flags & TH_SYN);
+		bool nosyn = !c->third_syn;
 		delta(d, sizeof(d), c->synack_ts, c->ack_ts);
 		wb_printf(o, "             %-8s seq=%s %s%s%s ack=%s %s%s%s",
 		    nosyn ? "ACK" : "SYN-ACK",
@@ -219,7 +219,7 @@ teardown_lines(struct report *r, struct wbuf *o, const struct conn *c, int cl)
 			    report_side(c, !first));
 	}
 	if (c->rst_dir >= 0) {
-		wall(w, sizeof(w), c->rst_ts);
+		wall(w, sizeof(w), conn_rst_ts(c));
 		wb_printf(o, "             RST      from the %s at %s\n",
 		    report_side(c, c->rst_dir), w);
 	}
@@ -287,7 +287,7 @@ rel_num(const struct conn *c, int idx, uint32_t x, char *buf, size_t len)
 static void
 ladder(struct report *r, struct wbuf *o, const struct conn *c, int cl)
 {
-	GArray *a = c->ladder;
+	GArray *a = conn_ladder(c);
 	char ea[80], eb[80];
 
 	if (!a || !a->len)
@@ -382,8 +382,9 @@ text_conn(struct report *r, const struct conn *c, struct wbuf *o)
 		    an->detail && *an->detail ? an->detail :
 		    anomaly_description(an->id), anomaly_reference(an->id));
 	}
-	if (c->anoms_dropped)
-		wb_printf(o, "  (%u more anomalies not listed)\n", c->anoms_dropped);
+	if (conn_anoms_dropped(c))
+		wb_printf(o, "  (%u more anomalies not listed)\n",
+		    conn_anoms_dropped(c));
 	if (r->cfg->ladder)
 		ladder(r, o, c, cl);
 	wb_putc(o, '\n');

@@ -312,8 +312,8 @@ check_anoms(const struct fz *z, const struct conn *c)
 	FUZZ_CHECK(c->nanoms <= CONN_MAX_ANOMS, "%u anomalies", c->nanoms);
 	FUZZ_CHECK(c->nanoms <= c->anom_cap, "nanoms %u > cap %u", c->nanoms,
 	    c->anom_cap);
-	FUZZ_CHECK(c->nanoms == CONN_MAX_ANOMS || c->anoms_dropped == 0,
-	    "%u dropped with room left", c->anoms_dropped);
+	FUZZ_CHECK(c->nanoms == CONN_MAX_ANOMS || conn_anoms_dropped(c) == 0,
+	    "%u dropped with room left", conn_anoms_dropped(c));
 	for (unsigned i = 0; i < c->nanoms; i++) {
 		const struct anom_rec *a = &c->anoms[i];
 		FUZZ_CHECK(a->id > ANOM_NONE && a->id < ANOM_MAX,
