@@ -54,6 +54,10 @@ conn_new(const struct flow_key *key, uint64_t id)
 {
 	struct conn *c = g_new0(struct conn, 1);
 
+	/* The bit-fields' widths (conn.h). */
+	G_STATIC_ASSERT(HSF_ESTABLISHED < 1u << 9 && END_MAX <= 1u << 3);
+	G_STATIC_ASSERT(CONN_MAX_ANOMS < 1u << 7);
+
 	c->key = *key;
 	c->id = id;
 	c->first_dir = c->syn_dir = c->synack_dir = -1;
@@ -77,6 +81,7 @@ conn_free(void *p)
 		g_free(c->ext->holes[1]);
 		if (c->ext->ladder)
 			g_array_free(c->ext->ladder, TRUE);
+		g_free(c->ext->wide_ts);
 		g_free(c->ext);
 	}
 	g_free(c);
@@ -89,6 +94,92 @@ ext_of(struct conn *c)
 	if (!c->ext)
 		c->ext = g_new0(struct conn_ext, 1);
 	return c->ext;
+}
+
+/* ---- times (conn.h) --------------------------------------------------- */
+
+#define TS_SLOTS (CT_MAX + 2 * CT_SIDE_MAX)
+
+static uint32_t *
+time_slot(struct conn *c, unsigned slot)
+{
+	if (slot < CT_MAX)
+		return &c->t[slot];
+	slot -= CT_MAX;
+	return &c->side[slot / CT_SIDE_MAX].t[slot % CT_SIDE_MAX];
+}
+
+/* t as stored in unit (CONN_TS_US or CONN_TS_NS); false if it does not
+ * fit. */
+static bool
+time_encode(const struct conn *c, unsigned unit, int64_t t, uint32_t *v)
+{
+	int64_t d, per = unit == CONN_TS_US ? 1000 : 1;
+
+	if (t == 0) {
+		*v = 0;
+		return true;
+	}
+	if (__builtin_sub_overflow(t, c->first_ts, &d) || d < 0 || d % per)
+		return false;
+	d /= per;
+	if (d >= UINT32_MAX)
+		return false;
+	*v = (uint32_t)d + 1;
+	return true;
+}
+
+/* t does not fit the connection's unit: take the narrowest that holds it
+ * and every time already set, and keep them whole when none does. */
+static void
+time_widen(struct conn *c, unsigned slot, int64_t t)
+{
+	int64_t all[TS_SLOTS];
+	uint32_t v[TS_SLOTS];
+
+	for (unsigned i = 0; i < TS_SLOTS; i++)
+		all[i] = conn_time_decode(c, i, *time_slot(c, i));
+	all[slot] = t;
+	for (unsigned unit = c->ts_unit + 1u; unit < CONN_TS_WIDE; unit++) {
+		bool fit = true;
+		for (unsigned i = 0; i < TS_SLOTS && fit; i++)
+			fit = time_encode(c, unit, all[i], &v[i]);
+		if (fit) {
+			for (unsigned i = 0; i < TS_SLOTS; i++)
+				*time_slot(c, i) = v[i];
+			c->ts_unit = unit;
+			return;
+		}
+	}
+	struct conn_ext *x = ext_of(c);
+	x->wide_ts = g_new(int64_t, TS_SLOTS);
+	memcpy(x->wide_ts, all, sizeof(all));
+	c->ts_unit = CONN_TS_WIDE;
+}
+
+static void
+time_set_slot(struct conn *c, unsigned slot, int64_t t)
+{
+	uint32_t v;
+
+	if (c->ts_unit == CONN_TS_WIDE)
+		c->ext->wide_ts[slot] = t;
+	else if (time_encode(c, c->ts_unit, t, &v))
+		*time_slot(c, slot) = v;
+	else
+		time_widen(c, slot, t);
+}
+
+static void
+time_set(struct conn *c, enum conn_time k, int64_t t)
+{
+	time_set_slot(c, k, t);
+}
+
+static void
+side_time_set(struct conn *c, uint8_t side, enum side_time k, int64_t t)
+{
+	time_set_slot(c, CT_MAX + side * CT_SIDE_MAX + k, t);
 }
 
 void
@@ -300,7 +391,7 @@ handshake_syn(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 
 	if (c->syn_dir < 0) {
 		c->syn_dir = (int8_t)dir;
-		c->syn_ts = ts;
+		time_set(c, CT_SYN, ts);
 		c->hs |= HSF_SYN;
 	} else if (c->syn_dir != dir) {
 		c->hs |= HSF_SIMUL;	/* both sent SYN without ACK */
@@ -351,7 +442,7 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		return;
 	if (c->synack_dir < 0) {
 		c->synack_dir = (int8_t)dir;
-		c->synack_ts = ts;
+		time_set(c, CT_SYNACK, ts);
 		c->synack_ack = s->ack;
 		c->hs |= HSF_SYNACK;
 		if (c->syn_dir < 0) {
@@ -422,7 +513,7 @@ handshake_third(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	char a[32];
 
 	c->hs |= HSF_THIRD;
-	c->ack_ts = ts;
+	time_set(c, CT_ACK, ts);
 	c->third_seq = s->seq;
 	c->third_ack = s->ack;
 	c->third_syn = (s->flags & TH_SYN) != 0;
@@ -477,7 +568,7 @@ teardown_fin(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		 * the first (its ack stops short of it): the two FINs were
 		 * both sent before either was received (3.6 figure 13). */
 		c->fins_crossed = true;
-	sd->fin_ts = ts;
+	side_time_set(c, dir, CT_FIN, ts);
 	sd->fin_frame = frame;
 	p->fin_seq = pos;
 	p->flags |= PEER_FIN_SEEN;
@@ -506,7 +597,7 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	if (seq_ge(s->ack, f->fin_seq + 1)) {
 		me->flags |= PEER_GOT_FIN;
 		if (!(f->flags & PEER_FIN_ACKED))
-			c->side[!dir].fin_ack_ts = ts;
+			side_time_set(c, !dir, CT_FIN_ACK, ts);
 		f->flags |= PEER_FIN_ACKED;
 		return;
 	}
@@ -574,10 +665,10 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 		    dir == conn_client(c) ? "client" : "server",
 		    tcp_state_name[from], tcp_state_name[peer_from]);
 	if (from == TCP_ST_TIME_WAIT &&
-	    ts < c->side[dir].tw_ts + cfg->two_msl_ns)
+	    ts < conn_side_time(c, dir, CT_TW) + cfg->two_msl_ns)
 		conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
 		    "RST from TIME_WAIT %.6fs after its last ACK (2MSL = %.0fs)",
-		    (double)(ts - c->side[dir].tw_ts) / 1e9,
+		    (double)(ts - conn_side_time(c, dir, CT_TW)) / 1e9,
 		    (double)cfg->two_msl_ns / 1e9);
 }
 
@@ -593,7 +684,8 @@ ladder_add(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts,
 {
 	struct conn_ext *x = ext_of(c);
 	if (!x->ladder)
-		x->ladder = g_array_new(FALSE, FALSE, sizeof(struct ladder_step));
+		x->ladder = g_array_new(FALSE, FALSE,
+		    sizeof(struct ladder_step));
 	GArray *a = x->ladder;
 	struct ladder_step l = {
 		.frame = frame, .ts = ts, .seq = s->seq, .ack = s->ack,
@@ -642,7 +734,7 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		c->first_dir = (int8_t)dir;
 		c->first_ts = ts;
 	}
-	c->last_ts = ts;
+	time_set(c, CT_LAST, ts);
 
 	if (pkt->quirks & DEC_TCP_BAD_CSUM) {
 		/* Dropped as Zeek drops it: history 'C', nothing else. */
@@ -790,10 +882,10 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		    "%u bytes at seq %u, beyond its FIN at %u", s->paylen,
 		    s->seq, snd->fin_seq);
 		if (snd->st == TCP_ST_TIME_WAIT &&
-		    ts < sd->tw_ts + cfg->two_msl_ns)
+		    ts < conn_side_time(c, dir, CT_TW) + cfg->two_msl_ns)
 			conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
 			    "new data from TIME_WAIT %.6fs after its last ACK",
-			    (double)(ts - sd->tw_ts) / 1e9);
+			    (double)(ts - conn_side_time(c, dir, CT_TW)) / 1e9);
 	}
 
 	/* ACK bookkeeping: ack beyond anything the peer was seen sending. */
@@ -948,7 +1040,7 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		bool entered = (i == dir ? snd_prev : st.rcv_from) !=
 		    TCP_ST_TIME_WAIT;
 		if (entered || (i == dir && (s->flags & TH_ACK)))
-			c->side[i].tw_ts = ts;
+			side_time_set(c, (uint8_t)i, CT_TW, ts);
 	}
 
 	/* A gap is only one in a stream the capture shows at all: a
@@ -995,7 +1087,8 @@ conn_time_wait_end(const struct conn *c, const struct conn_cfg *cfg)
 
 	for (int i = 0; i < 2; i++)
 		if (c->peer[i].st == TCP_ST_TIME_WAIT) {
-			int64_t e = c->side[i].tw_ts + cfg->two_msl_ns;
+			int64_t e = conn_side_time(c, i, CT_TW) +
+			    cfg->two_msl_ns;
 			if (e > end)
 				end = e;
 		}
@@ -1010,10 +1103,11 @@ conn_reuse(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 
 	if (p->st != TCP_ST_TIME_WAIT)
 		return;
-	if (ts < c->side[dir].tw_ts + cfg->two_msl_ns)
+	if (ts < conn_side_time(c, dir, CT_TW) + cfg->two_msl_ns)
 		conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
 		    "new SYN on the 4-tuple %.6fs after its final ACK "
-		    "(2MSL = %.0fs)", (double)(ts - c->side[dir].tw_ts) / 1e9,
+		    "(2MSL = %.0fs)",
+		    (double)(ts - conn_side_time(c, dir, CT_TW)) / 1e9,
 		    (double)cfg->two_msl_ns / 1e9);
 	p->st = TCP_ST_CLOSED;	/* it visibly left TIME_WAIT */
 }
@@ -1029,7 +1123,7 @@ conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 
 	for (int i = 0; i < 2; i++) {
 		if (c->peer[i].st == TCP_ST_TIME_WAIT &&
-		    now >= c->side[i].tw_ts + cfg->two_msl_ns)
+		    now >= conn_side_time(c, i, CT_TW) + cfg->two_msl_ns)
 			c->peer[i].st = TCP_ST_CLOSED;
 	}
 
@@ -1075,20 +1169,20 @@ conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 			continue;	/* the RST ended it: nothing owed */
 		if (i != c->fin_first && p->st == TCP_ST_LAST_ACK)
 			conn_anomaly(c, ANOM_FINAL_ACK_MISSING, (uint8_t)i,
-			    sd->fin_ts, sd->fin_frame,
+			    conn_side_time(c, i, CT_FIN), sd->fin_frame,
 			    "FIN seq=%u (W) never acked with W+1 (%u): still "
 			    "LAST_ACK", p->fin_seq, p->fin_seq + 1);
 		else
 			conn_anomaly(c, ANOM_FIN_UNACKED, (uint8_t)i,
-			    sd->fin_ts, sd->fin_frame,
+			    conn_side_time(c, i, CT_FIN), sd->fin_frame,
 			    "FIN seq=%u (%s) never acked with %s+1 (%u)",
 			    p->fin_seq, i == c->fin_first ? "u" : "W",
 			    i == c->fin_first ? "u" : "W", p->fin_seq + 1);
 	}
 	if (nfin == 1 && !reset && c->fin_first >= 0) {
 		int i = c->fin_first;
-		conn_anomaly(c, ANOM_HALF_CLOSED, (uint8_t)i, c->side[i].fin_ts,
-		    c->side[i].fin_frame,
+		conn_anomaly(c, ANOM_HALF_CLOSED, (uint8_t)i,
+		    conn_side_time(c, i, CT_FIN), c->side[i].fin_frame,
 		    "%s closed (FIN seq=%u); %s never closed (%s at the %s)",
 		    i == conn_client(c) ? "client" : "server", c->peer[i].fin_seq,
 		    i == conn_client(c) ? "server" : "client",

@@ -57,16 +57,43 @@ struct seq_hole {
 	int64_t ts;
 };
 
+/*
+ * Times. A connection keeps its first packet's time whole (first_ts) and
+ * the others as uint32 offsets from it, in one unit per connection
+ * (conn.ts_unit): microseconds while every time is a whole number of them
+ * past first_ts, less than 71 minutes past it (a capture with microsecond
+ * stamps), else nanoseconds less than 4.29 s past it; a connection whose
+ * times fit neither keeps them whole in conn_ext.wide_ts. Stored 0 is the
+ * time 0 (which the writers read as "none"), and an offset q is stored as
+ * q + 1. conn_time() and conn_side_time() give back the exact int64
+ * nanoseconds that were set.
+ */
+enum conn_time {
+	CT_LAST,		/* last packet */
+	CT_SYN,			/* first SYN (no ACK) */
+	CT_SYNACK,		/* first SYN-ACK */
+	CT_ACK,			/* the third segment */
+	CT_MAX
+};
+
+enum side_time {
+	CT_FIN,			/* its first FIN (0: none) */
+	CT_TW,			/* its last ACK in TIME_WAIT (2MSL base) */
+	CT_FIN_ACK,		/* when its FIN was first acked (0: never) */
+	CT_SIDE_MAX
+};
+
+/* conn.ts_unit */
+enum { CONN_TS_US, CONN_TS_NS, CONN_TS_WIDE };
+
 /* Per-direction facts, indexed by canonical endpoint. */
 struct conn_side {
 	uint64_t pkts;		/* segments sent */
 	uint64_t bytes;		/* payload bytes sent (IP length based) */
 	uint64_t fin_frame;	/* first FIN's frame */
-	int64_t fin_ts;		/* first FIN's time (0: none) */
-	int64_t tw_ts;		/* its last ACK in TIME_WAIT (2MSL base) */
-	int64_t fin_ack_ts;	/* when its FIN was first acked (0: never) */
 	uint32_t retrans;	/* retransmitted segments */
 	uint32_t fin_count;	/* FINs sent */
+	uint32_t t[CT_SIDE_MAX];	/* enum side_time: conn_side_time() */
 	uint8_t once;		/* one-shot anomaly guards (ONCE_*) */
 	uint8_t nholes : 3;	/* 0..CONN_MAX_HOLES, in conn_ext.holes */
 	/* Whether the peer's FIN had been seen when this side's latest
@@ -91,6 +118,8 @@ struct conn_ext {
 	struct seq_hole *holes[2];	/* per side, CONN_MAX_HOLES, allocated
 					   on its first hole */
 	void *ladder;		/* GArray of struct ladder_step, or NULL */
+	int64_t *wide_ts;	/* with CONN_TS_WIDE: every time, whole (CT_MAX
+				   of conn, then CT_SIDE_MAX of each side) */
 };
 
 /* Bits of conn.slot: flow.c's timer slots 0..FLOW_WHEEL. */
@@ -102,16 +131,14 @@ struct conn {
 	struct conn *hnext;	/* hash chain (flow.c) */
 	struct conn *prev, *next;	/* timer slot links (flow.c) */
 	int64_t deadline;	/* when the timer fires (flow.c) */
-	int64_t first_ts, last_ts;	/* first and last packet times */
-	int64_t syn_ts, synack_ts, ack_ts;	/* first SYN, SYN-ACK, third */
+	int64_t first_ts;	/* first packet's time: the times' base */
 	struct anom_rec *anoms;	/* nanoms of anom_cap, or NULL */
 	struct conn_ext *ext;	/* rare facts, or NULL */
 	uint32_t hash;		/* flow_key_hash(&key) */
 	uint32_t syn_count, synack_count;
 	uint32_t synack_ack;	/* ack of the first SYN-ACK (should be J+1) */
 	uint32_t third_seq, third_ack;	/* the third segment's numbers */
-	uint16_t hs;		/* HSF_* */
-	uint8_t nanoms, anom_cap;	/* <= CONN_MAX_ANOMS */
+	uint32_t t[CT_MAX];	/* enum conn_time, see conn_time() */
 	/* Small facts, one word. The directions are canonical endpoint
 	 * indexes, -1 for none. */
 	unsigned slot : CONN_SLOT_BITS;	/* timer slot (flow.c) */
@@ -126,6 +153,10 @@ struct conn {
 	bool fins_crossed : 1;	/* the second FIN crossed the first */
 	bool finished : 1;	/* conn_finish() ran */
 	bool third_syn : 1;	/* the third segment carried SYN */
+	unsigned hs : 9;	/* HSF_* */
+	unsigned ts_unit : 2;	/* CONN_TS_*: how t[] are kept */
+	unsigned nanoms : 7;	/* anomalies logged, <= CONN_MAX_ANOMS */
+	unsigned anom_cap : 7;	/* room in anoms, <= CONN_MAX_ANOMS */
 	struct tcp_peer peer[2];
 	struct conn_side side[2];
 	struct zeek_conn zeek;
@@ -169,6 +200,31 @@ void conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 
 void conn_anomaly(struct conn *c, enum anom_id id, uint8_t dir, int64_t ts,
     uint64_t frame, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* A time (struct conn.t, conn_side.t): slot is its index in wide_ts. */
+static inline int64_t
+conn_time_decode(const struct conn *c, unsigned slot, uint32_t v)
+{
+	if (c->ts_unit == CONN_TS_WIDE)
+		return c->ext->wide_ts[slot];
+	if (v == 0)
+		return 0;
+	return c->first_ts + (int64_t)(v - 1) *
+	    (c->ts_unit == CONN_TS_US ? 1000 : 1);
+}
+
+static inline int64_t
+conn_time(const struct conn *c, enum conn_time k)
+{
+	return conn_time_decode(c, k, c->t[k]);
+}
+
+static inline int64_t
+conn_side_time(const struct conn *c, int side, enum side_time k)
+{
+	return conn_time_decode(c, CT_MAX + (unsigned)side * CT_SIDE_MAX + k,
+	    c->side[side].t[k]);
+}
 
 /* Rare facts (struct conn_ext), for the writers. */
 static inline int64_t

@@ -147,14 +147,14 @@ deadline_of(const struct flow_table *t, const struct conn *c, int64_t *d)
 	int64_t tw;
 
 	if (conn_is_done(c)) {
-		*d = sat_add(c->last_ts, t->linger_ns);
+		*d = sat_add(conn_time(c, CT_LAST), t->linger_ns);
 		return TIMER_DONE;
 	}
 	if ((tw = conn_time_wait_end(c, &t->cfg)) != 0) {
 		*d = tw;
 		return TIMER_TIME_WAIT;
 	}
-	*d = sat_add(c->last_ts, t->idle_ns);
+	*d = sat_add(conn_time(c, CT_LAST), t->idle_ns);
 	return TIMER_ACTIVE;
 }
 
