@@ -105,7 +105,8 @@ csv_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	csv_u64(w, c->side[cl].retrans);
 	csv_u64(w, c->side[sv].retrans);
 	csv_field(w, zeek_conn_state(&c->zeek), false);
-	csv_field(w, zeek_conn_history(&c->zeek), false);
+	char hist[ZEEK_HIST_MAX + 1];
+	csv_field(w, zeek_conn_history(&c->zeek, hist), false);
 	/* Anomaly names are snake_case: no quoting needed. */
 	for (unsigned i = 0; i < c->nanoms; i++) {
 		if (i)

@@ -181,7 +181,8 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	WB_LIT(w, "},\"zeek\":{\"conn_state\":");
 	wb_json_str(w, zeek_conn_state(&c->zeek));
 	WB_LIT(w, ",\"history\":");
-	wb_json_str(w, zeek_conn_history(&c->zeek));
+	char hist[ZEEK_HIST_MAX + 1];
+	wb_json_str(w, zeek_conn_history(&c->zeek, hist));
 	WB_LIT(w, "},\"anomalies\":[");
 	for (unsigned i = 0; i < c->nanoms; i++) {
 		const struct anom_rec *a = &c->anoms[i];

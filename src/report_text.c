@@ -371,12 +371,13 @@ text_conn(struct report *r, const struct conn *c, struct wbuf *o)
 	teardown_lines(r, o, c, cl);
 	wb_printf(o, "  states     client %s, server %s\n",
 	    tcp_state_name[c->peer[cl].st], tcp_state_name[c->peer[sv].st]);
+	char hist[ZEEK_HIST_MAX + 1];
 	wb_printf(o, "  traffic    client %" PRIu64 " packets %" PRIu64
 	    " bytes, server %" PRIu64 " packets %" PRIu64 " bytes; "
 	    "retransmissions %u/%u; zeek %s %s\n", c->side[cl].pkts,
 	    c->side[cl].bytes, c->side[sv].pkts, c->side[sv].bytes,
 	    c->side[cl].retrans, c->side[sv].retrans,
-	    zeek_conn_state(&c->zeek), zeek_conn_history(&c->zeek));
+	    zeek_conn_state(&c->zeek), zeek_conn_history(&c->zeek, hist));
 	for (unsigned i = 0; i < c->nanoms; i++) {
 		const struct anom_rec *an = &c->anoms[i];
 		enum anom_sev s = anomaly_severity(an->id);
