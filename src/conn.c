@@ -96,6 +96,17 @@ ext_of(struct conn *c)
 	return c->ext;
 }
 
+/* Count n more payload bytes from dir (conn_bytes()). */
+static void
+add_bytes(struct conn *c, uint8_t dir, uint32_t n)
+{
+	uint32_t *lo = &c->side[dir].bytes;
+
+	if (*lo > UINT32_MAX - n)
+		ext_of(c)->bytes_hi[dir]++;	/* the carry */
+	*lo += n;
+}
+
 /* ---- times (conn.h) --------------------------------------------------- */
 
 #define TS_SLOTS (CT_MAX + 2 * CT_SIDE_MAX)
@@ -315,7 +326,6 @@ track_seq(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts,
     uint64_t frame, bool *keepalive)
 {
 	struct tcp_peer *p = &c->peer[dir];
-	struct conn_side *sd = &c->side[dir];
 	bool syn = s->flags & TH_SYN, fin = s->flags & TH_FIN;
 	uint32_t start = s->seq + (syn ? 1 : 0);
 	uint32_t end = start + s->paylen + (fin ? 1 : 0);
@@ -326,7 +336,7 @@ track_seq(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts,
 	if (!(p->flags & PEER_SEQ_KNOWN)) {
 		p->snd_nxt = end;
 		p->flags |= PEER_SEQ_KNOWN;
-		sd->bytes += s->paylen;
+		add_bytes(c, dir, s->paylen);
 		return false;
 	}
 	if (start == end) {
@@ -344,23 +354,24 @@ track_seq(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts,
 	if (seq_gt(start, p->snd_nxt)) {
 		hole_add(c, dir, p->snd_nxt, start, ts, frame);
 		p->snd_nxt = end;
-		sd->bytes += s->paylen;
+		add_bytes(c, dir, s->paylen);
 		return false;
 	}
 	if (seq_lt(start, p->snd_nxt)) {
 		bool filled = hole_fill(c, dir, start, end);
 		if (seq_gt(end, p->snd_nxt)) {	/* partly new */
-			sd->bytes += (uint32_t)(end - p->snd_nxt) - (fin ? 1 : 0);
+			add_bytes(c, dir,
+			    (uint32_t)(end - p->snd_nxt) - (fin ? 1 : 0));
 			p->snd_nxt = end;
 			return !filled && seq_lt(start, p->snd_nxt);
 		}
 		if (filled) {
-			sd->bytes += s->paylen;	/* out of order: new bytes */
+			add_bytes(c, dir, s->paylen);	/* out of order: new */
 			return false;
 		}
 		return true;
 	}
-	sd->bytes += s->paylen;
+	add_bytes(c, dir, s->paylen);
 	p->snd_nxt = end;
 	return false;
 }
@@ -418,7 +429,7 @@ handshake_syn(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		/* SYN data is payload (TCP Fast Open, RFC 7413): count it
 		 * once, not again when the SYN is retransmitted. */
 		if (!(p->flags & PEER_SYN_SEEN) || s->seq != p->isn)
-			c->side[dir].bytes += s->paylen;
+			add_bytes(c, dir, s->paylen);
 	}
 	if (!(p->flags & PEER_SYN_SEEN) || p->st == TCP_ST_SYN_SENT ||
 	    p->st == TCP_ST_CLOSED) {
@@ -498,7 +509,7 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		conn_anomaly(c, ANOM_SYN_WITH_DATA, dir, ts, frame,
 		    "SYN-ACK carries %u bytes", s->paylen);
 		if (!(p->flags & PEER_SYN_SEEN) || s->seq != p->isn)
-			c->side[dir].bytes += s->paylen;	/* RFC 7413 */
+			add_bytes(c, dir, s->paylen);	/* RFC 7413 */
 	}
 	p->flags |= PEER_SYN_SEEN | PEER_SEQ_KNOWN;
 	note_options(p, s);
@@ -742,7 +753,8 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		    ZEEK_SEG_BAD_CSUM);
 		return;
 	}
-	sd->pkts++;
+	if (++sd->pkts == 0)
+		ext_of(c)->pkts_hi[dir]++;
 	snd->flags |= PEER_SENT_ANY;
 	/* Its segment before this one came after the peer's FIN? */
 	sd->fin_before_prev = sd->fin_before_last;
@@ -866,7 +878,7 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    !(sd->once & ONCE_DATA_EARLY) &&
 	    ((snd->st == TCP_ST_SYN_SENT && !(s->flags & TH_ACK)) ||
 	    (snd->st == TCP_ST_SYN_RECEIVED && !(c->hs & HSF_SIMUL) &&
-	    !(c->syn_dir >= 0 && c->side[c->syn_dir].bytes > 0)))) {
+	    !(c->syn_dir >= 0 && conn_bytes(c, c->syn_dir) > 0)))) {
 		sd->once |= ONCE_DATA_EARLY;
 		conn_anomaly(c, ANOM_DATA_BEFORE_EST, dir, ts, frame,
 		    "%u bytes at seq %u while %s", s->paylen, s->seq,

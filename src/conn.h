@@ -88,9 +88,11 @@ enum { CONN_TS_US, CONN_TS_NS, CONN_TS_WIDE };
 
 /* Per-direction facts, indexed by canonical endpoint. */
 struct conn_side {
-	uint64_t pkts;		/* segments sent */
-	uint64_t bytes;		/* payload bytes sent (IP length based) */
 	uint64_t fin_frame;	/* first FIN's frame */
+	/* The low 32 bits of two 64-bit counts; conn_ext holds the high
+	 * ones once a count passes 2^32 (conn_pkts(), conn_bytes()). */
+	uint32_t pkts;		/* segments sent */
+	uint32_t bytes;		/* payload bytes sent (IP length based) */
 	uint32_t retrans;	/* retransmitted segments */
 	uint32_t fin_count;	/* FINs sent */
 	uint32_t t[CT_SIDE_MAX];	/* enum side_time: conn_side_time() */
@@ -110,16 +112,17 @@ struct conn_ext {
 	 * it closed go on sending (rst_ignored). */
 	uint64_t rst_frame;	/* its frame; 0: none, or void (see conn.c) */
 	int64_t rst_ts;		/* time of the first accepted RST (rst_dir's) */
-	uint16_t hs_before_rst;	/* handshake facts just before it */
-	uint8_t rst_prev[2];	/* both states just before it */
-	bool td_reset_before;	/* td_reset just before it */
-	int8_t rst_dir_before;	/* rst_dir just before it */
-	uint32_t anoms_dropped;	/* beyond CONN_MAX_ANOMS */
 	struct seq_hole *holes[2];	/* per side, CONN_MAX_HOLES, allocated
 					   on its first hole */
 	void *ladder;		/* GArray of struct ladder_step, or NULL */
 	int64_t *wide_ts;	/* with CONN_TS_WIDE: every time, whole (CT_MAX
 				   of conn, then CT_SIDE_MAX of each side) */
+	uint32_t pkts_hi[2], bytes_hi[2];	/* conn_side.pkts, bytes >> 32 */
+	uint32_t anoms_dropped;	/* beyond CONN_MAX_ANOMS */
+	uint16_t hs_before_rst;	/* handshake facts just before the RST */
+	uint8_t rst_prev[2];	/* both states just before it */
+	bool td_reset_before;	/* td_reset just before it */
+	int8_t rst_dir_before;	/* rst_dir just before it */
 };
 
 /* Bits of conn.slot: flow.c's timer slots 0..FLOW_WHEEL. */
@@ -224,6 +227,21 @@ conn_side_time(const struct conn *c, int side, enum side_time k)
 {
 	return conn_time_decode(c, CT_MAX + (unsigned)side * CT_SIDE_MAX + k,
 	    c->side[side].t[k]);
+}
+
+/* A side's segments and payload bytes (conn_side.pkts, bytes). */
+static inline uint64_t
+conn_pkts(const struct conn *c, int side)
+{
+	return (uint64_t)(c->ext ? c->ext->pkts_hi[side] : 0) << 32 |
+	    c->side[side].pkts;
+}
+
+static inline uint64_t
+conn_bytes(const struct conn *c, int side)
+{
+	return (uint64_t)(c->ext ? c->ext->bytes_hi[side] : 0) << 32 |
+	    c->side[side].bytes;
 }
 
 /* Rare facts (struct conn_ext), for the writers. */

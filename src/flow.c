@@ -472,7 +472,7 @@ flow_lookup_hashed(struct flow_table *t, const struct pkt *p, uint64_t hash,
 	if (c) {
 		bool syn = (p->tcp.flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN;
 		bool valid = !(p->quirks & (DEC_TCP_BAD_CSUM | DEC_IP_BAD_CSUM));
-		if (valid && c->side[0].pkts == 0 && c->side[1].pkts == 0) {
+		if (valid && conn_pkts(c, 0) == 0 && conn_pkts(c, 1) == 0) {
 			/* The record holds only segments dropped for bad
 			 * checksums (--verify-checksums): they started no
 			 * connection, so the first valid segment starts its

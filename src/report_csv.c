@@ -98,10 +98,10 @@ csv_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	    synack_ts >= syn_ts);
 	csv_dur(w, ack_ts - synack_ts, c->synack_dir >= 0 &&
 	    (c->hs & HSF_THIRD));
-	csv_u64(w, c->side[cl].pkts);
-	csv_u64(w, c->side[sv].pkts);
-	csv_u64(w, c->side[cl].bytes);
-	csv_u64(w, c->side[sv].bytes);
+	csv_u64(w, conn_pkts(c, cl));
+	csv_u64(w, conn_pkts(c, sv));
+	csv_u64(w, conn_bytes(c, cl));
+	csv_u64(w, conn_bytes(c, sv));
 	csv_u64(w, c->side[cl].retrans);
 	csv_u64(w, c->side[sv].retrans);
 	csv_field(w, zeek_conn_state(&c->zeek), false);

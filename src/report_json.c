@@ -167,13 +167,13 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	WB_LIT(w, ",\"server\":");
 	wb_json_str(w, tcp_state_name[ps->st]);
 	WB_LIT(w, "},\"packets\":{\"client\":");
-	wb_u64(w, sc->pkts);
+	wb_u64(w, conn_pkts(c, cl));
 	WB_LIT(w, ",\"server\":");
-	wb_u64(w, ss->pkts);
+	wb_u64(w, conn_pkts(c, sv));
 	WB_LIT(w, "},\"payload_bytes\":{\"client\":");
-	wb_u64(w, sc->bytes);
+	wb_u64(w, conn_bytes(c, cl));
 	WB_LIT(w, ",\"server\":");
-	wb_u64(w, ss->bytes);
+	wb_u64(w, conn_bytes(c, sv));
 	WB_LIT(w, "},\"retransmissions\":{\"client\":");
 	wb_u64(w, sc->retrans);
 	WB_LIT(w, ",\"server\":");

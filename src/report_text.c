@@ -374,8 +374,8 @@ text_conn(struct report *r, const struct conn *c, struct wbuf *o)
 	char hist[ZEEK_HIST_MAX + 1];
 	wb_printf(o, "  traffic    client %" PRIu64 " packets %" PRIu64
 	    " bytes, server %" PRIu64 " packets %" PRIu64 " bytes; "
-	    "retransmissions %u/%u; zeek %s %s\n", c->side[cl].pkts,
-	    c->side[cl].bytes, c->side[sv].pkts, c->side[sv].bytes,
+	    "retransmissions %u/%u; zeek %s %s\n", conn_pkts(c, cl),
+	    conn_bytes(c, cl), conn_pkts(c, sv), conn_bytes(c, sv),
 	    c->side[cl].retrans, c->side[sv].retrans,
 	    zeek_conn_state(&c->zeek), zeek_conn_history(&c->zeek, hist));
 	for (unsigned i = 0; i < c->nanoms; i++) {

@@ -637,7 +637,7 @@ START_TEST(test_sched_idle_without_packets)
 }
 END_TEST
 
-/* ==== times: kept exactly, whatever their unit =========================== */
+/* ==== the record: times and counts kept exactly ========================= */
 
 /* The times of a released record, read back (conn.h "Times"). */
 struct times {
@@ -696,6 +696,41 @@ times_run(const int64_t at[7], struct times *x)
 	ck_assert_int_eq(x->tw[1], 0);
 	ck_assert_int_eq(x->last, at[6]);
 }
+
+/* The segment and byte counts are 64-bit: the low 32 bits in the record,
+ * the carry in its rare block. */
+START_TEST(test_counts_past_32_bits)
+{
+	struct flow_table t;
+	struct released r;
+	int64_t t0 = 1000 * SEC;
+	uint8_t dir;
+
+	sched_table(&t, &r);
+	seg(&t, true, "S", 1000, 0, t0);
+	seg(&t, false, "SA", 5000, 1001, t0 + 1);
+	seg(&t, true, "A", 1001, 5001, t0 + 2);
+	struct pkt p = pkt4("10.0.0.1", 40000, "10.0.0.2", 80);
+	p.tcp.flags = TH_ACK | TH_PSH;
+	p.tcp.ack = 5001;
+	p.tcp.win = 65535;
+	p.tcp.paylen = 100;
+	struct conn *c = flow_lookup(&t, &p, t0 + 3, 1000, &dir);
+	/* As after a 4 GiB upload: both counts 50 short of 2^32. */
+	c->side[dir].pkts = UINT32_MAX - 49;
+	c->side[dir].bytes = UINT32_MAX - 49;
+	c->peer[dir].snd_nxt = 1001;
+	for (uint32_t i = 0; i < 100; i++) {
+		p.tcp.seq = 1001 + 100 * i;
+		conn_input(c, &t.cfg, dir, &p, t0 + 3, 1000 + i);
+	}
+	ck_assert_uint_eq(conn_pkts(c, dir), (1ULL << 32) + 50);
+	ck_assert_uint_eq(conn_bytes(c, dir), (1ULL << 32) - 50 + 100 * 100);
+	ck_assert_uint_eq(conn_pkts(c, !dir), 1);
+	ck_assert_uint_eq(conn_bytes(c, !dir), 0);
+	flow_table_destroy(&t);
+}
+END_TEST
 
 START_TEST(test_times_units)
 {
@@ -858,8 +893,9 @@ flow_suite(void)
 	tcase_add_test(tc, test_sched_far_horizon);
 	tcase_add_test(tc, test_sched_refresh_and_jump);
 	suite_add_tcase(s, tc);
-	tc = tcase_create("times");
+	tc = tcase_create("record");
 	tcase_add_test(tc, test_times_units);
+	tcase_add_test(tc, test_counts_past_32_bits);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("order");
 	tcase_add_test(tc, test_release_order_same_sweep);

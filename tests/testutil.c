@@ -89,8 +89,8 @@ snapshot(struct conn *c, void *user)
 		t->st[s] = c->peer[idx[s]].st;
 		t->passed_closing[s] =
 		    (c->peer[idx[s]].flags & PEER_PASSED_CLOSING) != 0;
-		t->pkts[s] = c->side[idx[s]].pkts;
-		t->bytes[s] = c->side[idx[s]].bytes;
+		t->pkts[s] = conn_pkts(c, idx[s]);
+		t->bytes[s] = conn_bytes(c, idx[s]);
 		t->retrans[s] = c->side[idx[s]].retrans;
 	}
 	int ini = conn_td_initiator(c);
