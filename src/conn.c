@@ -38,7 +38,7 @@ const char *const conn_end_name[END_MAX] = {
 	[END_EVICTED] = "evicted", [END_REUSED] = "reused", [END_EOF] = "eof",
 };
 
-/* conn_side.once: findings reported once per side. */
+/* tcp_peer.once: findings reported once per side. */
 enum {
 	ONCE_BAD_OPT = 1u << 0,
 	ONCE_WSCALE = 1u << 1,
@@ -270,45 +270,45 @@ static void
 hole_add(struct conn *c, uint8_t dir, uint32_t l, uint32_t r, int64_t ts,
     uint64_t frame)
 {
-	struct conn_side *sd = &c->side[dir];
+	struct tcp_peer *p = &c->peer[dir];
 	struct conn_ext *x = ext_of(c);
 
 	if (!x->holes[dir])
 		x->holes[dir] = g_new(struct seq_hole, CONN_MAX_HOLES);
 	struct seq_hole *holes = x->holes[dir];
-	if (sd->nholes == CONN_MAX_HOLES) {
+	if (p->nholes == CONN_MAX_HOLES) {
 		/* Constant memory: the oldest hole is given up as a gap now. */
 		struct seq_hole *h = &holes[0];
 		conn_anomaly(c, ANOM_CAPTURE_GAP, dir, h->ts, h->frame,
 		    "%u bytes missing at seq %u..%u", h->r - h->l, h->l, h->r);
 		memmove(&holes[0], &holes[1],
 		    sizeof(holes[0]) * (CONN_MAX_HOLES - 1));
-		sd->nholes--;
+		p->nholes--;
 	}
-	holes[sd->nholes++] = (struct seq_hole){ l, r, frame, ts };
+	holes[p->nholes++] = (struct seq_hole){ l, r, frame, ts };
 }
 
 /* Remove [l, r) from the holes; true if it filled any part of one. */
 static bool
 hole_fill(struct conn *c, uint8_t dir, uint32_t l, uint32_t r)
 {
-	struct conn_side *sd = &c->side[dir];
+	struct tcp_peer *p = &c->peer[dir];
 	bool filled = false;
 
-	if (!sd->nholes)
+	if (!p->nholes)
 		return false;
 	struct seq_hole *holes = c->ext->holes[dir];
-	for (int i = 0; i < sd->nholes; i++) {
+	for (int i = 0; i < p->nholes; i++) {
 		uint32_t hl = holes[i].l, hr = holes[i].r;
 		if (!seq_lt(l, hr) || !seq_gt(r, hl))
 			continue;	/* no overlap */
 		filled = true;
 		if (seq_le(l, hl) && seq_ge(r, hr)) {
 			/* covered whole: drop it */
-			int n = sd->nholes - i - 1;
+			int n = p->nholes - i - 1;
 			memmove(&holes[i], &holes[i + 1],
 			    sizeof(holes[0]) * n);
-			sd->nholes--;
+			p->nholes--;
 			i--;
 		} else if (seq_le(l, hl)) {
 			holes[i].l = r;	/* left part filled */
@@ -580,7 +580,7 @@ teardown_fin(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		 * both sent before either was received (3.6 figure 13). */
 		c->fins_crossed = true;
 	side_time_set(c, dir, CT_FIN, ts);
-	sd->fin_frame = frame;
+	c->fin_frame[dir] = frame;
 	p->fin_seq = pos;
 	p->flags |= PEER_FIN_SEEN;
 	/* u is one past the last data byte: a FIN behind it is wrong now;
@@ -617,16 +617,16 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	/* Its own FIN "afterwards" (SPEC): it had sent another segment
 	 * since the peer's FIN, so this FIN is no crossing one (a FIN that
 	 * crossed is the first thing it sent after the peer's). */
-	bool after = (s->flags & TH_FIN) && c->side[dir].fin_before_prev;
+	bool after = (s->flags & TH_FIN) && me->fin_before_prev;
 	bool answer = (pure_ack && had_ack && prev_ack == s->ack) ||
 	    c->side[!dir].fin_count > 1 || after ||
 	    ((s->flags & TH_FIN) && (me->flags & PEER_GOT_FIN));
 	if (!answer)
 		return;
 	me->flags |= PEER_GOT_FIN;
-	if (c->side[dir].once & ONCE_FIN_BAD_ACK)
+	if (me->once & ONCE_FIN_BAD_ACK)
 		return;
-	c->side[dir].once |= ONCE_FIN_BAD_ACK;
+	me->once |= ONCE_FIN_BAD_ACK;
 	conn_anomaly(c, ANOM_FIN_ACK_BAD_ACK, dir, ts, frame,
 	    "ack %u (%s) != %s+1 (%u): the FIN was not counted", s->ack, L, L,
 	    f->fin_seq + 1);
@@ -757,21 +757,21 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		ext_of(c)->pkts_hi[dir]++;
 	snd->flags |= PEER_SENT_ANY;
 	/* Its segment before this one came after the peer's FIN? */
-	sd->fin_before_prev = sd->fin_before_last;
-	sd->fin_before_last = (rcv->flags & PEER_FIN_SEEN) != 0;
+	snd->fin_before_prev = snd->fin_before_last;
+	snd->fin_before_last = (rcv->flags & PEER_FIN_SEEN) != 0;
 
 	/* Decode-level findings, once per side. */
 	if ((pkt->quirks & (DEC_TCP_OPT_BAD_LEN | DEC_TCP_OPT_BAD_SIZE |
-	    DEC_TCP_OPT_DUP)) && !(sd->once & ONCE_BAD_OPT)) {
-		sd->once |= ONCE_BAD_OPT;
+	    DEC_TCP_OPT_DUP)) && !(snd->once & ONCE_BAD_OPT)) {
+		snd->once |= ONCE_BAD_OPT;
 		conn_anomaly(c, ANOM_BAD_TCP_OPTION, dir, ts, frame,
 		    "%s%s%s", pkt->quirks & DEC_TCP_OPT_BAD_LEN ?
 		    "option length out of bounds; " : "",
 		    pkt->quirks & DEC_TCP_OPT_BAD_SIZE ? "option of the wrong size; " : "",
 		    pkt->quirks & DEC_TCP_OPT_DUP ? "option repeated" : "");
 	}
-	if ((pkt->quirks & DEC_TCP_WSCALE_CLAMP) && !(sd->once & ONCE_WSCALE)) {
-		sd->once |= ONCE_WSCALE;
+	if ((pkt->quirks & DEC_TCP_WSCALE_CLAMP) && !(snd->once & ONCE_WSCALE)) {
+		snd->once |= ONCE_WSCALE;
 		conn_anomaly(c, ANOM_WSCALE_CLAMPED, dir, ts, frame,
 		    "window scale above 14, used as 14");
 	}
@@ -875,11 +875,11 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 * without an ACK, or from SYN_RECEIVED before the third segment
 	 * (TCP Fast Open lets the server send early, RFC 7413 3). */
 	if (s->paylen > 0 && ev != EV_SYN && ev != EV_SYNACK &&
-	    !(sd->once & ONCE_DATA_EARLY) &&
+	    !(snd->once & ONCE_DATA_EARLY) &&
 	    ((snd->st == TCP_ST_SYN_SENT && !(s->flags & TH_ACK)) ||
 	    (snd->st == TCP_ST_SYN_RECEIVED && !(c->hs & HSF_SIMUL) &&
 	    !(c->syn_dir >= 0 && conn_bytes(c, c->syn_dir) > 0)))) {
-		sd->once |= ONCE_DATA_EARLY;
+		snd->once |= ONCE_DATA_EARLY;
 		conn_anomaly(c, ANOM_DATA_BEFORE_EST, dir, ts, frame,
 		    "%u bytes at seq %u while %s", s->paylen, s->seq,
 		    tcp_state_name[snd->st]);
@@ -888,8 +888,8 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	/* Data after the sender's own FIN (beyond the FIN's slot). */
 	if ((snd->flags & PEER_FIN_SEEN) && s->paylen > 0 &&
 	    seq_gt(s->seq + s->paylen, snd->fin_seq) &&
-	    !(sd->once & ONCE_DATA_AFTER_FIN)) {
-		sd->once |= ONCE_DATA_AFTER_FIN;
+	    !(snd->once & ONCE_DATA_AFTER_FIN)) {
+		snd->once |= ONCE_DATA_AFTER_FIN;
 		conn_anomaly(c, ANOM_DATA_AFTER_FIN, dir, ts, frame,
 		    "%u bytes at seq %u, beyond its FIN at %u", s->paylen,
 		    s->seq, snd->fin_seq);
@@ -910,8 +910,8 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 			 * its SYN and the SYN's data, both seen: more is a
 			 * bad ack, synack_bad_ack, not unseen data; RFC 9293
 			 * 3.10.7.3.) */
-			if (!(sd->once & ONCE_ACK_UNSEEN)) {
-				sd->once |= ONCE_ACK_UNSEEN;
+			if (!(snd->once & ONCE_ACK_UNSEEN)) {
+				snd->once |= ONCE_ACK_UNSEEN;
 				conn_anomaly(c, ANOM_ACK_UNSEEN_DATA, dir, ts,
 				    frame, "ack %u is %d bytes beyond the "
 				    "peer's last seen seq %u", s->ack,
@@ -925,7 +925,7 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		}
 		/* An ACK that newly covers a hole of the peer's stream also
 		 * acknowledges bytes the capture never showed (Zeek 'g'). */
-		for (int h = 0; h < c->side[!dir].nholes; h++) {
+		for (int h = 0; h < rcv->nholes; h++) {
 			uint32_t hl = c->ext->holes[!dir][h].l;
 			if (seq_lt(hl, s->ack) && (!had_ack || seq_ge(hl, prev_ack)))
 				zgap = true;
@@ -943,8 +943,6 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		uint32_t end = s->ack + wnd;
 		if (!(snd->flags & PEER_WIN_KNOWN) || seq_gt(end, snd->rcv_end))
 			snd->rcv_end = end;
-		if (wnd > snd->max_win)
-			snd->max_win = wnd;
 		snd->flags |= PEER_WIN_KNOWN;
 	}
 
@@ -952,8 +950,8 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 * check); a zero-window probe of one byte is allowed. */
 	if (s->paylen > 1 && (rcv->flags & PEER_WIN_KNOWN) && !keepalive &&
 	    seq_gt(s->seq + s->paylen, rcv->rcv_end) &&
-	    !(sd->once & ONCE_BEYOND_WIN)) {
-		sd->once |= ONCE_BEYOND_WIN;
+	    !(snd->once & ONCE_BEYOND_WIN)) {
+		snd->once |= ONCE_BEYOND_WIN;
 		conn_anomaly(c, ANOM_SEQ_BEYOND_WINDOW, dir, ts, frame,
 		    "segment ends at %u, %d bytes beyond the window edge %u",
 		    s->seq + s->paylen,
@@ -1146,15 +1144,14 @@ conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 
 	for (int i = 0; i < 2; i++) {
 		struct tcp_peer *p = &c->peer[i];
-		struct conn_side *sd = &c->side[i];
 
 		/* Holes never filled. A FIN that jumped over a hole nobody
 		 * acknowledged is a FIN at the wrong seq. */
-		const struct seq_hole *holes = sd->nholes ? c->ext->holes[i] :
+		const struct seq_hole *holes = p->nholes ? c->ext->holes[i] :
 		    NULL;
-		for (int h = 0; h < sd->nholes; h++) {
+		for (int h = 0; h < p->nholes; h++) {
 			bool fin_jump = (p->flags & PEER_FIN_SEEN) &&
-			    holes[h].frame == sd->fin_frame &&
+			    holes[h].frame == c->fin_frame[i] &&
 			    holes[h].r == p->fin_seq - 0 &&
 			    !(c->peer[!i].flags & PEER_ACK_SENT &&
 			    seq_gt(c->peer[!i].ack, holes[h].l));
@@ -1173,7 +1170,7 @@ conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 				    holes[h].r - holes[h].l,
 				    holes[h].l, holes[h].r);
 		}
-		sd->nholes = 0;
+		p->nholes = 0;
 
 		if (!(p->flags & PEER_FIN_SEEN) || (p->flags & PEER_FIN_ACKED))
 			continue;
@@ -1181,12 +1178,12 @@ conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 			continue;	/* the RST ended it: nothing owed */
 		if (i != c->fin_first && p->st == TCP_ST_LAST_ACK)
 			conn_anomaly(c, ANOM_FINAL_ACK_MISSING, (uint8_t)i,
-			    conn_side_time(c, i, CT_FIN), sd->fin_frame,
+			    conn_side_time(c, i, CT_FIN), c->fin_frame[i],
 			    "FIN seq=%u (W) never acked with W+1 (%u): still "
 			    "LAST_ACK", p->fin_seq, p->fin_seq + 1);
 		else
 			conn_anomaly(c, ANOM_FIN_UNACKED, (uint8_t)i,
-			    conn_side_time(c, i, CT_FIN), sd->fin_frame,
+			    conn_side_time(c, i, CT_FIN), c->fin_frame[i],
 			    "FIN seq=%u (%s) never acked with %s+1 (%u)",
 			    p->fin_seq, i == c->fin_first ? "u" : "W",
 			    i == c->fin_first ? "u" : "W", p->fin_seq + 1);
@@ -1194,7 +1191,7 @@ conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 	if (nfin == 1 && !reset && c->fin_first >= 0) {
 		int i = c->fin_first;
 		conn_anomaly(c, ANOM_HALF_CLOSED, (uint8_t)i,
-		    conn_side_time(c, i, CT_FIN), c->side[i].fin_frame,
+		    conn_side_time(c, i, CT_FIN), c->fin_frame[i],
 		    "%s closed (FIN seq=%u); %s never closed (%s at the %s)",
 		    i == conn_client(c) ? "client" : "server", c->peer[i].fin_seq,
 		    i == conn_client(c) ? "server" : "client",

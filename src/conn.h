@@ -86,9 +86,10 @@ enum side_time {
 /* conn.ts_unit */
 enum { CONN_TS_US, CONN_TS_NS, CONN_TS_WIDE };
 
-/* Per-direction facts, indexed by canonical endpoint. */
+/* Per-direction facts, indexed by canonical endpoint. 4-byte fields only,
+ * so that two pack without padding; the side's first FIN frame is
+ * conn.fin_frame[], its small bits are in struct tcp_peer's tail. */
 struct conn_side {
-	uint64_t fin_frame;	/* first FIN's frame */
 	/* The low 32 bits of two 64-bit counts; conn_ext holds the high
 	 * ones once a count passes 2^32 (conn_pkts(), conn_bytes()). */
 	uint32_t pkts;		/* segments sent */
@@ -96,12 +97,6 @@ struct conn_side {
 	uint32_t retrans;	/* retransmitted segments */
 	uint32_t fin_count;	/* FINs sent */
 	uint32_t t[CT_SIDE_MAX];	/* enum side_time: conn_side_time() */
-	uint8_t once;		/* one-shot anomaly guards (ONCE_*) */
-	uint8_t nholes : 3;	/* 0..CONN_MAX_HOLES, in conn_ext.holes */
-	/* Whether the peer's FIN had been seen when this side's latest
-	 * segment, and the one before it, came (fin_ack_bad_ack's
-	 * "afterwards"). */
-	bool fin_before_last : 1, fin_before_prev : 1;
 };
 
 /* Facts few connections need, in a block allocated on first use: a
@@ -135,6 +130,7 @@ struct conn {
 	struct conn *prev, *next;	/* timer slot links (flow.c) */
 	int64_t deadline;	/* when the timer fires (flow.c) */
 	int64_t first_ts;	/* first packet's time: the times' base */
+	uint64_t fin_frame[2];	/* each side's first FIN's frame */
 	struct anom_rec *anoms;	/* nanoms of anom_cap, or NULL */
 	struct conn_ext *ext;	/* rare facts, or NULL */
 	uint32_t hash;		/* flow_key_hash(&key) */

@@ -693,7 +693,8 @@ one_segment(struct fz *z, const uint8_t *r, int64_t *ts)
 		    (unsigned long long)bytes0[i],
 		    (unsigned long long)conn_bytes(c, i),
 		    a->retrans, b->retrans, a->fin_count, b->fin_count);
-		FUZZ_CHECK(b->nholes <= CONN_MAX_HOLES, "%u holes", b->nholes);
+		FUZZ_CHECK(c->peer[i].nholes <= CONN_MAX_HOLES, "%u holes",
+		    c->peer[i].nholes);
 	}
 	if (!bad)
 		sh->fed[dir]++;
