@@ -101,7 +101,8 @@ struct conn_side {
 
 /* Facts few connections need, in a block allocated on first use: a
  * connection without an accepted RST, a sequence hole, more than
- * CONN_MAX_ANOMS anomalies or --ladder has none. */
+ * CONN_MAX_ANOMS anomalies, --ladder, a time that does not fit 32 bits
+ * (conn_time()) or a count past 2^32 has none. */
 struct conn_ext {
 	/* The last accepted RST, remembered to undo it should the endpoint
 	 * it closed go on sending (rst_ignored). */
