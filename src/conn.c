@@ -38,7 +38,7 @@ const char *const conn_end_name[END_MAX] = {
 	[END_EVICTED] = "evicted", [END_REUSED] = "reused", [END_EOF] = "eof",
 };
 
-/* conn_side.once: findings reported once per side. */
+/* tcp_peer.once: findings reported once per side. */
 enum {
 	ONCE_BAD_OPT = 1u << 0,
 	ONCE_WSCALE = 1u << 1,
@@ -54,9 +54,13 @@ conn_new(const struct flow_key *key, uint64_t id)
 {
 	struct conn *c = g_new0(struct conn, 1);
 
+	/* The bit-fields' widths (conn.h). */
+	G_STATIC_ASSERT(HSF_ESTABLISHED < 1u << 9 && END_MAX <= 1u << 3);
+	G_STATIC_ASSERT(CONN_MAX_ANOMS < 1u << 7);
+
 	c->key = *key;
 	c->id = id;
-	c->client = c->first_dir = c->syn_dir = c->synack_dir = -1;
+	c->first_dir = c->syn_dir = c->synack_dir = -1;
 	c->fin_first = c->rst_dir = -1;
 	zeek_conn_init(&c->zeek);
 	return c;
@@ -72,11 +76,121 @@ conn_free(void *p)
 	for (unsigned i = 0; i < c->nanoms; i++)
 		g_free(c->anoms[i].detail);
 	g_free(c->anoms);
-	g_free(c->side[0].holes);
-	g_free(c->side[1].holes);
-	if (c->ladder)
-		g_array_free(c->ladder, TRUE);
+	if (c->ext) {
+		g_free(c->ext->holes[0]);
+		g_free(c->ext->holes[1]);
+		if (c->ext->ladder)
+			g_array_free(c->ext->ladder, TRUE);
+		g_free(c->ext->wide_ts);
+		g_free(c->ext);
+	}
 	g_free(c);
+}
+
+/* The rare facts' block, allocated on first use. */
+static struct conn_ext *
+ext_of(struct conn *c)
+{
+	if (!c->ext)
+		c->ext = g_new0(struct conn_ext, 1);
+	return c->ext;
+}
+
+/* Count n more payload bytes from dir (conn_bytes()). */
+static void
+add_bytes(struct conn *c, uint8_t dir, uint32_t n)
+{
+	uint32_t *lo = &c->side[dir].bytes;
+
+	if (*lo > UINT32_MAX - n)
+		ext_of(c)->bytes_hi[dir]++;	/* the carry */
+	*lo += n;
+}
+
+/* ---- times (conn.h) --------------------------------------------------- */
+
+#define TS_SLOTS (CT_MAX + 2 * CT_SIDE_MAX)
+
+static uint32_t *
+time_slot(struct conn *c, unsigned slot)
+{
+	if (slot < CT_MAX)
+		return &c->t[slot];
+	slot -= CT_MAX;
+	return &c->side[slot / CT_SIDE_MAX].t[slot % CT_SIDE_MAX];
+}
+
+/* t as stored in unit (CONN_TS_US or CONN_TS_NS); false if it does not
+ * fit. */
+static bool
+time_encode(const struct conn *c, unsigned unit, int64_t t, uint32_t *v)
+{
+	int64_t d, per = unit == CONN_TS_US ? 1000 : 1;
+
+	if (t == 0) {
+		*v = 0;
+		return true;
+	}
+	if (__builtin_sub_overflow(t, c->first_ts, &d) || d < 0 || d % per)
+		return false;
+	d /= per;
+	if (d >= UINT32_MAX)
+		return false;
+	*v = (uint32_t)d + 1;
+	return true;
+}
+
+/* t does not fit the connection's unit: take the narrowest that holds it
+ * and every time already set, and keep them whole when none does. */
+static void
+time_widen(struct conn *c, unsigned slot, int64_t t)
+{
+	int64_t all[TS_SLOTS];
+	uint32_t v[TS_SLOTS];
+
+	for (unsigned i = 0; i < TS_SLOTS; i++)
+		all[i] = conn_time_decode(c, i, *time_slot(c, i));
+	all[slot] = t;
+	for (unsigned unit = c->ts_unit + 1u; unit < CONN_TS_WIDE; unit++) {
+		bool fit = true;
+		for (unsigned i = 0; i < TS_SLOTS && fit; i++)
+			fit = time_encode(c, unit, all[i], &v[i]);
+		if (fit) {
+			for (unsigned i = 0; i < TS_SLOTS; i++)
+				*time_slot(c, i) = v[i];
+			c->ts_unit = unit;
+			return;
+		}
+	}
+	struct conn_ext *x = ext_of(c);
+	x->wide_ts = g_new(int64_t, TS_SLOTS);
+	memcpy(x->wide_ts, all, sizeof(all));
+	c->ts_unit = CONN_TS_WIDE;
+}
+
+static void
+time_set_slot(struct conn *c, unsigned slot, int64_t t)
+{
+	uint32_t v;
+
+	if (c->ts_unit == CONN_TS_WIDE)
+		c->ext->wide_ts[slot] = t;
+	else if (time_encode(c, c->ts_unit, t, &v))
+		*time_slot(c, slot) = v;
+	else
+		time_widen(c, slot, t);
+}
+
+static void
+time_set(struct conn *c, enum conn_time k, int64_t t)
+{
+	time_set_slot(c, k, t);
+}
+
+static void
+side_time_set(struct conn *c, uint8_t side, enum side_time k, int64_t t)
+{
+	time_set_slot(c, CT_MAX + side * CT_SIDE_MAX + k, t);
 }
 
 void
@@ -84,11 +198,11 @@ conn_anomaly(struct conn *c, enum anom_id id, uint8_t dir, int64_t ts,
     uint64_t frame, const char *fmt, ...)
 {
 	if (c->nanoms >= CONN_MAX_ANOMS) {
-		c->anoms_dropped++;
+		ext_of(c)->anoms_dropped++;
 		return;
 	}
 	if (c->nanoms == c->anom_cap) {
-		c->anom_cap = c->anom_cap ? (uint16_t)(c->anom_cap * 2) : 4;
+		c->anom_cap = c->anom_cap ? (uint8_t)(c->anom_cap * 2) : 4;
 		c->anoms = g_renew(struct anom_rec, c->anoms, c->anom_cap);
 	}
 	va_list ap;
@@ -156,44 +270,50 @@ static void
 hole_add(struct conn *c, uint8_t dir, uint32_t l, uint32_t r, int64_t ts,
     uint64_t frame)
 {
-	struct conn_side *sd = &c->side[dir];
+	struct tcp_peer *p = &c->peer[dir];
+	struct conn_ext *x = ext_of(c);
 
-	if (!sd->holes)
-		sd->holes = g_new(struct seq_hole, CONN_MAX_HOLES);
-	if (sd->nholes == CONN_MAX_HOLES) {
+	if (!x->holes[dir])
+		x->holes[dir] = g_new(struct seq_hole, CONN_MAX_HOLES);
+	struct seq_hole *holes = x->holes[dir];
+	if (p->nholes == CONN_MAX_HOLES) {
 		/* Constant memory: the oldest hole is given up as a gap now. */
-		struct seq_hole *h = &sd->holes[0];
+		struct seq_hole *h = &holes[0];
 		conn_anomaly(c, ANOM_CAPTURE_GAP, dir, h->ts, h->frame,
 		    "%u bytes missing at seq %u..%u", h->r - h->l, h->l, h->r);
-		memmove(&sd->holes[0], &sd->holes[1],
-		    sizeof(sd->holes[0]) * (CONN_MAX_HOLES - 1));
-		sd->nholes--;
+		memmove(&holes[0], &holes[1],
+		    sizeof(holes[0]) * (CONN_MAX_HOLES - 1));
+		p->nholes--;
 	}
-	sd->holes[sd->nholes++] = (struct seq_hole){ l, r, frame, ts };
+	holes[p->nholes++] = (struct seq_hole){ l, r, frame, ts };
 }
 
 /* Remove [l, r) from the holes; true if it filled any part of one. */
 static bool
-hole_fill(struct conn_side *sd, uint32_t l, uint32_t r)
+hole_fill(struct conn *c, uint8_t dir, uint32_t l, uint32_t r)
 {
+	struct tcp_peer *p = &c->peer[dir];
 	bool filled = false;
 
-	for (int i = 0; i < sd->nholes; i++) {
-		uint32_t hl = sd->holes[i].l, hr = sd->holes[i].r;
+	if (!p->nholes)
+		return false;
+	struct seq_hole *holes = c->ext->holes[dir];
+	for (int i = 0; i < p->nholes; i++) {
+		uint32_t hl = holes[i].l, hr = holes[i].r;
 		if (!seq_lt(l, hr) || !seq_gt(r, hl))
 			continue;	/* no overlap */
 		filled = true;
 		if (seq_le(l, hl) && seq_ge(r, hr)) {
 			/* covered whole: drop it */
-			int n = sd->nholes - i - 1;
-			memmove(&sd->holes[i], &sd->holes[i + 1],
-			    sizeof(sd->holes[0]) * n);
-			sd->nholes--;
+			int n = p->nholes - i - 1;
+			memmove(&holes[i], &holes[i + 1],
+			    sizeof(holes[0]) * n);
+			p->nholes--;
 			i--;
 		} else if (seq_le(l, hl)) {
-			sd->holes[i].l = r;	/* left part filled */
+			holes[i].l = r;	/* left part filled */
 		} else {
-			sd->holes[i].r = l;	/* right part (or middle:
+			holes[i].r = l;	/* right part (or middle:
 						 * keep the left piece) */
 		}
 	}
@@ -206,7 +326,6 @@ track_seq(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts,
     uint64_t frame, bool *keepalive)
 {
 	struct tcp_peer *p = &c->peer[dir];
-	struct conn_side *sd = &c->side[dir];
 	bool syn = s->flags & TH_SYN, fin = s->flags & TH_FIN;
 	uint32_t start = s->seq + (syn ? 1 : 0);
 	uint32_t end = start + s->paylen + (fin ? 1 : 0);
@@ -217,7 +336,7 @@ track_seq(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts,
 	if (!(p->flags & PEER_SEQ_KNOWN)) {
 		p->snd_nxt = end;
 		p->flags |= PEER_SEQ_KNOWN;
-		sd->bytes += s->paylen;
+		add_bytes(c, dir, s->paylen);
 		return false;
 	}
 	if (start == end) {
@@ -228,30 +347,31 @@ track_seq(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts,
 	}
 	/* Keep-alive with one garbage byte (RFC 9293 3.8.4). */
 	if (s->paylen <= 1 && !fin && s->seq + 1 == p->snd_nxt &&
-	    !hole_fill(sd, start, end)) {
+	    !hole_fill(c, dir, start, end)) {
 		*keepalive = true;
 		return false;
 	}
 	if (seq_gt(start, p->snd_nxt)) {
 		hole_add(c, dir, p->snd_nxt, start, ts, frame);
 		p->snd_nxt = end;
-		sd->bytes += s->paylen;
+		add_bytes(c, dir, s->paylen);
 		return false;
 	}
 	if (seq_lt(start, p->snd_nxt)) {
-		bool filled = hole_fill(sd, start, end);
+		bool filled = hole_fill(c, dir, start, end);
 		if (seq_gt(end, p->snd_nxt)) {	/* partly new */
-			sd->bytes += (uint32_t)(end - p->snd_nxt) - (fin ? 1 : 0);
+			add_bytes(c, dir,
+			    (uint32_t)(end - p->snd_nxt) - (fin ? 1 : 0));
 			p->snd_nxt = end;
 			return !filled && seq_lt(start, p->snd_nxt);
 		}
 		if (filled) {
-			sd->bytes += s->paylen;	/* out of order: new bytes */
+			add_bytes(c, dir, s->paylen);	/* out of order: new */
 			return false;
 		}
 		return true;
 	}
-	sd->bytes += s->paylen;
+	add_bytes(c, dir, s->paylen);
 	p->snd_nxt = end;
 	return false;
 }
@@ -282,8 +402,7 @@ handshake_syn(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 
 	if (c->syn_dir < 0) {
 		c->syn_dir = (int8_t)dir;
-		c->syn_ts = ts;
-		c->syn_isn = s->seq;
+		time_set(c, CT_SYN, ts);
 		c->hs |= HSF_SYN;
 	} else if (c->syn_dir != dir) {
 		c->hs |= HSF_SIMUL;	/* both sent SYN without ACK */
@@ -310,7 +429,7 @@ handshake_syn(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		/* SYN data is payload (TCP Fast Open, RFC 7413): count it
 		 * once, not again when the SYN is retransmitted. */
 		if (!(p->flags & PEER_SYN_SEEN) || s->seq != p->isn)
-			c->side[dir].bytes += s->paylen;
+			add_bytes(c, dir, s->paylen);
 	}
 	if (!(p->flags & PEER_SYN_SEEN) || p->st == TCP_ST_SYN_SENT ||
 	    p->st == TCP_ST_CLOSED) {
@@ -334,7 +453,7 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		return;
 	if (c->synack_dir < 0) {
 		c->synack_dir = (int8_t)dir;
-		c->synack_ts = ts;
+		time_set(c, CT_SYNACK, ts);
 		c->synack_ack = s->ack;
 		c->hs |= HSF_SYNACK;
 		if (c->syn_dir < 0) {
@@ -390,7 +509,7 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		conn_anomaly(c, ANOM_SYN_WITH_DATA, dir, ts, frame,
 		    "SYN-ACK carries %u bytes", s->paylen);
 		if (!(p->flags & PEER_SYN_SEEN) || s->seq != p->isn)
-			c->side[dir].bytes += s->paylen;	/* RFC 7413 */
+			add_bytes(c, dir, s->paylen);	/* RFC 7413 */
 	}
 	p->flags |= PEER_SYN_SEEN | PEER_SEQ_KNOWN;
 	note_options(p, s);
@@ -405,10 +524,10 @@ handshake_third(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	char a[32];
 
 	c->hs |= HSF_THIRD;
-	c->ack_ts = ts;
+	time_set(c, CT_ACK, ts);
 	c->third_seq = s->seq;
 	c->third_ack = s->ack;
-	c->third_flags = s->flags;
+	c->third_syn = (s->flags & TH_SYN) != 0;
 	if (s->flags & TH_SYN)
 		conn_anomaly(c, ANOM_HS_ACK_HAS_SYN, dir, ts, frame,
 		    "third segment has SYN=1 ACK=1; the third step is SYN=0 ACK=1");
@@ -460,8 +579,8 @@ teardown_fin(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		 * the first (its ack stops short of it): the two FINs were
 		 * both sent before either was received (3.6 figure 13). */
 		c->fins_crossed = true;
-	sd->fin_ts = ts;
-	sd->fin_frame = frame;
+	side_time_set(c, dir, CT_FIN, ts);
+	c->fin_frame[dir] = frame;
 	p->fin_seq = pos;
 	p->flags |= PEER_FIN_SEEN;
 	/* u is one past the last data byte: a FIN behind it is wrong now;
@@ -491,7 +610,7 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	if (tcp_acks_fin(f, s->ack)) {
 		me->flags |= PEER_GOT_FIN;
 		if (!(f->flags & PEER_FIN_ACKED))
-			c->side[!dir].fin_ack_ts = ts;
+			side_time_set(c, !dir, CT_FIN_ACK, ts);
 		f->flags |= PEER_FIN_ACKED;
 		return;
 	}
@@ -500,17 +619,16 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	/* Its own FIN "afterwards" (SPEC): it had sent another segment
 	 * since the peer's FIN, so this FIN is no crossing one (a FIN that
 	 * crossed is the first thing it sent after the peer's). */
-	bool after = (s->flags & TH_FIN) &&
-	    c->side[dir].prev_frame > c->side[!dir].fin_frame;
+	bool after = (s->flags & TH_FIN) && me->fin_before_prev;
 	bool answer = (pure_ack && had_ack && prev_ack == s->ack) ||
 	    c->side[!dir].fin_count > 1 || after ||
 	    ((s->flags & TH_FIN) && (me->flags & PEER_GOT_FIN));
 	if (!answer)
 		return;
 	me->flags |= PEER_GOT_FIN;
-	if (c->side[dir].once & ONCE_FIN_BAD_ACK)
+	if (me->once & ONCE_FIN_BAD_ACK)
 		return;
-	c->side[dir].once |= ONCE_FIN_BAD_ACK;
+	me->once |= ONCE_FIN_BAD_ACK;
 	conn_anomaly(c, ANOM_FIN_ACK_BAD_ACK, dir, ts, frame,
 	    "ack %u (%s) != %s+1 (%u): the FIN was not counted", s->ack, L, L,
 	    f->fin_seq + 1);
@@ -528,15 +646,16 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 	if (from == TCP_ST_CLOSED && peer_from == TCP_ST_CLOSED)
 		return;
 	/* Remember what it undid, should it turn out not to have taken. */
-	c->rst_frame = frame;
-	c->rst_prev[dir] = from;
-	c->rst_prev[!dir] = peer_from;
-	c->hs_before_rst = c->hs;
-	c->td_reset_before = c->td_reset;
-	c->rst_dir_before = c->rst_dir;
+	struct conn_ext *x = ext_of(c);
+	x->rst_frame = frame;
+	x->rst_prev[dir] = from;
+	x->rst_prev[!dir] = peer_from;
+	x->hs_before_rst = c->hs;
+	x->td_reset_before = c->td_reset;
+	x->rst_dir_before = (int8_t)c->rst_dir;
 	if (c->rst_dir < 0) {
 		c->rst_dir = (int8_t)dir;
-		c->rst_ts = ts;
+		x->rst_ts = ts;
 	}
 	c->peer[dir].flags |= PEER_RST_SENT;
 	/* Handshake step it ended. */
@@ -559,10 +678,10 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 		    dir == conn_client(c) ? "client" : "server",
 		    tcp_state_name[from], tcp_state_name[peer_from]);
 	if (from == TCP_ST_TIME_WAIT &&
-	    ts < c->side[dir].tw_ts + cfg->two_msl_ns)
+	    ts < conn_side_time(c, dir, CT_TW) + cfg->two_msl_ns)
 		conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
 		    "RST from TIME_WAIT %.6fs after its last ACK (2MSL = %.0fs)",
-		    (double)(ts - c->side[dir].tw_ts) / 1e9,
+		    (double)(ts - conn_side_time(c, dir, CT_TW)) / 1e9,
 		    (double)cfg->two_msl_ns / 1e9);
 }
 
@@ -576,9 +695,11 @@ static void
 ladder_add(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts,
     uint64_t frame, uint16_t first_anom, const uint8_t before[2])
 {
-	if (!c->ladder)
-		c->ladder = g_array_new(FALSE, FALSE, sizeof(struct ladder_step));
-	GArray *a = c->ladder;
+	struct conn_ext *x = ext_of(c);
+	if (!x->ladder)
+		x->ladder = g_array_new(FALSE, FALSE,
+		    sizeof(struct ladder_step));
+	GArray *a = x->ladder;
 	struct ladder_step l = {
 		.frame = frame, .ts = ts, .seq = s->seq, .ack = s->ack,
 		.len = s->paylen, .win = s->win, .dir = dir, .flags = s->flags,
@@ -625,10 +746,8 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	if (c->first_dir < 0) {
 		c->first_dir = (int8_t)dir;
 		c->first_ts = ts;
-		c->first_frame = frame;
 	}
-	c->last_ts = ts;
-	c->last_frame = frame;
+	time_set(c, CT_LAST, ts);
 
 	if (pkt->quirks & DEC_TCP_BAD_CSUM) {
 		/* Dropped as Zeek drops it: history 'C', nothing else. */
@@ -636,23 +755,25 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		    ZEEK_SEG_BAD_CSUM);
 		return;
 	}
-	sd->pkts++;
+	if (++sd->pkts == 0)
+		ext_of(c)->pkts_hi[dir]++;
 	snd->flags |= PEER_SENT_ANY;
-	sd->prev_frame = sd->last_frame;	/* its segment before this one */
-	sd->last_frame = frame;
+	/* Its segment before this one came after the peer's FIN? */
+	snd->fin_before_prev = snd->fin_before_last;
+	snd->fin_before_last = (rcv->flags & PEER_FIN_SEEN) != 0;
 
 	/* Decode-level findings, once per side. */
 	if ((pkt->quirks & (DEC_TCP_OPT_BAD_LEN | DEC_TCP_OPT_BAD_SIZE |
-	    DEC_TCP_OPT_DUP)) && !(sd->once & ONCE_BAD_OPT)) {
-		sd->once |= ONCE_BAD_OPT;
+	    DEC_TCP_OPT_DUP)) && !(snd->once & ONCE_BAD_OPT)) {
+		snd->once |= ONCE_BAD_OPT;
 		conn_anomaly(c, ANOM_BAD_TCP_OPTION, dir, ts, frame,
 		    "%s%s%s", pkt->quirks & DEC_TCP_OPT_BAD_LEN ?
 		    "option length out of bounds; " : "",
 		    pkt->quirks & DEC_TCP_OPT_BAD_SIZE ? "option of the wrong size; " : "",
 		    pkt->quirks & DEC_TCP_OPT_DUP ? "option repeated" : "");
 	}
-	if ((pkt->quirks & DEC_TCP_WSCALE_CLAMP) && !(sd->once & ONCE_WSCALE)) {
-		sd->once |= ONCE_WSCALE;
+	if ((pkt->quirks & DEC_TCP_WSCALE_CLAMP) && !(snd->once & ONCE_WSCALE)) {
+		snd->once |= ONCE_WSCALE;
 		conn_anomaly(c, ANOM_WSCALE_CLAMPED, dir, ts, frame,
 		    "window scale above 14, used as 14");
 	}
@@ -683,28 +804,29 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 * sequence space never took that RST (a stack rejects one that
 	 * fails its checks, e.g. PAWS, RFC 7323 5; an injected RST): both
 	 * ends get back the states they had, and the reset is undone. */
-	if (snd->st == TCP_ST_CLOSED && c->rst_frame && ev != EV_RST &&
+	struct conn_ext *x = c->ext;
+	if (snd->st == TCP_ST_CLOSED && x && x->rst_frame && ev != EV_RST &&
 	    ev != EV_SYN && ev != EV_SYNACK && ev != EV_NONE &&
 	    (snd->flags & PEER_SEQ_KNOWN) &&
-	    c->rst_prev[dir] != TCP_ST_CLOSED &&
+	    x->rst_prev[dir] != TCP_ST_CLOSED &&
 	    seq_in_range(s->seq, snd->snd_nxt - 65536, snd->snd_nxt + 65536)) {
 		conn_anomaly(c, ANOM_RST_IGNORED, dir, ts, frame,
 		    "the %s kept sending after the RST of frame %" PRIu64
 		    " (seq %u, next %u): that RST did not end the connection",
-		    dir == conn_client(c) ? "client" : "server", c->rst_frame,
+		    dir == conn_client(c) ? "client" : "server", x->rst_frame,
 		    s->seq, snd->snd_nxt);
 		for (int i = 0; i < 2; i++)
 			if (c->peer[i].st == TCP_ST_CLOSED)
-				c->peer[i].st = c->rst_prev[i];
+				c->peer[i].st = x->rst_prev[i];
 		int rd = c->rst_dir;
-		if (rd >= 0 && c->rst_dir_before < 0)
+		if (rd >= 0 && x->rst_dir_before < 0)
 			c->peer[rd].flags &= (uint16_t)~PEER_RST_SENT;
 		/* Only what the RST itself concluded is undone. */
 		c->hs &= (uint16_t)~((HSF_REFUSED | HSF_RESET) &
-		    ~c->hs_before_rst);
-		c->td_reset = c->td_reset_before;
-		c->rst_dir = c->rst_dir_before;
-		c->rst_frame = 0;
+		    ~x->hs_before_rst);
+		c->td_reset = x->td_reset_before;
+		c->rst_dir = x->rst_dir_before;
+		x->rst_frame = 0;
 	}
 
 	/* 1. sequence space */
@@ -755,11 +877,11 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 * without an ACK, or from SYN_RECEIVED before the third segment
 	 * (TCP Fast Open lets the server send early, RFC 7413 3). */
 	if (s->paylen > 0 && ev != EV_SYN && ev != EV_SYNACK &&
-	    !(sd->once & ONCE_DATA_EARLY) &&
+	    !(snd->once & ONCE_DATA_EARLY) &&
 	    ((snd->st == TCP_ST_SYN_SENT && !(s->flags & TH_ACK)) ||
 	    (snd->st == TCP_ST_SYN_RECEIVED && !(c->hs & HSF_SIMUL) &&
-	    !(c->syn_dir >= 0 && c->side[c->syn_dir].bytes > 0)))) {
-		sd->once |= ONCE_DATA_EARLY;
+	    !(c->syn_dir >= 0 && conn_bytes(c, c->syn_dir) > 0)))) {
+		snd->once |= ONCE_DATA_EARLY;
 		conn_anomaly(c, ANOM_DATA_BEFORE_EST, dir, ts, frame,
 		    "%u bytes at seq %u while %s", s->paylen, s->seq,
 		    tcp_state_name[snd->st]);
@@ -768,16 +890,16 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	/* Data after the sender's own FIN (beyond the FIN's slot). */
 	if ((snd->flags & PEER_FIN_SEEN) && s->paylen > 0 &&
 	    seq_gt(s->seq + s->paylen, snd->fin_seq) &&
-	    !(sd->once & ONCE_DATA_AFTER_FIN)) {
-		sd->once |= ONCE_DATA_AFTER_FIN;
+	    !(snd->once & ONCE_DATA_AFTER_FIN)) {
+		snd->once |= ONCE_DATA_AFTER_FIN;
 		conn_anomaly(c, ANOM_DATA_AFTER_FIN, dir, ts, frame,
 		    "%u bytes at seq %u, beyond its FIN at %u", s->paylen,
 		    s->seq, snd->fin_seq);
 		if (snd->st == TCP_ST_TIME_WAIT &&
-		    ts < sd->tw_ts + cfg->two_msl_ns)
+		    ts < conn_side_time(c, dir, CT_TW) + cfg->two_msl_ns)
 			conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
 			    "new data from TIME_WAIT %.6fs after its last ACK",
-			    (double)(ts - sd->tw_ts) / 1e9);
+			    (double)(ts - conn_side_time(c, dir, CT_TW)) / 1e9);
 	}
 
 	/* ACK bookkeeping: ack beyond anything the peer was seen sending. */
@@ -790,9 +912,8 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 			 * its SYN and the SYN's data, both seen: more is a
 			 * bad ack, synack_bad_ack, not unseen data; RFC 9293
 			 * 3.10.7.3.) */
-			struct conn_side *rs = &c->side[!dir];
-			if (!(sd->once & ONCE_ACK_UNSEEN)) {
-				sd->once |= ONCE_ACK_UNSEEN;
+			if (!(snd->once & ONCE_ACK_UNSEEN)) {
+				snd->once |= ONCE_ACK_UNSEEN;
 				conn_anomaly(c, ANOM_ACK_UNSEEN_DATA, dir, ts,
 				    frame, "ack %u is %d bytes beyond the "
 				    "peer's last seen seq %u", s->ack,
@@ -802,15 +923,15 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 			/* The bytes were sent; the capture missed them. Not
 			 * past a FIN: nothing follows it. */
 			if (!(rcv->flags & PEER_FIN_SEEN)) {
-				hole_fill(rs, rcv->snd_nxt, s->ack);
+				hole_fill(c, !dir, rcv->snd_nxt, s->ack);
 				rcv->snd_nxt = s->ack;
 				zgap = true;
 			}
 		}
 		/* An ACK that newly covers a hole of the peer's stream also
 		 * acknowledges bytes the capture never showed (Zeek 'g'). */
-		for (int h = 0; h < c->side[!dir].nholes; h++) {
-			uint32_t hl = c->side[!dir].holes[h].l;
+		for (int h = 0; h < rcv->nholes; h++) {
+			uint32_t hl = c->ext->holes[!dir][h].l;
 			if (seq_lt(hl, s->ack) && (!had_ack || seq_ge(hl, prev_ack)))
 				zgap = true;
 		}
@@ -827,18 +948,15 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		uint32_t end = s->ack + wnd;
 		if (!(snd->flags & PEER_WIN_KNOWN) || seq_gt(end, snd->rcv_end))
 			snd->rcv_end = end;
-		if (wnd > snd->max_win)
-			snd->max_win = wnd;
 		snd->flags |= PEER_WIN_KNOWN;
-		sd->last_ack_ts = ts;
 	}
 
 	/* Data beyond the receiver's advertised window (3.10.7.4 first
 	 * check); a zero-window probe of one byte is allowed. */
 	if (s->paylen > 1 && (rcv->flags & PEER_WIN_KNOWN) && !keepalive &&
 	    seq_gt(s->seq + s->paylen, rcv->rcv_end) &&
-	    !(sd->once & ONCE_BEYOND_WIN)) {
-		sd->once |= ONCE_BEYOND_WIN;
+	    !(snd->once & ONCE_BEYOND_WIN)) {
+		snd->once |= ONCE_BEYOND_WIN;
 		conn_anomaly(c, ANOM_SEQ_BEYOND_WINDOW, dir, ts, frame,
 		    "segment ends at %u, %d bytes beyond the window edge %u",
 		    s->seq + s->paylen,
@@ -923,9 +1041,9 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 * it void, there is nothing left to undo. Judged on the states this
 	 * segment found, since a correction above may have moved an endpoint
 	 * before the table step. */
-	if (ev != EV_RST && (c->peer[0].st != st_before[0] ||
+	if (ev != EV_RST && c->ext && (c->peer[0].st != st_before[0] ||
 	    c->peer[1].st != st_before[1]))
-		c->rst_frame = 0;
+		c->ext->rst_frame = 0;
 	if (ev == EV_RST && !st.rst_ignored)
 		note_rst(c, dir, &st, s, ts, frame, cfg);
 	if (snd->st == TCP_ST_ESTABLISHED || rcv->st == TCP_ST_ESTABLISHED)
@@ -939,7 +1057,7 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		bool entered = (i == dir ? snd_prev : st.rcv_from) !=
 		    TCP_ST_TIME_WAIT;
 		if (entered || (i == dir && (s->flags & TH_ACK)))
-			c->side[i].tw_ts = ts;
+			side_time_set(c, (uint8_t)i, CT_TW, ts);
 	}
 
 	/* A gap is only one in a stream the capture shows at all: a
@@ -986,7 +1104,8 @@ conn_time_wait_end(const struct conn *c, const struct conn_cfg *cfg)
 
 	for (int i = 0; i < 2; i++)
 		if (c->peer[i].st == TCP_ST_TIME_WAIT) {
-			int64_t e = c->side[i].tw_ts + cfg->two_msl_ns;
+			int64_t e = conn_side_time(c, i, CT_TW) +
+			    cfg->two_msl_ns;
 			if (e > end)
 				end = e;
 		}
@@ -1001,10 +1120,11 @@ conn_reuse(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 
 	if (p->st != TCP_ST_TIME_WAIT)
 		return;
-	if (ts < c->side[dir].tw_ts + cfg->two_msl_ns)
+	if (ts < conn_side_time(c, dir, CT_TW) + cfg->two_msl_ns)
 		conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
 		    "new SYN on the 4-tuple %.6fs after its final ACK "
-		    "(2MSL = %.0fs)", (double)(ts - c->side[dir].tw_ts) / 1e9,
+		    "(2MSL = %.0fs)",
+		    (double)(ts - conn_side_time(c, dir, CT_TW)) / 1e9,
 		    (double)cfg->two_msl_ns / 1e9);
 	p->st = TCP_ST_CLOSED;	/* it visibly left TIME_WAIT */
 }
@@ -1020,7 +1140,7 @@ conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 
 	for (int i = 0; i < 2; i++) {
 		if (c->peer[i].st == TCP_ST_TIME_WAIT &&
-		    now >= c->side[i].tw_ts + cfg->two_msl_ns)
+		    now >= conn_side_time(c, i, CT_TW) + cfg->two_msl_ns)
 			c->peer[i].st = TCP_ST_CLOSED;
 	}
 
@@ -1031,32 +1151,33 @@ conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 
 	for (int i = 0; i < 2; i++) {
 		struct tcp_peer *p = &c->peer[i];
-		struct conn_side *sd = &c->side[i];
 
 		/* Holes never filled. A FIN that jumped over a hole nobody
 		 * acknowledged is a FIN at the wrong seq. */
-		for (int h = 0; h < sd->nholes; h++) {
+		const struct seq_hole *holes = p->nholes ? c->ext->holes[i] :
+		    NULL;
+		for (int h = 0; h < p->nholes; h++) {
 			bool fin_jump = (p->flags & PEER_FIN_SEEN) &&
-			    sd->holes[h].frame == sd->fin_frame &&
-			    sd->holes[h].r == p->fin_seq - 0 &&
+			    holes[h].frame == c->fin_frame[i] &&
+			    holes[h].r == p->fin_seq - 0 &&
 			    !(c->peer[!i].flags & PEER_ACK_SENT &&
-			    seq_gt(c->peer[!i].ack, sd->holes[h].l));
+			    seq_gt(c->peer[!i].ack, holes[h].l));
 			if (fin_jump)
 				conn_anomaly(c, ANOM_FIN_BAD_SEQ, (uint8_t)i,
-				    sd->holes[h].ts, sd->holes[h].frame,
+				    holes[h].ts, holes[h].frame,
 				    "FIN seq %u (u+%u) != u (%u): %u bytes "
 				    "skipped", p->fin_seq,
-				    sd->holes[h].r - sd->holes[h].l,
-				    sd->holes[h].l,
-				    sd->holes[h].r - sd->holes[h].l);
+				    holes[h].r - holes[h].l,
+				    holes[h].l,
+				    holes[h].r - holes[h].l);
 			else
 				conn_anomaly(c, ANOM_CAPTURE_GAP, (uint8_t)i,
-				    sd->holes[h].ts, sd->holes[h].frame,
+				    holes[h].ts, holes[h].frame,
 				    "%u bytes missing at seq %u..%u",
-				    sd->holes[h].r - sd->holes[h].l,
-				    sd->holes[h].l, sd->holes[h].r);
+				    holes[h].r - holes[h].l,
+				    holes[h].l, holes[h].r);
 		}
-		sd->nholes = 0;
+		p->nholes = 0;
 
 		if (!(p->flags & PEER_FIN_SEEN) || (p->flags & PEER_FIN_ACKED))
 			continue;
@@ -1064,20 +1185,20 @@ conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 			continue;	/* the RST ended it: nothing owed */
 		if (i != c->fin_first && p->st == TCP_ST_LAST_ACK)
 			conn_anomaly(c, ANOM_FINAL_ACK_MISSING, (uint8_t)i,
-			    sd->fin_ts, sd->fin_frame,
+			    conn_side_time(c, i, CT_FIN), c->fin_frame[i],
 			    "FIN seq=%u (W) never acked with W+1 (%u): still "
 			    "LAST_ACK", p->fin_seq, p->fin_seq + 1);
 		else
 			conn_anomaly(c, ANOM_FIN_UNACKED, (uint8_t)i,
-			    sd->fin_ts, sd->fin_frame,
+			    conn_side_time(c, i, CT_FIN), c->fin_frame[i],
 			    "FIN seq=%u (%s) never acked with %s+1 (%u)",
 			    p->fin_seq, i == c->fin_first ? "u" : "W",
 			    i == c->fin_first ? "u" : "W", p->fin_seq + 1);
 	}
 	if (nfin == 1 && !reset && c->fin_first >= 0) {
 		int i = c->fin_first;
-		conn_anomaly(c, ANOM_HALF_CLOSED, (uint8_t)i, c->side[i].fin_ts,
-		    c->side[i].fin_frame,
+		conn_anomaly(c, ANOM_HALF_CLOSED, (uint8_t)i,
+		    conn_side_time(c, i, CT_FIN), c->fin_frame[i],
 		    "%s closed (FIN seq=%u); %s never closed (%s at the %s)",
 		    i == conn_client(c) ? "client" : "server", c->peer[i].fin_seq,
 		    i == conn_client(c) ? "server" : "client",

@@ -57,64 +57,109 @@ struct seq_hole {
 	int64_t ts;
 };
 
-/* Per-direction facts, indexed by canonical endpoint. */
+/*
+ * Times. A connection keeps its first packet's time whole (first_ts) and
+ * the others as uint32 offsets from it, in one unit per connection
+ * (conn.ts_unit): microseconds while every time is a whole number of them
+ * past first_ts, less than 71 minutes past it (a capture with microsecond
+ * stamps), else nanoseconds less than 4.29 s past it; a connection whose
+ * times fit neither keeps them whole in conn_ext.wide_ts. Stored 0 is the
+ * time 0 (which the writers read as "none"), and an offset q is stored as
+ * q + 1. conn_time() and conn_side_time() give back the exact int64
+ * nanoseconds that were set.
+ */
+enum conn_time {
+	CT_LAST,		/* last packet */
+	CT_SYN,			/* first SYN (no ACK) */
+	CT_SYNACK,		/* first SYN-ACK */
+	CT_ACK,			/* the third segment */
+	CT_MAX
+};
+
+enum side_time {
+	CT_FIN,			/* its first FIN (0: none) */
+	CT_TW,			/* its last ACK in TIME_WAIT (2MSL base) */
+	CT_FIN_ACK,		/* when its FIN was first acked (0: never) */
+	CT_SIDE_MAX
+};
+
+/* conn.ts_unit */
+enum { CONN_TS_US, CONN_TS_NS, CONN_TS_WIDE };
+
+/* Per-direction facts, indexed by canonical endpoint. 4-byte fields only,
+ * so that two pack without padding; the side's first FIN frame is
+ * conn.fin_frame[], its small bits are in struct tcp_peer's tail. */
 struct conn_side {
-	uint64_t pkts;		/* segments sent */
-	uint64_t bytes;		/* payload bytes sent (IP length based) */
+	/* The low 32 bits of two 64-bit counts; conn_ext holds the high
+	 * ones once a count passes 2^32 (conn_pkts(), conn_bytes()). */
+	uint32_t pkts;		/* segments sent */
+	uint32_t bytes;		/* payload bytes sent (IP length based) */
 	uint32_t retrans;	/* retransmitted segments */
 	uint32_t fin_count;	/* FINs sent */
-	int64_t fin_ts;		/* first FIN's time (0: none) */
-	uint64_t fin_frame;	/* first FIN's frame */
-	uint64_t last_frame;	/* frame of its latest segment */
-	uint64_t prev_frame;	/* frame of the one before (0: none) */
-	int64_t tw_ts;		/* its last ACK in TIME_WAIT (2MSL base) */
-	int64_t last_ack_ts;	/* time of the last segment with ACK */
-	int64_t fin_ack_ts;	/* when its FIN was first acked (0: never) */
-	struct seq_hole *holes;	/* CONN_MAX_HOLES, allocated on the first */
-	uint8_t nholes;
-	uint8_t once;		/* one-shot anomaly guards (ONCE_*) */
+	uint32_t t[CT_SIDE_MAX];	/* enum side_time: conn_side_time() */
 };
+
+/* Facts few connections need, in a block allocated on first use: a
+ * connection without an accepted RST, a sequence hole, more than
+ * CONN_MAX_ANOMS anomalies, --ladder, a time that does not fit 32 bits
+ * (conn_time()) or a count past 2^32 has none. */
+struct conn_ext {
+	/* The last accepted RST, remembered to undo it should the endpoint
+	 * it closed go on sending (rst_ignored). */
+	uint64_t rst_frame;	/* its frame; 0: none, or void (see conn.c) */
+	int64_t rst_ts;		/* time of the first accepted RST (rst_dir's) */
+	struct seq_hole *holes[2];	/* per side, CONN_MAX_HOLES, allocated
+					   on its first hole */
+	void *ladder;		/* GArray of struct ladder_step, or NULL */
+	int64_t *wide_ts;	/* with CONN_TS_WIDE: every time, whole (CT_MAX
+				   of conn, then CT_SIDE_MAX of each side) */
+	uint32_t pkts_hi[2], bytes_hi[2];	/* conn_side.pkts, bytes >> 32 */
+	uint32_t anoms_dropped;	/* beyond CONN_MAX_ANOMS */
+	uint16_t hs_before_rst;	/* handshake facts just before the RST */
+	uint8_t rst_prev[2];	/* both states just before it */
+	bool td_reset_before;	/* td_reset just before it */
+	int8_t rst_dir_before;	/* rst_dir just before it */
+};
+
+/* Bits of conn.slot: flow.c's timer slots 0..FLOW_WHEEL. */
+#define CONN_SLOT_BITS 13
 
 struct conn {
 	struct flow_key key;	/* embedded hash key */
 	uint64_t id;		/* 1-based, in order of first frame */
 	struct conn *hnext;	/* hash chain (flow.c) */
 	struct conn *prev, *next;	/* timer slot links (flow.c) */
+	int64_t deadline;	/* when the timer fires (flow.c) */
+	int64_t first_ts;	/* first packet's time: the times' base */
+	uint64_t fin_frame[2];	/* each side's first FIN's frame */
+	struct anom_rec *anoms;	/* nanoms of anom_cap, or NULL */
+	struct conn_ext *ext;	/* rare facts, or NULL */
 	uint32_t hash;		/* flow_key_hash(&key) */
-	uint16_t slot;		/* timer slot (flow.c) */
-	uint8_t timer;		/* timer class (flow.c) */
-	uint8_t end;		/* enum conn_end */
-	int8_t client;		/* canonical index of the client, -1 unknown */
-	int8_t first_dir;	/* sender of the first packet */
-	int8_t syn_dir;		/* sender of the first SYN (no ACK), -1 */
-	int8_t synack_dir;	/* sender of the first SYN-ACK, -1 */
-	int8_t fin_first;	/* sender of the first FIN, -1 */
-	int8_t rst_dir;		/* sender of the first accepted RST, -1 */
-	uint16_t hs;		/* HSF_* */
-	bool td_reset;		/* an RST ended it before both FINs were acked */
-	bool fins_crossed;	/* the second FIN crossed the first */
-	bool finished;		/* conn_finish() ran */
-	int64_t first_ts, last_ts;	/* first and last packet times */
-	int64_t deadline;	/* when the timer fires */
-	uint64_t first_frame, last_frame;
-	int64_t syn_ts, synack_ts, ack_ts, rst_ts;
-	uint64_t rst_frame;	/* frame of the last accepted RST */
-	uint8_t rst_prev[2];	/* both states just before it */
-	uint16_t hs_before_rst;	/* handshake facts just before it */
-	bool td_reset_before;	/* td_reset just before it */
-	int8_t rst_dir_before;	/* rst_dir just before it */
 	uint32_t syn_count, synack_count;
-	uint32_t syn_isn;	/* first client ISN, for syn_isn_changed */
 	uint32_t synack_ack;	/* ack of the first SYN-ACK (should be J+1) */
 	uint32_t third_seq, third_ack;	/* the third segment's numbers */
-	uint8_t third_flags;	/* and flags (SYN must be 0) */
+	uint32_t t[CT_MAX];	/* enum conn_time, see conn_time() */
+	/* Small facts, one word. The directions are canonical endpoint
+	 * indexes, -1 for none. */
+	unsigned slot : CONN_SLOT_BITS;	/* timer slot (flow.c) */
+	unsigned timer : 2;	/* timer class, enum flow_timer (flow.c) */
+	unsigned end : 3;	/* enum conn_end */
+	signed first_dir : 2;	/* sender of the first packet */
+	signed syn_dir : 2;	/* sender of the first SYN (no ACK) */
+	signed synack_dir : 2;	/* sender of the first SYN-ACK */
+	signed fin_first : 2;	/* sender of the first FIN */
+	signed rst_dir : 2;	/* sender of the first accepted RST */
+	bool td_reset : 1;	/* an RST ended it before both FINs were acked */
+	bool fins_crossed : 1;	/* the second FIN crossed the first */
+	bool finished : 1;	/* conn_finish() ran */
+	bool third_syn : 1;	/* the third segment carried SYN */
+	unsigned hs : 9;	/* HSF_* */
+	unsigned ts_unit : 2;	/* CONN_TS_*: how t[] are kept */
+	unsigned nanoms : 7;	/* anomalies logged, <= CONN_MAX_ANOMS */
+	unsigned anom_cap : 7;	/* room in anoms, <= CONN_MAX_ANOMS */
 	struct tcp_peer peer[2];
 	struct conn_side side[2];
 	struct zeek_conn zeek;
-	uint16_t nanoms, anom_cap;
-	uint32_t anoms_dropped;	/* beyond CONN_MAX_ANOMS */
-	struct anom_rec *anoms;
-	void *ladder;		/* GArray of struct ladder_step, or NULL */
 };
 
 /* Analysis settings a connection needs. */
@@ -155,6 +200,65 @@ void conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 
 void conn_anomaly(struct conn *c, enum anom_id id, uint8_t dir, int64_t ts,
     uint64_t frame, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* A time (struct conn.t, conn_side.t): slot is its index in wide_ts. */
+static inline int64_t
+conn_time_decode(const struct conn *c, unsigned slot, uint32_t v)
+{
+	if (c->ts_unit == CONN_TS_WIDE)
+		return c->ext->wide_ts[slot];
+	if (v == 0)
+		return 0;
+	return c->first_ts + (int64_t)(v - 1) *
+	    (c->ts_unit == CONN_TS_US ? 1000 : 1);
+}
+
+static inline int64_t
+conn_time(const struct conn *c, enum conn_time k)
+{
+	return conn_time_decode(c, k, c->t[k]);
+}
+
+static inline int64_t
+conn_side_time(const struct conn *c, int side, enum side_time k)
+{
+	return conn_time_decode(c, CT_MAX + (unsigned)side * CT_SIDE_MAX + k,
+	    c->side[side].t[k]);
+}
+
+/* A side's segments and payload bytes (conn_side.pkts, bytes). */
+static inline uint64_t
+conn_pkts(const struct conn *c, int side)
+{
+	return (uint64_t)(c->ext ? c->ext->pkts_hi[side] : 0) << 32 |
+	    c->side[side].pkts;
+}
+
+static inline uint64_t
+conn_bytes(const struct conn *c, int side)
+{
+	return (uint64_t)(c->ext ? c->ext->bytes_hi[side] : 0) << 32 |
+	    c->side[side].bytes;
+}
+
+/* Rare facts (struct conn_ext), for the writers. */
+static inline int64_t
+conn_rst_ts(const struct conn *c)
+{
+	return c->ext ? c->ext->rst_ts : 0;
+}
+
+static inline uint32_t
+conn_anoms_dropped(const struct conn *c)
+{
+	return c->ext ? c->ext->anoms_dropped : 0;
+}
+
+static inline void *
+conn_ladder(const struct conn *c)
+{
+	return c->ext ? c->ext->ladder : NULL;
+}
 
 /* Derived views for the writers. */
 int conn_client(const struct conn *c);	/* canonical index of the client */

@@ -147,14 +147,14 @@ deadline_of(const struct flow_table *t, const struct conn *c, int64_t *d)
 	int64_t tw;
 
 	if (conn_is_done(c)) {
-		*d = sat_add(c->last_ts, t->linger_ns);
+		*d = sat_add(conn_time(c, CT_LAST), t->linger_ns);
 		return TIMER_DONE;
 	}
 	if ((tw = conn_time_wait_end(c, &t->cfg)) != 0) {
 		*d = tw;
 		return TIMER_TIME_WAIT;
 	}
-	*d = sat_add(c->last_ts, t->idle_ns);
+	*d = sat_add(conn_time(c, CT_LAST), t->idle_ns);
 	return TIMER_ACTIVE;
 }
 
@@ -181,6 +181,7 @@ wheel_file(struct flow_table *t, struct conn *c, enum flow_timer cls,
 		if (s < w->lo)
 			w->lo = s;
 	}
+	G_STATIC_ASSERT(FLOW_FAR < (1u << CONN_SLOT_BITS) && TIMER_MAX <= 4);
 	c->timer = (uint8_t)cls;
 	c->deadline = d;
 	c->slot = (uint16_t)slot;
@@ -471,7 +472,7 @@ flow_lookup_hashed(struct flow_table *t, const struct pkt *p, uint64_t hash,
 	if (c) {
 		bool syn = (p->tcp.flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN;
 		bool valid = !(p->quirks & (DEC_TCP_BAD_CSUM | DEC_IP_BAD_CSUM));
-		if (valid && c->side[0].pkts == 0 && c->side[1].pkts == 0) {
+		if (valid && conn_pkts(c, 0) == 0 && conn_pkts(c, 1) == 0) {
 			/* The record holds only segments dropped for bad
 			 * checksums (--verify-checksums): they started no
 			 * connection, so the first valid segment starts its

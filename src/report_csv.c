@@ -69,7 +69,7 @@ csv_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	csv_u64(w, c->id);
 	wb_ts(w, c->first_ts);
 	wb_putc(w, ',');
-	csv_dur(w, c->last_ts - c->first_ts, true);
+	csv_dur(w, conn_time(c, CT_LAST) - c->first_ts, true);
 	wb_addr(w, c->key.af, c->key.addr[cl]);
 	wb_putc(w, ',');
 	csv_u64(w, c->key.port[cl]);
@@ -91,18 +91,22 @@ csv_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	}
 	csv_u64(w, c->syn_count);
 	csv_u64(w, c->synack_count);
-	csv_dur(w, c->synack_ts - c->syn_ts, c->syn_ts && c->synack_dir >= 0 &&
-	    c->synack_ts >= c->syn_ts);
-	csv_dur(w, c->ack_ts - c->synack_ts, c->synack_dir >= 0 &&
+	int64_t syn_ts = conn_time(c, CT_SYN);
+	int64_t synack_ts = conn_time(c, CT_SYNACK);
+	int64_t ack_ts = conn_time(c, CT_ACK);
+	csv_dur(w, synack_ts - syn_ts, syn_ts && c->synack_dir >= 0 &&
+	    synack_ts >= syn_ts);
+	csv_dur(w, ack_ts - synack_ts, c->synack_dir >= 0 &&
 	    (c->hs & HSF_THIRD));
-	csv_u64(w, c->side[cl].pkts);
-	csv_u64(w, c->side[sv].pkts);
-	csv_u64(w, c->side[cl].bytes);
-	csv_u64(w, c->side[sv].bytes);
+	csv_u64(w, conn_pkts(c, cl));
+	csv_u64(w, conn_pkts(c, sv));
+	csv_u64(w, conn_bytes(c, cl));
+	csv_u64(w, conn_bytes(c, sv));
 	csv_u64(w, c->side[cl].retrans);
 	csv_u64(w, c->side[sv].retrans);
 	csv_field(w, zeek_conn_state(&c->zeek), false);
-	csv_field(w, zeek_conn_history(&c->zeek), false);
+	char hist[ZEEK_HIST_MAX + 1];
+	csv_field(w, zeek_conn_history(&c->zeek, hist), false);
 	/* Anomaly names are snake_case: no quoting needed. */
 	for (unsigned i = 0; i < c->nanoms; i++) {
 		if (i)

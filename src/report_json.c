@@ -106,23 +106,26 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	WB_LIT(w, ",\"ts\":");
 	wb_ts(w, c->first_ts);
 	WB_LIT(w, ",\"duration\":");
-	wb_dur(w, c->last_ts - c->first_ts);
+	wb_dur(w, conn_time(c, CT_LAST) - c->first_ts);
 	WB_LIT(w, ",\"client\":");
 	json_endpoint(w, c, cl);
 	WB_LIT(w, ",\"server\":");
 	json_endpoint(w, c, sv);
 
 	/* handshake */
-	bool syn = c->syn_ts && c->syn_dir == cl, sa = c->synack_dir >= 0,
+	int64_t syn_ts = conn_time(c, CT_SYN);
+	int64_t synack_ts = conn_time(c, CT_SYNACK);
+	int64_t ack_ts = conn_time(c, CT_ACK);
+	bool syn = syn_ts && c->syn_dir == cl, sa = c->synack_dir >= 0,
 	    ack = (c->hs & HSF_THIRD) != 0;
 	WB_LIT(w, ",\"handshake\":{\"outcome\":");
 	wb_qname(w, hs_outcome_name[conn_hs_outcome(c)]);
 	WB_LIT(w, ",\"syn_ts\":");
-	json_ts(w, c->syn_ts, syn);
+	json_ts(w, syn_ts, syn);
 	WB_LIT(w, ",\"synack_ts\":");
-	json_ts(w, c->synack_ts, sa);
+	json_ts(w, synack_ts, sa);
 	WB_LIT(w, ",\"ack_ts\":");
-	json_ts(w, c->ack_ts, ack);
+	json_ts(w, ack_ts, ack);
 	WB_LIT(w, ",\"client_isn\":");
 	json_u32(w, pc->isn, pc->flags & PEER_SYN_SEEN);
 	WB_LIT(w, ",\"server_isn\":");
@@ -132,10 +135,9 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	WB_LIT(w, ",\"synack_count\":");
 	wb_u64(w, c->synack_count);
 	WB_LIT(w, ",\"rtt\":{\"syn_synack\":");
-	json_dur(w, c->syn_ts, c->synack_ts, syn && sa &&
-	    c->synack_ts >= c->syn_ts);
+	json_dur(w, syn_ts, synack_ts, syn && sa && synack_ts >= syn_ts);
 	WB_LIT(w, ",\"synack_ack\":");
-	json_dur(w, c->synack_ts, c->ack_ts, sa && ack);
+	json_dur(w, synack_ts, ack_ts, sa && ack);
 	WB_LIT(w, "},\"client_options\":");
 	json_options(w, pc);
 	WB_LIT(w, ",\"server_options\":");
@@ -143,6 +145,8 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 
 	/* teardown */
 	const struct conn_side *sc = &c->side[cl], *ss = &c->side[sv];
+	int64_t fin_ack_c = conn_side_time(c, cl, CT_FIN_ACK);
+	int64_t fin_ack_s = conn_side_time(c, sv, CT_FIN_ACK);
 	bool both_acked = (pc->flags & PEER_FIN_ACKED) &&
 	    (ps->flags & PEER_FIN_ACKED);
 	WB_LIT(w, "},\"teardown\":{\"outcome\":");
@@ -152,25 +156,24 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	WB_LIT(w, ",\"reset_by\":");
 	json_side_or_null(w, c, conn_reset_by(c));
 	WB_LIT(w, ",\"client_fin_ts\":");
-	json_ts(w, sc->fin_ts, pc->flags & PEER_FIN_SEEN);
+	json_ts(w, conn_side_time(c, cl, CT_FIN), pc->flags & PEER_FIN_SEEN);
 	WB_LIT(w, ",\"server_fin_ts\":");
-	json_ts(w, ss->fin_ts, ps->flags & PEER_FIN_SEEN);
+	json_ts(w, conn_side_time(c, sv, CT_FIN), ps->flags & PEER_FIN_SEEN);
 	WB_LIT(w, ",\"last_ack_ts\":");
-	json_ts(w, sc->fin_ack_ts > ss->fin_ack_ts ? sc->fin_ack_ts :
-	    ss->fin_ack_ts, both_acked);
+	json_ts(w, fin_ack_c > fin_ack_s ? fin_ack_c : fin_ack_s, both_acked);
 
 	WB_LIT(w, "},\"states\":{\"client\":");
 	wb_qname(w, tcp_state_name[pc->st]);
 	WB_LIT(w, ",\"server\":");
 	wb_qname(w, tcp_state_name[ps->st]);
 	WB_LIT(w, "},\"packets\":{\"client\":");
-	wb_u64(w, sc->pkts);
+	wb_u64(w, conn_pkts(c, cl));
 	WB_LIT(w, ",\"server\":");
-	wb_u64(w, ss->pkts);
+	wb_u64(w, conn_pkts(c, sv));
 	WB_LIT(w, "},\"payload_bytes\":{\"client\":");
-	wb_u64(w, sc->bytes);
+	wb_u64(w, conn_bytes(c, cl));
 	WB_LIT(w, ",\"server\":");
-	wb_u64(w, ss->bytes);
+	wb_u64(w, conn_bytes(c, sv));
 	WB_LIT(w, "},\"retransmissions\":{\"client\":");
 	wb_u64(w, sc->retrans);
 	WB_LIT(w, ",\"server\":");
@@ -178,7 +181,8 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	WB_LIT(w, "},\"zeek\":{\"conn_state\":");
 	wb_qname(w, zeek_conn_state(&c->zeek));
 	WB_LIT(w, ",\"history\":");
-	wb_json_str(w, zeek_conn_history(&c->zeek));
+	char hist[ZEEK_HIST_MAX + 1];
+	wb_json_str(w, zeek_conn_history(&c->zeek, hist));
 	WB_LIT(w, "},\"anomalies\":[");
 	for (unsigned i = 0; i < c->nanoms; i++) {
 		const struct anom_rec *a = &c->anoms[i];

@@ -123,13 +123,14 @@ handshake_lines(struct report *r, struct wbuf *o, const struct conn *c,
 		/* The judgement is the analysis's (it knows the TFO range
 		 * J+1..J+1+n), not a second one here. */
 		bool ok = !conn_has_anom(c, ANOM_SYNACK_BAD_ACK);
-		delta(d, sizeof(d), c->syn_ts, c->synack_ts);
+		delta(d, sizeof(d), conn_time(c, CT_SYN),
+		    conn_time(c, CT_SYNACK));
 		wb_printf(o, "             SYN-ACK  seq=K (%u) ack=%s %s%s%s  %s\n",
 		    ps->isn, seq_rel_str(a, sizeof(a), "J", pc->isn, c->synack_ack),
 		    ok ? col(r, C_GRN) : col(r, C_RED),
 		    ok ? "ok" : "WRONG, want J+1", col(r, C_OFF), d);
 	} else if (hs == HS_REFUSED) {
-		delta(d, sizeof(d), c->syn_ts, c->rst_ts);
+		delta(d, sizeof(d), conn_time(c, CT_SYN), conn_rst_ts(c));
 		wb_printf(o, "             RST      from the server: refused  %s\n", d);
 		return;
 	} else {
@@ -139,8 +140,9 @@ handshake_lines(struct report *r, struct wbuf *o, const struct conn *c,
 	if (c->hs & HSF_THIRD) {
 		bool aok = !conn_has_anom(c, ANOM_HS_ACK_BAD_ACK);
 		bool sok = !conn_has_anom(c, ANOM_HS_ACK_BAD_SEQ);
-		bool nosyn = !(c->third_flags & TH_SYN);
-		delta(d, sizeof(d), c->synack_ts, c->ack_ts);
+		bool nosyn = !c->third_syn;
+		delta(d, sizeof(d), conn_time(c, CT_SYNACK),
+		    conn_time(c, CT_ACK));
 		wb_printf(o, "             %-8s seq=%s %s%s%s ack=%s %s%s%s",
 		    nosyn ? "ACK" : "SYN-ACK",
 		    seq_rel_str(a, sizeof(a), "J", pc->isn, c->third_seq),
@@ -167,14 +169,14 @@ fin_lines(struct report *r, struct wbuf *o, const struct conn *c, int i, const c
     int64_t prev_ts)
 {
 	const struct tcp_peer *p = &c->peer[i], *q = &c->peer[!i];
-	const struct conn_side *sd = &c->side[i];
 	char a[32], d[32];
 
-	delta(d, sizeof(d), prev_ts, sd->fin_ts);
+	delta(d, sizeof(d), prev_ts, conn_side_time(c, i, CT_FIN));
 	wb_printf(o, "             FIN      seq=%s (%u) from the %s  %s\n", L,
 	    p->fin_seq, report_side(c, i), d);
 	if (p->flags & PEER_FIN_ACKED) {
-		delta(d, sizeof(d), sd->fin_ts, sd->fin_ack_ts);
+		delta(d, sizeof(d), conn_side_time(c, i, CT_FIN),
+		    conn_side_time(c, i, CT_FIN_ACK));
 		wb_printf(o, "             ACK      ack=%s+1 %sok%s  %s\n", L,
 		    col(r, C_GRN), col(r, C_OFF), d);
 	} else if (q->flags & PEER_ACK_SENT) {
@@ -213,13 +215,14 @@ teardown_lines(struct report *r, struct wbuf *o, const struct conn *c, int cl)
 	if (first >= 0) {
 		fin_lines(r, o, c, first, "u", c->first_ts);
 		if (c->peer[!first].flags & PEER_FIN_SEEN)
-			fin_lines(r, o, c, !first, "W", c->side[first].fin_ts);
+			fin_lines(r, o, c, !first, "W",
+			    conn_side_time(c, first, CT_FIN));
 		else if (td != TD_RESET)
 			wb_printf(o, "             FIN      none from the %s\n",
 			    report_side(c, !first));
 	}
 	if (c->rst_dir >= 0) {
-		wall(w, sizeof(w), c->rst_ts);
+		wall(w, sizeof(w), conn_rst_ts(c));
 		wb_printf(o, "             RST      from the %s at %s\n",
 		    report_side(c, c->rst_dir), w);
 	}
@@ -227,7 +230,8 @@ teardown_lines(struct report *r, struct wbuf *o, const struct conn *c, int cl)
 		int idx = i == 0 ? cl : !cl;
 		if (c->peer[idx].st != TCP_ST_TIME_WAIT)
 			continue;
-		wall(w, sizeof(w), c->side[idx].tw_ts + r->ccfg.two_msl_ns);
+		wall(w, sizeof(w), conn_side_time(c, idx, CT_TW) +
+		    r->ccfg.two_msl_ns);
 		wb_printf(o, "             TIME_WAIT: the %s holds it until %s "
 		    "(2MSL = %.0f s after its last ACK)\n", report_side(c, idx),
 		    w, (double)r->ccfg.two_msl_ns / 1e9);
@@ -287,7 +291,7 @@ rel_num(const struct conn *c, int idx, uint32_t x, char *buf, size_t len)
 static void
 ladder(struct report *r, struct wbuf *o, const struct conn *c, int cl)
 {
-	GArray *a = c->ladder;
+	GArray *a = conn_ladder(c);
 	char ea[80], eb[80];
 
 	if (!a || !a->len)
@@ -359,7 +363,7 @@ text_conn(struct report *r, const struct conn *c, struct wbuf *o)
 	endpoint(c, cl, a, sizeof(a));
 	endpoint(c, sv, b, sizeof(b));
 	wall(ts, sizeof(ts), c->first_ts);
-	report_dur(dur, sizeof(dur), c->last_ts - c->first_ts);
+	report_dur(dur, sizeof(dur), conn_time(c, CT_LAST) - c->first_ts);
 	wb_printf(o, "%s#%" PRIu64 "%s  %s -> %s  %s  %s s  %s%s%s\n",
 	    col(r, C_BLD), c->id, col(r, C_OFF), a, b, ts, dur,
 	    !any ? col(r, C_GRN) : sev_col(r, w), verdict, col(r, C_OFF));
@@ -367,12 +371,13 @@ text_conn(struct report *r, const struct conn *c, struct wbuf *o)
 	teardown_lines(r, o, c, cl);
 	wb_printf(o, "  states     client %s, server %s\n",
 	    tcp_state_name[c->peer[cl].st], tcp_state_name[c->peer[sv].st]);
+	char hist[ZEEK_HIST_MAX + 1];
 	wb_printf(o, "  traffic    client %" PRIu64 " packets %" PRIu64
 	    " bytes, server %" PRIu64 " packets %" PRIu64 " bytes; "
-	    "retransmissions %u/%u; zeek %s %s\n", c->side[cl].pkts,
-	    c->side[cl].bytes, c->side[sv].pkts, c->side[sv].bytes,
+	    "retransmissions %u/%u; zeek %s %s\n", conn_pkts(c, cl),
+	    conn_bytes(c, cl), conn_pkts(c, sv), conn_bytes(c, sv),
 	    c->side[cl].retrans, c->side[sv].retrans,
-	    zeek_conn_state(&c->zeek), zeek_conn_history(&c->zeek));
+	    zeek_conn_state(&c->zeek), zeek_conn_history(&c->zeek, hist));
 	for (unsigned i = 0; i < c->nanoms; i++) {
 		const struct anom_rec *an = &c->anoms[i];
 		enum anom_sev s = anomaly_severity(an->id);
@@ -382,8 +387,9 @@ text_conn(struct report *r, const struct conn *c, struct wbuf *o)
 		    an->detail && *an->detail ? an->detail :
 		    anomaly_description(an->id), anomaly_reference(an->id));
 	}
-	if (c->anoms_dropped)
-		wb_printf(o, "  (%u more anomalies not listed)\n", c->anoms_dropped);
+	if (conn_anoms_dropped(c))
+		wb_printf(o, "  (%u more anomalies not listed)\n",
+		    conn_anoms_dropped(c));
 	if (r->cfg->ladder)
 		ladder(r, o, c, cl);
 	wb_putc(o, '\n');

@@ -59,11 +59,20 @@ struct tcp_peer {
 	uint32_t ack;		/* highest ack it sent */
 	uint32_t fin_seq;	/* seq of its FIN: u (closer) or W (peer) */
 	uint32_t rcv_end;	/* right window edge it advertised (ack + win) */
-	uint32_t max_win;	/* largest scaled window it advertised */
 	uint16_t mss;		/* MSS option of its SYN */
 	uint16_t flags;		/* PEER_* */
 	uint8_t st;		/* enum tcp_state */
 	uint8_t wscale;		/* window scale shift of its SYN */
+	/* Not the state machine's: conn.c's bits for this endpoint, here in
+	 * what would be the struct's padding (a tracked connection embeds
+	 * two). tcp_fsm.c leaves them alone. */
+	uint8_t once;		/* one-shot anomaly guards (conn.c ONCE_*) */
+	uint8_t nholes : 3;	/* its unfilled sequence holes, 0..4
+				   (CONN_MAX_HOLES, in conn_ext.holes) */
+	/* Whether the peer's FIN had been seen when this endpoint's latest
+	 * segment, and the one before it, came (fin_ack_bad_ack's
+	 * "afterwards"). */
+	bool fin_before_last : 1, fin_before_prev : 1;
 };
 
 struct fsm_cell {

@@ -46,6 +46,7 @@
  * row starts, which is the flow table's business; one zeek_conn follows
  * one synfin connection.
  */
+#include <assert.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -156,15 +157,75 @@ is_orig(const struct zeek_conn *z, unsigned e)
 
 /* ---- history ------------------------------------------------------------ */
 
+/*
+ * The history is kept as 5-bit codes, the letter's index in hist_alpha
+ * (0 ends it), packed little-endian in z->hist: what a character costs
+ * with 25 letters, 9 bytes less per connection.
+ */
+static const char hist_alpha[] = "SHADFRCGTWIQshadfrcgtwiq^";
+
+static unsigned
+hist_get(const struct zeek_conn *z, unsigned i)
+{
+	unsigned bit = i * 5, b = bit / 8, sh = bit % 8;
+	unsigned v = (unsigned)z->hist[b] >> sh;
+
+	if (sh > 3)
+		v |= (unsigned)z->hist[b + 1] << (8 - sh);
+	return v & 31u;
+}
+
+static void
+hist_put(struct zeek_conn *z, unsigned i, unsigned code)
+{
+	unsigned bit = i * 5, b = bit / 8, sh = bit % 8;
+	unsigned mask = 31u << sh;
+
+	z->hist[b] = (uint8_t)((z->hist[b] & ~mask) | (code << sh));
+	if (sh > 3)
+		z->hist[b + 1] = (uint8_t)((z->hist[b + 1] & ~(mask >> 8)) |
+		    (code >> (8 - sh)));
+}
+
+static unsigned
+hist_code(char c)
+{
+	const char *p = strchr(hist_alpha, c);
+
+	assert(c != '\0' && p != NULL);
+	return (unsigned)(p - hist_alpha) + 1u;
+}
+
+/* The history set to the letters of h (at most ZEEK_HIST_MAX). */
+static void
+hist_set(struct zeek_conn *z, const char *h)
+{
+	unsigned n = 0;
+
+	for (; h[n]; n++)
+		hist_put(z, n, hist_code(h[n]));
+	hist_put(z, n, 0);
+}
+
+static unsigned
+hist_len(const struct zeek_conn *z)
+{
+	unsigned n = 0;
+
+	while (n < ZEEK_HIST_MAX && hist_get(z, n))
+		n++;
+	return n;
+}
+
 static void
 hist_add(struct zeek_conn *z, char c)
 {
-	size_t n = strlen(z->hist);
+	unsigned n = hist_len(z);
 
 	/* Past the cap the tail is lost; the head is what readers scan. */
 	if (n < ZEEK_HIST_MAX) {
-		z->hist[n] = c;
-		z->hist[n + 1] = '\0';
+		hist_put(z, n, hist_code(c));
+		hist_put(z, n + 1, 0);
 	}
 }
 
@@ -589,13 +650,14 @@ zeek_conn_segment(struct zeek_conn *z, bool from_first,
 	 * between ("Hc...") prevents it.  Reconstructed from Zeek's tests;
 	 * the endpoint states are only swapped, not changed.
 	 */
-	if (strcmp(z->hist, "H") == 0 && !(fl & (TH_SYN | TH_RST)) &&
+	if (hist_get(z, 0) == hist_code('H') && hist_get(z, 1) == 0 &&
+	    !(fl & (TH_SYN | TH_RST)) &&
 	    ((fl & TH_ACK) || len > 0)) {
 		z->flags ^= ZK_F_FLIPPED;
 		/* the rewrite holds for the once-only letters too */
 		z->seen = (uint16_t)((z->seen << SEEN_RESP_SHIFT) |
 		    (z->seen >> SEEN_RESP_SHIFT));
-		strcpy(z->hist, "^h");
+		hist_set(z, "^h");
 	}
 
 	bool orig = is_orig(z, e);
@@ -705,7 +767,8 @@ zeek_conn_state(const struct zeek_conn *z)
 	if (os == ZST_RESET) {
 		if (r_inactive) {
 			/* RSTOS0: SYN then RST, never a SYN-ACK */
-			if (history_is_rstos0(z->hist))
+			char h[ZEEK_HIST_MAX + 1];
+			if (history_is_rstos0(zeek_conn_history(z, h)))
 				return "RSTOS0";
 			/* an originator RST into silence, midstream */
 			return "OTH";
@@ -733,9 +796,14 @@ zeek_conn_state(const struct zeek_conn *z)
 }
 
 const char *
-zeek_conn_history(const struct zeek_conn *z)
+zeek_conn_history(const struct zeek_conn *z, char buf[ZEEK_HIST_MAX + 1])
 {
-	return z->hist;
+	unsigned i = 0, code;
+
+	for (; i < ZEEK_HIST_MAX && (code = hist_get(z, i)) != 0; i++)
+		buf[i] = hist_alpha[code - 1];
+	buf[i] = '\0';
+	return buf;
 }
 
 bool

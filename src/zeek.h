@@ -29,10 +29,13 @@ enum {
  * letters (repeats are sequence- or log10-limited); the rest is dropped.
  */
 #define ZEEK_HIST_MAX 23
+/* The history's letters are one of 25 (zeek.c), 5 bits each, and a 0
+ * after the last: 24 codes in 15 bytes. */
+#define ZEEK_HIST_BYTES (((ZEEK_HIST_MAX + 1) * 5 + 7) / 8)
 
 /*
  * Private to zeek.c; embedded in every tracked connection, so it is kept
- * small (76 bytes).  Endpoint arrays are indexed by physical endpoint,
+ * small (64 bytes).  Endpoint arrays are indexed by physical endpoint,
  * [0] = the first sender, whatever Zeek's originator is.
  */
 struct zeek_conn {
@@ -43,7 +46,7 @@ struct zeek_conn {
 	uint16_t seen;		/* letters given once: 7 bits per role */
 	uint8_t ep[2];		/* endpoint state | previous << 3 | FIN << 6 */
 	uint8_t flags;		/* ZK_F_* in zeek.c */
-	char hist[ZEEK_HIST_MAX + 1];	/* history, NUL-terminated */
+	uint8_t hist[ZEEK_HIST_BYTES];	/* history, 5-bit letter codes */
 };
 
 void zeek_conn_init(struct zeek_conn *z);
@@ -51,7 +54,9 @@ void zeek_conn_init(struct zeek_conn *z);
 void zeek_conn_segment(struct zeek_conn *z, bool from_first,
     const struct tcp_seg *seg, unsigned segflags);
 const char *zeek_conn_state(const struct zeek_conn *z);
-const char *zeek_conn_history(const struct zeek_conn *z);
+/* The history into buf, which it returns. */
+const char *zeek_conn_history(const struct zeek_conn *z,
+    char buf[ZEEK_HIST_MAX + 1]);
 /* true when Zeek's originator is the endpoint that sent the first packet */
 bool zeek_conn_orig_is_first(const struct zeek_conn *z);
 

@@ -637,6 +637,140 @@ START_TEST(test_sched_idle_without_packets)
 }
 END_TEST
 
+/* ==== the record: times and counts kept exactly ========================= */
+
+/* The times of a released record, read back (conn.h "Times"). */
+struct times {
+	unsigned n, unit;
+	int64_t last, syn, synack, ack, fin[2], fin_ack[2], tw[2];
+};
+
+static bool
+times_emit(struct conn *c, void *user)
+{
+	struct times *x = user;
+	int cl = conn_client(c);
+
+	x->n++;
+	x->unit = c->ts_unit;
+	x->last = conn_time(c, CT_LAST);
+	x->syn = conn_time(c, CT_SYN);
+	x->synack = conn_time(c, CT_SYNACK);
+	x->ack = conn_time(c, CT_ACK);
+	for (int i = 0; i < 2; i++) {
+		int s = i == 0 ? cl : !cl;
+		x->fin[i] = conn_side_time(c, s, CT_FIN);
+		x->fin_ack[i] = conn_side_time(c, s, CT_FIN_ACK);
+		x->tw[i] = conn_side_time(c, s, CT_TW);
+	}
+	return false;
+}
+
+/* A client close with these seven times; the times read back. */
+static void
+times_run(const int64_t at[7], struct times *x)
+{
+	struct flow_table t;
+	struct conn_cfg cc = { .two_msl_ns = 60 * SEC };
+
+	memset(x, 0, sizeof(*x));
+	flow_table_init(&t, &cc, 300000 * SEC, 0, times_emit, x);
+	seg(&t, true, "S", 1000, 0, at[0]);
+	seg(&t, false, "SA", 5000, 1001, at[1]);
+	seg(&t, true, "A", 1001, 5001, at[2]);
+	seg(&t, true, "FA", 1001, 5001, at[3]);
+	seg(&t, false, "A", 5001, 1002, at[4]);
+	seg(&t, false, "FA", 5001, 1002, at[5]);
+	seg(&t, true, "A", 1002, 5002, at[6]);
+	flow_flush(&t, at[6]);
+	flow_table_destroy(&t);
+	ck_assert_uint_eq(x->n, 1);
+	ck_assert_int_eq(x->syn, at[0]);
+	ck_assert_int_eq(x->synack, at[1]);
+	ck_assert_int_eq(x->ack, at[2]);
+	ck_assert_int_eq(x->fin[0], at[3]);
+	ck_assert_int_eq(x->fin_ack[0], at[4]);
+	ck_assert_int_eq(x->fin[1], at[5]);
+	ck_assert_int_eq(x->fin_ack[1], at[6]);
+	ck_assert_int_eq(x->tw[0], at[6]);	/* the client's final ACK */
+	ck_assert_int_eq(x->tw[1], 0);
+	ck_assert_int_eq(x->last, at[6]);
+}
+
+/* The segment and byte counts are 64-bit: the low 32 bits in the record,
+ * the carry in its rare block. */
+START_TEST(test_counts_past_32_bits)
+{
+	struct flow_table t;
+	struct released r;
+	int64_t t0 = 1000 * SEC;
+	uint8_t dir;
+
+	sched_table(&t, &r);
+	seg(&t, true, "S", 1000, 0, t0);
+	seg(&t, false, "SA", 5000, 1001, t0 + 1);
+	seg(&t, true, "A", 1001, 5001, t0 + 2);
+	struct pkt p = pkt4("10.0.0.1", 40000, "10.0.0.2", 80);
+	p.tcp.flags = TH_ACK | TH_PSH;
+	p.tcp.ack = 5001;
+	p.tcp.win = 65535;
+	p.tcp.paylen = 100;
+	struct conn *c = flow_lookup(&t, &p, t0 + 3, 1000, &dir);
+	/* As after a 4 GiB upload: both counts 50 short of 2^32. */
+	c->side[dir].pkts = UINT32_MAX - 49;
+	c->side[dir].bytes = UINT32_MAX - 49;
+	c->peer[dir].snd_nxt = 1001;
+	for (uint32_t i = 0; i < 100; i++) {
+		p.tcp.seq = 1001 + 100 * i;
+		conn_input(c, &t.cfg, dir, &p, t0 + 3, 1000 + i);
+	}
+	ck_assert_uint_eq(conn_pkts(c, dir), (1ULL << 32) + 50);
+	ck_assert_uint_eq(conn_bytes(c, dir), (1ULL << 32) - 50 + 100 * 100);
+	ck_assert_uint_eq(conn_pkts(c, !dir), 1);
+	ck_assert_uint_eq(conn_bytes(c, !dir), 0);
+	flow_table_destroy(&t);
+}
+END_TEST
+
+START_TEST(test_times_units)
+{
+	struct times x;
+	int64_t t0 = 1700000000 * SEC;
+	int64_t us = 1000;
+
+	/* Whole microseconds, within 71 minutes: kept in microseconds. */
+	times_run((int64_t[7]){ t0, t0 + 1 * us, t0 + 2 * us, t0 + 10 * SEC,
+	    t0 + 10 * SEC + us, t0 + 4000 * SEC, t0 + 4294 * SEC }, &x);
+	ck_assert_uint_eq(x.unit, CONN_TS_US);
+
+	/* One time in nanoseconds: all of them kept in nanoseconds, the
+	 * microseconds already set converted. */
+	times_run((int64_t[7]){ t0, t0 + 1 * us, t0 + 2 * us, t0 + 2 * us + 1,
+	    t0 + 3 * us, t0 + 4 * SEC, t0 + 4 * SEC + 7 }, &x);
+	ck_assert_uint_eq(x.unit, CONN_TS_NS);
+
+	/* Nanoseconds past 4.29 s: whole. */
+	times_run((int64_t[7]){ t0, t0 + 1 * us, t0 + 2 * us, t0 + 2 * us + 1,
+	    t0 + 3 * us, t0 + 5 * SEC, t0 + 5 * SEC + 7 }, &x);
+	ck_assert_uint_eq(x.unit, CONN_TS_WIDE);
+
+	/* Microseconds past 71 minutes (2^32 - 1 us): whole. */
+	times_run((int64_t[7]){ t0, t0 + 1 * us, t0 + 2 * us, t0 + 3 * us,
+	    t0 + 4 * us, t0 + 4294 * SEC, t0 + 4295 * SEC }, &x);
+	ck_assert_uint_eq(x.unit, CONN_TS_WIDE);
+
+	/* A time before the first one (the capture's clock went back). */
+	times_run((int64_t[7]){ t0, t0 + 1 * us, t0 - 5 * SEC, t0 + 3 * us,
+	    t0 + 4 * us, t0 + 5 * us, t0 + 6 * us }, &x);
+	ck_assert_uint_eq(x.unit, CONN_TS_WIDE);
+
+	/* Time 0 (a capture at the epoch) is a time, read back as 0. */
+	times_run((int64_t[7]){ 0, 1 * us, 2 * us, 3 * us, 4 * us, 5 * us,
+	    6 * us }, &x);
+	ck_assert_uint_eq(x.unit, CONN_TS_US);
+}
+END_TEST
+
 START_TEST(test_sched_flush_keeps_time_wait)
 {
 	struct flow_table t;
@@ -758,6 +892,10 @@ flow_suite(void)
 	tcase_add_test(tc, test_sched_flush_keeps_time_wait);
 	tcase_add_test(tc, test_sched_far_horizon);
 	tcase_add_test(tc, test_sched_refresh_and_jump);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("record");
+	tcase_add_test(tc, test_times_units);
+	tcase_add_test(tc, test_counts_past_32_bits);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("order");
 	tcase_add_test(tc, test_release_order_same_sweep);

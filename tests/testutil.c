@@ -44,6 +44,28 @@ endpoint_str(const struct conn *c, int idx, char *buf, size_t len)
 		snprintf(buf, len, "%s:%u", a, c->key.port[idx]);
 }
 
+/* The first and last frame fed to each record, by id: the driver keeps
+ * them, the records do not. */
+struct tu_frames {
+	uint64_t first, last;
+};
+static GHashTable *frames_by_id;
+
+static void
+note_frame(const struct conn *c, uint64_t frame)
+{
+	struct tu_frames *f = g_hash_table_lookup(frames_by_id, &c->id);
+
+	if (!f) {
+		uint64_t *id = g_new(uint64_t, 1);
+		*id = c->id;
+		f = g_new(struct tu_frames, 1);
+		f->first = frame;
+		g_hash_table_insert(frames_by_id, id, f);
+	}
+	f->last = frame;
+}
+
 /* The flow table's emit callback: copy what the tests look at. */
 static bool
 snapshot(struct conn *c, void *user)
@@ -67,8 +89,8 @@ snapshot(struct conn *c, void *user)
 		t->st[s] = c->peer[idx[s]].st;
 		t->passed_closing[s] =
 		    (c->peer[idx[s]].flags & PEER_PASSED_CLOSING) != 0;
-		t->pkts[s] = c->side[idx[s]].pkts;
-		t->bytes[s] = c->side[idx[s]].bytes;
+		t->pkts[s] = conn_pkts(c, idx[s]);
+		t->bytes[s] = conn_bytes(c, idx[s]);
 		t->retrans[s] = c->side[idx[s]].retrans;
 	}
 	int ini = conn_td_initiator(c);
@@ -77,8 +99,11 @@ snapshot(struct conn *c, void *user)
 	    c->rst_dir == cl ? TU_CLIENT : TU_SERVER;
 	t->syn_count = c->syn_count;
 	t->synack_count = c->synack_count;
-	t->first_frame = c->first_frame;
-	t->last_frame = c->last_frame;
+	const struct tu_frames *fr = g_hash_table_lookup(frames_by_id, &c->id);
+	if (fr) {
+		t->first_frame = fr->first;
+		t->last_frame = fr->last;
+	}
 	t->nanoms = c->nanoms;
 	for (unsigned i = 0; i < c->nanoms && i < TU_MAX_ANOMS; i++) {
 		const struct anom_rec *a = &c->anoms[i];
@@ -165,6 +190,8 @@ tu_run_opts(const char *scn, const struct tu_opts *o, struct tu_result *r)
 	};
 	flow_table_init(&t, &cc, (int64_t)(cfg.idle_timeout * NS),
 	    cfg.max_flows, snapshot, r);
+	frames_by_id = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+	    g_free, g_free);
 
 	FILE *in = fmemopen(pcap, len, "rb");
 	ck_assert_ptr_nonnull(in);
@@ -193,6 +220,7 @@ tu_run_opts(const char *scn, const struct tu_opts *o, struct tu_result *r)
 		struct conn *c = flow_lookup(&t, &pkt, f.ts_ns, r->frames,
 		    &dir);
 		conn_input(c, &t.cfg, dir, &pkt, f.ts_ns, r->frames);
+		note_frame(c, r->frames);
 		flow_update(&t, c);
 		if (flow_count(&t) > r->max_open)
 			r->max_open = flow_count(&t);
@@ -203,6 +231,8 @@ tu_run_opts(const char *scn, const struct tu_opts *o, struct tu_result *r)
 	r->evicted = t.evicted;
 	ck_assert_uint_eq(flow_count(&t), 0);
 	flow_table_destroy(&t);
+	g_hash_table_destroy(frames_by_id);
+	frames_by_id = NULL;
 
 	cross_check(&cfg, pcap, len, r);
 	g_free(pcap);

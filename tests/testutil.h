@@ -53,7 +53,7 @@ struct tu_conn {
 	uint32_t syn_count, synack_count;
 	uint64_t pkts[2], bytes[2];	/* by side */
 	uint32_t retrans[2];		/* by side */
-	uint64_t first_frame, last_frame;
+	uint64_t first_frame, last_frame;	/* fed to it (driver's count) */
 	unsigned nanoms;
 	struct tu_anom anoms[TU_MAX_ANOMS];
 };

@@ -312,8 +312,8 @@ check_anoms(const struct fz *z, const struct conn *c)
 	FUZZ_CHECK(c->nanoms <= CONN_MAX_ANOMS, "%u anomalies", c->nanoms);
 	FUZZ_CHECK(c->nanoms <= c->anom_cap, "nanoms %u > cap %u", c->nanoms,
 	    c->anom_cap);
-	FUZZ_CHECK(c->nanoms == CONN_MAX_ANOMS || c->anoms_dropped == 0,
-	    "%u dropped with room left", c->anoms_dropped);
+	FUZZ_CHECK(c->nanoms == CONN_MAX_ANOMS || conn_anoms_dropped(c) == 0,
+	    "%u dropped with room left", conn_anoms_dropped(c));
 	for (unsigned i = 0; i < c->nanoms; i++) {
 		const struct anom_rec *a = &c->anoms[i];
 		FUZZ_CHECK(a->id > ANOM_NONE && a->id < ANOM_MAX,
@@ -350,7 +350,7 @@ emit_cb(struct conn *c, void *user)
 		    tcp_state_name[now], conn_end_name[c->end]);
 		FUZZ_CHECK(c->side[i].pkts == sh->fed[i], "conn %llu side %d: "
 		    "%llu packets counted, %llu fed", (unsigned long long)c->id,
-		    i, (unsigned long long)c->side[i].pkts,
+		    i, (unsigned long long)conn_pkts(c, i),
 		    (unsigned long long)sh->fed[i]);
 	}
 	enum hs_outcome hs = conn_hs_outcome(c);
@@ -603,7 +603,7 @@ one_segment(struct fz *z, const uint8_t *r, int64_t *ts)
 		FUZZ_CHECK(!sh->released, "conn id %llu reused",
 		    (unsigned long long)c->id);
 		FUZZ_CHECK(c->peer[0].st == CL && c->peer[1].st == CL &&
-		    c->side[0].pkts == 0 && c->side[1].pkts == 0,
+		    conn_pkts(c, 0) == 0 && conn_pkts(c, 1) == 0,
 		    "a new record not CLOSED/empty");
 		memset(sh, 0, sizeof(*sh));
 		sh->live = true;
@@ -623,7 +623,12 @@ one_segment(struct fz *z, const uint8_t *r, int64_t *ts)
 	bool has_ack = p.tcp.flags & TH_ACK;
 	uint8_t st0[2] = { c->peer[0].st, c->peer[1].st };
 	struct conn_side side0[2];
+	uint64_t pkts0[2], bytes0[2];
 	memcpy(side0, c->side, sizeof(side0));
+	for (int i = 0; i < 2; i++) {
+		pkts0[i] = conn_pkts(c, i);
+		bytes0[i] = conn_bytes(c, i);
+	}
 	if (ev == EV_RST && !bad) {
 		for (int i = 0; i < 2; i++) {
 			sh->restore[i] |= B(st0[i]);
@@ -677,15 +682,19 @@ one_segment(struct fz *z, const uint8_t *r, int64_t *ts)
 	/* Counters: one more segment for the sender, none ever lost. */
 	for (int i = 0; i < 2; i++) {
 		const struct conn_side *a = &side0[i], *b = &c->side[i];
-		uint64_t want = a->pkts + (!bad && i == dir);
-		FUZZ_CHECK(b->pkts == want, "side %d pkts %llu -> %llu", i,
-		    (unsigned long long)a->pkts, (unsigned long long)b->pkts);
-		FUZZ_CHECK(b->bytes >= a->bytes && b->retrans >= a->retrans &&
-		    b->fin_count >= a->fin_count, "side %d counters went down "
-		    "(bytes %llu -> %llu, retrans %u -> %u, fins %u -> %u)", i,
-		    (unsigned long long)a->bytes, (unsigned long long)b->bytes,
+		uint64_t want = pkts0[i] + (!bad && i == dir);
+		FUZZ_CHECK(conn_pkts(c, i) == want, "side %d pkts %llu -> %llu",
+		    i, (unsigned long long)pkts0[i],
+		    (unsigned long long)conn_pkts(c, i));
+		FUZZ_CHECK(conn_bytes(c, i) >= bytes0[i] &&
+		    b->retrans >= a->retrans && b->fin_count >= a->fin_count,
+		    "side %d counters went down (bytes %llu -> %llu, retrans "
+		    "%u -> %u, fins %u -> %u)", i,
+		    (unsigned long long)bytes0[i],
+		    (unsigned long long)conn_bytes(c, i),
 		    a->retrans, b->retrans, a->fin_count, b->fin_count);
-		FUZZ_CHECK(b->nholes <= CONN_MAX_HOLES, "%u holes", b->nholes);
+		FUZZ_CHECK(c->peer[i].nholes <= CONN_MAX_HOLES, "%u holes",
+		    c->peer[i].nholes);
 	}
 	if (!bad)
 		sh->fed[dir]++;
