@@ -309,12 +309,35 @@ due_add(struct flow_table *t, struct conn *c)
 	t->ndue++;
 }
 
-static int
-cmp_due(const void *a, const void *b)
+/* Sort by id in place: heapsort, no buffer (glibc's qsort allocates one as
+ * large as the array, which at the end of a big capture holds every record
+ * still open). */
+static void
+sift(struct flow_due *a, size_t root, size_t n)
 {
-	const struct flow_due *x = a, *y = b;
+	struct flow_due v = a[root];
 
-	return x->id < y->id ? -1 : x->id > y->id;
+	for (size_t child; (child = 2 * root + 1) < n; root = child) {
+		if (child + 1 < n && a[child + 1].id > a[child].id)
+			child++;
+		if (a[child].id <= v.id)
+			break;
+		a[root] = a[child];
+	}
+	a[root] = v;
+}
+
+static void
+sort_due(struct flow_due *a, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		sift(a, i, n);
+	for (size_t end = n; end-- > 1;) {
+		struct flow_due t = a[0];
+		a[0] = a[end];
+		a[end] = t;
+		sift(a, 0, end);
+	}
 }
 
 /* Release what was collected, by id: records due together go out in the
@@ -327,7 +350,7 @@ due_release(struct flow_table *t, int64_t now, bool eof)
 	for (size_t i = 1; i < t->ndue && sorted; i++)
 		sorted = t->due[i - 1].id < t->due[i].id;
 	if (!sorted)
-		qsort(t->due, t->ndue, sizeof(*t->due), cmp_due);
+		sort_due(t->due, t->ndue);
 	for (size_t i = 0; i < t->ndue; i++) {
 		struct conn *c = t->due[i].c;
 		release(t, c, now, eof ? END_EOF : end_reason(c, c->timer));
@@ -404,6 +427,10 @@ flow_expire(struct flow_table *t, int64_t now)
 void
 flow_flush(struct flow_table *t, int64_t now)
 {
+	if (t->due_cap < t->ndue + t->n) {	/* exactly, not doubled */
+		t->due_cap = t->ndue + t->n;
+		t->due = g_renew(struct flow_due, t->due, t->due_cap);
+	}
 	for (uint64_t i = 0; t->bkt && i <= t->mask; i++)
 		for (struct conn *c = t->bkt[i]; c; c = c->hnext)
 			due_add(t, c);
