@@ -4,15 +4,7 @@ set -u
 : "${SYNFIN:=./synfin}" "${srcdir:=.}" "${MKPCAP:=tests/mkpcap}"
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-# expect RC DESCRIPTION -- command...
-expect() {
-	want=$1 what=$2; shift 3
-	"$@" >"$t/out" 2>"$t/err"; rc=$?
-	if [ "$rc" -eq "$want" ]; then ok; else bad "$what: exit $rc, want $want"; cat "$t/err"; fi
-}
+. "$srcdir/tests/lib.sh"
 cc="$srcdir/pcaps/client-close.pcap"
 
 # A clean file: exit 0, one connection, endpoints as in the capture

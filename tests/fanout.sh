@@ -16,24 +16,16 @@ if "$SYNFIN" --fanout 7 -i no-such-iface-$$ 2>&1 | grep -q "does not have"; then
 	exit 77
 fi
 N=40
-A=sff-a-$$ B=sff-b-$$ t=$(mktemp -d)
+t=$(mktemp -d)
+. "$srcdir/tests/lib.sh"
 pids=
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null; done
-	ip netns del "$A" 2>/dev/null
-	ip netns del "$B" 2>/dev/null
+	netns_del
 	rm -rf "$t"
 }
 trap cleanup EXIT INT TERM
-if ! ip netns add "$A" 2>/dev/null || ! ip netns add "$B"; then
-	echo "SKIP: cannot create network namespaces here"
-	exit 77
-fi
-ip -n "$A" link add va type veth peer name vb netns "$B" || exit 77
-ip -n "$A" addr add 10.79.0.1/24 dev va
-ip -n "$B" addr add 10.79.0.2/24 dev vb
-ip -n "$A" link set va up; ip -n "$A" link set lo up
-ip -n "$B" link set vb up; ip -n "$B" link set lo up
+netns_pair sff 10.79.0
 
 # Two members of fanout group 7 on va, and a reference without fanout.
 for w in m1 m2; do

@@ -7,24 +7,16 @@ if [ "$(id -u)" -ne 0 ] || ! command -v ip >/dev/null 2>&1; then
 	echo "SKIP: needs root and iproute2 (ip netns) to make test namespaces"
 	exit 77
 fi
-A=sfl-a-$$ B=sfl-b-$$ t=$(mktemp -d)
+t=$(mktemp -d)
+. "$srcdir/tests/lib.sh"
 cleanup() {
 	[ -n "${spid:-}" ] && kill "$spid" 2>/dev/null
 	[ -n "${ppid_:-}" ] && kill "$ppid_" 2>/dev/null
-	ip netns del "$A" 2>/dev/null
-	ip netns del "$B" 2>/dev/null
+	netns_del
 	rm -rf "$t"
 }
 trap cleanup EXIT INT TERM
-if ! ip netns add "$A" 2>/dev/null || ! ip netns add "$B"; then
-	echo "SKIP: cannot create network namespaces here"
-	exit 77
-fi
-ip -n "$A" link add va type veth peer name vb netns "$B" || exit 77
-ip -n "$A" addr add 10.78.0.1/24 dev va
-ip -n "$B" addr add 10.78.0.2/24 dev vb
-ip -n "$A" link set va up; ip -n "$A" link set lo up
-ip -n "$B" link set vb up; ip -n "$B" link set lo up
+netns_pair sfl 10.78.0
 
 # -Z nobody: root is given up once the interface is open, before the
 # files are opened (tcpdump's order): they are created by nobody, in a

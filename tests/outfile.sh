@@ -13,15 +13,7 @@ fi
 t=$(mktemp -d)
 N=
 trap 'rm -rf "$t"; [ -n "$N" ] && ip netns del "$N" 2>/dev/null' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-# expect RC DESCRIPTION -- command...
-expect() {
-	want=$1 what=$2; shift 3
-	"$@" >"$t/out" 2>"$t/err"; rc=$?
-	if [ "$rc" -eq "$want" ]; then ok; else bad "$what: exit $rc, want $want"; cat "$t/err"; fi
-}
+. "$srcdir/tests/lib.sh"
 cc="$(cd "$srcdir" && pwd)/pcaps/client-close.pcap"
 chmod 711 "$t"
 echo precious >"$t/target"
