@@ -16,7 +16,9 @@ struct capture {
 	char *name;		/* as given on the command line */
 	int dlt;
 	uint64_t off;		/* offset after the last whole record */
-	bool pcapng;		/* offsets are exact only for classic pcap */
+	bool pcapng;		/* blocks of any length: offsets by ftell */
+	bool sum_ok;		/* classic 2.4: caplen is the record's size */
+	uint32_t snap;		/* the file's snaplen as libpcap applies it */
 	uint64_t records;	/* records read */
 	bool live;		/* -i */
 	bool nano;		/* timestamps in ns (else us) */
@@ -47,6 +49,65 @@ capture_ts_ns(int64_t sec, int64_t sub, bool nano)
 	if (sub > 999999999)
 		sub = 999999999;
 	return sec * 1000000000 + sub;
+}
+
+/* Where a pcapng error lies. libpcap reads the blocks it does not return
+ * (interface descriptions, new sections, and blocks of unknown types, which
+ * the format says to skip) inside pcap_next_ex(), so the offset after the
+ * last packet is not always where the bad block starts. After an error the
+ * stream stands inside the bad block or at its end (libpcap read its
+ * header, part of it or all of it): walk the block headers from the block
+ * boundary `from` to the first block that is broken, cut, or reaches
+ * err_pos. At open, a walk that ends cleanly at the end of the file found
+ * no interface description: it is missing there. Error path only, on a
+ * regular file (the stream is left anywhere: nothing is read after an
+ * error); -1 if it cannot walk. */
+static int64_t
+pcapng_error_block(FILE *fp, bool swapped, uint64_t from, int64_t err_pos,
+    bool at_open)
+{
+	struct stat st;
+	uint64_t pos = from;
+
+	if (err_pos < 0 || fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode))
+		return -1;
+	uint64_t size = (uint64_t)st.st_size;
+	while (pos <= size) {
+		uint32_t h[2];
+		if (size - pos < 8 || fseeko(fp, (off_t)pos, SEEK_SET) != 0 ||
+		    fread(h, 4, 2, fp) != 2)
+			return (int64_t)pos;	/* a cut or missing header */
+		uint32_t type = swapped ? GUINT32_SWAP_LE_BE(h[0]) : h[0];
+		uint32_t len = swapped ? GUINT32_SWAP_LE_BE(h[1]) : h[1];
+		if (len < 12 || len % 4 != 0 || len > size - pos)
+			return (int64_t)pos;	/* bad framing, or cut */
+		if (pos + len >= (uint64_t)err_pos) {
+			if (at_open && pos + len == size && type != 1 /* IDB */)
+				return (int64_t)size;
+			return (int64_t)pos;
+		}
+		pos += len;
+	}
+	return -1;
+}
+
+/* Where a file libpcap could not open went wrong: a classic pcap header
+ * (or an unknown format) at 0; in pcapng the block libpcap stopped in
+ * (it reads the section header and every block up to the first interface
+ * description). -1 if the stream cannot be read again (a pipe). */
+static int64_t
+capture_open_error_offset(FILE *fp)
+{
+	int64_t err_pos = ftello(fp);
+	uint32_t h[3];
+
+	if (fseeko(fp, 0, SEEK_SET) != 0)
+		return -1;
+	if (fread(h, 4, 3, fp) != 3 || h[0] != 0x0A0D0D0A)
+		return 0;
+	if (h[2] != 0x1A2B3C4D && h[2] != 0x4D3C2B1A)
+		return 0;	/* not pcapng after all: libpcap says so */
+	return pcapng_error_block(fp, h[2] != 0x1A2B3C4D, 0, err_pos, true);
 }
 
 static enum capture_status capture_result(struct capture *c, int r,
@@ -94,6 +155,10 @@ capture_setup(pcap_t *p, const char *name, const char *filter, GError **err)
 	c->nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
 	/* A classic pcap file header is 24 bytes; pcapng sections vary. */
 	c->pcapng = pcap_major_version(p) != 2;
+	/* libpcap swaps caplen and len in files older than 2.4 (and in
+	 * some 2.3 ones): there the returned caplen is not the record's. */
+	c->sum_ok = pcap_major_version(p) == 2 && pcap_minor_version(p) == 4;
+	c->snap = (uint32_t)pcap_snapshot(p);
 	FILE *fp = pcap_file(p);
 	long pos = fp ? ftell(fp) : -1;
 	c->off = pos >= 0 ? (uint64_t)pos : 24;
@@ -118,12 +183,28 @@ capture_open_file(const char *path, const char *filter, GError **err)
 			return NULL;
 		}
 	}
-	pcap_t *p = pcap_open_offline_with_tstamp_precision(path,
+	/* Our own stream, not pcap_open_offline()'s (closed on failure):
+	 * after a failure it can tell where the header broke. */
+	bool is_stdin = strcmp(path, "-") == 0;
+	FILE *fp = is_stdin ? stdin : fopen(path, "rb");
+	if (!fp) {
+		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
+		    "%s: %s", path, g_strerror(errno));
+		return NULL;
+	}
+	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(fp,
 	    PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	if (!p) {
+		int64_t at = capture_open_error_offset(fp);
+		char where[64] = "";
+		if (at >= 0)
+			g_snprintf(where, sizeof(where), " at byte offset %"
+			    G_GINT64_FORMAT, at);
 		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
-		    "%s: not a readable pcap or pcapng capture (%s)",
-		    strcmp(path, "-") == 0 ? "standard input" : path, ebuf);
+		    "%s: not a readable pcap or pcapng capture (%s)%s",
+		    is_stdin ? "standard input" : path, ebuf, where);
+		if (!is_stdin)
+			fclose(fp);
 		return NULL;
 	}
 	return capture_setup(p, strcmp(path, "-") == 0 ? "standard input" :
@@ -284,9 +365,13 @@ capture_result(struct capture *c, int r, struct pcap_pkthdr *h,
 		 * header plus caplen bytes), no syscall; ftell() per packet
 		 * was a fifth of the run time. pcapng blocks vary: ask. */
 		c->records++;
-		if (!c->pcapng) {
+		if (!c->pcapng && c->sum_ok && h->caplen < c->snap) {
 			c->off += 16 + (uint64_t)h->caplen;
 		} else if (!c->live) {
+			/* pcapng, or a record libpcap may have shortened: a
+			 * caplen above the file's snaplen (a damaged or
+			 * crafted file) is read whole but returned cut to
+			 * the snaplen, so the sum would drift. Rare: ask. */
 			FILE *fp = pcap_file(c->p);
 			long pos = fp ? ftell(fp) : -1;
 			if (pos >= 0)
@@ -308,10 +393,18 @@ capture_result(struct capture *c, int r, struct pcap_pkthdr *h,
 		    "%s: capture failed: %s", c->name, pcap_geterr(c->p));
 		return CAPTURE_ERROR;
 	}
+	/* Classic pcap: the bad record starts where the last one ended.
+	 * pcapng: libpcap may have skipped blocks since: find the bad one. */
+	uint64_t at = c->off;
+	FILE *fp = c->pcapng ? pcap_file(c->p) : NULL;
+	int64_t b = fp ? pcapng_error_block(fp, pcap_is_swapped(c->p), c->off,
+	    ftello(fp), false) : -1;
+	if (b >= 0)
+		at = (uint64_t)b;
 	g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
 	    "%s: %s at byte offset %" G_GUINT64_FORMAT " (after record %"
 	    G_GUINT64_FORMAT "); the report covers everything before it",
-	    c->name, pcap_geterr(c->p), c->off, c->records);
+	    c->name, pcap_geterr(c->p), at, c->records);
 	return CAPTURE_ERROR;
 }
 
