@@ -377,7 +377,14 @@ capture_result(struct capture *c, int r, struct pcap_pkthdr *h,
 			if (pos >= 0)
 				c->off = (uint64_t)pos;
 		}
-		f->ts_ns = capture_ts_ns(h->ts.tv_sec, h->ts.tv_usec, c->nano);
+		/* Classic pcap seconds count from 1970 in 32 bits, unsigned
+		 * (draft-ietf-opsawg-pcap: good to 2106), but libpcap reads
+		 * them into a signed 32-bit field: after 2038-01-19 they came
+		 * out negative and were clamped to 1970. */
+		int64_t sec = h->ts.tv_sec;
+		if (!c->pcapng && !c->live)
+			sec = (uint32_t)h->ts.tv_sec;
+		f->ts_ns = capture_ts_ns(sec, h->ts.tv_usec, c->nano);
 		f->caplen = h->caplen;
 		f->wirelen = h->len;
 		f->dlt = c->dlt;
