@@ -35,6 +35,9 @@
  *
  * Run by `make check` (SYNFIN is set by the Makefile); -v prints each
  * case. A hang fails (timeout's status 124), so does a crash (a signal).
+ * `badfiles -w DIR` only writes the files (each cut once, mid-record) into
+ * DIR for other tools (tests/valgrind.sh); those synfin cannot open at all
+ * are named hdr-*.
  */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE 1
@@ -65,6 +68,7 @@ extern char **environ;
 static const char *synfin;
 static char *tmpdir;
 static bool verbose;
+static bool write_only;		/* -w DIR: write the files, run nothing */
 static unsigned int passes, fails;
 
 /* ---- the base capture ---------------------------------------------- */
@@ -454,6 +458,11 @@ run(const char *path, const char *const *extra, struct result *r)
 	int st;
 
 	memset(r, 0, sizeof(*r));
+	if (write_only) {
+		r->out = g_strdup("");
+		r->err = g_strdup("");
+		return;
+	}
 	argv[n++] = "timeout";
 	argv[n++] = "20";
 	argv[n++] = synfin;
@@ -574,7 +583,7 @@ check(bool ok, const struct result *r, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (ok) {
+	if (ok || write_only) {
 		passes++;
 		return;
 	}
@@ -662,6 +671,11 @@ cut_everywhere(const char *fmt, const struct cap *c)
 	char name[64];
 
 	g_snprintf(name, sizeof(name), "cut-%s.pcap", fmt);
+	if (write_only) {	/* one cut, in the middle of the 5th record */
+		const struct blk *b = pkt_blk(c, 4);
+		g_free(write_file(name, c->b->data, (b->start + b->end) / 2));
+		return;
+	}
 	for (size_t len = 0; len <= c->b->len; len++) {
 		struct expect e = expect_cut(c, len);
 		struct result r;
@@ -773,7 +787,7 @@ classic_cases(void)
 	check(strstr(r.out, "\"truncated_segment\":2") != NULL, &r,
 	    "caplen > snaplen: 2 truncated_segment");
 	result_clear(&r);
-	{
+	if (!write_only) {
 		/* every cut: offsets summed over records libpcap shortened */
 		unsigned int f0 = fails;
 		for (size_t len = c.open_end; len <= c.b->len; len++) {
@@ -924,18 +938,18 @@ classic_cases(void)
 	classic_build(&c, false, &(struct classic_opts){ 0 });
 	memcpy(c.b->data, "XXXX", 4);
 	e = (struct expect){ .rc = 2, .want_off = true, .off = 0 };
-	case_run("wrong magic", "magic.pcap", c.b->data, c.b->len, &e, &r);
+	case_run("wrong magic", "hdr-magic.pcap", c.b->data, c.b->len, &e, &r);
 	check(strstr(r.err, "not a readable pcap") != NULL, &r,
 	    "wrong magic: says not a readable capture");
 	result_clear(&r);
 	classic_build(&c, false, &(struct classic_opts){ 0 });
 	c.b->data[4] = 3;	/* version 3.4 */
-	case_run("unsupported version 3.4", "version.pcap", c.b->data,
+	case_run("unsupported version 3.4", "hdr-version.pcap", c.b->data,
 	    c.b->len, &e, &r);
 	result_clear(&r);
-	case_run("empty file", "empty.pcap", c.b->data, 0, &e, &r);
+	case_run("empty file", "hdr-empty.pcap", c.b->data, 0, &e, &r);
 	result_clear(&r);
-	case_run("truncated global header (23 bytes)", "hdr23.pcap",
+	case_run("truncated global header (23 bytes)", "hdr-cut23.pcap",
 	    c.b->data, 23, &e, &r);
 	result_clear(&r);
 	cap_free(&c);
@@ -1015,8 +1029,9 @@ ng_cases(void)
 		e.rc = 2;
 		e.want_off = true;
 		e.off = b->start;
-		case_run(what[v], "ng-frame.pcapng", c.b->data, c.b->len, &e,
-		    &r);
+		char name[32];
+		g_snprintf(name, sizeof(name), "ng-frame%d.pcapng", v);
+		case_run(what[v], name, c.b->data, c.b->len, &e, &r);
 		result_clear(&r);
 		cap_free(&c);
 	}
@@ -1130,6 +1145,7 @@ int
 main(int argc, char **argv)
 {
 	verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
+	write_only = argc == 3 && strcmp(argv[1], "-w") == 0;
 	synfin = g_getenv("SYNFIN");
 	if (!synfin)
 		synfin = "./synfin";
@@ -1139,7 +1155,16 @@ main(int argc, char **argv)
 		return 99;
 	}
 	GError *err = NULL;
-	tmpdir = g_dir_make_tmp("synfin-badfiles-XXXXXX", &err);
+	if (write_only) {
+		if (g_mkdir_with_parents(argv[2], 0755) != 0) {
+			fprintf(stderr, "badfiles: %s: %s\n", argv[2],
+			    g_strerror(errno));
+			return 99;
+		}
+		tmpdir = g_strdup(argv[2]);
+	} else {
+		tmpdir = g_dir_make_tmp("synfin-badfiles-XXXXXX", &err);
+	}
 	if (!tmpdir) {
 		fprintf(stderr, "badfiles: %s\n", err->message);
 		return 99;
@@ -1149,6 +1174,19 @@ main(int argc, char **argv)
 	classic_cases();
 	ng_cases();
 
+	if (write_only) {
+		/* the scratch outputs are no capture */
+		char *o = g_build_filename(tmpdir, "out", NULL);
+		char *e = g_build_filename(tmpdir, "err", NULL);
+		g_unlink(o);
+		g_unlink(e);
+		g_free(o);
+		g_free(e);
+		g_free(tmpdir);
+		g_free(base_report);
+		g_free(base_bytes);
+		return 0;
+	}
 	/* Remove what was written (only our own directory). */
 	GDir *d = g_dir_open(tmpdir, 0, NULL);
 	const char *n;
