@@ -41,6 +41,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE 1
+#define _GNU_SOURCE 1	/* memmem */
 
 #include "forge.h"
 
@@ -69,6 +70,7 @@ static const char *synfin;
 static char *tmpdir;
 static bool verbose;
 static bool write_only;		/* -w DIR: write the files, run nothing */
+static size_t stride = 1;	/* cut every stride-th offset (sanitizers) */
 static unsigned int passes, fails;
 
 /* ---- the base capture ---------------------------------------------- */
@@ -663,6 +665,35 @@ case_run(const char *what, const char *name, const uint8_t *data, size_t len,
 	return ok;
 }
 
+/* Within a byte of a block's start or end. */
+static bool
+near_boundary(const struct cap *c, size_t len)
+{
+	for (guint i = 0; i < c->blks->len; i++) {
+		const struct blk *b = blk_at(c, i);
+		if (len + 1 >= b->start && len <= b->start + 1)
+			return true;
+		if (len + 1 >= b->end && len <= b->end + 1)
+			return true;
+	}
+	return false;
+}
+
+/* A sanitizer build of synfin starts slowly (some 50 ms): cut at every
+ * 13th offset and around every boundary instead of everywhere. */
+static bool
+is_sanitizer_build(const char *path)
+{
+	gchar *bin = NULL;
+	gsize n = 0;
+	bool yes = false;
+
+	if (g_file_get_contents(path, &bin, &n, NULL))
+		yes = memmem(bin, n, "__asan_init", 11) != NULL;
+	g_free(bin);
+	return yes;
+}
+
 /* Cut c at every byte offset 0..size. */
 static void
 cut_everywhere(const char *fmt, const struct cap *c)
@@ -677,6 +708,8 @@ cut_everywhere(const char *fmt, const struct cap *c)
 		return;
 	}
 	for (size_t len = 0; len <= c->b->len; len++) {
+		if (stride > 1 && len % stride != 0 && !near_boundary(c, len))
+			continue;
 		struct expect e = expect_cut(c, len);
 		struct result r;
 		char what[96];
@@ -694,8 +727,9 @@ cut_everywhere(const char *fmt, const struct cap *c)
 			break;
 		}
 	}
-	printf("%s %s: %u cuts (%u bytes, %u blocks)\n",
-	    fails == f0 ? "ok  " : "FAIL", fmt, n, c->b->len, c->blks->len);
+	printf("%s %s: %u cuts (%u bytes, %u blocks)%s\n",
+	    fails == f0 ? "ok  " : "FAIL", fmt, n, c->b->len, c->blks->len,
+	    stride > 1 ? ", sampled (sanitizer build)" : "");
 }
 
 /* The whole file must give exactly the base capture's report. */
@@ -791,6 +825,9 @@ classic_cases(void)
 		/* every cut: offsets summed over records libpcap shortened */
 		unsigned int f0 = fails;
 		for (size_t len = c.open_end; len <= c.b->len; len++) {
+			if (stride > 1 && len % stride != 0 &&
+			    !near_boundary(&c, len))
+				continue;
 			char what[64];
 			e = expect_cut(&c, len);
 			/* records 0 and 1 (the SYNs with MSS) are cut: not
@@ -1149,11 +1186,13 @@ main(int argc, char **argv)
 	synfin = g_getenv("SYNFIN");
 	if (!synfin)
 		synfin = "./synfin";
-	if (!g_file_test(synfin, G_FILE_TEST_IS_EXECUTABLE)) {
+	if (!write_only && !g_file_test(synfin, G_FILE_TEST_IS_EXECUTABLE)) {
 		fprintf(stderr, "badfiles: %s is not executable (SYNFIN)\n",
 		    synfin);
 		return 99;
 	}
+	if (!write_only && is_sanitizer_build(synfin))
+		stride = 13;
 	GError *err = NULL;
 	if (write_only) {
 		if (g_mkdir_with_parents(argv[2], 0755) != 0) {
