@@ -186,11 +186,15 @@ check "holes: $((n * 100)) payload bytes" \
 	[ "$(val "$r" '"payload_bytes":{"client":\([0-9]*\),')" = "$((n * 100))" ]
 check "holes: graceful" [ "$(val "$r" '"teardown":{"outcome":"\([a-z_]*\)"')" = graceful ]
 # 100 small holes (no huge jump): each segment starts beyond the sender's
-# next sequence number, so SPEC's capture_gap is raised 100 times.
-"$STRESSCAP" holes 100 0 - | timeout 20 "$SYNFIN" -q -F json -r - >"$t/gaps.out"
+# next sequence number, so SPEC's capture_gap is raised 100 times. The
+# record keeps 64 (synfin(1) BUGS: the rest are left out of the record and
+# the counts; the text report says how many): 64 counted, 36 more.
+"$STRESSCAP" holes 100 0 - >"$t/gaps.pcap"
+timeout 20 "$SYNFIN" -q -F json -r "$t/gaps.pcap" >"$t/gaps.out"
 check "gaps: 100 holes run" grep -q '"type":"summary","packets":207,' "$t/gaps.out"
-known_bug "anomalies past the per-connection log cap (CONN_MAX_ANOMS 64) are lost to JSON: the summary counts only the logged ones (report.c:42) and the record has no dropped count (report_json.c; text says '(36 more anomalies not listed)')" \
-	grep -q '"anomalies":{"capture_gap":100}' "$t/gaps.out"
+check "gaps: 64 capture_gap kept" grep -q '"anomalies":{"capture_gap":64}' "$t/gaps.out"
+timeout 20 "$SYNFIN" -q -r "$t/gaps.pcap" >"$t/gaps.txt"
+check "gaps: 36 more said" grep -q '(36 more anomalies not listed)' "$t/gaps.txt"
 
 # ---- timestamps far forward and back ----------------------------------------------
 # A graceful close at T = 1700000000: the client's final ACK at T+0.050
