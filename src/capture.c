@@ -21,7 +21,10 @@ struct capture {
 	char *name;		/* as given on the command line */
 	int dlt;
 	uint64_t off;		/* offset after the last whole record */
-	bool pcapng;		/* offsets are exact only for classic pcap */
+	bool pcapng;		/* blocks of any length: offsets by ftell */
+	bool sum_ok;		/* classic 2.4: caplen is the record's size */
+	bool maybe_drift;	/* a record at the snaplen: the sum may be off */
+	uint32_t snap;		/* the file's snaplen as libpcap applies it */
 	uint64_t records;	/* records read */
 	bool live;		/* -i */
 	bool nano;		/* timestamps in ns (else us) */
@@ -57,6 +60,101 @@ capture_ts_ns(int64_t sec, int64_t sub, bool nano)
 	if (sub > 999999999)
 		sub = 999999999;
 	return sec * 1000000000 + sub;
+}
+
+/* Where a pcapng error lies. libpcap reads the blocks it does not return
+ * (interface descriptions, new sections, and blocks of unknown types, which
+ * the format says to skip) inside pcap_next_ex(), so the offset after the
+ * last packet is not always where the bad block starts. After an error the
+ * stream stands inside the bad block or at its end (libpcap read its
+ * header, part of it or all of it): walk the block headers from the block
+ * boundary `from` to the first block that is broken, cut, or reaches
+ * err_pos. At open, a walk that ends cleanly at the end of the file found
+ * no interface description: it is missing there. Error path only, on a
+ * regular file (the stream is left anywhere: nothing is read after an
+ * error); -1 if it cannot walk. */
+static int64_t
+pcapng_error_block(FILE *fp, bool swapped, uint64_t from, int64_t err_pos,
+    bool at_open)
+{
+	struct stat st;
+	uint64_t pos = from;
+
+	if (err_pos < 0 || fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode))
+		return -1;
+	uint64_t size = (uint64_t)st.st_size;
+	while (pos <= size) {
+		uint32_t h[2];
+		if (size - pos < 8 || fseeko(fp, (off_t)pos, SEEK_SET) != 0 ||
+		    fread(h, 4, 2, fp) != 2)
+			return (int64_t)pos;	/* a cut or missing header */
+		uint32_t type = swapped ? GUINT32_SWAP_LE_BE(h[0]) : h[0];
+		uint32_t len = swapped ? GUINT32_SWAP_LE_BE(h[1]) : h[1];
+		if (len < 12 || len % 4 != 0 || len > size - pos)
+			return (int64_t)pos;	/* bad framing, or cut */
+		if (pos + len >= (uint64_t)err_pos) {
+			if (at_open && pos + len == size && type != 1 /* IDB */)
+				return (int64_t)size;
+			return (int64_t)pos;
+		}
+		pos += len;
+	}
+	return -1;
+}
+
+/* Where a file libpcap could not open went wrong: a classic pcap header
+ * (or an unknown format) at 0; in pcapng the block libpcap stopped in
+ * (it reads the section header and every block up to the first interface
+ * description). -1 if the stream cannot be read again (a pipe). */
+static int64_t
+capture_open_error_offset(FILE *fp)
+{
+	int64_t err_pos = ftello(fp);
+	uint32_t h[3];
+
+	if (fseeko(fp, 0, SEEK_SET) != 0)
+		return -1;
+	if (fread(h, 4, 3, fp) != 3 || h[0] != 0x0A0D0D0A)
+		return 0;
+	if (h[2] != 0x1A2B3C4D && h[2] != 0x4D3C2B1A)
+		return 0;	/* not pcapng after all: libpcap says so */
+	return pcapng_error_block(fp, h[2] != 0x1A2B3C4D, 0, err_pos, true);
+}
+
+/* Where the record or block a read failed on starts. Classic pcap: where
+ * the last one ended, by sum, or, when a record at the snaplen may have
+ * made the sum drift, by walking the record headers again from the file
+ * header. pcapng: libpcap skips blocks it does not return inside
+ * pcap_next_ex(), so walk the blocks to the bad one. The walks run once,
+ * on an error, on a regular file (the stream is left anywhere: nothing is
+ * read after an error). */
+static uint64_t
+capture_error_offset(struct capture *c)
+{
+	FILE *fp = pcap_file(c->p);
+	struct stat st;
+
+	if (!fp || fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode))
+		return c->off;
+	if (c->pcapng) {
+		int64_t b = pcapng_error_block(fp, pcap_is_swapped(c->p), 0,
+		    ftello(fp), false);
+		return b >= 0 ? (uint64_t)b : c->off;
+	}
+	if (!c->maybe_drift || fseeko(fp, 24, SEEK_SET) != 0)
+		return c->off;
+	uint64_t pos = 24;
+	for (uint64_t i = 0; i < c->records; i++) {
+		uint32_t h[4];
+		if (fread(h, 4, 4, fp) != 4)
+			return c->off;
+		uint32_t cap = pcap_is_swapped(c->p) ?
+		    GUINT32_SWAP_LE_BE(h[2]) : h[2];
+		pos += 16 + (uint64_t)cap;
+		if (fseeko(fp, (off_t)pos, SEEK_SET) != 0)
+			return c->off;
+	}
+	return pos;
 }
 
 static enum capture_status capture_result(struct capture *c, int r,
@@ -104,6 +202,10 @@ capture_setup(pcap_t *p, const char *name, const char *filter, GError **err)
 	c->nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
 	/* A classic pcap file header is 24 bytes; pcapng sections vary. */
 	c->pcapng = pcap_major_version(p) != 2;
+	/* libpcap swaps caplen and len in files older than 2.4 (and in
+	 * some 2.3 ones): there the returned caplen is not the record's. */
+	c->sum_ok = pcap_major_version(p) == 2 && pcap_minor_version(p) == 4;
+	c->snap = (uint32_t)pcap_snapshot(p);
 	FILE *fp = pcap_file(p);
 	long pos = fp ? ftell(fp) : -1;
 	c->off = pos >= 0 ? (uint64_t)pos : 24;
@@ -128,30 +230,35 @@ capture_open_file(const char *path, const char *filter, GError **err)
 			return NULL;
 		}
 	}
-	pcap_t *p;
+	/* Our own stream, not pcap_open_offline()'s (closed on failure):
+	 * after a failure it can tell where the header broke; and a 1 MiB
+	 * buffer for a file. */
+	bool is_stdin = strcmp(path, "-") == 0;
+	FILE *fp = is_stdin ? stdin : fopen(path, "rb");
 	char *iobuf = NULL;
-	if (strcmp(path, "-") == 0) {
-		p = pcap_open_offline_with_tstamp_precision(path,
-		    PCAP_TSTAMP_PRECISION_NANO, ebuf);
-	} else {
-		FILE *fp = fopen(path, "rb");
-		if (!fp) {
-			g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
-			    "%s: %s", path, g_strerror(errno));
-			return NULL;
-		}
+	if (!fp) {
+		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
+		    "%s: %s", path, g_strerror(errno));
+		return NULL;
+	}
+	if (!is_stdin) {
 		iobuf = g_malloc(CAPTURE_IOBUF);
 		setvbuf(fp, iobuf, _IOFBF, CAPTURE_IOBUF);
-		p = pcap_fopen_offline_with_tstamp_precision(fp,
-		    PCAP_TSTAMP_PRECISION_NANO, ebuf);
-		if (!p)
-			fclose(fp);
 	}
+	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(fp,
+	    PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	if (!p) {
-		g_free(iobuf);
+		int64_t at = capture_open_error_offset(fp);
+		char where[64] = "";
+		if (at >= 0)
+			g_snprintf(where, sizeof(where), " at byte offset %"
+			    G_GINT64_FORMAT, at);
 		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
-		    "%s: not a readable pcap or pcapng capture (%s)",
-		    strcmp(path, "-") == 0 ? "standard input" : path, ebuf);
+		    "%s: not a readable pcap or pcapng capture (%s)%s",
+		    is_stdin ? "standard input" : path, ebuf, where);
+		if (!is_stdin)
+			fclose(fp);
+		g_free(iobuf);
 		return NULL;
 	}
 	struct capture *c = capture_setup(p, strcmp(path, "-") == 0 ?
@@ -433,19 +540,35 @@ capture_result(struct capture *c, int r, struct pcap_pkthdr *h,
 			}
 		}
 		/* The offset after this record, for a cut file's error and
-		 * the progress line. Classic pcap: exact by sum (a 16-byte
-		 * header plus caplen bytes), no syscall; ftell() per packet
-		 * was a fifth of the run time. pcapng blocks vary: ask. */
+		 * the progress line. Classic pcap: by sum (a 16-byte header
+		 * plus caplen bytes), no syscall; ftell() per packet was a
+		 * fifth of the run time. A record at the snaplen may have
+		 * been longer in the file (a damaged or crafted file: libpcap
+		 * reads it whole and returns it cut), so the sum may drift
+		 * from there: an error then walks the record headers again
+		 * (capture_error_offset()). pcapng blocks vary: the error
+		 * walks the blocks, the progress line asks ftell(). */
 		c->records++;
-		if (!c->pcapng) {
+		if (!c->pcapng && c->sum_ok) {
 			c->off += 16 + (uint64_t)h->caplen;
-		} else if (!c->live) {
+			if (h->caplen >= c->snap)
+				c->maybe_drift = true;
+		} else if (!c->pcapng && !c->live) {
+			/* Files older than 2.4: libpcap may swap caplen and
+			 * len. Rare: ask. */
 			FILE *fp = pcap_file(c->p);
 			long pos = fp ? ftell(fp) : -1;
 			if (pos >= 0)
 				c->off = (uint64_t)pos;
 		}
-		f->ts_ns = capture_ts_ns(h->ts.tv_sec, h->ts.tv_usec, c->nano);
+		/* Classic pcap seconds count from 1970 in 32 bits, unsigned
+		 * (draft-ietf-opsawg-pcap: good to 2106), but libpcap reads
+		 * them into a signed 32-bit field: after 2038-01-19 they came
+		 * out negative and were clamped to 1970. */
+		int64_t sec = h->ts.tv_sec;
+		if (!c->pcapng && !c->live)
+			sec = (uint32_t)h->ts.tv_sec;
+		f->ts_ns = capture_ts_ns(sec, h->ts.tv_usec, c->nano);
 		f->caplen = h->caplen;
 		f->wirelen = h->len;
 		f->dlt = c->dlt;
@@ -461,16 +584,22 @@ capture_result(struct capture *c, int r, struct pcap_pkthdr *h,
 		    "%s: capture failed: %s", c->name, pcap_geterr(c->p));
 		return CAPTURE_ERROR;
 	}
+	uint64_t at = capture_error_offset(c);
 	g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
 	    "%s: %s at byte offset %" G_GUINT64_FORMAT " (after record %"
 	    G_GUINT64_FORMAT "); the report covers everything before it",
-	    c->name, pcap_geterr(c->p), c->off, c->records);
+	    c->name, pcap_geterr(c->p), at, c->records);
 	return CAPTURE_ERROR;
 }
 
 uint64_t
 capture_offset(const struct capture *c)
 {
+	if (c->pcapng && !c->live) {
+		FILE *fp = pcap_file(c->p);
+		long pos = fp ? ftell(fp) : -1;
+		return pos >= 0 ? (uint64_t)pos : c->off;
+	}
 	return c->off;
 }
 

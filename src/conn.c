@@ -747,7 +747,10 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		c->first_dir = (int8_t)dir;
 		c->first_ts = ts;
 	}
-	time_set(c, CT_LAST, ts);
+	/* The latest stamp, not the last one: a segment stamped earlier (a
+	 * capture whose clock stepped back) makes no duration negative. */
+	if (ts > conn_time(c, CT_LAST))
+		time_set(c, CT_LAST, ts);
 
 	if (pkt->quirks & DEC_TCP_BAD_CSUM) {
 		/* Dropped as Zeek drops it: history 'C', nothing else. */
@@ -1056,7 +1059,10 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 			continue;
 		bool entered = (i == dir ? snd_prev : st.rcv_from) !=
 		    TCP_ST_TIME_WAIT;
-		if (entered || (i == dir && (s->flags & TH_ACK)))
+		/* 2MSL restarts from the latest ACK, never from a segment
+		 * stamped before it (the clock does not run back). */
+		if ((entered || (i == dir && (s->flags & TH_ACK))) &&
+		    ts > conn_side_time(c, i, CT_TW))
 			side_time_set(c, (uint8_t)i, CT_TW, ts);
 	}
 

@@ -97,7 +97,7 @@ csv_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	csv_dur(w, synack_ts - syn_ts, syn_ts && c->synack_dir >= 0 &&
 	    synack_ts >= syn_ts);
 	csv_dur(w, ack_ts - synack_ts, c->synack_dir >= 0 &&
-	    (c->hs & HSF_THIRD));
+	    (c->hs & HSF_THIRD) && ack_ts >= synack_ts);
 	csv_u64(w, conn_pkts(c, cl));
 	csv_u64(w, conn_pkts(c, sv));
 	csv_u64(w, conn_bytes(c, cl));

@@ -137,7 +137,7 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	WB_LIT(w, ",\"rtt\":{\"syn_synack\":");
 	json_dur(w, syn_ts, synack_ts, syn && sa && synack_ts >= syn_ts);
 	WB_LIT(w, ",\"synack_ack\":");
-	json_dur(w, synack_ts, ack_ts, sa && ack);
+	json_dur(w, synack_ts, ack_ts, sa && ack && ack_ts >= synack_ts);
 	WB_LIT(w, "},\"client_options\":");
 	json_options(w, pc);
 	WB_LIT(w, ",\"server_options\":");
@@ -249,6 +249,8 @@ json_end(struct report *r, const struct stats *st, struct wbuf *w)
 	json_counts(w, "decode_errors", st->derr, DERR_MAX, derr_name, false);
 	WB_LIT(w, ",\"dropped\":");
 	wb_u64(w, st->dropped);
+	WB_LIT(w, ",\"evicted\":");
+	wb_u64(w, st->evicted);
 	WB_LIT(w, "}\n");
 }
 

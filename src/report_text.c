@@ -423,6 +423,9 @@ text_end(struct report *r, const struct stats *st, struct wbuf *o)
 	    " dropped by the capture\n", col(r, C_BLD), col(r, C_OFF),
 	    st->packets, st->tcp_packets, st->connections, st->with_anomalies,
 	    st->dropped);
+	if (st->evicted)
+		wb_printf(o, "  evicted:       %" PRIu64 " records released early "
+		    "by --max-flows (each reported)\n", st->evicted);
 	if (st->live)
 		wb_printf(o, "  capture:       %" PRIu64 " packets received by "
 		    "libpcap, %" PRIu64 " dropped (%" PRIu64 " by the "

@@ -111,7 +111,8 @@ def main():
     assert summary is not None, "no summary record"
     for k, t in (("packets", int), ("tcp_packets", int), ("connections", int),
                  ("handshake", dict), ("teardown", dict), ("anomalies", dict),
-                 ("decode_errors", dict), ("dropped", int)):
+                 ("decode_errors", dict), ("dropped", int),
+                 ("evicted", int)):
         need(summary, k, t, "summary")
     if not summary.get("_filtered"):
         assert summary["connections"] >= len(conns)

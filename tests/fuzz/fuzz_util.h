@@ -253,7 +253,7 @@ static const char *const fz_anom_keys[] __attribute__((unused)) = {
 /* And of the closing "summary" record. */
 static const char *const fz_summary_keys[] __attribute__((unused)) = {
 	"type", "packets", "tcp_packets", "connections", "handshake",
-	"teardown", "anomalies", "decode_errors", "dropped",
+	"teardown", "anomalies", "decode_errors", "dropped", "evicted",
 };
 
 /* Check one "conn" line: valid JSON, every SPEC key, sane state names. */
