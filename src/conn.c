@@ -653,7 +653,6 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 	x->hs_before_rst = c->hs;
 	x->td_reset_before = c->td_reset;
 	x->rst_dir_before = (int8_t)c->rst_dir;
-	x->fin_first_before = (int8_t)c->fin_first;
 	if (c->rst_dir < 0) {
 		c->rst_dir = (int8_t)dir;
 		x->rst_ts = ts;
@@ -673,14 +672,6 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 	if ((c->hs & HSF_ESTABLISHED) &&
 	    !(side_in(from, ENDED_STATES) && side_in(peer_from, ENDED_STATES)))
 		c->td_reset = true;
-	/* An RST that ended nothing established but closed the first FIN's
-	 * sender ended the attempt that FIN belonged to (a FIN sent during
-	 * the handshake): a close after it is the connection's own, and its
-	 * first FIN names the initiator, as the endpoints' states will (the
-	 * one that closes first is the one in TIME_WAIT). */
-	if (!c->td_reset && c->fin_first >= 0 &&
-	    c->peer[c->fin_first].st == TCP_ST_CLOSED)
-		c->fin_first = -1;
 	if (side_in(from, CLOSING_STATES) || side_in(peer_from, CLOSING_STATES))
 		conn_anomaly(c, ANOM_RST_DURING_CLOSE, dir, ts, frame,
 		    "RST seq=%u while %s is %s and its peer %s", s->seq,
@@ -838,7 +829,6 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		    ~x->hs_before_rst);
 		c->td_reset = x->td_reset_before;
 		c->rst_dir = x->rst_dir_before;
-		c->fin_first = x->fin_first_before;
 		x->rst_frame = 0;
 	}
 
@@ -1153,7 +1143,6 @@ conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 		return;
 	c->finished = true;
 	c->end = (uint8_t)why;
-	int ini = conn_td_initiator(c);
 
 	for (int i = 0; i < 2; i++) {
 		if (c->peer[i].st == TCP_ST_TIME_WAIT &&
@@ -1200,7 +1189,7 @@ conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 			continue;
 		if (reset)
 			continue;	/* the RST ended it: nothing owed */
-		if (i != ini && p->st == TCP_ST_LAST_ACK)
+		if (i != c->fin_first && p->st == TCP_ST_LAST_ACK)
 			conn_anomaly(c, ANOM_FINAL_ACK_MISSING, (uint8_t)i,
 			    conn_side_time(c, i, CT_FIN), c->fin_frame[i],
 			    "FIN seq=%u (W) never acked with W+1 (%u): still "
@@ -1209,11 +1198,11 @@ conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 			conn_anomaly(c, ANOM_FIN_UNACKED, (uint8_t)i,
 			    conn_side_time(c, i, CT_FIN), c->fin_frame[i],
 			    "FIN seq=%u (%s) never acked with %s+1 (%u)",
-			    p->fin_seq, i == ini ? "u" : "W",
-			    i == ini ? "u" : "W", p->fin_seq + 1);
+			    p->fin_seq, i == c->fin_first ? "u" : "W",
+			    i == c->fin_first ? "u" : "W", p->fin_seq + 1);
 	}
-	if (nfin == 1 && !reset && ini >= 0) {
-		int i = ini;
+	if (nfin == 1 && !reset && c->fin_first >= 0) {
+		int i = c->fin_first;
 		conn_anomaly(c, ANOM_HALF_CLOSED, (uint8_t)i,
 		    conn_side_time(c, i, CT_FIN), c->fin_frame[i],
 		    "%s closed (FIN seq=%u); %s never closed (%s at the %s)",
@@ -1246,16 +1235,7 @@ conn_hs_outcome(const struct conn *c)
 int
 conn_td_initiator(const struct conn *c)
 {
-	if (c->fin_first >= 0)
-		return c->fin_first;
-	/* The first FIN's attempt was ended by an RST during the handshake
-	 * (note_rst) and no FIN came after it: the earliest FIN still
-	 * names who closed. */
-	bool f0 = c->peer[0].flags & PEER_FIN_SEEN;
-	bool f1 = c->peer[1].flags & PEER_FIN_SEEN;
-	if (f0 && f1)
-		return c->fin_frame[0] <= c->fin_frame[1] ? 0 : 1;
-	return f0 ? 0 : f1 ? 1 : -1;
+	return c->fin_first;
 }
 
 enum td_outcome

@@ -119,7 +119,6 @@ struct conn_ext {
 	uint8_t rst_prev[2];	/* both states just before it */
 	bool td_reset_before;	/* td_reset just before it */
 	int8_t rst_dir_before;	/* rst_dir just before it */
-	int8_t fin_first_before;	/* fin_first just before it */
 };
 
 /* Bits of conn.slot: flow.c's timer slots 0..FLOW_WHEEL. */

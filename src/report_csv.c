@@ -78,8 +78,7 @@ csv_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	csv_u64(w, c->key.port[sv]);
 	csv_field(w, hs_outcome_name[conn_hs_outcome(c)], false);
 	csv_field(w, td_outcome_name[conn_td_outcome(c)], false);
-	csv_field(w, conn_td_initiator(c) < 0 ? "" :
-	    report_side(c, conn_td_initiator(c)), false);
+	csv_field(w, c->fin_first < 0 ? "" : report_side(c, c->fin_first), false);
 	csv_field(w, conn_reset_by(c) < 0 ? "" :
 	    report_side(c, conn_reset_by(c)), false);
 	csv_field(w, tcp_state_name[c->peer[cl].st], false);

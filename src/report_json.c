@@ -152,7 +152,7 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	WB_LIT(w, "},\"teardown\":{\"outcome\":");
 	wb_qname(w, td_outcome_name[conn_td_outcome(c)]);
 	WB_LIT(w, ",\"initiator\":");
-	json_side_or_null(w, c, conn_td_initiator(c));
+	json_side_or_null(w, c, c->fin_first);
 	WB_LIT(w, ",\"reset_by\":");
 	json_side_or_null(w, c, conn_reset_by(c));
 	WB_LIT(w, ",\"client_fin_ts\":");

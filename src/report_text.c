@@ -194,7 +194,7 @@ static void
 teardown_lines(struct report *r, struct wbuf *o, const struct conn *c, int cl)
 {
 	enum td_outcome td = conn_td_outcome(c);
-	int first = conn_td_initiator(c);
+	int first = c->fin_first;
 	char w[48];
 
 	wb_printf(o, "  teardown   %s%s%s", col(r, C_BLD), td_outcome_name[td],
