@@ -669,7 +669,12 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 	 * had already closed. One during the handshake ended nothing
 	 * established (SPEC teardown "reset"): in the old-duplicate-SYN
 	 * recovery (RFC 9293 3.5 figure 9) the connection opens after it. */
-	if ((c->hs & HSF_ESTABLISHED) &&
+	/* So does one that comes after a FIN, even before the handshake
+	 * was seen to complete (a close from SYN_RECEIVED, or FINs from
+	 * endpoints the capture never saw synchronize): the close it cut
+	 * short did not end gracefully. */
+	bool fin_sent = (c->peer[0].flags | c->peer[1].flags) & PEER_FIN_SEEN;
+	if (((c->hs & HSF_ESTABLISHED) || fin_sent) &&
 	    !(side_in(from, ENDED_STATES) && side_in(peer_from, ENDED_STATES)))
 		c->td_reset = true;
 	if (side_in(from, CLOSING_STATES) || side_in(peer_from, CLOSING_STATES))
@@ -1012,8 +1017,14 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 
 	/* 3. the state machine */
 	struct fsm_step st;
-	uint8_t snd_prev = snd->st;
+	uint8_t snd_prev = snd->st, rcv_prev = rcv->st;
 	tcp_fsm_step(snd, rcv, s, &st);
+	/* A stack discards the bogus FIN (above): its peer does not go to
+	 * CLOSE_WAIT on it, whatever the table did. */
+	if (fin_bogus && rcv->st != rcv_prev) {
+		rcv->st = rcv_prev;
+		st.rcv_to = rcv_prev;
+	}
 	for (unsigned i = 0; i < st.nanom; i++) {
 		enum anom_id id = st.anom[i];
 		if (id == ANOM_RST_OUT_OF_WINDOW)
