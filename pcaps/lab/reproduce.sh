@@ -15,15 +15,26 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 SYNFIN_LAB_OUT=$tmp "$LAB_DIR/run.sh" >"$tmp/run.log" 2>&1 ||
 	{ tail -20 "$tmp/run.log"; echo "FAIL: run.sh"; exit 1; }
+# Findings that depend on a race between two kernel timers, not on the
+# kernel's rules: synack-lost drops the first SYN-ACK, and whether the
+# capture then shows a second SYN-ACK besides the one answering the
+# retransmitted SYN depends on which of the client's SYN timer and the
+# server's SYN-ACK timer (both 1 s) fires first on a loaded machine.
+racy() {
+	case $1 in
+	synack-lost.pcap) echo synack_retransmitted ;;
+	esac
+}
 sig() {
-	"$SYNFIN" -q -F json -r "$1" | python3 -c '
-import json, sys
+	"$SYNFIN" -q -F json -r "$1" | RACY="$(racy "$(basename "$1")")" python3 -c '
+import json, os, sys
+racy = set(os.environ.get("RACY", "").split())
 out = []
 for line in sys.stdin:
     r = json.loads(line)
     if r["type"] != "conn":
         continue
-    names = sorted({a["name"] for a in r["anomalies"]})
+    names = sorted({a["name"] for a in r["anomalies"]} - racy)
     out.append("%s %s %s/%s %s" % (r["handshake"]["outcome"], r["teardown"]["outcome"],
                r["states"]["client"], r["states"]["server"], ",".join(names) or "-"))
 print("\n".join(sorted(out)))'
