@@ -910,8 +910,15 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 			    (double)(ts - conn_side_time(c, dir, CT_TW)) / 1e9);
 	}
 
-	/* ACK bookkeeping: ack beyond anything the peer was seen sending. */
-	if ((s->flags & TH_ACK) && ev != EV_RST && ev != EV_NONE) {
+	/* A FIN from an endpoint that never synchronized (CLOSED, or
+	 * SYN_SENT without an ACK) closes nothing: a stack discards it (RFC
+	 * 9293 3.10.7.1, 3.10.7.3); it is often injected. */
+	bool fin_bogus = ev == EV_FIN && !(snd->flags & PEER_FIN_SEEN) &&
+	    (snd->st == TCP_ST_CLOSED || snd->st == TCP_ST_LISTEN ||
+	    (snd->st == TCP_ST_SYN_SENT && !(s->flags & TH_ACK)));
+	/* ACK bookkeeping: ack beyond anything the peer was seen sending;
+	 * not for a bogus FIN, whose ack acknowledges nothing. */
+	if ((s->flags & TH_ACK) && ev != EV_RST && ev != EV_NONE && !fin_bogus) {
 		if (!(rcv->flags & PEER_SEQ_KNOWN)) {
 			rcv->snd_nxt = s->ack;
 			rcv->flags |= PEER_SEQ_KNOWN;
@@ -972,12 +979,8 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		    rcv->rcv_end);
 	}
 
-	/* A FIN from an endpoint that never synchronized (CLOSED, or
-	 * SYN_SENT without an ACK) closes nothing: a stack discards it (RFC
-	 * 9293 3.10.7.1, 3.10.7.3); it is often injected. */
-	bool fin_bogus = ev == EV_FIN && !(snd->flags & PEER_FIN_SEEN) &&
-	    (snd->st == TCP_ST_CLOSED || snd->st == TCP_ST_LISTEN ||
-	    (snd->st == TCP_ST_SYN_SENT && !(s->flags & TH_ACK)));
+	/* The bogus FIN (above) is discarded whole: nothing else about
+	 * it counts either. */
 	if (fin_bogus)
 		conn_anomaly(c, ANOM_FIN_BEFORE_EST, dir, ts, frame,
 		    "FIN seq=%u from an endpoint in %s (ignored)", s->seq,
