@@ -108,18 +108,6 @@ report_destroy(struct report *r)
 }
 
 void
-report_ts(char *buf, size_t len, int64_t ns)
-{
-	int64_t s = ns / 1000000000, f = ns % 1000000000;
-
-	if (f < 0) {
-		f += 1000000000;
-		s--;
-	}
-	snprintf(buf, len, "%" PRId64 ".%06" PRId64, s, f / 1000);
-}
-
-void
 report_dur(char *buf, size_t len, int64_t ns)
 {
 	if (ns < 0) {

@@ -79,8 +79,6 @@ bool report_flush(struct report *r);
 void report_destroy(struct report *r);
 
 /* Helpers shared by the writers. */
-/* "1700000000.000100" (epoch seconds, six decimals) */
-void report_ts(char *buf, size_t len, int64_t ns);
 /* "0.012345" (seconds, six decimals) */
 void report_dur(char *buf, size_t len, int64_t ns);
 void report_addr(const struct conn *c, int idx, char *buf, size_t len);

@@ -53,7 +53,7 @@ wb_puts(struct wbuf *w, const char *s)
 #define WB_LIT(w, s) wb_put((w), "" s, sizeof(s) - 1)
 
 void wb_u64(struct wbuf *w, uint64_t v);
-/* Epoch seconds with six decimals, as report_ts(). */
+/* Epoch seconds with six decimals ("1700000000.000100"). */
 void wb_ts(struct wbuf *w, int64_t ns);
 /* Seconds with six decimals, as report_dur(). */
 void wb_dur(struct wbuf *w, int64_t ns);
