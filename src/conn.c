@@ -1107,14 +1107,25 @@ conn_is_done(const struct conn *c)
 }
 
 bool
-conn_is_reusable(const struct conn *c)
+conn_is_reusable(const struct conn *c, uint8_t dir)
 {
 	unsigned ok = ENDED_STATES | M(TCP_ST_LAST_ACK);
+	const struct tcp_peer *me = &c->peer[dir & 1], *peer = &c->peer[!dir];
 
 	if (!((c->peer[0].flags | c->peer[1].flags) &
 	    (PEER_FIN_SEEN | PEER_RST_SENT)))
 		return false;
-	return side_in(c->peer[0].st, ok) && side_in(c->peer[1].st, ok);
+	if (side_in(c->peer[0].st, ok) && side_in(c->peer[1].st, ok))
+		return true;
+	/* The SYN's sender has ended its life on this 4-tuple: it closed
+	 * (its FIN sent and acknowledged, now CLOSED or in TIME_WAIT) after
+	 * the peer's FIN, so the peer sends no more data either, only the
+	 * ACK the capture missed (it shows in CLOSING or FIN_WAIT_x). A SYN
+	 * from it opens a new connection: one record never holds two lives
+	 * of an endpoint. */
+	return side_in(me->st, ENDED_STATES) &&
+	    (me->flags & (PEER_FIN_SEEN | PEER_FIN_ACKED)) ==
+	    (PEER_FIN_SEEN | PEER_FIN_ACKED) && (peer->flags & PEER_FIN_SEEN);
 }
 
 int64_t

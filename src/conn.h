@@ -186,7 +186,7 @@ void conn_free(void *conn);
 void conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt, int64_t ts, uint64_t frame);
 /* May a new SYN from dir start a new record on this 4-tuple? */
-bool conn_is_reusable(const struct conn *c);
+bool conn_is_reusable(const struct conn *c, uint8_t dir);
 /* Before a reuse: record missing_time_wait if the closer is within 2MSL. */
 void conn_reuse(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     int64_t ts, uint64_t frame);

@@ -505,7 +505,7 @@ flow_lookup_hashed(struct flow_table *t, const struct pkt *p, uint64_t hash,
 			 * connection, so the first valid segment starts its
 			 * own record, as in Zeek. */
 			release(t, c, ts, END_REUSED);
-		} else if (syn && conn_is_reusable(c)) {
+		} else if (syn && conn_is_reusable(c, *dir)) {
 			/* 4-tuple reuse: a new SYN after the previous
 			 * connection closed, reset or sits in TIME_WAIT. */
 			conn_reuse(c, &t->cfg, *dir, ts, frame);

@@ -269,6 +269,53 @@ START_TEST(test_reuse_after_refusal)
 }
 END_TEST
 
+START_TEST(test_reuse_closed_peer_closing)
+{
+	struct tu_result r;
+
+	/* The FINs cross (the client's carries ack 5001, not 5002); the
+	 * server acks the client's FIN, so the client goes LAST_ACK ->
+	 * CLOSED, but its ACK of the server's FIN is not in the capture:
+	 * the server shows in CLOSING. The client, closed, opens again
+	 * 1 s later. It has ended its life on the 4-tuple and the server
+	 * sent its FIN, so the SYN starts a new record (SPEC: a closed
+	 * connection), not a second life of the client in the first. */
+	tu_run(HANDSHAKE
+	       "+0.010 < FA 5001 1001\n"
+	       "+0.010 > FA 1001 5001\n"
+	       "+0.010 < A  5002 1002\n"
+	       "+1.000 > S  9000 0\n"
+	       "+0.010 < SA 7000 9001\n"
+	       "+0.010 > A  9001 7001\n", &r);
+	tu_assert_nconns(&r, 2);
+	ck_assert_int_eq(r.conns[0].end, END_REUSED);
+	tu_assert_states(&r, 0, TCP_ST_CLOSED, TCP_ST_CLOSING);
+	/* The server's FIN (W = 5001) was never acked with 5002. */
+	tu_assert_td(&r, 0, TD_UNACKED);
+	tu_assert_hs(&r, 1, HS_COMPLETE);
+	ck_assert_uint_eq(r.conns[1].first_frame, 7);
+	tu_assert_no_warnings(&r, 1);
+
+	/* The same in a simultaneous close seen from the other side: the
+	 * client got the ack of its FIN (TIME_WAIT), its own ACK of the
+	 * server's FIN is missing (server in CLOSING), and the client
+	 * reopens 1 s later, within 2MSL: a new record, and the old one
+	 * says the client left TIME_WAIT early. */
+	tu_run(HANDSHAKE
+	       "+0.010 > FA 1001 5001\n"
+	       "+0.000 < FA 5001 1001\n"
+	       "+0.010 < A  5002 1002\n"
+	       "+1.000 > S  9000 0\n"
+	       "+0.010 < SA 7000 9001\n"
+	       "+0.010 > A  9001 7001\n", &r);
+	tu_assert_nconns(&r, 2);
+	ck_assert_int_eq(r.conns[0].end, END_REUSED);
+	tu_assert_anom(&r, 0, "missing_time_wait", 7, "client");
+	tu_assert_hs(&r, 1, HS_COMPLETE);
+	tu_assert_no_warnings(&r, 1);
+}
+END_TEST
+
 START_TEST(test_no_reuse_while_open)
 {
 	struct tu_result r;
@@ -870,6 +917,7 @@ flow_suite(void)
 	tcase_add_test(tc, test_reuse_after_time_wait_expired);
 	tcase_add_test(tc, test_reuse_after_rst);
 	tcase_add_test(tc, test_reuse_after_refusal);
+	tcase_add_test(tc, test_reuse_closed_peer_closing);
 	tcase_add_test(tc, test_no_reuse_while_open);
 	suite_add_tcase(s, tc);
 

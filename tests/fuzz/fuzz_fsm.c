@@ -296,7 +296,6 @@ struct fz {
 	int64_t last_sweep;
 	bool trace;		/* FUZZ_TRACE set: print each segment */
 	bool lax;		/* FUZZ_LAX set: known findings pass */
-	bool open_ok;		/* FUZZ_OPEN set: the open case passes */
 };
 
 static struct shadow *
@@ -392,7 +391,7 @@ emit_cb(struct conn *c, void *user)
 	/* Graceful: one FIN after the other, so the passive closer goes
 	 * CLOSE_WAIT -> LAST_ACK -> CLOSED and never owes TIME_WAIT; only
 	 * the active closer (the initiator) does (SPEC, RFC 9293 3.6). */
-	if (td == TD_GRACEFUL && !z->lax && !z->open_ok)
+	if (td == TD_GRACEFUL && !z->lax)
 		FUZZ_CHECK(!(sh->ever[!ini] & (B(TW) | B(CG))),
 		    "conn %llu: graceful teardown initiated by side %d, but "
 		    "the passive closer (side %d) was in%s%s",
@@ -729,7 +728,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&z, 0, sizeof(z));
 	z.trace = getenv("FUZZ_TRACE") != NULL;
 	z.lax = getenv("FUZZ_LAX") != NULL;
-	z.open_ok = getenv("FUZZ_OPEN") != NULL;
 	z.cfg.format = FMT_JSON;
 	z.cfg.msl = msl[(data[0] >> 3) & 3];
 	z.cfg.idle_timeout = idle[(data[0] >> 5) & 3];
