@@ -52,13 +52,23 @@ enum {
 struct conn *
 conn_new(const struct flow_key *key, uint64_t id)
 {
-	struct conn *c = g_new0(struct conn, 1);
+	/* An IPv6 record's addresses follow it (conn_addr()). */
+	struct conn *c = g_malloc0(sizeof(*c) + (key->af == 6 ? 32 : 0));
 
 	/* The bit-fields' widths (conn.h). */
 	G_STATIC_ASSERT(HSF_ESTABLISHED < 1u << 9 && END_MAX <= 1u << 3);
 	G_STATIC_ASSERT(CONN_MAX_ANOMS < 1u << 7);
 
-	c->key = *key;
+	G_STATIC_ASSERT(sizeof(struct conn) % 8 == 0);
+	c->key.port[0] = key->port[0];
+	c->key.port[1] = key->port[1];
+	c->key.af = key->af;
+	if (key->af == 6) {
+		memcpy(c + 1, key->addr, 32);
+	} else {
+		memcpy(c->key.v4[0], key->addr[0], 4);
+		memcpy(c->key.v4[1], key->addr[1], 4);
+	}
 	c->id = id;
 	c->first_dir = c->syn_dir = c->synack_dir = -1;
 	c->fin_first = c->rst_dir = -1;

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "anomaly.h"
 #include "decode.h"
@@ -16,6 +17,17 @@ struct flow_key {
 	uint16_t port[2];	/* host order */
 	uint8_t af;		/* 4 or 6 */
 	uint8_t pad[3];		/* zeroed: the key is hashed as bytes */
+};
+
+/* A record's own copy of its key: the ports and family, and IPv4
+ * addresses in place. An IPv6 record's two addresses follow the struct
+ * (conn_new() allocates them; conn_addr()), so that an IPv4 record does not
+ * carry 24 bytes of zeros. */
+struct conn_key {
+	uint16_t port[2];	/* host order, canonical as flow_key */
+	uint8_t af;		/* 4 or 6 */
+	uint8_t pad[3];
+	uint8_t v4[2][4];	/* IPv4 addresses; unused for IPv6 */
 };
 
 enum hs_outcome {
@@ -125,12 +137,17 @@ struct conn_ext {
 #define CONN_SLOT_BITS 13
 
 struct conn {
-	struct flow_key key;	/* embedded hash key */
+	struct conn_key key;	/* its 4-tuple (conn_addr() for addresses) */
 	uint64_t id;		/* 1-based, in order of first frame */
 	struct conn *hnext;	/* hash chain (flow.c) */
 	struct conn *prev, *next;	/* timer slot links (flow.c) */
 	int64_t deadline;	/* when the timer fires (flow.c) */
 	int64_t first_ts;	/* first packet's time: the times' base */
+	/* The idle and linger timers' base (flow.c): its last packet's time,
+	 * or the capture clock of the last sweep when that packet was
+	 * stamped before it (a timestamp that jumped back must not age the
+	 * record by decades). The times reported stay the packets'. */
+	int64_t tbase;
 	uint64_t fin_frame[2];	/* each side's first FIN's frame */
 	struct anom_rec *anoms;	/* nanoms of anom_cap, or NULL */
 	struct conn_ext *ext;	/* rare facts, or NULL */
@@ -181,6 +198,27 @@ struct ladder_step {
 };
 
 struct conn *conn_new(const struct flow_key *key, uint64_t id);
+
+/* Endpoint i's address: 4 bytes (IPv4) or 16 (IPv6). */
+static inline const uint8_t *
+conn_addr(const struct conn *c, int i)
+{
+	return c->key.af == 6 ? (const uint8_t *)(c + 1) + 16 * (i & 1) :
+	    c->key.v4[i & 1];
+}
+
+/* Is k (flow_key_make()) this record's 4-tuple? */
+static inline bool
+conn_key_equal(const struct conn *c, const struct flow_key *k)
+{
+	if (c->key.af != k->af || c->key.port[0] != k->port[0] ||
+	    c->key.port[1] != k->port[1])
+		return false;
+	if (k->af == 6)
+		return memcmp(c + 1, k->addr, 32) == 0;
+	return memcmp(c->key.v4[0], k->addr[0], 4) == 0 &&
+	    memcmp(c->key.v4[1], k->addr[1], 4) == 0;
+}
 void conn_free(void *conn);
 
 void conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,

@@ -147,14 +147,14 @@ deadline_of(const struct flow_table *t, const struct conn *c, int64_t *d)
 	int64_t tw;
 
 	if (conn_is_done(c)) {
-		*d = sat_add(conn_time(c, CT_LAST), t->linger_ns);
+		*d = sat_add(c->tbase, t->linger_ns);
 		return TIMER_DONE;
 	}
 	if ((tw = conn_time_wait_end(c, &t->cfg)) != 0) {
 		*d = tw;
 		return TIMER_TIME_WAIT;
 	}
-	*d = sat_add(conn_time(c, CT_LAST), t->idle_ns);
+	*d = sat_add(c->tbase, t->idle_ns);
 	return TIMER_ACTIVE;
 }
 
@@ -223,6 +223,7 @@ flow_table_init(struct flow_table *t, const struct conn_cfg *cfg,
 	t->mask = 1023;
 	t->bkt = g_new0(struct conn *, t->mask + 1);
 	t->cur = -1;		/* set by the first record or sweep */
+	t->swept = INT64_MIN;
 	for (int i = 0; i < TIMER_MAX; i++)
 		t->wheel[i].lo = INT64_MAX;
 	t->cfg = *cfg;
@@ -262,7 +263,9 @@ flow_count(const struct flow_table *t)
 void
 flow_update(struct flow_table *t, struct conn *c)
 {
-	int64_t d;
+	int64_t d, last = conn_time(c, CT_LAST);
+
+	c->tbase = last > t->swept ? last : t->swept;
 	enum flow_timer cls = deadline_of(t, c, &d);
 
 	/* Lazy: a later deadline in the same class is found by the sweep
@@ -390,6 +393,8 @@ flow_expire(struct flow_table *t, int64_t now)
 	int64_t ns = sec_of(now);
 	struct conn *later = NULL;
 
+	if (now > t->swept)
+		t->swept = now;
 	if (t->cur < 0)
 		t->cur = ns;
 	if (ns < t->cur)
@@ -494,7 +499,7 @@ flow_lookup_hashed(struct flow_table *t, const struct pkt *p, uint64_t hash,
 	flow_key_make(p, &k, dir);
 	h = hash == FLOW_NO_HASH ? flow_key_hash(&k) : (uint32_t)hash;
 	for (c = t->bkt[h & t->mask]; c; c = c->hnext)
-		if (c->hash == h && flow_key_equal(&c->key, &k))
+		if (c->hash == h && conn_key_equal(c, &k))
 			break;
 	if (c) {
 		bool syn = (p->tcp.flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN;
@@ -522,7 +527,8 @@ flow_lookup_hashed(struct flow_table *t, const struct pkt *p, uint64_t hash,
 	hash_insert(t, c);
 	if (t->cur < 0)
 		t->cur = sec_of(ts);
-	wheel_file(t, c, TIMER_ACTIVE, sat_add(ts, t->idle_ns));
+	c->tbase = ts > t->swept ? ts : t->swept;
+	wheel_file(t, c, TIMER_ACTIVE, sat_add(c->tbase, t->idle_ns));
 	if (t->n > t->peak)
 		t->peak = t->n;
 	return c;

@@ -48,6 +48,7 @@ struct flow_table {
 	uint64_t n;		/* records in the table */
 	struct flow_wheel wheel[TIMER_MAX];
 	int64_t cur;		/* the wheel's second: slots before it are done */
+	int64_t swept;		/* the clock of the last sweep (INT64_MIN: none) */
 	struct conn_cfg cfg;	/* analysis settings */
 	int64_t idle_ns;	/* --idle-timeout */
 	int64_t linger_ns;	/* kept after a reset/close for stragglers */

@@ -122,7 +122,7 @@ report_dur(char *buf, size_t len, int64_t ns)
 void
 report_addr(const struct conn *c, int idx, char *buf, size_t len)
 {
-	decode_addr_str(c->key.af, c->key.addr[idx], buf, len);
+	decode_addr_str(c->key.af, conn_addr(c, idx), buf, len);
 }
 
 const char *

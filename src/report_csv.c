@@ -70,10 +70,10 @@ csv_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	wb_ts(w, c->first_ts);
 	wb_putc(w, ',');
 	csv_dur(w, conn_time(c, CT_LAST) - c->first_ts, true);
-	wb_addr(w, c->key.af, c->key.addr[cl]);
+	wb_addr(w, c->key.af, conn_addr(c, cl));
 	wb_putc(w, ',');
 	csv_u64(w, c->key.port[cl]);
-	wb_addr(w, c->key.af, c->key.addr[sv]);
+	wb_addr(w, c->key.af, conn_addr(c, sv));
 	wb_putc(w, ',');
 	csv_u64(w, c->key.port[sv]);
 	csv_field(w, hs_outcome_name[conn_hs_outcome(c)], false);

@@ -54,7 +54,7 @@ static void
 json_endpoint(struct wbuf *w, const struct conn *c, int idx)
 {
 	WB_LIT(w, "{\"addr\":\"");
-	wb_addr(w, c->key.af, c->key.addr[idx]);
+	wb_addr(w, c->key.af, conn_addr(c, idx));
 	WB_LIT(w, "\",\"port\":");
 	wb_u64(w, c->key.port[idx]);
 	wb_putc(w, '}');

@@ -17,8 +17,6 @@
 #
 # "base" is synfin's peak RSS on a one-packet capture with the same options.
 # Expected values are worked out by hand below, never copied from synfin.
-# Checks that expose a known bug print SKIP with the bug instead of failing
-# (and XPASS once it is fixed: then drop the known_bug wrapper).
 set -u
 : "${SYNFIN:=./synfin}" "${MKPCAP:=tests/mkpcap}"
 : "${STRESSCAP:=$(dirname "$MKPCAP")/stresscap}"
@@ -36,21 +34,9 @@ SEED=20241124
 
 t=$(mktemp -d "${TMPDIR:-/tmp}/synfin-bounds.XXXXXX") || exit 99
 trap 'rm -rf "$t"' EXIT
-pass=0 fail=0 skip=0
+pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-# known_bug "what the bug is (file)" check-command...: the check must pass
-# once the bug is fixed; until then it is reported and skipped.
-known_bug() {
-	why=$1; shift
-	if "$@"; then
-		echo "XPASS: known bug fixed? ($why): drop its known_bug wrapper"
-		ok
-	else
-		echo "SKIP (known bug: $why)"
-		skip=$((skip + 1))
-	fi
-}
 # check DESCRIPTION command...
 check() {
 	what=$1; shift
@@ -288,8 +274,9 @@ time 0
 check "1970: TIME_WAIT kept" [ "$(client_state y1970 1)" = TIME_WAIT ]
 check "1970: stamped 0, duration 0" [ "$(field y1970 2 '"ts":\([0-9.]*,"duration":[-0-9.]*\),')" = '0.000000,"duration":0.000000' ]
 # 1970, then T+30 (TIME_WAIT still on), then T+61 (over). The 1970 SYN
-# came at capture clock T+0.05: its idle timeout (300 s) ends at T+300.05,
-# not in 1970. So conn 1 goes out at T+61 (TIME_WAIT over), conns 2-4 at
+# came at capture clock T+0.05: its idle timeout (300 s) runs from the
+# capture clock (the last sweep's, at most a second behind: T+0.05 - 1 or
+# later), not from its 1970 stamp. So conn 1 goes out at T+61 (TIME_WAIT over), conns 2-4 at
 # the end, in id order: 1 2 3 4.
 tcase back1970 'client 10.0.0.1:40001
 time 0
@@ -302,7 +289,7 @@ client 10.0.0.1:40003
 '
 check "1970, T+30, T+61: TIME_WAIT over" [ "$(client_state back1970 1)" = CLOSED ]
 ids() { sed -n 's/^{"type":"conn","id":\([0-9]*\),.*/\1/p' "$1" | tr '\n' ' '; }
-known_bug "a record created by a packet stamped in the past gets its idle deadline from that stamp (1970 + 300 s), not from the capture clock, so the next sweep releases it (flow.c deadline_of uses the packet stamps)" \
+check "1970, T+30, T+61: idle timer on the capture clock" \
 	[ "$(ids "$t/back1970.out")" = "1 2 3 4 " ]
 # A far-forward jump idles out every open connection (300 s of silence on
 # the capture clock): the next packet of an established connection in
@@ -343,5 +330,5 @@ r=$(field rttback 2 '"synack_ack":\([-0-9.nul]*\)}')
 check "no negative RTT ($r)" \
 	null_or_nonneg "$r"
 
-echo "$pass passed, $fail failed, $skip skipped (known bugs)"
+echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

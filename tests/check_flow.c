@@ -651,11 +651,36 @@ START_TEST(test_sched_reset_linger)
 	seg(&t, true, "R", 1001, 0, t0 + 3);
 	flow_expire(&t, t0 + 3 + 5 * SEC - 1);
 	ck_assert_uint_eq(r.n, 0);
-	seg(&t, true, "R", 1001, 0, t0 + 4 * SEC);	/* straggler: same record */
-	flow_expire(&t, t0 + 4 * SEC + 5 * SEC);
+	/* straggler: same record, 5 s more from it */
+	seg(&t, true, "R", 1001, 0, t0 + 3 + 5 * SEC - 1);
+	flow_expire(&t, t0 + 3 + 10 * SEC - 2);
+	ck_assert_uint_eq(r.n, 0);
+	flow_expire(&t, t0 + 3 + 10 * SEC - 1);
 	ck_assert_uint_eq(r.n, 1);
 	ck_assert_uint_eq(r.end[0], END_RESET);
 	ck_assert_uint_eq(r.id[0], 1);
+	flow_table_destroy(&t);
+}
+END_TEST
+
+START_TEST(test_sched_stamped_behind_clock)
+{
+	struct flow_table t;
+	struct released r;
+	int64_t t0 = 1000 * SEC;
+
+	/* The capture clock has reached t0 + 100 s (a sweep) when a SYN
+	 * stamped t0 (100 s back) opens a record. It keeps its stamp, but
+	 * its idle timeout (300 s) runs from the clock: it is not due at
+	 * t0 + 300 s, only at t0 + 400 s. */
+	sched_table(&t, &r);
+	flow_expire(&t, t0 + 100 * SEC);
+	seg(&t, true, "S", 1000, 0, t0);
+	flow_expire(&t, t0 + 399 * SEC);
+	ck_assert_uint_eq(r.n, 0);
+	flow_expire(&t, t0 + 400 * SEC);
+	ck_assert_uint_eq(r.n, 1);
+	ck_assert_uint_eq(r.end[0], END_IDLE);
 	flow_table_destroy(&t);
 }
 END_TEST
@@ -936,6 +961,7 @@ flow_suite(void)
 	tc = tcase_create("scheduler");
 	tcase_add_test(tc, test_sched_time_wait);
 	tcase_add_test(tc, test_sched_reset_linger);
+	tcase_add_test(tc, test_sched_stamped_behind_clock);
 	tcase_add_test(tc, test_sched_idle_without_packets);
 	tcase_add_test(tc, test_sched_flush_keeps_time_wait);
 	tcase_add_test(tc, test_sched_far_horizon);

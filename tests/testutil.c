@@ -37,7 +37,7 @@ endpoint_str(const struct conn *c, int idx, char *buf, size_t len)
 {
 	char a[64];
 
-	decode_addr_str(c->key.af, c->key.addr[idx], a, sizeof(a));
+	decode_addr_str(c->key.af, conn_addr(c, idx), a, sizeof(a));
 	if (c->key.af == 6)
 		snprintf(buf, len, "[%s]:%u", a, c->key.port[idx]);
 	else
