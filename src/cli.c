@@ -35,6 +35,59 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* tcpdump's users write a short option's value in the same word: -c10,
+ * -rFILE, -j1. GOption wants it in the next one: split such a word in two.
+ * A value is never split or looked into (-o -x writes to "-x"), nor is
+ * anything after "--". */
+static GPtrArray *
+split_short_values(int argc, char **argv, const GOptionEntry *e)
+{
+	GPtrArray *v = g_ptr_array_new_with_free_func(g_free);
+	int i = 0;
+
+	if (argc > 0)
+		g_ptr_array_add(v, g_strdup(argv[i++]));
+	while (i < argc) {
+		const char *a = argv[i++];
+		const GOptionEntry *opt = NULL;
+
+		if (strcmp(a, "--") == 0) {
+			g_ptr_array_add(v, g_strdup(a));
+			while (i < argc)
+				g_ptr_array_add(v, g_strdup(argv[i++]));
+			break;
+		}
+		if (a[0] == '-' && a[1] == '-') {
+			for (const GOptionEntry *x = e; x->long_name; x++) {
+				size_t n = strlen(x->long_name);
+				if (strncmp(a + 2, x->long_name, n) == 0 &&
+				    a[2 + n] == '\0' && x->arg != G_OPTION_ARG_NONE)
+					opt = x;
+			}
+			g_ptr_array_add(v, g_strdup(a));
+			if (opt && i < argc)	/* its value, as it is */
+				g_ptr_array_add(v, g_strdup(argv[i++]));
+			continue;
+		}
+		if (a[0] == '-' && a[1] != '\0')
+			for (const GOptionEntry *x = e; x->long_name; x++)
+				if (x->short_name == a[1] &&
+				    x->arg != G_OPTION_ARG_NONE)
+					opt = x;
+		if (!opt) {
+			g_ptr_array_add(v, g_strdup(a));
+			continue;
+		}
+		g_ptr_array_add(v, g_strndup(a, 2));
+		if (a[2] != '\0')
+			g_ptr_array_add(v, g_strdup(a + 2));
+		else if (i < argc)	/* its value, as it is */
+			g_ptr_array_add(v, g_strdup(argv[i++]));
+	}
+	g_ptr_array_add(v, NULL);
+	return v;
+}
+
 bool
 cli_parse(int argc, char **argv, struct synfin_config *cfg, GError **err)
 {
@@ -130,7 +183,13 @@ cli_parse(int argc, char **argv, struct synfin_config *cfg, GError **err)
 	g_option_context_set_description(ctx,
 	    "Exit status: 0 done; 1 done, --check given and anomalies found; "
 	    "2 usage error or unreadable input.\nSee synfin(1).");
-	if (!g_option_context_parse(ctx, &argc, &argv, err)) {
+	/* GOption removes what it parsed from the vector it is given: give
+	 * it a copy of the pointers; args keeps (and frees) the strings. */
+	g_autoptr(GPtrArray) args = split_short_values(argc, argv, entries);
+	g_autofree char **av = g_memdup2(args->pdata,
+	    args->len * sizeof(char *));
+	int ac = (int)args->len - 1;
+	if (!g_option_context_parse(ctx, &ac, &av, err)) {
 		if (err && *err)
 			(*err)->domain = SYNFIN_ERROR, (*err)->code =
 			    SYNFIN_ERROR_USAGE;

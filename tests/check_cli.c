@@ -399,6 +399,35 @@ START_TEST(test_numbers_bad)
 }
 END_TEST
 
+/* A short option's value in the same word (man page: "-oVALUE"), as
+ * tcpdump users write it; a value is never split or parsed as options,
+ * even one that starts with a dash. */
+START_TEST(test_short_value_attached)
+{
+	struct synfin_config cfg;
+	GError *err = NULL;
+
+	ck_assert(parse(ARGS("-rx.pcap", "-ry.pcap", "-c10", "-j2",
+	    "-Fcsv", "-o-x", "-q", "-ftcp"), &cfg, &err));
+	ck_assert_ptr_null(err);
+	ck_assert_str_eq(cfg.reads[0], "x.pcap");
+	ck_assert_str_eq(cfg.reads[1], "y.pcap");
+	ck_assert_uint_eq(cfg.count, 10);
+	ck_assert_int_eq(cfg.jobs, 2);
+	ck_assert_int_eq(cfg.format, FMT_CSV);
+	ck_assert_str_eq(cfg.output, "-x");
+	ck_assert(cfg.quiet);
+	ck_assert_str_eq(cfg.filter, "tcp");
+	cli_config_clear(&cfg);
+
+	/* "-o -q": -q is the file's name, not the option. */
+	ck_assert(parse(ARGS("-r", "x", "-o", "-q"), &cfg, &err));
+	ck_assert_str_eq(cfg.output, "-q");
+	ck_assert(!cfg.quiet);
+	cli_config_clear(&cfg);
+}
+END_TEST
+
 /* -j: given, or the cores for a file of 8 MB or more, capped at 8; one
  * thread live, for small files and under --max-flows (one exact bound). */
 START_TEST(test_jobs)
@@ -474,6 +503,7 @@ cli_suite(void)
 	TCase *tc = tcase_create("parse");
 
 	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_short_value_attached);
 	tcase_add_loop_test(tc, test_format, 0, G_N_ELEMENTS(fmt_cases));
 	tcase_add_test(tc, test_format_bad);
 	tcase_add_test(tc, test_read_repeated);

@@ -30,6 +30,19 @@ grep -q '"connections":2' "$t/out" && ok || bad "two files: 2 connections"
 expect 0 "-c 3" -- "$SYNFIN" -F json -c 3 -r "$cc"
 grep -q '"type":"summary","packets":3,' "$t/out" && ok || bad "-c 3 packets"
 
+# A short option's value in the same word, as tcpdump takes it (-c3,
+# -Fjson, -rFILE): the same run as with the value in the next word. A
+# value is taken as it is, even one that starts with a dash (-o -x writes
+# the file "-x").
+expect 0 "-c3 -Fjson -rFILE" -- "$SYNFIN" -c3 -Fjson -j1 -r"$cc"
+grep -q '"type":"summary","packets":3,' "$t/out" && ok || bad "-c3: 3 packets"
+grep -q '"client":{"addr":"10.77.0.1","port":40001}' "$t/out" && ok || bad "-rFILE -Fjson read as json"
+sf=$(cd "$(dirname "$SYNFIN")" && pwd)/$(basename "$SYNFIN")
+acc=$(cd "$(dirname "$cc")" && pwd)/$(basename "$cc")
+(cd "$t" && "$sf" -F csv -o -x -r "$acc" && head -1 ./-x | grep -q '^id,ts,') && ok || bad "-o -x writes the file -x"
+expect 2 "-j with no value" -- "$SYNFIN" -r "$cc" -j
+grep -q "Missing argument for -j" "$t/err" && ok || bad "-j: missing argument message"
+
 # BPF filter from trailing words, and -f.
 expect 0 "trailing filter" -- "$SYNFIN" -F json -r "$cc" tcp port 9
 grep -q '"connections":0' "$t/out" && ok || bad "filter excludes all"
