@@ -135,15 +135,19 @@ time_slot(struct conn *c, unsigned slot)
 static bool
 time_encode(const struct conn *c, unsigned unit, int64_t t, uint32_t *v)
 {
-	int64_t d, per = unit == CONN_TS_US ? 1000 : 1;
+	int64_t d;
 
 	if (t == 0) {
 		*v = 0;
 		return true;
 	}
-	if (__builtin_sub_overflow(t, c->first_ts, &d) || d < 0 || d % per)
+	if (__builtin_sub_overflow(t, c->first_ts, &d) || d < 0)
 		return false;
-	d /= per;
+	if (unit == CONN_TS_US) {	/* constant divisors: no idiv */
+		if (d % 1000)
+			return false;
+		d /= 1000;
+	}
 	if (d >= UINT32_MAX)
 		return false;
 	*v = (uint32_t)d + 1;

@@ -11,6 +11,32 @@
 
 #define NS 1000000000LL
 
+/* Big-endian loads: compared as numbers, addresses order as memcmp()
+ * orders their bytes, without its call (it wants the sign). */
+static inline uint64_t
+be64(const uint8_t *b)
+{
+	uint64_t v;
+
+	memcpy(&v, b, 8);
+	return GUINT64_FROM_BE(v);
+}
+
+static inline uint32_t
+be32(const uint8_t *b)
+{
+	uint32_t v;
+
+	memcpy(&v, b, 4);
+	return GUINT32_FROM_BE(v);
+}
+
+static inline int
+cmp_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
 void
 flow_key_make(const struct pkt *p, struct flow_key *k, uint8_t *dir)
 {
@@ -18,9 +44,14 @@ flow_key_make(const struct pkt *p, struct flow_key *k, uint8_t *dir)
 
 	memset(k, 0, sizeof(*k));
 	k->af = p->af;
-	/* Order the endpoints as (address, port) pairs: that yields dir.
-	 * Constant lengths, so the compiler inlines the compares. */
-	c = p->af == 6 ? memcmp(p->src, p->dst, 16) : memcmp(p->src, p->dst, 4);
+	/* Order the endpoints as (address, port) pairs: that yields dir. */
+	if (p->af == 6) {
+		c = cmp_u64(be64(p->src), be64(p->dst));
+		if (c == 0)
+			c = cmp_u64(be64(p->src + 8), be64(p->dst + 8));
+	} else {
+		c = cmp_u64(be32(p->src), be32(p->dst));
+	}
 	if (c == 0)
 		c = p->tcp.sport < p->tcp.dport ? -1 :
 		    p->tcp.sport > p->tcp.dport ? 1 : 0;

@@ -95,7 +95,26 @@ wb_ts(struct wbuf *w, int64_t ns)
 		    f / 1000);
 		return;
 	}
-	sec_usec(w, (uint64_t)s, (uint64_t)f / 1000);
+	if (w->slen == 0 || w->sec != (uint64_t)s) {
+		char b[20];
+		size_t i = digits(b, (uint64_t)s);
+		w->slen = (uint8_t)(20 - i);
+		memcpy(w->stext, b + i, w->slen);
+		w->sec = (uint64_t)s;
+	}
+	unsigned u = (unsigned)(f / 1000);
+	wb_reserve(w, (size_t)w->slen + 7);
+	char *o = w->p + w->len;
+	memcpy(o, w->stext, w->slen);
+	o += w->slen;
+	*o = '.';
+	for (int k = 6; k > 0; k -= 2) {
+		unsigned r = u % 100;
+		u /= 100;
+		o[k] = pairs[2 * r + 1];
+		o[k - 1] = pairs[2 * r];
+	}
+	w->len += (size_t)w->slen + 7;
 }
 
 void

@@ -16,6 +16,11 @@
 struct wbuf {
 	char *p;
 	size_t len, cap;
+	/* wb_ts()'s last seconds, as text: a record's times mostly share
+	 * them (slen 0: none yet). */
+	uint64_t sec;
+	uint8_t slen;
+	char stext[20];
 };
 
 void wb_grow(struct wbuf *w, size_t need);

@@ -47,6 +47,7 @@
  * one synfin connection.
  */
 #include <assert.h>
+#include <glib.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -187,13 +188,24 @@ hist_put(struct zeek_conn *z, unsigned i, unsigned code)
 		    (code >> (8 - sh)));
 }
 
+/* hist_alpha's index + 1 by letter, 0 for none: a lookup, not a
+ * strchr() per letter written. */
+static const uint8_t hist_codes[128] = {
+	['S'] = 1, ['H'] = 2, ['A'] = 3, ['D'] = 4, ['F'] = 5, ['R'] = 6,
+	['C'] = 7, ['G'] = 8, ['T'] = 9, ['W'] = 10, ['I'] = 11, ['Q'] = 12,
+	['s'] = 13, ['h'] = 14, ['a'] = 15, ['d'] = 16, ['f'] = 17,
+	['r'] = 18, ['c'] = 19, ['g'] = 20, ['t'] = 21, ['w'] = 22,
+	['i'] = 23, ['q'] = 24, ['^'] = 25,
+};
+
 static unsigned
 hist_code(char c)
 {
-	const char *p = strchr(hist_alpha, c);
+	unsigned code = hist_codes[(unsigned char)c & 127];
 
-	assert(c != '\0' && p != NULL);
-	return (unsigned)(p - hist_alpha) + 1u;
+	assert(c != '\0' && (unsigned char)c < 128 && code != 0 &&
+	    hist_alpha[code - 1] == c);
+	return code;
 }
 
 /* The history set to the letters of h (at most ZEEK_HIST_MAX). */
@@ -210,11 +222,22 @@ hist_set(struct zeek_conn *z, const char *h)
 static unsigned
 hist_len(const struct zeek_conn *z)
 {
-	unsigned n = 0;
+	/* Every code is non-zero and the codes after the last are zero, so
+	 * the highest set bit of the packed array lies in the last code. */
+	uint8_t b[16] = { 0 };
+	uint64_t lo, hi;
 
-	while (n < ZEEK_HIST_MAX && hist_get(z, n))
-		n++;
-	return n;
+	G_STATIC_ASSERT(ZEEK_HIST_BYTES <= 16);
+	memcpy(b, z->hist, ZEEK_HIST_BYTES);
+	memcpy(&lo, b, 8);
+	memcpy(&hi, b + 8, 8);
+	lo = GUINT64_FROM_LE(lo);
+	hi = GUINT64_FROM_LE(hi);
+	unsigned top = hi ? 127u - (unsigned)__builtin_clzll(hi) :
+	    lo ? 63u - (unsigned)__builtin_clzll(lo) : 0u;
+	unsigned n = (hi || lo) ? top / 5 + 1 : 0;
+
+	return n > ZEEK_HIST_MAX ? ZEEK_HIST_MAX : n;
 }
 
 static void

@@ -1023,6 +1023,53 @@ START_TEST(test_addr_str)
 }
 END_TEST
 
+/* decode_addr_str() against the inet_ntop() it replaced: every pattern of
+ * zero and non-zero fields (runs, ties, the ends), with small and large
+ * field values, ffff in field 5 (mapped), and random addresses. */
+START_TEST(test_addr_str_as_inet_ntop)
+{
+	static const unsigned vals[] = { 1, 0xffff, 0xab, 0x1000, 0x0f0e };
+	uint8_t a[16];
+	char ours[64], libc[64];
+	GRand *rnd = g_rand_new_with_seed(5952);
+
+	for (unsigned pat = 0; pat < 256; pat++)
+		for (unsigned v = 0; v < G_N_ELEMENTS(vals); v++)
+			for (int f5 = 0; f5 < 2; f5++) {
+				for (int i = 0; i < 8; i++) {
+					unsigned x = (pat >> i) & 1 ?
+					    vals[(v + (unsigned)i) %
+					    G_N_ELEMENTS(vals)] : 0;
+					if (i == 5 && f5)
+						x = 0xffff;
+					a[2 * i] = (uint8_t)(x >> 8);
+					a[2 * i + 1] = (uint8_t)x;
+				}
+				decode_addr_str(6, a, ours, sizeof(ours));
+				ck_assert_ptr_nonnull(inet_ntop(AF_INET6, a,
+				    libc, sizeof(libc)));
+				ck_assert_str_eq(ours, libc);
+			}
+	for (int k = 0; k < 100000; k++) {
+		for (int i = 0; i < 16; i++)
+			a[i] = (uint8_t)g_rand_int_range(rnd, 0, 256);
+		/* fields often zero, so that runs happen */
+		for (int i = 0; i < 8; i++)
+			if (g_rand_boolean(rnd))
+				a[2 * i] = a[2 * i + 1] = 0;
+		decode_addr_str(6, a, ours, sizeof(ours));
+		ck_assert_ptr_nonnull(inet_ntop(AF_INET6, a, libc,
+		    sizeof(libc)));
+		ck_assert_str_eq(ours, libc);
+		decode_addr_str(4, a, ours, sizeof(ours));
+		ck_assert_ptr_nonnull(inet_ntop(AF_INET, a, libc,
+		    sizeof(libc)));
+		ck_assert_str_eq(ours, libc);
+	}
+	g_rand_free(rnd);
+}
+END_TEST
+
 START_TEST(test_result_names)
 {
 	/* Every result has its own name; an out-of-range one still gets a
@@ -1177,6 +1224,7 @@ decode_suite(void)
 
 	tc = tcase_create("text");
 	tcase_add_loop_test(tc, test_addr_str, 0, G_N_ELEMENTS(addr_cases));
+	tcase_add_test(tc, test_addr_str_as_inet_ntop);
 	tcase_add_test(tc, test_result_names);
 	suite_add_tcase(s, tc);
 
