@@ -28,6 +28,12 @@
 	"+0.010 < FA 5001 1002\n" \
 	"+0.010 > A  1002 5002\n"
 
+/* The client opens again 1 s after the last segment (new ISNs). */
+#define REOPEN \
+	"+1.000 > S  9000 0\n" \
+	"+0.010 < SA 7000 9001\n" \
+	"+0.010 > A  9001 7001\n"
+
 /* ==== the key ============================================================ */
 
 static struct pkt
@@ -171,9 +177,7 @@ START_TEST(test_reuse_in_time_wait)
 	 * record (SPEC), and the early exit is missing_time_wait on the
 	 * old one. The new record completes its own handshake. */
 	tu_run(HANDSHAKE CLIENT_CLOSE
-	       "+1.000 > S  9000 0\n"
-	       "+0.010 < SA 7000 9001\n"
-	       "+0.010 > A  9001 7001\n", &r);
+	       REOPEN, &r);
 	tu_assert_nconns(&r, 2);
 	ck_assert_uint_lt(r.conns[0].id, r.conns[1].id);
 	ck_assert_int_eq(r.conns[0].end, END_REUSED);
@@ -199,9 +203,7 @@ START_TEST(test_reuse_server_time_wait)
 	       "+0.010 > A  1001 5002\n"
 	       "+0.010 > FA 1001 5002\n"
 	       "+0.010 < A  5002 1002\n"
-	       "+1.000 > S  9000 0\n"
-	       "+0.010 < SA 7000 9001\n"
-	       "+0.010 > A  9001 7001\n", &r);
+	       REOPEN, &r);
 	tu_assert_nconns(&r, 2);
 	tu_assert_td(&r, 0, TD_GRACEFUL);
 	tu_assert_no_warnings(&r, 0);
@@ -284,9 +286,7 @@ START_TEST(test_reuse_closed_peer_closing)
 	       "+0.010 < FA 5001 1001\n"
 	       "+0.010 > FA 1001 5001\n"
 	       "+0.010 < A  5002 1002\n"
-	       "+1.000 > S  9000 0\n"
-	       "+0.010 < SA 7000 9001\n"
-	       "+0.010 > A  9001 7001\n", &r);
+	       REOPEN, &r);
 	tu_assert_nconns(&r, 2);
 	ck_assert_int_eq(r.conns[0].end, END_REUSED);
 	tu_assert_states(&r, 0, TCP_ST_CLOSED, TCP_ST_CLOSING);
@@ -305,9 +305,7 @@ START_TEST(test_reuse_closed_peer_closing)
 	       "+0.010 > FA 1001 5001\n"
 	       "+0.000 < FA 5001 1001\n"
 	       "+0.010 < A  5002 1002\n"
-	       "+1.000 > S  9000 0\n"
-	       "+0.010 < SA 7000 9001\n"
-	       "+0.010 > A  9001 7001\n", &r);
+	       REOPEN, &r);
 	tu_assert_nconns(&r, 2);
 	ck_assert_int_eq(r.conns[0].end, END_REUSED);
 	tu_assert_anom(&r, 0, "missing_time_wait", 7, "client");
