@@ -13,8 +13,13 @@ SYNFIN=$(realpath "${1:-./synfin}")
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: the lab needs root" >&2; exit 77; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-SYNFIN_LAB_OUT=$tmp "$LAB_DIR/run.sh" >"$tmp/run.log" 2>&1 ||
-	{ tail -20 "$tmp/run.log"; echo "FAIL: run.sh"; exit 1; }
+SYNFIN_LAB_OUT=$tmp "$LAB_DIR/run.sh" >"$tmp/run.log" 2>&1 || {
+	# the shapes that did not match, with the lines that name them
+	grep -B1 'SHAPE MISMATCH' "$tmp/run.log"
+	tail -20 "$tmp/run.log"
+	echo "FAIL: run.sh"
+	exit 1
+}
 # Findings that depend on a race between two kernel timers, not on the
 # kernel's rules: synack-lost drops the first SYN-ACK, and whether the
 # capture then shows a second SYN-ACK besides the one answering the
