@@ -599,6 +599,16 @@ seg(struct flow_table *t, bool from_client, const char *flags, uint32_t seq,
 	flow_update(t, c);
 }
 
+/* The three-way handshake at t0, t0 + 1 ns, t0 + 2 ns (J = 1000,
+ * K = 5000). */
+static void
+sched_handshake(struct flow_table *t, int64_t t0)
+{
+	seg(t, true, "S", 1000, 0, t0);
+	seg(t, false, "SA", 5000, 1001, t0 + 1);
+	seg(t, true, "A", 1001, 5001, t0 + 2);
+}
+
 static void
 sched_table(struct flow_table *t, struct released *r)
 {
@@ -616,9 +626,7 @@ START_TEST(test_sched_time_wait)
 
 	/* Client close: its final ACK (W+1) at t0+6 starts 2MSL = 60 s. */
 	sched_table(&t, &r);
-	seg(&t, true, "S", 1000, 0, t0);
-	seg(&t, false, "SA", 5000, 1001, t0 + 1);
-	seg(&t, true, "A", 1001, 5001, t0 + 2);
+	sched_handshake(&t, t0);
 	seg(&t, true, "FA", 1001, 5001, t0 + 3);
 	seg(&t, false, "A", 5001, 1002, t0 + 4);
 	seg(&t, false, "FA", 5001, 1002, t0 + 5);
@@ -643,9 +651,7 @@ START_TEST(test_sched_reset_linger)
 	/* An RST ends it; the record lingers 5 s for stragglers (a
 	 * retransmitted RST, the peer's last segments), then goes. */
 	sched_table(&t, &r);
-	seg(&t, true, "S", 1000, 0, t0);
-	seg(&t, false, "SA", 5000, 1001, t0 + 1);
-	seg(&t, true, "A", 1001, 5001, t0 + 2);
+	sched_handshake(&t, t0);
 	seg(&t, true, "R", 1001, 0, t0 + 3);
 	flow_expire(&t, t0 + 3 + 5 * SEC - 1);
 	ck_assert_uint_eq(r.n, 0);
@@ -692,9 +698,7 @@ START_TEST(test_sched_idle_without_packets)
 	/* An established connection that goes silent is released by the
 	 * clock alone at the idle timeout (300 s), as on a quiet link. */
 	sched_table(&t, &r);
-	seg(&t, true, "S", 1000, 0, t0);
-	seg(&t, false, "SA", 5000, 1001, t0 + 1);
-	seg(&t, true, "A", 1001, 5001, t0 + 2);
+	sched_handshake(&t, t0);
 	for (int s = 1; s < 300; s += 37) {
 		flow_expire(&t, t0 + 2 + (int64_t)s * SEC);
 		ck_assert_uint_eq(r.n, 0);
@@ -777,9 +781,7 @@ START_TEST(test_counts_past_32_bits)
 	uint8_t dir;
 
 	sched_table(&t, &r);
-	seg(&t, true, "S", 1000, 0, t0);
-	seg(&t, false, "SA", 5000, 1001, t0 + 1);
-	seg(&t, true, "A", 1001, 5001, t0 + 2);
+	sched_handshake(&t, t0);
 	struct pkt p = pkt4("10.0.0.1", 40000, "10.0.0.2", 80);
 	p.tcp.flags = TH_ACK | TH_PSH;
 	p.tcp.ack = 5001;
@@ -850,9 +852,7 @@ START_TEST(test_sched_flush_keeps_time_wait)
 	/* Stopped 10 s after the final ACK (end of file, or SIGINT): the
 	 * record is released with the client still in TIME_WAIT. */
 	sched_table(&t, &r);
-	seg(&t, true, "S", 1000, 0, t0);
-	seg(&t, false, "SA", 5000, 1001, t0 + 1);
-	seg(&t, true, "A", 1001, 5001, t0 + 2);
+	sched_handshake(&t, t0);
 	seg(&t, true, "FA", 1001, 5001, t0 + 3);
 	seg(&t, false, "FA", 5001, 1002, t0 + 4);
 	seg(&t, true, "A", 1002, 5002, t0 + 5);
@@ -878,9 +878,7 @@ START_TEST(test_sched_far_horizon)
 	 * a second earlier, whatever the sweeps in between. */
 	memset(&r, 0, sizeof(r));
 	flow_table_init(&t, &cc, 5000 * SEC, 0, sched_emit, &r);
-	seg(&t, true, "S", 1000, 0, t0);
-	seg(&t, false, "SA", 5000, 1001, t0 + 1);
-	seg(&t, true, "A", 1001, 5001, t0 + 2);
+	sched_handshake(&t, t0);
 	for (int64_t s = 1; s < 5000; s += 97) {
 		flow_expire(&t, t0 + 2 + s * SEC);
 		ck_assert_uint_eq(r.n, 0);
@@ -904,9 +902,7 @@ START_TEST(test_sched_refresh_and_jump)
 	 * t0+300 (the first deadline) keeps it. Then the clock jumps 130
 	 * years ahead: one sweep releases it, in bounded work. */
 	sched_table(&t, &r);
-	seg(&t, true, "S", 1000, 0, t0);
-	seg(&t, false, "SA", 5000, 1001, t0 + 1);
-	seg(&t, true, "A", 1001, 5001, t0 + 2);
+	sched_handshake(&t, t0);
 	seg(&t, true, "A", 1001, 5001, t0 + 200 * SEC);
 	flow_expire(&t, t0 + 300 * SEC);
 	ck_assert_uint_eq(r.n, 0);
