@@ -112,12 +112,6 @@ flow_key_hash(const struct flow_key *k)
 	return (uint32_t)(h ^ (h >> 32));
 }
 
-bool
-flow_key_equal(const struct flow_key *a, const struct flow_key *b)
-{
-	return memcmp(a, b, sizeof(struct flow_key)) == 0;
-}
-
 /* ---- the hash ----------------------------------------------------------- */
 
 static void
@@ -169,6 +163,14 @@ static int64_t
 sat_add(int64_t a, int64_t b)
 {
 	return a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
+/* The timers' base for a packet stamped ts (conn.tbase): its stamp, or
+ * the last sweep's clock when the stamp is behind it. */
+static int64_t
+timer_base(const struct flow_table *t, int64_t ts)
+{
+	return ts > t->swept ? ts : t->swept;
 }
 
 /* The record's class and deadline now. */
@@ -294,9 +296,9 @@ flow_count(const struct flow_table *t)
 void
 flow_update(struct flow_table *t, struct conn *c)
 {
-	int64_t d, last = conn_time(c, CT_LAST);
+	int64_t d;
 
-	c->tbase = last > t->swept ? last : t->swept;
+	c->tbase = timer_base(t, conn_time(c, CT_LAST));
 	enum flow_timer cls = deadline_of(t, c, &d);
 
 	/* Lazy: a later deadline in the same class is found by the sweep
@@ -558,7 +560,7 @@ flow_lookup_hashed(struct flow_table *t, const struct pkt *p, uint64_t hash,
 	hash_insert(t, c);
 	if (t->cur < 0)
 		t->cur = sec_of(ts);
-	c->tbase = ts > t->swept ? ts : t->swept;
+	c->tbase = timer_base(t, ts);
 	wheel_file(t, c, TIMER_ACTIVE, sat_add(c->tbase, t->idle_ns));
 	if (t->n > t->peak)
 		t->peak = t->n;

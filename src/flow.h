@@ -67,7 +67,6 @@ struct flow_table {
 
 void flow_key_make(const struct pkt *p, struct flow_key *k, uint8_t *dir);
 uint32_t flow_key_hash(const struct flow_key *k);
-bool flow_key_equal(const struct flow_key *a, const struct flow_key *b);
 
 void flow_table_init(struct flow_table *t, const struct conn_cfg *cfg,
     int64_t idle_ns, uint64_t max_flows, flow_emit_fn emit, void *user);

@@ -66,7 +66,6 @@ assert_one_key(const struct pkt *fwd, const struct pkt *rev)
 	/* Both directions: the same key, byte for byte (it is hashed as
 	 * bytes), the same hash, and opposite sender indexes. */
 	ck_assert(memcmp(&k1, &k2, sizeof(k1)) == 0);
-	ck_assert(flow_key_equal(&k1, &k2));
 	ck_assert_uint_eq(flow_key_hash(&k1), flow_key_hash(&k2));
 	ck_assert_uint_ne(d1, d2);
 }
@@ -101,7 +100,7 @@ START_TEST(test_key_pairs_not_fields)
 
 	flow_key_make(&a, &k1, &d1);
 	flow_key_make(&b, &k2, &d2);
-	ck_assert(!flow_key_equal(&k1, &k2));
+	ck_assert(memcmp(&k1, &k2, sizeof(k1)) != 0);
 }
 END_TEST
 
