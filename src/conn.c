@@ -207,6 +207,14 @@ side_time_set(struct conn *c, uint8_t side, enum side_time k, int64_t t)
 	time_set_slot(c, CT_MAX + side * CT_SIDE_MAX + k, t);
 }
 
+/* When the TIME_WAIT of side's endpoint ends: 2MSL after its last ACK
+ * (meaningful while it is in TIME_WAIT). */
+static int64_t
+tw_end(const struct conn *c, const struct conn_cfg *cfg, int side)
+{
+	return conn_side_time(c, side, CT_TW) + cfg->two_msl_ns;
+}
+
 void
 conn_anomaly(struct conn *c, enum anom_id id, uint8_t dir, int64_t ts,
     uint64_t frame, const char *fmt, ...)
@@ -697,7 +705,7 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 		    dir == conn_client(c) ? "client" : "server",
 		    tcp_state_name[from], tcp_state_name[peer_from]);
 	if (from == TCP_ST_TIME_WAIT &&
-	    ts < conn_side_time(c, dir, CT_TW) + cfg->two_msl_ns)
+	    ts < tw_end(c, cfg, dir))
 		conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
 		    "RST from TIME_WAIT %.6fs after its last ACK (2MSL = %.0fs)",
 		    (double)(ts - conn_side_time(c, dir, CT_TW)) / 1e9,
@@ -918,7 +926,7 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		    "%u bytes at seq %u, beyond its FIN at %u", s->paylen,
 		    s->seq, snd->fin_seq);
 		if (snd->st == TCP_ST_TIME_WAIT &&
-		    ts < conn_side_time(c, dir, CT_TW) + cfg->two_msl_ns)
+		    ts < tw_end(c, cfg, dir))
 			conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
 			    "new data from TIME_WAIT %.6fs after its last ACK",
 			    (double)(ts - conn_side_time(c, dir, CT_TW)) / 1e9);
@@ -1149,8 +1157,7 @@ conn_time_wait_end(const struct conn *c, const struct conn_cfg *cfg)
 
 	for (int i = 0; i < 2; i++)
 		if (c->peer[i].st == TCP_ST_TIME_WAIT) {
-			int64_t e = conn_side_time(c, i, CT_TW) +
-			    cfg->two_msl_ns;
+			int64_t e = tw_end(c, cfg, i);
 			if (e > end)
 				end = e;
 		}
@@ -1165,7 +1172,7 @@ conn_reuse(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 
 	if (p->st != TCP_ST_TIME_WAIT)
 		return;
-	if (ts < conn_side_time(c, dir, CT_TW) + cfg->two_msl_ns)
+	if (ts < tw_end(c, cfg, dir))
 		conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
 		    "new SYN on the 4-tuple %.6fs after its final ACK "
 		    "(2MSL = %.0fs)",
@@ -1185,7 +1192,7 @@ conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 
 	for (int i = 0; i < 2; i++) {
 		if (c->peer[i].st == TCP_ST_TIME_WAIT &&
-		    now >= conn_side_time(c, i, CT_TW) + cfg->two_msl_ns)
+		    now >= tw_end(c, cfg, i))
 			c->peer[i].st = TCP_ST_CLOSED;
 	}
 
