@@ -3,7 +3,6 @@
 
 #include "report.h"
 
-#include <inttypes.h>
 #include <string.h>
 
 #include "decode.h"
@@ -110,13 +109,15 @@ report_destroy(struct report *r)
 void
 report_dur(char *buf, size_t len, int64_t ns)
 {
-	if (ns < 0) {
-		snprintf(buf, len, "-");
-		report_dur(buf + 1, len - 1, -ns);
+	char b[WB_DUR_MAX];
+	size_t n = wb_fmt_dur(b, ns);
+
+	if (len == 0)
 		return;
-	}
-	snprintf(buf, len, "%" PRId64 ".%06" PRId64, ns / 1000000000,
-	    (ns % 1000000000) / 1000);
+	if (n >= len)
+		n = len - 1;	/* cut, as snprintf() would */
+	memcpy(buf, b, n);
+	buf[n] = '\0';
 }
 
 void

@@ -63,22 +63,30 @@ wb_u64(struct wbuf *w, uint64_t v)
 	wb_put(w, b + i, 20 - i);
 }
 
-/* s.uuuuuu for ns >= 0: seconds, then six digits of microseconds. */
+/* The six digits of u (< 1,000,000) at o[0..6). */
 static void
-sec_usec(struct wbuf *w, uint64_t s, uint64_t us)
+six_digits(char *o, unsigned u)
 {
-	char b[27];
-	size_t i = digits(b, s);	/* b[i..20) */
-	unsigned u = (unsigned)us;
-
-	b[20] = '.';
-	for (int k = 26; k > 20; k -= 2) {
+	for (int k = 5; k > 0; k -= 2) {
 		unsigned r = u % 100;
 		u /= 100;
-		b[k] = pairs[2 * r + 1];
-		b[k - 1] = pairs[2 * r];
+		o[k] = pairs[2 * r + 1];
+		o[k - 1] = pairs[2 * r];
 	}
-	wb_put(w, b + i, 27 - i);
+}
+
+/* "s.uuuuuu" at o (up to 27 bytes): seconds, then six digits of
+ * microseconds; its length. */
+static size_t
+sec_usec(char *o, uint64_t s, unsigned us)
+{
+	char b[20];
+	size_t i = digits(b, s), n = 20 - i;
+
+	memcpy(o, b + i, n);
+	o[n] = '.';
+	six_digits(o + n + 1, us);
+	return n + 7;
 }
 
 void
@@ -102,33 +110,34 @@ wb_ts(struct wbuf *w, int64_t ns)
 		memcpy(w->stext, b + i, w->slen);
 		w->sec = (uint64_t)s;
 	}
-	unsigned u = (unsigned)(f / 1000);
 	wb_reserve(w, (size_t)w->slen + 7);
 	char *o = w->p + w->len;
 	memcpy(o, w->stext, w->slen);
-	o += w->slen;
-	*o = '.';
-	for (int k = 6; k > 0; k -= 2) {
-		unsigned r = u % 100;
-		u /= 100;
-		o[k] = pairs[2 * r + 1];
-		o[k - 1] = pairs[2 * r];
-	}
+	o[w->slen] = '.';
+	six_digits(o + w->slen + 1, (unsigned)(f / 1000));
 	w->len += (size_t)w->slen + 7;
+}
+
+size_t
+wb_fmt_dur(char b[WB_DUR_MAX], int64_t ns)
+{
+	uint64_t u = (uint64_t)ns;
+	size_t n = 0;
+
+	if (ns < 0) {
+		b[n++] = '-';
+		u = ns == INT64_MIN ? (uint64_t)INT64_MAX + 1 : (uint64_t)-ns;
+	}
+	return n + sec_usec(b + n, u / 1000000000,
+	    (unsigned)((u % 1000000000) / 1000));
 }
 
 void
 wb_dur(struct wbuf *w, int64_t ns)
 {
-	uint64_t u;
+	char b[WB_DUR_MAX];
 
-	if (ns < 0) {
-		wb_putc(w, '-');
-		u = ns == INT64_MIN ? (uint64_t)INT64_MAX + 1 : (uint64_t)-ns;
-	} else {
-		u = (uint64_t)ns;
-	}
-	sec_usec(w, u / 1000000000, (u % 1000000000) / 1000);
+	wb_put(w, b, wb_fmt_dur(b, ns));
 }
 
 void

@@ -60,8 +60,11 @@ wb_puts(struct wbuf *w, const char *s)
 void wb_u64(struct wbuf *w, uint64_t v);
 /* Epoch seconds with six decimals ("1700000000.000100"). */
 void wb_ts(struct wbuf *w, int64_t ns);
-/* Seconds with six decimals, as report_dur(). */
+/* Seconds with six decimals, signed ("-0.000100"). */
 void wb_dur(struct wbuf *w, int64_t ns);
+/* The same into b, not terminated; its length. */
+#define WB_DUR_MAX 28
+size_t wb_fmt_dur(char b[WB_DUR_MAX], int64_t ns);
 /* A name of ours (an outcome, a state, an anomaly: [a-z_A-Z0-9]) quoted,
  * with no escaping to look for. */
 static inline void
