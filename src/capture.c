@@ -121,6 +121,17 @@ capture_open_error_offset(FILE *fp)
 	return pcapng_error_block(fp, h[2] != 0x1A2B3C4D, 0, err_pos, true);
 }
 
+/* Where libpcap's file stream stands, or dflt when it cannot say (a
+ * live capture has no stream). */
+static uint64_t
+stream_pos(pcap_t *p, uint64_t dflt)
+{
+	FILE *fp = pcap_file(p);
+	long pos = fp ? ftell(fp) : -1;
+
+	return pos >= 0 ? (uint64_t)pos : dflt;
+}
+
 /* Where the record or block a read failed on starts. Classic pcap: where
  * the last one ended, by sum, or, when a record at the snaplen may have
  * made the sum drift, by walking the record headers again from the file
@@ -221,9 +232,7 @@ capture_setup(pcap_t *p, const char *name, const char *filter, GError **err)
 	 * some 2.3 ones): there the returned caplen is not the record's. */
 	c->sum_ok = pcap_major_version(p) == 2 && pcap_minor_version(p) == 4;
 	c->snap = (uint32_t)pcap_snapshot(p);
-	FILE *fp = pcap_file(p);
-	long pos = fp ? ftell(fp) : -1;
-	c->off = pos >= 0 ? (uint64_t)pos : 24;
+	c->off = stream_pos(p, 24);
 	return c;
 }
 
@@ -571,10 +580,7 @@ capture_result(struct capture *c, int r, struct pcap_pkthdr *h,
 		} else if (!c->pcapng && !c->live) {
 			/* Files older than 2.4: libpcap may swap caplen and
 			 * len. Rare: ask. */
-			FILE *fp = pcap_file(c->p);
-			long pos = fp ? ftell(fp) : -1;
-			if (pos >= 0)
-				c->off = (uint64_t)pos;
+			c->off = stream_pos(c->p, c->off);
 		}
 		/* Classic pcap seconds count from 1970 in 32 bits, unsigned
 		 * (draft-ietf-opsawg-pcap: good to 2106), but libpcap reads
@@ -611,9 +617,7 @@ uint64_t
 capture_offset(const struct capture *c)
 {
 	if (c->pcapng && !c->live) {
-		FILE *fp = pcap_file(c->p);
-		long pos = fp ? ftell(fp) : -1;
-		return pos >= 0 ? (uint64_t)pos : c->off;
+		return stream_pos(c->p, c->off);
 	}
 	return c->off;
 }
