@@ -573,3 +573,15 @@ flow_lookup(struct flow_table *t, const struct pkt *p, int64_t ts,
 {
 	return flow_lookup_hashed(t, p, FLOW_NO_HASH, ts, frame, dir);
 }
+
+struct conn *
+flow_segment(struct flow_table *t, const struct pkt *p, uint64_t hash,
+    int64_t ts, uint64_t frame)
+{
+	uint8_t dir;
+	struct conn *c = flow_lookup_hashed(t, p, hash, ts, frame, &dir);
+
+	conn_input(c, &t->cfg, dir, p, ts, frame);
+	flow_update(t, c);
+	return c;
+}

@@ -82,6 +82,10 @@ struct conn *flow_lookup(struct flow_table *t, const struct pkt *p,
     int64_t ts, uint64_t frame, uint8_t *dir);
 /* After conn_input(): file the record under the right timer class. */
 void flow_update(struct flow_table *t, struct conn *c);
+/* One segment, whole: flow_lookup_hashed(), conn_input(), flow_update().
+ * The record it went to. */
+struct conn *flow_segment(struct flow_table *t, const struct pkt *p,
+    uint64_t hash, int64_t ts, uint64_t frame);
 /* Release every record whose deadline is at or before now, by id. */
 void flow_expire(struct flow_table *t, int64_t now);
 /* Release everything (end of input), in id order. */

@@ -126,7 +126,6 @@ worker_process(struct worker *w, unsigned set)
 	w->set = set;
 	for (size_t i = 0; i < w->nitems[set]; i++) {
 		struct item *it = &w->items[set][i];
-		uint8_t dir;
 
 		w->cur_frame = it->kind == IT_FLUSH ? END_FRAME : it->frame;
 		w->cur_step = it->kind == IT_SEG ? 1 : 0;
@@ -138,16 +137,14 @@ worker_process(struct worker *w, unsigned set)
 			flow_flush(t, it->ts);
 			break;
 		default: {
-			struct conn *c = flow_lookup_hashed(t, &it->pkt,
-			    it->hash, it->ts, it->frame, &dir);
+			struct conn *c = flow_segment(t, &it->pkt, it->hash,
+			    it->ts, it->frame);
 			if (t->created == c) {
 				GROW(w->cre, w->ncre, w->crecap);
 				w->cre[w->ncre++] =
 				    (struct created){ it->frame, c };
 				t->created = NULL;
 			}
-			conn_input(c, &t->cfg, dir, &it->pkt, it->ts, it->frame);
-			flow_update(t, c);
 		}
 		}
 	}

@@ -81,7 +81,6 @@ static void
 pipeline_frame(struct pipeline *pl, const struct frame *f)
 {
 	struct pkt pkt;
-	uint8_t dir;
 
 	pl->frame_no++;
 	pl->st.packets++;
@@ -133,10 +132,7 @@ pipeline_frame(struct pipeline *pl, const struct frame *f)
 		par_segment(pl->par, &pkt, f->ts_ns, pl->frame_no);
 		return;
 	}
-	struct conn *c = flow_lookup(&pl->flows, &pkt, f->ts_ns, pl->frame_no,
-	    &dir);
-	conn_input(c, &pl->flows.cfg, dir, &pkt, f->ts_ns, pl->frame_no);
-	flow_update(&pl->flows, c);
+	flow_segment(&pl->flows, &pkt, FLOW_NO_HASH, f->ts_ns, pl->frame_no);
 }
 
 static uint64_t

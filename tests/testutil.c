@@ -216,12 +216,9 @@ tu_run_opts(const char *scn, const struct tu_opts *o, struct tu_result *r)
 		if (decode_frame(f.dlt, f.data, f.caplen, f.wirelen, &dopts,
 		    &pkt) != DECODE_OK)
 			continue;
-		uint8_t dir;
-		struct conn *c = flow_lookup(&t, &pkt, f.ts_ns, r->frames,
-		    &dir);
-		conn_input(c, &t.cfg, dir, &pkt, f.ts_ns, r->frames);
+		struct conn *c = flow_segment(&t, &pkt, FLOW_NO_HASH, f.ts_ns,
+		    r->frames);
 		note_frame(c, r->frames);
-		flow_update(&t, c);
 		if (flow_count(&t) > r->max_open)
 			r->max_open = flow_count(&t);
 	}
