@@ -101,11 +101,10 @@ dotted_quad(const uint8_t *a, char *out)
  * or more zero fields as "::", the first on a tie), and the dotted quad
  * after "::ffff:" (mapped, RFC 5952 5) or "::" (the old compatible form)
  * as inet_ntop has it. tests/check_decode.c compares the two. */
-void
-decode_addr_str(uint8_t af, const uint8_t *addr, char *buf, size_t len)
+size_t
+decode_addr_fmt(uint8_t af, const uint8_t *addr, char t[DECODE_ADDR_MAX])
 {
 	static const char hex[] = "0123456789abcdef";
-	char t[48];
 	size_t n = 0;
 
 	if (af != 6) {
@@ -155,6 +154,15 @@ decode_addr_str(uint8_t af, const uint8_t *addr, char *buf, size_t len)
 		if (best >= 0 && best + blen == 8)
 			t[n++] = ':';
 	}
+	return n;
+}
+
+void
+decode_addr_str(uint8_t af, const uint8_t *addr, char *buf, size_t len)
+{
+	char t[DECODE_ADDR_MAX];
+	size_t n = decode_addr_fmt(af, addr, t);
+
 	if (n + 1 > len) {
 		if (len > 0)
 			buf[0] = '\0';

@@ -94,8 +94,13 @@ enum decode_result decode_frame(int dlt, const uint8_t *data, size_t caplen,
 /* Walk TCP options (RFC 9293 3.1) from a bounded region; returns DEC_ bits. */
 uint32_t decode_tcp_options(const uint8_t *p, size_t len, struct tcp_opts *o);
 
-/* Text form of an address: dotted quad, or RFC 5952 for IPv6. */
+/* Text form of an address: dotted quad, or RFC 5952 for IPv6; empty when
+ * it does not fit len with its NUL. */
 void decode_addr_str(uint8_t af, const uint8_t *addr, char *buf, size_t len);
+/* The same into t, not terminated; its length. */
+#define DECODE_ADDR_MAX 48
+size_t decode_addr_fmt(uint8_t af, const uint8_t *addr,
+    char t[DECODE_ADDR_MAX]);
 
 const char *decode_result_name(enum decode_result r);
 

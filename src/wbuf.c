@@ -176,31 +176,9 @@ wb_json_str(struct wbuf *w, const char *s)
 void
 wb_addr(struct wbuf *w, uint8_t af, const uint8_t *a)
 {
-	if (af == 6) {
-		char b[64];
-		decode_addr_str(af, a, b, sizeof(b));
-		wb_puts(w, b);
-		return;
-	}
-	char b[16];
-	size_t n = 0;
-	for (int i = 0; i < 4; i++) {
-		unsigned v = a[i];
-		if (i)
-			b[n++] = '.';
-		if (v >= 100) {
-			b[n++] = (char)('0' + v / 100);
-			v %= 100;
-			b[n++] = pairs[2 * v];
-			b[n++] = pairs[2 * v + 1];
-		} else if (v >= 10) {
-			b[n++] = pairs[2 * v];
-			b[n++] = pairs[2 * v + 1];
-		} else {
-			b[n++] = (char)('0' + v);
-		}
-	}
-	wb_put(w, b, n);
+	char b[DECODE_ADDR_MAX];
+
+	wb_put(w, b, decode_addr_fmt(af, a, b));
 }
 
 void
