@@ -390,6 +390,16 @@ pipeline_jobs(const struct synfin_config *cfg, uint64_t bytes)
 	return n < 1 ? 1 : n > 8 ? 8 : n;
 }
 
+/* With more than one thread, start them (src/parallel.c). */
+static void
+start_jobs(struct pipeline *pl, const struct synfin_config *cfg,
+    unsigned jobs)
+{
+	if (jobs > 1)
+		pl->par = par_new(jobs, &pl->flows.cfg, pl->flows.idle_ns,
+		    cfg->max_flows, &pl->rep);
+}
+
 int
 pipeline_run(const struct synfin_config *cfg)
 {
@@ -426,10 +436,7 @@ pipeline_run(const struct synfin_config *cfg)
 		    S_ISREG(sb.st_mode))
 			pl.prog_total += (uint64_t)sb.st_size;
 	}
-	unsigned jobs = pipeline_jobs(cfg, pl.prog_total);
-	if (jobs > 1)
-		pl.par = par_new(jobs, &pl.flows.cfg, pl.flows.idle_ns,
-		    cfg->max_flows, &pl.rep);
+	start_jobs(&pl, cfg, pipeline_jobs(cfg, pl.prog_total));
 	for (char **r = cfg->reads; *r && !pl.stop; r++) {
 		struct capture *cap = capture_open_file(*r, cfg->filter, &err);
 		if (!cap) {
@@ -480,9 +487,7 @@ pipeline_run_fp(const struct synfin_config *cfg, FILE *in, FILE *out,
 	if (!cap)
 		return 2;
 	pipeline_init(&pl, cfg, out);
-	if (cfg->jobs > 1)
-		pl.par = par_new((unsigned)cfg->jobs, &pl.flows.cfg,
-		    pl.flows.idle_ns, cfg->max_flows, &pl.rep);
+	start_jobs(&pl, cfg, pipeline_jobs(cfg, 0));	/* as given */
 	if (!pipeline_capture(&pl, cap, &err))
 		failed = true;
 	capture_close(cap);
