@@ -83,6 +83,7 @@ conn_free(void *p)
 
 	if (!c)
 		return;
+	g_assert(!c->packed);	/* flow.c unpacks its own */
 	for (unsigned i = 0; i < c->nanoms; i++)
 		g_free(c->anoms[i].detail);
 	g_free(c->anoms);
@@ -95,6 +96,192 @@ conn_free(void *p)
 		g_free(c->ext);
 	}
 	g_free(c);
+}
+
+/* ---- packed records (conn.h) ----------------------------------------- */
+
+/*
+ * The body is stored as 32-bit words, each as a 2-bit length code (0, 1, 2
+ * or 4 bytes, least significant first) and that many bytes. Before that,
+ * the numbers that are random but close to each other (sequence numbers,
+ * the timer base) are made differences, so that what is left is mostly
+ * zeros and small counts: a closed connection's 268-byte body packs to
+ * about 100 bytes. pack_delta() and pack_undelta() are exact inverses
+ * (unsigned arithmetic wraps), whatever the numbers.
+ */
+#define BODY_WORDS CONN_BODY_WORDS
+#define TAG_BYTES ((BODY_WORDS + 3) / 4)
+#define PACKED_MAX (TAG_BYTES + 4 * BODY_WORDS)
+G_STATIC_ASSERT(CONN_HEAD + 32 + PACKED_MAX <= CONN_PACKED_MAX);
+
+G_STATIC_ASSERT(CONN_HEAD % 4 == 0 && sizeof(struct conn) % 4 == 0);
+
+/* The endpoint whose ISN the client-side numbers are near. */
+static int
+pack_client(const struct conn *c)
+{
+	return c->syn_dir >= 0 ? c->syn_dir :
+	    c->synack_dir >= 0 ? !c->synack_dir : 0;
+}
+
+/* A time (conn.t, conn_side.t) as its distance back from the last
+ * packet's, so that the times of a teardown are small. Its own inverse,
+ * and it keeps 0 (none) and only 0 at 0. */
+static uint32_t
+time_back(uint32_t last, uint32_t x)
+{
+	if (x == 0 || x == last + 1)
+		return x;
+	return last - x + 1;
+}
+
+/* The sides' times (the handshake's are near the start, and small as
+ * they are) through time_back(), both ways. */
+static void
+pack_times(struct conn *c)
+{
+	uint32_t last = c->t[CT_LAST];
+
+	for (int i = 0; i < 2; i++)
+		for (int k = 0; k < CT_SIDE_MAX; k++)
+			c->side[i].t[k] = time_back(last, c->side[i].t[k]);
+}
+
+static void
+pack_delta(struct conn *c)
+{
+	int cl = pack_client(c), first = c->first_dir > 0;
+	struct tcp_peer *p = c->peer;
+
+	for (int i = 0; i < 2; i++) {
+		p[i].rcv_end -= p[i].ack;
+		p[i].snd_nxt -= p[i].isn;
+		p[i].fin_seq -= p[i].isn;
+	}
+	for (int i = 0; i < 2; i++)
+		p[i].ack -= p[!i].isn;
+	c->synack_ack -= p[cl].isn;
+	c->third_seq -= p[cl].isn;
+	c->third_ack -= p[!cl].isn;
+	for (int k = 0; k < 2; k++) {
+		c->zeek.last[k] -= c->zeek.start[k];
+		c->zeek.start[k] -= p[first ^ k].isn;
+	}
+	c->tbase = (int64_t)((uint64_t)c->tbase -
+	    (uint64_t)conn_time(c, CT_LAST));
+	c->fin_frame[1] ^= c->fin_frame[0];	/* both near, usually */
+	pack_times(c);
+	/* The deadline, in the head, is a minute or so after it. */
+	c->first_ts = (int64_t)((uint64_t)c->deadline - (uint64_t)c->first_ts);
+}
+
+static void
+pack_undelta(struct conn *c)
+{
+	int cl = pack_client(c), first = c->first_dir > 0;
+	struct tcp_peer *p = c->peer;
+
+	c->first_ts = (int64_t)((uint64_t)c->deadline - (uint64_t)c->first_ts);
+	pack_times(c);
+	c->fin_frame[1] ^= c->fin_frame[0];
+	c->tbase = (int64_t)((uint64_t)c->tbase +
+	    (uint64_t)conn_time(c, CT_LAST));
+	for (int k = 0; k < 2; k++) {
+		c->zeek.start[k] += p[first ^ k].isn;
+		c->zeek.last[k] += c->zeek.start[k];
+	}
+	c->third_ack += p[!cl].isn;
+	c->third_seq += p[cl].isn;
+	c->synack_ack += p[cl].isn;
+	for (int i = 0; i < 2; i++)
+		p[i].ack += p[!i].isn;
+	for (int i = 0; i < 2; i++) {
+		p[i].fin_seq += p[i].isn;
+		p[i].snd_nxt += p[i].isn;
+		p[i].rcv_end += p[i].ack;
+	}
+}
+
+/* The body of c into out (PACKED_MAX bytes at most); its length. */
+static size_t
+pack_body(const struct conn *c, uint8_t *out)
+{
+	const uint8_t *b = (const uint8_t *)c + CONN_HEAD;
+	uint8_t *tag = out, *o = out + TAG_BYTES;
+
+	memset(tag, 0, TAG_BYTES);
+	for (size_t i = 0; i < BODY_WORDS; i++) {
+		uint32_t v;
+		memcpy(&v, b + 4 * i, 4);
+		unsigned code = v == 0 ? 0 : v <= 0xff ? 1 : v <= 0xffff ? 2 : 3;
+		unsigned n = code == 3 ? 4 : code;
+		tag[i / 4] |= (uint8_t)(code << (2 * (i % 4)));
+		for (unsigned k = 0; k < n; k++)
+			*o++ = (uint8_t)(v >> (8 * k));
+	}
+	return (size_t)(o - out);
+}
+
+static void
+unpack_body(struct conn *c, const uint8_t *in)
+{
+	uint8_t *b = (uint8_t *)c + CONN_HEAD;
+	const uint8_t *tag = in, *p = in + TAG_BYTES;
+
+	for (size_t i = 0; i < BODY_WORDS; i++) {
+		unsigned code = (tag[i / 4] >> (2 * (i % 4))) & 3;
+		unsigned n = code == 3 ? 4 : code;
+		uint32_t v = 0;
+		for (unsigned k = 0; k < n; k++)
+			v |= (uint32_t)*p++ << (8 * k);
+		memcpy(b + 4 * i, &v, 4);
+	}
+}
+
+size_t
+conn_pack(const struct conn *c, void *out)
+{
+	struct conn s;
+	size_t v6 = c->key.af == 6 ? 32 : 0;
+	uint8_t *o = out;
+
+	g_assert(!c->packed);
+	memcpy(&s, c, sizeof(s));
+	pack_delta(&s);
+	memcpy(o, c, CONN_HEAD);
+	((struct conn *)out)->packed = 1;
+	memcpy(o + CONN_HEAD, conn_addr(c, 0), v6);
+	return CONN_HEAD + v6 + pack_body(&s, o + CONN_HEAD + v6);
+}
+
+size_t
+conn_packed_size(const struct conn *p)
+{
+	size_t v6 = p->key.af == 6 ? 32 : 0;
+	const uint8_t *tag = (const uint8_t *)p + CONN_HEAD + v6;
+	size_t n = TAG_BYTES;
+
+	/* Each tag byte's four codes summed, plus one for each code 3
+	 * (4 bytes). The last byte's unused codes are 0. */
+	for (size_t i = 0; i < TAG_BYTES; i++) {
+		unsigned b = tag[i], x = (b & 0x33) + (b >> 2 & 0x33);
+		n += (x & 0xf) + (x >> 4) +
+		    (unsigned)__builtin_popcount(b & b >> 1 & 0x55);
+	}
+	return CONN_HEAD + v6 + n;
+}
+
+void
+conn_unpack(const struct conn *p, struct conn *c)
+{
+	size_t v6 = p->key.af == 6 ? 32 : 0;
+
+	g_assert(p->packed);
+	memcpy(c, p, CONN_HEAD);
+	c->packed = 0;
+	unpack_body(c, (const uint8_t *)p + CONN_HEAD + v6);
+	pack_undelta(c);
+	memcpy(c + 1, (const uint8_t *)p + CONN_HEAD, v6);
 }
 
 /* The rare facts' block, allocated on first use. */

@@ -3,6 +3,7 @@
 #define SYNFIN_CONN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -137,11 +138,28 @@ struct conn_ext {
 #define CONN_SLOT_BITS 13
 
 struct conn {
+	/* The head: what flow.c's table and timers need, and all a packed
+	 * record keeps whole (CONN_HEAD bytes; conn_pack()). */
 	struct conn_key key;	/* its 4-tuple (conn_addr() for addresses) */
 	uint64_t id;		/* 1-based, in order of first frame */
 	struct conn *hnext;	/* hash chain (flow.c) */
 	struct conn *prev, *next;	/* timer slot links (flow.c) */
 	int64_t deadline;	/* when the timer fires (flow.c) */
+	uint32_t hash;		/* flow_key_hash(&key) */
+	unsigned slot : CONN_SLOT_BITS;	/* timer slot (flow.c) */
+	unsigned timer : 2;	/* timer class, enum flow_timer (flow.c) */
+	unsigned packed : 1;	/* the body below is packed (conn_pack()) */
+	/* In the head's word because there is room: small facts of the
+	 * analysis. The directions are canonical endpoint indexes, -1 for
+	 * none. */
+	signed first_dir : 2;	/* sender of the first packet */
+	signed syn_dir : 2;	/* sender of the first SYN (no ACK) */
+	signed synack_dir : 2;	/* sender of the first SYN-ACK */
+	signed fin_first : 2;	/* sender of the first FIN */
+	signed rst_dir : 2;	/* sender of the first accepted RST */
+	unsigned end : 3;	/* enum conn_end */
+	/* The body. */
+	uint32_t syn_count, synack_count;
 	int64_t first_ts;	/* first packet's time: the times' base */
 	/* The idle and linger timers' base (flow.c): its last packet's time,
 	 * or the capture clock of the last sweep when that packet was
@@ -151,21 +169,10 @@ struct conn {
 	uint64_t fin_frame[2];	/* each side's first FIN's frame */
 	struct anom_rec *anoms;	/* nanoms of anom_cap, or NULL */
 	struct conn_ext *ext;	/* rare facts, or NULL */
-	uint32_t hash;		/* flow_key_hash(&key) */
-	uint32_t syn_count, synack_count;
 	uint32_t synack_ack;	/* ack of the first SYN-ACK (should be J+1) */
 	uint32_t third_seq, third_ack;	/* the third segment's numbers */
 	uint32_t t[CT_MAX];	/* enum conn_time, see conn_time() */
-	/* Small facts, one word. The directions are canonical endpoint
-	 * indexes, -1 for none. */
-	unsigned slot : CONN_SLOT_BITS;	/* timer slot (flow.c) */
-	unsigned timer : 2;	/* timer class, enum flow_timer (flow.c) */
-	unsigned end : 3;	/* enum conn_end */
-	signed first_dir : 2;	/* sender of the first packet */
-	signed syn_dir : 2;	/* sender of the first SYN (no ACK) */
-	signed synack_dir : 2;	/* sender of the first SYN-ACK */
-	signed fin_first : 2;	/* sender of the first FIN */
-	signed rst_dir : 2;	/* sender of the first accepted RST */
+	/* Small facts, one word. */
 	bool td_reset : 1;	/* an RST ended it before both FINs were acked */
 	bool fins_crossed : 1;	/* the second FIN crossed the first */
 	bool finished : 1;	/* conn_finish() ran */
@@ -178,6 +185,9 @@ struct conn {
 	struct conn_side side[2];
 	struct zeek_conn zeek;
 };
+
+/* The head's size: the bytes before the body (struct conn). */
+#define CONN_HEAD offsetof(struct conn, syn_count)
 
 /* Analysis settings a connection needs. */
 struct conn_cfg {
@@ -199,12 +209,19 @@ struct ladder_step {
 
 struct conn *conn_new(const struct flow_key *key, uint64_t id);
 
+/* An IPv6 record's two addresses: after the struct, or after the head
+ * of a packed record. */
+static inline const uint8_t *
+conn_v6(const struct conn *c)
+{
+	return (const uint8_t *)c + (c->packed ? CONN_HEAD : sizeof(*c));
+}
+
 /* Endpoint i's address: 4 bytes (IPv4) or 16 (IPv6). */
 static inline const uint8_t *
 conn_addr(const struct conn *c, int i)
 {
-	return c->key.af == 6 ? (const uint8_t *)(c + 1) + 16 * (i & 1) :
-	    c->key.v4[i & 1];
+	return c->key.af == 6 ? conn_v6(c) + 16 * (i & 1) : c->key.v4[i & 1];
 }
 
 /* Is k (flow_key_make()) this record's 4-tuple? */
@@ -215,11 +232,29 @@ conn_key_equal(const struct conn *c, const struct flow_key *k)
 	    c->key.port[1] != k->port[1])
 		return false;
 	if (k->af == 6)
-		return memcmp(c + 1, k->addr, 32) == 0;
+		return memcmp(conn_v6(c), k->addr, 32) == 0;
 	return memcmp(c->key.v4[0], k->addr[0], 4) == 0 &&
 	    memcmp(c->key.v4[1], k->addr[1], 4) == 0;
 }
 void conn_free(void *conn);
+
+/*
+ * A record kept only for its TIME_WAIT (flow.c) is packed: its head whole
+ * (with its IPv6 addresses), then its body (every byte after the head) in
+ * a compact form, in about half of sizeof(struct conn). Only the head's
+ * fields, conn_addr() and conn_key_equal() may be used on a packed record;
+ * conn_unpack() gives the record back byte for byte, its links included
+ * (the caller points its neighbours at it). The blocks its pointers own
+ * (anomalies, conn_ext) stay allocated, owned by the packed form.
+ */
+#define CONN_BODY_WORDS ((sizeof(struct conn) - CONN_HEAD) / 4)
+#define CONN_PACKED_MAX (CONN_HEAD + 32 + 5 * CONN_BODY_WORDS)
+/* Pack c into out (CONN_PACKED_MAX bytes): the block's size. */
+size_t conn_pack(const struct conn *c, void *out);
+/* A packed block's size. */
+size_t conn_packed_size(const struct conn *p);
+/* Unpack p into c (sizeof(struct conn), + 32 bytes for IPv6). */
+void conn_unpack(const struct conn *p, struct conn *c);
 
 void conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt, int64_t ts, uint64_t frame);

@@ -37,6 +37,16 @@ struct flow_wheel {
 	int64_t lo;		/* no record sits in a slot before this second */
 };
 
+#define FLOW_POOL_CLASSES 64	/* 8-byte sizes up to 504 bytes */
+
+/* Blocks of packed records (flow.c). */
+struct flow_pool {
+	void *free[FLOW_POOL_CLASSES];	/* free blocks by size / 8, linked
+					   through their first word */
+	void *slabs;		/* linked through their first word */
+	uint8_t *bump, *end;	/* the newest slab's unused part */
+};
+
 struct flow_due {
 	uint64_t id;
 	struct conn *c;
@@ -49,6 +59,9 @@ struct flow_table {
 	struct flow_wheel wheel[TIMER_MAX];
 	int64_t cur;		/* the wheel's second: slots before it are done */
 	int64_t swept;		/* the clock of the last sweep (INT64_MIN: none) */
+	int64_t flushed;	/* flow_flush()'s clock */
+	int64_t packed_to;	/* flow_pack() looked at TIME_WAIT's slots up to
+				   this second */
 	struct conn_cfg cfg;	/* analysis settings */
 	int64_t idle_ns;	/* --idle-timeout */
 	int64_t linger_ns;	/* kept after a reset/close for stragglers */
@@ -59,6 +72,9 @@ struct flow_table {
 	struct conn *created;	/* the record the last lookup created */
 	uint64_t evicted;	/* records evicted by --max-flows */
 	uint64_t peak;		/* most records open at once */
+	uint64_t packed;	/* records packed (flow_pack()), ever */
+	uint64_t npacked;	/* packed ones in the table now */
+	struct flow_pool pool;	/* their blocks */
 	struct flow_due *due;	/* records released together, sorted by id */
 	size_t ndue, due_cap;
 	flow_emit_fn emit;
@@ -86,10 +102,21 @@ void flow_update(struct flow_table *t, struct conn *c);
  * The record it went to. */
 struct conn *flow_segment(struct flow_table *t, const struct pkt *p,
     uint64_t hash, int64_t ts, uint64_t frame);
-/* Release every record whose deadline is at or before now, by id. */
+/* Release every record whose deadline is at or before now, by id; then,
+ * unless t->id_frame (whose caller holds pointers to this batch's new
+ * records until it renumbers them), flow_pack(). */
 void flow_expire(struct flow_table *t, int64_t now);
-/* Release everything (end of input), in id order. */
+/* Pack the records that settled into TIME_WAIT since the last call: their
+ * blocks move (conn_pack()), so no record pointer may be held across it. */
+void flow_pack(struct flow_table *t);
+/* Release everything (end of input), in id order. With t->id_frame, a
+ * packed record is released as it is, unfinished: unpacking each of the
+ * hundreds of thousands of records in TIME_WAIT at the end of a capture
+ * at once would double the memory they take. Whoever writes it calls
+ * flow_finish_packed(), once no thread works on the table any more. */
 void flow_flush(struct flow_table *t, int64_t now);
+/* Such a record (conn.packed set), whole and finished. */
+struct conn *flow_finish_packed(struct flow_table *t, struct conn *p);
 uint64_t flow_count(const struct flow_table *t);
 
 #endif

@@ -124,6 +124,8 @@ worker_process(struct worker *w, unsigned set)
 	struct flow_table *t = &w->flows;
 
 	w->set = set;
+	/* The last batch's new records are numbered: their blocks may move. */
+	flow_pack(t);
 	for (size_t i = 0; i < w->nitems[set]; i++) {
 		struct item *it = &w->items[set][i];
 
@@ -164,6 +166,8 @@ worker_format(struct worker *w, unsigned set)
 	for (size_t i = 0; i < w->nrel[set]; i++) {
 		struct rel *r = &w->rel[set][i];
 		size_t off = o->len;
+		if (r->c->packed)	/* the end of input's (flow_flush()) */
+			r->c = flow_finish_packed(&w->flows, r->c);
 		if (report_format(&w->rep, &w->st, r->c, o)) {
 			GROW(w->recs[set], w->nrecs[set], w->reccap[set]);
 			w->recs[set][w->nrecs[set]++] = (struct out_rec){
@@ -327,6 +331,9 @@ merge_write(struct par *p, unsigned set)
 		struct worker *w = &p->w[best];
 		if (w->nrel[set]) {
 			struct conn *c = w->rel[set][at[best]++].c;
+			if (c->packed)	/* the end of input's: the threads
+					   are done with their tables */
+				c = flow_finish_packed(&w->flows, c);
 			if (report_format(r, &p->st, c, &r->wb))
 				r->written++;
 			conn_free(c);
