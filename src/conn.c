@@ -19,6 +19,10 @@
 
 #include "seq.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>	/* conn_pack(): x86-64 has it always */
+#endif
+
 const char *const hs_outcome_name[HS_MAX] = {
 	[HS_COMPLETE] = "complete", [HS_SIMULTANEOUS] = "simultaneous",
 	[HS_REFUSED] = "refused", [HS_UNANSWERED] = "unanswered",
@@ -202,40 +206,122 @@ pack_undelta(struct conn *c)
 	}
 }
 
-/* The body of c into out (PACKED_MAX bytes at most); its length. */
+/* A word's code (0, 1, 2 or 3: 0, 1, 2 or 4 bytes) from the mask of its
+ * nonzero bytes (bit k: byte k, least significant first). */
+static const uint8_t word_code[16] = {
+	0, 1, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3
+};
+static const uint8_t code_len[4] = { 0, 1, 2, 4 };
+
+/* The bytes that the four words of a tag byte take. */
+#define TL_C(c) ((c) == 3 ? 4 : (c))
+#define TL_1(b) (TL_C((b) & 3) + TL_C((b) >> 2 & 3) + TL_C((b) >> 4 & 3) + \
+	TL_C((b) >> 6 & 3))
+#define TL_4(b) TL_1(b), TL_1((b) + 1), TL_1((b) + 2), TL_1((b) + 3)
+#define TL_16(b) TL_4(b), TL_4((b) + 4), TL_4((b) + 8), TL_4((b) + 12)
+#define TL_64(b) TL_16(b), TL_16((b) + 16), TL_16((b) + 32), TL_16((b) + 48)
+static const uint8_t tag_len[256] = {
+	TL_64(0), TL_64(64), TL_64(128), TL_64(192)
+};
+
+/* The nonzero bytes of two little-endian words: bit k for byte k. */
+static unsigned
+nonzero_bytes(uint64_t x)
+{
+	const uint64_t lo7 = UINT64_C(0x7f7f7f7f7f7f7f7f);
+	uint64_t hi = (((x & lo7) + lo7) | x) & ~lo7;	/* 0x80: nonzero */
+
+	return (unsigned)(((hi >> 7) * UINT64_C(0x0102040810204080)) >> 56);
+}
+
+/* Two words (8 bytes at b) into o: their tag bits, o moved past them. */
+static unsigned
+pack_pair(const uint8_t *b, uint8_t **o)
+{
+	uint64_t x;
+
+	memcpy(&x, b, 8);
+	x = GUINT64_FROM_LE(x);
+	unsigned m = nonzero_bytes(x);
+	unsigned c0 = word_code[m & 15], c1 = word_code[m >> 4];
+	uint32_t w0 = GUINT32_TO_LE((uint32_t)x);
+	uint32_t w1 = GUINT32_TO_LE((uint32_t)(x >> 32));
+	memcpy(*o, &w0, 4);
+	*o += code_len[c0];
+	memcpy(*o, &w1, 4);
+	*o += code_len[c1];
+	return c0 | c1 << 2;
+}
+
+/* The body of c into out (PACKED_MAX + 3 bytes: each word is stored as
+ * 4, then overwritten from its length on); its length. */
 static size_t
 pack_body(const struct conn *c, uint8_t *out)
 {
 	const uint8_t *b = (const uint8_t *)c + CONN_HEAD;
-	uint8_t *tag = out, *o = out + TAG_BYTES;
+	uint8_t *o = out + TAG_BYTES;
+	size_t i = 0;
 
-	memset(tag, 0, TAG_BYTES);
-	for (size_t i = 0; i < BODY_WORDS; i++) {
-		uint32_t v;
-		memcpy(&v, b + 4 * i, 4);
-		unsigned code = v == 0 ? 0 : v <= 0xff ? 1 : v <= 0xffff ? 2 : 3;
-		unsigned n = code == 3 ? 4 : code;
-		tag[i / 4] |= (uint8_t)(code << (2 * (i % 4)));
-		for (unsigned k = 0; k < n; k++)
-			*o++ = (uint8_t)(v >> (8 * k));
+	G_STATIC_ASSERT(BODY_WORDS % 2 == 0);
+#ifdef __SSE2__
+	/* Four words at a time: one compare gives their nonzero bytes. */
+	const __m128i zero = _mm_setzero_si128();
+	for (; i + 4 <= BODY_WORDS; i += 4) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(b + 4 * i));
+		unsigned m = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
+		    zero));
+		unsigned c0 = word_code[m & 15], c1 = word_code[m >> 4 & 15];
+		unsigned c2 = word_code[m >> 8 & 15], c3 = word_code[m >> 12 & 15];
+		out[i / 4] = (uint8_t)(c0 | c1 << 2 | c2 << 4 | c3 << 6);
+		memcpy(o, b + 4 * i, 4);	/* x86 is little-endian */
+		o += code_len[c0];
+		memcpy(o, b + 4 * i + 4, 4);
+		o += code_len[c1];
+		memcpy(o, b + 4 * i + 8, 4);
+		o += code_len[c2];
+		memcpy(o, b + 4 * i + 12, 4);
+		o += code_len[c3];
 	}
+#endif
+	for (; i + 4 <= BODY_WORDS; i += 4) {
+		unsigned lo = pack_pair(b + 4 * i, &o);
+		out[i / 4] = (uint8_t)(lo | pack_pair(b + 4 * i + 8, &o) << 4);
+	}
+	if (i < BODY_WORDS)
+		out[i / 4] = (uint8_t)pack_pair(b + 4 * i, &o);
 	return (size_t)(o - out);
 }
 
+/* One word from *p by its code, *p moved past it. */
+static inline void
+unpack_word(uint8_t *b, const uint8_t **p, unsigned code)
+{
+	static const uint32_t mask[4] = { 0, 0xff, 0xffff, 0xffffffff };
+	uint32_t v;
+
+	memcpy(&v, *p, 4);
+	v = GUINT32_FROM_LE(v) & mask[code];
+	memcpy(b, &v, 4);
+	*p += code_len[code];
+}
+
+/* in: the packed body, and 3 more bytes that may be anything. */
 static void
 unpack_body(struct conn *c, const uint8_t *in)
 {
 	uint8_t *b = (uint8_t *)c + CONN_HEAD;
-	const uint8_t *tag = in, *p = in + TAG_BYTES;
+	const uint8_t *p = in + TAG_BYTES;
+	size_t i = 0;
 
-	for (size_t i = 0; i < BODY_WORDS; i++) {
-		unsigned code = (tag[i / 4] >> (2 * (i % 4))) & 3;
-		unsigned n = code == 3 ? 4 : code;
-		uint32_t v = 0;
-		for (unsigned k = 0; k < n; k++)
-			v |= (uint32_t)*p++ << (8 * k);
-		memcpy(b + 4 * i, &v, 4);
+	for (; i + 4 <= BODY_WORDS; i += 4) {
+		unsigned tag = in[i / 4];
+		unpack_word(b + 4 * i, &p, tag & 3);
+		unpack_word(b + 4 * i + 4, &p, tag >> 2 & 3);
+		unpack_word(b + 4 * i + 8, &p, tag >> 4 & 3);
+		unpack_word(b + 4 * i + 12, &p, tag >> 6);
 	}
+	for (; i < BODY_WORDS; i++)
+		unpack_word(b + 4 * i, &p, in[i / 4] >> (2 * (i % 4)) & 3);
 }
 
 size_t
@@ -243,15 +329,17 @@ conn_pack(const struct conn *c, void *out)
 {
 	struct conn s;
 	size_t v6 = c->key.af == 6 ? 32 : 0;
-	uint8_t *o = out;
+	uint8_t *o = out, body[PACKED_MAX + 3];
 
 	g_assert(!c->packed);
 	memcpy(&s, c, sizeof(s));
 	pack_delta(&s);
-	memcpy(o, c, CONN_HEAD);
-	((struct conn *)out)->packed = 1;
+	size_t n = pack_body(&s, body);
+	s.packed = 1;
+	memcpy(o, &s, CONN_HEAD);	/* the head: pack_delta() left it */
 	memcpy(o + CONN_HEAD, conn_addr(c, 0), v6);
-	return CONN_HEAD + v6 + pack_body(&s, o + CONN_HEAD + v6);
+	memcpy(o + CONN_HEAD + v6, body, n);
+	return CONN_HEAD + v6 + n;
 }
 
 size_t
@@ -261,27 +349,27 @@ conn_packed_size(const struct conn *p)
 	const uint8_t *tag = (const uint8_t *)p + CONN_HEAD + v6;
 	size_t n = TAG_BYTES;
 
-	/* Each tag byte's four codes summed, plus one for each code 3
-	 * (4 bytes). The last byte's unused codes are 0. */
-	for (size_t i = 0; i < TAG_BYTES; i++) {
-		unsigned b = tag[i], x = (b & 0x33) + (b >> 2 & 0x33);
-		n += (x & 0xf) + (x >> 4) +
-		    (unsigned)__builtin_popcount(b & b >> 1 & 0x55);
-	}
+	/* The last byte's unused codes are 0. */
+	for (size_t i = 0; i < TAG_BYTES; i++)
+		n += tag_len[tag[i]];
 	return CONN_HEAD + v6 + n;
 }
 
-void
+size_t
 conn_unpack(const struct conn *p, struct conn *c)
 {
 	size_t v6 = p->key.af == 6 ? 32 : 0;
+	size_t n = conn_packed_size(p) - CONN_HEAD - v6;
+	uint8_t body[PACKED_MAX + 3];
 
 	g_assert(p->packed);
+	memcpy(body, (const uint8_t *)p + CONN_HEAD + v6, n);
 	memcpy(c, p, CONN_HEAD);
 	c->packed = 0;
-	unpack_body(c, (const uint8_t *)p + CONN_HEAD + v6);
+	unpack_body(c, body);
 	pack_undelta(c);
 	memcpy(c + 1, (const uint8_t *)p + CONN_HEAD, v6);
+	return CONN_HEAD + v6 + n;
 }
 
 /* The rare facts' block, allocated on first use. */

@@ -249,12 +249,13 @@ void conn_free(void *conn);
  */
 #define CONN_BODY_WORDS ((sizeof(struct conn) - CONN_HEAD) / 4)
 #define CONN_PACKED_MAX (CONN_HEAD + 32 + 5 * CONN_BODY_WORDS)
-/* Pack c into out (CONN_PACKED_MAX bytes): the block's size. */
+/* Pack c into out (CONN_PACKED_MAX bytes, aligned as struct conn): the
+ * block's size. */
 size_t conn_pack(const struct conn *c, void *out);
 /* A packed block's size. */
 size_t conn_packed_size(const struct conn *p);
-/* Unpack p into c (sizeof(struct conn), + 32 bytes for IPv6). */
-void conn_unpack(const struct conn *p, struct conn *c);
+/* Unpack p into c (sizeof(struct conn), + 32 bytes for IPv6); p's size. */
+size_t conn_unpack(const struct conn *p, struct conn *c);
 
 void conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt, int64_t ts, uint64_t frame);

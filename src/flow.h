@@ -37,6 +37,7 @@ struct flow_wheel {
 	int64_t lo;		/* no record sits in a slot before this second */
 };
 
+#define FLOW_PACK_MIN 16384	/* flow_pack() */
 #define FLOW_POOL_CLASSES 64	/* 8-byte sizes up to 504 bytes */
 
 /* Blocks of packed records (flow.c). */
@@ -74,6 +75,7 @@ struct flow_table {
 	uint64_t peak;		/* most records open at once */
 	uint64_t packed;	/* records packed (flow_pack()), ever */
 	uint64_t npacked;	/* packed ones in the table now */
+	uint64_t pack_min;	/* pack once TIME_WAIT holds this many */
 	struct flow_pool pool;	/* their blocks */
 	struct flow_due *due;	/* records released together, sorted by id */
 	size_t ndue, due_cap;

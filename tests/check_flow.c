@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <glib.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -577,14 +578,15 @@ sched_emit(struct conn *c, void *user)
 	return false;
 }
 
-/* One segment client (10.0.0.1:40000) <-> server (10.0.0.2:80). */
+static uint64_t frame;	/* seg_on()'s frame numbers */
+
+/* One segment client (10.0.0.1:cport) <-> server (10.0.0.2:80). */
 static void
-seg(struct flow_table *t, bool from_client, const char *flags, uint32_t seq,
-    uint32_t ack, int64_t ts)
+seg_on(struct flow_table *t, uint16_t cport, bool from_client,
+    const char *flags, uint32_t seq, uint32_t ack, int64_t ts)
 {
-	static uint64_t frame;
-	struct pkt p = from_client ? pkt4("10.0.0.1", 40000, "10.0.0.2", 80) :
-	    pkt4("10.0.0.2", 80, "10.0.0.1", 40000);
+	struct pkt p = from_client ? pkt4("10.0.0.1", cport, "10.0.0.2", 80) :
+	    pkt4("10.0.0.2", 80, "10.0.0.1", cport);
 	uint8_t dir;
 
 	for (const char *f = flags; *f; f++)
@@ -598,6 +600,14 @@ seg(struct flow_table *t, bool from_client, const char *flags, uint32_t seq,
 	flow_update(t, c);
 }
 
+/* One segment client (10.0.0.1:40000) <-> server (10.0.0.2:80). */
+static void
+seg(struct flow_table *t, bool from_client, const char *flags, uint32_t seq,
+    uint32_t ack, int64_t ts)
+{
+	seg_on(t, 40000, from_client, flags, seq, ack, ts);
+}
+
 /* The three-way handshake at t0, t0 + 1 ns, t0 + 2 ns (J = 1000,
  * K = 5000). */
 static void
@@ -608,6 +618,16 @@ sched_handshake(struct flow_table *t, int64_t t0)
 	seg(t, true, "A", 1001, 5001, t0 + 2);
 }
 
+/* The scheduler's cases run twice: as synfin runs them on a small
+ * capture, and with every settled TIME_WAIT packed at the next sweep. */
+static uint64_t sched_pack_min = FLOW_PACK_MIN;
+
+static void
+sched_pack_all(void)
+{
+	sched_pack_min = 0;
+}
+
 static void
 sched_table(struct flow_table *t, struct released *r)
 {
@@ -615,6 +635,7 @@ sched_table(struct flow_table *t, struct released *r)
 
 	memset(r, 0, sizeof(*r));
 	flow_table_init(t, &cc, 300 * SEC, 0, sched_emit, r);
+	t->pack_min = sched_pack_min;
 }
 
 START_TEST(test_sched_time_wait)
@@ -915,6 +936,255 @@ START_TEST(test_sched_refresh_and_jump)
 }
 END_TEST
 
+/* ==== packed records (conn_pack(), flow_pack()) ========================== */
+
+/* Any record packs and unpacks to itself, byte for byte: the deltas are
+ * exact inverses whatever the numbers, so random bodies (and the widest,
+ * all 0xff) make the test. Not CONN_TS_WIDE, whose times are behind the
+ * ext pointer, random here. */
+START_TEST(test_pack_roundtrip_random)
+{
+	GRand *g = g_rand_new_with_seed(7);
+
+	for (int i = 0; i < 20000; i++) {
+		struct flow_key k;
+		memset(&k, 0, sizeof(k));
+		k.af = i % 3 ? 4 : 6;
+		for (int b = 0; b < (k.af == 6 ? 16 : 4); b++) {
+			k.addr[0][b] = (uint8_t)g_rand_int(g);
+			k.addr[1][b] = (uint8_t)g_rand_int(g);
+		}
+		k.port[0] = (uint16_t)g_rand_int(g);
+		k.port[1] = (uint16_t)g_rand_int(g);
+		struct conn *c = conn_new(&k, g_rand_int(g));
+		size_t v6 = k.af == 6 ? 32 : 0;
+		uint8_t *b = (uint8_t *)c;
+		for (size_t j = CONN_HEAD; j < sizeof(*c); j++)
+			b[j] = i % 8 == 0 ? 0xff : (uint8_t)g_rand_int(g);
+		c->ts_unit = (unsigned)g_rand_int_range(g, 0, 2);
+		c->hash = g_rand_int(g);
+		c->deadline = (int64_t)((uint64_t)g_rand_int(g) << 32 |
+		    g_rand_int(g));
+		c->first_dir = g_rand_int_range(g, -1, 2);
+		c->syn_dir = g_rand_int_range(g, -1, 2);
+		c->synack_dir = g_rand_int_range(g, -1, 2);
+		c->slot = g_rand_int_range(g, 0, FLOW_FAR + 1);
+
+		_Alignas(struct conn) uint8_t buf[CONN_PACKED_MAX];
+		const struct conn *p = (const struct conn *)buf;
+		size_t n = conn_pack(c, buf);
+		ck_assert_uint_le(n, CONN_PACKED_MAX);
+		ck_assert_uint_eq(conn_packed_size(p), n);
+		ck_assert(p->packed);
+		ck_assert(conn_key_equal(p, &k));
+		ck_assert(memcmp(conn_addr(p, 1), conn_addr(c, 1),
+		    k.af == 6 ? 16 : 4) == 0);
+		struct conn *u = g_malloc(sizeof(*u) + v6);
+		ck_assert_uint_eq(conn_unpack(p, u), n);
+		ck_assert(memcmp(u, c, sizeof(*c) + v6) == 0);
+		g_free(u);
+		c->anoms = NULL;	/* random: nothing to free */
+		c->nanoms = 0;
+		c->ext = NULL;
+		conn_free(c);
+	}
+	g_rand_free(g);
+}
+END_TEST
+
+/* What a released record says, its links and timer filing aside (a
+ * packed record is filed at its exact deadline, a whole one may be filed
+ * early: both are released at the same sweep). */
+struct pack_run {
+	unsigned n;
+	struct conn rec[8];
+	uint16_t anom[8][8];
+	uint64_t packed;	/* the table's count after the case */
+};
+
+static bool
+pack_emit(struct conn *c, void *user)
+{
+	struct pack_run *r = user;
+
+	ck_assert_uint_lt(r->n, 8);
+	struct conn *x = &r->rec[r->n];
+	memcpy(x, c, sizeof(*x));
+	x->hnext = x->prev = x->next = NULL;
+	x->anoms = NULL;	/* (so conn_has_anom() and the like: r->anom) */
+	x->ext = NULL;
+	x->deadline = 0;
+	x->slot = 0;
+	for (unsigned i = 0; i < c->nanoms && i < 8; i++)
+		r->anom[r->n][i] = c->anoms[i].id;
+	r->n++;
+	return false;
+}
+
+/* Client 10.0.0.1:port closes (its final ACK at t0+6 ns): it is in
+ * TIME_WAIT, the server CLOSED. */
+static void
+pack_close(struct flow_table *t, uint16_t port, int64_t t0)
+{
+	seg_on(t, port, true, "S", 1000, 0, t0);
+	seg_on(t, port, false, "SA", 5000, 1001, t0 + 1);
+	seg_on(t, port, true, "A", 1001, 5001, t0 + 2);
+	seg_on(t, port, true, "FA", 1001, 5001, t0 + 3);
+	seg_on(t, port, false, "A", 5001, 1002, t0 + 4);
+	seg_on(t, port, false, "FA", 5001, 1002, t0 + 5);
+	seg_on(t, port, true, "A", 1002, 5002, t0 + 6);
+}
+
+/* The cases, each once whole and once packed (pack_min 0), must release
+ * the same records at the same sweeps. */
+static void
+pack_case(int which, uint64_t pack_min, struct pack_run *r)
+{
+	struct flow_table t;
+	struct conn_cfg cc = { .two_msl_ns = 60 * SEC };
+	int64_t t0 = 1000 * SEC;
+
+	memset(r, 0, sizeof(*r));
+	frame = 0;
+	flow_table_init(&t, &cc, 300 * SEC, which == 3 ? 1 : 0, pack_emit,
+	    r);
+	t.pack_min = pack_min;
+	pack_close(&t, 40000, t0);
+	flow_expire(&t, t0 + SEC);
+	if (pack_min == 0)
+		ck_assert_uint_eq(t.npacked, 1);	/* the sweep packed it */
+	else
+		ck_assert_uint_eq(t.npacked, 0);
+	switch (which) {
+	case 0:
+		/* The server missed the final ACK and sends its FIN again;
+		 * the client, in TIME_WAIT, acknowledges it again, which
+		 * restarts its 2MSL (RFC 9293 3.10.7.4, TIME-WAIT). */
+		seg(&t, false, "FA", 5001, 1002, t0 + 2 * SEC);
+		ck_assert_uint_eq(t.npacked, 0);	/* the lookup unpacked */
+		seg(&t, true, "A", 1002, 5002, t0 + 2 * SEC + 1);
+		flow_expire(&t, t0 + 3 * SEC);
+		if (pack_min == 0)
+			ck_assert_uint_eq(t.npacked, 1);	/* again */
+		flow_expire(&t, t0 + 2 * SEC + 1 + 60 * SEC - 1);
+		ck_assert_uint_eq(r->n, 0);
+		flow_expire(&t, t0 + 2 * SEC + 1 + 60 * SEC);
+		ck_assert_uint_eq(r->n, 1);
+		break;
+	case 1:
+		/* The client opens again 5 s into its TIME_WAIT: the old
+		 * record goes (missing_time_wait), a new one begins. */
+		seg(&t, true, "S", 9000, 0, t0 + 5 * SEC);
+		ck_assert_uint_eq(r->n, 1);
+		seg(&t, false, "SA", 7000, 9001, t0 + 5 * SEC + 1);
+		flow_flush(&t, t0 + 6 * SEC);
+		ck_assert_uint_eq(r->n, 2);
+		break;
+	case 2:
+		/* The input ends during TIME_WAIT. */
+		flow_flush(&t, t0 + 10 * SEC);
+		ck_assert_uint_eq(r->n, 1);
+		break;
+	case 3:
+		/* --max-flows 1: a second connection evicts it. */
+		seg_on(&t, 40001, true, "S", 3000, 0, t0 + 2 * SEC);
+		ck_assert_uint_eq(r->n, 1);
+		flow_flush(&t, t0 + 3 * SEC);
+		ck_assert_uint_eq(r->n, 2);
+		break;
+	}
+	ck_assert_uint_eq(t.npacked, 0);
+	r->packed = t.packed;
+	ck_assert_uint_eq(flow_count(&t), 0);
+	flow_table_destroy(&t);
+}
+
+START_TEST(test_pack_same_release)
+{
+	static struct pack_run whole, packed;
+
+	pack_case(_i, UINT64_MAX, &whole);
+	pack_case(_i, 0, &packed);
+	ck_assert_uint_eq(whole.packed, 0);
+	ck_assert_uint_ge(packed.packed, 1);
+	ck_assert_uint_eq(whole.n, packed.n);
+	for (unsigned i = 0; i < whole.n; i++) {
+		ck_assert(memcmp(&whole.rec[i], &packed.rec[i],
+		    sizeof(struct conn)) == 0);
+		ck_assert(memcmp(whole.anom[i], packed.anom[i],
+		    sizeof(whole.anom[i])) == 0);
+	}
+	/* Not vacuous: the case's own facts. */
+	const struct conn *c = &packed.rec[0];
+	ck_assert_uint_eq(c->id, 1);
+	ck_assert_uint_eq(conn_td_outcome(c), TD_GRACEFUL);
+	static const uint8_t end[] = { END_TIME_WAIT, END_REUSED, END_EOF,
+		END_TIME_WAIT };
+	ck_assert_uint_eq(c->end, end[_i]);
+	bool mtw = false;
+	for (unsigned i = 0; i < c->nanoms && i < 8; i++)
+		mtw |= packed.anom[0][i] == ANOM_MISSING_TIME_WAIT;
+	ck_assert_uint_eq(mtw, _i == 1);
+	if (_i == 0)	/* the FIN again, counted as a retransmission */
+		ck_assert_uint_eq(c->side[conn_client(c) ^ 1].retrans, 1);
+}
+END_TEST
+
+/* At the end of the input, records go in id order in rounds of id ranges
+ * (flow_flush()): more than one round's worth, some of them packed. */
+static uint64_t flush_last, flush_n;
+static bool flush_sorted = true;
+
+static bool
+flush_emit(struct conn *c, void *user)
+{
+	(void)user;
+	if (c->id <= flush_last)
+		flush_sorted = false;
+	flush_last = c->id;
+	flush_n++;
+	return false;
+}
+
+START_TEST(test_flush_rounds)
+{
+	struct flow_table t;
+	struct conn_cfg cc = { .two_msl_ns = 60 * SEC };
+	int64_t t0 = 1000 * SEC;
+	const unsigned n = 70000;	/* over 65,536: two rounds */
+
+	flow_table_init(&t, &cc, 300 * SEC, 0, flush_emit, NULL);
+	t.pack_min = 0;
+	/* A few closed ones first (ids 1..100), packed by a sweep; then
+	 * SYNs from 10.0.x.y, one port each. */
+	for (uint16_t i = 0; i < 100; i++)
+		pack_close(&t, (uint16_t)(20000 + i), t0 + i * 10);
+	flow_expire(&t, t0 + SEC);
+	ck_assert_uint_eq(t.npacked, 100);
+	for (unsigned i = 0; i < n; i++) {
+		char a[32];
+		g_snprintf(a, sizeof(a), "10.%u.%u.%u", 1 + (i >> 16),
+		    i >> 8 & 255, i & 255);
+		struct pkt p = pkt4(a, 40000, "10.0.0.2", 80);
+		uint8_t dir;
+		p.tcp.flags = TH_SYN;
+		p.tcp.seq = 1000;
+		struct conn *c = flow_lookup(&t, &p, t0 + 2 * SEC + i, i + 1,
+		    &dir);
+		conn_input(c, &t.cfg, dir, &p, t0 + 2 * SEC + i, i + 1);
+		flow_update(&t, c);
+	}
+	ck_assert_uint_eq(flow_count(&t), n + 100);
+	flow_flush(&t, t0 + 3 * SEC);
+	ck_assert_uint_eq(flush_n, n + 100);
+	ck_assert(flush_sorted);
+	ck_assert_uint_eq(flush_last, n + 100);
+	ck_assert_uint_eq(flow_count(&t), 0);
+	ck_assert_uint_eq(t.npacked, 0);
+	flow_table_destroy(&t);
+}
+END_TEST
+
 static Suite *
 flow_suite(void)
 {
@@ -959,6 +1229,22 @@ flow_suite(void)
 	tcase_add_test(tc, test_sched_flush_keeps_time_wait);
 	tcase_add_test(tc, test_sched_far_horizon);
 	tcase_add_test(tc, test_sched_refresh_and_jump);
+	suite_add_tcase(s, tc);
+	/* The same, every settled TIME_WAIT packed. */
+	tc = tcase_create("scheduler, packed");
+	tcase_add_checked_fixture(tc, sched_pack_all, NULL);
+	tcase_add_test(tc, test_sched_time_wait);
+	tcase_add_test(tc, test_sched_reset_linger);
+	tcase_add_test(tc, test_sched_stamped_behind_clock);
+	tcase_add_test(tc, test_sched_idle_without_packets);
+	tcase_add_test(tc, test_sched_flush_keeps_time_wait);
+	tcase_add_test(tc, test_sched_far_horizon);
+	tcase_add_test(tc, test_sched_refresh_and_jump);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("pack");
+	tcase_add_test(tc, test_pack_roundtrip_random);
+	tcase_add_loop_test(tc, test_pack_same_release, 0, 4);
+	tcase_add_test(tc, test_flush_rounds);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("record");
 	tcase_add_test(tc, test_times_units);
