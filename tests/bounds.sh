@@ -11,6 +11,9 @@
 #    past 2^32), and one with HOLE_SEGS segments after sequence holes (2^31-1
 #    bytes every third): peak RSS within CONST_SLACK_KB of the base, exact
 #    packet and byte counts;
+#  - TW_CONNS short connections, 30 s of them, all in TIME_WAIT at the end
+#    (bench/gen): held packed (flow_pack()), at most TW_BYTES each and
+#    TW_RATIO of what they take whole, with the same report;
 #  - timestamps far forward (2100, the formats' maxima) and back (1970, 0):
 #    TIME_WAIT (2MSL = 2 * 30 s by default) and idle timers as RFC 9293 and
 #    SPEC.md say, measured on the capture clock, which never runs back.
@@ -19,7 +22,7 @@
 # Expected values are worked out by hand below, never copied from synfin.
 set -u
 : "${SYNFIN:=./synfin}" "${MKPCAP:=tests/mkpcap}"
-: "${STRESSCAP:=$(dirname "$MKPCAP")/stresscap}"
+: "${STRESSCAP:=$(dirname "$MKPCAP")/stresscap}" "${GEN:=bench/gen}"
 
 # ---- thresholds: tighten as the structures shrink ----------------------------
 FLOOD_SYNS=1000000	# SYNs in the flood, one 4-tuple each
@@ -30,6 +33,9 @@ LONG_SEGS=3000000	# data segments on one connection
 HOLE_SEGS=1000000	# segments after holes on one connection
 CONST_SLACK_KB=4096	# single connection: peak RSS <= base + this
 UNBOUNDED_SYNS=100000	# informational: bytes per connection, no bound
+TW_CONNS=200000		# short connections, all in TIME_WAIT at the end
+TW_BYTES=256		# peak RSS allowed per connection held in TIME_WAIT
+TW_RATIO=70		# ... and per cent of their peak RSS held whole
 SEED=20241124
 
 t=$(mktemp -d "${TMPDIR:-/tmp}/synfin-bounds.XXXXXX") || exit 99
@@ -61,7 +67,7 @@ if grep -q __asan_init "$SYNFIN" 2>/dev/null ||
     { command -v ldd >/dev/null && ldd "$SYNFIN" 2>/dev/null | grep -q asan; }; then
 	asan=true
 	FLOOD_SYNS=100000 MAX_FLOWS=1000 LONG_SEGS=300000 HOLE_SEGS=100000
-	UNBOUNDED_SYNS=0
+	UNBOUNDED_SYNS=0 TW_CONNS=20000
 	echo "sanitizer build: memory bounds not checked, smaller inputs"
 fi
 mem_check() { $asan || check "$@"; }
@@ -113,6 +119,49 @@ if [ "$UNBOUNDED_SYNS" -gt 0 ]; then
 	    "$p2 kB, $(( (p2 - b2) * 1024 / UNBOUNDED_SYNS )) bytes/connection"
 fi
 rm -f "$t/flood.pcap" "$t/f2.pcap"
+
+# ---- hundreds of thousands in TIME_WAIT ------------------------------------------
+# bench/gen's short connections, 1,000 at once: about 6,500 a second, so
+# the 2MSL of 60 s holds every one still in TIME_WAIT when the 30 s of
+# capture end. Whole, a record takes 336 bytes and its malloc header; a
+# settled TIME_WAIT one packs to about 190 (conn.h, flow.c).
+# SYNFIN_PACK_MIN (a testing knob) sets how many records TIME_WAIT holds
+# before packing starts: 0 packs them all, 2^64-1 none.
+if [ -x "$GEN" ]; then
+	"$GEN" --connections "$TW_CONNS" --concurrency 1000 --mix short \
+	    --seed 2 --snaplen 96 -o "$t/tw.pcap" 2>"$t/tw.meta" ||
+		bad "gen tw"
+	for pm in 18446744073709551615 "" 0; do
+		SYNFIN_PACK_MIN=$pm timeout 120 "$STRESSCAP" rss "$SYNFIN" -j 1 \
+		    -q -F json -o "$t/tw$pm.out" -r "$t/tw.pcap" 2>"$t/rss-tw$pm"
+		check "tw $pm: exit $?" [ $? -eq 0 ]
+	done
+	check "tw: the same report packed (default)" cmp -s \
+	    "$t/tw18446744073709551615.out" "$t/tw.out"
+	check "tw: the same report packed (all)" cmp -s \
+	    "$t/tw18446744073709551615.out" "$t/tw0.out"
+	check "tw: $TW_CONNS records" [ "$(grep -c '"type":"conn"' "$t/tw.out")" \
+	    -eq "$TW_CONNS" ]
+	timeout 60 "$STRESSCAP" rss "$SYNFIN" -j 1 -q -F json -o /dev/null \
+	    -r "$t/tiny.pcap" 2>"$t/rss-tw-base"
+	b=$(maxrss "$t/rss-tw-base") w=$(maxrss "$t/rss-tw18446744073709551615")
+	p=$(maxrss "$t/rss-tw")
+	if [ -n "$b" ] && [ -n "$w" ] && [ -n "$p" ]; then
+		per=$(( (p - b) * 1024 / TW_CONNS ))
+		echo "tw: $TW_CONNS in TIME_WAIT: peak RSS $p kB packed, $w kB" \
+		    "whole, base $b kB: $per bytes/connection packed" \
+		    "(limit $TW_BYTES), $(( (w - b) * 1024 / TW_CONNS )) whole"
+		mem_check "tw: $per bytes/connection packed > $TW_BYTES" \
+		    [ "$per" -le "$TW_BYTES" ]
+		mem_check "tw: packed $((p - b)) kB > $TW_RATIO % of whole $((w - b)) kB" \
+		    [ $(( (p - b) * 100 )) -le $(( (w - b) * TW_RATIO )) ]
+	else
+		bad "tw: no RSS measured"
+	fi
+	rm -f "$t/tw.pcap" "$t"/tw*.out
+else
+	echo "note: $GEN not built, the TIME_WAIT bound skipped"
+fi
 
 # ---- one connection, millions of segments -----------------------------------------
 # stresscap long N: SYN, SYN-ACK, ACK; N data segments of 1460 bytes from
