@@ -384,7 +384,7 @@ settled(const struct conn *c)
  * record that went into TIME_WAIT stamped behind the clock, or whose 2MSL
  * reaches past the wheel, is left whole, which costs only memory.
  *
- * Packing and unpacking cost about 2,500 instructions a connection, 8 % of
+ * Packing and unpacking cost about 2,000 instructions a connection, 8 % of
  * the work on short connections, so it is done only once TIME_WAIT holds
  * t->pack_min records (FLOW_PACK_MIN, 5.5 MB whole); on each first call
  * past it, the walk starts at the wheel's first second and packs them all.
