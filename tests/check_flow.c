@@ -1221,26 +1221,21 @@ flow_suite(void)
 	tcase_add_test(tc, test_max_flows_finished_first);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("scheduler");
-	tcase_add_test(tc, test_sched_time_wait);
-	tcase_add_test(tc, test_sched_reset_linger);
-	tcase_add_test(tc, test_sched_stamped_behind_clock);
-	tcase_add_test(tc, test_sched_idle_without_packets);
-	tcase_add_test(tc, test_sched_flush_keeps_time_wait);
-	tcase_add_test(tc, test_sched_far_horizon);
-	tcase_add_test(tc, test_sched_refresh_and_jump);
-	suite_add_tcase(s, tc);
-	/* The same, every settled TIME_WAIT packed. */
-	tc = tcase_create("scheduler, packed");
-	tcase_add_checked_fixture(tc, sched_pack_all, NULL);
-	tcase_add_test(tc, test_sched_time_wait);
-	tcase_add_test(tc, test_sched_reset_linger);
-	tcase_add_test(tc, test_sched_stamped_behind_clock);
-	tcase_add_test(tc, test_sched_idle_without_packets);
-	tcase_add_test(tc, test_sched_flush_keeps_time_wait);
-	tcase_add_test(tc, test_sched_far_horizon);
-	tcase_add_test(tc, test_sched_refresh_and_jump);
-	suite_add_tcase(s, tc);
+	/* The scheduler's cases, then the same with every settled
+	 * TIME_WAIT packed. */
+	for (int packed = 0; packed < 2; packed++) {
+		tc = tcase_create(packed ? "scheduler, packed" : "scheduler");
+		if (packed)
+			tcase_add_checked_fixture(tc, sched_pack_all, NULL);
+		tcase_add_test(tc, test_sched_time_wait);
+		tcase_add_test(tc, test_sched_reset_linger);
+		tcase_add_test(tc, test_sched_stamped_behind_clock);
+		tcase_add_test(tc, test_sched_idle_without_packets);
+		tcase_add_test(tc, test_sched_flush_keeps_time_wait);
+		tcase_add_test(tc, test_sched_far_horizon);
+		tcase_add_test(tc, test_sched_refresh_and_jump);
+		suite_add_tcase(s, tc);
+	}
 	tc = tcase_create("pack");
 	tcase_add_test(tc, test_pack_roundtrip_random);
 	tcase_add_loop_test(tc, test_pack_same_release, 0, 4);
