@@ -385,9 +385,12 @@ settled(const struct conn *c)
  * reaches past the wheel, is left whole, which costs only memory.
  *
  * Packing and unpacking cost about 2,000 instructions a connection, 8 % of
- * the work on short connections, so it is done only once TIME_WAIT holds
- * t->pack_min records (FLOW_PACK_MIN, 5.5 MB whole); on each first call
- * past it, the walk starts at the wheel's first second and packs them all.
+ * the work on short connections, for 40 % less memory where TIME_WAIT
+ * holds most records. Not below t->pack_min records in TIME_WAIT (tests:
+ * SYNFIN_PACK_MIN; none by default, since whole records held until a
+ * threshold stay as the heap's high-water mark under the packed ones);
+ * on each first call past it, the walk starts at the wheel's first second
+ * and packs them all.
  */
 void
 flow_pack(struct flow_table *t)
@@ -444,7 +447,7 @@ flow_table_init(struct flow_table *t, const struct conn_cfg *cfg,
 	t->swept = INT64_MIN;
 	t->packed_to = INT64_MIN;
 	t->pack_min = FLOW_PACK_MIN;
-	const char *e = getenv("SYNFIN_PACK_MIN");	/* tests: 0 packs all */
+	const char *e = getenv("SYNFIN_PACK_MIN");	/* tests: 2^64-1: none */
 	if (e && *e)
 		t->pack_min = g_ascii_strtoull(e, NULL, 10);
 	for (int i = 0; i < TIMER_MAX; i++)

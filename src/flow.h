@@ -37,7 +37,7 @@ struct flow_wheel {
 	int64_t lo;		/* no record sits in a slot before this second */
 };
 
-#define FLOW_PACK_MIN 16384	/* flow_pack() */
+#define FLOW_PACK_MIN 0		/* flow_pack() */
 #define FLOW_POOL_CLASSES 64	/* 8-byte sizes up to 504 bytes */
 
 /* Blocks of packed records (flow.c). */

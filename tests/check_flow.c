@@ -618,9 +618,9 @@ sched_handshake(struct flow_table *t, int64_t t0)
 	seg(t, true, "A", 1001, 5001, t0 + 2);
 }
 
-/* The scheduler's cases run twice: as synfin runs them on a small
- * capture, and with every settled TIME_WAIT packed at the next sweep. */
-static uint64_t sched_pack_min = FLOW_PACK_MIN;
+/* The scheduler's cases run twice: with records never packed, and with
+ * every settled TIME_WAIT packed at the next sweep (synfin's default). */
+static uint64_t sched_pack_min = UINT64_MAX;
 
 static void
 sched_pack_all(void)

@@ -78,12 +78,13 @@ if [ -x "$GEN" ]; then
 	same "short, a minute, --msl 5" -q -F json --msl 5 -r "$t/c.pcap"
 	same "short --idle-timeout 1 text" -q --idle-timeout 1 -r "$t/c.pcap"
 	same "20k at the end" -q -F json -r "$t/b.pcap"
-	# Packed records (flow_pack(); SYNFIN_PACK_MIN=0 packs every settled
-	# TIME_WAIT at the next sweep, not only past 16,384 of them) give the
-	# same report, -j 1 and -j N (whose threads hand the end of input's
-	# packed records to the writer as they are).
+	# Packed records (flow_pack(), the default: every settled TIME_WAIT
+	# at the next sweep) give the report of records never packed
+	# (SYNFIN_PACK_MIN=2^64-1), -j 1 and -j N (whose threads hand the end
+	# of input's packed records to the writer as they are).
 	for f in a c; do
-		"$SYNFIN" -j 1 -q -F json -r "$t/$f.pcap" >"$t/whole"
+		SYNFIN_PACK_MIN=18446744073709551615 "$SYNFIN" -j 1 -q -F json \
+		    -r "$t/$f.pcap" >"$t/whole"
 		for j in 1 3; do
 			SYNFIN_PACK_MIN=0 "$SYNFIN" -j $j -q -F json \
 			    -r "$t/$f.pcap" >"$t/packed"
