@@ -11,6 +11,11 @@
  * it. So a packet costs one bucket and the record itself, expiry costs what
  * expires, and whether a record is due depends on that record alone, never
  * on its neighbours (which -j relies on: a thread sees a subset).
+ *
+ * A record whose endpoints have both closed waits out its TIME_WAIT packed
+ * (flow_pack(), conn_pack()), in the table's pool: about half the bytes,
+ * and most of a busy capture's records are such. A segment for it, its
+ * release or its eviction unpacks it first; nothing else reads its body.
  */
 #ifndef SYNFIN_FLOW_H
 #define SYNFIN_FLOW_H
