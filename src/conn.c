@@ -1575,11 +1575,12 @@ conn_td_outcome(const struct conn *c)
 		if (!(f0 & PEER_FIN_ACKED) || !(f1 & PEER_FIN_ACKED))
 			return TD_UNACKED;
 		/* Only an endpoint that sent its FIN before it received the
-		 * peer's enters TIME_WAIT (3.6): both did, so both closed
-		 * first. */
-		if (((f0 & PEER_PASSED_CLOSING) && (f1 & PEER_PASSED_CLOSING)) ||
-		    ((f0 & PEER_PASSED_TW) && (f1 & PEER_PASSED_TW)) ||
-		    c->fins_crossed)
+		 * peer's enters CLOSING or TIME_WAIT (3.6, figure 5): both
+		 * did, whichever of the two each was seen in, so both closed
+		 * first. (The passive closer of a graceful close goes by
+		 * CLOSE_WAIT and LAST_ACK only.) */
+		uint16_t first = PEER_PASSED_CLOSING | PEER_PASSED_TW;
+		if (((f0 & first) && (f1 & first)) || c->fins_crossed)
 			return TD_SIMULTANEOUS;
 		return TD_GRACEFUL;
 	}
