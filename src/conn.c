@@ -105,8 +105,9 @@ conn_free(void *p)
 /* ---- packed records (conn.h) ----------------------------------------- */
 
 /*
- * The body is stored as 32-bit words, each as a 2-bit length code (0, 1, 2
- * or 4 bytes, least significant first) and that many bytes. Before that,
+ * The body is stored as 32-bit words, each as a 2-bit length code and its
+ * first 0, 1, 2 or 4 bytes in memory (on a little-endian machine, the
+ * least significant: the trailing zero bytes are dropped). Before that,
  * the numbers that are random but close to each other (sequence numbers,
  * the timer base) are made differences, so that what is left is mostly
  * zeros and small counts: a closed connection's 264-byte body packs to
@@ -207,8 +208,8 @@ pack_undelta(struct conn *c)
 	}
 }
 
-/* A word's code (0, 1, 2 or 3: 0, 1, 2 or 4 bytes) from the mask of its
- * nonzero bytes (bit k: byte k, least significant first). */
+/* A word's code (0, 1, 2 or 3: its first 0, 1, 2 or 4 bytes kept) from
+ * the mask of its nonzero bytes (bit k: its byte k in memory). */
 static const uint8_t word_code[16] = {
 	0, 1, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3
 };
@@ -225,37 +226,48 @@ static const uint8_t tag_len[256] = {
 	TL_64(0), TL_64(64), TL_64(128), TL_64(192)
 };
 
-/* The nonzero bytes of two little-endian words: bit k for byte k. */
+/* The nonzero bytes of the 8 bytes at b: bit k for byte k. */
 static unsigned
-nonzero_bytes(uint64_t x)
+nonzero8(const uint8_t *b)
 {
 	const uint64_t lo7 = UINT64_C(0x7f7f7f7f7f7f7f7f);
-	uint64_t hi = (((x & lo7) + lo7) | x) & ~lo7;	/* 0x80: nonzero */
-
-	return (unsigned)(((hi >> 7) * UINT64_C(0x0102040810204080)) >> 56);
-}
-
-/* Two words (8 bytes at b) into o: their tag bits, o moved past them. */
-static unsigned
-pack_pair(const uint8_t *b, uint8_t **o)
-{
 	uint64_t x;
 
 	memcpy(&x, b, 8);
-	x = GUINT64_FROM_LE(x);
-	unsigned m = nonzero_bytes(x);
-	unsigned c0 = word_code[m & 15], c1 = word_code[m >> 4];
-	uint32_t w0 = GUINT32_TO_LE((uint32_t)x);
-	uint32_t w1 = GUINT32_TO_LE((uint32_t)(x >> 32));
-	memcpy(*o, &w0, 4);
-	*o += code_len[c0];
-	memcpy(*o, &w1, 4);
-	*o += code_len[c1];
-	return c0 | c1 << 2;
+	x = GUINT64_FROM_LE(x);		/* byte k in bits 8k.. */
+	uint64_t hi = (((x & lo7) + lo7) | x) & ~lo7;	/* 0x80: nonzero */
+	return (unsigned)(((hi >> 7) * UINT64_C(0x0102040810204080)) >> 56);
 }
 
-/* The body of c into out (PACKED_MAX + 3 bytes: each word is stored as
- * 4, then overwritten from its length on); its length. */
+/* The nonzero bytes of the 16 bytes at b: bit k for byte k. */
+static unsigned
+nonzero16(const uint8_t *b)
+{
+#ifdef __SSE2__
+	__m128i x = _mm_loadu_si128((const __m128i *)b);
+
+	return ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
+	    _mm_setzero_si128())) & 0xffff;
+#else
+	return nonzero8(b) | nonzero8(b + 8) << 8;
+#endif
+}
+
+/* The word at b, of nonzero-byte mask m (its 4 bits), to *o, which moves
+ * past its kept bytes (*o has 3 bytes of room beyond: the word is stored
+ * whole, then overwritten from its length on); its code. */
+static inline unsigned
+pack_word(const uint8_t *b, unsigned m, uint8_t **o)
+{
+	unsigned code = word_code[m & 15];
+
+	memcpy(*o, b, 4);
+	*o += code_len[code];
+	return code;
+}
+
+/* The body of c into out (PACKED_MAX + 3 bytes); its length. Bytes are
+ * kept in memory order, so a packed body is the same on any byte order. */
 static size_t
 pack_body(const struct conn *c, uint8_t *out)
 {
@@ -264,32 +276,20 @@ pack_body(const struct conn *c, uint8_t *out)
 	size_t i = 0;
 
 	G_STATIC_ASSERT(BODY_WORDS % 2 == 0);
-#ifdef __SSE2__
-	/* Four words at a time: one compare gives their nonzero bytes. */
-	const __m128i zero = _mm_setzero_si128();
 	for (; i + 4 <= BODY_WORDS; i += 4) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(b + 4 * i));
-		unsigned m = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
-		    zero));
-		unsigned c0 = word_code[m & 15], c1 = word_code[m >> 4 & 15];
-		unsigned c2 = word_code[m >> 8 & 15], c3 = word_code[m >> 12 & 15];
-		out[i / 4] = (uint8_t)(c0 | c1 << 2 | c2 << 4 | c3 << 6);
-		memcpy(o, b + 4 * i, 4);	/* x86 is little-endian */
-		o += code_len[c0];
-		memcpy(o, b + 4 * i + 4, 4);
-		o += code_len[c1];
-		memcpy(o, b + 4 * i + 8, 4);
-		o += code_len[c2];
-		memcpy(o, b + 4 * i + 12, 4);
-		o += code_len[c3];
+		unsigned m = nonzero16(b + 4 * i);	/* one compare for four */
+		unsigned t = pack_word(b + 4 * i, m, &o);
+		t |= pack_word(b + 4 * i + 4, m >> 4, &o) << 2;
+		t |= pack_word(b + 4 * i + 8, m >> 8, &o) << 4;
+		t |= pack_word(b + 4 * i + 12, m >> 12, &o) << 6;
+		out[i / 4] = (uint8_t)t;
 	}
-#endif
-	for (; i + 4 <= BODY_WORDS; i += 4) {
-		unsigned lo = pack_pair(b + 4 * i, &o);
-		out[i / 4] = (uint8_t)(lo | pack_pair(b + 4 * i + 8, &o) << 4);
+	if (i < BODY_WORDS) {	/* two left */
+		unsigned m = nonzero8(b + 4 * i);
+		unsigned t = pack_word(b + 4 * i, m, &o);
+		out[i / 4] = (uint8_t)(t |
+		    pack_word(b + 4 * i + 4, m >> 4, &o) << 2);
 	}
-	if (i < BODY_WORDS)
-		out[i / 4] = (uint8_t)pack_pair(b + 4 * i, &o);
 	return (size_t)(o - out);
 }
 
@@ -297,11 +297,16 @@ pack_body(const struct conn *c, uint8_t *out)
 static inline void
 unpack_word(uint8_t *b, const uint8_t **p, unsigned code)
 {
-	static const uint32_t mask[4] = { 0, 0xff, 0xffff, 0xffffffff };
-	uint32_t v;
+	/* The first 0, 1, 2 or 4 bytes of a word in memory. */
+	static const uint8_t keep[4][4] = {
+		{ 0, 0, 0, 0 }, { 0xff, 0, 0, 0 }, { 0xff, 0xff, 0, 0 },
+		{ 0xff, 0xff, 0xff, 0xff }
+	};
+	uint32_t v, k;
 
 	memcpy(&v, *p, 4);
-	v = GUINT32_FROM_LE(v) & mask[code];
+	memcpy(&k, keep[code], 4);
+	v &= k;
 	memcpy(b, &v, 4);
 	*p += code_len[code];
 }
@@ -1402,6 +1407,13 @@ conn_is_done(const struct conn *c)
 	 * TIME_WAIT then runs its 2MSL (3.6). */
 	return c->peer[0].st == TCP_ST_CLOSED && c->peer[1].st == TCP_ST_CLOSED &&
 	    ((c->peer[0].flags | c->peer[1].flags) & (PEER_FIN_SEEN | PEER_RST_SENT));
+}
+
+bool
+conn_is_settled(const struct conn *c)
+{
+	return side_in(c->peer[0].st, ENDED_STATES) &&
+	    side_in(c->peer[1].st, ENDED_STATES);
 }
 
 bool

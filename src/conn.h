@@ -266,6 +266,9 @@ void conn_reuse(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     int64_t ts, uint64_t frame);
 /* Is the connection finished (reset, or both endpoints closed)? */
 bool conn_is_done(const struct conn *c);
+/* Are both endpoints CLOSED or in TIME_WAIT (what is left is a TIME_WAIT,
+ * which only a straggler or a reuse interrupts)? */
+bool conn_is_settled(const struct conn *c);
 /* The deadline of TIME_WAIT if an endpoint is in it, else 0. */
 int64_t conn_time_wait_end(const struct conn *c, const struct conn_cfg *cfg);
 /* Settle final states and end-of-connection anomalies; now = capture clock. */

@@ -143,13 +143,22 @@ hash_insert(struct flow_table *t, struct conn *c)
 	t->n++;
 }
 
-static void
-hash_remove(struct flow_table *t, struct conn *c)
+/* Where c's hash chain points at c, or its end when c is not in it. */
+static struct conn **
+chain_of(struct flow_table *t, const struct conn *c)
 {
 	struct conn **pp = &t->bkt[c->hash & t->mask];
 
 	while (*pp && *pp != c)
 		pp = &(*pp)->hnext;
+	return pp;
+}
+
+static void
+hash_remove(struct flow_table *t, struct conn *c)
+{
+	struct conn **pp = chain_of(t, c);
+
 	if (*pp) {
 		*pp = c->hnext;
 		t->n--;
@@ -327,17 +336,6 @@ pool_destroy(struct flow_pool *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* Where the hash chain points at c. */
-static struct conn **
-chain_of(struct flow_table *t, const struct conn *c)
-{
-	struct conn **pp = &t->bkt[c->hash & t->mask];
-
-	while (*pp != c)
-		pp = &(*pp)->hnext;
-	return pp;
-}
-
 /* c took the place of the block *pp and its timer neighbours point at: point
  * them at c. */
 static void
@@ -366,16 +364,6 @@ unpack(struct flow_table *t, struct conn *p)
 	pool_free(&t->pool, p, conn_unpack(p, c));
 	t->npacked--;
 	return c;
-}
-
-/* Both endpoints are done with the connection: what is left is one's
- * TIME_WAIT, which only a straggler or a reuse interrupts. */
-static bool
-settled(const struct conn *c)
-{
-	unsigned ended = 1u << TCP_ST_CLOSED | 1u << TCP_ST_TIME_WAIT;
-
-	return (ended >> c->peer[0].st & 1) && (ended >> c->peer[1].st & 1);
 }
 
 /*
@@ -412,13 +400,12 @@ flow_pack(struct flow_table *t)
 		for (; c; c = next) {
 			int64_t d;
 			next = c->next;
-			if (c->packed || !settled(c) ||
-			    deadline_of(t, c, &d) != TIMER_TIME_WAIT)
+			/* flow_update() filed it at its exact deadline, which
+			 * a packed record keeps (deadline_of()). */
+			if (c->packed || !conn_is_settled(c) ||
+			    deadline_of(t, c, &d) != TIMER_TIME_WAIT ||
+			    d != c->deadline)
 				continue;
-			if (d != c->deadline) {	/* filed early: exactly now */
-				wheel_unfile(t, c);
-				wheel_file(t, c, TIMER_TIME_WAIT, d);
-			}
 			_Alignas(struct conn) uint8_t buf[CONN_PACKED_MAX];
 			size_t n = conn_pack(c, buf);
 			struct conn *pk = pool_alloc(&t->pool, n);
@@ -499,8 +486,9 @@ flow_update(struct flow_table *t, struct conn *c)
 	 * (the filed one is never later than the real one). But a record
 	 * that settled into TIME_WAIT is filed where it is due, where
 	 * flow_pack() looks for it. */
-	if (cls == c->timer && (d == c->deadline || (d > c->deadline &&
-	    !(cls == TIMER_TIME_WAIT && settled(c)))))
+	bool exact = cls == TIMER_TIME_WAIT && conn_is_settled(c);
+	if (cls == c->timer &&
+	    (exact ? d == c->deadline : d >= c->deadline))
 		return;
 	wheel_unfile(t, c);
 	wheel_file(t, c, cls, d);
