@@ -66,18 +66,25 @@ note_frame(const struct conn *c, uint64_t frame)
 	f->last = frame;
 }
 
-/* c packs (conn_pack()) and unpacks to itself, byte for byte. */
-static void
-check_pack(const struct conn *c)
+void
+tu_check_pack(const struct conn *c, const struct flow_key *k)
 {
 	_Alignas(struct conn) uint8_t buf[CONN_PACKED_MAX];
+	const struct conn *p = (const struct conn *)buf;
 	size_t v6 = c->key.af == 6 ? 32 : 0;
 	struct conn *u = g_malloc(sizeof(*u) + v6);
 
 	size_t n = conn_pack(c, buf);
 	ck_assert_uint_le(n, CONN_PACKED_MAX);
-	ck_assert_uint_eq(conn_packed_size((const struct conn *)buf), n);
-	ck_assert_uint_eq(conn_unpack((const struct conn *)buf, u), n);
+	ck_assert_uint_eq(conn_packed_size(p), n);
+	ck_assert(p->packed);
+	/* The table finds it by its key as it is. */
+	for (int i = 0; i < 2; i++)
+		ck_assert(memcmp(conn_addr(p, i), conn_addr(c, i),
+		    v6 ? 16 : 4) == 0);
+	if (k)
+		ck_assert(conn_key_equal(p, k));
+	ck_assert_uint_eq(conn_unpack(p, u), n);
 	ck_assert(memcmp(u, c, sizeof(*c) + v6) == 0);
 	g_free(u);
 }
@@ -88,7 +95,7 @@ snapshot(struct conn *c, void *user)
 {
 	struct tu_result *r = user;
 
-	check_pack(c);
+	tu_check_pack(c, NULL);
 	ck_assert_msg(r->nconns < TU_MAX_CONNS, "too many records");
 	struct tu_conn *t = &r->conns[r->nconns++];
 	int cl = conn_client(c);

@@ -76,6 +76,10 @@ struct tu_opts {
 
 /* Run scenario text end to end; aborts the test on a forge error. */
 void tu_run(const char *scn, struct tu_result *r);
+/* c packs (conn_pack()) and unpacks to itself, byte for byte; packed, it
+ * has c's addresses and, when k is given, c's key k. (tu_run() checks
+ * every record it releases.) */
+void tu_check_pack(const struct conn *c, const struct flow_key *k);
 void tu_run_opts(const char *scn, const struct tu_opts *o,
     struct tu_result *r);
 
