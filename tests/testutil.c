@@ -214,9 +214,6 @@ tu_run_opts(const char *scn, const struct tu_opts *o, struct tu_result *r)
 	};
 	flow_table_init(&t, &cc, (int64_t)(cfg.idle_timeout * NS),
 	    cfg.max_flows, snapshot, r);
-	/* Pack whatever settles into TIME_WAIT before a sweep, however few:
-	 * every case then also shows that a packed record is the record. */
-	t.pack_min = 0;
 	frames_by_id = g_hash_table_new_full(g_int64_hash, g_int64_equal,
 	    g_free, g_free);
 

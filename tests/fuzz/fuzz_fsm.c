@@ -740,7 +740,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	z.sh = g_new0(struct shadow, z.nsh);
 	flow_table_init(&z.t, &z.ccfg, (int64_t)(z.cfg.idle_timeout * NS),
 	    z.cfg.max_flows, emit_cb, &z);
-	z.t.pack_min = 0;	/* pack every settled TIME_WAIT at a sweep */
 
 	int64_t ts = 1700000000LL * NS;
 	for (size_t i = 0; i < nrec; i++)

@@ -28,18 +28,6 @@
 #include "report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-
-/* Every flow table packs what settles into TIME_WAIT at the next sweep,
- * however few (flow_pack()): the fuzzed paths include packed records. */
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	setenv("SYNFIN_PACK_MIN", "0", 1);
-	return 0;
-}
 
 struct run {
 	enum out_format format;
