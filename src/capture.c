@@ -8,6 +8,7 @@
 #include <pcap/pcap.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #ifdef __linux__
 #include <linux/if_packet.h>	/* PACKET_FANOUT */
 #include <sys/socket.h>
@@ -33,6 +34,9 @@ struct capture {
 	pcap_dumper_t *dump;	/* -w */
 	int64_t last_flush;	/* -w: last flush (wall clock, us) */
 	char *iobuf;		/* the file's stdio buffer */
+	struct own_reader *own;	/* classic pcap read here (own_next()) */
+	struct bpf_program prog;	/* a file's -f */
+	bool has_prog;
 };
 
 /* libpcap reads a file through stdio, two fread()s a record; with the
@@ -60,6 +64,200 @@ capture_ts_ns(int64_t sec, int64_t sub, bool nano)
 	if (sub > 999999999)
 		sub = 999999999;
 	return sec * 1000000000 + sub;
+}
+
+/*
+ * Classic pcap files are read here, not by pcap_next_ex(). libpcap reads a
+ * file through stdio, two fread()s a record, and copies every frame into
+ * its own buffer: a sixth of synfin's instructions on a capture of
+ * headers. Here the file is read a megabyte at a time into one buffer and
+ * each frame is handed out where it lies. libpcap still opens the file
+ * (its header checks, its errors), compiles the filter (which
+ * capture_next() applies to a file's frames either way) and reads
+ * everything else: pcapng, versions other than 2.4, the modified formats,
+ * pipes.
+ *
+ * A record is judged as libpcap 1.10's pcap_next_packet() (sf-pcap.c)
+ * judges it, in its words, so that the report and the error are the same
+ * whichever reads (tests/badfiles compares the two on every cut and
+ * damaged file, fuzz_pipeline on every input):
+ *   - a record header cut by the end of the file: "truncated dump file;
+ *     tried to read 16 header bytes, only got N";
+ *   - caplen above 262144, libpcap's maximum for every link type synfin
+ *     reads (max_snaplen_for_dlt()): "invalid packet capture length N,
+ *     bigger than snaplen of S" (the file's snaplen, which libpcap caps at
+ *     that maximum, so the caplen is above both);
+ *   - caplen above the file's snaplen: the frame is its first snaplen
+ *     bytes, the rest is skipped;
+ *   - a body cut by the end of the file: "truncated dump file; tried to
+ *     read N captured bytes, only got M" (N the snaplen when fewer than
+ *     snaplen bytes are left of a record longer than it);
+ *   - the stamps are two 32-bit words, seconds and the fraction signed as
+ *     libpcap reads it, microseconds scaled to nanoseconds.
+ * SYNFIN_LIBPCAP_READ=1 (for tests) leaves every file to libpcap.
+ */
+#define OWN_MAX_CAPLEN 262144u	/* libpcap's MAXIMUM_SNAPLEN */
+#define OWN_READ (1u << 20)	/* the least a read asks for */
+#define OWN_BUF (OWN_READ + 16 + OWN_MAX_CAPLEN)
+
+struct own_reader {
+	FILE *fp;
+	bool swapped;		/* the file's byte order is not ours */
+	bool micro;		/* microsecond stamps (else ns) */
+	uint8_t *buf;		/* OWN_BUF bytes */
+	size_t pos, end;	/* the unread bytes: buf[pos, end) */
+	char msg[PCAP_ERRBUF_SIZE];	/* the error, in libpcap's words */
+};
+
+/* A classic pcap magic number: 1 microseconds, 2 nanoseconds (| 4 if in
+ * the other byte order), 0 none. */
+static int
+own_magic(uint32_t m)
+{
+	switch (m) {
+	case 0xa1b2c3d4: return 1;
+	case 0xa1b23c4d: return 2;
+	case 0xd4c3b2a1: return 1 | 4;
+	case 0x4d3cb2a1: return 2 | 4;
+	default: return 0;
+	}
+}
+
+/* A reader for p's file when it is classic pcap 2.4 in a stream that can
+ * seek (to read the magic number again: libpcap does not say whether the
+ * stamps are microseconds), else NULL. */
+static struct own_reader *
+own_open(pcap_t *p)
+{
+	FILE *fp = pcap_file(p);
+	const char *e = getenv("SYNFIN_LIBPCAP_READ");
+	uint32_t m;
+
+	if (!fp || (e && *e && strcmp(e, "0") != 0) ||
+	    pcap_major_version(p) != 2 || pcap_minor_version(p) != 4 ||
+	    ftello(fp) != 24 || fseeko(fp, 0, SEEK_SET) != 0)
+		return NULL;
+	bool got = fread(&m, 4, 1, fp) == 1;
+	if (fseeko(fp, 24, SEEK_SET) != 0) {
+		/* Cannot happen after the seek to 0; should it, libpcap
+		 * cannot go on reading either. */
+		g_error("capture: cannot seek back to the first record");
+	}
+	int k = got ? own_magic(m) : 0;
+	if (!k || ((k & 4) != 0) != (pcap_is_swapped(p) != 0))
+		return NULL;
+	struct own_reader *o = g_new0(struct own_reader, 1);
+	o->fp = fp;
+	o->swapped = k & 4;
+	o->micro = k & 1;
+	o->buf = g_malloc(OWN_BUF);
+	return o;
+}
+
+/* Before any I/O on fp: will own_open() take it (a classic pcap magic
+ * number at 0 of a file)? Then its reads go straight to its buffer, and
+ * libpcap's two reads of the header bypass stdio's. */
+static bool
+own_likely(FILE *fp)
+{
+	uint32_t m;
+	const char *e = getenv("SYNFIN_LIBPCAP_READ");
+
+	if ((e && *e && strcmp(e, "0") != 0) ||
+	    pread(fileno(fp), &m, 4, 0) != 4 || !own_magic(m))
+		return false;
+	return setvbuf(fp, NULL, _IONBF, 0) == 0;
+}
+
+static void
+own_free(struct own_reader *o)
+{
+	if (!o)
+		return;
+	g_free(o->buf);
+	g_free(o);
+}
+
+/* At least need unread bytes, if the file has them: the unread bytes. */
+static size_t
+own_fill(struct own_reader *o, size_t need)
+{
+	size_t have = o->end - o->pos;
+
+	if (have >= need)
+		return have;
+	memmove(o->buf, o->buf + o->pos, have);
+	o->pos = 0;
+	o->end = have;
+	while (o->end < need) {
+		size_t n = fread(o->buf + o->end, 1, OWN_BUF - o->end, o->fp);
+		if (n == 0)
+			break;		/* the end, or an error (ferror()) */
+		o->end += n;
+	}
+	return o->end;
+}
+
+static enum capture_status capture_fail(struct capture *c, const char *why,
+    GError **err);
+
+/* A read error, or `tried` bytes of a record's header or body asked
+ * for and `got` found before the end of the file. */
+static enum capture_status
+own_fail(struct capture *c, const char *what, size_t tried, size_t got,
+    GError **err)
+{
+	struct own_reader *o = c->own;
+
+	if (ferror(o->fp))
+		g_snprintf(o->msg, sizeof(o->msg), "error reading dump file: "
+		    "%s", g_strerror(errno));
+	else
+		g_snprintf(o->msg, sizeof(o->msg), "truncated dump file; tried "
+		    "to read %zu %s bytes, only got %zu", tried, what, got);
+	return capture_fail(c, o->msg, err);
+}
+
+/* The next record: h and *d for capture_result(). */
+static enum capture_status
+own_next(struct capture *c, struct pcap_pkthdr *h, const u_char **d,
+    GError **err)
+{
+	struct own_reader *o = c->own;
+	size_t have = own_fill(o, 16);
+
+	if (have < 16) {
+		if (have == 0 && !ferror(o->fp))
+			return CAPTURE_EOF;
+		return own_fail(c, "header", 16, have, err);
+	}
+	uint32_t w[4];
+	memcpy(w, o->buf + o->pos, 16);
+	if (o->swapped)
+		for (int i = 0; i < 4; i++)
+			w[i] = GUINT32_SWAP_LE_BE(w[i]);
+	uint32_t caplen = w[2];
+	if (caplen > OWN_MAX_CAPLEN) {
+		g_snprintf(o->msg, sizeof(o->msg), "invalid packet capture "
+		    "length %u, bigger than snaplen of %u", caplen, c->snap);
+		return capture_fail(c, o->msg, err);
+	}
+	size_t want = 16 + (size_t)caplen;
+	if (have < want && (have = own_fill(o, want)) < want) {
+		size_t got = have - 16;
+		return own_fail(c, "captured", caplen > c->snap &&
+		    got < c->snap ? c->snap : caplen, got, err);
+	}
+	*d = o->buf + o->pos + 16;
+	o->pos += want;
+	c->records++;
+	c->off += want;
+	/* As libpcap fills it: the 32-bit words sign-extended. */
+	h->ts.tv_sec = (int32_t)w[0];
+	h->ts.tv_usec = (int32_t)w[1] * (o->micro ? 1000L : 1L);
+	h->caplen = caplen < c->snap ? caplen : c->snap;
+	h->len = w[3];
+	return CAPTURE_OK;
 }
 
 /* Where a pcapng error lies. libpcap reads the blocks it does not return
@@ -183,9 +381,6 @@ capture_error_offset(struct capture *c)
 	return ret;
 }
 
-static enum capture_status capture_result(struct capture *c, int r,
-    struct pcap_pkthdr *h, const u_char *d, struct frame *f, GError **err);
-
 static struct capture *
 capture_setup(pcap_t *p, const char *name, const char *filter, GError **err)
 {
@@ -202,25 +397,40 @@ capture_setup(pcap_t *p, const char *name, const char *filter, GError **err)
 		pcap_close(p);
 		return NULL;
 	}
+	struct own_reader *own = own_open(p);
+	struct bpf_program prog_keep = { 0, NULL };
+	bool has_prog = false;
 	if (filter && *filter) {
 		struct bpf_program prog;
 		if (pcap_compile(p, &prog, filter, 1,
 		    PCAP_NETMASK_UNKNOWN) < 0) {
 			g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
 			    "bad filter '%s': %s", filter, pcap_geterr(p));
+			own_free(own);
 			pcap_close(p);
 			return NULL;
 		}
-		if (pcap_setfilter(p, &prog) < 0) {
+		/* A file's frames are filtered by capture_next(), which
+		 * counts those dropped too (the offset of an error); a live
+		 * capture's in the kernel where it can. */
+		if (pcap_file(p)) {
+			prog_keep = prog;
+			has_prog = true;
+		} else if (pcap_setfilter(p, &prog) < 0) {
 			g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
 			    "%s: cannot set filter: %s", name, pcap_geterr(p));
 			pcap_freecode(&prog);
+			own_free(own);
 			pcap_close(p);
 			return NULL;
 		}
-		pcap_freecode(&prog);
+		if (!has_prog)
+			pcap_freecode(&prog);
 	}
 	struct capture *c = g_new0(struct capture, 1);
+	c->own = own;
+	c->prog = prog_keep;
+	c->has_prog = has_prog;
 	c->p = p;
 	c->name = g_strdup(name);
 	c->dlt = dlt;
@@ -265,7 +475,7 @@ capture_open_file(const char *path, const char *filter, GError **err)
 		    "%s: %s", path, g_strerror(errno));
 		return NULL;
 	}
-	if (!is_stdin) {
+	if (!is_stdin && !own_likely(fp)) {
 		iobuf = g_malloc(CAPTURE_IOBUF);
 		setvbuf(fp, iobuf, _IOFBF, CAPTURE_IOBUF);
 	}
@@ -528,6 +738,10 @@ capture_stats(struct capture *c, uint64_t *recv, uint64_t *drop,
 	return true;
 }
 
+static void capture_count(struct capture *c, const struct pcap_pkthdr *h);
+static enum capture_status capture_result(struct capture *c, int r,
+    struct pcap_pkthdr *h, const u_char *d, struct frame *f, GError **err);
+
 enum capture_status
 capture_next(struct capture *c, struct frame *f, GError **err)
 {
@@ -543,10 +757,54 @@ capture_next(struct capture *c, struct frame *f, GError **err)
 				return CAPTURE_AGAIN;
 			r = pcap_next_ex(c->p, &h, &d);
 		}
+		if (r == 1)
+			capture_count(c, h);
 		return capture_result(c, r, h, d, f, err);
 	}
-	int r = pcap_next_ex(c->p, &h, &d);	/* before h, d are read */
-	return capture_result(c, r, h, d, f, err);
+	for (;;) {
+		struct pcap_pkthdr oh;
+		int r;
+		if (c->own) {
+			enum capture_status st = own_next(c, &oh, &d, err);
+			if (st != CAPTURE_OK)
+				return st;
+			h = &oh;
+			r = 1;
+		} else {
+			r = pcap_next_ex(c->p, &h, &d);	/* before h, d */
+			if (r == 1)
+				capture_count(c, h);
+		}
+		if (r == 1 && c->has_prog &&
+		    !pcap_offline_filter(&c->prog, h, d))
+			continue;
+		return capture_result(c, r, h, d, f, err);
+	}
+}
+
+/* libpcap returned a record: count it, and where it ends. */
+static void
+capture_count(struct capture *c, const struct pcap_pkthdr *h)
+{
+	/* The offset after this record, for a cut file's error and the
+	 * progress line. Classic pcap: by sum (a 16-byte header plus caplen
+	 * bytes), no syscall; ftell() per packet was a fifth of the run
+	 * time. A record at the snaplen may have been longer in the file (a
+	 * damaged or crafted file: libpcap reads it whole and returns it
+	 * cut), so the sum may drift from there: an error then walks the
+	 * record headers again (capture_error_offset()). pcapng blocks
+	 * vary: the error walks the blocks, the progress line asks
+	 * ftell(). */
+	c->records++;
+	if (!c->pcapng && c->sum_ok) {
+		c->off += 16 + (uint64_t)h->caplen;
+		if (h->caplen >= c->snap)
+			c->maybe_drift = true;
+	} else if (!c->pcapng && !c->live) {
+		/* Files older than 2.4: libpcap may swap caplen and len.
+		 * Rare: ask. */
+		c->off = stream_pos(c->p, c->off);
+	}
 }
 
 static enum capture_status
@@ -562,25 +820,6 @@ capture_result(struct capture *c, int r, struct pcap_pkthdr *h,
 				pcap_dump_flush(c->dump);
 				c->last_flush = now;
 			}
-		}
-		/* The offset after this record, for a cut file's error and
-		 * the progress line. Classic pcap: by sum (a 16-byte header
-		 * plus caplen bytes), no syscall; ftell() per packet was a
-		 * fifth of the run time. A record at the snaplen may have
-		 * been longer in the file (a damaged or crafted file: libpcap
-		 * reads it whole and returns it cut), so the sum may drift
-		 * from there: an error then walks the record headers again
-		 * (capture_error_offset()). pcapng blocks vary: the error
-		 * walks the blocks, the progress line asks ftell(). */
-		c->records++;
-		if (!c->pcapng && c->sum_ok) {
-			c->off += 16 + (uint64_t)h->caplen;
-			if (h->caplen >= c->snap)
-				c->maybe_drift = true;
-		} else if (!c->pcapng && !c->live) {
-			/* Files older than 2.4: libpcap may swap caplen and
-			 * len. Rare: ask. */
-			c->off = stream_pos(c->p, c->off);
 		}
 		/* Classic pcap seconds count from 1970 in 32 bits, unsigned
 		 * (draft-ietf-opsawg-pcap: good to 2106), but libpcap reads
@@ -605,11 +844,20 @@ capture_result(struct capture *c, int r, struct pcap_pkthdr *h,
 		    "%s: capture failed: %s", c->name, pcap_geterr(c->p));
 		return CAPTURE_ERROR;
 	}
-	uint64_t at = capture_error_offset(c);
+	return capture_fail(c, pcap_geterr(c->p), err);
+}
+
+/* A file's record or block `why` could not be read: where, and what the
+ * report covers. */
+static enum capture_status
+capture_fail(struct capture *c, const char *why, GError **err)
+{
+	uint64_t at = c->own ? c->off : capture_error_offset(c);
+
 	g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
 	    "%s: %s at byte offset %" G_GUINT64_FORMAT " (after record %"
 	    G_GUINT64_FORMAT "); the report covers everything before it",
-	    c->name, pcap_geterr(c->p), at, c->records);
+	    c->name, why, at, c->records);
 	return CAPTURE_ERROR;
 }
 
@@ -633,6 +881,9 @@ capture_close(struct capture *c)
 		pcap_dump_flush(c->dump);
 		pcap_dump_close(c->dump);
 	}
+	own_free(c->own);
+	if (c->has_prog)
+		pcap_freecode(&c->prog);
 	pcap_close(c->p);
 	g_free(c->iobuf);	/* after the fclose() in pcap_close() */
 	g_free(c->name);

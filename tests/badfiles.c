@@ -447,9 +447,11 @@ parse_output(struct result *r)
 	}
 }
 
-/* timeout 20 $SYNFIN -q -F json [extra...] -r path */
+/* timeout 20 $SYNFIN -q -F json [extra...] -r path, with
+ * SYNFIN_LIBPCAP_READ=1 if libpcap_read: r's status and outputs. */
 static void
-run(const char *path, const char *const *extra, struct result *r)
+spawn(const char *path, const char *const *extra, bool libpcap_read,
+    struct result *r)
 {
 	const char *argv[32];
 	int n = 0;
@@ -458,13 +460,10 @@ run(const char *path, const char *const *extra, struct result *r)
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
 	int st;
+	char **env = g_get_environ();
 
-	memset(r, 0, sizeof(*r));
-	if (write_only) {
-		r->out = g_strdup("");
-		r->err = g_strdup("");
-		return;
-	}
+	env = g_environ_setenv(env, "SYNFIN_LIBPCAP_READ",
+	    libpcap_read ? "1" : "0", TRUE);
 	argv[n++] = "timeout";
 	argv[n++] = "20";
 	argv[n++] = synfin;
@@ -482,11 +481,12 @@ run(const char *path, const char *const *extra, struct result *r)
 	posix_spawn_file_actions_addopen(&fa, 2, errp,
 	    O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (posix_spawnp(&pid, "timeout", &fa, NULL, (char *const *)argv,
-	    environ) != 0) {
+	    env) != 0) {
 		perror("badfiles: posix_spawnp timeout");
 		exit(99);
 	}
 	posix_spawn_file_actions_destroy(&fa);
+	g_strfreev(env);
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	if (WIFEXITED(st)) {
@@ -501,7 +501,59 @@ run(const char *path, const char *const *extra, struct result *r)
 		r->err = g_strdup("");
 	g_free(outp);
 	g_free(errp);
+}
+
+/* Does the file start with a classic pcap magic number (either order,
+ * micro- or nanoseconds)? */
+static bool
+is_classic(const char *path)
+{
+	uint8_t m[4];
+	FILE *fp = fopen(path, "rb");
+	bool yes = false;
+
+	if (fp && fread(m, 1, 4, fp) == 4) {
+		uint32_t v = le32(m);
+		yes = v == 0xa1b2c3d4 || v == 0xa1b23c4d ||
+		    v == 0xd4c3b2a1 || v == 0x4d3cb2a1;
+	}
+	if (fp)
+		fclose(fp);
+	return yes;
+}
+
+/*
+ * synfin reads classic pcap itself (src/capture.c own_next()), as libpcap
+ * would: each classic file is run again with SYNFIN_LIBPCAP_READ=1, which
+ * leaves it to pcap_next_ex(), and the two runs must agree on the status,
+ * the report and the error, byte for byte.
+ */
+static void
+run(const char *path, const char *const *extra, struct result *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (write_only) {
+		r->out = g_strdup("");
+		r->err = g_strdup("");
+		return;
+	}
+	spawn(path, extra, false, r);
 	parse_output(r);
+	if (!is_classic(path))
+		return;
+	struct result l;
+	memset(&l, 0, sizeof(l));
+	spawn(path, extra, true, &l);
+	if (l.rc == r->rc && strcmp(l.out, r->out) == 0 &&
+	    strcmp(l.err, r->err) == 0) {
+		passes++;
+	} else {
+		fails++;
+		printf("FAIL %s: synfin's reader and libpcap's disagree: exit "
+		    "%d and %d\n--- synfin's:\n%s\n%s--- libpcap's:\n%s\n%s",
+		    path, r->rc, l.rc, r->err, r->out, l.err, l.out);
+	}
+	result_clear(&l);
 }
 
 static char *
@@ -694,6 +746,42 @@ is_sanitizer_build(const char *path)
 	return yes;
 }
 
+/* Cut c in the middle of each packet record (block) and read it with a
+ * filter (-f) that keeps connection B only: the error still names where
+ * the cut record starts and counts every whole record before it, those
+ * the filter dropped included. */
+static void
+cut_filtered(const char *fmt, const struct cap *c)
+{
+	static const char *const extra[] = { "-f", "tcp port 40001", NULL };
+	unsigned int f0 = fails, n = 0;
+	char name[64];
+
+	if (write_only)
+		return;
+	g_snprintf(name, sizeof(name), "cutf-%s.pcap", fmt);
+	for (unsigned int i = 0; pkt_blk(c, i); i++) {
+		const struct blk *b = pkt_blk(c, i);
+		size_t len = (b->start + b->end) / 2;
+		struct expect e = expect_cut(c, len);
+		struct result r;
+		char *path = write_file(name, c->b->data, len);
+		char want[64];
+		run(path, extra, &r);
+		g_snprintf(want, sizeof(want), "(after record %" PRIu64 ")",
+		    e.packets);
+		check(r.rc == 2 && r.have_off && r.off == e.off &&
+		    strstr(r.err, want) != NULL, &r, "%s cut at %zu of %u "
+		    "with -f: want exit 2, offset %" PRIu64 ", %s", fmt, len,
+		    c->b->len, e.off, want);
+		result_clear(&r);
+		g_free(path);
+		n++;
+	}
+	printf("%s %s with -f: %u cuts\n", fails == f0 ? "ok  " : "FAIL",
+	    fmt, n);
+}
+
 /* Cut c at every byte offset 0..size. */
 static void
 cut_everywhere(const char *fmt, const struct cap *c)
@@ -793,6 +881,7 @@ formats(void)
 		g_snprintf(name, sizeof(name), "%s.pcap", f[i].name);
 		same_report(what, name, &c);
 		cut_everywhere(f[i].name, &c);
+		cut_filtered(f[i].name, &c);
 		cap_free(&c);
 	}
 }
