@@ -195,6 +195,18 @@ decode_tcp_options(const uint8_t *p, size_t len, struct tcp_opts *o)
 	uint64_t seen = 0;
 
 	memset(o, 0, sizeof(*o));
+	/* Most segments of a connection that uses timestamps carry just
+	 * NOP, NOP, timestamps (RFC 7323 appendix A's layout): at once. */
+	if (len == 12) {
+		struct rd t = r;
+		const uint8_t *h = rd_take(&t, 12);
+		if (h && ld_be32(h) == 0x0101080a) {
+			o->tsval = ld_be32(h + 4);
+			o->tsecr = ld_be32(h + 8);
+			o->has_ts = true;
+			return 0;
+		}
+	}
 	while (r.left > 0) {
 		uint8_t kind = rd_u8(&r);
 
@@ -213,8 +225,9 @@ decode_tcp_options(const uint8_t *p, size_t len, struct tcp_opts *o)
 			q |= DEC_TCP_OPT_BAD_LEN;
 			break;
 		}
-		struct rd v;
-		rd_sub(&r, olen - 2, &v);
+		/* The value, olen - 2 bytes: each case below reads it only
+		 * once it has checked olen. */
+		const uint8_t *v = rd_take(&r, olen - 2);
 		switch (kind) {
 		case 2:		/* MSS, RFC 9293 3.2 */
 			q |= opt_seen(&seen, kind);
@@ -222,7 +235,7 @@ decode_tcp_options(const uint8_t *p, size_t len, struct tcp_opts *o)
 				q |= DEC_TCP_OPT_BAD_SIZE;
 				break;
 			}
-			o->mss = rd_be16(&v);
+			o->mss = ld_be16(v);
 			o->has_mss = true;
 			break;
 		case 3:		/* window scale, RFC 7323 2 */
@@ -231,7 +244,7 @@ decode_tcp_options(const uint8_t *p, size_t len, struct tcp_opts *o)
 				q |= DEC_TCP_OPT_BAD_SIZE;
 				break;
 			}
-			o->wscale = rd_u8(&v);
+			o->wscale = v[0];
 			if (o->wscale > 14) {	/* RFC 7323 2.3: use 14 */
 				o->wscale = 14;
 				q |= DEC_TCP_WSCALE_CLAMP;
@@ -252,9 +265,10 @@ decode_tcp_options(const uint8_t *p, size_t len, struct tcp_opts *o)
 				q |= DEC_TCP_OPT_BAD_SIZE;
 				break;
 			}
-			while (v.left >= 8 && o->nsack < TCP_MAX_SACK) {
-				o->sack[o->nsack][0] = rd_be32(&v);
-				o->sack[o->nsack][1] = rd_be32(&v);
+			for (size_t at = 0; at + 8 <= olen - 2 &&
+			    o->nsack < TCP_MAX_SACK; at += 8) {
+				o->sack[o->nsack][0] = ld_be32(v + at);
+				o->sack[o->nsack][1] = ld_be32(v + at + 4);
 				o->nsack++;
 			}
 			break;
@@ -264,8 +278,8 @@ decode_tcp_options(const uint8_t *p, size_t len, struct tcp_opts *o)
 				q |= DEC_TCP_OPT_BAD_SIZE;
 				break;
 			}
-			o->tsval = rd_be32(&v);
-			o->tsecr = rd_be32(&v);
+			o->tsval = ld_be32(v);
+			o->tsecr = ld_be32(v + 4);
 			o->has_ts = true;
 			break;
 		case 34:	/* TCP Fast Open, RFC 7413: cookie 0 or 4..16 */
@@ -293,19 +307,18 @@ decode_tcp(struct rd *r, size_t seglen, const uint8_t *src, const uint8_t *dst,
 
 	if (seglen < 20)
 		return DECODE_MALFORMED;	/* the IP length says too short */
-	if (r->left < 20)
+	const uint8_t *h = rd_take(r, 20);
+	if (!h)
 		return DECODE_TRUNCATED;
-	t->sport = rd_be16(r);
-	t->dport = rd_be16(r);
-	t->seq = rd_be32(r);
-	t->ack = rd_be32(r);
-	uint8_t doff = rd_u8(r) >> 4;
-	t->flags = rd_u8(r);
-	t->win = rd_be16(r);
-	rd_skip(r, 2);		/* checksum */
-	t->urp = rd_be16(r);
-	if (r->err)
-		return DECODE_TRUNCATED;
+	t->sport = ld_be16(h);
+	t->dport = ld_be16(h + 2);
+	t->seq = ld_be32(h + 4);
+	t->ack = ld_be32(h + 8);
+	uint8_t doff = h[12] >> 4;
+	t->flags = h[13];
+	t->win = ld_be16(h + 14);
+	/* h + 16: the checksum */
+	t->urp = ld_be16(h + 18);
 	t->hlen = (uint8_t)(doff * 4);
 	if (doff < 5 || t->hlen > seglen)
 		return DECODE_MALFORMED;
@@ -349,27 +362,20 @@ static enum decode_result
 decode_ipv4(struct rd *r, const struct decode_opts *opts, struct pkt *pkt)
 {
 	struct rd hdr = *r;
+	const uint8_t *h = rd_take(r, 20);
 
-	if (r->left < 20)
+	if (!h)
 		return DECODE_TRUNCATED;
-	uint8_t vihl = rd_u8(r);
-	if (vihl >> 4 != 4)
+	if (h[0] >> 4 != 4)
 		return DECODE_MALFORMED;
-	size_t ihl = (size_t)(vihl & 0x0f) * 4;
-	rd_skip(r, 1);		/* DSCP/ECN */
-	size_t tot = rd_be16(r);
-	rd_skip(r, 2);		/* id */
-	uint16_t frag = rd_be16(r);
-	rd_skip(r, 1);		/* ttl */
-	uint8_t proto = rd_u8(r);
-	rd_skip(r, 2);		/* checksum */
+	size_t ihl = (size_t)(h[0] & 0x0f) * 4;
+	size_t tot = ld_be16(h + 2);
+	uint16_t frag = ld_be16(h + 6);
+	uint8_t proto = h[9];
+	/* (decode_frame() zeroed the addresses: IPv4 fills 4 bytes.) */
 	pkt->af = 4;
-	memset(pkt->src, 0, sizeof(pkt->src));
-	memset(pkt->dst, 0, sizeof(pkt->dst));
-	rd_bytes(r, pkt->src, 4);
-	rd_bytes(r, pkt->dst, 4);
-	if (r->err)
-		return DECODE_TRUNCATED;
+	memcpy(pkt->src, h + 12, 4);
+	memcpy(pkt->dst, h + 16, 4);
 	if (ihl < 20 || tot < ihl)
 		return DECODE_MALFORMED;
 	/* The frame may carry link padding past tot (Ethernet minimum
@@ -401,20 +407,18 @@ decode_ipv4(struct rd *r, const struct decode_opts *opts, struct pkt *pkt)
 static enum decode_result
 decode_ipv6(struct rd *r, const struct decode_opts *opts, struct pkt *pkt)
 {
-	if (r->left < 40)
+	const uint8_t *h = rd_take(r, 40);
+
+	if (!h)
 		return DECODE_TRUNCATED;
-	uint8_t v = rd_u8(r);
-	if (v >> 4 != 6)
+	if (h[0] >> 4 != 6)
 		return DECODE_MALFORMED;
-	rd_skip(r, 3);		/* traffic class, flow label */
-	size_t plen = rd_be16(r);
-	uint8_t nxt = rd_u8(r);
-	rd_skip(r, 1);		/* hop limit */
+	/* h + 1: traffic class, flow label; h + 7: hop limit */
+	size_t plen = ld_be16(h + 4);
+	uint8_t nxt = h[6];
 	pkt->af = 6;
-	rd_bytes(r, pkt->src, 16);
-	rd_bytes(r, pkt->dst, 16);
-	if (r->err)
-		return DECODE_TRUNCATED;
+	memcpy(pkt->src, h + 8, 16);
+	memcpy(pkt->dst, h + 24, 16);
 	if (plen == 0)
 		return DECODE_UNSUPPORTED;	/* jumbogram (RFC 2675) */
 	if (r->left > plen) {
@@ -520,8 +524,8 @@ decode_ethertype(uint16_t et, struct rd *r, const struct decode_opts *opts,
 static enum decode_result
 decode_ether(struct rd *r, const struct decode_opts *opts, struct pkt *pkt)
 {
-	rd_skip(r, 12);		/* destination and source MAC */
-	uint16_t et = rd_be16(r);
+	const uint8_t *h = rd_take(r, 14);	/* MACs, EtherType */
+	uint16_t et = h ? ld_be16(h + 12) : 0;
 	for (int i = 0; !r->err && (et == ETHERTYPE_VLAN ||
 	    et == ETHERTYPE_QINQ || et == ETHERTYPE_QINQ_OLD); i++) {
 		if (i >= MAX_VLAN_TAGS)

@@ -896,6 +896,50 @@ START_TEST(test_tcp_options_raw)
 }
 END_TEST
 
+/* NOP, NOP, timestamps in 12 bytes is decoded at once (decode.c): the
+ * same as the walk gives for the same option laid out otherwise (TS, NOP,
+ * NOP; and NOP, NOP, TS, EOL in 13 bytes), and a layout that only looks
+ * like it (a bad length, a different kind) goes to the walk. */
+START_TEST(test_tcp_options_ts_fast)
+{
+	uint32_t x = 0x12345678u;
+
+	for (int i = 0; i < 10000; i++) {
+		uint8_t fast[12] = { 1, 1, 8, 10 }, slow[12] = { 8, 10 };
+		uint8_t eol[13] = { 1, 1, 8, 10 };
+		struct tcp_opts a, b, e;
+		x = x * 1103515245u + 12345u;
+		uint32_t tsval = x;
+		x = x * 1103515245u + 12345u;
+		uint32_t tsecr = i % 3 ? x : 0;
+		for (int k = 0; k < 4; k++) {
+			fast[4 + k] = eol[4 + k] = slow[2 + k] =
+			    (uint8_t)(tsval >> (24 - 8 * k));
+			fast[8 + k] = eol[8 + k] = slow[6 + k] =
+			    (uint8_t)(tsecr >> (24 - 8 * k));
+		}
+		slow[10] = slow[11] = 1;
+		memset(&a, 0xa5, sizeof(a));
+		memset(&b, 0x5a, sizeof(b));
+		memset(&e, 0x3c, sizeof(e));
+		ck_assert_uint_eq(decode_tcp_options(fast, 12, &a), 0);
+		ck_assert_uint_eq(decode_tcp_options(slow, 12, &b), 0);
+		ck_assert_uint_eq(decode_tcp_options(eol, 13, &e), 0);
+		ck_assert(a.has_ts && a.tsval == tsval && a.tsecr == tsecr);
+		ck_assert_mem_eq(&a, &b, sizeof(a));
+		ck_assert_mem_eq(&a, &e, sizeof(a));
+	}
+	/* A timestamps option of length 9: not the fast layout; for the
+	 * walk a bad size, and byte 11 then starts an MSS option (kind 2)
+	 * with no length byte left: a bad length too. */
+	uint8_t bad[12] = { 1, 1, 8, 9, 0, 0, 0, 1, 0, 0, 0, 2 };
+	struct tcp_opts o;
+	ck_assert_uint_eq(decode_tcp_options(bad, 12, &o),
+	    DEC_TCP_OPT_BAD_SIZE | DEC_TCP_OPT_BAD_LEN);
+	ck_assert(!o.has_ts);
+}
+END_TEST
+
 /* ---- checksums (RFC 1071; pseudo-headers RFC 9293 3.1, RFC 8200 8.1) --- */
 
 struct csum_case {
@@ -1214,6 +1258,7 @@ decode_suite(void)
 
 	tc = tcase_create("tcp_options");
 	tcase_add_loop_test(tc, test_tcp_options, 0, G_N_ELEMENTS(opt_cases));
+	tcase_add_test(tc, test_tcp_options_ts_fast);
 	tcase_add_loop_test(tc, test_tcp_options_raw, 0,
 	    G_N_ELEMENTS(rawopt_cases));
 	suite_add_tcase(s, tc);
