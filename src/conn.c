@@ -1039,8 +1039,139 @@ ladder_add(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts,
 	g_array_append_val(a, l);
 }
 
+/*
+ * Most segments of a capture are ACKs, with or without data, sent in order
+ * between two ESTABLISHED endpoints of a connection with nothing unusual
+ * about it. conn_input_slow()'s steps for such a segment come down to the
+ * ones below; this takes it when every condition that would make any other
+ * step act is known to be false, and answers false (having changed
+ * nothing) otherwise:
+ *   - flags: ACK without SYN, FIN or RST (tcp_fsm_classify(): EV_ACK);
+ *   - no decode finding conn_input_slow() reports, no bad checksum;
+ *   - both endpoints ESTABLISHED, neither has sent a FIN (no teardown
+ *     check, no correction of a state, no fin_bogus);
+ *   - no conn_ext: no RST to undo or void, no hole, no count above 2^32;
+ *   - in order: seq is the sender's snd_nxt (no retransmission, gap or
+ *     keep-alive, track_seq());
+ *   - its ack not beyond what the peer was seen sending
+ *     (ack_unseen_data), its data not beyond the peer's window
+ *     (seq_beyond_window);
+ *   - not the third segment of a handshake (handshake_third());
+ *   - no --ladder.
+ * The state machine leaves two ESTABLISHED endpoints where they are for an
+ * ACK (tcp_fsm[][EV_ACK][ESTABLISHED], check_tcp_fsm). The tests run both
+ * paths on every segment they feed (conn_fast_check) and require the same
+ * record, byte for byte.
+ */
+static bool
+conn_input_fast(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+    const struct pkt *pkt, int64_t ts)
+{
+	const struct tcp_seg *s = &pkt->tcp;
+	struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[!dir];
+	struct conn_side *sd = &c->side[dir];
+
+	if ((s->flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK)) != TH_ACK ||
+	    (pkt->quirks & (DEC_TCP_BAD_CSUM | DEC_TCP_OPT_BAD_LEN |
+	    DEC_TCP_OPT_BAD_SIZE | DEC_TCP_OPT_DUP | DEC_TCP_WSCALE_CLAMP)) ||
+	    snd->st != TCP_ST_ESTABLISHED || rcv->st != TCP_ST_ESTABLISHED ||
+	    c->ext || cfg->ladder || c->first_dir < 0)
+		return false;
+	uint16_t both = snd->flags & rcv->flags, either = snd->flags |
+	    rcv->flags;
+	if (!(both & PEER_SEQ_KNOWN) || (either & PEER_FIN_SEEN) ||
+	    s->seq != snd->snd_nxt || seq_gt(s->ack, rcv->snd_nxt) ||
+	    rcv->nholes || snd->nholes || sd->pkts == UINT32_MAX ||
+	    sd->bytes > UINT32_MAX - s->paylen)
+		return false;
+	if (s->paylen > 1 && (rcv->flags & PEER_WIN_KNOWN) &&
+	    seq_gt(s->seq + s->paylen, rcv->rcv_end))
+		return false;
+	if ((c->hs & HSF_SYNACK) && !(c->hs & (HSF_THIRD | HSF_SIMUL)) &&
+	    dir == c->syn_dir && c->synack_dir != dir)
+		return false;
+
+	/* conn_input_slow()'s steps, in its order, for this segment. */
+	if (ts > conn_time(c, CT_LAST))
+		time_set(c, CT_LAST, ts);
+	sd->pkts++;
+	snd->flags |= PEER_SENT_ANY;
+	snd->fin_before_prev = snd->fin_before_last;
+	snd->fin_before_last = false;
+	/* track_seq(): in order */
+	sd->bytes += s->paylen;
+	snd->snd_nxt = s->seq + s->paylen;
+	if ((rcv->flags & PEER_SYN_SEEN) && seq_ge(s->ack, rcv->isn + 1) &&
+	    seq_le(s->ack, rcv->snd_nxt))
+		rcv->flags |= PEER_SYN_ACKED;
+	if ((c->hs & HSF_SIMUL) && (c->peer[0].flags & PEER_SYN_ACKED) &&
+	    (c->peer[1].flags & PEER_SYN_ACKED))
+		c->hs |= HSF_SIMUL_DONE;
+	/* ACK bookkeeping */
+	if (!(snd->flags & PEER_ACK_SENT) || seq_gt(s->ack, snd->ack))
+		snd->ack = s->ack;
+	snd->flags |= PEER_ACK_SENT;
+	uint32_t shift = (snd->flags & PEER_WS_OK) &&
+	    (rcv->flags & PEER_WS_OK) ? snd->wscale : 0;
+	uint32_t end = s->ack + ((uint32_t)s->win << shift);
+	if (!(snd->flags & PEER_WIN_KNOWN) || seq_gt(end, snd->rcv_end))
+		snd->rcv_end = end;
+	snd->flags |= PEER_WIN_KNOWN;
+	c->hs |= HSF_ESTABLISHED;
+	if (!zeek_conn_segment_fast(&c->zeek, dir == c->first_dir, s))
+		zeek_conn_segment(&c->zeek, dir == c->first_dir, s, 0);
+	return true;
+}
+
+static void conn_input_slow(struct conn *c, const struct conn_cfg *cfg,
+    uint8_t dir, const struct pkt *pkt, int64_t ts, uint64_t frame);
+
+bool conn_fast_check;
+
+/* conn_fast_check: the fast path's record against the whole path's. */
+static void
+fast_check(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+    const struct pkt *pkt, int64_t ts, uint64_t frame)
+{
+	struct conn *slow = g_malloc(sizeof(*c));
+
+	memcpy(slow, c, sizeof(*c));
+	if (!conn_input_fast(c, cfg, dir, pkt, ts)) {
+		g_free(slow);
+		conn_input_slow(c, cfg, dir, pkt, ts, frame);
+		return;
+	}
+	/* The copy shares c's blocks; on the fast path the whole path must
+	 * not touch them, but a time that widened allocates a conn_ext on
+	 * each: compared by content. */
+	conn_input_slow(slow, cfg, dir, pkt, ts, frame);
+	struct conn_ext *xf = c->ext, *xs = slow->ext;
+	bool same_ext = (!xf && !xs) || (xf && xs && xf->wide_ts &&
+	    xs->wide_ts && memcmp(xf->wide_ts, xs->wide_ts,
+	    TS_SLOTS * sizeof(int64_t)) == 0);
+	slow->ext = c->ext;
+	if (!same_ext || memcmp(slow, c, sizeof(*c)) != 0)
+		g_error("conn_input: the fast path's record differs from the "
+		    "whole path's (frame %" PRIu64 ")", frame);
+	if (xs && xs != xf) {
+		g_free(xs->wide_ts);
+		g_free(xs);
+	}
+	g_free(slow);
+}
+
 void
 conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+    const struct pkt *pkt, int64_t ts, uint64_t frame)
+{
+	if (G_UNLIKELY(conn_fast_check))
+		fast_check(c, cfg, dir, pkt, ts, frame);
+	else if (!conn_input_fast(c, cfg, dir, pkt, ts))
+		conn_input_slow(c, cfg, dir, pkt, ts, frame);
+}
+
+static void
+conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt, int64_t ts, uint64_t frame)
 {
 	const struct tcp_seg *s = &pkt->tcp;

@@ -259,6 +259,9 @@ size_t conn_unpack(const struct conn *p, struct conn *c);
 
 void conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt, int64_t ts, uint64_t frame);
+/* For tests: conn_input() runs its fast path and its whole path on every
+ * segment the fast path takes and aborts if the records differ. */
+extern bool conn_fast_check;
 /* May a new SYN from dir start a new record on this 4-tuple? */
 bool conn_is_reusable(const struct conn *c, uint8_t dir);
 /* Before a reuse: record missing_time_wait if the closer is within 2MSL. */

@@ -718,6 +718,42 @@ zeek_conn_segment(struct zeek_conn *z, bool from_first,
 }
 
 /*
+ * zeek_conn_segment() for the segment most of a capture is made of: an ACK
+ * (no SYN, FIN or RST) with a good checksum and an open window, between two
+ * ESTABLISHED endpoints, whose letter (D or A) its role already wrote, and
+ * that does not go back in the sender's stream (no T). Every step of the
+ * whole path is then a no-op but the ack's (note_ack()) and the sender's
+ * last_seq (update_last()). false, having changed nothing, for any other
+ * segment. conn_input_fast() calls it; the tests compare the two paths'
+ * records (conn_fast_check).
+ */
+bool
+zeek_conn_segment_fast(struct zeek_conn *z, bool from_first,
+    const struct tcp_seg *seg)
+{
+	unsigned e = from_first ? 0u : 1u, p = e ^ 1u;
+	uint32_t len = seg->paylen, end = seg->seq + len;
+
+	if ((seg->flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK)) != TH_ACK ||
+	    !(z->flags & ZK_F_BEGUN) || seg->win == 0 ||
+	    st(z, e) != ZST_ESTABLISHED || st(z, p) != ZST_ESTABLISHED)
+		return false;
+	/* the lone-'H' rewrite (zeek_conn_segment()) */
+	if (hist_get(z, 0) == hist_code('H') && hist_get(z, 1) == 0)
+		return false;
+	unsigned bit = len > 0 ? SEEN_DATA : SEEN_ACK;
+	if (!(z->seen & (bit << (is_orig(z, e) ? 0 : SEEN_RESP_SHIFT))))
+		return false;
+	int32_t d = seq_diff(end, z->last[e]);
+	if (d <= 0 && len > 0)
+		return false;	/* a 'T' */
+	note_ack(z, p, seg->flags, seg->ack);
+	if (d > 0)
+		z->last[e] = end;
+	return true;
+}
+
+/*
  * TCP_Endpoint::Size() == 0, the only use conn_state makes of sizes.  A
  * SYN and a FIN each take one sequence number but no byte; an endpoint
  * whose half-open attempt was reset is size 0 whatever its numbers say.

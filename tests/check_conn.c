@@ -1282,6 +1282,7 @@ conn_suite(void)
 int
 main(void)
 {
+	conn_fast_check = true;	/* every conn_input(): both paths */
 	SRunner *sr = srunner_create(conn_suite());
 	int failed;
 

@@ -1242,6 +1242,7 @@ flow_suite(void)
 int
 main(void)
 {
+	conn_fast_check = true;	/* every conn_input(): both paths */
 	SRunner *sr = srunner_create(flow_suite());
 	int failed;
 

@@ -235,6 +235,21 @@ static const struct {
 	{ 0xff, EV_NONE, true, "all eight flags" },
 };
 
+/* conn.c's fast path (conn_input_fast()) relies on an ACK leaving two
+ * ESTABLISHED endpoints where they are, with no anomaly (RFC 9293 3.10.7.4:
+ * ESTABLISHED processes the ACK and stays). */
+START_TEST(test_ack_established_stays)
+{
+	struct fsm_cell s = tcp_fsm_cell(ROLE_SND, EV_ACK, TCP_ST_ESTABLISHED);
+	struct fsm_cell r = tcp_fsm_cell(ROLE_RCV, EV_ACK, TCP_ST_ESTABLISHED);
+
+	ck_assert_uint_eq(s.next, TCP_ST_ESTABLISHED);
+	ck_assert_uint_eq(s.anom, 0);
+	ck_assert_uint_eq(r.next, TCP_ST_ESTABLISHED);
+	ck_assert_uint_eq(r.anom, 0);
+}
+END_TEST
+
 START_TEST(test_classify)
 {
 	ck_assert_msg((int)tcp_fsm_classify(classes[_i].flags) == classes[_i].ev,
@@ -643,6 +658,7 @@ fsm_suite(void)
 
 	tcase_add_loop_test(tc, test_every_cell, 0, NCELLS);
 	tcase_add_test(tc, test_cell_bounds);
+	tcase_add_test(tc, test_ack_established_stays);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("classify");

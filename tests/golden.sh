@@ -7,6 +7,9 @@
 set -u
 : "${SYNFIN:=./synfin}" "${srcdir:=.}"
 case $SYNFIN in /*) ;; *) SYNFIN=$(pwd)/$SYNFIN ;; esac
+# conn_input()'s fast path checked against its whole path on every segment.
+SYNFIN_FAST_CHECK=1
+export SYNFIN_FAST_CHECK
 list="$srcdir/tests/expected/TESTLIST"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

@@ -205,6 +205,7 @@ tu_run_opts(const char *scn, const struct tu_opts *o, struct tu_result *r)
 
 	ck_assert_msg(pcap != NULL, "forge: %s", err ? err->message : "?");
 	memset(r, 0, sizeof(*r));
+	conn_fast_check = true;	/* the fast path against the whole one */
 	fill_config(&cfg, o);
 
 	/* pipeline_init() */

@@ -721,6 +721,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < HDR_LEN)
 		return 0;
+	conn_fast_check = true;	/* the fast path against the whole one */
 	size_t nrec = (size - HDR_LEN) / REC_LEN;
 	if (nrec > MAX_RECS)
 		nrec = MAX_RECS;

@@ -178,6 +178,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size == 0)
 		return 0;	/* fmemopen() of nothing fails on older libcs */
+	conn_fast_check = true;	/* the fast path against the whole one */
 	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
 		const struct run *r = &runs[i];
 		struct synfin_config cfg;
