@@ -488,6 +488,28 @@ side_time_set(struct conn *c, uint8_t side, enum side_time k, int64_t t)
 	time_set_slot(c, CT_MAX + side * CT_SIDE_MAX + k, t);
 }
 
+/* The last packet's time moves to ts if ts is later (every segment).
+ * Inline for the usual case, a connection kept in microseconds; the rest
+ * as any time. */
+static inline void
+time_touch_last(struct conn *c, int64_t ts)
+{
+	uint32_t v = c->t[CT_LAST];
+	int64_t d;
+
+	if (c->ts_unit == CONN_TS_US && v != 0 && ts != 0 &&
+	    !__builtin_sub_overflow(ts, c->first_ts, &d) && d >= 0) {
+		if (d <= (int64_t)(v - 1) * 1000)
+			return;		/* not later */
+		if (d % 1000 == 0 && d / 1000 < UINT32_MAX) {
+			c->t[CT_LAST] = (uint32_t)(d / 1000) + 1;
+			return;
+		}
+	}
+	if (ts > conn_time(c, CT_LAST))
+		time_set(c, CT_LAST, ts);
+}
+
 /* When the TIME_WAIT of side's endpoint ends: 2MSL after its last ACK
  * (meaningful while it is in TIME_WAIT). */
 static int64_t
@@ -1092,8 +1114,7 @@ conn_input_fast(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		return false;
 
 	/* conn_input_slow()'s steps, in its order, for this segment. */
-	if (ts > conn_time(c, CT_LAST))
-		time_set(c, CT_LAST, ts);
+	time_touch_last(c, ts);
 	sd->pkts++;
 	snd->flags |= PEER_SENT_ANY;
 	snd->fin_before_prev = snd->fin_before_last;
@@ -1188,8 +1209,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	}
 	/* The latest stamp, not the last one: a segment stamped earlier (a
 	 * capture whose clock stepped back) makes no duration negative. */
-	if (ts > conn_time(c, CT_LAST))
-		time_set(c, CT_LAST, ts);
+	time_touch_last(c, ts);
 
 	if (pkt->quirks & DEC_TCP_BAD_CSUM) {
 		/* Dropped as Zeek drops it: history 'C', nothing else. */
