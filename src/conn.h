@@ -149,6 +149,8 @@ struct conn {
 	unsigned slot : CONN_SLOT_BITS;	/* timer slot (flow.c) */
 	unsigned timer : 2;	/* timer class, enum flow_timer (flow.c) */
 	unsigned packed : 1;	/* the body below is packed (conn_pack()) */
+	unsigned fresh : 1;	/* -j: created in this batch, not yet
+				   renumbered: not to be packed (flow.c) */
 	/* In the head's word because there is room: small facts of the
 	 * analysis. The directions are canonical endpoint indexes, -1 for
 	 * none. */

@@ -3,6 +3,10 @@
 
 #include "flow.h"
 
+#ifdef HAVE_MALLOC_H
+#include <malloc.h>		/* malloc_trim() */
+#endif
+
 #include <glib.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,7 +205,27 @@ deadline_of(const struct flow_table *t, const struct conn *c, int64_t *d)
 		return TIMER_TIME_WAIT;
 	}
 	*d = sat_add(c->tbase, t->idle_ns);
-	return TIMER_ACTIVE;
+	/* Idle pack_idle_ns at the last sweep (which packs it then). */
+	return sat_add(c->tbase, t->pack_idle_ns) <= t->swept ? TIMER_IDLE :
+	    TIMER_ACTIVE;
+}
+
+/*
+ * When a record of class cls due at d is filed: at d, but an open record
+ * (TIMER_ACTIVE) when it will have been idle pack_idle_ns, if that is
+ * sooner, so that the sweep looks at it then (it is TIMER_IDLE then, and
+ * flow_expire() packs it). A segment moves that time on without moving
+ * the record (the filed time is never later than the real one). Filed the
+ * same whether records are packed or not: --max-flows evicts the first
+ * filed, and must pick the same one.
+ */
+static int64_t
+file_at(const struct flow_table *t, const struct conn *c, enum flow_timer cls,
+    int64_t d)
+{
+	int64_t chk = sat_add(c->tbase, t->pack_idle_ns);
+
+	return cls == TIMER_ACTIVE && chk < d ? chk : d;
 }
 
 static int64_t
@@ -210,23 +234,29 @@ sec_of(int64_t ns)
 	return ns <= 0 ? 0 : ns / NS;
 }
 
+/* The slot a deadline d is filed in. */
+static unsigned
+slot_for(const struct flow_table *t, int64_t d)
+{
+	int64_t s = sec_of(d);
+
+	if (s < t->cur)
+		s = t->cur;	/* overdue: the next sweep's first slot */
+	if (s - t->cur >= FLOW_WHEEL)
+		return FLOW_FAR;
+	return (unsigned)(s & (FLOW_WHEEL - 1));
+}
+
 static void
 wheel_file(struct flow_table *t, struct conn *c, enum flow_timer cls,
     int64_t d)
 {
 	struct flow_wheel *w = &t->wheel[cls];
-	int64_t s = sec_of(d);
-	unsigned slot;
+	unsigned slot = slot_for(t, d);
+	int64_t s = sec_of(d) < t->cur ? t->cur : sec_of(d);
 
-	if (s < t->cur)
-		s = t->cur;	/* overdue: the next sweep's first slot */
-	if (s - t->cur >= FLOW_WHEEL) {
-		slot = FLOW_FAR;
-	} else {
-		slot = (unsigned)(s & (FLOW_WHEEL - 1));
-		if (s < w->lo)
-			w->lo = s;
-	}
+	if (slot != FLOW_FAR && s < w->lo)
+		w->lo = s;
 	G_STATIC_ASSERT(FLOW_FAR < (1u << CONN_SLOT_BITS) && TIMER_MAX <= 4);
 	c->timer = (uint8_t)cls;
 	c->deadline = d;
@@ -366,6 +396,22 @@ unpack(struct flow_table *t, struct conn *p)
 	return c;
 }
 
+/* c packed into a block of the pool (c stays where it is: the caller puts
+ * the block in its place, then frees c, whose blocks the packed one now
+ * owns). */
+static struct conn *
+pack_block(struct flow_table *t, const struct conn *c)
+{
+	_Alignas(struct conn) uint8_t buf[CONN_PACKED_MAX];
+	size_t n = conn_pack(c, buf);
+	struct conn *pk = pool_alloc(&t->pool, n);
+
+	memcpy(pk, buf, n);
+	t->npacked++;
+	t->packed++;
+	return pk;
+}
+
 /*
  * Pack (conn_pack()) the settled records that went into TIME_WAIT since the
  * last call: those filed in the seconds up to 2MSL past the last sweep. A
@@ -406,18 +452,34 @@ flow_pack(struct flow_table *t)
 			    deadline_of(t, c, &d) != TIMER_TIME_WAIT ||
 			    d != c->deadline)
 				continue;
-			_Alignas(struct conn) uint8_t buf[CONN_PACKED_MAX];
-			size_t n = conn_pack(c, buf);
-			struct conn *pk = pool_alloc(&t->pool, n);
-			memcpy(pk, buf, n);
-			relink(t, pk, chain_of(t, c));
+			relink(t, pack_block(t, c), chain_of(t, c));
 			g_free(c);	/* its own blocks are the packed one's */
-			t->npacked++;
-			t->packed++;
 		}
 	}
 	if (hi > t->packed_to)
 		t->packed_to = hi;
+}
+
+/*
+ * The whole records packing freed are holes in malloc's heap, which stay
+ * in the process's memory: after a burst of records packed at once (the
+ * connections of a busy minute going idle together) the pool's new slabs
+ * come on top of them. Every FLOW_TRIM_EVERY records packed, glibc's
+ * malloc_trim() gives the free pages among them back to the system.
+ */
+#define FLOW_TRIM_EVERY 65536
+
+static void
+flow_trim(struct flow_table *t)
+{
+#ifdef HAVE_MALLOC_TRIM
+	if (t->packed - t->packed_trim >= FLOW_TRIM_EVERY) {
+		t->packed_trim = t->packed;
+		malloc_trim(0);
+	}
+#else
+	(void)t;
+#endif
 }
 
 /* ---- the table ---------------------------------------------------------- */
@@ -437,6 +499,14 @@ flow_table_init(struct flow_table *t, const struct conn_cfg *cfg,
 	const char *e = getenv("SYNFIN_PACK_MIN");	/* tests: 2^64-1: none */
 	if (e && *e)
 		t->pack_min = g_ascii_strtoull(e, NULL, 10);
+	t->pack_idle_ns = FLOW_PACK_IDLE_NS;
+	e = getenv("SYNFIN_PACK_IDLE");		/* tests: seconds */
+	if (e && *e)
+		t->pack_idle_ns = (int64_t)(g_ascii_strtod(e, NULL) * NS);
+	if (t->pack_idle_ns < 0)
+		t->pack_idle_ns = 0;
+	/* Never packing (tests) files records as packing would. */
+	t->pack_idle = t->pack_min != UINT64_MAX;
 	for (int i = 0; i < TIMER_MAX; i++)
 		t->wheel[i].lo = INT64_MAX;
 	t->cfg = *cfg;
@@ -487,11 +557,12 @@ flow_update(struct flow_table *t, struct conn *c)
 	 * that settled into TIME_WAIT is filed where it is due, where
 	 * flow_pack() looks for it. */
 	bool exact = cls == TIMER_TIME_WAIT && conn_is_settled(c);
+	int64_t at = file_at(t, c, cls, d);
 	if (cls == c->timer &&
-	    (exact ? d == c->deadline : d >= c->deadline))
+	    (exact ? d == c->deadline : at >= c->deadline))
 		return;
 	wheel_unfile(t, c);
-	wheel_file(t, c, cls, d);
+	wheel_file(t, c, cls, at);
 }
 
 static enum conn_end
@@ -653,12 +724,23 @@ flow_expire(struct flow_table *t, int64_t now)
 			t->wheel[i].lo = ns;
 	while (later) {
 		struct conn *c = later;
+		int64_t at = c->deadline;
 		later = c->next;
-		wheel_file(t, c, c->timer, c->deadline);
+		at = file_at(t, c, c->timer, at);
+		/* Idle: packed until a segment comes for it. */
+		if (c->timer == TIMER_IDLE && !c->packed && t->pack_idle &&
+		    !c->fresh) {
+			struct conn *pk = pack_block(t, c);
+			*chain_of(t, c) = pk;
+			g_free(c);
+			c = pk;
+		}
+		wheel_file(t, c, c->timer, at);
 	}
 	due_release(t, now, false);
 	if (!t->id_frame)
 		flow_pack(t);
+	flow_trim(t);
 }
 
 /* Release the records whose id is in [lo, hi), by id; there are n. */
@@ -728,7 +810,7 @@ flow_finish_packed(struct flow_table *t, struct conn *p)
 }
 
 /* The record of class cls whose deadline comes first (one-second slots,
- * oldest filed first within a slot), its deadline refreshed; NULL when the
+ * oldest filed first within a slot), its filing refreshed; NULL when the
  * class is empty. */
 static struct conn *
 wheel_first(struct flow_table *t, enum flow_timer cls)
@@ -747,10 +829,11 @@ wheel_first(struct flow_table *t, enum flow_timer cls)
 			return NULL;	/* not reached: n counts them */
 		int64_t d;
 		enum flow_timer now_cls = deadline_of(t, c, &d);
-		if (now_cls == cls && d == c->deadline)
+		int64_t at = file_at(t, c, now_cls, d);
+		if (now_cls == cls && at == c->deadline)
 			return c;
 		wheel_unfile(t, c);	/* stale: file it where it belongs */
-		wheel_file(t, c, now_cls, d);
+		wheel_file(t, c, now_cls, at);
 	}
 	return NULL;
 }
@@ -760,14 +843,14 @@ static void
 evict_one(struct flow_table *t, int64_t now)
 {
 	static const enum flow_timer order[] = {
-		TIMER_DONE, TIMER_TIME_WAIT, TIMER_ACTIVE
+		TIMER_DONE, TIMER_TIME_WAIT, TIMER_IDLE, TIMER_ACTIVE
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(order); i++) {
 		struct conn *c = wheel_first(t, order[i]);
 		if (c) {
 			t->evicted++;
-			release(t, c, now, order[i] == TIMER_ACTIVE ?
-			    END_EVICTED : END_NONE);
+			release(t, c, now, order[i] == TIMER_ACTIVE ||
+			    order[i] == TIMER_IDLE ? END_EVICTED : END_NONE);
 			return;
 		}
 	}
@@ -817,7 +900,9 @@ flow_lookup_hashed(struct flow_table *t, const struct pkt *p, uint64_t hash,
 	if (t->cur < 0)
 		t->cur = sec_of(ts);
 	c->tbase = timer_base(t, ts);
-	wheel_file(t, c, TIMER_ACTIVE, sat_add(c->tbase, t->idle_ns));
+	c->fresh = t->id_frame;
+	wheel_file(t, c, TIMER_ACTIVE, file_at(t, c, TIMER_ACTIVE,
+	    sat_add(c->tbase, t->idle_ns)));
 	if (t->n > t->peak)
 		t->peak = t->n;
 	return c;

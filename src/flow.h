@@ -14,7 +14,9 @@
  *
  * A record whose endpoints have both closed waits out its TIME_WAIT packed
  * (flow_pack(), conn_pack()), in the table's pool: about half the bytes,
- * and most of a busy capture's records are such. A segment for it, its
+ * and most of a busy capture's records are such. So does an open record
+ * that has been idle FLOW_PACK_IDLE_NS, until a segment comes for it or
+ * its idle timeout (flow_expire()). A segment for a packed record, its
  * release or its eviction unpacks it first; nothing else reads its body.
  */
 #ifndef SYNFIN_FLOW_H
@@ -25,7 +27,11 @@
 
 #include "conn.h"
 
-enum flow_timer { TIMER_ACTIVE, TIMER_TIME_WAIT, TIMER_DONE, TIMER_MAX };
+/* ACTIVE: open; IDLE: open but idle FLOW_PACK_IDLE_NS at the last sweep
+ * (packed); TIME_WAIT; DONE: closed or reset, lingering. */
+enum flow_timer {
+	TIMER_ACTIVE, TIMER_TIME_WAIT, TIMER_DONE, TIMER_IDLE, TIMER_MAX
+};
 
 #define FLOW_WHEEL_BITS 12
 #define FLOW_WHEEL (1u << FLOW_WHEEL_BITS)	/* slots: 68 minutes */
@@ -43,6 +49,8 @@ struct flow_wheel {
 };
 
 #define FLOW_PACK_MIN 0		/* flow_pack() */
+/* An open record idle this long is packed (flow_expire()). */
+#define FLOW_PACK_IDLE_NS (10 * 1000000000LL)
 #define FLOW_POOL_CLASSES 64	/* 8-byte sizes up to 504 bytes */
 
 /* Blocks of packed records (flow.c). */
@@ -80,7 +88,10 @@ struct flow_table {
 	uint64_t peak;		/* most records open at once */
 	uint64_t packed;	/* records packed (flow_pack()), ever */
 	uint64_t npacked;	/* packed ones in the table now */
+	uint64_t packed_trim;	/* packed when flow_trim() last trimmed */
 	uint64_t pack_min;	/* pack once TIME_WAIT holds this many */
+	int64_t pack_idle_ns;	/* pack an open record idle this long */
+	bool pack_idle;		/* do (else only look at it then) */
 	struct flow_pool pool;	/* their blocks */
 	struct flow_due *due;	/* records released together, sorted by id */
 	size_t ndue, due_cap;
@@ -109,9 +120,10 @@ void flow_update(struct flow_table *t, struct conn *c);
  * The record it went to. */
 struct conn *flow_segment(struct flow_table *t, const struct pkt *p,
     uint64_t hash, int64_t ts, uint64_t frame);
-/* Release every record whose deadline is at or before now, by id; then,
- * unless t->id_frame (whose caller holds pointers to this batch's new
- * records until it renumbers them), flow_pack(). */
+/* Release every record whose deadline is at or before now, by id; pack the
+ * open records it finds idle (not, with t->id_frame, those of this batch,
+ * whose pointers the caller holds until it renumbers them); then, unless
+ * t->id_frame, flow_pack(). */
 void flow_expire(struct flow_table *t, int64_t now);
 /* Pack the records that settled into TIME_WAIT since the last call: their
  * blocks move (conn_pack()), so no record pointer may be held across it. */

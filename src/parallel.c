@@ -275,7 +275,9 @@ renumber(struct par *p)
 		}
 		if (best < 0)
 			break;
-		p->w[best].cre[at[best]++].c->id = ++p->next_id;
+		struct conn *c = p->w[best].cre[at[best]++].c;
+		c->id = ++p->next_id;
+		c->fresh = 0;
 	}
 	for (unsigned i = 0; i < p->n; i++)
 		p->w[i].ncre = 0;

@@ -14,6 +14,10 @@
 #  - TW_CONNS short connections, 30 s of them, all in TIME_WAIT at the end
 #    (bench/gen): held packed (flow_pack()), at most TW_BYTES each and
 #    TW_RATIO of what they take whole, with the same report;
+#  - IDLE_CONNS connections opened IDLE_RATE a second and left open
+#    (stresscap idle): those idle 10 s held packed (flow_expire()), at
+#    most IDLE_BYTES per open connection and IDLE_RATIO of what they take
+#    whole, with the same report;
 #  - timestamps far forward (2100, the formats' maxima) and back (1970, 0):
 #    TIME_WAIT (2MSL = 2 * 30 s by default) and idle timers as RFC 9293 and
 #    SPEC.md say, measured on the capture clock, which never runs back.
@@ -36,6 +40,10 @@ UNBOUNDED_SYNS=100000	# informational: bytes per connection, no bound
 TW_CONNS=200000		# short connections, all in TIME_WAIT at the end
 TW_BYTES=256		# peak RSS allowed per connection held in TIME_WAIT
 TW_RATIO=70		# ... and per cent of their peak RSS held whole
+IDLE_CONNS=100000	# connections opened and left open, idle
+IDLE_RATE=1000		# ... opened this many a second
+IDLE_BYTES=256		# peak RSS allowed per open connection
+IDLE_RATIO=70		# ... and per cent of their peak RSS never packed
 SEED=20241124
 
 t=$(mktemp -d "${TMPDIR:-/tmp}/synfin-bounds.XXXXXX") || exit 99
@@ -160,6 +168,40 @@ if [ -x "$GEN" ]; then
 else
 	echo "note: $GEN not built, the TIME_WAIT bound skipped"
 fi
+
+# ---- a hundred thousand open and idle -------------------------------------------
+# stresscap idle: each connection a handshake, a request, an answer and an
+# ACK, then silence; opened 1,000 a second over 100 s, so at the end the
+# last 10 s of them (10,000) are whole and the 90,000 idle longer than
+# FLOW_PACK_IDLE_NS (10 s) packed. The report: every one complete and open
+# at the end of the input, 6 segments each.
+"$STRESSCAP" idle "$IDLE_CONNS" "$IDLE_RATE" "$t/idle.pcap" || bad "stresscap idle"
+for pm in 18446744073709551615 ""; do
+	SYNFIN_PACK_MIN=$pm timeout 120 "$STRESSCAP" rss "$SYNFIN" -j 1 \
+	    -q -F json -o "$t/idle$pm.out" -r "$t/idle.pcap" 2>"$t/rss-idle$pm"
+	check "idle $pm: exit $?" [ $? -eq 0 ]
+done
+check "idle: the same report packed" cmp -s \
+    "$t/idle18446744073709551615.out" "$t/idle.out"
+n=$IDLE_CONNS
+check "idle: summary" grep -q "\"packets\":$((6 * n)),\"tcp_packets\":$((6 * n)),\"connections\":$n,\"handshake\":{\"complete\":$n},\"teardown\":{\"open\":$n}" "$t/idle.out"
+timeout 60 "$STRESSCAP" rss "$SYNFIN" -j 1 -q -F json -o /dev/null \
+    -r "$t/tiny.pcap" 2>"$t/rss-idle-base"
+b=$(maxrss "$t/rss-idle-base") w=$(maxrss "$t/rss-idle18446744073709551615")
+p=$(maxrss "$t/rss-idle")
+if [ -n "$b" ] && [ -n "$w" ] && [ -n "$p" ]; then
+	per=$(( (p - b) * 1024 / IDLE_CONNS ))
+	echo "idle: $IDLE_CONNS open: peak RSS $p kB, $w kB never packed," \
+	    "base $b kB: $per bytes/open connection (limit $IDLE_BYTES)," \
+	    "$(( (w - b) * 1024 / IDLE_CONNS )) never packed"
+	mem_check "idle: $per bytes/open connection > $IDLE_BYTES" \
+	    [ "$per" -le "$IDLE_BYTES" ]
+	mem_check "idle: $((p - b)) kB > $IDLE_RATIO % of never packed $((w - b)) kB" \
+	    [ $(( (p - b) * 100 )) -le $(( (w - b) * IDLE_RATIO )) ]
+else
+	bad "idle: no RSS measured"
+fi
+rm -f "$t/idle.pcap" "$t"/idle*.out
 
 # ---- one connection, millions of segments -----------------------------------------
 # stresscap long N: SYN, SYN-ACK, ACK; N data segments of 1460 bytes from

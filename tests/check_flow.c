@@ -636,6 +636,7 @@ sched_table(struct flow_table *t, struct released *r)
 	memset(r, 0, sizeof(*r));
 	flow_table_init(t, &cc, 300 * SEC, 0, sched_emit, r);
 	t->pack_min = sched_pack_min;
+	t->pack_idle = sched_pack_min != UINT64_MAX;
 }
 
 START_TEST(test_sched_time_wait)
@@ -1036,6 +1037,7 @@ pack_case(int which, uint64_t pack_min, struct pack_run *r)
 	flow_table_init(&t, &cc, 300 * SEC, which == 3 ? 1 : 0, pack_emit,
 	    r);
 	t.pack_min = pack_min;
+	t.pack_idle = pack_min == 0;
 	pack_close(&t, 40000, t0);
 	flow_expire(&t, t0 + SEC);
 	if (pack_min == 0)
@@ -1079,6 +1081,43 @@ pack_case(int which, uint64_t pack_min, struct pack_run *r)
 		flow_flush(&t, t0 + 3 * SEC);
 		ck_assert_uint_eq(r->n, 2);
 		break;
+	case 4:
+	case 5: {
+		/* An open connection (40002) that falls idle: packed at the
+		 * first sweep FLOW_PACK_IDLE_NS (10 s) after its last
+		 * segment, unpacked by the next one, packed again. */
+		int64_t t2 = t0 + 2 * SEC;
+		seg_on(&t, 40002, true, "S", 2000, 0, t2);
+		seg_on(&t, 40002, false, "SA", 6000, 2001, t2 + 1);
+		seg_on(&t, 40002, true, "A", 2001, 6001, t2 + 2);
+		flow_expire(&t, t2 + 9 * SEC);		/* idle 9 s */
+		ck_assert_uint_eq(t.npacked, pack_min == 0 ? 1 : 0);
+		flow_expire(&t, t2 + 11 * SEC);		/* idle 11 s */
+		ck_assert_uint_eq(t.npacked, pack_min == 0 ? 2 : 0);
+		seg_on(&t, 40002, false, "A", 6001, 2001, t2 + 12 * SEC);
+		ck_assert_uint_eq(t.npacked, pack_min == 0 ? 1 : 0);
+		flow_expire(&t, t2 + 20 * SEC);		/* idle 8 s */
+		ck_assert_uint_eq(t.npacked, pack_min == 0 ? 1 : 0);
+		flow_expire(&t, t2 + 23 * SEC);		/* idle 11 s */
+		ck_assert_uint_eq(t.npacked, pack_min == 0 ? 2 : 0);
+		ck_assert_uint_eq(r->n, 0);
+		if (which == 4) {
+			/* The input ends: both go, by id. */
+			flow_flush(&t, t2 + 24 * SEC);
+			ck_assert_uint_eq(r->n, 2);
+			break;
+		}
+		/* Its idle timeout (300 s after its last segment), packed
+		 * until then; the other's TIME_WAIT ended before. */
+		flow_expire(&t, t0 + 6 + 60 * SEC);
+		ck_assert_uint_eq(r->n, 1);
+		flow_expire(&t, t2 + 12 * SEC + 300 * SEC - 1);
+		ck_assert_uint_eq(r->n, 1);
+		ck_assert_uint_eq(t.npacked, pack_min == 0 ? 1 : 0);
+		flow_expire(&t, t2 + 12 * SEC + 300 * SEC);
+		ck_assert_uint_eq(r->n, 2);
+		break;
+	}
 	}
 	ck_assert_uint_eq(t.npacked, 0);
 	r->packed = t.packed;
@@ -1106,8 +1145,15 @@ START_TEST(test_pack_same_release)
 	ck_assert_uint_eq(c->id, 1);
 	ck_assert_uint_eq(conn_td_outcome(c), TD_GRACEFUL);
 	static const uint8_t end[] = { END_TIME_WAIT, END_REUSED, END_EOF,
-		END_TIME_WAIT };
+		END_TIME_WAIT, END_EOF, END_TIME_WAIT };
 	ck_assert_uint_eq(c->end, end[_i]);
+	if (_i >= 4) {	/* the idle one, open when it went */
+		const struct conn *o = &packed.rec[1];
+		ck_assert_uint_eq(o->id, 2);
+		ck_assert_uint_eq(conn_hs_outcome(o), HS_COMPLETE);
+		ck_assert_uint_eq(conn_td_outcome(o), TD_OPEN);
+		ck_assert_uint_eq(o->end, _i == 4 ? END_EOF : END_IDLE);
+	}
 	bool mtw = false;
 	for (unsigned i = 0; i < c->nanoms && i < 8; i++)
 		mtw |= packed.anom[0][i] == ANOM_MISSING_TIME_WAIT;
@@ -1225,7 +1271,7 @@ flow_suite(void)
 	}
 	tc = tcase_create("pack");
 	tcase_add_test(tc, test_pack_roundtrip_random);
-	tcase_add_loop_test(tc, test_pack_same_release, 0, 4);
+	tcase_add_loop_test(tc, test_pack_same_release, 0, 6);
 	tcase_add_test(tc, test_flush_rounds);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("record");

@@ -79,21 +79,28 @@ if [ -x "$GEN" ]; then
 	same "short --idle-timeout 1 text" -q --idle-timeout 1 -r "$t/c.pcap"
 	same "20k at the end" -q -F json -r "$t/b.pcap"
 	# Packed records (flow_pack(), the default: every settled TIME_WAIT
-	# at the next sweep) give the report of records never packed
-	# (SYNFIN_PACK_MIN=2^64-1), -j 1 and -j N (whose threads hand the end
-	# of input's packed records to the writer as they are).
+	# at the next sweep; flow_expire(): every open record idle 10 s, or
+	# with SYNFIN_PACK_IDLE=0 at every sweep that finds it idle at all)
+	# give the report of records never packed (SYNFIN_PACK_MIN=2^64-1),
+	# -j 1 and -j N (whose threads hand the end of input's packed records
+	# to the writer as they are).
 	for f in a c; do
-		SYNFIN_PACK_MIN=18446744073709551615 "$SYNFIN" -j 1 -q -F json \
-		    -r "$t/$f.pcap" >"$t/whole"
-		for j in 1 3; do
-			SYNFIN_PACK_MIN=0 "$SYNFIN" -j $j -q -F json \
-			    -r "$t/$f.pcap" >"$t/packed"
-			if cmp -s "$t/whole" "$t/packed"; then
-				pass=$((pass + 1))
-			else
-				echo "FAIL: $f.pcap packed, -j $j: another report"
-				fail=$((fail + 1))
-			fi
+		for idle in 10 0; do
+			SYNFIN_PACK_IDLE=$idle \
+			    SYNFIN_PACK_MIN=18446744073709551615 "$SYNFIN" -j 1 \
+			    -q -F json -r "$t/$f.pcap" >"$t/whole"
+			for j in 1 3; do
+				SYNFIN_PACK_IDLE=$idle SYNFIN_PACK_MIN=0 \
+				    "$SYNFIN" -j $j -q -F json \
+				    -r "$t/$f.pcap" >"$t/packed"
+				if cmp -s "$t/whole" "$t/packed"; then
+					pass=$((pass + 1))
+				else
+					echo "FAIL: $f.pcap packed (idle" \
+					    "$idle s), -j $j: another report"
+					fail=$((fail + 1))
+				fi
+			done
 		done
 	done
 	same "three files" -q -F json -r "$t/a.pcap" -r "$t/b.pcap" \

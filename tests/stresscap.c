@@ -14,6 +14,12 @@
  *                               bytes, the others 1..97; K 0: none),
  *                               each acked by the server, then a
  *                               graceful close
+ *   stresscap idle N RATE OUT   N connections, RATE a second: each a
+ *                               handshake, a 100-byte request, a
+ *                               1000-byte answer and the client's ACK
+ *                               (6 segments, 1/(8 RATE) s apart, so
+ *                               connections do not overlap), then nothing:
+ *                               every one open and idle at the end
  *   stresscap ngtime OUT        pcapng (written by hand): a graceful close
  *                               at T, a SYN stamped 2^64-1 us, a SYN
  *                               stamped 0
@@ -173,6 +179,40 @@ next_rand(void)
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
 	return z ^ (z >> 31);
+}
+
+/* N connections opened RATE a second and left open (see the top). Client
+ * 10.(i >> 16).(i >> 8).i : 40000 + i % 20000, server 192.0.2.1:80: the
+ * 4-tuples are distinct for i < 2^24. */
+static int
+gen_idle(uint64_t n, uint64_t rate)
+{
+	uint64_t t0 = t_us, gap = 1000000 / (rate ? rate : 1);
+
+	for (uint64_t i = 0; i < n; i++) {
+		uint32_t c = 0x0a000000u | (uint32_t)(i & 0xffffff);
+		uint16_t cp = (uint16_t)(40000 + i % 20000);
+		uint32_t j = (uint32_t)(i * 2654435761u), k = ~j;
+		struct seg s[6] = {
+			{ c, 0xc0000201u, cp, 80, j, 0, F_SYN, 64240, true, 0 },
+			{ 0xc0000201u, c, 80, cp, k, j + 1, F_SYN | F_ACK,
+			    65160, true, 0 },
+			{ c, 0xc0000201u, cp, 80, j + 1, k + 1, F_ACK, 502,
+			    false, 0 },
+			{ c, 0xc0000201u, cp, 80, j + 1, k + 1,
+			    F_ACK | F_PSH, 502, false, 100 },
+			{ 0xc0000201u, c, 80, cp, k + 1, j + 101,
+			    F_ACK | F_PSH, 509, false, 1000 },
+			{ c, 0xc0000201u, cp, 80, j + 101, k + 1001, F_ACK,
+			    502, false, 0 },
+		};
+		t_us = t0 + i * gap;
+		for (int m = 0; m < 6; m++) {
+			emit(&s[m]);
+			t_us += gap / 8;
+		}
+	}
+	return out_close();
 }
 
 /* N SYNs from distinct 4-tuples. i -> x is a bijection on 32 bits
@@ -441,9 +481,14 @@ main(int argc, char **argv)
 		gen_holes(num(argv[2]), num(argv[3]));
 		return out_close();
 	}
+	if (argc == 5 && strcmp(argv[1], "idle") == 0) {
+		out_open(argv[4]);
+		return gen_idle(num(argv[2]), num(argv[3]));
+	}
 	if (argc == 3 && strcmp(argv[1], "ngtime") == 0)
 		return gen_ngtime(argv[2]);
 	fprintf(stderr, "usage: stresscap syn N SEED OUT | long N OUT | "
-	    "holes N K OUT | ngtime OUT | rss CMD [ARG...]\n");
+	    "holes N K OUT | idle N RATE OUT | ngtime OUT | "
+	    "rss CMD [ARG...]\n");
 	return 2;
 }

@@ -741,6 +741,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	z.sh = g_new0(struct shadow, z.nsh);
 	flow_table_init(&z.t, &z.ccfg, (int64_t)(z.cfg.idle_timeout * NS),
 	    z.cfg.max_flows, emit_cb, &z);
+	/* Open records packed when idle 2 s, or at every sweep that finds
+	 * them idle at all (SYNFIN_PACK_IDLE=0), besides TIME_WAIT's. */
+	z.t.pack_idle_ns = data[0] & 0x80 ? 0 : 2 * NS;
 
 	int64_t ts = 1700000000LL * NS;
 	for (size_t i = 0; i < nrec; i++)
