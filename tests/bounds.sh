@@ -135,35 +135,45 @@ rm -f "$t/flood.pcap" "$t/f2.pcap"
 # settled TIME_WAIT one packs to about 190 (conn.h, flow.c).
 # SYNFIN_PACK_MIN (a testing knob) sets how many records TIME_WAIT holds
 # before packing starts: by default 0, all; 2^64-1, none.
+# packed NAME N BYTES RATIO: $t/NAME.pcap read with -j 1 never packed
+# (SYNFIN_PACK_MIN=2^64-1) and packed (the default): the same report (left
+# in $t/NAME.out), and the packed peak RSS above the base at most BYTES
+# for each of N connections and RATIO per cent of the never-packed one.
+packed() {
+	name=$1 n=$2 lim=$3 ratio=$4
+	for pm in 18446744073709551615 ""; do
+		SYNFIN_PACK_MIN=$pm timeout 120 "$STRESSCAP" rss "$SYNFIN" -j 1 \
+		    -q -F json -o "$t/$name$pm.out" -r "$t/$name.pcap" \
+		    2>"$t/rss-$name$pm"
+		check "$name $pm: exit $?" [ $? -eq 0 ]
+	done
+	check "$name: the same report packed" cmp -s \
+	    "$t/${name}18446744073709551615.out" "$t/$name.out"
+	timeout 60 "$STRESSCAP" rss "$SYNFIN" -j 1 -q -F json -o /dev/null \
+	    -r "$t/tiny.pcap" 2>"$t/rss-$name-base"
+	b=$(maxrss "$t/rss-$name-base") p=$(maxrss "$t/rss-$name")
+	w=$(maxrss "$t/rss-${name}18446744073709551615")
+	if [ -n "$b" ] && [ -n "$w" ] && [ -n "$p" ]; then
+		per=$(( (p - b) * 1024 / n ))
+		echo "$name: $n connections: peak RSS $p kB packed, $w kB" \
+		    "never packed, base $b kB: $per bytes/connection packed" \
+		    "(limit $lim), $(( (w - b) * 1024 / n )) never packed"
+		mem_check "$name: $per bytes/connection packed > $lim" \
+		    [ "$per" -le "$lim" ]
+		mem_check "$name: packed $((p - b)) kB > $ratio % of $((w - b))" \
+		    [ $(( (p - b) * 100 )) -le $(( (w - b) * ratio )) ]
+	else
+		bad "$name: no RSS measured"
+	fi
+}
+
 if [ -x "$GEN" ]; then
 	"$GEN" --connections "$TW_CONNS" --concurrency 1000 --mix short \
 	    --seed 2 --snaplen 96 -o "$t/tw.pcap" 2>"$t/tw.meta" ||
 		bad "gen tw"
-	for pm in 18446744073709551615 ""; do
-		SYNFIN_PACK_MIN=$pm timeout 120 "$STRESSCAP" rss "$SYNFIN" -j 1 \
-		    -q -F json -o "$t/tw$pm.out" -r "$t/tw.pcap" 2>"$t/rss-tw$pm"
-		check "tw $pm: exit $?" [ $? -eq 0 ]
-	done
-	check "tw: the same report packed" cmp -s \
-	    "$t/tw18446744073709551615.out" "$t/tw.out"
+	packed tw "$TW_CONNS" "$TW_BYTES" "$TW_RATIO"
 	check "tw: $TW_CONNS records" [ "$(grep -c '"type":"conn"' "$t/tw.out")" \
 	    -eq "$TW_CONNS" ]
-	timeout 60 "$STRESSCAP" rss "$SYNFIN" -j 1 -q -F json -o /dev/null \
-	    -r "$t/tiny.pcap" 2>"$t/rss-tw-base"
-	b=$(maxrss "$t/rss-tw-base") w=$(maxrss "$t/rss-tw18446744073709551615")
-	p=$(maxrss "$t/rss-tw")
-	if [ -n "$b" ] && [ -n "$w" ] && [ -n "$p" ]; then
-		per=$(( (p - b) * 1024 / TW_CONNS ))
-		echo "tw: $TW_CONNS in TIME_WAIT: peak RSS $p kB packed, $w kB" \
-		    "whole, base $b kB: $per bytes/connection packed" \
-		    "(limit $TW_BYTES), $(( (w - b) * 1024 / TW_CONNS )) whole"
-		mem_check "tw: $per bytes/connection packed > $TW_BYTES" \
-		    [ "$per" -le "$TW_BYTES" ]
-		mem_check "tw: packed $((p - b)) kB > $TW_RATIO % of whole $((w - b)) kB" \
-		    [ $(( (p - b) * 100 )) -le $(( (w - b) * TW_RATIO )) ]
-	else
-		bad "tw: no RSS measured"
-	fi
 	rm -f "$t/tw.pcap" "$t"/tw*.out
 else
 	echo "note: $GEN not built, the TIME_WAIT bound skipped"
@@ -176,31 +186,9 @@ fi
 # FLOW_PACK_IDLE_NS (10 s) packed. The report: every one complete and open
 # at the end of the input, 6 segments each.
 "$STRESSCAP" idle "$IDLE_CONNS" "$IDLE_RATE" "$t/idle.pcap" || bad "stresscap idle"
-for pm in 18446744073709551615 ""; do
-	SYNFIN_PACK_MIN=$pm timeout 120 "$STRESSCAP" rss "$SYNFIN" -j 1 \
-	    -q -F json -o "$t/idle$pm.out" -r "$t/idle.pcap" 2>"$t/rss-idle$pm"
-	check "idle $pm: exit $?" [ $? -eq 0 ]
-done
-check "idle: the same report packed" cmp -s \
-    "$t/idle18446744073709551615.out" "$t/idle.out"
+packed idle "$IDLE_CONNS" "$IDLE_BYTES" "$IDLE_RATIO"
 n=$IDLE_CONNS
 check "idle: summary" grep -q "\"packets\":$((6 * n)),\"tcp_packets\":$((6 * n)),\"connections\":$n,\"handshake\":{\"complete\":$n},\"teardown\":{\"open\":$n}" "$t/idle.out"
-timeout 60 "$STRESSCAP" rss "$SYNFIN" -j 1 -q -F json -o /dev/null \
-    -r "$t/tiny.pcap" 2>"$t/rss-idle-base"
-b=$(maxrss "$t/rss-idle-base") w=$(maxrss "$t/rss-idle18446744073709551615")
-p=$(maxrss "$t/rss-idle")
-if [ -n "$b" ] && [ -n "$w" ] && [ -n "$p" ]; then
-	per=$(( (p - b) * 1024 / IDLE_CONNS ))
-	echo "idle: $IDLE_CONNS open: peak RSS $p kB, $w kB never packed," \
-	    "base $b kB: $per bytes/open connection (limit $IDLE_BYTES)," \
-	    "$(( (w - b) * 1024 / IDLE_CONNS )) never packed"
-	mem_check "idle: $per bytes/open connection > $IDLE_BYTES" \
-	    [ "$per" -le "$IDLE_BYTES" ]
-	mem_check "idle: $((p - b)) kB > $IDLE_RATIO % of never packed $((w - b)) kB" \
-	    [ $(( (p - b) * 100 )) -le $(( (w - b) * IDLE_RATIO )) ]
-else
-	bad "idle: no RSS measured"
-fi
 rm -f "$t/idle.pcap" "$t"/idle*.out
 
 # ---- one connection, millions of segments -----------------------------------------
