@@ -109,6 +109,15 @@ struct own_reader {
 	char msg[PCAP_ERRBUF_SIZE];	/* the error, in libpcap's words */
 };
 
+/* SYNFIN_LIBPCAP_READ set (not to 0): leave every file to libpcap. */
+static bool
+libpcap_reads_all(void)
+{
+	const char *e = getenv("SYNFIN_LIBPCAP_READ");
+
+	return e && *e && strcmp(e, "0") != 0;
+}
+
 /* A classic pcap magic number: 1 microseconds, 2 nanoseconds (| 4 if in
  * the other byte order), 0 none. */
 static int
@@ -130,10 +139,9 @@ static struct own_reader *
 own_open(pcap_t *p)
 {
 	FILE *fp = pcap_file(p);
-	const char *e = getenv("SYNFIN_LIBPCAP_READ");
 	uint32_t m;
 
-	if (!fp || (e && *e && strcmp(e, "0") != 0) ||
+	if (!fp || libpcap_reads_all() ||
 	    pcap_major_version(p) != 2 || pcap_minor_version(p) != 4 ||
 	    ftello(fp) != 24 || fseeko(fp, 0, SEEK_SET) != 0)
 		return NULL;
@@ -161,9 +169,8 @@ static bool
 own_likely(FILE *fp)
 {
 	uint32_t m;
-	const char *e = getenv("SYNFIN_LIBPCAP_READ");
 
-	if ((e && *e && strcmp(e, "0") != 0) ||
+	if (libpcap_reads_all() ||
 	    pread(fileno(fp), &m, 4, 0) != 4 || !own_magic(m))
 		return false;
 	return setvbuf(fp, NULL, _IONBF, 0) == 0;

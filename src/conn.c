@@ -1061,6 +1061,41 @@ ladder_add(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts,
 	g_array_append_val(a, l);
 }
 
+/* An ACK (not an RST's) to rcv: does it ack rcv's SYN? */
+static void
+ack_syn(struct tcp_peer *rcv, uint32_t ack)
+{
+	if ((rcv->flags & PEER_SYN_SEEN) && seq_ge(ack, rcv->isn + 1) &&
+	    seq_le(ack, rcv->snd_nxt))
+		rcv->flags |= PEER_SYN_ACKED;
+}
+
+/* Simultaneous open completes when both SYNs are acked. */
+static void
+simul_done(struct conn *c)
+{
+	if ((c->hs & HSF_SIMUL) && (c->peer[0].flags & PEER_SYN_ACKED) &&
+	    (c->peer[1].flags & PEER_SYN_ACKED))
+		c->hs |= HSF_SIMUL_DONE;
+}
+
+/* snd's highest ack and the right edge of the window it advertised
+ * (scaled unless on a SYN-ACK, RFC 7323 2.2). */
+static void
+take_ack(struct tcp_peer *snd, const struct tcp_peer *rcv,
+    const struct tcp_seg *s, bool synack)
+{
+	if (!(snd->flags & PEER_ACK_SENT) || seq_gt(s->ack, snd->ack))
+		snd->ack = s->ack;
+	snd->flags |= PEER_ACK_SENT;
+	uint32_t shift = (snd->flags & PEER_WS_OK) &&
+	    (rcv->flags & PEER_WS_OK) && !synack ? snd->wscale : 0;
+	uint32_t end = s->ack + ((uint32_t)s->win << shift);
+	if (!(snd->flags & PEER_WIN_KNOWN) || seq_gt(end, snd->rcv_end))
+		snd->rcv_end = end;
+	snd->flags |= PEER_WIN_KNOWN;
+}
+
 /*
  * Most segments of a capture are ACKs, with or without data, sent in order
  * between two ESTABLISHED endpoints of a connection with nothing unusual
@@ -1122,22 +1157,9 @@ conn_input_fast(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	/* track_seq(): in order */
 	sd->bytes += s->paylen;
 	snd->snd_nxt = s->seq + s->paylen;
-	if ((rcv->flags & PEER_SYN_SEEN) && seq_ge(s->ack, rcv->isn + 1) &&
-	    seq_le(s->ack, rcv->snd_nxt))
-		rcv->flags |= PEER_SYN_ACKED;
-	if ((c->hs & HSF_SIMUL) && (c->peer[0].flags & PEER_SYN_ACKED) &&
-	    (c->peer[1].flags & PEER_SYN_ACKED))
-		c->hs |= HSF_SIMUL_DONE;
-	/* ACK bookkeeping */
-	if (!(snd->flags & PEER_ACK_SENT) || seq_gt(s->ack, snd->ack))
-		snd->ack = s->ack;
-	snd->flags |= PEER_ACK_SENT;
-	uint32_t shift = (snd->flags & PEER_WS_OK) &&
-	    (rcv->flags & PEER_WS_OK) ? snd->wscale : 0;
-	uint32_t end = s->ack + ((uint32_t)s->win << shift);
-	if (!(snd->flags & PEER_WIN_KNOWN) || seq_gt(end, snd->rcv_end))
-		snd->rcv_end = end;
-	snd->flags |= PEER_WIN_KNOWN;
+	ack_syn(rcv, s->ack);
+	simul_done(c);
+	take_ack(snd, rcv, s, false);
 	c->hs |= HSF_ESTABLISHED;
 	if (!zeek_conn_segment_fast(&c->zeek, dir == c->first_dir, s))
 		zeek_conn_segment(&c->zeek, dir == c->first_dir, s, 0);
@@ -1326,14 +1348,9 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    dir == c->syn_dir && c->synack_dir != dir)
 		handshake_third(c, dir, s, nxt_before, ts, frame);
 
-	/* Simultaneous open completes when both SYNs are acked. */
-	if ((s->flags & TH_ACK) && (rcv->flags & PEER_SYN_SEEN) &&
-	    ev != EV_RST && seq_ge(s->ack, rcv->isn + 1) &&
-	    seq_le(s->ack, rcv->snd_nxt))
-		rcv->flags |= PEER_SYN_ACKED;
-	if ((c->hs & HSF_SIMUL) && (c->peer[0].flags & PEER_SYN_ACKED) &&
-	    (c->peer[1].flags & PEER_SYN_ACKED))
-		c->hs |= HSF_SIMUL_DONE;
+	if ((s->flags & TH_ACK) && ev != EV_RST)
+		ack_syn(rcv, s->ack);
+	simul_done(c);
 
 	/* Data before the sender's handshake step allowed it: from SYN_SENT
 	 * without an ACK, or from SYN_RECEIVED before the third segment
@@ -1408,16 +1425,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		 * in the sender: still gaps of the capture. Nothing to do. */
 		teardown_fin_ack(c, dir, s, ev == EV_ACK && s->paylen == 0,
 		    prev_ack, had_ack, ts, frame);
-		if (!had_ack || seq_gt(s->ack, snd->ack))
-			snd->ack = s->ack;
-		snd->flags |= PEER_ACK_SENT;
-		uint32_t shift = (snd->flags & PEER_WS_OK) &&
-		    (rcv->flags & PEER_WS_OK) && ev != EV_SYNACK ? snd->wscale : 0;
-		uint32_t wnd = (uint32_t)s->win << shift;
-		uint32_t end = s->ack + wnd;
-		if (!(snd->flags & PEER_WIN_KNOWN) || seq_gt(end, snd->rcv_end))
-			snd->rcv_end = end;
-		snd->flags |= PEER_WIN_KNOWN;
+		take_ack(snd, rcv, s, ev == EV_SYNACK);
 	}
 
 	/* Data beyond the receiver's advertised window (3.10.7.4 first

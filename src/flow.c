@@ -234,29 +234,23 @@ sec_of(int64_t ns)
 	return ns <= 0 ? 0 : ns / NS;
 }
 
-/* The slot a deadline d is filed in. */
-static unsigned
-slot_for(const struct flow_table *t, int64_t d)
-{
-	int64_t s = sec_of(d);
-
-	if (s < t->cur)
-		s = t->cur;	/* overdue: the next sweep's first slot */
-	if (s - t->cur >= FLOW_WHEEL)
-		return FLOW_FAR;
-	return (unsigned)(s & (FLOW_WHEEL - 1));
-}
-
 static void
 wheel_file(struct flow_table *t, struct conn *c, enum flow_timer cls,
     int64_t d)
 {
 	struct flow_wheel *w = &t->wheel[cls];
-	unsigned slot = slot_for(t, d);
-	int64_t s = sec_of(d) < t->cur ? t->cur : sec_of(d);
+	int64_t s = sec_of(d);
+	unsigned slot;
 
-	if (slot != FLOW_FAR && s < w->lo)
-		w->lo = s;
+	if (s < t->cur)
+		s = t->cur;	/* overdue: the next sweep's first slot */
+	if (s - t->cur >= FLOW_WHEEL) {
+		slot = FLOW_FAR;
+	} else {
+		slot = (unsigned)(s & (FLOW_WHEEL - 1));
+		if (s < w->lo)
+			w->lo = s;
+	}
 	G_STATIC_ASSERT(FLOW_FAR < (1u << CONN_SLOT_BITS) && TIMER_MAX <= 4);
 	c->timer = (uint8_t)cls;
 	c->deadline = d;
@@ -724,9 +718,8 @@ flow_expire(struct flow_table *t, int64_t now)
 			t->wheel[i].lo = ns;
 	while (later) {
 		struct conn *c = later;
-		int64_t at = c->deadline;
+		int64_t at = file_at(t, c, c->timer, c->deadline);
 		later = c->next;
-		at = file_at(t, c, c->timer, at);
 		/* Idle: packed until a segment comes for it. */
 		if (c->timer == TIMER_IDLE && !c->packed && t->pack_idle &&
 		    !c->fresh) {

@@ -31,6 +31,21 @@ rd_has(const struct rd *r, size_t n)
 	return !r->err && r->left >= n;
 }
 
+/* Big-endian loads from bytes already checked: by the rd_ reads below,
+ * or rd_take() (within its n). */
+static inline uint16_t
+ld_be16(const uint8_t *p)
+{
+	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
+}
+
+static inline uint32_t
+ld_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
 static inline uint8_t
 rd_u8(struct rd *r)
 {
@@ -51,7 +66,7 @@ rd_be16(struct rd *r)
 		r->err = true;
 		return 0;
 	}
-	uint16_t v = (uint16_t)((unsigned)r->p[0] << 8 | r->p[1]);
+	uint16_t v = ld_be16(r->p);
 	r->p += 2;
 	r->left -= 2;
 	return v;
@@ -79,8 +94,7 @@ rd_be32(struct rd *r)
 		r->err = true;
 		return 0;
 	}
-	uint32_t v = (uint32_t)r->p[0] << 24 | (uint32_t)r->p[1] << 16 |
-	    (uint32_t)r->p[2] << 8 | r->p[3];
+	uint32_t v = ld_be32(r->p);
 	r->p += 4;
 	r->left -= 4;
 	return v;
@@ -114,20 +128,6 @@ rd_take(struct rd *r, size_t n)
 	r->p += n;
 	r->left -= n;
 	return p;
-}
-
-/* Big-endian loads from bytes rd_take() returned, within its n. */
-static inline uint16_t
-ld_be16(const uint8_t *p)
-{
-	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
-}
-
-static inline uint32_t
-ld_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
 }
 
 /* Copy n bytes out; on failure dst is zeroed. */
