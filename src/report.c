@@ -120,6 +120,111 @@ report_dur(char *buf, size_t len, int64_t ns)
 	buf[n] = '\0';
 }
 
+/* Two digits of v (< 100) at b. */
+static void
+two(char *b, unsigned v)
+{
+	b[0] = (char)('0' + v / 10);
+	b[1] = (char)('0' + v % 10);
+}
+
+/* "2026-11-24 10:30:37.654903" in UTC, like tcpdump -tttt -u: what
+ * gmtime_r(), strftime("%Y-%m-%d %H:%M:%S") and ".%06d" wrote, without
+ * them (with printf they were most of the default report's time); the
+ * date from the days since 1970 by H. Hinnant's civil_from_days(). Any
+ * int64 of nanoseconds is within the years 1677 to 2262, four digits. */
+void
+report_wall(char b[REPORT_WALL_LEN], int64_t ns)
+{
+	int64_t s = ns / 1000000000, us = (ns % 1000000000) / 1000;
+
+	if (us < 0) {
+		us += 1000000;
+		s--;
+	}
+	int64_t days = s / 86400, sod = s % 86400;
+	if (sod < 0) {
+		sod += 86400;
+		days--;
+	}
+	int64_t z = days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	unsigned d = doy - (153 * mp + 2) / 5 + 1;
+	unsigned m = mp < 10 ? mp + 3 : mp - 9;
+	unsigned y = (unsigned)((int64_t)yoe + era * 400 + (m <= 2));
+
+	two(b, y / 100);
+	two(b + 2, y % 100);
+	b[4] = '-';
+	two(b + 5, m);
+	b[7] = '-';
+	two(b + 8, d);
+	b[10] = ' ';
+	two(b + 11, (unsigned)(sod / 3600));
+	b[13] = ':';
+	two(b + 14, (unsigned)(sod / 60 % 60));
+	b[16] = ':';
+	two(b + 17, (unsigned)(sod % 60));
+	b[19] = '.';
+	for (int i = 25; i > 19; i--, us /= 10)
+		b[i] = (char)('0' + us % 10);
+}
+
+/* "+0.052 ms" between two steps: printf's "%+.3f ms" of the double
+ * (to - from) / 1e6, or "%+.3f s" of a thousandth of it from 1000 ms on.
+ * Below 10^15 ns and off a tie (a nanosecond count ending in 500), the
+ * double is too near the count for its rounding to differ from the
+ * integer's (its error is under 10^-7 ms, the nearest tie 10^-6 ms away),
+ * so the microseconds are written from the integer; the rest as before. */
+static void
+delta_printf(char *buf, size_t len, int64_t d)
+{
+	double ms = (double)d / 1e6;
+
+	if (ms < 1000)
+		snprintf(buf, len, "%+.3f ms", ms);
+	else
+		snprintf(buf, len, "%+.3f s", ms / 1000);
+}
+
+void
+report_delta(struct wbuf *o, int64_t from, int64_t to)
+{
+	int64_t d = (int64_t)((uint64_t)to - (uint64_t)from);
+
+	if (d > -1000000000000000 && d < 1000000000 && d % 1000 != 500 &&
+	    d % 1000 != -500) {
+		uint64_t u = d < 0 ? (uint64_t)-d : (uint64_t)d;
+		u = (u + 500) / 1000;	/* microseconds, rounded */
+		char b[32];
+		size_t n = 0;
+		b[n++] = d < 0 ? '-' : '+';
+		char t[20];
+		size_t i = 20;
+		uint64_t ms = u / 1000;
+		do {
+			t[--i] = (char)('0' + ms % 10);
+			ms /= 10;
+		} while (ms);
+		memcpy(b + n, t + i, 20 - i);
+		n += 20 - i;
+		b[n++] = '.';
+		b[n++] = (char)('0' + u / 100 % 10);
+		b[n++] = (char)('0' + u / 10 % 10);
+		b[n++] = (char)('0' + u % 10);
+		memcpy(b + n, " ms", 3);
+		wb_put(o, b, n + 3);
+		return;
+	}
+	char b[48];
+	delta_printf(b, sizeof(b), d);
+	wb_puts(o, b);
+}
+
 void
 report_addr(const struct conn *c, int idx, char *buf, size_t len)
 {

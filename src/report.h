@@ -81,6 +81,12 @@ void report_destroy(struct report *r);
 /* Helpers shared by the writers. */
 /* "0.012345" (seconds, six decimals) */
 void report_dur(char *buf, size_t len, int64_t ns);
+/* "2026-11-24 10:30:37.654903", UTC (tcpdump -tttt -u), not terminated */
+#define REPORT_WALL_LEN 26
+void report_wall(char b[REPORT_WALL_LEN], int64_t ns);
+/* "+0.052 ms" from one step to the next ("%+.3f ms", or "%+.3f s" from
+ * 1000 ms on) */
+void report_delta(struct wbuf *w, int64_t from, int64_t to);
 void report_addr(const struct conn *c, int idx, char *buf, size_t len);
 const char *report_side(const struct conn *c, int idx);	/* client/server */
 

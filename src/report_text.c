@@ -8,7 +8,6 @@
 
 #include <inttypes.h>
 #include <string.h>
-#include <time.h>
 
 #include "report.h"
 #include "seq.h"
@@ -38,35 +37,53 @@ endpoint(const struct conn *c, int idx, char *buf, size_t len)
 		snprintf(buf, len, "%s:%u", a, c->key.port[idx]);
 }
 
-/* "2026-11-24 10:30:37.654903" in UTC, like tcpdump -tttt -u. */
 static void
-wall(char *buf, size_t len, int64_t ns)
+wb_wall(struct wbuf *o, int64_t ns)
 {
-	time_t s = (time_t)(ns / 1000000000);
-	int64_t us = (ns % 1000000000) / 1000;
-	struct tm tm;
+	char b[REPORT_WALL_LEN];
 
-	if (us < 0) {
-		us += 1000000;
-		s--;
+	report_wall(b, ns);
+	wb_put(o, b, REPORT_WALL_LEN);
+}
+
+/* x in the notation of the exchange (seq_rel_str()). */
+static void
+wb_rel(struct wbuf *o, const char *letter, uint32_t base, uint32_t x)
+{
+	int32_t d = seq_diff(x, base);
+
+	wb_puts(o, letter);
+	if (d == 0)
+		return;
+	wb_putc(o, d < 0 ? '-' : '+');
+	wb_u64(o, d < 0 ? (uint64_t)-(int64_t)d : (uint64_t)d);
+}
+
+/* s, then spaces to n columns: printf's "%-ns". */
+static void
+wb_pad(struct wbuf *o, const char *s, size_t n)
+{
+	size_t l = strlen(s);
+
+	wb_put(o, s, l);
+	for (; l < n; l++)
+		wb_putc(o, ' ');
+}
+
+/* The address and port of endpoint idx: endpoint()'s text. */
+static void
+wb_endpoint(struct wbuf *o, const struct conn *c, int idx)
+{
+	if (c->key.af == 6) {
+		wb_putc(o, '[');
+		wb_addr(o, c->key.af, conn_addr(c, idx));
+		WB_LIT(o, "]:");
+	} else {
+		wb_addr(o, c->key.af, conn_addr(c, idx));
+		wb_putc(o, ':');
 	}
-	gmtime_r(&s, &tm);
-	size_t n = strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
-	snprintf(buf + n, len - n, ".%06" PRId64, us);
+	wb_u64(o, c->key.port[idx]);
 }
-
-/* "+0.052 ms" between two steps. */
-static void
-delta(char *buf, size_t len, int64_t from, int64_t to)
-{
-	double ms = (double)(to - from) / 1e6;
-
-	if (ms < 1000)
-		snprintf(buf, len, "%+.3f ms", ms);
-	else
-		snprintf(buf, len, "%+.3f s", ms / 1000);
-}
-
 
 static enum anom_sev
 worst(const struct conn *c, bool *any)
@@ -99,10 +116,11 @@ handshake_lines(struct report *r, struct wbuf *o, const struct conn *c,
 {
 	const struct tcp_peer *pc = &c->peer[cl], *ps = &c->peer[sv];
 	enum hs_outcome hs = conn_hs_outcome(c);
-	char a[32], b[32], d[32];
 
-	wb_printf(o, "  handshake  %s%s%s", col(r, C_BLD), hs_outcome_name[hs],
-	    col(r, C_OFF));
+	WB_LIT(o, "  handshake  ");
+	wb_puts(o, col(r, C_BLD));
+	wb_puts(o, hs_outcome_name[hs]);
+	wb_puts(o, col(r, C_OFF));
 	if (hs == HS_MIDSTREAM) {
 		wb_printf(o, ": no SYN seen, the capture began inside the "
 		    "connection%s\n", c->synack_dir >= 0 ?
@@ -114,72 +132,100 @@ handshake_lines(struct report *r, struct wbuf *o, const struct conn *c,
 		    "other\n", pc->isn, ps->isn);
 		return;
 	}
-	wb_putc(o, '\n');
-	wb_printf(o, "             SYN      seq=J (%u)", pc->isn);
-	if (c->syn_count > 1)
-		wb_printf(o, ", sent %u times", c->syn_count);
+	WB_LIT(o, "\n             SYN      seq=J (");
+	wb_u64(o, pc->isn);
+	wb_putc(o, ')');
+	if (c->syn_count > 1) {
+		WB_LIT(o, ", sent ");
+		wb_u64(o, c->syn_count);
+		WB_LIT(o, " times");
+	}
 	wb_putc(o, '\n');
 	if (c->synack_dir >= 0) {
 		/* The judgement is the analysis's (it knows the TFO range
 		 * J+1..J+1+n), not a second one here. */
 		bool ok = !conn_has_anom(c, ANOM_SYNACK_BAD_ACK);
-		delta(d, sizeof(d), conn_time(c, CT_SYN),
-		    conn_time(c, CT_SYNACK));
-		wb_printf(o, "             SYN-ACK  seq=K (%u) ack=%s %s%s%s  %s\n",
-		    ps->isn, seq_rel_str(a, sizeof(a), "J", pc->isn, c->synack_ack),
-		    ok ? col(r, C_GRN) : col(r, C_RED),
-		    ok ? "ok" : "WRONG, want J+1", col(r, C_OFF), d);
+		WB_LIT(o, "             SYN-ACK  seq=K (");
+		wb_u64(o, ps->isn);
+		WB_LIT(o, ") ack=");
+		wb_rel(o, "J", pc->isn, c->synack_ack);
+		wb_putc(o, ' ');
+		wb_puts(o, ok ? col(r, C_GRN) : col(r, C_RED));
+		wb_puts(o, ok ? "ok" : "WRONG, want J+1");
+		wb_puts(o, col(r, C_OFF));
+		WB_LIT(o, "  ");
+		report_delta(o, conn_time(c, CT_SYN), conn_time(c, CT_SYNACK));
+		wb_putc(o, '\n');
 	} else if (hs == HS_REFUSED) {
-		delta(d, sizeof(d), conn_time(c, CT_SYN), conn_rst_ts(c));
-		wb_printf(o, "             RST      from the server: refused  %s\n", d);
+		WB_LIT(o, "             RST      from the server: refused  ");
+		report_delta(o, conn_time(c, CT_SYN), conn_rst_ts(c));
+		wb_putc(o, '\n');
 		return;
 	} else {
-		wb_printf(o, "             SYN-ACK  none\n");
+		WB_LIT(o, "             SYN-ACK  none\n");
 		return;
 	}
 	if (c->hs & HSF_THIRD) {
 		bool aok = !conn_has_anom(c, ANOM_HS_ACK_BAD_ACK);
 		bool sok = !conn_has_anom(c, ANOM_HS_ACK_BAD_SEQ);
 		bool nosyn = !c->third_syn;
-		delta(d, sizeof(d), conn_time(c, CT_SYNACK),
-		    conn_time(c, CT_ACK));
-		wb_printf(o, "             %-8s seq=%s %s%s%s ack=%s %s%s%s",
-		    nosyn ? "ACK" : "SYN-ACK",
-		    seq_rel_str(a, sizeof(a), "J", pc->isn, c->third_seq),
-		    sok ? col(r, C_GRN) : col(r, C_RED),
-		    sok ? "ok" : "WRONG, want J+1", col(r, C_OFF),
-		    seq_rel_str(b, sizeof(b), "K", ps->isn, c->third_ack),
-		    aok ? col(r, C_GRN) : col(r, C_RED),
-		    aok ? "ok" : "WRONG, want K+1", col(r, C_OFF));
+		WB_LIT(o, "             ");
+		wb_pad(o, nosyn ? "ACK" : "SYN-ACK", 8);
+		WB_LIT(o, " seq=");
+		wb_rel(o, "J", pc->isn, c->third_seq);
+		wb_putc(o, ' ');
+		wb_puts(o, sok ? col(r, C_GRN) : col(r, C_RED));
+		wb_puts(o, sok ? "ok" : "WRONG, want J+1");
+		wb_puts(o, col(r, C_OFF));
+		WB_LIT(o, " ack=");
+		wb_rel(o, "K", ps->isn, c->third_ack);
+		wb_putc(o, ' ');
+		wb_puts(o, aok ? col(r, C_GRN) : col(r, C_RED));
+		wb_puts(o, aok ? "ok" : "WRONG, want K+1");
+		wb_puts(o, col(r, C_OFF));
 		if (!nosyn)
 			wb_printf(o, " %sSYN=1, want SYN=0%s", col(r, C_RED),
 			    col(r, C_OFF));
-		wb_printf(o, "  %s\n", d);
+		WB_LIT(o, "  ");
+		report_delta(o, conn_time(c, CT_SYNACK), conn_time(c, CT_ACK));
+		wb_putc(o, '\n');
 	} else if (hs == HS_RESET) {
 		wb_printf(o, "             RST      from the %s\n",
 		    report_side(c, c->rst_dir));
 	} else {
-		wb_printf(o, "             ACK      none\n");
+		WB_LIT(o, "             ACK      none\n");
 	}
 }
 
 /* One FIN and its acknowledgment. */
 static void
-fin_lines(struct report *r, struct wbuf *o, const struct conn *c, int i, const char *L,
-    int64_t prev_ts)
+fin_lines(struct report *r, struct wbuf *o, const struct conn *c, int i,
+    const char *L, int64_t prev_ts)
 {
 	const struct tcp_peer *p = &c->peer[i], *q = &c->peer[!i];
-	char a[32], d[32];
 
-	delta(d, sizeof(d), prev_ts, conn_side_time(c, i, CT_FIN));
-	wb_printf(o, "             FIN      seq=%s (%u) from the %s  %s\n", L,
-	    p->fin_seq, report_side(c, i), d);
+	WB_LIT(o, "             FIN      seq=");
+	wb_puts(o, L);
+	WB_LIT(o, " (");
+	wb_u64(o, p->fin_seq);
+	WB_LIT(o, ") from the ");
+	wb_puts(o, report_side(c, i));
+	WB_LIT(o, "  ");
+	report_delta(o, prev_ts, conn_side_time(c, i, CT_FIN));
+	wb_putc(o, '\n');
 	if (p->flags & PEER_FIN_ACKED) {
-		delta(d, sizeof(d), conn_side_time(c, i, CT_FIN),
+		WB_LIT(o, "             ACK      ack=");
+		wb_puts(o, L);
+		WB_LIT(o, "+1 ");
+		wb_puts(o, col(r, C_GRN));
+		WB_LIT(o, "ok");
+		wb_puts(o, col(r, C_OFF));
+		WB_LIT(o, "  ");
+		report_delta(o, conn_side_time(c, i, CT_FIN),
 		    conn_side_time(c, i, CT_FIN_ACK));
-		wb_printf(o, "             ACK      ack=%s+1 %sok%s  %s\n", L,
-		    col(r, C_GRN), col(r, C_OFF), d);
+		wb_putc(o, '\n');
 	} else if (q->flags & PEER_ACK_SENT) {
+		char a[32];
 		wb_printf(o, "             ACK      %snone reached %s+1%s "
 		    "(highest ack from the %s: %s)\n", col(r, C_RED), L,
 		    col(r, C_OFF), report_side(c, !i),
@@ -195,14 +241,19 @@ teardown_lines(struct report *r, struct wbuf *o, const struct conn *c, int cl)
 {
 	enum td_outcome td = conn_td_outcome(c);
 	int first = c->fin_first;
-	char w[48];
 
-	wb_printf(o, "  teardown   %s%s%s", col(r, C_BLD), td_outcome_name[td],
-	    col(r, C_OFF));
-	if (first >= 0)
-		wb_printf(o, ", closed first by the %s", report_side(c, first));
-	if (conn_reset_by(c) >= 0 && td != TD_NONE)
-		wb_printf(o, ", reset by the %s", report_side(c, conn_reset_by(c)));
+	WB_LIT(o, "  teardown   ");
+	wb_puts(o, col(r, C_BLD));
+	wb_puts(o, td_outcome_name[td]);
+	wb_puts(o, col(r, C_OFF));
+	if (first >= 0) {
+		WB_LIT(o, ", closed first by the ");
+		wb_puts(o, report_side(c, first));
+	}
+	if (conn_reset_by(c) >= 0 && td != TD_NONE) {
+		WB_LIT(o, ", reset by the ");
+		wb_puts(o, report_side(c, conn_reset_by(c)));
+	}
 	if (td == TD_NONE) {
 		wb_puts(o, ": the handshake never completed\n");
 		return;
@@ -222,19 +273,29 @@ teardown_lines(struct report *r, struct wbuf *o, const struct conn *c, int cl)
 			    report_side(c, !first));
 	}
 	if (c->rst_dir >= 0) {
-		wall(w, sizeof(w), conn_rst_ts(c));
-		wb_printf(o, "             RST      from the %s at %s\n",
-		    report_side(c, c->rst_dir), w);
+		WB_LIT(o, "             RST      from the ");
+		wb_puts(o, report_side(c, c->rst_dir));
+		WB_LIT(o, " at ");
+		wb_wall(o, conn_rst_ts(c));
+		wb_putc(o, '\n');
 	}
 	for (int i = 0; i < 2; i++) {
 		int idx = i == 0 ? cl : !cl;
 		if (c->peer[idx].st != TCP_ST_TIME_WAIT)
 			continue;
-		wall(w, sizeof(w), conn_side_time(c, idx, CT_TW) +
-		    r->ccfg.two_msl_ns);
-		wb_printf(o, "             TIME_WAIT: the %s holds it until %s "
-		    "(2MSL = %.0f s after its last ACK)\n", report_side(c, idx),
-		    w, (double)r->ccfg.two_msl_ns / 1e9);
+		WB_LIT(o, "             TIME_WAIT: the ");
+		wb_puts(o, report_side(c, idx));
+		WB_LIT(o, " holds it until ");
+		wb_wall(o, conn_side_time(c, idx, CT_TW) + r->ccfg.two_msl_ns);
+		/* "%.0f" of the seconds: exact for whole seconds */
+		if (r->ccfg.two_msl_ns % 1000000000 == 0) {
+			WB_LIT(o, " (2MSL = ");
+			wb_u64(o, (uint64_t)(r->ccfg.two_msl_ns / 1000000000));
+			WB_LIT(o, " s after its last ACK)\n");
+		} else {
+			wb_printf(o, " (2MSL = %.0f s after its last ACK)\n",
+			    (double)r->ccfg.two_msl_ns / 1e9);
+		}
 	}
 }
 
@@ -354,38 +415,72 @@ static void
 text_conn(struct report *r, const struct conn *c, struct wbuf *o)
 {
 	int cl = conn_client(c), sv = !cl;
-	char a[80], b[80], ts[48], dur[40];
 	bool any;
 	enum anom_sev w = worst(c, &any);
 	const char *verdict = !any ? "OK" : w == SEV_ERR ? "ERROR" :
 	    w == SEV_WARN ? "WARNING" : "NOTE";
+	char dur[WB_DUR_MAX];
 
-	endpoint(c, cl, a, sizeof(a));
-	endpoint(c, sv, b, sizeof(b));
-	wall(ts, sizeof(ts), c->first_ts);
-	report_dur(dur, sizeof(dur), conn_time(c, CT_LAST) - c->first_ts);
-	wb_printf(o, "%s#%" PRIu64 "%s  %s -> %s  %s  %s s  %s%s%s\n",
-	    col(r, C_BLD), c->id, col(r, C_OFF), a, b, ts, dur,
-	    !any ? col(r, C_GRN) : sev_col(r, w), verdict, col(r, C_OFF));
+	wb_puts(o, col(r, C_BLD));
+	wb_putc(o, '#');
+	wb_u64(o, c->id);
+	wb_puts(o, col(r, C_OFF));
+	WB_LIT(o, "  ");
+	wb_endpoint(o, c, cl);
+	WB_LIT(o, " -> ");
+	wb_endpoint(o, c, sv);
+	WB_LIT(o, "  ");
+	wb_wall(o, c->first_ts);
+	WB_LIT(o, "  ");
+	wb_put(o, dur, wb_fmt_dur(dur, conn_time(c, CT_LAST) - c->first_ts));
+	WB_LIT(o, " s  ");
+	wb_puts(o, !any ? col(r, C_GRN) : sev_col(r, w));
+	wb_puts(o, verdict);
+	wb_puts(o, col(r, C_OFF));
+	wb_putc(o, '\n');
 	handshake_lines(r, o, c, cl, sv);
 	teardown_lines(r, o, c, cl);
-	wb_printf(o, "  states     client %s, server %s\n",
-	    tcp_state_name[c->peer[cl].st], tcp_state_name[c->peer[sv].st]);
+	WB_LIT(o, "  states     client ");
+	wb_puts(o, tcp_state_name[c->peer[cl].st]);
+	WB_LIT(o, ", server ");
+	wb_puts(o, tcp_state_name[c->peer[sv].st]);
 	char hist[ZEEK_HIST_MAX + 1];
-	wb_printf(o, "  traffic    client %" PRIu64 " packets %" PRIu64
-	    " bytes, server %" PRIu64 " packets %" PRIu64 " bytes; "
-	    "retransmissions %u/%u; zeek %s %s\n", conn_pkts(c, cl),
-	    conn_bytes(c, cl), conn_pkts(c, sv), conn_bytes(c, sv),
-	    c->side[cl].retrans, c->side[sv].retrans,
-	    zeek_conn_state(&c->zeek), zeek_conn_history(&c->zeek, hist));
+	WB_LIT(o, "\n  traffic    client ");
+	wb_u64(o, conn_pkts(c, cl));
+	WB_LIT(o, " packets ");
+	wb_u64(o, conn_bytes(c, cl));
+	WB_LIT(o, " bytes, server ");
+	wb_u64(o, conn_pkts(c, sv));
+	WB_LIT(o, " packets ");
+	wb_u64(o, conn_bytes(c, sv));
+	WB_LIT(o, " bytes; retransmissions ");
+	wb_u64(o, c->side[cl].retrans);
+	wb_putc(o, '/');
+	wb_u64(o, c->side[sv].retrans);
+	WB_LIT(o, "; zeek ");
+	wb_puts(o, zeek_conn_state(&c->zeek));
+	wb_putc(o, ' ');
+	wb_puts(o, zeek_conn_history(&c->zeek, hist));
+	wb_putc(o, '\n');
 	for (unsigned i = 0; i < c->nanoms; i++) {
 		const struct anom_rec *an = &c->anoms[i];
 		enum anom_sev s = anomaly_severity(an->id);
-		wb_printf(o, "  %s%-9s%s  %s, frame %" PRIu64 " from the %s: %s "
-		    "[%s]\n", sev_col(r, s), anomaly_sev_name(s), col(r, C_OFF),
-		    anomaly_name(an->id), an->frame, report_side(c, an->dir),
-		    an->detail && *an->detail ? an->detail :
-		    anomaly_description(an->id), anomaly_reference(an->id));
+		WB_LIT(o, "  ");
+		wb_puts(o, sev_col(r, s));
+		wb_pad(o, anomaly_sev_name(s), 9);
+		wb_puts(o, col(r, C_OFF));
+		WB_LIT(o, "  ");
+		wb_puts(o, anomaly_name(an->id));
+		WB_LIT(o, ", frame ");
+		wb_u64(o, an->frame);
+		WB_LIT(o, " from the ");
+		wb_puts(o, report_side(c, an->dir));
+		WB_LIT(o, ": ");
+		wb_puts(o, an->detail && *an->detail ? an->detail :
+		    anomaly_description(an->id));
+		WB_LIT(o, " [");
+		wb_puts(o, anomaly_reference(an->id));
+		WB_LIT(o, "]\n");
 	}
 	if (conn_anoms_dropped(c))
 		wb_printf(o, "  (%u more anomalies not listed)\n",

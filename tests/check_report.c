@@ -1,0 +1,190 @@
+/* check_report.c - the writers' formatters without printf, against the
+ * libc calls they replace.
+ *
+ * report_wall() must write what gmtime_r() + strftime("%Y-%m-%d %H:%M:%S")
+ * + ".%06d" wrote, and report_delta() what printf's "%+.3f ms" (or "%+.3f
+ * s" from 1000 ms on) wrote. The fixed cases were worked out by hand (and
+ * checked with `date -u -d @S`); the random ones compare with libc itself
+ * over the whole range of int64 nanoseconds.
+ */
+#include <check.h>
+#include <glib.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "report.h"
+#include "wbuf.h"
+
+static const char *
+wall_str(int64_t ns, char out[REPORT_WALL_LEN + 1])
+{
+	report_wall(out, ns);
+	out[REPORT_WALL_LEN] = '\0';
+	return out;
+}
+
+/* What synfin wrote before report_wall(): libc. */
+static const char *
+wall_libc(int64_t ns, char out[64])
+{
+	time_t s = (time_t)(ns / 1000000000);
+	int64_t us = (ns % 1000000000) / 1000;
+	struct tm tm;
+
+	if (us < 0) {
+		us += 1000000;
+		s--;
+	}
+	ck_assert_ptr_nonnull(gmtime_r(&s, &tm));
+	size_t n = strftime(out, 64, "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(out + n, 64 - n, ".%06" PRId64, us);
+	return out;
+}
+
+START_TEST(test_wall_fixed)
+{
+	static const struct { int64_t ns; const char *want; } cases[] = {
+		{ 0, "1970-01-01 00:00:00.000000" },
+		/* under a microsecond before 1970: cut toward zero, as the
+		 * "%06" of (ns % 10^9) / 1000 was */
+		{ -1, "1970-01-01 00:00:00.000000" },
+		{ -1000, "1969-12-31 23:59:59.999999" },
+		{ INT64_C(1700000000001792000), "2023-11-14 22:13:20.001792" },
+		/* a leap day; 2100 is not a leap year */
+		{ INT64_C(951782400) * 1000000000, "2000-02-29 00:00:00.000000" },
+		{ INT64_C(4107542400) * 1000000000 - 1000,
+		  "2100-02-28 23:59:59.999999" },
+		{ INT64_C(4107542400) * 1000000000, "2100-03-01 00:00:00.000000" },
+		/* the ends of int64 nanoseconds */
+		{ INT64_MAX, "2262-04-11 23:47:16.854775" },
+		{ INT64_MIN, "1677-09-21 00:12:43.145225" },
+	};
+	char b[REPORT_WALL_LEN + 1], l[64];
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		ck_assert_str_eq(wall_str(cases[i].ns, b), cases[i].want);
+		ck_assert_str_eq(wall_libc(cases[i].ns, l), cases[i].want);
+	}
+}
+END_TEST
+
+START_TEST(test_wall_random)
+{
+	GRand *g = g_rand_new_with_seed(7);
+	char b[REPORT_WALL_LEN + 1], l[64];
+
+	for (int i = 0; i < 200000; i++) {
+		uint64_t u = (uint64_t)g_rand_int(g) << 32 | g_rand_int(g);
+		int64_t ns;
+		switch (i % 4) {
+		case 0: memcpy(&ns, &u, 8); break;	/* anywhere */
+		case 1: ns = (int64_t)(u % (UINT64_C(1) << 61)); break;
+		case 2: ns = -(int64_t)(u % (UINT64_C(1) << 40)); break;
+		default:	/* days' and years' edges */
+			ns = ((int64_t)(u % 200000) - 100000) * 86400 *
+			    INT64_C(1000000000) + (int64_t)(u >> 40 & 3) - 2;
+		}
+		ck_assert_str_eq(wall_str(ns, b), wall_libc(ns, l));
+	}
+	g_rand_free(g);
+}
+END_TEST
+
+static const char *
+delta_str(int64_t d, struct wbuf *w)
+{
+	w->len = 0;
+	report_delta(w, 0, d);
+	wb_putc(w, '\0');
+	return w->p;
+}
+
+/* What synfin wrote before report_delta(): printf. */
+static const char *
+delta_libc(int64_t d, char out[64])
+{
+	double ms = (double)d / 1e6;
+
+	if (ms < 1000)
+		snprintf(out, 64, "%+.3f ms", ms);
+	else
+		snprintf(out, 64, "%+.3f s", ms / 1000);
+	return out;
+}
+
+START_TEST(test_delta_fixed)
+{
+	static const struct { int64_t d; const char *want; } cases[] = {
+		{ 0, "+0.000 ms" },
+		{ 52000, "+0.052 ms" },
+		{ 499, "+0.000 ms" },
+		{ 501, "+0.001 ms" },
+		/* negative, even when it rounds to zero: printf keeps the sign */
+		{ -499, "-0.000 ms" },
+		{ -2345678, "-2.346 ms" },
+		/* 999.999999 ms rounds up and stays in ms */
+		{ 999999999, "+1000.000 ms" },
+		{ 1000000000, "+1.000 s" },
+		{ INT64_C(61500000000), "+61.500 s" },
+		/* a tie (0.0015 ms): the double is a hair above it */
+		{ 1500, "+0.002 ms" },
+	};
+	struct wbuf w = { 0 };
+	char l[64];
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		ck_assert_str_eq(delta_str(cases[i].d, &w), cases[i].want);
+		ck_assert_str_eq(delta_libc(cases[i].d, l), cases[i].want);
+	}
+	wb_free(&w);
+}
+END_TEST
+
+START_TEST(test_delta_random)
+{
+	GRand *g = g_rand_new_with_seed(11);
+	struct wbuf w = { 0 };
+	char l[64];
+
+	for (int i = 0; i < 300000; i++) {
+		uint64_t u = (uint64_t)g_rand_int(g) << 32 | g_rand_int(g);
+		int bits = 1 + (int)(u % 63);
+		int64_t d = (int64_t)(u >> 1 & ((UINT64_C(1) << bits) - 1));
+		if (u & 1)
+			d = -d;
+		if (i % 5 == 0)		/* ties, and their neighbours */
+			d = d / 1000 * 1000 + 500 * (d < 0 ? -1 : 1) +
+			    (int64_t)(u >> 7 & 3) - 1;
+		ck_assert_str_eq(delta_str(d, &w), delta_libc(d, l));
+	}
+	wb_free(&w);
+	g_rand_free(g);
+}
+END_TEST
+
+static Suite *
+report_suite(void)
+{
+	Suite *s = suite_create("report");
+	TCase *tc = tcase_create("formatters");
+
+	tcase_add_test(tc, test_wall_fixed);
+	tcase_add_test(tc, test_wall_random);
+	tcase_add_test(tc, test_delta_fixed);
+	tcase_add_test(tc, test_delta_random);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(report_suite());
+
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
