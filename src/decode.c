@@ -77,6 +77,23 @@ decode_dlt_is_supported(int dlt)
 	}
 }
 
+/* Each byte's decimal digits and a dot, in 4 bytes, and how many are
+ * digits: one copy an octet. */
+#define OQ_D(v, k) ((v) < 10 ? ((k) == 0 ? '0' + (v) : (k) == 1 ? '.' : 0) : \
+	(v) < 100 ? ((k) == 0 ? '0' + (v) / 10 : (k) == 1 ? '0' + (v) % 10 : \
+	(k) == 2 ? '.' : 0) : \
+	((k) == 0 ? '0' + (v) / 100 : (k) == 1 ? '0' + (v) / 10 % 10 : \
+	(k) == 2 ? '0' + (v) % 10 : '.'))
+#define OQ_1(v) { OQ_D(v, 0), OQ_D(v, 1), OQ_D(v, 2), OQ_D(v, 3) }
+#define OQ_4(v) OQ_1(v), OQ_1((v) + 1), OQ_1((v) + 2), OQ_1((v) + 3)
+#define OQ_16(v) OQ_4(v), OQ_4((v) + 4), OQ_4((v) + 8), OQ_4((v) + 12)
+#define OQ_64(v) OQ_16(v), OQ_16((v) + 16), OQ_16((v) + 32), OQ_16((v) + 48)
+static const char octet_dot[256][4] = {
+	OQ_64(0), OQ_64(64), OQ_64(128), OQ_64(192)
+};
+
+/* The dotted quad at out (room for 16: the last dot is written, then
+ * dropped); its length. */
 static size_t
 dotted_quad(const uint8_t *a, char *out)
 {
@@ -84,15 +101,10 @@ dotted_quad(const uint8_t *a, char *out)
 
 	for (int i = 0; i < 4; i++) {
 		unsigned v = a[i];
-		if (i)
-			out[n++] = '.';
-		if (v >= 100)
-			out[n++] = (char)('0' + v / 100);
-		if (v >= 10)
-			out[n++] = (char)('0' + v / 10 % 10);
-		out[n++] = (char)('0' + v % 10);
+		memcpy(out + n, octet_dot[v], 4);
+		n += 2 + (v >= 10) + (v >= 100);
 	}
-	return n;
+	return n - 1;
 }
 
 /* The text of an address as glibc's inet_ntop() writes it, without its

@@ -8,83 +8,89 @@
 #include "report.h"
 #include "seq.h"
 
-static void
-json_null(struct wbuf *w)
+/*
+ * A record but its anomalies is written at a cursor into room reserved at
+ * once (src/wbuf.h): JSON_CONN_ROOM is more than twice its longest (about
+ * 900 bytes of keys, 10 times of WC_TS_MAX, 3 durations, 2 addresses, 14
+ * numbers, 10 names of at most 24, a history of ZEEK_HIST_MAX letters
+ * escaped: under 2,000).
+ */
+#define JSON_CONN_ROOM 4096
+G_STATIC_ASSERT(6 * ZEEK_HIST_MAX + 2 < 512);
+
+static char *
+json_null(char *o)
 {
-	WB_LIT(w, "null");
+	return WC_LIT(o, "null");
 }
 
-static void
-json_ts(struct wbuf *w, int64_t ns, bool present)
+static char *
+json_ts(struct wbuf *w, char *o, int64_t ns, bool present)
 {
-	if (present)
-		wb_ts(w, ns);
-	else
-		json_null(w);
+	return present ? wc_ts(w, o, ns) : json_null(o);
 }
 
-static void
-json_dur(struct wbuf *w, int64_t a, int64_t b, bool present)
+static char *
+json_dur(char *o, int64_t a, int64_t b, bool present)
 {
-	if (present)
-		wb_dur(w, b - a);
-	else
-		json_null(w);
+	return present ? wc_dur(o, b - a) : json_null(o);
 }
 
-static void
-json_u32(struct wbuf *w, uint32_t v, bool present)
+static char *
+json_u32(char *o, uint32_t v, bool present)
 {
-	if (present)
-		wb_u64(w, v);
-	else
-		json_null(w);
+	return present ? wc_u64(o, v) : json_null(o);
 }
 
-static void
-json_bool(struct wbuf *w, bool v)
+static char *
+json_bool(char *o, bool v)
 {
-	if (v)
-		WB_LIT(w, "true");
-	else
-		WB_LIT(w, "false");
+	return v ? WC_LIT(o, "true") : WC_LIT(o, "false");
 }
 
-static void
-json_endpoint(struct wbuf *w, const struct conn *c, int idx)
+static char *
+json_endpoint(char *o, const struct conn *c, int idx)
 {
-	WB_LIT(w, "{\"addr\":\"");
-	wb_addr(w, c->key.af, conn_addr(c, idx));
-	WB_LIT(w, "\",\"port\":");
-	wb_u64(w, c->key.port[idx]);
-	wb_putc(w, '}');
+	WC_LIT(o, "{\"addr\":\"");
+	o = wc_addr(o, c->key.af, conn_addr(c, idx));
+	WC_LIT(o, "\",\"port\":");
+	o = wc_u64(o, c->key.port[idx]);
+	*o++ = '}';
+	return o;
 }
 
-static void
-json_options(struct wbuf *w, const struct tcp_peer *p)
+static char *
+json_options(char *o, const struct tcp_peer *p)
 {
-	if (!(p->flags & PEER_SYN_SEEN)) {
-		json_null(w);
-		return;
-	}
-	WB_LIT(w, "{\"mss\":");
-	json_u32(w, p->mss, p->mss != 0);
-	WB_LIT(w, ",\"wscale\":");
-	json_u32(w, p->wscale, p->flags & PEER_WS_OK);
-	WB_LIT(w, ",\"sack_ok\":");
-	json_bool(w, p->flags & PEER_SACK_OK);
-	WB_LIT(w, ",\"timestamps\":");
-	json_bool(w, p->flags & PEER_TS_OK);
-	wb_putc(w, '}');
+	if (!(p->flags & PEER_SYN_SEEN))
+		return json_null(o);
+	WC_LIT(o, "{\"mss\":");
+	o = json_u32(o, p->mss, p->mss != 0);
+	WC_LIT(o, ",\"wscale\":");
+	o = json_u32(o, p->wscale, p->flags & PEER_WS_OK);
+	WC_LIT(o, ",\"sack_ok\":");
+	o = json_bool(o, p->flags & PEER_SACK_OK);
+	WC_LIT(o, ",\"timestamps\":");
+	o = json_bool(o, p->flags & PEER_TS_OK);
+	*o++ = '}';
+	return o;
 }
 
-static void
-json_side_or_null(struct wbuf *w, const struct conn *c, int idx)
+static char *
+json_side_or_null(char *o, const struct conn *c, int idx)
 {
-	if (idx < 0)
-		json_null(w);
-	else
-		wb_qname(w, report_side(c, idx));
+	return idx < 0 ? json_null(o) : wc_qname(o, report_side(c, idx));
+}
+
+/* A JSON string (wb_json_str()), at the cursor: at most 6 bytes a byte
+ * of s, and 2. */
+static char *
+json_str(char *o, const char *s)
+{
+	struct wbuf t = { .p = o, .cap = 6 * strlen(s) + 2 };
+
+	wb_json_str(&t, s);
+	return o + t.len;
 }
 
 static void
@@ -101,16 +107,18 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	const struct tcp_peer *pc = &c->peer[cl], *ps = &c->peer[sv];
 
 	(void)r;
-	WB_LIT(w, "{\"type\":\"conn\",\"id\":");
-	wb_u64(w, c->id);
-	WB_LIT(w, ",\"ts\":");
-	wb_ts(w, c->first_ts);
-	WB_LIT(w, ",\"duration\":");
-	wb_dur(w, conn_time(c, CT_LAST) - c->first_ts);
-	WB_LIT(w, ",\"client\":");
-	json_endpoint(w, c, cl);
-	WB_LIT(w, ",\"server\":");
-	json_endpoint(w, c, sv);
+	wb_reserve(w, JSON_CONN_ROOM);
+	char *o = wb_at(w);
+	WC_LIT(o, "{\"type\":\"conn\",\"id\":");
+	o = wc_u64(o, c->id);
+	WC_LIT(o, ",\"ts\":");
+	o = wc_ts(w, o, c->first_ts);
+	WC_LIT(o, ",\"duration\":");
+	o = wc_dur(o, conn_time(c, CT_LAST) - c->first_ts);
+	WC_LIT(o, ",\"client\":");
+	o = json_endpoint(o, c, cl);
+	WC_LIT(o, ",\"server\":");
+	o = json_endpoint(o, c, sv);
 
 	/* handshake */
 	int64_t syn_ts = conn_time(c, CT_SYN);
@@ -118,30 +126,30 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	int64_t ack_ts = conn_time(c, CT_ACK);
 	bool syn = syn_ts && c->syn_dir == cl, sa = c->synack_dir >= 0,
 	    ack = (c->hs & HSF_THIRD) != 0;
-	WB_LIT(w, ",\"handshake\":{\"outcome\":");
-	wb_qname(w, hs_outcome_name[conn_hs_outcome(c)]);
-	WB_LIT(w, ",\"syn_ts\":");
-	json_ts(w, syn_ts, syn);
-	WB_LIT(w, ",\"synack_ts\":");
-	json_ts(w, synack_ts, sa);
-	WB_LIT(w, ",\"ack_ts\":");
-	json_ts(w, ack_ts, ack);
-	WB_LIT(w, ",\"client_isn\":");
-	json_u32(w, pc->isn, pc->flags & PEER_SYN_SEEN);
-	WB_LIT(w, ",\"server_isn\":");
-	json_u32(w, ps->isn, ps->flags & PEER_SYN_SEEN);
-	WB_LIT(w, ",\"syn_count\":");
-	wb_u64(w, c->syn_count);
-	WB_LIT(w, ",\"synack_count\":");
-	wb_u64(w, c->synack_count);
-	WB_LIT(w, ",\"rtt\":{\"syn_synack\":");
-	json_dur(w, syn_ts, synack_ts, syn && sa && synack_ts >= syn_ts);
-	WB_LIT(w, ",\"synack_ack\":");
-	json_dur(w, synack_ts, ack_ts, sa && ack && ack_ts >= synack_ts);
-	WB_LIT(w, "},\"client_options\":");
-	json_options(w, pc);
-	WB_LIT(w, ",\"server_options\":");
-	json_options(w, ps);
+	WC_LIT(o, ",\"handshake\":{\"outcome\":");
+	o = wc_qname(o, hs_outcome_name[conn_hs_outcome(c)]);
+	WC_LIT(o, ",\"syn_ts\":");
+	o = json_ts(w, o, syn_ts, syn);
+	WC_LIT(o, ",\"synack_ts\":");
+	o = json_ts(w, o, synack_ts, sa);
+	WC_LIT(o, ",\"ack_ts\":");
+	o = json_ts(w, o, ack_ts, ack);
+	WC_LIT(o, ",\"client_isn\":");
+	o = json_u32(o, pc->isn, pc->flags & PEER_SYN_SEEN);
+	WC_LIT(o, ",\"server_isn\":");
+	o = json_u32(o, ps->isn, ps->flags & PEER_SYN_SEEN);
+	WC_LIT(o, ",\"syn_count\":");
+	o = wc_u64(o, c->syn_count);
+	WC_LIT(o, ",\"synack_count\":");
+	o = wc_u64(o, c->synack_count);
+	WC_LIT(o, ",\"rtt\":{\"syn_synack\":");
+	o = json_dur(o, syn_ts, synack_ts, syn && sa && synack_ts >= syn_ts);
+	WC_LIT(o, ",\"synack_ack\":");
+	o = json_dur(o, synack_ts, ack_ts, sa && ack && ack_ts >= synack_ts);
+	WC_LIT(o, "},\"client_options\":");
+	o = json_options(o, pc);
+	WC_LIT(o, ",\"server_options\":");
+	o = json_options(o, ps);
 
 	/* teardown */
 	const struct conn_side *sc = &c->side[cl], *ss = &c->side[sv];
@@ -149,41 +157,45 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	int64_t fin_ack_s = conn_side_time(c, sv, CT_FIN_ACK);
 	bool both_acked = (pc->flags & PEER_FIN_ACKED) &&
 	    (ps->flags & PEER_FIN_ACKED);
-	WB_LIT(w, "},\"teardown\":{\"outcome\":");
-	wb_qname(w, td_outcome_name[conn_td_outcome(c)]);
-	WB_LIT(w, ",\"initiator\":");
-	json_side_or_null(w, c, c->fin_first);
-	WB_LIT(w, ",\"reset_by\":");
-	json_side_or_null(w, c, conn_reset_by(c));
-	WB_LIT(w, ",\"client_fin_ts\":");
-	json_ts(w, conn_side_time(c, cl, CT_FIN), pc->flags & PEER_FIN_SEEN);
-	WB_LIT(w, ",\"server_fin_ts\":");
-	json_ts(w, conn_side_time(c, sv, CT_FIN), ps->flags & PEER_FIN_SEEN);
-	WB_LIT(w, ",\"last_ack_ts\":");
-	json_ts(w, fin_ack_c > fin_ack_s ? fin_ack_c : fin_ack_s, both_acked);
+	WC_LIT(o, "},\"teardown\":{\"outcome\":");
+	o = wc_qname(o, td_outcome_name[conn_td_outcome(c)]);
+	WC_LIT(o, ",\"initiator\":");
+	o = json_side_or_null(o, c, c->fin_first);
+	WC_LIT(o, ",\"reset_by\":");
+	o = json_side_or_null(o, c, conn_reset_by(c));
+	WC_LIT(o, ",\"client_fin_ts\":");
+	o = json_ts(w, o, conn_side_time(c, cl, CT_FIN),
+	    pc->flags & PEER_FIN_SEEN);
+	WC_LIT(o, ",\"server_fin_ts\":");
+	o = json_ts(w, o, conn_side_time(c, sv, CT_FIN),
+	    ps->flags & PEER_FIN_SEEN);
+	WC_LIT(o, ",\"last_ack_ts\":");
+	o = json_ts(w, o, fin_ack_c > fin_ack_s ? fin_ack_c : fin_ack_s,
+	    both_acked);
 
-	WB_LIT(w, "},\"states\":{\"client\":");
-	wb_qname(w, tcp_state_name[pc->st]);
-	WB_LIT(w, ",\"server\":");
-	wb_qname(w, tcp_state_name[ps->st]);
-	WB_LIT(w, "},\"packets\":{\"client\":");
-	wb_u64(w, conn_pkts(c, cl));
-	WB_LIT(w, ",\"server\":");
-	wb_u64(w, conn_pkts(c, sv));
-	WB_LIT(w, "},\"payload_bytes\":{\"client\":");
-	wb_u64(w, conn_bytes(c, cl));
-	WB_LIT(w, ",\"server\":");
-	wb_u64(w, conn_bytes(c, sv));
-	WB_LIT(w, "},\"retransmissions\":{\"client\":");
-	wb_u64(w, sc->retrans);
-	WB_LIT(w, ",\"server\":");
-	wb_u64(w, ss->retrans);
-	WB_LIT(w, "},\"zeek\":{\"conn_state\":");
-	wb_qname(w, zeek_conn_state(&c->zeek));
-	WB_LIT(w, ",\"history\":");
+	WC_LIT(o, "},\"states\":{\"client\":");
+	o = wc_qname(o, tcp_state_name[pc->st]);
+	WC_LIT(o, ",\"server\":");
+	o = wc_qname(o, tcp_state_name[ps->st]);
+	WC_LIT(o, "},\"packets\":{\"client\":");
+	o = wc_u64(o, conn_pkts(c, cl));
+	WC_LIT(o, ",\"server\":");
+	o = wc_u64(o, conn_pkts(c, sv));
+	WC_LIT(o, "},\"payload_bytes\":{\"client\":");
+	o = wc_u64(o, conn_bytes(c, cl));
+	WC_LIT(o, ",\"server\":");
+	o = wc_u64(o, conn_bytes(c, sv));
+	WC_LIT(o, "},\"retransmissions\":{\"client\":");
+	o = wc_u64(o, sc->retrans);
+	WC_LIT(o, ",\"server\":");
+	o = wc_u64(o, ss->retrans);
+	WC_LIT(o, "},\"zeek\":{\"conn_state\":");
+	o = wc_qname(o, zeek_conn_state(&c->zeek));
+	WC_LIT(o, ",\"history\":");
 	char hist[ZEEK_HIST_MAX + 1];
-	wb_json_str(w, zeek_conn_history(&c->zeek, hist));
-	WB_LIT(w, "},\"anomalies\":[");
+	o = json_str(o, zeek_conn_history(&c->zeek, hist));
+	WC_LIT(o, "},\"anomalies\":[");
+	wb_done(w, o);
 	for (unsigned i = 0; i < c->nanoms; i++) {
 		const struct anom_rec *a = &c->anoms[i];
 		if (i)

@@ -27,7 +27,7 @@ wb_free(struct wbuf *w)
 	w->len = w->cap = 0;
 }
 
-static const char pairs[201] =
+const char wb_pairs[201] =
     "00010203040506070809101112131415161718192021222324252627282930313233"
     "34353637383940414243444546474849505152535455565758596061626364656667"
     "6869707172737475767778798081828384858687888990919293949596979899";
@@ -42,25 +42,16 @@ digits(char b[20], uint64_t v)
 	while (v >= 100) {
 		unsigned r = (unsigned)(v % 100);
 		v /= 100;
-		b[--i] = pairs[2 * r + 1];
-		b[--i] = pairs[2 * r];
+		b[--i] = wb_pairs[2 * r + 1];
+		b[--i] = wb_pairs[2 * r];
 	}
 	if (v >= 10) {
-		b[--i] = pairs[2 * v + 1];
-		b[--i] = pairs[2 * v];
+		b[--i] = wb_pairs[2 * v + 1];
+		b[--i] = wb_pairs[2 * v];
 	} else {
 		b[--i] = (char)('0' + v);
 	}
 	return i;
-}
-
-void
-wb_u64(struct wbuf *w, uint64_t v)
-{
-	char b[20];
-	size_t i = digits(b, v);
-
-	wb_put(w, b + i, 20 - i);
 }
 
 /* The six digits of u (< 1,000,000) at o[0..6). */
@@ -70,8 +61,8 @@ six_digits(char *o, unsigned u)
 	for (int k = 5; k > 0; k -= 2) {
 		unsigned r = u % 100;
 		u /= 100;
-		o[k] = pairs[2 * r + 1];
-		o[k - 1] = pairs[2 * r];
+		o[k] = wb_pairs[2 * r + 1];
+		o[k - 1] = wb_pairs[2 * r];
 	}
 }
 
@@ -89,8 +80,8 @@ sec_usec(char *o, uint64_t s, unsigned us)
 	return n + 7;
 }
 
-void
-wb_ts(struct wbuf *w, int64_t ns)
+char *
+wc_ts(struct wbuf *w, char *o, int64_t ns)
 {
 	int64_t s = ns / 1000000000, f = ns % 1000000000;
 
@@ -99,9 +90,9 @@ wb_ts(struct wbuf *w, int64_t ns)
 		s--;
 	}
 	if (s < 0) {	/* before 1970: not from a capture; as printf */
-		wb_printf(w, "%" G_GINT64_FORMAT ".%06" G_GINT64_FORMAT, s,
-		    f / 1000);
-		return;
+		int n = snprintf(o, WC_TS_MAX, "%" G_GINT64_FORMAT ".%06"
+		    G_GINT64_FORMAT, s, f / 1000);
+		return o + (n > 0 ? n : 0);
 	}
 	if (w->slen == 0 || w->sec != (uint64_t)s) {
 		char b[20];
@@ -110,12 +101,11 @@ wb_ts(struct wbuf *w, int64_t ns)
 		memcpy(w->stext, b + i, w->slen);
 		w->sec = (uint64_t)s;
 	}
-	wb_reserve(w, (size_t)w->slen + 7);
-	char *o = w->p + w->len;
-	memcpy(o, w->stext, w->slen);
-	o[w->slen] = '.';
-	six_digits(o + w->slen + 1, (unsigned)(f / 1000));
-	w->len += (size_t)w->slen + 7;
+	memcpy(o, w->stext, sizeof(w->stext));	/* room: WC_TS_MAX */
+	o += w->slen;
+	*o = '.';
+	six_digits(o + 1, (unsigned)(f / 1000));
+	return o + 7;
 }
 
 size_t
@@ -130,14 +120,6 @@ wb_fmt_dur(char b[WB_DUR_MAX], int64_t ns)
 	}
 	return n + sec_usec(b + n, u / 1000000000,
 	    (unsigned)((u % 1000000000) / 1000));
-}
-
-void
-wb_dur(struct wbuf *w, int64_t ns)
-{
-	char b[WB_DUR_MAX];
-
-	wb_put(w, b, wb_fmt_dur(b, ns));
 }
 
 void
@@ -173,12 +155,11 @@ wb_json_str(struct wbuf *w, const char *s)
 	wb_putc(w, '"');
 }
 
-void
-wb_addr(struct wbuf *w, uint8_t af, const uint8_t *a)
+char *
+wc_addr(char *o, uint8_t af, const uint8_t *a)
 {
-	char b[DECODE_ADDR_MAX];
-
-	wb_put(w, b, decode_addr_fmt(af, a, b));
+	G_STATIC_ASSERT(WC_ADDR_MAX >= DECODE_ADDR_MAX);
+	return o + decode_addr_fmt(af, a, o);
 }
 
 void

@@ -57,14 +57,114 @@ wb_puts(struct wbuf *w, const char *s)
 /* A string literal, its length known at compile time. */
 #define WB_LIT(w, s) wb_put((w), "" s, sizeof(s) - 1)
 
-void wb_u64(struct wbuf *w, uint64_t v);
-/* Epoch seconds with six decimals ("1700000000.000100"). */
-void wb_ts(struct wbuf *w, int64_t ns);
+/*
+ * Writing at a cursor, for a writer's hot path: it reserves (wb_reserve())
+ * room for everything it writes between wb_at() and wb_done(), each
+ * writer below taking at most its _MAX bytes, and nothing is checked on
+ * the way. Each returns the cursor past what it wrote.
+ */
+static inline char *
+wb_at(struct wbuf *w)
+{
+	return w->p + w->len;
+}
+
+static inline void
+wb_done(struct wbuf *w, char *o)
+{
+	w->len = (size_t)(o - w->p);
+}
+
+#define WC_LIT(o, s) ((o) = (char *)memcpy((o), "" s, sizeof(s) - 1) + \
+	(sizeof(s) - 1))
+
+extern const char wb_pairs[201];	/* "00" "01" .. "99" */
+
+/* v in decimal. */
+#define WC_U64_MAX 20
+static inline char *
+wc_u64(char *o, uint64_t v)
+{
+	unsigned n = 1;
+
+	for (uint64_t x = v;; x /= 10000, n += 4) {
+		if (x < 10)
+			break;
+		if (x < 100) {
+			n += 1;
+			break;
+		}
+		if (x < 1000) {
+			n += 2;
+			break;
+		}
+		if (x < 10000) {
+			n += 3;
+			break;
+		}
+	}
+	char *e = o + n, *p = e;
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		p -= 2;
+		memcpy(p, wb_pairs + 2 * r, 2);
+	}
+	if (v >= 10)
+		memcpy(p - 2, wb_pairs + 2 * v, 2);
+	else
+		p[-1] = (char)('0' + v);
+	return e;
+}
+
+/* Epoch seconds with six decimals ("1700000000.000100"); w keeps the
+ * text of the last seconds. */
+#define WC_TS_MAX 32
+char *wc_ts(struct wbuf *w, char *o, int64_t ns);
 /* Seconds with six decimals, signed ("-0.000100"). */
-void wb_dur(struct wbuf *w, int64_t ns);
-/* The same into b, not terminated; its length. */
 #define WB_DUR_MAX 28
 size_t wb_fmt_dur(char b[WB_DUR_MAX], int64_t ns);
+static inline char *
+wc_dur(char *o, int64_t ns)
+{
+	return o + wb_fmt_dur(o, ns);
+}
+/* A name of ours, quoted (wb_qname()): its length + 2 bytes. */
+static inline char *
+wc_qname(char *o, const char *s)
+{
+	size_t n = strlen(s);
+
+	*o = '"';
+	memcpy(o + 1, s, n);
+	o[n + 1] = '"';
+	return o + n + 2;
+}
+/* An address as inet_ntop() writes it. */
+#define WC_ADDR_MAX 48
+char *wc_addr(char *o, uint8_t af, const uint8_t *addr);
+
+static inline void
+wb_u64(struct wbuf *w, uint64_t v)
+{
+	wb_reserve(w, WC_U64_MAX);
+	wb_done(w, wc_u64(wb_at(w), v));
+}
+
+static inline void
+wb_ts(struct wbuf *w, int64_t ns)
+{
+	wb_reserve(w, WC_TS_MAX);
+	wb_done(w, wc_ts(w, wb_at(w), ns));
+}
+
+static inline void
+wb_dur(struct wbuf *w, int64_t ns)
+{
+	wb_reserve(w, WB_DUR_MAX);
+	wb_done(w, wc_dur(wb_at(w), ns));
+}
+
 /* A name of ours (an outcome, a state, an anomaly: [a-z_A-Z0-9]) quoted,
  * with no escaping to look for. */
 static inline void
@@ -82,7 +182,12 @@ wb_qname(struct wbuf *w, const char *s)
 /* A JSON string: quoted, escaped. */
 void wb_json_str(struct wbuf *w, const char *s);
 /* An address as inet_ntop() writes it (RFC 5952 for IPv6). */
-void wb_addr(struct wbuf *w, uint8_t af, const uint8_t *addr);
+static inline void
+wb_addr(struct wbuf *w, uint8_t af, const uint8_t *addr)
+{
+	wb_reserve(w, WC_ADDR_MAX);
+	wb_done(w, wc_addr(wb_at(w), af, addr));
+}
 void wb_printf(struct wbuf *w, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void wb_vprintf(struct wbuf *w, const char *fmt, va_list ap)

@@ -1110,6 +1110,23 @@ START_TEST(test_addr_str_as_inet_ntop)
 		    sizeof(libc)));
 		ck_assert_str_eq(ours, libc);
 	}
+	/* every octet value in every place of a dotted quad (its table) */
+	for (unsigned v = 0; v < 256; v++) {
+		const uint8_t q[4] = { (uint8_t)v, (uint8_t)(255 - v),
+			(uint8_t)(v * 7), (uint8_t)(v ^ 0x5a) };
+		memset(a, 0, sizeof(a));
+		memcpy(a, q, 4);
+		decode_addr_str(4, a, ours, sizeof(ours));
+		ck_assert_ptr_nonnull(inet_ntop(AF_INET, a, libc,
+		    sizeof(libc)));
+		ck_assert_str_eq(ours, libc);
+		a[10] = a[11] = 0xff;	/* ::ffff:q, mapped */
+		memcpy(a + 12, q, 4);
+		decode_addr_str(6, a, ours, sizeof(ours));
+		ck_assert_ptr_nonnull(inet_ntop(AF_INET6, a, libc,
+		    sizeof(libc)));
+		ck_assert_str_eq(ours, libc);
+	}
 	g_rand_free(rnd);
 }
 END_TEST

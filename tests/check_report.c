@@ -5,7 +5,8 @@
  * + ".%06d" wrote, and report_delta() what printf's "%+.3f ms" (or "%+.3f
  * s" from 1000 ms on) wrote. The fixed cases were worked out by hand (and
  * checked with `date -u -d @S`); the random ones compare with libc itself
- * over the whole range of int64 nanoseconds.
+ * over the whole range of int64 nanoseconds. The JSON writer's numbers
+ * (wbuf.h) against printf and hand-worked values.
  */
 #include <check.h>
 #include <glib.h>
@@ -164,6 +165,72 @@ START_TEST(test_delta_random)
 }
 END_TEST
 
+/* wc_u64() against printf's "%" PRIu64: each power of ten and its
+ * neighbours (where the digit count changes), the ends, random values. */
+START_TEST(test_u64)
+{
+	GRand *g = g_rand_new_with_seed(13);
+	char b[WC_U64_MAX + 1], l[32];
+	uint64_t p = 1;
+
+	for (int k = 0; k <= 20; k++) {
+		uint64_t v[3] = { p - 1, p, p + 1 };
+		for (int i = 0; i < 3; i++) {
+			*wc_u64(b, v[i]) = '\0';
+			snprintf(l, sizeof(l), "%" PRIu64, v[i]);
+			ck_assert_str_eq(b, l);
+		}
+		if (k < 19)
+			p *= 10;
+		else
+			p = UINT64_MAX - 1;	/* then UINT64_MAX */
+	}
+	for (int i = 0; i < 100000; i++) {
+		uint64_t v = ((uint64_t)g_rand_int(g) << 32 | g_rand_int(g)) >>
+		    (i % 64);
+		*wc_u64(b, v) = '\0';
+		snprintf(l, sizeof(l), "%" PRIu64, v);
+		ck_assert_str_eq(b, l);
+	}
+	g_rand_free(g);
+}
+END_TEST
+
+/* wb_ts() and wb_dur(): seconds and microseconds, the seconds' text
+ * reused while they stay the same and redone when they change. */
+START_TEST(test_ts_dur)
+{
+	static const struct { int64_t ns; const char *ts, *dur; } cases[] = {
+		{ INT64_C(1700000000001792000), "1700000000.001792",
+		  "1700000000.001792" },
+		{ INT64_C(1700000000999999999), "1700000000.999999",
+		  "1700000000.999999" },
+		{ INT64_C(1700000001000000000), "1700000001.000000",
+		  "1700000001.000000" },
+		{ INT64_C(999), "0.000000", "0.000000" },
+		{ INT64_C(-1000), "-1.999999", "-0.000001" },
+		{ INT64_MAX, "9223372036.854775", "9223372036.854775" },
+		{ INT64_MIN, "-9223372037.145224", "-9223372036.854775" },
+		{ INT64_C(1700000000000100000), "1700000000.000100",
+		  "1700000000.000100" },
+	};
+	struct wbuf w = { 0 };
+
+	for (int round = 0; round < 2; round++)
+		for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+			w.len = 0;
+			wb_ts(&w, cases[i].ns);
+			wb_putc(&w, '\0');
+			ck_assert_str_eq(w.p, cases[i].ts);
+			w.len = 0;
+			wb_dur(&w, cases[i].ns);
+			wb_putc(&w, '\0');
+			ck_assert_str_eq(w.p, cases[i].dur);
+		}
+	wb_free(&w);
+}
+END_TEST
+
 static Suite *
 report_suite(void)
 {
@@ -174,6 +241,8 @@ report_suite(void)
 	tcase_add_test(tc, test_wall_random);
 	tcase_add_test(tc, test_delta_fixed);
 	tcase_add_test(tc, test_delta_random);
+	tcase_add_test(tc, test_u64);
+	tcase_add_test(tc, test_ts_dur);
 	suite_add_tcase(s, tc);
 	return s;
 }
