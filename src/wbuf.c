@@ -81,7 +81,7 @@ sec_usec(char *o, uint64_t s, unsigned us)
 }
 
 char *
-wc_ts(struct wbuf *w, char *o, int64_t ns)
+wc_ts_new(struct wbuf *w, char *o, int64_t ns)
 {
 	int64_t s = ns / 1000000000, f = ns % 1000000000;
 

@@ -120,7 +120,25 @@ wc_u64(char *o, uint64_t v)
 /* Epoch seconds with six decimals ("1700000000.000100"); w keeps the
  * text of the last seconds. */
 #define WC_TS_MAX 32
-char *wc_ts(struct wbuf *w, char *o, int64_t ns);
+char *wc_ts_new(struct wbuf *w, char *o, int64_t ns);
+static inline char *
+wc_ts(struct wbuf *w, char *o, int64_t ns)
+{
+	/* The usual case, inline: seconds written a moment ago. */
+	if (ns >= 0 && w->slen && (uint64_t)ns / 1000000000 == w->sec) {
+		unsigned us = (unsigned)((uint64_t)ns % 1000000000 / 1000);
+		memcpy(o, w->stext, sizeof(w->stext));	/* room: WC_TS_MAX */
+		o += w->slen;
+		*o = '.';
+		for (int k = 5; k > 0; k -= 2) {
+			unsigned r = us % 100;
+			us /= 100;
+			memcpy(o + k, wb_pairs + 2 * r, 2);
+		}
+		return o + 7;
+	}
+	return wc_ts_new(w, o, ns);
+}
 /* Seconds with six decimals, signed ("-0.000100"). */
 #define WB_DUR_MAX 28
 size_t wb_fmt_dur(char b[WB_DUR_MAX], int64_t ns);

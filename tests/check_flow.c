@@ -1218,6 +1218,52 @@ START_TEST(test_flush_rounds)
 }
 END_TEST
 
+/* The same with ids far apart and in no order: the radix sort's passes
+ * over every byte of 64-bit ids (-j numbers records by frame), and the
+ * heapsort below its threshold. */
+START_TEST(test_flush_sparse_ids)
+{
+	static const unsigned sizes[] = { 3, 511, 512, 5000 };
+
+	for (size_t k = 0; k < G_N_ELEMENTS(sizes); k++) {
+		struct flow_table t;
+		struct conn_cfg cc = { .two_msl_ns = 60 * SEC };
+		int64_t t0 = 1000 * SEC;
+		unsigned n = sizes[k];
+
+		flow_table_init(&t, &cc, 300 * SEC, 0, flush_emit, NULL);
+		flush_last = 0;
+		flush_n = 0;
+		flush_sorted = true;
+		for (unsigned i = 0; i < n; i++) {
+			char a[32];
+			g_snprintf(a, sizeof(a), "10.1.%u.%u", i >> 8 & 255,
+			    i & 255);
+			struct pkt p = pkt4(a, 40000, "10.0.0.2", 80);
+			uint8_t dir;
+			p.tcp.flags = TH_SYN;
+			p.tcp.seq = 1000;
+			struct conn *c = flow_lookup(&t, &p, t0 + i, i + 1,
+			    &dir);
+			conn_input(c, &t.cfg, dir, &p, t0 + i, i + 1);
+			flow_update(&t, c);
+			/* distinct (i + 1 in the low bits), high bytes mixed */
+			c->id = (((uint64_t)i * UINT64_C(0x9e3779b97f4a7c15)) &
+			    ~UINT64_C(0xffff)) | (i + 1);
+			if (k == 0 && i == 0)
+				c->id = UINT64_MAX - 1;	/* the ends */
+			if (k == 0 && i == 1)
+				c->id = 1;	/* (i = 0's low bits are 1) */
+		}
+		flow_flush(&t, t0 + 3 * SEC);
+		ck_assert_uint_eq(flush_n, n);
+		ck_assert(flush_sorted);
+		ck_assert_uint_eq(flow_count(&t), 0);
+		flow_table_destroy(&t);
+	}
+}
+END_TEST
+
 static Suite *
 flow_suite(void)
 {
@@ -1273,6 +1319,7 @@ flow_suite(void)
 	tcase_add_test(tc, test_pack_roundtrip_random);
 	tcase_add_loop_test(tc, test_pack_same_release, 0, 6);
 	tcase_add_test(tc, test_flush_rounds);
+	tcase_add_test(tc, test_flush_sparse_ids);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("record");
 	tcase_add_test(tc, test_times_units);
