@@ -36,6 +36,8 @@ wb_reserve(struct wbuf *w, size_t n)
 static inline void
 wb_put(struct wbuf *w, const char *s, size_t n)
 {
+	if (n == 0)	/* "" into a buffer not yet allocated: no NULL + 0 */
+		return;
 	wb_reserve(w, n);
 	memcpy(w->p + w->len, s, n);
 	w->len += n;

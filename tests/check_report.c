@@ -231,6 +231,25 @@ START_TEST(test_ts_dur)
 }
 END_TEST
 
+/* An empty string into a buffer not yet allocated writes nothing and
+ * allocates nothing: no memcpy() to NULL + 0, which is undefined (the
+ * text report's first field is its colour, "" off a terminal; found by
+ * fuzz_pipeline under clang's UBSan, corpus crash-text-empty-put-null). */
+START_TEST(test_put_empty)
+{
+	struct wbuf w = { 0 };
+
+	wb_puts(&w, "");
+	WB_LIT(&w, "");
+	ck_assert_ptr_null(w.p);
+	ck_assert_uint_eq(w.len, 0);
+	wb_puts(&w, "x");
+	ck_assert_ptr_nonnull(w.p);
+	ck_assert_uint_eq(w.len, 1);
+	wb_free(&w);
+}
+END_TEST
+
 static Suite *
 report_suite(void)
 {
@@ -243,6 +262,7 @@ report_suite(void)
 	tcase_add_test(tc, test_delta_random);
 	tcase_add_test(tc, test_u64);
 	tcase_add_test(tc, test_ts_dur);
+	tcase_add_test(tc, test_put_empty);
 	suite_add_tcase(s, tc);
 	return s;
 }
