@@ -77,14 +77,15 @@ decode_dlt_is_supported(int dlt)
 	}
 }
 
-/* Each byte's decimal digits and a dot, in 4 bytes, and how many are
- * digits: one copy an octet. */
+/* Each byte's decimal digits and a dot, in 4 bytes (dotted_quad() counts
+ * the digits): one copy an octet. */
 #define OQ_D(v, k) ((v) < 10 ? ((k) == 0 ? '0' + (v) : (k) == 1 ? '.' : 0) : \
 	(v) < 100 ? ((k) == 0 ? '0' + (v) / 10 : (k) == 1 ? '0' + (v) % 10 : \
 	(k) == 2 ? '.' : 0) : \
 	((k) == 0 ? '0' + (v) / 100 : (k) == 1 ? '0' + (v) / 10 % 10 : \
 	(k) == 2 ? '0' + (v) % 10 : '.'))
-#define OQ_1(v) { OQ_D(v, 0), OQ_D(v, 1), OQ_D(v, 2), OQ_D(v, 3) }
+#define OQ_1(v) { (char)OQ_D(v, 0), (char)OQ_D(v, 1), (char)OQ_D(v, 2), \
+	(char)OQ_D(v, 3) }
 #define OQ_4(v) OQ_1(v), OQ_1((v) + 1), OQ_1((v) + 2), OQ_1((v) + 3)
 #define OQ_16(v) OQ_4(v), OQ_4((v) + 4), OQ_4((v) + 8), OQ_4((v) + 12)
 #define OQ_64(v) OQ_16(v), OQ_16((v) + 16), OQ_16((v) + 32), OQ_16((v) + 48)
