@@ -10,10 +10,11 @@
 
 /*
  * A record but its anomalies is written at a cursor into room reserved at
- * once (src/wbuf.h): JSON_CONN_ROOM is more than twice its longest (about
- * 900 bytes of keys, 10 times of WC_TS_MAX, 3 durations, 2 addresses, 14
- * numbers, 10 names of at most 24, a history of ZEEK_HIST_MAX letters
- * escaped: under 2,000).
+ * once (src/wbuf.h): JSON_CONN_ROOM is more than twice its longest (630
+ * bytes of keys and punctuation, 7 times of WC_TS_MAX, 3 durations of
+ * WB_DUR_MAX, 2 addresses of WC_ADDR_MAX, 19 numbers of at most 20
+ * digits, 4 booleans, 9 names of at most 24, a history of ZEEK_HIST_MAX
+ * letters escaped: under 2,000).
  */
 #define JSON_CONN_ROOM 4096
 G_STATIC_ASSERT(6 * ZEEK_HIST_MAX + 2 < 512);
