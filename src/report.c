@@ -191,8 +191,8 @@ delta_printf(char *buf, size_t len, int64_t d)
 		snprintf(buf, len, "%+.3f s", ms / 1000);
 }
 
-void
-report_delta(struct wbuf *o, int64_t from, int64_t to)
+char *
+report_delta_at(char *o, int64_t from, int64_t to)
 {
 	int64_t d = (int64_t)((uint64_t)to - (uint64_t)from);
 
@@ -200,29 +200,27 @@ report_delta(struct wbuf *o, int64_t from, int64_t to)
 	    d % 1000 != -500) {
 		uint64_t u = d < 0 ? (uint64_t)-d : (uint64_t)d;
 		u = (u + 500) / 1000;	/* microseconds, rounded */
-		char b[32];
-		size_t n = 0;
-		b[n++] = d < 0 ? '-' : '+';
-		char t[20];
-		size_t i = 20;
-		uint64_t ms = u / 1000;
-		do {
-			t[--i] = (char)('0' + ms % 10);
-			ms /= 10;
-		} while (ms);
-		memcpy(b + n, t + i, 20 - i);
-		n += 20 - i;
-		b[n++] = '.';
-		b[n++] = (char)('0' + u / 100 % 10);
-		b[n++] = (char)('0' + u / 10 % 10);
-		b[n++] = (char)('0' + u % 10);
-		memcpy(b + n, " ms", 3);
-		wb_put(o, b, n + 3);
-		return;
+		*o++ = d < 0 ? '-' : '+';
+		o = wc_u64(o, u / 1000);
+		o[0] = '.';
+		o[1] = (char)('0' + u / 100 % 10);
+		o[2] = (char)('0' + u / 10 % 10);
+		o[3] = (char)('0' + u % 10);
+		memcpy(o + 4, " ms", 3);
+		return o + 7;
 	}
-	char b[48];
+	char b[REPORT_DELTA_MAX];
 	delta_printf(b, sizeof(b), d);
-	wb_puts(o, b);
+	size_t n = strlen(b);
+	memcpy(o, b, n);
+	return o + n;
+}
+
+void
+report_delta(struct wbuf *w, int64_t from, int64_t to)
+{
+	wb_reserve(w, REPORT_DELTA_MAX);
+	wb_done(w, report_delta_at(wb_at(w), from, to));
 }
 
 void

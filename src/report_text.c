@@ -37,52 +37,88 @@ endpoint(const struct conn *c, int idx, char *buf, size_t len)
 		snprintf(buf, len, "%s:%u", a, c->key.port[idx]);
 }
 
-static void
-wb_wall(struct wbuf *o, int64_t ns)
-{
-	char b[REPORT_WALL_LEN];
+/*
+ * A record's lines but its anomalies and --ladder are written at a cursor
+ * into TEXT_ROOM reserved at once (src/wbuf.h): the longest line is under
+ * 300 bytes with colours (each name under 40, each number under 21, a
+ * time REPORT_WALL_LEN, a step REPORT_DELTA_MAX), and a record has at
+ * most 14 of them. A rare line written by printf takes the buffer and
+ * leaves room again (text_printf()).
+ */
+#define TEXT_ROOM 8192
 
-	report_wall(b, ns);
-	wb_put(o, b, REPORT_WALL_LEN);
+static char *
+text_printf(struct wbuf *w, char *o, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static char *
+text_printf(struct wbuf *w, char *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	wb_done(w, o);
+	va_start(ap, fmt);
+	wb_vprintf(w, fmt, ap);
+	va_end(ap);
+	wb_reserve(w, TEXT_ROOM);
+	return wb_at(w);
+}
+
+/* s, not quoted. */
+static inline char *
+put_s(char *o, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(o, s, n);
+	return o + n;
+}
+
+static char *
+put_wall(char *o, int64_t ns)
+{
+	report_wall(o, ns);
+	return o + REPORT_WALL_LEN;
 }
 
 /* x in the notation of the exchange (seq_rel_str()). */
-static void
-wb_rel(struct wbuf *o, const char *letter, uint32_t base, uint32_t x)
+static char *
+put_rel(char *o, const char *letter, uint32_t base, uint32_t x)
 {
 	int32_t d = seq_diff(x, base);
 
-	wb_puts(o, letter);
+	o = put_s(o, letter);
 	if (d == 0)
-		return;
-	wb_putc(o, d < 0 ? '-' : '+');
-	wb_u64(o, d < 0 ? (uint64_t)-(int64_t)d : (uint64_t)d);
+		return o;
+	*o++ = d < 0 ? '-' : '+';
+	return wc_u64(o, d < 0 ? (uint64_t)-(int64_t)d : (uint64_t)d);
 }
 
 /* s, then spaces to n columns: printf's "%-ns". */
-static void
-wb_pad(struct wbuf *o, const char *s, size_t n)
+static char *
+put_pad(char *o, const char *s, size_t n)
 {
 	size_t l = strlen(s);
 
-	wb_put(o, s, l);
+	memcpy(o, s, l);
 	for (; l < n; l++)
-		wb_putc(o, ' ');
+		o[l] = ' ';
+	return o + l;
 }
 
 /* The address and port of endpoint idx: endpoint()'s text. */
-static void
-wb_endpoint(struct wbuf *o, const struct conn *c, int idx)
+static char *
+put_endpoint(char *o, const struct conn *c, int idx)
 {
 	if (c->key.af == 6) {
-		wb_putc(o, '[');
-		wb_addr(o, c->key.af, conn_addr(c, idx));
-		WB_LIT(o, "]:");
+		*o++ = '[';
+		o = wc_addr(o, c->key.af, conn_addr(c, idx));
+		WC_LIT(o, "]:");
 	} else {
-		wb_addr(o, c->key.af, conn_addr(c, idx));
-		wb_putc(o, ':');
+		o = wc_addr(o, c->key.af, conn_addr(c, idx));
+		*o++ = ':';
 	}
-	wb_u64(o, c->key.port[idx]);
+	return wc_u64(o, c->key.port[idx]);
 }
 
 static enum anom_sev
@@ -110,193 +146,206 @@ text_begin(struct report *r, struct wbuf *o)
 	(void)o;
 }
 
-static void
-handshake_lines(struct report *r, struct wbuf *o, const struct conn *c,
-    int cl, int sv)
+static char *
+handshake_lines(struct report *r, struct wbuf *w, char *o,
+    const struct conn *c, int cl, int sv)
 {
 	const struct tcp_peer *pc = &c->peer[cl], *ps = &c->peer[sv];
 	enum hs_outcome hs = conn_hs_outcome(c);
 
-	WB_LIT(o, "  handshake  ");
-	wb_puts(o, col(r, C_BLD));
-	wb_puts(o, hs_outcome_name[hs]);
-	wb_puts(o, col(r, C_OFF));
-	if (hs == HS_MIDSTREAM) {
-		wb_printf(o, ": no SYN seen, the capture began inside the "
-		    "connection%s\n", c->synack_dir >= 0 ?
+	WC_LIT(o, "  handshake  ");
+	o = put_s(o, col(r, C_BLD));
+	o = put_s(o, hs_outcome_name[hs]);
+	o = put_s(o, col(r, C_OFF));
+	if (hs == HS_MIDSTREAM)
+		return text_printf(w, o, ": no SYN seen, the capture began "
+		    "inside the connection%s\n", c->synack_dir >= 0 ?
 		    " (a SYN-ACK was seen)" : "");
-		return;
-	}
-	if (hs == HS_SIMULTANEOUS) {
-		wb_printf(o, ": both sent SYN (J=%u, K=%u), each acked the "
-		    "other\n", pc->isn, ps->isn);
-		return;
-	}
-	WB_LIT(o, "\n             SYN      seq=J (");
-	wb_u64(o, pc->isn);
-	wb_putc(o, ')');
+	if (hs == HS_SIMULTANEOUS)
+		return text_printf(w, o, ": both sent SYN (J=%u, K=%u), each "
+		    "acked the other\n", pc->isn, ps->isn);
+	WC_LIT(o, "\n             SYN      seq=J (");
+	o = wc_u64(o, pc->isn);
+	*o++ = ')';
 	if (c->syn_count > 1) {
-		WB_LIT(o, ", sent ");
-		wb_u64(o, c->syn_count);
-		WB_LIT(o, " times");
+		WC_LIT(o, ", sent ");
+		o = wc_u64(o, c->syn_count);
+		WC_LIT(o, " times");
 	}
-	wb_putc(o, '\n');
+	*o++ = '\n';
 	if (c->synack_dir >= 0) {
 		/* The judgement is the analysis's (it knows the TFO range
 		 * J+1..J+1+n), not a second one here. */
 		bool ok = !conn_has_anom(c, ANOM_SYNACK_BAD_ACK);
-		WB_LIT(o, "             SYN-ACK  seq=K (");
-		wb_u64(o, ps->isn);
-		WB_LIT(o, ") ack=");
-		wb_rel(o, "J", pc->isn, c->synack_ack);
-		wb_putc(o, ' ');
-		wb_puts(o, ok ? col(r, C_GRN) : col(r, C_RED));
-		wb_puts(o, ok ? "ok" : "WRONG, want J+1");
-		wb_puts(o, col(r, C_OFF));
-		WB_LIT(o, "  ");
-		report_delta(o, conn_time(c, CT_SYN), conn_time(c, CT_SYNACK));
-		wb_putc(o, '\n');
+		WC_LIT(o, "             SYN-ACK  seq=K (");
+		o = wc_u64(o, ps->isn);
+		WC_LIT(o, ") ack=");
+		o = put_rel(o, "J", pc->isn, c->synack_ack);
+		*o++ = ' ';
+		o = put_s(o, ok ? col(r, C_GRN) : col(r, C_RED));
+		o = put_s(o, ok ? "ok" : "WRONG, want J+1");
+		o = put_s(o, col(r, C_OFF));
+		WC_LIT(o, "  ");
+		o = report_delta_at(o, conn_time(c, CT_SYN),
+		    conn_time(c, CT_SYNACK));
+		*o++ = '\n';
 	} else if (hs == HS_REFUSED) {
-		WB_LIT(o, "             RST      from the server: refused  ");
-		report_delta(o, conn_time(c, CT_SYN), conn_rst_ts(c));
-		wb_putc(o, '\n');
-		return;
+		WC_LIT(o, "             RST      from the server: refused  ");
+		o = report_delta_at(o, conn_time(c, CT_SYN), conn_rst_ts(c));
+		*o++ = '\n';
+		return o;
 	} else {
-		WB_LIT(o, "             SYN-ACK  none\n");
-		return;
+		WC_LIT(o, "             SYN-ACK  none\n");
+		return o;
 	}
 	if (c->hs & HSF_THIRD) {
 		bool aok = !conn_has_anom(c, ANOM_HS_ACK_BAD_ACK);
 		bool sok = !conn_has_anom(c, ANOM_HS_ACK_BAD_SEQ);
 		bool nosyn = !c->third_syn;
-		WB_LIT(o, "             ");
-		wb_pad(o, nosyn ? "ACK" : "SYN-ACK", 8);
-		WB_LIT(o, " seq=");
-		wb_rel(o, "J", pc->isn, c->third_seq);
-		wb_putc(o, ' ');
-		wb_puts(o, sok ? col(r, C_GRN) : col(r, C_RED));
-		wb_puts(o, sok ? "ok" : "WRONG, want J+1");
-		wb_puts(o, col(r, C_OFF));
-		WB_LIT(o, " ack=");
-		wb_rel(o, "K", ps->isn, c->third_ack);
-		wb_putc(o, ' ');
-		wb_puts(o, aok ? col(r, C_GRN) : col(r, C_RED));
-		wb_puts(o, aok ? "ok" : "WRONG, want K+1");
-		wb_puts(o, col(r, C_OFF));
-		if (!nosyn)
-			wb_printf(o, " %sSYN=1, want SYN=0%s", col(r, C_RED),
-			    col(r, C_OFF));
-		WB_LIT(o, "  ");
-		report_delta(o, conn_time(c, CT_SYNACK), conn_time(c, CT_ACK));
-		wb_putc(o, '\n');
+		WC_LIT(o, "             ");
+		o = put_pad(o, nosyn ? "ACK" : "SYN-ACK", 8);
+		WC_LIT(o, " seq=");
+		o = put_rel(o, "J", pc->isn, c->third_seq);
+		*o++ = ' ';
+		o = put_s(o, sok ? col(r, C_GRN) : col(r, C_RED));
+		o = put_s(o, sok ? "ok" : "WRONG, want J+1");
+		o = put_s(o, col(r, C_OFF));
+		WC_LIT(o, " ack=");
+		o = put_rel(o, "K", ps->isn, c->third_ack);
+		*o++ = ' ';
+		o = put_s(o, aok ? col(r, C_GRN) : col(r, C_RED));
+		o = put_s(o, aok ? "ok" : "WRONG, want K+1");
+		o = put_s(o, col(r, C_OFF));
+		if (!nosyn) {
+			*o++ = ' ';
+			o = put_s(o, col(r, C_RED));
+			WC_LIT(o, "SYN=1, want SYN=0");
+			o = put_s(o, col(r, C_OFF));
+		}
+		WC_LIT(o, "  ");
+		o = report_delta_at(o, conn_time(c, CT_SYNACK),
+		    conn_time(c, CT_ACK));
+		*o++ = '\n';
 	} else if (hs == HS_RESET) {
-		wb_printf(o, "             RST      from the %s\n",
-		    report_side(c, c->rst_dir));
+		WC_LIT(o, "             RST      from the ");
+		o = put_s(o, report_side(c, c->rst_dir));
+		*o++ = '\n';
 	} else {
-		WB_LIT(o, "             ACK      none\n");
+		WC_LIT(o, "             ACK      none\n");
 	}
+	return o;
 }
 
 /* One FIN and its acknowledgment. */
-static void
-fin_lines(struct report *r, struct wbuf *o, const struct conn *c, int i,
-    const char *L, int64_t prev_ts)
+static char *
+fin_lines(struct report *r, struct wbuf *w, char *o, const struct conn *c,
+    int i, const char *L, int64_t prev_ts)
 {
 	const struct tcp_peer *p = &c->peer[i], *q = &c->peer[!i];
 
-	WB_LIT(o, "             FIN      seq=");
-	wb_puts(o, L);
-	WB_LIT(o, " (");
-	wb_u64(o, p->fin_seq);
-	WB_LIT(o, ") from the ");
-	wb_puts(o, report_side(c, i));
-	WB_LIT(o, "  ");
-	report_delta(o, prev_ts, conn_side_time(c, i, CT_FIN));
-	wb_putc(o, '\n');
+	WC_LIT(o, "             FIN      seq=");
+	o = put_s(o, L);
+	WC_LIT(o, " (");
+	o = wc_u64(o, p->fin_seq);
+	WC_LIT(o, ") from the ");
+	o = put_s(o, report_side(c, i));
+	WC_LIT(o, "  ");
+	o = report_delta_at(o, prev_ts, conn_side_time(c, i, CT_FIN));
+	*o++ = '\n';
 	if (p->flags & PEER_FIN_ACKED) {
-		WB_LIT(o, "             ACK      ack=");
-		wb_puts(o, L);
-		WB_LIT(o, "+1 ");
-		wb_puts(o, col(r, C_GRN));
-		WB_LIT(o, "ok");
-		wb_puts(o, col(r, C_OFF));
-		WB_LIT(o, "  ");
-		report_delta(o, conn_side_time(c, i, CT_FIN),
+		WC_LIT(o, "             ACK      ack=");
+		o = put_s(o, L);
+		WC_LIT(o, "+1 ");
+		o = put_s(o, col(r, C_GRN));
+		WC_LIT(o, "ok");
+		o = put_s(o, col(r, C_OFF));
+		WC_LIT(o, "  ");
+		o = report_delta_at(o, conn_side_time(c, i, CT_FIN),
 		    conn_side_time(c, i, CT_FIN_ACK));
-		wb_putc(o, '\n');
+		*o++ = '\n';
 	} else if (q->flags & PEER_ACK_SENT) {
 		char a[32];
-		wb_printf(o, "             ACK      %snone reached %s+1%s "
-		    "(highest ack from the %s: %s)\n", col(r, C_RED), L,
+		o = text_printf(w, o, "             ACK      %snone reached "
+		    "%s+1%s (highest ack from the %s: %s)\n", col(r, C_RED), L,
 		    col(r, C_OFF), report_side(c, !i),
 		    seq_rel_str(a, sizeof(a), L, p->fin_seq, q->ack));
 	} else {
-		wb_printf(o, "             ACK      %snone%s\n", col(r, C_RED),
-		    col(r, C_OFF));
+		WC_LIT(o, "             ACK      ");
+		o = put_s(o, col(r, C_RED));
+		WC_LIT(o, "none");
+		o = put_s(o, col(r, C_OFF));
+		*o++ = '\n';
 	}
+	return o;
 }
 
-static void
-teardown_lines(struct report *r, struct wbuf *o, const struct conn *c, int cl)
+static char *
+teardown_lines(struct report *r, struct wbuf *w, char *o,
+    const struct conn *c, int cl)
 {
 	enum td_outcome td = conn_td_outcome(c);
 	int first = c->fin_first;
 
-	WB_LIT(o, "  teardown   ");
-	wb_puts(o, col(r, C_BLD));
-	wb_puts(o, td_outcome_name[td]);
-	wb_puts(o, col(r, C_OFF));
+	WC_LIT(o, "  teardown   ");
+	o = put_s(o, col(r, C_BLD));
+	o = put_s(o, td_outcome_name[td]);
+	o = put_s(o, col(r, C_OFF));
 	if (first >= 0) {
-		WB_LIT(o, ", closed first by the ");
-		wb_puts(o, report_side(c, first));
+		WC_LIT(o, ", closed first by the ");
+		o = put_s(o, report_side(c, first));
 	}
 	if (conn_reset_by(c) >= 0 && td != TD_NONE) {
-		WB_LIT(o, ", reset by the ");
-		wb_puts(o, report_side(c, conn_reset_by(c)));
+		WC_LIT(o, ", reset by the ");
+		o = put_s(o, report_side(c, conn_reset_by(c)));
 	}
 	if (td == TD_NONE) {
-		wb_puts(o, ": the handshake never completed\n");
-		return;
+		WC_LIT(o, ": the handshake never completed\n");
+		return o;
 	}
 	if (td == TD_OPEN) {
-		wb_puts(o, ": no FIN and no RST by the end\n");
-		return;
+		WC_LIT(o, ": no FIN and no RST by the end\n");
+		return o;
 	}
-	wb_putc(o, '\n');
+	*o++ = '\n';
 	if (first >= 0) {
-		fin_lines(r, o, c, first, "u", c->first_ts);
-		if (c->peer[!first].flags & PEER_FIN_SEEN)
-			fin_lines(r, o, c, !first, "W",
+		o = fin_lines(r, w, o, c, first, "u", c->first_ts);
+		if (c->peer[!first].flags & PEER_FIN_SEEN) {
+			o = fin_lines(r, w, o, c, !first, "W",
 			    conn_side_time(c, first, CT_FIN));
-		else if (td != TD_RESET)
-			wb_printf(o, "             FIN      none from the %s\n",
-			    report_side(c, !first));
+		} else if (td != TD_RESET) {
+			WC_LIT(o, "             FIN      none from the ");
+			o = put_s(o, report_side(c, !first));
+			*o++ = '\n';
+		}
 	}
 	if (c->rst_dir >= 0) {
-		WB_LIT(o, "             RST      from the ");
-		wb_puts(o, report_side(c, c->rst_dir));
-		WB_LIT(o, " at ");
-		wb_wall(o, conn_rst_ts(c));
-		wb_putc(o, '\n');
+		WC_LIT(o, "             RST      from the ");
+		o = put_s(o, report_side(c, c->rst_dir));
+		WC_LIT(o, " at ");
+		o = put_wall(o, conn_rst_ts(c));
+		*o++ = '\n';
 	}
 	for (int i = 0; i < 2; i++) {
 		int idx = i == 0 ? cl : !cl;
 		if (c->peer[idx].st != TCP_ST_TIME_WAIT)
 			continue;
-		WB_LIT(o, "             TIME_WAIT: the ");
-		wb_puts(o, report_side(c, idx));
-		WB_LIT(o, " holds it until ");
-		wb_wall(o, conn_side_time(c, idx, CT_TW) + r->ccfg.two_msl_ns);
+		WC_LIT(o, "             TIME_WAIT: the ");
+		o = put_s(o, report_side(c, idx));
+		WC_LIT(o, " holds it until ");
+		o = put_wall(o, conn_side_time(c, idx, CT_TW) +
+		    r->ccfg.two_msl_ns);
 		/* "%.0f" of the seconds: exact for whole seconds */
 		if (r->ccfg.two_msl_ns % 1000000000 == 0) {
-			WB_LIT(o, " (2MSL = ");
-			wb_u64(o, (uint64_t)(r->ccfg.two_msl_ns / 1000000000));
-			WB_LIT(o, " s after its last ACK)\n");
+			WC_LIT(o, " (2MSL = ");
+			o = wc_u64(o, (uint64_t)(r->ccfg.two_msl_ns /
+			    1000000000));
+			WC_LIT(o, " s after its last ACK)\n");
 		} else {
-			wb_printf(o, " (2MSL = %.0f s after its last ACK)\n",
-			    (double)r->ccfg.two_msl_ns / 1e9);
+			o = text_printf(w, o, " (2MSL = %.0f s after its last "
+			    "ACK)\n", (double)r->ccfg.two_msl_ns / 1e9);
 		}
 	}
+	return o;
 }
 
 /* ---- ladder ------------------------------------------------------------ */
@@ -412,82 +461,89 @@ ladder(struct report *r, struct wbuf *o, const struct conn *c, int cl)
 }
 
 static void
-text_conn(struct report *r, const struct conn *c, struct wbuf *o)
+text_conn(struct report *r, const struct conn *c, struct wbuf *w)
 {
 	int cl = conn_client(c), sv = !cl;
 	bool any;
-	enum anom_sev w = worst(c, &any);
-	const char *verdict = !any ? "OK" : w == SEV_ERR ? "ERROR" :
-	    w == SEV_WARN ? "WARNING" : "NOTE";
-	char dur[WB_DUR_MAX];
+	enum anom_sev worst_sev = worst(c, &any);
+	const char *verdict = !any ? "OK" : worst_sev == SEV_ERR ? "ERROR" :
+	    worst_sev == SEV_WARN ? "WARNING" : "NOTE";
 
-	wb_puts(o, col(r, C_BLD));
-	wb_putc(o, '#');
-	wb_u64(o, c->id);
-	wb_puts(o, col(r, C_OFF));
-	WB_LIT(o, "  ");
-	wb_endpoint(o, c, cl);
-	WB_LIT(o, " -> ");
-	wb_endpoint(o, c, sv);
-	WB_LIT(o, "  ");
-	wb_wall(o, c->first_ts);
-	WB_LIT(o, "  ");
-	wb_put(o, dur, wb_fmt_dur(dur, conn_time(c, CT_LAST) - c->first_ts));
-	WB_LIT(o, " s  ");
-	wb_puts(o, !any ? col(r, C_GRN) : sev_col(r, w));
-	wb_puts(o, verdict);
-	wb_puts(o, col(r, C_OFF));
-	wb_putc(o, '\n');
-	handshake_lines(r, o, c, cl, sv);
-	teardown_lines(r, o, c, cl);
-	WB_LIT(o, "  states     client ");
-	wb_puts(o, tcp_state_name[c->peer[cl].st]);
-	WB_LIT(o, ", server ");
-	wb_puts(o, tcp_state_name[c->peer[sv].st]);
+	wb_reserve(w, TEXT_ROOM);
+	char *o = wb_at(w);
+	o = put_s(o, col(r, C_BLD));
+	*o++ = '#';
+	o = wc_u64(o, c->id);
+	o = put_s(o, col(r, C_OFF));
+	WC_LIT(o, "  ");
+	o = put_endpoint(o, c, cl);
+	WC_LIT(o, " -> ");
+	o = put_endpoint(o, c, sv);
+	WC_LIT(o, "  ");
+	o = put_wall(o, c->first_ts);
+	WC_LIT(o, "  ");
+	o = wc_dur(o, conn_time(c, CT_LAST) - c->first_ts);
+	WC_LIT(o, " s  ");
+	o = put_s(o, !any ? col(r, C_GRN) : sev_col(r, worst_sev));
+	o = put_s(o, verdict);
+	o = put_s(o, col(r, C_OFF));
+	*o++ = '\n';
+	o = handshake_lines(r, w, o, c, cl, sv);
+	o = teardown_lines(r, w, o, c, cl);
+	WC_LIT(o, "  states     client ");
+	o = put_s(o, tcp_state_name[c->peer[cl].st]);
+	WC_LIT(o, ", server ");
+	o = put_s(o, tcp_state_name[c->peer[sv].st]);
 	char hist[ZEEK_HIST_MAX + 1];
-	WB_LIT(o, "\n  traffic    client ");
-	wb_u64(o, conn_pkts(c, cl));
-	WB_LIT(o, " packets ");
-	wb_u64(o, conn_bytes(c, cl));
-	WB_LIT(o, " bytes, server ");
-	wb_u64(o, conn_pkts(c, sv));
-	WB_LIT(o, " packets ");
-	wb_u64(o, conn_bytes(c, sv));
-	WB_LIT(o, " bytes; retransmissions ");
-	wb_u64(o, c->side[cl].retrans);
-	wb_putc(o, '/');
-	wb_u64(o, c->side[sv].retrans);
-	WB_LIT(o, "; zeek ");
-	wb_puts(o, zeek_conn_state(&c->zeek));
-	wb_putc(o, ' ');
-	wb_puts(o, zeek_conn_history(&c->zeek, hist));
-	wb_putc(o, '\n');
+	WC_LIT(o, "\n  traffic    client ");
+	o = wc_u64(o, conn_pkts(c, cl));
+	WC_LIT(o, " packets ");
+	o = wc_u64(o, conn_bytes(c, cl));
+	WC_LIT(o, " bytes, server ");
+	o = wc_u64(o, conn_pkts(c, sv));
+	WC_LIT(o, " packets ");
+	o = wc_u64(o, conn_bytes(c, sv));
+	WC_LIT(o, " bytes; retransmissions ");
+	o = wc_u64(o, c->side[cl].retrans);
+	*o++ = '/';
+	o = wc_u64(o, c->side[sv].retrans);
+	WC_LIT(o, "; zeek ");
+	o = put_s(o, zeek_conn_state(&c->zeek));
+	*o++ = ' ';
+	o = put_s(o, zeek_conn_history(&c->zeek, hist));
+	*o++ = '\n';
 	for (unsigned i = 0; i < c->nanoms; i++) {
 		const struct anom_rec *an = &c->anoms[i];
 		enum anom_sev s = anomaly_severity(an->id);
-		WB_LIT(o, "  ");
-		wb_puts(o, sev_col(r, s));
-		wb_pad(o, anomaly_sev_name(s), 9);
-		wb_puts(o, col(r, C_OFF));
-		WB_LIT(o, "  ");
-		wb_puts(o, anomaly_name(an->id));
-		WB_LIT(o, ", frame ");
-		wb_u64(o, an->frame);
-		WB_LIT(o, " from the ");
-		wb_puts(o, report_side(c, an->dir));
-		WB_LIT(o, ": ");
-		wb_puts(o, an->detail && *an->detail ? an->detail :
-		    anomaly_description(an->id));
-		WB_LIT(o, " [");
-		wb_puts(o, anomaly_reference(an->id));
-		WB_LIT(o, "]\n");
+		const char *detail = an->detail && *an->detail ? an->detail :
+		    anomaly_description(an->id);
+		/* a detail is ours but of any length: room for it too */
+		wb_done(w, o);
+		wb_reserve(w, TEXT_ROOM + strlen(detail));
+		o = wb_at(w);
+		WC_LIT(o, "  ");
+		o = put_s(o, sev_col(r, s));
+		o = put_pad(o, anomaly_sev_name(s), 9);
+		o = put_s(o, col(r, C_OFF));
+		WC_LIT(o, "  ");
+		o = put_s(o, anomaly_name(an->id));
+		WC_LIT(o, ", frame ");
+		o = wc_u64(o, an->frame);
+		WC_LIT(o, " from the ");
+		o = put_s(o, report_side(c, an->dir));
+		WC_LIT(o, ": ");
+		o = put_s(o, detail);
+		WC_LIT(o, " [");
+		o = put_s(o, anomaly_reference(an->id));
+		WC_LIT(o, "]\n");
 	}
+	wb_done(w, o);
 	if (conn_anoms_dropped(c))
-		wb_printf(o, "  (%u more anomalies not listed)\n",
+		wb_printf(w, "  (%u more anomalies not listed)\n",
 		    conn_anoms_dropped(c));
 	if (r->cfg->ladder)
-		ladder(r, o, c, cl);
-	wb_putc(o, '\n');
+		ladder(r, w, c, cl);
+	wb_putc(w, '\n');
 }
 
 static void
