@@ -121,6 +121,15 @@ put_endpoint(char *o, const struct conn *c, int idx)
 	return wc_u64(o, c->key.port[idx]);
 }
 
+/* "ok" in green, or what was wanted in red. */
+static char *
+put_verdict(char *o, const struct report *r, bool ok, const char *wrong)
+{
+	o = put_s(o, ok ? col(r, C_GRN) : col(r, C_RED));
+	o = put_s(o, ok ? "ok" : wrong);
+	return put_s(o, col(r, C_OFF));
+}
+
 static enum anom_sev
 worst(const struct conn *c, bool *any)
 {
@@ -182,9 +191,7 @@ handshake_lines(struct report *r, struct wbuf *w, char *o,
 		WC_LIT(o, ") ack=");
 		o = put_rel(o, "J", pc->isn, c->synack_ack);
 		*o++ = ' ';
-		o = put_s(o, ok ? col(r, C_GRN) : col(r, C_RED));
-		o = put_s(o, ok ? "ok" : "WRONG, want J+1");
-		o = put_s(o, col(r, C_OFF));
+		o = put_verdict(o, r, ok, "WRONG, want J+1");
 		WC_LIT(o, "  ");
 		o = report_delta_at(o, conn_time(c, CT_SYN),
 		    conn_time(c, CT_SYNACK));
@@ -207,15 +214,11 @@ handshake_lines(struct report *r, struct wbuf *w, char *o,
 		WC_LIT(o, " seq=");
 		o = put_rel(o, "J", pc->isn, c->third_seq);
 		*o++ = ' ';
-		o = put_s(o, sok ? col(r, C_GRN) : col(r, C_RED));
-		o = put_s(o, sok ? "ok" : "WRONG, want J+1");
-		o = put_s(o, col(r, C_OFF));
+		o = put_verdict(o, r, sok, "WRONG, want J+1");
 		WC_LIT(o, " ack=");
 		o = put_rel(o, "K", ps->isn, c->third_ack);
 		*o++ = ' ';
-		o = put_s(o, aok ? col(r, C_GRN) : col(r, C_RED));
-		o = put_s(o, aok ? "ok" : "WRONG, want K+1");
-		o = put_s(o, col(r, C_OFF));
+		o = put_verdict(o, r, aok, "WRONG, want K+1");
 		if (!nosyn) {
 			*o++ = ' ';
 			o = put_s(o, col(r, C_RED));
