@@ -17,7 +17,7 @@
  * letters escaped: under 2,000).
  */
 #define JSON_CONN_ROOM 4096
-G_STATIC_ASSERT(6 * ZEEK_HIST_MAX + 2 < 512);
+G_STATIC_ASSERT(WC_JSON_STR_MAX(ZEEK_HIST_MAX) < 512);
 
 static char *
 json_null(char *o)
@@ -81,17 +81,6 @@ static char *
 json_side_or_null(char *o, const struct conn *c, int idx)
 {
 	return idx < 0 ? json_null(o) : wc_qname(o, report_side(c, idx));
-}
-
-/* A JSON string (wb_json_str()), at the cursor: at most 6 bytes a byte
- * of s, and 2. */
-static char *
-json_str(char *o, const char *s)
-{
-	struct wbuf t = { .p = o, .cap = 6 * strlen(s) + 2 };
-
-	wb_json_str(&t, s);
-	return o + t.len;
 }
 
 static void
@@ -194,7 +183,7 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	o = wc_qname(o, zeek_conn_state(&c->zeek));
 	WC_LIT(o, ",\"history\":");
 	char hist[ZEEK_HIST_MAX + 1];
-	o = json_str(o, zeek_conn_history(&c->zeek, hist));
+	o = wc_json_str(o, zeek_conn_history(&c->zeek, hist));
 	WC_LIT(o, "},\"anomalies\":[");
 	wb_done(w, o);
 	for (unsigned i = 0; i < c->nanoms; i++) {

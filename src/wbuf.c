@@ -122,37 +122,49 @@ wb_fmt_dur(char b[WB_DUR_MAX], int64_t ns)
 	    (unsigned)((u % 1000000000) / 1000));
 }
 
-void
-wb_json_str(struct wbuf *w, const char *s)
+char *
+wc_json_str(char *o, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 
-	wb_putc(w, '"');
+	*o++ = '"';
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		const unsigned char *q = p;
 		/* the run of characters that need no escape, in one copy */
 		while (*q >= 0x20 && *q != 0x7f && *q != '"' && *q != '\\')
 			q++;
 		if (q > p) {
-			wb_put(w, (const char *)p, (size_t)(q - p));
+			memcpy(o, p, (size_t)(q - p));
+			o += q - p;
 			p = q;
 			if (!*p)
 				break;
 		}
 		switch (*p) {
-		case '"': WB_LIT(w, "\\\""); break;
-		case '\\': WB_LIT(w, "\\\\"); break;
-		case '\n': WB_LIT(w, "\\n"); break;
-		case '\r': WB_LIT(w, "\\r"); break;
-		case '\t': WB_LIT(w, "\\t"); break;
-		default: {
-			char u[6] = { '\\', 'u', '0', '0', hex[*p >> 4],
-				hex[*p & 15] };
-			wb_put(w, u, sizeof(u));
-		}
+		case '"': WC_LIT(o, "\\\""); break;
+		case '\\': WC_LIT(o, "\\\\"); break;
+		case '\n': WC_LIT(o, "\\n"); break;
+		case '\r': WC_LIT(o, "\\r"); break;
+		case '\t': WC_LIT(o, "\\t"); break;
+		default:
+			o[0] = '\\';
+			o[1] = 'u';
+			o[2] = '0';
+			o[3] = '0';
+			o[4] = hex[*p >> 4];
+			o[5] = hex[*p & 15];
+			o += 6;
 		}
 	}
-	wb_putc(w, '"');
+	*o++ = '"';
+	return o;
+}
+
+void
+wb_json_str(struct wbuf *w, const char *s)
+{
+	wb_reserve(w, WC_JSON_STR_MAX(strlen(s)));
+	wb_done(w, wc_json_str(wb_at(w), s));
 }
 
 char *

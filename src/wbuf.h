@@ -199,7 +199,10 @@ wb_qname(struct wbuf *w, const char *s)
 	w->len += n + 2;
 }
 
-/* A JSON string: quoted, escaped. */
+/* A JSON string: quoted, escaped; at most WC_JSON_STR_MAX(strlen(s))
+ * bytes at the cursor. */
+#define WC_JSON_STR_MAX(n) (6 * (n) + 2)
+char *wc_json_str(char *o, const char *s);
 void wb_json_str(struct wbuf *w, const char *s);
 /* An address as inet_ntop() writes it (RFC 5952 for IPv6). */
 static inline void
