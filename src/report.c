@@ -124,8 +124,7 @@ report_dur(char *buf, size_t len, int64_t ns)
 static void
 two(char *b, unsigned v)
 {
-	b[0] = (char)('0' + v / 10);
-	b[1] = (char)('0' + v % 10);
+	memcpy(b, wb_pairs + 2 * v, 2);
 }
 
 /* "2026-11-24 10:30:37.654903" in UTC, like tcpdump -tttt -u: what
@@ -214,19 +213,6 @@ report_delta_at(char *o, int64_t from, int64_t to)
 	size_t n = strlen(b);
 	memcpy(o, b, n);
 	return o + n;
-}
-
-void
-report_delta(struct wbuf *w, int64_t from, int64_t to)
-{
-	wb_reserve(w, REPORT_DELTA_MAX);
-	wb_done(w, report_delta_at(wb_at(w), from, to));
-}
-
-void
-report_addr(const struct conn *c, int idx, char *buf, size_t len)
-{
-	decode_addr_str(c->key.af, conn_addr(c, idx), buf, len);
 }
 
 const char *

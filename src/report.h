@@ -85,11 +85,9 @@ void report_dur(char *buf, size_t len, int64_t ns);
 #define REPORT_WALL_LEN 26
 void report_wall(char b[REPORT_WALL_LEN], int64_t ns);
 /* "+0.052 ms" from one step to the next ("%+.3f ms", or "%+.3f s" from
- * 1000 ms on), at most REPORT_DELTA_MAX bytes (the cursor form: wbuf.h) */
+ * 1000 ms on), at most REPORT_DELTA_MAX bytes at the cursor (wbuf.h) */
 #define REPORT_DELTA_MAX 48
-void report_delta(struct wbuf *w, int64_t from, int64_t to);
 char *report_delta_at(char *o, int64_t from, int64_t to);
-void report_addr(const struct conn *c, int idx, char *buf, size_t len);
 const char *report_side(const struct conn *c, int idx);	/* client/server */
 
 #endif

@@ -25,18 +25,6 @@ col(const struct report *r, const char *c)
 	return r->color ? c : "";
 }
 
-static void
-endpoint(const struct conn *c, int idx, char *buf, size_t len)
-{
-	char a[64];
-
-	report_addr(c, idx, a, sizeof(a));
-	if (c->key.af == 6)
-		snprintf(buf, len, "[%s]:%u", a, c->key.port[idx]);
-	else
-		snprintf(buf, len, "%s:%u", a, c->key.port[idx]);
-}
-
 /*
  * A record's lines but its anomalies and --ladder are written at a cursor
  * into TEXT_ROOM reserved at once (src/wbuf.h): the longest line is under
@@ -106,7 +94,7 @@ put_pad(char *o, const char *s, size_t n)
 	return o + l;
 }
 
-/* The address and port of endpoint idx: endpoint()'s text. */
+/* The address and port of endpoint idx: "10.0.0.1:80", "[2001:db8::1]:80". */
 static char *
 put_endpoint(char *o, const struct conn *c, int idx)
 {
@@ -119,6 +107,15 @@ put_endpoint(char *o, const struct conn *c, int idx)
 		*o++ = ':';
 	}
 	return wc_u64(o, c->key.port[idx]);
+}
+
+/* The same, terminated, for the ladder's header. */
+#define ENDPOINT_MAX (1 + WC_ADDR_MAX + 2 + 5 + 1)
+
+static void
+endpoint(const struct conn *c, int idx, char buf[ENDPOINT_MAX])
+{
+	*put_endpoint(buf, c, idx) = '\0';
 }
 
 /* "ok" in green, or what was wanted in red. */
@@ -405,12 +402,12 @@ static void
 ladder(struct report *r, struct wbuf *o, const struct conn *c, int cl)
 {
 	GArray *a = conn_ladder(c);
-	char ea[80], eb[80];
+	char ea[ENDPOINT_MAX], eb[ENDPOINT_MAX];
 
 	if (!a || !a->len)
 		return;
-	endpoint(c, cl, ea, sizeof(ea));
-	endpoint(c, !cl, eb, sizeof(eb));
+	endpoint(c, cl, ea);
+	endpoint(c, !cl, eb);
 	wb_printf(o, "  ladder%s\n", col(r, C_DIM));
 	wb_printf(o, "    %6s %10s  client %-*s server %s%s\n", "frame", "time",
 	    ARROW - 1, ea, eb, col(r, C_OFF));
