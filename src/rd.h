@@ -1,9 +1,10 @@
 /* rd.h - the bounded reader: the only code that reads packet bytes.
  *
  * A cursor over a borrowed byte range. Every read checks the bytes left
- * first (rd_take() checks a whole header's at once); a failed read sets the sticky error flag, returns 0 and consumes
- * nothing, so a decoder can read a whole header and check r->err once
- * (tcpdump's GET_ macros without the longjmp).
+ * first (rd_take() checks a whole header's at once); a failed read sets
+ * the sticky error flag, returns 0 and consumes nothing, so a decoder can
+ * read a whole header and check r->err once (tcpdump's GET_ macros
+ * without the longjmp).
  */
 #ifndef SYNFIN_RD_H
 #define SYNFIN_RD_H
@@ -113,7 +114,7 @@ rd_skip(struct rd *r, size_t n)
 
 /*
  * Take the next n bytes whole: consumed, and a pointer to them that the
- * ld_ loaders below read at offsets inside those n bytes only; NULL (and
+ * ld_ loaders above read at offsets inside those n bytes only; NULL (and
  * the sticky error) when fewer are left. One check for a whole header
  * instead of one a field: the decoders' hot path.
  */

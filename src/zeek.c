@@ -748,8 +748,7 @@ zeek_conn_segment_fast(struct zeek_conn *z, bool from_first,
 	if (d <= 0 && len > 0)
 		return false;	/* a 'T' */
 	note_ack(z, p, seg->flags, seg->ack);
-	if (d > 0)
-		z->last[e] = end;
+	update_last(z, e, seg->flags, end, len);
 	return true;
 }
 
