@@ -803,40 +803,76 @@ flush_range(struct flow_table *t, int64_t now, uint64_t lo, uint64_t hi,
  * of ids: sorting them all at once would take 16 bytes more per record,
  * at the end of a capture that may hold half a million in TIME_WAIT. A
  * histogram of the ids sets the ranges; a round of one bin that holds more
- * is taken whole.
+ * is taken whole. Several tables (-j: one a thread) are flushed as one:
+ * each round releases the range from each table in turn, and round(user)
+ * then sees the round's records, in id order within each table.
  */
 #define FLUSH_ROUND 65536
 #define FLUSH_BINS 4096
 
 void
-flow_flush(struct flow_table *t, int64_t now)
+flow_flush_tables(struct flow_table *const *ts, unsigned nt, int64_t now,
+    void (*round)(void *user), void *user)
 {
-	uint64_t lo = UINT64_MAX, hi = 0;
+	uint64_t lo = UINT64_MAX, hi = 0, total = 0;
 
-	t->flushed = now;
-	if (t->n <= FLUSH_ROUND) {
-		flush_range(t, now, 0, UINT64_MAX, t->n);
+	for (unsigned k = 0; k < nt; k++) {
+		ts[k]->flushed = now;
+		total += ts[k]->n;
+	}
+	if (total <= FLUSH_ROUND) {
+		for (unsigned k = 0; k < nt; k++)
+			flush_range(ts[k], now, 0, UINT64_MAX, ts[k]->n);
+		if (round)
+			round(user);
 		return;
 	}
-	for (uint64_t i = 0; i <= t->mask; i++)
-		for (struct conn *c = t->bkt[i]; c; c = c->hnext) {
-			lo = c->id < lo ? c->id : lo;
-			hi = c->id > hi ? c->id : hi;
-		}
+	for (unsigned k = 0; k < nt; k++)
+		for (uint64_t i = 0; ts[k]->bkt && i <= ts[k]->mask; i++)
+			for (struct conn *c = ts[k]->bkt[i]; c; c = c->hnext) {
+				lo = c->id < lo ? c->id : lo;
+				hi = c->id > hi ? c->id : hi;
+			}
 	uint64_t width = (hi - lo) / FLUSH_BINS + 1;
-	uint64_t *cnt = g_new0(uint64_t, FLUSH_BINS);
-	for (uint64_t i = 0; i <= t->mask; i++)
-		for (struct conn *c = t->bkt[i]; c; c = c->hnext)
-			cnt[(c->id - lo) / width]++;
+	/* cnt[k * FLUSH_BINS + b]: table k's records in bin b */
+	uint64_t *cnt = g_new0(uint64_t, (size_t)nt * FLUSH_BINS);
+	for (unsigned k = 0; k < nt; k++)
+		for (uint64_t i = 0; ts[k]->bkt && i <= ts[k]->mask; i++)
+			for (struct conn *c = ts[k]->bkt[i]; c; c = c->hnext)
+				cnt[k * FLUSH_BINS + (c->id - lo) / width]++;
 	for (uint64_t b = 0, e; b < FLUSH_BINS; b = e) {
-		uint64_t n = cnt[b];
-		for (e = b + 1; e < FLUSH_BINS && n + cnt[e] <= FLUSH_ROUND; e++)
-			n += cnt[e];
-		if (n)
-			flush_range(t, now, lo + b * width, e == FLUSH_BINS ?
-			    UINT64_MAX : lo + e * width, n);
+		uint64_t n = 0;
+		for (unsigned k = 0; k < nt; k++)
+			n += cnt[k * FLUSH_BINS + b];
+		for (e = b + 1; e < FLUSH_BINS; e++) {
+			uint64_t m = 0;
+			for (unsigned k = 0; k < nt; k++)
+				m += cnt[k * FLUSH_BINS + e];
+			if (n + m > FLUSH_ROUND)
+				break;
+			n += m;
+		}
+		if (!n)
+			continue;
+		for (unsigned k = 0; k < nt; k++) {
+			uint64_t nk = 0;
+			for (uint64_t j = b; j < e; j++)
+				nk += cnt[k * FLUSH_BINS + j];
+			if (nk)
+				flush_range(ts[k], now, lo + b * width,
+				    e == FLUSH_BINS ? UINT64_MAX :
+				    lo + e * width, nk);
+		}
+		if (round)
+			round(user);
 	}
 	g_free(cnt);
+}
+
+void
+flow_flush(struct flow_table *t, int64_t now)
+{
+	flow_flush_tables(&t, 1, now, NULL, NULL);
 }
 
 struct conn *

@@ -134,6 +134,11 @@ void flow_pack(struct flow_table *t);
  * at once would double the memory they take. Whoever writes it calls
  * flow_finish_packed(), once no thread works on the table any more. */
 void flow_flush(struct flow_table *t, int64_t now);
+/* The same for nt tables at once (-j, once their threads are done), in id
+ * order across them: in rounds of ids, each released from every table in
+ * turn, then round(user) (if not NULL), which writes them. */
+void flow_flush_tables(struct flow_table *const *ts, unsigned nt,
+    int64_t now, void (*round)(void *user), void *user);
 /* Such a record (conn.packed set), whole and finished. */
 struct conn *flow_finish_packed(struct flow_table *t, struct conn *p);
 uint64_t flow_count(const struct flow_table *t);

@@ -74,9 +74,11 @@ struct worker {
 	size_t ncre, crecap;
 	uint64_t cur_frame;
 	uint32_t cur_step;
-	struct wbuf out[2];	/* formatted, one set per batch parity */
-	struct out_rec *recs[2];
-	size_t nrecs[2], reccap[2];
+	/* Formatted: one set, not one per parity, since the reading thread
+	 * has written a batch's before the threads format the next. */
+	struct wbuf out;
+	struct out_rec *recs;
+	size_t nrecs, reccap;
 	uint64_t open;
 };
 
@@ -157,10 +159,10 @@ worker_process(struct worker *w, unsigned set)
 static void
 worker_format(struct worker *w, unsigned set)
 {
-	struct wbuf *o = &w->out[set];
+	struct wbuf *o = &w->out;
 
 	o->len = 0;
-	w->nrecs[set] = 0;
+	w->nrecs = 0;
 	if (w->nrel[set] > PAR_FORMAT_MAX)
 		return;		/* the writing thread formats them */
 	for (size_t i = 0; i < w->nrel[set]; i++) {
@@ -169,8 +171,8 @@ worker_format(struct worker *w, unsigned set)
 		if (r->c->packed)	/* the end of input's (flow_flush()) */
 			r->c = flow_finish_packed(&w->flows, r->c);
 		if (report_format(&w->rep, &w->st, r->c, o)) {
-			GROW(w->recs[set], w->nrecs[set], w->reccap[set]);
-			w->recs[set][w->nrecs[set]++] = (struct out_rec){
+			GROW(w->recs, w->nrecs, w->reccap);
+			w->recs[w->nrecs++] = (struct out_rec){
 				r->frame, r->step, r->c->id, off, o->len - off };
 		}
 		conn_free(r->c);
@@ -295,9 +297,9 @@ next_key(const struct worker *w, unsigned set, size_t at, struct out_rec *k)
 		*k = (struct out_rec){ r->frame, r->step, r->c->id, 0, 0 };
 		return true;
 	}
-	if (at >= w->nrecs[set])
+	if (at >= w->nrecs)
 		return false;
-	*k = w->recs[set][at];
+	*k = w->recs[at];
 	return true;
 }
 
@@ -340,8 +342,8 @@ merge_write(struct par *p, unsigned set)
 				r->written++;
 			conn_free(c);
 		} else {
-			struct out_rec *o = &w->recs[set][at[best]++];
-			wb_put(&r->wb, w->out[set].p + o->off, o->len);
+			struct out_rec *o = &w->recs[at[best]++];
+			wb_put(&r->wb, w->out.p + o->off, o->len);
 			r->written++;
 		}
 		if (r->wb.len >= 65536)
@@ -353,24 +355,31 @@ merge_write(struct par *p, unsigned set)
 		report_flush(r);
 }
 
+/* The batch in flight, processed by every thread, numbered and
+ * formatted (not yet written). */
+static void
+settle(struct par *p)
+{
+	wait_all(p, &p->nprocessed);
+	renumber(p);
+	g_mutex_lock(&p->mu);
+	p->go_format++;
+	g_cond_broadcast(&p->cv_work);
+	g_mutex_unlock(&p->mu);
+	wait_all(p, &p->nformatted);
+	p->open = 0;
+	for (unsigned i = 0; i < p->n; i++)
+		p->open += p->w[i].open;
+}
+
 /* Hand out the batch just filled; finish the one before it. */
 static void
 cycle(struct par *p)
 {
 	uint64_t done = p->go_process - 1;	/* the batch in flight */
 
-	if (p->inflight) {
-		wait_all(p, &p->nprocessed);
-		renumber(p);
-		g_mutex_lock(&p->mu);
-		p->go_format++;
-		g_cond_broadcast(&p->cv_work);
-		g_mutex_unlock(&p->mu);
-		wait_all(p, &p->nformatted);
-		p->open = 0;
-		for (unsigned i = 0; i < p->n; i++)
-			p->open += p->w[i].open;
-	}
+	if (p->inflight)
+		settle(p);
 	g_mutex_lock(&p->mu);
 	p->go_process++;
 	g_cond_broadcast(&p->cv_work);
@@ -379,6 +388,16 @@ cycle(struct par *p)
 		merge_write(p, done & 1);	/* while they work */
 	p->inflight = true;
 	p->nfill = 0;
+}
+
+/* Hand out the batch just filled, finish it and write it. */
+static void
+cycle_last(struct par *p)
+{
+	cycle(p);
+	settle(p);
+	merge_write(p, (p->go_process - 1) & 1);
+	p->inflight = false;
 }
 
 void
@@ -433,39 +452,72 @@ add_counts(struct stats *st, const struct stats *from)
 	st->with_anomalies += from->with_anomalies;
 }
 
+/* A round of the end of input's records (flow_flush_tables()): written
+ * merged by id, formatted here. */
+static void
+flush_round(void *user)
+{
+	merge_write(user, 0);
+}
+
 void
 par_finish(struct par *p, int64_t now, struct stats *st)
 {
-	for (unsigned i = 0; i < p->n; i++) {
-		struct item *it = add_item(&p->w[i], p->go_process & 1);
-		it->frame = END_FRAME;
-		it->ts = now;
-		it->kind = IT_FLUSH;
+	bool few = true;
+
+	cycle_last(p);
+	/*
+	 * What is left at the end of the input. A few records a thread: the
+	 * threads release and format them, a last batch. More (a capture
+	 * shorter than 2MSL leaves every record since its start in TIME_WAIT):
+	 * this thread would format them anyway (PAR_FORMAT_MAX), so it
+	 * releases them too, once the threads have stopped, in rounds of ids
+	 * across their tables: a round's list of records at a time, not
+	 * hundreds of thousands (24 bytes each, and its doubling).
+	 */
+	for (unsigned i = 0; i < p->n; i++)
+		if (flow_count(&p->w[i].flows) > PAR_FORMAT_MAX)
+			few = false;
+	if (few) {
+		for (unsigned i = 0; i < p->n; i++) {
+			struct item *it = add_item(&p->w[i],
+			    p->go_process & 1);
+			it->frame = END_FRAME;
+			it->ts = now;
+			it->kind = IT_FLUSH;
+		}
+		cycle_last(p);
 	}
-	cycle(p);
-	/* The last batch: process, renumber, format, write. */
-	wait_all(p, &p->nprocessed);
-	renumber(p);
 	g_mutex_lock(&p->mu);
-	p->go_format++;
 	p->quit = true;
 	g_cond_broadcast(&p->cv_work);
 	g_mutex_unlock(&p->mu);
-	wait_all(p, &p->nformatted);
-	merge_write(p, (p->go_process - 1) & 1);
+	for (unsigned i = 0; i < p->n; i++)
+		g_thread_join(p->w[i].th);
+	if (!few) {
+		struct flow_table **ts = g_newa(struct flow_table *, p->n);
+		for (unsigned i = 0; i < p->n; i++) {
+			struct worker *w = &p->w[i];
+			w->set = 0;
+			w->cur_frame = END_FRAME;
+			w->cur_step = 0;
+			w->nrel[0] = 0;
+			w->nrecs = 0;
+			ts[i] = &w->flows;
+		}
+		flow_flush_tables(ts, p->n, now, flush_round, p);
+	}
 
 	add_counts(st, &p->st);
 	for (unsigned i = 0; i < p->n; i++) {
 		struct worker *w = &p->w[i];
-		g_thread_join(w->th);
 		add_counts(st, &w->st);
 		st->evicted += w->flows.evicted;
 		flow_table_destroy(&w->flows);
-		for (int s = 0; s < 2; s++) {
+		for (int s = 0; s < 2; s++)
 			g_free(w->items[s]);
-			g_free(w->recs[s]);
-			wb_free(&w->out[s]);
-		}
+		g_free(w->recs);
+		wb_free(&w->out);
 		g_free(w->rel[0]);
 		g_free(w->rel[1]);
 		g_free(w->cre);
