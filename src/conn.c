@@ -153,26 +153,38 @@ pack_times(struct conn *c)
 			c->side[i].t[k] = time_back(last, c->side[i].t[k]);
 }
 
+/*
+ * Before the body is packed: most sequence numbers as distances from the
+ * one they follow (in a closed connection, an endpoint's FIN is one below
+ * its next sequence number, its ack its peer's next, and Zeek's last_seq
+ * and FIN's relative number repeat the peers'), so that they pack to a
+ * byte or none. Each step reads fields the steps after it leave alone, so
+ * pack_undelta() is the steps reversed.
+ */
 static void
 pack_delta(struct conn *c)
 {
 	int cl = pack_client(c), first = c->first_dir > 0;
 	struct tcp_peer *p = c->peer;
+	struct zeek_conn *z = &c->zeek;
 
+	for (int k = 0; k < 2; k++) {
+		const struct tcp_peer *q = &p[first ^ k];
+		z->hseq[k][HSEQ_FIN] ^= (uint16_t)(q->fin_seq - z->start[k]);
+		z->last[k] -= q->snd_nxt;
+		z->start[k] -= q->isn;
+	}
 	for (int i = 0; i < 2; i++) {
 		p[i].rcv_end -= p[i].ack;
-		p[i].snd_nxt -= p[i].isn;
-		p[i].fin_seq -= p[i].isn;
+		p[i].fin_seq = p[i].snd_nxt - 1 - p[i].fin_seq;
 	}
 	for (int i = 0; i < 2; i++)
-		p[i].ack -= p[!i].isn;
+		p[i].ack -= p[!i].snd_nxt;
 	c->synack_ack -= p[cl].isn;
 	c->third_seq -= p[cl].isn;
 	c->third_ack -= p[!cl].isn;
-	for (int k = 0; k < 2; k++) {
-		c->zeek.last[k] -= c->zeek.start[k];
-		c->zeek.start[k] -= p[first ^ k].isn;
-	}
+	for (int i = 0; i < 2; i++)
+		p[i].snd_nxt -= p[i].isn;
 	c->tbase = (int64_t)((uint64_t)c->tbase -
 	    (uint64_t)conn_time(c, CT_LAST));
 	c->fin_frame[1] ^= c->fin_frame[0];	/* both near, usually */
@@ -186,25 +198,29 @@ pack_undelta(struct conn *c)
 {
 	int cl = pack_client(c), first = c->first_dir > 0;
 	struct tcp_peer *p = c->peer;
+	struct zeek_conn *z = &c->zeek;
 
 	c->first_ts = (int64_t)((uint64_t)c->deadline - (uint64_t)c->first_ts);
 	pack_times(c);
 	c->fin_frame[1] ^= c->fin_frame[0];
 	c->tbase = (int64_t)((uint64_t)c->tbase +
 	    (uint64_t)conn_time(c, CT_LAST));
-	for (int k = 0; k < 2; k++) {
-		c->zeek.start[k] += p[first ^ k].isn;
-		c->zeek.last[k] += c->zeek.start[k];
-	}
+	for (int i = 0; i < 2; i++)
+		p[i].snd_nxt += p[i].isn;
 	c->third_ack += p[!cl].isn;
 	c->third_seq += p[cl].isn;
 	c->synack_ack += p[cl].isn;
 	for (int i = 0; i < 2; i++)
-		p[i].ack += p[!i].isn;
+		p[i].ack += p[!i].snd_nxt;
 	for (int i = 0; i < 2; i++) {
-		p[i].fin_seq += p[i].isn;
-		p[i].snd_nxt += p[i].isn;
+		p[i].fin_seq = p[i].snd_nxt - 1 - p[i].fin_seq;
 		p[i].rcv_end += p[i].ack;
+	}
+	for (int k = 0; k < 2; k++) {
+		const struct tcp_peer *q = &p[first ^ k];
+		z->start[k] += q->isn;
+		z->last[k] += q->snd_nxt;
+		z->hseq[k][HSEQ_FIN] ^= (uint16_t)(q->fin_seq - z->start[k]);
 	}
 }
 

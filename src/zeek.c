@@ -84,9 +84,6 @@ enum {
 	ZK_F_ACK2 = 1u << 4,	/* << endpoint */
 };
 
-/* hseq[][] slots, Zeek's hist_last_SYN/FIN/RST. */
-enum { HS_SYN, HS_FIN, HS_RST };
-
 /* cnt[][] slots: the log10-scaled letters. */
 enum { CNT_CSUM, CNT_GAP, CNT_RXMT, CNT_WIN0 };
 
@@ -321,19 +318,19 @@ update_history(struct zeek_conn *z, unsigned e, uint8_t fl, uint32_t rel,
 		char code = (fl & TH_ACK) ? 'H' : 'S';
 
 		if (hist_once(z, e, SEEN_SYN, code) &&
-		    (uint16_t)rel != z->hseq[e][HS_SYN])
+		    (uint16_t)rel != z->hseq[e][HSEQ_SYN])
 			hist_add(z, role_case(z, e, code));
-		z->hseq[e][HS_SYN] = (uint16_t)rel;
+		z->hseq[e][HSEQ_SYN] = (uint16_t)rel;
 	} else if (fin) {
 		if (hist_once(z, e, SEEN_FIN, 'F') &&
-		    (uint16_t)(rel + len) != z->hseq[e][HS_FIN])
+		    (uint16_t)(rel + len) != z->hseq[e][HSEQ_FIN])
 			hist_add(z, role_case(z, e, 'F'));
-		z->hseq[e][HS_FIN] = (uint16_t)(rel + len);
+		z->hseq[e][HSEQ_FIN] = (uint16_t)(rel + len);
 	} else if (rst) {
 		if (hist_once(z, e, SEEN_RST, 'R') &&
-		    (uint16_t)rel != z->hseq[e][HS_RST])
+		    (uint16_t)rel != z->hseq[e][HSEQ_RST])
 			hist_add(z, role_case(z, e, 'R'));
-		z->hseq[e][HS_RST] = (uint16_t)rel;
+		z->hseq[e][HSEQ_RST] = (uint16_t)rel;
 	} else if (len > 0) {
 		hist_once(z, e, SEEN_DATA, 'D');
 	} else if (fl & TH_ACK) {

@@ -38,6 +38,9 @@ enum {
  * small (64 bytes).  Endpoint arrays are indexed by physical endpoint,
  * [0] = the first sender, whatever Zeek's originator is.
  */
+/* hseq[][] slots, Zeek's hist_last_SYN/FIN/RST. */
+enum { HSEQ_SYN, HSEQ_FIN, HSEQ_RST };
+
 struct zeek_conn {
 	uint32_t start[2];	/* Zeek's start_seq (ISN, or seq - 1 midstream) */
 	uint32_t last[2];	/* Zeek's last_seq: one past the highest sent */
