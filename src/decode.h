@@ -87,6 +87,10 @@ struct decode_opts {
 /* Link types we decode (DLT_ numbers from pcap/dlt.h). */
 bool decode_dlt_is_supported(int dlt);
 
+/* For tests: decode_frame() without its fast path for the common frame,
+ * so that the two can be compared. */
+extern bool decode_fast_off;
+
 /* caplen bytes were captured of a frame wirelen bytes long. */
 enum decode_result decode_frame(int dlt, const uint8_t *data, size_t caplen,
     size_t wirelen, const struct decode_opts *opts, struct pkt *pkt);

@@ -1249,6 +1249,99 @@ START_TEST(test_sweep_hand)
 }
 END_TEST
 
+/* ==== the fast path (decode_fast()) against the whole way ================ */
+
+static void
+same_pkt(const struct pkt *a, const struct pkt *b, size_t i)
+{
+	const struct tcp_seg *x = &a->tcp, *y = &b->tcp;
+
+	ck_assert_msg(a->af == b->af && memcmp(a->src, b->src, 16) == 0 &&
+	    memcmp(a->dst, b->dst, 16) == 0 && a->vlan == b->vlan &&
+	    a->quirks == b->quirks, "frame %zu: network fields", i);
+	ck_assert_msg(x->sport == y->sport && x->dport == y->dport &&
+	    x->seq == y->seq && x->ack == y->ack && x->win == y->win &&
+	    x->urp == y->urp && x->flags == y->flags && x->hlen == y->hlen &&
+	    x->paylen == y->paylen && x->payload == y->payload &&
+	    x->paycap == y->paycap, "frame %zu: TCP fields", i);
+	const struct tcp_opts *o = &x->opt, *q = &y->opt;
+	ck_assert_msg(o->mss == q->mss && o->wscale == q->wscale &&
+	    o->nsack == q->nsack && o->tsval == q->tsval &&
+	    o->tsecr == q->tsecr && memcmp(o->sack, q->sack,
+	    sizeof(o->sack)) == 0 && o->tfo_len == q->tfo_len &&
+	    o->has_mss == q->has_mss && o->has_ws == q->has_ws &&
+	    o->sack_ok == q->sack_ok && o->has_ts == q->has_ts &&
+	    o->has_tfo == q->has_tfo, "frame %zu: options", i);
+}
+
+/*
+ * 300,000 frames near the common one (Ethernet, IPv4 without options, TCP
+ * with 0 to 40 bytes of options and some payload), each with a few of the
+ * bytes the fast path judges set at random (EtherType, version and IHL,
+ * total length, fragment field, protocol, data offset, options) and cut
+ * anywhere: decode_frame() must give the same result and the same pkt with
+ * its fast path as without. A third take the fast path; the rest go the
+ * whole way from it.
+ */
+START_TEST(test_fast_as_whole)
+{
+	GRand *rng = g_rand_new_with_seed(9293);
+	uint8_t f[14 + 20 + 60 + 64];
+	size_t fast = 0;
+
+	for (size_t i = 0; i < 300000; i++) {
+		size_t olen = 4 * (size_t)g_rand_int_range(rng, 0, 11);
+		size_t pay = (size_t)g_rand_int_range(rng, 0, 64);
+		size_t len = 14 + 20 + 20 + olen + pay;
+
+		for (size_t k = 0; k < sizeof(f); k++)
+			f[k] = (uint8_t)g_rand_int(rng);
+		f[12] = 0x08, f[13] = 0x00;
+		f[14] = 0x45;
+		f[16] = (uint8_t)((len - 14) >> 8), f[17] = (uint8_t)(len - 14);
+		f[20] &= 0x40, f[21] = 0;	/* DF at most */
+		f[23] = 6;
+		f[14 + 20 + 12] = (uint8_t)((5 + olen / 4) << 4);
+		if (g_rand_boolean(rng)) {	/* NOP, NOP, timestamps */
+			static const uint8_t ts[4] = { 1, 1, 8, 10 };
+			if (olen >= 12)
+				memcpy(f + 54, ts, 4);
+		}
+		/* Some of the judged bytes at random. */
+		static const size_t judged[] = { 12, 13, 14, 16, 17, 20, 21,
+		    23, 46, 54, 55, 56 };
+		for (int m = g_rand_int_range(rng, 0, 3); m > 0; m--) {
+			size_t at = judged[g_rand_int_range(rng, 0,
+			    G_N_ELEMENTS(judged))];
+			f[at] = g_rand_boolean(rng) ? (uint8_t)g_rand_int(rng) :
+			    (uint8_t)(f[at] + g_rand_int_range(rng, -2, 3));
+		}
+		size_t caplen = g_rand_boolean(rng) ? len :
+		    (size_t)g_rand_int_range(rng, 0, (gint32)len + 9);
+		size_t wirelen = g_rand_boolean(rng) ? caplen : len;
+		uint8_t *d = g_memdup2(f, caplen ? caplen : 1);
+		struct pkt a, b;
+		memset(&a, 0xa5, sizeof(a));
+		memset(&b, 0x5a, sizeof(b));
+		decode_fast_off = true;
+		enum decode_result rb = decode_frame(DLT_EN10MB, d, caplen,
+		    wirelen, NULL, &b);
+		decode_fast_off = false;
+		enum decode_result ra = decode_frame(DLT_EN10MB, d, caplen,
+		    wirelen, NULL, &a);
+		ck_assert_msg(ra == rb, "frame %zu: %s, the whole way %s", i,
+		    decode_result_name(ra), decode_result_name(rb));
+		same_pkt(&a, &b, i);
+		fast += caplen >= 54 && ra == DECODE_OK;
+		g_free(d);
+	}
+	/* The generator reaches both. */
+	ck_assert_uint_gt(fast, 30000);
+	ck_assert_uint_lt(fast, 270000);
+	g_rand_free(rng);
+}
+END_TEST
+
 static Suite *
 decode_suite(void)
 {
@@ -1271,6 +1364,7 @@ decode_suite(void)
 	tcase_add_test(tc, test_ipv6_ah);
 	tcase_add_test(tc, test_ip_version);
 	tcase_add_test(tc, test_payload_cut);
+	tcase_add_test(tc, test_fast_as_whole);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("tcp_options");
