@@ -1188,7 +1188,7 @@ static void conn_input_slow(struct conn *c, const struct conn_cfg *cfg,
 bool conn_fast_check;
 
 /* conn_fast_check: the fast path's record against the whole path's. */
-static void
+static bool
 fast_check(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt, int64_t ts, uint64_t frame)
 {
@@ -1198,7 +1198,7 @@ fast_check(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	if (!conn_input_fast(c, cfg, dir, pkt, ts)) {
 		g_free(slow);
 		conn_input_slow(c, cfg, dir, pkt, ts, frame);
-		return;
+		return false;
 	}
 	/* The copy shares c's blocks; on the fast path the whole path must
 	 * not touch them, but a time that widened allocates a conn_ext on
@@ -1217,16 +1217,19 @@ fast_check(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		g_free(xs);
 	}
 	g_free(slow);
+	return true;
 }
 
-void
+bool
 conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt, int64_t ts, uint64_t frame)
 {
 	if (G_UNLIKELY(conn_fast_check))
-		fast_check(c, cfg, dir, pkt, ts, frame);
-	else if (!conn_input_fast(c, cfg, dir, pkt, ts))
-		conn_input_slow(c, cfg, dir, pkt, ts, frame);
+		return fast_check(c, cfg, dir, pkt, ts, frame);
+	if (conn_input_fast(c, cfg, dir, pkt, ts))
+		return true;
+	conn_input_slow(c, cfg, dir, pkt, ts, frame);
+	return false;
 }
 
 static void

@@ -259,7 +259,10 @@ size_t conn_packed_size(const struct conn *p);
 /* Unpack p into c (sizeof(struct conn), + 32 bytes for IPv6); p's size. */
 size_t conn_unpack(const struct conn *p, struct conn *c);
 
-void conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+/* One segment from endpoint dir. true when the fast path took it: both
+ * endpoints were ESTABLISHED and are, and nothing but counts, numbers and
+ * times changed. */
+bool conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt, int64_t ts, uint64_t frame);
 /* For tests: conn_input() runs its fast path and its whole path on every
  * segment the fast path takes and aborts if the records differ. */

@@ -990,6 +990,19 @@ flow_lookup(struct flow_table *t, const struct pkt *p, int64_t ts,
 	return flow_lookup_hashed(t, p, FLOW_NO_HASH, ts, frame, dir);
 }
 
+/* conn_fast_check: flow_update() leaves such a record where it is. */
+static void
+check_no_update(struct flow_table *t, struct conn *c)
+{
+	struct conn b = *c;
+
+	flow_update(t, c);
+	if (c->timer != b.timer || c->deadline != b.deadline ||
+	    c->slot != b.slot || c->prev != b.prev || c->next != b.next)
+		g_error("flow_segment: a fast path segment moved its record's "
+		    "timer");
+}
+
 struct conn *
 flow_segment(struct flow_table *t, const struct pkt *p, uint64_t hash,
     int64_t ts, uint64_t frame)
@@ -997,7 +1010,21 @@ flow_segment(struct flow_table *t, const struct pkt *p, uint64_t hash,
 	uint8_t dir;
 	struct conn *c = flow_lookup_hashed(t, p, hash, ts, frame, &dir);
 
-	conn_input(c, &t->cfg, dir, p, ts, frame);
+	if (conn_input(c, &t->cfg, dir, p, ts, frame) &&
+	    c->timer == TIMER_ACTIVE) {
+		/* The fast path's segment: both endpoints ESTABLISHED, so
+		 * deadline_of() would find the class ACTIVE unless the
+		 * record is idle at the last sweep; flow_update()'s early
+		 * return, at once. */
+		c->tbase = timer_base(t, conn_time(c, CT_LAST));
+		int64_t d = sat_add(c->tbase, t->idle_ns);
+		if (sat_add(c->tbase, t->pack_idle_ns) > t->swept &&
+		    file_at(t, c, TIMER_ACTIVE, d) >= c->deadline) {
+			if (G_UNLIKELY(conn_fast_check))
+				check_no_update(t, c);
+			return c;
+		}
+	}
 	flow_update(t, c);
 	return c;
 }
