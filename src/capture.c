@@ -749,36 +749,12 @@ static void capture_count(struct capture *c, const struct pcap_pkthdr *h);
 static enum capture_status capture_result(struct capture *c, int r,
     struct pcap_pkthdr *h, const u_char *d, struct frame *f, GError **err);
 
-enum capture_status
-capture_next(struct capture *c, struct frame *f, GError **err)
+/* Every other record, and the end of the input: the whole way. */
+static __attribute__((noinline)) enum capture_status
+capture_next_slow(struct capture *c, struct frame *f, GError **err)
 {
 	struct pcap_pkthdr *h = NULL;
 	const u_char *d = NULL;
-	struct own_reader *o = c->own;
-
-	/* A whole record in the buffer of a file read here, no filter, no
-	 * -w copy (nearly every record): what own_next() and
-	 * capture_result() make of it, at once. */
-	if (o && !o->swapped && !c->has_prog && !c->dump &&
-	    o->end - o->pos >= 16) {
-		uint32_t w[4];
-		memcpy(w, o->buf + o->pos, 16);
-		size_t want = 16 + (size_t)w[2];
-		if (w[2] <= c->snap && w[2] <= OWN_MAX_CAPLEN &&
-		    o->end - o->pos >= want) {
-			f->data = o->buf + o->pos + 16;
-			o->pos += want;
-			c->records++;
-			c->off += want;
-			/* classic pcap: the seconds unsigned */
-			f->ts_ns = capture_ts_ns(w[0], (int64_t)(int32_t)w[1] *
-			    (o->micro ? 1000 : 1), c->nano);
-			f->caplen = w[2];
-			f->wirelen = w[3];
-			f->dlt = c->dlt;
-			return CAPTURE_OK;
-		}
-	}
 
 	if (c->live && c->fd >= 0) {
 		int r = pcap_next_ex(c->p, &h, &d);
@@ -812,6 +788,38 @@ capture_next(struct capture *c, struct frame *f, GError **err)
 			continue;
 		return capture_result(c, r, h, d, f, err);
 	}
+}
+
+enum capture_status
+capture_next(struct capture *c, struct frame *f, GError **err)
+{
+	struct own_reader *o = c->own;
+
+	/* A whole record in the buffer of a file read here, no filter, no
+	 * -w copy (nearly every record): what own_next() and
+	 * capture_result() make of it, at once. */
+	if (o && !o->swapped && !c->has_prog && !c->dump &&
+	    o->end - o->pos >= 16) {
+		uint32_t w[4];
+		memcpy(w, o->buf + o->pos, 16);
+		size_t want = 16 + (size_t)w[2];
+		if (w[2] <= c->snap && w[2] <= OWN_MAX_CAPLEN &&
+		    o->end - o->pos >= want) {
+			f->data = o->buf + o->pos + 16;
+			o->pos += want;
+			c->records++;
+			c->off += want;
+			/* classic pcap: the seconds unsigned */
+			f->ts_ns = capture_ts_ns(w[0], (int64_t)(int32_t)w[1] *
+			    (o->micro ? 1000 : 1), c->nano);
+			f->caplen = w[2];
+			f->wirelen = w[3];
+			f->dlt = c->dlt;
+			return CAPTURE_OK;
+		}
+	}
+
+	return capture_next_slow(c, f, err);
 }
 
 /* libpcap returned a record: count it, and where it ends. */
