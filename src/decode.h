@@ -54,9 +54,10 @@ struct tcp_opts {
 	uint8_t wscale;		/* window scale shift, clamped to 14 (kind 3) */
 	uint8_t nsack;		/* SACK blocks present (kind 5) */
 	uint32_t tsval, tsecr;	/* timestamps (kind 8) */
-	uint32_t sack[TCP_MAX_SACK][2];	/* SACK blocks: left, right edges */
 	uint8_t tfo_len;	/* TFO cookie length (kind 34; 0 = request) */
 	bool has_mss, has_ws, sack_ok, has_ts, has_tfo;
+	/* Last, so that a copy may leave them out (struct pkt): */
+	uint32_t sack[TCP_MAX_SACK][2];	/* SACK blocks: left, right edges */
 };
 
 struct tcp_seg {
@@ -69,7 +70,7 @@ struct tcp_seg {
 	uint32_t paylen;	/* payload length from the IP length, not caplen */
 	const uint8_t *payload;	/* captured payload bytes (borrowed) */
 	uint32_t paycap;	/* payload bytes actually captured */
-	struct tcp_opts opt;	/* decoded options */
+	struct tcp_opts opt;	/* decoded options: last (PKT_NO_SACK) */
 };
 
 struct pkt {
@@ -79,6 +80,10 @@ struct pkt {
 	uint32_t quirks;	/* DEC_* bits */
 	struct tcp_seg tcp;	/* the TCP segment */
 };
+
+/* A pkt's bytes before its SACK blocks, which nothing after the decoder
+ * reads: what -j hands a thread (with nsack set to 0). */
+#define PKT_NO_SACK offsetof(struct pkt, tcp.opt.sack)
 
 struct decode_opts {
 	bool verify_checksums;	/* compute IPv4 header and TCP checksums */

@@ -129,6 +129,34 @@ flow_key_hash(const struct flow_key *k)
 	return (uint32_t)(h ^ (h >> 32));
 }
 
+uint32_t
+flow_pkt_hash(const struct pkt *p)
+{
+	if (p->af != 6) {
+		/* flow_key_make()'s order, then flow_key_hash()'s IPv4 case */
+		uint32_t s = be32(p->src), d = be32(p->dst), a0, a1;
+		uint16_t p0 = p->tcp.sport, p1 = p->tcp.dport;
+		memcpy(&a0, p->src, 4);
+		memcpy(&a1, p->dst, 4);
+		if (s > d || (s == d && p0 > p1)) {
+			uint32_t ta = a0;
+			uint16_t tp = p0;
+			a0 = a1, a1 = ta;
+			p0 = p1, p1 = tp;
+		}
+		if (G_UNLIKELY(!g_atomic_int_get(&flow_seeded)))
+			flow_seed_init();
+		uint64_t h = mum(((uint64_t)a1 << 32 | a0) ^ flow_seed[0],
+		    ((uint64_t)p->af << 32 | (uint32_t)p1 << 16 | p0) ^
+		    flow_seed[1]);
+		return (uint32_t)(h ^ (h >> 32));
+	}
+	struct flow_key k;
+	uint8_t dir;
+	flow_key_make(p, &k, &dir);
+	return flow_key_hash(&k);
+}
+
 /* ---- the hash ----------------------------------------------------------- */
 
 static void

@@ -101,6 +101,8 @@ struct flow_table {
 
 void flow_key_make(const struct pkt *p, struct flow_key *k, uint8_t *dir);
 uint32_t flow_key_hash(const struct flow_key *k);
+/* flow_key_hash() of p's key, without making it (-j's reading thread). */
+uint32_t flow_pkt_hash(const struct pkt *p);
 
 void flow_table_init(struct flow_table *t, const struct conn_cfg *cfg,
     int64_t idle_ns, uint64_t max_flows, flow_emit_fn emit, void *user);

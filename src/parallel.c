@@ -35,7 +35,8 @@ struct item {
 	int64_t ts;		/* the segment's time; a sweep's clock */
 	uint32_t hash;
 	uint8_t kind;
-	struct pkt pkt;
+	/* The segment: its struct pkt without the SACK blocks */
+	_Alignas(struct pkt) uint8_t pkt[PKT_NO_SACK];
 };
 
 /* Release order with one thread: by the frame whose processing released
@@ -141,7 +142,11 @@ worker_process(struct worker *w, unsigned set)
 			flow_flush(t, it->ts);
 			break;
 		default: {
-			struct conn *c = flow_segment(t, &it->pkt, it->hash,
+			struct pkt pk;
+			memcpy(&pk, it->pkt, PKT_NO_SACK);
+			pk.tcp.payload = NULL;	/* the frame is gone */
+			pk.tcp.opt.nsack = 0;	/* not carried */
+			struct conn *c = flow_segment(t, &pk, it->hash,
 			    it->ts, it->frame);
 			if (t->created == c) {
 				GROW(w->cre, w->ncre, w->crecap);
@@ -403,11 +408,7 @@ cycle_last(struct par *p)
 void
 par_segment(struct par *p, const struct pkt *pkt, int64_t ts, uint64_t frame)
 {
-	struct flow_key k;
-	uint8_t dir;
-
-	flow_key_make(pkt, &k, &dir);
-	uint32_t h = flow_key_hash(&k);
+	uint32_t h = flow_pkt_hash(pkt);
 	/* Which thread: the hash's high bits (the table uses the low). */
 	struct worker *w = &p->w[((uint64_t)h * p->n) >> 32];
 	struct item *it = add_item(w, p->go_process & 1);
@@ -416,8 +417,7 @@ par_segment(struct par *p, const struct pkt *pkt, int64_t ts, uint64_t frame)
 	it->ts = ts;
 	it->hash = h;
 	it->kind = IT_SEG;
-	it->pkt = *pkt;
-	it->pkt.tcp.payload = NULL;	/* the frame's bytes do not stay */
+	memcpy(it->pkt, pkt, PKT_NO_SACK);	/* see worker_process() */
 	if (++p->nfill >= PAR_BATCH)
 		cycle(p);
 }

@@ -69,7 +69,36 @@ assert_one_key(const struct pkt *fwd, const struct pkt *rev)
 	ck_assert(memcmp(&k1, &k2, sizeof(k1)) == 0);
 	ck_assert_uint_eq(flow_key_hash(&k1), flow_key_hash(&k2));
 	ck_assert_uint_ne(d1, d2);
+	/* -j's hash of the packet itself is the key's */
+	ck_assert_uint_eq(flow_pkt_hash(fwd), flow_key_hash(&k1));
+	ck_assert_uint_eq(flow_pkt_hash(rev), flow_key_hash(&k1));
 }
+
+/* flow_pkt_hash() against flow_key_hash() of flow_key_make(): 200,000
+ * packets from a few addresses and ports (so that many tie), both
+ * families. */
+START_TEST(test_pkt_hash_as_key_hash)
+{
+	GRand *rng = g_rand_new_with_seed(793);
+
+	for (int i = 0; i < 200000; i++) {
+		struct pkt p;
+		memset(&p, 0, sizeof(p));
+		p.af = g_rand_int_range(rng, 0, 4) ? 4 : 6;
+		for (int b = 0; b < (p.af == 4 ? 4 : 16); b++) {
+			p.src[b] = (uint8_t)g_rand_int_range(rng, 0, 3);
+			p.dst[b] = (uint8_t)g_rand_int_range(rng, 0, 3);
+		}
+		p.tcp.sport = (uint16_t)g_rand_int_range(rng, 0, 3) * 30000;
+		p.tcp.dport = (uint16_t)g_rand_int_range(rng, 0, 3) * 30000;
+		struct flow_key k;
+		uint8_t d;
+		flow_key_make(&p, &k, &d);
+		ck_assert_uint_eq(flow_pkt_hash(&p), flow_key_hash(&k));
+	}
+	g_rand_free(rng);
+}
+END_TEST
 
 START_TEST(test_key_both_directions_v4)
 {
@@ -1271,6 +1300,7 @@ flow_suite(void)
 	TCase *tc = tcase_create("key");
 
 	tcase_add_test(tc, test_key_both_directions_v4);
+	tcase_add_test(tc, test_pkt_hash_as_key_hash);
 	tcase_add_test(tc, test_key_same_address);
 	tcase_add_test(tc, test_key_pairs_not_fields);
 	tcase_add_test(tc, test_key_both_directions_v6);
