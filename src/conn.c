@@ -170,13 +170,16 @@ pack_delta(struct conn *c)
 
 	for (int k = 0; k < 2; k++) {
 		const struct tcp_peer *q = &p[first ^ k];
-		z->hseq[k][HSEQ_FIN] ^= (uint16_t)(q->fin_seq - z->start[k]);
+		if (q->flags & PEER_FIN_SEEN)
+			z->hseq[k][HSEQ_FIN] ^=
+			    (uint16_t)(q->fin_seq - z->start[k]);
 		z->last[k] -= q->snd_nxt;
 		z->start[k] -= q->isn;
 	}
 	for (int i = 0; i < 2; i++) {
 		p[i].rcv_end -= p[i].ack;
-		p[i].fin_seq = p[i].snd_nxt - 1 - p[i].fin_seq;
+		if (p[i].flags & PEER_FIN_SEEN)	/* else 0, kept */
+			p[i].fin_seq = p[i].snd_nxt - 1 - p[i].fin_seq;
 	}
 	for (int i = 0; i < 2; i++)
 		p[i].ack -= p[!i].snd_nxt;
@@ -213,14 +216,17 @@ pack_undelta(struct conn *c)
 	for (int i = 0; i < 2; i++)
 		p[i].ack += p[!i].snd_nxt;
 	for (int i = 0; i < 2; i++) {
-		p[i].fin_seq = p[i].snd_nxt - 1 - p[i].fin_seq;
+		if (p[i].flags & PEER_FIN_SEEN)
+			p[i].fin_seq = p[i].snd_nxt - 1 - p[i].fin_seq;
 		p[i].rcv_end += p[i].ack;
 	}
 	for (int k = 0; k < 2; k++) {
 		const struct tcp_peer *q = &p[first ^ k];
 		z->start[k] += q->isn;
 		z->last[k] += q->snd_nxt;
-		z->hseq[k][HSEQ_FIN] ^= (uint16_t)(q->fin_seq - z->start[k]);
+		if (q->flags & PEER_FIN_SEEN)
+			z->hseq[k][HSEQ_FIN] ^=
+			    (uint16_t)(q->fin_seq - z->start[k]);
 	}
 }
 
