@@ -145,6 +145,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    "verify_checksums changed quirks 0x%x vs 0x%x",
 		    whole.quirks, plain.quirks);
 	}
+	/* The fast path for the common frame gives what the whole way
+	 * gives, byte for byte (both start zeroed: padding stays 0). */
+	for (int k = 0; k < 2; k++) {
+		struct pkt fast, slow;
+		size_t wire = k ? len + 100 : len;
+		memset(&fast, 0, sizeof(fast));
+		memset(&slow, 0, sizeof(slow));
+		enum decode_result rf = decode_frame(dlt, f, len, wire,
+		    &noverify, &fast);
+		decode_fast_off = true;
+		enum decode_result rs = decode_frame(dlt, f, len, wire,
+		    &noverify, &slow);
+		decode_fast_off = false;
+		FUZZ_CHECK(rf == rs && memcmp(&fast, &slow, sizeof(fast)) == 0,
+		    "the fast path differs from the whole way (%s vs %s)",
+		    decode_result_name(rf), decode_result_name(rs));
+	}
 	/* A NULL options struct must not be needed (opts may be NULL). */
 	(void)decode_frame(dlt, f, len, len, NULL, &plain);
 
