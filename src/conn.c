@@ -352,17 +352,109 @@ unpack_body(struct conn *c, const uint8_t *in)
 		unpack_word(b + 4 * i, &p, in[i / 4] >> (2 * (i % 4)) & 3);
 }
 
+/*
+ * The same two with SSSE3's byte shuffle, four words at a time (Stream
+ * VByte's way): a tag byte picks the 16-byte shuffle that gathers the
+ * four words' kept bytes (pack) or spreads them back over zeros (unpack).
+ * Chosen at run time, where the processor has it; the same bytes as the
+ * loops above, which tests/testutil.c's tu_check_pack() compares on every
+ * record the unit tests release (conn_pack_scalar).
+ */
+bool conn_pack_scalar;
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define PACK_SSSE3 1
+#include <tmmintrin.h>
+
+static uint8_t shuf_pack[256][16], shuf_unpack[256][16];
+static bool have_ssse3;
+
+__attribute__((constructor)) static void
+pack_shuffles_init(void)
+{
+	__builtin_cpu_init();
+	have_ssse3 = __builtin_cpu_supports("ssse3");
+	for (unsigned t = 0; t < 256; t++) {
+		unsigned at = 0;
+		memset(shuf_pack[t], 0x80, 16);		/* 0x80: a zero byte */
+		memset(shuf_unpack[t], 0x80, 16);
+		for (unsigned j = 0; j < 4; j++)
+			for (unsigned k = 0; k < code_len[t >> (2 * j) & 3];
+			    k++, at++) {
+				shuf_pack[t][at] = (uint8_t)(4 * j + k);
+				shuf_unpack[t][4 * j + k] = (uint8_t)at;
+			}
+	}
+}
+
+/* pack_body() (out: PACKED_MAX + 3 bytes). */
+__attribute__((target("ssse3"))) static size_t
+pack_body_ssse3(const struct conn *c, uint8_t *out)
+{
+	const uint8_t *b = (const uint8_t *)c + CONN_HEAD;
+	uint8_t *o = out + TAG_BYTES;
+	size_t i = 0;
+
+	for (; i + 4 <= BODY_WORDS; i += 4) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(b + 4 * i));
+		unsigned m = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
+		    _mm_setzero_si128())) & 0xffff;
+		unsigned t = word_code[m & 15] | word_code[m >> 4 & 15] << 2 |
+		    word_code[m >> 8 & 15] << 4 | word_code[m >> 12] << 6;
+		/* 16 bytes stored, tag_len[t] kept: o stays in out, which
+		 * has room for every word whole */
+		_mm_storeu_si128((__m128i *)o, _mm_shuffle_epi8(x,
+		    _mm_loadu_si128((const __m128i *)shuf_pack[t])));
+		o += tag_len[t];
+		out[i / 4] = (uint8_t)t;
+	}
+	if (i < BODY_WORDS) {	/* two left, as pack_body() */
+		unsigned m = nonzero8(b + 4 * i);
+		unsigned t = pack_word(b + 4 * i, m, &o);
+		out[i / 4] = (uint8_t)(t |
+		    pack_word(b + 4 * i + 4, m >> 4, &o) << 2);
+	}
+	return (size_t)(o - out);
+}
+
+/* unpack_body() (in: the packed body, then 16 bytes that may be
+ * anything but must be set). */
+__attribute__((target("ssse3"))) static void
+unpack_body_ssse3(struct conn *c, const uint8_t *in)
+{
+	uint8_t *b = (uint8_t *)c + CONN_HEAD;
+	const uint8_t *p = in + TAG_BYTES;
+	size_t i = 0;
+
+	for (; i + 4 <= BODY_WORDS; i += 4) {
+		unsigned t = in[i / 4];
+		__m128i x = _mm_loadu_si128((const __m128i *)p);
+		_mm_storeu_si128((__m128i *)(b + 4 * i), _mm_shuffle_epi8(x,
+		    _mm_loadu_si128((const __m128i *)shuf_unpack[t])));
+		p += tag_len[t];
+	}
+	for (; i < BODY_WORDS; i++)
+		unpack_word(b + 4 * i, &p, in[i / 4] >> (2 * (i % 4)) & 3);
+}
+#endif
+
 size_t
 conn_pack(const struct conn *c, void *out)
 {
 	struct conn s;
 	size_t v6 = c->key.af == 6 ? 32 : 0;
 	uint8_t *o = out, body[PACKED_MAX + 3];
+	size_t n;
 
 	g_assert(!c->packed);
 	memcpy(&s, c, sizeof(s));
 	pack_delta(&s);
-	size_t n = pack_body(&s, body);
+#ifdef PACK_SSSE3
+	if (have_ssse3 && !conn_pack_scalar)
+		n = pack_body_ssse3(&s, body);
+	else
+#endif
+		n = pack_body(&s, body);
 	s.packed = 1;
 	memcpy(o, &s, CONN_HEAD);	/* the head: pack_delta() left it */
 	memcpy(o + CONN_HEAD, conn_addr(c, 0), v6);
@@ -388,13 +480,19 @@ conn_unpack(const struct conn *p, struct conn *c)
 {
 	size_t v6 = p->key.af == 6 ? 32 : 0;
 	size_t n = conn_packed_size(p) - CONN_HEAD - v6;
-	uint8_t body[PACKED_MAX + 3];
+	uint8_t body[PACKED_MAX + 16];
 
 	g_assert(p->packed);
 	memcpy(body, (const uint8_t *)p + CONN_HEAD + v6, n);
+	memset(body + n, 0, 16);	/* read, never kept */
 	memcpy(c, p, CONN_HEAD);
 	c->packed = 0;
-	unpack_body(c, body);
+#ifdef PACK_SSSE3
+	if (have_ssse3 && !conn_pack_scalar)
+		unpack_body_ssse3(c, body);
+	else
+#endif
+		unpack_body(c, body);
 	pack_undelta(c);
 	memcpy(c + 1, (const uint8_t *)p + CONN_HEAD, v6);
 	return CONN_HEAD + v6 + n;

@@ -258,6 +258,8 @@ size_t conn_pack(const struct conn *c, void *out);
 size_t conn_packed_size(const struct conn *p);
 /* Unpack p into c (sizeof(struct conn), + 32 bytes for IPv6); p's size. */
 size_t conn_unpack(const struct conn *p, struct conn *c);
+/* For tests: pack and unpack without the SSSE3 shuffles (the same bytes). */
+extern bool conn_pack_scalar;
 
 /* One segment from endpoint dir. true when the fast path took it: both
  * endpoints were ESTABLISHED and are, and nothing but counts, numbers and

@@ -988,8 +988,12 @@ START_TEST(test_pack_roundtrip_random)
 		k.port[1] = (uint16_t)g_rand_int(g);
 		struct conn *c = conn_new(&k, g_rand_int(g));
 		uint8_t *b = (uint8_t *)c;
+		/* Bytes of every kind, and (one record in two) many zero
+		 * bytes, so that words keep 0, 1, 2 or 4 bytes in every
+		 * combination (tag bytes, the SSSE3 shuffles). */
 		for (size_t j = CONN_HEAD; j < sizeof(*c); j++)
-			b[j] = i % 8 == 0 ? 0xff : (uint8_t)g_rand_int(g);
+			b[j] = i % 8 == 0 ? 0xff : i % 2 && g_rand_boolean(g) ?
+			    0 : (uint8_t)g_rand_int(g);
 		c->ts_unit = (unsigned)g_rand_int_range(g, 0, 2);
 		c->hash = g_rand_int(g);
 		c->deadline = (int64_t)((uint64_t)g_rand_int(g) << 32 |
