@@ -1251,6 +1251,83 @@ START_TEST(test_flush_rounds)
 }
 END_TEST
 
+/* flow_flush_tables(): three tables (-j 3's), 70,000 records with their
+ * ids dealt round-robin: every record once, in rounds whose ids all come
+ * before the next round's, each table's part of a round in id order. */
+#define FT_N 70000
+static uint32_t ft_round[FT_N + 1], ft_last[3];
+static unsigned ft_rounds, ft_seen;
+static bool ft_ok = true;
+
+static bool
+ft_emit(struct conn *c, void *user)
+{
+	unsigned k = (unsigned)(uintptr_t)user;
+
+	if (c->id < 1 || c->id > FT_N || ft_round[c->id] ||
+	    (c->id - 1) % 3 != k || c->id <= ft_last[k])
+		ft_ok = false;
+	else
+		ft_round[c->id] = ft_rounds + 1;
+	ft_last[k] = (uint32_t)c->id;
+	ft_seen++;
+	return false;
+}
+
+static void
+ft_round_done(void *user)
+{
+	static unsigned before;
+
+	(void)user;
+	/* at most flow.c's FLUSH_ROUND a round: the point of rounds */
+	if (ft_seen - before > 65536)
+		ft_ok = false;
+	before = ft_seen;
+	ft_rounds++;
+	memset(ft_last, 0, sizeof(ft_last));	/* each round from its start */
+}
+
+START_TEST(test_flush_tables)
+{
+	struct flow_table t[3], *ts[3] = { &t[0], &t[1], &t[2] };
+	struct conn_cfg cc = { .two_msl_ns = 60 * SEC };
+	int64_t t0 = 1000 * SEC;
+
+	for (unsigned k = 0; k < 3; k++)
+		flow_table_init(&t[k], &cc, 300 * SEC, 0, ft_emit,
+		    (void *)(uintptr_t)k);
+	for (unsigned i = 0; i < FT_N; i++) {
+		char a[32];
+		g_snprintf(a, sizeof(a), "10.%u.%u.%u", 1 + (i >> 16),
+		    i >> 8 & 255, i & 255);
+		struct pkt p = pkt4(a, 40000, "10.0.0.2", 80);
+		uint8_t dir;
+		p.tcp.flags = TH_SYN;
+		p.tcp.seq = 1000;
+		struct flow_table *tk = &t[i % 3];
+		struct conn *c = flow_lookup(tk, &p, t0 + i, i + 1, &dir);
+		conn_input(c, &tk->cfg, dir, &p, t0 + i, i + 1);
+		flow_update(tk, c);
+		c->id = i + 1;	/* numbered across the tables, as -j does */
+	}
+	flow_flush_tables(ts, 3, t0 + 2 * SEC, ft_round_done, NULL);
+	ck_assert(ft_ok);
+	ck_assert_uint_eq(ft_seen, FT_N);
+	ck_assert_uint_ge(ft_rounds, 2);
+	/* Rounds in id order: a record's round never goes down. */
+	for (unsigned id = 1; id <= FT_N; id++) {
+		ck_assert_uint_gt(ft_round[id], 0);
+		if (id > 1)
+			ck_assert_uint_ge(ft_round[id], ft_round[id - 1]);
+	}
+	for (unsigned k = 0; k < 3; k++) {
+		ck_assert_uint_eq(flow_count(&t[k]), 0);
+		flow_table_destroy(&t[k]);
+	}
+}
+END_TEST
+
 /* The same with ids far apart and in no order: the radix sort's passes
  * over every byte of 64-bit ids (-j numbers records by frame), and the
  * heapsort below its threshold. */
@@ -1353,6 +1430,7 @@ flow_suite(void)
 	tcase_add_test(tc, test_pack_roundtrip_random);
 	tcase_add_loop_test(tc, test_pack_same_release, 0, 6);
 	tcase_add_test(tc, test_flush_rounds);
+	tcase_add_test(tc, test_flush_tables);
 	tcase_add_test(tc, test_flush_sparse_ids);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("record");
