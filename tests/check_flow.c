@@ -1212,6 +1212,25 @@ flush_emit(struct conn *c, void *user)
 	return false;
 }
 
+/* Record i of many: a SYN from 10.x.y.z (i's bytes) to 10.0.0.2:80,
+ * frame i + 1, into t. */
+static struct conn *
+syn_record(struct flow_table *t, unsigned i, int64_t ts)
+{
+	char a[32];
+	uint8_t dir;
+
+	g_snprintf(a, sizeof(a), "10.%u.%u.%u", 1 + (i >> 16), i >> 8 & 255,
+	    i & 255);
+	struct pkt p = pkt4(a, 40000, "10.0.0.2", 80);
+	p.tcp.flags = TH_SYN;
+	p.tcp.seq = 1000;
+	struct conn *c = flow_lookup(t, &p, ts, i + 1, &dir);
+	conn_input(c, &t->cfg, dir, &p, ts, i + 1);
+	flow_update(t, c);
+	return c;
+}
+
 START_TEST(test_flush_rounds)
 {
 	struct flow_table t;
@@ -1227,19 +1246,8 @@ START_TEST(test_flush_rounds)
 		pack_close(&t, (uint16_t)(20000 + i), t0 + i * 10);
 	flow_expire(&t, t0 + SEC);
 	ck_assert_uint_eq(t.npacked, 100);
-	for (unsigned i = 0; i < n; i++) {
-		char a[32];
-		g_snprintf(a, sizeof(a), "10.%u.%u.%u", 1 + (i >> 16),
-		    i >> 8 & 255, i & 255);
-		struct pkt p = pkt4(a, 40000, "10.0.0.2", 80);
-		uint8_t dir;
-		p.tcp.flags = TH_SYN;
-		p.tcp.seq = 1000;
-		struct conn *c = flow_lookup(&t, &p, t0 + 2 * SEC + i, i + 1,
-		    &dir);
-		conn_input(c, &t.cfg, dir, &p, t0 + 2 * SEC + i, i + 1);
-		flow_update(&t, c);
-	}
+	for (unsigned i = 0; i < n; i++)
+		syn_record(&t, i, t0 + 2 * SEC + i);
 	ck_assert_uint_eq(flow_count(&t), n + 100);
 	flow_flush(&t, t0 + 3 * SEC);
 	ck_assert_uint_eq(flush_n, n + 100);
@@ -1298,17 +1306,7 @@ START_TEST(test_flush_tables)
 		flow_table_init(&t[k], &cc, 300 * SEC, 0, ft_emit,
 		    (void *)(uintptr_t)k);
 	for (unsigned i = 0; i < FT_N; i++) {
-		char a[32];
-		g_snprintf(a, sizeof(a), "10.%u.%u.%u", 1 + (i >> 16),
-		    i >> 8 & 255, i & 255);
-		struct pkt p = pkt4(a, 40000, "10.0.0.2", 80);
-		uint8_t dir;
-		p.tcp.flags = TH_SYN;
-		p.tcp.seq = 1000;
-		struct flow_table *tk = &t[i % 3];
-		struct conn *c = flow_lookup(tk, &p, t0 + i, i + 1, &dir);
-		conn_input(c, &tk->cfg, dir, &p, t0 + i, i + 1);
-		flow_update(tk, c);
+		struct conn *c = syn_record(&t[i % 3], i, t0 + i);
 		c->id = i + 1;	/* numbered across the tables, as -j does */
 	}
 	flow_flush_tables(ts, 3, t0 + 2 * SEC, ft_round_done, NULL);
