@@ -227,6 +227,17 @@ timer_base(const struct flow_table *t, int64_t ts)
 	return ts > t->swept ? ts : t->swept;
 }
 
+/* The class and deadline of an open record: neither done nor in
+ * TIME_WAIT, and whole. */
+static enum flow_timer
+open_deadline(const struct flow_table *t, const struct conn *c, int64_t *d)
+{
+	*d = sat_add(c->tbase, t->idle_ns);
+	/* Idle pack_idle_ns at the last sweep (which packs it then). */
+	return sat_add(c->tbase, t->pack_idle_ns) <= t->swept ? TIMER_IDLE :
+	    TIMER_ACTIVE;
+}
+
 /* The record's class and deadline now. */
 static enum flow_timer
 deadline_of(const struct flow_table *t, const struct conn *c, int64_t *d)
@@ -245,10 +256,7 @@ deadline_of(const struct flow_table *t, const struct conn *c, int64_t *d)
 		*d = tw;
 		return TIMER_TIME_WAIT;
 	}
-	*d = sat_add(c->tbase, t->idle_ns);
-	/* Idle pack_idle_ns at the last sweep (which packs it then). */
-	return sat_add(c->tbase, t->pack_idle_ns) <= t->swept ? TIMER_IDLE :
-	    TIMER_ACTIVE;
+	return open_deadline(t, c, d);
 }
 
 /*
@@ -579,13 +587,24 @@ flow_count(const struct flow_table *t)
 	return t->n;
 }
 
-void
-flow_update(struct flow_table *t, struct conn *c)
+/* flow_update(); open: the caller knows the record open (conn_input()'s
+ * fast path took its segment: both endpoints ESTABLISHED), so that its
+ * class needs no asking of conn.c. Inline: flow_segment() runs it for
+ * every packet. */
+static inline __attribute__((always_inline)) void
+update(struct flow_table *t, struct conn *c, bool open)
 {
 	int64_t d;
 
 	c->tbase = timer_base(t, conn_time(c, CT_LAST));
-	enum flow_timer cls = deadline_of(t, c, &d);
+	enum flow_timer cls = open ? open_deadline(t, c, &d) :
+	    deadline_of(t, c, &d);
+	if (G_UNLIKELY(conn_fast_check) && open) {
+		int64_t d2;
+		if (deadline_of(t, c, &d2) != cls || d2 != d)
+			g_error("flow_update: an open record's class is not "
+			    "deadline_of()'s");
+	}
 
 	/* Lazy: a later deadline in the same class is found by the sweep
 	 * (the filed one is never later than the real one). But a record
@@ -598,6 +617,12 @@ flow_update(struct flow_table *t, struct conn *c)
 		return;
 	wheel_unfile(t, c);
 	wheel_file(t, c, cls, at);
+}
+
+void
+flow_update(struct flow_table *t, struct conn *c)
+{
+	update(t, c, false);
 }
 
 static enum conn_end
@@ -1031,19 +1056,6 @@ flow_lookup(struct flow_table *t, const struct pkt *p, int64_t ts,
 	return flow_lookup_hashed(t, p, FLOW_NO_HASH, ts, frame, dir);
 }
 
-/* conn_fast_check: flow_update() leaves such a record where it is. */
-static void
-check_no_update(struct flow_table *t, struct conn *c)
-{
-	struct conn b = *c;
-
-	flow_update(t, c);
-	if (c->timer != b.timer || c->deadline != b.deadline ||
-	    c->slot != b.slot || c->prev != b.prev || c->next != b.next)
-		g_error("flow_segment: a fast path segment moved its record's "
-		    "timer");
-}
-
 struct conn *
 flow_segment(struct flow_table *t, const struct pkt *p, uint64_t hash,
     int64_t ts, uint64_t frame)
@@ -1051,21 +1063,6 @@ flow_segment(struct flow_table *t, const struct pkt *p, uint64_t hash,
 	uint8_t dir;
 	struct conn *c = flow_lookup_hashed(t, p, hash, ts, frame, &dir);
 
-	if (conn_input(c, &t->cfg, dir, p, ts, frame) &&
-	    c->timer == TIMER_ACTIVE) {
-		/* The fast path's segment: both endpoints ESTABLISHED, so
-		 * deadline_of() would find the class ACTIVE unless the
-		 * record is idle at the last sweep; flow_update()'s early
-		 * return, at once. */
-		c->tbase = timer_base(t, conn_time(c, CT_LAST));
-		int64_t d = sat_add(c->tbase, t->idle_ns);
-		if (sat_add(c->tbase, t->pack_idle_ns) > t->swept &&
-		    file_at(t, c, TIMER_ACTIVE, d) >= c->deadline) {
-			if (G_UNLIKELY(conn_fast_check))
-				check_no_update(t, c);
-			return c;
-		}
-	}
-	flow_update(t, c);
+	update(t, c, conn_input(c, &t->cfg, dir, p, ts, frame));
 	return c;
 }
