@@ -41,14 +41,13 @@ cmp_u64(uint64_t a, uint64_t b)
 	return a < b ? -1 : a > b;
 }
 
-void
-flow_key_make(const struct pkt *p, struct flow_key *k, uint8_t *dir)
+/* The sender's canonical index: the endpoints ordered as (address, port)
+ * pairs, the sender 0 unless it is the greater. */
+static inline uint8_t
+pkt_dir(const struct pkt *p)
 {
 	int c;
 
-	memset(k, 0, sizeof(*k));
-	k->af = p->af;
-	/* Order the endpoints as (address, port) pairs: that yields dir. */
 	if (p->af == 6) {
 		c = cmp_u64(be64(p->src), be64(p->dst));
 		if (c == 0)
@@ -59,7 +58,15 @@ flow_key_make(const struct pkt *p, struct flow_key *k, uint8_t *dir)
 	if (c == 0)
 		c = p->tcp.sport < p->tcp.dport ? -1 :
 		    p->tcp.sport > p->tcp.dport ? 1 : 0;
-	*dir = c <= 0 ? 0 : 1;
+	return c <= 0 ? 0 : 1;
+}
+
+void
+flow_key_make(const struct pkt *p, struct flow_key *k, uint8_t *dir)
+{
+	memset(k, 0, sizeof(*k));
+	k->af = p->af;
+	*dir = pkt_dir(p);
 	if (p->af == 6) {
 		memcpy(k->addr[*dir], p->src, 16);
 		memcpy(k->addr[!*dir], p->dst, 16);
@@ -101,6 +108,23 @@ flow_seed_init(void)
 	}
 }
 
+static inline void
+flow_seed_ready(void)
+{
+	if (G_UNLIKELY(!g_atomic_int_get(&flow_seeded)))
+		flow_seed_init();
+}
+
+/* An IPv4 4-tuple in canonical order (a0 and a1 as the address bytes
+ * lie in memory), in one 128-bit multiply; the seed is ready. */
+static inline uint32_t
+hash_v4(uint32_t a0, uint32_t a1, uint16_t p0, uint16_t p1, uint8_t af)
+{
+	uint64_t h = mum(((uint64_t)a1 << 32 | a0) ^ flow_seed[0],
+	    ((uint64_t)af << 32 | (uint32_t)p1 << 16 | p0) ^ flow_seed[1]);
+	return (uint32_t)(h ^ (h >> 32));
+}
+
 uint32_t
 flow_key_hash(const struct flow_key *k)
 {
@@ -111,16 +135,12 @@ flow_key_hash(const struct flow_key *k)
 	uint64_t w[5], h;
 
 	G_STATIC_ASSERT(sizeof(struct flow_key) == sizeof(w));
-	if (G_UNLIKELY(!g_atomic_int_get(&flow_seeded)))
-		flow_seed_init();
+	flow_seed_ready();
 	if (k->af != 6) {
 		uint32_t a0, a1;
 		memcpy(&a0, k->addr[0], 4);
 		memcpy(&a1, k->addr[1], 4);
-		h = mum(((uint64_t)a1 << 32 | a0) ^ flow_seed[0],
-		    ((uint64_t)k->af << 32 | (uint32_t)k->port[1] << 16 |
-		    k->port[0]) ^ flow_seed[1]);
-		return (uint32_t)(h ^ (h >> 32));
+		return hash_v4(a0, a1, k->port[0], k->port[1], k->af);
 	}
 	memcpy(w, k, sizeof(w));
 	h = mum(w[0] ^ flow_seed[0], w[1] ^ flow_seed[1]) ^
@@ -134,22 +154,14 @@ flow_pkt_hash(const struct pkt *p)
 {
 	if (p->af != 6) {
 		/* flow_key_make()'s order, then flow_key_hash()'s IPv4 case */
-		uint32_t s = be32(p->src), d = be32(p->dst), a0, a1;
-		uint16_t p0 = p->tcp.sport, p1 = p->tcp.dport;
+		uint32_t a0, a1;
 		memcpy(&a0, p->src, 4);
 		memcpy(&a1, p->dst, 4);
-		if (s > d || (s == d && p0 > p1)) {
-			uint32_t ta = a0;
-			uint16_t tp = p0;
-			a0 = a1, a1 = ta;
-			p0 = p1, p1 = tp;
-		}
-		if (G_UNLIKELY(!g_atomic_int_get(&flow_seeded)))
-			flow_seed_init();
-		uint64_t h = mum(((uint64_t)a1 << 32 | a0) ^ flow_seed[0],
-		    ((uint64_t)p->af << 32 | (uint32_t)p1 << 16 | p0) ^
-		    flow_seed[1]);
-		return (uint32_t)(h ^ (h >> 32));
+		flow_seed_ready();
+		if (pkt_dir(p))
+			return hash_v4(a1, a0, p->tcp.dport, p->tcp.sport,
+			    p->af);
+		return hash_v4(a0, a1, p->tcp.sport, p->tcp.dport, p->af);
 	}
 	struct flow_key k;
 	uint8_t dir;
