@@ -288,6 +288,20 @@ pack_word(const uint8_t *b, unsigned m, uint8_t **o)
 	return code;
 }
 
+/* The two words left after the groups of four (BODY_WORDS is even), the
+ * ith of the body b on, onto o; the packed body's length. */
+static size_t
+pack_tail(const uint8_t *b, size_t i, uint8_t *out, uint8_t *o)
+{
+	if (i < BODY_WORDS) {
+		unsigned m = nonzero8(b + 4 * i);
+		unsigned t = pack_word(b + 4 * i, m, &o);
+		out[i / 4] = (uint8_t)(t |
+		    pack_word(b + 4 * i + 4, m >> 4, &o) << 2);
+	}
+	return (size_t)(o - out);
+}
+
 /* The body of c into out (PACKED_MAX + 3 bytes); its length. Bytes are
  * kept in memory order, so a packed body is the same on any byte order. */
 static size_t
@@ -306,13 +320,7 @@ pack_body(const struct conn *c, uint8_t *out)
 		t |= pack_word(b + 4 * i + 12, m >> 12, &o) << 6;
 		out[i / 4] = (uint8_t)t;
 	}
-	if (i < BODY_WORDS) {	/* two left */
-		unsigned m = nonzero8(b + 4 * i);
-		unsigned t = pack_word(b + 4 * i, m, &o);
-		out[i / 4] = (uint8_t)(t |
-		    pack_word(b + 4 * i + 4, m >> 4, &o) << 2);
-	}
-	return (size_t)(o - out);
+	return pack_tail(b, i, out, o);
 }
 
 /* One word from *p by its code, *p moved past it. */
@@ -397,8 +405,7 @@ pack_body_ssse3(const struct conn *c, uint8_t *out)
 
 	for (; i + 4 <= BODY_WORDS; i += 4) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(b + 4 * i));
-		unsigned m = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
-		    _mm_setzero_si128())) & 0xffff;
+		unsigned m = nonzero16(b + 4 * i);
 		unsigned t = word_code[m & 15] | word_code[m >> 4 & 15] << 2 |
 		    word_code[m >> 8 & 15] << 4 | word_code[m >> 12] << 6;
 		/* 16 bytes stored, tag_len[t] kept: o stays in out, which
@@ -408,13 +415,7 @@ pack_body_ssse3(const struct conn *c, uint8_t *out)
 		o += tag_len[t];
 		out[i / 4] = (uint8_t)t;
 	}
-	if (i < BODY_WORDS) {	/* two left, as pack_body() */
-		unsigned m = nonzero8(b + 4 * i);
-		unsigned t = pack_word(b + 4 * i, m, &o);
-		out[i / 4] = (uint8_t)(t |
-		    pack_word(b + 4 * i + 4, m >> 4, &o) << 2);
-	}
-	return (size_t)(o - out);
+	return pack_tail(b, i, out, o);
 }
 
 /* unpack_body() (in: the packed body, then 16 bytes that may be
