@@ -619,7 +619,8 @@ decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
 	enum decode_result res;
 
 	if (dlt == DLT_EN10MB && data && !decode_fast_off &&
-	    !(opts && opts->verify_checksums) && decode_fast(data, caplen, wirelen, pkt, &res))
+	    !(opts && opts->verify_checksums) &&
+	    decode_fast(data, caplen, wirelen, pkt, &res))
 		return res;
 	memset(pkt, 0, offsetof(struct pkt, tcp));
 	memset(&pkt->tcp, 0, sizeof(pkt->tcp));
