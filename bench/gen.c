@@ -2,7 +2,8 @@
  * synfin benchmarks.
  *
  *   gen (--packets N | --connections N) [--seed S] [--concurrency C]
- *       [--mix default|short] [--ipv6 PCT] [--hold SEC] [--snaplen N] -o FILE
+ *       [--mix default|short] [--ipv6 PCT] [--hold SEC] [--snaplen N]
+ *       [--start SEC] -o FILE
  *
  * Writes a pcap (Ethernet, microsecond timestamps) through libpcap's dump
  * API with correct IPv4 header and TCP checksums. The traffic is a mix of
@@ -194,6 +195,7 @@ static struct {
 	uint32_t conc, snaplen;
 	int mix_short;
 	double v6pct, hold;
+	int64_t start;		/* --start, us */
 	/* state */
 	struct conn *c;
 	struct hent *h;
@@ -463,8 +465,8 @@ emit(struct conn *c, int server, uint8_t flags, uint32_t seq, uint32_t ack,
 
 	ph.len = (uint32_t)(14 + iphl + thl + len);
 	ph.caplen = ph.len > G.snaplen ? G.snaplen : ph.len;
-	ph.ts.tv_sec = (time_t)((EPOCH + t) / US);
-	ph.ts.tv_usec = (suseconds_t)((EPOCH + t) % US);
+	ph.ts.tv_sec = (time_t)((EPOCH + G.start + t) / US);
+	ph.ts.tv_usec = (suseconds_t)((EPOCH + G.start + t) % US);
 	pcap_dump((u_char *)G.d, &ph, pkt);
 	if (!G.packets)
 		G.first = t;
@@ -904,7 +906,7 @@ usage(int code)
 	    "usage: gen (--packets N | --connections N) [--seed S] "
 	    "[--concurrency C]\n"
 	    "           [--mix default|short] [--ipv6 PCT] [--hold SEC] [--snaplen N]\n"
-	    "           -o FILE\n"
+	    "           [--start SEC] -o FILE\n"
 	    "  --packets N      stop after N packets (1 .. 100000000)\n"
 	    "  --connections N  start N connections, write until all ended "
 	    "(<= 10000000)\n"
@@ -921,6 +923,8 @@ usage(int code)
 	    "                   long-lived connections, about C/SEC new ones a second\n"
 	    "  --snaplen N      keep at most N bytes of each frame (96 .. 262144,\n"
 	    "                   default 262144): headers-only captures, as tcpdump -s\n"
+	    "  --start SEC      the first packet SEC seconds after 2023-11-14 22:13:20\n"
+	    "                   UTC (default 0): captures to read one after another\n"
 	    "  -o FILE          output pcap ('-' for standard output)\n"
 	    "Statistics go to standard error as key=value lines.\n");
 	exit(code);
@@ -981,7 +985,9 @@ main(int argc, char **argv)
 				    "number of seconds in 0..3600\n", v);
 				return 2;
 			}
-		} else if (!strcmp(a, "--snaplen"))
+		} else if (!strcmp(a, "--start"))
+			G.start = (int64_t)num(a, v, 0, 1000000000) * US;
+		else if (!strcmp(a, "--snaplen"))
 			G.snaplen = (uint32_t)num(a, v, 96, 262144);
 		else if (!strcmp(a, "--ipv6"))
 			G.v6pct = (double)num(a, v, 0, 100);

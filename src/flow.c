@@ -657,17 +657,21 @@ release(struct flow_table *t, struct conn *c, int64_t now, enum conn_end why)
 {
 	wheel_unfile(t, c);
 	hash_remove(t, c);
+	if (why == END_NONE)
+		why = end_reason(c, c->timer);
 	if (c->packed) {
-		if (why == END_EOF && t->id_frame) {
-			/* flow_finish_packed() */
+		if (t->id_frame) {
+			/* Finished by flow_finish_packed() or
+			 * flow_open_packed(). */
+			c->end = why;
+			t->released_at = now;
+			t->npacked--;
 			bool taken = t->emit && t->emit(c, t->user);
 			g_assert(taken);
 			return;
 		}
 		c = unpack(t, c);
 	}
-	if (why == END_NONE)
-		why = end_reason(c, c->timer);
 	conn_finish(c, &t->cfg, now, why);
 	if (!t->emit || !t->emit(c, t->user))
 		conn_free(c);
@@ -894,10 +898,8 @@ flow_flush_tables(struct flow_table *const *ts, unsigned nt, int64_t now,
 {
 	uint64_t lo = UINT64_MAX, hi = 0, total = 0;
 
-	for (unsigned k = 0; k < nt; k++) {
-		ts[k]->flushed = now;
+	for (unsigned k = 0; k < nt; k++)
 		total += ts[k]->n;
-	}
 	if (total <= FLUSH_ROUND) {
 		for (unsigned k = 0; k < nt; k++)
 			flush_range(ts[k], now, 0, UINT64_MAX, ts[k]->n);
@@ -954,11 +956,28 @@ flow_flush(struct flow_table *t, int64_t now)
 }
 
 struct conn *
-flow_finish_packed(struct flow_table *t, struct conn *p)
+flow_open_packed(const struct flow_table *t, const struct conn *p,
+    int64_t now)
 {
-	struct conn *c = unpack(t, p);
+	struct conn *c = g_malloc(sizeof(*c) + (p->key.af == 6 ? 32 : 0));
 
-	conn_finish(c, &t->cfg, t->flushed, END_EOF);
+	conn_unpack(p, c);
+	conn_finish(c, &t->cfg, now, p->end);
+	return c;
+}
+
+void
+flow_free_packed(struct flow_table *t, struct conn *p)
+{
+	pool_free(&t->pool, p, conn_packed_size(p));
+}
+
+struct conn *
+flow_finish_packed(struct flow_table *t, struct conn *p, int64_t now)
+{
+	struct conn *c = flow_open_packed(t, p, now);
+
+	flow_free_packed(t, p);
 	return c;
 }
 

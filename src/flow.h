@@ -73,7 +73,6 @@ struct flow_table {
 	struct flow_wheel wheel[TIMER_MAX];
 	int64_t cur;		/* the wheel's second: slots before it are done */
 	int64_t swept;		/* the clock of the last sweep (INT64_MIN: none) */
-	int64_t flushed;	/* flow_flush()'s clock */
 	int64_t packed_to;	/* flow_pack() looked at TIME_WAIT's slots up to
 				   this second */
 	struct conn_cfg cfg;	/* analysis settings */
@@ -83,6 +82,8 @@ struct flow_table {
 	uint64_t next_id;	/* next connection id */
 	bool id_frame;		/* -j: a record's id is its first frame until
 				   the thread that orders output renumbers it */
+	int64_t released_at;	/* while emit takes a packed record: the
+				   clock of its release (flow_open_packed()) */
 	struct conn *created;	/* the record the last lookup created */
 	uint64_t evicted;	/* records evicted by --max-flows */
 	uint64_t peak;		/* most records open at once */
@@ -130,19 +131,34 @@ void flow_expire(struct flow_table *t, int64_t now);
 /* Pack the records that settled into TIME_WAIT since the last call: their
  * blocks move (conn_pack()), so no record pointer may be held across it. */
 void flow_pack(struct flow_table *t);
-/* Release everything (end of input), in id order. With t->id_frame, a
- * packed record is released as it is, unfinished: unpacking each of the
- * hundreds of thousands of records in TIME_WAIT at the end of a capture
- * at once would double the memory they take. Whoever writes it calls
- * flow_finish_packed(), once no thread works on the table any more. */
+/* Release everything (end of input), in id order. */
 void flow_flush(struct flow_table *t, int64_t now);
 /* The same for nt tables at once (-j, once their threads are done), in id
  * order across them: in rounds of ids, each released from every table in
  * turn, then round(user) (if not NULL), which writes them. */
 void flow_flush_tables(struct flow_table *const *ts, unsigned nt,
     int64_t now, void (*round)(void *user), void *user);
-/* Such a record (conn.packed set), whole and finished. */
-struct conn *flow_finish_packed(struct flow_table *t, struct conn *p);
+/*
+ * With t->id_frame (-j), a packed record is released as it is, unfinished
+ * (conn.packed set; why in conn.end; the clock of its release, which
+ * conn_finish() needs, in t->released_at while emit runs): unpacked at once, the thousands a sweep
+ * releases from TIME_WAIT would be held whole until formatted, and at the
+ * end of a capture, hundreds of thousands. Whoever formats it makes it
+ * whole:
+ *   flow_finish_packed()  whole and finished, its block back in the pool:
+ *                         the table's thread, or anyone once no thread
+ *                         works on the table;
+ *   flow_open_packed()    the same, leaving the block where it is (it only
+ *                         reads the block and t's settings): another
+ *                         thread, while the table's goes on; the table's
+ *                         thread later gives the block back with
+ *                         flow_free_packed().
+ */
+struct conn *flow_finish_packed(struct flow_table *t, struct conn *p,
+    int64_t now);
+struct conn *flow_open_packed(const struct flow_table *t,
+    const struct conn *p, int64_t now);
+void flow_free_packed(struct flow_table *t, struct conn *p);
 uint64_t flow_count(const struct flow_table *t);
 
 #endif

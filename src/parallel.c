@@ -46,6 +46,7 @@ struct rel {
 	uint64_t frame;
 	uint32_t step;
 	struct conn *c;
+	int64_t now;		/* a packed c's flow_table.released_at */
 };
 
 struct out_rec {
@@ -80,6 +81,11 @@ struct worker {
 	struct wbuf out;
 	struct out_rec *recs;
 	size_t nrecs, reccap;
+	/* Packed records the writing thread formatted (flow_open_packed())
+	 * while this one went on: their blocks, given back to the table's
+	 * pool at the thread's next format step, after that writing. */
+	struct conn **gone;
+	size_t ngone, gonecap;
 	uint64_t open;
 };
 
@@ -93,6 +99,7 @@ struct par {
 	uint64_t go_format;	/* batches renumbered */
 	unsigned nprocessed, nformatted;	/* threads done with the step */
 	bool quit;
+	bool stopped;		/* the threads have ended */
 	bool inflight;		/* batch go_process - 1 is out */
 	size_t nfill;		/* segments in the batch being filled */
 	uint64_t next_id;
@@ -115,7 +122,8 @@ worker_emit(struct conn *c, void *user)
 	unsigned s = w->set;
 
 	GROW(w->rel[s], w->nrel[s], w->relcap[s]);
-	w->rel[s][w->nrel[s]++] = (struct rel){ w->cur_frame, w->cur_step, c };
+	w->rel[s][w->nrel[s]++] = (struct rel){ w->cur_frame, w->cur_step, c,
+	    w->flows.released_at };
 	if (w->cur_step)
 		w->cur_step++;
 	return true;	/* kept until formatted */
@@ -166,6 +174,9 @@ worker_format(struct worker *w, unsigned set)
 {
 	struct wbuf *o = &w->out;
 
+	for (size_t i = 0; i < w->ngone; i++)
+		flow_free_packed(&w->flows, w->gone[i]);
+	w->ngone = 0;
 	o->len = 0;
 	w->nrecs = 0;
 	if (w->nrel[set] > PAR_FORMAT_MAX)
@@ -173,8 +184,8 @@ worker_format(struct worker *w, unsigned set)
 	for (size_t i = 0; i < w->nrel[set]; i++) {
 		struct rel *r = &w->rel[set][i];
 		size_t off = o->len;
-		if (r->c->packed)	/* the end of input's (flow_flush()) */
-			r->c = flow_finish_packed(&w->flows, r->c);
+		if (r->c->packed)
+			r->c = flow_finish_packed(&w->flows, r->c, r->now);
 		if (report_format(&w->rep, &w->st, r->c, o)) {
 			GROW(w->recs, w->nrecs, w->reccap);
 			w->recs[w->nrecs++] = (struct out_rec){
@@ -339,10 +350,15 @@ merge_write(struct par *p, unsigned set)
 			break;
 		struct worker *w = &p->w[best];
 		if (w->nrel[set]) {
-			struct conn *c = w->rel[set][at[best]++].c;
-			if (c->packed)	/* the end of input's: the threads
-					   are done with their tables */
-				c = flow_finish_packed(&w->flows, c);
+			const struct rel *rl = &w->rel[set][at[best]++];
+			struct conn *c = rl->c;
+			if (c->packed && p->stopped)
+				c = flow_finish_packed(&w->flows, c, rl->now);
+			else if (c->packed) {	/* its thread goes on */
+				GROW(w->gone, w->ngone, w->gonecap);
+				w->gone[w->ngone++] = c;
+				c = flow_open_packed(&w->flows, c, rl->now);
+			}
 			if (report_format(r, &p->st, c, &r->wb))
 				r->written++;
 			conn_free(c);
@@ -494,6 +510,7 @@ par_finish(struct par *p, int64_t now, struct stats *st)
 	g_mutex_unlock(&p->mu);
 	for (unsigned i = 0; i < p->n; i++)
 		g_thread_join(p->w[i].th);
+	p->stopped = true;
 	if (!few) {
 		struct flow_table **ts = g_newa(struct flow_table *, p->n);
 		for (unsigned i = 0; i < p->n; i++) {
@@ -503,6 +520,9 @@ par_finish(struct par *p, int64_t now, struct stats *st)
 			w->cur_step = 0;
 			w->nrel[0] = 0;
 			w->nrecs = 0;
+			for (size_t k = 0; k < w->ngone; k++)
+				flow_free_packed(&w->flows, w->gone[k]);
+			w->ngone = 0;
 			ts[i] = &w->flows;
 		}
 		flow_flush_tables(ts, p->n, now, flush_round, p);
@@ -521,6 +541,7 @@ par_finish(struct par *p, int64_t now, struct stats *st)
 		g_free(w->rel[0]);
 		g_free(w->rel[1]);
 		g_free(w->cre);
+		g_free(w->gone);
 	}
 	g_mutex_clear(&p->mu);
 	g_cond_clear(&p->cv_work);

@@ -6,7 +6,8 @@
 # sweeps of TIME_WAIT and idle records over a minute of capture time, and
 # 20,000 and 73,000 records released at once at the end of the input (more
 # than a thread formats itself, so the writing thread releases and formats
-# them, the second in two rounds).
+# them, the second in two rounds), and 73,000 released by one sweep in the
+# middle of it.
 set -u
 : "${SYNFIN:=./synfin}" "${srcdir:=.}" "${GEN:=bench/gen}"
 case $SYNFIN in /*) ;; *) SYNFIN=$(pwd)/$SYNFIN ;; esac
@@ -85,6 +86,16 @@ if [ -x "$GEN" ]; then
 	"$GEN" --connections 75000 --mix short --seed 11 --snaplen 96 \
 	    -o "$t/d.pcap" 2>/dev/null
 	same "73k at the end, two rounds" -q -F json -r "$t/d.pcap"
+	# The same followed, five minutes later, by another capture: the
+	# first sweep of the second file releases the 73,000 records of the
+	# first from TIME_WAIT, packed, mid-capture. Too many for a thread
+	# to format, the writing thread unpacks and formats them while the
+	# threads go on with the second file (flow_open_packed()), and each
+	# thread gives the blocks back to its pool at its next step.
+	"$GEN" --connections 2000 --mix short --seed 12 --snaplen 96 \
+	    --start 300 -o "$t/e.pcap" 2>/dev/null
+	same "73k released by one sweep mid-capture" -q -F json \
+	    -r "$t/d.pcap" -r "$t/e.pcap"
 	# Packed records (flow_pack(), the default: every settled TIME_WAIT
 	# at the next sweep; flow_expire(): every open record idle 10 s, or
 	# with SYNFIN_PACK_IDLE=0 at every sweep that finds it idle at all)
