@@ -7,9 +7,16 @@
  *            for now, records it releases are kept, not freed;
  *   format   after the reading thread has renumbered the batch's new
  *            records 1, 2, 3... in first-frame order across all threads,
- *            each thread formats the records it released and frees them.
+ *            each thread queues the records it released and formats queued
+ *            ones, oldest first, until it holds PAR_OUT_BYTES of text.
  * The reading thread then hands out the next batch and, while the threads
- * work on it, writes the formatted records merged in release order.
+ * work on it, writes the formatted records merged in release order, up to
+ * the first one not formatted yet: the rest waits for the next batch. A
+ * sweep that releases thousands of records at once (one a second, all the
+ * connections whose TIME_WAIT ended) is thus formatted by the threads over
+ * a few batches, never held whole as text. The queue and the text are the
+ * thread's during its format step and the writer's while it writes, never
+ * both at once.
  */
 #include "config.h"
 
@@ -21,11 +28,17 @@
 #include "flow.h"
 
 #define PAR_BATCH 8192		/* segments per batch */
-/* A thread that released more records than this in one batch (a long
- * sweep, the end of the input) leaves them to the writing thread, which
- * formats them one by one as it writes: no batch's output is held whole
- * in memory. */
-#define PAR_FORMAT_MAX 8192
+/* A thread formats its queue until it holds this much text (a thousand
+ * records or so; a sweep of a busy second releases several thousand a
+ * thread). */
+#define PAR_OUT_BYTES ((1u << 20) - (1u << 16))	/* out stays in 1 MiB */
+/* A queue longer than this, unformatted (a sweep after a gap in the
+ * capture, the end of the input), the writing thread formats from, as it
+ * writes, rather than wait. */
+#define PAR_BACKLOG 8192
+/* At the end of the input, more records left than this in a thread's table
+ * are released by the writing thread once the threads have stopped. */
+#define PAR_FLUSH_MAX 8192
 #define END_FRAME UINT64_MAX	/* releases at the end of the input */
 
 enum item_kind { IT_SEG, IT_SWEEP, IT_FLUSH };
@@ -49,11 +62,21 @@ struct rel {
 	int64_t now;		/* a packed c's flow_table.released_at */
 };
 
-struct out_rec {
+/* A released record in the thread's queue (struct worker.q). */
+struct queued {
 	uint64_t frame;
-	uint32_t step;
 	uint64_t id;
-	size_t off, len;	/* in the thread's output buffer */
+	union {
+		struct {	/* to be formatted: q[qf..qn) */
+			struct conn *c;
+			int64_t now;	/* struct rel.now */
+		} rec;
+		struct {	/* formatted: q[qw..qf), in out */
+			size_t off, len;
+		} text;
+	} u;
+	uint32_t step;
+	bool shown;		/* formatted and selected (report_format()) */
 };
 
 struct created {
@@ -69,18 +92,17 @@ struct worker {
 	struct stats st;	/* connection counts */
 	struct item *items[2];	/* input, one set per batch parity */
 	size_t nitems[2], itemcap[2];
-	struct rel *rel[2];	/* released, one set per batch parity */
-	size_t nrel[2], relcap[2];
-	unsigned set;		/* parity of the batch being processed */
+	struct rel *rel;	/* released in the batch */
+	size_t nrel, relcap;
 	struct created *cre;	/* created in this batch */
 	size_t ncre, crecap;
 	uint64_t cur_frame;
 	uint32_t cur_step;
-	/* Formatted: one set, not one per parity, since the reading thread
-	 * has written a batch's before the threads format the next. */
+	/* The queue: q[qw..qn) not written yet, of which q[qw..qf)
+	 * formatted, their text in out. */
+	struct queued *q;
+	size_t qw, qf, qn, qcap;
 	struct wbuf out;
-	struct out_rec *recs;
-	size_t nrecs, reccap;
 	/* Packed records the writing thread formatted (flow_open_packed())
 	 * while this one went on: their blocks, given back to the table's
 	 * pool at the thread's next format step, after that writing. */
@@ -119,10 +141,8 @@ worker_emit(struct conn *c, void *user)
 {
 	struct worker *w = user;
 
-	unsigned s = w->set;
-
-	GROW(w->rel[s], w->nrel[s], w->relcap[s]);
-	w->rel[s][w->nrel[s]++] = (struct rel){ w->cur_frame, w->cur_step, c,
+	GROW(w->rel, w->nrel, w->relcap);
+	w->rel[w->nrel++] = (struct rel){ w->cur_frame, w->cur_step, c,
 	    w->flows.released_at };
 	if (w->cur_step)
 		w->cur_step++;
@@ -134,7 +154,6 @@ worker_process(struct worker *w, unsigned set)
 {
 	struct flow_table *t = &w->flows;
 
-	w->set = set;
 	/* The last batch's new records are numbered: their blocks may move. */
 	flow_pack(t);
 	for (size_t i = 0; i < w->nitems[set]; i++) {
@@ -169,31 +188,67 @@ worker_process(struct worker *w, unsigned set)
 	w->open = flow_count(t);
 }
 
+/* The released records to the queue: their ids are final now. The queue
+ * first loses what the writing thread wrote, and the text its text. */
 static void
-worker_format(struct worker *w, unsigned set)
+queue_released(struct worker *w)
 {
 	struct wbuf *o = &w->out;
 
+	if (w->qw) {
+		size_t from = w->qw < w->qf ? w->q[w->qw].u.text.off : o->len;
+		memmove(o->p, o->p + from, o->len - from);
+		o->len -= from;
+		for (size_t i = w->qw; i < w->qf; i++)
+			w->q[i].u.text.off -= from;
+		memmove(w->q, w->q + w->qw, (w->qn - w->qw) * sizeof(*w->q));
+		w->qf -= w->qw;
+		w->qn -= w->qw;
+		w->qw = 0;
+	}
+	for (size_t i = 0; i < w->nrel; i++) {
+		const struct rel *r = &w->rel[i];
+		GROW(w->q, w->qn, w->qcap);
+		w->q[w->qn++] = (struct queued){ .frame = r->frame,
+		    .id = r->c->id, .u.rec = { r->c, r->now }, .step = r->step };
+	}
+	w->nrel = 0;
+}
+
+/* Format q[qf], a record of table t (NULL: the writing thread's, while
+ * the table's thread goes on), into out with r's writer. */
+static void
+format_queued(struct worker *w, struct flow_table *t, const struct report *r,
+    struct stats *st, struct wbuf *out)
+{
+	struct queued *e = &w->q[w->qf++];
+	struct conn *c = e->u.rec.c;
+	int64_t now = e->u.rec.now;
+
+	if (c->packed && t)
+		c = flow_finish_packed(t, c, now);
+	else if (c->packed) {		/* the writing thread; its thread
+					   goes on with its table */
+		GROW(w->gone, w->ngone, w->gonecap);
+		w->gone[w->ngone++] = c;
+		c = flow_open_packed(&w->flows, c, now);
+	}
+	size_t off = out->len;
+	e->shown = report_format(r, st, c, out);
+	e->u.text.off = off;
+	e->u.text.len = out->len - off;
+	conn_free(c);
+}
+
+static void
+worker_format(struct worker *w)
+{
 	for (size_t i = 0; i < w->ngone; i++)
 		flow_free_packed(&w->flows, w->gone[i]);
 	w->ngone = 0;
-	o->len = 0;
-	w->nrecs = 0;
-	if (w->nrel[set] > PAR_FORMAT_MAX)
-		return;		/* the writing thread formats them */
-	for (size_t i = 0; i < w->nrel[set]; i++) {
-		struct rel *r = &w->rel[set][i];
-		size_t off = o->len;
-		if (r->c->packed)
-			r->c = flow_finish_packed(&w->flows, r->c, r->now);
-		if (report_format(&w->rep, &w->st, r->c, o)) {
-			GROW(w->recs, w->nrecs, w->reccap);
-			w->recs[w->nrecs++] = (struct out_rec){
-				r->frame, r->step, r->c->id, off, o->len - off };
-		}
-		conn_free(r->c);
-	}
-	w->nrel[set] = 0;
+	queue_released(w);
+	while (w->qf < w->qn && w->out.len < PAR_OUT_BYTES)
+		format_queued(w, &w->flows, &w->rep, &w->st, &w->out);
 }
 
 static gpointer
@@ -219,7 +274,7 @@ worker_main(gpointer data)
 		while (p->go_format <= b)
 			g_cond_wait(&p->cv_work, &p->mu);
 		g_mutex_unlock(&p->mu);
-		worker_format(w, b & 1);
+		worker_format(w);
 
 		g_mutex_lock(&p->mu);
 		p->nformatted++;
@@ -301,26 +356,8 @@ renumber(struct par *p)
 		p->w[i].ncre = 0;
 }
 
-/* The next record of a thread in this batch: formatted by the thread, or
- * a released record left to the writing thread. */
 static bool
-next_key(const struct worker *w, unsigned set, size_t at, struct out_rec *k)
-{
-	if (w->nrel[set]) {
-		if (at >= w->nrel[set])
-			return false;
-		const struct rel *r = &w->rel[set][at];
-		*k = (struct out_rec){ r->frame, r->step, r->c->id, 0, 0 };
-		return true;
-	}
-	if (at >= w->nrecs)
-		return false;
-	*k = w->recs[at];
-	return true;
-}
-
-static bool
-rec_before(const struct out_rec *a, const struct out_rec *b)
+rec_before(const struct queued *a, const struct queued *b)
 {
 	if (a->frame != b->frame)
 		return a->frame < b->frame;
@@ -329,49 +366,40 @@ rec_before(const struct out_rec *a, const struct out_rec *b)
 	return a->id < b->id;
 }
 
-/* Write the batch's records, merged in release order. */
+/* Write the threads' queued records merged in release order, up to the
+ * first one not formatted, unless drain: then all of them. */
 static void
-merge_write(struct par *p, unsigned set)
+merge_write(struct par *p, bool drain)
 {
 	struct report *r = p->rep;
-	size_t *at = g_newa(size_t, p->n);
-	struct out_rec best_k, k;
 
-	memset(at, 0, p->n * sizeof(*at));
 	for (;;) {
-		int best = -1;
-		for (unsigned i = 0; i < p->n; i++)
-			if (next_key(&p->w[i], set, at[i], &k) &&
-			    (best < 0 || rec_before(&k, &best_k))) {
-				best = (int)i;
-				best_k = k;
-			}
-		if (best < 0)
-			break;
-		struct worker *w = &p->w[best];
-		if (w->nrel[set]) {
-			const struct rel *rl = &w->rel[set][at[best]++];
-			struct conn *c = rl->c;
-			if (c->packed && p->stopped)
-				c = flow_finish_packed(&w->flows, c, rl->now);
-			else if (c->packed) {	/* its thread goes on */
-				GROW(w->gone, w->ngone, w->gonecap);
-				w->gone[w->ngone++] = c;
-				c = flow_open_packed(&w->flows, c, rl->now);
-			}
-			if (report_format(r, &p->st, c, &r->wb))
-				r->written++;
-			conn_free(c);
-		} else {
-			struct out_rec *o = &w->recs[at[best]++];
-			wb_put(&r->wb, w->out.p + o->off, o->len);
-			r->written++;
+		struct worker *best = NULL;
+		for (unsigned i = 0; i < p->n; i++) {
+			struct worker *w = &p->w[i];
+			if (w->qw < w->qn && (!best ||
+			    rec_before(&w->q[w->qw], &best->q[best->qw])))
+				best = w;
 		}
+		if (!best)
+			break;
+		struct worker *w = best;
+		bool mine = w->qw == w->qf;	/* not formatted yet */
+		if (mine) {
+			if (!drain && w->qn - w->qf <= PAR_BACKLOG)
+				break;	/* its thread will */
+			/* Formatted here, straight into the output. */
+			format_queued(w, p->stopped ? &w->flows : NULL, r,
+			    &p->st, &r->wb);
+		}
+		const struct queued *e = &w->q[w->qw++];
+		if (e->shown && !mine)
+			wb_put(&r->wb, w->out.p + e->u.text.off,
+			    e->u.text.len);
+		r->written += e->shown;
 		if (r->wb.len >= 65536)
 			report_write(r, &r->wb);
 	}
-	for (unsigned i = 0; i < p->n; i++)
-		p->w[i].nrel[set] = 0;
 	if (r->flush_each)
 		report_flush(r);
 }
@@ -397,8 +425,6 @@ settle(struct par *p)
 static void
 cycle(struct par *p)
 {
-	uint64_t done = p->go_process - 1;	/* the batch in flight */
-
 	if (p->inflight)
 		settle(p);
 	g_mutex_lock(&p->mu);
@@ -406,7 +432,7 @@ cycle(struct par *p)
 	g_cond_broadcast(&p->cv_work);
 	g_mutex_unlock(&p->mu);
 	if (p->inflight)
-		merge_write(p, done & 1);	/* while they work */
+		merge_write(p, false);	/* while they work */
 	p->inflight = true;
 	p->nfill = 0;
 }
@@ -417,7 +443,7 @@ cycle_last(struct par *p)
 {
 	cycle(p);
 	settle(p);
-	merge_write(p, (p->go_process - 1) & 1);
+	merge_write(p, true);
 	p->inflight = false;
 }
 
@@ -468,12 +494,63 @@ add_counts(struct stats *st, const struct stats *from)
 	st->with_anomalies += from->with_anomalies;
 }
 
+/* A stopped thread's batch buffers, before the end of the input's records
+ * are released: their memory for the lists of those. */
+static void
+worker_drop_batches(struct worker *w)
+{
+	for (int s = 0; s < 2; s++) {
+		g_clear_pointer(&w->items[s], g_free);
+		w->nitems[s] = w->itemcap[s] = 0;
+	}
+	g_clear_pointer(&w->cre, g_free);
+	w->ncre = w->crecap = 0;
+	g_assert(w->qw == w->qn);	/* cycle_last() wrote them all */
+	g_clear_pointer(&w->q, g_free);
+	w->qw = w->qf = w->qn = w->qcap = 0;
+	wb_free(&w->out);
+	for (size_t k = 0; k < w->ngone; k++)
+		flow_free_packed(&w->flows, w->gone[k]);
+	g_clear_pointer(&w->gone, g_free);
+	w->ngone = w->gonecap = 0;
+}
+
 /* A round of the end of input's records (flow_flush_tables()): written
  * merged by id, formatted here. */
 static void
 flush_round(void *user)
 {
-	merge_write(user, 0);
+	struct par *p = user;
+	struct report *r = p->rep;
+	size_t *at = g_newa(size_t, p->n);
+
+	/* Straight from the lists of released records, not through the
+	 * queues (empty now), whose entries would come on top of them. */
+	memset(at, 0, p->n * sizeof(*at));
+	for (;;) {
+		int best = -1;
+		for (unsigned i = 0; i < p->n; i++) {
+			const struct worker *w = &p->w[i];
+			if (at[i] < w->nrel && (best < 0 ||
+			    w->rel[at[i]].c->id <
+			    p->w[best].rel[at[best]].c->id))
+				best = (int)i;
+		}
+		if (best < 0)
+			break;
+		struct worker *w = &p->w[best];
+		const struct rel *rl = &w->rel[at[best]++];
+		struct conn *c = rl->c;
+		if (c->packed)
+			c = flow_finish_packed(&w->flows, c, rl->now);
+		if (report_format(r, &p->st, c, &r->wb))
+			r->written++;
+		conn_free(c);
+		if (r->wb.len >= 65536)
+			report_write(r, &r->wb);
+	}
+	for (unsigned i = 0; i < p->n; i++)
+		p->w[i].nrel = 0;
 }
 
 void
@@ -484,15 +561,16 @@ par_finish(struct par *p, int64_t now, struct stats *st)
 	cycle_last(p);
 	/*
 	 * What is left at the end of the input. A few records a thread: the
-	 * threads release and format them, a last batch. More (a capture
-	 * shorter than 2MSL leaves every record since its start in TIME_WAIT):
-	 * this thread would format them anyway (PAR_FORMAT_MAX), so it
-	 * releases them too, once the threads have stopped, in rounds of ids
-	 * across their tables: a round's list of records at a time, not
-	 * hundreds of thousands (24 bytes each, and its doubling).
+	 * threads release them, a last batch, and format what PAR_OUT_BYTES
+	 * allows. More (a capture shorter than 2MSL leaves every record since
+	 * its start in TIME_WAIT): this thread would format most of them
+	 * anyway (merge_write() drains the queues), so it releases them too,
+	 * once the threads have stopped, in rounds of ids across their
+	 * tables: a round's list of records at a time, not hundreds of
+	 * thousands (32 bytes each, and its doubling).
 	 */
 	for (unsigned i = 0; i < p->n; i++)
-		if (flow_count(&p->w[i].flows) > PAR_FORMAT_MAX)
+		if (flow_count(&p->w[i].flows) > PAR_FLUSH_MAX)
 			few = false;
 	if (few) {
 		for (unsigned i = 0; i < p->n; i++) {
@@ -508,21 +586,17 @@ par_finish(struct par *p, int64_t now, struct stats *st)
 	p->quit = true;
 	g_cond_broadcast(&p->cv_work);
 	g_mutex_unlock(&p->mu);
-	for (unsigned i = 0; i < p->n; i++)
+	for (unsigned i = 0; i < p->n; i++) {
 		g_thread_join(p->w[i].th);
+		worker_drop_batches(&p->w[i]);
+	}
 	p->stopped = true;
 	if (!few) {
 		struct flow_table **ts = g_newa(struct flow_table *, p->n);
 		for (unsigned i = 0; i < p->n; i++) {
 			struct worker *w = &p->w[i];
-			w->set = 0;
 			w->cur_frame = END_FRAME;
 			w->cur_step = 0;
-			w->nrel[0] = 0;
-			w->nrecs = 0;
-			for (size_t k = 0; k < w->ngone; k++)
-				flow_free_packed(&w->flows, w->gone[k]);
-			w->ngone = 0;
 			ts[i] = &w->flows;
 		}
 		flow_flush_tables(ts, p->n, now, flush_round, p);
@@ -534,14 +608,7 @@ par_finish(struct par *p, int64_t now, struct stats *st)
 		add_counts(st, &w->st);
 		st->evicted += w->flows.evicted;
 		flow_table_destroy(&w->flows);
-		for (int s = 0; s < 2; s++)
-			g_free(w->items[s]);
-		g_free(w->recs);
-		wb_free(&w->out);
-		g_free(w->rel[0]);
-		g_free(w->rel[1]);
-		g_free(w->cre);
-		g_free(w->gone);
+		g_free(w->rel);
 	}
 	g_mutex_clear(&p->mu);
 	g_cond_clear(&p->cv_work);

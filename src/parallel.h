@@ -5,9 +5,10 @@
  * meet on one thread), and a sweep of the timers to every thread. Work goes
  * out in batches; after each batch the reading thread numbers the records
  * the batch created (ids in first-frame order, as with one thread), the
- * threads format what they released, and the reading thread writes the
- * records merged by (frame that released them, release step, id): the
- * order pipeline.c produces with one thread, byte for byte.
+ * threads queue what they released and format some of their queues, and
+ * the reading thread writes the records merged by (frame that released
+ * them, release step, id): the order pipeline.c produces with one thread,
+ * byte for byte.
  */
 #ifndef SYNFIN_PARALLEL_H
 #define SYNFIN_PARALLEL_H
