@@ -197,7 +197,8 @@ queue_released(struct worker *w)
 
 	if (w->qw) {
 		size_t from = w->qw < w->qf ? w->q[w->qw].u.text.off : o->len;
-		memmove(o->p, o->p + from, o->len - from);
+		if (from < o->len)	/* (o->p is NULL until a text) */
+			memmove(o->p, o->p + from, o->len - from);
 		o->len -= from;
 		for (size_t i = w->qw; i < w->qf; i++)
 			w->q[i].u.text.off -= from;
