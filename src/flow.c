@@ -885,11 +885,14 @@ flush_range(struct flow_table *t, int64_t now, uint64_t lo, uint64_t hi,
  * of ids: sorting them all at once would take 16 bytes more per record,
  * at the end of a capture that may hold half a million in TIME_WAIT. A
  * histogram of the ids sets the ranges; a round of one bin that holds more
- * is taken whole. Several tables (-j: one a thread) are flushed as one:
- * each round releases the range from each table in turn, and round(user)
- * then sees the round's records, in id order within each table.
+ * is taken whole. The records leave the hash table for good: a walk of it
+ * puts each on its bin's list (through conn.hnext), and the buckets (8
+ * bytes each) go back before the first round, which leaves the table one
+ * empty bucket. Several tables (-j: one a thread) are flushed as one: each
+ * round releases the range from each table in turn, and round(user) then
+ * sees the round's records, in id order within each table.
  */
-#define FLUSH_ROUND 65536
+#define FLUSH_ROUND 16384
 #define FLUSH_BINS 4096
 
 void
@@ -908,18 +911,31 @@ flow_flush_tables(struct flow_table *const *ts, unsigned nt, int64_t now,
 		return;
 	}
 	for (unsigned k = 0; k < nt; k++)
-		for (uint64_t i = 0; ts[k]->bkt && i <= ts[k]->mask; i++)
+		for (uint64_t i = 0; i <= ts[k]->mask; i++)
 			for (struct conn *c = ts[k]->bkt[i]; c; c = c->hnext) {
 				lo = c->id < lo ? c->id : lo;
 				hi = c->id > hi ? c->id : hi;
 			}
 	uint64_t width = (hi - lo) / FLUSH_BINS + 1;
-	/* cnt[k * FLUSH_BINS + b]: table k's records in bin b */
+	/* [k * FLUSH_BINS + b]: table k's records in bin b, and their list */
 	uint64_t *cnt = g_new0(uint64_t, (size_t)nt * FLUSH_BINS);
-	for (unsigned k = 0; k < nt; k++)
-		for (uint64_t i = 0; ts[k]->bkt && i <= ts[k]->mask; i++)
-			for (struct conn *c = ts[k]->bkt[i]; c; c = c->hnext)
-				cnt[k * FLUSH_BINS + (c->id - lo) / width]++;
+	struct conn **bin = g_new0(struct conn *, (size_t)nt * FLUSH_BINS);
+	for (unsigned k = 0; k < nt; k++) {
+		struct flow_table *t = ts[k];
+		for (uint64_t i = 0; i <= t->mask; i++) {
+			struct conn *c = t->bkt[i], *next;
+			for (; c; c = next) {
+				size_t b = k * FLUSH_BINS + (c->id - lo) / width;
+				next = c->hnext;
+				c->hnext = bin[b];
+				bin[b] = c;
+				cnt[b]++;
+			}
+		}
+		g_free(t->bkt);
+		t->mask = 0;	/* release()'s hash_remove() finds nothing */
+		t->bkt = g_new0(struct conn *, 1);
+	}
 	for (uint64_t b = 0, e; b < FLUSH_BINS; b = e) {
 		uint64_t n = 0;
 		for (unsigned k = 0; k < nt; k++)
@@ -935,17 +951,28 @@ flow_flush_tables(struct flow_table *const *ts, unsigned nt, int64_t now,
 		if (!n)
 			continue;
 		for (unsigned k = 0; k < nt; k++) {
+			struct flow_table *t = ts[k];
 			uint64_t nk = 0;
 			for (uint64_t j = b; j < e; j++)
 				nk += cnt[k * FLUSH_BINS + j];
-			if (nk)
-				flush_range(ts[k], now, lo + b * width,
-				    e == FLUSH_BINS ? UINT64_MAX :
-				    lo + e * width, nk);
+			if (!nk)
+				continue;
+			if (t->due_cap < t->ndue + nk) {	/* exactly */
+				t->due_cap = t->ndue + nk;
+				t->due = g_renew(struct flow_due, t->due,
+				    t->due_cap);
+			}
+			for (uint64_t j = b; j < e; j++)
+				for (struct conn *c = bin[k * FLUSH_BINS + j]; c;
+				    c = c->hnext)
+					due_add(t, c);
+			t->n -= nk;
+			due_release(t, now, true);
 		}
 		if (round)
 			round(user);
 	}
+	g_free(bin);
 	g_free(cnt);
 }
 
