@@ -5,9 +5,10 @@
  *   process  the thread runs its segments and sweeps through its own flow
  *            table; records it creates are numbered by their first frame
  *            for now, records it releases are kept, not freed;
- *   format   after the reading thread has renumbered the batch's new
+ *   format   once the last thread done has renumbered the batch's new
  *            records 1, 2, 3... in first-frame order across all threads,
- *            each thread queues the records it released and formats queued
+ *            and the reading thread has written the batch before, each
+ *            thread queues the records it released and formats queued
  *            ones, oldest first, until it holds PAR_OUT_BYTES of text.
  * The reading thread then hands out the next batch and, while the threads
  * work on it, writes the formatted records merged in release order, up to
@@ -119,6 +120,7 @@ struct par {
 	GCond cv_work, cv_done;
 	uint64_t go_process;	/* batches handed out */
 	uint64_t go_format;	/* batches renumbered */
+	uint64_t nmerged;	/* batches written (merge_write()) */
 	unsigned nprocessed, nformatted;	/* threads done with the step */
 	bool quit;
 	bool stopped;		/* the threads have ended */
@@ -252,6 +254,32 @@ worker_format(struct worker *w)
 		format_queued(w, &w->flows, &w->rep, &w->st, &w->out);
 }
 
+/* Number the records the batch created, in first-frame order across the
+ * threads (each thread's list is in frame order already). */
+static void
+renumber(struct par *p)
+{
+	size_t *at = g_newa(size_t, p->n);
+
+	memset(at, 0, p->n * sizeof(*at));
+	for (;;) {
+		int best = -1;
+		for (unsigned i = 0; i < p->n; i++) {
+			struct worker *w = &p->w[i];
+			if (at[i] < w->ncre && (best < 0 || w->cre[at[i]].frame <
+			    p->w[best].cre[at[best]].frame))
+				best = (int)i;
+		}
+		if (best < 0)
+			break;
+		struct conn *c = p->w[best].cre[at[best]++].c;
+		c->id = ++p->next_id;
+		c->fresh = 0;
+	}
+	for (unsigned i = 0; i < p->n; i++)
+		p->w[i].ncre = 0;
+}
+
 static gpointer
 worker_main(gpointer data)
 {
@@ -270,9 +298,19 @@ worker_main(gpointer data)
 		worker_process(w, b & 1);
 
 		g_mutex_lock(&p->mu);
-		p->nprocessed++;
-		g_cond_signal(&p->cv_done);
-		while (p->go_format <= b)
+		if (++p->nprocessed == p->n) {
+			/* The last thread done numbers the batch's new
+			 * records, while the others wait. */
+			p->nprocessed = 0;
+			g_mutex_unlock(&p->mu);
+			renumber(p);
+			g_mutex_lock(&p->mu);
+			p->go_format++;
+			g_cond_broadcast(&p->cv_work);
+		}
+		/* The queue is the writer's until it has written the batch
+		 * before. */
+		while (p->go_format <= b || p->nmerged < b)
 			g_cond_wait(&p->cv_work, &p->mu);
 		g_mutex_unlock(&p->mu);
 		worker_format(w);
@@ -341,32 +379,6 @@ wait_all(struct par *p, unsigned *counter)
 	g_mutex_unlock(&p->mu);
 }
 
-/* Number the records the batch created, in first-frame order across the
- * threads (each thread's list is in frame order already). */
-static void
-renumber(struct par *p)
-{
-	size_t *at = g_newa(size_t, p->n);
-
-	memset(at, 0, p->n * sizeof(*at));
-	for (;;) {
-		int best = -1;
-		for (unsigned i = 0; i < p->n; i++) {
-			struct worker *w = &p->w[i];
-			if (at[i] < w->ncre && (best < 0 || w->cre[at[i]].frame <
-			    p->w[best].cre[at[best]].frame))
-				best = (int)i;
-		}
-		if (best < 0)
-			break;
-		struct conn *c = p->w[best].cre[at[best]++].c;
-		c->id = ++p->next_id;
-		c->fresh = 0;
-	}
-	for (unsigned i = 0; i < p->n; i++)
-		p->w[i].ncre = 0;
-}
-
 static bool
 rec_before(const struct queued *a, const struct queued *b)
 {
@@ -415,17 +427,21 @@ merge_write(struct par *p, bool drain)
 		report_flush(r);
 }
 
+/* One more batch written: the threads may format the next. */
+static void
+merged(struct par *p)
+{
+	g_mutex_lock(&p->mu);
+	p->nmerged++;
+	g_cond_broadcast(&p->cv_work);
+	g_mutex_unlock(&p->mu);
+}
+
 /* The batch in flight, processed by every thread, numbered and
  * formatted (not yet written). */
 static void
 settle(struct par *p)
 {
-	wait_all(p, &p->nprocessed);
-	renumber(p);
-	g_mutex_lock(&p->mu);
-	p->go_format++;
-	g_cond_broadcast(&p->cv_work);
-	g_mutex_unlock(&p->mu);
 	wait_all(p, &p->nformatted);
 	p->open = 0;
 	for (unsigned i = 0; i < p->n; i++)
@@ -442,8 +458,10 @@ cycle(struct par *p)
 	p->go_process++;
 	g_cond_broadcast(&p->cv_work);
 	g_mutex_unlock(&p->mu);
-	if (p->inflight)
+	if (p->inflight) {
 		merge_write(p, false);	/* while they work */
+		merged(p);
+	}
 	p->inflight = true;
 	p->nfill = 0;
 }
@@ -455,6 +473,7 @@ cycle_last(struct par *p)
 	cycle(p);
 	settle(p);
 	merge_write(p, true);
+	merged(p);
 	p->inflight = false;
 }
 

@@ -3,7 +3,7 @@
  * The reading thread decodes each frame and sends the segment to the thread
  * that owns its 4-tuple (a symmetric hash: both directions of a connection
  * meet on one thread), and a sweep of the timers to every thread. Work goes
- * out in batches; after each batch the reading thread numbers the records
+ * out in batches; after each batch the last thread done numbers the records
  * the batch created (ids in first-frame order, as with one thread), the
  * threads queue what they released and format some of their queues, and
  * the reading thread writes the records merged by (frame that released
