@@ -313,6 +313,8 @@ wheel_file(struct flow_table *t, struct conn *c, enum flow_timer cls,
 			w->lo = s;
 	}
 	G_STATIC_ASSERT(FLOW_FAR < (1u << CONN_SLOT_BITS) && TIMER_MAX <= 4);
+	if (cls == TIMER_TIME_WAIT && s == t->pack_sec)
+		t->pack_new++;	/* for flow_pack() */
 	c->timer = (uint8_t)cls;
 	c->deadline = d;
 	c->slot = (uint16_t)slot;
@@ -488,6 +490,7 @@ flow_pack(struct flow_table *t)
 
 	if (w->n < t->pack_min || !w->n) {
 		t->packed_to = INT64_MIN;	/* past it, walk it all */
+		t->pack_sec = INT64_MIN;
 		return;
 	}
 	if (t->swept == INT64_MIN || t->cur < 0)
@@ -497,10 +500,15 @@ flow_pack(struct flow_table *t)
 	if (hi > t->cur + FLOW_WHEEL - 1)
 		hi = t->cur + FLOW_WHEEL - 1;
 	for (int64_t s = lo; s <= hi; s++) {
-		struct conn *c = w->head[s & (FLOW_WHEEL - 1)], *next;
-		for (; c; c = next) {
+		unsigned slot = (unsigned)(s & (FLOW_WHEEL - 1));
+		/* The second walked last time: only what came since, at its
+		 * tail (wheel_file() counts them; fewer may be left). */
+		bool since = s == t->pack_sec;
+		uint64_t left = t->pack_new;
+		struct conn *c = since ? w->tail[slot] : w->head[slot], *next;
+		for (; c && (!since || left--); c = next) {
 			int64_t d;
-			next = c->next;
+			next = since ? c->prev : c->next;
 			/* flow_update() filed it at its exact deadline, which
 			 * a packed record keeps (deadline_of()). */
 			if (c->packed || !conn_is_settled(c) ||
@@ -513,6 +521,8 @@ flow_pack(struct flow_table *t)
 	}
 	if (hi > t->packed_to)
 		t->packed_to = hi;
+	t->pack_sec = hi;
+	t->pack_new = 0;
 }
 
 /*
@@ -550,6 +560,7 @@ flow_table_init(struct flow_table *t, const struct conn_cfg *cfg,
 	t->cur = -1;		/* set by the first record or sweep */
 	t->swept = INT64_MIN;
 	t->packed_to = INT64_MIN;
+	t->pack_sec = INT64_MIN;
 	t->pack_min = FLOW_PACK_MIN;
 	const char *e = getenv("SYNFIN_PACK_MIN");	/* tests: 2^64-1: none */
 	if (e && *e)

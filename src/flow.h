@@ -75,6 +75,8 @@ struct flow_table {
 	int64_t swept;		/* the clock of the last sweep (INT64_MIN: none) */
 	int64_t packed_to;	/* flow_pack() looked at TIME_WAIT's slots up to
 				   this second */
+	int64_t pack_sec;	/* the last of them (INT64_MIN: none), */
+	uint64_t pack_new;	/* and the records filed in it since */
 	struct conn_cfg cfg;	/* analysis settings */
 	int64_t idle_ns;	/* --idle-timeout */
 	int64_t linger_ns;	/* kept after a reset/close for stragglers */

@@ -1196,6 +1196,48 @@ START_TEST(test_pack_same_release)
 }
 END_TEST
 
+/* flow_pack() walks again only what was filed since in the second it
+ * walked last (-j packs before every batch, eight a second on short
+ * connections): records that settle into TIME_WAIT there later are
+ * packed by the next call, and a call with nothing new packs nothing. */
+START_TEST(test_pack_since)
+{
+	struct flow_table t;
+	struct conn_cfg cc = { .two_msl_ns = 60 * SEC };
+	int64_t t0 = 1000 * SEC;
+
+	flow_table_init(&t, &cc, 300 * SEC, 0, NULL, NULL);
+	t.pack_min = 0;
+	pack_close(&t, 30000, t0);		/* 2MSL ends in second 1060 */
+	flow_expire(&t, t0 + SEC);		/* walks up to 1061 */
+	ck_assert_uint_eq(t.npacked, 1);
+	/* Closed half a second after that sweep: 2MSL ends in 1061, the
+	 * second walked last. */
+	for (uint16_t i = 0; i < 3; i++)
+		pack_close(&t, (uint16_t)(30001 + i), t0 + SEC + SEC / 2 + i);
+	ck_assert_uint_eq(t.npacked, 1);
+	flow_pack(&t);
+	ck_assert_uint_eq(t.npacked, 4);
+	flow_pack(&t);
+	ck_assert_uint_eq(t.npacked, 4);
+	/* One more; and one whose FIN only is in, not settled (its server
+	 * in LAST_ACK), is left whole. */
+	pack_close(&t, 30004, t0 + SEC + SEC / 2 + 10);
+	seg_on(&t, 30005, true, "S", 1000, 0, t0 + SEC + SEC / 2 + 20);
+	seg_on(&t, 30005, false, "SA", 5000, 1001, t0 + SEC + SEC / 2 + 21);
+	seg_on(&t, 30005, true, "A", 1001, 5001, t0 + SEC + SEC / 2 + 22);
+	seg_on(&t, 30005, true, "FA", 1001, 5001, t0 + SEC + SEC / 2 + 23);
+	flow_pack(&t);
+	ck_assert_uint_eq(t.npacked, 5);
+	ck_assert_uint_eq(flow_count(&t), 6);
+	/* Their 2MSL over: all released. */
+	flow_expire(&t, t0 + 400 * SEC);
+	ck_assert_uint_eq(flow_count(&t), 0);
+	ck_assert_uint_eq(t.npacked, 0);
+	flow_table_destroy(&t);
+}
+END_TEST
+
 /* At the end of the input, records go in id order in rounds of id ranges
  * (flow_flush()): more than one round's worth, some of them packed. */
 static uint64_t flush_last, flush_n;
@@ -1442,6 +1484,7 @@ flow_suite(void)
 	tc = tcase_create("pack");
 	tcase_add_test(tc, test_pack_roundtrip_random);
 	tcase_add_loop_test(tc, test_pack_same_release, 0, 6);
+	tcase_add_test(tc, test_pack_since);
 	tcase_add_test(tc, test_flush_rounds);
 	tcase_add_test(tc, test_flush_tables);
 	tcase_add_test(tc, test_flush_sparse_ids);
