@@ -4,6 +4,9 @@
 #include <glib.h>
 #include <pcap/pcap.h>
 #include <locale.h>
+#ifdef HAVE_MALLOC_H
+#include <malloc.h>		/* mallopt() */
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,6 +50,18 @@ main(int argc, char **argv)
 	const char *fc = g_getenv("SYNFIN_FAST_CHECK");
 	conn_fast_check = fc && *fc && strcmp(fc, "0") != 0;
 	signal(SIGPIPE, SIG_IGN);	/* a closed pipe is an EPIPE write */
+#if defined(HAVE_MALLOPT) && defined(M_MMAP_THRESHOLD)
+	/*
+	 * Blocks of 128 KiB and more (hash buckets, batches, queues, output
+	 * buffers) come from mmap() and go back at free(). glibc would
+	 * otherwise raise that threshold to the largest such block freed
+	 * (the 2 MB of buckets a thread's table outgrows, those of the end
+	 * of input's flush), and the large blocks after it would come from
+	 * the heap and stay: 2 MB more at the peak on 10 million short
+	 * connections with -j 2.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
 	if (!cli_parse(argc, argv, &cfg, &err)) {
 		g_printerr("synfin: %s\n", err->message);
 		cli_config_clear(&cfg);
