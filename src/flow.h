@@ -143,10 +143,10 @@ void flow_flush_tables(struct flow_table *const *ts, unsigned nt,
 /*
  * With t->id_frame (-j), a packed record is released as it is, unfinished
  * (conn.packed set; why in conn.end; the clock of its release, which
- * conn_finish() needs, in t->released_at while emit runs): unpacked at once, the thousands a sweep
- * releases from TIME_WAIT would be held whole until formatted, and at the
- * end of a capture, hundreds of thousands. Whoever formats it makes it
- * whole:
+ * conn_finish() needs, in t->released_at while emit runs): unpacked at
+ * once, the thousands a sweep releases from TIME_WAIT would be held whole
+ * until formatted, and at the end of a capture, hundreds of thousands.
+ * Whoever formats it makes it whole:
  *   flow_finish_packed()  whole and finished, its block back in the pool:
  *                         the table's thread, or anyone once no thread
  *                         works on the table;
