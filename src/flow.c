@@ -936,7 +936,8 @@ flow_flush_tables(struct flow_table *const *ts, unsigned nt, int64_t now,
 		for (uint64_t i = 0; i <= t->mask; i++) {
 			struct conn *c = t->bkt[i], *next;
 			for (; c; c = next) {
-				size_t b = k * FLUSH_BINS + (c->id - lo) / width;
+				size_t b = k * FLUSH_BINS +
+				    (c->id - lo) / width;
 				next = c->hnext;
 				c->hnext = bin[b];
 				bin[b] = c;
@@ -973,10 +974,11 @@ flow_flush_tables(struct flow_table *const *ts, unsigned nt, int64_t now,
 				t->due = g_renew(struct flow_due, t->due,
 				    t->due_cap);
 			}
-			for (uint64_t j = b; j < e; j++)
-				for (struct conn *c = bin[k * FLUSH_BINS + j]; c;
-				    c = c->hnext)
+			for (uint64_t j = b; j < e; j++) {
+				struct conn *c = bin[k * FLUSH_BINS + j];
+				for (; c; c = c->hnext)
 					due_add(t, c);
+			}
 			t->n -= nk;
 			due_release(t, now, true);
 		}

@@ -214,7 +214,8 @@ queue_released(struct worker *w)
 		const struct rel *r = &w->rel[i];
 		GROW(w->q, w->qn, w->qcap);
 		w->q[w->qn++] = (struct queued){ .frame = r->frame,
-		    .id = r->c->id, .u.rec = { r->c, r->now }, .step = r->step };
+		    .id = r->c->id, .u.rec = { r->c, r->now },
+		    .step = r->step };
 	}
 	w->nrel = 0;
 }
