@@ -700,6 +700,17 @@ due_add(struct flow_table *t, struct conn *c)
 	t->ndue++;
 }
 
+/* Room for n more due records, exactly, not doubled (the end of input's
+ * rounds know their counts). */
+static void
+due_reserve(struct flow_table *t, uint64_t n)
+{
+	if (t->due_cap < t->ndue + n) {
+		t->due_cap = t->ndue + n;
+		t->due = g_renew(struct flow_due, t->due, t->due_cap);
+	}
+}
+
 /* Sort by id in place: heapsort, no buffer (glibc's qsort allocates one as
  * large as the array, which at the end of a big capture holds every record
  * still open). For a few records. */
@@ -880,10 +891,7 @@ static void
 flush_range(struct flow_table *t, int64_t now, uint64_t lo, uint64_t hi,
     uint64_t n)
 {
-	if (t->due_cap < t->ndue + n) {	/* exactly, not doubled */
-		t->due_cap = t->ndue + n;
-		t->due = g_renew(struct flow_due, t->due, t->due_cap);
-	}
+	due_reserve(t, n);
 	for (uint64_t i = 0; t->bkt && i <= t->mask; i++)
 		for (struct conn *c = t->bkt[i]; c; c = c->hnext)
 			if (c->id >= lo && c->id < hi)
@@ -969,11 +977,7 @@ flow_flush_tables(struct flow_table *const *ts, unsigned nt, int64_t now,
 				nk += cnt[k * FLUSH_BINS + j];
 			if (!nk)
 				continue;
-			if (t->due_cap < t->ndue + nk) {	/* exactly */
-				t->due_cap = t->ndue + nk;
-				t->due = g_renew(struct flow_due, t->due,
-				    t->due_cap);
-			}
+			due_reserve(t, nk);
 			for (uint64_t j = b; j < e; j++) {
 				struct conn *c = bin[k * FLUSH_BINS + j];
 				for (; c; c = c->hnext)

@@ -245,12 +245,20 @@ format_queued(struct worker *w, struct flow_table *t, const struct report *r,
 	conn_free(c);
 }
 
+/* The blocks of the records the writing thread formatted, back to the
+ * pool. */
 static void
-worker_format(struct worker *w)
+free_gone(struct worker *w)
 {
 	for (size_t i = 0; i < w->ngone; i++)
 		flow_free_packed(&w->flows, w->gone[i]);
 	w->ngone = 0;
+}
+
+static void
+worker_format(struct worker *w)
+{
+	free_gone(w);
 	queue_released(w);
 	while (w->qf < w->qn && w->out.len < PAR_OUT_BYTES)
 		format_queued(w, &w->flows, &w->rep, &w->st, &w->out);
@@ -541,10 +549,9 @@ worker_drop_batches(struct worker *w)
 	g_clear_pointer(&w->q, g_free);
 	w->qw = w->qf = w->qn = w->qcap = 0;
 	wb_free(&w->out);
-	for (size_t k = 0; k < w->ngone; k++)
-		flow_free_packed(&w->flows, w->gone[k]);
+	free_gone(w);
 	g_clear_pointer(&w->gone, g_free);
-	w->ngone = w->gonecap = 0;
+	w->gonecap = 0;
 }
 
 /* A round of the end of input's records (flow_flush_tables()): written
@@ -575,11 +582,8 @@ flush_round(void *user)
 		struct conn *c = rl->c;
 		if (c->packed)
 			c = flow_finish_packed(&w->flows, c, rl->now);
-		if (report_format(r, &p->st, c, &r->wb))
-			r->written++;
+		report_conn(r, &p->st, c);
 		conn_free(c);
-		if (r->wb.len >= 65536)
-			report_write(r, &r->wb);
 	}
 	for (unsigned i = 0; i < p->n; i++)
 		p->w[i].nrel = 0;
