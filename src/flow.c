@@ -509,6 +509,13 @@ flow_pack(struct flow_table *t)
 		for (; c && (!since || left--); c = next) {
 			int64_t d;
 			next = since ? c->prev : c->next;
+			if (next) {
+				/* One on: its bucket (chain_of() below), and
+				 * the record after it. */
+				flow_prefetch_bucket(t, next->hash);
+				__builtin_prefetch(since ? next->prev :
+				    next->next);
+			}
 			/* flow_update() filed it at its exact deadline, which
 			 * a packed record keeps (deadline_of()). */
 			if (c->packed || !conn_is_settled(c) ||
@@ -784,6 +791,8 @@ sort_due(struct flow_due *a, size_t n, uint64_t lo, uint64_t hi)
 
 /* Release what was collected, by id: records due together go out in the
  * order they began, whatever their class or slot. */
+#define DUE_AHEAD 8
+
 static void
 due_release(struct flow_table *t, int64_t now, bool eof)
 {
@@ -799,8 +808,16 @@ due_release(struct flow_table *t, int64_t now, bool eof)
 	}
 	if (!sorted)
 		sort_due(t->due, t->ndue, lo, hi);
+	/* release() finds each record in its hash chain: the buckets and
+	 * chains of those a few places on are fetched meanwhile
+	 * (flow_prefetch_bucket()). */
 	for (size_t i = 0; i < t->ndue; i++) {
 		struct conn *c = t->due[i].c;
+		if (i + DUE_AHEAD < t->ndue)
+			flow_prefetch_bucket(t, t->due[i + DUE_AHEAD].c->hash);
+		if (i + DUE_AHEAD / 2 < t->ndue)
+			flow_prefetch_record(t,
+			    t->due[i + DUE_AHEAD / 2].c->hash);
 		release(t, c, now, eof ? END_EOF : END_NONE);
 	}
 	t->ndue = 0;

@@ -102,6 +102,29 @@ struct flow_table {
 	void *user;
 };
 
+/*
+ * A lookup's cache misses, started early. A table far larger than the
+ * cache misses twice per segment: on the bucket, then on the record it
+ * points at. A caller that knows the hashes of the segments to come
+ * fetches the bucket of one a few segments ahead, then, a few segments
+ * later, once that bucket has arrived, the record's first cache line (its
+ * key, hash and chain link). Hints only: no effect on results.
+ */
+static inline void
+flow_prefetch_bucket(const struct flow_table *t, uint32_t hash)
+{
+	__builtin_prefetch(&t->bkt[hash & t->mask]);
+}
+
+static inline void
+flow_prefetch_record(const struct flow_table *t, uint32_t hash)
+{
+	const struct conn *c = t->bkt[hash & t->mask];
+
+	if (c)
+		__builtin_prefetch(c);
+}
+
 void flow_key_make(const struct pkt *p, struct flow_key *k, uint8_t *dir);
 uint32_t flow_key_hash(const struct flow_key *k);
 /* flow_key_hash() of p's key, without making it (-j's reading thread). */

@@ -152,6 +152,11 @@ worker_emit(struct conn *c, void *user)
 	return true;	/* kept until formatted */
 }
 
+/* How far ahead of the segment it works on a thread fetches a bucket, and
+ * then the record it points at (flow_prefetch_bucket()). */
+#define PREFETCH_BUCKET 8
+#define PREFETCH_RECORD 4
+
 static void
 worker_process(struct worker *w, unsigned set)
 {
@@ -159,8 +164,15 @@ worker_process(struct worker *w, unsigned set)
 
 	/* The last batch's new records are numbered: their blocks may move. */
 	flow_pack(t);
-	for (size_t i = 0; i < w->nitems[set]; i++) {
+	const struct item *items = w->items[set];
+	size_t n = w->nitems[set];
+	for (size_t i = 0; i < n; i++) {
 		struct item *it = &w->items[set][i];
+
+		if (i + PREFETCH_BUCKET < n)
+			flow_prefetch_bucket(t, items[i + PREFETCH_BUCKET].hash);
+		if (i + PREFETCH_RECORD < n)
+			flow_prefetch_record(t, items[i + PREFETCH_RECORD].hash);
 
 		w->cur_frame = it->kind == IT_FLUSH ? END_FRAME : it->frame;
 		w->cur_step = it->kind == IT_SEG ? 1 : 0;

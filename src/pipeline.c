@@ -77,10 +77,34 @@ pipeline_init(struct pipeline *pl, const struct synfin_config *cfg, FILE *out)
 	report_begin(&pl->rep);
 }
 
-static void
-pipeline_frame(struct pipeline *pl, const struct frame *f)
-{
+/* A frame read, decoded, not yet analyzed. */
+struct ahead {
+	struct frame f;
 	struct pkt pkt;
+	enum decode_result r;
+	uint32_t hash;		/* one thread: the segment's flow hash */
+};
+
+/* Decoding touches nothing of the pipeline's: a frame may be decoded ahead
+ * of those before it are analyzed. With one thread, the lookup's bucket
+ * is fetched now (flow_prefetch_bucket()). */
+static void
+frame_decode(struct pipeline *pl, struct ahead *a)
+{
+	a->r = decode_frame(a->f.dlt, a->f.data, a->f.caplen, a->f.wirelen,
+	    &pl->dopts, &a->pkt);
+	if (a->r == DECODE_OK && !pl->par) {
+		a->hash = flow_pkt_hash(&a->pkt);
+		flow_prefetch_bucket(&pl->flows, a->hash);
+	}
+}
+
+/* Analyze a decoded frame: in frame order. */
+static void
+frame_commit(struct pipeline *pl, struct ahead *a)
+{
+	const struct frame *f = &a->f;
+	struct pkt *pkt = &a->pkt;
 
 	pl->frame_no++;
 	pl->st.packets++;
@@ -99,8 +123,7 @@ pipeline_frame(struct pipeline *pl, const struct frame *f)
 		pl->last_sweep = pl->clock;
 	}
 
-	switch (decode_frame(f->dlt, f->data, f->caplen, f->wirelen,
-	    &pl->dopts, &pkt)) {
+	switch (a->r) {
 	case DECODE_OK:
 		break;
 	case DECODE_TRUNCATED:
@@ -114,25 +137,34 @@ pipeline_frame(struct pipeline *pl, const struct frame *f)
 		return;
 	case DECODE_NOT_TCP:
 	default:
-		if (pkt.quirks & DEC_IP_FRAG_LATER)
+		if (pkt->quirks & DEC_IP_FRAG_LATER)
 			pl->st.derr[DERR_FRAGMENT]++;
 		return;
 	}
-	if (pkt.quirks & DEC_IP_BAD_CSUM) {
+	if (pkt->quirks & DEC_IP_BAD_CSUM) {
 		/* A bad IPv4 header checksum: the datagram is dropped
 		 * before TCP sees it, silently, as a host (and Zeek) does. */
 		pl->st.derr[DERR_BAD_CHECKSUM]++;
 		return;
 	}
-	if (pkt.quirks & DEC_TCP_BAD_CSUM)
+	if (pkt->quirks & DEC_TCP_BAD_CSUM)
 		pl->st.derr[DERR_BAD_CHECKSUM]++;
 	else
 		pl->st.tcp_packets++;
 	if (pl->par) {
-		par_segment(pl->par, &pkt, f->ts_ns, pl->frame_no);
+		par_segment(pl->par, pkt, f->ts_ns, pl->frame_no);
 		return;
 	}
-	flow_segment(&pl->flows, &pkt, FLOW_NO_HASH, f->ts_ns, pl->frame_no);
+	flow_segment(&pl->flows, pkt, a->hash, f->ts_ns, pl->frame_no);
+}
+
+static void
+pipeline_frame(struct pipeline *pl, const struct frame *f)
+{
+	struct ahead a = { .f = *f };
+
+	frame_decode(pl, &a);
+	frame_commit(pl, &a);
 }
 
 static uint64_t
@@ -182,12 +214,65 @@ progress_clear(struct pipeline *pl)
 	fflush(stderr);
 }
 
+/*
+ * One thread decodes AHEAD frames ahead of the one it analyzes. A table
+ * far larger than the cache costs two misses a segment (the bucket, then
+ * the record); here both are under way while the frames before are
+ * analyzed: the bucket from the frame's decoding (frame_decode()), the
+ * record's first line RECORD_AHEAD frames before its turn
+ * (flow_prefetch_record()). Decoding reads only the frame and changes
+ * nothing of the pipeline's, and a decoded pkt holds no pointer into the
+ * frame: the output is the same either way.
+ */
+#define AHEAD 4
+#define RECORD_AHEAD 2
+
+/* Read one capture to its end, AHEAD frames ahead; false on a read error
+ * (err set), after analyzing every frame before it. */
+static bool
+pipeline_ahead(struct pipeline *pl, struct capture *cap, GError **err)
+{
+	struct ahead ring[AHEAD + 1];
+	uint64_t n = 0, done = 0;	/* frames read, frames analyzed */
+	enum capture_status s = CAPTURE_OK;
+
+	while (s == CAPTURE_OK) {
+		struct ahead *a = &ring[n % (AHEAD + 1)];
+		s = capture_next(cap, &a->f, err);
+		if (s == CAPTURE_OK) {
+			frame_decode(pl, a);
+			n++;
+		} else if (s == CAPTURE_AGAIN) {
+			s = CAPTURE_OK;	/* files: never */
+			continue;
+		}
+		if (n - done > RECORD_AHEAD) {
+			struct ahead *b = &ring[(done + RECORD_AHEAD) %
+			    (AHEAD + 1)];
+			if (b->r == DECODE_OK)
+				flow_prefetch_record(&pl->flows, b->hash);
+		}
+		/* The oldest, once AHEAD are read after it, or at the end. */
+		while (n - done > (s == CAPTURE_OK ? AHEAD : 0)) {
+			frame_commit(pl, &ring[done++ % (AHEAD + 1)]);
+			if ((pl->st.packets & 4095) == 0)
+				progress_update(pl, false);
+		}
+	}
+	return s != CAPTURE_ERROR;
+}
+
 /* Read one capture to its end; false on a read error (err set). */
 static bool
 pipeline_capture(struct pipeline *pl, struct capture *cap, GError **err)
 {
 	struct frame f;
 
+	/* Not where -c stops at a frame (the plain loop reads none past
+	 * it), nor where someone waits for each record (a pipe): reading
+	 * ahead there would wait for AHEAD more frames. */
+	if (!pl->par && !pl->cfg->count && !pl->rep.flush_each)
+		return pipeline_ahead(pl, cap, err);
 	while (!pl->stop) {
 		enum capture_status s = capture_next(cap, &f, err);
 		if (s == CAPTURE_EOF)
