@@ -131,6 +131,32 @@ if [ -x "$GEN" ]; then
 		echo "FAIL: cut file: no byte offset in: $(cat "$t/one.err")"
 		fail=$((fail + 1))
 	}
+	# One thread reads a regular file four frames ahead of the frame it
+	# analyzes (pipeline_ahead()); a pipe, and -c, take the plain loop.
+	# The three give the same bytes and exit status; the -c run (whose
+	# count is past the end) the same standard error too, the byte
+	# offset of the cut included.
+	for f in a d cut; do
+		"$SYNFIN" -j 1 -q -F json -r "$t/$f.pcap" >"$t/ahead" \
+		    2>"$t/ahead.err"
+		sta=$?
+		"$SYNFIN" -j 1 -q -F json -c 999999999 -r "$t/$f.pcap" \
+		    >"$t/plain" 2>"$t/plain.err"
+		stp=$?
+		"$SYNFIN" -j 1 -q -F json -r - <"$t/$f.pcap" >"$t/pipe" \
+		    2>/dev/null
+		sti=$?
+		if [ -s "$t/ahead" ] && [ $sta = $stp ] && [ $sta = $sti ] &&
+		    cmp -s "$t/ahead" "$t/plain" &&
+		    cmp -s "$t/ahead.err" "$t/plain.err" &&
+		    cmp -s "$t/ahead" "$t/pipe"; then
+			pass=$((pass + 1))
+		else
+			echo "FAIL: $f.pcap: read ahead, -c and a pipe differ" \
+			    "(exit $sta/$stp/$sti)"
+			fail=$((fail + 1))
+		fi
+	done
 	# The connection count is the generator's (ground truth, not synfin's
 	# own output): every connection reported once by the threads.
 	want=$("$GEN" --packets 320000 --concurrency 40000 --seed 3 --ipv6 30 \
