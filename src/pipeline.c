@@ -93,6 +93,9 @@ frame_decode(struct pipeline *pl, struct ahead *a)
 {
 	a->r = decode_frame(a->f.dlt, a->f.data, a->f.caplen, a->f.wirelen,
 	    &pl->dopts, &a->pkt);
+	/* Nothing after the decoder reads the payload, and the frame may
+	 * be gone when a frame read ahead is analyzed (as with -j). */
+	a->pkt.tcp.payload = NULL;
 	if (a->r == DECODE_OK && !pl->par) {
 		a->hash = flow_pkt_hash(&a->pkt);
 		flow_prefetch_bucket(&pl->flows, a->hash);
@@ -221,8 +224,8 @@ progress_clear(struct pipeline *pl)
  * analyzed: the bucket from the frame's decoding (frame_decode()), the
  * record's first line RECORD_AHEAD frames before its turn
  * (flow_prefetch_record()). Decoding reads only the frame and changes
- * nothing of the pipeline's, and a decoded pkt holds no pointer into the
- * frame: the output is the same either way.
+ * nothing of the pipeline's, and the pkt it makes keeps no pointer into
+ * the frame (frame_decode()): the output is the same either way.
  */
 #define AHEAD 4
 #define RECORD_AHEAD 2
