@@ -10,9 +10,10 @@
  * The reports go to open_memstream() and are checked against the summary:
  * every JSON line is valid JSON with every SPEC key, one "conn" line per
  * connection and a "summary" line last; CSV has one row per reported
- * connection; the counters add up. Then JSON once more on one thread and
- * on three (--idle-timeout 5, so sweeps release records mid-capture): the
- * two outputs must be the same bytes.
+ * connection; the counters add up. Then JSON once more on one thread,
+ * on one thread with a -c past the end (read a frame at a time) and on
+ * three (--idle-timeout 5, so sweeps release records mid-capture): the
+ * three outputs must be the same bytes.
  */
 #include "config.h"
 
@@ -130,10 +131,11 @@ check_csv(const char *out, size_t len, const struct stats *st,
 	    (unsigned long long)rows, (unsigned long long)want);
 }
 
-/* JSON of one capture on `jobs` threads; the caller frees *out. */
+/* JSON of one capture on `jobs` threads, stopping after `count` packets
+ * (0: none); the caller frees *out. */
 static int
-run_json(const uint8_t *data, size_t size, int jobs, char **out,
-    size_t *outlen)
+run_json(const uint8_t *data, size_t size, int jobs, uint64_t count,
+    char **out, size_t *outlen)
 {
 	struct synfin_config cfg;
 	struct stats st;
@@ -144,6 +146,7 @@ run_json(const uint8_t *data, size_t size, int jobs, char **out,
 	cfg.idle_timeout = 5;
 	cfg.quiet = true;
 	cfg.jobs = jobs;
+	cfg.count = count;
 	FILE *in = fmemopen((void *)data, size, "rb");
 	FUZZ_CHECK(in != NULL, "fmemopen");
 	FILE *o = open_memstream(out, outlen);
@@ -155,22 +158,31 @@ run_json(const uint8_t *data, size_t size, int jobs, char **out,
 
 /* -j 3 writes what -j 1 writes, byte for byte (src/parallel.c); and
  * libpcap reading a classic pcap file (SYNFIN_LIBPCAP_READ=1, for the
- * -j 3 run) gives what synfin's own reader gives (src/capture.c). */
+ * -j 3 run) gives what synfin's own reader gives (src/capture.c). One
+ * thread reads frames ahead of those it analyzes (pipeline_ahead()),
+ * except with -c: a count past the end, the plain loop, writes the
+ * same. */
 static void
 check_jobs(const uint8_t *data, size_t size)
 {
-	char *one = NULL, *three = NULL;
-	size_t n1 = 0, n3 = 0;
-	int rc1 = run_json(data, size, 1, &one, &n1);
+	char *one = NULL, *three = NULL, *plain = NULL;
+	size_t n1 = 0, n3 = 0, np = 0;
+	int rc1 = run_json(data, size, 1, 0, &one, &n1);
+	int rcp = run_json(data, size, 1, UINT64_MAX, &plain, &np);
 	setenv("SYNFIN_LIBPCAP_READ", "1", 1);
-	int rc3 = run_json(data, size, 3, &three, &n3);
+	int rc3 = run_json(data, size, 3, 0, &three, &n3);
 	unsetenv("SYNFIN_LIBPCAP_READ");
 
 	FUZZ_CHECK(rc1 == rc3, "-j 1 exit %d, -j 3 exit %d", rc1, rc3);
 	FUZZ_CHECK(n1 == n3 && (n1 == 0 || memcmp(one, three, n1) == 0),
 	    "-j 3 output (%zu bytes) differs from -j 1 (%zu bytes)", n3, n1);
+	FUZZ_CHECK(rc1 == rcp, "read ahead exit %d, -c exit %d", rc1, rcp);
+	FUZZ_CHECK(n1 == np && (n1 == 0 || memcmp(one, plain, n1) == 0),
+	    "-c output (%zu bytes) differs from the read-ahead's (%zu bytes)",
+	    np, n1);
 	free(one);
 	free(three);
+	free(plain);
 }
 
 int
