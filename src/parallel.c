@@ -167,11 +167,14 @@ worker_process(struct worker *w, unsigned set)
 	const struct item *items = w->items[set];
 	size_t n = w->nitems[set];
 	for (size_t i = 0; i < n; i++) {
-		struct item *it = &w->items[set][i];
+		const struct item *it = &items[i];
 
-		if (i + PREFETCH_BUCKET < n)
+		/* Segments only: a sweep's item has no hash. */
+		if (i + PREFETCH_BUCKET < n &&
+		    items[i + PREFETCH_BUCKET].kind == IT_SEG)
 			flow_prefetch_bucket(t, items[i + PREFETCH_BUCKET].hash);
-		if (i + PREFETCH_RECORD < n)
+		if (i + PREFETCH_RECORD < n &&
+		    items[i + PREFETCH_RECORD].kind == IT_SEG)
 			flow_prefetch_record(t, items[i + PREFETCH_RECORD].hash);
 
 		w->cur_frame = it->kind == IT_FLUSH ? END_FRAME : it->frame;
