@@ -789,10 +789,12 @@ sort_due(struct flow_due *a, size_t n, uint64_t lo, uint64_t hi)
 	g_free(b);
 }
 
-/* Release what was collected, by id: records due together go out in the
- * order they began, whatever their class or slot. */
+/* How far on due_release() fetches a record's bucket, and twice as near
+ * the record it points at (flow_prefetch_bucket()). */
 #define DUE_AHEAD 8
 
+/* Release what was collected, by id: records due together go out in the
+ * order they began, whatever their class or slot. */
 static void
 due_release(struct flow_table *t, int64_t now, bool eof)
 {

@@ -218,79 +218,60 @@ progress_clear(struct pipeline *pl)
 }
 
 /*
- * One thread decodes AHEAD frames ahead of the one it analyzes. A table
- * far larger than the cache costs two misses a segment (the bucket, then
- * the record); here both are under way while the frames before are
- * analyzed: the bucket from the frame's decoding (frame_decode()), the
- * record's first line RECORD_AHEAD frames before its turn
- * (flow_prefetch_record()). Decoding reads only the frame and changes
- * nothing of the pipeline's, and the pkt it makes keeps no pointer into
- * the frame (frame_decode()): the output is the same either way.
+ * One thread reading a file decodes AHEAD frames ahead of the one it
+ * analyzes (pipeline_capture()). A table far larger than the cache costs
+ * two misses a segment (the bucket, then the record); here both are under
+ * way while the frames before are analyzed: the bucket from the frame's
+ * decoding (frame_decode()), the record's first line RECORD_AHEAD frames
+ * before its turn (flow_prefetch_record()). Decoding reads only the frame
+ * and changes nothing of the pipeline's, and the pkt it makes keeps no
+ * pointer into the frame (frame_decode()): the output is the same either
+ * way.
  */
 #define AHEAD 4
 #define RECORD_AHEAD 2
 
-/* Read one capture to its end, AHEAD frames ahead; false on a read error
- * (err set), after analyzing every frame before it. */
+/* Read one capture to its end; false on a read error (err set), after
+ * analyzing every frame before it. One thread reading a regular file reads
+ * AHEAD frames ahead; elsewhere a frame at a time: -c stops at a frame
+ * (none is read past it), and where someone waits for each record (a
+ * pipe), reading ahead would wait for AHEAD more frames. */
 static bool
-pipeline_ahead(struct pipeline *pl, struct capture *cap, GError **err)
+pipeline_capture(struct pipeline *pl, struct capture *cap, GError **err)
 {
 	struct ahead ring[AHEAD + 1];
+	unsigned depth = !pl->par && !pl->cfg->count && !pl->rep.flush_each ?
+	    AHEAD : 0;
 	uint64_t n = 0, done = 0;	/* frames read, frames analyzed */
 	enum capture_status s = CAPTURE_OK;
 
-	while (s == CAPTURE_OK) {
+	while (s == CAPTURE_OK && !pl->stop) {
 		struct ahead *a = &ring[n % (AHEAD + 1)];
 		s = capture_next(cap, &a->f, err);
+		if (s == CAPTURE_AGAIN) {
+			s = CAPTURE_OK;	/* never from a file */
+			continue;
+		}
 		if (s == CAPTURE_OK) {
 			frame_decode(pl, a);
 			n++;
-		} else if (s == CAPTURE_AGAIN) {
-			s = CAPTURE_OK;	/* files: never */
-			continue;
 		}
-		if (n - done > RECORD_AHEAD) {
+		if (n - done > RECORD_AHEAD) {	/* never a frame at a time */
 			struct ahead *b = &ring[(done + RECORD_AHEAD) %
 			    (AHEAD + 1)];
 			if (b->r == DECODE_OK)
 				flow_prefetch_record(&pl->flows, b->hash);
 		}
-		/* The oldest, once AHEAD are read after it, or at the end. */
-		while (n - done > (s == CAPTURE_OK ? AHEAD : 0)) {
+		/* The oldest, once depth are read after it, or at the end. */
+		while (n - done > (s == CAPTURE_OK ? depth : 0)) {
 			frame_commit(pl, &ring[done++ % (AHEAD + 1)]);
 			if ((pl->st.packets & 4095) == 0)
 				progress_update(pl, false);
+			if (pl->cfg->count && pl->st.packets >= pl->cfg->count)
+				pl->stop = true;
 		}
 	}
 	return s != CAPTURE_ERROR;
-}
-
-/* Read one capture to its end; false on a read error (err set). */
-static bool
-pipeline_capture(struct pipeline *pl, struct capture *cap, GError **err)
-{
-	struct frame f;
-
-	/* Not where -c stops at a frame (the plain loop reads none past
-	 * it), nor where someone waits for each record (a pipe): reading
-	 * ahead there would wait for AHEAD more frames. */
-	if (!pl->par && !pl->cfg->count && !pl->rep.flush_each)
-		return pipeline_ahead(pl, cap, err);
-	while (!pl->stop) {
-		enum capture_status s = capture_next(cap, &f, err);
-		if (s == CAPTURE_EOF)
-			return true;
-		if (s == CAPTURE_ERROR)
-			return false;
-		if (s == CAPTURE_AGAIN)
-			continue;
-		pipeline_frame(pl, &f);
-		if ((pl->st.packets & 4095) == 0)
-			progress_update(pl, false);
-		if (pl->cfg->count && pl->st.packets >= pl->cfg->count)
-			pl->stop = true;
-	}
-	return true;
 }
 
 static void

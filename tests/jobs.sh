@@ -132,7 +132,7 @@ if [ -x "$GEN" ]; then
 		fail=$((fail + 1))
 	}
 	# One thread reads a regular file four frames ahead of the frame it
-	# analyzes (pipeline_ahead()); a pipe, and -c, take the plain loop.
+	# analyzes (pipeline_capture()); a pipe, and -c, read a frame at a time.
 	# The three give the same bytes and exit status; the -c run (whose
 	# count is past the end) the same standard error too, the byte
 	# offset of the cut included.
