@@ -160,7 +160,7 @@ run_json(const uint8_t *data, size_t size, int jobs, uint64_t count,
  * libpcap reading a classic pcap file (SYNFIN_LIBPCAP_READ=1, for the
  * -j 3 run) gives what synfin's own reader gives (src/capture.c). One
  * thread reads frames ahead of those it analyzes (pipeline_capture()),
- * except with -c: a count past the end, the plain loop, writes the
+ * except with -c: a count past the end, a frame at a time, writes the
  * same. */
 static void
 check_jobs(const uint8_t *data, size_t size)
