@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "hugemem.h"
 
 #define NS 1000000000LL
 
@@ -171,11 +172,31 @@ flow_pkt_hash(const struct pkt *p)
 
 /* ---- the hash ----------------------------------------------------------- */
 
+/* nb empty buckets: from malloc, or once they fill 2 MiB (256 Ki buckets)
+ * in whole huge pages (hugemem.h), which a lookup's random bucket hits
+ * without a TLB miss. */
+static struct conn **
+bkt_new(uint64_t nb)
+{
+	if (nb * sizeof(struct conn *) >= HUGEMEM_PAGE)
+		return hugemem_alloc(nb * sizeof(struct conn *));
+	return g_new0(struct conn *, nb);
+}
+
+static void
+bkt_free(struct conn **b, uint64_t nb)
+{
+	if (nb * sizeof(struct conn *) >= HUGEMEM_PAGE)
+		hugemem_free(b, nb * sizeof(struct conn *));
+	else
+		g_free(b);
+}
+
 static void
 hash_grow(struct flow_table *t)
 {
 	uint64_t nb = (t->mask + 1) * 2;
-	struct conn **b = g_new0(struct conn *, nb);
+	struct conn **b = bkt_new(nb);
 
 	for (uint64_t i = 0; i <= t->mask; i++) {
 		struct conn *c = t->bkt[i], *next;
@@ -185,7 +206,7 @@ hash_grow(struct flow_table *t)
 			b[c->hash & (nb - 1)] = c;
 		}
 	}
-	g_free(t->bkt);
+	bkt_free(t->bkt, t->mask + 1);
 	t->bkt = b;
 	t->mask = nb - 1;
 }
@@ -355,8 +376,22 @@ wheel_unfile(struct flow_table *t, struct conn *c)
  * records and the long-lived packed ones of many sizes interleave, and
  * their holes cost a fifth more memory than the blocks (a 10-million
  * connection capture: 22 MB free in a 114 MB heap).
+ *
+ * The first slabs are 64 KiB of malloc's; once the pool holds POOL_SMALL
+ * bytes, a slab is a 2 MiB block the kernel may map as one huge page
+ * (hugemem.h). A capture whose records outgrow the cache touches its
+ * slabs all over: on 4 KiB pages, each block packed into a new page cost a
+ * page fault, and each lookup a TLB miss more. A small capture keeps its
+ * few slabs small.
  */
 #define POOL_SLAB (64 * 1024)
+#define POOL_SMALL (2 * 1024 * 1024)
+
+/* A slab's first bytes: the list of slabs, and the slab's size. */
+struct pool_slab {
+	struct pool_slab *next;
+	size_t size;
+};
 
 #if defined(__SANITIZE_ADDRESS__)
 #define POOL_ASAN 1
@@ -388,11 +423,16 @@ pool_alloc(struct flow_pool *p, size_t n)
 		return b;
 	}
 	if ((size_t)(p->end - p->bump) < k * 8) {
-		uint8_t *slab = g_malloc(POOL_SLAB);
-		*(void **)slab = p->slabs;
+		bool huge = p->bytes >= POOL_SMALL;
+		size_t size = huge ? HUGEMEM_PAGE : POOL_SLAB;
+		struct pool_slab *slab = huge ? hugemem_alloc(size) :
+		    g_malloc(size);
+		slab->next = p->slabs;
+		slab->size = size;
 		p->slabs = slab;
-		p->bump = slab + 8;
-		p->end = slab + POOL_SLAB;
+		p->bytes += size;
+		p->bump = (uint8_t *)slab + sizeof(*slab);
+		p->end = (uint8_t *)slab + size;
 		POISON(p->bump, (size_t)(p->end - p->bump));
 	}
 	b = p->bump;
@@ -415,10 +455,13 @@ static void
 pool_destroy(struct flow_pool *p)
 {
 	while (p->slabs) {
-		void *next = *(void **)p->slabs;
-		UNPOISON(p->slabs, POOL_SLAB);
-		g_free(p->slabs);
-		p->slabs = next;
+		struct pool_slab *slab = p->slabs;
+		p->slabs = slab->next;
+		UNPOISON(slab, slab->size);
+		if (slab->size == POOL_SLAB)
+			g_free(slab);
+		else
+			hugemem_free(slab, slab->size);
 	}
 	memset(p, 0, sizeof(*p));
 }
@@ -563,7 +606,7 @@ flow_table_init(struct flow_table *t, const struct conn_cfg *cfg,
 	memset(t, 0, sizeof(*t));
 	flow_seed_init();
 	t->mask = 1023;
-	t->bkt = g_new0(struct conn *, t->mask + 1);
+	t->bkt = bkt_new(t->mask + 1);
 	t->cur = -1;		/* set by the first record or sweep */
 	t->swept = INT64_MIN;
 	t->packed_to = INT64_MIN;
@@ -604,10 +647,12 @@ flow_table_destroy(struct flow_table *t)
 		}
 	}
 	pool_destroy(&t->pool);
-	g_free(t->bkt);
+	bkt_free(t->bkt, t->mask + 1);
 	t->bkt = NULL;
 	g_free(t->due);
 	t->due = NULL;
+	g_clear_pointer(&t->due_tmp, g_free);
+	t->due_tmp_cap = 0;
 	t->n = 0;
 }
 
@@ -759,13 +804,23 @@ heap_sort_due(struct flow_due *a, size_t n)
 #define RADIX_MIN 512
 
 static void
-sort_due(struct flow_due *a, size_t n, uint64_t lo, uint64_t hi)
+sort_due(struct flow_table *t, uint64_t lo, uint64_t hi)
 {
+	struct flow_due *a = t->due;
+	size_t n = t->ndue;
+
 	if (n < RADIX_MIN) {
 		heap_sort_due(a, n);
 		return;
 	}
-	struct flow_due *b = g_new(struct flow_due, n), *src = a, *dst = b;
+	/* The buffer stays for the next sort: allocated anew each time, a
+	 * large one was mapped anew, its pages faulted in again. */
+	if (t->due_tmp_cap < n) {
+		g_free(t->due_tmp);
+		t->due_tmp_cap = t->due_cap;
+		t->due_tmp = g_new(struct flow_due, t->due_tmp_cap);
+	}
+	struct flow_due *b = t->due_tmp, *src = a, *dst = b;
 	uint64_t span = hi - lo;
 
 	for (unsigned sh = 0; sh < 64 && span >> sh; sh += 8) {
@@ -786,7 +841,6 @@ sort_due(struct flow_due *a, size_t n, uint64_t lo, uint64_t hi)
 	}
 	if (src != a)
 		memcpy(a, src, n * sizeof(*a));
-	g_free(b);
 }
 
 /* How far on due_release() fetches a record's bucket, and twice as near
@@ -809,7 +863,7 @@ due_release(struct flow_table *t, int64_t now, bool eof)
 		hi = id > hi ? id : hi;
 	}
 	if (!sorted)
-		sort_due(t->due, t->ndue, lo, hi);
+		sort_due(t, lo, hi);
 	/* release() finds each record in its hash chain: the buckets and
 	 * chains of those a few places on are fetched meanwhile
 	 * (flow_prefetch_bucket()). */
@@ -971,9 +1025,9 @@ flow_flush_tables(struct flow_table *const *ts, unsigned nt, int64_t now,
 				cnt[b]++;
 			}
 		}
-		g_free(t->bkt);
+		bkt_free(t->bkt, t->mask + 1);
 		t->mask = 0;	/* release()'s hash_remove() finds nothing */
-		t->bkt = g_new0(struct conn *, 1);
+		t->bkt = bkt_new(1);
 	}
 	for (uint64_t b = 0, e; b < FLUSH_BINS; b = e) {
 		uint64_t n = 0;

@@ -57,7 +57,8 @@ struct flow_wheel {
 struct flow_pool {
 	void *free[FLOW_POOL_CLASSES];	/* free blocks by size / 8, linked
 					   through their first word */
-	void *slabs;		/* linked through their first word */
+	struct pool_slab *slabs;	/* the newest first */
+	size_t bytes;		/* their sizes' sum */
 	uint8_t *bump, *end;	/* the newest slab's unused part */
 };
 
@@ -98,6 +99,8 @@ struct flow_table {
 	struct flow_pool pool;	/* their blocks */
 	struct flow_due *due;	/* records released together, sorted by id */
 	size_t ndue, due_cap;
+	struct flow_due *due_tmp;	/* sort_due()'s buffer */
+	size_t due_tmp_cap;
 	flow_emit_fn emit;
 	void *user;
 };

@@ -16,6 +16,7 @@
 
 #include "conn.h"
 #include "flow.h"
+#include "hugemem.h"
 #include "testutil.h"
 
 #define HANDSHAKE \
@@ -1316,6 +1317,81 @@ START_TEST(test_flush_rounds)
 }
 END_TEST
 
+/* Past 2 MiB of packed records the pool's slabs are 2 MiB blocks
+ * (hugemem_alloc()), and from 256 Ki buckets on so are the buckets: 20,000
+ * records in TIME_WAIT, packed, then 140,000 SYNs. Every record comes
+ * back once, in id order, and records packed in a huge slab unpack whole
+ * (the client's last ACK again finds its record: its fifth segment). */
+START_TEST(test_huge_blocks)
+{
+	struct flow_table t;
+	struct conn_cfg cc = { .two_msl_ns = 60 * SEC };
+	int64_t t0 = 1000 * SEC;
+	const unsigned nclosed = 20000, nsyn = 140000;
+
+	flush_last = flush_n = 0;
+	flush_sorted = true;
+	flow_table_init(&t, &cc, 300 * SEC, 0, flush_emit, NULL);
+	t.pack_min = 0;
+	for (unsigned i = 0; i < nclosed; i++)
+		pack_close(&t, (uint16_t)(20000 + i), t0 + i * 10);
+	flow_expire(&t, t0 + SEC);
+	ck_assert_uint_eq(t.npacked, nclosed);
+	/* About 170 bytes each: 2 MiB of 64 KiB slabs, the rest in 2 MiB
+	 * ones. */
+	ck_assert_uint_ge(t.pool.bytes, 4u << 20);
+	ck_assert_uint_eq((t.pool.bytes - (2u << 20)) % HUGEMEM_PAGE, 0);
+	/* The last ones packed: in a huge slab. */
+	for (unsigned i = nclosed - 3; i < nclosed; i++)
+		seg_on(&t, (uint16_t)(20000 + i), true, "A", 1002, 5002,
+		    t0 + 2 * SEC);
+	ck_assert_uint_eq(t.npacked, nclosed - 3);
+	for (unsigned i = nclosed - 3; i < nclosed; i++) {
+		struct pkt p = pkt4("10.0.0.1", (uint16_t)(20000 + i),
+		    "10.0.0.2", 80);
+		uint8_t dir;
+		struct conn *c = flow_lookup(&t, &p, t0 + 2 * SEC, ++frame,
+		    &dir);
+		ck_assert(!c->packed);
+		ck_assert_uint_eq(c->id, i + 1);
+		ck_assert_uint_eq(c->side[dir].pkts, 5);
+		ck_assert_uint_eq(conn_td_outcome(c), TD_GRACEFUL);
+	}
+	for (unsigned i = 0; i < nsyn; i++)
+		syn_record(&t, i, t0 + 3 * SEC + i);
+	ck_assert_uint_eq(flow_count(&t), nclosed + nsyn);
+	ck_assert_uint_ge((t.mask + 1) * sizeof(struct conn *), HUGEMEM_PAGE);
+	flow_flush(&t, t0 + 4 * SEC);
+	ck_assert_uint_eq(flush_n, nclosed + nsyn);
+	ck_assert(flush_sorted);
+	ck_assert_uint_eq(flush_last, nclosed + nsyn);
+	ck_assert_uint_eq(flow_count(&t), 0);
+	ck_assert_uint_eq(t.npacked, 0);
+	flow_table_destroy(&t);
+}
+END_TEST
+
+/* hugemem_alloc(): whole 2 MiB pages, aligned, zeroed, all writable. */
+START_TEST(test_hugemem_block)
+{
+	static const size_t sizes[] = { 1, HUGEMEM_PAGE, HUGEMEM_PAGE + 1 };
+
+	for (size_t k = 0; k < G_N_ELEMENTS(sizes); k++) {
+		size_t len = (sizes[k] + HUGEMEM_PAGE - 1) / HUGEMEM_PAGE *
+		    HUGEMEM_PAGE;
+		uint8_t *b = hugemem_alloc(sizes[k]);
+		ck_assert_uint_eq((uintptr_t)b % HUGEMEM_PAGE, 0);
+		for (size_t i = 0; i < len; i += 4096) {
+			ck_assert_uint_eq(b[i], 0);
+			b[i] = 1;
+		}
+		ck_assert_uint_eq(b[len - 1], 0);
+		b[len - 1] = 1;
+		hugemem_free(b, sizes[k]);
+	}
+}
+END_TEST
+
 /* flow_flush_tables(): three tables (-j 3's), 70,000 records with their
  * ids dealt round-robin: every record once, in rounds whose ids all come
  * before the next round's, each table's part of a round in id order. */
@@ -1488,6 +1564,11 @@ flow_suite(void)
 	tcase_add_test(tc, test_flush_rounds);
 	tcase_add_test(tc, test_flush_tables);
 	tcase_add_test(tc, test_flush_sparse_ids);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("huge pages");
+	tcase_set_timeout(tc, 120);	/* 160,000 records: seconds under ASan */
+	tcase_add_test(tc, test_huge_blocks);
+	tcase_add_test(tc, test_hugemem_block);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("record");
 	tcase_add_test(tc, test_times_units);
