@@ -377,15 +377,14 @@ wheel_unfile(struct flow_table *t, struct conn *c)
  * their holes cost a fifth more memory than the blocks (a 10-million
  * connection capture: 22 MB free in a 114 MB heap).
  *
- * The first slabs are 64 KiB of malloc's; once the pool holds POOL_SMALL
- * bytes, a slab is a 2 MiB block the kernel may map as one huge page
- * (hugemem.h). A capture whose records outgrow the cache touches its
- * slabs all over: on 4 KiB pages, each block packed into a new page cost a
- * page fault, and each lookup a TLB miss more. A small capture keeps its
- * few slabs small.
+ * The first slabs are 64 KiB of malloc's; once the pool holds
+ * FLOW_POOL_SMALL bytes, a slab is a 2 MiB block that the kernel may map
+ * as one huge page (hugemem.h): on 4 KiB pages, every 4 KiB of blocks
+ * packed cost a page fault (13 us each on the benchmark's machine, a
+ * virtual one), and a lookup that reaches a packed record a TLB miss
+ * more. A small capture keeps its few slabs small.
  */
 #define POOL_SLAB (64 * 1024)
-#define POOL_SMALL (2 * 1024 * 1024)
 
 /* A slab's first bytes: the list of slabs, and the slab's size. */
 struct pool_slab {
@@ -423,7 +422,7 @@ pool_alloc(struct flow_pool *p, size_t n)
 		return b;
 	}
 	if ((size_t)(p->end - p->bump) < k * 8) {
-		bool huge = p->bytes >= POOL_SMALL;
+		bool huge = p->bytes >= FLOW_POOL_SMALL;
 		size_t size = huge ? HUGEMEM_PAGE : POOL_SLAB;
 		struct pool_slab *slab = huge ? hugemem_alloc(size) :
 		    g_malloc(size);

@@ -52,6 +52,9 @@ struct flow_wheel {
 /* An open record idle this long is packed (flow_expire()). */
 #define FLOW_PACK_IDLE_NS (10 * 1000000000LL)
 #define FLOW_POOL_CLASSES 64	/* 8-byte sizes up to 504 bytes */
+/* A pool's first slabs are 64 KiB from malloc, up to this many bytes; the
+ * rest are 2 MiB (flow.c pool_alloc()). */
+#define FLOW_POOL_SMALL (256 * 1024)
 
 /* Blocks of packed records (flow.c). */
 struct flow_pool {
