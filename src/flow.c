@@ -382,7 +382,8 @@ wheel_unfile(struct flow_table *t, struct conn *c)
  * as one huge page (hugemem.h): on 4 KiB pages, every 4 KiB of blocks
  * packed cost a page fault (13 us each on the benchmark's machine, a
  * virtual one), and a lookup that reaches a packed record a TLB miss
- * more. A small capture keeps its few slabs small.
+ * more. A small capture keeps its few slabs small, and so do -j's tables
+ * (parallel.c).
  */
 #define POOL_SLAB (64 * 1024)
 
@@ -422,7 +423,7 @@ pool_alloc(struct flow_pool *p, size_t n)
 		return b;
 	}
 	if ((size_t)(p->end - p->bump) < k * 8) {
-		bool huge = p->bytes >= FLOW_POOL_SMALL;
+		bool huge = p->bytes >= FLOW_POOL_SMALL && !p->small_only;
 		size_t size = huge ? HUGEMEM_PAGE : POOL_SLAB;
 		struct pool_slab *slab = huge ? hugemem_alloc(size) :
 		    g_malloc(size);

@@ -62,6 +62,7 @@ struct flow_pool {
 					   through their first word */
 	struct pool_slab *slabs;	/* the newest first */
 	size_t bytes;		/* their sizes' sum */
+	bool small_only;	/* no huge slabs (-j's tables) */
 	uint8_t *bump, *end;	/* the newest slab's unused part */
 };
 

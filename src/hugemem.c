@@ -4,8 +4,12 @@
 #include "hugemem.h"
 
 #include <glib.h>
+#ifdef HAVE_MALLOC_H
+#include <malloc.h>		/* mallopt() */
+#endif
 #include <stdint.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 static size_t
 round_up(size_t n)
@@ -46,4 +50,31 @@ hugemem_free(void *p, size_t n)
 {
 	if (p)
 		munmap(p, round_up(n));
+}
+
+static uintptr_t seen;		/* the heap's top at the last call */
+
+void
+hugemem_heap_start(void)
+{
+#if defined(HAVE_MALLOPT) && defined(M_TOP_PAD)
+	mallopt(M_TOP_PAD, (int)(2 * HUGEMEM_PAGE));
+#endif
+	seen = (uintptr_t)sbrk(0);
+}
+
+void
+hugemem_heap(void)
+{
+	uintptr_t top = (uintptr_t)sbrk(0);
+
+	if (top == seen || top == (uintptr_t)-1)
+		return;
+#ifdef MADV_HUGEPAGE
+	if (seen && top > seen) {
+		uintptr_t from = seen & ~(uintptr_t)4095;
+		(void)madvise((void *)from, top - from, MADV_HUGEPAGE);
+	}
+#endif
+	seen = top;
 }

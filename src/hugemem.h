@@ -20,4 +20,18 @@ void *hugemem_alloc(size_t n);
 /* A block of hugemem_alloc(n), back to the system. */
 void hugemem_free(void *p, size_t n);
 
+/*
+ * malloc's main heap (its brk arena: the records of -j 1), advised
+ * MADV_HUGEPAGE as it grows, as glibc's own glibc.malloc.hugetlb=1 tunable
+ * does it. hugemem_heap_start() sets M_TOP_PAD to twice HUGEMEM_PAGE: the
+ * heap then grows by 4 MiB at least, which holds a whole huge page,
+ * aligned; hugemem_heap(), called soon after allocating, advises what it
+ * grew by since the last call, most of it still untouched. Cheap when it
+ * did not grow (sbrk(0) reads a variable). From one thread only. Not with
+ * -j: the threads allocate in arenas of their own, and a top pad that
+ * large would keep 4 MiB of each arena's freed top resident.
+ */
+void hugemem_heap_start(void);
+void hugemem_heap(void);
+
 #endif

@@ -366,6 +366,11 @@ par_new(unsigned n, const struct conn_cfg *cc, int64_t idle_ns,
 		flow_table_init(&w->flows, cc, idle_ns,
 		    max_flows ? (max_flows + n - 1) / n : 0, worker_emit, w);
 		w->flows.id_frame = true;
+		/* Small slabs only: each table's newest huge slab would be
+		 * resident whole, up to 2 MiB of it unused, and -j 2 on 10
+		 * million short connections has less than that to spare
+		 * under 100 MB. */
+		w->flows.pool.small_only = true;
 		w->rep = *rep;
 		w->rep.out = NULL;
 		memset(&w->rep.wb, 0, sizeof(w->rep.wb));

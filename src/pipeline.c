@@ -17,6 +17,7 @@
 #include "conn.h"
 #include "decode.h"
 #include "flow.h"
+#include "hugemem.h"
 #include "outfile.h"
 #include "parallel.h"
 
@@ -159,6 +160,8 @@ frame_commit(struct pipeline *pl, struct ahead *a)
 		return;
 	}
 	flow_segment(&pl->flows, pkt, a->hash, f->ts_ns, pl->frame_no);
+	if ((pl->frame_no & 63) == 0)
+		hugemem_heap();	/* what the heap grew by for records */
 }
 
 static void
@@ -467,6 +470,8 @@ start_jobs(struct pipeline *pl, const struct synfin_config *cfg,
 	if (jobs > 1)
 		pl->par = par_new(jobs, &pl->flows.cfg, pl->flows.idle_ns,
 		    cfg->max_flows, &pl->rep);
+	else
+		hugemem_heap_start();	/* the records, on huge pages */
 }
 
 int
