@@ -24,6 +24,7 @@
 #include "parallel.h"
 
 #include <glib.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "flow.h"
@@ -43,16 +44,59 @@
 #define PAR_FLUSH_MAX 8192
 #define END_FRAME UINT64_MAX	/* releases at the end of the input */
 
-enum item_kind { IT_SEG, IT_SWEEP, IT_FLUSH };
+enum item_kind {
+	IT_SEG,		/* a segment, IPv4: the item holds it whole */
+	IT_SEG6,	/* a segment, IPv6: its addresses in the next item */
+	IT_ADDR6,	/* an IT_SEG6's addresses (struct item6) */
+	IT_SWEEP,
+	IT_FLUSH
+};
 
+/* One line (64 bytes) a segment: the reading thread writes it, a thread
+ * reads it on another core, so every line is carried across once each
+ * way, and the store of a struct pkt's 96 bytes (two lines, in items of
+ * 120) was most of the reading thread's time on short connections. It
+ * holds what the threads read of a struct pkt: not the payload (the frame
+ * is gone), the SACK blocks (read by the decoder only), nor vlan, urp,
+ * paycap or the TFO cookie's length (read by no one past the decoder). */
 struct item {
+	_Alignas(64) int64_t ts;	/* the segment's time; a sweep's clock */
 	uint64_t frame;
-	int64_t ts;		/* the segment's time; a sweep's clock */
 	uint32_t hash;
 	uint8_t kind;
-	/* The segment: its struct pkt without the SACK blocks */
-	_Alignas(struct pkt) uint8_t pkt[PKT_NO_SACK];
+	uint8_t flags;		/* TH_* */
+	uint8_t af;
+	uint8_t opts;		/* IO_* */
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint16_t win;
+	uint8_t wscale;
+	uint8_t hlen;
+	uint32_t paylen;
+	uint32_t tsval, tsecr;
+	uint16_t mss;
+	uint16_t quirks;	/* DEC_* bits */
+	uint8_t src[4], dst[4];	/* IPv4 */
 };
+
+/* The item after an IT_SEG6 holds its addresses as bytes, around its
+ * kind: the source at ADDR6_SRC, the destination at ADDR6_DST. */
+#define ADDR6_SRC 0
+#define ADDR6_DST 24
+
+enum {
+	IO_MSS = 1u << 0,
+	IO_WS = 1u << 1,
+	IO_SACK_OK = 1u << 2,
+	IO_TS = 1u << 3,
+	IO_TFO = 1u << 4,
+};
+
+_Static_assert(sizeof(struct item) == 64, "an item is one line");
+_Static_assert(ADDR6_SRC + 16 <= offsetof(struct item, kind) &&
+    ADDR6_DST > offsetof(struct item, kind) && ADDR6_DST + 16 <= 64,
+    "an IT_ADDR6's addresses leave its kind alone");
+_Static_assert(DEC_IP_FRAG_LATER <= UINT16_MAX, "quirks fit 16 bits");
 
 /* Release order with one thread: by the frame whose processing released
  * the record; in that frame, the sweep's records first (step 0, by id),
@@ -152,6 +196,42 @@ worker_emit(struct conn *c, void *user)
 	return true;	/* kept until formatted */
 }
 
+/* The segment it (IT_SEG or IT_SEG6, followed by its IT_ADDR6) as a
+ * struct pkt: what item_pack() left out is zero. */
+static void
+item_unpack(const struct item *it, struct pkt *pk)
+{
+	memset(pk, 0, PKT_NO_SACK);
+	pk->af = it->af;
+	if (it->kind == IT_SEG6) {
+		const unsigned char *a = (const unsigned char *)(it + 1);
+		memcpy(pk->src, a + ADDR6_SRC, 16);
+		memcpy(pk->dst, a + ADDR6_DST, 16);
+	} else {
+		memcpy(pk->src, it->src, 4);
+		memcpy(pk->dst, it->dst, 4);
+	}
+	pk->quirks = it->quirks;
+	struct tcp_seg *s = &pk->tcp;
+	s->sport = it->sport;
+	s->dport = it->dport;
+	s->seq = it->seq;
+	s->ack = it->ack;
+	s->win = it->win;
+	s->flags = it->flags;
+	s->hlen = it->hlen;
+	s->paylen = it->paylen;
+	s->opt.mss = it->mss;
+	s->opt.wscale = it->wscale;
+	s->opt.tsval = it->tsval;
+	s->opt.tsecr = it->tsecr;
+	s->opt.has_mss = it->opts & IO_MSS;
+	s->opt.has_ws = it->opts & IO_WS;
+	s->opt.sack_ok = it->opts & IO_SACK_OK;
+	s->opt.has_ts = it->opts & IO_TS;
+	s->opt.has_tfo = it->opts & IO_TFO;
+}
+
 /* How far ahead of the segment it works on a thread fetches a bucket, and
  * then the record it points at (flow_prefetch_bucket()). */
 #define PREFETCH_BUCKET 8
@@ -171,14 +251,16 @@ worker_process(struct worker *w, unsigned set)
 
 		/* Segments only: a sweep's item has no hash. */
 		if (i + PREFETCH_BUCKET < n &&
-		    items[i + PREFETCH_BUCKET].kind == IT_SEG)
+		    items[i + PREFETCH_BUCKET].kind <= IT_SEG6)
 			flow_prefetch_bucket(t, items[i + PREFETCH_BUCKET].hash);
 		if (i + PREFETCH_RECORD < n &&
-		    items[i + PREFETCH_RECORD].kind == IT_SEG)
+		    items[i + PREFETCH_RECORD].kind <= IT_SEG6)
 			flow_prefetch_record(t, items[i + PREFETCH_RECORD].hash);
+		if (it->kind == IT_ADDR6)	/* read with its IT_SEG6 */
+			continue;
 
 		w->cur_frame = it->kind == IT_FLUSH ? END_FRAME : it->frame;
-		w->cur_step = it->kind == IT_SEG ? 1 : 0;
+		w->cur_step = it->kind <= IT_SEG6 ? 1 : 0;
 		switch (it->kind) {
 		case IT_SWEEP:
 			flow_expire(t, it->ts);
@@ -188,9 +270,7 @@ worker_process(struct worker *w, unsigned set)
 			break;
 		default: {
 			struct pkt pk;
-			memcpy(&pk, it->pkt, PKT_NO_SACK);
-			pk.tcp.payload = NULL;	/* the frame is gone */
-			pk.tcp.opt.nsack = 0;	/* not carried */
+			item_unpack(it, &pk);
 			struct conn *c = flow_segment(t, &pk, it->hash,
 			    it->ts, it->frame);
 			if (t->created == c) {
@@ -382,9 +462,9 @@ par_new(unsigned n, const struct conn_cfg *cc, int64_t idle_ns,
 }
 
 /* A thread's share of a batch is about PAR_BATCH / n segments, seldom much
- * more: room for an eighth more at first, then a quarter more at a time,
- * where doubling would take 8,192 items of 120 bytes for a share of 4,100
- * (two threads, two batches each: 1.7 MB). */
+ * more (an IPv6 segment takes two items): room for an eighth more at
+ * first, then a quarter more at a time, where doubling would take 8,192
+ * items for a share of 4,100. The items are aligned to their line. */
 static struct item *
 add_item(struct par *p, struct worker *w, unsigned set)
 {
@@ -392,7 +472,16 @@ add_item(struct par *p, struct worker *w, unsigned set)
 		size_t cap = w->itemcap[set];
 		cap = cap ? cap + cap / 4 : PAR_BATCH / p->n +
 		    PAR_BATCH / (8 * p->n) + 64;
-		w->items[set] = g_renew(struct item, w->items[set], cap);
+		struct item *a = aligned_alloc(_Alignof(struct item),
+		    cap * sizeof(struct item));
+		if (!a)
+			g_error("out of memory: %zu segments for a thread",
+			    cap);
+		if (w->nitems[set])
+			memcpy(a, w->items[set],
+			    w->nitems[set] * sizeof(struct item));
+		free(w->items[set]);
+		w->items[set] = a;
 		w->itemcap[set] = cap;
 	}
 	return &w->items[set][w->nitems[set]++];
@@ -513,13 +602,38 @@ par_segment(struct par *p, const struct pkt *pkt, int64_t ts, uint64_t frame)
 	uint32_t h = flow_pkt_hash(pkt);
 	/* Which thread: the hash's high bits (the table uses the low). */
 	struct worker *w = &p->w[((uint64_t)h * p->n) >> 32];
-	struct item *it = add_item(p, w, p->go_process & 1);
+	unsigned set = p->go_process & 1;
+	struct item *it = add_item(p, w, set);
+	const struct tcp_seg *s = &pkt->tcp;
 
-	it->frame = frame;
-	it->ts = ts;
-	it->hash = h;
-	it->kind = IT_SEG;
-	memcpy(it->pkt, pkt, PKT_NO_SACK);	/* see worker_process() */
+	/* Whole lines, field by field: see struct item. */
+	*it = (struct item){
+		.ts = ts, .frame = frame, .hash = h, .kind = IT_SEG,
+		.flags = s->flags, .af = pkt->af,
+		.opts = (s->opt.has_mss ? IO_MSS : 0) |
+		    (s->opt.has_ws ? IO_WS : 0) |
+		    (s->opt.sack_ok ? IO_SACK_OK : 0) |
+		    (s->opt.has_ts ? IO_TS : 0) |
+		    (s->opt.has_tfo ? IO_TFO : 0),
+		.sport = s->sport, .dport = s->dport,
+		.seq = s->seq, .ack = s->ack, .win = s->win,
+		.wscale = s->opt.wscale, .hlen = s->hlen,
+		.paylen = s->paylen, .tsval = s->opt.tsval,
+		.tsecr = s->opt.tsecr, .mss = s->opt.mss,
+		.quirks = (uint16_t)pkt->quirks,
+	};
+	if (pkt->af == 6) {
+		struct item *a = add_item(p, w, set);	/* may move it */
+		it = a - 1;
+		it->kind = IT_SEG6;
+		unsigned char *b = (unsigned char *)a;
+		memcpy(b + ADDR6_SRC, pkt->src, 16);
+		memcpy(b + ADDR6_DST, pkt->dst, 16);
+		a->kind = IT_ADDR6;
+	} else {
+		memcpy(it->src, pkt->src, 4);
+		memcpy(it->dst, pkt->dst, 4);
+	}
 	if (++p->nfill >= PAR_BATCH)
 		cycle(p);
 }
@@ -560,7 +674,7 @@ static void
 worker_drop_batches(struct worker *w)
 {
 	for (int s = 0; s < 2; s++) {
-		g_clear_pointer(&w->items[s], g_free);
+		g_clear_pointer(&w->items[s], free);
 		w->nitems[s] = w->itemcap[s] = 0;
 	}
 	g_clear_pointer(&w->cre, g_free);
