@@ -64,27 +64,50 @@ struct item {
 	uint64_t frame;
 	uint32_t hash;
 	uint8_t kind;
-	uint8_t flags;		/* TH_* */
 	uint8_t af;
-	uint8_t opts;		/* IO_* */
+	uint16_t quirks;	/* DEC_* bits */
+	/* struct tcp_seg's first fields, in its order (ITEM_SEG_HEAD) */
 	uint16_t sport, dport;
 	uint32_t seq, ack;
 	uint16_t win;
-	uint8_t wscale;
+	uint8_t flags;		/* TH_* */
 	uint8_t hlen;
 	uint32_t paylen;
-	uint32_t tsval, tsecr;
+	/* struct tcp_opts's first fields, in its order (ITEM_OPT_HEAD), but
+	 * the flags of the options seen in place of nsack (not carried) */
 	uint16_t mss;
-	uint16_t quirks;	/* DEC_* bits */
+	uint8_t wscale;
+	uint8_t opts;		/* IO_* */
+	uint32_t tsval, tsecr;
 	uint8_t src[4], dst[4];	/* IPv4 */
 };
+
+/* The bytes copied whole: a struct tcp_seg's ports, numbers and window,
+ * and a struct tcp_opts' MSS, window scale, SACK count and timestamps. */
+#define ITEM_SEG_HEAD (offsetof(struct tcp_seg, win) + 2)
+#define ITEM_OPT_HEAD (offsetof(struct tcp_opts, tsecr) + 4)
+_Static_assert(offsetof(struct tcp_seg, sport) == 0 &&
+    offsetof(struct tcp_seg, dport) == 2 &&
+    offsetof(struct tcp_seg, seq) == 4 &&
+    offsetof(struct tcp_seg, ack) == 8 &&
+    offsetof(struct tcp_seg, win) == 12 &&
+    offsetof(struct item, win) - offsetof(struct item, sport) == 12,
+    "struct item mirrors struct tcp_seg's head");
+_Static_assert(offsetof(struct tcp_opts, mss) == 0 &&
+    offsetof(struct tcp_opts, wscale) == 2 &&
+    offsetof(struct tcp_opts, nsack) == 3 &&
+    offsetof(struct tcp_opts, tsval) == 4 &&
+    offsetof(struct tcp_opts, tsecr) == 8 &&
+    offsetof(struct item, opts) - offsetof(struct item, mss) == 3 &&
+    offsetof(struct item, tsecr) - offsetof(struct item, mss) == 8,
+    "struct item mirrors struct tcp_opts' head");
 
 /* The item after an IT_SEG6 holds its addresses as bytes, around its
  * kind: the source at ADDR6_SRC, the destination at ADDR6_DST. */
 #define ADDR6_SRC 0
 #define ADDR6_DST 24
 
-enum {
+enum {	/* struct item.opts: which of struct tcp_opts' has_ are true */
 	IO_MSS = 1u << 0,
 	IO_WS = 1u << 1,
 	IO_SACK_OK = 1u << 2,
@@ -213,18 +236,14 @@ item_unpack(const struct item *it, struct pkt *pk)
 	}
 	pk->quirks = it->quirks;
 	struct tcp_seg *s = &pk->tcp;
-	s->sport = it->sport;
-	s->dport = it->dport;
-	s->seq = it->seq;
-	s->ack = it->ack;
-	s->win = it->win;
+	memcpy(s, (const unsigned char *)it + offsetof(struct item, sport),
+	    ITEM_SEG_HEAD);
 	s->flags = it->flags;
 	s->hlen = it->hlen;
 	s->paylen = it->paylen;
-	s->opt.mss = it->mss;
-	s->opt.wscale = it->wscale;
-	s->opt.tsval = it->tsval;
-	s->opt.tsecr = it->tsecr;
+	memcpy(&s->opt, (const unsigned char *)it + offsetof(struct item, mss),
+	    ITEM_OPT_HEAD);
+	s->opt.nsack = 0;	/* its place held the flags */
 	s->opt.has_mss = it->opts & IO_MSS;
 	s->opt.has_ws = it->opts & IO_WS;
 	s->opt.sack_ok = it->opts & IO_SACK_OK;
@@ -465,25 +484,28 @@ par_new(unsigned n, const struct conn_cfg *cc, int64_t idle_ns,
  * more (an IPv6 segment takes two items): room for an eighth more at
  * first, then a quarter more at a time, where doubling would take 8,192
  * items for a share of 4,100. The items are aligned to their line. */
-static struct item *
+static __attribute__((noinline)) void
+grow_items(struct par *p, struct worker *w, unsigned set)
+{
+	size_t cap = w->itemcap[set];
+	cap = cap ? cap + cap / 4 : PAR_BATCH / p->n +
+	    PAR_BATCH / (8 * p->n) + 64;
+	struct item *a = aligned_alloc(_Alignof(struct item),
+	    cap * sizeof(struct item));
+	if (!a)
+		g_error("out of memory: %zu segments for a thread", cap);
+	if (w->nitems[set])
+		memcpy(a, w->items[set], w->nitems[set] * sizeof(struct item));
+	free(w->items[set]);
+	w->items[set] = a;
+	w->itemcap[set] = cap;
+}
+
+static inline struct item *
 add_item(struct par *p, struct worker *w, unsigned set)
 {
-	if (w->nitems[set] == w->itemcap[set]) {
-		size_t cap = w->itemcap[set];
-		cap = cap ? cap + cap / 4 : PAR_BATCH / p->n +
-		    PAR_BATCH / (8 * p->n) + 64;
-		struct item *a = aligned_alloc(_Alignof(struct item),
-		    cap * sizeof(struct item));
-		if (!a)
-			g_error("out of memory: %zu segments for a thread",
-			    cap);
-		if (w->nitems[set])
-			memcpy(a, w->items[set],
-			    w->nitems[set] * sizeof(struct item));
-		free(w->items[set]);
-		w->items[set] = a;
-		w->itemcap[set] = cap;
-	}
+	if (G_UNLIKELY(w->nitems[set] == w->itemcap[set]))
+		grow_items(p, w, set);
 	return &w->items[set][w->nitems[set]++];
 }
 
@@ -606,22 +628,22 @@ par_segment(struct par *p, const struct pkt *pkt, int64_t ts, uint64_t frame)
 	struct item *it = add_item(p, w, set);
 	const struct tcp_seg *s = &pkt->tcp;
 
-	/* Whole lines, field by field: see struct item. */
-	*it = (struct item){
-		.ts = ts, .frame = frame, .hash = h, .kind = IT_SEG,
-		.flags = s->flags, .af = pkt->af,
-		.opts = (s->opt.has_mss ? IO_MSS : 0) |
-		    (s->opt.has_ws ? IO_WS : 0) |
-		    (s->opt.sack_ok ? IO_SACK_OK : 0) |
-		    (s->opt.has_ts ? IO_TS : 0) |
-		    (s->opt.has_tfo ? IO_TFO : 0),
-		.sport = s->sport, .dport = s->dport,
-		.seq = s->seq, .ack = s->ack, .win = s->win,
-		.wscale = s->opt.wscale, .hlen = s->hlen,
-		.paylen = s->paylen, .tsval = s->opt.tsval,
-		.tsecr = s->opt.tsecr, .mss = s->opt.mss,
-		.quirks = (uint16_t)pkt->quirks,
-	};
+	/* Whole lines: see struct item. */
+	it->ts = ts;
+	it->frame = frame;
+	it->hash = h;
+	it->kind = IT_SEG;
+	it->af = pkt->af;
+	it->quirks = (uint16_t)pkt->quirks;
+	memcpy((unsigned char *)it + offsetof(struct item, sport), s,
+	    ITEM_SEG_HEAD);
+	it->flags = s->flags;
+	it->hlen = s->hlen;
+	it->paylen = s->paylen;
+	memcpy((unsigned char *)it + offsetof(struct item, mss), &s->opt,
+	    ITEM_OPT_HEAD);
+	it->opts = (uint8_t)(s->opt.has_mss | s->opt.has_ws << 1 |
+	    s->opt.sack_ok << 2 | s->opt.has_ts << 3 | s->opt.has_tfo << 4);
 	if (pkt->af == 6) {
 		struct item *a = add_item(p, w, set);	/* may move it */
 		it = a - 1;
