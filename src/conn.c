@@ -897,6 +897,11 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	 * third-segment check, not as a SYN-ACK of the server's. */
 	if (c->synack_dir >= 0 && c->synack_dir != dir && !(c->hs & HSF_SIMUL))
 		return;
+	/* A SYN-ACK from an endpoint still SYN_SENT whose peer sent no SYN
+	 * answers nothing (synack_from_client, tcp_fsm.c): not the
+	 * handshake's SYN-ACK, nor a retransmission of its sender's SYN. */
+	if (p->st == TCP_ST_SYN_SENT && !(q->flags & PEER_SYN_SEEN))
+		return;
 	if (c->synack_dir < 0) {
 		c->synack_dir = (int8_t)dir;
 		time_set(c, CT_SYNACK, ts);
@@ -1374,11 +1379,15 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	if ((pkt->quirks & (DEC_TCP_OPT_BAD_LEN | DEC_TCP_OPT_BAD_SIZE |
 	    DEC_TCP_OPT_DUP)) && !(snd->once & ONCE_BAD_OPT)) {
 		snd->once |= ONCE_BAD_OPT;
+		/* What was wrong, "; " between two findings. */
+		uint32_t q = pkt->quirks;
+		bool len = q & DEC_TCP_OPT_BAD_LEN, size = q & DEC_TCP_OPT_BAD_SIZE,
+		    dup = q & DEC_TCP_OPT_DUP;
 		conn_anomaly(c, ANOM_BAD_TCP_OPTION, dir, ts, frame,
-		    "%s%s%s", pkt->quirks & DEC_TCP_OPT_BAD_LEN ?
-		    "option length out of bounds; " : "",
-		    pkt->quirks & DEC_TCP_OPT_BAD_SIZE ? "option of the wrong size; " : "",
-		    pkt->quirks & DEC_TCP_OPT_DUP ? "option repeated" : "");
+		    "%s%s%s%s%s", len ? "option length out of bounds" : "",
+		    len && (size || dup) ? "; " : "",
+		    size ? "option of the wrong size" : "",
+		    size && dup ? "; " : "", dup ? "option repeated" : "");
 	}
 	if ((pkt->quirks & DEC_TCP_WSCALE_CLAMP) && !(snd->once & ONCE_WSCALE)) {
 		snd->once |= ONCE_WSCALE;

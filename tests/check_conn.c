@@ -465,6 +465,87 @@ static const struct acase anomaly_cases[] = {
 	.anom = "capture_gap", .frame = 5, .from = "server",
 	.absent = "ack_unseen_data",
 },
+/* ---- the catalogue beyond SPEC's minimum (src/anomaly.def) ---------- */
+{
+	/* The client, SYN_SENT, sends a SYN-ACK though the server sent no
+	 * SYN: it answers nothing (3.10.7.3; a SYN-ACK from SYN_SENT is a
+	 * simultaneous open only after the peer's SYN, 3.5 figure 7). Not
+	 * the handshake's SYN-ACK, nor a retransmission of the client's
+	 * SYN (same seq): only the client's segments were seen, so
+	 * unanswered, the client still SYN_SENT. */
+	.name = "synack_from_client",
+	.scn = "0.000  > S  1000 0\n"
+	       "+0.010 > SA 1000 5001\n",
+	.anom = "synack_from_client", .frame = 2, .from = "client",
+	.absent = "synack_retransmitted",
+	.hs = HS(UNANSWERED), .td = TD(NONE),
+	.cst = ST(SYN_SENT), .sst = ST(CLOSED),
+}, {
+	/* A SYN on a synchronized connection with a new seq (3000): the
+	 * server answers with a challenge ACK (3.10.7.4; RFC 5961 4) and
+	 * both stay ESTABLISHED. */
+	.name = "unexpected_syn",
+	.scn = HANDSHAKE
+	       "+1.000 > S  3000 0\n"
+	       "+0.001 < A  5001 1001\n",
+	.anom = "unexpected_syn", .frame = 4, .from = "client",
+	.hs = HS(COMPLETE), .td = TD(OPEN),
+	.cst = ST(ESTABLISHED), .sst = ST(ESTABLISHED),
+}, {
+	/* The server's SYN-ACK again 1 s later with another ISN, 6000
+	 * instead of K = 5000 (3.4.1: a new ISN is a new incarnation); the
+	 * client acks the second, 6001. */
+	.name = "synack_isn_changed",
+	.scn = "0.000  > S  1000 0\n"
+	       "+0.010 < SA 5000 1001\n"
+	       "+1.000 < SA 6000 1001\n"
+	       "+0.010 > A  1001 6001\n",
+	.anom = "synack_isn_changed", .frame = 3, .from = "server",
+	.absent = "synack_retransmitted",
+	.hs = HS(COMPLETE),
+}, {
+	/* RST,ACK to the client's SYN acking 1005, not J+1 = 1001: in
+	 * SYN_SENT an RST is acceptable only if its ACK acks the SYN
+	 * (3.10.7.3), so it is dropped; the SYN is sent again and the
+	 * handshake completes. Not refused. */
+	.name = "rst_bad_ack",
+	.scn = "0.000  > S  1000 0\n"
+	       "+0.010 < RA 0    1005\n"
+	       "+1.000 > S  1000 0\n"
+	       "+0.010 < SA 5000 1001\n"
+	       "+0.010 > A  1001 5001\n",
+	.anom = "rst_bad_ack", .frame = 2, .from = "server",
+	.also = "syn_retransmitted", .also_frame = 3, .also_from = "client",
+	.hs = HS(COMPLETE), .td = TD(OPEN),
+	.cst = ST(ESTABLISHED), .sst = ST(ESTABLISHED),
+}, {
+	/* The server offers a window of 1000 (a SYN-ACK's window is never
+	 * scaled, RFC 7323 2.2): RCV.NXT 1001 + 1000 = 2001 is the right
+	 * edge, and the client sends 1001..2500, 500 bytes past it
+	 * (3.10.7.4 first check: only the part in the window is taken). */
+	.name = "seq_beyond_window",
+	.scn = "0.000  > S  1000 0 win=64240\n"
+	       "+0.010 < SA 5000 1001 win=1000\n"
+	       "+0.010 > A  1001 5001 win=64240\n"
+	       "+0.010 > PA 1001 5001 win=64240 len=1500\n",
+	.anom = "seq_beyond_window", .frame = 4, .from = "client",
+}, {
+	/* An MSS option of length 3 (kind 2 is 4 bytes long, 3.2). */
+	.name = "bad_tcp_option",
+	.scn = "0.000  > S  1000 0 opt=020300\n"
+	       "+0.010 < SA 5000 1001\n"
+	       "+0.010 > A  1001 5001\n",
+	.anom = "bad_tcp_option", .frame = 1, .from = "client",
+	.hs = HS(COMPLETE),
+}, {
+	/* Window scale 15: above 14, used as 14 (RFC 7323 2.3). */
+	.name = "wscale_clamped",
+	.scn = "0.000  > S  1000 0 ws=15\n"
+	       "+0.010 < SA 5000 1001 ws=7\n"
+	       "+0.010 > A  1001 5001\n",
+	.anom = "wscale_clamped", .frame = 1, .from = "client",
+	.hs = HS(COMPLETE),
+},
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -535,6 +616,21 @@ START_TEST(test_every_spec_anomaly_has_a_case)
 		for (size_t k = 0; k < N(anomaly_cases) && !found; k++)
 			found = strcmp(anomaly_cases[k].anom, spec[i]) == 0;
 		ck_assert_msg(found, "no case for %s", spec[i]);
+	}
+}
+END_TEST
+
+/* Every anomaly of the catalogue has a row above, bar truncated_segment,
+ * which is the decoder's (check_decode): an anomaly added to
+ * src/anomaly.def needs a case here. */
+START_TEST(test_every_anomaly_has_a_case)
+{
+	for (int id = ANOM_NONE + 1; id < ANOM_MAX; id++) {
+		const char *name = anomaly_name((enum anom_id)id);
+		bool found = false;
+		for (size_t k = 0; k < N(anomaly_cases) && !found; k++)
+			found = strcmp(anomaly_cases[k].anom, name) == 0;
+		ck_assert_msg(found, "no case for %s", name);
 	}
 }
 END_TEST
@@ -1248,6 +1344,7 @@ conn_suite(void)
 
 	tcase_add_loop_test(tc, test_anomaly, 0, N(anomaly_cases));
 	tcase_add_test(tc, test_every_spec_anomaly_has_a_case);
+	tcase_add_test(tc, test_every_anomaly_has_a_case);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("outcomes");
