@@ -86,6 +86,12 @@ enum conn_time {
 	CT_SYN,			/* first SYN (no ACK) */
 	CT_SYNACK,		/* first SYN-ACK */
 	CT_ACK,			/* the third segment */
+	/* The bases of the handshake's round trips when the step before was
+	 * sent again (0: not sent again): the last SYN before the first
+	 * SYN-ACK, the last SYN-ACK before the third segment
+	 * (conn_rtt_base()). */
+	CT_SYN_RTX,
+	CT_SYNACK_RTX,
 	CT_MAX
 };
 
@@ -304,6 +310,19 @@ static inline int64_t
 conn_time(const struct conn *c, enum conn_time k)
 {
 	return conn_time_decode(c, k, c->t[k]);
+}
+
+/* When the SYN the first SYN-ACK answered was sent (k = CT_SYN), or the
+ * SYN-ACK the third segment answered (CT_SYNACK): the last one before it,
+ * as Wireshark's initial RTT takes the most recent SYN. A step sent
+ * again times its answer from its last copy, not from the first and the
+ * retransmission timeouts in between (RFC 6298 5: Karn). */
+static inline int64_t
+conn_rtt_base(const struct conn *c, enum conn_time k)
+{
+	int64_t t = conn_time(c, k == CT_SYN ? CT_SYN_RTX : CT_SYNACK_RTX);
+
+	return t ? t : conn_time(c, k);
 }
 
 static inline int64_t

@@ -133,9 +133,13 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	WC_LIT(o, ",\"synack_count\":");
 	o = wc_u64(o, c->synack_count);
 	WC_LIT(o, ",\"rtt\":{\"syn_synack\":");
-	o = json_dur(o, syn_ts, synack_ts, syn && sa && synack_ts >= syn_ts);
+	int64_t syn_base = conn_rtt_base(c, CT_SYN);
+	int64_t synack_base = conn_rtt_base(c, CT_SYNACK);
+	o = json_dur(o, syn_base, synack_ts, syn && sa &&
+	    synack_ts >= syn_base);
 	WC_LIT(o, ",\"synack_ack\":");
-	o = json_dur(o, synack_ts, ack_ts, sa && ack && ack_ts >= synack_ts);
+	o = json_dur(o, synack_base, ack_ts, sa && ack &&
+	    ack_ts >= synack_base);
 	WC_LIT(o, "},\"client_options\":");
 	o = json_options(o, pc);
 	WC_LIT(o, ",\"server_options\":");

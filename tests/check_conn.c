@@ -1284,6 +1284,69 @@ START_TEST(test_old_duplicate_syn_then_close)
 }
 END_TEST
 
+/* The handshake's round trips start at the last copy of the step they
+ * answer (Wireshark's initial RTT from the most recent SYN; RFC 6298 5,
+ * Karn: a retransmitted step's first copy times nothing). tu_run() starts
+ * the capture at 1700000000 s. */
+#define T0 INT64_C(1700000000000000000)
+#define MS INT64_C(1000000)
+
+START_TEST(test_rtt_after_syn_retransmitted)
+{
+	struct tu_result r;
+
+	/* SYN at 0, again at 1.000 (its RTO), SYN-ACK 10 ms after the
+	 * second, third segment 10 ms later: 10 ms each, not 1.010 s; the
+	 * SYN's time stays the first SYN's. */
+	tu_run("0.000  > S  1000 0\n"
+	       "+1.000 > S  1000 0\n"
+	       "+0.010 < SA 5000 1001\n"
+	       "+0.010 > A  1001 5001\n", &r);
+	ck_assert_uint_eq(r.nconns, 1);
+	const struct tu_conn *t = &r.conns[0];
+	ck_assert_int_eq(t->syn_ts, T0);
+	ck_assert_int_eq(t->rtt_syn_base, T0 + 1000 * MS);
+	ck_assert_int_eq(t->synack_ts - t->rtt_syn_base, 10 * MS);
+	ck_assert_int_eq(t->ack_ts - t->rtt_synack_base, 10 * MS);
+}
+END_TEST
+
+START_TEST(test_rtt_after_synack_retransmitted)
+{
+	struct tu_result r;
+
+	/* SYN-ACK at 10 ms, again at 1.010 s, the third segment 5 ms after
+	 * the second: 5 ms. A SYN-ACK sent again after the third segment
+	 * (its ACK lost further on) moves nothing. */
+	tu_run("0.000  > S  1000 0\n"
+	       "+0.010 < SA 5000 1001\n"
+	       "+1.000 < SA 5000 1001\n"
+	       "+0.005 > A  1001 5001\n"
+	       "+1.000 < SA 5000 1001\n"
+	       "+0.005 > A  1001 5001\n", &r);
+	ck_assert_uint_eq(r.nconns, 1);
+	const struct tu_conn *t = &r.conns[0];
+	ck_assert_int_eq(t->synack_ts, T0 + 10 * MS);
+	ck_assert_int_eq(t->synack_ts - t->rtt_syn_base, 10 * MS);
+	ck_assert_int_eq(t->rtt_synack_base, T0 + 1010 * MS);
+	ck_assert_int_eq(t->ack_ts - t->rtt_synack_base, 5 * MS);
+}
+END_TEST
+
+START_TEST(test_rtt_no_retransmission)
+{
+	struct tu_result r;
+
+	/* Nothing sent again: from the first (and only) copies. */
+	tu_run(HANDSHAKE, &r);
+	const struct tu_conn *t = &r.conns[0];
+	ck_assert_int_eq(t->rtt_syn_base, t->syn_ts);
+	ck_assert_int_eq(t->rtt_synack_base, t->synack_ts);
+	ck_assert_int_eq(t->synack_ts - t->syn_ts, 10 * MS);
+	ck_assert_int_eq(t->ack_ts - t->synack_ts, 10 * MS);
+}
+END_TEST
+
 START_TEST(test_time_wait_expires)
 {
 	struct tu_result r;
@@ -1369,6 +1432,9 @@ conn_suite(void)
 	tcase_add_test(tc, test_synack_again_after_dropped_ack);
 	tcase_add_test(tc, test_old_duplicate_syn_retransmitted);
 	tcase_add_test(tc, test_old_duplicate_syn_then_close);
+	tcase_add_test(tc, test_rtt_after_syn_retransmitted);
+	tcase_add_test(tc, test_rtt_after_synack_retransmitted);
+	tcase_add_test(tc, test_rtt_no_retransmission);
 	tcase_add_test(tc, test_time_wait_expires);
 	tcase_add_test(tc, test_msl_option);
 	tcase_add_test(tc, test_frame_numbers_across_records);

@@ -132,6 +132,11 @@ snapshot(struct conn *c, void *user)
 	t->reset_by = c->rst_dir < 0 ? -1 :
 	    c->rst_dir == cl ? TU_CLIENT : TU_SERVER;
 	t->syn_count = c->syn_count;
+	t->syn_ts = conn_time(c, CT_SYN);
+	t->synack_ts = conn_time(c, CT_SYNACK);
+	t->ack_ts = conn_time(c, CT_ACK);
+	t->rtt_syn_base = conn_rtt_base(c, CT_SYN);
+	t->rtt_synack_base = conn_rtt_base(c, CT_SYNACK);
 	t->synack_count = c->synack_count;
 	const struct tu_frames *fr = g_hash_table_lookup(frames_by_id, &c->id);
 	if (fr) {

@@ -51,6 +51,9 @@ struct tu_conn {
 	int initiator;		/* teardown initiator side, -1 none */
 	int reset_by;		/* side of the first accepted RST, -1 none */
 	uint32_t syn_count, synack_count;
+	/* Handshake times (ns; 0: none) and the bases of its round trips
+	 * (conn_rtt_base()). */
+	int64_t syn_ts, synack_ts, ack_ts, rtt_syn_base, rtt_synack_base;
 	uint64_t pkts[2], bytes[2];	/* by side */
 	uint32_t retrans[2];		/* by side */
 	uint64_t first_frame, last_frame;	/* fed to it (driver's count) */
