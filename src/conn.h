@@ -325,6 +325,22 @@ conn_rtt_base(const struct conn *c, enum conn_time k)
 	return t ? t : conn_time(c, k);
 }
 
+/* The handshake's round trip that k ended (CT_SYNACK: rtt.syn_synack,
+ * CT_ACK: rtt.synack_ack), from conn_rtt_base(), in *ns; false when
+ * either end was not seen or they came out of order. For every writer. */
+static inline bool
+conn_rtt(const struct conn *c, enum conn_time k, int64_t *ns)
+{
+	bool seen = k == CT_SYNACK ?
+	    conn_time(c, CT_SYN) && c->synack_dir >= 0 :
+	    c->synack_dir >= 0 && (c->hs & HSF_THIRD);
+	int64_t from = conn_rtt_base(c, k == CT_SYNACK ? CT_SYN : CT_SYNACK);
+	int64_t to = conn_time(c, k);
+
+	*ns = to - from;
+	return seen && to >= from;
+}
+
 static inline int64_t
 conn_side_time(const struct conn *c, int side, enum side_time k)
 {

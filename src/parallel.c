@@ -47,7 +47,7 @@
 enum item_kind {
 	IT_SEG,		/* a segment, IPv4: the item holds it whole */
 	IT_SEG6,	/* a segment, IPv6: its addresses in the next item */
-	IT_ADDR6,	/* an IT_SEG6's addresses (struct item6) */
+	IT_ADDR6,	/* an IT_SEG6's addresses (ADDR6_SRC, ADDR6_DST) */
 	IT_SWEEP,
 	IT_FLUSH
 };
@@ -220,7 +220,7 @@ worker_emit(struct conn *c, void *user)
 }
 
 /* The segment it (IT_SEG or IT_SEG6, followed by its IT_ADDR6) as a
- * struct pkt: what item_pack() left out is zero. */
+ * struct pkt: what par_segment() left out is zero. */
 static void
 item_unpack(const struct item *it, struct pkt *pk)
 {
@@ -642,8 +642,9 @@ par_segment(struct par *p, const struct pkt *pkt, int64_t ts, uint64_t frame)
 	it->paylen = s->paylen;
 	memcpy((unsigned char *)it + offsetof(struct item, mss), &s->opt,
 	    ITEM_OPT_HEAD);
-	it->opts = (uint8_t)(s->opt.has_mss | s->opt.has_ws << 1 |
-	    s->opt.sack_ok << 2 | s->opt.has_ts << 3 | s->opt.has_tfo << 4);
+	it->opts = (uint8_t)(s->opt.has_mss * IO_MSS | s->opt.has_ws * IO_WS |
+	    s->opt.sack_ok * IO_SACK_OK | s->opt.has_ts * IO_TS |
+	    s->opt.has_tfo * IO_TFO);
 	if (pkt->af == 6) {
 		struct item *a = add_item(p, w, set);	/* may move it */
 		it = a - 1;

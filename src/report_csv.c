@@ -91,16 +91,11 @@ csv_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	}
 	csv_u64(w, c->syn_count);
 	csv_u64(w, c->synack_count);
-	/* The round trips, as the JSON writer's (conn_rtt_base()). */
-	int64_t syn_ts = conn_time(c, CT_SYN);
-	int64_t syn_base = conn_rtt_base(c, CT_SYN);
-	int64_t synack_base = conn_rtt_base(c, CT_SYNACK);
-	int64_t synack_ts = conn_time(c, CT_SYNACK);
-	int64_t ack_ts = conn_time(c, CT_ACK);
-	csv_dur(w, synack_ts - syn_base, syn_ts && c->synack_dir >= 0 &&
-	    synack_ts >= syn_base);
-	csv_dur(w, ack_ts - synack_base, c->synack_dir >= 0 &&
-	    (c->hs & HSF_THIRD) && ack_ts >= synack_base);
+	int64_t rtt;
+	bool present = conn_rtt(c, CT_SYNACK, &rtt);
+	csv_dur(w, rtt, present);
+	present = conn_rtt(c, CT_ACK, &rtt);
+	csv_dur(w, rtt, present);
 	csv_u64(w, conn_pkts(c, cl));
 	csv_u64(w, conn_pkts(c, sv));
 	csv_u64(w, conn_bytes(c, cl));

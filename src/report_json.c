@@ -132,14 +132,11 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	o = wc_u64(o, c->syn_count);
 	WC_LIT(o, ",\"synack_count\":");
 	o = wc_u64(o, c->synack_count);
+	int64_t rtt;
 	WC_LIT(o, ",\"rtt\":{\"syn_synack\":");
-	int64_t syn_base = conn_rtt_base(c, CT_SYN);
-	int64_t synack_base = conn_rtt_base(c, CT_SYNACK);
-	o = json_dur(o, syn_base, synack_ts, syn && sa &&
-	    synack_ts >= syn_base);
+	o = json_dur(o, 0, rtt, conn_rtt(c, CT_SYNACK, &rtt));
 	WC_LIT(o, ",\"synack_ack\":");
-	o = json_dur(o, synack_base, ack_ts, sa && ack &&
-	    ack_ts >= synack_base);
+	o = json_dur(o, 0, rtt, conn_rtt(c, CT_ACK, &rtt));
 	WC_LIT(o, "},\"client_options\":");
 	o = json_options(o, pc);
 	WC_LIT(o, ",\"server_options\":");
