@@ -132,11 +132,17 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	o = wc_u64(o, c->syn_count);
 	WC_LIT(o, ",\"synack_count\":");
 	o = wc_u64(o, c->synack_count);
-	int64_t rtt;
+	/* conn_rtt() is called before json_dur() reads rtt: the order in
+	 * which a call's arguments are evaluated is unspecified (C11
+	 * 6.5.2.2p10), and clang evaluates them left to right. */
+	int64_t rtt = 0;
+	bool present;
 	WC_LIT(o, ",\"rtt\":{\"syn_synack\":");
-	o = json_dur(o, 0, rtt, conn_rtt(c, CT_SYNACK, &rtt));
+	present = conn_rtt(c, CT_SYNACK, &rtt);
+	o = json_dur(o, 0, rtt, present);
 	WC_LIT(o, ",\"synack_ack\":");
-	o = json_dur(o, 0, rtt, conn_rtt(c, CT_ACK, &rtt));
+	present = conn_rtt(c, CT_ACK, &rtt);
+	o = json_dur(o, 0, rtt, present);
 	WC_LIT(o, "},\"client_options\":");
 	o = json_options(o, pc);
 	WC_LIT(o, ",\"server_options\":");
