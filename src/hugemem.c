@@ -52,6 +52,88 @@ hugemem_free(void *p, size_t n)
 		munmap(p, round_up(n));
 }
 
+static size_t
+round_page(size_t n)
+{
+	if (n == 0 || n > SIZE_MAX - 4096)
+		g_error("hugemem: cannot allocate %zu bytes", n);
+	return (n + 4095) & ~(size_t)4095;
+}
+
+void *
+hugemem_mapped(size_t n)
+{
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS;
+#ifdef MAP_POPULATE
+	flags |= MAP_POPULATE;
+#endif
+	void *p = mmap(NULL, round_page(n), PROT_READ | PROT_WRITE, flags,
+	    -1, 0);
+
+	if (p == MAP_FAILED)
+		g_error("%s: failed to allocate %zu bytes", G_STRLOC, n);
+	return p;
+}
+
+void
+hugemem_unmap(void *p, size_t n)
+{
+	if (p)
+		munmap(p, round_page(n));
+}
+
+#define RANGE_FIRST ((size_t)8 << 20)
+
+void *
+hugemem_range_take(struct hugemem_range *r, size_t n)
+{
+	n = round_page(n);
+	if (r->len - r->used < n) {
+		size_t len = r->reserved;
+		if (len < RANGE_FIRST)
+			len = RANGE_FIRST;
+		if (len < n)
+			len = n;
+		void *b = mmap(NULL, len, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (b == MAP_FAILED)
+			g_error("%s: failed to allocate %zu bytes", G_STRLOC,
+			    len);
+		if (r->base) {
+			struct hugemem_range *full = g_new(struct hugemem_range,
+			    1);
+			*full = *r;
+			r->prev = full;
+		}
+		r->base = b;
+		r->len = len;
+		r->used = 0;
+		r->reserved += len;
+	}
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
+#ifdef MAP_POPULATE
+	flags |= MAP_POPULATE;
+#endif
+	uint8_t *p = r->base + r->used;
+	if (mmap(p, n, PROT_READ | PROT_WRITE, flags, -1, 0) == MAP_FAILED)
+		g_error("%s: failed to allocate %zu bytes", G_STRLOC, n);
+	r->used += n;
+	return p;
+}
+
+void
+hugemem_range_free(struct hugemem_range *r)
+{
+	if (r->base)
+		munmap(r->base, r->len);
+	for (struct hugemem_range *q = r->prev, *prev; q; q = prev) {
+		prev = q->prev;
+		munmap(q->base, q->len);
+		g_free(q);
+	}
+	*r = (struct hugemem_range){ 0 };
+}
+
 static uintptr_t seen;		/* the heap's top at the last call */
 
 void

@@ -26,8 +26,12 @@
 #include <glib.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "flow.h"
+#include "hugemem.h"
 
 #define PAR_BATCH 8192		/* segments per batch */
 /* A thread formats its queue until it holds this much text (about 450
@@ -480,24 +484,36 @@ par_new(unsigned n, const struct conn_cfg *cc, int64_t idle_ns,
 	return p;
 }
 
+static void
+drop_items(struct worker *w, unsigned set)
+{
+	hugemem_unmap(w->items[set], w->itemcap[set] * sizeof(struct item));
+	w->items[set] = NULL;
+	w->nitems[set] = w->itemcap[set] = 0;
+}
+
 /* A thread's share of a batch is about PAR_BATCH / n segments, seldom much
  * more (an IPv6 segment takes two items): room for an eighth more at
  * first, then a quarter more at a time, where doubling would take 8,192
- * items for a share of 4,100. The items are aligned to their line. */
+ * items for a share of 4,100. Whole pages, mapped at once (hugemem.h:
+ * they are all written within a batch), so aligned to their line. */
 static __attribute__((noinline)) void
 grow_items(struct par *p, struct worker *w, unsigned set)
 {
 	size_t cap = w->itemcap[set];
 	cap = cap ? cap + cap / 4 : PAR_BATCH / p->n +
 	    PAR_BATCH / (8 * p->n) + 64;
-	struct item *a = aligned_alloc(_Alignof(struct item),
-	    cap * sizeof(struct item));
-	if (!a)
-		g_error("out of memory: %zu segments for a thread", cap);
-	if (w->nitems[set])
-		memcpy(a, w->items[set], w->nitems[set] * sizeof(struct item));
-	free(w->items[set]);
+	cap = (cap * sizeof(struct item) + 4095) / 4096 * 4096 /
+	    sizeof(struct item);
+	struct item *a = hugemem_mapped(cap * sizeof(struct item));
+
+	size_t n = w->nitems[set];
+
+	if (n)
+		memcpy(a, w->items[set], n * sizeof(struct item));
+	drop_items(w, set);
 	w->items[set] = a;
+	w->nitems[set] = n;
 	w->itemcap[set] = cap;
 }
 
@@ -507,6 +523,29 @@ add_item(struct par *p, struct worker *w, unsigned set)
 	if (G_UNLIKELY(w->nitems[set] == w->itemcap[set]))
 		grow_items(p, w, set);
 	return &w->items[set][w->nitems[set]++];
+}
+
+/* An item, built whole, to its line in the batch: with SSE2, by
+ * non-temporal stores, which write the line without reading it first.
+ * The line was last read by a thread on another core two batches ago, so
+ * an ordinary store waits for it to be fetched and taken from there (on
+ * 1M short connections, -j 2, two thirds of par_segment()'s samples on
+ * its first store), when every byte of it is to be overwritten anyway.
+ * The batch is handed over after an sfence (cycle()). */
+static inline void
+item_store(struct item *dst, const struct item *src)
+{
+#ifdef __SSE2__
+	const __m128i *from = (const __m128i *)src;
+	__m128i *to = (__m128i *)dst;
+
+	_mm_stream_si128(to, _mm_load_si128(from));
+	_mm_stream_si128(to + 1, _mm_load_si128(from + 1));
+	_mm_stream_si128(to + 2, _mm_load_si128(from + 2));
+	_mm_stream_si128(to + 3, _mm_load_si128(from + 3));
+#else
+	*dst = *src;
+#endif
 }
 
 /* Wait until every thread has ended the current step. */
@@ -595,6 +634,9 @@ cycle(struct par *p)
 {
 	if (p->inflight)
 		settle(p);
+#ifdef __SSE2__
+	_mm_sfence();	/* the batch's items (item_store()), before it goes */
+#endif
 	g_mutex_lock(&p->mu);
 	p->go_process++;
 	g_cond_broadcast(&p->cv_work);
@@ -625,37 +667,43 @@ par_segment(struct par *p, const struct pkt *pkt, int64_t ts, uint64_t frame)
 	/* Which thread: the hash's high bits (the table uses the low). */
 	struct worker *w = &p->w[((uint64_t)h * p->n) >> 32];
 	unsigned set = p->go_process & 1;
-	struct item *it = add_item(p, w, set);
 	const struct tcp_seg *s = &pkt->tcp;
+	struct item it[2];	/* built here, stored whole (item_store()) */
 
-	/* Whole lines: see struct item. */
-	it->ts = ts;
-	it->frame = frame;
-	it->hash = h;
-	it->kind = IT_SEG;
-	it->af = pkt->af;
-	it->quirks = (uint16_t)pkt->quirks;
+	it[0].ts = ts;
+	it[0].frame = frame;
+	it[0].hash = h;
+	it[0].kind = IT_SEG;
+	it[0].af = pkt->af;
+	it[0].quirks = (uint16_t)pkt->quirks;
 	memcpy((unsigned char *)it + offsetof(struct item, sport), s,
 	    ITEM_SEG_HEAD);
-	it->flags = s->flags;
-	it->hlen = s->hlen;
-	it->paylen = s->paylen;
+	it[0].flags = s->flags;
+	it[0].hlen = s->hlen;
+	it[0].paylen = s->paylen;
 	memcpy((unsigned char *)it + offsetof(struct item, mss), &s->opt,
 	    ITEM_OPT_HEAD);
-	it->opts = (uint8_t)(s->opt.has_mss * IO_MSS | s->opt.has_ws * IO_WS |
-	    s->opt.sack_ok * IO_SACK_OK | s->opt.has_ts * IO_TS |
-	    s->opt.has_tfo * IO_TFO);
+	it[0].opts = (uint8_t)(s->opt.has_mss * IO_MSS |
+	    s->opt.has_ws * IO_WS | s->opt.sack_ok * IO_SACK_OK |
+	    s->opt.has_ts * IO_TS | s->opt.has_tfo * IO_TFO);
 	if (pkt->af == 6) {
-		struct item *a = add_item(p, w, set);	/* may move it */
-		it = a - 1;
-		it->kind = IT_SEG6;
-		unsigned char *b = (unsigned char *)a;
+		it[0].kind = IT_SEG6;
+		memset(it[0].src, 0, sizeof(it[0].src) + sizeof(it[0].dst));
+		unsigned char *b = (unsigned char *)&it[1];
 		memcpy(b + ADDR6_SRC, pkt->src, 16);
+		memset(b + ADDR6_SRC + 16, 0, ADDR6_DST - ADDR6_SRC - 16);
 		memcpy(b + ADDR6_DST, pkt->dst, 16);
-		a->kind = IT_ADDR6;
+		memset(b + ADDR6_DST + 16, 0, 64 - ADDR6_DST - 16);
+		it[1].kind = IT_ADDR6;
+		struct item *a = add_item(p, w, set);
+		add_item(p, w, set);	/* may move a */
+		a = &w->items[set][w->nitems[set] - 2];
+		item_store(a, &it[0]);
+		item_store(a + 1, &it[1]);
 	} else {
-		memcpy(it->src, pkt->src, 4);
-		memcpy(it->dst, pkt->dst, 4);
+		memcpy(it[0].src, pkt->src, 4);
+		memcpy(it[0].dst, pkt->dst, 4);
+		item_store(add_item(p, w, set), &it[0]);
 	}
 	if (++p->nfill >= PAR_BATCH)
 		cycle(p);
@@ -696,10 +744,8 @@ add_counts(struct stats *st, const struct stats *from)
 static void
 worker_drop_batches(struct worker *w)
 {
-	for (int s = 0; s < 2; s++) {
-		g_clear_pointer(&w->items[s], free);
-		w->nitems[s] = w->itemcap[s] = 0;
-	}
+	for (unsigned s = 0; s < 2; s++)
+		drop_items(w, s);
 	g_clear_pointer(&w->cre, g_free);
 	w->ncre = w->crecap = 0;
 	g_assert(w->qw == w->qn);	/* cycle_last() wrote them all */
