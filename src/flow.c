@@ -383,14 +383,15 @@ wheel_unfile(struct flow_table *t, struct conn *c)
  * packed cost a page fault (13 us each on the benchmark's machine, a
  * virtual one), and a lookup that reaches a packed record a TLB miss
  * more. A small capture keeps its few slabs small. -j's tables
- * (parallel.c) take no huge pages: past FLOW_POOL_SMALL their slabs are
- * POOL_SLAB_MAPPED bytes mapped at once, one after the other in a range
- * (hugemem_range_take()): one system call for what would be 32 page
- * faults (on 320,000 packets of short connections, -j 2 took 1,500 faults
- * packing, -j 1 none), and one munmap() for them all at the end.
+ * (parallel.c) take no huge pages: past FLOW_POOL_SMALL their slabs,
+ * malloc's, are mapped at once (hugemem_populate()), one system call for
+ * what would be 16 page faults (on 320,000 packets of short connections,
+ * -j 2 took 1,500 faults packing, -j 1 none). Slabs of their own
+ * mappings took no more time but 1.5 MB more with 100,000 connections
+ * open (bench/run --memory): malloc's slabs reuse the memory of the
+ * whole records freed as they were packed.
  */
 #define POOL_SLAB (64 * 1024)
-#define POOL_SLAB_MAPPED (128 * 1024)
 
 /* A slab's first bytes: the list of slabs, and the slab's size. */
 struct pool_slab {
@@ -428,12 +429,12 @@ pool_alloc(struct flow_pool *p, size_t n)
 		return b;
 	}
 	if ((size_t)(p->end - p->bump) < k * 8) {
-		bool big = p->bytes >= FLOW_POOL_SMALL;
-		size_t size = !big ? POOL_SLAB :
-		    p->small_only ? POOL_SLAB_MAPPED : HUGEMEM_PAGE;
-		struct pool_slab *slab = !big ? g_malloc(size) :
-		    p->small_only ? hugemem_range_take(&p->mapped, size) :
-		    hugemem_alloc(size);
+		bool huge = p->bytes >= FLOW_POOL_SMALL && !p->small_only;
+		size_t size = huge ? HUGEMEM_PAGE : POOL_SLAB;
+		struct pool_slab *slab = huge ? hugemem_alloc(size) :
+		    g_malloc(size);
+		if (p->small_only && p->bytes >= FLOW_POOL_SMALL)
+			hugemem_populate(slab, size);
 		slab->next = p->slabs;
 		slab->size = size;
 		p->slabs = slab;
@@ -467,10 +468,9 @@ pool_destroy(struct flow_pool *p)
 		UNPOISON(slab, slab->size);
 		if (slab->size == POOL_SLAB)
 			g_free(slab);
-		else if (slab->size != POOL_SLAB_MAPPED)
+		else
 			hugemem_free(slab, slab->size);
 	}
-	hugemem_range_free(&p->mapped);	/* the POOL_SLAB_MAPPED ones */
 	memset(p, 0, sizeof(*p));
 }
 

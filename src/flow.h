@@ -26,7 +26,6 @@
 #include <stdint.h>
 
 #include "conn.h"
-#include "hugemem.h"
 
 /* ACTIVE: open; IDLE: open but idle FLOW_PACK_IDLE_NS at the last sweep
  * (packed); TIME_WAIT; DONE: closed or reset, lingering. */
@@ -65,7 +64,6 @@ struct flow_pool {
 	size_t bytes;		/* their sizes' sum */
 	bool small_only;	/* no huge slabs (-j's tables) */
 	uint8_t *bump, *end;	/* the newest slab's unused part */
-	struct hugemem_range mapped;	/* small_only's large slabs */
 };
 
 struct flow_due {

@@ -82,56 +82,19 @@ hugemem_unmap(void *p, size_t n)
 		munmap(p, round_page(n));
 }
 
-#define RANGE_FIRST ((size_t)8 << 20)
-
-void *
-hugemem_range_take(struct hugemem_range *r, size_t n)
-{
-	n = round_page(n);
-	if (r->len - r->used < n) {
-		size_t len = r->reserved;
-		if (len < RANGE_FIRST)
-			len = RANGE_FIRST;
-		if (len < n)
-			len = n;
-		void *b = mmap(NULL, len, PROT_NONE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		if (b == MAP_FAILED)
-			g_error("%s: failed to allocate %zu bytes", G_STRLOC,
-			    len);
-		if (r->base) {
-			struct hugemem_range *full = g_new(struct hugemem_range,
-			    1);
-			*full = *r;
-			r->prev = full;
-		}
-		r->base = b;
-		r->len = len;
-		r->used = 0;
-		r->reserved += len;
-	}
-	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
-#ifdef MAP_POPULATE
-	flags |= MAP_POPULATE;
-#endif
-	uint8_t *p = r->base + r->used;
-	if (mmap(p, n, PROT_READ | PROT_WRITE, flags, -1, 0) == MAP_FAILED)
-		g_error("%s: failed to allocate %zu bytes", G_STRLOC, n);
-	r->used += n;
-	return p;
-}
-
 void
-hugemem_range_free(struct hugemem_range *r)
+hugemem_populate(void *p, size_t n)
 {
-	if (r->base)
-		munmap(r->base, r->len);
-	for (struct hugemem_range *q = r->prev, *prev; q; q = prev) {
-		prev = q->prev;
-		munmap(q->base, q->len);
-		g_free(q);
-	}
-	*r = (struct hugemem_range){ 0 };
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t from = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+	uintptr_t to = ((uintptr_t)p + n) & ~(uintptr_t)4095;
+
+	if (to > from)
+		(void)madvise((void *)from, to - from, MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)n;
+#endif
 }
 
 static uintptr_t seen;		/* the heap's top at the last call */

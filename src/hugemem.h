@@ -3,7 +3,6 @@
 #define SYNFIN_HUGEMEM_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 /* The transparent huge page size on x86-64 and arm64 (4 KiB base pages). */
 #define HUGEMEM_PAGE ((size_t)2 << 20)
@@ -34,25 +33,13 @@ void *hugemem_mapped(size_t n);
 void hugemem_unmap(void *p, size_t n);
 
 /*
- * Blocks as hugemem_mapped()'s, one after the other in address space the
- * range reserved (PROT_NONE, then mapped a block at a time), so that the
- * range goes back to the system in one munmap(): a munmap() of a process
- * with threads on other cores flushes their TLBs, one interrupt a core,
- * and blocks mapped one by one lie among the other threads' mappings,
- * so could not be unmapped together. When a range is full, the next one
- * reserved is as large as all before it (8 MiB first). Zero-initialise.
+ * The whole pages within [p, p + n), of a block of malloc's or another
+ * that will be written soon, mapped at once (MADV_POPULATE_WRITE, Linux
+ * 5.14): one system call where touching them would take a page fault
+ * each. Pages already mapped (memory malloc had and reuses) are left as
+ * they are. A hint: nothing happens on an older kernel.
  */
-struct hugemem_range {
-	uint8_t *base;
-	size_t len, used;	/* this range's */
-	size_t reserved;	/* the lengths of all, this one's too */
-	struct hugemem_range *prev;	/* the ranges before, full */
-};
-
-/* n bytes (whole pages) at the range's end, as hugemem_mapped(n). */
-void *hugemem_range_take(struct hugemem_range *r, size_t n);
-/* Every block taken, back to the system; the range can be used again. */
-void hugemem_range_free(struct hugemem_range *r);
+void hugemem_populate(void *p, size_t n);
 
 /*
  * malloc's main heap (its brk arena: the records of -j 1), advised
