@@ -963,7 +963,7 @@ main(int argc, char **argv)
 	G.conc = 1000;
 	G.v6pct = 10;
 	G.snaplen = 262144;
-	for (int i = 1; i < argc; i++) {
+	for (int i = 1; i < argc; i += 2) {	/* an option and its value */
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "-h") || !strcmp(a, "--help"))
 			usage(0);
@@ -1000,7 +1000,6 @@ main(int argc, char **argv)
 			out = v;
 		else
 			usage(2);
-		i++;
 	}
 	if (!out || (!G.max_packets && !G.max_conns))
 		usage(2);
