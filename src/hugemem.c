@@ -11,18 +11,21 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#define SMALL_PAGE ((size_t)4096)
+
+/* n rounded up to whole pages of page bytes (a power of two). */
 static size_t
-round_up(size_t n)
+round_to(size_t n, size_t page)
 {
-	if (n == 0 || n > SIZE_MAX - 2 * HUGEMEM_PAGE)
+	if (n == 0 || n > SIZE_MAX - 2 * page)
 		g_error("hugemem: cannot allocate %zu bytes", n);
-	return (n + HUGEMEM_PAGE - 1) & ~(HUGEMEM_PAGE - 1);
+	return (n + page - 1) & ~(page - 1);
 }
 
 void *
 hugemem_alloc(size_t n)
 {
-	size_t len = round_up(n);
+	size_t len = round_to(n, HUGEMEM_PAGE);
 	/* Map one page more than asked, then give back what lies before the
 	 * first 2 MiB boundary and after the block: mmap() only promises
 	 * 4 KiB alignment, and a huge page needs its own. */
@@ -49,15 +52,7 @@ void
 hugemem_free(void *p, size_t n)
 {
 	if (p)
-		munmap(p, round_up(n));
-}
-
-static size_t
-round_page(size_t n)
-{
-	if (n == 0 || n > SIZE_MAX - 4096)
-		g_error("hugemem: cannot allocate %zu bytes", n);
-	return (n + 4095) & ~(size_t)4095;
+		munmap(p, round_to(n, HUGEMEM_PAGE));
 }
 
 void *
@@ -67,8 +62,8 @@ hugemem_mapped(size_t n)
 #ifdef MAP_POPULATE
 	flags |= MAP_POPULATE;
 #endif
-	void *p = mmap(NULL, round_page(n), PROT_READ | PROT_WRITE, flags,
-	    -1, 0);
+	void *p = mmap(NULL, round_to(n, SMALL_PAGE), PROT_READ | PROT_WRITE,
+	    flags, -1, 0);
 
 	if (p == MAP_FAILED)
 		g_error("%s: failed to allocate %zu bytes", G_STRLOC, n);
@@ -79,15 +74,15 @@ void
 hugemem_unmap(void *p, size_t n)
 {
 	if (p)
-		munmap(p, round_page(n));
+		munmap(p, round_to(n, SMALL_PAGE));
 }
 
 void
 hugemem_populate(void *p, size_t n)
 {
 #ifdef MADV_POPULATE_WRITE
-	uintptr_t from = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
-	uintptr_t to = ((uintptr_t)p + n) & ~(uintptr_t)4095;
+	uintptr_t from = ((uintptr_t)p + SMALL_PAGE - 1) & ~(SMALL_PAGE - 1);
+	uintptr_t to = ((uintptr_t)p + n) & ~(SMALL_PAGE - 1);
 
 	if (to > from)
 		(void)madvise((void *)from, to - from, MADV_POPULATE_WRITE);

@@ -484,14 +484,6 @@ par_new(unsigned n, const struct conn_cfg *cc, int64_t idle_ns,
 	return p;
 }
 
-static void
-drop_items(struct worker *w, unsigned set)
-{
-	hugemem_unmap(w->items[set], w->itemcap[set] * sizeof(struct item));
-	w->items[set] = NULL;
-	w->nitems[set] = w->itemcap[set] = 0;
-}
-
 /* A thread's share of a batch is about PAR_BATCH / n segments, seldom much
  * more (an IPv6 segment takes two items): room for an eighth more at
  * first, then a quarter more at a time, where doubling would take 8,192
@@ -503,17 +495,12 @@ grow_items(struct par *p, struct worker *w, unsigned set)
 	size_t cap = w->itemcap[set];
 	cap = cap ? cap + cap / 4 : PAR_BATCH / p->n +
 	    PAR_BATCH / (8 * p->n) + 64;
-	cap = (cap * sizeof(struct item) + 4095) / 4096 * 4096 /
-	    sizeof(struct item);
 	struct item *a = hugemem_mapped(cap * sizeof(struct item));
 
-	size_t n = w->nitems[set];
-
-	if (n)
-		memcpy(a, w->items[set], n * sizeof(struct item));
-	drop_items(w, set);
+	if (w->nitems[set])
+		memcpy(a, w->items[set], w->nitems[set] * sizeof(struct item));
+	hugemem_unmap(w->items[set], w->itemcap[set] * sizeof(struct item));
 	w->items[set] = a;
-	w->nitems[set] = n;
 	w->itemcap[set] = cap;
 }
 
@@ -695,9 +682,9 @@ par_segment(struct par *p, const struct pkt *pkt, int64_t ts, uint64_t frame)
 		memcpy(b + ADDR6_DST, pkt->dst, 16);
 		memset(b + ADDR6_DST + 16, 0, 64 - ADDR6_DST - 16);
 		it[1].kind = IT_ADDR6;
-		struct item *a = add_item(p, w, set);
-		add_item(p, w, set);	/* may move a */
-		a = &w->items[set][w->nitems[set] - 2];
+		add_item(p, w, set);
+		add_item(p, w, set);	/* may move the first */
+		struct item *a = &w->items[set][w->nitems[set] - 2];
 		item_store(a, &it[0]);
 		item_store(a + 1, &it[1]);
 	} else {
@@ -744,8 +731,11 @@ add_counts(struct stats *st, const struct stats *from)
 static void
 worker_drop_batches(struct worker *w)
 {
-	for (unsigned s = 0; s < 2; s++)
-		drop_items(w, s);
+	for (unsigned s = 0; s < 2; s++) {
+		hugemem_unmap(w->items[s], w->itemcap[s] * sizeof(struct item));
+		w->items[s] = NULL;
+		w->nitems[s] = w->itemcap[s] = 0;
+	}
 	g_clear_pointer(&w->cre, g_free);
 	w->ncre = w->crecap = 0;
 	g_assert(w->qw == w->qn);	/* cycle_last() wrote them all */
