@@ -646,10 +646,10 @@ flow_table_init(struct flow_table *t, const struct conn_cfg *cfg,
 		t->pack_idle_ns = 0;
 	/* Never packing (tests) files records as packing would. */
 	t->pack_idle = t->pack_min != UINT64_MAX;
-	/* 256 KiB written soon in a spread of places (the slots a
-	 * capture's seconds fall in): mapped at once, one system call, not
-	 * a page fault each 4 KiB (hugemem.h). */
-	struct conn **slots = hugemem_mapped(WHEEL_BYTES);
+	/* 256 KiB, of which the slots of the capture's seconds are
+	 * written: pages mapped as they are touched (hugemem_lazy()), where
+	 * zeroing them in the table took a page fault each 4 KiB. */
+	struct conn **slots = hugemem_lazy(WHEEL_BYTES);
 	for (int i = 0; i < TIMER_MAX; i++) {
 		t->wheel[i].head = slots + (size_t)2 * i * (FLOW_WHEEL + 1);
 		t->wheel[i].tail = t->wheel[i].head + FLOW_WHEEL + 1;

@@ -29,7 +29,14 @@ void hugemem_free(void *p, size_t n);
  * page). Aborts as g_malloc() does when there is no memory.
  */
 void *hugemem_mapped(size_t n);
-/* A block of hugemem_mapped(n), back to the system. */
+/*
+ * n bytes rounded up to whole 4 KiB pages, zeroed, page-aligned, each
+ * page mapped when first touched: for a block of which a part, in a
+ * spread of places, will be written (malloc() zeroes a block it takes
+ * from its heap, touching every page of it).
+ */
+void *hugemem_lazy(size_t n);
+/* A block of hugemem_mapped(n) or hugemem_lazy(n), back to the system. */
 void hugemem_unmap(void *p, size_t n);
 
 /*
@@ -45,12 +52,14 @@ void hugemem_populate(void *p, size_t n);
  * malloc's main heap (its brk arena: the records of -j 1), advised
  * MADV_HUGEPAGE as it grows, as glibc's own glibc.malloc.hugetlb=1 tunable
  * does it. hugemem_heap_start() sets M_TOP_PAD to twice HUGEMEM_PAGE: the
- * heap then grows by 4 MiB at least, which holds a whole huge page,
- * aligned; hugemem_heap(), called soon after allocating, advises what it
- * grew by since the last call, most of it still untouched. Cheap when it
- * did not grow (sbrk(0) reads a variable). From one thread only. Not with
- * -j: the threads allocate in arenas of their own, and a top pad that
- * large would keep 4 MiB of each arena's freed top resident.
+ * heap then grows by 4 MiB at least; hugemem_heap(), called soon after
+ * allocating, advises what it grew by since the last call, most of it
+ * still untouched. Both then move the break up to a page before a 2 MiB
+ * boundary, so that the next growth holds two whole huge pages, aligned,
+ * and touches only that page before it is advised (hugemem.c). Cheap
+ * when it did not grow (sbrk(0) reads a variable). From one thread only.
+ * Not with -j: the threads allocate in arenas of their own, and a top pad
+ * that large would keep 4 MiB of each arena's freed top resident.
  */
 void hugemem_heap_start(void);
 void hugemem_heap(void);
