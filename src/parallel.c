@@ -203,15 +203,10 @@ struct par {
 	struct stats st;	/* counts of the records formatted here */
 };
 
-/* Room for one more in arr; a doubling's new half is written soon, one
- * entry after another: mapped at once (hugemem_populate(); the end of the
- * input's release took 200 page faults in worker_emit()'s list). */
 #define GROW(arr, n, cap) do {						\
 	if ((n) == (cap)) {						\
 		(cap) = (cap) ? (cap) * 2 : 1024;			\
 		(arr) = g_realloc_n((arr), (cap), sizeof(*(arr)));	\
-		hugemem_populate((arr) + (n),				\
-		    ((cap) - (n)) * sizeof(*(arr)));			\
 	}								\
 } while (0)
 
