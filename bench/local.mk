@@ -33,4 +33,4 @@ bench: bench/gen$(EXEEXT) bench/floor$(EXEEXT) synfin$(EXEEXT)
 
 .PHONY: bench
 
-EXTRA_DIST += bench/run bench/README bench/local.mk
+EXTRA_DIST += bench/run bench/README bench/RESULTS bench/local.mk
