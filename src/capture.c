@@ -107,7 +107,7 @@ struct own_reader {
 	FILE *fp;
 	bool swapped;		/* the file's byte order is not ours */
 	bool micro;		/* microsecond stamps (else ns) */
-	uint8_t *buf;		/* OWN_BUF bytes */
+	uint8_t *buf;		/* OWN_BUF bytes, from the first read on */
 	size_t pos, end;	/* the unread bytes: buf[pos, end) */
 	char msg[PCAP_ERRBUF_SIZE];	/* the error, in libpcap's words */
 };
@@ -161,11 +161,7 @@ own_open(pcap_t *p)
 	o->fp = fp;
 	o->swapped = k & 4;
 	o->micro = k & 1;
-	/* Every byte of it is written by the first read: mapped at once
-	 * (hugemem.h), one system call where filling it took 192 page
-	 * faults, 2.5 ms on the benchmark's virtual machine. */
-	o->buf = hugemem_mapped(OWN_BUF);
-	return o;
+	return o;	/* o->buf at the first read (own_fill()) */
 }
 
 /* Before any I/O on fp: will own_open() take it (a classic pcap magic
@@ -199,6 +195,12 @@ own_fill(struct own_reader *o, size_t need)
 
 	if (have >= need)
 		return have;
+	/* Every byte of it is written by the first read: mapped at once
+	 * (hugemem.h), one system call where filling it took 192 page
+	 * faults, 2.5 ms on the benchmark's virtual machine; and only then,
+	 * not for a file opened to be checked and closed (pipeline.c). */
+	if (!o->buf)
+		o->buf = hugemem_mapped(OWN_BUF);
 	memmove(o->buf, o->buf + o->pos, have);
 	o->pos = 0;
 	o->end = have;

@@ -394,11 +394,11 @@ wheel_unfile(struct flow_table *t, struct conn *c)
  * as one huge page (hugemem.h): on 4 KiB pages, every 4 KiB of blocks
  * packed cost a page fault (13 us each on the benchmark's machine, a
  * virtual one), and a lookup that reaches a packed record a TLB miss
- * more. A small capture keeps its few slabs small. -j's tables
- * (parallel.c) take no huge pages: past FLOW_POOL_SMALL their slabs,
- * malloc's, are mapped at once (hugemem_populate()), one system call for
- * what would be 16 page faults (on 320,000 packets of short connections,
- * -j 2 took 1,500 faults packing, -j 1 none). Slabs of their own
+ * more. A small capture keeps its few slabs small, and -j's tables
+ * (parallel.c) take no huge pages. Slabs of malloc's are mapped at once
+ * (hugemem_populate()), one system call for what would be 16 page faults
+ * (on 320,000 packets of short connections, -j 2 took 1,500 faults
+ * packing, -j 1 none past its first 256 KiB). Slabs of their own
  * mappings took no more time but 1.5 MB more with 100,000 connections
  * open (bench/run --memory): malloc's slabs reuse the memory of the
  * whole records freed as they were packed.
@@ -793,8 +793,8 @@ due_reserve(struct flow_table *t, uint64_t n)
 	if (t->due_cap < t->ndue + n) {
 		t->due_cap = t->ndue + n;
 		t->due = g_renew(struct flow_due, t->due, t->due_cap);
-		/* about to be written whole (hugemem.h) */
-		hugemem_populate(t->due, t->due_cap * sizeof(*t->due));
+		/* the n entries, about to be written (hugemem.h) */
+		hugemem_populate(t->due + t->ndue, n * sizeof(*t->due));
 	}
 }
 

@@ -221,7 +221,7 @@ hist_set(struct zeek_conn *z, const char *h)
  * little-endian words. Every code is non-zero and the bits after the last
  * are zero (zeek_conn_init(), hist_set()), so the highest set bit lies in
  * the last code, and the next goes 5 bits on: or'ed in, no terminator to
- * write (90 instructions a letter as hist_put() calls, 30 so).
+ * write (90 instructions a letter as hist_put() calls, about 50 so).
  */
 static void
 hist_add(struct zeek_conn *z, char c)
