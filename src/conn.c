@@ -46,6 +46,7 @@ const char *const conn_end_name[END_MAX] = {
 enum {
 	ONCE_BAD_OPT = 1u << 0,
 	ONCE_WSCALE = 1u << 1,
+	ONCE_HDR_CUT = 1u << 2,
 	ONCE_ACK_UNSEEN = 1u << 3,
 	ONCE_FIN_BAD_ACK = 1u << 4,	/* fin_ack_bad_ack for the peer's FIN */
 	ONCE_DATA_AFTER_FIN = 1u << 5,
@@ -1227,6 +1228,8 @@ take_ack(struct tcp_peer *snd, const struct tcp_peer *rcv,
 	if (!(snd->flags & PEER_ACK_SENT) || seq_gt(s->ack, snd->ack))
 		snd->ack = s->ack;
 	snd->flags |= PEER_ACK_SENT;
+	if ((snd->flags | rcv->flags) & PEER_OPTS_CUT)
+		return;		/* the scale unknown: windows are not known */
 	uint32_t shift = (snd->flags & PEER_WS_OK) &&
 	    (rcv->flags & PEER_WS_OK) && !synack ? snd->wscale : 0;
 	uint32_t end = s->ack + ((uint32_t)s->win << shift);
@@ -1269,7 +1272,8 @@ conn_input_fast(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 
 	if ((s->flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK)) != TH_ACK ||
 	    (pkt->quirks & (DEC_TCP_BAD_CSUM | DEC_TCP_OPT_BAD_LEN |
-	    DEC_TCP_OPT_BAD_SIZE | DEC_TCP_OPT_DUP | DEC_TCP_WSCALE_CLAMP)) ||
+	    DEC_TCP_OPT_BAD_SIZE | DEC_TCP_OPT_DUP | DEC_TCP_WSCALE_CLAMP |
+	    DEC_TCP_HDR_CUT)) ||
 	    snd->st != TCP_ST_ESTABLISHED || rcv->st != TCP_ST_ESTABLISHED ||
 	    c->ext || cfg->ladder || c->first_dir < 0)
 		return false;
@@ -1408,8 +1412,31 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		    "window scale above 14, used as 14");
 	}
 	/* A payload cut by the snaplen is a capture artefact, not a finding
-	 * (lengths come from the IP header): no anomaly. A cut header is a
-	 * decode error, summary.decode_errors.truncated_segment. */
+	 * (lengths come from the IP header): no anomaly. A cut fixed header is
+	 * a decode error, summary.decode_errors.truncated_segment; options
+	 * cut after a whole fixed header are this anomaly, and the segment is
+	 * analysed without them, and so is one cut before its window. A SYN's
+	 * cut options may have held its window scale: neither side's window
+	 * is known from then on (take_ack()), nor after a cut window, so no
+	 * window check judges with a guessed scale or window. */
+	if (pkt->quirks & DEC_TCP_HDR_CUT) {
+		bool win = pkt->quirks & DEC_TCP_WIN_CUT,
+		    unknown = win || (s->flags & TH_SYN);
+		if (!(snd->once & ONCE_HDR_CUT)) {
+			snd->once |= ONCE_HDR_CUT;
+			conn_anomaly(c, ANOM_TRUNCATED_SEGMENT, dir, ts, frame,
+			    "the snaplen cut the TCP header of %u bytes %s%s",
+			    s->hlen, win ? "before its window" :
+			    "within its options", !unknown ? "" : win ?
+			    "; windows are not checked" : "; the window "
+			    "scale is unknown, so windows are not checked");
+		}
+		if (unknown) {
+			snd->flags |= PEER_OPTS_CUT;
+			snd->flags &= (uint16_t)~PEER_WIN_KNOWN;
+			rcv->flags &= (uint16_t)~PEER_WIN_KNOWN;
+		}
+	}
 	if (ev == EV_NONE)
 		conn_anomaly(c, ANOM_BAD_FLAGS, dir, ts, frame,
 		    "flags 0x%02x%s%s%s", s->flags,

@@ -2,7 +2,8 @@
  *
  * Lengths are clamped layer by layer (p0f): the bytes usable at a layer are
  * the lesser of what was captured and what the layer below says it carries.
- * A header the snaplen cut is DECODE_TRUNCATED (a capture artefact, counted);
+ * A header the snaplen cut is DECODE_TRUNCATED (a capture artefact, counted),
+ * but for a TCP header cut past its flags (DEC_TCP_HDR_CUT), analysed;
  * a length field that lies about the frame is DECODE_MALFORMED.
  */
 #include "config.h"
@@ -320,7 +321,11 @@ decode_tcp(struct rd *r, size_t seglen, const uint8_t *src, const uint8_t *dst,
 
 	if (seglen < 20)
 		return DECODE_MALFORMED;	/* the IP length says too short */
-	const uint8_t *h = rd_take(r, 20);
+	/* The ports, numbers, offset and flags are the first 14 bytes: what
+	 * tcpdump -s 68 leaves of TCP over IPv6 (14 + 40 + 14). Without the
+	 * window (DEC_TCP_WIN_CUT) the segment is still analysed. */
+	bool win_cut = r->left < 20;
+	const uint8_t *h = rd_take(r, win_cut ? 14 : 20);
 	if (!h)
 		return DECODE_TRUNCATED;
 	t->sport = ld_be16(h);
@@ -329,19 +334,40 @@ decode_tcp(struct rd *r, size_t seglen, const uint8_t *src, const uint8_t *dst,
 	t->ack = ld_be32(h + 8);
 	uint8_t doff = h[12] >> 4;
 	t->flags = h[13];
-	t->win = ld_be16(h + 14);
-	/* h + 16: the checksum */
-	t->urp = ld_be16(h + 18);
+	/* h + 16: the checksum; a cut window reads as open, not as zero */
+	t->win = win_cut ? 0xffff : ld_be16(h + 14);
+	t->urp = win_cut ? 0 : ld_be16(h + 18);
 	t->hlen = (uint8_t)(doff * 4);
 	if (doff < 5 || t->hlen > seglen)
 		return DECODE_MALFORMED;
-	if (r->left < (size_t)t->hlen - 20)
-		return DECODE_TRUNCATED;
+	t->paylen = (uint32_t)(seglen - t->hlen);
+	if (win_cut) {
+		pkt->quirks |= DEC_TCP_HDR_CUT | DEC_TCP_WIN_CUT;
+		if (t->paylen)
+			pkt->quirks |= DEC_TCP_PAYLOAD_CUT;
+		if (opts && opts->verify_checksums)
+			pkt->quirks |= DEC_TCP_CSUM_UNKNOWN;
+		rd_skip(r, r->left);
+		return DECODE_OK;
+	}
+	if (r->left < (size_t)t->hlen - 20) {
+		/* The snaplen cut the options (a SYN's 20 bytes of them under
+		 * tcpdump -s 68): the fixed header is whole, so the segment
+		 * is analysed, with the options captured whole; the cut one
+		 * is no finding (DEC_TCP_OPT_BAD_LEN), and no payload. */
+		pkt->quirks |= DEC_TCP_HDR_CUT | (decode_tcp_options(r->p,
+		    r->left, &t->opt) & ~(uint32_t)DEC_TCP_OPT_BAD_LEN);
+		if (t->paylen)
+			pkt->quirks |= DEC_TCP_PAYLOAD_CUT;
+		if (opts && opts->verify_checksums)
+			pkt->quirks |= DEC_TCP_CSUM_UNKNOWN;
+		rd_skip(r, r->left);
+		return DECODE_OK;
+	}
 	struct rd o;
 	rd_sub(r, (size_t)t->hlen - 20, &o);
 	pkt->quirks |= decode_tcp_options(o.p, o.left, &t->opt);
 
-	t->paylen = (uint32_t)(seglen - t->hlen);
 	t->paycap = (uint32_t)(r->left < t->paylen ? r->left : t->paylen);
 	t->payload = t->paycap ? r->p : NULL;
 	if (t->paycap < t->paylen)
@@ -688,7 +714,8 @@ decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
 		res = DECODE_MALFORMED;
 	/* The same for payload the IP length promises: cut by a snaplen it
 	 * is counted; missing from the wire too, the length lied. */
-	if (res == DECODE_OK && (pkt->quirks & DEC_TCP_PAYLOAD_CUT) &&
+	if (res == DECODE_OK &&
+	    (pkt->quirks & (DEC_TCP_PAYLOAD_CUT | DEC_TCP_HDR_CUT)) &&
 	    caplen >= wirelen)
 		res = DECODE_MALFORMED;
 	return res;

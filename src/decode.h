@@ -45,6 +45,12 @@ enum {
 	DEC_TCP_CSUM_UNKNOWN = 1u << 8,	/* payload not captured whole: unverifiable */
 	DEC_TCP_PAYLOAD_CUT = 1u << 9,	/* payload cut by the snaplen (counted) */
 	DEC_IP_FRAG_LATER = 1u << 10,	/* non-first fragment (DECODE_NOT_TCP) */
+	DEC_TCP_HDR_CUT = 1u << 11,	/* TCP header cut by the snaplen past
+					   its flags: what was captured
+					   decoded (options captured whole),
+					   no payload */
+	DEC_TCP_WIN_CUT = 1u << 12,	/* ...before its window (and urgent
+					   pointer): win reads 0xffff */
 };
 
 #define TCP_MAX_SACK 4

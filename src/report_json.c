@@ -69,10 +69,13 @@ json_options(char *o, const struct tcp_peer *p)
 	o = json_u32(o, p->mss, p->mss != 0);
 	WC_LIT(o, ",\"wscale\":");
 	o = json_u32(o, p->wscale, p->flags & PEER_WS_OK);
+	/* Options the snaplen cut are unknown, not absent: null. */
 	WC_LIT(o, ",\"sack_ok\":");
-	o = json_bool(o, p->flags & PEER_SACK_OK);
+	o = (p->flags & (PEER_OPTS_CUT | PEER_SACK_OK)) == PEER_OPTS_CUT ?
+	    json_null(o) : json_bool(o, p->flags & PEER_SACK_OK);
 	WC_LIT(o, ",\"timestamps\":");
-	o = json_bool(o, p->flags & PEER_TS_OK);
+	o = (p->flags & (PEER_OPTS_CUT | PEER_TS_OK)) == PEER_OPTS_CUT ?
+	    json_null(o) : json_bool(o, p->flags & PEER_TS_OK);
 	*o++ = '}';
 	return o;
 }

@@ -257,8 +257,9 @@ tcp_rst_is_acceptable(const struct tcp_peer *snd, const struct tcp_peer *rcv,
 		return true;	/* exact, or pf's one-off for a FIN's slot */
 	uint32_t wnd = (rcv->flags & PEER_WIN_KNOWN) ?
 	    rcv->rcv_end - rcv->ack : 0;
-	if (!(rcv->flags & PEER_WIN_KNOWN))
-		wnd = 65535;
+	if (!(rcv->flags & PEER_WIN_KNOWN))	/* any, if the scale is */
+		wnd = ((snd->flags | rcv->flags) & PEER_OPTS_CUT) ?
+		    UINT32_C(65535) << 14 : 65535;
 	if (seq_in_range(seg->seq, nxt, nxt + (wnd ? wnd : 1)))
 		return true;
 	/* RCV.NXT is the receiver's own, and the ack it last sent states it

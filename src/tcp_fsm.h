@@ -51,6 +51,8 @@ enum {
 	PEER_RST_SENT = 1u << 12,	/* sent an accepted RST */
 	PEER_SYN_ACKED = 1u << 13,	/* its SYN was acknowledged */
 	PEER_PASSED_TW = 1u << 14,	/* went through TIME_WAIT */
+	PEER_OPTS_CUT = 1u << 15,	/* the snaplen cut its SYN's options
+					   or a window: windows unknown */
 };
 
 struct tcp_peer {

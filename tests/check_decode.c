@@ -671,8 +671,29 @@ START_TEST(test_payload_cut)
 	ck_assert_uint_eq(pkt.tcp.paycap, 0);
 	ck_assert_int_eq(payoff, -1);
 	ck_assert_uint_eq(pkt.quirks, DEC_TCP_PAYLOAD_CUT);
-	/* One byte of options missing: the header is cut. */
-	ck_assert_res(dec(dlt, f, 73, n, NULL, &pkt, NULL), DECODE_TRUNCATED);
+	/* One byte of options missing (the timestamps' last): the fixed
+	 * header is whole, so the segment is analysed, with the options
+	 * captured whole and no payload. */
+	ck_assert_res(dec(dlt, f, 73, n, NULL, &pkt, NULL), DECODE_OK);
+	ck_assert_uint_eq(pkt.quirks, DEC_TCP_HDR_CUT | DEC_TCP_PAYLOAD_CUT);
+	ck_assert_uint_eq(pkt.tcp.hlen, 40);
+	ck_assert_uint_eq(pkt.tcp.paylen, 100);
+	ck_assert_uint_eq(pkt.tcp.paycap, 0);
+	ck_assert(pkt.tcp.opt.has_mss && pkt.tcp.opt.mss == 1460);
+	ck_assert(pkt.tcp.opt.has_ws && pkt.tcp.opt.wscale == 7);
+	ck_assert(pkt.tcp.opt.sack_ok && !pkt.tcp.opt.has_ts);
+	/* The window cut (48 = 14 + 20 + 14: ports, numbers, offset and
+	 * flags): analysed, the window read as open; one byte less, the
+	 * flags cut: truncated. */
+	ck_assert_res(dec(dlt, f, 48, n, NULL, &pkt, NULL), DECODE_OK);
+	ck_assert_uint_eq(pkt.quirks, DEC_TCP_HDR_CUT | DEC_TCP_WIN_CUT |
+	    DEC_TCP_PAYLOAD_CUT);
+	ck_assert_uint_eq(pkt.tcp.flags, TH_PSH | TH_ACK);
+	ck_assert_uint_eq(pkt.tcp.seq, 1);
+	ck_assert_uint_eq(pkt.tcp.ack, 2);
+	ck_assert_uint_eq(pkt.tcp.win, 0xffff);
+	ck_assert(!pkt.tcp.opt.has_mss && !pkt.tcp.opt.has_ts);
+	ck_assert_res(dec(dlt, f, 47, n, NULL, &pkt, NULL), DECODE_TRUNCATED);
 	/* The same cut with caplen == wirelen: the IP length lies. */
 	ck_assert_res(dec(dlt, f, 73, 73, NULL, &pkt, NULL), DECODE_MALFORMED);
 	ck_assert_res(dec(dlt, f, n - 40, n - 40, NULL, &pkt, NULL),
@@ -1187,6 +1208,9 @@ sweep_one(int dlt, const uint8_t *f, size_t n, uint32_t paylen, uint32_t pad)
 	size_t hdr_end = n - pad - paylen;	/* link + IP + TCP headers */
 	struct pkt pkt;
 
+	ck_assert_res(dec(dlt, f, n, n, NULL, &pkt, NULL), DECODE_OK);
+	/* where the TCP options start: after the fixed header */
+	size_t opt_at = hdr_end - (pkt.tcp.hlen - 20u);
 	for (size_t cut = 0; cut <= n; cut++) {
 		for (int v = 0; v < 2; v++) {
 			const struct decode_opts *o = v ? &verify : NULL;
@@ -1194,10 +1218,29 @@ sweep_one(int dlt, const uint8_t *f, size_t n, uint32_t paylen, uint32_t pad)
 
 			/* Snaplen cut of an honest frame. */
 			r = dec(dlt, f, cut, n, o, &pkt, NULL);
-			if (cut < hdr_end) {
+			if (cut < opt_at - 6) {	/* before the window */
 				ck_assert_msg(r == DECODE_TRUNCATED,
 				    "cut %zu/%zu: %s, expected truncated",
 				    cut, n, decode_result_name(r));
+			} else if (cut < hdr_end) {
+				/* The window or options cut: analysed
+				 * without them, no payload, no finding of a
+				 * bad option. */
+				ck_assert_msg(r == DECODE_OK,
+				    "cut %zu/%zu: %s, expected ok (options "
+				    "cut)", cut, n, decode_result_name(r));
+				ck_assert(pkt.quirks & DEC_TCP_HDR_CUT);
+				ck_assert_int_eq(!!(pkt.quirks &
+				    DEC_TCP_WIN_CUT), cut < opt_at);
+				ck_assert_uint_eq(pkt.tcp.paylen, paylen);
+				ck_assert_uint_eq(pkt.tcp.paycap, 0);
+				ck_assert_int_eq(
+				    !!(pkt.quirks & DEC_TCP_PAYLOAD_CUT),
+				    paylen > 0);
+				ck_assert(!(pkt.quirks & (DEC_TCP_OPT_BAD_LEN |
+				    DEC_TCP_OPT_BAD_SIZE | DEC_TCP_BAD_CSUM)));
+				ck_assert_int_eq(!!(pkt.quirks &
+				    DEC_TCP_CSUM_UNKNOWN), v);
 			} else {
 				uint32_t cap = (uint32_t)MIN(cut - hdr_end,
 				    paylen);
