@@ -722,22 +722,36 @@ static void
 hole_add(struct conn *c, uint8_t dir, uint32_t l, uint32_t r, int64_t ts,
     uint64_t frame)
 {
-	struct tcp_peer *p = &c->peer[dir];
+	struct tcp_peer *p = &c->peer[dir], *q = &c->peer[!dir];
 	struct conn_ext *x = ext_of(c);
 
-	if (!x->holes[dir])
-		x->holes[dir] = g_new(struct seq_hole, CONN_MAX_HOLES);
+	if (x->nhole[dir] == x->hole_cap[dir] &&
+	    x->hole_cap[dir] < CONN_MAX_HOLES) {
+		x->hole_cap[dir] = x->hole_cap[dir] ? x->hole_cap[dir] * 2 : 4;
+		x->holes[dir] = g_renew(struct seq_hole, x->holes[dir],
+		    x->hole_cap[dir]);
+	}
 	struct seq_hole *holes = x->holes[dir];
-	if (p->nholes == CONN_MAX_HOLES) {
-		/* Constant memory: the oldest hole is given up as a gap now. */
-		struct seq_hole *h = &holes[0];
+	if (x->nhole[dir] == CONN_MAX_HOLES) {
+		/* Constant memory: a hole is given up as a gap now, the
+		 * oldest the peer acknowledged past (it had those bytes:
+		 * the capture missed them), else the oldest. */
+		unsigned k = 0;
+		for (unsigned i = 0; i < x->nhole[dir]; i++)
+			if ((q->flags & PEER_ACK_SENT) &&
+			    seq_ge(q->ack, holes[i].r)) {
+				k = i;
+				break;
+			}
+		struct seq_hole *h = &holes[k];
 		conn_anomaly(c, ANOM_CAPTURE_GAP, dir, h->ts, h->frame,
 		    "%u bytes missing at seq %u..%u", h->r - h->l, h->l, h->r);
-		memmove(&holes[0], &holes[1],
-		    sizeof(holes[0]) * (CONN_MAX_HOLES - 1));
-		p->nholes--;
+		memmove(&holes[k], &holes[k + 1],
+		    sizeof(holes[0]) * (x->nhole[dir] - k - 1));
+		x->nhole[dir]--;
 	}
-	holes[p->nholes++] = (struct seq_hole){ l, r, frame, ts };
+	holes[x->nhole[dir]++] = (struct seq_hole){ l, r, frame, ts };
+	p->nholes = 1;
 }
 
 /* Remove [l, r) from the holes; true if it filled any part of one. */
@@ -749,18 +763,19 @@ hole_fill(struct conn *c, uint8_t dir, uint32_t l, uint32_t r)
 
 	if (!p->nholes)
 		return false;
-	struct seq_hole *holes = c->ext->holes[dir];
-	for (int i = 0; i < p->nholes; i++) {
+	struct conn_ext *x = c->ext;
+	struct seq_hole *holes = x->holes[dir];
+	for (unsigned i = 0; i < x->nhole[dir]; i++) {
 		uint32_t hl = holes[i].l, hr = holes[i].r;
 		if (!seq_lt(l, hr) || !seq_gt(r, hl))
 			continue;	/* no overlap */
 		filled = true;
 		if (seq_le(l, hl) && seq_ge(r, hr)) {
 			/* covered whole: drop it */
-			int n = p->nholes - i - 1;
+			unsigned n = x->nhole[dir] - i - 1;
 			memmove(&holes[i], &holes[i + 1],
 			    sizeof(holes[0]) * n);
-			p->nholes--;
+			x->nhole[dir]--;
 			i--;
 		} else if (seq_le(l, hl)) {
 			holes[i].l = r;	/* left part filled */
@@ -769,6 +784,7 @@ hole_fill(struct conn *c, uint8_t dir, uint32_t l, uint32_t r)
 						 * keep the left piece) */
 		}
 	}
+	p->nholes = x->nhole[dir] != 0;
 	return filled;
 }
 
@@ -1589,7 +1605,8 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		}
 		/* An ACK that newly covers a hole of the peer's stream also
 		 * acknowledges bytes the capture never showed (Zeek 'g'). */
-		for (int h = 0; h < rcv->nholes; h++) {
+		for (unsigned h = 0; rcv->nholes && h < c->ext->nhole[!dir];
+		    h++) {
 			uint32_t hl = c->ext->holes[!dir][h].l;
 			if (seq_lt(hl, s->ack) && (!had_ack || seq_ge(hl, prev_ack)))
 				zgap = true;
@@ -1828,7 +1845,8 @@ conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 		 * acknowledged is a FIN at the wrong seq. */
 		const struct seq_hole *holes = p->nholes ? c->ext->holes[i] :
 		    NULL;
-		for (int h = 0; h < p->nholes; h++) {
+		unsigned nh = p->nholes ? c->ext->nhole[i] : 0;
+		for (unsigned h = 0; h < nh; h++) {
 			bool fin_jump = (p->flags & PEER_FIN_SEEN) &&
 			    holes[h].frame == c->fin_frame[i] &&
 			    holes[h].r == p->fin_seq - 0 &&
@@ -1850,6 +1868,8 @@ conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 				    holes[h].l, holes[h].r);
 		}
 		p->nholes = 0;
+		if (nh)
+			c->ext->nhole[i] = 0;
 
 		if (!(p->flags & PEER_FIN_SEEN) || (p->flags & PEER_FIN_ACKED))
 			continue;

@@ -47,7 +47,10 @@ enum conn_end {
 	END_REUSED, END_EOF, END_MAX
 };
 
-#define CONN_MAX_HOLES 4	/* unfilled sequence holes tracked per side */
+/* Unfilled sequence holes tracked per side: as many as a sender has
+ * segments lost before the capture point and not yet sent again (a bulk
+ * transfer with loss upstream of the capture has dozens in flight). */
+#define CONN_MAX_HOLES 64
 #define CONN_MAX_ANOMS 64	/* anomaly records kept per connection */
 
 /* Handshake facts (HSF_*). */
@@ -127,8 +130,9 @@ struct conn_ext {
 	 * it closed go on sending (rst_ignored). */
 	uint64_t rst_frame;	/* its frame; 0: none, or void (see conn.c) */
 	int64_t rst_ts;		/* time of the first accepted RST (rst_dir's) */
-	struct seq_hole *holes[2];	/* per side, CONN_MAX_HOLES, allocated
-					   on its first hole */
+	struct seq_hole *holes[2];	/* per side, allocated on its first
+					   hole, grown up to CONN_MAX_HOLES */
+	uint16_t nhole[2], hole_cap[2];	/* holes held, and room */
 	void *ladder;		/* GArray of struct ladder_step, or NULL */
 	int64_t *wide_ts;	/* with CONN_TS_WIDE: every time, whole (CT_MAX
 				   of conn, then CT_SIDE_MAX of each side) */

@@ -69,8 +69,8 @@ struct tcp_peer {
 	 * what would be the struct's padding (a tracked connection embeds
 	 * two). tcp_fsm.c leaves them alone. */
 	uint8_t once;		/* one-shot anomaly guards (conn.c ONCE_*) */
-	uint8_t nholes : 3;	/* its unfilled sequence holes, 0..4
-				   (CONN_MAX_HOLES, in conn_ext.holes) */
+	uint8_t nholes : 1;	/* it has unfilled sequence holes (how many:
+				   conn_ext.nhole, the holes: conn_ext.holes) */
 	/* Whether the peer's FIN had been seen when this endpoint's latest
 	 * segment, and the one before it, came (fin_ack_bad_ack's
 	 * "afterwards"). */

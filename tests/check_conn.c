@@ -1051,6 +1051,36 @@ static const struct ccase clean_cases[] = {
 	       "+0.010 > A  1022 5002\n",
 	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .info = "syn_with_data",
 	.retrans_client = 2, .bytes_client = 20,
+}, {
+	/* Six segments lost upstream of the capture point at once (a bulk
+	 * transfer with loss): six holes open together, then the
+	 * retransmissions fill every one. Every byte was seen: no
+	 * capture_gap, 13 segments of 10 bytes counted once each (130),
+	 * and no retransmission (each fill is the first copy seen). */
+	.name = "six holes, all filled",
+	.scn = "0.000  > S  1000 0\n"
+	       "+0.010 < SA 5000 1001\n"
+	       "+0.010 > A  1001 5001\n"
+	       "+0.010 > PA 1001 5001 len=10\n"
+	       "+0.001 > PA 1021 5001 len=10\n"
+	       "+0.001 > PA 1041 5001 len=10\n"
+	       "+0.001 > PA 1061 5001 len=10\n"
+	       "+0.001 > PA 1081 5001 len=10\n"
+	       "+0.001 > PA 1101 5001 len=10\n"
+	       "+0.001 > PA 1121 5001 len=10\n"
+	       "+0.010 < A  5001 1011\n"
+	       "+0.001 > PA 1011 5001 len=10\n"
+	       "+0.001 > PA 1031 5001 len=10\n"
+	       "+0.001 > PA 1051 5001 len=10\n"
+	       "+0.001 > PA 1071 5001 len=10\n"
+	       "+0.001 > PA 1091 5001 len=10\n"
+	       "+0.001 > PA 1111 5001 len=10\n"
+	       "+0.010 < A  5001 1131\n"
+	       "+0.010 > FA 1131 5001\n"
+	       "+0.010 < FA 5001 1132\n"
+	       "+0.010 > A  1132 5002\n",
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED),
+	.retrans_client = 1, .bytes_client = 130,
 },
 };
 
