@@ -1075,8 +1075,9 @@ teardown_fin(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 
 /* The peer's answer to a FIN: the ack must reach u+1 once the FIN arrived.
  * Evidence that it arrived (SPEC fin_ack_bad_ack): a pure ACK that repeats
- * an ack already sent (an answer to the FIN), any segment after the FIN was
- * retransmitted, or the peer's own FIN after such an answer. */
+ * an ack already sent (an answer to the FIN; not a window update), any
+ * segment after the FIN was retransmitted, or the peer's own FIN after
+ * such an answer. */
 static void
 teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
     bool pure_ack, uint32_t prev_ack, bool had_ack, int64_t ts, uint64_t frame)
@@ -1101,7 +1102,15 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	 * since the peer's FIN, so this FIN is no crossing one (a FIN that
 	 * crossed is the first thing it sent after the peer's). */
 	bool after = (s->flags & TH_FIN) && me->fin_before_prev;
-	bool answer = (pure_ack && had_ack && prev_ack == s->ack) ||
+	/* A repeated ack that opens the window past every edge it gave
+	 * before is a window update (sent as the FIN crossed it), not an
+	 * answer to the FIN. take_ack() has not taken this one yet. */
+	uint32_t shift = (me->flags & PEER_WS_OK) && (f->flags & PEER_WS_OK) ?
+	    me->wscale : 0;
+	bool win_update = (me->flags & PEER_WIN_KNOWN) &&
+	    seq_gt(s->ack + ((uint32_t)s->win << shift), me->rcv_end);
+	bool answer = (pure_ack && had_ack && prev_ack == s->ack &&
+	    !win_update) ||
 	    c->side[!dir].fin_count > 1 || after ||
 	    ((s->flags & TH_FIN) && (me->flags & PEER_GOT_FIN));
 	if (!answer)
@@ -1163,7 +1172,11 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 		    "RST seq=%u while %s is %s and its peer %s", s->seq,
 		    dir == conn_client(c) ? "client" : "server",
 		    tcp_state_name[from], tcp_state_name[peer_from]);
-	if (from == TCP_ST_TIME_WAIT &&
+	/* Only from a TIME_WAIT it was seen to enter, with its final ACK:
+	 * an RST to the peer's first FIN from an endpoint that never acked
+	 * it is one whose FIN_WAIT_2 timed out (Linux tcp_fin_timeout): it
+	 * had no TIME_WAIT to leave. */
+	if (from == TCP_ST_TIME_WAIT && (c->peer[dir].flags & PEER_GOT_FIN) &&
 	    ts < tw_end(c, cfg, dir))
 		conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
 		    "RST from TIME_WAIT %.6fs after its last ACK (2MSL = %.0fs)",
@@ -1564,7 +1577,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		    "%u bytes at seq %u, beyond its FIN at %u", s->paylen,
 		    s->seq, snd->fin_seq);
 		if (snd->st == TCP_ST_TIME_WAIT &&
-		    ts < tw_end(c, cfg, dir))
+		    (snd->flags & PEER_GOT_FIN) && ts < tw_end(c, cfg, dir))
 			conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
 			    "new data from TIME_WAIT %.6fs after its last ACK",
 			    (double)(ts - conn_side_time(c, dir, CT_TW)) / 1e9);

@@ -348,6 +348,23 @@ static const struct acase anomaly_cases[] = {
 	.hs = HS(COMPLETE), .td = TD(RESET),
 	.cst = ST(CLOSED), .sst = ST(CLOSED),
 }, {
+	/* The client's FIN_WAIT_2 timed out (Linux tcp_fin_timeout) before
+	 * the server's FIN, 3.5 s later, which it answers with RST (seq
+	 * 1002: SEG.ACK, RFC 9293 3.10.7.1, no TCB). It never acked that
+	 * FIN, so it never held TIME_WAIT: rst_during_close (the server in
+	 * LAST_ACK), not missing_time_wait (SPEC: within 2MSL of its final
+	 * ACK). Reset by the client, both CLOSED. */
+	.name = "rst_during_close, FIN_WAIT_2 timed out",
+	.scn = HANDSHAKE
+	       "+0.010 > FA 1001 5001\n"
+	       "+0.010 < A  5001 1002\n"
+	       "+3.500 < FA 5001 1002\n"
+	       "+0.001 > R  1002 0\n",
+	.anom = "rst_during_close", .frame = 7, .from = "client",
+	.absent = "missing_time_wait",
+	.hs = HS(COMPLETE), .td = TD(RESET),
+	.cst = ST(CLOSED), .sst = ST(CLOSED),
+}, {
 	/* An RST "from the server" with seq 105001, 100000 past the
 	 * server's next seq 5001 and far beyond the client's 65535-byte
 	 * window: RFC 5961 3.2, ignored. The conversation goes on: both
@@ -1081,6 +1098,23 @@ static const struct ccase clean_cases[] = {
 	       "+0.010 > A  1132 5002\n",
 	.cst = ST(TIME_WAIT), .sst = ST(CLOSED),
 	.retrans_client = 1, .bytes_client = 130,
+}, {
+	/* The server's window update (ack 1101 again, window 1000 to
+	 * 65160) crosses the client's FIN: sent before the FIN arrived, it
+	 * answers nothing, and the next ACK reaches u+1 = 1102. No
+	 * fin_ack_bad_ack (SPEC: only when the FIN had reached it). */
+	.name = "window update crossing the FIN",
+	.scn = "0.000  > S  1000 0 win=64240 mss=1460\n"
+	       "+0.010 < SA 5000 1001 win=65160 mss=1460\n"
+	       "+0.010 > A  1001 5001 win=64240\n"
+	       "+0.010 > PA 1001 5001 win=64240 len=100\n"
+	       "+0.010 < A  5001 1101 win=1000\n"
+	       "+0.010 > FA 1101 5001 win=64240\n"
+	       "+0.0001 < A 5001 1101 win=65160\n"
+	       "+0.010 < A  5001 1102 win=65160\n"
+	       "+0.010 < FA 5001 1102 win=65160\n"
+	       "+0.010 > A  1102 5002 win=64240\n",
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .bytes_client = 100,
 },
 };
 
