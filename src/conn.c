@@ -1557,7 +1557,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	/* Data before the sender's handshake step allowed it: from SYN_SENT
 	 * without an ACK, or from SYN_RECEIVED before the third segment
 	 * (TCP Fast Open lets the server send early, RFC 7413 3). */
-	if (s->paylen > 0 && ev != EV_SYN && ev != EV_SYNACK &&
+	if (s->paylen > 0 && ev != EV_SYN && ev != EV_SYNACK && ev != EV_RST &&
 	    !(snd->once & ONCE_DATA_EARLY) &&
 	    ((snd->st == TCP_ST_SYN_SENT && !(s->flags & TH_ACK)) ||
 	    (snd->st == TCP_ST_SYN_RECEIVED && !(c->hs & HSF_SIMUL) &&
@@ -1568,8 +1568,9 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		    tcp_state_name[snd->st]);
 	}
 
-	/* Data after the sender's own FIN (beyond the FIN's slot). */
-	if ((snd->flags & PEER_FIN_SEEN) && s->paylen > 0 &&
+	/* Data after the sender's own FIN (beyond the FIN's slot). An RST's
+	 * payload is diagnostic text (RFC 9293 3.5.3), not stream data. */
+	if ((snd->flags & PEER_FIN_SEEN) && s->paylen > 0 && ev != EV_RST &&
 	    seq_gt(s->seq + s->paylen, snd->fin_seq) &&
 	    !(snd->once & ONCE_DATA_AFTER_FIN)) {
 		snd->once |= ONCE_DATA_AFTER_FIN;

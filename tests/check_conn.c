@@ -365,6 +365,19 @@ static const struct acase anomaly_cases[] = {
 	.hs = HS(COMPLETE), .td = TD(RESET),
 	.cst = ST(CLOSED), .sst = ST(CLOSED),
 }, {
+	/* After its FIN (acked), the client aborts with an RST carrying 10
+	 * bytes: diagnostic text (RFC 9293 3.5.3), not stream data, so no
+	 * data_after_fin; the RST during the close is the finding. */
+	.name = "rst_during_close, RST with diagnostic data",
+	.scn = HANDSHAKE
+	       "+0.010 > FA 1001 5001\n"
+	       "+0.010 < A  5001 1002\n"
+	       "+0.010 > RA 1002 5001 win=0 len=10\n",
+	.anom = "rst_during_close", .frame = 6, .from = "client",
+	.absent = "data_after_fin",
+	.hs = HS(COMPLETE), .td = TD(RESET),
+	.cst = ST(CLOSED), .sst = ST(CLOSED),
+}, {
 	/* An RST "from the server" with seq 105001, 100000 past the
 	 * server's next seq 5001 and far beyond the client's 65535-byte
 	 * window: RFC 5961 3.2, ignored. The conversation goes on: both
