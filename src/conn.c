@@ -905,8 +905,14 @@ handshake_syn(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	}
 	if (!(p->flags & PEER_SYN_SEEN) || p->st == TCP_ST_SYN_SENT ||
 	    p->st == TCP_ST_CLOSED) {
+		/* The same SYN sent again keeps the data the first carried:
+		 * Linux resends a TFO SYN without it, and the server may
+		 * have taken it (RFC 7413 4.2.2: its SYN-ACK acks J+1+n). */
+		uint32_t end = s->seq + 1 + s->paylen;
+		bool again = (p->flags & PEER_SYN_SEEN) && s->seq == p->isn;
 		p->isn = s->seq;
-		p->snd_nxt = s->seq + 1 + s->paylen;
+		if (!again || seq_gt(end, p->snd_nxt))
+			p->snd_nxt = end;
 	}
 	p->flags |= PEER_SYN_SEEN | PEER_SEQ_KNOWN;
 	note_options(p, s);
@@ -974,8 +980,15 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 			p->snd_nxt = s->seq + 1 + s->paylen;
 		}
 	} else if (!(p->flags & PEER_SYN_SEEN)) {
+		/* Data seen before its first SYN-ACK (a TFO server sends at
+		 * once; that SYN-ACK lost before the capture point and sent
+		 * again) stays counted: the next seq does not go back. */
+		uint32_t end = s->seq + 1 + s->paylen;
+		bool ahead = (p->flags & PEER_SEQ_KNOWN) &&
+		    seq_gt(p->snd_nxt, end) && p->snd_nxt - end < (1u << 30);
 		p->isn = s->seq;
-		p->snd_nxt = s->seq + 1 + s->paylen;
+		if (!ahead)
+			p->snd_nxt = end;
 	}
 	/* SYN-ACK acknowledges J+1 (3.5 figure 6 step 3); an acceptable
 	 * ACK is SND.UNA < SEG.ACK =< SND.NXT (3.10.7.3), so J+1+n when the

@@ -1286,6 +1286,41 @@ START_TEST(test_client_rst_after_synack)
 }
 END_TEST
 
+/* A TCP Fast Open SYN with 32 bytes (RFC 7413); the server takes them
+ * and sends 64 at once, but its SYN-ACK is lost before the capture point
+ * (so its data comes first). Linux sends the SYN again without the data;
+ * the server's SYN-ACK acks J+1+32 = 1033, the data it took from the first
+ * SYN (4.2.2): acceptable, no synack_bad_ack. The client's third segment
+ * from 1033 is J+1+32, its next seq: no handshake_ack_bad_seq. The server
+ * sends the SYN-ACK and its 64 bytes again: retransmissions (2), the bytes
+ * counted once (64). By hand: complete, graceful, infos only. */
+START_TEST(test_tfo_synack_lost)
+{
+	struct tu_result r;
+
+	tu_run("0.000  > S  1000 0 mss=1460 tfo=0102030405060708 len=32\n"
+	       "+0.001 < PA 5001 1033 len=64\n"
+	       "+1.000 > S  1000 0 mss=1460\n"
+	       "+0.001 < SA 5000 1033 mss=1460\n"
+	       "+0.001 > A  1033 5001\n"
+	       "+0.200 < SA 5000 1033 mss=1460\n"
+	       "+0.001 < PA 5001 1033 len=64\n"
+	       "+0.001 > A  1033 5065\n"
+	       "+0.010 > FA 1033 5065\n"
+	       "+0.010 < FA 5065 1034\n"
+	       "+0.010 > A  1034 5066\n", &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_no_warnings(&r, 0);
+	tu_assert_hs(&r, 0, HS_COMPLETE);
+	tu_assert_td(&r, 0, TD_GRACEFUL);
+	tu_assert_states(&r, 0, TCP_ST_TIME_WAIT, TCP_ST_CLOSED);
+	ck_assert_uint_eq(r.conns[0].bytes[TU_CLIENT], 32);
+	ck_assert_uint_eq(r.conns[0].bytes[TU_SERVER], 64);
+	ck_assert_uint_eq(r.conns[0].retrans[TU_SERVER], 2);
+	ck_assert(tu_has_anom(&r, 0, "syn_with_data", 1, "client"));
+}
+END_TEST
+
 START_TEST(test_syn_again_after_lost_synack)
 {
 	struct tu_result r;
@@ -1534,6 +1569,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_old_duplicate_syn);
 	tcase_add_test(tc, test_syn_again_after_lost_synack);
 	tcase_add_test(tc, test_client_rst_after_synack);
+	tcase_add_test(tc, test_tfo_synack_lost);
 	tcase_add_test(tc, test_synack_again_after_dropped_ack);
 	tcase_add_test(tc, test_old_duplicate_syn_retransmitted);
 	tcase_add_test(tc, test_old_duplicate_syn_then_close);
