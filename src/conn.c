@@ -1609,11 +1609,18 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		if (!(rcv->flags & PEER_SEQ_KNOWN)) {
 			rcv->snd_nxt = s->ack;
 			rcv->flags |= PEER_SEQ_KNOWN;
-		} else if (seq_gt(s->ack, rcv->snd_nxt) && ev != EV_SYNACK) {
+		} else if (seq_gt(s->ack, rcv->snd_nxt) && ev != EV_SYNACK &&
+		    !(rcv->st == TCP_ST_SYN_RECEIVED &&
+		    !(rcv->flags & PEER_SYN_ACKED) && !(c->hs & HSF_SIMUL) &&
+		    !(c->syn_dir >= 0 && conn_bytes(c, c->syn_dir) > 0))) {
 			/* (A SYN-ACK acks a SYN-SENT peer, which sent only
 			 * its SYN and the SYN's data, both seen: more is a
 			 * bad ack, synack_bad_ack, not unseen data; RFC 9293
-			 * 3.10.7.3.) */
+			 * 3.10.7.3. So is an ack past K+1 to a SYN_RECEIVED
+			 * server, which sends nothing before the third
+			 * segment but for TCP Fast Open, after SYN data:
+			 * handshake_ack_bad_ack, an unacceptable ACK that
+			 * leaves it SYN_RECEIVED, 3.10.7.4.) */
 			if (!(snd->once & ONCE_ACK_UNSEEN)) {
 				snd->once |= ONCE_ACK_UNSEEN;
 				conn_anomaly(c, ANOM_ACK_UNSEEN_DATA, dir, ts,

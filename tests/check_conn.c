@@ -106,6 +106,20 @@ static const struct acase anomaly_cases[] = {
 	.hs = HS(COMPLETE),
 	.cst = ST(ESTABLISHED), .sst = ST(SYN_RECEIVED),
 }, {
+	/* The third segment acks K+3 = 5003, past the server's SND.NXT
+	 * (K+1: a SYN_RECEIVED server without SYN data to answer sends
+	 * nothing more): an unacceptable ACK (3.10.7.4 fifth check), so the
+	 * server stays SYN_RECEIVED; the bad ack, not bytes the capture
+	 * missed (no ack_unseen_data). */
+	.name = "handshake_ack_bad_ack, past K+1",
+	.scn = "0.000  > S  1000 0\n"
+	       "+0.010 < SA 5000 1001\n"
+	       "+0.010 > A  1001 5003\n",
+	.anom = "handshake_ack_bad_ack", .frame = 3, .from = "client",
+	.absent = "ack_unseen_data",
+	.hs = HS(COMPLETE),
+	.cst = ST(ESTABLISHED), .sst = ST(SYN_RECEIVED),
+}, {
 	/* The third segment's seq is J = 1000, not J+1 = 1001. */
 	.name = "handshake_ack_bad_seq",
 	.scn = "0.000  > S  1000 0\n"
