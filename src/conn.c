@@ -718,9 +718,30 @@ side_in(uint8_t st, unsigned mask)
 
 /* ---- sequence space --------------------------------------------------- */
 
+/* A hole never filled: capture_gap at the segment that jumped over it,
+ * or, opened by the peer's ACK, ack_unseen_data at that ACK (once for
+ * the peer). */
+static void
+hole_report(struct conn *c, uint8_t dir, const struct seq_hole *h)
+{
+	struct tcp_peer *q = &c->peer[!dir];
+
+	if (!h->acked) {
+		conn_anomaly(c, ANOM_CAPTURE_GAP, dir, h->ts, h->frame,
+		    "%u bytes missing at seq %u..%u", h->r - h->l, h->l, h->r);
+		return;
+	}
+	if (q->once & ONCE_ACK_UNSEEN)
+		return;
+	q->once |= ONCE_ACK_UNSEEN;
+	conn_anomaly(c, ANOM_ACK_UNSEEN_DATA, !dir, h->ts, h->frame,
+	    "ack %u is %u bytes beyond the peer's last seen seq %u", h->r,
+	    h->r - h->l, h->l);
+}
+
 static void
 hole_add(struct conn *c, uint8_t dir, uint32_t l, uint32_t r, int64_t ts,
-    uint64_t frame)
+    uint64_t frame, bool acked)
 {
 	struct tcp_peer *p = &c->peer[dir], *q = &c->peer[!dir];
 	struct conn_ext *x = ext_of(c);
@@ -743,14 +764,12 @@ hole_add(struct conn *c, uint8_t dir, uint32_t l, uint32_t r, int64_t ts,
 				k = i;
 				break;
 			}
-		struct seq_hole *h = &holes[k];
-		conn_anomaly(c, ANOM_CAPTURE_GAP, dir, h->ts, h->frame,
-		    "%u bytes missing at seq %u..%u", h->r - h->l, h->l, h->r);
+		hole_report(c, dir, &holes[k]);
 		memmove(&holes[k], &holes[k + 1],
 		    sizeof(holes[0]) * (x->nhole[dir] - k - 1));
 		x->nhole[dir]--;
 	}
-	holes[x->nhole[dir]++] = (struct seq_hole){ l, r, frame, ts };
+	holes[x->nhole[dir]++] = (struct seq_hole){ l, r, frame, ts, acked };
 	p->nholes = 1;
 }
 
@@ -820,7 +839,7 @@ track_seq(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts,
 		return false;
 	}
 	if (seq_gt(start, p->snd_nxt)) {
-		hole_add(c, dir, p->snd_nxt, start, ts, frame);
+		hole_add(c, dir, p->snd_nxt, start, ts, frame, false);
 		p->snd_nxt = end;
 		add_bytes(c, dir, s->paylen);
 		return false;
@@ -1039,6 +1058,24 @@ handshake_third(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		conn_anomaly(c, ANOM_HS_ACK_BAD_SEQ, dir, ts, frame,
 		    "seq %u (%s) != J+1 (%u)", s->seq,
 		    seq_rel_str(a, sizeof(a), "J", cl->isn, s->seq), cl->isn + 1);
+}
+
+/* Did an ACK captured before this FIN (at pos) ack it, the FIN its
+ * last unseen byte (an acked hole that ends at pos + 1)? Then pos is u,
+ * the capture only showed the ACK first. */
+static bool
+fin_was_acked(const struct conn *c, uint8_t dir, uint32_t pos,
+    uint64_t *by)
+{
+	if (!c->peer[dir].nholes)
+		return false;
+	const struct seq_hole *h = c->ext->holes[dir];
+	for (unsigned i = 0; i < c->ext->nhole[dir]; i++)
+		if (h[i].acked && h[i].r == pos + 1 && seq_le(h[i].l, pos)) {
+			*by = h[i].frame;	/* the ACK's frame */
+			return true;
+		}
+	return false;
 }
 
 /* FIN checks before the state step (3.6). */
@@ -1531,6 +1568,16 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	/* 1. sequence space */
 	uint32_t nxt_before = snd->snd_nxt;
 	bool seq_known = snd->flags & PEER_SEQ_KNOWN;
+	/* (Before track_seq() fills the hole the early ACK opened.) */
+	uint64_t acked_by = 0;
+	bool fin_acked = (s->flags & TH_FIN) &&
+	    fin_was_acked(c, dir, s->seq + s->paylen, &acked_by);
+	/* ...by the peer's own FIN, the first FIN seen: that FIN was sent
+	 * after this one arrived (3.6 figure 12), the capture showed them
+	 * the other way round. This FIN was the first (below). */
+	bool fin_first_late = fin_acked && !(snd->flags & PEER_FIN_SEEN) &&
+	    (rcv->flags & PEER_FIN_SEEN) && c->fin_first == !dir &&
+	    acked_by == c->fin_frame[!dir];
 	uint32_t prev_ack = snd->ack;
 	bool had_ack = snd->flags & PEER_ACK_SENT;
 	if (ev != EV_NONE) {
@@ -1621,20 +1668,25 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 			 * segment but for TCP Fast Open, after SYN data:
 			 * handshake_ack_bad_ack, an unacceptable ACK that
 			 * leaves it SYN_RECEIVED, 3.10.7.4.) */
-			if (!(snd->once & ONCE_ACK_UNSEEN)) {
+			/* The bytes were sent, and the capture has not shown
+			 * them: a hole of the peer's stream, acked. A segment
+			 * captured after the ACK that acks it (the capture
+			 * reordered the two directions, as on a multi-queue
+			 * NIC) fills it; one never shown is ack_unseen_data
+			 * at the end (hole_report()). Past a FIN nothing
+			 * follows it: judged now. */
+			if (!(rcv->flags & PEER_FIN_SEEN)) {
+				hole_add(c, !dir, rcv->snd_nxt, s->ack, ts,
+				    frame, true);
+				rcv->snd_nxt = s->ack;
+				zgap = true;
+			} else if (!(snd->once & ONCE_ACK_UNSEEN)) {
 				snd->once |= ONCE_ACK_UNSEEN;
 				conn_anomaly(c, ANOM_ACK_UNSEEN_DATA, dir, ts,
 				    frame, "ack %u is %d bytes beyond the "
 				    "peer's last seen seq %u", s->ack,
 				    (int)seq_diff(s->ack, rcv->snd_nxt),
 				    rcv->snd_nxt);
-			}
-			/* The bytes were sent; the capture missed them. Not
-			 * past a FIN: nothing follows it. */
-			if (!(rcv->flags & PEER_FIN_SEEN)) {
-				hole_fill(c, !dir, rcv->snd_nxt, s->ack);
-				rcv->snd_nxt = s->ack;
-				zgap = true;
 			}
 		}
 		/* An ACK that newly covers a hole of the peer's stream also
@@ -1672,7 +1724,8 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		    "FIN seq=%u from an endpoint in %s (ignored)", s->seq,
 		    tcp_state_name[snd->st]);
 	else if (ev == EV_FIN)
-		teardown_fin(c, dir, s, nxt_before, seq_known, ts, frame);
+		teardown_fin(c, dir, s, nxt_before, seq_known && !fin_acked,
+		    ts, frame);
 
 	/* The same SYN-ACK again from a server that has sent nothing else:
 	 * the ACK seen going to it was not taken (lost, or dropped by a full
@@ -1713,6 +1766,26 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	if (fin_bogus && rcv->st != rcv_prev) {
 		rcv->st = rcv_prev;
 		st.rcv_to = rcv_prev;
+	}
+	/* The FIN the peer's earlier-captured FIN acked: the close as it
+	 * was (SPEC: a FIN that acks the peer's FIN had received it,
+	 * whatever the capture order). This endpoint closed first and the
+	 * peer's FIN acked it: it is in TIME_WAIT, the peer in LAST_ACK,
+	 * the FIN acked when the peer's FIN was sent; no crossing. */
+	if (fin_first_late && snd->st != TCP_ST_CLOSED &&
+	    rcv->st != TCP_ST_CLOSED) {
+		c->fin_first = (int8_t)dir;
+		c->fins_crossed = false;
+		snd->st = TCP_ST_TIME_WAIT;
+		rcv->st = TCP_ST_LAST_ACK;
+		snd->flags &= (uint16_t)~PEER_PASSED_CLOSING;
+		rcv->flags &= (uint16_t)~PEER_PASSED_CLOSING;
+		snd->flags |= PEER_FIN_ACKED | PEER_PASSED_TW;
+		rcv->flags |= PEER_GOT_FIN;
+		side_time_set(c, dir, CT_FIN_ACK,
+		    conn_side_time(c, !dir, CT_FIN));
+		st.snd_to = snd->st;
+		st.rcv_to = rcv->st;
 	}
 	for (unsigned i = 0; i < st.nanom; i++) {
 		enum anom_id id = st.anom[i];
@@ -1881,7 +1954,8 @@ conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 		    NULL;
 		unsigned nh = p->nholes ? c->ext->nhole[i] : 0;
 		for (unsigned h = 0; h < nh; h++) {
-			bool fin_jump = (p->flags & PEER_FIN_SEEN) &&
+			bool fin_jump = !holes[h].acked &&
+			    (p->flags & PEER_FIN_SEEN) &&
 			    holes[h].frame == c->fin_frame[i] &&
 			    holes[h].r == p->fin_seq - 0 &&
 			    !(c->peer[!i].flags & PEER_ACK_SENT &&
@@ -1895,11 +1969,7 @@ conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 				    holes[h].l,
 				    holes[h].r - holes[h].l);
 			else
-				conn_anomaly(c, ANOM_CAPTURE_GAP, (uint8_t)i,
-				    holes[h].ts, holes[h].frame,
-				    "%u bytes missing at seq %u..%u",
-				    holes[h].r - holes[h].l,
-				    holes[h].l, holes[h].r);
+				hole_report(c, (uint8_t)i, &holes[h]);
 		}
 		p->nholes = 0;
 		if (nh)

@@ -69,8 +69,10 @@ enum {
  * allocated only for a side that has one. */
 struct seq_hole {
 	uint32_t l, r;		/* unfilled [l, r) */
-	uint64_t frame;		/* the segment that jumped over it */
+	uint64_t frame;		/* the segment that jumped over it, or the
+				   peer's ACK that acked past it */
 	int64_t ts;
+	bool acked;		/* opened by the peer's ACK, not a jump */
 };
 
 /*

@@ -1142,6 +1142,50 @@ static const struct ccase clean_cases[] = {
 	       "+0.010 < FA 5001 1102 win=65160\n"
 	       "+0.010 > A  1102 5002 win=64240\n",
 	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .bytes_client = 100,
+}, {
+	/* The capture shows the server's ACK of the client's 100 bytes 10
+	 * us before the bytes (two directions reordered by the capture, as
+	 * on a multi-queue NIC or a span port). The bytes were seen: no
+	 * ack_unseen_data, 100 bytes counted once, no retransmission. */
+	.name = "ACK captured before the data it acks",
+	.scn = "0.000  > S  1000 0\n"
+	       "+0.010 < SA 5000 1001\n"
+	       "+0.010 > A  1001 5001\n"
+	       "+0.010 < A  5001 1101\n"
+	       "+0.00001 > PA 1001 5001 len=100\n"
+	       "+0.010 > FA 1101 5001\n"
+	       "+0.010 < FA 5001 1102\n"
+	       "+0.010 > A  1102 5002\n",
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED),
+	.retrans_client = 1, .bytes_client = 100,
+}, {
+	/* The server's ACK of the client's FIN (ack u+1 = 1002, the client
+	 * sent no data: u = J+1 = 1001) captured 1 ms before the FIN: the
+	 * FIN is at u, no fin_bad_seq; a graceful close by the client. */
+	.name = "ACK captured before the FIN it acks",
+	.scn = "0.000  > S  1000 0\n"
+	       "+0.010 < SA 5000 1001\n"
+	       "+0.010 > A  1001 5001\n"
+	       "+0.010 < A  5001 1002\n"
+	       "+0.001 > FA 1001 5001\n"
+	       "+0.010 < FA 5001 1002\n"
+	       "+0.010 > A  1002 5002\n",
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED),
+}, {
+	/* The server's FIN, acking the client's FIN (1002 = u+1), captured
+	 * 1 ms before that FIN (whose ack 5001 does not ack the server's):
+	 * the server had received the client's FIN (SPEC, Endpoint states:
+	 * whatever the capture order), so the client closed first and the
+	 * server's FIN acked it (3.6 figure 12): graceful, initiated by the
+	 * client, which holds TIME_WAIT; no fin_bad_seq, no crossing. */
+	.name = "FIN captured after the peer's FIN that acks it",
+	.scn = "0.000  > S  1000 0\n"
+	       "+0.010 < SA 5000 1001\n"
+	       "+0.010 > A  1001 5001\n"
+	       "+0.010 < FA 5001 1002\n"
+	       "+0.001 > FA 1001 5001\n"
+	       "+0.010 > A  1002 5002\n",
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED),
 },
 };
 
