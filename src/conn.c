@@ -1078,6 +1078,17 @@ fin_was_acked(const struct conn *c, uint8_t dir, uint32_t pos,
 	return false;
 }
 
+/* A segment from a SYN_RECEIVED endpoint that acks more than it acked
+ * before (its SYN-ACK's J+1): it had the peer's third segment and data,
+ * whether the capture showed them or not (an asymmetric capture). Before
+ * take_ack() takes it. */
+static bool
+tcp_acks_more(const struct tcp_peer *p, const struct tcp_seg *s)
+{
+	return (s->flags & TH_ACK) && (p->flags & PEER_ACK_SENT) &&
+	    seq_gt(s->ack, p->ack);
+}
+
 /* FIN checks before the state step (3.6). */
 static void
 teardown_fin(struct conn *c, uint8_t dir, const struct tcp_seg *s,
@@ -1621,7 +1632,8 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    !(snd->once & ONCE_DATA_EARLY) &&
 	    ((snd->st == TCP_ST_SYN_SENT && !(s->flags & TH_ACK)) ||
 	    (snd->st == TCP_ST_SYN_RECEIVED && !(c->hs & HSF_SIMUL) &&
-	    !(c->syn_dir >= 0 && conn_bytes(c, c->syn_dir) > 0)))) {
+	    !(c->syn_dir >= 0 && conn_bytes(c, c->syn_dir) > 0) &&
+	    !tcp_acks_more(snd, s)))) {
 		snd->once |= ONCE_DATA_EARLY;
 		conn_anomaly(c, ANOM_DATA_BEFORE_EST, dir, ts, frame,
 		    "%u bytes at seq %u while %s", s->paylen, s->seq,
@@ -1657,13 +1669,17 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 			rcv->snd_nxt = s->ack;
 			rcv->flags |= PEER_SEQ_KNOWN;
 		} else if (seq_gt(s->ack, rcv->snd_nxt) && ev != EV_SYNACK &&
+		    rcv->st != TCP_ST_SYN_SENT &&
 		    !(rcv->st == TCP_ST_SYN_RECEIVED &&
 		    !(rcv->flags & PEER_SYN_ACKED) && !(c->hs & HSF_SIMUL) &&
 		    !(c->syn_dir >= 0 && conn_bytes(c, c->syn_dir) > 0))) {
 			/* (A SYN-ACK acks a SYN-SENT peer, which sent only
 			 * its SYN and the SYN's data, both seen: more is a
 			 * bad ack, synack_bad_ack, not unseen data; RFC 9293
-			 * 3.10.7.3. So is an ack past K+1 to a SYN_RECEIVED
+			 * 3.10.7.3. So is any ACK to it: a TIME_WAIT or
+			 * half-open peer's ACK of the old connection, which
+			 * the SYN_SENT end answers with RST (3.10.7.3,
+			 * 3.10.7.4; RFC 5961 4). So is an ack past K+1 to a SYN_RECEIVED
 			 * server, which sends nothing before the third
 			 * segment but for TCP Fast Open, after SYN data:
 			 * handshake_ack_bad_ack, an unacceptable ACK that
@@ -1760,6 +1776,13 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	/* 3. the state machine */
 	struct fsm_step st;
 	uint8_t snd_prev = snd->st, rcv_prev = rcv->st;
+	/* A SYN_RECEIVED endpoint acking the peer's data (tcp_acks_more(),
+	 * with the ack it had before this segment) is ESTABLISHED, as a
+	 * SYN_SENT one sending an ACK had the SYN-ACK (tcp_fsm.c). */
+	if (snd->st == TCP_ST_SYN_RECEIVED && !(c->hs & HSF_SIMUL) &&
+	    (ev == EV_ACK || ev == EV_FIN) && had_ack &&
+	    seq_gt(s->ack, prev_ack))
+		snd->st = TCP_ST_ESTABLISHED;
 	tcp_fsm_step(snd, rcv, s, &st);
 	/* A stack discards the bogus FIN (above): its peer does not go to
 	 * CLOSE_WAIT on it, whatever the table did. */

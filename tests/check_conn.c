@@ -120,6 +120,20 @@ static const struct acase anomaly_cases[] = {
 	.hs = HS(COMPLETE),
 	.cst = ST(ESTABLISHED), .sst = ST(SYN_RECEIVED),
 }, {
+	/* The capture misses the client's third segment and its 100 bytes
+	 * (asymmetric): the server's data acks 1101, so it had them and
+	 * was ESTABLISHED when it sent (no data_before_established); the
+	 * ack covers bytes never shown: ack_unseen_data. SYN-ACK, no third
+	 * segment: incomplete. */
+	.name = "ack_unseen_data, asymmetric",
+	.scn = "0.000  > S  1000 0\n"
+	       "+0.010 < SA 5000 1001\n"
+	       "+0.020 < PA 5001 1101 len=200\n",
+	.anom = "ack_unseen_data", .frame = 3, .from = "server",
+	.absent = "data_before_established",
+	.hs = HS(INCOMPLETE),
+	.cst = ST(ESTABLISHED), .sst = ST(ESTABLISHED),
+}, {
 	/* The third segment's seq is J = 1000, not J+1 = 1001. */
 	.name = "handshake_ack_bad_seq",
 	.scn = "0.000  > S  1000 0\n"
@@ -1379,6 +1393,40 @@ START_TEST(test_tfo_synack_lost)
 }
 END_TEST
 
+/* The server closed first and holds TIME_WAIT; 10 s later the client
+ * reuses the 4-tuple with a lower ISN (500). The TIME_WAIT server answers
+ * with the old connection's ACK (5002/1002: 3.10.7.4, RFC 5961 4), which
+ * acks nothing of the new SYN: the SYN_SENT client resets it (seq =
+ * SEG.ACK, 3.10.7.3) and sends its SYN again, which the server, its
+ * TIME_WAIT over, takes. By hand, record 2: complete, no ack_unseen_data
+ * (an ACK to a SYN_SENT end acks only its SYN, or is unacceptable: not
+ * bytes the capture missed), the SYN sent twice (info). */
+START_TEST(test_time_wait_ack_to_new_syn)
+{
+	struct tu_result r;
+
+	tu_run("0.000  > S  1000 0\n"
+	       "+0.010 < SA 5000 1001\n"
+	       "+0.010 > A  1001 5001\n"
+	       "+0.010 < FA 5001 1001\n"
+	       "+0.010 > A  1001 5002\n"
+	       "+0.010 > FA 1001 5002\n"
+	       "+0.010 < A  5002 1002\n"
+	       "+10    > S  500 0\n"
+	       "+0.001 < A  5002 1002\n"
+	       "+0.001 > R  1002 0\n"
+	       "+1     > S  500 0\n"
+	       "+0.010 < SA 9000 501\n"
+	       "+0.010 > A  501 9001\n", &r);
+	tu_assert_nconns(&r, 2);
+	tu_assert_hs(&r, 1, HS_COMPLETE);
+	tu_assert_no_warnings(&r, 1);
+	ck_assert_uint_eq(tu_count_anom(&r, 1, "ack_unseen_data"), 0);
+	ck_assert(tu_has_anom(&r, 1, "syn_retransmitted", 11, "client"));
+	tu_assert_states(&r, 1, TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+}
+END_TEST
+
 START_TEST(test_syn_again_after_lost_synack)
 {
 	struct tu_result r;
@@ -1628,6 +1676,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_syn_again_after_lost_synack);
 	tcase_add_test(tc, test_client_rst_after_synack);
 	tcase_add_test(tc, test_tfo_synack_lost);
+	tcase_add_test(tc, test_time_wait_ack_to_new_syn);
 	tcase_add_test(tc, test_synack_again_after_dropped_ack);
 	tcase_add_test(tc, test_old_duplicate_syn_retransmitted);
 	tcase_add_test(tc, test_old_duplicate_syn_then_close);
