@@ -1933,10 +1933,18 @@ conn_time_wait_end(const struct conn *c, const struct conn_cfg *cfg)
 
 void
 conn_reuse(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
-    int64_t ts, uint64_t frame)
+    uint32_t isn, int64_t ts, uint64_t frame)
 {
-	struct tcp_peer *p = &c->peer[dir];
+	struct tcp_peer *p = &c->peer[dir], *q = &c->peer[!dir];
 
+	/* The peer holds TIME_WAIT: a SYN whose ISN is beyond every seq of
+	 * the old connection it reopens (RFC 9293 3.6.1 MAY-2, RFC 6191;
+	 * Linux), so the peer left TIME_WAIT, as it may. A lower ISN it
+	 * answers with the old ACK and stays (unless timestamps, which a
+	 * record does not keep, let it in). */
+	if (q->st == TCP_ST_TIME_WAIT && (p->flags & PEER_SEQ_KNOWN) &&
+	    seq_gt(isn, p->snd_nxt))
+		q->st = TCP_ST_CLOSED;
 	if (p->st != TCP_ST_TIME_WAIT)
 		return;
 	if (ts < tw_end(c, cfg, dir))
