@@ -341,22 +341,14 @@ decode_tcp(struct rd *r, size_t seglen, const uint8_t *src, const uint8_t *dst,
 	if (doff < 5 || t->hlen > seglen)
 		return DECODE_MALFORMED;
 	t->paylen = (uint32_t)(seglen - t->hlen);
-	if (win_cut) {
-		pkt->quirks |= DEC_TCP_HDR_CUT | DEC_TCP_WIN_CUT;
-		if (t->paylen)
-			pkt->quirks |= DEC_TCP_PAYLOAD_CUT;
-		if (opts && opts->verify_checksums)
-			pkt->quirks |= DEC_TCP_CSUM_UNKNOWN;
-		rd_skip(r, r->left);
-		return DECODE_OK;
-	}
-	if (r->left < (size_t)t->hlen - 20) {
-		/* The snaplen cut the options (a SYN's 20 bytes of them under
-		 * tcpdump -s 68): the fixed header is whole, so the segment
-		 * is analysed, with the options captured whole; the cut one
-		 * is no finding (DEC_TCP_OPT_BAD_LEN), and no payload. */
-		pkt->quirks |= DEC_TCP_HDR_CUT | (decode_tcp_options(r->p,
-		    r->left, &t->opt) & ~(uint32_t)DEC_TCP_OPT_BAD_LEN);
+	if (win_cut || r->left < (size_t)t->hlen - 20) {
+		/* The snaplen cut the window, or the options (a SYN's 20
+		 * bytes of them under tcpdump -s 68): analysed with the
+		 * options captured whole; the cut one is no finding
+		 * (DEC_TCP_OPT_BAD_LEN), and there is no payload. */
+		pkt->quirks |= DEC_TCP_HDR_CUT | (win_cut ? DEC_TCP_WIN_CUT :
+		    decode_tcp_options(r->p, r->left, &t->opt) &
+		    ~(uint32_t)DEC_TCP_OPT_BAD_LEN);
 		if (t->paylen)
 			pkt->quirks |= DEC_TCP_PAYLOAD_CUT;
 		if (opts && opts->verify_checksums)
