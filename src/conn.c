@@ -1228,17 +1228,22 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 	if (((c->hs & HSF_ESTABLISHED) || fin_sent) &&
 	    !(side_in(from, ENDED_STATES) && side_in(peer_from, ENDED_STATES)))
 		c->td_reset = true;
+	/* In TIME_WAIT by the peer's FIN it never acked: an endpoint whose
+	 * FIN_WAIT_2 had timed out, with no connection left (see below). */
+	bool gone = from == TCP_ST_TIME_WAIT &&
+	    !(c->peer[dir].flags & PEER_GOT_FIN);
 	if (side_in(from, CLOSING_STATES) || side_in(peer_from, CLOSING_STATES))
 		conn_anomaly(c, ANOM_RST_DURING_CLOSE, dir, ts, frame,
 		    "RST seq=%u while %s is %s and its peer %s", s->seq,
 		    dir == conn_client(c) ? "client" : "server",
-		    tcp_state_name[from], tcp_state_name[peer_from]);
+		    gone ? "CLOSED (the peer's FIN never acked: its FIN_WAIT_2 "
+		    "had timed out)" : tcp_state_name[from],
+		    tcp_state_name[peer_from]);
 	/* Only from a TIME_WAIT it was seen to enter, with its final ACK:
 	 * an RST to the peer's first FIN from an endpoint that never acked
 	 * it is one whose FIN_WAIT_2 timed out (Linux tcp_fin_timeout): it
 	 * had no TIME_WAIT to leave. */
-	if (from == TCP_ST_TIME_WAIT && (c->peer[dir].flags & PEER_GOT_FIN) &&
-	    ts < tw_end(c, cfg, dir))
+	if (from == TCP_ST_TIME_WAIT && !gone && ts < tw_end(c, cfg, dir))
 		conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
 		    "RST from TIME_WAIT %.6fs after its last ACK (2MSL = %.0fs)",
 		    (double)(ts - conn_side_time(c, dir, CT_TW)) / 1e9,

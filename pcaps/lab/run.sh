@@ -28,7 +28,8 @@ OUT_DIR=${SYNFIN_LAB_OUT:-$(dirname -- "$LAB_DIR")}   # .../pcaps, or $SYNFIN_LA
 
 ALL_SCENARIOS="client-close server-close refused unanswered abort half-close
 ipv6-client-close tw-reuse synack-lost final-ack-lost fin-lost reorder-dup
-simultaneous-close simultaneous-open vlan parallel backlog"
+simultaneous-close simultaneous-open vlan parallel backlog fin-wait2-timeout
+upstream-loss tfo-synack-lost"
 
 # ---------------------------------------------------------------- addresses
 C4=10.77.0.1   S4=10.77.0.2
@@ -36,7 +37,8 @@ C6=fd77::1     S6=fd77::2
 C4I=10.77.1.1  S4I=10.77.1.2       # the impaired path (through sf-mid)
 C6I=fd77:1::1  S6I=fd77:1::2
 # Port plan: scenario N uses server port 7000+N and client port 40000+N
-# (parallel: client ports 41000-41199, backlog: 42000-42003).
+# (parallel: client ports 41000-41199, backlog: 42000-42003, tfo-synack-lost:
+# 40022 and 40122).
 
 skip() { echo "run.sh: $*" >&2; exit 77; }
 log()  { printf '%s\n' "== $*" >&2; }
@@ -705,6 +707,90 @@ full_backlog() {
 	publish backlog
 }
 
+full_fin-wait2-timeout() {
+	# Direct path.  The client closes first and its FIN is acked; its
+	# orphaned FIN_WAIT_2 socket lives only tcp_fin_timeout (2 s, client
+	# netns only, this scenario only).  The server closes 3.5 s after the
+	# client's FIN, when the client's kernel has no socket for the 4-tuple
+	# any more: it answers the server's FIN with a bare RST.
+	local old
+	old=$(inc sysctl -n net.ipv4.tcp_fin_timeout)
+	inc sysctl -qw net.ipv4.tcp_fin_timeout=2 >/dev/null
+	start_capture fin-wait2-timeout
+	start_server fin-wait2-timeout "$S4" 7020 --recv 32 --send 64 --wait-close \
+		--close-delay 3500
+	run_client fin-wait2-timeout 0 "$S4" 7020 --bind "$C4:40020" --send 32 \
+		--recv 64 --close-first
+	finish_server fin-wait2-timeout 0
+	end_capture fin-wait2-timeout
+	inc sysctl -qw "net.ipv4.tcp_fin_timeout=$old" >/dev/null
+	publish fin-wait2-timeout
+}
+
+imp_upstream_loss() {  # name
+	# a 1,000,000-byte download (MSS 1448: 691 segments), client-close
+	start_server "$1" "$S4I" 7021 --recv 32 --send 1000000 --wait-close \
+		--close-delay 300
+	run_client "$1" 0 "$S4I" 7021 --bind "$C4I:40021" --send 32 --recv 1000000 \
+		--close-first
+	finish_server "$1" 0
+}
+full_upstream-loss() {
+	# Server data segments 40, 42, 44, 46 and 48 are dropped in the middle,
+	# so the capture (vc2, after impair for server -> client) never shows
+	# those originals, only their retransmissions.  The rules go from the
+	# highest nth down: a frame a rule drops is not counted by the rules
+	# after it, so each nth counts the server's data segments as sent.
+	# 30 ms each way: the five drops fall in one flight (slow start sends
+	# segments 31-70 in the third round trip), so five holes are open at
+	# once, and RACK's reordering window (min_rtt/4) keeps the
+	# retransmissions to the lost segments.
+	impaired_run upstream-loss 1 imp_upstream_loss --delay-ms 30 \
+		--drop 'dir=ba,payload=yes,nth=48' --drop 'dir=ba,payload=yes,nth=46' \
+		--drop 'dir=ba,payload=yes,nth=44' --drop 'dir=ba,payload=yes,nth=42' \
+		--drop 'dir=ba,payload=yes,nth=40'
+	publish upstream-loss
+}
+
+imp_tfo() {            # name
+	# connection 1 (40022) asks for a Fast Open cookie and gets it in the
+	# SYN-ACK; connection 2 (40122) sends its 32 bytes in the SYN.  One
+	# server per connection, so the two never overlap.
+	start_server "$1" "$S4I" 7022 --fastopen --recv 32 --send 64 --wait-close \
+		--close-delay 300
+	run_client "$1" 0 "$S4I" 7022 --bind "$C4I:40022" --fastopen --send 32 \
+		--recv 64 --close-first
+	finish_server "$1" 0
+	start_server "$1" "$S4I" 7022 --fastopen --recv 32 --send 64 --wait-close \
+		--close-delay 300
+	run_client "$1" 0 "$S4I" 7022 --bind "$C4I:40122" --fastopen --send 32 \
+		--recv 64 --close-first
+	finish_server "$1" 0
+}
+full_tfo-synack-lost() {
+	# TCP Fast Open in both namespaces (3 = client and server), this
+	# scenario only.  The server's first two SYN-ACKs of connection 2 (they
+	# ack the SYN and its data) are dropped in the middle: the client
+	# retransmits its SYN without the data, and the server's next SYN-ACK
+	# (again) acks the SYN and the 32 bytes.
+	local oldc olds
+	oldc=$(inc sysctl -n net.ipv4.tcp_fastopen)
+	olds=$(ins sysctl -n net.ipv4.tcp_fastopen)
+	inc sysctl -qw net.ipv4.tcp_fastopen=3 >/dev/null
+	ins sysctl -qw net.ipv4.tcp_fastopen=3 >/dev/null
+	# count=2: the first SYN-ACK and the next one are dropped.  The next one
+	# is whichever comes first of the server's SYN-ACK timer (~1 s) and its
+	# answer to the client's retransmitted SYN (also ~1 s): dropping only
+	# the first one lets the timer's copy through first in most runs, and
+	# the client then never retransmits its SYN.  With two dropped, the
+	# client's SYN always goes again before a SYN-ACK gets through.
+	impaired_run tfo-synack-lost 1 imp_tfo \
+		--drop 'dir=ba,flags=S.,port=40122,nth=1,count=2'
+	inc sysctl -qw "net.ipv4.tcp_fastopen=$oldc" >/dev/null
+	ins sysctl -qw "net.ipv4.tcp_fastopen=$olds" >/dev/null
+	publish tfo-synack-lost
+}
+
 # ---------------------------------------------------------------- checks
 # Each check gets the shape string and the pcap; prints a reason on failure.
 check_client-close() {
@@ -879,6 +965,78 @@ check_backlog() {
 		{ echo "no SYN retransmission"; return 1; }
 	[ "$(printf '%s\n' "$p" | awk '$1 == ">" && $2 == "S" {print $6}' | sort -u | wc -l)" = 4 ] ||
 		{ echo "expected SYNs from 4 client ports"; return 1; }
+}
+check_fin-wait2-timeout() {
+	[[ $1 == ">S <S. >. >P.32 <. <P.64 >. >F. <. <F. >R" ]] ||
+		{ echo "expected client-close whose server FIN is answered by a bare RST"; return 1; }
+	local p sfack rseq
+	p=$(pkts "$2")
+	sfack=$(printf '%s\n' "$p" | awk '$1 == "<" && $2 == "F." {print $4}')
+	rseq=$(printf '%s\n' "$p" | awk '$1 == ">" && $2 == "R" {print $3}')
+	[ -n "$sfack" ] && [ "$sfack" = "$rseq" ] ||
+		{ echo "RST seq $rseq is not the server FIN's ack $sfack (a CLOSED port's answer)"; return 1; }
+	# the server's FIN came after the client's FIN_WAIT_2 timeout (2 s)
+	# measured from the ACK of the client's FIN
+	tcpdump -nn -tt -r "$2" 2>/dev/null | awk -v cl="$C4" '
+		index($3, cl ".") != 1 && /Flags \[\.\]/ && f { a = $1 }
+		index($3, cl ".") == 1 && /Flags \[F\.\]/ { f = 1 }
+		index($3, cl ".") != 1 && /Flags \[F\.\]/ { d = $1 - a }
+		END { exit !(a && d >= 2.5) }' ||
+		{ echo "the server FIN came less than 2.5 s after the ACK of the client FIN"; return 1; }
+}
+check_upstream-loss() {
+	[[ $1 =~ ^\>S\ \<S\.\ \>\.\ \>P\.32\  ]] ||
+		{ echo "no handshake then 32-byte request"; return 1; }
+	[[ $1 == *R* ]] && { echo "unexpected RST"; return 1; }
+	[[ $1 =~ \>F\.\ \<\.\ \<F\.\ \>\.$ ]] ||
+		{ echo "teardown is not: client FIN, ACK, server FIN, final ACK"; return 1; }
+	local fins=${1//[^F]/}; [ ${#fins} = 2 ] || { echo "expected 2 FINs"; return 1; }
+	# the server's data, relative to its ISN, in capture order: a "jump"
+	# starts beyond the highest byte so far (a hole: the dropped original),
+	# a "fill" is new data below it, a "dup" a seq:len seen before.
+	# Expected: five one-segment holes, all open before the first fill,
+	# five fills (one per hole), no dup, 1,000,000 bytes in all.
+	local r
+	r=$(pkts "$2" | awk 'BEGIN { maxend = 1 }     # relative seq of the first byte
+		$1 == "<" && $2 == "S." { isn = $3 }
+		$1 == "<" && $5 > 0 {
+			rel = ($3 - isn + 4294967296) % 4294967296
+			k = rel ":" $5
+			if (k in seen) dup++
+			else if (rel < maxend) { fill++; if (!(rel in hole) || hole[rel] != $5) bad++
+				if (!first) first = NR }
+			else if (rel > maxend) { jump++; hole[maxend] = rel - maxend; last = NR }
+			seen[k] = 1
+			if (rel + $5 > maxend) maxend = rel + $5
+		}
+		END { printf "%d %d %d %d %d %d", jump, fill, dup, bad, maxend, (first > last) }')
+	[ "$r" = "5 5 0 0 1000001 1" ] ||
+		{ echo "server data: jumps fills dups bad-fills end all-open = $r (want 5 5 0 0 1000001 1)"; return 1; }
+}
+check_tfo-synack-lost() {
+	local c1=">S <S. >. >P.32 <. <P.64 >. >F. <. <F. >."
+	local c2=">S32 >S <S. >. <P.64 >. >F. <. <F. >."
+	[[ $1 == "$c1 $c2" ]] ||
+		{ echo "expected '$c1' then '$c2'"; return 1; }
+	local p d
+	p=$(pkts "$2")
+	[ "$(printf '%s\n' "$p" | awk '$1 == ">" && $2 == "S" {print $6}' | tr '\n' ' ')" = "40022 40122 40122 " ] ||
+		{ echo "expected one SYN from 40022, then two from 40122"; return 1; }
+	# connection 2: the two SYNs share the ISN J, the SYN-ACK acks J+1+32
+	printf '%s\n' "$p" | awk '$6 == 40122 || $7 == 40122' | awk '
+		$1 == ">" && $2 == "S" { if (!j) j = $3; else if ($3 != j) bad = 1 }
+		$1 == "<" && $2 == "S." { a = $4 }
+		END { exit !(!bad && a == (j + 33) % 4294967296) }' ||
+		{ echo "connection 2: SYN ISNs differ or the SYN-ACK does not ack J+33"; return 1; }
+	# the cookie: requested by 40022, given in its SYN-ACK, sent by 40122
+	d=$(tcpdump -nn -r "$2" 2>/dev/null)
+	grep -q '40022 > .*Flags \[S\],.*tfo  cookiereq' <<<"$d" ||
+		{ echo "connection 1's SYN does not ask for a TFO cookie"; return 1; }
+	local ck
+	ck=$(sed -n 's/.* > 10\.77\.1\.1\.40022: Flags \[S\.\].*tfo  cookie \([0-9a-f]*\).*/\1/p' <<<"$d")
+	[ -n "$ck" ] || { echo "connection 1's SYN-ACK carries no TFO cookie"; return 1; }
+	[ "$(grep -c "40122 > .*Flags \[S\],.*tfo  cookie $ck.*length 32" <<<"$d")" = 1 ] ||
+		{ echo "connection 2's first SYN does not carry the cookie and 32 bytes"; return 1; }
 }
 
 # ---------------------------------------------------------------- main
