@@ -773,9 +773,11 @@ hole_add(struct conn *c, uint8_t dir, uint32_t l, uint32_t r, int64_t ts,
 	p->nholes = 1;
 }
 
-/* Remove [l, r) from the holes; true if it filled any part of one. */
+/* Remove [l, r) from the holes; true if it filled any part of one. *jump
+ * (if given) becomes the time of the oldest hole it filled that a segment
+ * jumped over (not one the peer's ACK opened), or stays as it was. */
 static bool
-hole_fill(struct conn *c, uint8_t dir, uint32_t l, uint32_t r)
+hole_fill(struct conn *c, uint8_t dir, uint32_t l, uint32_t r, int64_t *jump)
 {
 	struct tcp_peer *p = &c->peer[dir];
 	bool filled = false;
@@ -789,6 +791,8 @@ hole_fill(struct conn *c, uint8_t dir, uint32_t l, uint32_t r)
 		if (!seq_lt(l, hr) || !seq_gt(r, hl))
 			continue;	/* no overlap */
 		filled = true;
+		if (jump && !holes[i].acked && (!*jump || holes[i].ts < *jump))
+			*jump = holes[i].ts;
 		if (seq_le(l, hl) && seq_ge(r, hr)) {
 			/* covered whole: drop it */
 			unsigned n = x->nhole[dir] - i - 1;
@@ -805,6 +809,19 @@ hole_fill(struct conn *c, uint8_t dir, uint32_t l, uint32_t r)
 	}
 	p->nholes = x->nhole[dir] != 0;
 	return filled;
+}
+
+/* How long a segment may come after a later one and be the first copy,
+ * reordered: the handshake's round trip (the sender learns of a loss no
+ * sooner), or Wireshark's 3 ms when it was not seen. */
+static int64_t
+reorder_window(const struct conn *c)
+{
+	int64_t a, b;
+
+	if (conn_rtt(c, CT_SYNACK, &a) && conn_rtt(c, CT_ACK, &b) && a + b > 0)
+		return a + b;
+	return 3000000;
 }
 
 /* Returns true when the segment is a retransmission. */
@@ -834,7 +851,7 @@ track_seq(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts,
 	}
 	/* Keep-alive with one garbage byte (RFC 9293 3.8.4). */
 	if (s->paylen <= 1 && !fin && s->seq + 1 == p->snd_nxt &&
-	    !hole_fill(c, dir, start, end)) {
+	    !hole_fill(c, dir, start, end, NULL)) {
 		*keepalive = true;
 		return false;
 	}
@@ -845,16 +862,24 @@ track_seq(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts,
 		return false;
 	}
 	if (seq_lt(start, p->snd_nxt)) {
-		bool filled = hole_fill(c, dir, start, end);
+		/* Filling a hole: reordered, or sent again after its first
+		 * copy was lost before the capture point. A copy more than a
+		 * round trip after the segment that jumped over the hole is
+		 * the second (the sender learns of a loss a round trip after
+		 * it sent that segment, at the soonest); new to the capture
+		 * all the same. */
+		int64_t jump = 0;
+		bool filled = hole_fill(c, dir, start, end, &jump);
+		bool again = jump && ts - jump > reorder_window(c);
 		if (seq_gt(end, p->snd_nxt)) {	/* partly new */
 			add_bytes(c, dir,
 			    (uint32_t)(end - p->snd_nxt) - (fin ? 1 : 0));
 			p->snd_nxt = end;
-			return !filled && seq_lt(start, p->snd_nxt);
+			return (!filled && seq_lt(start, p->snd_nxt)) || again;
 		}
 		if (filled) {
-			add_bytes(c, dir, s->paylen);	/* out of order: new */
-			return false;
+			add_bytes(c, dir, s->paylen);	/* new to the capture */
+			return again;
 		}
 		return true;
 	}

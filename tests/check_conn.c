@@ -1028,6 +1028,24 @@ static const struct ccase clean_cases[] = {
 	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .retrans_client = 1,
 	.bytes_client = 200,
 }, {
+	/* The same hole, filled 210 ms after the segment that jumped over it,
+	 * far more than the handshake's round trip (20 ms): the client sent
+	 * 1001..1100 again, its first copy lost before the capture point.
+	 * Every byte was seen once: 200 bytes, no capture_gap; one
+	 * retransmission. */
+	.name = "data lost before the capture point, sent again",
+	.scn = HANDSHAKE
+	       "+0.010 > PA 1101 5001 len=100\n"
+	       "+0.010 < A  5001 1001 sack=1101-1201\n"
+	       "+0.200 > PA 1001 5001 len=100\n"
+	       "+0.010 < A  5001 1201\n"
+	       "+0.010 > FA 1201 5001\n"
+	       "+0.010 < A  5001 1202\n"
+	       "+0.010 < FA 5001 1202\n"
+	       "+0.010 > A  1202 5002\n",
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .retrans_client = 2,
+	.bytes_client = 200,
+}, {
 	/* Sequence numbers wrap past 2^32 (RFC 9293 3.4), both ways.
 	 * 2^32 = 4294967296.
 	 * Client J = 4294967000: data 4294967001 + 500 -> 205 (wrapped),
