@@ -824,6 +824,36 @@ reorder_window(const struct conn *c)
 	return 3000000;
 }
 
+/* Holes the peer has acknowledged past, for more than a round trip, are
+ * bytes the capture missed, not ones it will show late (nothing resends
+ * acknowledged bytes): capture_gap or ack_unseen_data now, so that a
+ * capture that dropped packets does not keep the connection off the fast
+ * path (conn_input_fast()) to its end. */
+static void
+hole_expire(struct conn *c, uint8_t dir, int64_t ts)
+{
+	struct conn_ext *x = c->ext;
+	struct seq_hole *holes = x->holes[dir];
+	const struct tcp_peer *q = &c->peer[!dir];
+	int64_t win = -1;
+
+	for (unsigned i = 0; i < x->nhole[dir]; i++) {
+		if (!holes[i].acked && !((q->flags & PEER_ACK_SENT) &&
+		    seq_ge(q->ack, holes[i].r)))
+			continue;
+		if (win < 0)
+			win = reorder_window(c);
+		if (ts - holes[i].ts <= win)
+			continue;
+		hole_report(c, dir, &holes[i]);
+		memmove(&holes[i], &holes[i + 1],
+		    sizeof(holes[0]) * (x->nhole[dir] - i - 1));
+		x->nhole[dir]--;
+		i--;
+	}
+	c->peer[dir].nholes = x->nhole[dir] != 0;
+}
+
 /* Returns true when the segment is a retransmission. */
 static bool
 track_seq(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts,
@@ -835,6 +865,8 @@ track_seq(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts,
 	uint32_t end = start + s->paylen + (fin ? 1 : 0);
 
 	*keepalive = false;
+	if (p->nholes)
+		hole_expire(c, dir, ts);
 	if (syn || (s->flags & TH_RST))
 		return false;	/* SYNs are judged by ISN, RSTs by window */
 	if (!(p->flags & PEER_SEQ_KNOWN)) {
