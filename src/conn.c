@@ -1857,7 +1857,8 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 * whatever the capture order). This endpoint closed first and the
 	 * peer's FIN acked it: it is in TIME_WAIT, the peer in LAST_ACK,
 	 * the FIN acked when the peer's FIN was sent; no crossing. */
-	if (fin_first_late && snd->st != TCP_ST_CLOSED &&
+	if (fin_first_late && snd_prev == TCP_ST_CLOSE_WAIT &&
+	    rcv_prev == TCP_ST_FIN_WAIT_1 && snd->st != TCP_ST_CLOSED &&
 	    rcv->st != TCP_ST_CLOSED) {
 		c->fin_first = (int8_t)dir;
 		c->fins_crossed = false;

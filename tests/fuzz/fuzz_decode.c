@@ -77,6 +77,12 @@ check_pkt(enum decode_result r, const struct pkt *p, const uint8_t *buf,
 	FUZZ_CHECK(((p->quirks & DEC_TCP_PAYLOAD_CUT) != 0) ==
 	    (t->paycap < t->paylen), "payload cut quirk vs %u/%u", t->paycap,
 	    t->paylen);
+	/* A header cut past its flags: no payload; a cut window reads open */
+	FUZZ_CHECK(!(p->quirks & DEC_TCP_HDR_CUT) || t->paycap == 0,
+	    "header cut with %u payload bytes", t->paycap);
+	FUZZ_CHECK(!(p->quirks & DEC_TCP_WIN_CUT) ||
+	    ((p->quirks & DEC_TCP_HDR_CUT) && t->win == 0xffff),
+	    "window cut: quirks 0x%x, win %u", p->quirks, t->win);
 	if (t->payload) {
 		FUZZ_CHECK(t->payload >= buf && t->payload <= buf + len &&
 		    t->paycap <= (size_t)(buf + len - t->payload),
@@ -124,7 +130,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_pkt(rc, &cut, f, len, verify);
 	if (rw != rc)
 		FUZZ_CHECK(rw == DECODE_MALFORMED && (rc == DECODE_TRUNCATED ||
-		    (rc == DECODE_OK && (cut.quirks & DEC_TCP_PAYLOAD_CUT))),
+		    (rc == DECODE_OK && (cut.quirks & (DEC_TCP_PAYLOAD_CUT |
+		    DEC_TCP_HDR_CUT)))),
 		    "caplen=wirelen gave %s, wirelen+100 gave %s",
 		    decode_result_name(rw), decode_result_name(rc));
 	else if (rw == DECODE_OK)

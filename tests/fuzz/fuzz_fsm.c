@@ -163,6 +163,22 @@ static const struct edge fin_acked[] = {
 static const struct edge snd_ack_from_ss[] = {
 	{ SS, ES },
 };
+/* conn.c, before the step: a SYN_RECEIVED sender whose ack is beyond
+ * the one it sent before had the peer's third segment and data. */
+static const struct edge snd_acks_more[] = {
+	{ SR, ES },
+};
+/* conn.c, after the step: the FIN that the peer's FIN, captured before
+ * it, acked (the peer had received it): the sender, CLOSE_WAIT by that
+ * FIN and LAST_ACK or CLOSING by its own, closed first and is in
+ * TIME_WAIT; the receiver, FIN_WAIT_1 then CLOSING, was the passive
+ * closer in LAST_ACK. */
+static const struct edge snd_fin_first_late[] = {
+	{ LA, TW }, { CG, TW },
+};
+static const struct edge rcv_fin_first_late[] = {
+	{ CG, LA },
+};
 
 /* conn.c special cases before the step. */
 static const struct edge pickup[] = {
@@ -246,12 +262,18 @@ reachable(uint8_t start, bool sender, enum tcp_ev ev, bool has_ack,
 	}
 	/* tcp_fsm_step(): pre-steps, then the table. */
 	if (sender) {
-		if (has_ack && (ev == EV_ACK || ev == EV_FIN))
+		if (has_ack && (ev == EV_ACK || ev == EV_FIN)) {
+			s = phase(s, snd_acks_more, N(snd_acks_more));
 			s = phase(s, snd_ack_from_ss, N(snd_ack_from_ss));
+		}
 		switch (ev) {
 		case EV_SYN: s = phase(s, snd_syn, N(snd_syn)); break;
 		case EV_SYNACK: s = phase(s, snd_synack, N(snd_synack)); break;
-		case EV_FIN: s = phase(s, snd_fin, N(snd_fin)); break;
+		case EV_FIN:
+			s = phase(s, snd_fin, N(snd_fin));
+			s = phase(s, snd_fin_first_late,
+			    N(snd_fin_first_late));
+			break;
 		case EV_RST: s = phase(s, snd_rst, N(snd_rst)); break;
 		default: break;
 		}
@@ -264,7 +286,11 @@ reachable(uint8_t start, bool sender, enum tcp_ev ev, bool has_ack,
 		switch (ev) {
 		case EV_SYN: s = phase(s, rcv_syn, N(rcv_syn)); break;
 		case EV_SYNACK: s = phase(s, rcv_synack, N(rcv_synack)); break;
-		case EV_FIN: s = phase(s, rcv_fin, N(rcv_fin)); break;
+		case EV_FIN:
+			s = phase(s, rcv_fin, N(rcv_fin));
+			s = phase(s, rcv_fin_first_late,
+			    N(rcv_fin_first_late));
+			break;
 		case EV_RST: s = phase(s, rcv_rst, N(rcv_rst)); break;
 		default: break;
 		}
