@@ -1643,7 +1643,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	bool seq_known = snd->flags & PEER_SEQ_KNOWN;
 	/* (Before track_seq() fills the hole the early ACK opened.) */
 	uint64_t acked_by = 0;
-	bool fin_acked = (s->flags & TH_FIN) &&
+	bool fin_acked = ev == EV_FIN &&
 	    fin_was_acked(c, dir, s->seq + s->paylen, &acked_by);
 	/* ...by the peer's own FIN, the first FIN seen: that FIN was sent
 	 * after this one arrived (3.6 figure 12), the capture showed them
