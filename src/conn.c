@@ -718,6 +718,19 @@ side_in(uint8_t st, unsigned mask)
 
 /* ---- sequence space --------------------------------------------------- */
 
+/* Drop side dir's hole i (kept in order); keeps tcp_peer.nholes true to
+ * whether any is left. */
+static void
+hole_drop(struct conn *c, uint8_t dir, unsigned i)
+{
+	struct conn_ext *x = c->ext;
+
+	memmove(&x->holes[dir][i], &x->holes[dir][i + 1],
+	    sizeof(x->holes[dir][0]) * (x->nhole[dir] - i - 1));
+	x->nhole[dir]--;
+	c->peer[dir].nholes = x->nhole[dir] != 0;
+}
+
 /* A hole never filled: capture_gap at the segment that jumped over it,
  * or, opened by the peer's ACK, ack_unseen_data at that ACK (once for
  * the peer). */
@@ -765,9 +778,7 @@ hole_add(struct conn *c, uint8_t dir, uint32_t l, uint32_t r, int64_t ts,
 				break;
 			}
 		hole_report(c, dir, &holes[k]);
-		memmove(&holes[k], &holes[k + 1],
-		    sizeof(holes[0]) * (x->nhole[dir] - k - 1));
-		x->nhole[dir]--;
+		hole_drop(c, dir, k);
 	}
 	holes[x->nhole[dir]++] = (struct seq_hole){ l, r, frame, ts, acked };
 	p->nholes = 1;
@@ -794,12 +805,7 @@ hole_fill(struct conn *c, uint8_t dir, uint32_t l, uint32_t r, int64_t *jump)
 		if (jump && !holes[i].acked && (!*jump || holes[i].ts < *jump))
 			*jump = holes[i].ts;
 		if (seq_le(l, hl) && seq_ge(r, hr)) {
-			/* covered whole: drop it */
-			unsigned n = x->nhole[dir] - i - 1;
-			memmove(&holes[i], &holes[i + 1],
-			    sizeof(holes[0]) * n);
-			x->nhole[dir]--;
-			i--;
+			hole_drop(c, dir, i--);	/* covered whole */
 		} else if (seq_le(l, hl)) {
 			holes[i].l = r;	/* left part filled */
 		} else {
@@ -807,7 +813,6 @@ hole_fill(struct conn *c, uint8_t dir, uint32_t l, uint32_t r, int64_t *jump)
 						 * keep the left piece) */
 		}
 	}
-	p->nholes = x->nhole[dir] != 0;
 	return filled;
 }
 
@@ -846,12 +851,8 @@ hole_expire(struct conn *c, uint8_t dir, int64_t ts)
 		if (ts - holes[i].ts <= win)
 			continue;
 		hole_report(c, dir, &holes[i]);
-		memmove(&holes[i], &holes[i + 1],
-		    sizeof(holes[0]) * (x->nhole[dir] - i - 1));
-		x->nhole[dir]--;
-		i--;
+		hole_drop(c, dir, i--);
 	}
-	c->peer[dir].nholes = x->nhole[dir] != 0;
 }
 
 /* Returns true when the segment is a retransmission. */
