@@ -1136,15 +1136,14 @@ fin_was_acked(const struct conn *c, uint8_t dir, uint32_t pos,
 	return false;
 }
 
-/* A segment from a SYN_RECEIVED endpoint that acks more than it acked
- * before (its SYN-ACK's J+1): it had the peer's third segment and data,
- * whether the capture showed them or not (an asymmetric capture). Before
- * take_ack() takes it. */
+/* May p send nothing yet but its SYN-ACK? SYN_RECEIVED in a handshake
+ * that is no simultaneous open and whose SYN carried no data (TCP Fast
+ * Open lets a server answer SYN data at once, RFC 7413 3). */
 static bool
-tcp_acks_more(const struct tcp_peer *p, const struct tcp_seg *s)
+synack_only(const struct conn *c, const struct tcp_peer *p)
 {
-	return (s->flags & TH_ACK) && (p->flags & PEER_ACK_SENT) &&
-	    seq_gt(s->ack, p->ack);
+	return p->st == TCP_ST_SYN_RECEIVED && !(c->hs & HSF_SIMUL) &&
+	    !(c->syn_dir >= 0 && conn_bytes(c, c->syn_dir) > 0);
 }
 
 /* FIN checks before the state step (3.6). */
@@ -1654,6 +1653,11 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    acked_by == c->fin_frame[!dir];
 	uint32_t prev_ack = snd->ack;
 	bool had_ack = snd->flags & PEER_ACK_SENT;
+	/* It acks more than it acked before: from SYN_RECEIVED (its SYN-ACK
+	 * acked J+1), it had the peer's third segment and data, whether the
+	 * capture showed them or not (an asymmetric capture). */
+	bool acks_more = (s->flags & TH_ACK) && had_ack &&
+	    seq_gt(s->ack, prev_ack);
 	if (ev != EV_NONE) {
 		retrans = track_seq(c, dir, s, ts, frame, &keepalive);
 		if (retrans && s->paylen > 0 && !(s->flags & TH_FIN))
@@ -1694,9 +1698,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	if (s->paylen > 0 && ev != EV_SYN && ev != EV_SYNACK && ev != EV_RST &&
 	    !(snd->once & ONCE_DATA_EARLY) &&
 	    ((snd->st == TCP_ST_SYN_SENT && !(s->flags & TH_ACK)) ||
-	    (snd->st == TCP_ST_SYN_RECEIVED && !(c->hs & HSF_SIMUL) &&
-	    !(c->syn_dir >= 0 && conn_bytes(c, c->syn_dir) > 0) &&
-	    !tcp_acks_more(snd, s)))) {
+	    (synack_only(c, snd) && !acks_more))) {
 		snd->once |= ONCE_DATA_EARLY;
 		conn_anomaly(c, ANOM_DATA_BEFORE_EST, dir, ts, frame,
 		    "%u bytes at seq %u while %s", s->paylen, s->seq,
@@ -1733,9 +1735,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 			rcv->flags |= PEER_SEQ_KNOWN;
 		} else if (seq_gt(s->ack, rcv->snd_nxt) && ev != EV_SYNACK &&
 		    rcv->st != TCP_ST_SYN_SENT &&
-		    !(rcv->st == TCP_ST_SYN_RECEIVED &&
-		    !(rcv->flags & PEER_SYN_ACKED) && !(c->hs & HSF_SIMUL) &&
-		    !(c->syn_dir >= 0 && conn_bytes(c, c->syn_dir) > 0))) {
+		    !(synack_only(c, rcv) && !(rcv->flags & PEER_SYN_ACKED))) {
 			/* (A SYN-ACK acks a SYN-SENT peer, which sent only
 			 * its SYN and the SYN's data, both seen: more is a
 			 * bad ack, synack_bad_ack, not unseen data; RFC 9293
@@ -1839,12 +1839,11 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	/* 3. the state machine */
 	struct fsm_step st;
 	uint8_t snd_prev = snd->st, rcv_prev = rcv->st;
-	/* A SYN_RECEIVED endpoint acking the peer's data (tcp_acks_more(),
-	 * with the ack it had before this segment) is ESTABLISHED, as a
-	 * SYN_SENT one sending an ACK had the SYN-ACK (tcp_fsm.c). */
+	/* A SYN_RECEIVED endpoint acking the peer's data (acks_more) is
+	 * ESTABLISHED, as a SYN_SENT one sending an ACK had the SYN-ACK
+	 * (tcp_fsm.c). */
 	if (snd->st == TCP_ST_SYN_RECEIVED && !(c->hs & HSF_SIMUL) &&
-	    (ev == EV_ACK || ev == EV_FIN) && had_ack &&
-	    seq_gt(s->ack, prev_ack))
+	    (ev == EV_ACK || ev == EV_FIN) && acks_more)
 		snd->st = TCP_ST_ESTABLISHED;
 	tcp_fsm_step(snd, rcv, s, &st);
 	/* A stack discards the bogus FIN (above): its peer does not go to
