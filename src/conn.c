@@ -1191,6 +1191,18 @@ teardown_fin(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		    pos, (int)seq_diff(pos, nxt_before), nxt_before);
 }
 
+/* The right edge of the window snd's segment advertises to rcv: its ack
+ * plus its window, scaled unless on a SYN-ACK (RFC 7323 2.2). */
+static uint32_t
+win_edge(const struct tcp_peer *snd, const struct tcp_peer *rcv,
+    const struct tcp_seg *s, bool synack)
+{
+	uint32_t shift = (snd->flags & PEER_WS_OK) &&
+	    (rcv->flags & PEER_WS_OK) && !synack ? snd->wscale : 0;
+
+	return s->ack + ((uint32_t)s->win << shift);
+}
+
 /* The peer's answer to a FIN: the ack must reach u+1 once the FIN arrived.
  * Evidence that it arrived (SPEC fin_ack_bad_ack): a pure ACK that repeats
  * an ack already sent (an answer to the FIN; not a window update), any
@@ -1223,10 +1235,8 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	/* A repeated ack that opens the window past every edge it gave
 	 * before is a window update (sent as the FIN crossed it), not an
 	 * answer to the FIN. take_ack() has not taken this one yet. */
-	uint32_t shift = (me->flags & PEER_WS_OK) && (f->flags & PEER_WS_OK) ?
-	    me->wscale : 0;
 	bool win_update = (me->flags & PEER_WIN_KNOWN) &&
-	    seq_gt(s->ack + ((uint32_t)s->win << shift), me->rcv_end);
+	    seq_gt(win_edge(me, f, s, false), me->rcv_end);
 	bool answer = (pure_ack && had_ack && prev_ack == s->ack &&
 	    !win_update) ||
 	    c->side[!dir].fin_count > 1 || after ||
@@ -1382,9 +1392,7 @@ take_ack(struct tcp_peer *snd, const struct tcp_peer *rcv,
 	snd->flags |= PEER_ACK_SENT;
 	if ((snd->flags | rcv->flags) & PEER_OPTS_CUT)
 		return;		/* the scale unknown: windows are not known */
-	uint32_t shift = (snd->flags & PEER_WS_OK) &&
-	    (rcv->flags & PEER_WS_OK) && !synack ? snd->wscale : 0;
-	uint32_t end = s->ack + ((uint32_t)s->win << shift);
+	uint32_t end = win_edge(snd, rcv, s, synack);
 	if (!(snd->flags & PEER_WIN_KNOWN) || seq_gt(end, snd->rcv_end))
 		snd->rcv_end = end;
 	snd->flags |= PEER_WIN_KNOWN;

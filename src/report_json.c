@@ -60,6 +60,17 @@ json_endpoint(char *o, const struct conn *c, int idx)
 	return o;
 }
 
+/* Whether the SYN carried the option of flag bit: null when the snaplen
+ * cut its options and this one was not among those captured (unknown,
+ * not absent). */
+static char *
+json_option_seen(char *o, const struct tcp_peer *p, uint16_t bit)
+{
+	if ((p->flags & (PEER_OPTS_CUT | bit)) == PEER_OPTS_CUT)
+		return json_null(o);
+	return json_bool(o, p->flags & bit);
+}
+
 static char *
 json_options(char *o, const struct tcp_peer *p)
 {
@@ -69,13 +80,10 @@ json_options(char *o, const struct tcp_peer *p)
 	o = json_u32(o, p->mss, p->mss != 0);
 	WC_LIT(o, ",\"wscale\":");
 	o = json_u32(o, p->wscale, p->flags & PEER_WS_OK);
-	/* Options the snaplen cut are unknown, not absent: null. */
 	WC_LIT(o, ",\"sack_ok\":");
-	o = (p->flags & (PEER_OPTS_CUT | PEER_SACK_OK)) == PEER_OPTS_CUT ?
-	    json_null(o) : json_bool(o, p->flags & PEER_SACK_OK);
+	o = json_option_seen(o, p, PEER_SACK_OK);
 	WC_LIT(o, ",\"timestamps\":");
-	o = (p->flags & (PEER_OPTS_CUT | PEER_TS_OK)) == PEER_OPTS_CUT ?
-	    json_null(o) : json_bool(o, p->flags & PEER_TS_OK);
+	o = json_option_seen(o, p, PEER_TS_OK);
 	*o++ = '}';
 	return o;
 }
