@@ -1134,9 +1134,7 @@ static const struct ccase clean_cases[] = {
 	 * capture_gap, 13 segments of 10 bytes counted once each (130),
 	 * and no retransmission (each fill is the first copy seen). */
 	.name = "six holes, all filled",
-	.scn = "0.000  > S  1000 0\n"
-	       "+0.010 < SA 5000 1001\n"
-	       "+0.010 > A  1001 5001\n"
+	.scn = HANDSHAKE
 	       "+0.010 > PA 1001 5001 len=10\n"
 	       "+0.001 > PA 1021 5001 len=10\n"
 	       "+0.001 > PA 1041 5001 len=10\n"
@@ -1180,9 +1178,7 @@ static const struct ccase clean_cases[] = {
 	 * on a multi-queue NIC or a span port). The bytes were seen: no
 	 * ack_unseen_data, 100 bytes counted once, no retransmission. */
 	.name = "ACK captured before the data it acks",
-	.scn = "0.000  > S  1000 0\n"
-	       "+0.010 < SA 5000 1001\n"
-	       "+0.010 > A  1001 5001\n"
+	.scn = HANDSHAKE
 	       "+0.010 < A  5001 1101\n"
 	       "+0.00001 > PA 1001 5001 len=100\n"
 	       "+0.010 > FA 1101 5001\n"
@@ -1195,9 +1191,7 @@ static const struct ccase clean_cases[] = {
 	 * sent no data: u = J+1 = 1001) captured 1 ms before the FIN: the
 	 * FIN is at u, no fin_bad_seq; a graceful close by the client. */
 	.name = "ACK captured before the FIN it acks",
-	.scn = "0.000  > S  1000 0\n"
-	       "+0.010 < SA 5000 1001\n"
-	       "+0.010 > A  1001 5001\n"
+	.scn = HANDSHAKE
 	       "+0.010 < A  5001 1002\n"
 	       "+0.001 > FA 1001 5001\n"
 	       "+0.010 < FA 5001 1002\n"
@@ -1211,9 +1205,7 @@ static const struct ccase clean_cases[] = {
 	 * server's FIN acked it (3.6 figure 12): graceful, initiated by the
 	 * client, which holds TIME_WAIT; no fin_bad_seq, no crossing. */
 	.name = "FIN captured after the peer's FIN that acks it",
-	.scn = "0.000  > S  1000 0\n"
-	       "+0.010 < SA 5000 1001\n"
-	       "+0.010 > A  1001 5001\n"
+	.scn = HANDSHAKE
 	       "+0.010 < FA 5001 1002\n"
 	       "+0.001 > FA 1001 5001\n"
 	       "+0.010 > A  1002 5002\n",
@@ -1423,9 +1415,7 @@ START_TEST(test_time_wait_ack_to_new_syn)
 {
 	struct tu_result r;
 
-	tu_run("0.000  > S  1000 0\n"
-	       "+0.010 < SA 5000 1001\n"
-	       "+0.010 > A  1001 5001\n"
+	tu_run(HANDSHAKE
 	       "+0.010 < FA 5001 1001\n"
 	       "+0.010 > A  1001 5002\n"
 	       "+0.010 > FA 1001 5002\n"
@@ -1459,9 +1449,7 @@ START_TEST(test_time_wait_reopened_by_peer)
 {
 	struct tu_result r;
 
-	tu_run("0.000  > S  1000 0\n"
-	       "+0.010 < SA 5000 1001\n"
-	       "+0.010 > A  1001 5001\n"
+	tu_run(HANDSHAKE
 	       "+0.010 < FA 5001 1001\n"
 	       "+0.010 > A  1001 5002\n"
 	       "+0.010 > FA 1001 5002\n"
