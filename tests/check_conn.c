@@ -1438,34 +1438,6 @@ START_TEST(test_time_wait_ack_to_new_syn)
 }
 END_TEST
 
-/* The server closed first and holds TIME_WAIT; 1 s later the client
- * reuses the 4-tuple with ISN 90000, beyond every seq of the old
- * connection (its last: the FIN at 1001, next 1002). The TIME_WAIT server
- * may reopen (RFC 9293 3.6.1 MAY-2, RFC 6191; Linux does) and does: its
- * SYN-ACK. By hand: record 1's server left TIME_WAIT (CLOSED), which is
- * no missing_time_wait (that is the closer reusing, not its peer being
- * let in); record 2 complete. */
-START_TEST(test_time_wait_reopened_by_peer)
-{
-	struct tu_result r;
-
-	tu_run(HANDSHAKE
-	       "+0.010 < FA 5001 1001\n"
-	       "+0.010 > A  1001 5002\n"
-	       "+0.010 > FA 1001 5002\n"
-	       "+0.010 < A  5002 1002\n"
-	       "+1     > S  90000 0\n"
-	       "+0.001 < SA 70000 90001\n"
-	       "+0.001 > A  90001 70001\n", &r);
-	tu_assert_nconns(&r, 2);
-	tu_assert_states(&r, 0, TCP_ST_CLOSED, TCP_ST_CLOSED);
-	tu_assert_no_warnings(&r, 0);
-	tu_assert_td(&r, 0, TD_GRACEFUL);
-	tu_assert_hs(&r, 1, HS_COMPLETE);
-	tu_assert_no_warnings(&r, 1);
-}
-END_TEST
-
 START_TEST(test_syn_again_after_lost_synack)
 {
 	struct tu_result r;
@@ -1716,7 +1688,6 @@ conn_suite(void)
 	tcase_add_test(tc, test_client_rst_after_synack);
 	tcase_add_test(tc, test_tfo_synack_lost);
 	tcase_add_test(tc, test_time_wait_ack_to_new_syn);
-	tcase_add_test(tc, test_time_wait_reopened_by_peer);
 	tcase_add_test(tc, test_synack_again_after_dropped_ack);
 	tcase_add_test(tc, test_old_duplicate_syn_retransmitted);
 	tcase_add_test(tc, test_old_duplicate_syn_then_close);

@@ -227,7 +227,10 @@ START_TEST(test_reuse_server_time_wait)
 	/* The server closed first and sits in TIME_WAIT; the client
 	 * (CLOSED) opens again 1 s later. RFC 9293 3.6.1 / RFC 6191 let a
 	 * TIME-WAIT endpoint accept a new SYN: a new record, and the
-	 * client, which was not in TIME_WAIT, skipped nothing. */
+	 * client, which was not in TIME_WAIT, skipped nothing. The SYN's
+	 * ISN, 9000, is beyond every seq of the old connection (its last,
+	 * the client's FIN at 1001): the server takes it (its SYN-ACK),
+	 * so it left TIME_WAIT, and the old record shows it CLOSED. */
 	tu_run(HANDSHAKE
 	       "+0.010 < FA 5001 1001\n"
 	       "+0.010 > A  1001 5002\n"
@@ -237,6 +240,7 @@ START_TEST(test_reuse_server_time_wait)
 	tu_assert_nconns(&r, 2);
 	tu_assert_td(&r, 0, TD_GRACEFUL);
 	tu_assert_no_warnings(&r, 0);
+	tu_assert_states(&r, 0, TCP_ST_CLOSED, TCP_ST_CLOSED);
 	tu_assert_hs(&r, 1, HS_COMPLETE);
 	tu_assert_no_warnings(&r, 1);
 }
