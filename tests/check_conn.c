@@ -1403,41 +1403,6 @@ START_TEST(test_tfo_synack_lost)
 }
 END_TEST
 
-/* The server closed first and holds TIME_WAIT; 10 s later the client
- * reuses the 4-tuple with a lower ISN (500). The TIME_WAIT server answers
- * with the old connection's ACK (5002/1002: 3.10.7.4, RFC 5961 4), which
- * acks nothing of the new SYN: the SYN_SENT client resets it (seq =
- * SEG.ACK, 3.10.7.3) and sends its SYN again, which the server, its
- * TIME_WAIT over, takes. By hand, record 2: complete, no ack_unseen_data
- * (an ACK to a SYN_SENT end acks only its SYN, or is unacceptable: not
- * bytes the capture missed), the SYN sent twice (info). */
-START_TEST(test_time_wait_ack_to_new_syn)
-{
-	struct tu_result r;
-
-	tu_run(HANDSHAKE
-	       "+0.010 < FA 5001 1001\n"
-	       "+0.010 > A  1001 5002\n"
-	       "+0.010 > FA 1001 5002\n"
-	       "+0.010 < A  5002 1002\n"
-	       "+10    > S  500 0\n"
-	       "+0.001 < A  5002 1002\n"
-	       "+0.001 > R  1002 0\n"
-	       "+1     > S  500 0\n"
-	       "+0.010 < SA 9000 501\n"
-	       "+0.010 > A  501 9001\n", &r);
-	tu_assert_nconns(&r, 2);
-	/* ISN 500 is below the old connection's seqs (1002): the server
-	 * rejected it and stayed in TIME_WAIT */
-	tu_assert_states(&r, 0, TCP_ST_CLOSED, TCP_ST_TIME_WAIT);
-	tu_assert_hs(&r, 1, HS_COMPLETE);
-	tu_assert_no_warnings(&r, 1);
-	ck_assert_uint_eq(tu_count_anom(&r, 1, "ack_unseen_data"), 0);
-	ck_assert(tu_has_anom(&r, 1, "syn_retransmitted", 11, "client"));
-	tu_assert_states(&r, 1, TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
-}
-END_TEST
-
 START_TEST(test_syn_again_after_lost_synack)
 {
 	struct tu_result r;
@@ -1687,7 +1652,6 @@ conn_suite(void)
 	tcase_add_test(tc, test_syn_again_after_lost_synack);
 	tcase_add_test(tc, test_client_rst_after_synack);
 	tcase_add_test(tc, test_tfo_synack_lost);
-	tcase_add_test(tc, test_time_wait_ack_to_new_syn);
 	tcase_add_test(tc, test_synack_again_after_dropped_ack);
 	tcase_add_test(tc, test_old_duplicate_syn_retransmitted);
 	tcase_add_test(tc, test_old_duplicate_syn_then_close);
