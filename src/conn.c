@@ -1118,12 +1118,39 @@ handshake_third(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		    seq_rel_str(a, sizeof(a), "J", cl->isn, s->seq), cl->isn + 1);
 }
 
+/* The client's ACK to a SYN-ACK the capture did not show (the caller
+ * says when). */
+static void
+handshake_asym(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    uint32_t nxt_before, int64_t ts, uint64_t frame)
+{
+	struct tcp_peer *cl = &c->peer[dir], *sv = &c->peer[!dir];
+	char a[32];
+
+	c->hs |= HSF_ASYM;
+	time_set(c, CT_ACK, ts);
+	c->third_seq = s->seq;
+	c->third_ack = s->ack;
+	c->third_syn = false;
+	sv->isn = s->ack - 1;
+	sv->st = TCP_ST_ESTABLISHED;
+	conn_anomaly(c, ANOM_ACK_WITHOUT_HANDSHAKE, dir, ts, frame,
+	    "ack %u (K+1) with no SYN-ACK captured before it: the capture "
+	    "point missed the SYN-ACK or saw it late (asymmetric routing, "
+	    "loss, reordering)", s->ack);
+	if ((cl->flags & PEER_SYN_SEEN) &&
+	    !(seq_ge(s->seq, cl->isn + 1) && seq_le(s->seq, nxt_before)))
+		conn_anomaly(c, ANOM_HS_ACK_BAD_SEQ, dir, ts, frame,
+		    "seq %u (%s) != J+1 (%u)", s->seq,
+		    seq_rel_str(a, sizeof(a), "J", cl->isn, s->seq), cl->isn + 1);
+}
+
 /* Did an ACK captured before this FIN (at pos) ack it, the FIN its
  * last unseen byte (an acked hole that ends at pos + 1)? Then pos is u,
  * the capture only showed the ACK first. */
 static bool
 fin_was_acked(const struct conn *c, uint8_t dir, uint32_t pos,
-    uint64_t *by)
+    uint64_t *by, int64_t *at)
 {
 	if (!c->peer[dir].nholes)
 		return false;
@@ -1131,6 +1158,7 @@ fin_was_acked(const struct conn *c, uint8_t dir, uint32_t pos,
 	for (unsigned i = 0; i < c->ext->nhole[dir]; i++)
 		if (h[i].acked && h[i].r == pos + 1 && seq_le(h[i].l, pos)) {
 			*by = h[i].frame;	/* the ACK's frame */
+			*at = h[i].ts;		/* and time */
 			return true;
 		}
 	return false;
@@ -1277,7 +1305,8 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 	}
 	c->peer[dir].flags |= PEER_RST_SENT;
 	/* Handshake step it ended. */
-	if (c->syn_dir >= 0 && !(c->hs & (HSF_THIRD | HSF_SIMUL_DONE))) {
+	if (c->syn_dir >= 0 &&
+	    !(c->hs & (HSF_THIRD | HSF_SIMUL_DONE | HSF_ASYM))) {
 		if (!(c->hs & HSF_SYNACK) && dir != c->syn_dir)
 			c->hs |= HSF_REFUSED;
 		else if (c->hs & HSF_SYNACK)
@@ -1651,8 +1680,9 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	bool seq_known = snd->flags & PEER_SEQ_KNOWN;
 	/* (Before track_seq() fills the hole the early ACK opened.) */
 	uint64_t acked_by = 0;
+	int64_t acked_at = 0;
 	bool fin_acked = ev == EV_FIN &&
-	    fin_was_acked(c, dir, s->seq + s->paylen, &acked_by);
+	    fin_was_acked(c, dir, s->seq + s->paylen, &acked_by, &acked_at);
 	/* ...by the peer's own FIN, the first FIN seen: that FIN was sent
 	 * after this one arrived (3.6 figure 12), the capture showed them
 	 * the other way round. This FIN was the first (below). */
@@ -1673,6 +1703,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	}
 
 	/* 2. handshake and teardown checks */
+	bool late_synack = false;
 	switch (ev) {
 	case EV_SYN:
 		handshake_syn(c, dir, s, ts, frame);
@@ -1680,10 +1711,18 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	case EV_SYNACK:
 		if (c->synack_dir >= 0 && c->synack_dir != dir &&
 		    c->syn_dir == dir && !(c->hs & HSF_THIRD) &&
-		    !(c->hs & HSF_SIMUL))
+		    !(c->hs & HSF_SIMUL)) {
 			handshake_third(c, dir, s, nxt_before, ts, frame);
-		else
-			handshake_synack(c, dir, s, ts, frame);
+			break;
+		}
+		/* The SYN-ACK whose K+1 the client's ACK, captured before
+		 * it, acked (handshake_asym()): that ACK was the third
+		 * segment, and the server had it. */
+		late_synack = (c->hs & HSF_ASYM) && c->synack_dir < 0 &&
+		    dir != c->syn_dir && s->seq + 1 == c->third_ack;
+		handshake_synack(c, dir, s, ts, frame);
+		if (late_synack)
+			c->hs |= HSF_THIRD;
 		break;
 	default:
 		break;
@@ -1696,6 +1735,22 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    dir == c->syn_dir && c->synack_dir != dir)
 		handshake_third(c, dir, s, nxt_before, ts, frame);
 
+	/* A client in SYN_SENT that sends an ACK had the SYN-ACK (3.10.7.3
+	 * fifth step), which the capture did not show: asymmetric routing
+	 * or a tap that sees one direction, a SYN-ACK lost at the capture
+	 * point or captured after this ACK (a multi-queue NIC). The
+	 * handshake completed (a SYN-ACK captured later makes the next ACK
+	 * the third segment, as always); the server, which sent K and got
+	 * this ACK, is ESTABLISHED. Only J+1 can be judged. (Not after a
+	 * SYN-ACK from the client itself, which answered no SYN: a
+	 * connection to itself, whose every segment goes one way.) */
+	if (ev != EV_SYN && ev != EV_SYNACK && ev != EV_RST && ev != EV_NONE &&
+	    (s->flags & TH_ACK) && dir == c->syn_dir && c->synack_dir < 0 &&
+	    snd->st == TCP_ST_SYN_SENT && rcv->st == TCP_ST_CLOSED &&
+	    !(rcv->flags & PEER_SYN_SEEN) && c->rst_dir < 0 &&
+	    !(c->hs & (HSF_SYNACK | HSF_THIRD | HSF_SIMUL | HSF_REFUSED |
+	    HSF_ASYM)) && !conn_has_anom(c, ANOM_SYNACK_FROM_CLIENT))
+		handshake_asym(c, dir, s, nxt_before, ts, frame);
 	if ((s->flags & TH_ACK) && ev != EV_RST)
 		ack_syn(rcv, s->ack);
 	simul_done(c);
@@ -1819,7 +1874,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 * accept queue), so it is still SYN_RECEIVED (3.8.1). */
 	if (ev == EV_SYNACK && dir == c->synack_dir && s->seq == snd->isn &&
 	    snd->st == TCP_ST_ESTABLISHED && snd->snd_nxt == snd->isn + 1 &&
-	    !(c->hs & HSF_SIMUL))
+	    !(c->hs & HSF_SIMUL) && !late_synack)
 		snd->st = TCP_ST_SYN_RECEIVED;
 
 	/* The same SYN again before any third segment: the SYN-ACK seen
@@ -1880,6 +1935,23 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		    conn_side_time(c, !dir, CT_FIN));
 		st.snd_to = snd->st;
 		st.rcv_to = rcv->st;
+	} else if (fin_acked && !fin_first_late &&
+	    !(snd->flags & PEER_FIN_ACKED)) {
+		/* A FIN that an ACK captured before it acked: the capture
+		 * showed the answer first. It was acked then, and its
+		 * sender took that ACK after sending it (3.6 figure 5). */
+		snd->flags |= PEER_FIN_ACKED;
+		rcv->flags |= PEER_GOT_FIN;
+		side_time_set(c, dir, CT_FIN_ACK, acked_at);
+		if (snd->st == TCP_ST_FIN_WAIT_1)
+			snd->st = TCP_ST_FIN_WAIT_2;
+		else if (snd->st == TCP_ST_CLOSING)
+			snd->st = TCP_ST_TIME_WAIT;
+		else if (snd->st == TCP_ST_LAST_ACK)
+			snd->st = TCP_ST_CLOSED;
+		if (snd->st == TCP_ST_TIME_WAIT)
+			snd->flags |= PEER_PASSED_TW;
+		st.snd_to = snd->st;
 	}
 	for (unsigned i = 0; i < st.nanom; i++) {
 		enum anom_id id = st.anom[i];
@@ -2121,6 +2193,9 @@ conn_hs_outcome(const struct conn *c)
 		return HS_REFUSED;
 	if (c->hs & HSF_SYNACK)
 		return (c->hs & HSF_RESET) ? HS_RESET : HS_INCOMPLETE;
+	/* The client's ACK shows the SYN-ACK the capture missed. */
+	if (c->hs & HSF_ASYM)
+		return HS_COMPLETE;
 	return HS_UNANSWERED;
 }
 

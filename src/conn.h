@@ -61,6 +61,7 @@ enum {
 	HSF_SIMUL = 1u << 3,		/* both sent SYN without ACK */
 	HSF_REFUSED = 1u << 4,		/* RST answered the SYN */
 	HSF_RESET = 1u << 5,		/* RST after the SYN-ACK, before the third */
+	HSF_ASYM = 1u << 6,		/* client acked a SYN-ACK not captured */
 	HSF_SIMUL_DONE = 1u << 7,	/* simultaneous: both SYNs acked */
 	HSF_ESTABLISHED = 1u << 8,	/* data phase reached */
 };
@@ -325,6 +326,15 @@ conn_time(const struct conn *c, enum conn_time k)
  * as Wireshark's initial RTT takes the most recent SYN. A step sent
  * again times its answer from its last copy, not from the first and the
  * retransmission timeouts in between (RFC 6298 5: Karn). */
+/* The third segment was seen (c->third_*, CT_ACK): after the SYN-ACK, or
+ * with no SYN-ACK captured at all (HSF_ASYM). */
+static inline bool
+conn_third_seen(const struct conn *c)
+{
+	return (c->hs & HSF_THIRD) ||
+	    ((c->hs & HSF_ASYM) && c->synack_dir < 0);
+}
+
 static inline int64_t
 conn_rtt_base(const struct conn *c, enum conn_time k)
 {

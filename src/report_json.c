@@ -126,7 +126,7 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	int64_t synack_ts = conn_time(c, CT_SYNACK);
 	int64_t ack_ts = conn_time(c, CT_ACK);
 	bool syn = syn_ts && c->syn_dir == cl, sa = c->synack_dir >= 0,
-	    ack = (c->hs & HSF_THIRD) != 0;
+	    ack = conn_third_seen(c);
 	WC_LIT(o, ",\"handshake\":{\"outcome\":");
 	o = wc_qname(o, hs_outcome_name[conn_hs_outcome(c)]);
 	WC_LIT(o, ",\"syn_ts\":");

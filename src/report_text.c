@@ -198,11 +198,17 @@ handshake_lines(struct report *r, struct wbuf *w, char *o,
 		o = report_delta_at(o, conn_time(c, CT_SYN), conn_rst_ts(c));
 		*o++ = '\n';
 		return o;
+	} else if (c->hs & HSF_ASYM) {
+		WC_LIT(o, "             SYN-ACK  not captured; the client's ACK "
+		    "shows K (");
+		o = wc_u64(o, ps->isn);
+		WC_LIT(o, ")\n");
 	} else {
 		WC_LIT(o, "             SYN-ACK  none\n");
 		return o;
 	}
-	if (c->hs & HSF_THIRD) {
+	bool asym = c->synack_dir < 0;
+	if (conn_third_seen(c)) {
 		bool aok = !conn_has_anom(c, ANOM_HS_ACK_BAD_ACK);
 		bool sok = !conn_has_anom(c, ANOM_HS_ACK_BAD_SEQ);
 		bool nosyn = !c->third_syn;
@@ -214,8 +220,10 @@ handshake_lines(struct report *r, struct wbuf *w, char *o,
 		o = put_verdict(o, r, sok, "WRONG, want J+1");
 		WC_LIT(o, " ack=");
 		o = put_rel(o, "K", ps->isn, c->third_ack);
-		*o++ = ' ';
-		o = put_verdict(o, r, aok, "WRONG, want K+1");
+		if (!asym) {	/* (else K is known from this ack) */
+			*o++ = ' ';
+			o = put_verdict(o, r, aok, "WRONG, want K+1");
+		}
 		if (!nosyn) {
 			*o++ = ' ';
 			o = put_s(o, col(r, C_RED));
@@ -223,7 +231,7 @@ handshake_lines(struct report *r, struct wbuf *w, char *o,
 			o = put_s(o, col(r, C_OFF));
 		}
 		WC_LIT(o, "  ");
-		o = report_delta_at(o, conn_time(c, CT_SYNACK),
+		o = report_delta_at(o, conn_time(c, asym ? CT_SYN : CT_SYNACK),
 		    conn_time(c, CT_ACK));
 		*o++ = '\n';
 	} else if (hs == HS_RESET) {

@@ -218,6 +218,70 @@ static const struct acase anomaly_cases[] = {
 	.hs = HS(MIDSTREAM), .td = TD(OPEN),
 	.cst = ST(ESTABLISHED), .sst = ST(ESTABLISHED),
 }, {
+	/* A client-only capture (asymmetric routing): SYN J=1000, then the
+	 * client's ACK of K+1=5001, 100 bytes and its FIN u=1101. An ACK
+	 * from SYN_SENT means the SYN-ACK arrived (3.10.7.3): the handshake
+	 * completed. The server, which got that ACK and the FIN, is
+	 * CLOSE_WAIT; the client's FIN is never seen acked: half_closed. */
+	.name = "ack_without_handshake, client-only capture",
+	.scn = "0.000  > S  1000 0\n"
+	       "+0.010 > A  1001 5001\n"
+	       "+0.010 > PA 1001 5001 len=100\n"
+	       "+0.010 > FA 1101 5001\n",
+	.anom = "ack_without_handshake", .frame = 2, .from = "client",
+	.absent = "handshake_ack_bad_seq",
+	.hs = HS(COMPLETE), .td = TD(HALF_CLOSED),
+	.cst = ST(FIN_WAIT_1), .sst = ST(CLOSE_WAIT),
+}, {
+	/* Only the SYN-ACK is missing: the server's ACK, FIN and the rest
+	 * are seen. A graceful close by the client, not a server FIN
+	 * "from CLOSED". */
+	.name = "ack_without_handshake, SYN-ACK not captured",
+	.scn = "0.000  > S  1000 0\n"
+	       "+0.020 > A  1001 5001\n"
+	       DATA CLIENT_CLOSE_AFTER_DATA,
+	.anom = "ack_without_handshake", .frame = 2, .from = "client",
+	.absent = "fin_before_established",
+	.hs = HS(COMPLETE), .td = TD(GRACEFUL),
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED),
+}, {
+	/* The SYN-ACK captured after the third segment (both directions
+	 * on different queues): the same close; the SYN-ACK acks J+1. */
+	.name = "ack_without_handshake, SYN-ACK captured late",
+	.scn = "0.000  > S  1000 0\n"
+	       "+0.010 > A  1001 5001\n"
+	       "+0.00001 < SA 5000 1001\n"
+	       DATA CLIENT_CLOSE_AFTER_DATA,
+	.anom = "ack_without_handshake", .frame = 2, .from = "client",
+	.absent = "synack_bad_ack",
+	.hs = HS(COMPLETE), .td = TD(GRACEFUL),
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED),
+}, {
+	/* The server's ACK of the client's FIN (u+1 = 1002) captured
+	 * before the FIN, and the server never closes: the FIN was acked
+	 * (the client is FIN_WAIT_2), no fin_unacked. */
+	.name = "half_closed, the ACK of the FIN captured before it",
+	.scn = HANDSHAKE
+	       "+0.010 < A  5001 1002\n"
+	       "+0.00001 > FA 1001 5001\n",
+	.anom = "half_closed", .frame = 5, .from = "client",
+	.absent = "fin_unacked",
+	.hs = HS(COMPLETE), .td = TD(HALF_CLOSED),
+	.cst = ST(FIN_WAIT_2), .sst = ST(CLOSE_WAIT),
+}, {
+	/* A connection to itself: every segment goes one way, its own
+	 * SYN-ACK too (which answers no SYN of a peer). Its ACK is no
+	 * sign of a SYN-ACK the capture missed. */
+	.name = "synack_from_client, a connection to itself",
+	.scn = "client 127.0.0.1:5000\n"
+	       "server 127.0.0.1:5000\n"
+	       "0.000  > S  1000 0\n"
+	       "+0.010 > SA 1000 1001\n"
+	       "+0.010 > A  1001 1001\n",
+	.anom = "synack_from_client", .frame = 2, .from = "client",
+	.absent = "ack_without_handshake",
+	.hs = HS(UNANSWERED),
+}, {
 	/* u = 1101 (one past the last data byte 1100); the FIN says 1099. */
 	.name = "fin_bad_seq behind",
 	.scn = HANDSHAKE DATA
@@ -903,6 +967,32 @@ static const struct ocase outcome_cases[] = {
 	       "+0.010 < A  5001 9999\n",
 	.hs = HS(COMPLETE), .td = TD(HALF_CLOSED),
 	.cst = ST(FIN_WAIT_1), .sst = ST(CLOSE_WAIT), .initiator = CLIENT,
+}, {
+	/* The SYN-ACK captured after the third segment that acks it
+	 * (the two directions on different queues), then the server's
+	 * banner: the server had the third segment and was ESTABLISHED
+	 * when it sent data, no data_before_established. */
+	.name = "complete, SYN-ACK captured after the third segment",
+	.scn = "0.000  > S  1000 0\n"
+	       "+0.010 > A  1001 5001\n"
+	       "+0.00001 < SA 5000 1001\n"
+	       "+0.010 < PA 5001 1001 len=100\n"
+	       "+0.010 > A  1001 5101\n",
+	.hs = HS(COMPLETE), .td = TD(OPEN),
+	.cst = ST(ESTABLISHED), .sst = ST(ESTABLISHED), .clean = true,
+}, {
+	/* The server closes; its ACK of the client's FIN (W+1 = 1002) is
+	 * captured before that FIN. The FIN was acked: graceful, the
+	 * client CLOSED from LAST_ACK, not final_ack_missing. */
+	.name = "graceful, the final ACK captured before the FIN it acks",
+	.scn = HANDSHAKE
+	       "+0.010 < FA 5001 1001\n"
+	       "+0.010 > A  1001 5002\n"
+	       "+0.010 < A  5002 1002\n"
+	       "+0.00001 > FA 1001 5002\n",
+	.hs = HS(COMPLETE), .td = TD(GRACEFUL),
+	.cst = ST(CLOSED), .sst = ST(TIME_WAIT), .initiator = SERVER,
+	.clean = true,
 }, {
 	/* No FIN, no RST by the end. */
 	.name = "open",
