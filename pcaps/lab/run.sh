@@ -29,7 +29,7 @@ OUT_DIR=${SYNFIN_LAB_OUT:-$(dirname -- "$LAB_DIR")}   # .../pcaps, or $SYNFIN_LA
 ALL_SCENARIOS="client-close server-close refused unanswered abort half-close
 ipv6-client-close tw-reuse synack-lost final-ack-lost fin-lost reorder-dup
 simultaneous-close simultaneous-open vlan parallel backlog fin-wait2-timeout
-upstream-loss tfo-synack-lost"
+upstream-loss tfo-synack-lost one-sided"
 
 # ---------------------------------------------------------------- addresses
 C4=10.77.0.1   S4=10.77.0.2
@@ -727,6 +727,20 @@ full_fin-wait2-timeout() {
 	publish fin-wait2-timeout
 }
 
+full_one-sided() {
+	# Direct path, the client-close conversation, but tcpdump keeps only
+	# what the client sends (a tap or span port that sees one direction,
+	# asymmetric routing): no SYN-ACK, no server segment at all.
+	start_capture one-sided "$NSC" vc "tcp and src host $C4"
+	start_server one-sided "$S4" 7023 --recv 32 --send 64 --wait-close \
+		--close-delay 300
+	run_client one-sided 0 "$S4" 7023 --bind "$C4:40023" --send 32 \
+		--recv 64 --close-first
+	finish_server one-sided 0
+	end_capture one-sided
+	publish one-sided
+}
+
 imp_upstream_loss() {  # name
 	# a 1,000,000-byte download (MSS 1448: 691 segments), client-close
 	start_server "$1" "$S4I" 7021 --recv 32 --send 1000000 --wait-close \
@@ -1037,6 +1051,21 @@ check_tfo-synack-lost() {
 	[ -n "$ck" ] || { echo "connection 1's SYN-ACK carries no TFO cookie"; return 1; }
 	[ "$(grep -c "40122 > .*Flags \[S\],.*tfo  cookie $ck.*length 32" <<<"$d")" = 1 ] ||
 		{ echo "connection 2's first SYN does not carry the cookie and 32 bytes"; return 1; }
+}
+check_one-sided() {
+	# the client's half of a client-close: SYN, the third segment, the
+	# request, then (the 64-byte answer's ACK may ride on the FIN) its
+	# FIN and the final ACK; nothing from the server
+	[[ $1 =~ ^\>S\ \>\.\ \>P\.32\ (\>\.\ )?\>F\.\ \>\.$ ]] ||
+		{ echo "expected only the client's SYN, ACK, request, FIN and final ACK"; return 1; }
+	[[ $1 == *"<"* ]] && { echo "a server segment was captured"; return 1; }
+	# the third segment acks K+1 of a SYN-ACK the capture does not hold:
+	# its ack is one past the ack of nothing (checked: the request's ack
+	# is the same, the server had sent no data before it)
+	local p
+	p=$(pkts "$2")
+	[ "$(printf '%s\n' "$p" | awk 'NR == 2 || NR == 3 {print $4}' | sort -u | wc -l)" = 1 ] ||
+		{ echo "the third segment and the request ack different numbers"; return 1; }
 }
 
 # ---------------------------------------------------------------- main
