@@ -1741,11 +1741,13 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 * point or captured after this ACK (a multi-queue NIC). The
 	 * handshake completed (a SYN-ACK captured later makes the next ACK
 	 * the third segment, as always); the server, which sent K and got
-	 * this ACK, is ESTABLISHED. Only J+1 can be judged. (Not after a
+	 * this ACK, is ESTABLISHED. Only J+1 can be judged. (Not for an
+	 * ack of 0, as tcp_fsm_step()'s pre-step; not after a
 	 * SYN-ACK from the client itself, which answered no SYN: a
 	 * connection to itself, whose every segment goes one way.) */
 	if (ev != EV_SYN && ev != EV_SYNACK && ev != EV_RST && ev != EV_NONE &&
-	    (s->flags & TH_ACK) && dir == c->syn_dir && c->synack_dir < 0 &&
+	    (s->flags & TH_ACK) && s->ack != 0 && dir == c->syn_dir &&
+	    c->synack_dir < 0 &&
 	    snd->st == TCP_ST_SYN_SENT && rcv->st == TCP_ST_CLOSED &&
 	    !(rcv->flags & PEER_SYN_SEEN) && c->rst_dir < 0 &&
 	    !(c->hs & (HSF_SYNACK | HSF_THIRD | HSF_SIMUL | HSF_REFUSED |
@@ -1755,12 +1757,16 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		ack_syn(rcv, s->ack);
 	simul_done(c);
 
+	/* From SYN_SENT, only a segment that acks a SYN-ACK (ACK set, an
+	 * ack other than 0: tcp_fsm_step()'s pre-step) comes from a
+	 * synchronized sender. */
+	bool unsynced = snd->st == TCP_ST_SYN_SENT &&
+	    (!(s->flags & TH_ACK) || s->ack == 0);
 	/* Data before the sender's handshake step allowed it: from SYN_SENT
-	 * without an ACK, or from SYN_RECEIVED before the third segment
+	 * unsynced, or from SYN_RECEIVED before the third segment
 	 * (TCP Fast Open lets the server send early, RFC 7413 3). */
 	if (s->paylen > 0 && ev != EV_SYN && ev != EV_SYNACK && ev != EV_RST &&
-	    !(snd->once & ONCE_DATA_EARLY) &&
-	    ((snd->st == TCP_ST_SYN_SENT && !(s->flags & TH_ACK)) ||
+	    !(snd->once & ONCE_DATA_EARLY) && (unsynced ||
 	    (synack_only(c, snd) && !acks_more))) {
 		snd->once |= ONCE_DATA_EARLY;
 		conn_anomaly(c, ANOM_DATA_BEFORE_EST, dir, ts, frame,
@@ -1785,14 +1791,16 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	}
 
 	/* A FIN from an endpoint that never synchronized (CLOSED, or
-	 * SYN_SENT without an ACK) closes nothing: a stack discards it (RFC
+	 * SYN_SENT unsynced) closes nothing: a stack discards it (RFC
 	 * 9293 3.10.7.1, 3.10.7.3); it is often injected. */
 	bool fin_bogus = ev == EV_FIN && !(snd->flags & PEER_FIN_SEEN) &&
 	    (snd->st == TCP_ST_CLOSED || snd->st == TCP_ST_LISTEN ||
-	    (snd->st == TCP_ST_SYN_SENT && !(s->flags & TH_ACK)));
+	    unsynced);
 	/* ACK bookkeeping: ack beyond anything the peer was seen sending;
-	 * not for a bogus FIN, whose ack acknowledges nothing. */
-	if ((s->flags & TH_ACK) && ev != EV_RST && ev != EV_NONE && !fin_bogus) {
+	 * not for a bogus FIN or an unsynced sender's ack of 0, which
+	 * acknowledge nothing. */
+	if ((s->flags & TH_ACK) && ev != EV_RST && ev != EV_NONE && !fin_bogus &&
+	    !(unsynced && ev != EV_SYNACK)) {
 		if (!(rcv->flags & PEER_SEQ_KNOWN)) {
 			rcv->snd_nxt = s->ack;
 			rcv->flags |= PEER_SEQ_KNOWN;

@@ -269,6 +269,16 @@ static const struct acase anomaly_cases[] = {
 	.hs = HS(COMPLETE), .td = TD(HALF_CLOSED),
 	.cst = ST(FIN_WAIT_2), .sst = ST(CLOSE_WAIT),
 }, {
+	/* After the SYN, a segment with ACK set that acks 0: no SYN-ACK
+	 * it could answer (K+1 = 0 once in 2^32), a forged or broken
+	 * segment. The client stays SYN_SENT, nothing completed. */
+	.name = "an ACK of 0 from SYN_SENT shows no SYN-ACK",
+	.scn = "0.000  > S  1000 0\n"
+	       "+0.010 > PA 1001 0 len=10\n",
+	.anom = "data_before_established", .frame = 2, .from = "client",
+	.absent = "ack_without_handshake",
+	.hs = HS(UNANSWERED), .cst = ST(SYN_SENT), .sst = ST(CLOSED),
+}, {
 	/* A connection to itself: every segment goes one way, its own
 	 * SYN-ACK too (which answers no SYN of a peer). Its ACK is no
 	 * sign of a SYN-ACK the capture missed. */
