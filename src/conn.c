@@ -1086,12 +1086,29 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	note_options(p, s);
 }
 
+/* The third segment's seq: J+1, or the client's next seq after SYN data
+ * the SYN-ACK acked (RFC 7413 4.2.2): J+1 <= seq <= its next seq before
+ * this one. */
+static void
+third_seq_check(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    uint32_t nxt_before, int64_t ts, uint64_t frame)
+{
+	const struct tcp_peer *cl = &c->peer[dir];
+	char a[32];
+
+	if ((cl->flags & PEER_SYN_SEEN) &&
+	    !(seq_ge(s->seq, cl->isn + 1) && seq_le(s->seq, nxt_before)))
+		conn_anomaly(c, ANOM_HS_ACK_BAD_SEQ, dir, ts, frame,
+		    "seq %u (%s) != J+1 (%u)", s->seq,
+		    seq_rel_str(a, sizeof(a), "J", cl->isn, s->seq), cl->isn + 1);
+}
+
 /* The client's first segment with ACK after the SYN-ACK (3.5 step 3). */
 static void
 handshake_third(struct conn *c, uint8_t dir, const struct tcp_seg *s,
     uint32_t nxt_before, int64_t ts, uint64_t frame)
 {
-	const struct tcp_peer *cl = &c->peer[dir], *sv = &c->peer[!dir];
+	const struct tcp_peer *sv = &c->peer[!dir];
 	char a[32];
 
 	c->hs |= HSF_THIRD;
@@ -1109,13 +1126,7 @@ handshake_third(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		conn_anomaly(c, ANOM_HS_ACK_BAD_ACK, dir, ts, frame,
 		    "ack %u (%s) != K+1 (%u)", s->ack,
 		    seq_rel_str(a, sizeof(a), "K", sv->isn, s->ack), sv->isn + 1);
-	/* J+1, or the client's next seq after SYN data the SYN-ACK acked
-	 * (RFC 7413 4.2.2): J+1 <= seq <= its next seq before this one. */
-	if ((cl->flags & PEER_SYN_SEEN) &&
-	    !(seq_ge(s->seq, cl->isn + 1) && seq_le(s->seq, nxt_before)))
-		conn_anomaly(c, ANOM_HS_ACK_BAD_SEQ, dir, ts, frame,
-		    "seq %u (%s) != J+1 (%u)", s->seq,
-		    seq_rel_str(a, sizeof(a), "J", cl->isn, s->seq), cl->isn + 1);
+	third_seq_check(c, dir, s, nxt_before, ts, frame);
 }
 
 /* The client's ACK to a SYN-ACK the capture did not show (the caller
@@ -1124,8 +1135,7 @@ static void
 handshake_asym(struct conn *c, uint8_t dir, const struct tcp_seg *s,
     uint32_t nxt_before, int64_t ts, uint64_t frame)
 {
-	struct tcp_peer *cl = &c->peer[dir], *sv = &c->peer[!dir];
-	char a[32];
+	struct tcp_peer *sv = &c->peer[!dir];
 
 	c->hs |= HSF_ASYM;
 	time_set(c, CT_ACK, ts);
@@ -1138,11 +1148,7 @@ handshake_asym(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	    "ack %u (K+1) with no SYN-ACK captured before it: the capture "
 	    "point missed the SYN-ACK or saw it late (asymmetric routing, "
 	    "loss, reordering)", s->ack);
-	if ((cl->flags & PEER_SYN_SEEN) &&
-	    !(seq_ge(s->seq, cl->isn + 1) && seq_le(s->seq, nxt_before)))
-		conn_anomaly(c, ANOM_HS_ACK_BAD_SEQ, dir, ts, frame,
-		    "seq %u (%s) != J+1 (%u)", s->seq,
-		    seq_rel_str(a, sizeof(a), "J", cl->isn, s->seq), cl->isn + 1);
+	third_seq_check(c, dir, s, nxt_before, ts, frame);
 }
 
 /* Did an ACK captured before this FIN (at pos) ack it, the FIN its
