@@ -1689,12 +1689,13 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	int64_t acked_at = 0;
 	bool fin_acked = ev == EV_FIN &&
 	    fin_was_acked(c, dir, s->seq + s->paylen, &acked_by, &acked_at);
-	/* ...by the peer's own FIN, the first FIN seen: that FIN was sent
-	 * after this one arrived (3.6 figure 12), the capture showed them
-	 * the other way round. This FIN was the first (below). */
+	/* ...by the peer's own FIN, the first FIN seen, or by a segment
+	 * the peer sent before it: that FIN was sent after this one arrived
+	 * (3.6 figure 12), the capture showed them the other way round.
+	 * This FIN was the first (below). */
 	bool fin_first_late = fin_acked && !(snd->flags & PEER_FIN_SEEN) &&
 	    (rcv->flags & PEER_FIN_SEEN) && c->fin_first == !dir &&
-	    acked_by == c->fin_frame[!dir];
+	    acked_by <= c->fin_frame[!dir];
 	uint32_t prev_ack = snd->ack;
 	bool had_ack = snd->flags & PEER_ACK_SENT;
 	/* It acks more than it acked before: from SYN_RECEIVED (its SYN-ACK
@@ -1855,8 +1856,12 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		}
 		/* Holes the peer acknowledges were on the wire, not missing
 		 * in the sender: still gaps of the capture. Nothing to do. */
-		teardown_fin_ack(c, dir, s, ev == EV_ACK && s->paylen == 0,
-		    prev_ack, had_ack, ts, frame);
+		/* (A FIN the peer's FIN acked was sent before that FIN
+		 * arrived: its ack answers nothing.) */
+		if (!fin_first_late)
+			teardown_fin_ack(c, dir, s,
+			    ev == EV_ACK && s->paylen == 0, prev_ack, had_ack,
+			    ts, frame);
 		take_ack(snd, rcv, s, ev == EV_SYNACK);
 	}
 

@@ -1004,6 +1004,37 @@ static const struct ocase outcome_cases[] = {
 	.cst = ST(CLOSED), .sst = ST(TIME_WAIT), .initiator = SERVER,
 	.clean = true,
 }, {
+	/* The client's FIN (u=1101) captured after the server's ACK of it
+	 * (u+1) and the server's FIN, which acks u+1 too: the server had
+	 * the client's FIN before it sent its own (CLOSE_WAIT, LAST_ACK;
+	 * 3.6 figure 12), no simultaneous close: the client closed first. */
+	.name = "graceful, the first FIN captured after its ACK and the "
+	    "peer's FIN",
+	.scn = HANDSHAKE DATA
+	       "+0.010 < A  5001 1102\n"
+	       "+0.001 < FA 5001 1102\n"
+	       "+0.001 > FA 1101 5001\n"
+	       "+0.008 > A  1102 5002\n",
+	.hs = HS(COMPLETE), .td = TD(GRACEFUL),
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .initiator = CLIENT,
+	.clean = true,
+}, {
+	/* Every server segment captured before the client's: the server
+	 * acks J+101 and J+102 and sends its FIN (ack J+102), then the
+	 * client's data, its FIN (ack K+1: sent before the server's FIN
+	 * existed, no fin_ack_bad_ack) and its final ACK. */
+	.name = "graceful, all the server's segments captured first",
+	.scn = HANDSHAKE
+	       "+0.010 < A  5001 1101\n"
+	       "+0.001 < A  5001 1102\n"
+	       "+0.001 < FA 5001 1102\n"
+	       "+0.001 > PA 1001 5001 len=100\n"
+	       "+0.001 > FA 1101 5001\n"
+	       "+0.001 > A  1102 5002\n",
+	.hs = HS(COMPLETE), .td = TD(GRACEFUL),
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .initiator = CLIENT,
+	.clean = true,
+}, {
 	/* No FIN, no RST by the end. */
 	.name = "open",
 	.scn = HANDSHAKE DATA,
