@@ -829,6 +829,22 @@ reorder_window(const struct conn *c)
 	return 3000000;
 }
 
+/* How long after an RST its receiver's (dir's) segments may still cross
+ * it, sent before the RST arrived: the round trip between the capture
+ * point and that endpoint (SYN to SYN-ACK for the server, SYN-ACK to the
+ * third segment for the client), a quarter more for jitter; without a
+ * handshake, reorder_window(). */
+static int64_t
+rst_cross_window(const struct conn *c, uint8_t dir)
+{
+	int64_t rtt;
+
+	if (conn_rtt(c, dir == conn_client(c) ? CT_ACK : CT_SYNACK, &rtt) &&
+	    rtt > 0)
+		return rtt + rtt / 4;
+	return reorder_window(c);
+}
+
 /* Holes the peer has acknowledged past, for more than a round trip, are
  * bytes the capture missed, not ones it will show late (nothing resends
  * acknowledged bytes): capture_gap or ack_unseen_data now, so that a
@@ -1657,7 +1673,18 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 * fails its checks, e.g. PAWS, RFC 7323 5; an injected RST): both
 	 * ends get back the states they had, and the reset is undone. */
 	struct conn_ext *x = c->ext;
+	/* Not one captured within a round trip after the RST that closed
+	 * its sender (rst_cross_window()): it was sent before that RST
+	 * arrived, it crossed it (a download the client aborts: the
+	 * server's segments in flight). It changes no state. (Only when
+	 * the RST closed a synchronized endpoint: during a handshake, a
+	 * segment after the RST shows it was not taken.) */
+	bool crossing = snd->st == TCP_ST_CLOSED && x && x->rst_frame &&
+	    ev != EV_RST && ev != EV_SYN && ev != EV_SYNACK && ev != EV_NONE &&
+	    x->rst_prev[dir] >= TCP_ST_ESTABLISHED &&
+	    c->rst_dir == !dir && ts - x->rst_ts < rst_cross_window(c, dir);
 	if (snd->st == TCP_ST_CLOSED && x && x->rst_frame && ev != EV_RST &&
+	    !crossing &&
 	    ev != EV_SYN && ev != EV_SYNACK && ev != EV_NONE &&
 	    (snd->flags & PEER_SEQ_KNOWN) &&
 	    x->rst_prev[dir] != TCP_ST_CLOSED &&
@@ -1801,8 +1828,8 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 * SYN_SENT unsynced) closes nothing: a stack discards it (RFC
 	 * 9293 3.10.7.1, 3.10.7.3); it is often injected. */
 	bool fin_bogus = ev == EV_FIN && !(snd->flags & PEER_FIN_SEEN) &&
-	    (snd->st == TCP_ST_CLOSED || snd->st == TCP_ST_LISTEN ||
-	    unsynced);
+	    ((snd->st == TCP_ST_CLOSED && !crossing) ||
+	    snd->st == TCP_ST_LISTEN || unsynced);
 	/* ACK bookkeeping: ack beyond anything the peer was seen sending;
 	 * not for a bogus FIN or an unsynced sender's ack of 0, which
 	 * acknowledge nothing. */
@@ -1933,6 +1960,12 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	if (fin_bogus && rcv->st != rcv_prev) {
 		rcv->st = rcv_prev;
 		st.rcv_to = rcv_prev;
+	}
+	/* A segment that crossed the RST moves nobody: both ends are closed
+	 * by then (it was sent before, and arrives after). */
+	if (crossing) {
+		snd->st = st.snd_to = st_before[dir];
+		rcv->st = st.rcv_to = st_before[!dir];
 	}
 	/* The FIN the peer's earlier-captured FIN acked: the close as it
 	 * was (SPEC: a FIN that acks the peer's FIN had received it,

@@ -528,13 +528,15 @@ static const struct acase anomaly_cases[] = {
 }, {
 	/* An RST "from the server" at exactly its next seq 5001 (frame 4)
 	 * is acceptable and closes both; but the client goes on sending
-	 * in its own sequence space (frame 5, seq 1001 = its next) and the
-	 * server acks it: that RST never took (rejected or injected).
-	 * Undone: the close that follows is graceful, u = 1101, W = 5001. */
+	 * in its own sequence space (frame 5, seq 1001 = its next; 30 ms
+	 * later, more than the handshake's 20 ms round trip, so sent after
+	 * the RST arrived) and the server acks it: that RST never took
+	 * (rejected or injected). Undone: the close that follows is
+	 * graceful, u = 1101, W = 5001. */
 	.name = "rst_ignored",
 	.scn = HANDSHAKE
 	       "+0.010 < R  5001 0\n"
-	       "+0.010 > PA 1001 5001 len=100\n"
+	       "+0.030 > PA 1001 5001 len=100\n"
 	       "+0.010 < A  5001 1101\n"
 	       CLIENT_CLOSE_AFTER_DATA,
 	.anom = "rst_ignored", .frame = 5, .from = "client",
@@ -1033,6 +1035,21 @@ static const struct ocase outcome_cases[] = {
 	       "+0.001 > A  1102 5002\n",
 	.hs = HS(COMPLETE), .td = TD(GRACEFUL),
 	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .initiator = CLIENT,
+	.clean = true,
+}, {
+	/* The client aborts a download (RST at the server's RCV.NXT, 1101,
+	 * acceptable: 3.10.7.4) while the server's segments are in flight:
+	 * captured 0.1 ms after the RST, less than the handshake's 20 ms
+	 * round trip, they were sent before the RST arrived and crossed
+	 * it. The reset stands (client and server CLOSED); the server's
+	 * FIN among them is counted, and was sent from ESTABLISHED. */
+	.name = "reset, the peer's segments crossing the RST",
+	.scn = HANDSHAKE DATA
+	       "+0.010 > RA 1101 5001\n"
+	       "+0.0001 < PA 5001 1101 len=100\n"
+	       "+0.0001 < FA 5101 1101\n",
+	.hs = HS(COMPLETE), .td = TD(RESET),
+	.cst = ST(CLOSED), .sst = ST(CLOSED), .reset_by = CLIENT,
 	.clean = true,
 }, {
 	/* No FIN, no RST by the end. */
