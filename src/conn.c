@@ -960,15 +960,20 @@ handshake_syn(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 {
 	struct tcp_peer *p = &c->peer[dir];
 	char a[32];
+	bool first = c->syn_dir < 0;
 
-	if (c->syn_dir < 0) {
+	if (first) {
 		c->syn_dir = (int8_t)dir;
 		time_set(c, CT_SYN, ts);
 		c->hs |= HSF_SYN;
 	} else if (c->syn_dir != dir) {
 		c->hs |= HSF_SIMUL;	/* both sent SYN without ACK */
 	}
-	if (dir == c->syn_dir)
+	/* The handshake's SYNs: the first, the same again, or a new ISN
+	 * while that attempt is pending (syn_isn_changed); not a SYN on a
+	 * synchronized connection (unexpected_syn), which opens nothing. */
+	if (dir == c->syn_dir && (first || !(p->flags & PEER_SYN_SEEN) ||
+	    s->seq == p->isn || p->st == TCP_ST_SYN_SENT))
 		c->syn_count++;
 	/* Sent again before any SYN-ACK: the SYN-ACK's round trip starts
 	 * here (conn_rtt_base()). */

@@ -1736,6 +1736,30 @@ START_TEST(test_time_wait_expires)
 }
 END_TEST
 
+START_TEST(test_syn_count_without_unexpected_syn)
+{
+	struct tu_result r;
+
+	/* A half-open connection: the client comes back with ISN 90000
+	 * while the server is ESTABLISHED (unexpected_syn, 3.10.7.4); the
+	 * server's challenge ACK, the client's RST at its seq (acceptable),
+	 * then the new attempt is a record of its own. J = 1000 was sent
+	 * once: syn_count 1, not 2. */
+	tu_run(HANDSHAKE DATA
+	       "+10.0  > S  90000 0\n"
+	       "+0.001 < A  5001 1101\n"
+	       "+0.001 > R  1101 0\n"
+	       "+1.0   > S  90000 0\n"
+	       "+0.010 < SA 70000 90001\n"
+	       "+0.010 > A  90001 70001\n", &r);
+	tu_assert_nconns(&r, 2);
+	tu_assert_anom(&r, 0, "unexpected_syn", 6, "client");
+	ck_assert_uint_eq(r.conns[0].syn_count, 1);
+	tu_assert_no_anom(&r, 0, "syn_retransmitted");
+	tu_assert_hs(&r, 1, HS_COMPLETE);
+}
+END_TEST
+
 START_TEST(test_msl_option)
 {
 	struct tu_result r;
@@ -1803,6 +1827,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_synack_again_after_dropped_ack);
 	tcase_add_test(tc, test_old_duplicate_syn_retransmitted);
 	tcase_add_test(tc, test_old_duplicate_syn_then_close);
+	tcase_add_test(tc, test_syn_count_without_unexpected_syn);
 	tcase_add_test(tc, test_rtt_after_syn_retransmitted);
 	tcase_add_test(tc, test_rtt_after_synack_retransmitted);
 	tcase_add_test(tc, test_rtt_no_retransmission);
