@@ -1661,11 +1661,13 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		    (s->flags & 0x3f) == 0 ? " no SYN/ACK/FIN/RST/PSH/URG" : "");
 
 	/* Mid-stream pickup (conntrack's loose mode): traffic on a record
-	 * that saw no SYN; both ends are taken as ESTABLISHED. */
+	 * that saw no SYN; both ends are taken as ESTABLISHED. Once: two
+	 * ends that were synchronized and closed again stay closed (an RST
+	 * undone as not taken may have cleared rst_dir). */
 	if (ev != EV_SYN && ev != EV_SYNACK && ev != EV_NONE &&
 	    snd->st == TCP_ST_CLOSED && rcv->st == TCP_ST_CLOSED &&
 	    !(snd->flags & PEER_SYN_SEEN) && !(rcv->flags & PEER_SYN_SEEN) &&
-	    c->rst_dir < 0) {
+	    c->rst_dir < 0 && !(c->hs & HSF_ESTABLISHED)) {
 		snd->st = rcv->st = TCP_ST_ESTABLISHED;
 		c->hs |= HSF_ESTABLISHED;
 		conn_anomaly(c, ANOM_ACK_WITHOUT_HANDSHAKE, dir, ts, frame,
