@@ -1786,10 +1786,10 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 * ack of 0, as tcp_fsm_step()'s pre-step; not after a
 	 * SYN-ACK from the client itself, which answered no SYN: a
 	 * connection to itself, whose every segment goes one way.) */
-	if (ev != EV_SYN && ev != EV_SYNACK && ev != EV_RST && ev != EV_NONE &&
+	if (snd->st == TCP_ST_SYN_SENT && c->synack_dir < 0 &&
+	    ev != EV_SYN && ev != EV_SYNACK && ev != EV_RST && ev != EV_NONE &&
 	    (s->flags & TH_ACK) && s->ack != 0 && dir == c->syn_dir &&
-	    c->synack_dir < 0 &&
-	    snd->st == TCP_ST_SYN_SENT && rcv->st == TCP_ST_CLOSED &&
+	    rcv->st == TCP_ST_CLOSED &&
 	    !(rcv->flags & PEER_SYN_SEEN) && c->rst_dir < 0 &&
 	    !(c->hs & (HSF_SYNACK | HSF_THIRD | HSF_SIMUL | HSF_REFUSED |
 	    HSF_ASYM)) && !conn_has_anom(c, ANOM_SYNACK_FROM_CLIENT))
@@ -1969,10 +1969,14 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		st.rcv_to = rcv_prev;
 	}
 	/* A segment that crossed the RST moves nobody: both ends are closed
-	 * by then (it was sent before, and arrives after). */
+	 * by then (it was sent before, and arrives after). A FIN that crossed
+	 * it is on the record as the close before the RST: that RST can no
+	 * longer be undone (rst_ignored), as no state would match it. */
 	if (crossing) {
 		snd->st = st.snd_to = st_before[dir];
 		rcv->st = st.rcv_to = st_before[!dir];
+		if (ev == EV_FIN)
+			x->rst_frame = 0;
 	}
 	/* The FIN the peer's earlier-captured FIN acked: the close as it
 	 * was (SPEC: a FIN that acks the peer's FIN had received it,
