@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <glib.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1760,6 +1761,121 @@ START_TEST(test_syn_count_without_unexpected_syn)
 }
 END_TEST
 
+/* ==== every capture order of a teardown ================================ */
+
+/* A teardown's segments, each direction in its own order; the capture may
+ * interleave the two directions in any way (a multi-queue NIC, a span
+ * port, mergecap): the outcome, initiator and states must not change.
+ * After HANDSHAKE (J=1000, K=5000), 1 ms apart, within the 20 ms round
+ * trip, so that no segment reads as a retransmission. */
+struct icase {
+	const char *name;
+	const char *cl[3], *sv[3];	/* NULL-terminated lines */
+	int td, initiator, cst, sst;	/* + 1 */
+	bool clean;			/* no warning or error */
+};
+
+static const struct icase interleave_cases[] = {
+{
+	/* 100 bytes, FIN u=1101, ACK W+1; the server acks the data, u+1,
+	 * then its FIN W=5001 */
+	.name = "client closes after data",
+	.cl = { "> PA 1001 5001 len=100", "> FA 1101 5001", "> A 1102 5002" },
+	.sv = { "< A 5001 1101", "< A 5001 1102", "< FA 5001 1102" },
+	.td = TD(GRACEFUL), .initiator = CLIENT,
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .clean = true,
+}, {
+	/* three-segment close: the server's FIN acks u+1 */
+	.name = "three-segment close",
+	.cl = { "> FA 1001 5001", "> A 1002 5002" },
+	.sv = { "< FA 5001 1002" },
+	.td = TD(GRACEFUL), .initiator = CLIENT,
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .clean = true,
+}, {
+	/* the server sends 100 bytes after the client's FIN (half-close),
+	 * then its FIN W=5101 */
+	.name = "client closes, server sends then closes",
+	.cl = { "> FA 1001 5001", "> A 1002 5101", "> A 1002 5102" },
+	.sv = { "< A 5001 1002", "< PA 5001 1002 len=100", "< FA 5101 1002" },
+	.td = TD(GRACEFUL), .initiator = CLIENT,
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .clean = true,
+}, {
+	.name = "server closes",
+	.cl = { "> A 1001 5002", "> FA 1001 5002" },
+	.sv = { "< FA 5001 1001", "< A 5002 1002" },
+	.td = TD(GRACEFUL), .initiator = SERVER,
+	.cst = ST(CLOSED), .sst = ST(TIME_WAIT), .clean = true,
+}, {
+	/* neither FIN acks the other: both were sent before either
+	 * arrived (3.6 figure 13); the initiator is the first captured */
+	.name = "simultaneous close",
+	.cl = { "> FA 1001 5001", "> A 1002 5002" },
+	.sv = { "< FA 5001 1001", "< A 5002 1002" },
+	.td = TD(SIMULTANEOUS),
+	.cst = ST(TIME_WAIT), .sst = ST(TIME_WAIT), .clean = true,
+}, {
+	/* the client's FIN u=1001, acked; then its RST at u+1 while the
+	 * server's 10 bytes are in flight (they cross it) */
+	.name = "RST after the client's FIN",
+	.cl = { "> FA 1001 5001", "> R 1002 0" },
+	.sv = { "< A 5001 1002", "< PA 5001 1002 len=10" },
+	.td = TD(RESET), .initiator = CLIENT,
+	.cst = ST(CLOSED), .sst = ST(CLOSED),
+}, {
+	/* the server resets after acking 10 bytes, before the client's
+	 * FIN (u=1011), which crosses the RST */
+	.name = "server RST crossing the client's FIN",
+	.cl = { "> PA 1001 5001 len=10", "> FA 1011 5001" },
+	.sv = { "< A 5001 1011", "< RA 5001 1011" },
+	.td = TD(RESET), .initiator = CLIENT,
+	.cst = ST(CLOSED), .sst = ST(CLOSED),
+},
+};
+
+START_TEST(test_interleavings)
+{
+	const struct icase *c = &interleave_cases[_i];
+	unsigned nc = 0, ns = 0, n = 0;
+
+	while (nc < 3 && c->cl[nc])
+		nc++;
+	while (ns < 3 && c->sv[ns])
+		ns++;
+	/* Every subset of positions for the client's segments: bit k of
+	 * m set = position k is the client's next segment. */
+	for (unsigned m = 0; m < 1u << (nc + ns); m++) {
+		if ((unsigned)__builtin_popcount(m) != nc)
+			continue;
+		GString *scn = g_string_new(HANDSHAKE);
+		unsigned ic = 0, is = 0;
+		for (unsigned k = 0; k < nc + ns; k++)
+			g_string_append_printf(scn, "+0.001 %s\n", (m >> k & 1) ?
+			    c->cl[ic++] : c->sv[is++]);
+		struct tu_result r;
+		tu_run(scn->str, &r);
+		tu_assert_nconns(&r, 1);
+		const struct tu_conn *t = &r.conns[0];
+		ck_assert_msg(t->td == c->td - 1 && (!c->initiator ||
+		    t->initiator == c->initiator - 1) &&
+		    t->st[TU_CLIENT] == c->cst - 1 &&
+		    t->st[TU_SERVER] == c->sst - 1, "%s, order %u:\n%swant "
+		    "%s by %s, client %s, server %s; got %s", c->name, m,
+		    scn->str, td_outcome_name[c->td - 1],
+		    c->initiator == CLIENT ? "client" : "server",
+		    tu_state(c->cst - 1), tu_state(c->sst - 1), tu_dump(&r, 0));
+		ck_assert_msg(!c->clean || tu_no_warnings(&r, 0),
+		    "%s, order %u:\n%sno warning due; got %s", c->name, m,
+		    scn->str, tu_dump(&r, 0));
+		ck_assert_msg(tu_count_anom(&r, 0, "rst_ignored") == 0,
+		    "%s, order %u: rst_ignored; got %s", c->name, m,
+		    tu_dump(&r, 0));
+		g_string_free(scn, TRUE);
+		n++;
+	}
+	ck_assert_uint_gt(n, 0);
+}
+END_TEST
+
 START_TEST(test_msl_option)
 {
 	struct tu_result r;
@@ -1806,6 +1922,10 @@ conn_suite(void)
 
 	tc = tcase_create("outcomes");
 	tcase_add_loop_test(tc, test_outcome, 0, N(outcome_cases));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("interleavings");
+	tcase_add_loop_test(tc, test_interleavings, 0, N(interleave_cases));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("clean");
