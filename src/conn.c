@@ -1446,7 +1446,7 @@ take_ack(struct tcp_peer *snd, const struct tcp_peer *rcv,
 	if (!(snd->flags & PEER_ACK_SENT) || seq_gt(s->ack, snd->ack))
 		snd->ack = s->ack;
 	snd->flags |= PEER_ACK_SENT;
-	if ((snd->flags | rcv->flags) & PEER_OPTS_CUT)
+	if (!tcp_scale_known(snd, rcv))
 		return;		/* the scale unknown: windows are not known */
 	uint32_t end = win_edge(snd, rcv, s, synack);
 	if (!(snd->flags & PEER_WIN_KNOWN) || seq_gt(end, snd->rcv_end))

@@ -258,7 +258,7 @@ tcp_rst_is_acceptable(const struct tcp_peer *snd, const struct tcp_peer *rcv,
 	uint32_t wnd = (rcv->flags & PEER_WIN_KNOWN) ?
 	    rcv->rcv_end - rcv->ack : 0;
 	if (!(rcv->flags & PEER_WIN_KNOWN))	/* any, if the scale is */
-		wnd = ((snd->flags | rcv->flags) & PEER_OPTS_CUT) ?
+		wnd = !tcp_scale_known(snd, rcv) ?
 		    UINT32_C(65535) << 14 : 65535;
 	if (seq_in_range(seg->seq, nxt, nxt + (wnd ? wnd : 1)))
 		return true;

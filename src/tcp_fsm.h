@@ -115,6 +115,23 @@ tcp_acks_fin(const struct tcp_peer *p, uint32_t ack)
 	    seq_le(ack, p->snd_nxt);
 }
 
+/* Are both windows' scales known? A shift applies only when both SYNs
+ * carried the option (RFC 7323 2.2): both SYNs seen, or one seen without
+ * it; not when a snaplen cut a SYN's options (PEER_OPTS_CUT). Otherwise
+ * (a midstream capture, a SYN-ACK not captured) an advertised window is
+ * only a lower bound of the real one. */
+static inline bool
+tcp_scale_known(const struct tcp_peer *a, const struct tcp_peer *b)
+{
+	uint16_t fa = a->flags, fb = b->flags;
+
+	if ((fa | fb) & PEER_OPTS_CUT)
+		return false;
+	return (fa & fb & PEER_SYN_SEEN) ||
+	    ((fa & (PEER_SYN_SEEN | PEER_WS_OK)) == PEER_SYN_SEEN) ||
+	    ((fb & (PEER_SYN_SEEN | PEER_WS_OK)) == PEER_SYN_SEEN);
+}
+
 void tcp_fsm_step(struct tcp_peer *snd, struct tcp_peer *rcv,
     const struct tcp_seg *seg, struct fsm_step *out);
 

@@ -219,6 +219,32 @@ static const struct acase anomaly_cases[] = {
 	.hs = HS(MIDSTREAM), .td = TD(OPEN),
 	.cst = ST(ESTABLISHED), .sst = ST(ESTABLISHED),
 }, {
+	/* A midstream capture of a bulk transfer: no SYN seen, so no window
+	 * scale is known (RFC 7323 2.2: it is in the SYNs). The client's
+	 * 502 may be 502 << 7: two 1448-byte segments past 5001 + 502 are
+	 * no proof of data beyond the window. */
+	.name = "ack_without_handshake, window scale unknown",
+	.scn = "0.000  > A  1001 5001 win=502\n"
+	       "+0.001 < A  5001 1001 win=509 len=1448\n"
+	       "+0.001 < A  6449 1001 win=509 len=1448\n"
+	       "+0.001 > A  1001 7897 win=502\n",
+	.anom = "ack_without_handshake", .frame = 1, .from = "client",
+	.absent = "seq_beyond_window",
+	.hs = HS(MIDSTREAM), .td = TD(OPEN),
+	.cst = ST(ESTABLISHED), .sst = ST(ESTABLISHED),
+}, {
+	/* The same after a SYN with ws=7 whose SYN-ACK was not captured:
+	 * whether the server agreed to scale is unknown. */
+	.name = "ack_without_handshake, SYN-ACK missed, scale unknown",
+	.scn = "0.000  > S  1000 0 mss=1460 ws=7\n"
+	       "+0.020 > A  1001 5001 win=502\n"
+	       "+0.001 < A  5001 1001 win=509 len=1448\n"
+	       "+0.001 < A  6449 1001 win=509 len=1448\n",
+	.anom = "ack_without_handshake", .frame = 2, .from = "client",
+	.absent = "seq_beyond_window",
+	.hs = HS(COMPLETE), .td = TD(OPEN),
+	.cst = ST(ESTABLISHED), .sst = ST(ESTABLISHED),
+}, {
 	/* A client-only capture (asymmetric routing): SYN J=1000, then the
 	 * client's ACK of K+1=5001, 100 bytes and its FIN u=1101. An ACK
 	 * from SYN_SENT means the SYN-ACK arrived (3.10.7.3): the handshake
