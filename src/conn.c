@@ -788,7 +788,8 @@ hole_add(struct conn *c, uint8_t dir, uint32_t l, uint32_t r, int64_t ts,
  * (if given) becomes the time of the oldest hole it filled that a segment
  * jumped over (not one the peer's ACK opened), or stays as it was. */
 static bool
-hole_fill(struct conn *c, uint8_t dir, uint32_t l, uint32_t r, int64_t *jump)
+hole_fill(struct conn *c, uint8_t dir, uint32_t l, uint32_t r, int64_t *jump,
+    uint32_t data_end, uint32_t *bytes)
 {
 	struct tcp_peer *p = &c->peer[dir];
 	bool filled = false;
@@ -802,6 +803,12 @@ hole_fill(struct conn *c, uint8_t dir, uint32_t l, uint32_t r, int64_t *jump)
 		if (!seq_lt(l, hr) || !seq_gt(r, hl))
 			continue;	/* no overlap */
 		filled = true;
+		if (bytes) {	/* the payload bytes it fills: [l, data_end) */
+			uint32_t a = seq_gt(l, hl) ? l : hl;
+			uint32_t b = seq_lt(data_end, hr) ? data_end : hr;
+			if (seq_gt(b, a))
+				*bytes += b - a;
+		}
 		if (jump && !holes[i].acked && (!*jump || holes[i].ts < *jump))
 			*jump = holes[i].ts;
 		if (seq_le(l, hl) && seq_ge(r, hr)) {
@@ -900,7 +907,7 @@ track_seq(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts,
 	}
 	/* Keep-alive with one garbage byte (RFC 9293 3.8.4). */
 	if (s->paylen <= 1 && !fin && s->seq + 1 == p->snd_nxt &&
-	    !hole_fill(c, dir, start, end, NULL)) {
+	    !hole_fill(c, dir, start, end, NULL, end, NULL)) {
 		*keepalive = true;
 		return false;
 	}
@@ -918,16 +925,18 @@ track_seq(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts,
 		 * it sent that segment, at the soonest); new to the capture
 		 * all the same. */
 		int64_t jump = 0;
-		bool filled = hole_fill(c, dir, start, end, &jump);
+		uint32_t fill = 0;	/* its bytes in holes: new to the capture */
+		bool filled = hole_fill(c, dir, start, end, &jump,
+		    start + s->paylen, &fill);
 		bool again = jump && ts - jump > reorder_window(c);
 		if (seq_gt(end, p->snd_nxt)) {	/* partly new */
-			add_bytes(c, dir,
+			add_bytes(c, dir, fill +
 			    (uint32_t)(end - p->snd_nxt) - (fin ? 1 : 0));
 			p->snd_nxt = end;
 			return (!filled && seq_lt(start, p->snd_nxt)) || again;
 		}
 		if (filled) {
-			add_bytes(c, dir, s->paylen);	/* new to the capture */
+			add_bytes(c, dir, fill);
 			return again;
 		}
 		return true;

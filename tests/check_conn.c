@@ -1162,6 +1162,28 @@ static const struct ccase clean_cases[] = {
 	       "+0.010 > A  1102 5002\n",
 	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .bytes_client = 100,
 }, {
+	/* The server's ACK of the first 50 bytes (1051) captured before the
+	 * 100-byte segment it partly acks (the directions reordered by the
+	 * capture): each of the 100 bytes is counted once. */
+	.name = "data partly acked before it was captured",
+	.scn = HANDSHAKE
+	       "+0.010 < A  5001 1051\n"
+	       "+0.0001 > PA 1001 5001 len=100\n"
+	       "+0.010 < A  5001 1101\n"
+	       CLIENT_CLOSE_AFTER_DATA,
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .bytes_client = 100,
+}, {
+	/* The ACK of the data (1101) but not of the FIN captured before
+	 * the FIN that carries that data: 100 bytes, then the close. */
+	.name = "FIN with data, its data acked before it was captured",
+	.scn = HANDSHAKE
+	       "+0.010 < A  5001 1101\n"
+	       "+0.0001 > FPA 1001 5001 len=100\n"
+	       "+0.010 < A  5001 1102\n"
+	       "+0.010 < FA 5001 1102\n"
+	       "+0.010 > A  1102 5002\n",
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .bytes_client = 100,
+}, {
 	/* Keep-alives (RFC 9293 3.8.4): seq = next-1 = 1100 with no data,
 	 * and with one garbage byte; each answered by an ACK of 1101.
 	 * Neither is a retransmission nor new data. */
