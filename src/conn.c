@@ -1455,8 +1455,11 @@ take_ack(struct tcp_peer *snd, const struct tcp_peer *rcv,
 	if (!(snd->flags & PEER_ACK_SENT) || seq_gt(s->ack, snd->ack))
 		snd->ack = s->ack;
 	snd->flags |= PEER_ACK_SENT;
-	if (!tcp_scale_known(snd, rcv))
-		return;		/* the scale unknown: windows are not known */
+	/* The scale unknown: windows are not known. (Once a window is
+	 * known, so was the scale: only a cut SYN makes it unknown again,
+	 * and that clears PEER_WIN_KNOWN.) */
+	if (!(snd->flags & PEER_WIN_KNOWN) && !tcp_scale_known(snd, rcv))
+		return;
 	uint32_t end = win_edge(snd, rcv, s, synack);
 	if (!(snd->flags & PEER_WIN_KNOWN) || seq_gt(end, snd->rcv_end))
 		snd->rcv_end = end;
