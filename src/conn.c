@@ -1116,6 +1116,16 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	note_options(p, s);
 }
 
+/* The third segment as the report shows it (CT_ACK, c->third_*). */
+static void
+third_note(struct conn *c, const struct tcp_seg *s, int64_t ts)
+{
+	time_set(c, CT_ACK, ts);
+	c->third_seq = s->seq;
+	c->third_ack = s->ack;
+	c->third_syn = (s->flags & TH_SYN) != 0;
+}
+
 /* The third segment's seq: J+1, or the client's next seq after SYN data
  * the SYN-ACK acked (RFC 7413 4.2.2): J+1 <= seq <= its next seq before
  * this one. */
@@ -1142,10 +1152,7 @@ handshake_third(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	char a[32];
 
 	c->hs |= HSF_THIRD;
-	time_set(c, CT_ACK, ts);
-	c->third_seq = s->seq;
-	c->third_ack = s->ack;
-	c->third_syn = (s->flags & TH_SYN) != 0;
+	third_note(c, s, ts);
 	if (s->flags & TH_SYN)
 		conn_anomaly(c, ANOM_HS_ACK_HAS_SYN, dir, ts, frame,
 		    "third segment has SYN=1 ACK=1; the third step is SYN=0 ACK=1");
@@ -1168,10 +1175,7 @@ handshake_asym(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	struct tcp_peer *sv = &c->peer[!dir];
 
 	c->hs |= HSF_ASYM;
-	time_set(c, CT_ACK, ts);
-	c->third_seq = s->seq;
-	c->third_ack = s->ack;
-	c->third_syn = false;
+	third_note(c, s, ts);
 	sv->isn = s->ack - 1;
 	sv->st = TCP_ST_ESTABLISHED;
 	conn_anomaly(c, ANOM_ACK_WITHOUT_HANDSHAKE, dir, ts, frame,
@@ -1698,14 +1702,11 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 * server's segments in flight). It changes no state. (Only when
 	 * the RST closed a synchronized endpoint: during a handshake, a
 	 * segment after the RST shows it was not taken.) */
-	bool crossing = snd->st == TCP_ST_CLOSED && x && x->rst_frame &&
-	    ev != EV_RST && ev != EV_SYN && ev != EV_SYNACK && ev != EV_NONE &&
-	    x->rst_prev[dir] >= TCP_ST_ESTABLISHED &&
+	bool after_rst = snd->st == TCP_ST_CLOSED && x && x->rst_frame &&
+	    ev != EV_RST && ev != EV_SYN && ev != EV_SYNACK && ev != EV_NONE;
+	bool crossing = after_rst && x->rst_prev[dir] >= TCP_ST_ESTABLISHED &&
 	    c->rst_dir == !dir && ts - x->rst_ts < rst_cross_window(c, dir);
-	if (snd->st == TCP_ST_CLOSED && x && x->rst_frame && ev != EV_RST &&
-	    !crossing &&
-	    ev != EV_SYN && ev != EV_SYNACK && ev != EV_NONE &&
-	    (snd->flags & PEER_SEQ_KNOWN) &&
+	if (after_rst && !crossing && (snd->flags & PEER_SEQ_KNOWN) &&
 	    x->rst_prev[dir] != TCP_ST_CLOSED &&
 	    seq_in_range(s->seq, snd->snd_nxt - 65536, snd->snd_nxt + 65536)) {
 		conn_anomaly(c, ANOM_RST_IGNORED, dir, ts, frame,
