@@ -2019,12 +2019,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		snd->flags |= PEER_FIN_ACKED;
 		rcv->flags |= PEER_GOT_FIN;
 		side_time_set(c, dir, CT_FIN_ACK, acked_at);
-		if (snd->st == TCP_ST_FIN_WAIT_1)
-			snd->st = TCP_ST_FIN_WAIT_2;
-		else if (snd->st == TCP_ST_CLOSING)
-			snd->st = TCP_ST_TIME_WAIT;
-		else if (snd->st == TCP_ST_LAST_ACK)
-			snd->st = TCP_ST_CLOSED;
+		snd->st = tcp_fin_acked_state(snd->st);
 		if (snd->st == TCP_ST_TIME_WAIT)
 			snd->flags |= PEER_PASSED_TW;
 		st.snd_to = snd->st;

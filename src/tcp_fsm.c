@@ -176,6 +176,12 @@ static const uint8_t fin_acked[TCP_ST_MAX] = {
 	[sTW] = sTW,
 };
 
+uint8_t
+tcp_fin_acked_state(uint8_t st)
+{
+	return st < TCP_ST_MAX ? fin_acked[st] : st;
+}
+
 _Static_assert(sizeof(tcp_state_name) / sizeof(tcp_state_name[0]) == TCP_ST_MAX,
     "state names");
 

@@ -132,6 +132,11 @@ tcp_scale_known(const struct tcp_peer *a, const struct tcp_peer *b)
 	    ((fb & (PEER_SYN_SEEN | PEER_WS_OK)) == PEER_SYN_SEEN);
 }
 
+/* The state an endpoint in st goes to when its FIN is acked (RFC 9293
+ * 3.10.7.4: FIN_WAIT_1 -> FIN_WAIT_2, CLOSING -> TIME_WAIT, LAST_ACK ->
+ * CLOSED; any other state stays). */
+uint8_t tcp_fin_acked_state(uint8_t st);
+
 void tcp_fsm_step(struct tcp_peer *snd, struct tcp_peer *rcv,
     const struct tcp_seg *seg, struct fsm_step *out);
 
