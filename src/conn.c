@@ -978,23 +978,36 @@ handshake_syn(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	} else if (c->syn_dir != dir) {
 		c->hs |= HSF_SIMUL;	/* both sent SYN without ACK */
 	}
+	/* The client answered a SYN-ACK (its third segment, or an ACK
+	 * showing one the capture missed): a SYN from it now is a late
+	 * duplicate or a new attempt on a synchronized connection. */
+	bool answered = dir == c->syn_dir && !(c->hs & HSF_SIMUL) &&
+	    (c->hs & (HSF_THIRD | HSF_ASYM));
+	/* Its attempt is pending: SYN_SENT, or ESTABLISHED only by a
+	 * SYN-ACK seen going to it that it never answered, which this SYN
+	 * shows had not arrived (3.8.1). */
+	bool pending = !answered && (p->st == TCP_ST_SYN_SENT ||
+	    (dir == c->syn_dir && p->st == TCP_ST_ESTABLISHED &&
+	    (c->hs & HSF_SYNACK) && !(c->hs & HSF_SIMUL)));
 	/* The handshake's SYNs: the first, the same again, or a new ISN
 	 * while that attempt is pending (syn_isn_changed); not a SYN on a
 	 * synchronized connection (unexpected_syn), which opens nothing. */
 	if (dir == c->syn_dir && (first || !(p->flags & PEER_SYN_SEEN) ||
-	    s->seq == p->isn || p->st == TCP_ST_SYN_SENT))
+	    (s->seq == p->isn && !answered) || pending))
 		c->syn_count++;
-	/* Sent again before any SYN-ACK: the SYN-ACK's round trip starts
-	 * here (conn_rtt_base()). */
-	if (dir == c->syn_dir && c->syn_count > 1 && c->synack_dir < 0)
+	/* Sent again before any SYN-ACK, or a new attempt after one that
+	 * never arrived: the SYN-ACK's round trip starts here
+	 * (conn_rtt_base(); handshake_synack() times that attempt's). */
+	if (dir == c->syn_dir && c->syn_count > 1 && (c->synack_dir < 0 ||
+	    (pending && s->seq != p->isn)))
 		time_set(c, CT_SYN_RTX, ts);
-	if (p->flags & PEER_SYN_SEEN) {
+	if ((p->flags & PEER_SYN_SEEN) && !answered) {
 		if (s->seq == p->isn) {
 			c->side[dir].retrans++;
 			conn_anomaly(c, ANOM_SYN_RETRANS, dir, ts, frame,
 			    "SYN seq=%u (J) sent again (#%u)", s->seq,
 			    c->syn_count);
-		} else if (p->st == TCP_ST_SYN_SENT) {
+		} else if (pending) {
 			conn_anomaly(c, ANOM_SYN_ISN_CHANGED, dir, ts, frame,
 			    "SYN seq %u (%s) != J (%u) of the pending attempt",
 			    s->seq, seq_rel_str(a, sizeof(a), "J", p->isn, s->seq),
@@ -1010,8 +1023,7 @@ handshake_syn(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		if (!(p->flags & PEER_SYN_SEEN) || s->seq != p->isn)
 			add_bytes(c, dir, s->paylen);
 	}
-	if (!(p->flags & PEER_SYN_SEEN) || p->st == TCP_ST_SYN_SENT ||
-	    p->st == TCP_ST_CLOSED) {
+	if (!(p->flags & PEER_SYN_SEEN) || pending || p->st == TCP_ST_CLOSED) {
 		/* The same SYN sent again keeps the data the first carried:
 		 * Linux resends a TFO SYN without it, and the server may
 		 * have taken it (RFC 7413 4.2.2: its SYN-ACK acks J+1+n). */
@@ -1066,6 +1078,19 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	if (dir == c->synack_dir && c->synack_count > 1 &&
 	    !(c->hs & HSF_THIRD))
 		time_set(c, CT_SYNACK_RTX, ts);
+	/* After the client's SYN changed its ISN (syn_isn_changed): the
+	 * answer to that new SYN is a new SYN-ACK, not a changed one, and
+	 * the handshake's from then on; the first SYN-ACK sent again still
+	 * answers the first SYN, whose J+1 it was judged against. */
+	bool renewed = c->synack_dir == dir && s->ack != c->synack_ack &&
+	    (q->flags & PEER_SYN_SEEN) && seq_gt(s->ack, q->isn) &&
+	    seq_le(s->ack, q->snd_nxt) && conn_has_anom(c, ANOM_SYN_ISN_CHANGED);
+	bool stale = c->synack_dir == dir && s->seq == p->isn &&
+	    s->ack == c->synack_ack && conn_has_anom(c, ANOM_SYN_ISN_CHANGED);
+	if (renewed) {
+		time_set(c, CT_SYNACK, ts);
+		c->synack_ack = s->ack;
+	}
 	if ((p->flags & PEER_SYN_SEEN) && !(c->hs & HSF_SIMUL)) {
 		if (s->seq == p->isn) {
 			c->side[dir].retrans++;
@@ -1077,7 +1102,7 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 			 * next SYN-ACK is a new incarnation with a new ISN
 			 * (RFC 9293 3.10.7.4 second check; 3.5 figure 9
 			 * line 7), not a changed one. */
-			if (p->st != TCP_ST_CLOSED)
+			if (p->st != TCP_ST_CLOSED && !renewed)
 				conn_anomaly(c, ANOM_SYNACK_ISN_CHANGED, dir,
 				    ts, frame, "SYN-ACK seq %u (%s) != K (%u) "
 				    "of the first SYN-ACK", s->seq,
@@ -1086,6 +1111,15 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 			p->isn = s->seq;
 			p->snd_nxt = s->seq + 1 + s->paylen;
 		}
+	} else if ((c->hs & HSF_ASYM) && !(p->flags & PEER_SYN_SEEN) &&
+	    s->seq != p->isn) {
+		/* The client's ACK, captured before, acked K+1 of the SYN-ACK
+		 * it had (handshake_asym()): this one, with another ISN, is
+		 * not the one it answered (3.10.7.3); K stays. */
+		conn_anomaly(c, ANOM_SYNACK_ISN_CHANGED, dir, ts, frame,
+		    "SYN-ACK seq %u (%s) != K (%u) that the client's ACK "
+		    "acked", s->seq,
+		    seq_rel_str(a, sizeof(a), "K", p->isn, s->seq), p->isn);
 	} else if (!(p->flags & PEER_SYN_SEEN)) {
 		/* Data seen before its first SYN-ACK (a TFO server sends at
 		 * once; that SYN-ACK lost before the capture point and sent
@@ -1101,7 +1135,7 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	 * ACK is SND.UNA < SEG.ACK =< SND.NXT (3.10.7.3), so J+1+n when the
 	 * SYN carried n bytes the server took (TCP Fast Open, RFC 7413
 	 * 4.2.2). */
-	if ((q->flags & PEER_SYN_SEEN) &&
+	if ((q->flags & PEER_SYN_SEEN) && !stale &&
 	    !(seq_gt(s->ack, q->isn) && seq_le(s->ack, q->snd_nxt)))
 		conn_anomaly(c, ANOM_SYNACK_BAD_ACK, dir, ts, frame,
 		    "ack %u (%s) != J+1 (%u)", s->ack,
@@ -1704,8 +1738,16 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 * segment after the RST shows it was not taken.) */
 	bool after_rst = snd->st == TCP_ST_CLOSED && x && x->rst_frame &&
 	    ev != EV_RST && ev != EV_SYN && ev != EV_SYNACK && ev != EV_NONE;
+	/* The client's answer to a SYN-ACK captured before the server's
+	 * RST went out when that SYN-ACK arrived, before the RST behind it
+	 * on the same path: whenever it is captured, it crossed the RST
+	 * (and its time is the client's round trip, not yet known). */
+	bool third = after_rst && dir == c->syn_dir && (c->hs & HSF_SYNACK) &&
+	    !(c->hs & (HSF_THIRD | HSF_SIMUL)) && c->synack_dir != dir &&
+	    (s->flags & TH_ACK) && conn_time(c, CT_SYNACK) <= x->rst_ts;
 	bool crossing = after_rst && x->rst_prev[dir] >= TCP_ST_ESTABLISHED &&
-	    c->rst_dir == !dir && ts - x->rst_ts < rst_cross_window(c, dir);
+	    c->rst_dir == !dir && (third ||
+	    ts - x->rst_ts < rst_cross_window(c, dir));
 	if (after_rst && !crossing && (snd->flags & PEER_SEQ_KNOWN) &&
 	    x->rst_prev[dir] != TCP_ST_CLOSED &&
 	    seq_in_range(s->seq, snd->snd_nxt - 65536, snd->snd_nxt + 65536)) {
@@ -1714,9 +1756,18 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		    " (seq %u, next %u): that RST did not end the connection",
 		    dir == conn_client(c) ? "client" : "server", x->rst_frame,
 		    s->seq, snd->snd_nxt);
-		for (int i = 0; i < 2; i++)
-			if (c->peer[i].st == TCP_ST_CLOSED)
-				c->peer[i].st = x->rst_prev[i];
+		for (int i = 0; i < 2; i++) {
+			struct tcp_peer *p = &c->peer[i];
+			if (p->st != TCP_ST_CLOSED)
+				continue;
+			/* (A FIN that crossed the RST may have moved it on
+			 * through CLOSING or to TIME_WAIT.) */
+			p->st = x->rst_prev[i];
+			if (p->st == TCP_ST_CLOSING)
+				p->flags |= PEER_PASSED_CLOSING;
+			if (p->st == TCP_ST_TIME_WAIT)
+				p->flags |= PEER_PASSED_TW;
+		}
 		int rd = c->rst_dir;
 		if (rd >= 0 && x->rst_dir_before < 0)
 			c->peer[rd].flags &= (uint16_t)~PEER_RST_SENT;
@@ -1769,11 +1820,12 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 			handshake_third(c, dir, s, nxt_before, ts, frame);
 			break;
 		}
-		/* The SYN-ACK whose K+1 the client's ACK, captured before
-		 * it, acked (handshake_asym()): that ACK was the third
-		 * segment, and the server had it. */
+		/* A SYN-ACK after the client's ACK that acked K+1
+		 * (handshake_asym()): that ACK was the third segment, and
+		 * the server had it; one with another K is not the one the
+		 * client answered (handshake_synack()). */
 		late_synack = (c->hs & HSF_ASYM) && c->synack_dir < 0 &&
-		    dir != c->syn_dir && s->seq + 1 == c->third_ack;
+		    dir != c->syn_dir;
 		handshake_synack(c, dir, s, ts, frame);
 		if (late_synack)
 			c->hs |= HSF_THIRD;
@@ -1943,17 +1995,19 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    !(c->hs & HSF_SIMUL) && !late_synack)
 		snd->st = TCP_ST_SYN_RECEIVED;
 
-	/* The same SYN again before any third segment: the SYN-ACK seen
-	 * going to it had not arrived, so it is still SYN_SENT (3.8.1). */
+	/* A SYN again (the same, or a new ISN handshake_syn() took) before
+	 * any third segment: the SYN-ACK seen going to it had not arrived,
+	 * so it is still SYN_SENT (3.8.1). */
 	if (ev == EV_SYN && (snd->flags & PEER_SYN_SEEN) && s->seq == snd->isn &&
 	    snd->st == TCP_ST_ESTABLISHED && dir == c->syn_dir &&
-	    !(c->hs & HSF_THIRD))
+	    !(c->hs & (HSF_THIRD | HSF_ASYM)))
 		snd->st = TCP_ST_SYN_SENT;
 
 	/* A passive closer that retransmits its FIN from CLOSED had not got
 	 * the final ACK after all: it is still in LAST_ACK. */
 	if (ev == EV_FIN && snd->st == TCP_ST_CLOSED &&
-	    (snd->flags & PEER_FIN_SEEN) && c->side[dir].fin_count > 1)
+	    (snd->flags & PEER_FIN_SEEN) && c->side[dir].fin_count > 1 &&
+	    c->fin_first == !dir)
 		snd->st = TCP_ST_LAST_ACK;
 
 	/* It acks the peer's FIN, so it had received it, whatever the
@@ -1983,13 +2037,21 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	}
 	/* A segment that crossed the RST moves nobody: both ends are closed
 	 * by then (it was sent before, and arrives after). A FIN that crossed
-	 * it is on the record as the close before the RST: that RST can no
-	 * longer be undone (rst_ignored), as no state would match it. */
+	 * it is on the record as the close before the RST: should the RST
+	 * turn out not taken (rst_ignored), the states it undoes to are
+	 * those after this FIN. */
 	if (crossing) {
+		if (ev == EV_FIN) {
+			struct tcp_peer ps = *snd, pr = *rcv;
+			struct fsm_step fs;
+			ps.st = x->rst_prev[dir];
+			pr.st = x->rst_prev[!dir];
+			tcp_fsm_step(&ps, &pr, s, &fs);
+			x->rst_prev[dir] = ps.st;
+			x->rst_prev[!dir] = pr.st;
+		}
 		snd->st = st.snd_to = st_before[dir];
 		rcv->st = st.rcv_to = st_before[!dir];
-		if (ev == EV_FIN)
-			x->rst_frame = 0;
 	}
 	/* The FIN the peer's earlier-captured FIN acked: the close as it
 	 * was (SPEC: a FIN that acks the peer's FIN had received it,

@@ -570,6 +570,42 @@ static const struct acase anomaly_cases[] = {
 	.hs = HS(COMPLETE), .td = TD(GRACEFUL),
 	.cst = ST(TIME_WAIT), .sst = ST(CLOSED),
 }, {
+	/* The server's RST at 5001 (frame 5, acceptable) meets the client's
+	 * FIN u = 1101 (frame 6, 4 ms later: within the client's round trip
+	 * of 10 ms plus a quarter, so sent before the RST arrived; it
+	 * crossed it and moves nobody). 295 ms later the client sends its
+	 * FIN again (frame 7): it still had its connection, so the RST was
+	 * not taken. Undone, the crossing FIN counts: client FIN_WAIT_1,
+	 * server CLOSE_WAIT, the FIN never acked and no FIN from the
+	 * server: half_closed. */
+	.name = "rst_ignored after a FIN that crossed the RST",
+	.scn = HANDSHAKE
+	       "+0.080 > PA 1001 5001 len=100\n"
+	       "+0.001 < R  5001 0\n"
+	       "+0.004 > FA 1101 5001\n"
+	       "+0.295 > FA 1101 5001\n",
+	.anom = "rst_ignored", .frame = 7, .from = "client",
+	.also = "fin_retransmitted", .also_frame = 7, .also_from = "client",
+	.hs = HS(COMPLETE), .td = TD(HALF_CLOSED),
+	.cst = ST(FIN_WAIT_1), .sst = ST(CLOSE_WAIT),
+}, {
+	/* The same crossing FIN; then the server acks it (frame 7, ack u+1
+	 * = 1102, 195 ms after its RST: the RST did not end the
+	 * connection), sends its FIN W = 5001 and the client acks W+1: a
+	 * graceful close by the client, which holds TIME_WAIT. */
+	.name = "rst_ignored: the RST's sender acks the crossing FIN",
+	.scn = HANDSHAKE
+	       "+0.080 > PA 1001 5001 len=100\n"
+	       "+0.001 < R  5001 0\n"
+	       "+0.004 > FA 1101 5001\n"
+	       "+0.195 < A  5001 1102\n"
+	       "+0.100 < FA 5001 1102\n"
+	       "+0.010 > A  1102 5002\n",
+	.anom = "rst_ignored", .frame = 7, .from = "server",
+	.absent = "fin_before_established",
+	.hs = HS(COMPLETE), .td = TD(GRACEFUL),
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED),
+}, {
 	/* SPEC bad_flags: SYN+FIN. Moves nobody: the close that follows is
 	 * graceful, client TIME_WAIT, server CLOSED. */
 	.name = "bad_flags SYN+FIN",
@@ -1077,6 +1113,22 @@ static const struct ocase outcome_cases[] = {
 	       "+0.0001 < FA 5101 1101\n",
 	.hs = HS(COMPLETE), .td = TD(RESET),
 	.cst = ST(CLOSED), .sst = ST(CLOSED), .reset_by = CLIENT,
+	.clean = true,
+}, {
+	/* The server resets 1 ms after its SYN-ACK (RST at K+1, in window:
+	 * both CLOSED). The client's ACK of that SYN-ACK, captured 9 ms
+	 * after the RST, went out when the SYN-ACK arrived, before the RST
+	 * behind it on the same path: it crossed the RST, whenever it is
+	 * captured. The handshake was seen whole (SPEC complete), the
+	 * client was ESTABLISHED when the RST ended it: teardown reset, by
+	 * the server; no rst_ignored. */
+	.name = "reset, the third segment crossing the server's RST",
+	.scn = "0.000  > S  1000 0\n"
+	       "+0.010 < SA 5000 1001\n"
+	       "+0.001 < R  5001 0\n"
+	       "+0.009 > A  1001 5001\n",
+	.hs = HS(COMPLETE), .td = TD(RESET),
+	.cst = ST(CLOSED), .sst = ST(CLOSED), .reset_by = SERVER,
 	.clean = true,
 }, {
 	/* No FIN, no RST by the end. */
@@ -1809,6 +1861,108 @@ START_TEST(test_syn_count_without_unexpected_syn)
 }
 END_TEST
 
+/* The client answered the SYN-ACK (frame 3), so it was ESTABLISHED: the
+ * same SYN again 80 ms later is a late duplicate of the network, which
+ * a synchronized endpoint answers with a challenge ACK (3.10.7.4, RFC
+ * 5961 4; frame 5). It opens nothing and was not sent again by the
+ * client: unexpected_syn only, not syn_retransmitted, syn_count 1, no
+ * retransmission. */
+START_TEST(test_syn_duplicate_after_third)
+{
+	struct tu_result r;
+
+	tu_run(HANDSHAKE
+	       "+0.080 > S  1000 0\n"
+	       "+0.001 < A  5001 1001\n", &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_anom(&r, 0, "unexpected_syn", 4, "client");
+	tu_assert_no_anom(&r, 0, "syn_retransmitted");
+	ck_assert_uint_eq(r.conns[0].syn_count, 1);
+	ck_assert_uint_eq(r.conns[0].retrans[TU_CLIENT], 0);
+	tu_assert_hs(&r, 0, HS_COMPLETE);
+	ck_assert_int_eq(r.conns[0].st[TU_CLIENT], TCP_ST_ESTABLISHED);
+	ck_assert_int_eq(r.conns[0].st[TU_SERVER], TCP_ST_ESTABLISHED);
+}
+END_TEST
+
+/* J = 1000, the server's SYN-ACK (K = 5000, frame 2) is lost after the
+ * capture point: the client never answers it, and tries again a second
+ * later with a new ISN, J = 77777 (frame 3). It was still SYN_SENT, the
+ * attempt pending: syn_isn_changed, syn_count 2 (SPEC), J = 77777 from
+ * then on. The server answers the new SYN with a new SYN-ACK (K = 9000,
+ * ack 77778 = J+1: right, and no changed K, it answers another SYN), and
+ * the client's ACK 77778/9001 is J+1, K+1. The SYN-ACK round trip is
+ * the new SYN's: 12 ms. */
+START_TEST(test_syn_new_isn_after_lost_synack)
+{
+	struct tu_result r;
+
+	tu_run("0.000  > S  1000 0\n"
+	       "+0.010 < SA 5000 1001\n"
+	       "+0.990 > S  77777 0\n"
+	       "+0.012 < SA 9000 77778\n"
+	       "+0.010 > A  77778 9001\n", &r);
+	tu_assert_nconns(&r, 1);
+	const struct tu_conn *t = &r.conns[0];
+	tu_assert_anom(&r, 0, "syn_isn_changed", 3, "client");
+	ck_assert_uint_eq(t->nanoms, 1);
+	ck_assert_uint_eq(t->syn_count, 2);
+	tu_assert_hs(&r, 0, HS_COMPLETE);
+	ck_assert_int_eq(t->st[TU_CLIENT], TCP_ST_ESTABLISHED);
+	ck_assert_int_eq(t->st[TU_SERVER], TCP_ST_ESTABLISHED);
+	ck_assert_int_eq(t->rtt_syn_base, T0 + 1000 * MS);
+	ck_assert_int_eq(t->synack_ts - t->rtt_syn_base, 12 * MS);
+	ck_assert_int_eq(t->ack_ts - t->rtt_synack_base, 10 * MS);
+
+	/* The same, but the server sends its first SYN-ACK again (frame 4):
+	 * it still answers the first SYN, whose J+1 it acks, as it did; no
+	 * synack_bad_ack. The client, SYN_SENT with J = 77777, does not take
+	 * it (3.10.7.3): incomplete. */
+	tu_run("0.000  > S  1000 0\n"
+	       "+0.010 < SA 5000 1001\n"
+	       "+0.990 > S  77777 0\n"
+	       "+0.010 < SA 5000 1001\n", &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_anom(&r, 0, "syn_isn_changed", 3, "client");
+	tu_assert_anom(&r, 0, "synack_retransmitted", 4, "server");
+	tu_assert_no_anom(&r, 0, "synack_bad_ack");
+	tu_assert_no_anom(&r, 0, "unexpected_syn");
+	ck_assert_uint_eq(r.conns[0].syn_count, 2);
+	tu_assert_hs(&r, 0, HS_INCOMPLETE);
+	ck_assert_int_eq(r.conns[0].st[TU_CLIENT], TCP_ST_SYN_SENT);
+	ck_assert_int_eq(r.conns[0].st[TU_SERVER], TCP_ST_SYN_RECEIVED);
+}
+END_TEST
+
+/* The client's ACK (frame 2) acks 5001 with no SYN-ACK captured: it had
+ * one with K = 5000 (3.10.7.3), and the server's data at 5001 (frame 5)
+ * agrees. The SYN-ACK captured next (frame 3) has K = 7000: not the one
+ * the client answered (synack_isn_changed), and K stays 5000. So frame 4
+ * is data, not a third segment with a bad ack, the server's 200 bytes at
+ * K+1 are new (200 payload bytes, no retransmission), and the server
+ * stays ESTABLISHED. */
+START_TEST(test_late_synack_other_isn)
+{
+	struct tu_result r;
+
+	tu_run("0.000  > S  1000 0\n"
+	       "+0.020 > A  1001 5001\n"
+	       "+0.001 < SA 7000 1001\n"
+	       "+0.009 > PA 1001 5001 len=100\n"
+	       "+0.010 < PA 5001 1101 len=200\n"
+	       "+0.010 > A  1101 5201\n", &r);
+	tu_assert_nconns(&r, 1);
+	const struct tu_conn *t = &r.conns[0];
+	tu_assert_anom(&r, 0, "synack_isn_changed", 3, "server");
+	tu_assert_no_anom(&r, 0, "handshake_ack_bad_ack");
+	ck_assert_uint_eq(t->bytes[TU_SERVER], 200);
+	ck_assert_uint_eq(t->retrans[TU_SERVER], 0);
+	tu_assert_hs(&r, 0, HS_COMPLETE);
+	ck_assert_int_eq(t->st[TU_CLIENT], TCP_ST_ESTABLISHED);
+	ck_assert_int_eq(t->st[TU_SERVER], TCP_ST_ESTABLISHED);
+}
+END_TEST
+
 /* ==== every capture order of a teardown ================================ */
 
 /* A teardown's segments, each direction in its own order; the capture may
@@ -1996,6 +2150,9 @@ conn_suite(void)
 	tcase_add_test(tc, test_old_duplicate_syn_retransmitted);
 	tcase_add_test(tc, test_old_duplicate_syn_then_close);
 	tcase_add_test(tc, test_syn_count_without_unexpected_syn);
+	tcase_add_test(tc, test_syn_duplicate_after_third);
+	tcase_add_test(tc, test_syn_new_isn_after_lost_synack);
+	tcase_add_test(tc, test_late_synack_other_isn);
 	tcase_add_test(tc, test_rtt_after_syn_retransmitted);
 	tcase_add_test(tc, test_rtt_after_synack_retransmitted);
 	tcase_add_test(tc, test_rtt_no_retransmission);

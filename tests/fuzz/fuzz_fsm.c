@@ -744,6 +744,16 @@ one_segment(struct fz *z, const uint8_t *r, int64_t *ts)
 		sh->fed[dir]++;
 	check_anoms(z, c);
 
+	/* A FIN that crossed the RST (both ends stayed CLOSED): should that
+	 * RST be undone, it gives back the states after this FIN. */
+	if (ev == EV_FIN && !bad && st0[0] == CL && st0[1] == CL &&
+	    c->peer[0].st == CL && c->peer[1].st == CL)
+		for (int i = 0; i < 2; i++)
+			for (unsigned k = 0; k < TCP_ST_MAX; k++)
+				if (sh->restore[i] & B(k))
+					sh->restore[i] |= reachable((uint8_t)k,
+					    i == dir, ev, has_ack, 0,
+					    sh->ever[i] | B(CL), false, false);
 	flow_update(&z->t, c);
 	for (int i = 0; i < 2; i++) {
 		sh->st[i] = c->peer[i].st;
