@@ -1207,15 +1207,27 @@ handshake_asym(struct conn *c, uint8_t dir, const struct tcp_seg *s,
     uint32_t nxt_before, int64_t ts, uint64_t frame)
 {
 	struct tcp_peer *sv = &c->peer[!dir];
+	uint32_t k = s->ack - 1;
+	char a[32];
 
+	/* A server that spoke first (a banner; its SYN-ACK and the
+	 * client's first ACK missed): its data captured before began at
+	 * K+1, and this ack acks some of it. */
+	if ((sv->flags & (PEER_SEQ_KNOWN | PEER_SENT_ANY)) ==
+	    (PEER_SEQ_KNOWN | PEER_SENT_ANY)) {
+		uint32_t first = sv->snd_nxt - (uint32_t)conn_bytes(c, !dir);
+		if (seq_lt(first, s->ack))
+			k = first - 1;
+	}
 	c->hs |= HSF_ASYM;
 	third_note(c, s, ts);
-	sv->isn = s->ack - 1;
+	sv->isn = k;
 	sv->st = TCP_ST_ESTABLISHED;
 	conn_anomaly(c, ANOM_ACK_WITHOUT_HANDSHAKE, dir, ts, frame,
-	    "ack %u (K+1) with no SYN-ACK captured before it: the capture "
+	    "ack %u (%s) with no SYN-ACK captured before it: the capture "
 	    "point missed the SYN-ACK or saw it late (asymmetric routing, "
-	    "loss, reordering)", s->ack);
+	    "loss, reordering)", s->ack, seq_rel_str(a, sizeof(a), "K", k,
+	    s->ack));
 	third_seq_check(c, dir, s, nxt_before, ts, frame);
 }
 

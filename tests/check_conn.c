@@ -1963,6 +1963,29 @@ START_TEST(test_late_synack_other_isn)
 }
 END_TEST
 
+/* A server that speaks first (a banner), with its SYN-ACK and the
+ * client's pure ACK missed: the banner's 20 bytes at 5001 (frame 2)
+ * began at K+1, so K = 5000, and the client's ack 5021 (frame 3) is
+ * K+21, acking the banner, not K+1 of a K of 5020. */
+START_TEST(test_asym_after_server_banner)
+{
+	struct tu_result r;
+
+	tu_run("0.000  > S  1000 0\n"
+	       "+0.030 < PA 5001 1001 len=20\n"
+	       "+0.010 > PA 1001 5021 len=10\n"
+	       "+0.010 < A  5021 1011\n", &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_anom(&r, 0, "ack_without_handshake", 3, "client");
+	const struct tu_anom *a = &r.conns[0].anoms[0];
+	ck_assert_msg(strstr(a->detail, "ack 5021 (K+21)") != NULL,
+	    "detail: %s", a->detail);
+	tu_assert_hs(&r, 0, HS_COMPLETE);
+	ck_assert_uint_eq(r.conns[0].bytes[TU_SERVER], 20);
+	ck_assert_uint_eq(r.conns[0].retrans[TU_SERVER], 0);
+}
+END_TEST
+
 /* ==== every capture order of a teardown ================================ */
 
 /* A teardown's segments, each direction in its own order; the capture may
@@ -2153,6 +2176,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_syn_duplicate_after_third);
 	tcase_add_test(tc, test_syn_new_isn_after_lost_synack);
 	tcase_add_test(tc, test_late_synack_other_isn);
+	tcase_add_test(tc, test_asym_after_server_banner);
 	tcase_add_test(tc, test_rtt_after_syn_retransmitted);
 	tcase_add_test(tc, test_rtt_after_synack_retransmitted);
 	tcase_add_test(tc, test_rtt_no_retransmission);
