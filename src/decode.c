@@ -22,12 +22,26 @@
 #define ETHERTYPE_QINQ_OLD 0x9100
 #define ETHERTYPE_MPLS 0x8847
 #define ETHERTYPE_MPLS_MC 0x8848
+#define ETHERTYPE_QINQ_OLD2 0x9200
+#define ETHERTYPE_PPPOE 0x8864
+#define PPP_IPV4 0x0021
+#define PPP_IPV6 0x0057
+#define GRE_ETHERNET 0x6558	/* transparent Ethernet bridging */
+#define GRE_ERSPAN_2 0x88be
+#define GRE_ERSPAN_3 0x22eb
+#define UDP_VXLAN 4789
+#define UDP_GENEVE 6081
 
 #define MAX_VLAN_TAGS 4		/* QinQ and a little more; then give up */
 #define MAX_MPLS_LABELS 8
 #define MAX_IPV6_EXT 8		/* extension headers walked before giving up */
+#define MAX_ENCAP 3		/* tunnels inside tunnels decoded */
 
+#define IPPROTO_IPIP_ 4
 #define IPPROTO_TCP_ 6
+#define IPPROTO_UDP_ 17
+#define IPPROTO_IPV6_ 41
+#define IPPROTO_GRE_ 47
 #define IP6_HBH 0
 #define IP6_ROUTING 43
 #define IP6_FRAGMENT 44
@@ -387,11 +401,124 @@ decode_tcp(struct rd *r, size_t seglen, const uint8_t *src, const uint8_t *dst,
 	return DECODE_OK;
 }
 
-/* ---- IP ----------------------------------------------------------------- */
+/* ---- IP and the tunnels in it ------------------------------------------ */
+
+/* What every layer needs: the options, the packet being filled, the bytes
+ * of the frame the snaplen left out (wirelen - caplen), how many tunnels
+ * deep it is, and whether a VLAN tag was seen (the outermost one is the
+ * packet's). */
+struct dctx {
+	const struct decode_opts *opts;
+	struct pkt *pkt;
+	size_t wire_extra;
+	unsigned depth;
+	bool tagged;
+};
+
+static enum decode_result decode_ipv4(struct rd *r, struct dctx *x);
+static enum decode_result decode_ipv6(struct rd *r, struct dctx *x);
+static enum decode_result decode_ether(struct rd *r, struct dctx *x);
+static enum decode_result decode_ethertype(uint16_t et, struct rd *r,
+    struct dctx *x);
+
+/* GRE (RFC 2784, RFC 2890 key and sequence number) version 0: IP, an
+ * Ethernet frame (transparent bridging), or ERSPAN's mirrored frame
+ * (types I/II and III, Cisco's remote SPAN). Version 1 (PPTP) and
+ * RFC 1701 source routing are not decoded. */
+static enum decode_result
+decode_gre(struct rd *r, struct dctx *x)
+{
+	/* (A tunnel's own header cut short is no TCP the capture lost,
+	 * as far as anyone can tell: not counted, as UDP's.) */
+	const uint8_t *g = rd_take(r, 4);
+
+	if (!g)
+		return DECODE_NOT_TCP;
+	uint16_t fl = ld_be16(g), proto = ld_be16(g + 2);
+	if ((fl & 7) != 0 || (fl & 0x4000))
+		return DECODE_NOT_TCP;
+	size_t skip = ((fl & 0x8000) ? 4 : 0) + ((fl & 0x2000) ? 4 : 0) +
+	    ((fl & 0x1000) ? 4 : 0);
+	rd_skip(r, skip);
+	if (r->err)
+		return DECODE_NOT_TCP;
+	switch (proto) {
+	case GRE_ETHERNET:
+		return decode_ether(r, x);
+	case GRE_ERSPAN_2:	/* type II has a sequence number and a header */
+		if (fl & 0x1000)
+			rd_skip(r, 8);
+		return r->err ? DECODE_NOT_TCP : decode_ether(r, x);
+	case GRE_ERSPAN_3: {	/* 12 bytes, 8 more with its O bit */
+		const uint8_t *e = rd_take(r, 12);
+		if (e && (e[11] & 1))
+			rd_skip(r, 8);
+		return r->err ? DECODE_NOT_TCP : decode_ether(r, x);
+	}
+	default:
+		return decode_ethertype(proto, r, x);
+	}
+}
+
+/* UDP: only the Ethernet tunnels, VXLAN (RFC 7348) and Geneve (RFC 8926),
+ * on their IANA ports. Anything else over UDP is no TCP. */
+static enum decode_result
+decode_udp(struct rd *r, struct dctx *x)
+{
+	const uint8_t *u = rd_take(r, 8);
+
+	if (!u)
+		return DECODE_NOT_TCP;
+	uint16_t dport = ld_be16(u + 2), ulen = ld_be16(u + 4);
+	if (ulen >= 8)
+		rd_clamp(r, ulen - 8u);
+	if (dport == UDP_VXLAN) {
+		const uint8_t *v = rd_take(r, 8);
+		if (!v || !(v[0] & 0x08))	/* the I flag: a valid VNI */
+			return DECODE_NOT_TCP;
+		return decode_ether(r, x);
+	}
+	if (dport == UDP_GENEVE) {
+		const uint8_t *g = rd_take(r, 8);
+		if (!g || g[0] >> 6 != 0)	/* version 0 */
+			return DECODE_NOT_TCP;
+		rd_skip(r, (size_t)(g[0] & 0x3f) * 4);	/* its options */
+		if (r->err)
+			return DECODE_NOT_TCP;
+		uint16_t pt = ld_be16(g + 2);
+		return pt == GRE_ETHERNET ? decode_ether(r, x) :
+		    decode_ethertype(pt, r, x);
+	}
+	return DECODE_NOT_TCP;
+}
+
+/* An IP payload that is not TCP: a tunnel to decode, or none. r holds
+ * the payload's len bytes at most. */
+static enum decode_result
+decode_encap(uint8_t proto, struct rd *r, size_t len, struct dctx *x)
+{
+	if (x->depth >= MAX_ENCAP)
+		return DECODE_NOT_TCP;
+	rd_clamp(r, len);
+	x->depth++;
+	switch (proto) {
+	case IPPROTO_IPIP_:
+		return decode_ipv4(r, x);
+	case IPPROTO_IPV6_:
+		return decode_ipv6(r, x);
+	case IPPROTO_GRE_:
+		return decode_gre(r, x);
+	case IPPROTO_UDP_:
+		return decode_udp(r, x);
+	default:
+		return DECODE_NOT_TCP;
+	}
+}
 
 static enum decode_result
-decode_ipv4(struct rd *r, const struct decode_opts *opts, struct pkt *pkt)
+decode_ipv4(struct rd *r, struct dctx *x)
 {
+	struct pkt *pkt = x->pkt;
 	struct rd hdr = *r;
 	const uint8_t *h = rd_take(r, 20);
 
@@ -403,10 +530,21 @@ decode_ipv4(struct rd *r, const struct decode_opts *opts, struct pkt *pkt)
 	size_t tot = ld_be16(h + 2);
 	uint16_t frag = ld_be16(h + 6);
 	uint8_t proto = h[9];
-	/* (decode_frame() zeroed the addresses: IPv4 fills 4 bytes.) */
+	/* (decode_frame() zeroed the addresses: IPv4 fills 4 bytes; in a
+	 * tunnel, an outer IPv6 header's may be there.) */
 	pkt->af = 4;
+	if (x->depth) {
+		memset(pkt->src, 0, sizeof(pkt->src));
+		memset(pkt->dst, 0, sizeof(pkt->dst));
+	}
 	memcpy(pkt->src, h + 12, 4);
 	memcpy(pkt->dst, h + 16, 4);
+	/* A total length of 0 in the frame's own IP header: a segment
+	 * captured on the sending host before its NIC cut it (TCP
+	 * segmentation offload): the frame's length is the datagram's, as
+	 * Wireshark and Zeek take it. */
+	if (tot == 0 && x->depth == 0)
+		tot = hdr.left + x->wire_extra;
 	if (ihl < 20 || tot < ihl)
 		return DECODE_MALFORMED;
 	/* The frame may carry link padding past tot (Ethernet minimum
@@ -419,25 +557,45 @@ decode_ipv4(struct rd *r, const struct decode_opts *opts, struct pkt *pkt)
 	if (r->left < ihl - 20)
 		return DECODE_TRUNCATED;
 	rd_skip(r, ihl - 20);	/* IP options */
-	if (opts && opts->verify_checksums) {
-		struct rd h = rd_init(hdr.p, ihl);
-		if (rd_sum16(&h, 0) != 0xffff)
+	if (x->opts && x->opts->verify_checksums) {
+		struct rd c = rd_init(hdr.p, ihl);
+		if (rd_sum16(&c, 0) != 0xffff)
 			pkt->quirks |= DEC_IP_BAD_CSUM;
 	}
-	if (proto != IPPROTO_TCP_)
-		return DECODE_NOT_TCP;
+	size_t len = tot - ihl;
+	/* Authentication headers (RFC 4302) before the payload. */
+	for (int i = 0; proto == IP6_AH && (frag & 0x1fff) == 0; i++) {
+		if (i >= MAX_IPV6_EXT || len < 8)
+			return DECODE_MALFORMED;
+		const uint8_t *a = rd_take(r, 2);
+		if (!a)
+			return DECODE_TRUNCATED;
+		size_t alen = ((size_t)a[1] + 2) * 4;
+		if (len < alen)
+			return DECODE_MALFORMED;
+		rd_skip(r, alen - 2);
+		if (r->err)
+			return DECODE_TRUNCATED;
+		proto = a[0];
+		len -= alen;
+	}
 	if ((frag & 0x1fff) != 0) {
-		pkt->quirks |= DEC_IP_FRAG_LATER;
+		if (proto == IPPROTO_TCP_)
+			pkt->quirks |= DEC_IP_FRAG_LATER;
 		return DECODE_NOT_TCP;	/* non-first fragment: counted */
 	}
+	if (proto != IPPROTO_TCP_)
+		return (frag & 0x2000) ? DECODE_NOT_TCP :
+		    decode_encap(proto, r, len, x);
 	if (frag & 0x2000)
 		pkt->quirks |= DEC_IP_FRAG_FIRST;
-	return decode_tcp(r, tot - ihl, pkt->src, pkt->dst, 4, opts, pkt);
+	return decode_tcp(r, len, pkt->src, pkt->dst, 4, x->opts, pkt);
 }
 
 static enum decode_result
-decode_ipv6(struct rd *r, const struct decode_opts *opts, struct pkt *pkt)
+decode_ipv6(struct rd *r, struct dctx *x)
 {
+	struct pkt *pkt = x->pkt;
 	const uint8_t *h = rd_take(r, 40);
 
 	if (!h)
@@ -450,8 +608,12 @@ decode_ipv6(struct rd *r, const struct decode_opts *opts, struct pkt *pkt)
 	pkt->af = 6;
 	memcpy(pkt->src, h + 8, 16);
 	memcpy(pkt->dst, h + 24, 16);
+	/* A payload length of 0: a jumbogram (RFC 2675), or a segment
+	 * captured before the NIC cut it (Linux BIG TCP): the frame's. */
+	if (plen == 0 && x->depth == 0)
+		plen = r->left + x->wire_extra;
 	if (plen == 0)
-		return DECODE_UNSUPPORTED;	/* jumbogram (RFC 2675) */
+		return DECODE_UNSUPPORTED;
 	if (r->left > plen) {
 		pkt->quirks |= DEC_ETH_PADDING;
 		rd_clamp(r, plen);
@@ -471,6 +633,13 @@ decode_ipv6(struct rd *r, const struct decode_opts *opts, struct pkt *pkt)
 		case IP6_FRAGMENT:
 		case IP6_AH:
 			break;
+		case IPPROTO_IPIP_:
+		case IPPROTO_IPV6_:
+		case IPPROTO_GRE_:
+		case IPPROTO_UDP_:
+			/* (Not the first piece of a fragmented tunnel.) */
+			return (pkt->quirks & DEC_IP_FRAG_FIRST) ?
+			    DECODE_NOT_TCP : decode_encap(nxt, r, plen, x);
 		case IP6_NONE:
 		default:
 			return DECODE_NOT_TCP;
@@ -507,33 +676,48 @@ decode_ipv6(struct rd *r, const struct decode_opts *opts, struct pkt *pkt)
 		plen -= elen;
 		nxt = enxt;
 	}
-	return decode_tcp(r, plen, pkt->src, pkt->dst, 6, opts, pkt);
+	return decode_tcp(r, plen, pkt->src, pkt->dst, 6, x->opts, pkt);
 }
 
 static enum decode_result
-decode_by_version(struct rd *r, const struct decode_opts *opts, struct pkt *pkt)
+decode_by_version(struct rd *r, struct dctx *x)
 {
 	if (r->left < 1)
 		return DECODE_TRUNCATED;
 	switch (r->p[0] >> 4) {
 	case 4:
-		return decode_ipv4(r, opts, pkt);
+		return decode_ipv4(r, x);
 	case 6:
-		return decode_ipv6(r, opts, pkt);
+		return decode_ipv6(r, x);
 	default:
 		return DECODE_NOT_TCP;
 	}
 }
 
+/* From an EtherType on (Ethernet, Linux cooked captures, GRE): up to
+ * MAX_VLAN_TAGS 802.1Q/802.1ad tags first, as libpcap puts them back into
+ * a cooked capture's frames (-i any). */
 static enum decode_result
-decode_ethertype(uint16_t et, struct rd *r, const struct decode_opts *opts,
-    struct pkt *pkt)
+decode_ethertype(uint16_t et, struct rd *r, struct dctx *x)
 {
+	for (int i = 0; et == ETHERTYPE_VLAN || et == ETHERTYPE_QINQ ||
+	    et == ETHERTYPE_QINQ_OLD || et == ETHERTYPE_QINQ_OLD2; i++) {
+		if (i >= MAX_VLAN_TAGS)
+			return DECODE_MALFORMED;
+		const uint8_t *t = rd_take(r, 4);
+		if (!t)
+			return DECODE_TRUNCATED;
+		if (!x->tagged) {
+			x->pkt->vlan = ld_be16(t) & 0x0fff;
+			x->tagged = true;
+		}
+		et = ld_be16(t + 2);
+	}
 	switch (et) {
 	case ETHERTYPE_IPV4:
-		return decode_ipv4(r, opts, pkt);
+		return decode_ipv4(r, x);
 	case ETHERTYPE_IPV6:
-		return decode_ipv6(r, opts, pkt);
+		return decode_ipv6(r, x);
 	case ETHERTYPE_MPLS:
 	case ETHERTYPE_MPLS_MC:
 		/* Pop labels to the bottom of stack, then guess the
@@ -543,34 +727,47 @@ decode_ethertype(uint16_t et, struct rd *r, const struct decode_opts *opts,
 			if (r->err)
 				return DECODE_TRUNCATED;
 			if (lse & 0x100)
-				return decode_by_version(r, opts, pkt);
+				return decode_by_version(r, x);
 		}
 		return DECODE_MALFORMED;
+	case ETHERTYPE_PPPOE: {
+		/* PPPoE session (RFC 2516): version and type 1, code 0,
+		 * the session, its length; then PPP's protocol (RFC 1661). */
+		const uint8_t *p = rd_take(r, 8);
+		if (!p)
+			return DECODE_TRUNCATED;
+		size_t plen = ld_be16(p + 4);
+		if (p[0] != 0x11 || p[1] != 0 || plen < 2)
+			return DECODE_NOT_TCP;
+		rd_clamp(r, plen - 2);
+		uint16_t pp = ld_be16(p + 6);
+		return pp == PPP_IPV4 ? decode_ipv4(r, x) :
+		    pp == PPP_IPV6 ? decode_ipv6(r, x) : DECODE_NOT_TCP;
+	}
 	default:
 		return DECODE_NOT_TCP;
 	}
 }
 
-/* Ethernet II with up to MAX_VLAN_TAGS 802.1Q/802.1ad tags. */
+/* Ethernet II, or IEEE 802.3 with an LLC/SNAP header carrying an
+ * EtherType (RFC 1042). */
 static enum decode_result
-decode_ether(struct rd *r, const struct decode_opts *opts, struct pkt *pkt)
+decode_ether(struct rd *r, struct dctx *x)
 {
 	const uint8_t *h = rd_take(r, 14);	/* MACs, EtherType */
-	uint16_t et = h ? ld_be16(h + 12) : 0;
-	for (int i = 0; !r->err && (et == ETHERTYPE_VLAN ||
-	    et == ETHERTYPE_QINQ || et == ETHERTYPE_QINQ_OLD); i++) {
-		if (i >= MAX_VLAN_TAGS)
-			return DECODE_MALFORMED;
-		uint16_t tci = rd_be16(r);
-		if (i == 0)
-			pkt->vlan = tci & 0x0fff;
-		et = rd_be16(r);
-	}
-	if (r->err)
+
+	if (!h)
 		return DECODE_TRUNCATED;
-	if (et < 0x0600)
-		return DECODE_NOT_TCP;	/* 802.3 length field: LLC */
-	return decode_ethertype(et, r, opts, pkt);
+	uint16_t et = ld_be16(h + 12);
+	if (et < 0x0600) {	/* 802.3 length field */
+		static const uint8_t snap[6] = { 0xaa, 0xaa, 0x03, 0, 0, 0 };
+		rd_clamp(r, et);
+		const uint8_t *l = rd_take(r, 8);
+		if (!l || memcmp(l, snap, 6) != 0)
+			return DECODE_NOT_TCP;	/* other LLC */
+		et = ld_be16(l + 6);
+	}
+	return decode_ethertype(et, r, x);
 }
 
 /*
@@ -642,9 +839,11 @@ decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
 		return res;
 	memset(pkt, 0, offsetof(struct pkt, tcp));
 	memset(&pkt->tcp, 0, sizeof(pkt->tcp));
+	struct dctx x = { .opts = opts, .pkt = pkt,
+	    .wire_extra = wirelen > caplen ? wirelen - caplen : 0 };
 	switch (dlt) {
 	case DLT_EN10MB:
-		res = decode_ether(&r, opts, pkt);
+		res = decode_ether(&r, &x);
 		break;
 	case DLT_LINUX_SLL: {	/* 16-byte cooked header, protocol last */
 		rd_skip(&r, 14);
@@ -653,7 +852,7 @@ decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
 			res = DECODE_TRUNCATED;	/* judged below */
 			break;
 		}
-		res = decode_ethertype(proto, &r, opts, pkt);
+		res = decode_ethertype(proto, &r, &x);
 		break;
 	}
 #ifdef DLT_LINUX_SLL2
@@ -664,18 +863,18 @@ decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
 			res = DECODE_TRUNCATED;	/* judged below */
 			break;
 		}
-		res = decode_ethertype(proto, &r, opts, pkt);
+		res = decode_ethertype(proto, &r, &x);
 		break;
 	}
 #endif
 	case DLT_RAW:
-		res = decode_by_version(&r, opts, pkt);
+		res = decode_by_version(&r, &x);
 		break;
 	case DLT_IPV4:
-		res = decode_ipv4(&r, opts, pkt);
+		res = decode_ipv4(&r, &x);
 		break;
 	case DLT_IPV6:
-		res = decode_ipv6(&r, opts, pkt);
+		res = decode_ipv6(&r, &x);
 		break;
 	case DLT_NULL:
 	case DLT_LOOP: {
@@ -689,10 +888,10 @@ decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
 		if (af > 0xffff)
 			af = __builtin_bswap32(af);
 		if (af == BSD_AF_INET)
-			res = decode_ipv4(&r, opts, pkt);
+			res = decode_ipv4(&r, &x);
 		else if (af == BSD_AF_INET6_BSD || af == BSD_AF_INET6_FREEBSD ||
 		    af == BSD_AF_INET6_DARWIN)
-			res = decode_ipv6(&r, opts, pkt);
+			res = decode_ipv6(&r, &x);
 		else
 			res = DECODE_NOT_TCP;
 		break;

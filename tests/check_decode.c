@@ -338,6 +338,270 @@ START_TEST(test_ethertype_other)
 }
 END_TEST
 
+/* ---- tunnels ----------------------------------------------------------- */
+
+/* Outer headers put before an inner IP packet or Ethernet frame, by hand,
+ * at o: each returns the bytes written. Lengths are the layout's: IPv4 20
+ * (RFC 791), IPv6 40 (RFC 8200), GRE 4 + 4 per C/K/S bit (RFC 2784, 2890),
+ * UDP 8 (RFC 768), VXLAN 8 (RFC 7348), Geneve 8 + options (RFC 8926),
+ * PPPoE 6 + PPP's 2 (RFC 2516, 1661), LLC/SNAP 8 (RFC 1042). */
+static size_t
+put_eth(uint8_t *o, uint16_t et)
+{
+	memset(o, 0x02, 12);
+	o[12] = (uint8_t)(et >> 8), o[13] = (uint8_t)et;
+	return 14;
+}
+
+static size_t
+put_ip4(uint8_t *o, uint8_t proto, size_t payload)
+{
+	memset(o, 0, 20);
+	o[0] = 0x45;
+	o[2] = (uint8_t)((20 + payload) >> 8), o[3] = (uint8_t)(20 + payload);
+	o[8] = 64, o[9] = proto;
+	o[12] = 203, o[13] = 0, o[14] = 113, o[15] = 1;	/* 203.0.113.1 */
+	o[16] = 203, o[17] = 0, o[18] = 113, o[19] = 2;
+	return 20;
+}
+
+static size_t
+put_ip6(uint8_t *o, uint8_t nxt, size_t payload)
+{
+	memset(o, 0, 40);
+	o[0] = 0x60;
+	o[4] = (uint8_t)(payload >> 8), o[5] = (uint8_t)payload;
+	o[6] = nxt, o[7] = 64;
+	o[8] = 0x20, o[9] = 0x01, o[10] = 0x0d, o[11] = 0xb8, o[23] = 0x0a;
+	o[24] = 0x20, o[25] = 0x01, o[26] = 0x0d, o[27] = 0xb8, o[39] = 0x0b;
+	return 40;
+}
+
+static size_t
+put_udp(uint8_t *o, uint16_t dport, size_t payload)
+{
+	memset(o, 0, 8);
+	o[0] = 0xc0, o[1] = 0x01;
+	o[2] = (uint8_t)(dport >> 8), o[3] = (uint8_t)dport;
+	o[4] = (uint8_t)((8 + payload) >> 8), o[5] = (uint8_t)(8 + payload);
+	return 8;
+}
+
+/* The inner TCP segment as the tests want it back: 192.0.2.1:40000 ->
+ * 198.51.100.2:80, PSH|ACK, seq 3000000001, 11 bytes. */
+#define assert_inner(pkt) do {						\
+	uint8_t a4_[2][16];						\
+	addr(4, "192.0.2.1", a4_[0]);					\
+	addr(4, "198.51.100.2", a4_[1]);				\
+	ck_assert_uint_eq((pkt)->af, 4);				\
+	ck_assert(memcmp((pkt)->src, a4_[0], 16) == 0);			\
+	ck_assert(memcmp((pkt)->dst, a4_[1], 16) == 0);			\
+	ck_assert_uint_eq((pkt)->tcp.sport, 40000);			\
+	ck_assert_uint_eq((pkt)->tcp.dport, 80);			\
+	ck_assert_uint_eq((pkt)->tcp.seq, 3000000001u);			\
+	ck_assert_uint_eq((pkt)->tcp.flags, 0x18);			\
+	ck_assert_uint_eq((pkt)->tcp.paylen, 11);			\
+} while (0)
+
+/* The segment in each tunnel a capture point commonly sees, wrapped by
+ * hand around the forged packet (IP, or its Ethernet frame): the TCP
+ * segment inside is decoded, its addresses the inner ones. */
+START_TEST(test_tunnels)
+{
+	uint8_t ip[FRAME_MAX], eth[FRAME_MAX], g[FRAME_MAX];
+	struct pkt pkt;
+	int dlt, edlt;
+	size_t n = forge(HDR4("raw"), DATA_LINE, ip, &dlt);
+	size_t e = forge(HDR4("en10mb"), DATA_LINE, eth, &edlt);
+	size_t m;
+
+	ck_assert_uint_eq(n, 20 + 20 + 11);
+	ck_assert_uint_eq(e, 14 + n);
+
+	/* IP in IP (protocol 4), over Ethernet. */
+	m = put_eth(g, 0x0800);
+	m += put_ip4(g + m, 4, n);
+	memcpy(g + m, ip, n), m += n;
+	ck_assert_res(dec(DLT_EN10MB, g, m, m, NULL, &pkt, NULL), DECODE_OK);
+	assert_inner(&pkt);
+
+	/* IPv4 in IPv6 (next header 4), and IPv4 in IPv4 in IPv6 in
+	 * IPv4 (41): three tunnels deep, the most decoded; a fourth is
+	 * not. */
+	m = put_eth(g, 0x86dd);
+	m += put_ip6(g + m, 4, n);
+	memcpy(g + m, ip, n), m += n;
+	ck_assert_res(dec(DLT_EN10MB, g, m, m, NULL, &pkt, NULL), DECODE_OK);
+	assert_inner(&pkt);
+	m = put_eth(g, 0x0800);
+	m += put_ip4(g + m, 41, 40 + 20 + n);
+	m += put_ip6(g + m, 4, 20 + n);
+	m += put_ip4(g + m, 4, n);
+	memcpy(g + m, ip, n), m += n;
+	ck_assert_res(dec(DLT_EN10MB, g, m, m, NULL, &pkt, NULL), DECODE_OK);
+	assert_inner(&pkt);
+	m = put_eth(g, 0x0800);
+	m += put_ip4(g + m, 4, 20 + 40 + 20 + n);
+	m += put_ip4(g + m, 41, 40 + 20 + n);
+	m += put_ip6(g + m, 4, 20 + n);
+	m += put_ip4(g + m, 4, n);
+	memcpy(g + m, ip, n), m += n;
+	ck_assert_res(dec(DLT_EN10MB, g, m, m, NULL, &pkt, NULL),
+	    DECODE_NOT_TCP);
+
+	/* GRE with key and sequence number (flags 0x3000: 8 more bytes),
+	 * protocol 0x0800. */
+	m = put_eth(g, 0x0800);
+	m += put_ip4(g + m, 47, 12 + n);
+	static const uint8_t gre_ks[12] = { 0x30, 0x00, 0x08, 0x00,
+					    0, 0, 0, 7, 0, 0, 0, 1 };
+	memcpy(g + m, gre_ks, 12), m += 12;
+	memcpy(g + m, ip, n), m += n;
+	ck_assert_res(dec(DLT_EN10MB, g, m, m, NULL, &pkt, NULL), DECODE_OK);
+	assert_inner(&pkt);
+	/* Cut inside the GRE header: no TCP to count as lost. */
+	ck_assert_res(dec(DLT_EN10MB, g, 14 + 20 + 6, m, NULL, &pkt, NULL),
+	    DECODE_NOT_TCP);
+
+	/* ERSPAN type II: GRE with S (seq), protocol 0x88be, an 8-byte
+	 * ERSPAN header, then the mirrored Ethernet frame. */
+	m = put_eth(g, 0x0800);
+	m += put_ip4(g + m, 47, 8 + 8 + e);
+	static const uint8_t gre_erspan[16] = { 0x10, 0x00, 0x88, 0xbe,
+						0, 0, 0, 1,
+						0x10, 0x64, 0, 1, 0, 0, 0, 0 };
+	memcpy(g + m, gre_erspan, 16), m += 16;
+	memcpy(g + m, eth, e), m += e;
+	ck_assert_res(dec(DLT_EN10MB, g, m, m, NULL, &pkt, NULL), DECODE_OK);
+	assert_inner(&pkt);
+
+	/* VXLAN (UDP 4789, I flag) and Geneve (UDP 6081, one 4-byte word
+	 * of options, protocol 0x6558), over IPv6. */
+	m = put_eth(g, 0x86dd);
+	m += put_ip6(g + m, 17, 8 + 8 + e);
+	m += put_udp(g + m, 4789, 8 + e);
+	static const uint8_t vxlan[8] = { 0x08, 0, 0, 0, 0, 0, 42, 0 };
+	memcpy(g + m, vxlan, 8), m += 8;
+	memcpy(g + m, eth, e), m += e;
+	ck_assert_res(dec(DLT_EN10MB, g, m, m, NULL, &pkt, NULL), DECODE_OK);
+	assert_inner(&pkt);
+	m = put_eth(g, 0x0800);
+	m += put_ip4(g + m, 17, 8 + 12 + e);
+	m += put_udp(g + m, 6081, 12 + e);
+	static const uint8_t geneve[12] = { 0x01, 0, 0x65, 0x58, 0, 0, 42, 0,
+					    0, 0, 0, 0 };
+	memcpy(g + m, geneve, 12), m += 12;
+	memcpy(g + m, eth, e), m += e;
+	ck_assert_res(dec(DLT_EN10MB, g, m, m, NULL, &pkt, NULL), DECODE_OK);
+	assert_inner(&pkt);
+	/* Other UDP is no TCP. */
+	g[14 + 20 + 2] = 0, g[14 + 20 + 3] = 53;
+	ck_assert_res(dec(DLT_EN10MB, g, m, m, NULL, &pkt, NULL),
+	    DECODE_NOT_TCP);
+
+	/* PPPoE session (0x8864): 11 00, session 1, length n + 2, PPP
+	 * protocol 0x0021 (IPv4). */
+	m = put_eth(g, 0x8864);
+	uint8_t pppoe[8] = { 0x11, 0x00, 0x00, 0x01, 0, 0, 0x00, 0x21 };
+	pppoe[4] = (uint8_t)((n + 2) >> 8), pppoe[5] = (uint8_t)(n + 2);
+	memcpy(g + m, pppoe, 8), m += 8;
+	memcpy(g + m, ip, n), m += n;
+	ck_assert_res(dec(DLT_EN10MB, g, m, m, NULL, &pkt, NULL), DECODE_OK);
+	assert_inner(&pkt);
+
+	/* IEEE 802.3 with LLC/SNAP (RFC 1042): length n + 8, AA AA 03,
+	 * OUI 0, EtherType 0x0800. */
+	m = put_eth(g, (uint16_t)(n + 8));
+	static const uint8_t snap[8] = { 0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0 };
+	memcpy(g + m, snap, 8), m += 8;
+	memcpy(g + m, ip, n), m += n;
+	ck_assert_res(dec(DLT_EN10MB, g, m, m, NULL, &pkt, NULL), DECODE_OK);
+	assert_inner(&pkt);
+
+	/* IPv4 with an authentication header (RFC 4302: next header 6,
+	 * payload length 4, so (4 + 2) * 4 = 24 bytes). */
+	m = put_eth(g, 0x0800);
+	m += put_ip4(g + m, 51, 24 + n - 20);
+	memcpy(g + 14 + 12, ip + 12, 8);	/* the inner addresses */
+	memset(g + m, 0, 24);
+	g[m] = 6, g[m + 1] = 4;
+	m += 24;
+	memcpy(g + m, ip + 20, n - 20), m += n - 20;
+	ck_assert_res(dec(DLT_EN10MB, g, m, m, NULL, &pkt, NULL), DECODE_OK);
+	assert_inner(&pkt);
+}
+END_TEST
+
+/* Tags where libpcap puts them back: after a Linux cooked header's
+ * protocol (what -i any captures), and the old 0x9200 TPID. */
+START_TEST(test_vlan_elsewhere)
+{
+	uint8_t f[FRAME_MAX], g[FRAME_MAX];
+	struct pkt pkt;
+	int dlt;
+	size_t n = forge(HDR4("sll"), DATA_LINE, f, &dlt);
+
+	/* SLL: protocol at 14..15 becomes 0x8100, then TCI 200, 0x0800. */
+	memcpy(g, f, 14);
+	g[14] = 0x81, g[15] = 0x00, g[16] = 0x00, g[17] = 200;
+	g[18] = 0x08, g[19] = 0x00;
+	memcpy(g + 20, f + 16, n - 16);
+	ck_assert_res(dec(dlt, g, n + 4, n + 4, NULL, &pkt, NULL), DECODE_OK);
+	assert_inner(&pkt);
+	ck_assert_uint_eq(pkt.vlan, 200);
+
+	/* SLL2: protocol first (0..1), the tag after the 20 bytes. */
+	n = forge(HDR4("sll2"), DATA_LINE, f, &dlt);
+	memcpy(g, f, 20);
+	g[0] = 0x81, g[1] = 0x00;
+	g[20] = 0x00, g[21] = 201, g[22] = 0x08, g[23] = 0x00;
+	memcpy(g + 24, f + 20, n - 20);
+	ck_assert_res(dec(dlt, g, n + 4, n + 4, NULL, &pkt, NULL), DECODE_OK);
+	assert_inner(&pkt);
+	ck_assert_uint_eq(pkt.vlan, 201);
+
+	/* Ethernet, TPID 0x9200. */
+	n = forge(HDR4("en10mb"), DATA_LINE, f, &dlt);
+	memcpy(g, f, 12);
+	g[12] = 0x92, g[13] = 0x00, g[14] = 0x00, g[15] = 202;
+	memcpy(g + 16, f + 12, n - 12);
+	ck_assert_res(dec(dlt, g, n + 4, n + 4, NULL, &pkt, NULL), DECODE_OK);
+	assert_inner(&pkt);
+	ck_assert_uint_eq(pkt.vlan, 202);
+}
+END_TEST
+
+/* A total length of 0 (IPv4) or payload length of 0 (IPv6): a segment
+ * captured on the sending host before its NIC cut it (TSO; Linux BIG
+ * TCP). The frame's length is the datagram's: 11 bytes of payload, the
+ * same as with the length filled in. Cut by a snaplen, the frame's
+ * length on the wire. */
+START_TEST(test_ip_length_zero)
+{
+	uint8_t f[FRAME_MAX];
+	struct pkt pkt;
+	int dlt;
+	size_t n = forge(HDR4("en10mb"), DATA_LINE, f, &dlt);
+
+	f[14 + 2] = 0, f[14 + 3] = 0;
+	ck_assert_res(dec(dlt, f, n, n, NULL, &pkt, NULL), DECODE_OK);
+	assert_inner(&pkt);
+	ck_assert_uint_eq(pkt.tcp.paycap, 11);
+	ck_assert_res(dec(dlt, f, n - 5, n, NULL, &pkt, NULL), DECODE_OK);
+	ck_assert_uint_eq(pkt.tcp.paylen, 11);
+	ck_assert_uint_eq(pkt.tcp.paycap, 6);
+
+	n = forge(HDR6("en10mb"), DATA_LINE, f, &dlt);
+	f[14 + 4] = 0, f[14 + 5] = 0;
+	ck_assert_res(dec(dlt, f, n, n, NULL, &pkt, NULL), DECODE_OK);
+	ck_assert_uint_eq(pkt.af, 6);
+	ck_assert_uint_eq(pkt.tcp.paylen, 11);
+	/* Nothing after the IPv6 header at all: unsupported, as before. */
+	ck_assert_res(dec(dlt, f, 14 + 40, 14 + 40, NULL, &pkt, NULL),
+	    DECODE_UNSUPPORTED);
+}
+END_TEST
+
 START_TEST(test_unsupported_dlt)
 {
 	uint8_t f[FRAME_MAX];
@@ -1401,6 +1665,9 @@ decode_suite(void)
 	tcase_add_test(tc, test_mpls);
 	tcase_add_test(tc, test_ethertype_other);
 	tcase_add_test(tc, test_unsupported_dlt);
+	tcase_add_test(tc, test_tunnels);
+	tcase_add_test(tc, test_vlan_elsewhere);
+	tcase_add_test(tc, test_ip_length_zero);
 	tcase_add_test(tc, test_hand_syn);
 	suite_add_tcase(s, tc);
 
