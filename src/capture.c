@@ -502,9 +502,15 @@ capture_open_file(const char *path, const char *filter, GError **err)
 		if (at >= 0)
 			g_snprintf(where, sizeof(where), " at byte offset %"
 			    G_GINT64_FORMAT, at);
+		/* A compressed capture, which libpcap does not read: say
+		 * how to read it. */
+		unsigned char gz[2];
+		bool gzip = !is_stdin && fseeko(fp, 0, SEEK_SET) == 0 &&
+		    fread(gz, 1, 2, fp) == 2 && gz[0] == 0x1f && gz[1] == 0x8b;
 		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
-		    "%s: not a readable pcap or pcapng capture (%s)%s",
-		    is_stdin ? "standard input" : path, ebuf, where);
+		    "%s: not a readable pcap or pcapng capture (%s)%s%s",
+		    is_stdin ? "standard input" : path, ebuf, where, gzip ?
+		    "; it is gzip-compressed: zcat it to synfin -r -" : "");
 		if (!is_stdin)
 			fclose(fp);
 		g_free(iobuf);

@@ -15,12 +15,31 @@ parse_num(const char *opt, const char *s, double lo, double hi, double *out,
     GError **err)
 {
 	char *end = NULL;
-	double v = g_ascii_strtod(s, &end);
+	/* Decimal only: no blanks, no hex (strtod takes both). */
+	bool dec = s && *s && strspn(s, "0123456789.eE+-") == strlen(s);
+	double v = dec ? g_ascii_strtod(s, &end) : 0;
 
-	if (!s || !*s || !end || *end || !(v >= lo && v <= hi)) {
+	if (!dec || !end || *end || !(v >= lo && v <= hi)) {
 		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
-		    "%s: '%s' is not a number from %g to %g", opt, s ? s : "",
-		    lo, hi);
+		    "%s: '%s' is not a number from %.15g to %.15g", opt,
+		    s ? s : "", lo, hi);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+/* A count: a whole number from lo to hi. */
+static bool
+parse_whole(const char *opt, const char *s, uint64_t lo, uint64_t hi,
+    uint64_t *out, GError **err)
+{
+	guint64 v;
+
+	if (!s || !g_ascii_string_to_unsigned(s, 10, lo, hi, &v, NULL)) {
+		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
+		    "%s: '%s' is not a whole number from %" G_GUINT64_FORMAT
+		    " to %" G_GUINT64_FORMAT, opt, s ? s : "", lo, hi);
 		return false;
 	}
 	*out = v;
@@ -190,9 +209,14 @@ cli_parse(int argc, char **argv, struct synfin_config *cfg, GError **err)
 	    args->len * sizeof(char *));
 	int ac = (int)args->len - 1;
 	if (!g_option_context_parse(ctx, &ac, &av, err)) {
-		if (err && *err)
+		if (err && *err) {
 			(*err)->domain = SYNFIN_ERROR, (*err)->code =
 			    SYNFIN_ERROR_USAGE;
+			char *m = g_strdup_printf("%s (see --help)",
+			    (*err)->message);
+			g_free((*err)->message);
+			(*err)->message = m;
+		}
 		return false;
 	}
 
@@ -233,35 +257,33 @@ cli_parse(int argc, char **argv, struct synfin_config *cfg, GError **err)
 			return false;
 		cfg->idle_timeout = v;
 	}
+	uint64_t u;
 	if (maxf) {
-		if (!parse_num("--max-flows", maxf, 1, 1e12, &v, err))
+		if (!parse_whole("--max-flows", maxf, 1, 1000000000000ull, &u,
+		    err))
 			return false;
-		cfg->max_flows = (uint64_t)v;
+		cfg->max_flows = u;
 	}
 	if (jobs) {
-		if (!parse_num("-j", jobs, 1, 64, &v, err))
+		if (!parse_whole("-j", jobs, 1, 64, &u, err))
 			return false;
-		if (v != (int)v) {
-			g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
-			    "-j: '%s' is not a whole number of threads", jobs);
-			return false;
-		}
-		cfg->jobs = (int)v;
+		cfg->jobs = (int)u;
 	}
 	if (count) {
-		if (!parse_num("-c", count, 1, 1e18, &v, err))
+		if (!parse_whole("-c", count, 1, 1000000000000000000ull, &u,
+		    err))
 			return false;
-		cfg->count = (uint64_t)v;
+		cfg->count = u;
 	}
 	if (snap) {
-		if (!parse_num("-s", snap, 0, 262144, &v, err))
+		if (!parse_whole("-s", snap, 0, 262144, &u, err))
 			return false;
-		cfg->snaplen = v == 0 ? 262144 : (int)v;
+		cfg->snaplen = u == 0 ? 262144 : (int)u;
 	}
 	if (buf) {
-		if (!parse_num("-B", buf, 1, 4194304, &v, err))
+		if (!parse_whole("-B", buf, 1, 4194304, &u, err))
 			return false;
-		cfg->buffer_size = (int)v;
+		cfg->buffer_size = (int)u;
 	}
 
 	if (fanout) {
@@ -277,6 +299,11 @@ cli_parse(int argc, char **argv, struct synfin_config *cfg, GError **err)
 	}
 
 	for (char **c = conns; c && *c; c++) {
+		if (!**c) {	/* an empty list would select everything */
+			g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
+			    "--conn: no connection id given");
+			return false;
+		}
 		g_auto(GStrv) parts = g_strsplit(*c, ",", -1);
 		for (char **p = parts; *p; p++) {
 			guint64 id;
@@ -334,6 +361,14 @@ cli_parse(int argc, char **argv, struct synfin_config *cfg, GError **err)
 		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
 		    "--fanout needs Linux AF_PACKET fanout (PACKET_FANOUT), "
 		    "which this build of synfin does not have");
+		return false;
+	}
+	unsigned nstdin = 0;
+	for (char **r = cfg->reads; r && *r; r++)
+		nstdin += strcmp(*r, "-") == 0;
+	if (nstdin > 1) {
+		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
+		    "-r -: standard input can be read once");
 		return false;
 	}
 	if (cfg->reads && cfg->iface) {

@@ -645,11 +645,43 @@ tw_end(const struct conn *c, const struct conn_cfg *cfg, int side)
 	return conn_side_time(c, side, CT_TW) + cfg->two_msl_ns;
 }
 
+/* The record is full (CONN_MAX_ANOMS): make room for a finding of kind
+ * id by dropping the latest repeat of the least severe kind, if id is a
+ * kind not kept yet or one more severe than that, so that a flood of
+ * notes (SYNs sent again and again) never hides an error. */
+static bool
+anom_make_room(struct conn *c, enum anom_id id)
+{
+	enum anom_sev sev = anomaly_severity(id);
+	int victim = -1;
+	enum anom_sev vsev = SEV_MAX;
+
+	for (int i = (int)c->nanoms - 1; i > 0; i--) {
+		enum anom_sev s = anomaly_severity(c->anoms[i].id);
+		if (s >= vsev)
+			continue;
+		for (int j = 0; j < i; j++)
+			if (c->anoms[j].id == c->anoms[i].id) {
+				victim = i;
+				vsev = s;
+				break;
+			}
+	}
+	if (victim < 0 || (conn_has_anom(c, id) && sev <= vsev))
+		return false;
+	g_free(c->anoms[victim].detail);
+	memmove(&c->anoms[victim], &c->anoms[victim + 1],
+	    (c->nanoms - (unsigned)victim - 1) * sizeof(c->anoms[0]));
+	c->nanoms--;
+	ext_of(c)->anoms_dropped++;
+	return true;
+}
+
 void
 conn_anomaly(struct conn *c, enum anom_id id, uint8_t dir, int64_t ts,
     uint64_t frame, const char *fmt, ...)
 {
-	if (c->nanoms >= CONN_MAX_ANOMS) {
+	if (c->nanoms >= CONN_MAX_ANOMS && !anom_make_room(c, id)) {
 		ext_of(c)->anoms_dropped++;
 		return;
 	}
@@ -1427,7 +1459,7 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 	 * had no TIME_WAIT to leave. */
 	if (from == TCP_ST_TIME_WAIT && !gone && ts < tw_end(c, cfg, dir))
 		conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
-		    "RST from TIME_WAIT %.6fs after its last ACK (2MSL = %.0fs)",
+		    "RST from TIME_WAIT %.6fs after its last ACK (2MSL = %gs)",
 		    (double)(ts - conn_side_time(c, dir, CT_TW)) / 1e9,
 		    (double)cfg->two_msl_ns / 1e9);
 }
@@ -2238,7 +2270,7 @@ conn_reuse(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	if (ts < tw_end(c, cfg, dir))
 		conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
 		    "new SYN on the 4-tuple %.6fs after its final ACK "
-		    "(2MSL = %.0fs)",
+		    "(2MSL = %gs)",
 		    (double)(ts - conn_side_time(c, dir, CT_TW)) / 1e9,
 		    (double)cfg->two_msl_ns / 1e9);
 	p->st = TCP_ST_CLOSED;	/* it visibly left TIME_WAIT */

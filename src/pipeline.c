@@ -248,7 +248,7 @@ pipeline_capture(struct pipeline *pl, struct capture *cap, GError **err)
 	uint64_t n = 0, done = 0;	/* frames read, frames analyzed */
 	enum capture_status s = CAPTURE_OK;
 
-	while (s == CAPTURE_OK && !pl->stop) {
+	while (s == CAPTURE_OK && !pl->stop && !pl->rep.gone) {
 		struct ahead *a = &ring[n % (AHEAD + 1)];
 		s = capture_next(cap, &a->f, err);
 		if (s == CAPTURE_AGAIN) {
@@ -401,7 +401,7 @@ pipeline_run_live(const struct synfin_config *cfg)
 	pipeline_init(&pl, cfg, out);
 	pl.clock = wall_ns();
 	pl.last_sweep = pl.clock;
-	while (!live_stop && !pl.stop) {
+	while (!live_stop && !pl.stop && !pl.rep.gone) {
 		struct frame f;
 		enum capture_status s = capture_next(cap, &f, &err);
 		if (s == CAPTURE_OK) {
@@ -442,11 +442,12 @@ pipeline_run_live(const struct synfin_config *cfg)
 	signal(SIGTERM, SIG_DFL);
 	live_cap = NULL;
 	capture_close(cap);
-	if (out != stdout && !close_out(out)) {
+	bool gone = pl.rep.gone;	/* (as pipeline_run()) */
+	if (out != stdout && !close_out(out) && !gone) {
 		g_printerr("synfin: %s: %s\n", cfg->output, g_strerror(errno));
 		failed = true;
 	}
-	return exit_status(&pl, failed);
+	return exit_status(&pl, failed || gone);
 }
 
 unsigned
@@ -486,8 +487,23 @@ pipeline_run(const struct synfin_config *cfg)
 		return pipeline_run_live(cfg);
 	/* Check every file before writing anything: a typo in the third
 	 * file name should not cost a half-written report. */
+	struct stat os;
+	bool out_exists = cfg->output && stat(cfg->output, &os) == 0;
 	for (char **r = cfg->reads; *r; r++) {
+		struct stat rs;
 		if (strcmp(*r, "-") == 0)
+			continue;
+		/* The report must not overwrite a capture it reads. */
+		if (out_exists && stat(*r, &rs) == 0 && rs.st_dev == os.st_dev &&
+		    rs.st_ino == os.st_ino) {
+			g_printerr("synfin: %s: the output (-o) is one of the "
+			    "input files\n", cfg->output);
+			return 2;
+		}
+		/* A pipe or FIFO (-r <(zcat x.pcap.gz)) can be read once:
+		 * checked as it is read, as standard input is. */
+		if (stat(*r, &rs) == 0 && !S_ISREG(rs.st_mode) &&
+		    !S_ISDIR(rs.st_mode))
 			continue;
 		struct capture *cap = capture_open_file(*r, cfg->filter, &err);
 		if (!cap) {
@@ -511,7 +527,7 @@ pipeline_run(const struct synfin_config *cfg)
 			pl.prog_total += (uint64_t)sb.st_size;
 	}
 	start_jobs(&pl, cfg, pipeline_jobs(cfg, pl.prog_total));
-	for (char **r = cfg->reads; *r && !pl.stop; r++) {
+	for (char **r = cfg->reads; *r && !pl.stop && !pl.rep.gone; r++) {
 		struct capture *cap = capture_open_file(*r, cfg->filter, &err);
 		if (!cap) {
 			g_printerr("synfin: %s\n", err->message);
@@ -536,17 +552,22 @@ pipeline_run(const struct synfin_config *cfg)
 	}
 	progress_clear(&pl);
 	pipeline_finish(&pl);
+	/* A reader that closed the pipe (synfin ... | head) ended the run
+	 * without a word, as tcpdump's does; the status says the report
+	 * was not all written. */
+	bool gone = pl.rep.gone;
 	if (out != stdout) {
-		if (!close_out(out)) {
+		if (!close_out(out) && !gone) {
 			g_printerr("synfin: %s: %s\n", cfg->output,
 			    g_strerror(errno));
 			failed = true;
 		}
-	} else if ((ferror(stdout) || fflush(stdout) != 0) && errno != EPIPE) {
+	} else if ((ferror(stdout) || fflush(stdout) != 0) && !gone &&
+	    errno != EPIPE) {
 		g_printerr("synfin: standard output: %s\n", g_strerror(errno));
 		failed = true;
 	}
-	return exit_status(&pl, failed);
+	return exit_status(&pl, failed || gone);
 }
 
 int

@@ -3,6 +3,8 @@
 
 #include "report.h"
 
+#include <errno.h>
+
 #include <string.h>
 
 #include "decode.h"
@@ -56,8 +58,11 @@ report_format(const struct report *r, struct stats *st, const struct conn *c,
 bool
 report_write(struct report *r, struct wbuf *w)
 {
-	bool ok = w->len == 0 || fwrite(w->p, 1, w->len, r->out) == w->len;
+	bool ok = r->gone || w->len == 0 ||
+	    fwrite(w->p, 1, w->len, r->out) == w->len;
 
+	if (!ok && errno == EPIPE)
+		r->gone = true;
 	w->len = 0;
 	return ok;
 }
@@ -67,7 +72,12 @@ report_flush(struct report *r)
 {
 	bool ok = report_write(r, &r->wb);
 
-	return fflush(r->out) == 0 && ok;
+	if (r->gone)
+		return false;
+	ok = fflush(r->out) == 0 && ok;
+	if (!ok && errno == EPIPE)
+		r->gone = true;
+	return ok;
 }
 
 void

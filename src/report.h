@@ -56,6 +56,8 @@ struct report {
 	bool color;		/* ANSI colour (text, on a terminal) */
 	bool flush_each;	/* write each record at once (live, pipes) */
 	uint64_t written;	/* conn records written */
+	bool gone;		/* the output is a pipe its reader closed
+				   (EPIPE): nothing more can be written */
 	struct wbuf wb;		/* formatted, not yet written */
 };
 

@@ -342,14 +342,14 @@ teardown_lines(struct report *r, struct wbuf *w, char *o,
 		WC_LIT(o, " holds it until ");
 		o = put_wall(o, conn_side_time(c, idx, CT_TW) +
 		    r->ccfg.two_msl_ns);
-		/* "%.0f" of the seconds: exact for whole seconds */
+		/* whole seconds as an integer; others as %g */
 		if (r->ccfg.two_msl_ns % 1000000000 == 0) {
 			WC_LIT(o, " (2MSL = ");
 			o = wc_u64(o, (uint64_t)(r->ccfg.two_msl_ns /
 			    1000000000));
 			WC_LIT(o, " s after its last ACK)\n");
 		} else {
-			o = text_printf(w, o, " (2MSL = %.0f s after its last "
+			o = text_printf(w, o, " (2MSL = %g s after its last "
 			    "ACK)\n", (double)r->ccfg.two_msl_ns / 1e9);
 		}
 	}

@@ -1986,6 +1986,28 @@ START_TEST(test_asym_after_server_banner)
 }
 END_TEST
 
+/* 71 copies of the SYN (70 syn_retransmitted, more than the 64 anomalies
+ * a record keeps), then a SYN-ACK acking J+5, not J+1 (synack_bad_ack,
+ * an error): the error takes the place of the latest repeated note, so
+ * the record still shows it. */
+START_TEST(test_anomaly_cap_keeps_errors)
+{
+	struct tu_result r;
+	GString *scn = g_string_new("0.000  > S  1000 0\n");
+
+	for (int i = 0; i < 70; i++)
+		g_string_append(scn, "+0.001 > S  1000 0\n");
+	g_string_append(scn, "+0.001 < SA 5000 1005\n");
+	tu_run(scn->str, &r);
+	g_string_free(scn, TRUE);
+	tu_assert_nconns(&r, 1);
+	ck_assert_uint_eq(r.conns[0].nanoms, 64);
+	tu_assert_anom(&r, 0, "synack_bad_ack", 72, "server");
+	tu_assert_anom(&r, 0, "syn_retransmitted", 2, "client");
+	ck_assert_uint_eq(tu_count_anom(&r, 0, "syn_retransmitted"), 63);
+}
+END_TEST
+
 /* ==== every capture order of a teardown ================================ */
 
 /* A teardown's segments, each direction in its own order; the capture may
@@ -2177,6 +2199,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_syn_new_isn_after_lost_synack);
 	tcase_add_test(tc, test_late_synack_other_isn);
 	tcase_add_test(tc, test_asym_after_server_banner);
+	tcase_add_test(tc, test_anomaly_cap_keeps_errors);
 	tcase_add_test(tc, test_rtt_after_syn_retransmitted);
 	tcase_add_test(tc, test_rtt_after_synack_retransmitted);
 	tcase_add_test(tc, test_rtt_no_retransmission);

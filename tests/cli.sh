@@ -61,10 +61,50 @@ grep -q "nope.pcap" "$t/err" && ok || bad "missing file named"
 printf 'this is not a capture\n' >"$t/text.pcap"
 expect 2 "not a capture" -- "$SYNFIN" -r "$t/text.pcap"
 grep -q "not a readable pcap" "$t/err" && ok || bad "not-a-capture message"
+# A gzip-compressed capture: the error says how to read it.
+gzip -c "$cc" >"$t/cc.pcap.gz"
+expect 2 "gzip" -- "$SYNFIN" -r "$t/cc.pcap.gz"
+grep -q "gzip-compressed: zcat it to synfin -r -" "$t/err" && ok || bad "gzip hint"
 expect 2 "directory" -- "$SYNFIN" -r "$t"
 expect 2 "no input" -- "$SYNFIN"
 expect 2 "bad format" -- "$SYNFIN" -F xml -r "$cc"
 expect 2 "bad number" -- "$SYNFIN" --msl abc -r "$cc"
+
+# A pipe or FIFO is read once, as standard input is: not checked ahead
+# (which would use up its data), so -r <(zcat x.pcap.gz) works.
+mkfifo "$t/fifo"
+(cat "$cc" >"$t/fifo" &)
+expect 0 "-r FIFO" -- timeout 20 "$SYNFIN" -F json -r "$t/fifo"
+grep -q '"type":"summary","packets":11,' "$t/out" && ok || bad "FIFO: 11 packets"
+expect 0 "-r /dev/stdin from a pipe" -- sh -c "cat \"$cc\" | \"$SYNFIN\" -F json -r /dev/stdin"
+grep -q '"connections":1' "$t/out" && ok || bad "/dev/stdin pipe: 1 connection"
+# Standard input twice is a usage error, before anything is read.
+expect 2 "-r - twice" -- "$SYNFIN" -r - -r -
+grep -q "standard input can be read once" "$t/err" && ok || bad "-r - twice message"
+[ ! -s "$t/out" ] && ok || bad "-r - twice wrote a report"
+# -o naming an input file: refused, the capture left whole.
+cp "$cc" "$t/victim.pcap"
+expect 2 "-o is an input" -- "$SYNFIN" -r "$t/victim.pcap" -o "$t/victim.pcap"
+grep -q "the output (-o) is one of the input files" "$t/err" && ok || bad "-o input message"
+cmp -s "$cc" "$t/victim.pcap" && ok || bad "-o input: the capture was overwritten"
+# A reader that closes the pipe (| head -1) ends the run at once, without
+# a message; the status says not everything was written.
+i=0; set --
+while [ $i -lt 200 ]; do set -- "$@" -r "$srcdir/pcaps/backlog.pcap"; i=$((i + 1)); done
+st=$( { "$SYNFIN" -F json -j 1 "$@" 2>"$t/err"; echo $? >"$t/st"; } | head -c 1 >/dev/null; cat "$t/st")
+[ "$st" = 2 ] && ok || bad "closed pipe: status $st, want 2"
+[ ! -s "$t/err" ] && ok || bad "closed pipe: a message: $(cat "$t/err")"
+set --
+# Counts are whole numbers; an unknown option points to --help; an empty
+# --conn selects nothing instead of everything.
+expect 2 "-c 1.5" -- "$SYNFIN" -c 1.5 -r "$cc"
+grep -q "'1.5' is not a whole number from 1 to" "$t/err" && ok || bad "-c 1.5 message"
+expect 2 "-B 0" -- "$SYNFIN" -B 0 -r "$cc"
+grep -q "from 1 to 4194304" "$t/err" && ok || bad "-B range printed whole"
+expect 2 "--msl hex" -- "$SYNFIN" --msl 0x10 -r "$cc"
+expect 2 "unknown option" -- "$SYNFIN" --bogus -r "$cc"
+grep -q "Unknown option --bogus (see --help)" "$t/err" && ok || bad "unknown option hint"
+expect 2 "--conn empty" -- "$SYNFIN" --conn= -r "$cc"
 
 # --fanout GROUP shares a live capture (-i) between processes: with -r, or
 # outside 0..65535, it is a usage error that says what to fix.
