@@ -1326,6 +1326,12 @@ teardown_fin(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		c->fins_crossed = true;
 	side_time_set(c, dir, CT_FIN, ts);
 	c->fin_frame[dir] = frame;
+	/* Its timestamp tells the peer's segments sent before it arrived
+	 * (teardown_fin_ack()). */
+	if (s->opt.has_ts) {
+		c->fin_ts_ok |= 1u << dir;
+		c->fin_tsval[dir] = s->opt.tsval;
+	}
 	p->fin_seq = pos;
 	p->flags |= PEER_FIN_SEEN;
 	/* u is one past the last data byte: a FIN behind it is wrong now;
@@ -1374,6 +1380,14 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	}
 	if (s->ack != f->fin_seq)
 		return;		/* an older ack: sent before the FIN arrived */
+	/* It echoes a timestamp older than the FIN's: TS.Recent
+	 * takes the TSval of each segment that arrives in order (RFC 7323
+	 * 4.3), the FIN's once it arrived, so this was sent before (a FIN
+	 * lost after the capture point, a duplicate ACK, the peer's own
+	 * FIN crossing it), whatever else it shows. */
+	if ((c->fin_ts_ok >> !dir & 1) && s->opt.has_ts &&
+	    seq_lt(s->opt.tsecr, c->fin_tsval[!dir]))
+		return;
 	/* Its own FIN "afterwards" (SPEC): it had sent another segment
 	 * since the peer's FIN, so this FIN is no crossing one (a FIN that
 	 * crossed is the first thing it sent after the peer's). */

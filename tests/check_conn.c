@@ -2008,6 +2008,82 @@ START_TEST(test_anomaly_cap_keeps_errors)
 }
 END_TEST
 
+/* Captured at the server: its response (frame 5), its FIN u = 5063
+ * (frame 6, TSval 222); 18 ms later the client's ACK of the response and
+ * its own FIN W = 1047, both acking u only and echoing TSval 220, the
+ * response's: TS.Recent takes the TSval of each in-order segment that
+ * arrives (RFC 7323 4.3), so they were sent before the server's FIN
+ * arrived. The FINs crossed (RFC 9293 3.6 figure 13): a simultaneous
+ * close, both through CLOSING to TIME_WAIT, and no fin_ack_bad_ack.
+ * Without timestamps nothing tells: the client's FIN, sent after another
+ * segment since the server's, is judged an answer (the man page's rule). */
+#define HS_TS \
+	"0.000  > S  1000 0 ts=100,0\n" \
+	"+0.010 < SA 5000 1001 ts=200,100\n" \
+	"+0.010 > A  1001 5001 ts=110,200\n"
+START_TEST(test_fins_crossed_by_timestamps)
+{
+	struct tu_result r;
+
+	tu_run(HS_TS
+	       "+0.010 > PA 1001 5001 len=46 ts=120,200\n"
+	       "+0.010 < PA 5001 1047 len=62 ts=220,120\n"
+	       "+0.002 < FA 5063 1047 ts=222,120\n"
+	       "+0.018 > A  1047 5063 ts=140,220\n"
+	       "+0.0001 > FA 1047 5063 ts=140,220\n"
+	       "+0.0001 < A  5064 1048 ts=240,140\n"
+	       "+0.002 > A  1048 5064 ts=142,222\n", &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_no_anom(&r, 0, "fin_ack_bad_ack");
+	ck_assert_int_eq(r.conns[0].td, TD_SIMULTANEOUS);
+	ck_assert_int_eq(r.conns[0].st[TU_CLIENT], TCP_ST_TIME_WAIT);
+	ck_assert_int_eq(r.conns[0].st[TU_SERVER], TCP_ST_TIME_WAIT);
+
+	tu_run(HANDSHAKE
+	       "+0.010 > PA 1001 5001 len=46\n"
+	       "+0.010 < PA 5001 1047 len=62\n"
+	       "+0.002 < FA 5063 1047\n"
+	       "+0.018 > A  1047 5063\n"
+	       "+0.0001 > FA 1047 5063\n"
+	       "+0.0001 < A  5064 1048\n"
+	       "+0.002 > A  1048 5064\n", &r);
+	tu_assert_anom(&r, 0, "fin_ack_bad_ack", 8, "client");
+}
+END_TEST
+
+/* The client closes (u = 1001), the server acks u+1 and sends its FIN W
+ * = 5001 (TSval 230). The client's duplicate ACK of 5001 (frame 7)
+ * repeats an ack it had sent, but echoes TSval 210, older than the FIN's:
+ * sent before the FIN arrived (a duplicate ACK crossing it), no
+ * fin_ack_bad_ack; its ACK of W+1 follows. The same duplicate echoing the
+ * FIN's TSval 230 was sent after the FIN arrived: the FIN was not
+ * counted, fin_ack_bad_ack. */
+START_TEST(test_dup_ack_crossing_fin_by_timestamps)
+{
+	struct tu_result r;
+
+	tu_run(HS_TS
+	       "+0.010 > FA 1001 5001 ts=120,200\n"
+	       "+0.010 < A  5001 1002 ts=220,120\n"
+	       "+0.010 < FA 5001 1002 ts=230,120\n"
+	       "+0.001 > A  1002 5001 ts=121,210\n"
+	       "+0.010 > A  1002 5002 ts=125,230\n", &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_no_anom(&r, 0, "fin_ack_bad_ack");
+	ck_assert_int_eq(r.conns[0].td, TD_GRACEFUL);
+	ck_assert_int_eq(r.conns[0].st[TU_CLIENT], TCP_ST_TIME_WAIT);
+	ck_assert_int_eq(r.conns[0].st[TU_SERVER], TCP_ST_CLOSED);
+
+	tu_run(HS_TS
+	       "+0.010 > FA 1001 5001 ts=120,200\n"
+	       "+0.010 < A  5001 1002 ts=220,120\n"
+	       "+0.010 < FA 5001 1002 ts=230,120\n"
+	       "+0.001 > A  1002 5001 ts=121,230\n"
+	       "+0.010 > A  1002 5002 ts=125,230\n", &r);
+	tu_assert_anom(&r, 0, "fin_ack_bad_ack", 7, "client");
+}
+END_TEST
+
 /* ==== every capture order of a teardown ================================ */
 
 /* A teardown's segments, each direction in its own order; the capture may
@@ -2200,6 +2276,8 @@ conn_suite(void)
 	tcase_add_test(tc, test_late_synack_other_isn);
 	tcase_add_test(tc, test_asym_after_server_banner);
 	tcase_add_test(tc, test_anomaly_cap_keeps_errors);
+	tcase_add_test(tc, test_fins_crossed_by_timestamps);
+	tcase_add_test(tc, test_dup_ack_crossing_fin_by_timestamps);
 	tcase_add_test(tc, test_rtt_after_syn_retransmitted);
 	tcase_add_test(tc, test_rtt_after_synack_retransmitted);
 	tcase_add_test(tc, test_rtt_no_retransmission);
