@@ -610,7 +610,7 @@ decode_ipv6(struct rd *r, struct dctx *x)
 	memcpy(pkt->dst, h + 24, 16);
 	/* A payload length of 0: a jumbogram (RFC 2675), or a segment
 	 * captured before the NIC cut it (Linux BIG TCP): the frame's. */
-	if (plen == 0 && x->depth == 0)
+	if (plen == 0 && x->depth == 0 && r->left > 0)
 		plen = r->left + x->wire_extra;
 	if (plen == 0)
 		return DECODE_UNSUPPORTED;
