@@ -868,6 +868,15 @@ reorder_window(const struct conn *c)
 	return 3000000;
 }
 
+/* The handshake's round trip between the capture point and endpoint dir
+ * (SYN to SYN-ACK for the server, SYN-ACK to the third segment for the
+ * client); false when not seen. */
+static bool
+peer_rtt(const struct conn *c, uint8_t dir, int64_t *rtt)
+{
+	return conn_rtt(c, dir == conn_client(c) ? CT_ACK : CT_SYNACK, rtt);
+}
+
 /* How long after an RST its receiver's (dir's) segments may still cross
  * it, sent before the RST arrived: the round trip between the capture
  * point and that endpoint (SYN to SYN-ACK for the server, SYN-ACK to the
@@ -878,8 +887,7 @@ rst_cross_window(const struct conn *c, uint8_t dir)
 {
 	int64_t rtt;
 
-	if (conn_rtt(c, dir == conn_client(c) ? CT_ACK : CT_SYNACK, &rtt) &&
-	    rtt > 0)
+	if (peer_rtt(c, dir, &rtt) && rtt > 0)
 		return rtt + rtt / 4;
 	return reorder_window(c);
 }
@@ -1295,7 +1303,8 @@ synack_only(const struct conn *c, const struct tcp_peer *p)
 /* FIN checks before the state step (3.6). */
 static void
 teardown_fin(struct conn *c, uint8_t dir, const struct tcp_seg *s,
-    uint32_t nxt_before, bool seq_known, int64_t ts, uint64_t frame)
+    uint32_t nxt_before, bool seq_known, int64_t gap, int64_t ts,
+    uint64_t frame)
 {
 	struct tcp_peer *p = &c->peer[dir];
 	struct conn_side *sd = &c->side[dir];
@@ -1327,11 +1336,15 @@ teardown_fin(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	side_time_set(c, dir, CT_FIN, ts);
 	c->fin_frame[dir] = frame;
 	/* Its timestamp tells the peer's segments sent before it arrived
-	 * (teardown_fin_ack()). */
+	 * (teardown_fin_ack()), and so may its distance from the packet
+	 * before it: a quarter of the peer's round trip or more. */
 	if (s->opt.has_ts) {
-		c->fin_ts_ok |= 1u << dir;
+		p->fin_ts = true;
 		c->fin_tsval[dir] = s->opt.tsval;
 	}
+	int64_t rtt;
+	if (peer_rtt(c, !dir, &rtt) && gap >= rtt / 4)
+		p->fin_spaced = true;
 	p->fin_seq = pos;
 	p->flags |= PEER_FIN_SEEN;
 	/* u is one past the last data byte: a FIN behind it is wrong now;
@@ -1380,14 +1393,27 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	}
 	if (s->ack != f->fin_seq)
 		return;		/* an older ack: sent before the FIN arrived */
-	/* It echoes a timestamp older than the FIN's: TS.Recent
-	 * takes the TSval of each segment that arrives in order (RFC 7323
-	 * 4.3), the FIN's once it arrived, so this was sent before (a FIN
-	 * lost after the capture point, a duplicate ACK, the peer's own
-	 * FIN crossing it), whatever else it shows. */
-	if ((c->fin_ts_ok >> !dir & 1) && s->opt.has_ts &&
+	/* Timestamps on both: an echo older than the FIN's TSval was sent
+	 * before the FIN arrived. TS.Recent takes the TSval of a segment
+	 * that arrives in order (RFC 7323 4.3), the FIN's once it arrived
+	 * (a FIN lost after the capture point, a duplicate ACK, the peer's
+	 * own FIN crossing it), whatever else it shows. (An echo of the
+	 * FIN's own TSval proves nothing: the segment before the FIN often
+	 * has the same, one clock tick.) */
+	if (f->fin_ts && s->opt.has_ts &&
 	    seq_lt(s->opt.tsecr, c->fin_tsval[!dir]))
 		return;
+	/* Time: captured a round trip between the capture point and this
+	 * endpoint after the FIN, or later, it was sent after the FIN
+	 * arrived there: one that crossed the FIN left before it (the same
+	 * delays both ways as in the handshake). A FIN right behind the
+	 * data it follows (less than a quarter of that round trip) gets a
+	 * quarter more: the peer's answer to that data, jittered, would
+	 * come as late as an answer to the FIN. */
+	int64_t rtt;
+	bool late = peer_rtt(c, dir, &rtt) &&
+	    ts - conn_side_time(c, !dir, CT_FIN) >=
+	    rtt + (f->fin_spaced ? 0 : rtt / 4);
 	/* Its own FIN "afterwards" (SPEC): it had sent another segment
 	 * since the peer's FIN, so this FIN is no crossing one (a FIN that
 	 * crossed is the first thing it sent after the peer's). */
@@ -1397,10 +1423,14 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	 * answer to the FIN. take_ack() has not taken this one yet. */
 	bool win_update = (me->flags & PEER_WIN_KNOWN) &&
 	    seq_gt(win_edge(me, f, s, false), me->rcv_end);
-	bool answer = (pure_ack && had_ack && prev_ack == s->ack &&
-	    !win_update) ||
+	/* (Not for its own FIN: one that does not ack the FIN seen just
+	 * before it crossed it, SPEC's endpoint states say, whatever the
+	 * capture order; but for the evidence below.) */
+	bool fin = s->flags & TH_FIN;
+	bool answer = (!fin && late) || (pure_ack && had_ack &&
+	    prev_ack == s->ack && !win_update) ||
 	    c->side[!dir].fin_count > 1 || after ||
-	    ((s->flags & TH_FIN) && (me->flags & PEER_GOT_FIN));
+	    (fin && (me->flags & PEER_GOT_FIN));
 	if (!answer)
 		return;
 	me->flags |= PEER_GOT_FIN;
@@ -1699,6 +1729,8 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		c->first_dir = (int8_t)dir;
 		c->first_ts = ts;
 	}
+	/* A FIN's distance from the packet before it (teardown_fin()). */
+	int64_t before = (s->flags & TH_FIN) ? conn_time(c, CT_LAST) : 0;
 	/* The latest stamp, not the last one: a segment stamped earlier (a
 	 * capture whose clock stepped back) makes no duration negative. */
 	time_touch_last(c, ts);
@@ -2043,7 +2075,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		    tcp_state_name[snd->st]);
 	else if (ev == EV_FIN)
 		teardown_fin(c, dir, s, nxt_before, seq_known && !fin_acked,
-		    ts, frame);
+		    ts - before, ts, frame);
 
 	/* The same SYN-ACK again from a server that has sent nothing else:
 	 * the ACK seen going to it was not taken (lost, or dropped by a full

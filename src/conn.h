@@ -186,14 +186,13 @@ struct conn {
 	struct conn_ext *ext;	/* rare facts, or NULL */
 	uint32_t synack_ack;	/* ack of the first SYN-ACK (should be J+1) */
 	uint32_t third_seq, third_ack;	/* the third segment's numbers */
-	uint32_t fin_tsval[2];	/* TSval of each side's FIN (fin_ts_ok) */
+	uint32_t fin_tsval[2];	/* TSval of each side's FIN (tcp_peer.fin_ts) */
 	uint32_t t[CT_MAX];	/* enum conn_time, see conn_time() */
 	/* Small facts, one word. */
 	bool td_reset : 1;	/* an RST ended it before both FINs were acked */
 	bool fins_crossed : 1;	/* the second FIN crossed the first */
 	bool finished : 1;	/* conn_finish() ran */
 	bool third_syn : 1;	/* the third segment carried SYN */
-	unsigned fin_ts_ok : 2;	/* bit per side: its FIN carried timestamps */
 	unsigned hs : 9;	/* HSF_* */
 	unsigned ts_unit : 2;	/* CONN_TS_*: how t[] are kept */
 	unsigned nanoms : 7;	/* anomalies logged, <= CONN_MAX_ANOMS */

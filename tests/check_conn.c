@@ -2008,7 +2008,8 @@ START_TEST(test_anomaly_cap_keeps_errors)
 }
 END_TEST
 
-/* Captured at the server: its response (frame 5), its FIN u = 5063
+/* Captured at the server, 20 ms from the client and next to itself (the
+ * SYN-ACK to the third segment): its response (frame 5), its FIN u = 5063
  * (frame 6, TSval 222); 18 ms later the client's ACK of the response and
  * its own FIN W = 1047, both acking u only and echoing TSval 220, the
  * response's: TS.Recent takes the TSval of each in-order segment that
@@ -2025,9 +2026,11 @@ START_TEST(test_fins_crossed_by_timestamps)
 {
 	struct tu_result r;
 
-	tu_run(HS_TS
-	       "+0.010 > PA 1001 5001 len=46 ts=120,200\n"
-	       "+0.010 < PA 5001 1047 len=62 ts=220,120\n"
+	tu_run("0.000  > S  1000 0 ts=100,0\n"
+	       "+0.0001 < SA 5000 1001 ts=200,100\n"
+	       "+0.020 > A  1001 5001 ts=110,200\n"
+	       "+0.0001 > PA 1001 5001 len=46 ts=120,200\n"
+	       "+0.0001 < PA 5001 1047 len=62 ts=220,120\n"
 	       "+0.002 < FA 5063 1047 ts=222,120\n"
 	       "+0.018 > A  1047 5063 ts=140,220\n"
 	       "+0.0001 > FA 1047 5063 ts=140,220\n"
@@ -2039,9 +2042,11 @@ START_TEST(test_fins_crossed_by_timestamps)
 	ck_assert_int_eq(r.conns[0].st[TU_CLIENT], TCP_ST_TIME_WAIT);
 	ck_assert_int_eq(r.conns[0].st[TU_SERVER], TCP_ST_TIME_WAIT);
 
-	tu_run(HANDSHAKE
-	       "+0.010 > PA 1001 5001 len=46\n"
-	       "+0.010 < PA 5001 1047 len=62\n"
+	tu_run("0.000  > S  1000 0\n"
+	       "+0.0001 < SA 5000 1001\n"
+	       "+0.020 > A  1001 5001\n"
+	       "+0.0001 > PA 1001 5001 len=46\n"
+	       "+0.0001 < PA 5001 1047 len=62\n"
 	       "+0.002 < FA 5063 1047\n"
 	       "+0.018 > A  1047 5063\n"
 	       "+0.0001 > FA 1047 5063\n"
@@ -2081,6 +2086,61 @@ START_TEST(test_dup_ack_crossing_fin_by_timestamps)
 	       "+0.001 > A  1002 5001 ts=121,230\n"
 	       "+0.010 > A  1002 5002 ts=125,230\n", &r);
 	tu_assert_anom(&r, 0, "fin_ack_bad_ack", 7, "client");
+}
+END_TEST
+
+/* The closer's data (100 bytes), its FIN u = 1101 10 ms later, and the
+ * server's ACK of 1101 = u 10 ms after the FIN: a round trip between the
+ * capture point and the server (SYN to SYN-ACK, 10 ms) after the FIN,
+ * so sent after the FIN arrived, and it stops at u: the FIN was not
+ * counted (fin_ack_bad_ack, frame 6). The same with the server closing
+ * (u = 5201 after its 200 bytes, the client acking u 10 ms later, the
+ * SYN-ACK to third segment time: frame 8), and with every packet at the
+ * same instant (round trips of 0). Not
+ * when the ACK came sooner than the round trip (2 ms after a FIN right
+ * behind its data, 10 ms round trip): sent before the FIN arrived, it
+ * acks the data and crossed the FIN, and the next ACK takes u+1. */
+START_TEST(test_fin_ack_u_after_round_trip)
+{
+	struct tu_result r;
+
+	tu_run(HANDSHAKE
+	       "+0.010 > PA 1001 5001 len=100\n"
+	       "+0.010 > FA 1101 5001\n"
+	       "+0.010 < A  5001 1101\n"
+	       "+0.010 < FA 5001 1102\n"
+	       "+0.010 > A  1102 5002\n", &r);
+	tu_assert_anom(&r, 0, "fin_ack_bad_ack", 6, "server");
+
+	tu_run(HANDSHAKE
+	       "+0.010 > PA 1001 5001 len=100\n"
+	       "+0.010 < A  5001 1101\n"
+	       "+0.010 < PA 5001 1101 len=200\n"
+	       "+0.010 < FA 5201 1101\n"
+	       "+0.010 > A  1101 5201\n"
+	       "+0.010 > FA 1101 5202\n"
+	       "+0.010 < A  5202 1102\n", &r);
+	tu_assert_anom(&r, 0, "fin_ack_bad_ack", 8, "client");
+
+	tu_run("0.000  > S  1000 0\n"
+	       "0.000  < SA 5000 1001\n"
+	       "0.000  > A  1001 5001\n"
+	       "0.000  > PA 1001 5001 len=100\n"
+	       "0.000  > FA 1101 5001\n"
+	       "0.000  < A  5001 1101\n"
+	       "0.000  < FA 5001 1102\n"
+	       "0.000  > A  1102 5002\n", &r);
+	tu_assert_anom(&r, 0, "fin_ack_bad_ack", 6, "server");
+
+	tu_run(HANDSHAKE
+	       "+0.010 > PA 1001 5001 len=100\n"
+	       "+0.0001 > FA 1101 5001\n"
+	       "+0.002 < A  5001 1101\n"
+	       "+0.0001 < A  5001 1102\n"
+	       "+0.010 < FA 5001 1102\n"
+	       "+0.010 > A  1102 5002\n", &r);
+	tu_assert_no_anom(&r, 0, "fin_ack_bad_ack");
+	ck_assert_int_eq(r.conns[0].td, TD_GRACEFUL);
 }
 END_TEST
 
@@ -2278,6 +2338,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_anomaly_cap_keeps_errors);
 	tcase_add_test(tc, test_fins_crossed_by_timestamps);
 	tcase_add_test(tc, test_dup_ack_crossing_fin_by_timestamps);
+	tcase_add_test(tc, test_fin_ack_u_after_round_trip);
 	tcase_add_test(tc, test_rtt_after_syn_retransmitted);
 	tcase_add_test(tc, test_rtt_after_synack_retransmitted);
 	tcase_add_test(tc, test_rtt_no_retransmission);
