@@ -1296,8 +1296,15 @@ fin_was_acked(const struct conn *c, uint8_t dir, uint32_t pos,
 static bool
 synack_only(const struct conn *c, const struct tcp_peer *p)
 {
+	const struct tcp_peer *cl = c->syn_dir >= 0 ? &c->peer[c->syn_dir] :
+	    NULL;
+
+	/* (The SYN's data, not the client's since: its third segment may
+	 * carry some.) */
 	return p->st == TCP_ST_SYN_RECEIVED && !(c->hs & HSF_SIMUL) &&
-	    !(c->syn_dir >= 0 && conn_bytes(c, c->syn_dir) > 0);
+	    !(cl && (cl->flags & PEER_SYN_SEEN) &&
+	    conn_has_anom(c, ANOM_SYN_WITH_DATA) &&
+	    seq_gt(c->synack_ack, cl->isn + 1));
 }
 
 /* FIN checks before the state step (3.6). */

@@ -2144,6 +2144,25 @@ START_TEST(test_fin_ack_u_after_round_trip)
 }
 END_TEST
 
+/* A third segment carrying 50 bytes that acks K+2: not acceptable to the
+ * server in SYN_RECEIVED (3.10.7.4: SND.UNA < SEG.ACK =< SND.NXT fails,
+ * SND.NXT being K+1), which stays there; the wrong number is one finding,
+ * handshake_ack_bad_ack, as for a pure ACK, not also unseen data. */
+START_TEST(test_third_with_data_bad_ack)
+{
+	struct tu_result r;
+
+	tu_run("0.000  > S  1000 0\n"
+	       "+0.001 < SA 5000 1001\n"
+	       "+0.001 > PA 1001 5002 len=50\n", &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_anom(&r, 0, "handshake_ack_bad_ack", 3, "client");
+	tu_assert_no_anom(&r, 0, "ack_unseen_data");
+	ck_assert_uint_eq(r.conns[0].nanoms, 1);
+	ck_assert_int_eq(r.conns[0].st[TU_SERVER], TCP_ST_SYN_RECEIVED);
+}
+END_TEST
+
 /* ==== every capture order of a teardown ================================ */
 
 /* A teardown's segments, each direction in its own order; the capture may
@@ -2339,6 +2358,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_fins_crossed_by_timestamps);
 	tcase_add_test(tc, test_dup_ack_crossing_fin_by_timestamps);
 	tcase_add_test(tc, test_fin_ack_u_after_round_trip);
+	tcase_add_test(tc, test_third_with_data_bad_ack);
 	tcase_add_test(tc, test_rtt_after_syn_retransmitted);
 	tcase_add_test(tc, test_rtt_after_synack_retransmitted);
 	tcase_add_test(tc, test_rtt_no_retransmission);
