@@ -1122,11 +1122,12 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	 * answer to that new SYN is a new SYN-ACK, not a changed one, and
 	 * the handshake's from then on; the first SYN-ACK sent again still
 	 * answers the first SYN, whose J+1 it was judged against. */
-	bool renewed = c->synack_dir == dir && s->ack != c->synack_ack &&
+	bool changed = c->synack_dir == dir &&
+	    conn_has_anom(c, ANOM_SYN_ISN_CHANGED);
+	bool renewed = changed && s->ack != c->synack_ack &&
 	    (q->flags & PEER_SYN_SEEN) && seq_gt(s->ack, q->isn) &&
-	    seq_le(s->ack, q->snd_nxt) && conn_has_anom(c, ANOM_SYN_ISN_CHANGED);
-	bool stale = c->synack_dir == dir && s->seq == p->isn &&
-	    s->ack == c->synack_ack && conn_has_anom(c, ANOM_SYN_ISN_CHANGED);
+	    seq_le(s->ack, q->snd_nxt);
+	bool stale = changed && s->seq == p->isn && s->ack == c->synack_ack;
 	if (renewed) {
 		time_set(c, CT_SYNACK, ts);
 		c->synack_ack = s->ack;

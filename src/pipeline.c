@@ -493,8 +493,9 @@ pipeline_run(const struct synfin_config *cfg)
 		struct stat rs;
 		if (strcmp(*r, "-") == 0)
 			continue;
+		bool there = stat(*r, &rs) == 0;
 		/* The report must not overwrite a capture it reads. */
-		if (out_exists && stat(*r, &rs) == 0 && rs.st_dev == os.st_dev &&
+		if (out_exists && there && rs.st_dev == os.st_dev &&
 		    rs.st_ino == os.st_ino) {
 			g_printerr("synfin: %s: the output (-o) is one of the "
 			    "input files\n", cfg->output);
@@ -502,8 +503,7 @@ pipeline_run(const struct synfin_config *cfg)
 		}
 		/* A pipe or FIFO (-r <(zcat x.pcap.gz)) can be read once:
 		 * checked as it is read, as standard input is. */
-		if (stat(*r, &rs) == 0 && !S_ISREG(rs.st_mode) &&
-		    !S_ISDIR(rs.st_mode))
+		if (there && !S_ISREG(rs.st_mode) && !S_ISDIR(rs.st_mode))
 			continue;
 		struct capture *cap = capture_open_file(*r, cfg->filter, &err);
 		if (!cap) {
