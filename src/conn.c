@@ -1094,6 +1094,20 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	if (p->st == TCP_ST_SYN_SENT && !(q->flags & PEER_SYN_SEEN))
 		return;
 	if (c->synack_dir < 0) {
+		/* Its data captured before it (conn_input_slow()): sent
+		 * before its sender's handshake step allowed it. Not after
+		 * SYN data, which a TCP Fast Open server answers at once
+		 * (RFC 7413 3). */
+		struct conn_ext *xe = c->ext;
+		if (xe && xe->early_frame && dir != c->syn_dir &&
+		    !(p->once & ONCE_DATA_EARLY) &&
+		    !conn_has_anom(c, ANOM_SYN_WITH_DATA)) {
+			p->once |= ONCE_DATA_EARLY;
+			conn_anomaly(c, ANOM_DATA_BEFORE_EST, dir, xe->early_ts,
+			    xe->early_frame, "%u bytes at seq %u before its "
+			    "SYN-ACK (seq %u, frame %" PRIu64 ")",
+			    xe->early_len, xe->early_seq, s->seq, frame);
+		}
 		c->synack_dir = (int8_t)dir;
 		time_set(c, CT_SYNACK, ts);
 		c->synack_ack = s->ack;
@@ -1976,6 +1990,23 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		conn_anomaly(c, ANOM_DATA_BEFORE_EST, dir, ts, frame,
 		    "%u bytes at seq %u while %s", s->paylen, s->seq,
 		    tcp_state_name[snd->st]);
+	}
+
+	/* Data from the SYN's peer before its SYN-ACK, which has no ISN to
+	 * follow yet (3.4.1): judged when a SYN-ACK of its comes after it
+	 * (handshake_synack()). Without one, its SYN-ACK and the client's
+	 * ACK were missed and the data came after them (a server that
+	 * speaks first: handshake_asym() on the client's ACK). */
+	if (s->paylen > 0 && (ev == EV_ACK || ev == EV_FIN) &&
+	    snd->st == TCP_ST_CLOSED && !(snd->flags & PEER_SYN_SEEN) &&
+	    rcv->st == TCP_ST_SYN_SENT && (rcv->flags & PEER_SYN_SEEN) &&
+	    dir != c->syn_dir && c->synack_dir < 0 && c->rst_dir < 0 &&
+	    !(c->ext && c->ext->early_frame)) {
+		struct conn_ext *xe = ext_of(c);
+		xe->early_frame = frame;
+		xe->early_ts = ts;
+		xe->early_seq = s->seq;
+		xe->early_len = s->paylen;
 	}
 
 	/* Data after the sender's own FIN (beyond the FIN's slot). An RST's

@@ -145,6 +145,11 @@ struct conn_ext {
 	uint8_t rst_prev[2];	/* both states just before it */
 	bool td_reset_before;	/* td_reset just before it */
 	int8_t rst_dir_before;	/* rst_dir just before it */
+	/* The first payload the SYN's peer sent before any SYN-ACK of its
+	 * (data_before_established once a SYN-ACK follows it). */
+	uint64_t early_frame;	/* 0: none */
+	int64_t early_ts;
+	uint32_t early_seq, early_len;
 };
 
 /* Bits of conn.slot: flow.c's timer slots 0..FLOW_WHEEL. */

@@ -356,6 +356,18 @@ tcp_fsm_step(struct tcp_peer *snd, struct tcp_peer *rcv,
 		    seq_le(seg->ack, rcv->snd_nxt)))
 			rc.next = rcv->st;
 		break;
+	case EV_RST:
+		/* An RST at J+1 (or up to the SYN data's end) from SYN_SENT
+		 * answers no unacceptable ACK: that RST's seq is the bad ack
+		 * (3.10.7.3). It follows a SYN-ACK that acked the SYN, which
+		 * the capture missed: the sender had no connection (a
+		 * half-open scan, whose raw SYN the kernel never sent) or
+		 * aborted the one it had just opened (3.10.5). Either way
+		 * it is CLOSED. */
+		if (snd->st == TCP_ST_SYN_SENT && (snd->flags & PEER_SYN_SEEN) &&
+		    seq_gt(seg->seq, snd->isn) && seq_le(seg->seq, snd->snd_nxt))
+			sc.next = TCP_ST_CLOSED;
+		break;
 	case EV_FIN:
 		/* Crossing FINs: a FIN from CLOSE_WAIT that does not ack the
 		 * peer's FIN, from an endpoint that never showed it received

@@ -2163,6 +2163,53 @@ START_TEST(test_third_with_data_bad_ack)
 }
 END_TEST
 
+/* The server's 10 bytes at 5001 (frame 2) are captured before its
+ * SYN-ACK (K = 5000, frame 3): before the SYN-ACK the server had no ISN
+ * to send from (RFC 9293 3.4.1) and was not synchronized (3.10.7.3):
+ * data_before_established at frame 2, from the server. The handshake
+ * itself is whole: J+1, K+1 (complete). (Without a SYN-ACK after it,
+ * test_asym_after_server_banner: a banner after a missed SYN-ACK.) */
+START_TEST(test_server_data_before_synack)
+{
+	struct tu_result r;
+
+	tu_run("0.000  > S  1000 0\n"
+	       "+0.005 < PA 5001 1001 len=10\n"
+	       "+0.005 < SA 5000 1001\n"
+	       "+0.010 > A  1001 5001\n", &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_anom(&r, 0, "data_before_established", 2, "server");
+	ck_assert_uint_eq(r.conns[0].nanoms, 1);
+	tu_assert_hs(&r, 0, HS_COMPLETE);
+}
+END_TEST
+
+/* An RST at J+1 from the SYN's sender, no SYN-ACK captured: an RST from
+ * SYN-SENT answers an unacceptable ACK, at that ACK's number (3.10.7.3),
+ * never J+1. One at J+1 follows a SYN-ACK that acked the SYN (a half-open
+ * scan's, whose SYN-ACK the capture missed): the sender is CLOSED, and the
+ * attempt unanswered as far as the capture shows. An RST at another
+ * number (9999: the ack of an old SYN-ACK the capture missed) leaves it
+ * SYN_SENT (3.10.7.3; 3.5 figure 9). */
+START_TEST(test_client_rst_after_syn)
+{
+	struct tu_result r;
+
+	tu_run("0.000  > S  1000 0\n"
+	       "+0.010 > R  1001 0\n", &r);
+	tu_assert_nconns(&r, 1);
+	ck_assert_uint_eq(r.conns[0].nanoms, 0);
+	tu_assert_hs(&r, 0, HS_UNANSWERED);
+	tu_assert_td(&r, 0, TD_NONE);
+	tu_assert_states(&r, 0, TCP_ST_CLOSED, TCP_ST_CLOSED);
+
+	tu_run("0.000  > S  1000 0\n"
+	       "+0.010 > R  9999 0\n", &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_states(&r, 0, TCP_ST_SYN_SENT, TCP_ST_CLOSED);
+}
+END_TEST
+
 /* ==== every capture order of a teardown ================================ */
 
 /* A teardown's segments, each direction in its own order; the capture may
@@ -2359,6 +2406,8 @@ conn_suite(void)
 	tcase_add_test(tc, test_dup_ack_crossing_fin_by_timestamps);
 	tcase_add_test(tc, test_fin_ack_u_after_round_trip);
 	tcase_add_test(tc, test_third_with_data_bad_ack);
+	tcase_add_test(tc, test_server_data_before_synack);
+	tcase_add_test(tc, test_client_rst_after_syn);
 	tcase_add_test(tc, test_rtt_after_syn_retransmitted);
 	tcase_add_test(tc, test_rtt_after_synack_retransmitted);
 	tcase_add_test(tc, test_rtt_no_retransmission);

@@ -128,6 +128,9 @@ static const struct edge snd_rst[] = {
 	/* ABORT: send RST, delete the TCB (3.10.5) */
 	{ SR, CL }, { ES, CL }, { F1, CL }, { F2, CL }, { CW, CL },
 	{ CG, CL }, { LA, CL }, { TW, CL },
+	/* SYN_SENT at J+1: after a SYN-ACK that acked its SYN, which the
+	 * capture missed (tcp_fsm.c) */
+	{ SS, CL },
 };
 
 /* ... and to its RECEIVER, as the segment reaches it. */
