@@ -1787,7 +1787,8 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	if ((pkt->quirks & DEC_TCP_WSCALE_CLAMP) && !(snd->once & ONCE_WSCALE)) {
 		snd->once |= ONCE_WSCALE;
 		conn_anomaly(c, ANOM_WSCALE_CLAMPED, dir, ts, frame,
-		    "window scale above 14, used as 14");
+		    "window scale %u above 14, used as 14",
+		    (unsigned)s->opt.ws_sent);
 	}
 	/* A payload cut by the snaplen is a capture artefact, not a finding
 	 * (lengths come from the IP header): no anomaly. A cut fixed header is

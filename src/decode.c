@@ -272,7 +272,7 @@ decode_tcp_options(const uint8_t *p, size_t len, struct tcp_opts *o)
 				q |= DEC_TCP_OPT_BAD_SIZE;
 				break;
 			}
-			o->wscale = v[0];
+			o->wscale = o->ws_sent = v[0];
 			if (o->wscale > 14) {	/* RFC 7323 2.3: use 14 */
 				o->wscale = 14;
 				q |= DEC_TCP_WSCALE_CLAMP;

@@ -62,6 +62,7 @@ struct tcp_opts {
 	uint32_t tsval, tsecr;	/* timestamps (kind 8) */
 	uint8_t tfo_len;	/* TFO cookie length (kind 34; 0 = request) */
 	bool has_mss, has_ws, sack_ok, has_ts, has_tfo;
+	uint8_t ws_sent;	/* the window scale as sent, before the clamp */
 	/* Last, so that a copy may leave them out (struct pkt): */
 	uint32_t sack[TCP_MAX_SACK][2];	/* SACK blocks: left, right edges */
 };

@@ -248,6 +248,10 @@ item_unpack(const struct item *it, struct pkt *pk)
 	memcpy(&s->opt, (const unsigned char *)it + offsetof(struct item, mss),
 	    ITEM_OPT_HEAD);
 	s->opt.nsack = 0;	/* its place held the flags */
+	/* A clamped window scale travels as sent (par_segment()). */
+	s->opt.ws_sent = s->opt.wscale;
+	if (pk->quirks & DEC_TCP_WSCALE_CLAMP)
+		s->opt.wscale = 14;
 	s->opt.has_mss = it->opts & IO_MSS;
 	s->opt.has_ws = it->opts & IO_WS;
 	s->opt.sack_ok = it->opts & IO_SACK_OK;
@@ -670,6 +674,9 @@ par_segment(struct par *p, const struct pkt *pkt, int64_t ts, uint64_t frame)
 	it[0].paylen = s->paylen;
 	memcpy((unsigned char *)it + offsetof(struct item, mss), &s->opt,
 	    ITEM_OPT_HEAD);
+	/* A clamped scale is 14: its place carries the value sent. */
+	if (pkt->quirks & DEC_TCP_WSCALE_CLAMP)
+		it[0].wscale = s->opt.ws_sent;
 	it[0].opts = (uint8_t)(s->opt.has_mss * IO_MSS |
 	    s->opt.has_ws * IO_WS | s->opt.sack_ok * IO_SACK_OK |
 	    s->opt.has_ts * IO_TS | s->opt.has_tfo * IO_TFO);

@@ -2210,6 +2210,21 @@ START_TEST(test_client_rst_after_syn)
 }
 END_TEST
 
+/* Window scale 15 (RFC 7323 2.3: above 14, used as 14): the detail
+ * names the value sent, which the clamp replaced. */
+START_TEST(test_wscale_clamped_detail)
+{
+	struct tu_result r;
+
+	tu_run("0.000  > S  1000 0 ws=15\n"
+	       "+0.010 < SA 5000 1001 ws=7\n"
+	       "+0.010 > A  1001 5001\n", &r);
+	tu_assert_anom(&r, 0, "wscale_clamped", 1, "client");
+	ck_assert_str_eq(r.conns[0].anoms[0].detail,
+	    "window scale 15 above 14, used as 14");
+}
+END_TEST
+
 /* ==== every capture order of a teardown ================================ */
 
 /* A teardown's segments, each direction in its own order; the capture may
@@ -2408,6 +2423,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_third_with_data_bad_ack);
 	tcase_add_test(tc, test_server_data_before_synack);
 	tcase_add_test(tc, test_client_rst_after_syn);
+	tcase_add_test(tc, test_wscale_clamped_detail);
 	tcase_add_test(tc, test_rtt_after_syn_retransmitted);
 	tcase_add_test(tc, test_rtt_after_synack_retransmitted);
 	tcase_add_test(tc, test_rtt_no_retransmission);
