@@ -1433,13 +1433,17 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	 * quarter more: the peer's answer to that data, jittered, would
 	 * come as late as an answer to the FIN. */
 	int64_t rtt;
-	bool late = peer_rtt(c, dir, &rtt) &&
-	    ts - conn_side_time(c, !dir, CT_FIN) >=
+	bool timed = peer_rtt(c, dir, &rtt);
+	bool late = timed && ts - conn_side_time(c, !dir, CT_FIN) >=
 	    rtt + (f->fin_spaced ? 0 : rtt / 4);
 	/* Its own FIN "afterwards" (SPEC): it had sent another segment
 	 * since the peer's FIN, so this FIN is no crossing one (a FIN that
-	 * crossed is the first thing it sent after the peer's). */
-	bool after = (s->flags & TH_FIN) && me->fin_before_prev;
+	 * crossed is the first thing it sent after the peer's), unless
+	 * the time says both left before the peer's FIN arrived (its ACK
+	 * of the data before that FIN, then its own FIN, within the round
+	 * trip: a simultaneous close, 3.6 figure 13). */
+	bool after = (s->flags & TH_FIN) && me->fin_before_prev &&
+	    (late || !timed);
 	/* A repeated ack that opens the window past every edge it gave
 	 * before is a window update (sent as the FIN crossed it), not an
 	 * answer to the FIN. take_ack() has not taken this one yet. */

@@ -2016,8 +2016,13 @@ END_TEST
  * arrives (RFC 7323 4.3), so they were sent before the server's FIN
  * arrived. The FINs crossed (RFC 9293 3.6 figure 13): a simultaneous
  * close, both through CLOSING to TIME_WAIT, and no fin_ack_bad_ack.
- * Without timestamps nothing tells: the client's FIN, sent after another
- * segment since the server's, is judged an answer (the man page's rule). */
+ * Without timestamps the time tells the same: the client's FIN, captured
+ * 18.1 ms after the server's, left before the server's FIN could reach
+ * it (20 ms there and back): crossed, though the client sent another
+ * segment (its ACK of the response) since. Captured 30.1 ms after (the
+ * ACK 18 ms after, the FIN 12 ms later), it left after that FIN arrived:
+ * its ack of u, not u+1, is fin_ack_bad_ack (SPEC: its own FIN
+ * afterwards with ack u). */
 #define HS_TS \
 	"0.000  > S  1000 0 ts=100,0\n" \
 	"+0.010 < SA 5000 1001 ts=200,100\n" \
@@ -2052,7 +2057,21 @@ START_TEST(test_fins_crossed_by_timestamps)
 	       "+0.0001 > FA 1047 5063\n"
 	       "+0.0001 < A  5064 1048\n"
 	       "+0.002 > A  1048 5064\n", &r);
+	tu_assert_no_anom(&r, 0, "fin_ack_bad_ack");
+	ck_assert_int_eq(r.conns[0].td, TD_SIMULTANEOUS);
+
+	tu_run("0.000  > S  1000 0\n"
+	       "+0.0001 < SA 5000 1001\n"
+	       "+0.020 > A  1001 5001\n"
+	       "+0.0001 > PA 1001 5001 len=46\n"
+	       "+0.0001 < PA 5001 1047 len=62\n"
+	       "+0.002 < FA 5063 1047\n"
+	       "+0.018 > A  1047 5063\n"
+	       "+0.0121 > FA 1047 5063\n"
+	       "+0.0001 < A  5064 1048\n"
+	       "+0.002 > A  1048 5064\n", &r);
 	tu_assert_anom(&r, 0, "fin_ack_bad_ack", 8, "client");
+	ck_assert_int_eq(r.conns[0].td, TD_GRACEFUL);
 }
 END_TEST
 
@@ -2222,6 +2241,34 @@ START_TEST(test_wscale_clamped_detail)
 	tu_assert_anom(&r, 0, "wscale_clamped", 1, "client");
 	ck_assert_str_eq(r.conns[0].anoms[0].detail,
 	    "window scale 15 above 14, used as 14");
+}
+END_TEST
+
+/* Captured at the client, 10 ms from the server (the handshake): the
+ * client's 100 bytes, its FIN u = 1101 1 ms later (frame 5); the server's
+ * ACK of the data (frame 6, 9 ms after the FIN) and its FIN W = 5001 with
+ * ack u (frame 7, 9.5 ms after it). Both left the server before the
+ * client's FIN could reach it (it takes 5 ms there, and the server's
+ * segments 5 ms back): the FINs crossed (RFC 9293 3.6 figure 13), a
+ * simultaneous close, both in TIME_WAIT, and no fin_ack_bad_ack, though
+ * the server sent a segment between the client's FIN and its own. */
+START_TEST(test_fin_crossing_after_data_ack)
+{
+	struct tu_result r;
+
+	tu_run("0.000  > S  1000 0\n"
+	       "0.010  < SA 5000 1001\n"
+	       "0.020  > A  1001 5001\n"
+	       "0.030  > PA 1001 5001 len=100\n"
+	       "0.031  > FA 1101 5001\n"
+	       "0.040  < A  5001 1101\n"
+	       "0.0405 < FA 5001 1101\n"
+	       "0.0505 > A  1102 5002\n"
+	       "0.051  < A  5002 1102\n", &r);
+	tu_assert_nconns(&r, 1);
+	ck_assert_uint_eq(r.conns[0].nanoms, 0);
+	tu_assert_td(&r, 0, TD_SIMULTANEOUS);
+	tu_assert_states(&r, 0, TCP_ST_TIME_WAIT, TCP_ST_TIME_WAIT);
 }
 END_TEST
 
@@ -2424,6 +2471,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_server_data_before_synack);
 	tcase_add_test(tc, test_client_rst_after_syn);
 	tcase_add_test(tc, test_wscale_clamped_detail);
+	tcase_add_test(tc, test_fin_crossing_after_data_ack);
 	tcase_add_test(tc, test_rtt_after_syn_retransmitted);
 	tcase_add_test(tc, test_rtt_after_synack_retransmitted);
 	tcase_add_test(tc, test_rtt_no_retransmission);
