@@ -1509,7 +1509,14 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 	 * endpoints the capture never saw synchronize): the close it cut
 	 * short did not end gracefully. */
 	bool fin_sent = (c->peer[0].flags | c->peer[1].flags) & PEER_FIN_SEEN;
-	if (((c->hs & HSF_ESTABLISHED) || fin_sent) &&
+	/* Not one between two endpoints still in a handshake (SYN_SENT,
+	 * SYN_RECEIVED, CLOSED), though a SYN-ACK had made the client
+	 * ESTABLISHED before it went back to SYN_SENT with a new ISN: the
+	 * RST ended that attempt, and the connection may open after it. */
+	unsigned hs_states = M(TCP_ST_CLOSED) | M(TCP_ST_SYN_SENT) |
+	    M(TCP_ST_SYN_RECEIVED);
+	bool in_hs = side_in(from, hs_states) && side_in(peer_from, hs_states);
+	if (((c->hs & HSF_ESTABLISHED) || fin_sent) && !(in_hs && !fin_sent) &&
 	    !(side_in(from, ENDED_STATES) && side_in(peer_from, ENDED_STATES)))
 		c->td_reset = true;
 	/* In TIME_WAIT by the peer's FIN it never acked: an endpoint whose

@@ -2272,6 +2272,33 @@ START_TEST(test_fin_crossing_after_data_ack)
 }
 END_TEST
 
+/* SYN J = 1000, its SYN-ACK (K = 5000), then a new SYN J = 2000 a second
+ * later (the client never answered: syn_isn_changed), the old SYN-ACK
+ * again, which the client, now SYN_SENT for J = 2000, resets (frame 5);
+ * then the SYN-ACK to J = 2000 (K = 6000) and the client's ACK. The RST
+ * went between two endpoints still in a handshake, ending the first
+ * attempt, not an established connection (SPEC teardown "reset"), and
+ * the connection opened after it (as in RFC 9293 3.5 figure 9): teardown
+ * open, both ESTABLISHED. */
+START_TEST(test_rst_between_attempts)
+{
+	struct tu_result r;
+
+	tu_run("0.000  > S  1000 0\n"
+	       "0.010  < SA 5000 1001\n"
+	       "1.000  > S  2000 0\n"
+	       "1.010  < SA 5000 1001\n"
+	       "1.011  > R  1001 0\n"
+	       "1.012  < SA 6000 2001\n"
+	       "1.020  > A  2001 6001\n", &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_anom(&r, 0, "syn_isn_changed", 3, "client");
+	tu_assert_hs(&r, 0, HS_COMPLETE);
+	tu_assert_td(&r, 0, TD_OPEN);
+	tu_assert_states(&r, 0, TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+}
+END_TEST
+
 /* ==== every capture order of a teardown ================================ */
 
 /* A teardown's segments, each direction in its own order; the capture may
@@ -2472,6 +2499,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_client_rst_after_syn);
 	tcase_add_test(tc, test_wscale_clamped_detail);
 	tcase_add_test(tc, test_fin_crossing_after_data_ack);
+	tcase_add_test(tc, test_rst_between_attempts);
 	tcase_add_test(tc, test_rtt_after_syn_retransmitted);
 	tcase_add_test(tc, test_rtt_after_synack_retransmitted);
 	tcase_add_test(tc, test_rtt_no_retransmission);
