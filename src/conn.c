@@ -1415,6 +1415,9 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	}
 	if (s->ack != f->fin_seq)
 		return;		/* an older ack: sent before the FIN arrived */
+	/* After it acked u+1: an older segment the network reordered. */
+	if (had_ack && tcp_acks_fin(f, prev_ack))
+		return;
 	/* Timestamps on both: an echo older than the FIN's TSval was sent
 	 * before the FIN arrived. TS.Recent takes the TSval of a segment
 	 * that arrives in order (RFC 7323 4.3), the FIN's once it arrived
@@ -1453,19 +1456,72 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	 * before it crossed it, SPEC's endpoint states say, whatever the
 	 * capture order; but for the evidence below.) */
 	bool fin = s->flags & TH_FIN;
-	bool answer = (!fin && late) || (pure_ack && had_ack &&
-	    prev_ack == s->ack && !win_update) ||
-	    c->side[!dir].fin_count > 1 || after ||
+	bool proof = c->side[!dir].fin_count > 1 || after ||
 	    (fin && (me->flags & PEER_GOT_FIN));
-	if (!answer)
+	bool repeat = pure_ack && had_ack && prev_ack == s->ack && !win_update;
+	if (!proof && !repeat && !(!fin && late))
 		return;
+	if (me->once & ONCE_FIN_BAD_ACK) {
+		me->flags |= PEER_GOT_FIN;
+		return;
+	}
+	/* On time or a repeated ack alone, after a FIN right behind its
+	 * data: the peer's ACK of that data, sent just before the FIN
+	 * arrived, comes as late when the path is loaded (the round trip
+	 * grew since the handshake), and a duplicate ACK of u answers a
+	 * segment that overtook the FIN. Its next segment tells
+	 * (fin_ack_pending()). */
+	if (!proof && !f->fin_spaced) {
+		struct conn_ext *x = ext_of(c);
+		if (!x->fba_frame) {
+			x->fba_frame = frame;
+			x->fba_ts = ts;
+			x->fba_ack = s->ack;
+			x->fba_dir = dir;
+			x->fba_fins = (uint8_t)MIN(c->side[!dir].fin_count, 255);
+		}
+		return;
+	}
 	me->flags |= PEER_GOT_FIN;
-	if (me->once & ONCE_FIN_BAD_ACK)
-		return;
 	me->once |= ONCE_FIN_BAD_ACK;
 	conn_anomaly(c, ANOM_FIN_ACK_BAD_ACK, dir, ts, frame,
 	    "ack %u (%s) != %s+1 (%u): the FIN was not counted", s->ack, L, L,
 	    f->fin_seq + 1);
+}
+
+/* The ack of u teardown_fin_ack() held, judged by the next segment of
+ * its sender (s, or NULL at the end): one that acks u+1 within the
+ * handshake's round trip, with no FIN retransmitted in between,
+ * shows that the FIN arrived just after that ack was sent (a stack
+ * that had the FIN and did not count it would not count it a moment
+ * later, unprompted): no anomaly. Anything else reports it, at the
+ * ack's frame. */
+static void
+fin_ack_pending(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    int64_t ts)
+{
+	struct conn_ext *x = c->ext;
+
+	if (!x || !x->fba_frame || x->fba_dir != dir)
+		return;
+	struct tcp_peer *me = &c->peer[dir], *f = &c->peer[!dir];
+	int64_t rtt;
+	if (s && (s->flags & TH_ACK) && (s->flags & TH_RST) == 0 &&
+	    tcp_acks_fin(f, s->ack) &&
+	    c->side[!dir].fin_count == x->fba_fins &&
+	    peer_rtt(c, dir, &rtt) && ts - x->fba_ts < rtt) {
+		x->fba_frame = 0;
+		return;
+	}
+	const char *L = c->fin_first == !dir ? "u" : "W";
+	me->flags |= PEER_GOT_FIN;
+	if (!(me->once & ONCE_FIN_BAD_ACK)) {
+		me->once |= ONCE_FIN_BAD_ACK;
+		conn_anomaly(c, ANOM_FIN_ACK_BAD_ACK, dir, x->fba_ts,
+		    x->fba_frame, "ack %u (%s) != %s+1 (%u): the FIN was not "
+		    "counted", x->fba_ack, L, L, f->fin_seq + 1);
+	}
+	x->fba_frame = 0;
 }
 
 static void
@@ -1774,6 +1830,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		    ZEEK_SEG_BAD_CSUM);
 		return;
 	}
+	fin_ack_pending(c, dir, s, ts);
 	if (++sd->pkts == 0)
 		ext_of(c)->pkts_hi[dir]++;
 	snd->flags |= PEER_SENT_ANY;
@@ -2388,6 +2445,8 @@ conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 			c->peer[i].st = TCP_ST_CLOSED;
 	}
 
+	for (int i = 0; i < 2; i++)
+		fin_ack_pending(c, (uint8_t)i, NULL, 0);
 	bool reset = c->rst_dir >= 0;
 	int nfin = 0;
 	for (int i = 0; i < 2; i++)

@@ -150,6 +150,14 @@ struct conn_ext {
 	uint64_t early_frame;	/* 0: none */
 	int64_t early_ts;
 	uint32_t early_seq, early_len;
+	/* An ack of u judged an answer to the FIN on time alone, its FIN
+	 * right behind its data: reported unless the sender's next segment
+	 * acks u+1 at once (fin_ack_pending()). */
+	uint64_t fba_frame;	/* 0: none */
+	int64_t fba_ts;
+	uint32_t fba_ack;
+	uint8_t fba_dir;	/* its sender */
+	uint8_t fba_fins;	/* the FIN sender's fin_count then */
 };
 
 /* Bits of conn.slot: flow.c's timer slots 0..FLOW_WHEEL. */

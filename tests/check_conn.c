@@ -2299,6 +2299,62 @@ START_TEST(test_rst_between_attempts)
 }
 END_TEST
 
+/* Captured at the server, 20 ms from the client (the handshake's ACK
+ * came 20 ms after the SYN-ACK): the response and the server's FIN u =
+ * 5501 right behind it (0.1 ms). The client's ACK of u comes 26 ms after
+ * the FIN, more than the round trip and a quarter, and its FIN, 4 ms
+ * later, acks u+1 with no FIN sent again: the ACK of u answered the data,
+ * sent just before the FIN arrived on a path slower than during the
+ * handshake (a stack that had the FIN and did not count it would not
+ * count it 4 ms later, unprompted). No fin_ack_bad_ack; graceful.
+ * Variants: the client's next segment acks u again (frame 7 was an
+ * answer to the FIN after all: the error at frame 7), or comes later
+ * than the round trip (the same); an ack of u captured after the client
+ * acked u+1 is an older segment, reordered (nothing). */
+#define LOADED \
+	"0.000   > S  1000 0\n" \
+	"+0.0001 < SA 5000 1001\n" \
+	"+0.020  > A  1001 5001\n" \
+	"+0.001  > PA 1001 5001 len=20\n" \
+	"+0.0001 < PA 5001 1021 len=500\n" \
+	"+0.0001 < FA 5501 1021\n" \
+	"+0.026  > A  1021 5501\n"
+START_TEST(test_fin_ack_u_on_loaded_path)
+{
+	struct tu_result r;
+
+	tu_run(LOADED
+	       "+0.004  > FA 1021 5502\n"
+	       "+0.0001 < A  5502 1022\n", &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_no_anom(&r, 0, "fin_ack_bad_ack");
+	tu_assert_td(&r, 0, TD_GRACEFUL);
+
+	tu_run(LOADED
+	       "+0.004  > A  1021 5501\n"
+	       "+0.004  > FA 1021 5502\n"
+	       "+0.0001 < A  5502 1022\n", &r);
+	tu_assert_anom(&r, 0, "fin_ack_bad_ack", 7, "client");
+
+	tu_run(LOADED
+	       "+0.030  > FA 1021 5502\n"
+	       "+0.0001 < A  5502 1022\n", &r);
+	tu_assert_anom(&r, 0, "fin_ack_bad_ack", 7, "client");
+
+	tu_run("0.000   > S  1000 0\n"
+	       "+0.0001 < SA 5000 1001\n"
+	       "+0.020  > A  1001 5001\n"
+	       "+0.001  > PA 1001 5001 len=20\n"
+	       "+0.0001 < PA 5001 1021 len=500\n"
+	       "+0.0001 < FA 5501 1021\n"
+	       "+0.020  > FA 1021 5502\n"
+	       "+0.0001 < A  5502 1022\n"
+	       "+0.006  > A  1021 5501\n", &r);
+	tu_assert_no_anom(&r, 0, "fin_ack_bad_ack");
+	tu_assert_td(&r, 0, TD_GRACEFUL);
+}
+END_TEST
+
 /* ==== every capture order of a teardown ================================ */
 
 /* A teardown's segments, each direction in its own order; the capture may
@@ -2500,6 +2556,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_wscale_clamped_detail);
 	tcase_add_test(tc, test_fin_crossing_after_data_ack);
 	tcase_add_test(tc, test_rst_between_attempts);
+	tcase_add_test(tc, test_fin_ack_u_on_loaded_path);
 	tcase_add_test(tc, test_rtt_after_syn_retransmitted);
 	tcase_add_test(tc, test_rtt_after_synack_retransmitted);
 	tcase_add_test(tc, test_rtt_no_retransmission);
