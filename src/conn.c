@@ -2407,17 +2407,20 @@ conn_time_wait_end(const struct conn *c, const struct conn_cfg *cfg)
 
 void
 conn_reuse(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
-    uint32_t isn, int64_t ts, uint64_t frame)
+    const struct tcp_seg *syn, int64_t ts, uint64_t frame)
 {
 	struct tcp_peer *p = &c->peer[dir], *q = &c->peer[!dir];
 
 	/* The peer holds TIME_WAIT: a SYN whose ISN is beyond every seq of
-	 * the old connection it reopens (RFC 9293 3.6.1 MAY-2, RFC 6191;
-	 * Linux), so the peer left TIME_WAIT, as it may. A lower ISN it
-	 * answers with the old ACK and stays (unless timestamps, which a
-	 * record does not keep, let it in). */
+	 * the old connection reopens it (RFC 9293 3.6.1 MAY-2; Linux), and
+	 * so does one whose TSval is newer than the last the peer had from
+	 * this endpoint, its FIN's (RFC 6191 2; Linux, whatever the ISN):
+	 * the peer left TIME_WAIT, as it may. Any other SYN it answers with
+	 * the old ACK and stays. */
+	bool newer_ts = syn->opt.has_ts && (p->flags & PEER_FIN_SEEN) &&
+	    p->fin_ts && seq_gt(syn->opt.tsval, c->fin_tsval[dir]);
 	if (q->st == TCP_ST_TIME_WAIT && (p->flags & PEER_SEQ_KNOWN) &&
-	    seq_gt(isn, p->snd_nxt))
+	    (seq_gt(syn->seq, p->snd_nxt) || newer_ts))
 		q->st = TCP_ST_CLOSED;
 	if (p->st != TCP_ST_TIME_WAIT)
 		return;

@@ -298,11 +298,11 @@ bool conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 extern bool conn_fast_check;
 /* May a new SYN from dir start a new record on this 4-tuple? */
 bool conn_is_reusable(const struct conn *c, uint8_t dir);
-/* Before a reuse by a SYN from dir with this ISN: record missing_time_wait
- * if dir is the closer within 2MSL; a peer in TIME_WAIT that the ISN lets
- * reopen the connection leaves it. */
+/* Before a reuse by the SYN syn from dir: record missing_time_wait if dir
+ * is the closer within 2MSL; a peer in TIME_WAIT that the SYN's ISN or
+ * timestamp lets reopen the connection leaves it. */
 void conn_reuse(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
-    uint32_t isn, int64_t ts, uint64_t frame);
+    const struct tcp_seg *syn, int64_t ts, uint64_t frame);
 /* Is the connection finished (reset, or both endpoints closed)? */
 bool conn_is_done(const struct conn *c);
 /* Are both endpoints CLOSED or in TIME_WAIT (what is left is a TIME_WAIT,

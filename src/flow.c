@@ -1210,7 +1210,7 @@ flow_lookup_hashed(struct flow_table *t, const struct pkt *p, uint64_t hash,
 		} else if (syn && conn_is_reusable(c, *dir)) {
 			/* 4-tuple reuse: a new SYN after the previous
 			 * connection closed, reset or sits in TIME_WAIT. */
-			conn_reuse(c, &t->cfg, *dir, p->tcp.seq, ts, frame);
+			conn_reuse(c, &t->cfg, *dir, &p->tcp, ts, frame);
 			release(t, c, ts, END_REUSED);
 		} else {
 			return c;

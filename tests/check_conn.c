@@ -2355,6 +2355,47 @@ START_TEST(test_fin_ack_u_on_loaded_path)
 }
 END_TEST
 
+/* The server closes first (FIN W = 5101) and holds TIME_WAIT after the
+ * client's FIN (TSval 300) and its final ACK. 5 s later the client's new
+ * SYN has a lower ISN (500) but a newer TSval (900): RFC 6191 2 (Linux's
+ * TIME_WAIT too) lets it reopen the connection, so the server left
+ * TIME_WAIT: the old record shows it CLOSED, and no missing_time_wait
+ * (it is not the SYN's sender). With TSval 250, older than the FIN's, it
+ * does not: the server stays in TIME_WAIT in the old record. */
+START_TEST(test_time_wait_reopened_by_timestamp)
+{
+	struct tu_result r;
+
+	tu_run("0.000  > S  1000 0 ts=100,0\n"
+	       "0.010  < SA 5000 1001 ts=200,100\n"
+	       "0.020  > A  1001 5001 ts=110,200\n"
+	       "0.030  < PA 5001 1001 len=100 ts=210,110\n"
+	       "0.040  > A  1001 5101 ts=120,210\n"
+	       "0.050  < FA 5101 1001 ts=220,120\n"
+	       "0.060  > A  1001 5102 ts=130,220\n"
+	       "0.070  > FA 1001 5102 ts=300,220\n"
+	       "0.080  < A  5102 1002 ts=230,300\n"
+	       "5.000  > S  500 0 ts=900,0\n"
+	       "5.010  < SA 70000 501 ts=950,900\n", &r);
+	tu_assert_nconns(&r, 2);
+	tu_assert_states(&r, 0, TCP_ST_CLOSED, TCP_ST_CLOSED);
+	tu_assert_no_anom(&r, 0, "missing_time_wait");
+
+	tu_run("0.000  > S  1000 0 ts=100,0\n"
+	       "0.010  < SA 5000 1001 ts=200,100\n"
+	       "0.020  > A  1001 5001 ts=110,200\n"
+	       "0.030  < PA 5001 1001 len=100 ts=210,110\n"
+	       "0.040  > A  1001 5101 ts=120,210\n"
+	       "0.050  < FA 5101 1001 ts=220,120\n"
+	       "0.060  > A  1001 5102 ts=130,220\n"
+	       "0.070  > FA 1001 5102 ts=300,220\n"
+	       "0.080  < A  5102 1002 ts=230,300\n"
+	       "5.000  > S  500 0 ts=250,0\n", &r);
+	tu_assert_nconns(&r, 2);
+	tu_assert_states(&r, 0, TCP_ST_CLOSED, TCP_ST_TIME_WAIT);
+}
+END_TEST
+
 /* ==== every capture order of a teardown ================================ */
 
 /* A teardown's segments, each direction in its own order; the capture may
@@ -2557,6 +2598,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_fin_crossing_after_data_ack);
 	tcase_add_test(tc, test_rst_between_attempts);
 	tcase_add_test(tc, test_fin_ack_u_on_loaded_path);
+	tcase_add_test(tc, test_time_wait_reopened_by_timestamp);
 	tcase_add_test(tc, test_rtt_after_syn_retransmitted);
 	tcase_add_test(tc, test_rtt_after_synack_retransmitted);
 	tcase_add_test(tc, test_rtt_no_retransmission);
