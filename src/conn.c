@@ -1048,6 +1048,10 @@ handshake_syn(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 			    "SYN seq=%u (J) sent again (#%u)", s->seq,
 			    c->syn_count);
 		} else if (pending) {
+			struct conn_ext *x = ext_of(c);
+			x->syn_prev = true;
+			x->syn_prev_isn = p->isn;
+			x->syn_prev_end = p->snd_nxt;
 			conn_anomaly(c, ANOM_SYN_ISN_CHANGED, dir, ts, frame,
 			    "SYN seq %u (%s) != J (%u) of the pending attempt",
 			    s->seq, seq_rel_str(a, sizeof(a), "J", p->isn, s->seq),
@@ -1142,6 +1146,16 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	    (q->flags & PEER_SYN_SEEN) && seq_gt(s->ack, q->isn) &&
 	    seq_le(s->ack, q->snd_nxt);
 	bool stale = changed && s->seq == p->isn && s->ack == c->synack_ack;
+	/* The first SYN-ACK, captured after the new SYN: it answers the
+	 * SYN before, which the server had (3.5), and is no bad one. The
+	 * client, SYN_SENT for its new J, finds it unacceptable (its RST
+	 * at that ack, 3.10.7.3); the new SYN's SYN-ACK renews it. */
+	struct conn_ext *xp = c->ext;
+	if (xp && xp->syn_prev && dir != c->syn_dir &&
+	    conn_has_anom(c, ANOM_SYN_ISN_CHANGED) &&
+	    seq_gt(s->ack, xp->syn_prev_isn) &&
+	    seq_le(s->ack, xp->syn_prev_end))
+		stale = true;
 	if (renewed) {
 		time_set(c, CT_SYNACK, ts);
 		c->synack_ack = s->ack;

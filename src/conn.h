@@ -158,6 +158,10 @@ struct conn_ext {
 	uint32_t fba_ack;
 	uint8_t fba_dir;	/* its sender */
 	uint8_t fba_fins;	/* the FIN sender's fin_count then */
+	/* The client's SYN before its ISN changed (syn_isn_changed): a
+	 * SYN-ACK to it is no bad one (handshake_synack()). */
+	bool syn_prev;
+	uint32_t syn_prev_isn, syn_prev_end;	/* its J, and next seq */
 };
 
 /* Bits of conn.slot: flow.c's timer slots 0..FLOW_WHEEL. */

@@ -2396,6 +2396,32 @@ START_TEST(test_time_wait_reopened_by_timestamp)
 }
 END_TEST
 
+/* SYN J = 1000, then a new SYN J = 2000 a second later
+ * (syn_isn_changed); the server's SYN-ACK to the first SYN (ack 1001,
+ * K = 5000) is captured after it: it answers the SYN the server had
+ * (3.5), no synack_bad_ack. The client, SYN_SENT for 2000, resets it at
+ * its ack (3.10.7.3: <SEQ=SEG.ACK><CTL=RST>) and stays SYN_SENT; the
+ * SYN-ACK to 2000 (K = 6000, ack 2001) renews the handshake (no
+ * synack_isn_changed) and the client's ACK completes it. */
+START_TEST(test_first_synack_after_new_isn)
+{
+	struct tu_result r;
+
+	tu_run("0.000  > S  1000 0\n"
+	       "1.000  > S  2000 0\n"
+	       "1.010  < SA 5000 1001\n"
+	       "1.011  > R  1001 0\n"
+	       "1.012  < SA 6000 2001\n"
+	       "1.020  > A  2001 6001\n", &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_anom(&r, 0, "syn_isn_changed", 2, "client");
+	ck_assert_uint_eq(r.conns[0].nanoms, 1);
+	tu_assert_hs(&r, 0, HS_COMPLETE);
+	tu_assert_td(&r, 0, TD_OPEN);
+	tu_assert_states(&r, 0, TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+}
+END_TEST
+
 /* ==== every capture order of a teardown ================================ */
 
 /* A teardown's segments, each direction in its own order; the capture may
@@ -2599,6 +2625,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_rst_between_attempts);
 	tcase_add_test(tc, test_fin_ack_u_on_loaded_path);
 	tcase_add_test(tc, test_time_wait_reopened_by_timestamp);
+	tcase_add_test(tc, test_first_synack_after_new_isn);
 	tcase_add_test(tc, test_rtt_after_syn_retransmitted);
 	tcase_add_test(tc, test_rtt_after_synack_retransmitted);
 	tcase_add_test(tc, test_rtt_no_retransmission);
