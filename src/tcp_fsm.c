@@ -258,9 +258,20 @@ tcp_rst_is_acceptable(const struct tcp_peer *snd, const struct tcp_peer *rcv,
 	 * accepted. Unknown numbers (midstream) are accepted. */
 	if (!(snd->flags & PEER_SEQ_KNOWN))
 		return true;
+	/* A receiver with no connection has no window to miss: CLOSED
+	 * discards an RST, LISTEN ignores it (3.10.7.1, 3.10.7.2); the
+	 * table moves nobody. */
+	if (rcv->st == TCP_ST_CLOSED || rcv->st == TCP_ST_LISTEN)
+		return true;
 	uint32_t nxt = snd->snd_nxt;
-	if (seg->seq == nxt || seg->seq + 1 == nxt)
-		return true;	/* exact, or pf's one-off for a FIN's slot */
+	if (seg->seq == nxt)
+		return true;	/* exact */
+	/* One below, at the slot of a FIN its sender sent: the receiver
+	 * got that FIN (CLOSE_WAIT, CLOSING, LAST_ACK) and takes it (Linux
+	 * tcp_reset_check(); pf's one-off). Otherwise it lies before the
+	 * window (3.10.7.4): ignored. */
+	if (seg->seq + 1 == nxt && (snd->flags & PEER_FIN_SEEN))
+		return true;
 	uint32_t wnd = (rcv->flags & PEER_WIN_KNOWN) ?
 	    rcv->rcv_end - rcv->ack : 0;
 	if (!(rcv->flags & PEER_WIN_KNOWN))	/* any, if the scale is */

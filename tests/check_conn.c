@@ -2422,6 +2422,39 @@ START_TEST(test_first_synack_after_new_isn)
 }
 END_TEST
 
+/* An RST one below the receiver's RCV.NXT: on an ESTABLISHED connection
+ * it lies before the window (RFC 9293 3.10.7.4 first check; RFC 5961
+ * 3.2): ignored, rst_out_of_window, the connection open. At the slot of
+ * the sender's own FIN, which the receiver got (CLOSE_WAIT), it is taken
+ * (Linux tcp_reset_check(); pf): reset. The client's next seq is 1101
+ * after DATA, 1102 after its FIN u = 1101. A client RST at J (not J+1)
+ * right after its SYN, to a server that never answered: no window to
+ * miss (3.10.7.2: LISTEN ignores it), no anomaly. */
+START_TEST(test_rst_one_below)
+{
+	struct tu_result r;
+
+	tu_run(HANDSHAKE DATA
+	       "+0.010 > R  1100 0\n", &r);
+	tu_assert_anom(&r, 0, "rst_out_of_window", 6, "client");
+	tu_assert_td(&r, 0, TD_OPEN);
+	tu_assert_states(&r, 0, TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+
+	tu_run(HANDSHAKE DATA
+	       "+0.010 > FA 1101 5001\n"
+	       "+0.010 < A  5001 1102\n"
+	       "+0.010 > R  1101 0\n", &r);
+	tu_assert_no_anom(&r, 0, "rst_out_of_window");
+	tu_assert_td(&r, 0, TD_RESET);
+	tu_assert_states(&r, 0, TCP_ST_CLOSED, TCP_ST_CLOSED);
+
+	tu_run("0.000  > S  1000 0\n"
+	       "+0.001 > R  1000 0\n", &r);
+	ck_assert_uint_eq(r.conns[0].nanoms, 0);
+	tu_assert_hs(&r, 0, HS_UNANSWERED);
+}
+END_TEST
+
 /* ==== every capture order of a teardown ================================ */
 
 /* A teardown's segments, each direction in its own order; the capture may
@@ -2626,6 +2659,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_fin_ack_u_on_loaded_path);
 	tcase_add_test(tc, test_time_wait_reopened_by_timestamp);
 	tcase_add_test(tc, test_first_synack_after_new_isn);
+	tcase_add_test(tc, test_rst_one_below);
 	tcase_add_test(tc, test_rtt_after_syn_retransmitted);
 	tcase_add_test(tc, test_rtt_after_synack_retransmitted);
 	tcase_add_test(tc, test_rtt_no_retransmission);
