@@ -1590,9 +1590,11 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 	    !(side_in(from, ENDED_STATES) && side_in(peer_from, ENDED_STATES)))
 		c->td_reset = true;
 	/* In TIME_WAIT by the peer's FIN it never acked: an endpoint whose
-	 * FIN_WAIT_2 had timed out, with no connection left (see below). */
+	 * FIN_WAIT_2 had timed out, with no connection left (see below).
+	 * Not one that passed CLOSING: it had the peer's FIN, which crossed
+	 * its own (a simultaneous close acks no FIN with a FIN). */
 	bool gone = from == TCP_ST_TIME_WAIT &&
-	    !(c->peer[dir].flags & PEER_GOT_FIN);
+	    !(c->peer[dir].flags & (PEER_GOT_FIN | PEER_PASSED_CLOSING));
 	if (side_in(from, CLOSING_STATES) || side_in(peer_from, CLOSING_STATES))
 		conn_anomaly(c, ANOM_RST_DURING_CLOSE, dir, ts, frame,
 		    "RST seq=%u while %s is %s and its peer %s", s->seq,

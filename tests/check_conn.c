@@ -2455,6 +2455,32 @@ START_TEST(test_rst_one_below)
 }
 END_TEST
 
+/* A simultaneous close (FIN u = 1101 and FIN W = 5001 crossed, RFC 9293
+ * 3.6 figure 13): the server passed CLOSING, so it had the client's FIN,
+ * and the client's ACK of W+1 puts it in TIME_WAIT. Its RST 1 ms later
+ * comes from TIME_WAIT (not from an endpoint whose FIN_WAIT_2 timed out,
+ * which never got the peer's FIN): rst_during_close, the client being
+ * CLOSING, and missing_time_wait, within 2MSL of its last ACK. */
+START_TEST(test_rst_from_time_wait_after_simultaneous_close)
+{
+	struct tu_result r;
+
+	tu_run(HANDSHAKE DATA
+	       "+0.010 > FA 1101 5001\n"
+	       "+0.001 < FA 5001 1101\n"
+	       "+0.009 > A  1102 5002\n"
+	       "+0.001 < R  5002 0\n", &r);
+	tu_assert_anom(&r, 0, "rst_during_close", 9, "server");
+	tu_assert_anom(&r, 0, "missing_time_wait", 9, "server");
+	const struct tu_conn *t = &r.conns[0];
+	for (unsigned i = 0; i < t->nanoms; i++)
+		if (strcmp(t->anoms[i].name, "rst_during_close") == 0)
+			ck_assert_msg(strstr(t->anoms[i].detail,
+			    "server is TIME_WAIT") != NULL, "detail: %s",
+			    t->anoms[i].detail);
+}
+END_TEST
+
 /* ==== every capture order of a teardown ================================ */
 
 /* A teardown's segments, each direction in its own order; the capture may
@@ -2660,6 +2686,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_time_wait_reopened_by_timestamp);
 	tcase_add_test(tc, test_first_synack_after_new_isn);
 	tcase_add_test(tc, test_rst_one_below);
+	tcase_add_test(tc, test_rst_from_time_wait_after_simultaneous_close);
 	tcase_add_test(tc, test_rtt_after_syn_retransmitted);
 	tcase_add_test(tc, test_rtt_after_synack_retransmitted);
 	tcase_add_test(tc, test_rtt_no_retransmission);
