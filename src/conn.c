@@ -98,6 +98,7 @@ conn_free(void *p)
 		if (c->ext->ladder)
 			g_array_free(c->ext->ladder, TRUE);
 		g_free(c->ext->wide_ts);
+		g_free(c->ext->held);
 		g_free(c->ext);
 	}
 	g_free(c);
@@ -1804,6 +1805,76 @@ fast_check(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	}
 	g_free(slow);
 	return true;
+}
+
+bool
+conn_hold_syn(struct conn *c, uint8_t dir, const struct pkt *pkt,
+    int64_t ts, uint64_t frame)
+{
+	const struct tcp_seg *s = &pkt->tcp;
+	const struct tcp_peer *p = &c->peer[dir & 1], *q = &c->peer[!dir];
+	unsigned synced = M(TCP_ST_ESTABLISHED) | M(TCP_ST_FIN_WAIT_1) |
+	    M(TCP_ST_FIN_WAIT_2) | M(TCP_ST_CLOSE_WAIT) | M(TCP_ST_CLOSING) |
+	    M(TCP_ST_LAST_ACK);
+
+	if ((s->flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) != TH_SYN ||
+	    (pkt->quirks & DEC_TCP_BAD_CSUM) || conn_has_held(c) ||
+	    !(c->hs & HSF_ESTABLISHED) || (c->hs & HSF_SIMUL) ||
+	    !side_in(p->st, synced) || !side_in(q->st, synced) ||
+	    !(p->flags & PEER_SEQ_KNOWN) || s->seq == p->isn ||
+	    s->seq == p->snd_nxt)
+		return false;
+	struct conn_ext *x = ext_of(c);
+	x->held = g_new(struct pkt, 1);
+	*x->held = *pkt;
+	x->held->tcp.payload = NULL;	/* borrowed from the frame */
+	x->held->tcp.paycap = 0;
+	x->held_ts = ts;
+	x->held_frame = frame;
+	x->held_dir = dir & 1;
+	return true;
+}
+
+bool
+conn_held_split(const struct conn *c, uint8_t dir, const struct pkt *pkt)
+{
+	const struct conn_ext *x = c->ext;
+	const struct tcp_seg *s = &pkt->tcp;
+
+	if (!x || !x->held || dir == x->held_dir ||
+	    (s->flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) !=
+	    (TH_SYN | TH_ACK) || (pkt->quirks & DEC_TCP_BAD_CSUM))
+		return false;
+	/* It acks the held SYN: J'+1, or more of its data (RFC 7413). */
+	const struct tcp_seg *h = &x->held->tcp;
+	return seq_gt(s->ack, h->seq) && seq_le(s->ack, h->seq + 1 + h->paylen);
+}
+
+void
+conn_held_take(struct conn *c, struct pkt **pkt, int64_t *ts,
+    uint64_t *frame, uint8_t *dir)
+{
+	struct conn_ext *x = c->ext;
+
+	*pkt = x->held;
+	*ts = x->held_ts;
+	*frame = x->held_frame;
+	*dir = x->held_dir;
+	x->held = NULL;
+}
+
+bool
+conn_held_flush(struct conn *c, const struct conn_cfg *cfg)
+{
+	struct pkt *h;
+	int64_t ts;
+	uint64_t frame;
+	uint8_t dir;
+
+	conn_held_take(c, &h, &ts, &frame, &dir);
+	bool r = conn_input(c, cfg, dir, h, ts, frame);
+	g_free(h);
+	return r;
 }
 
 bool

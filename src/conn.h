@@ -162,6 +162,12 @@ struct conn_ext {
 	 * SYN-ACK to it is no bad one (handshake_synack()). */
 	bool syn_prev;
 	uint32_t syn_prev_isn, syn_prev_end;	/* its J, and next seq */
+	/* A SYN with a new ISN on a synchronized connection, held back until
+	 * the peer's next segment tells what it was (conn_hold_syn()). */
+	struct pkt *held;	/* NULL: none */
+	int64_t held_ts;
+	uint64_t held_frame;
+	uint8_t held_dir;
 };
 
 /* Bits of conn.slot: flow.c's timer slots 0..FLOW_WHEEL. */
@@ -297,6 +303,29 @@ extern bool conn_pack_scalar;
  * times changed. */
 bool conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt, int64_t ts, uint64_t frame);
+/* A SYN with a new ISN from dir on a connection both ends hold
+ * synchronized: a half-open connection's reborn client (the peer answers
+ * with a challenge ACK, RFC 9293 3.5 figure 10, RFC 5961 4) or a new
+ * connection on a 4-tuple whose old one both ends forgot (the peer
+ * answers with a SYN-ACK). Held back (true: nothing else to do) until
+ * the record's next segment: conn_held_split() tells whether it is that
+ * SYN-ACK, else conn_held_flush() gives the SYN to the record first. */
+bool conn_hold_syn(struct conn *c, uint8_t dir, const struct pkt *pkt,
+    int64_t ts, uint64_t frame);
+static inline bool
+conn_has_held(const struct conn *c)
+{
+	return c->ext && c->ext->held;
+}
+/* Is this segment from dir the peer's SYN-ACK to the held SYN? */
+bool conn_held_split(const struct conn *c, uint8_t dir, const struct pkt *pkt);
+/* Give the held SYN to the record (conn_input()); the result is
+ * conn_input()'s. */
+bool conn_held_flush(struct conn *c, const struct conn_cfg *cfg);
+/* Take the held SYN out of c (a new record will have it): the caller
+ * frees *pkt with g_free(). */
+void conn_held_take(struct conn *c, struct pkt **pkt, int64_t *ts,
+    uint64_t *frame, uint8_t *dir);
 /* For tests: conn_input() runs its fast path and its whole path on every
  * segment the fast path takes and aborts if the records differ. */
 extern bool conn_fast_check;

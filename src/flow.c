@@ -768,6 +768,8 @@ release(struct flow_table *t, struct conn *c, int64_t now, enum conn_end why)
 		}
 		c = unpack(t, c);
 	}
+	if (conn_has_held(c))
+		conn_held_flush(c, &t->cfg);	/* nothing came after it */
 	conn_finish(c, &t->cfg, now, why);
 	if (!t->emit || !t->emit(c, t->user))
 		conn_free(c);
@@ -981,7 +983,7 @@ flow_expire(struct flow_table *t, int64_t now)
 		later = c->next;
 		/* Idle: packed until a segment comes for it. */
 		if (c->timer == TIMER_IDLE && !c->packed && t->pack_idle &&
-		    !c->fresh) {
+		    !c->fresh && !conn_has_held(c)) {
 			struct conn *pk = pack_block(t, c);
 			*chain_of(t, c) = pk;
 			g_free(c);
@@ -1181,6 +1183,28 @@ evict_one(struct flow_table *t, int64_t now)
 	}
 }
 
+/* A new record for the 4-tuple k (hash h), its first segment at frame. */
+static struct conn *
+new_record(struct flow_table *t, const struct flow_key *k, uint32_t h,
+    int64_t ts, uint64_t frame)
+{
+	if (t->max_flows && t->n >= t->max_flows)
+		evict_one(t, ts);
+	struct conn *c = conn_new(k, t->id_frame ? frame : t->next_id++);
+	t->created = c;
+	c->hash = h;
+	hash_insert(t, c);
+	if (t->cur < 0)
+		t->cur = sec_of(ts);
+	c->tbase = timer_base(t, ts);
+	c->fresh = t->id_frame;
+	wheel_file(t, c, TIMER_ACTIVE, file_at(t, c, TIMER_ACTIVE,
+	    sat_add(c->tbase, t->idle_ns)));
+	if (t->n > t->peak)
+		t->peak = t->n;
+	return c;
+}
+
 struct conn *
 flow_lookup_hashed(struct flow_table *t, const struct pkt *p, uint64_t hash,
     int64_t ts, uint64_t frame, uint8_t *dir)
@@ -1216,21 +1240,7 @@ flow_lookup_hashed(struct flow_table *t, const struct pkt *p, uint64_t hash,
 			return c;
 		}
 	}
-	if (t->max_flows && t->n >= t->max_flows)
-		evict_one(t, ts);
-	c = conn_new(&k, t->id_frame ? frame : t->next_id++);
-	t->created = c;
-	c->hash = h;
-	hash_insert(t, c);
-	if (t->cur < 0)
-		t->cur = sec_of(ts);
-	c->tbase = timer_base(t, ts);
-	c->fresh = t->id_frame;
-	wheel_file(t, c, TIMER_ACTIVE, file_at(t, c, TIMER_ACTIVE,
-	    sat_add(c->tbase, t->idle_ns)));
-	if (t->n > t->peak)
-		t->peak = t->n;
-	return c;
+	return new_record(t, &k, h, ts, frame);
 }
 
 struct conn *
@@ -1247,6 +1257,32 @@ flow_segment(struct flow_table *t, const struct pkt *p, uint64_t hash,
 	uint8_t dir;
 	struct conn *c = flow_lookup_hashed(t, p, hash, ts, frame, &dir);
 
+	if (G_UNLIKELY(conn_has_held(c))) {
+		if (conn_held_split(c, dir, p)) {
+			/* The peer answers the held SYN with a SYN-ACK: it
+			 * had no connection left, so that SYN began a new
+			 * one (4-tuple reuse), which has it and this
+			 * SYN-ACK. The old record ends as it was. Its id is
+			 * given now, in the order of records created. */
+			struct pkt *h;
+			int64_t hts;
+			uint64_t hframe;
+			uint8_t hdir, d;
+			struct flow_key k;
+			conn_held_take(c, &h, &hts, &hframe, &hdir);
+			release(t, c, ts, END_REUSED);
+			flow_key_make(p, &k, &d);
+			c = new_record(t, &k, hash == FLOW_NO_HASH ?
+			    flow_key_hash(&k) : (uint32_t)hash, ts, frame);
+			update(t, c, conn_input(c, &t->cfg, hdir, h, hts,
+			    hframe));
+			g_free(h);
+		} else {
+			update(t, c, conn_held_flush(c, &t->cfg));
+		}
+	}
+	if (conn_hold_syn(c, dir, p, ts, frame))
+		return c;
 	update(t, c, conn_input(c, &t->cfg, dir, p, ts, frame));
 	return c;
 }

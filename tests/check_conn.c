@@ -2481,6 +2481,40 @@ START_TEST(test_rst_from_time_wait_after_simultaneous_close)
 }
 END_TEST
 
+/* An ESTABLISHED connection (J = 1000, K = 5000), silent 100 s, then a
+ * SYN with a new ISN (777777) from the client. A synchronized server
+ * answers it with a challenge ACK (RFC 9293 3.10.7.4, RFC 5961 4: the
+ * half-open case, test_syn_count_without_unexpected_syn); this one
+ * answers with a SYN-ACK (K = 9000) acking 777778 = J'+1: it had no
+ * connection left, so the SYN began a new one on the 4-tuple. Two
+ * records: the old one as it was (open, nothing wrong in it), the new
+ * one from that SYN (its time, J = 777777, K = 9000), complete. No
+ * unexpected_syn, synack_bad_ack or capture_gap. */
+START_TEST(test_new_syn_answered_by_synack)
+{
+	struct tu_result r;
+
+	tu_run(HANDSHAKE DATA
+	       "100.000 > S  777777 0\n"
+	       "100.010 < SA 9000 777778\n"
+	       "100.020 > A  777778 9001\n"
+	       "100.030 > PA 777778 9001 len=10\n"
+	       "100.040 < A  9001 777788\n", &r);
+	tu_assert_nconns(&r, 2);
+	ck_assert_uint_eq(r.conns[0].nanoms, 0);
+	tu_assert_td(&r, 0, TD_OPEN);
+	ck_assert_uint_eq(r.conns[0].pkts[TU_CLIENT], 3);
+	ck_assert_uint_eq(r.conns[0].pkts[TU_SERVER], 2);
+	ck_assert_uint_eq(r.conns[1].nanoms, 0);
+	tu_assert_hs(&r, 1, HS_COMPLETE);
+	ck_assert_int_eq(r.conns[1].syn_ts - r.conns[0].syn_ts,
+	    100 * (int64_t)1000000000);
+	ck_assert_uint_eq(r.conns[1].syn_count, 1);
+	ck_assert_uint_eq(r.conns[1].pkts[TU_CLIENT], 3);
+	ck_assert_uint_eq(r.conns[1].bytes[TU_CLIENT], 10);
+}
+END_TEST
+
 /* ==== every capture order of a teardown ================================ */
 
 /* A teardown's segments, each direction in its own order; the capture may
@@ -2687,6 +2721,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_first_synack_after_new_isn);
 	tcase_add_test(tc, test_rst_one_below);
 	tcase_add_test(tc, test_rst_from_time_wait_after_simultaneous_close);
+	tcase_add_test(tc, test_new_syn_answered_by_synack);
 	tcase_add_test(tc, test_rtt_after_syn_retransmitted);
 	tcase_add_test(tc, test_rtt_after_synack_retransmitted);
 	tcase_add_test(tc, test_rtt_no_retransmission);
