@@ -1281,7 +1281,8 @@ flow_segment(struct flow_table *t, const struct pkt *p, uint64_t hash,
 			update(t, c, conn_held_flush(c, &t->cfg));
 		}
 	}
-	if (conn_hold_syn(c, dir, p, ts, frame))
+	if (G_UNLIKELY((p->tcp.flags & (TH_SYN | TH_ACK)) == TH_SYN) &&
+	    conn_hold_syn(c, dir, p, ts, frame))
 		return c;
 	update(t, c, conn_input(c, &t->cfg, dir, p, ts, frame));
 	return c;
