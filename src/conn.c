@@ -1561,6 +1561,8 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 	if (c->rst_dir < 0) {
 		c->rst_dir = (int8_t)dir;
 		x->rst_ts = ts;
+		x->rst_has_ts = s->opt.has_ts;
+		x->rst_tsval = s->opt.tsval;
 	}
 	c->peer[dir].flags |= PEER_RST_SENT;
 	/* Handshake step it ended. */
@@ -2013,9 +2015,19 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	bool third = after_rst && dir == c->syn_dir && (c->hs & HSF_SYNACK) &&
 	    !(c->hs & (HSF_THIRD | HSF_SIMUL)) && c->synack_dir != dir &&
 	    (s->flags & TH_ACK) && conn_time(c, CT_SYNACK) <= x->rst_ts;
+	/* Or one whose echo is no newer than the RST's TSval, up to four
+	 * such windows after it: it may have been sent before the RST
+	 * arrived, on a path slower than during the handshake (a queue
+	 * filling: bufferbloat, an aborted download's data in flight). An
+	 * echo of a later segment would prove it was not; the RST's sender
+	 * sends none, so the time bounds it: an endpoint that rejected the
+	 * RST echoes the segments before it for as long as it goes on (RFC
+	 * 7323 4.3). */
+	int64_t win = after_rst ? rst_cross_window(c, dir) : 0;
 	bool crossing = after_rst && x->rst_prev[dir] >= TCP_ST_ESTABLISHED &&
-	    c->rst_dir == !dir && (third ||
-	    ts - x->rst_ts < rst_cross_window(c, dir));
+	    c->rst_dir == !dir && (third || ts - x->rst_ts < win ||
+	    (x->rst_has_ts && s->opt.has_ts &&
+	    seq_le(s->opt.tsecr, x->rst_tsval) && ts - x->rst_ts < 4 * win));
 	if (after_rst && !crossing && (snd->flags & PEER_SEQ_KNOWN) &&
 	    x->rst_prev[dir] != TCP_ST_CLOSED &&
 	    seq_in_range(s->seq, snd->snd_nxt - 65536, snd->snd_nxt + 65536)) {

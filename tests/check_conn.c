@@ -2515,6 +2515,46 @@ START_TEST(test_new_syn_answered_by_synack)
 }
 END_TEST
 
+/* Captured at the client, 20 ms from the server (SYN to SYN-ACK): the
+ * client aborts a download (RST frame 7, TSval 142); the server's data
+ * keeps arriving 30 and 60 ms later, more than the round trip and a
+ * quarter (25 ms), but echoing TSecr 142, no newer than the RST's TSval:
+ * it may have left before the RST arrived, queued on a path slower than
+ * during the handshake. Within four such windows (100 ms) it crossed the
+ * RST and moves nobody: reset, both CLOSED, no rst_ignored. 150 ms after
+ * the RST it did not: rst_ignored. Without timestamps, 30 ms after is
+ * already past the window: rst_ignored (the rule before). */
+#define ABORT_HEAD(ts1, ts2, ts3, ts4, ts5, ts6) \
+	"0.000   > S  1000 0" ts1 "\n" \
+	"+0.020  < SA 5000 1001" ts2 "\n" \
+	"+0.0001 > A  1001 5001" ts3 "\n" \
+	"+0.001  > PA 1001 5001 len=20" ts3 "\n" \
+	"+0.020  < PA 5001 1021 len=1000" ts4 "\n" \
+	"+0.001  > A  1021 6001" ts5 "\n" \
+	"+0.0001 > RA 1021 6001" ts5 "\n" \
+	"+0.030  < PA 6001 1021 len=1000" ts6 "\n"
+START_TEST(test_rst_crossed_by_queued_data)
+{
+	struct tu_result r;
+
+	tu_run(ABORT_HEAD(" ts=100,0", " ts=200,100", " ts=120,200",
+	    " ts=220,121", " ts=142,220", " ts=225,142")
+	       "+0.030  < PA 7001 1021 len=1000 ts=230,142\n", &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_no_anom(&r, 0, "rst_ignored");
+	tu_assert_td(&r, 0, TD_RESET);
+	tu_assert_states(&r, 0, TCP_ST_CLOSED, TCP_ST_CLOSED);
+
+	tu_run(ABORT_HEAD(" ts=100,0", " ts=200,100", " ts=120,200",
+	    " ts=220,121", " ts=142,220", " ts=225,142")
+	       "+0.120  < PA 7001 1021 len=1000 ts=330,142\n", &r);
+	tu_assert_anom(&r, 0, "rst_ignored", 9, "server");
+
+	tu_run(ABORT_HEAD("", "", "", "", "", ""), &r);
+	tu_assert_anom(&r, 0, "rst_ignored", 8, "server");
+}
+END_TEST
+
 /* ==== every capture order of a teardown ================================ */
 
 /* A teardown's segments, each direction in its own order; the capture may
@@ -2722,6 +2762,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_rst_one_below);
 	tcase_add_test(tc, test_rst_from_time_wait_after_simultaneous_close);
 	tcase_add_test(tc, test_new_syn_answered_by_synack);
+	tcase_add_test(tc, test_rst_crossed_by_queued_data);
 	tcase_add_test(tc, test_rtt_after_syn_retransmitted);
 	tcase_add_test(tc, test_rtt_after_synack_retransmitted);
 	tcase_add_test(tc, test_rtt_no_retransmission);
