@@ -123,6 +123,17 @@ prev_st(const struct zeek_conn *z, unsigned e)
 	return (z->ep[e] >> EP_PREV_SHIFT) & EP_ST_MASK;
 }
 
+/* Zeek's established_or_cleanly_closing(): ESTABLISHED, or CLOSED from
+ * it. Content gaps are reported only when both endpoints are, unless
+ * report_gaps_for_partial (default F): a midstream (PARTIAL) connection
+ * gets no 'G' (TCP_Reassembler::Gap()). */
+static bool
+est_or_closing(const struct zeek_conn *z, unsigned e)
+{
+	return st(z, e) == ZST_ESTABLISHED ||
+	    (st(z, e) == ZST_CLOSED && prev_st(z, e) == ZST_ESTABLISHED);
+}
+
 /* Zeek's SetState(): the previous state only moves on a real change. */
 static void
 set_st(struct zeek_conn *z, unsigned e, unsigned s)
@@ -719,7 +730,8 @@ zeek_conn_segment(struct zeek_conn *z, bool from_first,
 	 * acknowledgment is handed to the peer's reassembler: the gap is in
 	 * the peer's stream and so is the letter.
 	 */
-	if (segflags & ZEEK_SEG_GAP)
+	if ((segflags & ZEEK_SEG_GAP) && est_or_closing(z, e) &&
+	    est_or_closing(z, p))
 		hist_scaled(z, p, CNT_GAP, 'G');
 }
 

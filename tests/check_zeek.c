@@ -454,6 +454,18 @@ static const struct scenario scenarios[] = {
 		    .zf = ZEEK_SEG_GAP),
 		TX("FA", 1539, 7904, 0),
 	  }, "SF", "ShADafgF", true },
+	/* derived from Zeek's TCP_Reassembler::Gap(): a content gap is
+	 * reported only when both endpoints are established or closed from
+	 * it (established_or_cleanly_closing(); report_gaps_for_partial is
+	 * F by default). A midstream connection's endpoints are PARTIAL:
+	 * the same ACK over a hole gives no 'g' (the audit's "^aDA" and
+	 * "Da" cases). */
+	{ "content gap, midstream", 60648, 80, {
+		TX("PA", 1001, 5001, 538),
+		RX("A", 5001, 1539, 0),
+		TXX("A", 1539, 7904, 0,
+		    .zf = ZEEK_SEG_GAP),
+	  }, "OTH", "DaA", true },
 	/* derived: FIN+RST is 'I', SYN+FIN is 'Q', each once */
 	{ "inconsistent flags", 40000, 80, {
 		TX("SF", 1000, 0, 0),
