@@ -1451,6 +1451,8 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	 * quarter more: the peer's answer to that data, jittered, would
 	 * come as late as an answer to the FIN. */
 	int64_t rtt;
+	/* (A round trip of 0, every stamp alike as crafted captures often
+	 * have them, makes any later segment late: order alone decides.) */
 	bool timed = peer_rtt(c, dir, &rtt);
 	bool late = timed && ts - conn_side_time(c, !dir, CT_FIN) >=
 	    rtt + (f->fin_spaced ? 0 : rtt / 4);
@@ -1985,6 +1987,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 * ends that were synchronized and closed again stay closed (an RST
 	 * undone as not taken may have cleared rst_dir). */
 	if (ev != EV_SYN && ev != EV_SYNACK && ev != EV_NONE &&
+	    (ev == EV_RST || (s->flags & TH_ACK)) &&
 	    snd->st == TCP_ST_CLOSED && rcv->st == TCP_ST_CLOSED &&
 	    !(snd->flags & PEER_SYN_SEEN) && !(rcv->flags & PEER_SYN_SEEN) &&
 	    c->rst_dir < 0 && !(c->hs & HSF_ESTABLISHED)) {

@@ -2555,6 +2555,28 @@ START_TEST(test_rst_crossed_by_queued_data)
 }
 END_TEST
 
+/* A FIN without ACK as the first segment (a FIN scan, nmap -sF): no
+ * segment after a SYN lacks ACK (RFC 9293 3.10.7.4 fifth step: a
+ * synchronized receiver drops it), so it is no capture begun inside a
+ * connection: nobody is taken as ESTABLISHED, and the FIN from a CLOSED
+ * endpoint closes nothing (fin_before_established). No initiator, no
+ * half_closed, no fin_unacked, both CLOSED. */
+START_TEST(test_fin_scan_probe)
+{
+	struct tu_result r;
+
+	tu_run("0.000  > F  1000 0\n", &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_anom(&r, 0, "fin_before_established", 1, "client");
+	tu_assert_no_anom(&r, 0, "half_closed");
+	tu_assert_no_anom(&r, 0, "fin_unacked");
+	tu_assert_no_anom(&r, 0, "ack_without_handshake");
+	tu_assert_td(&r, 0, TD_OPEN);
+	ck_assert_int_eq(r.conns[0].initiator, -1);
+	tu_assert_states(&r, 0, TCP_ST_CLOSED, TCP_ST_CLOSED);
+}
+END_TEST
+
 /* ==== every capture order of a teardown ================================ */
 
 /* A teardown's segments, each direction in its own order; the capture may
@@ -2763,6 +2785,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_rst_from_time_wait_after_simultaneous_close);
 	tcase_add_test(tc, test_new_syn_answered_by_synack);
 	tcase_add_test(tc, test_rst_crossed_by_queued_data);
+	tcase_add_test(tc, test_fin_scan_probe);
 	tcase_add_test(tc, test_rtt_after_syn_retransmitted);
 	tcase_add_test(tc, test_rtt_after_synack_retransmitted);
 	tcase_add_test(tc, test_rtt_no_retransmission);
