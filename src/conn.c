@@ -2650,6 +2650,10 @@ conn_td_outcome(const struct conn *c)
 
 	if (hs != HS_COMPLETE && hs != HS_SIMULTANEOUS && hs != HS_MIDSTREAM)
 		return TD_NONE;
+	/* Midstream, but nobody was ever taken as synchronized: only
+	 * probes (bad flags, a FIN without ACK) that opened nothing. */
+	if (hs == HS_MIDSTREAM && !(c->hs & HSF_ESTABLISHED))
+		return TD_NONE;
 	if (c->td_reset)
 		return TD_RESET;
 	uint16_t f0 = c->peer[0].flags, f1 = c->peer[1].flags;
