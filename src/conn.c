@@ -749,6 +749,25 @@ side_in(uint8_t st, unsigned mask)
     M(TCP_ST_CLOSING) | M(TCP_ST_CLOSE_WAIT) | M(TCP_ST_LAST_ACK))
 #define ENDED_STATES (M(TCP_ST_CLOSED) | M(TCP_ST_TIME_WAIT))
 
+/* v in side's letters and absolute, "J+100 (1101)": J from the client's
+ * ISN, K from the server's (SPEC: relative and absolute form); the
+ * number alone when that side's SYN was not seen. */
+static const char *
+side_rel(char *b, size_t n, const struct conn *c, uint8_t side, uint32_t v)
+{
+	const struct tcp_peer *p = &c->peer[side & 1];
+	char r[24];
+
+	if (!(p->flags & PEER_SYN_SEEN)) {
+		snprintf(b, n, "%u", v);
+		return b;
+	}
+	seq_rel_str(r, sizeof(r), (int)(side & 1) == conn_client(c) ? "J" : "K",
+	    p->isn, v);
+	snprintf(b, n, "%s (%u)", r, v);
+	return b;
+}
+
 /* ---- sequence space --------------------------------------------------- */
 
 /* Drop side dir's hole i (kept in order); keeps tcp_peer.nholes true to
@@ -772,17 +791,22 @@ hole_report(struct conn *c, uint8_t dir, const struct seq_hole *h)
 {
 	struct tcp_peer *q = &c->peer[!dir];
 
+	char a[48], b[48];
+
 	if (!h->acked) {
 		conn_anomaly(c, ANOM_CAPTURE_GAP, dir, h->ts, h->frame,
-		    "%u bytes missing at seq %u..%u", h->r - h->l, h->l, h->r);
+		    "%u bytes missing, seq [%s, %s)", h->r - h->l,
+		    side_rel(a, sizeof(a), c, dir, h->l),
+		    side_rel(b, sizeof(b), c, dir, h->r));
 		return;
 	}
 	if (q->once & ONCE_ACK_UNSEEN)
 		return;
 	q->once |= ONCE_ACK_UNSEEN;
 	conn_anomaly(c, ANOM_ACK_UNSEEN_DATA, !dir, h->ts, h->frame,
-	    "ack %u is %u bytes beyond the peer's last seen seq %u", h->r,
-	    h->r - h->l, h->l);
+	    "ack %s is %u bytes beyond the peer's last seen seq %s",
+	    side_rel(a, sizeof(a), c, dir, h->r), h->r - h->l,
+	    side_rel(b, sizeof(b), c, dir, h->l));
 }
 
 static void
@@ -2157,9 +2181,11 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	if (s->paylen > 0 && ev != EV_SYN && ev != EV_SYNACK && ev != EV_RST &&
 	    !(snd->once & ONCE_DATA_EARLY) && (unsynced ||
 	    (synack_only(c, snd) && !acks_more))) {
+		char a[48];
 		snd->once |= ONCE_DATA_EARLY;
 		conn_anomaly(c, ANOM_DATA_BEFORE_EST, dir, ts, frame,
-		    "%u bytes at seq %u while %s", s->paylen, s->seq,
+		    "%u bytes at seq %s while %s", s->paylen,
+		    side_rel(a, sizeof(a), c, dir, s->seq),
 		    tcp_state_name[snd->st]);
 	}
 
@@ -2185,10 +2211,13 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	if ((snd->flags & PEER_FIN_SEEN) && s->paylen > 0 && ev != EV_RST &&
 	    seq_gt(s->seq + s->paylen, snd->fin_seq) &&
 	    !(snd->once & ONCE_DATA_AFTER_FIN)) {
+		char a[48], b[48];
 		snd->once |= ONCE_DATA_AFTER_FIN;
 		conn_anomaly(c, ANOM_DATA_AFTER_FIN, dir, ts, frame,
-		    "%u bytes at seq %u, beyond its FIN at %u", s->paylen,
-		    s->seq, snd->fin_seq);
+		    "%u bytes at seq %s, %u of them beyond its FIN at %s",
+		    s->paylen, side_rel(a, sizeof(a), c, dir, s->seq),
+		    (unsigned)seq_diff(s->seq + s->paylen, snd->fin_seq),
+		    side_rel(b, sizeof(b), c, dir, snd->fin_seq));
 		if (snd->st == TCP_ST_TIME_WAIT &&
 		    (snd->flags & PEER_GOT_FIN) && ts < tw_end(c, cfg, dir))
 			conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
@@ -2237,12 +2266,15 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 				rcv->snd_nxt = s->ack;
 				zgap = true;
 			} else if (!(snd->once & ONCE_ACK_UNSEEN)) {
+				char a[48], b[48];
 				snd->once |= ONCE_ACK_UNSEEN;
 				conn_anomaly(c, ANOM_ACK_UNSEEN_DATA, dir, ts,
-				    frame, "ack %u is %d bytes beyond the "
-				    "peer's last seen seq %u", s->ack,
+				    frame, "ack %s is %d bytes beyond the "
+				    "peer's last seen seq %s",
+				    side_rel(a, sizeof(a), c, !dir, s->ack),
 				    (int)seq_diff(s->ack, rcv->snd_nxt),
-				    rcv->snd_nxt);
+				    side_rel(b, sizeof(b), c, !dir,
+				    rcv->snd_nxt));
 			}
 		}
 		/* An ACK that newly covers a hole of the peer's stream also
@@ -2269,12 +2301,13 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	if (s->paylen > 1 && (rcv->flags & PEER_WIN_KNOWN) && !keepalive &&
 	    seq_gt(s->seq + s->paylen, rcv->rcv_end) &&
 	    !(snd->once & ONCE_BEYOND_WIN)) {
+		char a[48], b[48];
 		snd->once |= ONCE_BEYOND_WIN;
 		conn_anomaly(c, ANOM_SEQ_BEYOND_WINDOW, dir, ts, frame,
-		    "segment ends at %u, %d bytes beyond the window edge %u",
-		    s->seq + s->paylen,
+		    "segment ends at %s, %d bytes beyond the window edge %s",
+		    side_rel(a, sizeof(a), c, dir, s->seq + s->paylen),
 		    (int)seq_diff(s->seq + s->paylen, rcv->rcv_end),
-		    rcv->rcv_end);
+		    side_rel(b, sizeof(b), c, dir, rcv->rcv_end));
 	}
 
 	/* The bogus FIN (above) is discarded whole: nothing else about
@@ -2649,10 +2682,6 @@ conn_td_outcome(const struct conn *c)
 	enum hs_outcome hs = conn_hs_outcome(c);
 
 	if (hs != HS_COMPLETE && hs != HS_SIMULTANEOUS && hs != HS_MIDSTREAM)
-		return TD_NONE;
-	/* Midstream, but nobody was ever taken as synchronized: only
-	 * probes (bad flags, a FIN without ACK) that opened nothing. */
-	if (hs == HS_MIDSTREAM && !(c->hs & HSF_ESTABLISHED))
 		return TD_NONE;
 	if (c->td_reset)
 		return TD_RESET;
