@@ -13,13 +13,23 @@ SYNFIN=$(realpath "${1:-./synfin}")
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: the lab needs root" >&2; exit 77; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-SYNFIN_LAB_OUT=$tmp "$LAB_DIR/run.sh" >"$tmp/run.log" 2>&1 || {
-	# the shapes that did not match, with the lines that name them
+# A scenario whose capture missed its shape (a drop that raced a timer
+# on a loaded machine: seen once, synack-lost with no SYN-ACK dropped
+# while four other jobs ran) gets one more run of its own.
+if ! SYNFIN_LAB_OUT=$tmp "$LAB_DIR/run.sh" >"$tmp/run.log" 2>&1; then
+	again=$(sed -n 's/^run.sh: captures with unexpected shape: //p' \
+	    "$tmp/run.log")
 	grep -B1 'SHAPE MISMATCH' "$tmp/run.log"
-	tail -20 "$tmp/run.log"
-	echo "FAIL: run.sh"
-	exit 1
-}
+	# shellcheck disable=SC2086
+	if [ -z "$again" ] || ! SYNFIN_LAB_OUT=$tmp "$LAB_DIR/run.sh" $again \
+	    >"$tmp/run2.log" 2>&1; then
+		tail -20 "$tmp/run.log"
+		[ -f "$tmp/run2.log" ] && tail -20 "$tmp/run2.log"
+		echo "FAIL: run.sh"
+		exit 1
+	fi
+	echo "run again, now the expected shape: $again"
+fi
 # Findings that depend on a race between two kernel timers, not on the
 # kernel's rules: synack-lost drops the first SYN-ACK, and whether the
 # capture then shows a second SYN-ACK besides the one answering the
