@@ -1264,11 +1264,45 @@ third_seq_check(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	const struct tcp_peer *cl = &c->peer[dir];
 	char a[32];
 
-	if ((cl->flags & PEER_SYN_SEEN) &&
-	    !(seq_ge(s->seq, cl->isn + 1) && seq_le(s->seq, nxt_before)))
-		conn_anomaly(c, ANOM_HS_ACK_BAD_SEQ, dir, ts, frame,
-		    "seq %u (%s) != J+1 (%u)", s->seq,
-		    seq_rel_str(a, sizeof(a), "J", cl->isn, s->seq), cl->isn + 1);
+	if (!(cl->flags & PEER_SYN_SEEN) ||
+	    (seq_ge(s->seq, cl->isn + 1) && seq_le(s->seq, nxt_before)))
+		return;
+	/* Beyond: the client's first bytes may only come later (the
+	 * network or a multi-queue capture reordered them): judged at the
+	 * end, unless a segment of the client's comes at J+1
+	 * (third_seq_late()). */
+	if (seq_gt(s->seq, nxt_before) && seq_lt(s->seq - nxt_before,
+	    1u << 30)) {
+		struct conn_ext *x = ext_of(c);
+		if (!x->hsq_frame) {
+			x->hsq_frame = frame;
+			x->hsq_ts = ts;
+			x->hsq_seq = s->seq;
+		}
+		return;
+	}
+	conn_anomaly(c, ANOM_HS_ACK_BAD_SEQ, dir, ts, frame,
+	    "seq %u (%s) != J+1 (%u)", s->seq,
+	    seq_rel_str(a, sizeof(a), "J", cl->isn, s->seq), cl->isn + 1);
+}
+
+/* At the end: the third segment third_seq_check() held, beyond J+1, is
+ * handshake_ack_bad_seq, no segment of the client's having come at J+1
+ * since (conn_input_slow() drops it at one). */
+static void
+third_seq_late(struct conn *c)
+{
+	struct conn_ext *x = c->ext;
+	char a[32];
+
+	if (!x || !x->hsq_frame || c->syn_dir < 0)
+		return;
+	uint8_t dir = (uint8_t)c->syn_dir;
+	const struct tcp_peer *cl = &c->peer[dir];
+	conn_anomaly(c, ANOM_HS_ACK_BAD_SEQ, dir, x->hsq_ts, x->hsq_frame,
+	    "seq %u (%s) != J+1 (%u)", x->hsq_seq,
+	    seq_rel_str(a, sizeof(a), "J", cl->isn, x->hsq_seq), cl->isn + 1);
+	x->hsq_frame = 0;
 }
 
 /* The client's first segment with ACK after the SYN-ACK (3.5 step 3). */
@@ -1946,6 +1980,11 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		return;
 	}
 	fin_ack_pending(c, dir, s, ts);
+	/* The client at J+1 after all: the held third segment was no bad
+	 * one, only overtaken (third_seq_check()). */
+	if (c->ext && c->ext->hsq_frame && dir == c->syn_dir &&
+	    s->seq == snd->isn + 1)
+		c->ext->hsq_frame = 0;
 	if (++sd->pkts == 0)
 		ext_of(c)->pkts_hi[dir]++;
 	snd->flags |= PEER_SENT_ANY;
@@ -2585,6 +2624,7 @@ conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 
 	for (int i = 0; i < 2; i++)
 		fin_ack_pending(c, (uint8_t)i, NULL, 0);
+	third_seq_late(c);
 	bool reset = c->rst_dir >= 0;
 	int nfin = 0;
 	for (int i = 0; i < 2; i++)

@@ -2579,6 +2579,34 @@ START_TEST(test_fin_scan_probe)
 }
 END_TEST
 
+/* Captured at the server, the client's second data segment (J+101)
+ * overtook its third segment (the pure ACK at J+1) and its first data
+ * segment (J+1, 100 bytes): the first segment with ACK after the SYN-ACK
+ * starts beyond J+1, but the client's segments at J+1 follow, so its
+ * numbers were right (RFC 9293 3.5): no handshake_ack_bad_seq, and the
+ * hole is filled (no capture_gap). A third segment at J+5 that nothing
+ * at J+1 follows is handshake_ack_bad_seq, at its own frame. */
+START_TEST(test_third_overtaken)
+{
+	struct tu_result r;
+
+	tu_run("0.000  > S  1000 0\n"
+	       "0.0001 < SA 5000 1001\n"
+	       "0.020  > PA 1101 5001 len=100\n"
+	       "0.0201 > A  1001 5001\n"
+	       "0.0202 > PA 1001 5001 len=100\n"
+	       "0.0203 < A  5001 1201\n", &r);
+	tu_assert_nconns(&r, 1);
+	ck_assert_uint_eq(r.conns[0].nanoms, 0);
+	tu_assert_hs(&r, 0, HS_COMPLETE);
+
+	tu_run("0.000  > S  1000 0\n"
+	       "0.0001 < SA 5000 1001\n"
+	       "0.020  > A  1005 5001\n", &r);
+	tu_assert_anom(&r, 0, "handshake_ack_bad_seq", 3, "client");
+}
+END_TEST
+
 /* ==== every capture order of a teardown ================================ */
 
 /* A teardown's segments, each direction in its own order; the capture may
@@ -2788,6 +2816,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_new_syn_answered_by_synack);
 	tcase_add_test(tc, test_rst_crossed_by_queued_data);
 	tcase_add_test(tc, test_fin_scan_probe);
+	tcase_add_test(tc, test_third_overtaken);
 	tcase_add_test(tc, test_rtt_after_syn_retransmitted);
 	tcase_add_test(tc, test_rtt_after_synack_retransmitted);
 	tcase_add_test(tc, test_rtt_no_retransmission);

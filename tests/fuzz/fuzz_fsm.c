@@ -747,10 +747,12 @@ one_segment(struct fz *z, const uint8_t *r, int64_t *ts)
 		sh->fed[dir]++;
 	check_anoms(z, c);
 
-	/* A FIN that crossed the RST (both ends stayed CLOSED): should that
-	 * RST be undone, it gives back the states after this FIN. */
-	if (ev == EV_FIN && !bad && st0[0] == CL && st0[1] == CL &&
-	    c->peer[0].st == CL && c->peer[1].st == CL)
+	/* A FIN that crossed the RST (its sender stayed CLOSED, nobody
+	 * moved; the RST's sender may be SYN_SENT, which an RST from there
+	 * leaves as it was): should that RST be undone, it gives back the
+	 * states after this FIN. */
+	if (ev == EV_FIN && !bad && st0[dir] == CL &&
+	    c->peer[dir].st == CL && c->peer[!dir].st == st0[!dir])
 		for (int i = 0; i < 2; i++)
 			for (unsigned k = 0; k < TCP_ST_MAX; k++)
 				if (sh->restore[i] & B(k))
