@@ -1254,6 +1254,19 @@ third_note(struct conn *c, const struct tcp_seg *s, int64_t ts)
 	c->third_syn = (s->flags & TH_SYN) != 0;
 }
 
+/* handshake_ack_bad_seq: the third segment from dir (the client) at seq. */
+static void
+third_bad_seq(struct conn *c, uint8_t dir, uint32_t seq, int64_t ts,
+    uint64_t frame)
+{
+	const struct tcp_peer *cl = &c->peer[dir];
+	char a[32];
+
+	conn_anomaly(c, ANOM_HS_ACK_BAD_SEQ, dir, ts, frame,
+	    "seq %u (%s) != J+1 (%u)", seq,
+	    seq_rel_str(a, sizeof(a), "J", cl->isn, seq), cl->isn + 1);
+}
+
 /* The third segment's seq: J+1, or the client's next seq after SYN data
  * the SYN-ACK acked (RFC 7413 4.2.2): J+1 <= seq <= its next seq before
  * this one. */
@@ -1262,7 +1275,6 @@ third_seq_check(struct conn *c, uint8_t dir, const struct tcp_seg *s,
     uint32_t nxt_before, int64_t ts, uint64_t frame)
 {
 	const struct tcp_peer *cl = &c->peer[dir];
-	char a[32];
 
 	if (!(cl->flags & PEER_SYN_SEEN) ||
 	    (seq_ge(s->seq, cl->isn + 1) && seq_le(s->seq, nxt_before)))
@@ -1281,9 +1293,7 @@ third_seq_check(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		}
 		return;
 	}
-	conn_anomaly(c, ANOM_HS_ACK_BAD_SEQ, dir, ts, frame,
-	    "seq %u (%s) != J+1 (%u)", s->seq,
-	    seq_rel_str(a, sizeof(a), "J", cl->isn, s->seq), cl->isn + 1);
+	third_bad_seq(c, dir, s->seq, ts, frame);
 }
 
 /* At the end: the third segment third_seq_check() held, beyond J+1, is
@@ -1293,15 +1303,11 @@ static void
 third_seq_late(struct conn *c)
 {
 	struct conn_ext *x = c->ext;
-	char a[32];
 
 	if (!x || !x->hsq_frame || c->syn_dir < 0)
 		return;
-	uint8_t dir = (uint8_t)c->syn_dir;
-	const struct tcp_peer *cl = &c->peer[dir];
-	conn_anomaly(c, ANOM_HS_ACK_BAD_SEQ, dir, x->hsq_ts, x->hsq_frame,
-	    "seq %u (%s) != J+1 (%u)", x->hsq_seq,
-	    seq_rel_str(a, sizeof(a), "J", cl->isn, x->hsq_seq), cl->isn + 1);
+	third_bad_seq(c, (uint8_t)c->syn_dir, x->hsq_seq, x->hsq_ts,
+	    x->hsq_frame);
 	x->hsq_frame = 0;
 }
 
@@ -1468,12 +1474,27 @@ win_edge(const struct tcp_peer *snd, const struct tcp_peer *rcv,
  * an ack already sent (an answer to the FIN; not a window update), any
  * segment after the FIN was retransmitted, or the peer's own FIN after
  * such an answer. */
+/* fin_ack_bad_ack from dir, whose ack stops at the peer's FIN: it had
+ * that FIN (once per side). */
+static void
+fin_bad_ack(struct conn *c, uint8_t dir, uint32_t ack, int64_t ts,
+    uint64_t frame)
+{
+	struct tcp_peer *me = &c->peer[dir];
+	const char *L = c->fin_first == !dir ? "u" : "W";
+
+	me->flags |= PEER_GOT_FIN;
+	me->once |= ONCE_FIN_BAD_ACK;
+	conn_anomaly(c, ANOM_FIN_ACK_BAD_ACK, dir, ts, frame,
+	    "ack %u (%s) != %s+1 (%u): the FIN was not counted", ack, L, L,
+	    c->peer[!dir].fin_seq + 1);
+}
+
 static void
 teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
     bool pure_ack, uint32_t prev_ack, bool had_ack, int64_t ts, uint64_t frame)
 {
 	struct tcp_peer *me = &c->peer[dir], *f = &c->peer[!dir];
-	const char *L = c->fin_first == !dir ? "u" : "W";
 
 	if (!(f->flags & PEER_FIN_SEEN) || !(s->flags & TH_ACK))
 		return;
@@ -1557,11 +1578,7 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		}
 		return;
 	}
-	me->flags |= PEER_GOT_FIN;
-	me->once |= ONCE_FIN_BAD_ACK;
-	conn_anomaly(c, ANOM_FIN_ACK_BAD_ACK, dir, ts, frame,
-	    "ack %u (%s) != %s+1 (%u): the FIN was not counted", s->ack, L, L,
-	    f->fin_seq + 1);
+	fin_bad_ack(c, dir, s->ack, ts, frame);
 }
 
 /* The ack of u teardown_fin_ack() held, judged by the next segment of
@@ -1588,14 +1605,10 @@ fin_ack_pending(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		x->fba_frame = 0;
 		return;
 	}
-	const char *L = c->fin_first == !dir ? "u" : "W";
-	me->flags |= PEER_GOT_FIN;
-	if (!(me->once & ONCE_FIN_BAD_ACK)) {
-		me->once |= ONCE_FIN_BAD_ACK;
-		conn_anomaly(c, ANOM_FIN_ACK_BAD_ACK, dir, x->fba_ts,
-		    x->fba_frame, "ack %u (%s) != %s+1 (%u): the FIN was not "
-		    "counted", x->fba_ack, L, L, f->fin_seq + 1);
-	}
+	if (me->once & ONCE_FIN_BAD_ACK)
+		me->flags |= PEER_GOT_FIN;
+	else
+		fin_bad_ack(c, dir, x->fba_ack, x->fba_ts, x->fba_frame);
 	x->fba_frame = 0;
 }
 
@@ -1875,9 +1888,7 @@ conn_hold_syn(struct conn *c, uint8_t dir, const struct pkt *pkt,
 {
 	const struct tcp_seg *s = &pkt->tcp;
 	const struct tcp_peer *p = &c->peer[dir & 1], *q = &c->peer[!dir];
-	unsigned synced = M(TCP_ST_ESTABLISHED) | M(TCP_ST_FIN_WAIT_1) |
-	    M(TCP_ST_FIN_WAIT_2) | M(TCP_ST_CLOSE_WAIT) | M(TCP_ST_CLOSING) |
-	    M(TCP_ST_LAST_ACK);
+	unsigned synced = M(TCP_ST_ESTABLISHED) | CLOSING_STATES;
 
 	if ((s->flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) != TH_SYN ||
 	    (pkt->quirks & DEC_TCP_BAD_CSUM) || conn_has_held(c) ||

@@ -164,13 +164,13 @@ struct conn_ext {
 	 * SYN-ACK to it is no bad one (handshake_synack()). */
 	bool syn_prev;
 	uint32_t syn_prev_isn, syn_prev_end;	/* its J, and next seq */
-	/* A SYN with a new ISN on a synchronized connection, held back until
-	 * the peer's next segment tells what it was (conn_hold_syn()). */
 	/* A third segment beyond J+1 (the bytes before it not seen yet),
 	 * judged at the end: handshake_ack_bad_seq if J+1 never came. */
 	uint64_t hsq_frame;	/* 0: none */
 	int64_t hsq_ts;
 	uint32_t hsq_seq;
+	/* A SYN with a new ISN on a synchronized connection, held back until
+	 * the peer's next segment tells what it was (conn_hold_syn()). */
 	struct pkt *held;	/* NULL: none */
 	int64_t held_ts;
 	uint64_t held_frame;
