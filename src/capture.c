@@ -17,6 +17,7 @@
 #include "decode.h"
 #include "hugemem.h"
 #include "outfile.h"
+#include "pcapng.h"
 
 struct capture {
 	pcap_t *p;
@@ -38,6 +39,18 @@ struct capture {
 	struct own_reader *own;	/* classic pcap read here (own_next()) */
 	struct bpf_program prog;	/* a file's -f */
 	bool has_prog;
+	/* A pcapng file libpcap stopped in (ng_takeover()): read on by
+	 * pcapng.c, frames of any link type. */
+	struct ng_reader *ng;
+	char *filter;		/* -f, compiled again for each link type */
+	GArray *ng_progs;	/* struct ng_prog */
+};
+
+/* -f compiled for a link type other than the file's first. */
+struct ng_prog {
+	int dlt;
+	bool ok;		/* compiled; else that type's frames skipped */
+	struct bpf_program prog;
 };
 
 /* libpcap reads a file through stdio, two fread()s a record; with the
@@ -443,6 +456,7 @@ capture_setup(pcap_t *p, const char *name, const char *filter, GError **err)
 			pcap_freecode(&prog);
 	}
 	struct capture *c = g_new0(struct capture, 1);
+	c->filter = filter && *filter ? g_strdup(filter) : NULL;
 	c->own = own;
 	c->prog = prog_keep;
 	c->has_prog = has_prog;
@@ -763,6 +777,114 @@ static void capture_count(struct capture *c, const struct pcap_pkthdr *h);
 static enum capture_status capture_result(struct capture *c, int r,
     struct pcap_pkthdr *h, const u_char *d, struct frame *f, GError **err);
 
+/*
+ * libpcap failed in a pcapng file: was it at a second link type or
+ * snapshot length, or a section in the other byte order, which it
+ * refuses and pcapng.c reads? Then read the file again from the start
+ * here, past the records libpcap returned, and go on with pcapng.c. Only
+ * when libpcap's error is one of those: the blocks between its last
+ * record and the next hold a further interface description or section
+ * header, which pcapng.c reads without an error; any other error stays
+ * libpcap's, in its words. A regular file only (read twice).
+ */
+static bool
+ng_takeover(struct capture *c)
+{
+	FILE *fp = pcap_file(c->p);
+	struct stat st;
+
+	if (!c->pcapng || c->live || !fp ||
+	    fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode) ||
+	    fseeko(fp, 0, SEEK_SET) != 0)
+		return false;
+	struct ng_reader *ng = ng_open(fp);
+	struct ng_frame nf;
+	for (uint64_t i = 0; i < c->records; i++) {
+		if (ng_next(ng, &nf) != 1) {
+			ng_close(ng);
+			return false;
+		}
+	}
+	uint64_t extra = ng_extra_descriptions(ng);
+	int k = ng_next(ng, &nf);
+	if (k < 0 || ng_extra_descriptions(ng) == extra) {
+		ng_close(ng);
+		return false;
+	}
+	if (k == 1)
+		ng_unread(ng);
+	c->ng = ng;
+	return true;
+}
+
+/* The filter for frames of link type dlt: the file's first type's
+ * program, or one compiled for dlt (a filter some types cannot take,
+ * "ether host" on raw IP, skips their frames, with a warning). NULL: skip
+ * the frame. */
+static const struct bpf_program *
+ng_filter(struct capture *c, int dlt, uint32_t iface)
+{
+	if (dlt == c->dlt)
+		return &c->prog;
+	if (!c->ng_progs)
+		c->ng_progs = g_array_new(FALSE, TRUE, sizeof(struct ng_prog));
+	for (guint i = 0; i < c->ng_progs->len; i++) {
+		struct ng_prog *q = &g_array_index(c->ng_progs,
+		    struct ng_prog, i);
+		if (q->dlt == dlt)
+			return q->ok ? &q->prog : NULL;
+	}
+	struct ng_prog q = { .dlt = dlt };
+	pcap_t *d = pcap_open_dead(dlt, 262144);
+	q.ok = d && pcap_compile(d, &q.prog, c->filter, 1,
+	    PCAP_NETMASK_UNKNOWN) == 0;
+	if (!q.ok) {
+		const char *dn = pcap_datalink_val_to_name(dlt);
+		g_warning("%s: the filter '%s' does not apply to link type %d "
+		    "(%s%s) of interface %u: %s; its packets are skipped",
+		    c->name, c->filter, dlt, dn ? "DLT_" : "unknown",
+		    dn ? dn : "", iface, d ? pcap_geterr(d) : "no memory");
+	}
+	if (d)
+		pcap_close(d);
+	g_array_append_val(c->ng_progs, q);
+	return q.ok ? &g_array_index(c->ng_progs, struct ng_prog,
+	    c->ng_progs->len - 1).prog : NULL;
+}
+
+/* The next frame of a file pcapng.c reads. */
+static enum capture_status
+ng_next_frame(struct capture *c, struct frame *f, GError **err)
+{
+	for (;;) {
+		struct ng_frame nf;
+		int k = ng_next(c->ng, &nf);
+		if (k == 0)
+			return CAPTURE_EOF;
+		if (k < 0)
+			return capture_fail(c, ng_error(c->ng), err);
+		c->records++;
+		c->off = ng_offset(c->ng);
+		struct pcap_pkthdr h = { .caplen = nf.caplen,
+		    .len = nf.wirelen };
+		h.ts.tv_sec = (time_t)(nf.ts_ns / 1000000000);
+		h.ts.tv_usec = (suseconds_t)(nf.ts_ns % 1000000000 /
+		    (c->nano ? 1 : 1000));
+		if (c->has_prog) {
+			const struct bpf_program *prog = ng_filter(c, nf.dlt,
+			    nf.iface);
+			if (!prog || !pcap_offline_filter(prog, &h, nf.data))
+				continue;
+		}
+		f->ts_ns = nf.ts_ns;
+		f->caplen = nf.caplen;
+		f->wirelen = nf.wirelen;
+		f->dlt = nf.dlt;
+		f->data = nf.data;
+		return CAPTURE_OK;
+	}
+}
+
 /* Every other record, and the end of the input: the whole way. */
 static __attribute__((noinline)) enum capture_status
 capture_next_slow(struct capture *c, struct frame *f, GError **err)
@@ -786,6 +908,8 @@ capture_next_slow(struct capture *c, struct frame *f, GError **err)
 	for (;;) {
 		struct pcap_pkthdr oh;
 		int r;
+		if (c->ng)
+			return ng_next_frame(c, f, err);
 		if (c->own) {
 			enum capture_status st = own_next(c, &oh, &d, err);
 			if (st != CAPTURE_OK)
@@ -796,6 +920,8 @@ capture_next_slow(struct capture *c, struct frame *f, GError **err)
 			r = pcap_next_ex(c->p, &h, &d);	/* before h, d */
 			if (r == 1)
 				capture_count(c, h);
+			else if (r == PCAP_ERROR && ng_takeover(c))
+				continue;
 		}
 		if (r == 1 && c->has_prog &&
 		    !pcap_offline_filter(&c->prog, h, d))
@@ -906,13 +1032,26 @@ capture_result(struct capture *c, int r, struct pcap_pkthdr *h,
 static enum capture_status
 capture_fail(struct capture *c, const char *why, GError **err)
 {
-	uint64_t at = c->own ? c->off : capture_error_offset(c);
+	uint64_t at = c->ng ? ng_error_offset(c->ng) : c->own ? c->off :
+	    capture_error_offset(c);
 
 	g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
 	    "%s: %s at byte offset %" G_GUINT64_FORMAT " (after record %"
 	    G_GUINT64_FORMAT "); the report covers everything before it",
 	    c->name, why, at, c->records);
 	return CAPTURE_ERROR;
+}
+
+bool
+capture_file_drops(struct capture *c, uint64_t *drops)
+{
+	*drops = 0;
+	if (c->live || !c->pcapng)
+		return false;
+	if (c->ng)
+		return ng_drops(c->ng, drops);
+	FILE *fp = pcap_file(c->p);
+	return fp && ng_tail_drops(fp, pcap_is_swapped(c->p), drops);
 }
 
 uint64_t
@@ -936,8 +1075,19 @@ capture_close(struct capture *c)
 		pcap_dump_close(c->dump);
 	}
 	own_free(c->own);
+	ng_close(c->ng);
 	if (c->has_prog)
 		pcap_freecode(&c->prog);
+	if (c->ng_progs) {
+		for (guint i = 0; i < c->ng_progs->len; i++) {
+			struct ng_prog *q = &g_array_index(c->ng_progs,
+			    struct ng_prog, i);
+			if (q->ok)
+				pcap_freecode(&q->prog);
+		}
+		g_array_free(c->ng_progs, TRUE);
+	}
+	g_free(c->filter);
 	pcap_close(c->p);
 	g_free(c->iobuf);	/* after the fclose() in pcap_close() */
 	g_free(c->name);

@@ -55,6 +55,11 @@ void capture_break(struct capture *cap);
 /* Live: libpcap's received / dropped / interface-dropped counts. */
 bool capture_stats(struct capture *cap, uint64_t *recv, uint64_t *drop,
     uint64_t *ifdrop);
+/* A pcapng file's count of the packets its capture dropped, from its
+ * interface statistics blocks (isb_ifdrop + isb_osdrop); false when it
+ * has none (classic pcap has no such count). After the file's last
+ * record: it may move the file's stream. */
+bool capture_file_drops(struct capture *cap, uint64_t *drops);
 /* Bytes of the file consumed so far. */
 uint64_t capture_offset(const struct capture *cap);
 void capture_close(struct capture *cap);

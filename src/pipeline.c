@@ -541,6 +541,9 @@ pipeline_run(const struct synfin_config *cfg)
 		progress_update(&pl, true);
 		pl.prog_done += capture_offset(cap);
 		pl.cur = NULL;
+		uint64_t drops;
+		if (capture_file_drops(cap, &drops))
+			pl.st.dropped += drops;
 		if (!ok) {
 			/* Report everything before the cut, then say where. */
 			progress_clear(&pl);

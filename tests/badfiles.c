@@ -30,8 +30,9 @@
  *   - pcapng: blocks of unknown type are skipped (the draft: "a reader
  *     [...] MUST skip" unknown blocks); a block length < 12, not a multiple
  *     of 4, larger than the file or different in the trailer, an EPB naming
- *     an undefined interface, a section in the other byte order, an EPB
- *     longer than its snaplen or its block: an error at that block.
+ *     an undefined interface, an EPB longer than its snaplen or its
+ *     block: an error at that block; a section in the other byte order
+ *     is read on (by src/pcapng.c, where libpcap stops).
  *
  * Run by `make check` (SYNFIN is set by the Makefile); -v prints each
  * case. A hang fails (timeout's status 124), so does a crash (a signal).
@@ -1200,34 +1201,24 @@ ng_cases(void)
 
 	/* A second section mid-file: in the same byte order it is valid
 	 * (new SHB, new IDB, the packets go on); in the other byte order
-	 * libpcap refuses it: an error at the SHB. */
+	 * libpcap refuses it, and synfin reads on there (src/pcapng.c):
+	 * the same report both ways. */
 	for (int swapped = 0; swapped < 2; swapped++) {
-		size_t shb = 0;
 		cap_init(&c, false);
 		ng_shb(&c, BLK_HDR);
 		ng_idb(&c, false, 0, BLK_HDR);
 		c.open_end = c.b->len;
 		for (size_t i = 0; i < NREC; i++) {
 			if (i == 5) {
-				shb = c.b->len;
 				c.swap = swapped;
 				ng_shb(&c, BLK_OTHER);
 				ng_idb(&c, false, 0, BLK_OTHER);
 			}
 			ng_epb(&c, &recs[i], false, 0);
 		}
-		if (!swapped) {
-			same_report("pcapng second section", "ng-sections.pcapng",
-			    &c);
-		} else {
-			e = expect_cut(&c, shb);
-			e.rc = 2;
-			e.want_off = true;
-			e.off = shb;
-			case_run("pcapng section in the other byte order",
-			    "ng-byteorder.pcapng", c.b->data, c.b->len, &e, &r);
-			result_clear(&r);
-		}
+		same_report(swapped ? "pcapng section in the other byte order"
+		    : "pcapng second section", swapped ? "ng-byteorder.pcapng"
+		    : "ng-sections.pcapng", &c);
 		cap_free(&c);
 	}
 

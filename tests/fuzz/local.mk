@@ -1,7 +1,7 @@
 # tests/fuzz/local.mk - the fuzz harnesses (included at the end of the top
 # Makefile.am: it appends to AM_CFLAGS, check_PROGRAMS, TESTS, EXTRA_DIST).
 #
-# Always: tests/fuzz/replay_{pipeline,decode,fsm}, each harness linked with
+# Always: tests/fuzz/replay_{pipeline,decode,fsm,pcapng}, each harness linked with
 # replay.c (a plain main()), and `make check` replays the committed corpus
 # tests/fuzz/corpus/TARGET/ through them (tests/fuzz/replay.sh).
 #
@@ -11,7 +11,7 @@
 # instrumentation and ASan+UBSan, so the fuzzer sees and checks the
 # library's code, not just the harness.
 
-FUZZ_TARGETS = pipeline decode fsm
+FUZZ_TARGETS = pipeline decode fsm pcapng
 FUZZ_SECONDS = 60
 FUZZ_FLAGS =
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
@@ -26,7 +26,7 @@ FUZZ_LDADD = libsynfin.a $(GLIB_LIBS) $(PCAP_LIBS)
 
 # ---- replays (make check) ---------------------------------------------------
 check_PROGRAMS += tests/fuzz/replay_pipeline tests/fuzz/replay_decode \
-	tests/fuzz/replay_fsm
+	tests/fuzz/replay_fsm tests/fuzz/replay_pcapng
 tests_fuzz_replay_pipeline_SOURCES = tests/fuzz/replay.c \
 	tests/fuzz/fuzz_pipeline.c tests/fuzz/fuzz_util.h
 tests_fuzz_replay_pipeline_CFLAGS = $(AM_CFLAGS)
@@ -39,6 +39,10 @@ tests_fuzz_replay_fsm_SOURCES = tests/fuzz/replay.c \
 	tests/fuzz/fuzz_fsm.c tests/fuzz/fuzz_util.h
 tests_fuzz_replay_fsm_CFLAGS = $(AM_CFLAGS)
 tests_fuzz_replay_fsm_LDADD = $(FUZZ_LDADD)
+tests_fuzz_replay_pcapng_SOURCES = tests/fuzz/replay.c \
+	tests/fuzz/fuzz_pcapng.c tests/fuzz/fuzz_util.h
+tests_fuzz_replay_pcapng_CFLAGS = $(AM_CFLAGS)
+tests_fuzz_replay_pcapng_LDADD = $(FUZZ_LDADD)
 
 TESTS += tests/fuzz/replay.sh
 EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/README tests/fuzz/corpus
@@ -46,7 +50,7 @@ EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/README tests/fuzz/corpus
 # ---- libFuzzer binaries (--enable-fuzzing CC=clang) ------------------------
 if ENABLE_FUZZING
 noinst_PROGRAMS = tests/fuzz/fuzz_pipeline tests/fuzz/fuzz_decode \
-	tests/fuzz/fuzz_fsm
+	tests/fuzz/fuzz_fsm tests/fuzz/fuzz_pcapng
 endif
 tests_fuzz_fuzz_pipeline_SOURCES = tests/fuzz/fuzz_pipeline.c \
 	tests/fuzz/fuzz_util.h
@@ -62,6 +66,11 @@ tests_fuzz_fuzz_fsm_SOURCES = tests/fuzz/fuzz_fsm.c tests/fuzz/fuzz_util.h
 tests_fuzz_fuzz_fsm_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_fsm_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_fsm_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_pcapng_SOURCES = tests/fuzz/fuzz_pcapng.c \
+	tests/fuzz/fuzz_util.h
+tests_fuzz_fuzz_pcapng_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_pcapng_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_pcapng_LDADD = $(FUZZ_LDADD)
 
 # make fuzz [FUZZ_SECONDS=600] [FUZZ_TARGETS=fsm] [FUZZ_FLAGS=-jobs=2]:
 # new inputs go to tests/fuzz/work/TARGET (the committed corpus is read,

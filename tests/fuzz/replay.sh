@@ -9,7 +9,7 @@ set -u
 : "${srcdir:=.}"
 bindir=${FUZZ_REPLAY_BINDIR:-tests/fuzz}
 fail=0
-for t in pipeline decode fsm; do
+for t in pipeline decode fsm pcapng; do
 	bin="$bindir/replay_$t"
 	dir="$srcdir/tests/fuzz/corpus/$t"
 	err="$bindir/replay_$t.err"
