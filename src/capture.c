@@ -1034,7 +1034,18 @@ capture_fail(struct capture *c, const char *why, GError **err)
 {
 	uint64_t at = c->ng ? ng_error_offset(c->ng) : c->own ? c->off :
 	    capture_error_offset(c);
+	FILE *fp = pcap_file(c->p);
+	struct stat st;
 
+	/* pcapng from a pipe: libpcap does not say where its blocks end,
+	 * and they cannot be walked again. */
+	if (c->pcapng && !c->ng && (!fp || fstat(fileno(fp), &st) != 0 ||
+	    !S_ISREG(st.st_mode))) {
+		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
+		    "%s: %s (after record %" G_GUINT64_FORMAT "); the report "
+		    "covers everything before it", c->name, why, c->records);
+		return CAPTURE_ERROR;
+	}
 	g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
 	    "%s: %s at byte offset %" G_GUINT64_FORMAT " (after record %"
 	    G_GUINT64_FORMAT "); the report covers everything before it",

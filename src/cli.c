@@ -15,8 +15,10 @@ parse_num(const char *opt, const char *s, double lo, double hi, double *out,
     GError **err)
 {
 	char *end = NULL;
-	/* Decimal only: no blanks, no hex (strtod takes both). */
-	bool dec = s && *s && strspn(s, "0123456789.eE+-") == strlen(s);
+	/* Plain decimal only (30, 0.5): no blanks, no hex, no exponent, no
+	 * sign (strtod takes them all). */
+	bool dec = s && *s && strspn(s, "0123456789.") == strlen(s) &&
+	    strchr("0123456789.", *s);
 	double v = dec ? g_ascii_strtod(s, &end) : 0;
 
 	if (!dec || !end || *end || !(v >= lo && v <= hi)) {
@@ -105,6 +107,54 @@ split_short_values(int argc, char **argv, const GOptionEntry *e)
 	}
 	g_ptr_array_add(v, NULL);
 	return v;
+}
+
+/* An option that names one thing (the filter, the report file, the
+ * interface, the file -w writes) given twice: GOption keeps the last one
+ * silently, and a filter lost that way goes unnoticed. args as
+ * split_short_values() made it. */
+static bool
+check_once(const GPtrArray *args, const GOptionEntry *e, GError **err)
+{
+	static const char once[] = "foiw";
+	unsigned seen[sizeof(once)] = { 0 };
+
+	for (guint i = 1; i + 1 < args->len; i++) {
+		const char *a = g_ptr_array_index(args, i);
+		const GOptionEntry *opt = NULL;
+		bool inline_value = false;
+		if (strcmp(a, "--") == 0)
+			break;
+		for (const GOptionEntry *x = e; x->long_name; x++) {
+			size_t n = strlen(x->long_name);
+			if (a[0] == '-' && a[1] == '-' &&
+			    strncmp(a + 2, x->long_name, n) == 0 &&
+			    (a[2 + n] == '\0' || a[2 + n] == '=')) {
+				opt = x;
+				inline_value = a[2 + n] == '=';
+			} else if (a[0] == '-' && a[1] != '-' &&
+			    x->short_name && a[1] == x->short_name &&
+			    a[2] == '\0') {
+				opt = x;
+			}
+		}
+		if (!opt)
+			continue;
+		const char *k = opt->short_name ?
+		    strchr(once, opt->short_name) : NULL;
+		if (k && ++seen[k - once] > 1) {
+			g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
+			    "-%c (--%s) given twice: it takes one %s",
+			    opt->short_name, opt->long_name,
+			    opt->short_name == 'f' ? "filter (join "
+			    "expressions with 'and')" : opt->short_name == 'i'
+			    ? "interface" : "file");
+			return false;
+		}
+		if (opt->arg != G_OPTION_ARG_NONE && !inline_value)
+			i++;	/* its value, whatever it looks like */
+	}
+	return true;
 }
 
 bool
@@ -208,6 +258,8 @@ cli_parse(int argc, char **argv, struct synfin_config *cfg, GError **err)
 	g_autofree char **av = g_memdup2(args->pdata,
 	    args->len * sizeof(char *));
 	int ac = (int)args->len - 1;
+	if (!check_once(args, entries, err))
+		return false;
 	if (!g_option_context_parse(ctx, &ac, &av, err)) {
 		if (err && *err) {
 			(*err)->domain = SYNFIN_ERROR, (*err)->code =
@@ -349,6 +401,18 @@ cli_parse(int argc, char **argv, struct synfin_config *cfg, GError **err)
 	if (cfg->user && !cfg->iface) {
 		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
 		    "-Z drops privileges after opening an interface: it needs -i");
+		return false;
+	}
+	if (quiet && progress) {
+		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
+		    "-q (no progress line) and --progress contradict each "
+		    "other");
+		return false;
+	}
+	if ((snap || buf || nopromisc) && !cfg->iface) {
+		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
+		    "%s sets up a live capture: it needs -i", snap ? "-s" :
+		    buf ? "-B" : "-p");
 		return false;
 	}
 	if (cfg->fanout >= 0 && !cfg->iface) {

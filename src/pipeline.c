@@ -182,6 +182,20 @@ open_count(const struct pipeline *pl)
 /* The progress line: bytes read of total, packets/s, connections open.
  * Written with \r and cleared at the end, so it never mixes with a report
  * on the terminal; a few updates a second, checked every 4096 packets. */
+/* g_format_size(), with a plain space where GLib puts a no-break one
+ * (U+00A0), which a terminal in the C locale shows as junk. */
+static void
+format_size(char *buf, size_t n, uint64_t v)
+{
+	g_autofree char *s = g_format_size(v);
+	g_autofree char *t = NULL;
+	char **w = g_strsplit(s, "\xc2\xa0", -1);
+
+	t = g_strjoinv(" ", w);
+	g_strfreev(w);
+	g_snprintf(buf, n, "%s", t);
+}
+
 static void
 progress_update(struct pipeline *pl, bool force)
 {
@@ -194,11 +208,9 @@ progress_update(struct pipeline *pl, bool force)
 	uint64_t off = pl->prog_done + (pl->cur ? capture_offset(pl->cur) : 0);
 	double secs = (double)(now - pl->prog_start) / 1e6;
 	double pps = secs > 0 ? (double)pl->st.packets / secs : 0;
-	g_autofree char *d = g_format_size(off);
-	g_snprintf(done, sizeof(done), "%s", d);
+	format_size(done, sizeof(done), off);
 	if (pl->prog_total) {
-		g_autofree char *t = g_format_size(pl->prog_total);
-		g_snprintf(total, sizeof(total), "%s", t);
+		format_size(total, sizeof(total), pl->prog_total);
 		fprintf(stderr, "\rsynfin: %3.0f%% %s of %s, %.0f packets/s, "
 		    "%" PRIu64 " connections open\033[K", off >= pl->prog_total ? 100.0 :
 		    100.0 * (double)off / (double)pl->prog_total, done, total,
@@ -501,9 +513,10 @@ pipeline_run(const struct synfin_config *cfg)
 			    "input files\n", cfg->output);
 			return 2;
 		}
-		/* A pipe or FIFO (-r <(zcat x.pcap.gz)) can be read once:
-		 * checked as it is read, as standard input is. */
-		if (there && !S_ISREG(rs.st_mode) && !S_ISDIR(rs.st_mode))
+		/* A pipe, FIFO or socket (-r <(zcat x.pcap.gz)) can be read
+		 * once: checked as it is read, as standard input is. Any
+		 * other file is checked here (/dev/null too). */
+		if (there && (S_ISFIFO(rs.st_mode) || S_ISSOCK(rs.st_mode)))
 			continue;
 		struct capture *cap = capture_open_file(*r, cfg->filter, &err);
 		if (!cap) {

@@ -363,6 +363,9 @@ static const struct {
 	{ { "-r", "x", "--msl", "" }, "--msl" },
 	{ { "-r", "x", "--msl", "30s" }, "--msl" },
 	{ { "-r", "x", "--msl", "nan" }, "--msl" },
+	{ { "-r", "x", "--msl", "1e3" }, "--msl" },	/* plain decimals */
+	{ { "-r", "x", "--msl", "+5" }, "--msl" },
+	{ { "-r", "x", "--msl=1e-400" }, "--msl" },
 	{ { "-r", "x", "--idle-timeout", "0" }, "--idle-timeout" },
 	{ { "-r", "x", "--idle-timeout", "-5" }, "--idle-timeout" },
 	{ { "-r", "x", "--max-flows", "0" }, "--max-flows" },
@@ -394,6 +397,46 @@ START_TEST(test_numbers_bad)
 	ck_assert_msg(strstr(err->message, bad_numbers[_i].mention) != NULL,
 	    "'%s' does not mention '%s'", err->message,
 	    bad_numbers[_i].mention);
+	g_error_free(err);
+	cli_config_clear(&cfg);
+}
+END_TEST
+
+/* Options that contradict the rest of the command line: each a usage
+ * error naming what to fix (man page, EXIT STATUS). */
+static const struct {
+	const char *args[7];
+	const char *mention;
+} conflicts[] = {
+	/* One filter, one report file, one interface: the last of two
+	 * given used to win silently. */
+	{ { "-r", "x", "-f", "port 80", "-f", "port 81" }, "-f (--filter) "
+	    "given twice" },
+	{ { "-r", "x", "--filter=tcp", "-ftcp" }, "-f (--filter) given twice" },
+	{ { "-r", "x", "-o", "a", "--output", "b" }, "-o (--output) given "
+	    "twice" },
+	{ { "-i", "a", "-i", "b" }, "-i (--interface) given twice" },
+	/* A value is a value, even "-f": not a second -f. */
+	{ { "-r", "x", "-o", "-f", "-f", "tcp", "-s1" }, "-s sets up a live "
+	    "capture" },
+	/* A live capture's options with a file. */
+	{ { "-r", "x", "-s", "100" }, "-s sets up a live capture" },
+	{ { "-r", "x", "-B", "1024" }, "-B sets up a live capture" },
+	{ { "-r", "x", "-p" }, "-p sets up a live capture" },
+	{ { "-r", "x", "-q", "--progress" }, "contradict" },
+};
+
+START_TEST(test_conflicts)
+{
+	const char *args[8] = { 0 };
+	struct synfin_config cfg;
+	GError *err = NULL;
+
+	memcpy(args, conflicts[_i].args, sizeof(conflicts[_i].args));
+	assert_usage_error(args);
+	ck_assert(!parse(args, &cfg, &err));
+	ck_assert_msg(strstr(err->message, conflicts[_i].mention) != NULL,
+	    "'%s' does not say '%s'", err->message, conflicts[_i].mention);
 	g_error_free(err);
 	cli_config_clear(&cfg);
 }
@@ -521,6 +564,7 @@ cli_suite(void)
 	tcase_add_loop_test(tc, test_numbers_bad, 0,
 	    G_N_ELEMENTS(bad_numbers));
 	tcase_add_test(tc, test_jobs);
+	tcase_add_loop_test(tc, test_conflicts, 0, G_N_ELEMENTS(conflicts));
 	tcase_add_test(tc, test_null_gerror);
 	tcase_add_test(tc, test_flags);
 	suite_add_tcase(s, tc);

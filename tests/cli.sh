@@ -159,6 +159,13 @@ grep -q '\.\.\. 1,497 data segments \.\.\.' "$t/out" && ok || bad "fold row with
 if command -v tcpdump >/dev/null 2>&1 && tcpdump --help 2>&1 | grep -q -- '--time-stamp-precision'; then
 	:
 fi
+# A device file is no pipe: checked before the report is written, so a
+# bad one among the inputs leaves -o's file as it was (man page, -r).
+echo keep >"$t/keep.txt"
+expect 2 "-r /dev/null among the inputs" -- "$SYNFIN" -r "$cc" -r /dev/null -o "$t/keep.txt"
+[ "$(cat "$t/keep.txt")" = keep ] && ok || bad "-r /dev/null: the -o file was written"
+grep -q '/dev/null: not a readable pcap' "$t/err" && ok || bad "-r /dev/null: the error"
+
 expect 0 "--version" -- "$SYNFIN" -V
 grep -q "^synfin " "$t/out" && ok || bad "version"
 expect 0 "--list-anomalies" -- "$SYNFIN" --list-anomalies
