@@ -811,8 +811,9 @@ hole_report(struct conn *c, uint8_t dir, const struct seq_hole *h)
 
 static void
 hole_add(struct conn *c, uint8_t dir, uint32_t l, uint32_t r, int64_t ts,
-    uint64_t frame, bool acked)
+    uint64_t frame, const struct tcp_seg *jumper)
 {
+	bool acked = !jumper;
 	struct tcp_peer *p = &c->peer[dir], *q = &c->peer[!dir];
 	struct conn_ext *x = ext_of(c);
 
@@ -837,7 +838,8 @@ hole_add(struct conn *c, uint8_t dir, uint32_t l, uint32_t r, int64_t ts,
 		hole_report(c, dir, &holes[k]);
 		hole_drop(c, dir, k);
 	}
-	holes[x->nhole[dir]++] = (struct seq_hole){ l, r, frame, ts, acked };
+	holes[x->nhole[dir]++] = (struct seq_hole){ l, r, frame, ts, acked,
+	    jumper && jumper->opt.has_ts, jumper ? jumper->opt.tsval : 0 };
 	p->nholes = 1;
 }
 
@@ -845,8 +847,8 @@ hole_add(struct conn *c, uint8_t dir, uint32_t l, uint32_t r, int64_t ts,
  * (if given) becomes the time of the oldest hole it filled that a segment
  * jumped over (not one the peer's ACK opened), or stays as it was. */
 static bool
-hole_fill(struct conn *c, uint8_t dir, uint32_t l, uint32_t r, int64_t *jump,
-    uint32_t data_end, uint32_t *bytes)
+hole_fill(struct conn *c, uint8_t dir, uint32_t l, uint32_t r,
+    struct seq_hole *jump, uint32_t data_end, uint32_t *bytes)
 {
 	struct tcp_peer *p = &c->peer[dir];
 	bool filled = false;
@@ -866,8 +868,9 @@ hole_fill(struct conn *c, uint8_t dir, uint32_t l, uint32_t r, int64_t *jump,
 			if (seq_gt(b, a))
 				*bytes += b - a;
 		}
-		if (jump && !holes[i].acked && (!*jump || holes[i].ts < *jump))
-			*jump = holes[i].ts;
+		if (jump && !holes[i].acked && (!jump->ts ||
+		    holes[i].ts < jump->ts))
+			*jump = holes[i];	/* the earliest jump */
 		if (seq_le(l, hl) && seq_ge(r, hr)) {
 			hole_drop(c, dir, i--);	/* covered whole */
 		} else if (seq_le(l, hl)) {
@@ -891,6 +894,35 @@ reorder_window(const struct conn *c)
 	if (conn_rtt(c, CT_SYNACK, &a) && conn_rtt(c, CT_ACK, &b) && a + b > 0)
 		return a + b;
 	return 3000000;
+}
+
+/*
+ * A segment filling a hole that the segment jh jumped over (jh.ts 0: none
+ * did, the peer's ACK opened it): sent again after its first copy was
+ * lost before the capture point, or the first copy, reordered? When both
+ * carry timestamps, their TSvals say which was sent first: an older one
+ * than the jumper's was sent before it, reordered however late it comes
+ * (a receiving host's queues reorder segments by far more than a LAN's
+ * round trip), a newer one after it: sent again. Otherwise time: a copy
+ * more than a round trip after the jumper is the second (the sender
+ * learns of a loss a round trip after it sent the jumper, at the
+ * soonest); with equal TSvals, sent in the same clock tick (a
+ * millisecond on Linux), not before a millisecond either.
+ */
+static bool
+refill_is_resend(const struct conn *c, const struct tcp_seg *s,
+    const struct seq_hole *jh, int64_t ts)
+{
+	if (!jh->ts)
+		return false;
+	int64_t win = reorder_window(c);
+	if (s->opt.has_ts && jh->has_ts) {
+		if (s->opt.tsval != jh->tsval)
+			return seq_gt(s->opt.tsval, jh->tsval);
+		if (win < 1000000)
+			win = 1000000;
+	}
+	return ts - jh->ts > win;
 }
 
 /* The handshake's round trip between the capture point and endpoint dir
@@ -977,23 +1009,20 @@ track_seq(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts,
 		return false;
 	}
 	if (seq_gt(start, p->snd_nxt)) {
-		hole_add(c, dir, p->snd_nxt, start, ts, frame, false);
+		hole_add(c, dir, p->snd_nxt, start, ts, frame, s);
 		p->snd_nxt = end;
 		add_bytes(c, dir, s->paylen);
 		return false;
 	}
 	if (seq_lt(start, p->snd_nxt)) {
 		/* Filling a hole: reordered, or sent again after its first
-		 * copy was lost before the capture point. A copy more than a
-		 * round trip after the segment that jumped over the hole is
-		 * the second (the sender learns of a loss a round trip after
-		 * it sent that segment, at the soonest); new to the capture
-		 * all the same. */
-		int64_t jump = 0;
+		 * copy was lost before the capture point
+		 * (refill_is_resend()); new to the capture all the same. */
+		struct seq_hole jump = { 0 };
 		uint32_t fill = 0;	/* its bytes in holes: new to the capture */
 		bool filled = hole_fill(c, dir, start, end, &jump,
 		    start + s->paylen, &fill);
-		bool again = jump && ts - jump > reorder_window(c);
+		bool again = refill_is_resend(c, s, &jump, ts);
 		if (seq_gt(end, p->snd_nxt)) {	/* partly new */
 			add_bytes(c, dir, fill +
 			    (uint32_t)(end - p->snd_nxt) - (fin ? 1 : 0));
@@ -2312,7 +2341,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 			 * follows it: judged now. */
 			if (!(rcv->flags & PEER_FIN_SEEN)) {
 				hole_add(c, !dir, rcv->snd_nxt, s->ack, ts,
-				    frame, true);
+				    frame, NULL);
 				rcv->snd_nxt = s->ack;
 				zgap = true;
 			} else if (!(snd->once & ONCE_ACK_UNSEEN)) {

@@ -74,6 +74,8 @@ struct seq_hole {
 				   peer's ACK that acked past it */
 	int64_t ts;
 	bool acked;		/* opened by the peer's ACK, not a jump */
+	bool has_ts;		/* the segment that jumped carried a TSval: */
+	uint32_t tsval;		/* that TSval */
 };
 
 /*

@@ -1295,6 +1295,80 @@ static const struct ccase clean_cases[] = {
 	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .retrans_client = 2,
 	.bytes_client = 200,
 }, {
+	/* The same hole filled 210 ms after the jump, but the late segment's
+	 * TSval (100) is older than the jumper's (300): it was sent before
+	 * the jumper, the first copy, reordered on the way (a receiving
+	 * host's queues do this by far more than a LAN's round trip). No
+	 * retransmission. */
+	.name = "late hole filler with an older TSval: reordered",
+	.scn = "0.000  > S  1000 0 ts=1,0\n"
+	       "+0.010 < SA 5000 1001 ts=7,1\n"
+	       "+0.010 > A  1001 5001 ts=2,7\n"
+	       "+0.010 > PA 1101 5001 len=100 ts=300,7\n"
+	       "+0.010 < A  5001 1001 ts=8,300\n"
+	       "+0.200 > PA 1001 5001 len=100 ts=100,7\n"
+	       "+0.010 < A  5001 1201 ts=9,300\n"
+	       "+0.010 > FA 1201 5001 ts=500,9\n"
+	       "+0.010 < A  5001 1202 ts=10,500\n"
+	       "+0.010 < FA 5001 1202 ts=10,500\n"
+	       "+0.010 > A  1202 5002 ts=501,10\n",
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .retrans_client = 1,
+	.bytes_client = 200,
+}, {
+	/* A filler 5 ms after the jump, less than the handshake's 20 ms
+	 * round trip (reordering, by time alone); but its TSval (301) is
+	 * newer than the jumper's (300): sent after it, so sent again. One
+	 * retransmission. */
+	.name = "hole filler with a newer TSval: sent again",
+	.scn = "0.000  > S  1000 0 ts=1,0\n"
+	       "+0.010 < SA 5000 1001 ts=7,1\n"
+	       "+0.010 > A  1001 5001 ts=2,7\n"
+	       "+0.010 > PA 1101 5001 len=100 ts=300,7\n"
+	       "+0.002 < A  5001 1001 ts=8,300\n"
+	       "+0.003 > PA 1001 5001 len=100 ts=301,8\n"
+	       "+0.010 < A  5001 1201 ts=9,301\n"
+	       "+0.010 > FA 1201 5001 ts=500,9\n"
+	       "+0.010 < A  5001 1202 ts=10,500\n"
+	       "+0.010 < FA 5001 1202 ts=10,500\n"
+	       "+0.010 > A  1202 5002 ts=501,10\n",
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .retrans_client = 2,
+	.bytes_client = 200,
+}, {
+	/* A handshake 100 us round (a LAN), the filler 300 us after the
+	 * jumper with the same TSval (300): sent in the same millisecond
+	 * tick as the jumper, so not after a round trip of its own; a
+	 * receiving host's queues reordered it. Without timestamps the
+	 * 100 us round trip would make it a retransmission. */
+	.name = "hole filler in the jumper's clock tick: reordered",
+	.scn = "0.000  > S  1000 0 ts=1,0\n"
+	       "+0.00005 < SA 5000 1001 ts=7,1\n"
+	       "+0.00005 > A  1001 5001 ts=2,7\n"
+	       "+0.010 > PA 1101 5001 len=100 ts=300,7\n"
+	       "+0.0003 > PA 1001 5001 len=100 ts=300,7\n"
+	       "+0.0001 < A  5001 1201 ts=9,300\n"
+	       "+0.010 > FA 1201 5001 ts=500,9\n"
+	       "+0.010 < A  5001 1202 ts=10,500\n"
+	       "+0.010 < FA 5001 1202 ts=10,500\n"
+	       "+0.010 > A  1202 5002 ts=501,10\n",
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .retrans_client = 1,
+	.bytes_client = 200,
+}, {
+	/* The same without timestamps: 300 us is more than the 100 us
+	 * round trip, so time says sent again (as before). */
+	.name = "hole filler after a LAN round trip, no timestamps",
+	.scn = "0.000  > S  1000 0\n"
+	       "+0.00005 < SA 5000 1001\n"
+	       "+0.00005 > A  1001 5001\n"
+	       "+0.010 > PA 1101 5001 len=100\n"
+	       "+0.0003 > PA 1001 5001 len=100\n"
+	       "+0.0001 < A  5001 1201\n"
+	       "+0.010 > FA 1201 5001\n"
+	       "+0.010 < A  5001 1202\n"
+	       "+0.010 < FA 5001 1202\n"
+	       "+0.010 > A  1202 5002\n",
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .retrans_client = 2,
+	.bytes_client = 200,
+}, {
 	/* Sequence numbers wrap past 2^32 (RFC 9293 3.4), both ways.
 	 * 2^32 = 4294967296.
 	 * Client J = 4294967000: data 4294967001 + 500 -> 205 (wrapped),
