@@ -1911,6 +1911,79 @@ fast_check(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	return true;
 }
 
+/* Does the peer's TIME_WAIT take a SYN from dir as a new connection
+ * (RFC 9293 3.6.1 MAY-2; RFC 6191 2; Linux)? Its ISN beyond every seq of
+ * the old connection, or its TSval newer than the last the peer had from
+ * this endpoint, its FIN's (then whatever the ISN). */
+static bool
+tw_reopens(const struct conn *c, uint8_t dir, const struct tcp_seg *syn)
+{
+	const struct tcp_peer *p = &c->peer[dir];
+	bool newer_ts = syn->opt.has_ts && (p->flags & PEER_FIN_SEEN) &&
+	    p->fin_ts && seq_gt(syn->opt.tsval, c->fin_tsval[dir]);
+
+	return seq_gt(syn->seq, p->snd_nxt) || newer_ts;
+}
+
+bool
+conn_tw_refuses(const struct conn *c, uint8_t dir, const struct tcp_seg *syn)
+{
+	const struct tcp_peer *p = &c->peer[dir & 1], *q = &c->peer[!dir];
+
+	return (syn->flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) == TH_SYN &&
+	    q->st == TCP_ST_TIME_WAIT && side_in(p->st, ENDED_STATES) &&
+	    (p->flags & PEER_SEQ_KNOWN) && !tw_reopens(c, dir & 1, syn);
+}
+
+bool
+conn_tw_keeps(const struct conn *old, uint8_t syn_dir, uint8_t dir,
+    const struct pkt *pkt)
+{
+	const struct tcp_seg *s = &pkt->tcp;
+
+	if (pkt->quirks & DEC_TCP_BAD_CSUM)
+		return false;
+	/* The SYN's sender's old next seq: what the TIME_WAIT end acks. */
+	uint32_t old_nxt = old->peer[syn_dir & 1].snd_nxt;
+	uint8_t f = s->flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN);
+	if (dir != syn_dir)		/* the TIME_WAIT end's old ACK */
+		return f == TH_ACK && s->paylen == 0 && s->ack == old_nxt &&
+		    old->peer[!syn_dir].st == TCP_ST_TIME_WAIT;
+	/* The SYN_SENT end's RST to it: <SEQ=SEG.ACK><CTL=RST> (3.10.7.3) */
+	return (f == TH_RST || f == (TH_RST | TH_ACK)) && s->seq == old_nxt;
+}
+
+void
+conn_tw_link(struct conn *c, struct conn *old, uint8_t syn_dir)
+{
+	ext_of(c)->tw_old = old;
+	ext_of(c)->tw_syn_dir = syn_dir & 1;
+	ext_of(old)->tw_new = c;
+}
+
+void
+conn_tw_unlink(struct conn *c)
+{
+	struct conn_ext *x = c->ext;
+
+	if (!x)
+		return;
+	if (x->tw_old)
+		x->tw_old->ext->tw_new = NULL;
+	if (x->tw_new)
+		x->tw_new->ext->tw_old = NULL;
+	x->tw_old = x->tw_new = NULL;
+}
+
+void
+conn_tw_accepted(struct conn *c, uint8_t dir)
+{
+	struct tcp_peer *q = &c->peer[!dir];
+
+	if (q->st == TCP_ST_TIME_WAIT)
+		q->st = TCP_ST_CLOSED;	/* it left TIME_WAIT, as it may */
+}
+
 bool
 conn_hold_syn(struct conn *c, uint8_t dir, const struct pkt *pkt,
     int64_t ts, uint64_t frame)
@@ -2625,16 +2698,11 @@ conn_reuse(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 {
 	struct tcp_peer *p = &c->peer[dir], *q = &c->peer[!dir];
 
-	/* The peer holds TIME_WAIT: a SYN whose ISN is beyond every seq of
-	 * the old connection reopens it (RFC 9293 3.6.1 MAY-2; Linux), and
-	 * so does one whose TSval is newer than the last the peer had from
-	 * this endpoint, its FIN's (RFC 6191 2; Linux, whatever the ISN):
-	 * the peer left TIME_WAIT, as it may. Any other SYN it answers with
-	 * the old ACK and stays. */
-	bool newer_ts = syn->opt.has_ts && (p->flags & PEER_FIN_SEEN) &&
-	    p->fin_ts && seq_gt(syn->opt.tsval, c->fin_tsval[dir]);
+	/* The peer holds TIME_WAIT: a SYN that reopens it (tw_reopens())
+	 * ends it; the peer left TIME_WAIT, as it may. Any other SYN it
+	 * answers with the old ACK and stays (conn_tw_refuses()). */
 	if (q->st == TCP_ST_TIME_WAIT && (p->flags & PEER_SEQ_KNOWN) &&
-	    (seq_gt(syn->seq, p->snd_nxt) || newer_ts))
+	    tw_reopens(c, dir, syn))
 		q->st = TCP_ST_CLOSED;
 	if (p->st != TCP_ST_TIME_WAIT)
 		return;

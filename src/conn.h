@@ -177,6 +177,11 @@ struct conn_ext {
 	int64_t held_ts;
 	uint64_t held_frame;
 	uint8_t held_dir;
+	/* A SYN the peer's TIME_WAIT refused (conn_tw_refuses()): the new
+	 * record (tw_old set) and the old one it left in the table for the
+	 * TIME_WAIT's answer (tw_new set; lookups pass it by). */
+	struct conn *tw_old, *tw_new;
+	uint8_t tw_syn_dir;	/* in the new record: the SYN's sender */
 };
 
 /* Bits of conn.slot: flow.c's timer slots 0..FLOW_WHEEL. */
@@ -328,6 +333,42 @@ conn_has_held(const struct conn *c)
 }
 /* Is this segment from dir the peer's SYN-ACK to the held SYN? */
 bool conn_held_split(const struct conn *c, uint8_t dir, const struct pkt *pkt);
+/* A SYN on a 4-tuple whose old connection has ended on the SYN sender's
+ * side while the peer holds TIME_WAIT, with an ISN and TSval that do not
+ * reopen it (conn_reuse(); conn_tw_refuses()): the peer answers with the
+ * old connection's ACK, the SYN's sender (in SYN_SENT) answers that with
+ * an RST at its ack, which ends the TIME_WAIT (RFC 9293 3.10.7.4; Linux
+ * without tcp_rfc1337), and sends the SYN again, which opens the new
+ * connection. The SYN begins a new record, linked to the old one
+ * (conn_tw_link()), which stays in the table for that ACK and that RST
+ * (conn_tw_keeps(): old, the new record's SYN sender, the segment's
+ * sender) until it ends; conn_tw_unlink() when either ends. */
+bool conn_tw_refuses(const struct conn *c, uint8_t dir,
+    const struct tcp_seg *syn);
+bool conn_tw_keeps(const struct conn *old, uint8_t syn_dir, uint8_t dir,
+    const struct pkt *pkt);
+void conn_tw_link(struct conn *c, struct conn *old, uint8_t syn_dir);
+void conn_tw_unlink(struct conn *c);
+static inline struct conn *
+conn_tw_old(const struct conn *c)
+{
+	return c->ext ? c->ext->tw_old : NULL;
+}
+/* Linked either way (not to be packed: the links are addresses). */
+static inline bool
+conn_tw_linked(const struct conn *c)
+{
+	return c->ext && (c->ext->tw_old || c->ext->tw_new);
+}
+/* The old record of such a pair: lookups pass it by. */
+static inline bool
+conn_tw_shadowed(const struct conn *c)
+{
+	return !c->packed && c->ext && c->ext->tw_new;
+}
+/* The peer of dir answered dir's SYN from TIME_WAIT with a SYN-ACK: it
+ * left TIME_WAIT (CLOSED in the old record). */
+void conn_tw_accepted(struct conn *c, uint8_t dir);
 /* Give the held SYN to the record (conn_input()); the result is
  * conn_input()'s. */
 bool conn_held_flush(struct conn *c, const struct conn_cfg *cfg);

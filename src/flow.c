@@ -582,6 +582,7 @@ flow_pack(struct flow_table *t)
 			/* flow_update() filed it at its exact deadline, which
 			 * a packed record keeps (deadline_of()). */
 			if (c->packed || !conn_is_settled(c) ||
+			    conn_tw_linked(c) ||
 			    deadline_of(t, c, &d) != TIMER_TIME_WAIT ||
 			    d != c->deadline)
 				continue;
@@ -751,6 +752,8 @@ end_reason(const struct conn *c, enum flow_timer which)
 static void
 release(struct flow_table *t, struct conn *c, int64_t now, enum conn_end why)
 {
+	if (!c->packed)
+		conn_tw_unlink(c);
 	wheel_unfile(t, c);
 	hash_remove(t, c);
 	if (why == END_NONE)
@@ -983,7 +986,7 @@ flow_expire(struct flow_table *t, int64_t now)
 		later = c->next;
 		/* Idle: packed until a segment comes for it. */
 		if (c->timer == TIMER_IDLE && !c->packed && t->pack_idle &&
-		    !c->fresh && !conn_has_held(c)) {
+		    !c->fresh && !conn_has_held(c) && !conn_tw_linked(c)) {
 			struct conn *pk = pack_block(t, c);
 			*chain_of(t, c) = pk;
 			g_free(c);
@@ -1216,7 +1219,8 @@ flow_lookup_hashed(struct flow_table *t, const struct pkt *p, uint64_t hash,
 	flow_key_make(p, &k, dir);
 	h = hash == FLOW_NO_HASH ? flow_key_hash(&k) : (uint32_t)hash;
 	for (pp = &t->bkt[h & t->mask]; (c = *pp); pp = &c->hnext)
-		if (c->hash == h && conn_key_equal(c, &k))
+		if (c->hash == h && conn_key_equal(c, &k) &&
+		    !conn_tw_shadowed(c))
 			break;
 	if (c && c->packed) {
 		c = unpack(t, c);
@@ -1235,6 +1239,18 @@ flow_lookup_hashed(struct flow_table *t, const struct pkt *p, uint64_t hash,
 			/* 4-tuple reuse: a new SYN after the previous
 			 * connection closed, reset or sits in TIME_WAIT. */
 			conn_reuse(c, &t->cfg, *dir, &p->tcp, ts, frame);
+			if (conn_tw_refuses(c, *dir, &p->tcp) &&
+			    !conn_tw_linked(c) && !(t->max_flows &&
+			    t->n >= t->max_flows)) {
+				/* A SYN the peer's TIME_WAIT refuses: the old
+				 * record stays for its answer (flow_segment()),
+				 * passed by from now on. (Not when a new record
+				 * would evict one: it might be this one.) */
+				struct conn *n = new_record(t, &k, h, ts,
+				    frame);
+				conn_tw_link(n, c, *dir);
+				return n;
+			}
 			release(t, c, ts, END_REUSED);
 		} else {
 			return c;
@@ -1256,6 +1272,26 @@ flow_segment(struct flow_table *t, const struct pkt *p, uint64_t hash,
 {
 	uint8_t dir;
 	struct conn *c = flow_lookup_hashed(t, p, hash, ts, frame, &dir);
+	struct conn *old = conn_tw_old(c);
+
+	if (G_UNLIKELY(old != NULL)) {
+		uint8_t sd = c->ext->tw_syn_dir;
+		if (conn_tw_keeps(old, sd, dir, p)) {
+			/* The old connection's TIME_WAIT answering the new
+			 * SYN, or the RST that answer draws: the old
+			 * record's. */
+			update(t, old, conn_input(old, &t->cfg, dir, p, ts,
+			    frame));
+			return old;
+		}
+		if (dir != sd && (p->tcp.flags & (TH_SYN | TH_ACK)) ==
+		    (TH_SYN | TH_ACK)) {
+			/* The peer took the SYN from TIME_WAIT after all:
+			 * it left it. */
+			conn_tw_accepted(old, sd);
+			release(t, old, ts, END_REUSED);
+		}
+	}
 
 	if (G_UNLIKELY(conn_has_held(c))) {
 		if (conn_held_split(c, dir, p)) {

@@ -1959,6 +1959,100 @@ START_TEST(test_syn_duplicate_after_third)
 }
 END_TEST
 
+/* The server closes first (u = 5001, acked 5002 at frame 9: server
+ * TIME_WAIT, client CLOSED), and the client, without timestamps, opens
+ * again on the same 4-tuple 200 ms later with a lower ISN, J' = 900, not
+ * beyond its old next seq 1102. The server's TIME_WAIT does not take it
+ * (RFC 9293 3.6.1 MAY-2 asks for a higher ISN, RFC 6191 for a newer
+ * TSval): it answers with the old ACK, seq 5002 ack 1102 (frame 11). The
+ * client, SYN_SENT, answers that unacceptable ACK with <SEQ=SEG.ACK><RST>
+ * = RST 1102 (3.10.7.3, frame 12), which ends the TIME_WAIT (3.10.7.4;
+ * RFC 1337), and sends its SYN again (frame 13), now taken: SYN-ACK 7000
+ * ack 901 = J'+1, ACK 901/7001.
+ * Record 1: the old connection, with the old ACK and the RST (client 6
+ * packets: S A PA A FA R; server 5: SA A FA A A), graceful, the server
+ * CLOSED by the RST. Record 2: the new one from frame 10, its SYN sent
+ * twice (syn_retransmitted at 13, syn_count 2), complete. */
+#define SERVER_CLOSE_TW \
+	HANDSHAKE DATA \
+	"+0.010 < FA 5001 1101\n" \
+	"+0.010 > A  1101 5002\n" \
+	"+0.010 > FA 1101 5002\n" \
+	"+0.010 < A  5002 1102\n"
+START_TEST(test_tw_refuses_syn)
+{
+	struct tu_result r;
+
+	tu_run(SERVER_CLOSE_TW
+	       "+0.200 > S  900 0\n"
+	       "+0.0001 < A 5002 1102\n"
+	       "+0.0001 > R 1102 0\n"
+	       "+1.000 > S  900 0\n"
+	       "+0.010 < SA 7000 901\n"
+	       "+0.010 > A  901 7001\n", &r);
+	tu_assert_nconns(&r, 2);
+	const struct tu_conn *a = &r.conns[0], *b = &r.conns[1];
+	tu_assert_hs(&r, 0, HS_COMPLETE);
+	tu_assert_td(&r, 0, TD_GRACEFUL);
+	ck_assert_int_eq(a->st[TU_CLIENT], TCP_ST_CLOSED);
+	ck_assert_int_eq(a->st[TU_SERVER], TCP_ST_CLOSED);
+	ck_assert_uint_eq(a->pkts[TU_CLIENT], 6);
+	ck_assert_uint_eq(a->pkts[TU_SERVER], 5);
+	ck_assert_uint_eq(a->last_frame, 12);
+	ck_assert(tu_no_warnings(&r, 0));
+	tu_assert_hs(&r, 1, HS_COMPLETE);
+	ck_assert_uint_eq(b->first_frame, 10);
+	ck_assert_uint_eq(b->syn_count, 2);
+	tu_assert_anom(&r, 1, "syn_retransmitted", 13, "client");
+	ck_assert_uint_eq(b->nanoms, 1);
+	ck_assert_uint_eq(b->pkts[TU_CLIENT], 3);
+	ck_assert_uint_eq(b->pkts[TU_SERVER], 1);
+	ck_assert_int_eq(b->st[TU_CLIENT], TCP_ST_ESTABLISHED);
+	ck_assert_int_eq(b->st[TU_SERVER], TCP_ST_ESTABLISHED);
+
+	/* The server takes the SYN from TIME_WAIT after all: its SYN-ACK
+	 * acks J'+1 = 901 (frame 11). It left TIME_WAIT: record 1 shows it
+	 * CLOSED; record 2 begins with the SYN (frame 10), syn_count 1.
+	 * And with nothing after the SYN, record 1 keeps the server in
+	 * TIME_WAIT (test_time_wait_reopened_by_timestamp). */
+	tu_run(SERVER_CLOSE_TW
+	       "+0.200 > S  900 0\n"
+	       "+0.010 < SA 7000 901\n"
+	       "+0.010 > A  901 7001\n", &r);
+	tu_assert_nconns(&r, 2);
+	ck_assert_int_eq(r.conns[0].st[TU_SERVER], TCP_ST_CLOSED);
+	ck_assert_uint_eq(r.conns[0].last_frame, 9);
+	ck_assert(tu_no_warnings(&r, 0));
+	tu_assert_hs(&r, 1, HS_COMPLETE);
+	ck_assert_uint_eq(r.conns[1].first_frame, 10);
+	ck_assert_uint_eq(r.conns[1].syn_count, 1);
+	ck_assert_uint_eq(r.conns[1].nanoms, 0);
+
+	/* A SYN beyond the old next seq (J' = 5000 > 1102) reopens the
+	 * TIME_WAIT at once (MAY-2): a new record from it, as before. */
+	tu_run(SERVER_CLOSE_TW
+	       "+0.200 > S  5000 0\n"
+	       "+0.010 < SA 9000 5001\n"
+	       "+0.010 > A  5001 9001\n", &r);
+	tu_assert_nconns(&r, 2);
+	ck_assert_int_eq(r.conns[0].st[TU_SERVER], TCP_ST_CLOSED);
+	ck_assert_uint_eq(r.conns[1].first_frame, 10);
+	tu_assert_hs(&r, 1, HS_COMPLETE);
+
+	/* Data from the client after the refused SYN and the old ACK (a
+	 * capture that missed the RST and the SYN again): the new record's,
+	 * which began with the SYN. */
+	tu_run(SERVER_CLOSE_TW
+	       "+0.200 > S  900 0\n"
+	       "+0.0001 < A 5002 1102\n"
+	       "+1.000 > A  901 7001\n", &r);
+	tu_assert_nconns(&r, 2);
+	ck_assert_uint_eq(r.conns[0].last_frame, 11);
+	ck_assert_uint_eq(r.conns[1].first_frame, 10);
+	ck_assert_uint_eq(r.conns[1].syn_count, 1);
+}
+END_TEST
+
 /* J = 1000, the server's SYN-ACK (K = 5000, frame 2) is lost after the
  * capture point: the client never answers it, and tries again a second
  * later with a new ISN, J = 77777 (frame 3). It was still SYN_SENT, the
@@ -2869,6 +2963,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_old_duplicate_syn_then_close);
 	tcase_add_test(tc, test_syn_count_without_unexpected_syn);
 	tcase_add_test(tc, test_syn_duplicate_after_third);
+	tcase_add_test(tc, test_tw_refuses_syn);
 	tcase_add_test(tc, test_syn_new_isn_after_lost_synack);
 	tcase_add_test(tc, test_late_synack_other_isn);
 	tcase_add_test(tc, test_asym_after_server_banner);

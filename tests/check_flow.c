@@ -253,9 +253,12 @@ END_TEST
  * with the old connection's ACK (5002/1002: 3.10.7.4, RFC 5961 4), which
  * acks nothing of the new SYN: the SYN_SENT client resets it (seq =
  * SEG.ACK, 3.10.7.3) and sends its SYN again, which the server, its
- * TIME_WAIT over, takes. By hand, record 2: complete, no ack_unseen_data
- * (an ACK to a SYN_SENT end acks only its SYN, or is unacceptable: not
- * bytes the capture missed), the SYN sent twice (info). */
+ * TIME_WAIT over, takes. The old ACK and the RST are the old record's
+ * (frames 9 and 10): the RST ends the server's TIME_WAIT (3.10.7.4,
+ * RFC 1337), so record 1 shows both CLOSED. By hand, record 2: complete,
+ * no ack_unseen_data (it never saw the old ACK; an ACK to a SYN_SENT end
+ * acks only its SYN, or is unacceptable: not bytes the capture missed),
+ * the SYN sent twice (info), 3 client packets (S S A), 1 server. */
 START_TEST(test_time_wait_ack_to_new_syn)
 {
 	struct tu_result r;
@@ -269,8 +272,15 @@ START_TEST(test_time_wait_ack_to_new_syn)
 	       "+0.010 > A  501 9001\n", &r);
 	tu_assert_nconns(&r, 2);
 	/* ISN 500 is below the old connection's seqs (1002): the server
-	 * rejected it and stayed in TIME_WAIT */
-	tu_assert_states(&r, 0, TCP_ST_CLOSED, TCP_ST_TIME_WAIT);
+	 * rejected it, answered from TIME_WAIT, and the client's RST to that
+	 * answer ended its TIME_WAIT. */
+	tu_assert_states(&r, 0, TCP_ST_CLOSED, TCP_ST_CLOSED);
+	tu_assert_td(&r, 0, TD_GRACEFUL);
+	tu_assert_no_warnings(&r, 0);
+	ck_assert_uint_eq(r.conns[0].last_frame, 10);
+	ck_assert_uint_eq(r.conns[1].first_frame, 8);
+	ck_assert_uint_eq(r.conns[1].pkts[TU_CLIENT], 3);
+	ck_assert_uint_eq(r.conns[1].pkts[TU_SERVER], 1);
 	tu_assert_hs(&r, 1, HS_COMPLETE);
 	tu_assert_no_warnings(&r, 1);
 	ck_assert_uint_eq(tu_count_anom(&r, 1, "ack_unseen_data"), 0);
