@@ -1,4 +1,5 @@
 /* capture.c - libpcap offline reading with the errors a user needs. */
+#define _GNU_SOURCE 1	/* fopencookie() */
 #include "config.h"
 
 #include "capture.h"
@@ -475,6 +476,56 @@ capture_setup(pcap_t *p, const char *name, const char *filter, GError **err)
 	return c;
 }
 
+/* A compressed capture, which libpcap does not read, by its first bytes:
+ * how to read it, or NULL. */
+static const char *
+compressed_hint(const unsigned char *b, size_t n)
+{
+	if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b)
+		return "gzip-compressed: zcat";
+	if (n >= 3 && memcmp(b, "BZh", 3) == 0)
+		return "bzip2-compressed: bzcat";
+	if (n >= 6 && memcmp(b, "\xfd" "7zXZ\0", 6) == 0)
+		return "xz-compressed: xzcat";
+	if (n >= 4 && memcmp(b, "\x28\xb5\x2f\xfd", 4) == 0)
+		return "zstd-compressed: zstdcat";
+	return NULL;
+}
+
+/* Standard input from a pipe cannot be read again to tell why libpcap
+ * refused it: it is read through this stream, which keeps its first
+ * bytes. */
+struct head_cookie {
+	unsigned char b[8];
+	size_t n;
+};
+
+static ssize_t
+head_read(void *ck, char *buf, size_t n)
+{
+	struct head_cookie *h = ck;
+	ssize_t r;
+
+	do
+		r = read(STDIN_FILENO, buf, n);
+	while (r < 0 && errno == EINTR);
+	if (r > 0 && h->n < sizeof(h->b)) {
+		size_t k = sizeof(h->b) - h->n;
+		if (k > (size_t)r)
+			k = (size_t)r;
+		memcpy(h->b + h->n, buf, k);
+		h->n += k;
+	}
+	return r;
+}
+
+static int
+head_close(void *ck)
+{
+	g_free(ck);	/* standard input itself stays open */
+	return 0;
+}
+
 struct capture *
 capture_open_file(const char *path, const char *filter, GError **err)
 {
@@ -499,6 +550,17 @@ capture_open_file(const char *path, const char *filter, GError **err)
 	bool is_stdin = strcmp(path, "-") == 0;
 	FILE *fp = is_stdin ? stdin : fopen(path, "rb");
 	char *iobuf = NULL;
+	struct head_cookie *head = NULL;
+	if (is_stdin && lseek(STDIN_FILENO, 0, SEEK_CUR) < 0) {
+		head = g_new0(struct head_cookie, 1);
+		fp = fopencookie(head, "rb", (cookie_io_functions_t){
+		    .read = head_read, .close = head_close });
+		if (!fp) {
+			g_free(head);
+			fp = stdin;
+			head = NULL;
+		}
+	}
 	if (!fp) {
 		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
 		    "%s: %s", path, g_strerror(errno));
@@ -518,15 +580,30 @@ capture_open_file(const char *path, const char *filter, GError **err)
 			    G_GINT64_FORMAT, at);
 		/* A compressed capture, which libpcap does not read: say
 		 * how to read it. */
-		unsigned char gz[2];
-		bool gzip = !is_stdin && fseeko(fp, 0, SEEK_SET) == 0 &&
-		    fread(gz, 1, 2, fp) == 2 && gz[0] == 0x1f && gz[1] == 0x8b;
+		unsigned char b[8];
+		size_t nb = 0;
+		if (head) {
+			nb = head->n;
+			memcpy(b, head->b, nb);
+			uint32_t m = 0;
+			memcpy(&m, b, nb < 4 ? nb : 4);
+			/* No magic number libpcap knows: the format is
+			 * unknown from byte 0. */
+			if (nb >= 4 && !own_magic(m) && m != 0x0A0D0D0A &&
+			    m != 0xa1b2cd34 && m != 0x34cdb2a1)
+				g_strlcpy(where, " at byte offset 0",
+				    sizeof(where));
+		} else if (fseeko(fp, 0, SEEK_SET) == 0) {
+			nb = fread(b, 1, sizeof(b), fp);
+		}
+		const char *hint = compressed_hint(b, nb);
 		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
-		    "%s: not a readable pcap or pcapng capture (%s)%s%s",
-		    is_stdin ? "standard input" : path, ebuf, where, gzip ?
-		    "; it is gzip-compressed: zcat it to synfin -r -" : "");
-		if (!is_stdin)
-			fclose(fp);
+		    "%s: not a readable pcap or pcapng capture (%s)%s%s%s%s",
+		    is_stdin ? "standard input" : path, ebuf, where,
+		    hint ? "; it is " : "", hint ? hint : "",
+		    hint ? " it to synfin -r -" : "");
+		if (fp != stdin)
+			fclose(fp);	/* frees head */
 		g_free(iobuf);
 		return NULL;
 	}

@@ -65,6 +65,17 @@ grep -q "not a readable pcap" "$t/err" && ok || bad "not-a-capture message"
 gzip -c "$cc" >"$t/cc.pcap.gz"
 expect 2 "gzip" -- "$SYNFIN" -r "$t/cc.pcap.gz"
 grep -q "gzip-compressed: zcat it to synfin -r -" "$t/err" && ok || bad "gzip hint"
+# The same from a pipe, which cannot be read again: the first bytes are
+# kept as libpcap reads them. And the other compressors, when installed.
+expect 2 "gzip from a pipe" -- sh -c "cat \"$t/cc.pcap.gz\" | \"$SYNFIN\" -r -"
+grep -q "standard input: not a readable pcap or pcapng capture (unknown file format) at byte offset 0; it is gzip-compressed: zcat it" "$t/err" && ok || bad "gzip hint from a pipe"
+for z in "bzip2 bzcat" "xz xzcat" "zstd zstdcat"; do
+	set -- $z
+	command -v "$1" >/dev/null 2>&1 || continue
+	"$1" -c "$cc" >"$t/cc.z" 2>/dev/null
+	expect 2 "$1" -- "$SYNFIN" -r "$t/cc.z"
+	grep -q "$1-compressed: $2 it to synfin -r -" "$t/err" && ok || bad "$1 hint"
+done
 expect 2 "directory" -- "$SYNFIN" -r "$t"
 expect 2 "no input" -- "$SYNFIN"
 expect 2 "bad format" -- "$SYNFIN" -F xml -r "$cc"
