@@ -1919,10 +1919,16 @@ static bool
 tw_reopens(const struct conn *c, uint8_t dir, const struct tcp_seg *syn)
 {
 	const struct tcp_peer *p = &c->peer[dir];
-	bool newer_ts = syn->opt.has_ts && (p->flags & PEER_FIN_SEEN) &&
-	    p->fin_ts && seq_gt(syn->opt.tsval, c->fin_tsval[dir]);
 
-	return seq_gt(syn->seq, p->snd_nxt) || newer_ts;
+	/* Both with timestamps, the TSval decides (RFC 6191 2): an older
+	 * one than TS.Recent is a PAWS reject whatever the ISN, a newer one
+	 * reopens; equal, the ISN does (Linux tcp_timewait_state_process()).
+	 * TS.Recent is taken as the FIN's TSval, the sender's last before
+	 * TIME_WAIT but for the last ACK of a simultaneous close. */
+	if (syn->opt.has_ts && (p->flags & PEER_FIN_SEEN) && p->fin_ts &&
+	    syn->opt.tsval != c->fin_tsval[dir])
+		return seq_gt(syn->opt.tsval, c->fin_tsval[dir]);
+	return seq_gt(syn->seq, p->snd_nxt);
 }
 
 bool
@@ -1930,8 +1936,12 @@ conn_tw_refuses(const struct conn *c, uint8_t dir, const struct tcp_seg *syn)
 {
 	const struct tcp_peer *p = &c->peer[dir & 1], *q = &c->peer[!dir];
 
+	/* The SYN's sender ended its side: CLOSED or TIME_WAIT, or LAST_ACK
+	 * with its final ACK missed by the capture (the SYN shows it left
+	 * LAST_ACK). */
 	return (syn->flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) == TH_SYN &&
-	    q->st == TCP_ST_TIME_WAIT && side_in(p->st, ENDED_STATES) &&
+	    q->st == TCP_ST_TIME_WAIT &&
+	    side_in(p->st, ENDED_STATES | M(TCP_ST_LAST_ACK)) &&
 	    (p->flags & PEER_SEQ_KNOWN) && !tw_reopens(c, dir & 1, syn);
 }
 
@@ -1941,16 +1951,30 @@ conn_tw_keeps(const struct conn *old, uint8_t syn_dir, uint8_t dir,
 {
 	const struct tcp_seg *s = &pkt->tcp;
 
-	if (pkt->quirks & DEC_TCP_BAD_CSUM)
+	if ((pkt->quirks & DEC_TCP_BAD_CSUM) || (s->flags & TH_SYN))
 		return false;
-	/* The SYN's sender's old next seq: what the TIME_WAIT end acks. */
-	uint32_t old_nxt = old->peer[syn_dir & 1].snd_nxt;
-	uint8_t f = s->flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN);
-	if (dir != syn_dir)		/* the TIME_WAIT end's old ACK */
-		return f == TH_ACK && s->paylen == 0 && s->ack == old_nxt &&
-		    old->peer[!syn_dir].st == TCP_ST_TIME_WAIT;
-	/* The SYN_SENT end's RST to it: <SEQ=SEG.ACK><CTL=RST> (3.10.7.3) */
-	return (f == TH_RST || f == (TH_RST | TH_ACK)) && s->seq == old_nxt;
+	const struct tcp_peer *a = &old->peer[syn_dir & 1];
+	const struct tcp_peer *snd = &old->peer[dir & 1];
+	const struct tcp_peer *rcv = &old->peer[!dir];
+	/* The SYN_SENT end's RST to the TIME_WAIT end's ACK:
+	 * <SEQ=SEG.ACK><CTL=RST> (3.10.7.3), at the SYN's sender's old next
+	 * seq, which that ACK acked. */
+	if (s->flags & TH_RST)
+		return dir == syn_dir && s->seq == a->snd_nxt;
+	if (!(s->flags & TH_ACK))
+		return false;
+	/* The TIME_WAIT end's ACK, or a late copy of an old segment (a FIN
+	 * sent again): the old connection's numbers, its seq inside what the
+	 * sender sent and its ack inside what the receiver did. A refused
+	 * SYN's ISN is below the old next seq, so the new connection's seqs
+	 * may fall there too; its acks (of the new ISNs) do not. Without
+	 * the old handshake's ISNs, the ack must be exact. */
+	uint32_t end = s->seq + s->paylen + ((s->flags & TH_FIN) ? 1 : 0);
+	if (!seq_le(end, snd->snd_nxt) || !seq_le(s->ack, rcv->snd_nxt))
+		return false;
+	if ((snd->flags & PEER_SYN_SEEN) && (rcv->flags & PEER_SYN_SEEN))
+		return seq_gt(s->seq, snd->isn) && seq_gt(s->ack, rcv->isn);
+	return s->ack == rcv->snd_nxt;
 }
 
 void
@@ -1959,6 +1983,7 @@ conn_tw_link(struct conn *c, struct conn *old, uint8_t syn_dir)
 	ext_of(c)->tw_old = old;
 	ext_of(c)->tw_syn_dir = syn_dir & 1;
 	ext_of(old)->tw_new = c;
+	old->ext->tw_hidden = true;
 }
 
 void

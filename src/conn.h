@@ -179,9 +179,11 @@ struct conn_ext {
 	uint8_t held_dir;
 	/* A SYN the peer's TIME_WAIT refused (conn_tw_refuses()): the new
 	 * record (tw_old set) and the old one it left in the table for the
-	 * TIME_WAIT's answer (tw_new set; lookups pass it by). */
+	 * TIME_WAIT's answer (tw_new set), which lookups pass by from then
+	 * on (tw_hidden), linked or not, until it ends. */
 	struct conn *tw_old, *tw_new;
 	uint8_t tw_syn_dir;	/* in the new record: the SYN's sender */
+	bool tw_hidden;		/* in the old record */
 };
 
 /* Bits of conn.slot: flow.c's timer slots 0..FLOW_WHEEL. */
@@ -354,17 +356,20 @@ conn_tw_old(const struct conn *c)
 {
 	return c->ext ? c->ext->tw_old : NULL;
 }
-/* Linked either way (not to be packed: the links are addresses). */
+/* Linked either way, or the old record of such a pair (not to be
+ * packed: the links are addresses, and lookups read tw_hidden). */
 static inline bool
 conn_tw_linked(const struct conn *c)
 {
-	return c->ext && (c->ext->tw_old || c->ext->tw_new);
+	return c->ext && (c->ext->tw_old || c->ext->tw_new ||
+	    c->ext->tw_hidden);
 }
-/* The old record of such a pair: lookups pass it by. */
+/* The old record of such a pair: lookups pass it by, to its end (a
+ * record of the same 4-tuple came after it). */
 static inline bool
 conn_tw_shadowed(const struct conn *c)
 {
-	return !c->packed && c->ext && c->ext->tw_new;
+	return !c->packed && c->ext && c->ext->tw_hidden;
 }
 /* The peer of dir answered dir's SYN from TIME_WAIT with a SYN-ACK: it
  * left TIME_WAIT (CLOSED in the old record). */

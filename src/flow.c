@@ -1284,10 +1284,12 @@ flow_segment(struct flow_table *t, const struct pkt *p, uint64_t hash,
 			    frame));
 			return old;
 		}
-		if (dir != sd && (p->tcp.flags & (TH_SYN | TH_ACK)) ==
-		    (TH_SYN | TH_ACK)) {
-			/* The peer took the SYN from TIME_WAIT after all:
-			 * it left it. */
+		if (!((p->tcp.flags & TH_SYN) && dir == sd)) {
+			/* Anything else of the new connection but its SYN
+			 * (a SYN-ACK, the ACK of one the capture missed,
+			 * data): the peer took the SYN from TIME_WAIT, or
+			 * its TIME_WAIT ended; the old record has had its
+			 * answer and ends. */
 			conn_tw_accepted(old, sd);
 			release(t, old, ts, END_REUSED);
 		}

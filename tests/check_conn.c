@@ -2053,6 +2053,91 @@ START_TEST(test_tw_refuses_syn)
 }
 END_TEST
 
+/* More around a SYN the server's TIME_WAIT refuses (SERVER_CLOSE_TW:
+ * old next seqs, client 1102, server 5002; frame 9 the server's last ACK). */
+START_TEST(test_tw_refuses_syn_more)
+{
+	struct tu_result r;
+
+	/* With timestamps on both, the TSval decides (RFC 6191 2; Linux
+	 * PAWS): J' = 9000 is beyond 1102, but TSval 50 is older than the
+	 * client's FIN's (300): refused, answered from TIME_WAIT (frame
+	 * 11), reset (12), sent again (13) and taken. Record 1 gets the old
+	 * ACK and the RST, its server CLOSED. */
+	tu_run("0.000  > S  1000 0 ts=100,0\n"
+	       "+0.010 < SA 5000 1001 ts=200,100\n"
+	       "+0.010 > A  1001 5001 ts=110,200\n"
+	       "+0.010 > PA 1001 5001 len=100 ts=120,200\n"
+	       "+0.010 < A  5001 1101 ts=210,120\n"
+	       "+0.010 < FA 5001 1101 ts=220,120\n"
+	       "+0.010 > A  1101 5002 ts=130,220\n"
+	       "+0.010 > FA 1101 5002 ts=300,220\n"
+	       "+0.010 < A  5002 1102 ts=230,300\n"
+	       "+0.200 > S  9000 0 ts=50,0\n"
+	       "+0.0001 < A 5002 1102 ts=231,300\n"
+	       "+0.0001 > R 1102 0\n"
+	       "+1.000 > S  9000 0 ts=1050,0\n"
+	       "+0.010 < SA 7000 9001 ts=240,1050\n"
+	       "+0.010 > A  9001 7001 ts=1060,240\n", &r);
+	tu_assert_nconns(&r, 2);
+	ck_assert_int_eq(r.conns[0].st[TU_SERVER], TCP_ST_CLOSED);
+	ck_assert_uint_eq(r.conns[0].last_frame, 12);
+	ck_assert(tu_no_warnings(&r, 0));
+	tu_assert_hs(&r, 1, HS_COMPLETE);
+	ck_assert_uint_eq(r.conns[1].syn_count, 2);
+
+	/* The server's last ACK (frame 9) missed by the capture: the client
+	 * shows LAST_ACK, but its SYN shows it left it. The TIME_WAIT's ACK
+	 * of W+1 (frame 10) acks the client's FIN in record 1: graceful,
+	 * no final_ack_missing. */
+	tu_run(HANDSHAKE DATA
+	       "+0.010 < FA 5001 1101\n"
+	       "+0.010 > A  1101 5002\n"
+	       "+0.010 > FA 1101 5002\n"
+	       "+0.200 > S  900 0\n"
+	       "+0.0001 < A 5002 1102\n"
+	       "+0.0001 > R 1102 0\n"
+	       "+1.000 > S  900 0\n"
+	       "+0.010 < SA 7000 901\n", &r);
+	tu_assert_nconns(&r, 2);
+	tu_assert_td(&r, 0, TD_GRACEFUL);
+	tu_assert_no_anom(&r, 0, "final_ack_missing");
+	ck_assert_int_eq(r.conns[0].st[TU_CLIENT], TCP_ST_CLOSED);
+	ck_assert_int_eq(r.conns[0].st[TU_SERVER], TCP_ST_CLOSED);
+	ck_assert_uint_eq(r.conns[0].last_frame, 11);
+
+	/* A late copy of each side's old FIN between the SYN and the
+	 * TIME_WAIT's answer (frames 11, 12): the old connection's numbers,
+	 * record 1's (fin_retransmitted there); record 2 is a clean
+	 * handshake. */
+	tu_run(SERVER_CLOSE_TW
+	       "+0.200 > S  900 0\n"
+	       "+0.0001 > FA 1101 5002\n"
+	       "+0.0001 < FA 5001 1101\n"
+	       "+0.0001 < A 5002 1102\n"
+	       "+0.0001 > R 1102 0\n"
+	       "+1.000 > S  900 0\n"
+	       "+0.010 < SA 7000 901\n"
+	       "+0.010 > A  901 7001\n", &r);
+	tu_assert_nconns(&r, 2);
+	tu_assert_anom(&r, 0, "fin_retransmitted", 11, "client");
+	tu_assert_anom(&r, 0, "fin_retransmitted", 12, "server");
+	ck_assert_uint_eq(r.conns[0].last_frame, 14);
+	tu_assert_hs(&r, 1, HS_COMPLETE);
+	ck_assert_uint_eq(r.conns[1].nanoms, 1);	/* syn_retransmitted */
+
+	/* The SYN-ACK missed, the client's ACK of it (frame 11) shows the
+	 * server took the SYN: record 1 ends with its server CLOSED, not
+	 * TIME_WAIT. */
+	tu_run(SERVER_CLOSE_TW
+	       "+0.200 > S  900 0\n"
+	       "+0.020 > A  901 7001\n", &r);
+	tu_assert_nconns(&r, 2);
+	ck_assert_int_eq(r.conns[0].st[TU_SERVER], TCP_ST_CLOSED);
+	ck_assert_uint_eq(r.conns[0].last_frame, 9);
+}
+END_TEST
+
 /* J = 1000, the server's SYN-ACK (K = 5000, frame 2) is lost after the
  * capture point: the client never answers it, and tries again a second
  * later with a new ISN, J = 77777 (frame 3). It was still SYN_SENT, the
@@ -2964,6 +3049,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_syn_count_without_unexpected_syn);
 	tcase_add_test(tc, test_syn_duplicate_after_third);
 	tcase_add_test(tc, test_tw_refuses_syn);
+	tcase_add_test(tc, test_tw_refuses_syn_more);
 	tcase_add_test(tc, test_syn_new_isn_after_lost_synack);
 	tcase_add_test(tc, test_late_synack_other_isn);
 	tcase_add_test(tc, test_asym_after_server_banner);
