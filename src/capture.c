@@ -45,6 +45,7 @@ struct capture {
 	struct ng_reader *ng;
 	char *filter;		/* -f, compiled again for each link type */
 	GArray *ng_progs;	/* struct ng_prog */
+	bool at_eof;		/* the file read to its end */
 };
 
 /* -f compiled for a link type other than the file's first. */
@@ -871,23 +872,31 @@ ng_takeover(struct capture *c)
 	struct stat st;
 
 	if (!c->pcapng || c->live || !fp ||
-	    fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode) ||
-	    fseeko(fp, 0, SEEK_SET) != 0)
+	    fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode))
+		return false;
+	off_t stop = ftello(fp);
+	if (stop < 0 || fseeko(fp, 0, SEEK_SET) != 0)
 		return false;
 	struct ng_reader *ng = ng_open(fp);
 	struct ng_frame nf;
 	for (uint64_t i = 0; i < c->records; i++) {
 		if (ng_next(ng, &nf) != 1) {
 			ng_close(ng);
+			fseeko(fp, stop, SEEK_SET);
 			return false;
 		}
 	}
 	uint64_t extra = ng_extra_descriptions(ng);
 	int k = ng_next(ng, &nf);
-	if (k < 0 || ng_extra_descriptions(ng) == extra) {
+	if (ng_extra_descriptions(ng) == extra) {
+		/* libpcap's error is another: its words, its offset (which
+		 * capture_error_offset() finds where it stopped). */
 		ng_close(ng);
+		fseeko(fp, stop, SEEK_SET);
 		return false;
 	}
+	/* Past the second kind of interface or section: read on; an error
+	 * right after it is pcapng.c's, which ng_next() gives again. */
 	if (k == 1)
 		ng_unread(ng);
 	c->ng = ng;
@@ -936,8 +945,10 @@ ng_next_frame(struct capture *c, struct frame *f, GError **err)
 	for (;;) {
 		struct ng_frame nf;
 		int k = ng_next(c->ng, &nf);
-		if (k == 0)
+		if (k == 0) {
+			c->at_eof = true;
 			return CAPTURE_EOF;
+		}
 		if (k < 0)
 			return capture_fail(c, ng_error(c->ng), err);
 		c->records++;
@@ -1092,8 +1103,12 @@ capture_result(struct capture *c, int r, struct pcap_pkthdr *h,
 		f->data = d;
 		return CAPTURE_OK;
 	}
-	if (r == PCAP_ERROR_BREAK)
-		return c->live ? CAPTURE_AGAIN : CAPTURE_EOF;
+	if (r == PCAP_ERROR_BREAK) {
+		if (c->live)
+			return CAPTURE_AGAIN;
+		c->at_eof = true;
+		return CAPTURE_EOF;
+	}
 	if (r == 0)
 		return CAPTURE_AGAIN;
 	if (c->live) {
@@ -1136,10 +1151,20 @@ capture_file_drops(struct capture *c, uint64_t *drops)
 	*drops = 0;
 	if (c->live || !c->pcapng)
 		return false;
-	if (c->ng)
+	if (c->ng && ng_at_eof(c->ng))
 		return ng_drops(c->ng, drops);
 	FILE *fp = pcap_file(c->p);
-	return fp && ng_tail_drops(fp, pcap_is_swapped(c->p), drops);
+	struct stat st;
+	if (!fp || fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode))
+		return false;
+	/* Read to its end by libpcap, which skips them: every statistics
+	 * block, the file read again (from the page cache, where it just
+	 * was). Stopped before it (-c, an error): those at its end, where
+	 * dumpcap writes them, walked back to, not the whole file read for
+	 * them. */
+	if (c->at_eof)
+		return ng_file_drops(fp, drops);
+	return ng_tail_drops(fp, pcap_is_swapped(c->p), drops);
 }
 
 uint64_t

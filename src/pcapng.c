@@ -65,6 +65,8 @@ struct ng_reader {
 	char msg[256];
 	struct ng_frame last;	/* the last packet returned */
 	bool again;		/* return it once more (ng_unread()) */
+	bool failed;		/* an error: ng_next() returns it again */
+	bool eof;		/* the end of the file reached */
 };
 
 struct ng_reader *
@@ -150,6 +152,7 @@ ng_fail(struct ng_reader *ng, uint64_t at, const char *fmt, ...)
 	g_vsnprintf(ng->msg, sizeof(ng->msg), fmt, ap);
 	va_end(ap);
 	ng->err_at = at;
+	ng->failed = true;
 	return -1;
 }
 
@@ -181,10 +184,11 @@ ng_u64(struct rd *r, bool swapped)
 	return swapped ? GUINT64_SWAP_LE_BE(v) : v;
 }
 
-/* Read n bytes at the stream's position, or say what was missing. */
+/* Read n bytes at the stream's position, or say what was missing (the
+ * errors in libpcap 1.10's words, sf-pcapng.c, as everywhere below: the
+ * same words whichever reads the file). */
 static int
-ng_read(struct ng_reader *ng, void *dst, size_t n, uint64_t block,
-    const char *what)
+ng_read(struct ng_reader *ng, void *dst, size_t n, uint64_t block)
 {
 	size_t got = fread(dst, 1, n, ng->fp);
 
@@ -193,8 +197,8 @@ ng_read(struct ng_reader *ng, void *dst, size_t n, uint64_t block,
 	if (ferror(ng->fp))
 		return ng_fail(ng, block, "error reading dump file: %s",
 		    g_strerror(errno));
-	return ng_fail(ng, block, "truncated pcapng file; tried to read %zu "
-	    "%s bytes, only got %zu", n, what, got);
+	return ng_fail(ng, block, "truncated pcapng dump file; tried to read "
+	    "%zu bytes, only got %zu", n, got);
 }
 
 /*
@@ -216,39 +220,41 @@ ng_block(struct ng_reader *ng, uint32_t *type, size_t *body_len)
 		if (ferror(ng->fp))
 			return ng_fail(ng, at, "error reading dump file: %s",
 			    g_strerror(errno));
-		return ng_fail(ng, at, "truncated pcapng file; tried to read "
-		    "8 block header bytes, only got %zu", got);
+		return ng_fail(ng, at, "truncated pcapng dump file; tried to "
+		    "read 8 bytes, only got %zu", got);
 	}
 	uint32_t len;
 	if (h[0] == BT_SHB) {
 		/* The byte-order magic comes before the length means
 		 * anything. */
 		uint32_t bom;
-		if (ng_read(ng, &bom, 4, at, "section header") < 0)
+		if (ng_read(ng, &bom, 4, at) < 0)
 			return -1;
 		if (bom == NG_BOM)
 			ng->swapped = false;
 		else if (bom == GUINT32_SWAP_LE_BE(NG_BOM))
 			ng->swapped = true;
 		else
-			return ng_fail(ng, at, "section header block with "
-			    "byte-order magic 0x%08x (not pcapng)", bom);
+			return ng_fail(ng, at, "the file has a section with a "
+			    "bad byte order magic field");
 		len = ng->swapped ? GUINT32_SWAP_LE_BE(h[1]) : h[1];
-		if (len < 28)
-			return ng_fail(ng, at, "section header block of %u "
-			    "bytes, too short", len);
+		if (len >= 12 && len % 4 == 0 && len < 28)
+			return ng_fail(ng, at, "block of type %u in pcapng "
+			    "dump file is too short", BT_SHB);
 	} else {
 		len = ng->swapped ? GUINT32_SWAP_LE_BE(h[1]) : h[1];
 	}
 	*type = ng->swapped && h[0] != BT_SHB ? GUINT32_SWAP_LE_BE(h[0]) :
 	    h[0];
-	if (len < 12 || len % 4 != 0)
-		return ng_fail(ng, at, "block of type %u with total length "
-		    "%u (less than 12 or not a multiple of 4)", *type, len);
+	if (len < 12)
+		return ng_fail(ng, at, "block in pcapng dump file has a length "
+		    "of %u < 12", len);
+	if (len % 4 != 0)
+		return ng_fail(ng, at, "block in pcapng dump file has a length "
+		    "of %u that is not a multiple of 4", len);
 	if (len > NG_MAX_BLOCK)
-		return ng_fail(ng, at, "block of type %u with total length "
-		    "%u, bigger than the largest allowed %u", *type, len,
-		    NG_MAX_BLOCK);
+		return ng_fail(ng, at, "pcapng block size %u > maximum %u",
+		    len, NG_MAX_BLOCK);
 	size_t rest = len - 8;	/* the body and the trailing length */
 	if (rest > ng->blk_cap) {
 		g_free(ng->blk);
@@ -261,52 +267,103 @@ ng_block(struct ng_reader *ng, uint32_t *type, size_t *body_len)
 		    GUINT32_SWAP_LE_BE(NG_BOM) : NG_BOM }, 4);
 		off = 4;
 	}
-	if (ng_read(ng, ng->blk + off, rest - off, at, "block") < 0)
+	if (ng_read(ng, ng->blk + off, rest - off, at) < 0)
 		return -1;
 	uint32_t tail;
 	memcpy(&tail, ng->blk + rest - 4, 4);
 	if (ng->swapped)
 		tail = GUINT32_SWAP_LE_BE(tail);
 	if (tail != len)
-		return ng_fail(ng, at, "block of type %u with total length %u "
-		    "at its start and %u at its end", *type, len, tail);
+		return ng_fail(ng, at, "block total length in header and "
+		    "trailer don't match");
 	*body_len = rest - 4;
 	ng->pos = at + len;
 	return 1;
 }
 
-/* The options after a block's fixed part: calls fn for each. */
-static bool
-ng_options(struct ng_reader *ng, struct rd *r,
-    void (*fn)(uint16_t code, struct rd *v, bool swapped, void *arg),
-    void *arg)
+/* The options after a block's fixed part: fn for each; fn's message
+ * (non-NULL) or a cut option is an error. */
+static const char *
+ng_options(struct ng_reader *ng, struct rd *r, uint32_t type,
+    const char *(*fn)(uint16_t code, struct rd *v, bool swapped, void *arg),
+    void *arg, char *buf, size_t bufsz)
 {
-	while (r->left >= 4) {
+	while (r->left != 0) {
 		uint16_t code = ng_u16(r, ng->swapped);
 		uint16_t len = ng_u16(r, ng->swapped);
-		if (code == 0)		/* opt_endofopt */
-			return true;
 		struct rd v;
 		rd_sub(r, len, &v);
 		rd_skip(r, (4 - len % 4) % 4);
-		if (r->err)
-			return false;
-		fn(code, &v, ng->swapped, arg);
+		if (r->err) {
+			g_snprintf(buf, bufsz, "block of type %u in pcapng "
+			    "dump file is too short", type);
+			return buf;
+		}
+		const char *e = fn(code, &v, ng->swapped, arg);
+		if (e)
+			return e;
+		if (code == 0)		/* opt_endofopt */
+			break;
 	}
-	return true;	/* options may end without opt_endofopt */
+	return NULL;
 }
 
-static void
+struct idb_opts {
+	struct ng_iface *fi;
+	bool saw_tsresol, saw_tsoffset;
+	char msg[128];
+};
+
+/* libpcap's process_idb_options(), its checks and words. */
+static const char *
 idb_option(uint16_t code, struct rd *v, bool swapped, void *arg)
 {
-	struct ng_iface *fi = arg;
+	struct idb_opts *o = arg;
+	const char *name = "Interface Description Block";
 
-	if (code == 9 && v->left == 1) {		/* if_tsresol */
+	switch (code) {
+	case 0:
+		if (v->left == 0)
+			return NULL;
+		g_snprintf(o->msg, sizeof(o->msg), "%s has opt_endofopt option "
+		    "with length %zu != 0", name, v->left);
+		return o->msg;
+	case 9: {			/* if_tsresol */
+		if (v->left != 1) {
+			g_snprintf(o->msg, sizeof(o->msg), "%s has if_tsresol "
+			    "option with length %zu != 1", name, v->left);
+			return o->msg;
+		}
+		if (o->saw_tsresol)
+			return "Interface Description Block has more than one "
+			    "if_tsresol option";
+		o->saw_tsresol = true;
 		uint8_t b = rd_u8(v);
-		fi->dec = !(b & 0x80);
-		fi->exp = b & 0x7f;
-	} else if (code == 14 && v->left == 8) {	/* if_tsoffset */
-		fi->tsoff = (int64_t)ng_u64(v, swapped);
+		o->fi->dec = !(b & 0x80);
+		o->fi->exp = b & 0x7f;
+		if ((o->fi->dec && o->fi->exp > 19) ||
+		    (!o->fi->dec && o->fi->exp > 63)) {
+			g_snprintf(o->msg, sizeof(o->msg), "%s if_tsresol "
+			    "option resolution %s^-%u is too high", name,
+			    o->fi->dec ? "10" : "2", o->fi->exp);
+			return o->msg;
+		}
+		return NULL;
+	}
+	case 14:			/* if_tsoffset */
+		if (v->left != 8) {
+			g_snprintf(o->msg, sizeof(o->msg), "%s has if_tsoffset "
+			    "option with length %zu != 8", name, v->left);
+			return o->msg;
+		}
+		if (o->saw_tsoffset)
+			return "Interface Description Block has more than one "
+			    "if_tsoffset option";
+		o->saw_tsoffset = true;
+		o->fi->tsoff = (int64_t)ng_u64(v, swapped);
+		return NULL;
+	default:
+		return NULL;
 	}
 }
 
@@ -315,7 +372,7 @@ struct isb_counts {
 	uint64_t drops;
 };
 
-static void
+static const char *
 isb_option(uint16_t code, struct rd *v, bool swapped, void *arg)
 {
 	struct isb_counts *k = arg;
@@ -326,6 +383,7 @@ isb_option(uint16_t code, struct rd *v, bool swapped, void *arg)
 		k->drops += ng_u64(v, swapped);
 		k->has = true;
 	}
+	return NULL;
 }
 
 static int
@@ -333,12 +391,12 @@ ng_section(struct ng_reader *ng, struct rd *r, uint64_t at)
 {
 	rd_skip(r, 4);		/* the byte-order magic, checked */
 	uint16_t major = ng_u16(r, ng->swapped);
-	uint16_t minor = ng_u16(r, ng->swapped);
 	if (r->err)
-		return ng_fail(ng, at, "section header block too short");
+		return ng_fail(ng, at, "block of type %u in pcapng dump file "
+		    "is too short", BT_SHB);
 	if (major != 1)
-		return ng_fail(ng, at, "unsupported pcapng savefile "
-		    "version %u.%u", major, minor);
+		return ng_fail(ng, at, "unknown pcapng savefile major version "
+		    "number %u", major);
 	/* A new section numbers its interfaces from 0 again. */
 	ng_sum_drops(ng->ifs, &ng->has_drops, &ng->drops_done);
 	g_array_set_size(ng->ifs, 0);
@@ -367,20 +425,19 @@ static int
 ng_interface(struct ng_reader *ng, struct rd *r, uint64_t at)
 {
 	struct ng_iface fi = { .dec = true, .exp = 6 };
+	struct idb_opts o = { .fi = &fi };
+	char buf[96];
 
 	fi.dlt = ng_dlt(ng_u16(r, ng->swapped));
 	rd_skip(r, 2);
 	uint32_t snap = ng_u32(r, ng->swapped);
 	if (r->err)
-		return ng_fail(ng, at, "interface description block too "
-		    "short");
-	if (!ng_options(ng, r, idb_option, &fi))
-		return ng_fail(ng, at, "interface description block with an "
-		    "option longer than the block");
-	if ((fi.dec && fi.exp > 19) || (!fi.dec && fi.exp > 63))
-		return ng_fail(ng, at, "interface description block with "
-		    "time resolution %s^-%u, finer than synfin reads",
-		    fi.dec ? "10" : "2", fi.exp);
+		return ng_fail(ng, at, "block of type %u in pcapng dump file "
+		    "is too short", BT_IDB);
+	const char *e = ng_options(ng, r, BT_IDB, idb_option, &o, buf,
+	    sizeof(buf));
+	if (e)
+		return ng_fail(ng, at, "%s", e);
 	if (ng->ifs->len >= NG_MAX_IFACES)
 		return ng_fail(ng, at, "more than %u interface descriptions "
 		    "in one section", NG_MAX_IFACES);
@@ -398,16 +455,20 @@ ng_statistics(struct ng_reader *ng, struct rd *r)
 	rd_skip(r, 8);		/* the time */
 	struct isb_counts k = { false, 0 };
 
-	if (r->err || id >= ng->ifs->len || !ng_options(ng, r, isb_option, &k)
-	    || !k.has)
+	char buf[96];
+
+	if (r->err || id >= ng->ifs->len ||
+	    ng_options(ng, r, BT_ISB, isb_option, &k, buf, sizeof(buf)) ||
+	    !k.has)
 		return;		/* no count to take: nothing else needs it */
 	struct ng_iface *fi = &g_array_index(ng->ifs, struct ng_iface, id);
 	fi->has_drops = true;
 	fi->drops = k.drops;	/* counts since the capture began */
 }
 
-/* 64-bit count of the interface's units to ns since the epoch, clamped as
- * capture.c clamps: [1970, 2242). */
+/* 64-bit count of the interface's units to ns since the epoch: its
+ * seconds plus if_tsoffset (libpcap's order), then clamped as capture.c
+ * clamps, [1970, 2242), the fraction kept. */
 static int64_t
 ng_time(const struct ng_iface *fi, uint64_t t)
 {
@@ -416,17 +477,17 @@ ng_time(const struct ng_iface *fi, uint64_t t)
 
 	for (unsigned i = 0; i < fi->exp; i++)
 		units *= fi->dec ? 10 : 2;
-	uint64_t sec = t / units;
-	uint64_t ns = (uint64_t)((unsigned __int128)(t % units) *
+	uint64_t q = t / units;
+	int64_t ns = (int64_t)((unsigned __int128)(t % units) *
 	    1000000000u / units);
-	int64_t s = sec > (uint64_t)max_sec ? max_sec : (int64_t)sec;
+	int64_t s = q > ((uint64_t)1 << 62) ? (int64_t)1 << 62 : (int64_t)q;
 	if (__builtin_add_overflow(s, fi->tsoff, &s))
-		s = fi->tsoff < 0 ? 0 : max_sec;
+		s = fi->tsoff < 0 ? INT64_MIN : INT64_MAX;
 	if (s < 0)
-		return 0;
+		s = 0;
 	if (s >= max_sec)
-		return (max_sec - 1) * 1000000000 + 999999999;
-	return s * 1000000000 + (int64_t)ns;
+		s = max_sec - 1;
+	return s * 1000000000 + ns;
 }
 
 /* The interface a packet block names, or NULL (the error set). */
@@ -454,11 +515,15 @@ ng_next(struct ng_reader *ng, struct ng_frame *f)
 		*f = ng->last;
 		return 1;
 	}
+	if (ng->failed)
+		return -1;	/* the same error */
 	for (;;) {
 		uint64_t at = ng->pos;
 		uint32_t type = 0;
 		size_t len = 0;
 		int k = ng_block(ng, &type, &len);
+		if (k == 0)
+			ng->eof = true;
 		if (k <= 0)
 			return k;
 		struct rd r = rd_init(ng->blk, len);
@@ -493,16 +558,10 @@ ng_next(struct ng_reader *ng, struct ng_frame *f)
 			caplen = ng_u32(&r, ng->swapped);
 			wirelen = ng_u32(&r, ng->swapped);
 			if (r.err)
-				return ng_fail(ng, at, "packet block too "
-				    "short");
+				return ng_fail(ng, at, "block of type %u in "
+				    "pcapng dump file is too short", type);
 			if (!(fi = ng_iface_of(ng, id, at)))
 				return -1;
-			if (caplen > r.left)
-				return ng_fail(ng, at, "packet block with "
-				    "captured length %u, longer than the "
-				    "block's %zu bytes of data", caplen,
-				    r.left);
-			/* libpcap's error, in its words. */
 			if (caplen > fi->snap)
 				return ng_fail(ng, at, "invalid packet capture "
 				    "length %u, bigger than snaplen of %u",
@@ -515,19 +574,22 @@ ng_next(struct ng_reader *ng, struct ng_frame *f)
 			 * length is what the block holds. */
 			wirelen = ng_u32(&r, ng->swapped);
 			if (r.err)
-				return ng_fail(ng, at, "simple packet block "
-				    "too short");
+				return ng_fail(ng, at, "block of type %u in "
+				    "pcapng dump file is too short", type);
 			id = 0;
 			if (!(fi = ng_iface_of(ng, id, at)))
 				return -1;
-			caplen = wirelen < r.left ? wirelen : (uint32_t)r.left;
-			f->ts_ns = 0;
+			caplen = wirelen < fi->snap ? wirelen : fi->snap;
+			f->ts_ns = ng_time(fi, 0);
 			break;
 		default:
 			continue;	/* unknown: skipped */
 		}
 		f->data = rd_take(&r, caplen);
-		f->caplen = caplen < fi->snap ? caplen : fi->snap;
+		if (!f->data && caplen)
+			return ng_fail(ng, at, "block of type %u in pcapng "
+			    "dump file is too short", type);
+		f->caplen = caplen;
 		f->wirelen = wirelen;
 		f->dlt = fi->dlt;
 		f->iface = id;
@@ -578,8 +640,9 @@ ng_tail_drops(FILE *fp, bool swapped, uint64_t *drops)
 			struct isb_counts k = { false, 0 };
 			/* The last block of an interface is the one read
 			 * first, walking back. */
-			if (!r.err && ng_options(&tmp, &r, isb_option, &k) &&
-			    k.has && !g_hash_table_contains(seen,
+			char ebuf[96];
+			if (!r.err && !ng_options(&tmp, &r, BT_ISB, isb_option,
+			    &k, ebuf, sizeof(ebuf)) && k.has && !g_hash_table_contains(seen,
 			    GSIZE_TO_POINTER((gsize)id + 1))) {
 				g_hash_table_add(seen,
 				    GSIZE_TO_POINTER((gsize)id + 1));
@@ -591,5 +654,28 @@ ng_tail_drops(FILE *fp, bool swapped, uint64_t *drops)
 	}
 	g_hash_table_destroy(seen);
 	*drops = sum;
+	return has;
+}
+
+bool
+ng_at_eof(const struct ng_reader *ng)
+{
+	return ng->eof && !ng->again;
+}
+
+/* Every statistics block of the file: read it whole from the start. */
+bool
+ng_file_drops(FILE *fp, uint64_t *drops)
+{
+	struct ng_frame f;
+
+	*drops = 0;
+	if (fseeko(fp, 0, SEEK_SET) != 0)
+		return false;
+	struct ng_reader *ng = ng_open(fp);
+	while (ng_next(ng, &f) == 1)
+		;
+	bool has = ng_drops(ng, drops);
+	ng_close(ng);
 	return has;
 }

@@ -44,6 +44,12 @@ uint64_t ng_extra_descriptions(const struct ng_reader *ng);
  * blocks read so far give (isb_ifdrop + isb_osdrop, the last block of
  * each interface of each section); false when none gave a count. */
 bool ng_drops(const struct ng_reader *ng, uint64_t *drops);
+/* Has ng_next() reached the end of the file (no error)? */
+bool ng_at_eof(const struct ng_reader *ng);
+/* The same from every statistics block of a pcapng file libpcap read to
+ * its end (it skips them): the file read again from the start (as far
+ * as it can be read), fp left anywhere. */
+bool ng_file_drops(FILE *fp, uint64_t *drops);
 /* The same from the statistics blocks at the end of a pcapng file that
  * libpcap read (it skips them): walked back from the end of the file by
  * the blocks' trailing lengths over the last section's final non-packet

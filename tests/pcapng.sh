@@ -147,6 +147,18 @@ if grep -q '11 packets.* 5 dropped by the capture' "$t/text"; then ok; else bad 
 field "drops of two files" "$t/drop.pcapng" "s['dropped'] == 17" \
     -r "$t/drop1.pcapng"
 
+# Sections in the same byte order (cat of two dumpcap files), read by
+# libpcap whole (one link type and snaplen): each section's statistics,
+# 5 + 7 = 12, the file read again for them (libpcap skips them).
+$W "$t/cat.pcapng" --sections "$t/a.pcap:ifdrop=5" "$t/d.pcap:ifdrop2=1:ifdrop=7"
+field "drops of two sections libpcap reads" "$t/cat.pcapng" \
+    "s['dropped'] == 12 and s['packets'] == 18"
+# Stopped early (-c 3): the statistics at the end of the file still count.
+field "drops with -c, after the switch" "$t/drop.pcapng" \
+    "s['dropped'] == 12 and s['packets'] == 3" -c 3
+field "drops with -c, libpcap reading" "$t/cat.pcapng" \
+    "s['dropped'] == 7 and s['packets'] == 3" -c 3
+
 # 4. -f compiled for each link type: port 80 keeps A's connection and B's
 # refused one, not B's port 22 nor C's 443.
 field "filter on every link type" "$t/abc.pcapng" \
@@ -164,8 +176,43 @@ size=$(wc -c <"$t/ab.pcapng")
 head -c $((size - 30)) "$t/ab.pcapng" >"$t/cut.pcapng"
 "$SYNFIN" -F json -r "$t/cut.pcapng" >"$t/cut.jsonl" 2>"$t/cut.err"; rc=$?
 [ $rc -eq 2 ] && ok || bad "cut pcapng: exit $rc, want 2"
-if grep -q "cut.pcapng: truncated pcapng file; tried to read [0-9]* block bytes, only got [0-9]* at byte offset [0-9]* (after record 17)" "$t/cut.err"; then ok; else bad "cut pcapng error"; cat "$t/cut.err"; fi
+# In libpcap's words, as where libpcap reads. The last block is B's last
+# ACK, an SLL frame of 16 + 20 + 20 = 56 bytes in an EPB of 12 + 20 + 56 =
+# 88 bytes: 80 after its 8-byte header, of which the cut left 50.
+if grep -q "cut.pcapng: truncated pcapng dump file; tried to read 80 bytes, only got 50 at byte offset [0-9]* (after record 17)" "$t/cut.err"; then ok; else bad "cut pcapng error"; cat "$t/cut.err"; fi
 if grep -q '"packets":17' "$t/cut.jsonl"; then ok; else bad "cut pcapng: records before the cut"; cat "$t/cut.jsonl"; fi
+
+# A cut in the first packet after the switch (a copy of a running capture
+# on two interfaces): its error, in libpcap's words. SHB 28 bytes, two IDBs
+# of 20 (no options): the first EPB at 68, A's SYN (66 bytes, padded to
+# 68) in 32 + 68 = 100 bytes, 92 after its header; the cut at 88 leaves 12.
+$W "$t/ac.pcapng" "$t/a.pcap" "$t/c.pcap"
+head -c 88 "$t/ac.pcapng" >"$t/ac-cut.pcapng"
+"$SYNFIN" -q -r "$t/ac-cut.pcapng" -o /dev/null 2>"$t/cut.err"; rc=$?
+[ $rc -eq 2 ] && ok || bad "cut after the switch: exit $rc, want 2"
+grep -q "ac-cut.pcapng: truncated pcapng dump file; tried to read 92 bytes, only got 12 at byte offset 68 (after record 0)" "$t/cut.err" && ok || { bad "cut after the switch: the error"; cat "$t/cut.err"; }
+# An interface description libpcap refuses for another reason (two
+# if_tsresol options, its second interface's): libpcap's error, not read
+# on. Written here: SHB, IDB 0 at 28, IDB 1 at 48 with if_tsresol 9 and 6.
+"$PYTHON3" - "$t/two-tsresol.pcapng" <<'EOF'
+import struct, sys
+def blk(t, b):
+    b += b'\0' * (-len(b) % 4)
+    return struct.pack('<II', t, 12 + len(b)) + b + struct.pack('<I', 12 + len(b))
+opt = (struct.pack('<HH', 9, 1) + b'\x09\0\0\0' + struct.pack('<HH', 9, 1) +
+       b'\x06\0\0\0' + struct.pack('<HH', 0, 0))
+open(sys.argv[1], 'wb').write(
+    blk(0x0A0D0D0A, struct.pack('<IHHq', 0x1A2B3C4D, 1, 0, -1)) +
+    blk(1, struct.pack('<HHI', 1, 0, 65535)) +
+    blk(1, struct.pack('<HHI', 1, 0, 65535) + opt))
+EOF
+"$SYNFIN" -q -r "$t/two-tsresol.pcapng" -o /dev/null 2>"$t/ts.err"; rc=$?
+[ $rc -eq 2 ] && grep -q "Interface Description Block has more than one if_tsresol option at byte offset 48 (after record 0)" "$t/ts.err" && ok || { bad "two if_tsresol: exit $rc"; cat "$t/ts.err"; }
+# A large negative if_tsoffset: added before the clamp to 1970..2242, as
+# libpcap adds it (raw IP's stamps written 2^40 s late, offset -2^40).
+$W "$t/off.pcapng" "$t/a.pcap" "$t/c.pcap:tsresol=0:tsoffset=-1099511627776"
+field "a large negative if_tsoffset" "$t/off.pcapng" \
+    "c[-1]['ts'] == 1700000002.0"
 
 # 6. An interface of a link type synfin does not decode (IEEE 802.11, 105):
 # its frames are decode errors, the others analyzed.
