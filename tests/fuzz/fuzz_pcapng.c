@@ -2,7 +2,8 @@
  *
  * Input: a pcapng file, written to a memfd (a regular file, as the reader
  * gets from capture.c, so that the walk back over the statistics blocks
- * at the end runs too) and read to its end or its first error. Checked:
+ * at the end runs too) and read to its end or its first error, then
+ * read again for its statistics blocks (both ways). Checked:
  * every frame lies inside the reader's block, no longer than the largest
  * snaplen; an error has a message and an offset inside the file; the
  * offsets never go back; each frame decodes without a fault.
@@ -71,6 +72,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)ng_drops(ng, &drops);
 	(void)ng_tail_drops(fp, false, &drops);
 	(void)ng_tail_drops(fp, true, &drops);
+	(void)ng_file_drops(fp, &drops);
 	ng_close(ng);
 	fclose(fp);
 	return 0;
