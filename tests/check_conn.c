@@ -1178,6 +1178,18 @@ END_TEST
 
 /* ==== clean conversations ============================================== */
 
+/* The handshake with timestamps (client TSval 1, 2; server 7), and a
+ * client close at u = 1201 after 200 bytes, for the hole fillers below. */
+#define TS_HANDSHAKE \
+	"0.000  > S  1000 0 ts=1,0\n" \
+	"+0.010 < SA 5000 1001 ts=7,1\n" \
+	"+0.010 > A  1001 5001 ts=2,7\n"
+#define TS_CLOSE_1201 \
+	"+0.010 > FA 1201 5001 ts=500,9\n" \
+	"+0.010 < A  5001 1202 ts=10,500\n" \
+	"+0.010 < FA 5001 1202 ts=10,500\n" \
+	"+0.010 > A  1202 5002 ts=501,10\n"
+
 struct ccase {
 	const char *name;
 	const char *scn;
@@ -1301,17 +1313,12 @@ static const struct ccase clean_cases[] = {
 	 * host's queues do this by far more than a LAN's round trip). No
 	 * retransmission. */
 	.name = "late hole filler with an older TSval: reordered",
-	.scn = "0.000  > S  1000 0 ts=1,0\n"
-	       "+0.010 < SA 5000 1001 ts=7,1\n"
-	       "+0.010 > A  1001 5001 ts=2,7\n"
+	.scn = TS_HANDSHAKE
 	       "+0.010 > PA 1101 5001 len=100 ts=300,7\n"
 	       "+0.010 < A  5001 1001 ts=8,300\n"
 	       "+0.200 > PA 1001 5001 len=100 ts=100,7\n"
 	       "+0.010 < A  5001 1201 ts=9,300\n"
-	       "+0.010 > FA 1201 5001 ts=500,9\n"
-	       "+0.010 < A  5001 1202 ts=10,500\n"
-	       "+0.010 < FA 5001 1202 ts=10,500\n"
-	       "+0.010 > A  1202 5002 ts=501,10\n",
+	       TS_CLOSE_1201,
 	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .retrans_client = 1,
 	.bytes_client = 200,
 }, {
@@ -1320,17 +1327,12 @@ static const struct ccase clean_cases[] = {
 	 * newer than the jumper's (300): sent after it, so sent again. One
 	 * retransmission. */
 	.name = "hole filler with a newer TSval: sent again",
-	.scn = "0.000  > S  1000 0 ts=1,0\n"
-	       "+0.010 < SA 5000 1001 ts=7,1\n"
-	       "+0.010 > A  1001 5001 ts=2,7\n"
+	.scn = TS_HANDSHAKE
 	       "+0.010 > PA 1101 5001 len=100 ts=300,7\n"
 	       "+0.002 < A  5001 1001 ts=8,300\n"
 	       "+0.003 > PA 1001 5001 len=100 ts=301,8\n"
 	       "+0.010 < A  5001 1201 ts=9,301\n"
-	       "+0.010 > FA 1201 5001 ts=500,9\n"
-	       "+0.010 < A  5001 1202 ts=10,500\n"
-	       "+0.010 < FA 5001 1202 ts=10,500\n"
-	       "+0.010 > A  1202 5002 ts=501,10\n",
+	       TS_CLOSE_1201,
 	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .retrans_client = 2,
 	.bytes_client = 200,
 }, {
@@ -1346,10 +1348,7 @@ static const struct ccase clean_cases[] = {
 	       "+0.010 > PA 1101 5001 len=100 ts=300,7\n"
 	       "+0.0003 > PA 1001 5001 len=100 ts=300,7\n"
 	       "+0.0001 < A  5001 1201 ts=9,300\n"
-	       "+0.010 > FA 1201 5001 ts=500,9\n"
-	       "+0.010 < A  5001 1202 ts=10,500\n"
-	       "+0.010 < FA 5001 1202 ts=10,500\n"
-	       "+0.010 > A  1202 5002 ts=501,10\n",
+	       TS_CLOSE_1201,
 	.cst = ST(TIME_WAIT), .sst = ST(CLOSED), .retrans_client = 1,
 	.bytes_client = 200,
 }, {
