@@ -26,6 +26,7 @@
 #include <pcap/dlt.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "rd.h"
 
@@ -663,19 +664,67 @@ ng_at_eof(const struct ng_reader *ng)
 	return ng->eof && !ng->again;
 }
 
-/* Every statistics block of the file: read it whole from the start. */
+/* Every statistics block of the file: a walk over the block headers
+ * from the start, a megabyte read at a time, that looks into section
+ * headers, interface descriptions and statistics only (their numbering
+ * and byte order). It stops at the first block it cannot frame. */
 bool
 ng_file_drops(FILE *fp, uint64_t *drops)
 {
-	struct ng_frame f;
+	enum { BUF = 1 << 20 };
+	int fd = fileno(fp);
+	uint8_t *buf = g_malloc(BUF);
+	uint64_t pos = 0, at = 0;	/* the block; buf holds [at, at+n) */
+	size_t n = 0;
+	struct ng_reader *ng = ng_open(fp);
 
 	*drops = 0;
-	if (fseeko(fp, 0, SEEK_SET) != 0)
-		return false;
-	struct ng_reader *ng = ng_open(fp);
-	while (ng_next(ng, &f) == 1)
-		;
+	ng->pos = 0;
+	for (;;) {
+		if (pos < at || pos + 12 > at + n) {
+			ssize_t r = pread(fd, buf, BUF, (off_t)pos);
+			if (r < 12)
+				break;
+			at = pos;
+			n = (size_t)r;
+		}
+		const uint8_t *b = buf + (pos - at);
+		uint32_t h[3];
+		memcpy(h, b, 12);
+		if (h[0] == BT_SHB) {
+			if (h[2] == NG_BOM)
+				ng->swapped = false;
+			else if (h[2] == GUINT32_SWAP_LE_BE(NG_BOM))
+				ng->swapped = true;
+			else
+				break;
+		}
+		uint32_t type = ng->swapped && h[0] != BT_SHB ?
+		    GUINT32_SWAP_LE_BE(h[0]) : h[0];
+		uint32_t len = ng->swapped ? GUINT32_SWAP_LE_BE(h[1]) : h[1];
+		if (len < 12 || len % 4 != 0 || len > NG_MAX_BLOCK)
+			break;
+		if (type == BT_SHB || type == BT_IDB || type == BT_ISB) {
+			if (pos + len > at + n) {
+				ssize_t r = pread(fd, buf, BUF, (off_t)pos);
+				if (r < (ssize_t)len)
+					break;	/* cut, or bigger than BUF */
+				at = pos;
+				n = (size_t)r;
+				b = buf;
+			}
+			struct rd r = rd_init(b + 8, len - 12);
+			if (type == BT_SHB && ng_section(ng, &r, pos) < 0)
+				break;
+			if (type == BT_IDB && ng_interface(ng, &r, pos) < 0)
+				break;
+			if (type == BT_ISB)
+				ng_statistics(ng, &r);
+		}
+		pos += len;
+	}
 	bool has = ng_drops(ng, drops);
 	ng_close(ng);
+	g_free(buf);
 	return has;
 }
