@@ -2000,6 +2000,61 @@ conn_tw_unlink(struct conn *c)
 	x->tw_old = x->tw_new = NULL;
 }
 
+/* ICMP destination unreachable codes (RFC 792, RFC 1812 5.2.7.1; RFC
+ * 4443 3.1). */
+static const char *
+icmp_unreach_name(bool v6, unsigned code)
+{
+	static const char *const v4[] = {
+		"network unreachable", "host unreachable",
+		"protocol unreachable", "port unreachable",
+		"fragmentation needed", "source route failed",
+		"destination network unknown", "destination host unknown",
+		"source host isolated", "network administratively prohibited",
+		"host administratively prohibited",
+		"network unreachable for TOS", "host unreachable for TOS",
+		"communication administratively prohibited",
+		"host precedence violation", "precedence cutoff",
+	};
+	static const char *const v6n[] = {
+		"no route to destination",
+		"communication administratively prohibited",
+		"beyond scope of source address", "address unreachable",
+		"port unreachable", "source address failed policy",
+		"reject route to destination",
+	};
+	if (v6)
+		return code < G_N_ELEMENTS(v6n) ? v6n[code] : "unknown code";
+	return code < G_N_ELEMENTS(v4) ? v4[code] : "unknown code";
+}
+
+bool
+conn_icmp_error(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+    const struct pkt *pkt, int64_t ts, uint64_t frame)
+{
+	const struct tcp_seg *s = &pkt->tcp;
+	const struct tcp_peer *p = &c->peer[dir & 1];
+	unsigned type = s->win >> 8, code = s->win & 0xff;
+	bool v6 = pkt->af == 6;
+	uint8_t to = !dir;	/* where the segment went: the ICMP came back */
+	char seq[48];
+
+	(void)cfg;
+	/* The SYN (seq = J, and its sender still SYN_SENT), or another. */
+	bool syn = (p->flags & PEER_SYN_SEEN) && s->seq == p->isn &&
+	    p->st == TCP_ST_SYN_SENT;
+	conn_anomaly(c, ANOM_ICMP_UNREACHABLE, to, ts, frame,
+	    "ICMP%s destination unreachable, %s (type %u code %u), for the "
+	    "%s's %s seq=%s, from %s", v6 ? "v6" : "",
+	    icmp_unreach_name(v6, code), type, code,
+	    (int)(dir & 1) == conn_client(c) ? "client" : "server",
+	    syn ? "SYN" : "segment", side_rel(seq, sizeof(seq), c, dir,
+	    s->seq), (pkt->quirks & DEC_ICMP_FROM_DST) ? (to ==
+	    conn_client(c) ? "the client" : "the server") :
+	    "a router or firewall on the path");
+	return false;
+}
+
 void
 conn_tw_accepted(struct conn *c, uint8_t dir)
 {

@@ -381,6 +381,13 @@ bool conn_held_flush(struct conn *c, const struct conn_cfg *cfg);
  * frees *pkt with g_free(). */
 void conn_held_take(struct conn *c, struct pkt **pkt, int64_t *ts,
     uint64_t *frame, uint8_t *dir);
+/* An ICMP destination unreachable about a segment dir sent
+ * (DEC_ICMP_ERR): icmp_unreachable, from the side the segment went to;
+ * nothing else changes (the endpoints' states are the segments' to
+ * tell). Like conn_input()'s, the result is whether the record may take
+ * the quick path (never). */
+bool conn_icmp_error(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+    const struct pkt *pkt, int64_t ts, uint64_t frame);
 /* For tests: conn_input() runs its fast path and its whole path on every
  * segment the fast path takes and aborts if the records differ. */
 extern bool conn_fast_check;

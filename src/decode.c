@@ -42,6 +42,8 @@
 #define IPPROTO_UDP_ 17
 #define IPPROTO_IPV6_ 41
 #define IPPROTO_GRE_ 47
+#define IPPROTO_ICMP_ 1
+#define IPPROTO_ICMPV6_ 58
 #define IP6_HBH 0
 #define IP6_ROUTING 43
 #define IP6_FRAGMENT 44
@@ -492,14 +494,68 @@ decode_udp(struct rd *r, struct dctx *x)
 	return DECODE_NOT_TCP;
 }
 
-/* An IP payload that is not TCP: a tunnel to decode, or none. r holds
- * the payload's len bytes at most. */
+/*
+ * An ICMP destination unreachable (ICMPv4 type 3 but code 4, fragmentation
+ * needed, which path MTU discovery answers; ICMPv6 type 1) about a TCP
+ * segment: the header of that segment's datagram and the first 8 bytes of
+ * its TCP header (RFC 792, RFC 4443 3.1; RFC 1812 4.3.2.3 allows more).
+ * pkt becomes that segment's 4-tuple and seq, sent from its sender, with
+ * DEC_ICMP_ERR, the ICMP type and code in tcp.win, and DEC_ICMP_FROM_DST
+ * when the ICMP came from the segment's destination (the peer itself, not
+ * a router or firewall on the path). Anything else, or cut short: not TCP.
+ */
+static enum decode_result
+decode_icmp(uint8_t proto, struct rd *r, struct dctx *x)
+{
+	struct pkt *pkt = x->pkt;
+	const uint8_t *ic = rd_take(r, 8);
+
+	if (!ic || !((proto == IPPROTO_ICMP_ && pkt->af == 4 && ic[0] == 3 &&
+	    ic[1] != 4) || (proto == IPPROTO_ICMPV6_ && pkt->af == 6 &&
+	    ic[0] == 1)))
+		return DECODE_NOT_TCP;
+	uint8_t from[16];
+	memcpy(from, pkt->src, sizeof(from));
+	const uint8_t *ip;
+	if (pkt->af == 4) {
+		ip = rd_take(r, 20);
+		if (!ip || ip[0] >> 4 != 4 || (ip[0] & 0x0f) < 5 ||
+		    ip[9] != IPPROTO_TCP_ || (ld_be16(ip + 6) & 0x1fff) != 0)
+			return DECODE_NOT_TCP;
+		rd_skip(r, (size_t)(ip[0] & 0x0f) * 4 - 20);	/* options */
+		memcpy(pkt->src, ip + 12, 4);
+		memcpy(pkt->dst, ip + 16, 4);
+	} else {
+		ip = rd_take(r, 40);
+		if (!ip || ip[0] >> 4 != 6 || ip[6] != IPPROTO_TCP_)
+			return DECODE_NOT_TCP;
+		memcpy(pkt->src, ip + 8, 16);
+		memcpy(pkt->dst, ip + 24, 16);
+	}
+	const uint8_t *th = rd_take(r, 8);
+	if (!th)
+		return DECODE_NOT_TCP;
+	memset(&pkt->tcp, 0, sizeof(pkt->tcp));
+	pkt->tcp.sport = ld_be16(th);
+	pkt->tcp.dport = ld_be16(th + 2);
+	pkt->tcp.seq = ld_be32(th + 4);
+	pkt->tcp.win = (uint16_t)(ic[0] << 8 | ic[1]);
+	pkt->quirks |= DEC_ICMP_ERR;
+	if (memcmp(from, pkt->dst, pkt->af == 4 ? 4 : 16) == 0)
+		pkt->quirks |= DEC_ICMP_FROM_DST;
+	return DECODE_OK;
+}
+
+/* An IP payload that is not TCP: a tunnel to decode, an ICMP error about
+ * a TCP segment, or none. r holds the payload's len bytes at most. */
 static enum decode_result
 decode_encap(uint8_t proto, struct rd *r, size_t len, struct dctx *x)
 {
 	if (x->depth >= MAX_ENCAP)
 		return DECODE_NOT_TCP;
 	rd_clamp(r, len);
+	if (proto == IPPROTO_ICMP_ || proto == IPPROTO_ICMPV6_)
+		return decode_icmp(proto, r, x);
 	x->depth++;
 	switch (proto) {
 	case IPPROTO_IPIP_:
@@ -637,6 +693,7 @@ decode_ipv6(struct rd *r, struct dctx *x)
 		case IPPROTO_IPV6_:
 		case IPPROTO_GRE_:
 		case IPPROTO_UDP_:
+		case IPPROTO_ICMPV6_:
 			/* (Not the first piece of a fragmented tunnel.) */
 			return (pkt->quirks & DEC_IP_FRAG_FIRST) ?
 			    DECODE_NOT_TCP : decode_encap(nxt, r, plen, x);

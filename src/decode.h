@@ -51,6 +51,11 @@ enum {
 					   no payload */
 	DEC_TCP_WIN_CUT = 1u << 12,	/* ...before its window (and urgent
 					   pointer): win reads 0xffff */
+	DEC_ICMP_ERR = 1u << 13,	/* not a segment: an ICMP destination
+					   unreachable about one (decode.c,
+					   decode_icmp()) */
+	DEC_ICMP_FROM_DST = 1u << 14,	/* ...sent by that segment's
+					   destination */
 };
 
 #define TCP_MAX_SACK 4

@@ -1208,24 +1208,34 @@ new_record(struct flow_table *t, const struct flow_key *k, uint32_t h,
 	return c;
 }
 
-struct conn *
-flow_lookup_hashed(struct flow_table *t, const struct pkt *p, uint64_t hash,
-    int64_t ts, uint64_t frame, uint8_t *dir)
+/* The record of p's 4-tuple (k, hash h), whole, or NULL. */
+static inline __attribute__((always_inline)) struct conn *
+find(struct flow_table *t, const struct pkt *p, uint64_t hash, uint8_t *dir,
+    struct flow_key *k, uint32_t *h)
 {
-	struct flow_key k;
 	struct conn *c, **pp;
-	uint32_t h;
 
-	flow_key_make(p, &k, dir);
-	h = hash == FLOW_NO_HASH ? flow_key_hash(&k) : (uint32_t)hash;
-	for (pp = &t->bkt[h & t->mask]; (c = *pp); pp = &c->hnext)
-		if (c->hash == h && conn_key_equal(c, &k) &&
+	flow_key_make(p, k, dir);
+	*h = hash == FLOW_NO_HASH ? flow_key_hash(k) : (uint32_t)hash;
+	for (pp = &t->bkt[*h & t->mask]; (c = *pp); pp = &c->hnext)
+		if (c->hash == *h && conn_key_equal(c, k) &&
 		    !conn_tw_shadowed(c))
 			break;
 	if (c && c->packed) {
 		c = unpack(t, c);
 		relink(t, c, pp);
 	}
+	return c;
+}
+
+struct conn *
+flow_lookup_hashed(struct flow_table *t, const struct pkt *p, uint64_t hash,
+    int64_t ts, uint64_t frame, uint8_t *dir)
+{
+	struct flow_key k;
+	uint32_t h;
+	struct conn *c = find(t, p, hash, dir, &k, &h);
+
 	if (c) {
 		bool syn = (p->tcp.flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN;
 		bool valid = !(p->quirks & (DEC_TCP_BAD_CSUM | DEC_IP_BAD_CSUM));
@@ -1266,10 +1276,28 @@ flow_lookup(struct flow_table *t, const struct pkt *p, int64_t ts,
 	return flow_lookup_hashed(t, p, FLOW_NO_HASH, ts, frame, dir);
 }
 
+/* An ICMP error about a segment of p's 4-tuple (DEC_ICMP_ERR): its
+ * record's, if there is one; it begins none. */
+static __attribute__((noinline)) struct conn *
+icmp_error(struct flow_table *t, const struct pkt *p, uint64_t hash,
+    int64_t ts, uint64_t frame)
+{
+	struct flow_key k;
+	uint32_t h;
+	uint8_t dir;
+	struct conn *c = find(t, p, hash, &dir, &k, &h);
+
+	if (c)
+		update(t, c, conn_icmp_error(c, &t->cfg, dir, p, ts, frame));
+	return c;
+}
+
 struct conn *
 flow_segment(struct flow_table *t, const struct pkt *p, uint64_t hash,
     int64_t ts, uint64_t frame)
 {
+	if (G_UNLIKELY(p->quirks & DEC_ICMP_ERR))
+		return icmp_error(t, p, hash, ts, frame);
 	uint8_t dir;
 	struct conn *c = flow_lookup_hashed(t, p, hash, ts, frame, &dir);
 	struct conn *old = conn_tw_old(c);

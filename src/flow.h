@@ -154,7 +154,9 @@ struct conn *flow_lookup(struct flow_table *t, const struct pkt *p,
 /* After conn_input(): file the record under the right timer class. */
 void flow_update(struct flow_table *t, struct conn *c);
 /* One segment, whole: flow_lookup_hashed(), conn_input(), flow_update().
- * The record it went to. */
+ * The record it went to. An ICMP error about a segment (DEC_ICMP_ERR)
+ * goes to its 4-tuple's record, and begins none: NULL when there is
+ * none. */
 struct conn *flow_segment(struct flow_table *t, const struct pkt *p,
     uint64_t hash, int64_t ts, uint64_t frame);
 /* Release every record whose deadline is at or before now, by id; pack the

@@ -123,7 +123,7 @@ _Static_assert(sizeof(struct item) == 64, "an item is one line");
 _Static_assert(ADDR6_SRC + 16 <= offsetof(struct item, kind) &&
     ADDR6_DST > offsetof(struct item, kind) && ADDR6_DST + 16 <= 64,
     "an IT_ADDR6's addresses leave its kind alone");
-_Static_assert(DEC_TCP_WIN_CUT <= UINT16_MAX, "quirks fit 16 bits");
+_Static_assert(DEC_ICMP_FROM_DST <= UINT16_MAX, "quirks fit 16 bits");
 
 /* Release order with one thread: by the frame whose processing released
  * the record; in that frame, the sweep's records first (step 0, by id),
@@ -300,7 +300,7 @@ worker_process(struct worker *w, unsigned set)
 			item_unpack(it, &pk);
 			struct conn *c = flow_segment(t, &pk, it->hash,
 			    it->ts, it->frame);
-			if (t->created == c) {
+			if (c && t->created == c) {
 				GROW(w->cre, w->ncre, w->crecap);
 				w->cre[w->ncre++] =
 				    (struct created){ it->frame, c };

@@ -153,7 +153,8 @@ frame_commit(struct pipeline *pl, struct ahead *a)
 	}
 	if (pkt->quirks & DEC_TCP_BAD_CSUM)
 		pl->st.derr[DERR_BAD_CHECKSUM]++;
-	else
+	else if (!(pkt->quirks & DEC_ICMP_ERR))	/* an ICMP error: to its
+						   connection, not TCP */
 		pl->st.tcp_packets++;
 	if (pl->par) {
 		par_segment(pl->par, pkt, f->ts_ns, pl->frame_no);

@@ -772,6 +772,32 @@ static const struct acase anomaly_cases[] = {
 	.absent = "seq_beyond_window",
 	.hs = HS(COMPLETE),
 	.cst = ST(ESTABLISHED), .sst = ST(ESTABLISHED),
+}, {
+	/* The SYN answered by an ICMP port unreachable from the server's
+	 * address (a firewall's REJECT, or a host with no listener and no
+	 * RST): icmp_unreachable at its frame, from the server's side. The
+	 * ICMP is no segment: the client stays SYN_SENT (3.10.7.3 names
+	 * only segments; Linux gives up on the socket, others retry), the
+	 * outcome is SPEC's unanswered. */
+	.name = "icmp_unreachable",
+	.scn = "0.000  > S  1000 0\n"
+	       "+0.001 > S  1000 0 icmp=3/3\n",
+	.anom = "icmp_unreachable", .frame = 2, .from = "server",
+	.absent = "syn_retransmitted",
+	.nconns = 1, .hs = HS(UNANSWERED), .td = TD(NONE),
+	.cst = ST(SYN_SENT), .sst = ST(CLOSED),
+}, {
+	/* ICMPv6 administratively prohibited from a router (2001:db8::fe)
+	 * about the client's data on an established connection. */
+	.name = "icmp_unreachable from a router, IPv6",
+	.scn = "client [2001:db8::1]:40000\n"
+	       "server [2001:db8::2]:80\n"
+	       HANDSHAKE
+	       "+0.010 > PA 1001 5001 len=100\n"
+	       "+0.001 > PA 1001 5001 len=100 icmp=1/1 icmpfrom=router\n",
+	.anom = "icmp_unreachable", .frame = 5, .from = "server",
+	.nconns = 1, .hs = HS(COMPLETE), .td = TD(OPEN),
+	.cst = ST(ESTABLISHED), .sst = ST(ESTABLISHED),
 },
 };
 
@@ -2052,6 +2078,38 @@ START_TEST(test_tw_refuses_syn)
 }
 END_TEST
 
+/* ICMP errors about segments (decode_icmp(), conn_icmp_error()). */
+START_TEST(test_icmp_errors)
+{
+	struct tu_result r;
+
+	/* Its detail names the code and who sent it: a router (192.0.2.254)
+	 * with host unreachable (3/1), about the client's SYN at J. */
+	tu_run("0.000  > S  1000 0\n"
+	       "+0.001 > S  1000 0 icmp=3/1 icmpfrom=router\n", &r);
+	tu_assert_nconns(&r, 1);
+	ck_assert_uint_eq(r.conns[0].nanoms, 1);
+	ck_assert_str_eq(r.conns[0].anoms[0].detail, "ICMP destination "
+	    "unreachable, host unreachable (type 3 code 1), for the client's "
+	    "SYN seq=J (1000), from a router or firewall on the path");
+	ck_assert_uint_eq(r.conns[0].pkts[TU_CLIENT], 1);
+	ck_assert_uint_eq(r.conns[0].pkts[TU_SERVER], 0);
+
+	/* Fragmentation needed (3/4) is path MTU discovery at work, not an
+	 * error: nothing. */
+	tu_run(HANDSHAKE
+	       "+0.010 > PA 1001 5001 len=100\n"
+	       "+0.001 > PA 1001 5001 len=100 icmp=3/4\n", &r);
+	tu_assert_nconns(&r, 1);
+	ck_assert_uint_eq(r.conns[0].nanoms, 0);
+
+	/* About a 4-tuple with no record: it begins none. */
+	tu_run("0.000  > S  1000 0 icmp=3/3\n", &r);
+	tu_assert_nconns(&r, 0);
+	ck_assert_uint_eq(r.frames, 1);
+}
+END_TEST
+
 /* More around a SYN the server's TIME_WAIT refuses (SERVER_CLOSE_TW:
  * old next seqs, client 1102, server 5002; frame 9 the server's last ACK). */
 START_TEST(test_tw_refuses_syn_more)
@@ -3048,6 +3106,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_syn_count_without_unexpected_syn);
 	tcase_add_test(tc, test_syn_duplicate_after_third);
 	tcase_add_test(tc, test_tw_refuses_syn);
+	tcase_add_test(tc, test_icmp_errors);
 	tcase_add_test(tc, test_tw_refuses_syn_more);
 	tcase_add_test(tc, test_syn_new_isn_after_lost_synack);
 	tcase_add_test(tc, test_late_synack_other_isn);

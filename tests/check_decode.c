@@ -859,6 +859,68 @@ END_TEST
 /* An AH header (RFC 4302 2.2) is sized in 4-byte words minus 2: turn the
  * forge's 8-byte destination options header into an AH of length field 0
  * (= (0 + 2) * 4 = 8 bytes) by changing the Next Header that names it. */
+/* ICMP destination unreachable about a TCP segment (decode_icmp()): the
+ * segment's 4-tuple and seq, DEC_ICMP_ERR, type and code in win; every
+ * cut of the frame decodes to no TCP, never past the bytes. */
+START_TEST(test_icmp_error)
+{
+	uint8_t f[FRAME_MAX];
+	struct pkt p;
+	int dlt;
+	size_t n;
+
+	/* From the server's own address: port unreachable about the
+	 * client's SYN at 1000. */
+	n = forge(HDR4("en10mb"), "0 > S 1000 0 icmp=3/3", f, &dlt);
+	ck_assert_int_eq(dec(dlt, f, n, n, NULL, &p, NULL), DECODE_OK);
+	ck_assert(p.quirks & DEC_ICMP_ERR);
+	ck_assert(p.quirks & DEC_ICMP_FROM_DST);
+	ck_assert_int_eq(p.af, 4);
+	ck_assert(memcmp(p.src, (uint8_t[]){ 192, 0, 2, 1 }, 4) == 0);
+	ck_assert(memcmp(p.dst, (uint8_t[]){ 198, 51, 100, 2 }, 4) == 0);
+	ck_assert_uint_eq(p.tcp.sport, 40000);
+	ck_assert_uint_eq(p.tcp.dport, 80);
+	ck_assert_uint_eq(p.tcp.seq, 1000);
+	ck_assert_uint_eq(p.tcp.flags, 0);
+	ck_assert_uint_eq(p.tcp.paylen, 0);
+	ck_assert_uint_eq(p.tcp.win, 0x0303);
+	/* Every cut: no TCP (a quote cut short tells nothing), or the
+	 * outer headers' truncation; never a read past the cut (ASan). */
+	for (size_t k = 0; k < n; k++) {
+		enum decode_result r = dec(dlt, f, k, n, NULL, &p, NULL);
+		ck_assert_msg(r == DECODE_NOT_TCP || r == DECODE_TRUNCATED,
+		    "cut at %zu: %s", k, decode_result_name(r));
+	}
+
+	/* From a router: no DEC_ICMP_FROM_DST. */
+	n = forge(HDR4("raw"), "0 < A 5000 1001 icmp=3/13 icmpfrom=router",
+	    f, &dlt);
+	ck_assert_int_eq(dec(dlt, f, n, n, NULL, &p, NULL), DECODE_OK);
+	ck_assert(p.quirks & DEC_ICMP_ERR);
+	ck_assert(!(p.quirks & DEC_ICMP_FROM_DST));
+	ck_assert_uint_eq(p.tcp.sport, 80);	/* the server's segment */
+	ck_assert_uint_eq(p.tcp.seq, 5000);
+	ck_assert_uint_eq(p.tcp.win, 0x030d);
+
+	/* ICMPv6 destination unreachable, port (1/4). */
+	n = forge(HDR6("sll2"), "0 > S 7000 0 icmp=1/4", f, &dlt);
+	ck_assert_int_eq(dec(dlt, f, n, n, NULL, &p, NULL), DECODE_OK);
+	ck_assert(p.quirks & DEC_ICMP_FROM_DST);
+	ck_assert_int_eq(p.af, 6);
+	ck_assert_uint_eq(p.tcp.dport, 443);
+	ck_assert_uint_eq(p.tcp.win, 0x0104);
+
+	/* Not errors about a connection: fragmentation needed (path MTU
+	 * discovery), ICMPv6 packet too big, another type. */
+	n = forge(HDR4("en10mb"), "0 > A 1001 5001 icmp=3/4", f, &dlt);
+	ck_assert_int_eq(dec(dlt, f, n, n, NULL, &p, NULL), DECODE_NOT_TCP);
+	n = forge(HDR6("raw"), "0 > A 1001 5001 icmp=2/0", f, &dlt);
+	ck_assert_int_eq(dec(dlt, f, n, n, NULL, &p, NULL), DECODE_NOT_TCP);
+	n = forge(HDR4("raw"), "0 > A 1001 5001 icmp=11/0", f, &dlt);
+	ck_assert_int_eq(dec(dlt, f, n, n, NULL, &p, NULL), DECODE_NOT_TCP);
+}
+END_TEST
+
 START_TEST(test_ipv6_ah)
 {
 	uint8_t f[FRAME_MAX];
@@ -1674,6 +1736,7 @@ decode_suite(void)
 	tc = tcase_create("ip");
 	tcase_add_loop_test(tc, test_ip, 0, G_N_ELEMENTS(ip_cases));
 	tcase_add_test(tc, test_ipv6_ah);
+	tcase_add_test(tc, test_icmp_error);
 	tcase_add_test(tc, test_ip_version);
 	tcase_add_test(tc, test_payload_cut);
 	tcase_add_test(tc, test_fast_as_whole);

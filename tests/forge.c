@@ -26,7 +26,13 @@
  *
  * Keys: len= data="..." win= urg= mss= ws= sackok ts=V,E sack=L-R,...
  * tfo[=HEX] nop eol opt=HEX doff= ttl= ipid= df badsum badipsum caplen=
- * iplen= ipopt=HEX frag=OFF[,more] ext6=hbh,rt,dst,frag eth_pad= proto=udp.
+ * iplen= ipopt=HEX frag=OFF[,more] ext6=hbh,rt,dst,frag eth_pad= proto=udp
+ * icmp=TYPE/CODE icmpfrom=router.
+ * With icmp=, the frame written is not the segment but the ICMP error
+ * (ICMPv4, or ICMPv6 between IPv6 endpoints) that answers it: sent back to
+ * the segment's sender by its destination (by 192.0.2.254 or 2001:db8::fe,
+ * a router, with icmpfrom=router), quoting the segment's IP header and the
+ * first 8 bytes of its TCP header (RFC 792, RFC 4443).
  * TCP options are emitted in the order written, then padded with zero (EOL)
  * bytes to a multiple of four.
  *
@@ -162,7 +168,7 @@ struct forge {
 enum key_id {
 	K_LEN, K_DATA, K_WIN, K_URG, K_DOFF, K_TTL, K_IPID, K_DF, K_BADSUM,
 	K_BADIPSUM, K_CAPLEN, K_IPLEN, K_IPOPT, K_FRAG, K_EXT6, K_ETH_PAD,
-	K_PROTO,
+	K_PROTO, K_ICMP, K_ICMPFROM,
 	/* TCP options: repeatable, since crafting duplicates is a use case */
 	K_MSS, K_WS, K_SACKOK, K_TS, K_SACK, K_TFO, K_NOP, K_EOL, K_OPT,
 };
@@ -197,6 +203,8 @@ static const struct key_def {
 	{ "ext6",	K_EXT6,		ARG_REQUIRED,	false,	false },
 	{ "eth_pad",	K_ETH_PAD,	ARG_REQUIRED,	false,	false },
 	{ "proto",	K_PROTO,	ARG_REQUIRED,	false,	false },
+	{ "icmp",	K_ICMP,		ARG_REQUIRED,	false,	false },
+	{ "icmpfrom",	K_ICMPFROM,	ARG_REQUIRED,	false,	false },
 	{ "mss",	K_MSS,		ARG_REQUIRED,	true,	true },
 	{ "ws",		K_WS,		ARG_REQUIRED,	true,	true },
 	{ "sackok",	K_SACKOK,	ARG_NONE,	true,	true },
@@ -239,6 +247,9 @@ struct seg {
 	bool badsum;
 	bool badipsum;
 	bool udp;
+	int icmp_type;		/* -1: a segment, else the ICMP error about it */
+	uint8_t icmp_code;
+	bool icmp_router;	/* sent by a router, not the destination */
 	bool frag;
 	bool frag_more;
 	uint16_t frag_off;	/* in 8-byte units */
@@ -733,6 +744,23 @@ seg_key(const struct forge *f, struct seg *s, char *tok, GError **err)
 			return false;
 		s->eth_pad = (uint32_t)v;
 		return true;
+	case K_ICMP: {
+		char *slash = strchr(val, '/');
+		if (!slash)
+			return scn_fail(f, err, "icmp=: expected TYPE/CODE");
+		*slash = '\0';
+		if (!key_num(f, tok, val, 255, &v, err) ||
+		    !key_num(f, tok, slash + 1, 255, &v2, err))
+			return false;
+		s->icmp_type = (int)v;
+		s->icmp_code = (uint8_t)v2;
+		return true;
+	}
+	case K_ICMPFROM:
+		if (strcmp(val, "router") != 0)
+			return scn_fail(f, err, "icmpfrom=: expected router");
+		s->icmp_router = true;
+		return true;
 	case K_PROTO:
 		if (strcmp(val, "udp") == 0)
 			s->udp = true;
@@ -941,9 +969,87 @@ put_link(const struct forge *f, GByteArray *b, bool to_server, bool v6)
 	}
 }
 
+static bool build_frame(struct forge *f, struct seg *s, GByteArray *b,
+    GError **err);
+
+/* icmp=: the ICMP error answering segment s (see the top of the file). */
+static bool
+build_icmp(struct forge *f, struct seg *s, GByteArray *b, GError **err)
+{
+	static const uint8_t router4[4] = { 192, 0, 2, 254 };
+	static const uint8_t router6[16] = { 0x20, 0x01, 0x0d, 0xb8,
+	    [15] = 0xfe };
+	const struct endpoint *to = s->to_server ? &f->client : &f->server;
+	const struct endpoint *peer = s->to_server ? &f->server : &f->client;
+	bool v6 = to->family == AF_INET6;
+	const uint8_t *from = s->icmp_router ? (v6 ? router6 : router4) :
+	    peer->addr;
+	struct seg inner = *s;
+	GByteArray *in = g_byte_array_new();
+	enum link_kind link = f->link;
+	unsigned int nvlan = f->nvlan;
+
+	/* The segment itself, from its IP header on. */
+	inner.icmp_type = -1;
+	f->link = LINK_RAW;
+	f->nvlan = 0;
+	bool ok = build_frame(f, &inner, in, err);
+	f->link = link;
+	f->nvlan = nvlan;
+	if (!ok) {
+		g_byte_array_unref(in);
+		return false;
+	}
+	size_t ihl = v6 ? 40 : (size_t)(in->data[0] & 0x0f) * 4;
+	size_t quote = in->len < ihl + 8 ? in->len : ihl + 8;
+	size_t icmplen = 8 + quote;
+
+	put_link(f, b, !s->to_server, v6);
+	size_t ip_off = b->len;
+	if (!v6) {
+		put8(b, 0x45);
+		put8(b, 0);
+		put16(b, (unsigned int)(20 + icmplen));
+		put16(b, f->next_ipid++ & 0xffff);
+		put16(b, 0);
+		put8(b, 64);
+		put8(b, 1);		/* ICMP */
+		put16(b, 0);
+		putn(b, from, 4);
+		putn(b, to->addr, 4);
+		store16(b->data + ip_off + 10,
+		    csum_fold(csum_add(0, b->data + ip_off, 20)));
+	} else {
+		put32(b, 0x60000000);
+		put16(b, (unsigned int)icmplen);
+		put8(b, 58);		/* ICMPv6 */
+		put8(b, 64);
+		putn(b, from, 16);
+		putn(b, to->addr, 16);
+	}
+	size_t ic_off = b->len;
+	put8(b, (unsigned int)s->icmp_type);
+	put8(b, s->icmp_code);
+	put16(b, 0);
+	put32(b, 0);		/* unused (or the next-hop MTU) */
+	putn(b, in->data, quote);
+	uint32_t sum = 0;
+	if (v6) {		/* RFC 4443 2.3: the pseudo-header too */
+		sum = csum_add(sum, from, 16);
+		sum = csum_add(sum, to->addr, 16);
+		sum += (uint32_t)icmplen + 58;
+	}
+	sum = csum_add(sum, b->data + ic_off, icmplen);
+	store16(b->data + ic_off + 2, csum_fold(sum));
+	g_byte_array_unref(in);
+	return true;
+}
+
 static bool
 build_frame(struct forge *f, struct seg *s, GByteArray *b, GError **err)
 {
+	if (s->icmp_type >= 0)
+		return build_icmp(f, s, b, err);
 	const struct endpoint *src = s->to_server ? &f->client : &f->server;
 	const struct endpoint *dst = s->to_server ? &f->server : &f->client;
 	bool v6 = src->family == AF_INET6;
@@ -1134,6 +1240,7 @@ do_segment(struct forge *f, char **tok, guint ntok, GError **err)
 	struct seg s = {
 		.win = 65535,
 		.doff = -1,
+		.icmp_type = -1,
 		.ttl = 64,
 		.ipid = -1,
 		.caplen = -1,

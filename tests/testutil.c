@@ -258,7 +258,8 @@ tu_run_opts(const char *scn, const struct tu_opts *o, struct tu_result *r)
 			continue;
 		struct conn *c = flow_segment(&t, &pkt, FLOW_NO_HASH, f.ts_ns,
 		    r->frames);
-		note_frame(c, r->frames);
+		if (c)		/* (an ICMP error with no record: none) */
+			note_frame(c, r->frames);
 		if (flow_count(&t) > r->max_open)
 			r->max_open = flow_count(&t);
 	}

@@ -29,7 +29,7 @@ OUT_DIR=${SYNFIN_LAB_OUT:-$(dirname -- "$LAB_DIR")}   # .../pcaps, or $SYNFIN_LA
 ALL_SCENARIOS="client-close server-close refused unanswered abort half-close
 ipv6-client-close tw-reuse synack-lost final-ack-lost fin-lost reorder-dup
 simultaneous-close simultaneous-open vlan parallel backlog fin-wait2-timeout
-upstream-loss tfo-synack-lost one-sided"
+upstream-loss tfo-synack-lost one-sided icmp-reject"
 
 # ---------------------------------------------------------------- addresses
 C4=10.77.0.1   S4=10.77.0.2
@@ -220,6 +220,7 @@ table inet sflab {
 	chain input {
 		type filter hook input priority filter; policy accept;
 		tcp dport 7004 drop
+		tcp dport 7024 reject	# icmp-reject: ICMP port unreachable
 	}
 }
 EOF
@@ -741,6 +742,16 @@ full_one-sided() {
 	publish one-sided
 }
 
+full_icmp-reject() {
+	# Direct path; nft in the server netns rejects SYNs to 7024 with an
+	# ICMP port unreachable (nftables' reject for IPv4), as a firewall's
+	# REJECT does; the client's kernel gives up on the first one
+	# (ECONNREFUSED). tcpdump keeps ICMP too.
+	start_capture icmp-reject "$NSC" vc "tcp or icmp"
+	run_client icmp-reject 2 "$S4" 7024 --bind "$C4:40024" --send 32
+	stop_capture icmp-reject
+}
+
 imp_upstream_loss() {  # name
 	# a 1,000,000-byte download (MSS 1448: 691 segments), client-close
 	start_server "$1" "$S4I" 7021 --recv 32 --send 1000000 --wait-close \
@@ -1051,6 +1062,16 @@ check_tfo-synack-lost() {
 	[ -n "$ck" ] || { echo "connection 1's SYN-ACK carries no TFO cookie"; return 1; }
 	[ "$(grep -c "40122 > .*Flags \[S\],.*tfo  cookie $ck.*length 32" <<<"$d")" = 1 ] ||
 		{ echo "connection 2's first SYN does not carry the cookie and 32 bytes"; return 1; }
+}
+check_icmp-reject() {
+	local out
+	out=$(tcpdump -nn -r "$2" 2>/dev/null)
+	[ "$(printf '%s\n' "$out" | wc -l)" = 2 ] ||
+		{ echo "expected 2 packets"; return 1; }
+	printf '%s\n' "$out" | sed -n 1p | grep -q "IP $C4.40024 > $S4.7024: Flags \[S\]" ||
+		{ echo "expected the client's SYN first"; return 1; }
+	printf '%s\n' "$out" | sed -n 2p | grep -q "IP $S4 > $C4: ICMP $S4 tcp port 7024 unreachable" ||
+		{ echo "expected an ICMP port unreachable from the server"; return 1; }
 }
 check_one-sided() {
 	# the client's half of a client-close: SYN, the third segment, the
