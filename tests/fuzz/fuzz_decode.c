@@ -66,6 +66,17 @@ check_pkt(enum decode_result r, const struct pkt *p, const uint8_t *buf,
 		for (int i = 4; i < 16; i++)
 			FUZZ_CHECK(p->src[i] == 0 && p->dst[i] == 0,
 			    "IPv4 address bytes past 4 not zero");
+	if (p->quirks & DEC_ICMP_ERR) {
+		/* An ICMP error about a segment: its ports and seq only;
+		 * type 3 (not code 4) or ICMPv6 type 1 in win. */
+		FUZZ_CHECK(t->hlen == 0 && t->flags == 0 && t->paylen == 0 &&
+		    t->payload == NULL, "ICMP error with TCP header fields");
+		FUZZ_CHECK((p->af == 4 && t->win >> 8 == 3 &&
+		    (t->win & 0xff) != 4) || (p->af == 6 && t->win >> 8 == 1),
+		    "ICMP type/code 0x%04x for af %u", t->win, p->af);
+		return;
+	}
+	FUZZ_CHECK(!(p->quirks & DEC_ICMP_FROM_DST), "ICMP quirk on a segment");
 	FUZZ_CHECK(t->hlen >= 20 && t->hlen <= 60 && t->hlen % 4 == 0,
 	    "hlen %u", t->hlen);
 	FUZZ_CHECK(t->paycap <= t->paylen, "paycap %u > paylen %u", t->paycap,
