@@ -508,12 +508,28 @@ static enum decode_result
 decode_icmp(uint8_t proto, struct rd *r, struct dctx *x)
 {
 	struct pkt *pkt = x->pkt;
+	struct rd msg = *r;	/* the whole message, for its checksum */
 	const uint8_t *ic = rd_take(r, 8);
 
 	if (!ic || !((proto == IPPROTO_ICMP_ && pkt->af == 4 && ic[0] == 3 &&
 	    ic[1] != 4) || (proto == IPPROTO_ICMPV6_ && pkt->af == 6 &&
 	    ic[0] == 1)))
 		return DECODE_NOT_TCP;
+	/* --verify-checksums: a wrong one is dropped as a wrong IP header's
+	 * is (DEC_IP_BAD_CSUM); one cut by the snaplen cannot be judged. */
+	if (x->opts && x->opts->verify_checksums && x->wire_extra == 0) {
+		uint32_t sum = 0;
+		if (pkt->af == 6) {	/* RFC 4443 2.3: the pseudo-header */
+			struct rd a = rd_init(pkt->src, 16);
+			struct rd b = rd_init(pkt->dst, 16);
+			sum = rd_sum16(&a, sum);
+			sum = rd_sum16(&b, sum);
+			sum += (uint32_t)(msg.left >> 16) +
+			    (uint32_t)(msg.left & 0xffff) + IPPROTO_ICMPV6_;
+		}
+		if (rd_sum16(&msg, sum) != 0xffff)
+			pkt->quirks |= DEC_IP_BAD_CSUM;
+	}
 	uint8_t from[16];
 	memcpy(from, pkt->src, sizeof(from));
 	const uint8_t *ip;

@@ -884,6 +884,13 @@ START_TEST(test_icmp_error)
 	ck_assert_uint_eq(p.tcp.flags, 0);
 	ck_assert_uint_eq(p.tcp.paylen, 0);
 	ck_assert_uint_eq(p.tcp.win, 0x0303);
+	/* Its checksum, with --verify-checksums: right, then spoiled. */
+	ck_assert_int_eq(dec(dlt, f, n, n, &verify, &p, NULL), DECODE_OK);
+	ck_assert(!(p.quirks & CSUM_BITS));
+	f[14 + 20 + 2] ^= 0x01;	/* the ICMP checksum, after Ethernet, IP */
+	ck_assert_int_eq(dec(dlt, f, n, n, &verify, &p, NULL), DECODE_OK);
+	ck_assert(p.quirks & DEC_IP_BAD_CSUM);
+	f[14 + 20 + 2] ^= 0x01;
 	/* Every cut: no TCP (a quote cut short tells nothing), or the
 	 * outer headers' truncation; never a read past the cut (ASan). */
 	for (size_t k = 0; k < n; k++) {
@@ -909,6 +916,8 @@ START_TEST(test_icmp_error)
 	ck_assert_int_eq(p.af, 6);
 	ck_assert_uint_eq(p.tcp.dport, 443);
 	ck_assert_uint_eq(p.tcp.win, 0x0104);
+	ck_assert_int_eq(dec(dlt, f, n, n, &verify, &p, NULL), DECODE_OK);
+	ck_assert(!(p.quirks & CSUM_BITS));	/* with its pseudo-header */
 
 	/* Not errors about a connection: fragmentation needed (path MTU
 	 * discovery), ICMPv6 packet too big, another type. */
