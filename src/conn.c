@@ -2040,15 +2040,16 @@ conn_icmp_error(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	char seq[48];
 
 	(void)cfg;
-	/* The SYN (seq = J, and its sender still SYN_SENT), or another. */
-	bool syn = (p->flags & PEER_SYN_SEEN) && s->seq == p->isn &&
-	    p->st == TCP_ST_SYN_SENT;
+	/* The SYN or SYN-ACK (its sender's ISN), or another. */
+	bool syn = (p->flags & PEER_SYN_SEEN) && s->seq == p->isn;
+	bool client = (int)(dir & 1) == conn_client(c);
 	conn_anomaly(c, ANOM_ICMP_UNREACHABLE, to, ts, frame,
 	    "ICMP%s destination unreachable, %s (type %u code %u), for the "
 	    "%s's %s seq=%s, from %s", v6 ? "v6" : "",
 	    icmp_unreach_name(v6, code), type, code,
-	    (int)(dir & 1) == conn_client(c) ? "client" : "server",
-	    syn ? "SYN" : "segment", side_rel(seq, sizeof(seq), c, dir,
+	    client ? "client" : "server",
+	    !syn ? "segment" : client ? "SYN" : "SYN-ACK",
+	    side_rel(seq, sizeof(seq), c, dir,
 	    s->seq), (pkt->quirks & DEC_ICMP_FROM_DST) ? (to ==
 	    conn_client(c) ? "the client" : "the server") :
 	    "a router or firewall on the path");

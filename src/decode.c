@@ -543,10 +543,35 @@ decode_icmp(uint8_t proto, struct rd *r, struct dctx *x)
 		memcpy(pkt->dst, ip + 16, 4);
 	} else {
 		ip = rd_take(r, 40);
-		if (!ip || ip[0] >> 4 != 6 || ip[6] != IPPROTO_TCP_)
+		if (!ip || ip[0] >> 4 != 6)
 			return DECODE_NOT_TCP;
 		memcpy(pkt->src, ip + 8, 16);
 		memcpy(pkt->dst, ip + 24, 16);
+		/* The quoted extension headers, as decode_ipv6() walks
+		 * them (a first fragment's: a later one quotes no TCP). */
+		uint8_t nxt = ip[6];
+		for (int i = 0; nxt != IPPROTO_TCP_; i++) {
+			const uint8_t *e = rd_take(r, 8);
+			if (i >= MAX_IPV6_EXT || !e)
+				return DECODE_NOT_TCP;
+			size_t elen;
+			if (nxt == IP6_FRAGMENT) {
+				if (ld_be16(e + 2) >> 3 != 0)
+					return DECODE_NOT_TCP;
+				elen = 8;
+			} else if (nxt == IP6_AH) {
+				elen = ((size_t)e[1] + 2) * 4;
+			} else if (nxt == IP6_HBH || nxt == IP6_DSTOPTS ||
+			    nxt == IP6_ROUTING || nxt == IP6_MOBILITY) {
+				elen = ((size_t)e[1] + 1) * 8;
+			} else {
+				return DECODE_NOT_TCP;
+			}
+			rd_skip(r, elen - 8);
+			if (r->err)
+				return DECODE_NOT_TCP;
+			nxt = e[0];
+		}
 	}
 	const uint8_t *th = rd_take(r, 8);
 	if (!th)
@@ -567,11 +592,11 @@ decode_icmp(uint8_t proto, struct rd *r, struct dctx *x)
 static enum decode_result
 decode_encap(uint8_t proto, struct rd *r, size_t len, struct dctx *x)
 {
-	if (x->depth >= MAX_ENCAP)
-		return DECODE_NOT_TCP;
 	rd_clamp(r, len);
 	if (proto == IPPROTO_ICMP_ || proto == IPPROTO_ICMPV6_)
-		return decode_icmp(proto, r, x);
+		return decode_icmp(proto, r, x);	/* at any depth */
+	if (x->depth >= MAX_ENCAP)
+		return DECODE_NOT_TCP;
 	x->depth++;
 	switch (proto) {
 	case IPPROTO_IPIP_:
@@ -656,9 +681,11 @@ decode_ipv4(struct rd *r, struct dctx *x)
 			pkt->quirks |= DEC_IP_FRAG_LATER;
 		return DECODE_NOT_TCP;	/* non-first fragment: counted */
 	}
+	/* (An ICMP error's first fragment holds what it quotes, as a TCP
+	 * segment's first fragment holds its header.) */
 	if (proto != IPPROTO_TCP_)
-		return (frag & 0x2000) ? DECODE_NOT_TCP :
-		    decode_encap(proto, r, len, x);
+		return (frag & 0x2000) && proto != IPPROTO_ICMP_ ?
+		    DECODE_NOT_TCP : decode_encap(proto, r, len, x);
 	if (frag & 0x2000)
 		pkt->quirks |= DEC_IP_FRAG_FIRST;
 	return decode_tcp(r, len, pkt->src, pkt->dst, 4, x->opts, pkt);

@@ -1287,8 +1287,15 @@ icmp_error(struct flow_table *t, const struct pkt *p, uint64_t hash,
 	uint8_t dir;
 	struct conn *c = find(t, p, hash, &dir, &k, &h);
 
-	if (c)
-		update(t, c, conn_icmp_error(c, &t->cfg, dir, p, ts, frame));
+	if (!c)
+		return NULL;
+	/* A SYN held back until the next segment (conn_hold_syn()): this
+	 * is no SYN-ACK to it, so the record has it first. */
+	if (conn_has_held(c))
+		update(t, c, conn_held_flush(c, &t->cfg));
+	/* No segment of the endpoints': the record's timers (idle, linger)
+	 * run on from its last one. */
+	conn_icmp_error(c, &t->cfg, dir, p, ts, frame);
 	return c;
 }
 

@@ -2103,6 +2103,19 @@ START_TEST(test_icmp_errors)
 	tu_assert_nconns(&r, 1);
 	ck_assert_uint_eq(r.conns[0].nanoms, 0);
 
+	/* No segment of the endpoints': the record's timers run on from
+	 * its last segment. An RST at 0.030 s ends the connection, which
+	 * lingers 5 s: an ICMP at 4 s is its (frame 5), one at 8 s finds
+	 * no record (the linger ended at 5.03 s, not 9 s). */
+	tu_run(HANDSHAKE
+	       "+0.010 > R  1001 5001\n"
+	       "4.000  > A  1001 5001 icmp=3/1 icmpfrom=router\n"
+	       "8.000  > A  1001 5001 icmp=3/1 icmpfrom=router\n", &r);
+	tu_assert_nconns(&r, 1);
+	ck_assert_uint_eq(r.conns[0].nanoms, 1);
+	tu_assert_anom(&r, 0, "icmp_unreachable", 5, "server");
+	ck_assert_uint_eq(r.conns[0].last_frame, 5);
+
 	/* About a 4-tuple with no record: it begins none. */
 	tu_run("0.000  > S  1000 0 icmp=3/3\n", &r);
 	tu_assert_nconns(&r, 0);

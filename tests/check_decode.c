@@ -918,6 +918,12 @@ START_TEST(test_icmp_error)
 	ck_assert_uint_eq(p.tcp.win, 0x0104);
 	ck_assert_int_eq(dec(dlt, f, n, n, &verify, &p, NULL), DECODE_OK);
 	ck_assert(!(p.quirks & CSUM_BITS));	/* with its pseudo-header */
+	/* Quoting a segment with extension headers (hop-by-hop, a first
+	 * fragment's header): walked to the TCP header. */
+	n = forge(HDR6("raw"), "0 > S 7000 0 ext6=hbh,frag icmp=1/1", f, &dlt);
+	ck_assert_int_eq(dec(dlt, f, n, n, NULL, &p, NULL), DECODE_OK);
+	ck_assert_uint_eq(p.tcp.seq, 7000);
+	ck_assert_uint_eq(p.tcp.win, 0x0101);
 
 	/* Not errors about a connection: fragmentation needed (path MTU
 	 * discovery), ICMPv6 packet too big, another type. */

@@ -31,8 +31,9 @@
  * With icmp=, the frame written is not the segment but the ICMP error
  * (ICMPv4, or ICMPv6 between IPv6 endpoints) that answers it: sent back to
  * the segment's sender by its destination (by 192.0.2.254 or 2001:db8::fe,
- * a router, with icmpfrom=router), quoting the segment's IP header and the
- * first 8 bytes of its TCP header (RFC 792, RFC 4443).
+ * a router, with icmpfrom=router), quoting the segment's IP header (with
+ * its IPv6 extension headers) and the first 8 bytes of its TCP header
+ * (RFC 792, RFC 4443).
  * TCP options are emitted in the order written, then padded with zero (EOL)
  * bytes to a multiple of four.
  *
@@ -1000,7 +1001,8 @@ build_icmp(struct forge *f, struct seg *s, GByteArray *b, GError **err)
 		g_byte_array_unref(in);
 		return false;
 	}
-	size_t ihl = v6 ? 40 : (size_t)(in->data[0] & 0x0f) * 4;
+	size_t ihl = v6 ? 40 + 8 * inner.n_ext6 :
+	    (size_t)(in->data[0] & 0x0f) * 4;
 	size_t quote = in->len < ihl + 8 ? in->len : ihl + 8;
 	size_t icmplen = 8 + quote;
 
