@@ -505,7 +505,7 @@ decode_udp(struct rd *r, struct dctx *x)
  * a router or firewall on the path). Anything else, or cut short: not TCP.
  */
 static enum decode_result
-decode_icmp(uint8_t proto, struct rd *r, struct dctx *x)
+decode_icmp(uint8_t proto, struct rd *r, size_t len, struct dctx *x)
 {
 	struct pkt *pkt = x->pkt;
 	struct rd msg = *r;	/* the whole message, for its checksum */
@@ -516,8 +516,9 @@ decode_icmp(uint8_t proto, struct rd *r, struct dctx *x)
 	    ic[0] == 1)))
 		return DECODE_NOT_TCP;
 	/* --verify-checksums: a wrong one is dropped as a wrong IP header's
-	 * is (DEC_IP_BAD_CSUM); one cut by the snaplen cannot be judged. */
-	if (x->opts && x->opts->verify_checksums && x->wire_extra == 0) {
+	 * is (DEC_IP_BAD_CSUM); one cut by the snaplen (fewer bytes than
+	 * the IP length gives it) cannot be judged. */
+	if (x->opts && x->opts->verify_checksums && msg.left == len) {
 		uint32_t sum = 0;
 		if (pkt->af == 6) {	/* RFC 4443 2.3: the pseudo-header */
 			struct rd a = rd_init(pkt->src, 16);
@@ -594,7 +595,7 @@ decode_encap(uint8_t proto, struct rd *r, size_t len, struct dctx *x)
 {
 	rd_clamp(r, len);
 	if (proto == IPPROTO_ICMP_ || proto == IPPROTO_ICMPV6_)
-		return decode_icmp(proto, r, x);	/* at any depth */
+		return decode_icmp(proto, r, len, x);	/* at any depth */
 	if (x->depth >= MAX_ENCAP)
 		return DECODE_NOT_TCP;
 	x->depth++;

@@ -154,7 +154,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (cut.quirks & DEC_TCP_PAYLOAD_CUT) &&
 		    ((whole.quirks ^ cut.quirks) & ~(csum |
 		    DEC_TCP_PAYLOAD_CUT)) == 0;
-		FUZZ_CHECK((whole.quirks == cut.quirks &&
+		/* (An ICMP error's checksum is judged only when its whole
+		 * message was captured: an IP length of 0 makes the wire's
+		 * 100 bytes more part of it, and the judgment goes.) */
+		uint32_t icmp = (whole.quirks & DEC_ICMP_ERR) ?
+		    DEC_IP_BAD_CSUM : 0;
+		FUZZ_CHECK(((whole.quirks & ~icmp) == (cut.quirks & ~icmp) &&
 		    whole.tcp.paylen == cut.tcp.paylen) || tso,
 		    "wirelen changed an OK decode (quirks 0x%x vs 0x%x)",
 		    whole.quirks, cut.quirks);
