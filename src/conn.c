@@ -2038,8 +2038,7 @@ conn_icmp_error(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	bool v6 = pkt->af == 6;
 	uint8_t to = !dir;	/* where the segment went: the ICMP came back */
 	char seq[48];
-
-	(void)cfg;
+	uint16_t nanoms_before = c->nanoms;
 	/* The SYN or SYN-ACK (its sender's ISN), or another. */
 	bool syn = (p->flags & PEER_SYN_SEEN) && s->seq == p->isn;
 	bool client = (int)(dir & 1) == conn_client(c);
@@ -2053,6 +2052,19 @@ conn_icmp_error(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    s->seq), (pkt->quirks & DEC_ICMP_FROM_DST) ? (to ==
 	    conn_client(c) ? "the client" : "the server") :
 	    "a router or firewall on the path");
+	if (cfg->ladder) {	/* a row of its own, from where it came */
+		struct conn_ext *x = ext_of(c);
+		if (!x->ladder)
+			x->ladder = g_array_new(FALSE, FALSE,
+			    sizeof(struct ladder_step));
+		struct ladder_step l = {
+			.frame = frame, .ts = ts, .seq = s->seq, .win = s->win,
+			.dir = to, .st = { c->peer[0].st, c->peer[1].st },
+			.anom = c->nanoms > nanoms_before ?
+			    c->anoms[nanoms_before].id : 0, .icmp = true,
+		};
+		g_array_append_val(x->ladder, l);
+	}
 	return false;
 }
 

@@ -259,6 +259,8 @@ struct ladder_step {
 	uint8_t dir, flags, st[2];	/* sender, flags, states after */
 	uint16_t anom;		/* first anomaly this segment raised */
 	bool plain;		/* data/ACK that changed no state, no anomaly */
+	bool icmp;		/* an ICMP error from dir about the segment at
+				   seq of the other side (type, code in win) */
 	uint32_t folded;	/* > 0: a fold row standing for this many */
 };
 

@@ -433,9 +433,19 @@ ladder(struct report *r, struct wbuf *o, const struct conn *c, int cl)
 			    l->folded == 1 ? "" : "s");
 			continue;
 		}
-		flag_names(l->flags, fl, sizeof(fl));
-		rel_num(c, l->dir, l->seq, s1, sizeof(s1));
-		int n = snprintf(lab, sizeof(lab), "%s seq=%s", fl, s1);
+		int n;
+		if (l->icmp) {
+			/* An ICMP error about the other side's segment. */
+			rel_num(c, !l->dir, l->seq, s1, sizeof(s1));
+			n = snprintf(lab, sizeof(lab), "ICMP%s %u/%u about seq=%s",
+			    c->key.af == 6 ? "v6" : "", (unsigned)(l->win >> 8),
+			    (unsigned)(l->win & 0xff), s1);
+			fl[0] = '\0';
+		} else {
+			flag_names(l->flags, fl, sizeof(fl));
+			rel_num(c, l->dir, l->seq, s1, sizeof(s1));
+			n = snprintf(lab, sizeof(lab), "%s seq=%s", fl, s1);
+		}
 		if (l->flags & TH_ACK) {
 			rel_num(c, !l->dir, l->ack, s2, sizeof(s2));
 			n += snprintf(lab + n, sizeof(lab) - (size_t)n, " ack=%s",
