@@ -1700,9 +1700,11 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 	 * its own (a simultaneous close acks no FIN with a FIN). */
 	bool gone = from == TCP_ST_TIME_WAIT &&
 	    !(c->peer[dir].flags & (PEER_GOT_FIN | PEER_PASSED_CLOSING));
+	char rs[48];
 	if (side_in(from, CLOSING_STATES) || side_in(peer_from, CLOSING_STATES))
 		conn_anomaly(c, ANOM_RST_DURING_CLOSE, dir, ts, frame,
-		    "RST seq=%u while %s is %s and its peer %s", s->seq,
+		    "RST seq=%s while %s is %s and its peer %s",
+		    side_rel(rs, sizeof(rs), c, dir, s->seq),
 		    dir == conn_client(c) ? "client" : "server",
 		    gone ? "CLOSED (the peer's FIN never acked: its FIN_WAIT_2 "
 		    "had timed out)" : tcp_state_name[from],
@@ -2461,7 +2463,10 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		conn_anomaly(c, ANOM_DATA_AFTER_FIN, dir, ts, frame,
 		    "%u bytes at seq %s, %u of them beyond its FIN at %s",
 		    s->paylen, side_rel(a, sizeof(a), c, dir, s->seq),
-		    (unsigned)seq_diff(s->seq + s->paylen, snd->fin_seq),
+		    /* from the FIN's slot on, or from the segment's start
+		     * when it starts past it */
+		    (unsigned)seq_diff(s->seq + s->paylen,
+		    seq_gt(s->seq, snd->fin_seq) ? s->seq : snd->fin_seq),
 		    side_rel(b, sizeof(b), c, dir, snd->fin_seq));
 		if (snd->st == TCP_ST_TIME_WAIT &&
 		    (snd->flags & PEER_GOT_FIN) && ts < tw_end(c, cfg, dir))
@@ -2666,12 +2671,16 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	}
 	for (unsigned i = 0; i < st.nanom; i++) {
 		enum anom_id id = st.anom[i];
-		if (id == ANOM_RST_OUT_OF_WINDOW)
+		if (id == ANOM_RST_OUT_OF_WINDOW) {
+			char a[48], b[48], e[48];
 			conn_anomaly(c, id, dir, ts, frame,
-			    "RST seq %u outside the window [%u, %u) (ignored)",
-			    s->seq, snd->snd_nxt,
+			    "RST seq %s outside the window [%s, %s) (ignored)",
+			    side_rel(a, sizeof(a), c, dir, s->seq),
+			    side_rel(b, sizeof(b), c, dir, snd->snd_nxt),
+			    side_rel(e, sizeof(e), c, dir,
 			    (rcv->flags & PEER_WIN_KNOWN) ? snd->snd_nxt +
-			    (rcv->rcv_end - rcv->ack) : snd->snd_nxt + 65535);
+			    (rcv->rcv_end - rcv->ack) : snd->snd_nxt + 65535));
+		}
 		else if (id == ANOM_RST_BAD_ACK)
 			conn_anomaly(c, id, dir, ts, frame,
 			    "RST %s to SYN_SENT does not ack J+1 (%u) (ignored)",
@@ -2865,24 +2874,28 @@ conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 			continue;
 		if (reset)
 			continue;	/* the RST ended it: nothing owed */
+		/* The passive closer still in LAST_ACK: its final ACK is
+		 * missing, and its FIN (W) unacked all the same (SPEC: both
+		 * names' definitions hold). */
 		if (i != c->fin_first && p->st == TCP_ST_LAST_ACK)
 			conn_anomaly(c, ANOM_FINAL_ACK_MISSING, (uint8_t)i,
 			    conn_side_time(c, i, CT_FIN), c->fin_frame[i],
 			    "FIN seq=%u (W) never acked with W+1 (%u): still "
 			    "LAST_ACK", p->fin_seq, p->fin_seq + 1);
-		else
-			conn_anomaly(c, ANOM_FIN_UNACKED, (uint8_t)i,
-			    conn_side_time(c, i, CT_FIN), c->fin_frame[i],
-			    "FIN seq=%u (%s) never acked with %s+1 (%u)",
-			    p->fin_seq, i == c->fin_first ? "u" : "W",
-			    i == c->fin_first ? "u" : "W", p->fin_seq + 1);
+		conn_anomaly(c, ANOM_FIN_UNACKED, (uint8_t)i,
+		    conn_side_time(c, i, CT_FIN), c->fin_frame[i],
+		    "FIN seq=%u (%s) never acked with %s+1 (%u)",
+		    p->fin_seq, i == c->fin_first ? "u" : "W",
+		    i == c->fin_first ? "u" : "W", p->fin_seq + 1);
 	}
 	if (nfin == 1 && !reset && c->fin_first >= 0) {
 		int i = c->fin_first;
+		char hb[48];
 		conn_anomaly(c, ANOM_HALF_CLOSED, (uint8_t)i,
 		    conn_side_time(c, i, CT_FIN), c->fin_frame[i],
-		    "%s closed (FIN seq=%u); %s never closed (%s at the %s)",
-		    i == conn_client(c) ? "client" : "server", c->peer[i].fin_seq,
+		    "%s closed (FIN seq=%s); %s never closed (%s at the %s)",
+		    i == conn_client(c) ? "client" : "server",
+		    side_rel(hb, sizeof(hb), c, (uint8_t)i, c->peer[i].fin_seq),
 		    i == conn_client(c) ? "server" : "client",
 		    tcp_state_name[c->peer[!i].st],
 		    why == END_IDLE ? "idle timeout" : "end");

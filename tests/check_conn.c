@@ -2123,6 +2123,47 @@ START_TEST(test_icmp_errors)
 }
 END_TEST
 
+/* The passive closer's FIN (W = 5001) never acked, the server still in
+ * LAST_ACK at the end: final_ack_missing and fin_unacked both (SPEC's
+ * two definitions hold), at the FIN's frame (6). */
+START_TEST(test_final_ack_missing_and_fin_unacked)
+{
+	struct tu_result r;
+
+	tu_run(HANDSHAKE
+	       "+0.010 > FA 1001 5001\n"
+	       "+0.010 < A  5001 1002\n"
+	       "+0.010 < FA 5001 1002\n", &r);
+	tu_assert_anom(&r, 0, "final_ack_missing", 6, "server");
+	tu_assert_anom(&r, 0, "fin_unacked", 6, "server");
+	ck_assert_uint_eq(r.conns[0].nanoms, 2);
+	ck_assert_int_eq(r.conns[0].st[TU_SERVER], TCP_ST_LAST_ACK);
+}
+END_TEST
+
+/* data_after_fin's count: the bytes from the FIN's slot on, or from the
+ * segment's start when it starts past the FIN. FIN at u = J+101 (1101);
+ * 10 bytes at J+102: all 10 beyond it (not 11); 20 bytes at J+91
+ * (1091..1110) in a second run: those at 1101..1110, 10. */
+START_TEST(test_data_after_fin_count)
+{
+	struct tu_result r;
+
+	tu_run(HANDSHAKE DATA
+	       "+0.010 > FA 1101 5001\n"
+	       "+0.010 > PA 1102 5001 len=10\n", &r);
+	tu_assert_anom(&r, 0, "data_after_fin", 7, "client");
+	ck_assert_str_eq(r.conns[0].anoms[0].detail, "10 bytes at seq J+102 "
+	    "(1102), 10 of them beyond its FIN at J+101 (1101)");
+	tu_run(HANDSHAKE DATA
+	       "+0.010 > FA 1101 5001\n"
+	       "+0.010 > PA 1091 5001 len=20\n", &r);
+	tu_assert_anom(&r, 0, "data_after_fin", 7, "client");
+	ck_assert_str_eq(r.conns[0].anoms[0].detail, "20 bytes at seq J+91 "
+	    "(1091), 10 of them beyond its FIN at J+101 (1101)");
+}
+END_TEST
+
 /* More around a SYN the server's TIME_WAIT refuses (SERVER_CLOSE_TW:
  * old next seqs, client 1102, server 5002; frame 9 the server's last ACK). */
 START_TEST(test_tw_refuses_syn_more)
@@ -3120,6 +3161,8 @@ conn_suite(void)
 	tcase_add_test(tc, test_syn_duplicate_after_third);
 	tcase_add_test(tc, test_tw_refuses_syn);
 	tcase_add_test(tc, test_icmp_errors);
+	tcase_add_test(tc, test_data_after_fin_count);
+	tcase_add_test(tc, test_final_ack_missing_and_fin_unacked);
 	tcase_add_test(tc, test_tw_refuses_syn_more);
 	tcase_add_test(tc, test_syn_new_isn_after_lost_synack);
 	tcase_add_test(tc, test_late_synack_other_isn);
