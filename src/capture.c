@@ -360,6 +360,15 @@ stream_pos(pcap_t *p, uint64_t dflt)
 	return pos >= 0 ? (uint64_t)pos : dflt;
 }
 
+/* Is fp a regular file (one that can be read again), not a pipe? */
+static bool
+regular_file(FILE *fp)
+{
+	struct stat st;
+
+	return fp && fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode);
+}
+
 /* Where the record or block a read failed on starts. Classic pcap: where
  * the last one ended, by sum, or, when a record at the snaplen may have
  * made the sum drift, by walking the record headers again from the file
@@ -371,9 +380,8 @@ static uint64_t
 capture_error_offset(struct capture *c)
 {
 	FILE *fp = pcap_file(c->p);
-	struct stat st;
 
-	if (!fp || fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode))
+	if (!regular_file(fp))
 		return c->off;
 	if (c->pcapng) {
 		int64_t b = pcapng_error_block(fp, pcap_is_swapped(c->p), 0,
@@ -869,10 +877,8 @@ static bool
 ng_takeover(struct capture *c)
 {
 	FILE *fp = pcap_file(c->p);
-	struct stat st;
 
-	if (!c->pcapng || c->live || !fp ||
-	    fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode))
+	if (!c->pcapng || c->live || !regular_file(fp))
 		return false;
 	off_t stop = ftello(fp);
 	if (stop < 0 || fseeko(fp, 0, SEEK_SET) != 0)
@@ -1126,13 +1132,10 @@ capture_fail(struct capture *c, const char *why, GError **err)
 {
 	uint64_t at = c->ng ? ng_error_offset(c->ng) : c->own ? c->off :
 	    capture_error_offset(c);
-	FILE *fp = pcap_file(c->p);
-	struct stat st;
 
 	/* pcapng from a pipe: libpcap does not say where its blocks end,
 	 * and they cannot be walked again. */
-	if (c->pcapng && !c->ng && (!fp || fstat(fileno(fp), &st) != 0 ||
-	    !S_ISREG(st.st_mode))) {
+	if (c->pcapng && !c->ng && !regular_file(pcap_file(c->p))) {
 		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
 		    "%s: %s (after record %" G_GUINT64_FORMAT "); the report "
 		    "covers everything before it", c->name, why, c->records);
@@ -1154,8 +1157,7 @@ capture_file_drops(struct capture *c, uint64_t *drops)
 	if (c->ng && ng_at_eof(c->ng))
 		return ng_drops(c->ng, drops);
 	FILE *fp = pcap_file(c->p);
-	struct stat st;
-	if (!fp || fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode))
+	if (!regular_file(fp))
 		return false;
 	/* Read to its end by libpcap, which skips them: every statistics
 	 * block, the file read again (from the page cache, where it just

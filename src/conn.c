@@ -1726,15 +1726,23 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
  * handshake and teardown stay visible. */
 #define LADDER_KEEP 3
 
+/* The record's ladder rows, made on the first. */
+static GArray *
+ladder_rows(struct conn *c)
+{
+	struct conn_ext *x = ext_of(c);
+
+	if (!x->ladder)
+		x->ladder = g_array_new(FALSE, FALSE,
+		    sizeof(struct ladder_step));
+	return x->ladder;
+}
+
 static void
 ladder_add(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts,
     uint64_t frame, uint16_t first_anom, const uint8_t before[2])
 {
-	struct conn_ext *x = ext_of(c);
-	if (!x->ladder)
-		x->ladder = g_array_new(FALSE, FALSE,
-		    sizeof(struct ladder_step));
-	GArray *a = x->ladder;
+	GArray *a = ladder_rows(c);
 	struct ladder_step l = {
 		.frame = frame, .ts = ts, .seq = s->seq, .ack = s->ack,
 		.len = s->paylen, .win = s->win, .dir = dir, .flags = s->flags,
@@ -2055,17 +2063,13 @@ conn_icmp_error(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    conn_client(c) ? "the client" : "the server") :
 	    "a router or firewall on the path");
 	if (cfg->ladder) {	/* a row of its own, from where it came */
-		struct conn_ext *x = ext_of(c);
-		if (!x->ladder)
-			x->ladder = g_array_new(FALSE, FALSE,
-			    sizeof(struct ladder_step));
 		struct ladder_step l = {
 			.frame = frame, .ts = ts, .seq = s->seq, .win = s->win,
 			.dir = to, .st = { c->peer[0].st, c->peer[1].st },
 			.anom = c->nanoms > nanoms_before ?
 			    c->anoms[nanoms_before].id : 0, .icmp = true,
 		};
-		g_array_append_val(x->ladder, l);
+		g_array_append_val(ladder_rows(c), l);
 	}
 	return false;
 }

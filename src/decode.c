@@ -494,6 +494,19 @@ decode_udp(struct rd *r, struct dctx *x)
 	return DECODE_NOT_TCP;
 }
 
+/* An IPv6 extension header's length from its type and length byte: a
+ * fragment header's 8, an authentication header's in 4-byte units less 2
+ * (RFC 4302 2.2), the others' in 8-byte units less 1 (RFC 8200 4). */
+static size_t
+ipv6_ext_len(uint8_t nxt, uint8_t hlen)
+{
+	if (nxt == IP6_FRAGMENT)
+		return 8;
+	if (nxt == IP6_AH)
+		return ((size_t)hlen + 2) * 4;
+	return ((size_t)hlen + 1) * 8;
+}
+
 /*
  * An ICMP destination unreachable (ICMPv4 type 3 but code 4, fragmentation
  * needed, which path MTU discovery answers; ICMPv6 type 1) about a TCP
@@ -555,19 +568,13 @@ decode_icmp(uint8_t proto, struct rd *r, size_t len, struct dctx *x)
 			const uint8_t *e = rd_take(r, 8);
 			if (i >= MAX_IPV6_EXT || !e)
 				return DECODE_NOT_TCP;
-			size_t elen;
-			if (nxt == IP6_FRAGMENT) {
-				if (ld_be16(e + 2) >> 3 != 0)
-					return DECODE_NOT_TCP;
-				elen = 8;
-			} else if (nxt == IP6_AH) {
-				elen = ((size_t)e[1] + 2) * 4;
-			} else if (nxt == IP6_HBH || nxt == IP6_DSTOPTS ||
-			    nxt == IP6_ROUTING || nxt == IP6_MOBILITY) {
-				elen = ((size_t)e[1] + 1) * 8;
-			} else {
+			bool ext = nxt == IP6_HBH || nxt == IP6_DSTOPTS ||
+			    nxt == IP6_ROUTING || nxt == IP6_MOBILITY ||
+			    nxt == IP6_AH || nxt == IP6_FRAGMENT;
+			if (!ext || (nxt == IP6_FRAGMENT &&
+			    ld_be16(e + 2) >> 3 != 0))
 				return DECODE_NOT_TCP;
-			}
+			size_t elen = ipv6_ext_len(nxt, e[1]);
 			rd_skip(r, elen - 8);
 			if (r->err)
 				return DECODE_NOT_TCP;
@@ -752,9 +759,9 @@ decode_ipv6(struct rd *r, struct dctx *x)
 		struct rd e = *r;
 		uint8_t enxt = rd_u8(&e);
 		uint8_t hlen = rd_u8(&e);
+		elen = ipv6_ext_len(nxt, hlen);
 		if (nxt == IP6_FRAGMENT) {
 			uint16_t off = rd_be16(&e);
-			elen = 8;
 			if (off >> 3 != 0) {
 				/* non-first fragment: counted; TCP only if
 				 * the fragment header says it is next */
@@ -764,10 +771,6 @@ decode_ipv6(struct rd *r, struct dctx *x)
 			}
 			if (off & 1)
 				pkt->quirks |= DEC_IP_FRAG_FIRST;
-		} else if (nxt == IP6_AH) {
-			elen = ((size_t)hlen + 2) * 4;	/* RFC 4302 2.2 */
-		} else {
-			elen = ((size_t)hlen + 1) * 8;
 		}
 		if (plen < elen)
 			return DECODE_MALFORMED;

@@ -285,13 +285,13 @@ ng_block(struct ng_reader *ng, uint32_t *type, size_t *body_len)
 /* The options after a block's fixed part: fn for each; fn's message
  * (non-NULL) or a cut option is an error. */
 static const char *
-ng_options(struct ng_reader *ng, struct rd *r, uint32_t type,
+ng_options(bool swapped, struct rd *r, uint32_t type,
     const char *(*fn)(uint16_t code, struct rd *v, bool swapped, void *arg),
     void *arg, char *buf, size_t bufsz)
 {
 	while (r->left != 0) {
-		uint16_t code = ng_u16(r, ng->swapped);
-		uint16_t len = ng_u16(r, ng->swapped);
+		uint16_t code = ng_u16(r, swapped);
+		uint16_t len = ng_u16(r, swapped);
 		struct rd v;
 		rd_sub(r, len, &v);
 		rd_skip(r, (4 - len % 4) % 4);
@@ -300,7 +300,7 @@ ng_options(struct ng_reader *ng, struct rd *r, uint32_t type,
 			    "dump file is too short", type);
 			return buf;
 		}
-		const char *e = fn(code, &v, ng->swapped, arg);
+		const char *e = fn(code, &v, swapped, arg);
 		if (e)
 			return e;
 		if (code == 0)		/* opt_endofopt */
@@ -435,7 +435,7 @@ ng_interface(struct ng_reader *ng, struct rd *r, uint64_t at)
 	if (r->err)
 		return ng_fail(ng, at, "block of type %u in pcapng dump file "
 		    "is too short", BT_IDB);
-	const char *e = ng_options(ng, r, BT_IDB, idb_option, &o, buf,
+	const char *e = ng_options(ng->swapped, r, BT_IDB, idb_option, &o, buf,
 	    sizeof(buf));
 	if (e)
 		return ng_fail(ng, at, "%s", e);
@@ -449,22 +449,35 @@ ng_interface(struct ng_reader *ng, struct rd *r, uint64_t at)
 	return 1;
 }
 
+/* An interface statistics block's body: its interface and the packets
+ * it says the capture dropped (isb_ifdrop + isb_osdrop, counts since the
+ * capture began); false when it gives no count. */
+static bool
+isb_parse(bool swapped, struct rd *r, uint32_t *id, uint64_t *drops)
+{
+	struct isb_counts k = { false, 0 };
+	char buf[96];
+
+	*id = ng_u32(r, swapped);
+	rd_skip(r, 8);		/* the time */
+	if (r->err || ng_options(swapped, r, BT_ISB, isb_option, &k, buf,
+	    sizeof(buf)) || !k.has)
+		return false;
+	*drops = k.drops;
+	return true;
+}
+
 static void
 ng_statistics(struct ng_reader *ng, struct rd *r)
 {
-	uint32_t id = ng_u32(r, ng->swapped);
-	rd_skip(r, 8);		/* the time */
-	struct isb_counts k = { false, 0 };
+	uint32_t id;
+	uint64_t drops;
 
-	char buf[96];
-
-	if (r->err || id >= ng->ifs->len ||
-	    ng_options(ng, r, BT_ISB, isb_option, &k, buf, sizeof(buf)) ||
-	    !k.has)
+	if (!isb_parse(ng->swapped, r, &id, &drops) || id >= ng->ifs->len)
 		return;		/* no count to take: nothing else needs it */
 	struct ng_iface *fi = &g_array_index(ng->ifs, struct ng_iface, id);
 	fi->has_drops = true;
-	fi->drops = k.drops;	/* counts since the capture began */
+	fi->drops = drops;
 }
 
 /* 64-bit count of the interface's units to ns since the epoch: its
@@ -635,19 +648,16 @@ ng_tail_drops(FILE *fp, bool swapped, uint64_t *drops)
 		if (type == BT_ISB && len - 12 <= sizeof(buf) &&
 		    fread(buf, 1, len - 12, fp) == len - 12) {
 			struct rd r = rd_init(buf, len - 12);
-			struct ng_reader tmp = { .swapped = swapped };
-			uint32_t id = ng_u32(&r, swapped);
-			rd_skip(&r, 8);
-			struct isb_counts k = { false, 0 };
+			uint32_t id;
+			uint64_t d;
 			/* The last block of an interface is the one read
 			 * first, walking back. */
-			char ebuf[96];
-			if (!r.err && !ng_options(&tmp, &r, BT_ISB, isb_option,
-			    &k, ebuf, sizeof(ebuf)) && k.has && !g_hash_table_contains(seen,
+			if (isb_parse(swapped, &r, &id, &d) &&
+			    !g_hash_table_contains(seen,
 			    GSIZE_TO_POINTER((gsize)id + 1))) {
 				g_hash_table_add(seen,
 				    GSIZE_TO_POINTER((gsize)id + 1));
-				sum += k.drops;
+				sum += d;
 				has = true;
 			}
 		}

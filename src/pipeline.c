@@ -180,9 +180,6 @@ open_count(const struct pipeline *pl)
 	return pl->par ? par_open(pl->par) : flow_count(&pl->flows);
 }
 
-/* The progress line: bytes read of total, packets/s, connections open.
- * Written with \r and cleared at the end, so it never mixes with a report
- * on the terminal; a few updates a second, checked every 4096 packets. */
 /* g_format_size(), with a plain space where GLib puts a no-break one
  * (U+00A0), which a terminal in the C locale shows as junk. */
 static void
@@ -197,6 +194,9 @@ format_size(char *buf, size_t n, uint64_t v)
 	g_snprintf(buf, n, "%s", t);
 }
 
+/* The progress line: bytes read of total, packets/s, connections open.
+ * Written with \r and cleared at the end, so it never mixes with a report
+ * on the terminal; a few updates a second, checked every 4096 packets. */
 static void
 progress_update(struct pipeline *pl, bool force)
 {
