@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "decode.h"
+#include "ipfrag.h"
 
 #include <pcap/dlt.h>
 #include <string.h>
@@ -415,6 +416,9 @@ struct dctx {
 	size_t wire_extra;
 	unsigned depth;
 	bool tagged;
+	bool reassembled;	/* decoding a datagram of fragments: its
+				   gaps are the snaplen's, judged by each
+				   fragment (frag_add()) */
 };
 
 static enum decode_result decode_ipv4(struct rd *r, struct dctx *x);
@@ -620,6 +624,82 @@ decode_encap(uint8_t proto, struct rd *r, size_t len, struct dctx *x)
 	}
 }
 
+/* Protocols whose fragments are reassembled: those decoded here. */
+static bool
+frag_wanted(uint8_t af, uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP_:
+	case IPPROTO_UDP_:
+	case IPPROTO_GRE_:
+	case IPPROTO_IPIP_:
+	case IPPROTO_IPV6_:
+	case IPPROTO_ICMP_:
+	case IPPROTO_ICMPV6_:
+	case IP6_AH:
+		return true;
+	case IP6_DSTOPTS:
+	case IP6_ROUTING:
+	case IP6_HBH:
+		return af == 6;
+	default:
+		return false;
+	}
+}
+
+/*
+ * A fragment (at offset off, more to come or not) of the datagram of the
+ * IP header just read (pkt's addresses, af, identification id, protocol
+ * *proto), its *len bytes of payload at r, to the reassembler. True when
+ * it completes the datagram: r then holds the datagram's payload, *len
+ * and *proto are the datagram's. Else false, and *res: a fragment held or
+ * given up is no segment (DECODE_NOT_TCP, counted by the reassembler); one
+ * whose lengths lie is malformed (RFC 8200 4.5: not a multiple of 8 with
+ * more to come, or past room, the largest payload a datagram can have).
+ */
+static bool
+frag_add(struct dctx *x, uint8_t af, uint32_t id, uint32_t off, bool more,
+    size_t room, struct rd *r, size_t *len, uint8_t *proto,
+    enum decode_result *res)
+{
+	struct pkt *pkt = x->pkt;
+	struct ipfrag_whole w;
+
+	if ((more && (*len == 0 || *len % 8 != 0)) || off + *len > room) {
+		*res = DECODE_MALFORMED;
+		return false;
+	}
+	size_t cap = r->left < *len ? r->left : *len;
+	if (cap < *len && !x->wire_extra) {
+		*res = DECODE_TRUNCATED;	/* the length lied: malformed */
+		return false;
+	}
+	if (pkt->quirks & DEC_IP_BAD_CSUM) {
+		/* --verify-checksums: dropped before reassembly, as by the
+		 * host; counted as a bad checksum (pipeline.c). */
+		if (*proto == IPPROTO_TCP_)
+			pkt->quirks |= DEC_IP_FRAG_LATER;
+		*res = DECODE_NOT_TCP;
+		return false;
+	}
+	struct ipfrag_piece p = {
+		.af = af, .src = pkt->src, .dst = pkt->dst, .id = id,
+		.proto = *proto, .vlan = pkt->vlan, .off = off,
+		.len = (uint32_t)*len, .more = more, .data = r->p,
+		.cap = (uint32_t)cap, .ts = x->opts->ts,
+	};
+	if (ipfrag_add(x->opts->frag, &p, &w) != IPFRAG_DONE) {
+		*res = DECODE_NOT_TCP;
+		return false;
+	}
+	*r = rd_init(w.data, w.cap);
+	*len = w.len;
+	*proto = w.proto;
+	pkt->quirks |= DEC_IP_REASSEMBLED;
+	x->reassembled = true;
+	return true;
+}
+
 static enum decode_result
 decode_ipv4(struct rd *r, struct dctx *x)
 {
@@ -668,6 +748,14 @@ decode_ipv4(struct rd *r, struct dctx *x)
 			pkt->quirks |= DEC_IP_BAD_CSUM;
 	}
 	size_t len = tot - ihl;
+	if ((frag & 0x3fff) != 0 && x->opts && x->opts->frag &&
+	    frag_wanted(4, proto)) {
+		enum decode_result res;
+		if (!frag_add(x, 4, ld_be16(h + 4), (uint32_t)(frag & 0x1fff) * 8,
+		    (frag & 0x2000) != 0, 65535 - ihl, r, &len, &proto, &res))
+			return res;
+		frag = 0;	/* whole: the datagram's payload in r */
+	}
 	/* Authentication headers (RFC 4302) before the payload. */
 	for (int i = 0; proto == IP6_AH && (frag & 0x1fff) == 0; i++) {
 		if (i >= MAX_IPV6_EXT || len < 8)
@@ -762,6 +850,18 @@ decode_ipv6(struct rd *r, struct dctx *x)
 		elen = ipv6_ext_len(nxt, hlen);
 		if (nxt == IP6_FRAGMENT) {
 			uint16_t off = rd_be16(&e);
+			uint32_t id = rd_be32(&e);
+			if ((off >> 3 != 0 || (off & 1)) && x->opts &&
+			    x->opts->frag && frag_wanted(6, enxt)) {
+				enum decode_result res;
+				rd_skip(r, 8);
+				plen -= 8;
+				if (!frag_add(x, 6, id, (uint32_t)(off >> 3) * 8,
+				    off & 1, 65535, r, &plen, &enxt, &res))
+					return res;
+				nxt = enxt;	/* whole: its payload in r */
+				continue;
+			}
 			if (off >> 3 != 0) {
 				/* non-first fragment: counted; TCP only if
 				 * the fragment header says it is next */
@@ -1005,13 +1105,13 @@ decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
 	}
 	/* A header cut where the wire had it is truncation; where the wire
 	 * did not have it either, the lengths lied (malformed). */
-	if (res == DECODE_TRUNCATED && caplen >= wirelen)
+	if (res == DECODE_TRUNCATED && caplen >= wirelen && !x.reassembled)
 		res = DECODE_MALFORMED;
 	/* The same for payload the IP length promises: cut by a snaplen it
 	 * is counted; missing from the wire too, the length lied. */
 	if (res == DECODE_OK &&
 	    (pkt->quirks & (DEC_TCP_PAYLOAD_CUT | DEC_TCP_HDR_CUT)) &&
-	    caplen >= wirelen)
+	    caplen >= wirelen && !x.reassembled)
 		res = DECODE_MALFORMED;
 	return res;
 }

@@ -44,7 +44,11 @@ enum {
 	DEC_TCP_BAD_CSUM = 1u << 7,	/* TCP checksum wrong (if verified) */
 	DEC_TCP_CSUM_UNKNOWN = 1u << 8,	/* payload not captured whole: unverifiable */
 	DEC_TCP_PAYLOAD_CUT = 1u << 9,	/* payload cut by the snaplen (counted) */
-	DEC_IP_FRAG_LATER = 1u << 10,	/* non-first fragment (DECODE_NOT_TCP) */
+	DEC_IP_FRAG_LATER = 1u << 10,	/* a TCP fragment that is no segment
+					   (DECODE_NOT_TCP): without a
+					   reassembler, a non-first one;
+					   with one, one dropped at once
+					   (a bad IPv4 header checksum) */
 	DEC_TCP_HDR_CUT = 1u << 11,	/* TCP header cut by the snaplen past
 					   its flags: what was captured
 					   decoded (options captured whole),
@@ -56,6 +60,8 @@ enum {
 					   decode_icmp()) */
 	DEC_ICMP_FROM_DST = 1u << 14,	/* ...sent by that segment's
 					   destination */
+	DEC_IP_REASSEMBLED = 1u << 15,	/* the datagram of fragments this
+					   frame completed (ipfrag.h) */
 };
 
 #define TCP_MAX_SACK 4
@@ -97,8 +103,16 @@ struct pkt {
  * reads: what -j hands a thread (with nsack set to 0). */
 #define PKT_NO_SACK offsetof(struct pkt, tcp.opt.sack)
 
+struct ipfrag;
+
 struct decode_opts {
 	bool verify_checksums;	/* compute IPv4 header and TCP checksums */
+	/* IP fragments go to this reassembler (ipfrag.h), the frame's time
+	 * ts with them; NULL: the first fragment of a TCP segment is
+	 * decoded with the bytes it carries, the others are counted
+	 * (DEC_IP_FRAG_LATER). */
+	struct ipfrag *frag;
+	int64_t ts;
 };
 
 /* Link types we decode (DLT_ numbers from pcap/dlt.h). */

@@ -18,6 +18,7 @@
 #include "decode.h"
 #include "flow.h"
 #include "hugemem.h"
+#include "ipfrag.h"
 #include "outfile.h"
 #include "parallel.h"
 
@@ -63,6 +64,7 @@ pipeline_init(struct pipeline *pl, const struct synfin_config *cfg, FILE *out)
 	memset(pl, 0, sizeof(*pl));
 	pl->cfg = cfg;
 	pl->dopts.verify_checksums = cfg->verify_checksums;
+	pl->dopts.frag = ipfrag_new();
 	flow_table_init(&pl->flows, &cc, (int64_t)(cfg->idle_timeout * NS),
 	    cfg->max_flows, emit_cb, pl);
 	report_init(&pl->rep, cfg, &cc, out);
@@ -92,6 +94,7 @@ struct ahead {
 static void
 frame_decode(struct pipeline *pl, struct ahead *a)
 {
+	pl->dopts.ts = a->f.ts_ns;	/* for the fragment reassembler */
 	a->r = decode_frame(a->f.dlt, a->f.data, a->f.caplen, a->f.wirelen,
 	    &pl->dopts, &a->pkt);
 	/* Nothing after the decoder reads the payload, and the frame may
@@ -141,8 +144,12 @@ frame_commit(struct pipeline *pl, struct ahead *a)
 		return;
 	case DECODE_NOT_TCP:
 	default:
+		/* A TCP fragment dropped at once: its IPv4 header checksum
+		 * was wrong (--verify-checksums). (Those held are counted
+		 * when their datagram is given up: pipeline_finish().) */
 		if (pkt->quirks & DEC_IP_FRAG_LATER)
-			pl->st.derr[DERR_FRAGMENT]++;
+			pl->st.derr[pkt->quirks & DEC_IP_BAD_CSUM ?
+			    DERR_BAD_CHECKSUM : DERR_FRAGMENT]++;
 		return;
 	}
 	if (pkt->quirks & DEC_IP_BAD_CSUM) {
@@ -293,6 +300,11 @@ pipeline_capture(struct pipeline *pl, struct capture *cap, GError **err)
 static void
 pipeline_finish(struct pipeline *pl)
 {
+	/* Fragments of datagrams never made whole: no segment. */
+	ipfrag_flush(pl->dopts.frag);
+	pl->st.derr[DERR_FRAGMENT] += ipfrag_dropped(pl->dopts.frag);
+	ipfrag_free(pl->dopts.frag);
+	pl->dopts.frag = NULL;
 	if (pl->par) {
 		par_finish(pl->par, pl->clock, &pl->st);
 		pl->par = NULL;

@@ -27,7 +27,16 @@
  * Keys: len= data="..." win= urg= mss= ws= sackok ts=V,E sack=L-R,...
  * tfo[=HEX] nop eol opt=HEX doff= ttl= ipid= df badsum badipsum caplen=
  * iplen= ipopt=HEX frag=OFF[,more] ext6=hbh,rt,dst,frag eth_pad= proto=udp
- * icmp=TYPE/CODE icmpfrom=router.
+ * icmp=TYPE/CODE icmpfrom=router fragment=N[,rev].
+ * With fragment=N the segment's IP datagram is written as the fragments a
+ * router would cut it into (RFC 791, RFC 8200 4.5): N bytes of payload
+ * each (a multiple of 8), the last the rest, all at the segment's time,
+ * in order or, with ",rev", last first. IPv4 fragments copy the header
+ * (DF kept, MF and the offset set, the checksum computed again, wrong
+ * in each with badipsum); IPv6
+ * ones get a Fragment header right after the fixed header, with the
+ * segment's IPv4-style id, its extension headers (ext6=) in the
+ * fragmentable part. caplen= applies to each fragment.
  * With icmp=, the frame written is not the segment but the ICMP error
  * (ICMPv4, or ICMPv6 between IPv6 endpoints) that answers it: sent back to
  * the segment's sender by its destination (by 192.0.2.254 or 2001:db8::fe,
@@ -169,7 +178,7 @@ struct forge {
 enum key_id {
 	K_LEN, K_DATA, K_WIN, K_URG, K_DOFF, K_TTL, K_IPID, K_DF, K_BADSUM,
 	K_BADIPSUM, K_CAPLEN, K_IPLEN, K_IPOPT, K_FRAG, K_EXT6, K_ETH_PAD,
-	K_PROTO, K_ICMP, K_ICMPFROM,
+	K_PROTO, K_ICMP, K_ICMPFROM, K_FRAGMENT,
 	/* TCP options: repeatable, since crafting duplicates is a use case */
 	K_MSS, K_WS, K_SACKOK, K_TS, K_SACK, K_TFO, K_NOP, K_EOL, K_OPT,
 };
@@ -206,6 +215,7 @@ static const struct key_def {
 	{ "proto",	K_PROTO,	ARG_REQUIRED,	false,	false },
 	{ "icmp",	K_ICMP,		ARG_REQUIRED,	false,	false },
 	{ "icmpfrom",	K_ICMPFROM,	ARG_REQUIRED,	false,	false },
+	{ "fragment",	K_FRAGMENT,	ARG_REQUIRED,	false,	false },
 	{ "mss",	K_MSS,		ARG_REQUIRED,	true,	true },
 	{ "ws",		K_WS,		ARG_REQUIRED,	true,	true },
 	{ "sackok",	K_SACKOK,	ARG_NONE,	true,	true },
@@ -255,6 +265,11 @@ struct seg {
 	bool frag_more;
 	uint16_t frag_off;	/* in 8-byte units */
 	uint32_t eth_pad;
+	uint32_t fragment;	/* fragment=: payload bytes a fragment */
+	bool fragment_rev;
+	size_t ip_off;		/* build_frame(): where IP begins */
+	size_t ip_end;		/* ...and ends (before eth_pad) */
+	uint32_t ip_id;		/* ...the id it used */
 
 	uint32_t seen;		/* bit per non-repeatable key_id */
 	const char *tcp_only;	/* first TCP-only key, to reject proto=udp */
@@ -757,6 +772,22 @@ seg_key(const struct forge *f, struct seg *s, char *tok, GError **err)
 		s->icmp_code = (uint8_t)v2;
 		return true;
 	}
+	case K_FRAGMENT:
+		comma = strchr(val, ',');
+		if (comma) {
+			if (strcmp(comma + 1, "rev") != 0)
+				return scn_fail(f, err,
+						"fragment=: expected N or N,rev");
+			*comma = '\0';
+			s->fragment_rev = true;
+		}
+		if (!key_num(f, tok, val, 65528, &v, err))
+			return false;
+		if (v == 0 || v % 8)
+			return scn_fail(f, err,
+					"fragment=: N must be a positive multiple of 8");
+		s->fragment = (uint32_t)v;
+		return true;
 	case K_ICMPFROM:
 		if (strcmp(val, "router") != 0)
 			return scn_fail(f, err, "icmpfrom=: expected router");
@@ -1105,6 +1136,8 @@ build_frame(struct forge *f, struct seg *s, GByteArray *b, GError **err)
 	put_link(f, b, s->to_server, v6);
 
 	ip_off = b->len;
+	s->ip_off = ip_off;
+	s->ip_id = ipid;
 	if (!v6) {
 		unsigned int fl = s->frag_off;
 
@@ -1204,7 +1237,70 @@ build_frame(struct forge *f, struct seg *s, GByteArray *b, GError **err)
 	store16(b->data + l4_off + (s->udp ? 6 : 16),
 		s->badsum ? csum_spoil(c) : c);
 
+	s->ip_end = b->len;
 	putzero(b, s->eth_pad);
+	return true;
+}
+
+/*
+ * The whole frame b of segment s (build_frame()) cut into IP fragments of
+ * s->fragment payload bytes (fragment=), each appended to out as a frame.
+ */
+static bool
+fragment_frame(struct forge *f, const struct seg *s, const GByteArray *b,
+	       GPtrArray *out, GError **err)
+{
+	const uint8_t *ip = b->data + s->ip_off;
+	bool v6 = (ip[0] >> 4) == 6;
+	size_t hl = v6 ? 40 : (size_t)(ip[0] & 0x0f) * 4;
+	size_t plen = s->ip_end - s->ip_off - hl;
+
+	if (s->icmp_type >= 0 || s->frag)
+		return scn_fail(f, err, "fragment= cannot go with icmp= or frag=");
+	if (plen <= s->fragment)
+		return scn_fail(f, err,
+				"fragment=%u: the payload is only %zu bytes",
+				s->fragment, plen);
+	for (size_t off = 0; off < plen; off += s->fragment) {
+		size_t n = MIN(s->fragment, plen - off);
+		bool more = off + n < plen;
+		GByteArray *fr = g_byte_array_new();
+
+		putn(fr, b->data, s->ip_off);	/* the link header */
+		if (!v6) {
+			size_t h = fr->len;
+			unsigned int fl = (ip[6] & 0x40) << 8;	/* DF */
+			uint16_t c;
+
+			putn(fr, ip, hl);
+			store16(fr->data + h + 2, (uint16_t)(hl + n));
+			store16(fr->data + h + 6, (uint16_t)(fl |
+				(more ? 0x2000 : 0) | (off / 8)));
+			store16(fr->data + h + 10, 0);
+			c = csum_fold(csum_add(0, fr->data + h, hl));
+			store16(fr->data + h + 10,
+				s->badipsum ? csum_spoil(c) : c);
+		} else {
+			size_t h = fr->len;
+
+			putn(fr, ip, 40);
+			store16(fr->data + h + 4, (uint16_t)(8 + n));
+			fr->data[h + 6] = IPPROTO_FRAGMENT_VAL;
+			put8(fr, ip[6]);	/* the fragmentable part's */
+			put8(fr, 0);
+			put16(fr, (unsigned int)(off | more));
+			put32(fr, s->ip_id);
+		}
+		putn(fr, ip + hl + off, n);
+		putzero(fr, s->eth_pad);
+		g_ptr_array_add(out, fr);
+	}
+	if (s->fragment_rev)
+		for (guint i = 0, j = out->len - 1; i < j; i++, j--) {
+			gpointer t = out->pdata[i];
+			out->pdata[i] = out->pdata[j];
+			out->pdata[j] = t;
+		}
 	return true;
 }
 
@@ -1249,6 +1345,7 @@ do_segment(struct forge *f, char **tok, guint ntok, GError **err)
 		.iplen = -1,
 	};
 	struct record r = { 0 };
+	GPtrArray *frames = NULL;
 	uint64_t v = 0;
 	bool ok = false;
 
@@ -1304,13 +1401,30 @@ do_segment(struct forge *f, char **tok, guint ntok, GError **err)
 		g_byte_array_unref(r.frame);
 		goto out;
 	}
-	r.caplen = MIN(r.frame->len, f->snaplen);
-	if (s.caplen >= 0 && (uint64_t)s.caplen < r.caplen)
-		r.caplen = (uint32_t)s.caplen;
+	frames = g_ptr_array_new();
+	if (!s.fragment) {
+		g_ptr_array_add(frames, r.frame);
+	} else {
+		bool cut = fragment_frame(f, &s, r.frame, frames, err);
+		g_byte_array_unref(r.frame);
+		if (!cut) {
+			g_ptr_array_foreach(frames, (GFunc)(void (*)(void))
+					    g_byte_array_unref, NULL);
+			goto out;
+		}
+	}
+	for (guint i = 0; i < frames->len; i++) {
+		r.frame = frames->pdata[i];
+		r.caplen = MIN(r.frame->len, f->snaplen);
+		if (s.caplen >= 0 && (uint64_t)s.caplen < r.caplen)
+			r.caplen = (uint32_t)s.caplen;
+		g_array_append_val(f->records, r);
+	}
 	f->prev_ns = r.ts_ns;
-	g_array_append_val(f->records, r);
 	ok = true;
 out:
+	if (frames)
+		g_ptr_array_free(frames, TRUE);
 	g_free(s.payload);
 	return ok;
 }

@@ -1,0 +1,512 @@
+/* check_ipfrag.c - IP fragment reassembly (src/ipfrag.c) through
+ * decode_frame(), and the reassembler's bounds through its own API.
+ *
+ * Scenarios are written by the test forge (tests/forge.c, fragment=N: the
+ * datagram cut as a router cuts it, RFC 791 3.2 and RFC 8200 4.5) into a
+ * pcap in memory; each frame is decoded from a malloc'd copy of exactly
+ * its captured bytes, so an ASan build reports any read past them.
+ * Expected values by hand: a segment of 20 bytes of TCP header and
+ * len=1400 is an IP payload of 1420 bytes; fragment=600 cuts it at 0, 600
+ * and 1200 (600, 600 and 220 bytes); the reassembled segment is the
+ * unfragmented one, seq and ack as written, paylen 1400.
+ */
+#include <check.h>
+#include <glib.h>
+#include <pcap/dlt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "forge.h"
+#include "ipfrag.h"
+
+#define C4 "link en10mb\nclient 192.0.2.1:40000\nserver 198.51.100.2:80\n" \
+	"time 1700000000\n"
+#define C6 "link en10mb\nclient [2001:db8::1]:40000\n" \
+	"server [2001:db8::2]:443\ntime 1700000000\n"
+#define NS 1000000000LL
+
+struct frame {
+	int64_t ts;
+	uint32_t caplen, wirelen;
+	const uint8_t *data;
+};
+
+/* The frames of a forged scenario (pointing into *mem, g_free it). */
+static GArray *
+frames_of(const char *scn, uint8_t **mem)
+{
+	GError *err = NULL;
+	size_t len = 0;
+	GArray *a = g_array_new(FALSE, TRUE, sizeof(struct frame));
+	uint8_t *m = forge_write_mem(scn, &len, &err);
+
+	ck_assert_msg(m != NULL, "forge: %s", err ? err->message : "?");
+	ck_assert_uint_ge(len, 24);
+	/* Classic pcap, this host's byte order, microseconds (forge's
+	 * default). */
+	for (size_t off = 24; off + 16 <= len;) {
+		uint32_t h[4];
+		memcpy(h, m + off, 16);
+		struct frame f = {
+			.ts = (int64_t)h[0] * NS + (int64_t)h[1] * 1000,
+			.caplen = h[2], .wirelen = h[3], .data = m + off + 16,
+		};
+		ck_assert_uint_le(off + 16 + f.caplen, len);
+		g_array_append_val(a, f);
+		off += 16 + f.caplen;
+	}
+	*mem = m;
+	return a;
+}
+
+/* Decode frame f from a copy of its captured bytes. */
+static enum decode_result
+dec(const struct frame *f, struct decode_opts *o, struct pkt *pkt,
+    uint32_t wirelen)
+{
+	uint8_t *copy = malloc(f->caplen);
+	enum decode_result r;
+
+	memcpy(copy, f->data, f->caplen);
+	o->ts = f->ts;
+	memset(pkt, 0xa5, sizeof(*pkt));
+	r = decode_frame(DLT_EN10MB, copy, f->caplen,
+	    wirelen ? wirelen : f->wirelen, o, pkt);
+	pkt->tcp.payload = NULL;
+	free(copy);
+	return r;
+}
+
+/* The segment the response's fragments make, as written in RESP. */
+#define RESP "0.050 < PA 5001 1101 win=509 len=1400"
+
+static void
+want_response(const struct pkt *p)
+{
+	ck_assert_uint_eq(p->tcp.seq, 5001);
+	ck_assert_uint_eq(p->tcp.ack, 1101);
+	ck_assert_uint_eq(p->tcp.flags, TH_PSH | TH_ACK);
+	ck_assert_uint_eq(p->tcp.sport, 80);
+	ck_assert_uint_eq(p->tcp.paylen, 1400);
+	ck_assert(p->quirks & DEC_IP_REASSEMBLED);
+	ck_assert(!(p->quirks & (DEC_IP_FRAG_FIRST | DEC_IP_FRAG_LATER)));
+}
+
+/* Run scenario scn through one reassembler; res[i] the results, the last
+ * pkt in *last_ok (the last DECODE_OK); returns the frame count. */
+static unsigned
+run(const char *scn, bool verify, enum decode_result *res, unsigned max,
+    struct pkt *last_ok, uint64_t *dropped, bool flush)
+{
+	uint8_t *mem;
+	GArray *fr = frames_of(scn, &mem);
+	struct decode_opts o = { .verify_checksums = verify,
+	    .frag = ipfrag_new() };
+	struct pkt p;
+
+	ck_assert_uint_le(fr->len, max);
+	for (guint i = 0; i < fr->len; i++) {
+		res[i] = dec(&g_array_index(fr, struct frame, i), &o, &p, 0);
+		if (res[i] == DECODE_OK)
+			*last_ok = p;
+	}
+	if (flush)
+		ipfrag_flush(o.frag);
+	*dropped = ipfrag_dropped(o.frag);
+	ipfrag_free(o.frag);
+	unsigned n = fr->len;
+	g_array_free(fr, TRUE);
+	g_free(mem);
+	return n;
+}
+
+START_TEST(test_in_order)
+{
+	enum decode_result r[8];
+	struct pkt p;
+	uint64_t dropped;
+
+	ck_assert_uint_eq(run(C4 RESP " fragment=600\n", false, r, 8, &p,
+	    &dropped, true), 3);
+	ck_assert_int_eq(r[0], DECODE_NOT_TCP);	/* held */
+	ck_assert_int_eq(r[1], DECODE_NOT_TCP);
+	ck_assert_int_eq(r[2], DECODE_OK);	/* the last completes it */
+	want_response(&p);
+	ck_assert_uint_eq(dropped, 0);
+}
+END_TEST
+
+START_TEST(test_reverse_and_verify)
+{
+	enum decode_result r[8];
+	struct pkt p;
+	uint64_t dropped;
+
+	/* Last first: the first fragment (offset 0) completes it. The TCP
+	 * checksum covers the whole segment, now all there: verified. */
+	ck_assert_uint_eq(run(C4 RESP " fragment=600,rev\n", true, r, 8, &p,
+	    &dropped, true), 3);
+	ck_assert_int_eq(r[0], DECODE_NOT_TCP);
+	ck_assert_int_eq(r[1], DECODE_NOT_TCP);
+	ck_assert_int_eq(r[2], DECODE_OK);
+	want_response(&p);
+	ck_assert_uint_eq(p.quirks & (DEC_TCP_BAD_CSUM | DEC_TCP_CSUM_UNKNOWN),
+	    0);
+	/* ...and a wrong one is found. */
+	run(C4 RESP " fragment=600 badsum\n", true, r, 8, &p, &dropped, true);
+	ck_assert_int_eq(r[2], DECODE_OK);
+	ck_assert(p.quirks & DEC_TCP_BAD_CSUM);
+}
+END_TEST
+
+START_TEST(test_ipv6)
+{
+	enum decode_result r[8];
+	struct pkt p;
+	uint64_t dropped;
+
+	/* The Fragment header after the fixed one; a Destination Options
+	 * header (8 bytes) in the fragmentable part: 8 + 1420 = 1428 bytes
+	 * cut at 0, 600, 1200. After reassembly the walk goes on through
+	 * it to TCP. */
+	ck_assert_uint_eq(run(C6 "0.050 < PA 5001 1101 win=509 len=1400 "
+	    "ext6=dst fragment=600,rev\n", true, r, 8, &p, &dropped, true), 3);
+	ck_assert_int_eq(r[2], DECODE_OK);
+	ck_assert_uint_eq(p.af, 6);
+	ck_assert_uint_eq(p.tcp.sport, 443);
+	ck_assert_uint_eq(p.tcp.paylen, 1400);
+	ck_assert(p.quirks & DEC_IP_REASSEMBLED);
+	ck_assert_uint_eq(p.quirks & (DEC_TCP_BAD_CSUM | DEC_TCP_CSUM_UNKNOWN),
+	    0);
+}
+END_TEST
+
+START_TEST(test_tiny_first)
+{
+	enum decode_result r[8];
+	struct pkt p;
+	uint64_t dropped;
+
+	/* RFC 1858's tiny fragment: 8 bytes (ports and seq) each; the
+	 * SYN's 24 bytes of header (mss) in three. */
+	ck_assert_uint_eq(run(C4 "0 > S 1000 0 mss=1460 fragment=8\n", false,
+	    r, 8, &p, &dropped, true), 3);
+	ck_assert_int_eq(r[2], DECODE_OK);
+	ck_assert_uint_eq(p.tcp.flags, TH_SYN);
+	ck_assert_uint_eq(p.tcp.seq, 1000);
+	ck_assert(p.tcp.opt.has_mss);
+	ck_assert_uint_eq(p.tcp.opt.mss, 1460);
+}
+END_TEST
+
+START_TEST(test_missing_piece)
+{
+	uint8_t *mem;
+	GArray *fr = frames_of(C4 RESP " fragment=600\n", &mem);
+	struct decode_opts o = { .frag = ipfrag_new() };
+	struct pkt p;
+
+	/* The middle one never comes: no segment; at the end the two held
+	 * are counted. */
+	ck_assert_int_eq(dec(&g_array_index(fr, struct frame, 0), &o, &p, 0),
+	    DECODE_NOT_TCP);
+	ck_assert_int_eq(dec(&g_array_index(fr, struct frame, 2), &o, &p, 0),
+	    DECODE_NOT_TCP);
+	ck_assert_uint_eq(ipfrag_dropped(o.frag), 0);
+	ipfrag_flush(o.frag);
+	ck_assert_uint_eq(ipfrag_dropped(o.frag), 2);
+	ck_assert_uint_eq(ipfrag_reassembled(o.frag), 0);
+	ipfrag_free(o.frag);
+	g_array_free(fr, TRUE);
+	g_free(mem);
+}
+END_TEST
+
+START_TEST(test_duplicate)
+{
+	uint8_t *mem;
+	GArray *fr = frames_of(C4 RESP " fragment=600\n", &mem);
+	struct decode_opts o = { .frag = ipfrag_new() };
+	struct pkt p;
+	const unsigned order[] = { 0, 0, 1, 2 };
+	enum decode_result want[] = { DECODE_NOT_TCP, DECODE_NOT_TCP,
+	    DECODE_NOT_TCP, DECODE_OK };
+
+	/* An exact copy (-i any, a mirror port) is left out, and counted:
+	 * it became no segment. */
+	for (unsigned i = 0; i < G_N_ELEMENTS(order); i++)
+		ck_assert_int_eq(dec(&g_array_index(fr, struct frame,
+		    order[i]), &o, &p, 0), want[i]);
+	want_response(&p);
+	ck_assert_uint_eq(ipfrag_dropped(o.frag), 1);
+	ipfrag_free(o.frag);
+	g_array_free(fr, TRUE);
+	g_free(mem);
+}
+END_TEST
+
+START_TEST(test_overlap)
+{
+	uint8_t *mem;
+	/* Two cuts of datagrams with one id (ipid=7): a0 0-600, a1
+	 * 600-1200, a2 1200-1420; b0 0-504, b1 504-1008, b2 1008-1420. */
+	GArray *fr = frames_of(C4 "0.050 < PA 5001 1101 len=1400 ipid=7 "
+	    "fragment=600\n0.050 < PA 5001 1101 len=1400 ipid=7 "
+	    "fragment=504\n", &mem);
+	struct decode_opts o = { .frag = ipfrag_new() };
+	struct pkt p;
+	/* a0, b0: they overlap without being copies (RFC 1858's overlap
+	 * attack, RFC 5722): both given up (2). a1, a2 begin a datagram
+	 * anew; b1 overlaps a1: the three given up (5). b2 alone, counted
+	 * at the end (6). No segment. */
+	const unsigned order[] = { 0, 3, 1, 2, 4, 5 };
+	const uint64_t dropped[] = { 0, 2, 2, 2, 5, 5 };
+
+	ck_assert_uint_eq(fr->len, 6);
+	for (unsigned i = 0; i < G_N_ELEMENTS(order); i++) {
+		ck_assert_int_eq(dec(&g_array_index(fr, struct frame,
+		    order[i]), &o, &p, 0), DECODE_NOT_TCP);
+		ck_assert_uint_eq(ipfrag_dropped(o.frag), dropped[i]);
+	}
+	ipfrag_flush(o.frag);
+	ck_assert_uint_eq(ipfrag_dropped(o.frag), 6);
+	ck_assert_uint_eq(ipfrag_reassembled(o.frag), 0);
+	ipfrag_free(o.frag);
+	g_array_free(fr, TRUE);
+	g_free(mem);
+}
+END_TEST
+
+START_TEST(test_snaplen_cut)
+{
+	uint8_t *mem;
+	GArray *fr = frames_of("snaplen 80\n" C4 RESP " fragment=600\n", &mem);
+	struct decode_opts o = { .frag = ipfrag_new() };
+	struct pkt p;
+	enum decode_result r = DECODE_MAX;
+
+	/* Headers only (80 bytes a frame: 14 + 20 + 46): the first
+	 * fragment holds TCP's whole header; the segment is analysed with
+	 * its length from the IP lengths, its payload counted as cut. */
+	for (guint i = 0; i < fr->len; i++)
+		r = dec(&g_array_index(fr, struct frame, i), &o, &p, 0);
+	ck_assert_int_eq(r, DECODE_OK);
+	want_response(&p);
+	ck_assert(p.quirks & DEC_TCP_PAYLOAD_CUT);
+	ck_assert_uint_eq(p.tcp.paycap, 80 - 14 - 20 - 20);
+	ck_assert_uint_eq(ipfrag_dropped(o.frag), 0);
+
+	/* The same bytes where the frame's length says nothing was cut:
+	 * the IP length lies, malformed, and never held. */
+	ck_assert_int_eq(dec(&g_array_index(fr, struct frame, 0), &o, &p, 80),
+	    DECODE_MALFORMED);
+	ipfrag_flush(o.frag);
+	ck_assert_uint_eq(ipfrag_dropped(o.frag), 0);
+	ipfrag_free(o.frag);
+	g_array_free(fr, TRUE);
+	g_free(mem);
+}
+END_TEST
+
+START_TEST(test_lying_fragments)
+{
+	enum decode_result r[2];
+	struct pkt p;
+	uint64_t dropped;
+
+	/* More to come, 25 bytes (not a multiple of 8): RFC 8200 4.5
+	 * discards it; so does RFC 791's limit, offset 65528 + 20 bytes
+	 * past 65535 - 20. Malformed, not held. */
+	run(C4 "0 > A 1 2 len=5 frag=0,more\n", false, r, 2, &p, &dropped,
+	    true);
+	ck_assert_int_eq(r[0], DECODE_MALFORMED);
+	run(C4 "0 > A 1 2 frag=8191\n", false, r, 2, &p, &dropped, true);
+	ck_assert_int_eq(r[0], DECODE_MALFORMED);
+	ck_assert_uint_eq(dropped, 0);
+}
+END_TEST
+
+START_TEST(test_bad_ip_checksum)
+{
+	uint8_t *mem;
+	GArray *fr = frames_of(C4 RESP " fragment=600 badipsum\n", &mem);
+	struct decode_opts o = { .verify_checksums = true,
+	    .frag = ipfrag_new() };
+	struct pkt p;
+
+	/* --verify-checksums: a fragment with a wrong IPv4 header checksum
+	 * is dropped before reassembly, as the host drops it, and marked
+	 * for the summary's bad_checksum (a TCP fragment, IP checksum
+	 * wrong); none is held. */
+	ck_assert_uint_eq(fr->len, 3);
+	for (guint i = 0; i < fr->len; i++) {
+		ck_assert_int_eq(dec(&g_array_index(fr, struct frame, i), &o,
+		    &p, 0), DECODE_NOT_TCP);
+		ck_assert_uint_eq(p.quirks & (DEC_IP_FRAG_LATER |
+		    DEC_IP_BAD_CSUM), DEC_IP_FRAG_LATER | DEC_IP_BAD_CSUM);
+	}
+	ipfrag_flush(o.frag);
+	ck_assert_uint_eq(ipfrag_dropped(o.frag), 0);
+	ipfrag_free(o.frag);
+	g_array_free(fr, TRUE);
+	g_free(mem);
+}
+END_TEST
+
+START_TEST(test_timeout)
+{
+	uint8_t *mem;
+	GArray *fr = frames_of(C4 RESP " fragment=600\n", &mem);
+	struct decode_opts o = { .frag = ipfrag_new() };
+	struct pkt p;
+	struct frame late[3];
+
+	for (int i = 0; i < 3; i++)
+		late[i] = g_array_index(fr, struct frame, i);
+	/* IPv4: given up 30 s after its first fragment (Linux's
+	 * ipfrag_time). The first at 0, the others at 30 s: the first was
+	 * dropped when they came, and they make no datagram. */
+	late[1].ts += 30 * NS;
+	late[2].ts += 30 * NS;
+	ck_assert_int_eq(dec(&late[0], &o, &p, 0), DECODE_NOT_TCP);
+	ck_assert_int_eq(dec(&late[1], &o, &p, 0), DECODE_NOT_TCP);
+	ck_assert_uint_eq(ipfrag_dropped(o.frag), 1);
+	ck_assert_int_eq(dec(&late[2], &o, &p, 0), DECODE_NOT_TCP);
+	ipfrag_flush(o.frag);
+	ck_assert_uint_eq(ipfrag_dropped(o.frag), 3);
+	ipfrag_free(o.frag);
+
+	/* 29.999999 s after: still in time. */
+	o.frag = ipfrag_new();
+	late[1].ts = late[0].ts + 30 * NS - 1000;
+	late[2].ts = late[1].ts;
+	dec(&late[0], &o, &p, 0);
+	dec(&late[1], &o, &p, 0);
+	ck_assert_int_eq(dec(&late[2], &o, &p, 0), DECODE_OK);
+	want_response(&p);
+	ipfrag_free(o.frag);
+	g_array_free(fr, TRUE);
+	g_free(mem);
+}
+END_TEST
+
+/* The reassembler's own bounds, on pieces made here. */
+static struct ipfrag_piece
+piece(uint32_t id, uint32_t off, uint32_t len, bool more, int64_t ts)
+{
+	static const uint8_t a[4] = { 192, 0, 2, 1 }, b[4] = { 192, 0, 2, 2 };
+	static uint8_t zeros[65536];
+	struct ipfrag_piece p = {
+		.af = 4, .src = a, .dst = b, .id = id, .proto = 6,
+		.off = off, .len = len, .more = more, .data = zeros,
+		.cap = len, .ts = ts,
+	};
+	return p;
+}
+
+START_TEST(test_memory_bound)
+{
+	struct ipfrag *f = ipfrag_new();
+	struct ipfrag_whole w;
+
+	/* Each datagram holds a piece at offset 60000: a buffer of 64 KiB.
+	 * FRAG_MEM (4 MiB) holds fewer than 64 of them: by the 64th the
+	 * oldest are given up, each counted once. */
+	for (uint32_t id = 0; id < 64; id++) {
+		struct ipfrag_piece p = piece(id, 60000, 8, true, 0);
+		ck_assert_int_ne(ipfrag_add(f, &p, &w), IPFRAG_DONE);
+	}
+	uint64_t gone = ipfrag_dropped(f);
+	ck_assert_uint_ge(gone, 1);
+	ck_assert_uint_le(gone, 64);
+	ipfrag_flush(f);
+	ck_assert_uint_eq(ipfrag_dropped(f), 64);
+	ipfrag_free(f);
+}
+END_TEST
+
+START_TEST(test_piece_limit)
+{
+	struct ipfrag *f = ipfrag_new();
+	struct ipfrag_whole w;
+
+	/* FRAG_MAX_PIECES pieces of 8 bytes are held; one more gives the
+	 * datagram up, all 65 counted. */
+	for (uint32_t i = 0; i < FRAG_MAX_PIECES; i++) {
+		struct ipfrag_piece p = piece(1, 8 * (i + 1), 8, true, 0);
+		ck_assert_int_eq(ipfrag_add(f, &p, &w), IPFRAG_HELD);
+	}
+	struct ipfrag_piece p = piece(1, 8 * (FRAG_MAX_PIECES + 1), 8, true, 0);
+	ck_assert_int_eq(ipfrag_add(f, &p, &w), IPFRAG_DROPPED);
+	ck_assert_uint_eq(ipfrag_dropped(f), FRAG_MAX_PIECES + 1);
+	ipfrag_free(f);
+}
+END_TEST
+
+START_TEST(test_end_conflicts)
+{
+	struct ipfrag *f = ipfrag_new();
+	struct ipfrag_whole w;
+	struct ipfrag_piece p;
+
+	/* Two last fragments with different ends: given up. */
+	p = piece(2, 16, 8, false, 0);
+	ck_assert_int_eq(ipfrag_add(f, &p, &w), IPFRAG_HELD);
+	p = piece(2, 32, 8, false, 0);
+	ck_assert_int_eq(ipfrag_add(f, &p, &w), IPFRAG_DROPPED);
+	ck_assert_uint_eq(ipfrag_dropped(f), 2);
+	/* A piece past the known end: given up. */
+	p = piece(3, 8, 8, false, 0);	/* end 16 */
+	ck_assert_int_eq(ipfrag_add(f, &p, &w), IPFRAG_HELD);
+	p = piece(3, 16, 8, true, 0);
+	ck_assert_int_eq(ipfrag_add(f, &p, &w), IPFRAG_DROPPED);
+	ck_assert_uint_eq(ipfrag_dropped(f), 4);
+	/* Whole: 0-8 and 8-16, the last; the payload is the pieces'. */
+	p = piece(4, 8, 8, false, 0);
+	ck_assert_int_eq(ipfrag_add(f, &p, &w), IPFRAG_HELD);
+	p = piece(4, 0, 8, true, 0);
+	ck_assert_int_eq(ipfrag_add(f, &p, &w), IPFRAG_DONE);
+	ck_assert_uint_eq(w.len, 16);
+	ck_assert_uint_eq(w.cap, 16);
+	ck_assert_uint_eq(w.proto, 6);
+	ck_assert_uint_eq(ipfrag_reassembled(f), 1);
+	ipfrag_free(f);
+}
+END_TEST
+
+static Suite *
+ipfrag_suite(void)
+{
+	Suite *s = suite_create("ipfrag");
+	TCase *tc = tcase_create("reassembly");
+
+	tcase_add_test(tc, test_in_order);
+	tcase_add_test(tc, test_reverse_and_verify);
+	tcase_add_test(tc, test_ipv6);
+	tcase_add_test(tc, test_tiny_first);
+	tcase_add_test(tc, test_missing_piece);
+	tcase_add_test(tc, test_duplicate);
+	tcase_add_test(tc, test_overlap);
+	tcase_add_test(tc, test_snaplen_cut);
+	tcase_add_test(tc, test_lying_fragments);
+	tcase_add_test(tc, test_bad_ip_checksum);
+	tcase_add_test(tc, test_timeout);
+	tcase_add_test(tc, test_memory_bound);
+	tcase_add_test(tc, test_piece_limit);
+	tcase_add_test(tc, test_end_conflicts);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(ipfrag_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
