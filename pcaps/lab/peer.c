@@ -41,6 +41,9 @@
  *                      (N <= 1000).  The exit status is the first non-zero
  *                      status in child order, 0 if all succeeded.
  *   --nodelay          TCP_NODELAY on the connected socket.
+ *   --no-df            client: IP_MTU_DISCOVER IP_PMTUDISC_DONT (IPv4):
+ *                      segments go without DF, so a router before a
+ *                      smaller MTU fragments them.
  *
  * TCP Fast Open (needs net.ipv4.tcp_fastopen: 1 client, 2 server, 3 both)
  *   --fastopen         client: TCP_FASTOPEN_CONNECT before connect().  With
@@ -118,6 +121,7 @@ struct opts {
 	int bind_offset;          /* --parallel: child i binds port + i */
 	int nodelay;
 	int fastopen;
+	int no_df;
 };
 
 static const char *role = "peer";
@@ -217,7 +221,7 @@ static void usage(void)
 "         --close-first | --await-peer-fin | --wait-close | --abort|--linger0\n"
 "         --close-delay MS  --timeout S  --deadline S  --quiet\n"
 "         --close-at T(epoch ms)  --nodelay  --fastopen\n"
-"client:  --bind ADDR:PORT ([v6]:PORT)  --reuseaddr  --shutdown-wr\n"
+"client:  --bind ADDR:PORT ([v6]:PORT)  --reuseaddr  --shutdown-wr  --no-df\n"
 "         --connect-timeout S  --repeat N  --gap MS  --connect-at T\n"
 "         --parallel N\n"
 "server:  --backlog N  --no-accept  --once  --count N  --half-close\n"
@@ -323,6 +327,8 @@ static void parse(int argc, char **argv, struct opts *o)
 			o->quiet = 1;
 		else if (!strcmp(a, "--nodelay"))
 			o->nodelay = 1;
+		else if (!strcmp(a, "--no-df") && !o->server)
+			o->no_df = 1;
 		else if (!strcmp(a, "--fastopen"))
 			o->fastopen = 1;
 		else if (!strcmp(a, "--close-at"))
@@ -659,6 +665,10 @@ static int connect_once(const struct opts *o, const struct sockaddr_storage *dst
 		if (o->reuseaddr &&
 		    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
 			die(EX_ERR, "setsockopt(SO_REUSEADDR)");
+		if (o->no_df && dst->ss_family == AF_INET &&
+		    setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER,
+			       &(int){ IP_PMTUDISC_DONT }, sizeof(int)) < 0)
+			die(EX_ERR, "setsockopt(IP_MTU_DISCOVER)");
 		if (o->fastopen &&
 		    setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &one,
 			       sizeof one) < 0)

@@ -4,17 +4,19 @@
 # Usage: run.sh [scenario ...]        (default: all scenarios)
 #        run.sh --list
 #
-# Builds three private network namespaces (sf-cli-<pid>, sf-srv-<pid>,
-# sf-mid-<pid>).  sf-cli and sf-srv are joined twice:
+# Builds four private network namespaces (sf-cli-<pid>, sf-srv-<pid>,
+# sf-mid-<pid>, sf-rtr-<pid>).  sf-cli and sf-srv are joined three times:
 #   direct:   vc 10.77.0.1/24 fd77::1/64 <-> vs 10.77.0.2/24 fd77::2/64
 #   impaired: vc2 10.77.1.1/24 fd77:1::1/64 <-> ma [sf-mid: impair] mb
 #             <-> vs2 10.77.1.2/24 fd77:1::2/64
+#   routed:   vc3 10.77.2.1/24 <-> ra [sf-rtr: IPv4 router] rb (MTU 576)
+#             <-> vs3 10.77.3.2/24
 # where lab/impair (impair.c) forwards frames between ma and mb and drops,
 # delays, duplicates or reorders the ones a scenario asks for (the kernel
 # has no netem).  It compiles peer.c, impair.c and vlantag.c into a temp dir,
 # and for every scenario runs tcpdump in the client namespace while lab/peer
 # plays client and server.  Each capture is written to
-# pcaps/<scenario>.pcap (overwritten).  No traffic ever leaves the three
+# pcaps/<scenario>.pcap (overwritten).  No traffic ever leaves the four
 # namespaces; the host's interfaces and routes are never touched.
 #
 # Exit status: 0 all captures written and their shape checked, 1 a scenario
@@ -29,16 +31,17 @@ OUT_DIR=${SYNFIN_LAB_OUT:-$(dirname -- "$LAB_DIR")}   # .../pcaps, or $SYNFIN_LA
 ALL_SCENARIOS="client-close server-close refused unanswered abort half-close
 ipv6-client-close tw-reuse synack-lost final-ack-lost fin-lost reorder-dup
 simultaneous-close simultaneous-open vlan parallel backlog fin-wait2-timeout
-upstream-loss tfo-synack-lost one-sided icmp-reject"
+upstream-loss tfo-synack-lost one-sided icmp-reject fragments"
 
 # ---------------------------------------------------------------- addresses
 C4=10.77.0.1   S4=10.77.0.2
 C6=fd77::1     S6=fd77::2
 C4I=10.77.1.1  S4I=10.77.1.2       # the impaired path (through sf-mid)
 C6I=fd77:1::1  S6I=fd77:1::2
+C4R=10.77.2.1  S4R=10.77.3.2       # the routed path (through sf-rtr)
 # Port plan: scenario N uses server port 7000+N and client port 40000+N
 # (parallel: client ports 41000-41199, backlog: 42000-42003, tfo-synack-lost:
-# 40022 and 40122).
+# 40022 and 40122; fragments: 40025 to 7025 on the routed path).
 
 skip() { echo "run.sh: $*" >&2; exit 77; }
 log()  { printf '%s\n' "== $*" >&2; }
@@ -71,6 +74,7 @@ command -v ethtool >/dev/null 2>&1 && HAVE_ETHTOOL=1
 NSC="sf-cli-$$"
 NSS="sf-srv-$$"
 NSM="sf-mid-$$"
+NSR="sf-rtr-$$"
 TMP=""
 PIDS=()
 CLEANED=""
@@ -93,7 +97,7 @@ cleanup() {
 	for pid in "${PIDS[@]}"; do
 		kill -KILL "$pid" 2>/dev/null
 	done
-	for ns in "$NSC" "$NSS" "$NSM"; do
+	for ns in "$NSC" "$NSS" "$NSM" "$NSR"; do
 		if ip netns list 2>/dev/null | grep -qw -- "$ns"; then
 			# anything still inside our own namespaces was started by us
 			for pid in $(ip netns pids "$ns" 2>/dev/null); do
@@ -111,7 +115,7 @@ trap 'cleanup; exit 143' TERM
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 
-for ns in "$NSC" "$NSS" "$NSM"; do
+for ns in "$NSC" "$NSS" "$NSM" "$NSR"; do
 	ip netns list | grep -qw -- "$ns" && die "namespace $ns already exists"
 done
 
@@ -198,6 +202,32 @@ for d in ma mb; do
 	ip -n "$NSM" link set dev "$d" up || die "link up $d"
 done
 ip -n "$NSM" link set lo up
+
+# the routed path (fragments): sf-rtr is an IPv4 router between
+#   vc3 10.77.2.1/24 <-> ra 10.77.2.254/24 [sf-rtr] rb 10.77.3.254/24
+#   <-> vs3 10.77.3.2/24
+# with an MTU of 576 on rb: a client segment sent without DF (peer
+# --no-df) that is larger is cut into fragments on its way to the server.
+ip netns add "$NSR" || die "ip netns add $NSR"
+ip netns exec "$NSR" sysctl -qw net.ipv4.ip_forward=1 \
+	net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 \
+	>/dev/null || die "sysctl in $NSR"
+ip -n "$NSC" link add vc3 type veth peer name ra netns "$NSR" ||
+	die "cannot create veth pair vc3/ra"
+ip -n "$NSR" link add rb type veth peer name vs3 netns "$NSS" ||
+	die "cannot create veth pair rb/vs3"
+for l in "$NSC vc3 $C4R/24" "$NSR ra 10.77.2.254/24" "$NSR rb 10.77.3.254/24" \
+    "$NSS vs3 $S4R/24"; do
+	set -- $l
+	ip -n "$1" addr add "$3" dev "$2" || die "addr $3"
+	offloads_off "$1" "$2"
+	ip -n "$1" link set dev "$2" up || die "link up $2"
+done
+set --
+ip -n "$NSR" link set dev rb mtu 576 || die "mtu on rb"
+ip -n "$NSR" link set lo up
+ip -n "$NSC" route add 10.77.3.0/24 via 10.77.2.254 || die "route in $NSC"
+ip -n "$NSS" route add 10.77.2.0/24 via 10.77.3.254 || die "route in $NSS"
 [ "$HAVE_ETHTOOL" = 1 ] ||
 	echo "run.sh: warning: ethtool missing, client-sent packets will have offloaded (bad) checksums" >&2
 
@@ -377,7 +407,7 @@ finish_server() {
 # shape FILE: one token per packet, '>' client->server, '<' server->client,
 # tcpdump flags, then payload length if non-zero.  E.g. ">S <S. >. >P.32"
 # (the client is the endpoint in sf-cli, on either path)
-CLIENT_ADDRS="$C4 $C6 $C4I $C6I"
+CLIENT_ADDRS="$C4 $C6 $C4I $C6I $C4R"
 shape() {
 	tcpdump -nn -t -r "$1" 2>/dev/null | awk -v cl="$CLIENT_ADDRS" '
 	BEGIN { n = split(cl, a, " "); for (i = 1; i <= n; i++) isc[a[i]] = 1 }
@@ -752,6 +782,23 @@ full_icmp-reject() {
 	stop_capture icmp-reject
 }
 
+scenario_fragments() {
+	# the client's 3,000-byte request leaves without DF; the router cuts
+	# its full-sized segments for rb's MTU of 576 (RFC 791 3.2).
+	start_server fragments "$S4R" 7025 --recv 3000 --send 64 --wait-close \
+		--close-delay 300
+	run_client fragments 0 "$S4R" 7025 --bind "$C4R:40025" --no-df \
+		--send 3000 --recv 64 --close-first
+	finish_server fragments 0
+}
+full_fragments() {
+	# captured on the server's link (vs3): the fragments as they arrive,
+	# before the server reassembles them
+	start_capture fragments "$NSS" vs3
+	scenario_fragments
+	stop_capture fragments
+}
+
 imp_upstream_loss() {  # name
 	# a 1,000,000-byte download (MSS 1448: 691 segments), client-close
 	start_server "$1" "$S4I" 7021 --recv 32 --send 1000000 --wait-close \
@@ -1087,6 +1134,23 @@ check_one-sided() {
 	p=$(pkts "$2")
 	[ "$(printf '%s\n' "$p" | awk 'NR == 2 || NR == 3 {print $4}' | sort -u | wc -l)" = 1 ] ||
 		{ echo "the third segment and the request ack different numbers"; return 1; }
+}
+
+check_fragments() {
+	# 3,000 bytes in segments of 1,448 (MSS 1460 less the timestamps):
+	# two full ones, each a 1,480-byte IP payload cut into 552, 552 and
+	# 376 (576 - 20, down to a multiple of 8), and 104 bytes whole.
+	local v first later
+	v=$(tcpdump -nn -v -r "$2" 2>/dev/null)
+	first=$(grep -c "offset 0, flags \[+\], proto TCP (6), length 572" <<<"$v")
+	later=$(grep -Ec "offset (552|1104), flags \[(\+|none)\], proto TCP" <<<"$v")
+	[ "$first" -ge 2 ] ||
+		{ echo "expected 2 or more segments cut into fragments, got $first"; return 1; }
+	[ "$later" = $((2 * first)) ] ||
+		{ echo "expected 2 later fragments a segment, got $later for $first"; return 1; }
+	[[ $1 =~ ^\>S\ \<S\.\ \>\. ]] || { echo "no 3-way handshake"; return 1; }
+	[[ $1 == *R* ]] && { echo "unexpected RST"; return 1; }
+	return 0
 }
 
 # ---------------------------------------------------------------- main
