@@ -809,6 +809,34 @@ hole_report(struct conn *c, uint8_t dir, const struct seq_hole *h)
 	    side_rel(b, sizeof(b), c, dir, h->l));
 }
 
+/* Side dir's hole i less its middle [l, r): [hl, l) stays at i, [r, hr)
+ * goes in after it. With CONN_MAX_HOLES already, the right piece is
+ * given up as a gap at once (constant memory). */
+static void
+hole_split(struct conn *c, uint8_t dir, unsigned i, uint32_t l, uint32_t r)
+{
+	struct conn_ext *x = c->ext;
+	struct seq_hole right = x->holes[dir][i];
+
+	right.l = r;
+	x->holes[dir][i].r = l;
+	if (x->nhole[dir] == CONN_MAX_HOLES) {
+		hole_report(c, dir, &right);
+		return;
+	}
+	if (x->nhole[dir] == x->hole_cap[dir]) {
+		x->hole_cap[dir] *= 2;	/* (>= 1: hole i is there) */
+		if (x->hole_cap[dir] > CONN_MAX_HOLES)
+			x->hole_cap[dir] = CONN_MAX_HOLES;
+		x->holes[dir] = g_renew(struct seq_hole, x->holes[dir],
+		    x->hole_cap[dir]);
+	}
+	struct seq_hole *h = x->holes[dir];
+	memmove(&h[i + 2], &h[i + 1], sizeof(h[0]) * (x->nhole[dir] - i - 1));
+	h[i + 1] = right;
+	x->nhole[dir]++;
+}
+
 static void
 hole_add(struct conn *c, uint8_t dir, uint32_t l, uint32_t r, int64_t ts,
     uint64_t frame, const struct tcp_seg *jumper)
@@ -875,9 +903,15 @@ hole_fill(struct conn *c, uint8_t dir, uint32_t l, uint32_t r,
 			hole_drop(c, dir, i--);	/* covered whole */
 		} else if (seq_le(l, hl)) {
 			holes[i].l = r;	/* left part filled */
+		} else if (seq_ge(r, hr)) {
+			holes[i].r = l;	/* right part filled */
 		} else {
-			holes[i].r = l;	/* right part (or middle:
-						 * keep the left piece) */
+			/* The middle: two holes, [hl, l) and [r, hr), the
+			 * right one after it (both older than any later
+			 * one). */
+			hole_split(c, dir, i, l, r);
+			holes = x->holes[dir];
+			i++;	/* the right piece: past this segment */
 		}
 	}
 	return filled;

@@ -1504,6 +1504,28 @@ static const struct ccase clean_cases[] = {
 	.cst = ST(TIME_WAIT), .sst = ST(CLOSED),
 	.retrans_client = 1, .bytes_client = 130,
 }, {
+	/* One segment lost upstream of four (a hole of 40 bytes, [1011,
+	 * 1051)), its retransmissions reordered: the middle of the hole
+	 * first ([1031, 1041)), then its right end, then its left. The
+	 * hole becomes two, both filled: every byte seen once (60), no
+	 * retransmission (each is the first copy seen, within the
+	 * handshake's round trip of 20 ms), no capture_gap. (Before, the
+	 * right piece was forgotten: 50 bytes, 1 retransmission.) */
+	.name = "a hole filled in its middle first",
+	.scn = HANDSHAKE
+	       "+0.010 > PA 1001 5001 len=10\n"
+	       "+0.001 > PA 1051 5001 len=10\n"
+	       "+0.001 > PA 1031 5001 len=10\n"
+	       "+0.001 > PA 1041 5001 len=10\n"
+	       "+0.001 > PA 1011 5001 len=10\n"
+	       "+0.001 > PA 1021 5001 len=10\n"
+	       "+0.010 < A  5001 1061\n"
+	       "+0.010 > FA 1061 5001\n"
+	       "+0.010 < FA 5001 1062\n"
+	       "+0.010 > A  1062 5002\n",
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED),
+	.retrans_client = 1, .bytes_client = 60,
+}, {
 	/* The server's window update (ack 1101 again, window 1000 to
 	 * 65160) crosses the client's FIN: sent before the FIN arrived, it
 	 * answers nothing, and the next ACK reaches u+1 = 1102. No
