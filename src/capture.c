@@ -429,8 +429,9 @@ capture_setup(pcap_t *p, const char *name, const char *filter, GError **err)
 		const char *dd = pcap_datalink_val_to_description(dlt);
 		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
 		    "%s: link-layer type %d (%s%s%s%s) is not supported; "
-		    "synfin reads Ethernet, Linux cooked v1/v2, raw IP and "
-		    "BSD loopback", name, dlt, dn ? "DLT_" : "unknown",
+		    "synfin reads Ethernet, Linux cooked v1/v2, raw IP, BSD "
+		    "loopback, PPP, Cisco HDLC, 802.11 and a few more "
+		    "(man synfin, -r)", name, dlt, dn ? "DLT_" : "unknown",
 		    dn ? dn : "", dd ? ", " : "", dd ? dd : "");
 		pcap_close(p);
 		return NULL;

@@ -89,6 +89,23 @@ decode_dlt_is_supported(int dlt)
 	case DLT_IPV6:
 	case DLT_NULL:
 	case DLT_LOOP:
+	case DLT_PPP:
+	case DLT_PPP_SERIAL:
+	case DLT_PPP_ETHER:
+	case DLT_C_HDLC:
+	case DLT_ATM_RFC1483:
+	case DLT_IEEE802_11:
+	case DLT_IEEE802_11_RADIO:
+	case DLT_IEEE802_11_RADIO_AVS:
+	case DLT_PRISM_HEADER:
+	case DLT_PPI:
+	case DLT_PFLOG:
+	case DLT_ENC:
+	case DLT_NFLOG:
+	case DLT_PKTAP:
+	case DLT_IPOIB:
+	case DLT_NETANALYZER:
+	case DLT_NETANALYZER_TRANSPARENT:
 		return true;
 	default:
 		return false;
@@ -426,6 +443,8 @@ static enum decode_result decode_ipv6(struct rd *r, struct dctx *x);
 static enum decode_result decode_ether(struct rd *r, struct dctx *x);
 static enum decode_result decode_ethertype(uint16_t et, struct rd *r,
     struct dctx *x);
+static enum decode_result decode_pppoe(struct rd *r, struct dctx *x);
+static enum decode_result decode_by_version(struct rd *r, struct dctx *x);
 
 /* GRE (RFC 2784, RFC 2890 key and sequence number) version 0: IP, an
  * Ethernet frame (transparent bridging), or ERSPAN's mirrored frame
@@ -934,20 +953,8 @@ decode_ethertype(uint16_t et, struct rd *r, struct dctx *x)
 				return decode_by_version(r, x);
 		}
 		return DECODE_MALFORMED;
-	case ETHERTYPE_PPPOE: {
-		/* PPPoE session (RFC 2516): version and type 1, code 0,
-		 * the session, its length; then PPP's protocol (RFC 1661). */
-		const uint8_t *p = rd_take(r, 8);
-		if (!p)
-			return DECODE_TRUNCATED;
-		size_t plen = ld_be16(p + 4);
-		if (p[0] != 0x11 || p[1] != 0 || plen < 2)
-			return DECODE_NOT_TCP;
-		rd_clamp(r, plen - 2);
-		uint16_t pp = ld_be16(p + 6);
-		return pp == PPP_IPV4 ? decode_ipv4(r, x) :
-		    pp == PPP_IPV6 ? decode_ipv6(r, x) : DECODE_NOT_TCP;
-	}
+	case ETHERTYPE_PPPOE:
+		return decode_pppoe(r, x);
 	default:
 		return DECODE_NOT_TCP;
 	}
@@ -955,6 +962,173 @@ decode_ethertype(uint16_t et, struct rd *r, struct dctx *x)
 
 /* Ethernet II, or IEEE 802.3 with an LLC/SNAP header carrying an
  * EtherType (RFC 1042). */
+/* ---- links other than Ethernet ------------------------------------------ */
+
+/* PPP's protocol field (RFC 1661 2; 1 byte when compressed, RFC 1661
+ * 6.5: the first byte odd), then its datagram. */
+static enum decode_result
+decode_ppp_proto(struct rd *r, struct dctx *x)
+{
+	uint16_t pp = rd_u8(r);
+
+	if (!(pp & 1))
+		pp = (uint16_t)(pp << 8 | rd_u8(r));
+	if (r->err)
+		return DECODE_TRUNCATED;
+	switch (pp) {
+	case PPP_IPV4:
+		return decode_ipv4(r, x);
+	case PPP_IPV6:
+		return decode_ipv6(r, x);
+	default:
+		return DECODE_NOT_TCP;	/* LCP, IPCP, VJ-compressed TCP... */
+	}
+}
+
+/* A PPPoE session (RFC 2516 4): version and type 1, code 0, the session,
+ * its length; then PPP's protocol. */
+static enum decode_result
+decode_pppoe(struct rd *r, struct dctx *x)
+{
+	const uint8_t *p = rd_take(r, 6);
+
+	if (!p)
+		return DECODE_TRUNCATED;
+	size_t plen = ld_be16(p + 4);
+	if (p[0] != 0x11 || p[1] != 0 || plen < 2)
+		return DECODE_NOT_TCP;
+	rd_clamp(r, plen);
+	return decode_ppp_proto(r, x);
+}
+
+/* PPP in a capture (LINKTYPE_PPP, LINKTYPE_PPP_HDLC): RFC 1662's address
+ * and control (0xff 0x03) when there, or (PPP_HDLC, first byte 0x0f or
+ * 0x8f) Cisco's HDLC framing. */
+static enum decode_result
+decode_ppp(struct rd *r, struct dctx *x)
+{
+	if (r->left >= 2 && r->p[0] == 0xff && r->p[1] == 0x03)
+		rd_skip(r, 2);
+	else if (r->left >= 1 && (r->p[0] == 0x0f || r->p[0] == 0x8f))
+		return decode_ethertype((rd_skip(r, 2), rd_be16(r)), r, x);
+	return decode_ppp_proto(r, x);
+}
+
+/* LLC with SNAP (RFC 1042: 0xaa 0xaa 0x03, OUI 0 or 802.1H's 0x0000f8),
+ * then an EtherType: 802.11's data and ATM's RFC 1483. */
+static enum decode_result
+decode_llc_snap(struct rd *r, struct dctx *x)
+{
+	const uint8_t *l = rd_take(r, 8);
+
+	if (!l)
+		return DECODE_TRUNCATED;
+	if (l[0] != 0xaa || l[1] != 0xaa || l[2] != 0x03 || l[3] != 0 ||
+	    l[4] != 0 || (l[5] != 0 && l[5] != 0xf8))
+		return DECODE_NOT_TCP;
+	return decode_ethertype(ld_be16(l + 6), r, x);
+}
+
+/* An 802.11 frame (IEEE 802.11-2020 9.2): data frames with a body, not
+ * protected (a capture of an encrypted network shows nothing of TCP),
+ * not an A-MSDU; then LLC/SNAP. The frame check sequence at the end, if
+ * captured, lies past the IP length. */
+static enum decode_result
+decode_80211(struct rd *r, struct dctx *x)
+{
+	const uint8_t *h = rd_take(r, 24);
+
+	if (!h)
+		return DECODE_TRUNCATED;
+	unsigned type = (h[0] >> 2) & 3, sub = h[0] >> 4;
+	bool qos = sub & 8, order = h[1] & 0x80;
+	if (type != 2 || (sub & 4) || (h[1] & 0x40))
+		return DECODE_NOT_TCP;	/* not data, no body, protected */
+	if ((h[1] & 3) == 3)
+		rd_skip(r, 6);		/* a fourth address (WDS, mesh) */
+	if (qos) {
+		const uint8_t *q = rd_take(r, 2);
+		if (!q)
+			return DECODE_TRUNCATED;
+		if (q[0] & 0x80)
+			return DECODE_NOT_TCP;	/* A-MSDU */
+		if (order)
+			rd_skip(r, 4);	/* HT control */
+	}
+	if (r->err)
+		return DECODE_TRUNCATED;
+	return decode_llc_snap(r, x);
+}
+
+/* Radiotap (radiotap.org): its length, and a frame whose FCS the card
+ * found bad (flags 0x40), which is noise, not a segment. */
+static enum decode_result
+decode_radiotap(struct rd *r, struct dctx *x)
+{
+	if (r->left < 8)
+		return DECODE_TRUNCATED;
+	size_t len = ld_le16(r->p + 2), off = 4;
+	if (r->p[0] != 0 || len < 8)
+		return DECODE_MALFORMED;
+	if (r->left < len)
+		return DECODE_TRUNCATED;
+	struct rd h = rd_init(r->p, len);
+	uint32_t present = ld_le32(h.p + 4), w = present;
+	while (w & 0x80000000u) {	/* more present words */
+		off += 4;
+		if (off + 4 > len)
+			return DECODE_MALFORMED;
+		w = ld_le32(h.p + off);
+	}
+	off += 4;
+	if (present & 1)	/* TSFT: 8 bytes, aligned to 8 */
+		off = ((off + 7) & ~(size_t)7) + 8;
+	if ((present & 2) && off < len && (h.p[off] & 0x40))
+		return DECODE_NOT_TCP;	/* bad FCS */
+	rd_skip(r, len);
+	return decode_80211(r, x);
+}
+
+/* NFLOG (Linux's nfnetlink_log, LINKTYPE_NFLOG): family, version, group,
+ * then TLVs in the capturing host's byte order, each padded to 4 bytes;
+ * the packet is the NFULA_PAYLOAD one (type 9). libpcap gives the TLVs in
+ * this host's order; a file read here untouched may have the other. */
+static enum decode_result
+decode_nflog(struct rd *r, struct dctx *x)
+{
+	const uint8_t *h = rd_take(r, 4);
+
+	if (!h)
+		return DECODE_TRUNCATED;
+	for (int swapped = 0; swapped < 2; swapped++) {
+		struct rd t = *r;
+		while (t.left >= 4) {
+			uint16_t len, type;
+			memcpy(&len, t.p, 2);
+			memcpy(&type, t.p + 2, 2);
+			if (swapped) {
+				len = __builtin_bswap16(len);
+				type = __builtin_bswap16(type);
+			}
+			if (len < 4 || len > t.left)
+				break;	/* the other byte order, or a lie */
+			if ((type & 0x7fff) == 9) {
+				struct rd pl;
+				rd_skip(&t, 4);
+				rd_sub(&t, (size_t)len - 4, &pl);
+				return h[0] == 10 ? decode_ipv6(&pl, x) :
+				    h[0] == 2 ? decode_ipv4(&pl, x) :
+				    decode_by_version(&pl, x);
+			}
+			rd_skip(&t, (size_t)(len + 3) & ~(size_t)3);
+			if (t.err)
+				break;
+		}
+	}
+	return DECODE_NOT_TCP;	/* no payload logged */
+}
+
+
 static enum decode_result
 decode_ether(struct rd *r, struct dctx *x)
 {
@@ -1028,6 +1202,174 @@ decode_fast(const uint8_t *d, size_t caplen, size_t wirelen, struct pkt *pkt,
 	return true;
 }
 
+/* The frame from its link layer (dlt) on; PPI and PKTAP name the link of
+ * what they carry, decoded here again (once: not PPI or PKTAP again). */
+static enum decode_result
+decode_link(int dlt, struct rd *r, struct dctx *x)
+{
+	enum decode_result res;
+
+	switch (dlt) {
+	case DLT_EN10MB:
+		res = decode_ether(r, x);
+		break;
+	case DLT_LINUX_SLL: {	/* 16-byte cooked header, protocol last */
+		rd_skip(r, 14);
+		uint16_t proto = rd_be16(r);
+		if (r->err) {
+			res = DECODE_TRUNCATED;	/* judged below */
+			break;
+		}
+		res = decode_ethertype(proto, r, x);
+		break;
+	}
+#ifdef DLT_LINUX_SLL2
+	case DLT_LINUX_SLL2: {	/* 20-byte cooked header, protocol first */
+		uint16_t proto = rd_be16(r);
+		rd_skip(r, 18);
+		if (r->err) {
+			res = DECODE_TRUNCATED;	/* judged below */
+			break;
+		}
+		res = decode_ethertype(proto, r, x);
+		break;
+	}
+#endif
+	case DLT_RAW:
+		res = decode_by_version(r, x);
+		break;
+	case DLT_IPV4:
+		res = decode_ipv4(r, x);
+		break;
+	case DLT_IPV6:
+		res = decode_ipv6(r, x);
+		break;
+	case DLT_NULL:
+	case DLT_LOOP: {
+		uint32_t af = dlt == DLT_LOOP ? rd_be32(r) : rd_he32(r);
+		if (r->err) {
+			res = DECODE_TRUNCATED;	/* judged below */
+			break;
+		}
+		/* A capture read on another host may have the other
+		 * byte order: accept both. */
+		if (af > 0xffff)
+			af = __builtin_bswap32(af);
+		if (af == BSD_AF_INET)
+			res = decode_ipv4(r, x);
+		else if (af == BSD_AF_INET6_BSD || af == BSD_AF_INET6_FREEBSD ||
+		    af == BSD_AF_INET6_DARWIN)
+			res = decode_ipv6(r, x);
+		else
+			res = DECODE_NOT_TCP;
+		break;
+	}
+	case DLT_PPP:
+	case DLT_PPP_SERIAL:
+		res = decode_ppp(r, x);
+		break;
+	case DLT_PPP_ETHER:
+		res = decode_pppoe(r, x);
+		break;
+	case DLT_C_HDLC:	/* address, control, then an EtherType */
+	case DLT_IPOIB: {	/* an EtherType, 2 reserved bytes */
+		const uint8_t *h = rd_take(r, 4);
+		if (!h) {
+			res = DECODE_TRUNCATED;
+			break;
+		}
+		res = decode_ethertype(ld_be16(h + (dlt == DLT_C_HDLC ? 2 : 0)),
+		    r, x);
+		break;
+	}
+	case DLT_ATM_RFC1483:
+		res = decode_llc_snap(r, x);
+		break;
+	case DLT_IEEE802_11:
+		res = decode_80211(r, x);
+		break;
+	case DLT_IEEE802_11_RADIO:
+		res = decode_radiotap(r, x);
+		break;
+	case DLT_IEEE802_11_RADIO_AVS:
+	case DLT_PRISM_HEADER: {
+		/* AVS: magic 0x8021100x and the header's length (both big
+		 * endian); Prism: a message code and length (host order,
+		 * 144 bytes). */
+		if (r->left < 8) {
+			res = DECODE_TRUNCATED;
+			break;
+		}
+		uint32_t magic = ld_be32(r->p), len = ld_be32(r->p + 4);
+		if ((magic & 0xfffff000u) != 0x80211000u) {
+			if (dlt != DLT_PRISM_HEADER) {
+				res = DECODE_MALFORMED;
+				break;
+			}
+			memcpy(&len, r->p + 4, 4);
+			if (len > 0xffff)
+				len = __builtin_bswap32(len);
+		}
+		if (len < 8) {
+			res = DECODE_MALFORMED;
+			break;
+		}
+		rd_skip(r, len);
+		res = r->err ? DECODE_TRUNCATED : decode_80211(r, x);
+		break;
+	}
+	case DLT_PPI:		/* version, flags, length, the link (LE) */
+	case DLT_PKTAP: {	/* length, the link (Apple's, LE) */
+		if (r->left < 8) {
+			res = DECODE_TRUNCATED;
+			break;
+		}
+		size_t len = dlt == DLT_PPI ? ld_le16(r->p + 2) :
+		    ld_le32(r->p);
+		int inner = (int)ld_le32(r->p + 4);
+		if (len < 8 || inner == DLT_PPI || inner == DLT_PKTAP ||
+		    !decode_dlt_is_supported(inner)) {
+			res = len < 8 ? DECODE_MALFORMED : DECODE_NOT_TCP;
+			break;
+		}
+		rd_skip(r, len);
+		res = r->err ? DECODE_TRUNCATED : decode_link(inner, r, x);
+		break;
+	}
+	case DLT_PFLOG: {	/* OpenBSD/FreeBSD pf: its length, family */
+		if (r->left < 2) {
+			res = DECODE_TRUNCATED;
+			break;
+		}
+		size_t len = ((size_t)r->p[0] + 3) & ~(size_t)3;
+		uint8_t af = r->p[1];
+		if (len < 4) {
+			res = DECODE_MALFORMED;
+			break;
+		}
+		rd_skip(r, len);
+		res = r->err ? DECODE_TRUNCATED : af == BSD_AF_INET ?
+		    decode_ipv4(r, x) : decode_by_version(r, x);
+		break;
+	}
+	case DLT_ENC:		/* OpenBSD IPsec: family, SPI, flags */
+		rd_skip(r, 12);
+		res = r->err ? DECODE_TRUNCATED : decode_by_version(r, x);
+		break;
+	case DLT_NFLOG:
+		res = decode_nflog(r, x);
+		break;
+	case DLT_NETANALYZER:	/* Hilscher: 4 bytes, then Ethernet */
+	case DLT_NETANALYZER_TRANSPARENT:	/* ...and preamble, SFD */
+		rd_skip(r, dlt == DLT_NETANALYZER ? 4 : 12);
+		res = r->err ? DECODE_TRUNCATED : decode_ether(r, x);
+		break;
+	default:
+		return DECODE_UNSUPPORTED;
+	}
+	return res;
+}
+
 bool decode_fast_off;
 
 enum decode_result
@@ -1045,64 +1387,9 @@ decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
 	memset(&pkt->tcp, 0, sizeof(pkt->tcp));
 	struct dctx x = { .opts = opts, .pkt = pkt,
 	    .wire_extra = wirelen > caplen ? wirelen - caplen : 0 };
-	switch (dlt) {
-	case DLT_EN10MB:
-		res = decode_ether(&r, &x);
-		break;
-	case DLT_LINUX_SLL: {	/* 16-byte cooked header, protocol last */
-		rd_skip(&r, 14);
-		uint16_t proto = rd_be16(&r);
-		if (r.err) {
-			res = DECODE_TRUNCATED;	/* judged below */
-			break;
-		}
-		res = decode_ethertype(proto, &r, &x);
-		break;
-	}
-#ifdef DLT_LINUX_SLL2
-	case DLT_LINUX_SLL2: {	/* 20-byte cooked header, protocol first */
-		uint16_t proto = rd_be16(&r);
-		rd_skip(&r, 18);
-		if (r.err) {
-			res = DECODE_TRUNCATED;	/* judged below */
-			break;
-		}
-		res = decode_ethertype(proto, &r, &x);
-		break;
-	}
-#endif
-	case DLT_RAW:
-		res = decode_by_version(&r, &x);
-		break;
-	case DLT_IPV4:
-		res = decode_ipv4(&r, &x);
-		break;
-	case DLT_IPV6:
-		res = decode_ipv6(&r, &x);
-		break;
-	case DLT_NULL:
-	case DLT_LOOP: {
-		uint32_t af = dlt == DLT_LOOP ? rd_be32(&r) : rd_he32(&r);
-		if (r.err) {
-			res = DECODE_TRUNCATED;	/* judged below */
-			break;
-		}
-		/* A capture read on another host may have the other
-		 * byte order: accept both. */
-		if (af > 0xffff)
-			af = __builtin_bswap32(af);
-		if (af == BSD_AF_INET)
-			res = decode_ipv4(&r, &x);
-		else if (af == BSD_AF_INET6_BSD || af == BSD_AF_INET6_FREEBSD ||
-		    af == BSD_AF_INET6_DARWIN)
-			res = decode_ipv6(&r, &x);
-		else
-			res = DECODE_NOT_TCP;
-		break;
-	}
-	default:
-		return DECODE_UNSUPPORTED;
-	}
+	res = decode_link(dlt, &r, &x);
+	if (res == DECODE_UNSUPPORTED && !decode_dlt_is_supported(dlt))
+		return res;
 	/* A header cut where the wire had it is truncation; where the wire
 	 * did not have it either, the lengths lied (malformed). */
 	if (res == DECODE_TRUNCATED && caplen >= wirelen && !x.reassembled)

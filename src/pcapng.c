@@ -418,6 +418,8 @@ ng_dlt(uint16_t linktype)
 	case 50: return DLT_PPP_SERIAL;		/* LINKTYPE_PPP_HDLC */
 	case 51: return DLT_PPP_ETHER;		/* LINKTYPE_PPP_ETHER */
 	case 108: return DLT_LOOP;		/* LINKTYPE_LOOP */
+	case 109: return DLT_ENC;		/* LINKTYPE_ENC */
+	case 258: return DLT_PKTAP;		/* LINKTYPE_PKTAP */
 	default: return linktype;
 	}
 }

@@ -47,6 +47,20 @@ ld_be32(const uint8_t *p)
 	    (uint32_t)p[2] << 8 | p[3];
 }
 
+/* Little-endian loads, the same (radiotap, PPI, PKTAP fields). */
+static inline uint16_t
+ld_le16(const uint8_t *p)
+{
+	return (uint16_t)((unsigned)p[1] << 8 | p[0]);
+}
+
+static inline uint32_t
+ld_le32(const uint8_t *p)
+{
+	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[1] << 8 | p[0];
+}
+
 static inline uint8_t
 rd_u8(struct rd *r)
 {

@@ -608,14 +608,171 @@ START_TEST(test_unsupported_dlt)
 	struct pkt pkt;
 	int dlt;
 	size_t n = forge(HDR4("raw"), SYN_LINE, f, &dlt);
-	static const int other[] = { DLT_PPP, DLT_IEEE802_11,
-				     DLT_IEEE802_11_RADIO, DLT_USB_LINUX, -1,
-				     99999 };
+	static const int other[] = { DLT_FDDI, DLT_IEEE802, DLT_SLIP,
+				     DLT_USB_LINUX, -1, 99999 };
 
 	for (size_t i = 0; i < G_N_ELEMENTS(other); i++) {
 		ck_assert(!decode_dlt_is_supported(other[i]));
 		ck_assert_res(dec(other[i], f, n, n, NULL, &pkt, NULL),
 		    DECODE_UNSUPPORTED);
+	}
+}
+END_TEST
+
+/*
+ * Link layers besides Ethernet, cooked, raw and loopback: each header
+ * written byte by byte from its definition (tcpdump.org's link-layer
+ * header types, the RFCs named), in front of the same IPv4 SYN (or its
+ * Ethernet frame); the segment must decode exactly as from raw IP.
+ */
+struct link_hdr {
+	const char *name;
+	int dlt;
+	const char *hex;	/* the header, before the IP datagram */
+	bool ether;		/* before the Ethernet frame instead */
+	const char *tail;	/* after it (an FCS), or NULL */
+	enum decode_result res;
+};
+
+#define WIFI_DATA "080100000000000000000000000000000000000000000000" \
+	"aaaa030000000800"	/* data, ToDS; 3 addresses; RFC 1042 SNAP */
+static const struct link_hdr link_hdrs[] = {
+	/* PPP (RFC 1661, RFC 1662): address and control, protocol 0x0021 */
+	{ "ppp hdlc-like", DLT_PPP, "ff030021", false, NULL, DECODE_OK },
+	{ "ppp bare", DLT_PPP, "0021", false, NULL, DECODE_OK },
+	{ "ppp compressed protocol", DLT_PPP, "21", false, NULL, DECODE_OK },
+	{ "ppp lcp", DLT_PPP, "ff03c021", false, NULL, DECODE_NOT_TCP },
+	{ "ppp-hdlc", DLT_PPP_SERIAL, "ff030021", false, NULL, DECODE_OK },
+	/* ...or Cisco HDLC in it: address 0x0f, control 0, EtherType */
+	{ "ppp-hdlc cisco", DLT_PPP_SERIAL, "0f000800", false, NULL,
+	  DECODE_OK },
+	{ "cisco hdlc", DLT_C_HDLC, "8f000800", false, NULL, DECODE_OK },
+	/* PPPoE session (RFC 2516): 0x11, code 0, session 1, length
+	 * 46 = 2 + 44 (the SYN's 44 bytes, PPP's protocol) */
+	{ "pppoe", DLT_PPP_ETHER, "11000001002e0021", false, NULL, DECODE_OK },
+	{ "atm rfc1483", DLT_ATM_RFC1483, "aaaa030000000800", false, NULL,
+	  DECODE_OK },
+	{ "ipoib", DLT_IPOIB, "08000000", false, NULL, DECODE_OK },
+	/* 802.11 (IEEE 802.11-2020 9.2.4.1): data, ToDS, 24 bytes */
+	{ "802.11 data", DLT_IEEE802_11, WIFI_DATA, false, NULL, DECODE_OK },
+	/* QoS data (subtype 8), FromDS: 24 + 2 bytes of QoS control */
+	{ "802.11 qos data", DLT_IEEE802_11,
+	  "8802000000000000000000000000000000000000000000000000"
+	  "aaaa030000000800", false, NULL, DECODE_OK },
+	/* QoS data with the order bit: 4 bytes of HT control more */
+	{ "802.11 qos ht", DLT_IEEE802_11,
+	  "8882000000000000000000000000000000000000000000000000"
+	  "00000000aaaa030000000800", false, NULL, DECODE_OK },
+	/* WDS: ToDS and FromDS, a fourth address (6 bytes) */
+	{ "802.11 wds", DLT_IEEE802_11,
+	  "080300000000000000000000000000000000000000000000"
+	  "000000000000aaaa030000000800", false, NULL, DECODE_OK },
+	{ "802.11 protected", DLT_IEEE802_11,
+	  "084100000000000000000000000000000000000000000000"
+	  "aaaa030000000800", false, NULL, DECODE_NOT_TCP },
+	{ "802.11 null data", DLT_IEEE802_11,
+	  "480100000000000000000000000000000000000000000000", false, NULL,
+	  DECODE_NOT_TCP },
+	{ "802.11 beacon", DLT_IEEE802_11,
+	  "800000000000000000000000000000000000000000000000", false, NULL,
+	  DECODE_NOT_TCP },
+	/* Radiotap (radiotap.org): version 0, length 8, nothing present */
+	{ "radiotap", DLT_IEEE802_11_RADIO, "0000080000000000" WIFI_DATA,
+	  false, NULL, DECODE_OK },
+	/* flags present (bit 1), FCS at the end (0x10): 4 bytes after the
+	 * datagram, past its IP length */
+	{ "radiotap fcs", DLT_IEEE802_11_RADIO, "000009000200000010" WIFI_DATA,
+	  false, "deadbeef", DECODE_OK },
+	/* TSFT and flags: TSFT aligned to 8 at 8, flags at 16; length 17;
+	 * flags 0x40: the card found the FCS bad, the frame is noise */
+	{ "radiotap bad fcs", DLT_IEEE802_11_RADIO,
+	  "00001100030000000000000000000000" "40" WIFI_DATA, false, NULL,
+	  DECODE_NOT_TCP },
+	{ "radiotap tsft good fcs", DLT_IEEE802_11_RADIO,
+	  "00001100030000000000000000000000" "00" WIFI_DATA, false, NULL,
+	  DECODE_OK },
+	/* AVS: magic 0x80211001, length 16 (big endian) */
+	{ "avs", DLT_IEEE802_11_RADIO_AVS, "8021100100000010"
+	  "0000000000000000" WIFI_DATA, false, NULL, DECODE_OK },
+	/* PPI: version 0, flags 0, length 8 (LE), link 105 (LE) */
+	{ "ppi 802.11", DLT_PPI, "0000080069000000" WIFI_DATA, false, NULL,
+	  DECODE_OK },
+	/* pf (OpenBSD): its length 61, padded to 64; family 2 */
+	{ "pflog", DLT_PFLOG, "3d02"
+	  "0000000000000000000000000000000000000000000000000000000000"
+	  "0000000000000000000000000000000000000000000000000000000000"
+	  "00000000", false, NULL, DECODE_OK },
+	/* enc (OpenBSD IPsec): family, SPI, flags */
+	{ "enc", DLT_ENC, "020000000000000100000000", false, NULL,
+	  DECODE_OK },
+	/* NFLOG: family 2, version 0, group 5; a packet-header TLV
+	 * (length 8, type 1), the payload TLV (length 48 = 4 + 44, type 9),
+	 * in little-endian (this host's) order */
+	{ "nflog", DLT_NFLOG, "02000005080001000800010030000900", false,
+	  NULL, DECODE_OK },
+	/* ...written by a big-endian host and read untouched */
+	{ "nflog big-endian", DLT_NFLOG, "02000005000800010800010000300009",
+	  false, NULL, DECODE_OK },
+	{ "nflog no payload", DLT_NFLOG, "0200000508000100080001000", false,
+	  NULL, DECODE_NOT_TCP },
+	/* PKTAP (Apple): its length 12 and link 12 (DLT_RAW), LE */
+	{ "pktap raw", DLT_PKTAP, "0c0000000c00000000000000", false, NULL,
+	  DECODE_OK },
+	/* netANALYZER: 4 bytes, then Ethernet; transparent: and the
+	 * preamble and SFD (8 bytes) */
+	{ "netanalyzer", DLT_NETANALYZER, "00000000", true, NULL, DECODE_OK },
+	{ "netanalyzer transparent", DLT_NETANALYZER_TRANSPARENT,
+	  "0000000055555555555555d5", true, NULL, DECODE_OK },
+};
+
+static size_t
+unhex(const char *h, uint8_t *out)
+{
+	size_t n = 0;
+
+	for (; h[0] && h[1]; h += 2)
+		out[n++] = (uint8_t)g_ascii_strtoull((char[]){ h[0], h[1], 0 },
+		    NULL, 16);
+	return n;
+}
+
+START_TEST(test_link_types)
+{
+	const struct link_hdr *c = &link_hdrs[_i];
+	uint8_t ip[FRAME_MAX], f[FRAME_MAX];
+	struct pkt ref, pkt;
+	int dlt;
+	size_t n = forge(c->ether ? HDR4("en10mb") : HDR4("raw"), SYN_LINE, ip,
+	    &dlt);
+	size_t h = unhex(c->hex, f);
+
+	ck_assert_msg(decode_dlt_is_supported(c->dlt), "%s", c->name);
+	ck_assert_res(dec(dlt, ip, n, n, NULL, &ref, NULL), DECODE_OK);
+	memcpy(f + h, ip, n);
+	n += h;
+	if (c->tail)
+		n += unhex(c->tail, f + n);
+	ck_assert_res(dec(c->dlt, f, n, n, NULL, &pkt, NULL), c->res);
+	if (c->res != DECODE_OK)
+		return;
+	const struct tcp_seg *a = &pkt.tcp, *b = &ref.tcp;
+	ck_assert_msg(a->sport == b->sport && a->dport == b->dport &&
+	    a->seq == b->seq && a->ack == b->ack && a->win == b->win &&
+	    a->flags == b->flags && a->hlen == b->hlen &&
+	    a->paylen == b->paylen && a->paycap == b->paycap &&
+	    a->opt.has_mss && a->opt.mss == b->opt.mss &&
+	    memcmp(pkt.src, ref.src, 16) == 0 && memcmp(pkt.dst, ref.dst,
+	    16) == 0 && pkt.af == ref.af, "%s: not the raw segment", c->name);
+	ck_assert_uint_eq(pkt.quirks & ~(uint32_t)DEC_ETH_PADDING,
+	    ref.quirks);
+	ck_assert_uint_eq(!!(pkt.quirks & DEC_ETH_PADDING), c->tail != NULL);
+	/* Every cut of the frame is truncated (a header) or a payload
+	 * short of the IP length, never a read past it. */
+	for (size_t k = 0; k < n; k++) {
+		enum decode_result r = dec(c->dlt, f, k, n, NULL, &pkt, NULL);
+		ck_assert_msg(r == DECODE_TRUNCATED || r == DECODE_OK ||
+		    r == DECODE_NOT_TCP, "%s cut at %zu: %s", c->name, k,
+		    decode_result_name(r));
 	}
 }
 END_TEST
@@ -1742,6 +1899,7 @@ decode_suite(void)
 	tcase_add_test(tc, test_mpls);
 	tcase_add_test(tc, test_ethertype_other);
 	tcase_add_test(tc, test_unsupported_dlt);
+	tcase_add_loop_test(tc, test_link_types, 0, G_N_ELEMENTS(link_hdrs));
 	tcase_add_test(tc, test_tunnels);
 	tcase_add_test(tc, test_vlan_elsewhere);
 	tcase_add_test(tc, test_ip_length_zero);
