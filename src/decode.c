@@ -666,6 +666,57 @@ frag_wanted(uint8_t af, uint8_t proto)
 	}
 }
 
+/* Whether a datagram of protocol proto may carry a TCP segment, for the
+ * count of those given up (ip_fragment): TCP, a tunnel, an IPv6 extension
+ * header or IPv4's AH before what it carries; UDP when the first
+ * fragment's destination port is VXLAN's or Geneve's. Not ICMP. */
+static bool
+frag_counted(uint8_t proto, uint32_t off, const struct rd *r, size_t cap)
+{
+	switch (proto) {
+	case IPPROTO_TCP_:
+	case IPPROTO_IPIP_:
+	case IPPROTO_IPV6_:
+	case IPPROTO_GRE_:
+	case IP6_AH:
+	case IP6_DSTOPTS:
+	case IP6_ROUTING:
+	case IP6_HBH:
+		return true;
+	case IPPROTO_UDP_: {
+		if (off != 0 || cap < 4)
+			return false;
+		uint16_t dport = ld_be16(r->p + 2);
+		return dport == UDP_VXLAN || dport == UDP_GENEVE;
+	}
+	default:
+		return false;
+	}
+}
+
+/* Does the first fragment of an IPv6 datagram (len bytes on the wire, r
+ * what was captured of them, nxt the Fragment header's next header) hold
+ * every header through the upper layer's (RFC 8200 4.5, RFC 7112)? Linux
+ * discards one that does not (ipv6frag_thdr_truncated()). Headers the
+ * snaplen cut cannot be judged: whole. */
+static bool
+v6_first_whole(uint8_t nxt, const struct rd *r, size_t len)
+{
+	size_t pos = 0;
+
+	for (int i = 0; i < MAX_IPV6_EXT && (nxt == IP6_HBH ||
+	    nxt == IP6_ROUTING || nxt == IP6_DSTOPTS || nxt == IP6_AH); i++) {
+		if (pos + 2 > r->left)
+			return true;
+		size_t elen = ipv6_ext_len(nxt, r->p[pos + 1]);
+		nxt = r->p[pos];
+		pos += elen;
+	}
+	size_t need = nxt == IPPROTO_TCP_ ? 20 : nxt == IPPROTO_UDP_ ||
+	    nxt == IPPROTO_ICMPV6_ ? 8 : 1;
+	return pos + need <= len;
+}
+
 /*
  * A fragment (at offset off, more to come or not) of the datagram of the
  * IP header just read (pkt's addresses, af, identification id, protocol
@@ -684,12 +735,17 @@ frag_add(struct dctx *x, uint8_t af, uint32_t id, uint32_t off, bool more,
 	struct pkt *pkt = x->pkt;
 	struct ipfrag_whole w;
 
-	if ((more && (*len == 0 || *len % 8 != 0)) || off + *len > room) {
+	/* IPv4: Linux keeps a fragment with more to come to a multiple of 8
+	 * bytes (ip_frag_queue()); IPv6 discards it (RFC 8200 4.5). */
+	if (af == 4 && more)
+		*len &= ~(size_t)7;
+	if ((more && *len % 8 != 0) || off + *len > room ||
+	    (af == 6 && off == 0 && !v6_first_whole(*proto, r, *len))) {
 		*res = DECODE_MALFORMED;
 		return false;
 	}
 	size_t cap = r->left < *len ? r->left : *len;
-	if (cap < *len && !x->wire_extra) {
+	if (cap < *len && !x->wire_extra && !x->reassembled) {
 		*res = DECODE_TRUNCATED;	/* the length lied: malformed */
 		return false;
 	}
@@ -703,7 +759,8 @@ frag_add(struct dctx *x, uint8_t af, uint32_t id, uint32_t off, bool more,
 	}
 	struct ipfrag_piece p = {
 		.af = af, .src = pkt->src, .dst = pkt->dst, .id = id,
-		.proto = *proto, .vlan = pkt->vlan, .off = off,
+		.proto = *proto, .counted = frag_counted(*proto, off, r, cap),
+		.vlan = pkt->vlan, .off = off,
 		.len = (uint32_t)*len, .more = more, .data = r->p,
 		.cap = (uint32_t)cap, .ts = x->opts->ts,
 	};

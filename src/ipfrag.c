@@ -25,7 +25,8 @@ struct dgram {
 	uint32_t total;		/* the payload's length, once have_last */
 	bool have_last, have_first;
 	uint8_t proto;		/* the first fragment's (offset 0) */
-	uint16_t n, ntcp;	/* fragments held; of them, TCP's */
+	bool counted;		/* it may carry TCP: counted if given up */
+	uint16_t n;		/* fragments held */
 	struct {
 		uint32_t off, len, cap;
 	} piece[FRAG_MAX_PIECES];
@@ -95,11 +96,12 @@ dgram_remove(struct ipfrag *f, struct dgram *d)
 	return buf;
 }
 
-/* d is given up: its TCP fragments are counted. */
+/* d is given up: its fragments are counted if it may carry TCP. */
 static void
 dgram_drop(struct ipfrag *f, struct dgram *d)
 {
-	f->dropped += d->ntcp;
+	if (d->counted)
+		f->dropped += d->n;
 	g_free(dgram_remove(f, d));
 }
 
@@ -183,18 +185,42 @@ captured_prefix(struct dgram *d)
 	return pos;
 }
 
-enum ipfrag_result
-ipfrag_add(struct ipfrag *f, const struct ipfrag_piece *p,
-    struct ipfrag_whole *out)
+/* The bytes of [off, end) that d's pieces hold (they never overlap). */
+static uint32_t
+held(const struct dgram *d, uint32_t off, uint32_t end)
+{
+	uint32_t n = 0;
+
+	for (unsigned i = 0; i < d->n; i++) {
+		uint32_t o = d->piece[i].off, e = o + d->piece[i].len;
+		uint32_t a = o > off ? o : off, b = e < end ? e : end;
+		if (b > a)
+			n += b - a;
+	}
+	return n;
+}
+
+/* The buffer a datagram with bufcap bytes of it needs for p's too. */
+static uint32_t
+buf_want(uint32_t bufcap, const struct ipfrag_piece *p)
+{
+	uint32_t want = bufcap ? bufcap : 2048;
+
+	if (!p->cap || p->off + p->cap <= bufcap)
+		return bufcap;
+	while (want < p->off + p->cap)
+		want *= 2;
+	return want < 65536 ? want : 65536;	/* off + cap <= 65535 */
+}
+
+static enum ipfrag_result
+add(struct ipfrag *f, const struct ipfrag_piece *p, struct ipfrag_whole *out)
 {
 	struct fkey k;
 	struct dgram *d;
 	uint32_t end = p->off + p->len;
 	size_t alen = p->af == 6 ? 16 : 4;
-	bool tcp = p->proto == IPPROTO_TCP_;
 
-	g_free(f->done);
-	f->done = NULL;
 	if (p->ts > f->clock)
 		f->clock = p->ts;
 	expire(f);
@@ -207,29 +233,36 @@ ipfrag_add(struct ipfrag *f, const struct ipfrag_piece *p,
 	memcpy(k.src, p->src, alen);
 	memcpy(k.dst, p->dst, alen);
 	d = g_hash_table_lookup(f->dg, &k);
+	uint32_t bufcap = d ? d->bufcap : 0, want = buf_want(bufcap, p);
+	if (f->mem + (d ? 0 : sizeof(*d)) + (want - bufcap) > FRAG_MEM) {
+		/* Over the bound, a fragment that needs memory is refused
+		 * (Linux since 4.17: ipfrag_high_thresh). */
+		if (p->counted || (d && d->counted))
+			f->dropped++;
+		return IPFRAG_DROPPED;
+	}
 	if (!d) {
 		d = g_new0(struct dgram, 1);
 		d->key = k;
-		d->first_ts = p->ts;
+		/* The time it began, by the clock (which never runs back):
+		 * a capture whose stamps step back times it as it came. */
+		d->first_ts = f->clock;
 		d->link.data = d;
 		g_queue_push_tail_link(&f->order, &d->link);
 		g_hash_table_insert(f->dg, &d->key, d);
 		f->mem += dgram_mem(d);
 	}
+	d->counted |= p->counted;
 
-	/* An exact copy (a duplicate in the capture) is left out; any other
-	 * overlap, a second end, or a piece past the end: the datagram is
-	 * given up (RFC 5722; Linux does so for IPv4 too). */
-	for (unsigned i = 0; i < d->n; i++) {
-		uint32_t o = d->piece[i].off, e = o + d->piece[i].len;
-		if (o == p->off && e == end) {
-			if (tcp)
-				f->dropped++;
-			return IPFRAG_HELD;
-		}
-		if (p->off < e && o < end)
-			goto bad;
-	}
+	/* As Linux's inet_frag_queue_insert(): a piece whose bytes are all
+	 * held already is a duplicate, left out; one that overlaps others
+	 * only in part, or an empty one, gives the datagram up (RFC 5722
+	 * for IPv6; Linux does so for IPv4 too); so do a second end, and a
+	 * piece past the end. */
+	if (p->len && held(d, p->off, end) == p->len)
+		return IPFRAG_HELD;
+	if (!p->len || held(d, p->off, end))
+		goto bad;
 	if (!p->more) {
 		if (d->have_last && d->total != end)
 			goto bad;
@@ -245,12 +278,7 @@ ipfrag_add(struct ipfrag *f, const struct ipfrag_piece *p,
 		goto bad;
 
 	/* Held: its captured bytes at their offset. */
-	if (p->cap && p->off + p->cap > d->bufcap) {
-		uint32_t want = d->bufcap ? d->bufcap : 2048;
-		while (want < p->off + p->cap)
-			want *= 2;
-		if (want > 65536)
-			want = 65536;	/* off + cap <= 65535 (decode.c) */
+	if (want > d->bufcap) {
 		f->mem += want - d->bufcap;
 		d->buf = g_realloc(d->buf, want);
 		d->bufcap = want;
@@ -261,16 +289,12 @@ ipfrag_add(struct ipfrag *f, const struct ipfrag_piece *p,
 	d->piece[d->n].len = p->len;
 	d->piece[d->n].cap = p->cap;
 	d->n++;
-	d->ntcp += tcp;
 	if (p->off == 0) {
 		d->have_first = true;
 		d->proto = p->proto;
 	}
 
-	uint64_t covered = 0;
-	for (unsigned i = 0; i < d->n; i++)
-		covered += d->piece[i].len;
-	if (d->have_last && d->have_first && covered == d->total) {
+	if (d->have_last && d->have_first && held(d, 0, d->total) == d->total) {
 		out->len = d->total;
 		out->cap = captured_prefix(d);
 		out->proto = d->proto;
@@ -279,20 +303,28 @@ ipfrag_add(struct ipfrag *f, const struct ipfrag_piece *p,
 		f->reassembled++;
 		return IPFRAG_DONE;
 	}
-
-	/* Over the memory bound: the oldest go, maybe this one. */
-	while (f->mem > FRAG_MEM) {
-		struct dgram *o = f->order.head->data;
-		bool self = o == d;
-		dgram_drop(f, o);
-		if (self)
-			return IPFRAG_DROPPED;
-	}
 	return IPFRAG_HELD;
 
 bad:
-	if (tcp)
+	d->counted |= p->counted;
+	if (d->counted)
 		f->dropped++;	/* this one, with the others below */
 	dgram_drop(f, d);
 	return IPFRAG_DROPPED;
+}
+
+enum ipfrag_result
+ipfrag_add(struct ipfrag *f, const struct ipfrag_piece *p,
+    struct ipfrag_whole *out)
+{
+	/* The datagram made whole last, which p's bytes may lie in (a
+	 * fragment inside a reassembled datagram: a tunnel's, or behind an
+	 * IPv6 Destination Options header), is freed once they are
+	 * copied. */
+	uint8_t *last = f->done;
+
+	f->done = NULL;
+	enum ipfrag_result r = add(f, p, out);
+	g_free(last);
+	return r;
 }

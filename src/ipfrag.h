@@ -8,12 +8,13 @@
  * completes never reaches TCP, as on the host: its TCP fragments are
  * counted (ipfrag_dropped(), the summary's ip_fragment).
  *
- * As Linux and RFC 5722 do, a fragment that overlaps another (other than
- * an exact copy, which is ignored) drops its whole datagram; so do a
- * datagram past 65,535 bytes and a fragment past the datagram's end. A
- * datagram is given up FRAG_TIMEOUT after its first fragment (Linux's
- * ipfrag_time, 30 s; IPv6 60 s, RFC 8200), and the oldest go when the
- * fragments held pass FRAG_MEM bytes (Linux's ipfrag_high_thresh).
+ * As Linux and RFC 5722 do, a fragment that overlaps others in part, or
+ * is empty, drops its whole datagram (one whose bytes are all held
+ * already is a duplicate, left out); so do a second end and a fragment
+ * past the datagram's end. A datagram is given up FRAG_TIMEOUT after its
+ * first fragment (Linux's ipfrag_time, 30 s; IPv6 60 s, RFC 8200), and
+ * fragments that need memory are refused while those held pass FRAG_MEM
+ * bytes (Linux's ipfrag_high_thresh, since 4.17).
  *
  * Not thread-safe: one reassembler for the thread that reads and decodes.
  */
@@ -37,6 +38,8 @@ struct ipfrag_piece {
 	uint32_t id;		/* IPv4's 16-bit or IPv6's 32-bit id */
 	uint8_t proto;		/* IPv4's protocol; IPv6: the fragment
 				   header's next header */
+	bool counted;		/* its datagram may carry TCP (decode.c):
+				   counted if given up */
 	uint16_t vlan;		/* the frame's outermost VLAN id */
 	uint32_t off;		/* offset in the datagram's payload */
 	uint32_t len;		/* payload bytes on the wire */
@@ -69,8 +72,8 @@ enum ipfrag_result ipfrag_add(struct ipfrag *f, const struct ipfrag_piece *p,
 /* Give up every datagram still incomplete (the end of the input). */
 void ipfrag_flush(struct ipfrag *f);
 
-/* TCP fragments whose datagram was given up, so far (IPv4 protocol or
- * IPv6 next header 6). */
+/* Fragments of datagrams that may carry TCP (ipfrag_piece.counted) given
+ * up, so far, and those refused over FRAG_MEM. */
 uint64_t ipfrag_dropped(const struct ipfrag *f);
 
 /* Datagrams reassembled so far. */

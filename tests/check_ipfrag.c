@@ -229,16 +229,22 @@ START_TEST(test_duplicate)
 	GArray *fr = frames_of(C4 RESP " fragment=600\n", &mem);
 	struct decode_opts o = { .frag = ipfrag_new() };
 	struct pkt p;
-	const unsigned order[] = { 0, 0, 1, 2 };
+	const unsigned order[] = { 0, 0, 1, 2, 2 };
 	enum decode_result want[] = { DECODE_NOT_TCP, DECODE_NOT_TCP,
-	    DECODE_NOT_TCP, DECODE_OK };
+	    DECODE_NOT_TCP, DECODE_OK, DECODE_NOT_TCP };
 
-	/* An exact copy (-i any, a mirror port) is left out, and counted:
-	 * it became no segment. */
-	for (unsigned i = 0; i < G_N_ELEMENTS(order); i++)
+	/* An exact copy (-i any, a mirror port) is left out, as Linux
+	 * leaves out a fragment it holds already; the datagram completes.
+	 * The last one's copy, after it, begins a datagram that never
+	 * completes: counted at the end. */
+	for (unsigned i = 0; i < G_N_ELEMENTS(order); i++) {
 		ck_assert_int_eq(dec(&g_array_index(fr, struct frame,
 		    order[i]), &o, &p, 0), want[i]);
-	want_response(&p);
+		if (want[i] == DECODE_OK)
+			want_response(&p);
+	}
+	ck_assert_uint_eq(ipfrag_dropped(o.frag), 0);
+	ipfrag_flush(o.frag);
 	ck_assert_uint_eq(ipfrag_dropped(o.frag), 1);
 	ipfrag_free(o.frag);
 	g_array_free(fr, TRUE);
@@ -256,12 +262,13 @@ START_TEST(test_overlap)
 	    "fragment=504\n", &mem);
 	struct decode_opts o = { .frag = ipfrag_new() };
 	struct pkt p;
-	/* a0, b0: they overlap without being copies (RFC 1858's overlap
-	 * attack, RFC 5722): both given up (2). a1, a2 begin a datagram
-	 * anew; b1 overlaps a1: the three given up (5). b2 alone, counted
-	 * at the end (6). No segment. */
-	const unsigned order[] = { 0, 3, 1, 2, 4, 5 };
-	const uint64_t dropped[] = { 0, 2, 2, 2, 5, 5 };
+	/* a0, then b1: it overlaps a0 in part (RFC 1858's overlap attack,
+	 * RFC 5722): both given up (2). a1, a2, b0 begin a datagram anew
+	 * (b0 overlaps nothing held); b2's bytes, 1008-1420, a1 and a2 hold
+	 * already: a duplicate, left out. [504, 600) never comes: the three
+	 * held are counted at the end (5). No segment. */
+	const unsigned order[] = { 0, 4, 1, 2, 3, 5 };
+	const uint64_t dropped[] = { 0, 2, 2, 2, 2, 2 };
 
 	ck_assert_uint_eq(fr->len, 6);
 	for (unsigned i = 0; i < G_N_ELEMENTS(order); i++) {
@@ -270,8 +277,21 @@ START_TEST(test_overlap)
 		ck_assert_uint_eq(ipfrag_dropped(o.frag), dropped[i]);
 	}
 	ipfrag_flush(o.frag);
-	ck_assert_uint_eq(ipfrag_dropped(o.frag), 6);
+	ck_assert_uint_eq(ipfrag_dropped(o.frag), 5);
 	ck_assert_uint_eq(ipfrag_reassembled(o.frag), 0);
+	ipfrag_free(o.frag);
+
+	/* a0, then b0, whose bytes a0 holds already: a duplicate (Linux's
+	 * IPFRAG_DUP), left out; a1 and a2 complete the first cut. */
+	o.frag = ipfrag_new();
+	const unsigned order2[] = { 0, 3, 1, 2 };
+	enum decode_result r = DECODE_MAX;
+	for (unsigned i = 0; i < G_N_ELEMENTS(order2); i++)
+		r = dec(&g_array_index(fr, struct frame, order2[i]), &o, &p,
+		    0);
+	ck_assert_int_eq(r, DECODE_OK);
+	ck_assert_uint_eq(p.tcp.paylen, 1400);
+	ck_assert_uint_eq(ipfrag_dropped(o.frag), 0);
 	ipfrag_free(o.frag);
 	g_array_free(fr, TRUE);
 	g_free(mem);
@@ -311,18 +331,111 @@ END_TEST
 
 START_TEST(test_lying_fragments)
 {
-	enum decode_result r[2];
+	enum decode_result r[4];
 	struct pkt p;
 	uint64_t dropped;
 
-	/* More to come, 25 bytes (not a multiple of 8): RFC 8200 4.5
-	 * discards it; so does RFC 791's limit, offset 65528 + 20 bytes
-	 * past 65535 - 20. Malformed, not held. */
+	/* More to come, 25 bytes (not a multiple of 8): IPv4's is cut to
+	 * 24, as Linux does (ip_frag_queue()), and held; IPv6's discarded
+	 * (RFC 8200 4.5), malformed. */
 	run(C4 "0 > A 1 2 len=5 frag=0,more\n", false, r, 2, &p, &dropped,
 	    true);
+	ck_assert_int_eq(r[0], DECODE_NOT_TCP);
+	ck_assert_uint_eq(dropped, 1);
+	run(C6 "0 > A 1 2 len=5 frag=0,more\n", false, r, 2, &p, &dropped,
+	    true);
 	ck_assert_int_eq(r[0], DECODE_MALFORMED);
+	ck_assert_uint_eq(dropped, 0);
+	/* RFC 791's limit: offset 65528 + 20 bytes past 65535 - 20. */
 	run(C4 "0 > A 1 2 frag=8191\n", false, r, 2, &p, &dropped, true);
 	ck_assert_int_eq(r[0], DECODE_MALFORMED);
+	ck_assert_uint_eq(dropped, 0);
+	/* An IPv6 first fragment without the whole TCP header (8 of its
+	 * 24 bytes): discarded (RFC 8200 4.5, RFC 7112; Linux's
+	 * ipv6frag_thdr_truncated()); the other two never complete. */
+	ck_assert_uint_eq(run(C6 "0 > S 1000 0 mss=1460 fragment=8\n", false,
+	    r, 4, &p, &dropped, true), 3);
+	ck_assert_int_eq(r[0], DECODE_MALFORMED);
+	ck_assert_int_eq(r[1], DECODE_NOT_TCP);
+	ck_assert_int_eq(r[2], DECODE_NOT_TCP);
+	ck_assert_uint_eq(dropped, 2);
+}
+END_TEST
+
+START_TEST(test_nested)
+{
+	enum decode_result r[8];
+	struct pkt p;
+	uint64_t dropped;
+
+	/* A fragment inside a reassembled datagram: the first piece of an
+	 * inner datagram (behind a Destination Options header, id 77,
+	 * offset 0, more: its TCP header and 100 bytes, 120) is carried in
+	 * outer fragments (64 + 64 + 8 of 8 + 8 + 120 = 136 bytes); the
+	 * frame that completes the outer datagram holds the inner piece
+	 * (its bytes were in the outer datagram's buffer, copied before it
+	 * goes). The inner datagram's last piece (offset 15 * 8 = 120: a
+	 * second TCP header and 4 bytes, 24) completes it: a segment of
+	 * seq 1001 with 120 - 20 + 24 = 124 bytes. */
+	ck_assert_uint_eq(run(C6
+	    "0.050 > PA 1001 5001 len=100 ipid=77 ext6=dst,frag frag=0,more "
+	    "fragment=64\n"
+	    "0.060 > PA 1001 5001 len=4 ipid=77 ext6=dst,frag frag=15\n",
+	    false, r, 8, &p, &dropped, true), 4);
+	ck_assert_int_eq(r[0], DECODE_NOT_TCP);
+	ck_assert_int_eq(r[1], DECODE_NOT_TCP);
+	ck_assert_int_eq(r[2], DECODE_NOT_TCP);
+	ck_assert_int_eq(r[3], DECODE_OK);
+	ck_assert_uint_eq(p.tcp.seq, 1001);
+	ck_assert_uint_eq(p.tcp.paylen, 124);
+	ck_assert(p.quirks & DEC_IP_REASSEMBLED);
+	ck_assert_uint_eq(dropped, 0);
+}
+END_TEST
+
+START_TEST(test_counted_behind_header)
+{
+	uint8_t *mem;
+	/* IPv6 with a Destination Options header first in the fragmentable
+	 * part: the Fragment header's next header is 60, not TCP; the
+	 * datagram may carry TCP all the same. The middle piece never
+	 * comes: the two held are counted at the end. */
+	GArray *fr = frames_of(C6 RESP " ext6=dst fragment=600\n", &mem);
+	struct decode_opts o = { .frag = ipfrag_new() };
+	struct pkt p;
+
+	ck_assert_uint_eq(fr->len, 3);
+	dec(&g_array_index(fr, struct frame, 0), &o, &p, 0);
+	dec(&g_array_index(fr, struct frame, 2), &o, &p, 0);
+	ipfrag_flush(o.frag);
+	ck_assert_uint_eq(ipfrag_dropped(o.frag), 2);
+	ipfrag_free(o.frag);
+	g_array_free(fr, TRUE);
+	g_free(mem);
+}
+END_TEST
+
+START_TEST(test_clock_back)
+{
+	enum decode_result r[8];
+	struct pkt p;
+	uint64_t dropped;
+
+	/* The capture's stamps step back 60 s (clocks, merged files) between
+	 * two fragmented segments. A datagram is timed from when it began by
+	 * the clock, which never runs back: the second's fragments, stamped
+	 * alike, come in time and make it whole. (Timed by their own stamps,
+	 * 60 s behind the clock, they were given up as they came.) */
+	ck_assert_uint_eq(run(C4
+	    "100.030 < PA 5001 1101 len=1400 fragment=600\n"
+	    "40.050 < PA 6401 1101 len=1400 fragment=600\n",
+	    false, r, 8, &p, &dropped, true), 6);
+	ck_assert_int_eq(r[2], DECODE_OK);
+	ck_assert_int_eq(r[3], DECODE_NOT_TCP);
+	ck_assert_int_eq(r[4], DECODE_NOT_TCP);
+	ck_assert_int_eq(r[5], DECODE_OK);
+	ck_assert_uint_eq(p.tcp.seq, 6401);
+	ck_assert_uint_eq(p.tcp.paylen, 1400);
 	ck_assert_uint_eq(dropped, 0);
 }
 END_TEST
@@ -399,7 +512,7 @@ piece(uint32_t id, uint32_t off, uint32_t len, bool more, int64_t ts)
 	static uint8_t zeros[65536];
 	struct ipfrag_piece p = {
 		.af = 4, .src = a, .dst = b, .id = id, .proto = 6,
-		.off = off, .len = len, .more = more, .data = zeros,
+		.counted = true, .off = off, .len = len, .more = more, .data = zeros,
 		.cap = len, .ts = ts,
 	};
 	return p;
@@ -409,19 +522,26 @@ START_TEST(test_memory_bound)
 {
 	struct ipfrag *f = ipfrag_new();
 	struct ipfrag_whole w;
+	enum ipfrag_result r = IPFRAG_DONE;
 
 	/* Each datagram holds a piece at offset 60000: a buffer of 64 KiB.
-	 * FRAG_MEM (4 MiB) holds fewer than 64 of them: by the 64th the
-	 * oldest are given up, each counted once. */
+	 * FRAG_MEM (4 MiB) holds 63 of them: the 64th is refused (Linux
+	 * since 4.17, over ipfrag_high_thresh) and counted; at the end the
+	 * 63 held are too. */
 	for (uint32_t id = 0; id < 64; id++) {
 		struct ipfrag_piece p = piece(id, 60000, 8, true, 0);
-		ck_assert_int_ne(ipfrag_add(f, &p, &w), IPFRAG_DONE);
+		r = ipfrag_add(f, &p, &w);
+		if (id < 63)
+			ck_assert_int_eq(r, IPFRAG_HELD);
 	}
-	uint64_t gone = ipfrag_dropped(f);
-	ck_assert_uint_ge(gone, 1);
-	ck_assert_uint_le(gone, 64);
+	ck_assert_int_eq(r, IPFRAG_DROPPED);
+	ck_assert_uint_eq(ipfrag_dropped(f), 1);
+	/* A piece that needs no more memory (its datagram's buffer holds
+	 * its bytes already) is taken. */
+	struct ipfrag_piece p = piece(0, 59992, 8, true, 0);
+	ck_assert_int_eq(ipfrag_add(f, &p, &w), IPFRAG_HELD);
 	ipfrag_flush(f);
-	ck_assert_uint_eq(ipfrag_dropped(f), 64);
+	ck_assert_uint_eq(ipfrag_dropped(f), 1 + 63 + 1);
 	ipfrag_free(f);
 }
 END_TEST
@@ -462,6 +582,12 @@ START_TEST(test_end_conflicts)
 	p = piece(3, 16, 8, true, 0);
 	ck_assert_int_eq(ipfrag_add(f, &p, &w), IPFRAG_DROPPED);
 	ck_assert_uint_eq(ipfrag_dropped(f), 4);
+	/* An empty piece (Linux: end == offset): given up. */
+	p = piece(5, 0, 8, true, 0);
+	ck_assert_int_eq(ipfrag_add(f, &p, &w), IPFRAG_HELD);
+	p = piece(5, 8, 0, false, 0);
+	ck_assert_int_eq(ipfrag_add(f, &p, &w), IPFRAG_DROPPED);
+	ck_assert_uint_eq(ipfrag_dropped(f), 6);
 	/* Whole: 0-8 and 8-16, the last; the payload is the pieces'. */
 	p = piece(4, 8, 8, false, 0);
 	ck_assert_int_eq(ipfrag_add(f, &p, &w), IPFRAG_HELD);
@@ -490,6 +616,9 @@ ipfrag_suite(void)
 	tcase_add_test(tc, test_overlap);
 	tcase_add_test(tc, test_snaplen_cut);
 	tcase_add_test(tc, test_lying_fragments);
+	tcase_add_test(tc, test_nested);
+	tcase_add_test(tc, test_counted_behind_header);
+	tcase_add_test(tc, test_clock_back);
 	tcase_add_test(tc, test_bad_ip_checksum);
 	tcase_add_test(tc, test_timeout);
 	tcase_add_test(tc, test_memory_bound);

@@ -36,7 +36,8 @@
  * in each with badipsum); IPv6
  * ones get a Fragment header right after the fixed header, with the
  * segment's IPv4-style id, its extension headers (ext6=) in the
- * fragmentable part. caplen= applies to each fragment.
+ * fragmentable part (a Fragment header among them, frag=, is an inner
+ * one). caplen= applies to each fragment.
  * With icmp=, the frame written is not the segment but the ICMP error
  * (ICMPv4, or ICMPv6 between IPv6 endpoints) that answers it: sent back to
  * the segment's sender by its destination (by 192.0.2.254 or 2001:db8::fe,
@@ -1255,8 +1256,9 @@ fragment_frame(struct forge *f, const struct seg *s, const GByteArray *b,
 	size_t hl = v6 ? 40 : (size_t)(ip[0] & 0x0f) * 4;
 	size_t plen = s->ip_end - s->ip_off - hl;
 
-	if (s->icmp_type >= 0 || s->frag)
-		return scn_fail(f, err, "fragment= cannot go with icmp= or frag=");
+	if (s->icmp_type >= 0 || (s->frag && !v6))
+		return scn_fail(f, err,
+				"fragment= cannot go with icmp= (nor, on IPv4, frag=)");
 	if (plen <= s->fragment)
 		return scn_fail(f, err,
 				"fragment=%u: the payload is only %zu bytes",
