@@ -166,6 +166,7 @@ cli_parse(int argc, char **argv, struct synfin_config *cfg, GError **err)
 	g_auto(GStrv) conns = NULL;
 	g_auto(GStrv) rest = NULL;
 	gboolean ladder = FALSE, aonly = FALSE, check = FALSE, verify = FALSE;
+	gboolean keep_copies = FALSE;
 	gboolean nopromisc = FALSE, quiet = FALSE, progress = FALSE;
 	gboolean list = FALSE, listan = FALSE, version = FALSE;
 
@@ -217,6 +218,9 @@ cli_parse(int argc, char **argv, struct synfin_config *cfg, GError **err)
 		  "Stop after COUNT packets", "COUNT" },
 		{ "verify-checksums", 0, 0, G_OPTION_ARG_NONE, &verify,
 		  "Drop segments with a bad IPv4 or TCP checksum", NULL },
+		{ "keep-copies", 0, 0, G_OPTION_ARG_NONE, &keep_copies,
+		  "Analyse every copy of a segment a capture on several "
+		  "interfaces (-i any) holds", NULL },
 		{ "snaplen", 's', 0, G_OPTION_ARG_STRING, &snap,
 		  "Live capture snapshot length (default 262144)", "LEN" },
 		{ "no-promiscuous-mode", 'p', 0, G_OPTION_ARG_NONE, &nopromisc,
@@ -276,6 +280,7 @@ cli_parse(int argc, char **argv, struct synfin_config *cfg, GError **err)
 	cfg->anomalies_only = aonly;
 	cfg->check = check;
 	cfg->verify_checksums = verify;
+	cfg->keep_copies = keep_copies;
 	cfg->no_promisc = nopromisc;
 	cfg->quiet = quiet;
 	cfg->progress = progress;

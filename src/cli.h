@@ -26,6 +26,7 @@ struct synfin_config {
 	uint64_t count;		/* -c (0: all) */
 	int jobs;		/* -j (0: automatic) */
 	bool verify_checksums;	/* --verify-checksums */
+	bool keep_copies;	/* --keep-copies */
 	int snaplen;		/* -s */
 	bool no_promisc;	/* -p */
 	int buffer_size;	/* -B KiB */

@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <pcap/dlt.h>
+
 #include "capture.h"
 #include "conn.h"
 #include "decode.h"
@@ -23,6 +25,36 @@
 #include "parallel.h"
 
 #define NS 1000000000LL
+
+/*
+ * A capture on several interfaces at once (-i any, Linux cooked v1/v2)
+ * holds a segment a host forwards, bridges or NATs once per interface it
+ * crosses, microseconds apart: a router's ingress copy (packet type HOST)
+ * and egress one (OUTGOING, TTL one less), a bridge port's and the
+ * bridge's. Analysed twice, every segment would be a retransmission. A
+ * segment with the same addresses, ports, numbers, flags, window, length
+ * and timestamps as one seen within COPY_WINDOW before it, from another
+ * interface or in the other direction (Linux cooked v2's interface index
+ * and packet type; v1 has only the packet type), is such a copy, left out
+ * (interface_copy). A retransmission goes out of the same interface the
+ * same way, and no sooner than a round trip. The segments seen are kept
+ * in a table of COPY_SLOTS, COPY_WAYS to a key: at 3 million segments a
+ * second, 6,000 within the window, more than it holds, and a copy whose
+ * entry was taken is analysed as before.
+ */
+#define COPY_SLOTS 16384
+#define COPY_WAYS 4
+#define COPY_WINDOW (2 * 1000000LL)	/* ns */
+
+struct copy_seen {
+	uint64_t key;
+	int64_t ts;		/* 0: empty */
+	uint64_t iface;		/* interface index << 8 | packet type */
+};
+
+struct copies {
+	struct copy_seen slot[COPY_SLOTS];
+};
 
 struct pipeline {
 	const struct synfin_config *cfg;
@@ -42,6 +74,7 @@ struct pipeline {
 	uint64_t prog_done;	/* bytes of the files already finished */
 	uint64_t prog_total;	/* bytes of all files (0: unknown) */
 	struct capture *cur;	/* the capture being read */
+	struct copies *copies;	/* NULL: --keep-copies */
 };
 
 static bool
@@ -65,6 +98,8 @@ pipeline_init(struct pipeline *pl, const struct synfin_config *cfg, FILE *out)
 	pl->cfg = cfg;
 	pl->dopts.verify_checksums = cfg->verify_checksums;
 	pl->dopts.frag = ipfrag_new();
+	if (!cfg->keep_copies)
+		pl->copies = g_new0(struct copies, 1);
 	flow_table_init(&pl->flows, &cc, (int64_t)(cfg->idle_timeout * NS),
 	    cfg->max_flows, emit_cb, pl);
 	report_init(&pl->rep, cfg, &cc, out);
@@ -86,11 +121,81 @@ struct ahead {
 	struct pkt pkt;
 	enum decode_result r;
 	uint32_t hash;		/* one thread: the segment's flow hash */
+	bool copy;		/* a copy from another interface (copies) */
 };
+
 
 /* Decoding touches nothing of the pipeline's: a frame may be decoded ahead
  * of those before it are analyzed. With one thread, the lookup's bucket
  * is fetched now (flow_prefetch_bucket()). */
+/* The interface and direction of a Linux cooked frame (decoded: its
+ * header is there), or false for another link type. */
+static bool
+cooked_iface(const struct frame *f, uint64_t *iface)
+{
+	switch (f->dlt) {
+	case DLT_LINUX_SLL:	/* packet type first */
+		*iface = (uint64_t)f->data[0] << 8 | f->data[1];
+		return true;
+#ifdef DLT_LINUX_SLL2
+	case DLT_LINUX_SLL2:	/* interface index at 4, packet type at 10 */
+		*iface = ((uint64_t)f->data[4] << 24 | (uint64_t)f->data[5] <<
+		    16 | (uint64_t)f->data[6] << 8 | f->data[7]) << 8 |
+		    f->data[10];
+		return true;
+#endif
+	default:
+		return false;
+	}
+}
+
+static uint64_t
+copy_mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+	return h * 0xff51afd7ed558ccdULL;
+}
+
+/* Is decoded frame a a copy (struct copies) of one seen just before? */
+static bool
+copy_of_seen(struct copies *cp, const struct ahead *a)
+{
+	const struct pkt *p = &a->pkt;
+	const struct tcp_seg *t = &p->tcp;
+	uint64_t iface, k = p->af;
+
+	if (!cooked_iface(&a->f, &iface))
+		return false;
+	for (unsigned i = 0; i < 16; i += 8) {
+		uint64_t s, d;
+		memcpy(&s, p->src + i, 8);
+		memcpy(&d, p->dst + i, 8);
+		k = copy_mix(copy_mix(k, s), d);
+	}
+	k = copy_mix(k, (uint64_t)t->sport << 48 | (uint64_t)t->dport << 32 |
+	    (uint64_t)t->flags << 16 | t->win);
+	k = copy_mix(k, (uint64_t)t->seq << 32 | t->ack);
+	k = copy_mix(k, (uint64_t)t->paylen << 32 | (p->quirks &
+	    (DEC_ICMP_ERR | DEC_ICMP_FROM_DST)) << 1 | t->opt.has_ts);
+	k = copy_mix(k, (uint64_t)t->opt.tsval << 32 | t->opt.tsecr);
+	int64_t ts = a->f.ts_ns ? a->f.ts_ns : 1;
+	struct copy_seen *free = NULL;
+	for (unsigned w = 0; w < COPY_WAYS; w++) {
+		struct copy_seen *e = &cp->slot[(k + w) & (COPY_SLOTS - 1)];
+		if (e->ts && e->key == k) {
+			if (ts - e->ts <= COPY_WINDOW && ts >= e->ts &&
+			    e->iface != iface)
+				return true;
+			free = e;	/* this one's again: from now */
+			break;
+		}
+		if (!free || (free->ts && (!e->ts || e->ts < free->ts)))
+			free = e;	/* empty, else the oldest */
+	}
+	*free = (struct copy_seen){ k, ts, iface };
+	return false;
+}
+
 static void
 frame_decode(struct pipeline *pl, struct ahead *a)
 {
@@ -100,6 +205,8 @@ frame_decode(struct pipeline *pl, struct ahead *a)
 	/* Nothing after the decoder reads the payload, and the frame may
 	 * be gone when a frame read ahead is analyzed (as with -j). */
 	a->pkt.tcp.payload = NULL;
+	a->copy = a->r == DECODE_OK && pl->copies &&
+	    copy_of_seen(pl->copies, a);
 	if (a->r == DECODE_OK && !pl->par) {
 		a->hash = flow_pkt_hash(&a->pkt);
 		flow_prefetch_bucket(&pl->flows, a->hash);
@@ -150,6 +257,10 @@ frame_commit(struct pipeline *pl, struct ahead *a)
 		if (pkt->quirks & DEC_IP_FRAG_LATER)
 			pl->st.derr[pkt->quirks & DEC_IP_BAD_CSUM ?
 			    DERR_BAD_CHECKSUM : DERR_FRAGMENT]++;
+		return;
+	}
+	if (a->copy) {
+		pl->st.derr[DERR_COPY]++;
 		return;
 	}
 	if (pkt->quirks & DEC_IP_BAD_CSUM) {
@@ -305,6 +416,8 @@ pipeline_finish(struct pipeline *pl)
 	pl->st.derr[DERR_FRAGMENT] += ipfrag_dropped(pl->dopts.frag);
 	ipfrag_free(pl->dopts.frag);
 	pl->dopts.frag = NULL;
+	g_free(pl->copies);
+	pl->copies = NULL;
 	if (pl->par) {
 		par_finish(pl->par, pl->clock, &pl->st);
 		pl->par = NULL;

@@ -15,6 +15,7 @@ const char *const derr_name[DERR_MAX] = {
 	[DERR_FRAGMENT] = "ip_fragment",
 	[DERR_UNSUPPORTED] = "unsupported_packet",
 	[DERR_BAD_CHECKSUM] = "bad_checksum",
+	[DERR_COPY] = "interface_copy",
 };
 
 void

@@ -15,9 +15,11 @@
 enum derr {
 	DERR_TRUNCATED,		/* truncated_segment: snaplen cut a header */
 	DERR_MALFORMED,		/* malformed_packet: lying lengths, versions */
-	DERR_FRAGMENT,		/* ip_fragment: non-first fragment */
+	DERR_FRAGMENT,		/* ip_fragment: never made whole */
 	DERR_UNSUPPORTED,	/* unsupported_packet: e.g. a jumbogram */
 	DERR_BAD_CHECKSUM,	/* bad_checksum: dropped by --verify-checksums */
+	DERR_COPY,		/* interface_copy: a segment captured again
+				   on another interface (-i any) */
 	DERR_MAX
 };
 

@@ -27,7 +27,10 @@
  * Keys: len= data="..." win= urg= mss= ws= sackok ts=V,E sack=L-R,...
  * tfo[=HEX] nop eol opt=HEX doff= ttl= ipid= df badsum badipsum caplen=
  * iplen= ipopt=HEX frag=OFF[,more] ext6=hbh,rt,dst,frag eth_pad= proto=udp
- * icmp=TYPE/CODE icmpfrom=router fragment=N[,rev].
+ * icmp=TYPE/CODE icmpfrom=router fragment=N[,rev] pkttype=N ifindex=N.
+ * pkttype= and ifindex= set a Linux cooked frame's packet type (v1, v2)
+ * and interface index (v2): as -i any captures a segment a host forwards
+ * once per interface.
  * With fragment=N the segment's IP datagram is written as the fragments a
  * router would cut it into (RFC 791, RFC 8200 4.5): N bytes of payload
  * each (a multiple of 8), the last the rest, all at the segment's time,
@@ -179,7 +182,7 @@ struct forge {
 enum key_id {
 	K_LEN, K_DATA, K_WIN, K_URG, K_DOFF, K_TTL, K_IPID, K_DF, K_BADSUM,
 	K_BADIPSUM, K_CAPLEN, K_IPLEN, K_IPOPT, K_FRAG, K_EXT6, K_ETH_PAD,
-	K_PROTO, K_ICMP, K_ICMPFROM, K_FRAGMENT,
+	K_PROTO, K_ICMP, K_ICMPFROM, K_FRAGMENT, K_PKTTYPE, K_IFINDEX,
 	/* TCP options: repeatable, since crafting duplicates is a use case */
 	K_MSS, K_WS, K_SACKOK, K_TS, K_SACK, K_TFO, K_NOP, K_EOL, K_OPT,
 };
@@ -217,6 +220,8 @@ static const struct key_def {
 	{ "icmp",	K_ICMP,		ARG_REQUIRED,	false,	false },
 	{ "icmpfrom",	K_ICMPFROM,	ARG_REQUIRED,	false,	false },
 	{ "fragment",	K_FRAGMENT,	ARG_REQUIRED,	false,	false },
+	{ "pkttype",	K_PKTTYPE,	ARG_REQUIRED,	false,	false },
+	{ "ifindex",	K_IFINDEX,	ARG_REQUIRED,	false,	false },
 	{ "mss",	K_MSS,		ARG_REQUIRED,	true,	true },
 	{ "ws",		K_WS,		ARG_REQUIRED,	true,	true },
 	{ "sackok",	K_SACKOK,	ARG_NONE,	true,	true },
@@ -266,6 +271,8 @@ struct seg {
 	bool frag_more;
 	uint16_t frag_off;	/* in 8-byte units */
 	uint32_t eth_pad;
+	int pkttype;		/* pkttype=, -1: by direction */
+	int64_t ifindex;	/* ifindex=, -1: SLL2_IFINDEX */
 	uint32_t fragment;	/* fragment=: payload bytes a fragment */
 	bool fragment_rev;
 	size_t ip_off;		/* build_frame(): where IP begins */
@@ -773,6 +780,16 @@ seg_key(const struct forge *f, struct seg *s, char *tok, GError **err)
 		s->icmp_code = (uint8_t)v2;
 		return true;
 	}
+	case K_PKTTYPE:
+		if (!key_num(f, tok, val, 65535, &v, err))
+			return false;
+		s->pkttype = (int)v;
+		return true;
+	case K_IFINDEX:
+		if (!key_num(f, tok, val, UINT32_MAX, &v, err))
+			return false;
+		s->ifindex = (int64_t)v;
+		return true;
 	case K_FRAGMENT:
 		comma = strchr(val, ',');
 		if (comma) {
@@ -947,12 +964,16 @@ store16(uint8_t *p, uint16_t v)
 }
 
 static void
-put_link(const struct forge *f, GByteArray *b, bool to_server, bool v6)
+put_link(const struct forge *f, const struct seg *s, GByteArray *b,
+	 bool to_server, bool v6)
 {
 	const uint8_t *smac = to_server ? client_mac : server_mac;
 	const uint8_t *dmac = to_server ? server_mac : client_mac;
 	unsigned int ethertype = v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4;
-	unsigned int pkttype = to_server ? SLL_PKT_OUTGOING : SLL_PKT_HOST;
+	unsigned int pkttype = s && s->pkttype >= 0 ? (unsigned int)s->pkttype :
+		to_server ? SLL_PKT_OUTGOING : SLL_PKT_HOST;
+	uint32_t ifindex = s && s->ifindex >= 0 ? (uint32_t)s->ifindex :
+		SLL2_IFINDEX;
 	uint32_t af = v6 ? NULL_AF_INET6 : NULL_AF_INET;
 
 	switch (f->link) {
@@ -988,7 +1009,7 @@ put_link(const struct forge *f, GByteArray *b, bool to_server, bool v6)
 	case LINK_SLL2:
 		put16(b, ethertype);
 		put16(b, 0);
-		put32(b, SLL2_IFINDEX);
+		put32(b, ifindex);
 		put16(b, ARPHRD_ETHER_VAL);
 		put8(b, pkttype);
 		put8(b, 6);
@@ -1038,7 +1059,7 @@ build_icmp(struct forge *f, struct seg *s, GByteArray *b, GError **err)
 	size_t quote = in->len < ihl + 8 ? in->len : ihl + 8;
 	size_t icmplen = 8 + quote;
 
-	put_link(f, b, !s->to_server, v6);
+	put_link(f, s, b, !s->to_server, v6);
 	size_t ip_off = b->len;
 	if (!v6) {
 		put8(b, 0x45);
@@ -1134,7 +1155,7 @@ build_frame(struct forge *f, struct seg *s, GByteArray *b, GError **err)
 		return scn_fail(f, err, "IP packet too large (%zu bytes)",
 				iphdr + l4len);
 
-	put_link(f, b, s->to_server, v6);
+	put_link(f, s, b, s->to_server, v6);
 
 	ip_off = b->len;
 	s->ip_off = ip_off;
@@ -1345,6 +1366,8 @@ do_segment(struct forge *f, char **tok, guint ntok, GError **err)
 		.ipid = -1,
 		.caplen = -1,
 		.iplen = -1,
+		.pkttype = -1,
+		.ifindex = -1,
 	};
 	struct record r = { 0 };
 	GPtrArray *frames = NULL;

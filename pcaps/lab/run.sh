@@ -31,7 +31,7 @@ OUT_DIR=${SYNFIN_LAB_OUT:-$(dirname -- "$LAB_DIR")}   # .../pcaps, or $SYNFIN_LA
 ALL_SCENARIOS="client-close server-close refused unanswered abort half-close
 ipv6-client-close tw-reuse synack-lost final-ack-lost fin-lost reorder-dup
 simultaneous-close simultaneous-open vlan parallel backlog fin-wait2-timeout
-upstream-loss tfo-synack-lost one-sided icmp-reject fragments"
+upstream-loss tfo-synack-lost one-sided icmp-reject fragments router-any"
 
 # ---------------------------------------------------------------- addresses
 C4=10.77.0.1   S4=10.77.0.2
@@ -41,7 +41,8 @@ C6I=fd77:1::1  S6I=fd77:1::2
 C4R=10.77.2.1  S4R=10.77.3.2       # the routed path (through sf-rtr)
 # Port plan: scenario N uses server port 7000+N and client port 40000+N
 # (parallel: client ports 41000-41199, backlog: 42000-42003, tfo-synack-lost:
-# 40022 and 40122; fragments: 40025 to 7025 on the routed path).
+# 40022 and 40122; fragments: 40025 to 7025 on the routed path,
+# router-any: 40026 to 7026 there).
 
 skip() { echo "run.sh: $*" >&2; exit 77; }
 log()  { printf '%s\n' "== $*" >&2; }
@@ -286,8 +287,8 @@ wait_pid() {
 	wait "$pid"
 }
 
-start_capture() {   # name [netns [iface [filter]]]
-	local name=$1 ns=${2:-$NSC} ifc=${3:-vc} filter=${4:-tcp}
+start_capture() {   # name [netns [iface [filter [tcpdump-option]]]]
+	local name=$1 ns=${2:-$NSC} ifc=${3:-vc} filter=${4:-tcp} opt=${5:-}
 	rm -f "$TMP/$name.pcap"
 	# -U: write each packet as it arrives; -Z root: keep privileges so the
 	# temp dir is writable; default snaplen; only TCP (no ARP/ND noise).
@@ -297,8 +298,8 @@ start_capture() {   # name [netns [iface [filter]]]
 	# Background jobs of a non-interactive shell inherit SIGINT as ignored;
 	# env --default-signal=INT restores it so tcpdump can be stopped cleanly.
 	ip netns exec "$ns" env --default-signal=INT \
-		tcpdump -i "$ifc" -nn -U --immediate-mode -Z root -w "$TMP/$name.pcap" \
-		"$filter" >"$TMP/$name.tcpdump.log" 2>&1 &
+		tcpdump -i "$ifc" $opt -nn -U --immediate-mode -Z root \
+		-w "$TMP/$name.pcap" "$filter" >"$TMP/$name.tcpdump.log" 2>&1 &
 	CAP_PID=$!
 	PIDS+=("$CAP_PID")
 	for _ in $(seq 1 50); do
@@ -799,6 +800,20 @@ full_fragments() {
 	stop_capture fragments
 }
 
+full_router-any() {
+	# the fragments conversation (ports 40026 -> 7026), captured on the
+	# router with -i any as Linux cooked v2: every segment twice, from ra
+	# (HOST on the way in) and rb (OUTGOING on the way out; the client's
+	# full-sized segments as fragments there)
+	start_capture router-any "$NSR" any tcp "-y LINUX_SLL2 -B 8192"
+	start_server router-any "$S4R" 7026 --recv 3000 --send 64 --wait-close \
+		--close-delay 300
+	run_client router-any 0 "$S4R" 7026 --bind "$C4R:40026" --no-df \
+		--send 3000 --recv 64 --close-first
+	finish_server router-any 0
+	stop_capture router-any
+}
+
 imp_upstream_loss() {  # name
 	# a 1,000,000-byte download (MSS 1448: 691 segments), client-close
 	start_server "$1" "$S4I" 7021 --recv 32 --send 1000000 --wait-close \
@@ -1150,6 +1165,24 @@ check_fragments() {
 		{ echo "expected 2 later fragments a segment, got $later for $first"; return 1; }
 	[[ $1 =~ ^\>S\ \<S\.\ \>\. ]] || { echo "no 3-way handshake"; return 1; }
 	[[ $1 == *R* ]] && { echo "unexpected RST"; return 1; }
+	return 0
+}
+
+check_router-any() {
+	# Linux cooked v2, two interfaces; each segment in on one and out on
+	# the other: as many frames in as out, but for the fragments (each
+	# full-sized client segment in whole, out in 3 pieces)
+	local v ins outs frags
+	v=$(tcpdump -nn -e -r "$2" 2>/dev/null)
+	[ "$(tcpdump -r "$2" 2>&1 >/dev/null | grep -c LINUX_SLL2)" = 1 ] ||
+		{ echo "expected a Linux cooked v2 capture"; return 1; }
+	ins=$(grep -c " In " <<<"$v")
+	outs=$(grep -c " Out " <<<"$v")
+	frags=$(tcpdump -nn -v -r "$2" 2>/dev/null | grep -Ec "offset (552|1104), flags")
+	[ "$(grep -o 'ifindex [0-9]*' <<<"$v" | sort -u | wc -l)" = 2 ] ||
+		{ echo "expected two interfaces"; return 1; }
+	[ "$frags" -ge 4 ] && [ "$outs" = $((ins + frags)) ] ||
+		{ echo "expected each segment in and out: $ins in, $outs out, $frags later fragments"; return 1; }
 	return 0
 }
 
