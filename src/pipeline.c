@@ -157,7 +157,7 @@ copy_mix(uint64_t h, uint64_t v)
 }
 
 /* Is decoded frame a a copy (struct copies) of one seen just before? */
-static bool
+static __attribute__((noinline)) bool
 copy_of_seen(struct copies *cp, const struct ahead *a)
 {
 	const struct pkt *p = &a->pkt;
@@ -205,8 +205,10 @@ frame_decode(struct pipeline *pl, struct ahead *a)
 	/* Nothing after the decoder reads the payload, and the frame may
 	 * be gone when a frame read ahead is analyzed (as with -j). */
 	a->pkt.tcp.payload = NULL;
-	a->copy = a->r == DECODE_OK && pl->copies &&
-	    copy_of_seen(pl->copies, a);
+	a->copy = false;
+	if (G_UNLIKELY(a->f.dlt != DLT_EN10MB) && a->r == DECODE_OK &&
+	    pl->copies)
+		a->copy = copy_of_seen(pl->copies, a);
 	if (a->r == DECODE_OK && !pl->par) {
 		a->hash = flow_pkt_hash(&a->pkt);
 		flow_prefetch_bucket(&pl->flows, a->hash);
