@@ -486,19 +486,36 @@ capture_setup(pcap_t *p, const char *name, const char *filter, GError **err)
 	return c;
 }
 
-/* A compressed capture, which libpcap does not read, by its first bytes:
- * how to read it, or NULL. */
+/* A capture libpcap does not read, by its first bytes: compressed, or
+ * another tool's format (the magic numbers Wireshark's wiretap reads
+ * them by): what it is and how to read it, or NULL. */
 static const char *
-compressed_hint(const unsigned char *b, size_t n)
+format_hint(const unsigned char *b, size_t n)
 {
-	if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b)
-		return "gzip-compressed: zcat";
-	if (n >= 3 && memcmp(b, "BZh", 3) == 0)
-		return "bzip2-compressed: bzcat";
-	if (n >= 6 && memcmp(b, "\xfd" "7zXZ\0", 6) == 0)
-		return "xz-compressed: xzcat";
-	if (n >= 4 && memcmp(b, "\x28\xb5\x2f\xfd", 4) == 0)
-		return "zstd-compressed: zstdcat";
+	static const struct {
+		const char *magic;
+		size_t len;
+		const char *hint;
+	} fmt[] = {
+		{ "\x1f\x8b", 2, "gzip-compressed: zcat it to synfin -r -" },
+		{ "BZh", 3, "bzip2-compressed: bzcat it to synfin -r -" },
+		{ "\xfd" "7zXZ\0", 6, "xz-compressed: xzcat it to synfin -r -" },
+		{ "\x28\xb5\x2f\xfd", 4,
+		  "zstd-compressed: zstdcat it to synfin -r -" },
+		{ "snoop\0\0\0", 8, "a Solaris snoop capture" },
+		{ "GMBU", 4, "a Microsoft Network Monitor 2 capture" },
+		{ "RTSS", 4, "a Microsoft Network Monitor 1 capture" },
+		{ "XCP\0", 4, "a NetXRay or Sniffer capture" },
+		{ "TRSNIFF data    \x1a", 17, "a Sniffer (DOS) capture" },
+		{ "iptrace ", 8, "an AIX iptrace capture" },
+		{ "ObserverPktBuffe", 16, "a Network Instruments Observer "
+		  "capture" },
+		{ "\x7fver", 4, "an EtherPeek or AiroPeek capture" },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(fmt); i++)
+		if (n >= fmt[i].len && memcmp(b, fmt[i].magic, fmt[i].len) == 0)
+			return fmt[i].hint;
 	return NULL;
 }
 
@@ -506,7 +523,7 @@ compressed_hint(const unsigned char *b, size_t n)
  * refused it: it is read through this stream, which keeps its first
  * bytes. */
 struct head_cookie {
-	unsigned char b[8];
+	unsigned char b[24];
 	size_t n;
 };
 
@@ -590,7 +607,7 @@ capture_open_file(const char *path, const char *filter, GError **err)
 			    G_GINT64_FORMAT, at);
 		/* A compressed capture, which libpcap does not read: say
 		 * how to read it. */
-		unsigned char b[8];
+		unsigned char b[24];
 		size_t nb = 0;
 		if (head) {
 			nb = head->n;
@@ -606,12 +623,14 @@ capture_open_file(const char *path, const char *filter, GError **err)
 		} else if (fseeko(fp, 0, SEEK_SET) == 0) {
 			nb = fread(b, 1, sizeof(b), fp);
 		}
-		const char *hint = compressed_hint(b, nb);
+		const char *hint = format_hint(b, nb);
+		bool other = hint && !strstr(hint, "synfin -r -");
 		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
 		    "%s: not a readable pcap or pcapng capture (%s)%s%s%s%s",
 		    is_stdin ? "standard input" : path, ebuf, where,
 		    hint ? "; it is " : "", hint ? hint : "",
-		    hint ? " it to synfin -r -" : "");
+		    other ? ": convert it with Wireshark's editcap -F pcapng" :
+		    "");
 		if (fp != stdin)
 			fclose(fp);	/* frees head */
 		g_free(iobuf);

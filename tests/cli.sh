@@ -61,6 +61,21 @@ grep -q "nope.pcap" "$t/err" && ok || bad "missing file named"
 printf 'this is not a capture\n' >"$t/text.pcap"
 expect 2 "not a capture" -- "$SYNFIN" -r "$t/text.pcap"
 grep -q "not a readable pcap" "$t/err" && ok || bad "not-a-capture message"
+# Another tool's format (a Solaris snoop header, RFC 1761: "snoop\0\0\0",
+# version 2, datalink 4), from a file and from a pipe: the error names it
+# and how to convert it; Network Monitor 2 ("GMBU") and Sniffer DOS (17
+# bytes of magic) likewise.
+printf 'snoop\000\000\000\000\000\000\002\000\000\000\004' >"$t/x.snoop"
+expect 2 "snoop" -- "$SYNFIN" -r "$t/x.snoop"
+grep -q "it is a Solaris snoop capture: convert it with Wireshark's editcap -F pcapng" "$t/err" && ok || bad "snoop hint"
+expect 2 "snoop from a pipe" -- sh -c "cat \"$t/x.snoop\" | \"$SYNFIN\" -q -r -"
+grep -q "standard input: .* it is a Solaris snoop capture" "$t/err" && ok || bad "snoop hint from a pipe"
+printf 'GMBU\000\002xxxxxxxxxxxxxxxxxxxxxx' >"$t/x.cap"
+expect 2 "netmon" -- "$SYNFIN" -r "$t/x.cap"
+grep -q "Microsoft Network Monitor 2 capture" "$t/err" && ok || bad "netmon hint"
+printf 'TRSNIFF data    \032xxxxxxxxxxxxx' >"$t/x.enc"
+expect 2 "sniffer" -- sh -c "cat \"$t/x.enc\" | \"$SYNFIN\" -q -r -"
+grep -q "a Sniffer (DOS) capture" "$t/err" && ok || bad "sniffer hint from a pipe"
 # A gzip-compressed capture: the error says how to read it.
 gzip -c "$cc" >"$t/cc.pcap.gz"
 expect 2 "gzip" -- "$SYNFIN" -r "$t/cc.pcap.gz"
