@@ -794,6 +794,7 @@ decode_ipv4(struct rd *r, struct dctx *x)
 	/* (decode_frame() zeroed the addresses: IPv4 fills 4 bytes; in a
 	 * tunnel, an outer IPv6 header's may be there.) */
 	pkt->af = 4;
+	pkt->ipid = ld_be16(h + 4);
 	if (x->depth) {
 		memset(pkt->src, 0, sizeof(pkt->src));
 		memset(pkt->dst, 0, sizeof(pkt->dst));
@@ -877,6 +878,7 @@ decode_ipv6(struct rd *r, struct dctx *x)
 	size_t plen = ld_be16(h + 4);
 	uint8_t nxt = h[6];
 	pkt->af = 6;
+	pkt->ipid = 0;
 	memcpy(pkt->src, h + 8, 16);
 	memcpy(pkt->dst, h + 24, 16);
 	/* A payload length of 0: a jumbogram (RFC 2675), or a segment
@@ -1234,6 +1236,7 @@ decode_fast(const uint8_t *d, size_t caplen, size_t wirelen, struct pkt *pkt,
 
 	memset(pkt, 0, offsetof(struct pkt, tcp));
 	pkt->af = 4;
+	pkt->ipid = ld_be16(ip + 4);
 	memcpy(pkt->src, ip + 12, 4);
 	memcpy(pkt->dst, ip + 16, 4);
 	if (l3 > tot)

@@ -95,6 +95,8 @@ struct pkt {
 	uint8_t af;		/* 4 or 6 */
 	uint8_t src[16], dst[16];	/* addresses, IPv4 in the first 4 bytes */
 	uint16_t vlan;		/* outermost VLAN id (0: none) */
+	uint16_t ipid;		/* the (innermost) IPv4 header's
+				   identification; 0 for IPv6 */
 	uint32_t quirks;	/* DEC_* bits */
 	struct tcp_seg tcp;	/* the TCP segment */
 };

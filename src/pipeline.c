@@ -23,28 +23,33 @@
 #include "ipfrag.h"
 #include "outfile.h"
 #include "parallel.h"
+#include "seq.h"
 
 #define NS 1000000000LL
 
 /*
  * A capture on several interfaces at once (-i any, Linux cooked v1/v2)
  * holds a segment a host forwards, bridges or NATs once per interface it
- * crosses, microseconds apart: a router's ingress copy (packet type HOST)
- * and egress one (OUTGOING, TTL one less), a bridge port's and the
- * bridge's. Analysed twice, every segment would be a retransmission. A
- * segment with the same addresses, ports, numbers, flags, window, length
- * and timestamps as one seen within COPY_WINDOW before it, from another
- * interface or in the other direction (Linux cooked v2's interface index
- * and packet type; v1 has only the packet type), is such a copy, left out
- * (interface_copy). A retransmission goes out of the same interface the
- * same way, and no sooner than a round trip. The segments seen are kept
- * in a table of COPY_SLOTS, COPY_WAYS to a key: at 3 million segments a
- * second, 6,000 within the window, more than it holds, and a copy whose
- * entry was taken is analysed as before.
+ * crosses: a router's ingress copy (packet type HOST) and egress one
+ * (OUTGOING, TTL one less), a bridge port's and the bridge's, a macvlan's
+ * and its parent's; microseconds apart, or milliseconds behind a queue.
+ * Analysed twice, every segment would be a retransmission. A segment with
+ * the same addresses, ports, numbers, flags, window, length, timestamps,
+ * SACK blocks and IPv4 identification as one seen before is such a copy,
+ * left out (interface_copy): with an IPv4 identification other than 0
+ * (a stack gives each datagram its own: a retransmission or a second
+ * duplicate ACK has another) within COPY_WINDOW_IPID; without one (IPv6,
+ * an id of 0) within COPY_WINDOW and from another interface (Linux cooked
+ * v2's interface index) or another way (the packet type; v1 has no
+ * index), since a retransmission goes out of the same interface the same
+ * way, no sooner than a round trip. The segments seen are kept in a table
+ * of COPY_SLOTS, COPY_WAYS to a key; a copy whose entry was taken is
+ * analysed as before.
  */
 #define COPY_SLOTS 16384
 #define COPY_WAYS 4
 #define COPY_WINDOW (2 * 1000000LL)	/* ns */
+#define COPY_WINDOW_IPID (100 * 1000000LL)	/* ns: IPv4, id not 0 */
 
 struct copy_seen {
 	uint64_t key;
@@ -52,9 +57,22 @@ struct copy_seen {
 	uint64_t iface;		/* interface index << 8 | packet type */
 };
 
+/* A segment with payload seen, for copies cut smaller on the way out. */
+struct copy_span {
+	uint64_t key;		/* 4-tuple, ack, timestamps */
+	int64_t ts;		/* 0: empty */
+	uint64_t iface;
+	uint32_t seq, end;
+};
+
+#define COPY_SPANS 4096
+#define COPY_SPAN_WAYS 8
+
 struct copies {
 	struct copy_seen slot[COPY_SLOTS];
+	struct copy_span span[COPY_SPANS];
 };
+
 
 struct pipeline {
 	const struct synfin_config *cfg;
@@ -156,13 +174,48 @@ copy_mix(uint64_t h, uint64_t v)
 	return h * 0xff51afd7ed558ccdULL;
 }
 
+/*
+ * A router whose way in merges segments (GRO) and whose way out cuts them
+ * again (GSO: an interface without TSO, a shaping qdisc) shows one large
+ * segment coming in and MSS-sized ones going out, each with the next
+ * identification: not the same datagram. A segment from another interface
+ * or way within COPY_WINDOW_IPID, with the same 4-tuple, ack and
+ * timestamps, whose bytes lie inside a larger segment's, is such a piece,
+ * a copy too. (A retransmission goes out the same way.)
+ */
+static bool
+piece_of_seen(struct copies *cp, const struct pkt *p, uint64_t base,
+    uint64_t iface, int64_t ts)
+{
+	const struct tcp_seg *t = &p->tcp;
+
+	if (!t->paylen || (t->flags & (TH_SYN | TH_RST)))
+		return false;
+	uint64_t k = copy_mix(copy_mix(base, (uint64_t)t->ack << 32 |
+	    t->opt.tsval), (uint64_t)t->opt.tsecr << 1 | t->opt.has_ts);
+	uint32_t seq = t->seq, end = t->seq + t->paylen;
+	struct copy_span *free = NULL;
+	for (unsigned w = 0; w < COPY_SPAN_WAYS; w++) {
+		struct copy_span *e = &cp->span[(k + w) & (COPY_SPANS - 1)];
+		if (e->ts && e->key == k && e->iface != iface &&
+		    ts >= e->ts && ts - e->ts <= COPY_WINDOW_IPID &&
+		    seq_ge(seq, e->seq) && seq_le(end, e->end) &&
+		    end - seq < e->end - e->seq)
+			return true;
+		if (!free || (free->ts && (!e->ts || e->ts < free->ts)))
+			free = e;	/* empty, else the oldest */
+	}
+	*free = (struct copy_span){ k, ts, iface, seq, end };
+	return false;
+}
+
 /* Is decoded frame a a copy (struct copies) of one seen just before? */
 static __attribute__((noinline)) bool
 copy_of_seen(struct copies *cp, const struct ahead *a)
 {
 	const struct pkt *p = &a->pkt;
 	const struct tcp_seg *t = &p->tcp;
-	uint64_t iface, k = p->af;
+	uint64_t iface = 0, k = p->af;
 
 	if (!cooked_iface(&a->f, &iface))
 		return false;
@@ -172,19 +225,30 @@ copy_of_seen(struct copies *cp, const struct ahead *a)
 		memcpy(&d, p->dst + i, 8);
 		k = copy_mix(copy_mix(k, s), d);
 	}
-	k = copy_mix(k, (uint64_t)t->sport << 48 | (uint64_t)t->dport << 32 |
-	    (uint64_t)t->flags << 16 | t->win);
+	k = copy_mix(k, (uint64_t)t->sport << 16 | t->dport);
+	uint64_t base = k;	/* the 4-tuple: piece_of_seen() */
+	k = copy_mix(k, (uint64_t)t->flags << 16 | t->win);
 	k = copy_mix(k, (uint64_t)t->seq << 32 | t->ack);
 	k = copy_mix(k, (uint64_t)t->paylen << 32 | (p->quirks &
 	    (DEC_ICMP_ERR | DEC_ICMP_FROM_DST)) << 1 | t->opt.has_ts);
 	k = copy_mix(k, (uint64_t)t->opt.tsval << 32 | t->opt.tsecr);
+	k = copy_mix(k, (uint64_t)p->ipid << 8 | t->opt.nsack);
+	for (unsigned i = 0; i < t->opt.nsack && i < TCP_MAX_SACK; i++)
+		k = copy_mix(k, (uint64_t)t->opt.sack[i][0] << 32 |
+		    t->opt.sack[i][1]);
+	/* The same IPv4 datagram (its identification too: a retransmission
+	 * or another duplicate ACK has a new one) is a copy however it went
+	 * and after a queue's wait; else only from another interface or
+	 * direction, and soon after. */
+	bool same_ip = p->af == 4 && p->ipid != 0;
 	int64_t ts = a->f.ts_ns ? a->f.ts_ns : 1;
 	struct copy_seen *free = NULL;
 	for (unsigned w = 0; w < COPY_WAYS; w++) {
 		struct copy_seen *e = &cp->slot[(k + w) & (COPY_SLOTS - 1)];
 		if (e->ts && e->key == k) {
-			if (ts - e->ts <= COPY_WINDOW && ts >= e->ts &&
-			    e->iface != iface)
+			if (ts >= e->ts && ts - e->ts <= (same_ip ?
+			    COPY_WINDOW_IPID : COPY_WINDOW) &&
+			    (same_ip || e->iface != iface))
 				return true;
 			free = e;	/* this one's again: from now */
 			break;
@@ -193,7 +257,7 @@ copy_of_seen(struct copies *cp, const struct ahead *a)
 			free = e;	/* empty, else the oldest */
 	}
 	*free = (struct copy_seen){ k, ts, iface };
-	return false;
+	return piece_of_seen(cp, p, base, iface, ts);
 }
 
 static void

@@ -1,9 +1,11 @@
 #!/bin/sh
 # Copies of one segment from several interfaces of a host (-i any on a
 # router or a bridge; Linux cooked v1/v2): left out (interface_copy), as
-# pipeline.c decides: the same segment from another interface index or
-# packet type within 2 ms. The report must be the report of the capture
-# without the copies; a segment sent again the same way (a retransmission)
+# pipeline.c decides: the same IPv4 datagram (its identification too)
+# within 100 ms, or, with no identification (IPv6, an id of 0), the same
+# segment from another interface index or packet type within 2 ms. The
+# report must be the report of the capture without the copies; a segment
+# sent again (a retransmission: a new id, or the same interface and way)
 # stays; --keep-copies analyses every copy. Captures from tests/mkpcap
 # (pcap_dump); the expected records are those of the same conversation
 # without copies: a textbook client close with timestamps (J = 1000,
@@ -21,15 +23,22 @@ trap 'rm -rf "$t"' EXIT
 # 20 us later by its egress copy (the other interface, OUTGOING, 4).
 # EXTRA: more segment lines at the end.
 conv() {
-	printf 'link %s\nclient 10.0.0.1:40000\nserver 10.0.0.2:80\n' "$1"
+	printf 'link %s\n' "$1"
+	if [ "${V6:-}" ]; then
+		printf 'client [2001:db8::1]:40000\nserver [2001:db8::2]:80\n'
+	else
+		printf 'client 10.0.0.1:40000\nserver 10.0.0.2:80\n'
+	fi
 	printf 'time 1700000000\n'
+	# a copy keeps its datagram's identification (ipid=)
 	awk -v copy="$2" '{
 		tm = $1; dir = $2; $1 = ""; $2 = ""; rest = substr($0, 3)
 		inn = dir == ">" ? 2 : 3; out = dir == ">" ? 3 : 2
 		if (copy != "" && NR > 1) tm = "+0.009980"
-		print tm, dir, rest, "ifindex=" inn, "pkttype=0"
+		id = " ipid=" (100 + NR)
+		print tm, dir, rest id, "ifindex=" inn, "pkttype=0"
 		if (copy != "")
-			print "+0.000020", dir, rest, "ifindex=" out, "pkttype=4"
+			print "+0.000020", dir, rest id, "ifindex=" out, "pkttype=4"
 	}' <<'EOS'
 0.000000 > S 1000 0 mss=1460 ts=100,0
 +0.010000 < SA 5000 1001 mss=1460 ts=900,100
@@ -76,19 +85,62 @@ for link in sll2 sll; do
 	    ok || bad "$link: --keep-copies"
 done
 
-# The server's FIN sent again the same way 200 us later (its ACK lost
-# beyond the capture point, a retransmission): kept.
-run again sll2 "" "+0.000200 < FA 5001 1102 ts=902,103 ifindex=3 pkttype=0"
+# IPv6 (no identification): the copies from the other interface within
+# 2 ms are left out all the same.
+V6=1 run base.v6 sll2 ""
+V6=1 run copy.v6 sll2 1
+[ "$(conns "$t/copy.v6.json")" = "$(conns "$t/base.v6.json")" ] &&
+    [ "$(copies "$t/copy.v6.json")" = 8 ] && ok || bad "IPv6 copies"
+# The server's FIN sent again the same way 200 us later, with a new
+# identification (its ACK lost beyond the capture point, a
+# retransmission): kept.
+run again sll2 "" "+0.000200 < FA 5001 1102 ts=902,103 ipid=200 ifindex=3 pkttype=0"
 grep -q '"fin_retransmitted"' "$t/again.json" && [ -z "$(copies "$t/again.json")" ] &&
-    ok || bad "a retransmission the same way was left out"
-# The same segment from the other interface 3 ms later: past the window,
-# a retransmission (the sender's), kept.
-run late sll2 "" "+0.003000 < FA 5001 1102 ts=902,103 ifindex=2 pkttype=4"
+    ok || bad "a retransmission was left out"
+# ...from the other interface: a new id, still a retransmission.
+run again2 sll2 "" "+0.000200 < FA 5001 1102 ts=902,103 ipid=200 ifindex=2 pkttype=4"
+grep -q '"fin_retransmitted"' "$t/again2.json" && ok ||
+    bad "a retransmission from the other interface was left out"
+# The same datagram (id 107) 30 ms later from the other interface: held in
+# a queue on the way out, a copy.
+run queue sll2 "" "+0.030000 < FA 5001 1102 ts=902,103 ipid=107 ifindex=2 pkttype=4"
+[ "$(copies "$t/queue.json")" = 1 ] && ! grep -q retransmitted "$t/queue.json" &&
+    ok || bad "a copy 30 ms late was analysed"
+# With no identification to go by (IPv6; an IPv4 id of 0, as Linux gives
+# a SYN-ACK or an RST), only 2 ms: the same FIN 3 ms later from the other
+# interface is kept.
+V6=1 run late sll2 "" "+0.003000 < FA 5001 1102 ts=902,103 ifindex=2 pkttype=4"
 grep -q '"fin_retransmitted"' "$t/late.json" && ok ||
-    bad "a copy 3 ms later was left out"
+    bad "an id-0 copy 3 ms later was left out"
+# A router that merges segments on the way in (GRO) and cuts them on the
+# way out (GSO): 2,896 bytes in as one segment (id 3), out 5 ms later as
+# two of 1,448 (ids 3 and 4, the same ack and timestamps): pieces, left
+# out; the handshake's copies too (the SYN-ACK's id 0: within 2 ms from
+# the other interface). 2,896 client bytes, no retransmission, 5 copies.
+cat >"$t/gso.scn" <<'EOS'
+link sll2
+client 10.0.0.1:40000
+server 10.0.0.2:80
+time 1700000000
+0.000000 > S 1000 0 mss=1460 ts=100,0 ipid=1 ifindex=2 pkttype=0
++0.000020 > S 1000 0 mss=1460 ts=100,0 ipid=1 ifindex=3 pkttype=4
++0.010000 < SA 5000 1001 mss=1460 ts=900,100 ipid=0 ifindex=3 pkttype=0
++0.000020 < SA 5000 1001 mss=1460 ts=900,100 ipid=0 ifindex=2 pkttype=4
++0.010000 > A 1001 5001 ts=101,900 ipid=2 ifindex=2 pkttype=0
++0.000020 > A 1001 5001 ts=101,900 ipid=2 ifindex=3 pkttype=4
++0.010000 > PA 1001 5001 len=2896 ts=102,900 ipid=3 ifindex=2 pkttype=0
++0.005000 > A 1001 5001 len=1448 ts=102,900 ipid=3 ifindex=3 pkttype=4
++0.000010 > PA 2449 5001 len=1448 ts=102,900 ipid=4 ifindex=3 pkttype=4
++0.010000 < A 5001 3897 ts=901,102 ipid=0 ifindex=3 pkttype=0
+EOS
+"$MKPCAP" "$t/gso.scn" "$t/gso.pcap" || exit 99
+"$SYNFIN" -F json -r "$t/gso.pcap" >"$t/gso.json" 2>&1
+grep -q '"payload_bytes":{"client":2896,' "$t/gso.json" &&
+    grep -q '"retransmissions":{"client":0,"server":0}' "$t/gso.json" &&
+    [ "$(copies "$t/gso.json")" = 5 ] && ok || { bad "GSO pieces"; cat "$t/gso.json"; }
 # Ethernet has no interface to tell copies by: two identical frames are
 # two segments.
-run eth en10mb "" "+0.000020 > A 1102 5002 ts=104,902"
+run eth en10mb "" "+0.000020 > A 1102 5002 ts=104,902 ipid=108"
 [ -z "$(copies "$t/eth.json")" ] && grep -q '"tcp_packets":9' "$t/eth.json" &&
     ok || bad "Ethernet frames taken as copies"
 echo "$pass passed, $fail failed"
