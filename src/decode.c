@@ -436,6 +436,10 @@ struct dctx {
 	bool reassembled;	/* decoding a datagram of fragments: its
 				   gaps are the snaplen's, judged by each
 				   fragment (frag_add()) */
+	bool cut_unknown;	/* the link layer may have cut the packet
+				   without saying so (NFLOG's size limit):
+				   a datagram short of its IP length is cut,
+				   not malformed */
 };
 
 static enum decode_result decode_ipv4(struct rd *r, struct dctx *x);
@@ -745,7 +749,8 @@ frag_add(struct dctx *x, uint8_t af, uint32_t id, uint32_t off, bool more,
 		return false;
 	}
 	size_t cap = r->left < *len ? r->left : *len;
-	if (cap < *len && !x->wire_extra && !x->reassembled) {
+	if (cap < *len && !x->wire_extra && !x->reassembled &&
+	    !x->cut_unknown) {
 		*res = DECODE_TRUNCATED;	/* the length lied: malformed */
 		return false;
 	}
@@ -1169,12 +1174,21 @@ decode_nflog(struct rd *r, struct dctx *x)
 				len = __builtin_bswap16(len);
 				type = __builtin_bswap16(type);
 			}
-			if (len < 4 || len > t.left)
+			/* The payload may be cut by the snaplen: its TLV
+			 * says more than was captured. (In the other byte
+			 * order a type is a multiple of 256, never 9.) */
+			bool payload = (type & 0x7fff) == 9;
+			if (len < 4 || (len > t.left && !payload))
 				break;	/* the other byte order, or a lie */
-			if ((type & 0x7fff) == 9) {
+			if (payload) {
 				struct rd pl;
 				rd_skip(&t, 4);
-				rd_sub(&t, (size_t)len - 4, &pl);
+				rd_sub(&t, (size_t)len - 4 < t.left ? (size_t)len - 4 :
+				    t.left, &pl);
+				/* The logger's size limit (nft's log
+				 * snaplen, --nflog-size) cuts it too, its
+				 * length then the cut one. */
+				x->cut_unknown = true;
 				return h[0] == 10 ? decode_ipv6(&pl, x) :
 				    h[0] == 2 ? decode_ipv4(&pl, x) :
 				    decode_by_version(&pl, x);
@@ -1184,7 +1198,9 @@ decode_nflog(struct rd *r, struct dctx *x)
 				break;
 		}
 	}
-	return DECODE_NOT_TCP;	/* no payload logged */
+	/* No payload: none was logged, or the snaplen cut the record
+	 * before it (truncated_segment). */
+	return x->wire_extra ? DECODE_TRUNCATED : DECODE_NOT_TCP;
 }
 
 
@@ -1452,13 +1468,14 @@ decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
 		return res;
 	/* A header cut where the wire had it is truncation; where the wire
 	 * did not have it either, the lengths lied (malformed). */
-	if (res == DECODE_TRUNCATED && caplen >= wirelen && !x.reassembled)
+	if (res == DECODE_TRUNCATED && caplen >= wirelen && !x.reassembled &&
+	    !x.cut_unknown)
 		res = DECODE_MALFORMED;
 	/* The same for payload the IP length promises: cut by a snaplen it
 	 * is counted; missing from the wire too, the length lied. */
 	if (res == DECODE_OK &&
 	    (pkt->quirks & (DEC_TCP_PAYLOAD_CUT | DEC_TCP_HDR_CUT)) &&
-	    caplen >= wirelen && !x.reassembled)
+	    caplen >= wirelen && !x.reassembled && !x.cut_unknown)
 		res = DECODE_MALFORMED;
 	return res;
 }

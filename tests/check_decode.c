@@ -777,6 +777,49 @@ START_TEST(test_link_types)
 }
 END_TEST
 
+/*
+ * NFLOG records cut: by the snaplen inside the payload (its TLV says more
+ * than was captured: analysed with what was, as any cut frame); by the
+ * logger's own size limit (nft log snaplen: the TLV's length is the cut
+ * one, and nothing says the frame was cut: the IP length is the
+ * datagram's, a cut payload and not a malformed one); by the snaplen
+ * before the payload TLV (truncated). A segment of 20 bytes of TCP
+ * header and 100 of payload, 140 bytes of IPv4.
+ */
+START_TEST(test_nflog_cut)
+{
+	uint8_t ip[FRAME_MAX], f[FRAME_MAX];
+	struct pkt pkt;
+	int dlt;
+	size_t n = forge(HDR4("raw"), "0 > PA 1 2 len=100", ip, &dlt);
+	/* family 2, version 0, group 5; a TLV of 8 (type 1); the payload
+	 * TLV, length 4 + 140 = 144 (0x90), type 9 (this host's order) */
+	size_t h = unhex("020000050800010008000100" "90000900", f);
+
+	ck_assert_uint_eq(n, 140);
+	memcpy(f + h, ip, n);
+	ck_assert_res(dec(DLT_NFLOG, f, h + n, h + n, NULL, &pkt, NULL),
+	    DECODE_OK);
+	ck_assert_uint_eq(pkt.tcp.paylen, 100);
+	ck_assert_uint_eq(pkt.tcp.paycap, 100);
+	/* the snaplen keeps 60 of the 140 bytes: 40 of payload */
+	ck_assert_res(dec(DLT_NFLOG, f, h + 60, h + n, NULL, &pkt, NULL),
+	    DECODE_OK);
+	ck_assert_uint_eq(pkt.tcp.paylen, 100);
+	ck_assert_uint_eq(pkt.tcp.paycap, 20);
+	ck_assert(pkt.quirks & DEC_TCP_PAYLOAD_CUT);
+	/* the logger kept 60: the TLV says 64, the record is whole */
+	f[h - 4] = 64;
+	ck_assert_res(dec(DLT_NFLOG, f, h + 60, h + 60, NULL, &pkt, NULL),
+	    DECODE_OK);
+	ck_assert_uint_eq(pkt.tcp.paylen, 100);
+	ck_assert_uint_eq(pkt.tcp.paycap, 20);
+	/* the snaplen cut the record before its payload TLV */
+	ck_assert_res(dec(DLT_NFLOG, f, 10, h + n, NULL, &pkt, NULL),
+	    DECODE_TRUNCATED);
+}
+END_TEST
+
 /* A SYN assembled by hand, to check decoder and forge against the RFCs
  * rather than against each other (raw IPv4, RFC 791 / RFC 9293 3.1):
  *
@@ -1900,6 +1943,7 @@ decode_suite(void)
 	tcase_add_test(tc, test_ethertype_other);
 	tcase_add_test(tc, test_unsupported_dlt);
 	tcase_add_loop_test(tc, test_link_types, 0, G_N_ELEMENTS(link_hdrs));
+	tcase_add_test(tc, test_nflog_cut);
 	tcase_add_test(tc, test_tunnels);
 	tcase_add_test(tc, test_vlan_elsewhere);
 	tcase_add_test(tc, test_ip_length_zero);
