@@ -60,6 +60,36 @@ frames_of(const char *scn, uint8_t **mem)
 	return a;
 }
 
+/* A scenario's frames and a reassembler to decode them with. */
+struct fx {
+	uint8_t *mem;
+	GArray *fr;
+	struct decode_opts o;
+};
+
+static void
+fx_open(struct fx *x, const char *scn, bool verify)
+{
+	x->fr = frames_of(scn, &x->mem);
+	x->o = (struct decode_opts){ .verify_checksums = verify,
+	    .frag = ipfrag_new() };
+}
+
+static struct frame *
+fx_frame(struct fx *x, unsigned i)
+{
+	ck_assert_uint_lt(i, x->fr->len);
+	return &g_array_index(x->fr, struct frame, i);
+}
+
+static void
+fx_close(struct fx *x)
+{
+	ipfrag_free(x->o.frag);
+	g_array_free(x->fr, TRUE);
+	g_free(x->mem);
+}
+
 /* Decode frame f from a copy of its captured bytes. */
 static enum decode_result
 dec(const struct frame *f, struct decode_opts *o, struct pkt *pkt,
@@ -99,25 +129,21 @@ static unsigned
 run(const char *scn, bool verify, enum decode_result *res, unsigned max,
     struct pkt *last_ok, uint64_t *dropped, bool flush)
 {
-	uint8_t *mem;
-	GArray *fr = frames_of(scn, &mem);
-	struct decode_opts o = { .verify_checksums = verify,
-	    .frag = ipfrag_new() };
+	struct fx x;
+	fx_open(&x, scn, verify);
 	struct pkt p;
 
-	ck_assert_uint_le(fr->len, max);
-	for (guint i = 0; i < fr->len; i++) {
-		res[i] = dec(&g_array_index(fr, struct frame, i), &o, &p, 0);
+	ck_assert_uint_le(x.fr->len, max);
+	for (guint i = 0; i < x.fr->len; i++) {
+		res[i] = dec(fx_frame(&x, i), &x.o, &p, 0);
 		if (res[i] == DECODE_OK)
 			*last_ok = p;
 	}
 	if (flush)
-		ipfrag_flush(o.frag);
-	*dropped = ipfrag_dropped(o.frag);
-	ipfrag_free(o.frag);
-	unsigned n = fr->len;
-	g_array_free(fr, TRUE);
-	g_free(mem);
+		ipfrag_flush(x.o.frag);
+	*dropped = ipfrag_dropped(x.o.frag);
+	unsigned n = x.fr->len;
+	fx_close(&x);
 	return n;
 }
 
@@ -202,32 +228,28 @@ END_TEST
 
 START_TEST(test_missing_piece)
 {
-	uint8_t *mem;
-	GArray *fr = frames_of(C4 RESP " fragment=600\n", &mem);
-	struct decode_opts o = { .frag = ipfrag_new() };
+	struct fx x;
+	fx_open(&x, C4 RESP " fragment=600\n", false);
 	struct pkt p;
 
 	/* The middle one never comes: no segment; at the end the two held
 	 * are counted. */
-	ck_assert_int_eq(dec(&g_array_index(fr, struct frame, 0), &o, &p, 0),
+	ck_assert_int_eq(dec(fx_frame(&x, 0), &x.o, &p, 0),
 	    DECODE_NOT_TCP);
-	ck_assert_int_eq(dec(&g_array_index(fr, struct frame, 2), &o, &p, 0),
+	ck_assert_int_eq(dec(fx_frame(&x, 2), &x.o, &p, 0),
 	    DECODE_NOT_TCP);
-	ck_assert_uint_eq(ipfrag_dropped(o.frag), 0);
-	ipfrag_flush(o.frag);
-	ck_assert_uint_eq(ipfrag_dropped(o.frag), 2);
-	ck_assert_uint_eq(ipfrag_reassembled(o.frag), 0);
-	ipfrag_free(o.frag);
-	g_array_free(fr, TRUE);
-	g_free(mem);
+	ck_assert_uint_eq(ipfrag_dropped(x.o.frag), 0);
+	ipfrag_flush(x.o.frag);
+	ck_assert_uint_eq(ipfrag_dropped(x.o.frag), 2);
+	ck_assert_uint_eq(ipfrag_reassembled(x.o.frag), 0);
+	fx_close(&x);
 }
 END_TEST
 
 START_TEST(test_duplicate)
 {
-	uint8_t *mem;
-	GArray *fr = frames_of(C4 RESP " fragment=600\n", &mem);
-	struct decode_opts o = { .frag = ipfrag_new() };
+	struct fx x;
+	fx_open(&x, C4 RESP " fragment=600\n", false);
 	struct pkt p;
 	const unsigned order[] = { 0, 0, 1, 2, 2 };
 	enum decode_result want[] = { DECODE_NOT_TCP, DECODE_NOT_TCP,
@@ -238,29 +260,25 @@ START_TEST(test_duplicate)
 	 * The last one's copy, after it, begins a datagram that never
 	 * completes: counted at the end. */
 	for (unsigned i = 0; i < G_N_ELEMENTS(order); i++) {
-		ck_assert_int_eq(dec(&g_array_index(fr, struct frame,
-		    order[i]), &o, &p, 0), want[i]);
+		ck_assert_int_eq(dec(fx_frame(&x, order[i]), &x.o, &p, 0), want[i]);
 		if (want[i] == DECODE_OK)
 			want_response(&p);
 	}
-	ck_assert_uint_eq(ipfrag_dropped(o.frag), 0);
-	ipfrag_flush(o.frag);
-	ck_assert_uint_eq(ipfrag_dropped(o.frag), 1);
-	ipfrag_free(o.frag);
-	g_array_free(fr, TRUE);
-	g_free(mem);
+	ck_assert_uint_eq(ipfrag_dropped(x.o.frag), 0);
+	ipfrag_flush(x.o.frag);
+	ck_assert_uint_eq(ipfrag_dropped(x.o.frag), 1);
+	fx_close(&x);
 }
 END_TEST
 
 START_TEST(test_overlap)
 {
-	uint8_t *mem;
+	struct fx x;
 	/* Two cuts of datagrams with one id (ipid=7): a0 0-600, a1
 	 * 600-1200, a2 1200-1420; b0 0-504, b1 504-1008, b2 1008-1420. */
-	GArray *fr = frames_of(C4 "0.050 < PA 5001 1101 len=1400 ipid=7 "
+	fx_open(&x, C4 "0.050 < PA 5001 1101 len=1400 ipid=7 "
 	    "fragment=600\n0.050 < PA 5001 1101 len=1400 ipid=7 "
-	    "fragment=504\n", &mem);
-	struct decode_opts o = { .frag = ipfrag_new() };
+	    "fragment=504\n", false);
 	struct pkt p;
 	/* a0, then b1: it overlaps a0 in part (RFC 1858's overlap attack,
 	 * RFC 5722): both given up (2). a1, a2, b0 begin a datagram anew
@@ -270,62 +288,56 @@ START_TEST(test_overlap)
 	const unsigned order[] = { 0, 4, 1, 2, 3, 5 };
 	const uint64_t dropped[] = { 0, 2, 2, 2, 2, 2 };
 
-	ck_assert_uint_eq(fr->len, 6);
+	ck_assert_uint_eq(x.fr->len, 6);
 	for (unsigned i = 0; i < G_N_ELEMENTS(order); i++) {
-		ck_assert_int_eq(dec(&g_array_index(fr, struct frame,
-		    order[i]), &o, &p, 0), DECODE_NOT_TCP);
-		ck_assert_uint_eq(ipfrag_dropped(o.frag), dropped[i]);
+		ck_assert_int_eq(dec(fx_frame(&x, order[i]), &x.o, &p, 0), DECODE_NOT_TCP);
+		ck_assert_uint_eq(ipfrag_dropped(x.o.frag), dropped[i]);
 	}
-	ipfrag_flush(o.frag);
-	ck_assert_uint_eq(ipfrag_dropped(o.frag), 5);
-	ck_assert_uint_eq(ipfrag_reassembled(o.frag), 0);
-	ipfrag_free(o.frag);
+	ipfrag_flush(x.o.frag);
+	ck_assert_uint_eq(ipfrag_dropped(x.o.frag), 5);
+	ck_assert_uint_eq(ipfrag_reassembled(x.o.frag), 0);
+	ipfrag_free(x.o.frag);
 
 	/* a0, then b0, whose bytes a0 holds already: a duplicate (Linux's
 	 * IPFRAG_DUP), left out; a1 and a2 complete the first cut. */
-	o.frag = ipfrag_new();
+	x.o.frag = ipfrag_new();
 	const unsigned order2[] = { 0, 3, 1, 2 };
 	enum decode_result r = DECODE_MAX;
 	for (unsigned i = 0; i < G_N_ELEMENTS(order2); i++)
-		r = dec(&g_array_index(fr, struct frame, order2[i]), &o, &p,
+		r = dec(fx_frame(&x, order2[i]), &x.o, &p,
 		    0);
 	ck_assert_int_eq(r, DECODE_OK);
 	ck_assert_uint_eq(p.tcp.paylen, 1400);
-	ck_assert_uint_eq(ipfrag_dropped(o.frag), 0);
-	ipfrag_free(o.frag);
-	g_array_free(fr, TRUE);
-	g_free(mem);
+	ck_assert_uint_eq(ipfrag_dropped(x.o.frag), 0);
+	fx_close(&x);
 }
 END_TEST
 
 START_TEST(test_snaplen_cut)
 {
-	uint8_t *mem;
-	GArray *fr = frames_of("snaplen 80\n" C4 RESP " fragment=600\n", &mem);
-	struct decode_opts o = { .frag = ipfrag_new() };
+	struct fx x;
+	fx_open(&x, "snaplen 80\n" C4 RESP " fragment=600\n", false);
 	struct pkt p;
 	enum decode_result r = DECODE_MAX;
 
 	/* Headers only (80 bytes a frame: 14 + 20 + 46): the first
 	 * fragment holds TCP's whole header; the segment is analysed with
 	 * its length from the IP lengths, its payload counted as cut. */
-	for (guint i = 0; i < fr->len; i++)
-		r = dec(&g_array_index(fr, struct frame, i), &o, &p, 0);
+	for (guint i = 0; i < x.fr->len; i++)
+		r = dec(fx_frame(&x, i), &x.o, &p, 0);
 	ck_assert_int_eq(r, DECODE_OK);
 	want_response(&p);
 	ck_assert(p.quirks & DEC_TCP_PAYLOAD_CUT);
 	ck_assert_uint_eq(p.tcp.paycap, 80 - 14 - 20 - 20);
-	ck_assert_uint_eq(ipfrag_dropped(o.frag), 0);
+	ck_assert_uint_eq(ipfrag_dropped(x.o.frag), 0);
 
 	/* The same bytes where the frame's length says nothing was cut:
 	 * the IP length lies, malformed, and never held. */
-	ck_assert_int_eq(dec(&g_array_index(fr, struct frame, 0), &o, &p, 80),
+	ck_assert_int_eq(dec(fx_frame(&x, 0), &x.o, &p, 80),
 	    DECODE_MALFORMED);
-	ipfrag_flush(o.frag);
-	ck_assert_uint_eq(ipfrag_dropped(o.frag), 0);
-	ipfrag_free(o.frag);
-	g_array_free(fr, TRUE);
-	g_free(mem);
+	ipfrag_flush(x.o.frag);
+	ck_assert_uint_eq(ipfrag_dropped(x.o.frag), 0);
+	fx_close(&x);
 }
 END_TEST
 
@@ -395,23 +407,20 @@ END_TEST
 
 START_TEST(test_counted_behind_header)
 {
-	uint8_t *mem;
+	struct fx x;
 	/* IPv6 with a Destination Options header first in the fragmentable
 	 * part: the Fragment header's next header is 60, not TCP; the
 	 * datagram may carry TCP all the same. The middle piece never
 	 * comes: the two held are counted at the end. */
-	GArray *fr = frames_of(C6 RESP " ext6=dst fragment=600\n", &mem);
-	struct decode_opts o = { .frag = ipfrag_new() };
+	fx_open(&x, C6 RESP " ext6=dst fragment=600\n", false);
 	struct pkt p;
 
-	ck_assert_uint_eq(fr->len, 3);
-	dec(&g_array_index(fr, struct frame, 0), &o, &p, 0);
-	dec(&g_array_index(fr, struct frame, 2), &o, &p, 0);
-	ipfrag_flush(o.frag);
-	ck_assert_uint_eq(ipfrag_dropped(o.frag), 2);
-	ipfrag_free(o.frag);
-	g_array_free(fr, TRUE);
-	g_free(mem);
+	ck_assert_uint_eq(x.fr->len, 3);
+	dec(fx_frame(&x, 0), &x.o, &p, 0);
+	dec(fx_frame(&x, 2), &x.o, &p, 0);
+	ipfrag_flush(x.o.frag);
+	ck_assert_uint_eq(ipfrag_dropped(x.o.frag), 2);
+	fx_close(&x);
 }
 END_TEST
 
@@ -442,65 +451,58 @@ END_TEST
 
 START_TEST(test_bad_ip_checksum)
 {
-	uint8_t *mem;
-	GArray *fr = frames_of(C4 RESP " fragment=600 badipsum\n", &mem);
-	struct decode_opts o = { .verify_checksums = true,
-	    .frag = ipfrag_new() };
+	struct fx x;
+	fx_open(&x, C4 RESP " fragment=600 badipsum\n", true);
 	struct pkt p;
 
 	/* --verify-checksums: a fragment with a wrong IPv4 header checksum
 	 * is dropped before reassembly, as the host drops it, and marked
 	 * for the summary's bad_checksum (a TCP fragment, IP checksum
 	 * wrong); none is held. */
-	ck_assert_uint_eq(fr->len, 3);
-	for (guint i = 0; i < fr->len; i++) {
-		ck_assert_int_eq(dec(&g_array_index(fr, struct frame, i), &o,
+	ck_assert_uint_eq(x.fr->len, 3);
+	for (guint i = 0; i < x.fr->len; i++) {
+		ck_assert_int_eq(dec(fx_frame(&x, i), &x.o,
 		    &p, 0), DECODE_NOT_TCP);
 		ck_assert_uint_eq(p.quirks & (DEC_IP_FRAG_LATER |
 		    DEC_IP_BAD_CSUM), DEC_IP_FRAG_LATER | DEC_IP_BAD_CSUM);
 	}
-	ipfrag_flush(o.frag);
-	ck_assert_uint_eq(ipfrag_dropped(o.frag), 0);
-	ipfrag_free(o.frag);
-	g_array_free(fr, TRUE);
-	g_free(mem);
+	ipfrag_flush(x.o.frag);
+	ck_assert_uint_eq(ipfrag_dropped(x.o.frag), 0);
+	fx_close(&x);
 }
 END_TEST
 
 START_TEST(test_timeout)
 {
-	uint8_t *mem;
-	GArray *fr = frames_of(C4 RESP " fragment=600\n", &mem);
-	struct decode_opts o = { .frag = ipfrag_new() };
+	struct fx x;
+	fx_open(&x, C4 RESP " fragment=600\n", false);
 	struct pkt p;
 	struct frame late[3];
 
 	for (int i = 0; i < 3; i++)
-		late[i] = g_array_index(fr, struct frame, i);
+		late[i] = *fx_frame(&x, i);
 	/* IPv4: given up 30 s after its first fragment (Linux's
 	 * ipfrag_time). The first at 0, the others at 30 s: the first was
 	 * dropped when they came, and they make no datagram. */
 	late[1].ts += 30 * NS;
 	late[2].ts += 30 * NS;
-	ck_assert_int_eq(dec(&late[0], &o, &p, 0), DECODE_NOT_TCP);
-	ck_assert_int_eq(dec(&late[1], &o, &p, 0), DECODE_NOT_TCP);
-	ck_assert_uint_eq(ipfrag_dropped(o.frag), 1);
-	ck_assert_int_eq(dec(&late[2], &o, &p, 0), DECODE_NOT_TCP);
-	ipfrag_flush(o.frag);
-	ck_assert_uint_eq(ipfrag_dropped(o.frag), 3);
-	ipfrag_free(o.frag);
+	ck_assert_int_eq(dec(&late[0], &x.o, &p, 0), DECODE_NOT_TCP);
+	ck_assert_int_eq(dec(&late[1], &x.o, &p, 0), DECODE_NOT_TCP);
+	ck_assert_uint_eq(ipfrag_dropped(x.o.frag), 1);
+	ck_assert_int_eq(dec(&late[2], &x.o, &p, 0), DECODE_NOT_TCP);
+	ipfrag_flush(x.o.frag);
+	ck_assert_uint_eq(ipfrag_dropped(x.o.frag), 3);
+	ipfrag_free(x.o.frag);
 
 	/* 29.999999 s after: still in time. */
-	o.frag = ipfrag_new();
+	x.o.frag = ipfrag_new();
 	late[1].ts = late[0].ts + 30 * NS - 1000;
 	late[2].ts = late[1].ts;
-	dec(&late[0], &o, &p, 0);
-	dec(&late[1], &o, &p, 0);
-	ck_assert_int_eq(dec(&late[2], &o, &p, 0), DECODE_OK);
+	dec(&late[0], &x.o, &p, 0);
+	dec(&late[1], &x.o, &p, 0);
+	ck_assert_int_eq(dec(&late[2], &x.o, &p, 0), DECODE_OK);
 	want_response(&p);
-	ipfrag_free(o.frag);
-	g_array_free(fr, TRUE);
-	g_free(mem);
+	fx_close(&x);
 }
 END_TEST
 
