@@ -436,6 +436,9 @@ struct dctx {
 	bool reassembled;	/* decoding a datagram of fragments: its
 				   gaps are the snaplen's, judged by each
 				   fragment (frag_add()) */
+	uint64_t iface;		/* Linux cooked: the interface index << 8
+				   | the packet type (fragments of one
+				   datagram come by one interface) */
 	bool cut_unknown;	/* the link layer may have cut the packet
 				   without saying so (NFLOG's size limit):
 				   a datagram short of its IP length is cut,
@@ -765,7 +768,7 @@ frag_add(struct dctx *x, uint8_t af, uint32_t id, uint32_t off, bool more,
 	struct ipfrag_piece p = {
 		.af = af, .src = pkt->src, .dst = pkt->dst, .id = id,
 		.proto = *proto, .counted = frag_counted(*proto, off, r, cap),
-		.vlan = pkt->vlan, .off = off,
+		.vlan = pkt->vlan, .iface = x->iface, .off = off,
 		.len = (uint32_t)*len, .more = more, .data = r->p,
 		.cap = (uint32_t)cap, .ts = x->opts->ts,
 	};
@@ -777,7 +780,8 @@ frag_add(struct dctx *x, uint8_t af, uint32_t id, uint32_t off, bool more,
 	*len = w.len;
 	*proto = w.proto;
 	pkt->quirks |= DEC_IP_REASSEMBLED;
-	x->reassembled = true;
+	/* Its bytes the snaplen cut from a fragment: a cut, not a lie. */
+	x->reassembled = w.cap < w.len;
 	return true;
 }
 
@@ -934,8 +938,11 @@ decode_ipv6(struct rd *r, struct dctx *x)
 		if (nxt == IP6_FRAGMENT) {
 			uint16_t off = rd_be16(&e);
 			uint32_t id = rd_be32(&e);
-			if ((off >> 3 != 0 || (off & 1)) && x->opts &&
-			    x->opts->frag && frag_wanted(6, enxt)) {
+			/* (Only the first fragment's next header says what
+			 * the datagram holds: RFC 8200 4.5.) */
+			if ((off >> 3 != 0 || ((off & 1) &&
+			    frag_wanted(6, enxt))) && x->opts &&
+			    x->opts->frag) {
 				enum decode_result res;
 				rd_skip(r, 8);
 				plen -= 8;
@@ -1073,8 +1080,11 @@ decode_ppp(struct rd *r, struct dctx *x)
 {
 	if (r->left >= 2 && r->p[0] == 0xff && r->p[1] == 0x03)
 		rd_skip(r, 2);
-	else if (r->left >= 1 && (r->p[0] == 0x0f || r->p[0] == 0x8f))
-		return decode_ethertype((rd_skip(r, 2), rd_be16(r)), r, x);
+	else if (r->left >= 1 && (r->p[0] == 0x0f || r->p[0] == 0x8f)) {
+		const uint8_t *h = rd_take(r, 4);	/* Cisco HDLC */
+		return h ? decode_ethertype(ld_be16(h + 2), r, x) :
+		    DECODE_TRUNCATED;
+	}
 	return decode_ppp_proto(r, x);
 }
 
@@ -1098,9 +1108,10 @@ decode_llc_snap(struct rd *r, struct dctx *x)
  * not an A-MSDU; then LLC/SNAP. The frame check sequence at the end, if
  * captured, lies past the IP length. */
 static enum decode_result
-decode_80211(struct rd *r, struct dctx *x)
+decode_80211(struct rd *r, struct dctx *x, bool datapad)
 {
 	const uint8_t *h = rd_take(r, 24);
+	size_t hlen = 24;
 
 	if (!h)
 		return DECODE_TRUNCATED;
@@ -1108,24 +1119,34 @@ decode_80211(struct rd *r, struct dctx *x)
 	bool qos = sub & 8, order = h[1] & 0x80;
 	if (type != 2 || (sub & 4) || (h[1] & 0x40))
 		return DECODE_NOT_TCP;	/* not data, no body, protected */
-	if ((h[1] & 3) == 3)
+	if ((h[1] & 3) == 3) {
 		rd_skip(r, 6);		/* a fourth address (WDS, mesh) */
+		hlen += 6;
+	}
 	if (qos) {
 		const uint8_t *q = rd_take(r, 2);
 		if (!q)
 			return DECODE_TRUNCATED;
 		if (q[0] & 0x80)
 			return DECODE_NOT_TCP;	/* A-MSDU */
-		if (order)
+		hlen += 2;
+		if (order) {
 			rd_skip(r, 4);	/* HT control */
+			hlen += 4;
+		}
 	}
+	/* Radiotap's data pad flag: the body starts on 4 bytes (some
+	 * drivers pad the header, a QoS one's 26 to 28). */
+	if (datapad)
+		rd_skip(r, (4 - hlen % 4) % 4);
 	if (r->err)
 		return DECODE_TRUNCATED;
 	return decode_llc_snap(r, x);
 }
 
-/* Radiotap (radiotap.org): its length, and a frame whose FCS the card
- * found bad (flags 0x40), which is noise, not a segment. */
+/* Radiotap (radiotap.org): its length, a frame whose FCS the card found
+ * bad (flags 0x40), which is noise, not a segment, and the data pad flag
+ * (0x20). */
 static enum decode_result
 decode_radiotap(struct rd *r, struct dctx *x)
 {
@@ -1147,10 +1168,11 @@ decode_radiotap(struct rd *r, struct dctx *x)
 	off += 4;
 	if (present & 1)	/* TSFT: 8 bytes, aligned to 8 */
 		off = ((off + 7) & ~(size_t)7) + 8;
-	if ((present & 2) && off < len && (h.p[off] & 0x40))
+	uint8_t flags = (present & 2) && off < len ? h.p[off] : 0;
+	if (flags & 0x40)
 		return DECODE_NOT_TCP;	/* bad FCS */
 	rd_skip(r, len);
-	return decode_80211(r, x);
+	return decode_80211(r, x, flags & 0x20);
 }
 
 /* NFLOG (Linux's nfnetlink_log, LINKTYPE_NFLOG): family, version, group,
@@ -1290,6 +1312,8 @@ decode_link(int dlt, struct rd *r, struct dctx *x)
 		res = decode_ether(r, x);
 		break;
 	case DLT_LINUX_SLL: {	/* 16-byte cooked header, protocol last */
+		if (r->left >= 2)
+			x->iface = ld_be16(r->p);	/* packet type */
 		rd_skip(r, 14);
 		uint16_t proto = rd_be16(r);
 		if (r->err) {
@@ -1301,6 +1325,8 @@ decode_link(int dlt, struct rd *r, struct dctx *x)
 	}
 #ifdef DLT_LINUX_SLL2
 	case DLT_LINUX_SLL2: {	/* 20-byte cooked header, protocol first */
+		if (r->left >= 11)
+			x->iface = (uint64_t)ld_be32(r->p + 4) << 8 | r->p[10];
 		uint16_t proto = rd_be16(r);
 		rd_skip(r, 18);
 		if (r->err) {
@@ -1347,22 +1373,36 @@ decode_link(int dlt, struct rd *r, struct dctx *x)
 	case DLT_PPP_ETHER:
 		res = decode_pppoe(r, x);
 		break;
-	case DLT_C_HDLC:	/* address, control, then an EtherType */
-	case DLT_IPOIB: {	/* an EtherType, 2 reserved bytes */
+	case DLT_C_HDLC: {	/* address, control, then an EtherType */
 		const uint8_t *h = rd_take(r, 4);
-		if (!h) {
+		res = h ? decode_ethertype(ld_be16(h + 2), r, x) :
+		    DECODE_TRUNCATED;
+		break;
+	}
+	case DLT_IPOIB: {
+		/* RFC 4391 6's header: an EtherType, 2 reserved bytes; or,
+		 * as Linux captures it (tcpdump's reading), 40 bytes of
+		 * hardware addresses before them. The short form when its
+		 * EtherType and the IP version after it agree. */
+		size_t skip = 4;
+		if (r->left >= 5 && !((ld_be16(r->p) == ETHERTYPE_IPV4 &&
+		    r->p[4] >> 4 == 4) || (ld_be16(r->p) == ETHERTYPE_IPV6 &&
+		    r->p[4] >> 4 == 6)))
+			skip = 44;
+		if (r->left < skip) {
 			res = DECODE_TRUNCATED;
 			break;
 		}
-		res = decode_ethertype(ld_be16(h + (dlt == DLT_C_HDLC ? 2 : 0)),
-		    r, x);
+		uint16_t et = ld_be16(r->p + skip - 4);
+		rd_skip(r, skip);
+		res = decode_ethertype(et, r, x);
 		break;
 	}
 	case DLT_ATM_RFC1483:
 		res = decode_llc_snap(r, x);
 		break;
 	case DLT_IEEE802_11:
-		res = decode_80211(r, x);
+		res = decode_80211(r, x, false);
 		break;
 	case DLT_IEEE802_11_RADIO:
 		res = decode_radiotap(r, x);
@@ -1391,21 +1431,27 @@ decode_link(int dlt, struct rd *r, struct dctx *x)
 			break;
 		}
 		rd_skip(r, len);
-		res = r->err ? DECODE_TRUNCATED : decode_80211(r, x);
+		res = r->err ? DECODE_TRUNCATED : decode_80211(r, x, false);
 		break;
 	}
 	case DLT_PPI:		/* version, flags, length, the link (LE) */
-	case DLT_PKTAP: {	/* length, the link (Apple's, LE) */
-		if (r->left < 8) {
+	case DLT_PKTAP: {	/* Apple's struct pktap_header: its length,
+				   the type of what follows (1: a packet),
+				   the packet's link (LE) */
+		bool ppi = dlt == DLT_PPI;
+		if (r->left < (ppi ? 8u : 12u)) {
 			res = DECODE_TRUNCATED;
 			break;
 		}
-		size_t len = dlt == DLT_PPI ? ld_le16(r->p + 2) :
-		    ld_le32(r->p);
-		int inner = (int)ld_le32(r->p + 4);
-		if (len < 8 || inner == DLT_PPI || inner == DLT_PKTAP ||
-		    !decode_dlt_is_supported(inner)) {
-			res = len < 8 ? DECODE_MALFORMED : DECODE_NOT_TCP;
+		size_t len = ppi ? ld_le16(r->p + 2) : ld_le32(r->p);
+		int inner = (int)ld_le32(r->p + (ppi ? 4 : 8));
+		if (len < (ppi ? 8u : 12u)) {
+			res = DECODE_MALFORMED;
+			break;
+		}
+		if ((!ppi && ld_le32(r->p + 4) != 1) || inner == DLT_PPI ||
+		    inner == DLT_PKTAP || !decode_dlt_is_supported(inner)) {
+			res = DECODE_NOT_TCP;
 			break;
 		}
 		rd_skip(r, len);

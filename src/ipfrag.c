@@ -16,6 +16,7 @@ struct fkey {
 	uint16_t vlan;
 	uint32_t id;
 	uint8_t src[16], dst[16];
+	uint64_t iface;
 };
 
 struct dgram {
@@ -48,7 +49,7 @@ fkey_hash(gconstpointer p)
 {
 	const struct fkey *k = p;
 	guint h = k->id ^ ((guint)k->af << 24) ^ ((guint)k->proto << 16) ^
-	    k->vlan;
+	    k->vlan ^ (guint)(k->iface * 0x9e3779b97f4a7c15ULL >> 32);
 
 	for (int i = 0; i < 16; i += 4) {
 		uint32_t a, b;
@@ -229,6 +230,7 @@ add(struct ipfrag *f, const struct ipfrag_piece *p, struct ipfrag_whole *out)
 	k.af = p->af;
 	k.proto = p->af == 6 ? 0 : p->proto;
 	k.vlan = p->vlan;
+	k.iface = p->iface;
 	k.id = p->id;
 	memcpy(k.src, p->src, alen);
 	memcpy(k.dst, p->dst, alen);
@@ -259,9 +261,7 @@ add(struct ipfrag *f, const struct ipfrag_piece *p, struct ipfrag_whole *out)
 	 * only in part, or an empty one, gives the datagram up (RFC 5722
 	 * for IPv6; Linux does so for IPv4 too); so do a second end, and a
 	 * piece past the end. */
-	if (p->len && held(d, p->off, end) == p->len)
-		return IPFRAG_HELD;
-	if (!p->len || held(d, p->off, end))
+	if (!p->len)
 		goto bad;
 	if (!p->more) {
 		if (d->have_last && d->total != end)
@@ -274,6 +274,11 @@ add(struct ipfrag *f, const struct ipfrag_piece *p, struct ipfrag_whole *out)
 	} else if (d->have_last && end > d->total) {
 		goto bad;
 	}
+	uint32_t dup = held(d, p->off, end);
+	if (dup && dup != p->len)
+		goto bad;
+	if (dup)
+		goto whole;	/* a duplicate: left out (its end counts) */
 	if (d->n == FRAG_MAX_PIECES)
 		goto bad;
 
@@ -294,6 +299,7 @@ add(struct ipfrag *f, const struct ipfrag_piece *p, struct ipfrag_whole *out)
 		d->proto = p->proto;
 	}
 
+whole:
 	if (d->have_last && d->have_first && held(d, 0, d->total) == d->total) {
 		out->len = d->total;
 		out->cap = captured_prefix(d);

@@ -41,6 +41,10 @@ struct ipfrag_piece {
 	bool counted;		/* its datagram may carry TCP (decode.c):
 				   counted if given up */
 	uint16_t vlan;		/* the frame's outermost VLAN id */
+	uint64_t iface;		/* Linux cooked: its interface and packet
+				   type (a router's -i any capture holds
+				   each datagram's fragments coming in and
+				   going out); else 0 */
 	uint32_t off;		/* offset in the datagram's payload */
 	uint32_t len;		/* payload bytes on the wire */
 	bool more;		/* more fragments (MF, M) */

@@ -142,10 +142,6 @@ struct ahead {
 	bool copy;		/* a copy from another interface (copies) */
 };
 
-
-/* Decoding touches nothing of the pipeline's: a frame may be decoded ahead
- * of those before it are analyzed. With one thread, the lookup's bucket
- * is fetched now (flow_prefetch_bucket()). */
 /* The interface and direction of a Linux cooked frame (decoded: its
  * header is there), or false for another link type. */
 static bool
@@ -260,6 +256,11 @@ copy_of_seen(struct copies *cp, const struct ahead *a)
 	return piece_of_seen(cp, p, base, iface, ts);
 }
 
+/* Decoding changes nothing the analysis reads: a frame may be decoded
+ * ahead of those before it are analyzed. It changes the reassembler
+ * (ipfrag.h) and the copies seen (struct copies), both in the order frames
+ * are read, which is the order they are decoded. With one thread, the
+ * lookup's bucket is fetched now (flow_prefetch_bucket()). */
 static void
 frame_decode(struct pipeline *pl, struct ahead *a)
 {
@@ -424,8 +425,8 @@ progress_clear(struct pipeline *pl)
  * way while the frames before are analyzed: the bucket from the frame's
  * decoding (frame_decode()), the record's first line RECORD_AHEAD frames
  * before its turn (flow_prefetch_record()). Decoding reads only the frame
- * and changes nothing of the pipeline's, and the pkt it makes keeps no
- * pointer into the frame (frame_decode()): the output is the same either
+ * and changes nothing the analysis reads (frame_decode()), and the pkt it
+ * makes keeps no pointer into the frame: the output is the same either
  * way.
  */
 #define AHEAD 4

@@ -715,8 +715,20 @@ static const struct link_hdr link_hdrs[] = {
 	  false, NULL, DECODE_OK },
 	{ "nflog no payload", DLT_NFLOG, "0200000508000100080001000", false,
 	  NULL, DECODE_NOT_TCP },
-	/* PKTAP (Apple): its length 12 and link 12 (DLT_RAW), LE */
-	{ "pktap raw", DLT_PKTAP, "0c0000000c00000000000000", false, NULL,
+	/* PKTAP (Apple's struct pktap_header, LE): its length 12, the type
+	 * of what follows 1 (a packet), its link 12 (DLT_RAW) */
+	{ "pktap raw", DLT_PKTAP, "0c000000010000000c000000", false, NULL,
+	  DECODE_OK },
+	{ "pktap not a packet", DLT_PKTAP, "0c000000020000000c000000", false,
+	  NULL, DECODE_NOT_TCP },
+	/* radiotap's data pad flag (0x20): the QoS header's 26 bytes padded
+	 * to 28 before the body */
+	{ "radiotap data pad", DLT_IEEE802_11_RADIO, "000009000200000020"
+	  "8802000000000000000000000000000000000000000000000000" "0000"
+	  "aaaa030000000800", false, NULL, DECODE_OK },
+	/* IPoIB as Linux captures it: 40 bytes of addresses first */
+	{ "ipoib linux", DLT_IPOIB, "0000000000000000000000000000000000000000"
+	  "0000000000000000000000000000000000000000" "08000000", false, NULL,
 	  DECODE_OK },
 	/* netANALYZER: 4 bytes, then Ethernet; transparent: and the
 	 * preamble and SFD (8 bytes) */

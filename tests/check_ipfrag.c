@@ -29,7 +29,8 @@
 struct frame {
 	int64_t ts;
 	uint32_t caplen, wirelen;
-	const uint8_t *data;
+	int dlt;
+	uint8_t *data;
 };
 
 /* The frames of a forged scenario (pointing into *mem, g_free it). */
@@ -43,6 +44,11 @@ frames_of(const char *scn, uint8_t **mem)
 
 	ck_assert_msg(m != NULL, "forge: %s", err ? err->message : "?");
 	ck_assert_uint_ge(len, 24);
+	uint32_t linktype;
+	memcpy(&linktype, m + 20, 4);
+	int dlt = linktype == 20 + 256 ? DLT_LINUX_SLL2 :
+	    linktype == 113 ? DLT_LINUX_SLL : linktype == 101 ? DLT_RAW :
+	    DLT_EN10MB;	/* the LINKTYPE_s the scenarios here use */
 	/* Classic pcap, this host's byte order, microseconds (forge's
 	 * default). */
 	for (size_t off = 24; off + 16 <= len;) {
@@ -50,7 +56,8 @@ frames_of(const char *scn, uint8_t **mem)
 		memcpy(h, m + off, 16);
 		struct frame f = {
 			.ts = (int64_t)h[0] * NS + (int64_t)h[1] * 1000,
-			.caplen = h[2], .wirelen = h[3], .data = m + off + 16,
+			.caplen = h[2], .wirelen = h[3], .dlt = dlt,
+			.data = m + off + 16,
 		};
 		ck_assert_uint_le(off + 16 + f.caplen, len);
 		g_array_append_val(a, f);
@@ -101,7 +108,7 @@ dec(const struct frame *f, struct decode_opts *o, struct pkt *pkt,
 	memcpy(copy, f->data, f->caplen);
 	o->ts = f->ts;
 	memset(pkt, 0xa5, sizeof(*pkt));
-	r = decode_frame(DLT_EN10MB, copy, f->caplen,
+	r = decode_frame(f->dlt, copy, f->caplen,
 	    wirelen ? wirelen : f->wirelen, o, pkt);
 	pkt->tcp.payload = NULL;
 	free(copy);
@@ -506,6 +513,110 @@ START_TEST(test_timeout)
 }
 END_TEST
 
+START_TEST(test_router_any)
+{
+	struct fx x;
+	struct pkt p;
+
+	/* -i any on a router (Linux cooked v2): the segment's fragments come
+	 * in on ifindex 2 (HOST) and go out on ifindex 3 (OUTGOING), one
+	 * after the other as a router forwards them: in0, out0, in1, out1,
+	 * in2, out2. Each way's make a datagram of their own (the copy
+	 * filter, pipeline.c, then leaves out the second segment). With one
+	 * key for both, out0 was in0's duplicate, and out2 came after the
+	 * datagram was whole: one never completed. */
+	fx_open(&x, "link sll2\nclient 192.0.2.1:40000\n"
+	    "server 198.51.100.2:80\ntime 1700000000\n"
+	    RESP " fragment=600 ipid=9 ifindex=2 pkttype=0\n"
+	    RESP " fragment=600 ipid=9 ifindex=3 pkttype=4\n", false);
+	const unsigned order[] = { 0, 3, 1, 4, 2, 5 };
+	enum decode_result want[] = { DECODE_NOT_TCP, DECODE_NOT_TCP,
+	    DECODE_NOT_TCP, DECODE_NOT_TCP, DECODE_OK, DECODE_OK };
+	for (unsigned i = 0; i < G_N_ELEMENTS(order); i++) {
+		ck_assert_int_eq(dec(fx_frame(&x, order[i]), &x.o, &p, 0),
+		    want[i]);
+		if (want[i] == DECODE_OK)
+			want_response(&p);
+	}
+	ipfrag_flush(x.o.frag);
+	ck_assert_uint_eq(ipfrag_dropped(x.o.frag), 0);
+	fx_close(&x);
+}
+END_TEST
+
+START_TEST(test_v6_later_next_header)
+{
+	struct fx x;
+	struct pkt p;
+
+	/* RFC 8200 4.5: the first fragment's next header says what the
+	 * datagram holds; a later one's (here 59, No Next Header, in the
+	 * second and third) is not looked at. Ethernet 14 + IPv6 40: the
+	 * Fragment header's next header at byte 54. */
+	fx_open(&x, C6 RESP " fragment=600\n", false);
+	fx_frame(&x, 1)->data[54] = 59;
+	fx_frame(&x, 2)->data[54] = 59;
+	dec(fx_frame(&x, 0), &x.o, &p, 0);
+	dec(fx_frame(&x, 1), &x.o, &p, 0);
+	ck_assert_int_eq(dec(fx_frame(&x, 2), &x.o, &p, 0), DECODE_OK);
+	ck_assert_uint_eq(p.tcp.paylen, 1400);
+	fx_close(&x);
+}
+END_TEST
+
+/* Outer IPv4 fragments (IP in IP, protocol 4) of payload pl (n bytes),
+ * cut at byte cut, as raw IP frames into f0 and f1; their lengths. */
+static void
+ipip_fragments(const uint8_t *pl, size_t n, size_t cut, uint8_t *f0,
+    size_t *n0, uint8_t *f1, size_t *n1)
+{
+	const uint8_t hdr[20] = { 0x45, 0, 0, 0, 0x12, 0x34, 0, 0, 64, 4, 0, 0,
+	    192, 0, 2, 1, 198, 51, 100, 2 };
+
+	for (int k = 0; k < 2; k++) {
+		uint8_t *f = k ? f1 : f0;
+		size_t len = k ? n - cut : cut;
+		memcpy(f, hdr, 20);
+		f[2] = (uint8_t)((20 + len) >> 8);
+		f[3] = (uint8_t)(20 + len);
+		f[6] = k ? (uint8_t)((cut / 8) >> 8) : 0x20;	/* MF */
+		f[7] = k ? (uint8_t)(cut / 8) : 0;
+		memcpy(f + 20, pl + (k ? cut : 0), len);
+		*(k ? n1 : n0) = 20 + len;
+	}
+}
+
+START_TEST(test_lie_inside_whole)
+{
+	struct fx x;
+	struct pkt p;
+	uint8_t f0[2048], f1[2048];
+	size_t n0, n1;
+
+	/* A tunnel's datagram (IP in IP) in two outer fragments, all of its
+	 * bytes captured; the inner IPv4 header says 900 bytes more than it
+	 * holds. Unfragmented it is malformed (the length lies); whole from
+	 * fragments it is too, not a segment the snaplen cut. */
+	fx_open(&x, "link raw\nclient 192.0.2.1:40000\n"
+	    "server 198.51.100.2:80\ntime 1700000000\n" RESP "\n", false);
+	struct frame *in = fx_frame(&x, 0);
+	uint8_t inner[2048];
+	memcpy(inner, in->data, in->caplen);
+	unsigned tot = (unsigned)in->caplen + 900;
+	inner[2] = (uint8_t)(tot >> 8);
+	inner[3] = (uint8_t)tot;
+	ipip_fragments(inner, in->caplen, 64, f0, &n0, f1, &n1);
+	struct frame a = { .ts = in->ts, .caplen = (uint32_t)n0,
+	    .wirelen = (uint32_t)n0, .dlt = DLT_RAW, .data = f0 };
+	struct frame b = a;
+	b.caplen = b.wirelen = (uint32_t)n1;
+	b.data = f1;
+	ck_assert_int_eq(dec(&a, &x.o, &p, 0), DECODE_NOT_TCP);
+	ck_assert_int_eq(dec(&b, &x.o, &p, 0), DECODE_MALFORMED);
+	fx_close(&x);
+}
+END_TEST
+
 /* The reassembler's own bounds, on pieces made here. */
 static struct ipfrag_piece
 piece(uint32_t id, uint32_t off, uint32_t len, bool more, int64_t ts)
@@ -590,6 +701,14 @@ START_TEST(test_end_conflicts)
 	p = piece(5, 8, 0, false, 0);
 	ck_assert_int_eq(ipfrag_add(f, &p, &w), IPFRAG_DROPPED);
 	ck_assert_uint_eq(ipfrag_dropped(f), 6);
+	/* A last piece whose bytes are held already ([0,16) with more to
+	 * come, then [8,16), the last): a duplicate, but its end makes the
+	 * datagram whole, as in Linux's ip_frag_queue(). */
+	p = piece(6, 0, 16, true, 0);
+	ck_assert_int_eq(ipfrag_add(f, &p, &w), IPFRAG_HELD);
+	p = piece(6, 8, 8, false, 0);
+	ck_assert_int_eq(ipfrag_add(f, &p, &w), IPFRAG_DONE);
+	ck_assert_uint_eq(w.len, 16);
 	/* Whole: 0-8 and 8-16, the last; the payload is the pieces'. */
 	p = piece(4, 8, 8, false, 0);
 	ck_assert_int_eq(ipfrag_add(f, &p, &w), IPFRAG_HELD);
@@ -598,7 +717,7 @@ START_TEST(test_end_conflicts)
 	ck_assert_uint_eq(w.len, 16);
 	ck_assert_uint_eq(w.cap, 16);
 	ck_assert_uint_eq(w.proto, 6);
-	ck_assert_uint_eq(ipfrag_reassembled(f), 1);
+	ck_assert_uint_eq(ipfrag_reassembled(f), 2);
 	ipfrag_free(f);
 }
 END_TEST
@@ -621,6 +740,9 @@ ipfrag_suite(void)
 	tcase_add_test(tc, test_nested);
 	tcase_add_test(tc, test_counted_behind_header);
 	tcase_add_test(tc, test_clock_back);
+	tcase_add_test(tc, test_router_any);
+	tcase_add_test(tc, test_v6_later_next_header);
+	tcase_add_test(tc, test_lie_inside_whole);
 	tcase_add_test(tc, test_bad_ip_checksum);
 	tcase_add_test(tc, test_timeout);
 	tcase_add_test(tc, test_memory_bound);
