@@ -1186,6 +1186,7 @@ decode_nflog(struct rd *r, struct dctx *x)
 
 	if (!h)
 		return DECODE_TRUNCATED;
+	bool whole = false;	/* TLVs to the end, none the payload */
 	for (int swapped = 0; swapped < 2; swapped++) {
 		struct rd t = *r;
 		while (t.left >= 4) {
@@ -1215,14 +1216,15 @@ decode_nflog(struct rd *r, struct dctx *x)
 				    h[0] == 2 ? decode_ipv4(&pl, x) :
 				    decode_by_version(&pl, x);
 			}
-			rd_skip(&t, (size_t)(len + 3) & ~(size_t)3);
-			if (t.err)
-				break;
+			size_t pad = (size_t)(len + 3) & ~(size_t)3;
+			rd_skip(&t, pad < t.left ? pad : t.left);
 		}
+		if (t.left == 0)
+			whole = true;
 	}
-	/* No payload: none was logged, or the snaplen cut the record
-	 * before it (truncated_segment). */
-	return x->wire_extra ? DECODE_TRUNCATED : DECODE_NOT_TCP;
+	/* No payload logged: not TCP. Else the record ends within a TLV:
+	 * cut (truncated_segment), or, not cut, its lengths lie. */
+	return whole ? DECODE_NOT_TCP : DECODE_TRUNCATED;
 }
 
 

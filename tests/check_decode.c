@@ -713,8 +713,10 @@ static const struct link_hdr link_hdrs[] = {
 	/* ...written by a big-endian host and read untouched */
 	{ "nflog big-endian", DLT_NFLOG, "02000005000800010800010000300009",
 	  false, NULL, DECODE_OK },
-	{ "nflog no payload", DLT_NFLOG, "0200000508000100080001000", false,
-	  NULL, DECODE_NOT_TCP },
+	/* no payload TLV: the datagram after the TLVs is none (its first
+	 * bytes read as a TLV longer than the record): lengths that lie */
+	{ "nflog no payload TLV", DLT_NFLOG, "020000050800010008000100", false,
+	  NULL, DECODE_MALFORMED },
 	/* PKTAP (Apple's struct pktap_header, LE): its length 12, the type
 	 * of what follows 1 (a packet), its link 12 (DLT_RAW) */
 	{ "pktap raw", DLT_PKTAP, "0c000000010000000c000000", false, NULL,
@@ -829,6 +831,9 @@ START_TEST(test_nflog_cut)
 	/* the snaplen cut the record before its payload TLV */
 	ck_assert_res(dec(DLT_NFLOG, f, 10, h + n, NULL, &pkt, NULL),
 	    DECODE_TRUNCATED);
+	/* a record of TLVs to its end, none a payload: nothing logged */
+	ck_assert_res(dec(DLT_NFLOG, f, 12, 12, NULL, &pkt, NULL),
+	    DECODE_NOT_TCP);
 }
 END_TEST
 
