@@ -1072,6 +1072,15 @@ decode_pppoe(struct rd *r, struct dctx *x)
 	return decode_ppp_proto(r, x);
 }
 
+/* Cisco HDLC: address, control, then an EtherType. */
+static enum decode_result
+decode_chdlc(struct rd *r, struct dctx *x)
+{
+	const uint8_t *h = rd_take(r, 4);
+
+	return h ? decode_ethertype(ld_be16(h + 2), r, x) : DECODE_TRUNCATED;
+}
+
 /* PPP in a capture (LINKTYPE_PPP, LINKTYPE_PPP_HDLC): RFC 1662's address
  * and control (0xff 0x03) when there, or (PPP_HDLC, first byte 0x0f or
  * 0x8f) Cisco's HDLC framing. */
@@ -1080,11 +1089,8 @@ decode_ppp(struct rd *r, struct dctx *x)
 {
 	if (r->left >= 2 && r->p[0] == 0xff && r->p[1] == 0x03)
 		rd_skip(r, 2);
-	else if (r->left >= 1 && (r->p[0] == 0x0f || r->p[0] == 0x8f)) {
-		const uint8_t *h = rd_take(r, 4);	/* Cisco HDLC */
-		return h ? decode_ethertype(ld_be16(h + 2), r, x) :
-		    DECODE_TRUNCATED;
-	}
+	else if (r->left >= 1 && (r->p[0] == 0x0f || r->p[0] == 0x8f))
+		return decode_chdlc(r, x);
 	return decode_ppp_proto(r, x);
 }
 
@@ -1375,12 +1381,9 @@ decode_link(int dlt, struct rd *r, struct dctx *x)
 	case DLT_PPP_ETHER:
 		res = decode_pppoe(r, x);
 		break;
-	case DLT_C_HDLC: {	/* address, control, then an EtherType */
-		const uint8_t *h = rd_take(r, 4);
-		res = h ? decode_ethertype(ld_be16(h + 2), r, x) :
-		    DECODE_TRUNCATED;
+	case DLT_C_HDLC:
+		res = decode_chdlc(r, x);
 		break;
-	}
 	case DLT_IPOIB: {
 		/* RFC 4391 6's header: an EtherType, 2 reserved bytes; or,
 		 * as Linux captures it (tcpdump's reading), 40 bytes of
