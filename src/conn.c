@@ -809,6 +809,19 @@ hole_report(struct conn *c, uint8_t dir, const struct seq_hole *h)
 	    side_rel(b, sizeof(b), c, dir, h->l));
 }
 
+/* Room for one more of side dir's holes, up to CONN_MAX_HOLES (4, 8, ...
+ * 64: the caller gives one up at the limit). */
+static void
+hole_room(struct conn_ext *x, uint8_t dir)
+{
+	if (x->nhole[dir] == x->hole_cap[dir] &&
+	    x->hole_cap[dir] < CONN_MAX_HOLES) {
+		x->hole_cap[dir] = x->hole_cap[dir] ? x->hole_cap[dir] * 2 : 4;
+		x->holes[dir] = g_renew(struct seq_hole, x->holes[dir],
+		    x->hole_cap[dir]);
+	}
+}
+
 /* Side dir's hole i less its middle [l, r): [hl, l) stays at i, [r, hr)
  * goes in after it. With CONN_MAX_HOLES already, the right piece is
  * given up as a gap at once (constant memory). */
@@ -824,13 +837,7 @@ hole_split(struct conn *c, uint8_t dir, unsigned i, uint32_t l, uint32_t r)
 		hole_report(c, dir, &right);
 		return;
 	}
-	if (x->nhole[dir] == x->hole_cap[dir]) {
-		x->hole_cap[dir] *= 2;	/* (>= 1: hole i is there) */
-		if (x->hole_cap[dir] > CONN_MAX_HOLES)
-			x->hole_cap[dir] = CONN_MAX_HOLES;
-		x->holes[dir] = g_renew(struct seq_hole, x->holes[dir],
-		    x->hole_cap[dir]);
-	}
+	hole_room(x, dir);
 	struct seq_hole *h = x->holes[dir];
 	memmove(&h[i + 2], &h[i + 1], sizeof(h[0]) * (x->nhole[dir] - i - 1));
 	h[i + 1] = right;
@@ -845,12 +852,7 @@ hole_add(struct conn *c, uint8_t dir, uint32_t l, uint32_t r, int64_t ts,
 	struct tcp_peer *p = &c->peer[dir], *q = &c->peer[!dir];
 	struct conn_ext *x = ext_of(c);
 
-	if (x->nhole[dir] == x->hole_cap[dir] &&
-	    x->hole_cap[dir] < CONN_MAX_HOLES) {
-		x->hole_cap[dir] = x->hole_cap[dir] ? x->hole_cap[dir] * 2 : 4;
-		x->holes[dir] = g_renew(struct seq_hole, x->holes[dir],
-		    x->hole_cap[dir]);
-	}
+	hole_room(x, dir);
 	struct seq_hole *holes = x->holes[dir];
 	if (x->nhole[dir] == CONN_MAX_HOLES) {
 		/* Constant memory: a hole is given up as a gap now, the

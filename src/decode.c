@@ -1308,6 +1308,28 @@ decode_fast(const uint8_t *d, size_t caplen, size_t wirelen, struct pkt *pkt,
 	return true;
 }
 
+bool
+decode_cooked_iface(int dlt, const uint8_t *data, size_t caplen,
+    uint64_t *iface)
+{
+	switch (dlt) {
+	case DLT_LINUX_SLL:	/* the packet type first */
+		if (caplen < 2)
+			return false;
+		*iface = ld_be16(data);
+		return true;
+#ifdef DLT_LINUX_SLL2
+	case DLT_LINUX_SLL2:	/* the interface index at 4, packet type 10 */
+		if (caplen < 11)
+			return false;
+		*iface = (uint64_t)ld_be32(data + 4) << 8 | data[10];
+		return true;
+#endif
+	default:
+		return false;
+	}
+}
+
 /* The frame from its link layer (dlt) on; PPI and PKTAP name the link of
  * what they carry, decoded here again (once: not PPI or PKTAP again). */
 static enum decode_result
@@ -1320,8 +1342,7 @@ decode_link(int dlt, struct rd *r, struct dctx *x)
 		res = decode_ether(r, x);
 		break;
 	case DLT_LINUX_SLL: {	/* 16-byte cooked header, protocol last */
-		if (r->left >= 2)
-			x->iface = ld_be16(r->p);	/* packet type */
+		decode_cooked_iface(dlt, r->p, r->left, &x->iface);
 		rd_skip(r, 14);
 		uint16_t proto = rd_be16(r);
 		if (r->err) {
@@ -1333,8 +1354,7 @@ decode_link(int dlt, struct rd *r, struct dctx *x)
 	}
 #ifdef DLT_LINUX_SLL2
 	case DLT_LINUX_SLL2: {	/* 20-byte cooked header, protocol first */
-		if (r->left >= 11)
-			x->iface = (uint64_t)ld_be32(r->p + 4) << 8 | r->p[10];
+		decode_cooked_iface(dlt, r->p, r->left, &x->iface);
 		uint16_t proto = rd_be16(r);
 		rd_skip(r, 18);
 		if (r->err) {

@@ -117,6 +117,12 @@ struct decode_opts {
 	int64_t ts;
 };
 
+/* A Linux cooked frame's interface and direction: its interface index
+ * (v2) << 8 | its packet type (HOST, OUTGOING...); false for another link
+ * type or a header cut short. */
+bool decode_cooked_iface(int dlt, const uint8_t *data, size_t caplen,
+    uint64_t *iface);
+
 /* Link types we decode (DLT_ numbers from pcap/dlt.h). */
 bool decode_dlt_is_supported(int dlt);
 

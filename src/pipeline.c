@@ -142,27 +142,6 @@ struct ahead {
 	bool copy;		/* a copy from another interface (copies) */
 };
 
-/* The interface and direction of a Linux cooked frame (decoded: its
- * header is there), or false for another link type. */
-static bool
-cooked_iface(const struct frame *f, uint64_t *iface)
-{
-	switch (f->dlt) {
-	case DLT_LINUX_SLL:	/* packet type first */
-		*iface = (uint64_t)f->data[0] << 8 | f->data[1];
-		return true;
-#ifdef DLT_LINUX_SLL2
-	case DLT_LINUX_SLL2:	/* interface index at 4, packet type at 10 */
-		*iface = ((uint64_t)f->data[4] << 24 | (uint64_t)f->data[5] <<
-		    16 | (uint64_t)f->data[6] << 8 | f->data[7]) << 8 |
-		    f->data[10];
-		return true;
-#endif
-	default:
-		return false;
-	}
-}
-
 static uint64_t
 copy_mix(uint64_t h, uint64_t v)
 {
@@ -213,7 +192,7 @@ copy_of_seen(struct copies *cp, const struct ahead *a)
 	const struct tcp_seg *t = &p->tcp;
 	uint64_t iface = 0, k = p->af;
 
-	if (!cooked_iface(&a->f, &iface))
+	if (!decode_cooked_iface(a->f.dlt, a->f.data, a->f.caplen, &iface))
 		return false;
 	for (unsigned i = 0; i < 16; i += 8) {
 		uint64_t s, d;
