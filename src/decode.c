@@ -32,6 +32,10 @@
 #define GRE_ERSPAN_3 0x22eb
 #define UDP_VXLAN 4789
 #define UDP_GENEVE 6081
+#define UDP_VXLAN_LINUX 8472	/* Linux's VXLAN port before IANA's (flannel) */
+#define UDP_GTP_U 2152		/* GTP user plane, 3GPP TS 29.281 */
+#define UDP_TEREDO 3544		/* RFC 4380 */
+#define MAX_GTP_EXT 8		/* GTP-U extension headers walked */
 
 #define MAX_VLAN_TAGS 4		/* QinQ and a little more; then give up */
 #define MAX_MPLS_LABELS 8
@@ -492,8 +496,80 @@ decode_gre(struct rd *r, struct dctx *x)
 	}
 }
 
-/* UDP: only the Ethernet tunnels, VXLAN (RFC 7348) and Geneve (RFC 8926),
- * on their IANA ports. Anything else over UDP is no TCP. */
+/* GTP-U (3GPP TS 29.281 5.1): version 1, protocol type GTP, a G-PDU
+ * (message 255) whose T-PDU is an IPv4 or IPv6 datagram, after the
+ * optional sequence number, N-PDU number and extension headers (each
+ * its length in 4-byte words first, the next one's type last). Echoes,
+ * error indications and the rest carry no user's packet. */
+static enum decode_result
+decode_gtpu(struct rd *r, struct dctx *x)
+{
+	const uint8_t *h = rd_take(r, 8);
+
+	if (!h || h[0] >> 5 != 1 || !(h[0] & 0x10) || h[1] != 255)
+		return DECODE_NOT_TCP;
+	rd_clamp(r, ld_be16(h + 2));	/* the bytes after these 8 */
+	if (h[0] & 0x07) {		/* E, S or PN: 4 more bytes */
+		const uint8_t *o = rd_take(r, 4);
+		if (!o)
+			return DECODE_NOT_TCP;
+		/* The next type counts only with the E flag. */
+		uint8_t next = (h[0] & 0x04) ? o[3] : 0;
+		for (int i = 0; next != 0; i++) {
+			if (i >= MAX_GTP_EXT || r->left < 1 || r->p[0] == 0)
+				return DECODE_NOT_TCP;
+			size_t elen = (size_t)r->p[0] * 4;
+			const uint8_t *e = rd_take(r, elen);
+			if (!e)
+				return DECODE_NOT_TCP;
+			next = e[elen - 1];
+		}
+	}
+	if (r->left < 1)
+		return DECODE_NOT_TCP;
+	return decode_by_version(r, x);
+}
+
+/* Is a the Teredo prefix, 2001:0::/32 (RFC 4380 2.6)? */
+static bool
+teredo_addr(const uint8_t *a)
+{
+	return a[0] == 0x20 && a[1] == 0x01 && a[2] == 0 && a[3] == 0;
+}
+
+/* Teredo (RFC 4380 5.1.1): an IPv6 packet over UDP, after an optional
+ * authentication indicator (0x0001, then the lengths of a client
+ * identifier and an authentication value, those, an 8-byte nonce and a
+ * confirmation byte) and origin indication (0x0000, port and address:
+ * 8 bytes). plen: the UDP payload's length on the wire. Found as Zeek
+ * finds it: on port 3544 (server), or elsewhere (a relay's port, the
+ * client's) when the IPv6 header has a Teredo address at either end;
+ * its payload length must fill the datagram. */
+static enum decode_result
+decode_teredo(struct rd *r, size_t plen, bool port, struct dctx *x)
+{
+	struct rd t = *r;
+
+	if (t.left >= 2 && t.p[0] == 0 && t.p[1] == 1) {
+		const uint8_t *a = rd_take(&t, 4);
+		if (a)
+			rd_skip(&t, (size_t)a[2] + a[3] + 9);
+	}
+	if (!t.err && t.left >= 2 && t.p[0] == 0 && t.p[1] == 0)
+		rd_skip(&t, 8);
+	size_t used = r->left - t.left;
+	if (t.err || t.left < 40 || t.p[0] >> 4 != 6 || plen < used ||
+	    (size_t)ld_be16(t.p + 4) + 40 != plen - used ||
+	    !(port || teredo_addr(t.p + 8) || teredo_addr(t.p + 24)))
+		return DECODE_NOT_TCP;
+	*r = t;
+	return decode_ipv6(r, x);
+}
+
+/* UDP: the tunnels, on their ports: VXLAN (RFC 7348; on 4789, and on
+ * 8472, Linux's default before IANA's, which flannel uses), Geneve (RFC
+ * 8926), GTP-U and Teredo (which also goes by its addresses). Anything
+ * else over UDP is no TCP. */
 static enum decode_result
 decode_udp(struct rd *r, struct dctx *x)
 {
@@ -501,12 +577,16 @@ decode_udp(struct rd *r, struct dctx *x)
 
 	if (!u)
 		return DECODE_NOT_TCP;
-	uint16_t dport = ld_be16(u + 2), ulen = ld_be16(u + 4);
+	uint16_t sport = ld_be16(u), dport = ld_be16(u + 2);
+	uint16_t ulen = ld_be16(u + 4);
 	if (ulen >= 8)
 		rd_clamp(r, ulen - 8u);
-	if (dport == UDP_VXLAN) {
+	if (dport == UDP_VXLAN || dport == UDP_VXLAN_LINUX) {
 		const uint8_t *v = rd_take(r, 8);
 		if (!v || !(v[0] & 0x08))	/* the I flag: a valid VNI */
+			return DECODE_NOT_TCP;
+		/* Not IANA's port: the reserved byte too. */
+		if (dport == UDP_VXLAN_LINUX && v[7] != 0)
 			return DECODE_NOT_TCP;
 		return decode_ether(r, x);
 	}
@@ -521,6 +601,14 @@ decode_udp(struct rd *r, struct dctx *x)
 		return pt == GRE_ETHERNET ? decode_ether(r, x) :
 		    decode_ethertype(pt, r, x);
 	}
+	if (dport == UDP_GTP_U || sport == UDP_GTP_U)
+		return decode_gtpu(r, x);
+	/* Teredo by its addresses: an IPv6 header (maybe after the two
+	 * Teredo headers, which begin with a 0 byte), on a UDP length that
+	 * gives the datagram's. */
+	if (ulen >= 8 && r->left >= 40 && (r->p[0] >> 4 == 6 || r->p[0] == 0))
+		return decode_teredo(r, ulen - 8u, dport == UDP_TEREDO ||
+		    sport == UDP_TEREDO, x);
 	return DECODE_NOT_TCP;
 }
 
@@ -676,7 +764,8 @@ frag_wanted(uint8_t af, uint8_t proto)
 /* Whether a datagram of protocol proto may carry a TCP segment, for the
  * count of those given up (ip_fragment): TCP, a tunnel, an IPv6 extension
  * header or IPv4's AH before what it carries; UDP when the first
- * fragment's destination port is VXLAN's or Geneve's. Not ICMP. */
+ * fragment's ports are a tunnel's (decode_udp(); not Teredo found by its
+ * addresses). Not ICMP. */
 static bool
 frag_counted(uint8_t proto, uint32_t off, const struct rd *r, size_t cap)
 {
@@ -693,8 +782,11 @@ frag_counted(uint8_t proto, uint32_t off, const struct rd *r, size_t cap)
 	case IPPROTO_UDP_: {
 		if (off != 0 || cap < 4)
 			return false;
-		uint16_t dport = ld_be16(r->p + 2);
-		return dport == UDP_VXLAN || dport == UDP_GENEVE;
+		uint16_t sport = ld_be16(r->p), dport = ld_be16(r->p + 2);
+		return dport == UDP_VXLAN || dport == UDP_VXLAN_LINUX ||
+		    dport == UDP_GENEVE || dport == UDP_GTP_U ||
+		    sport == UDP_GTP_U || dport == UDP_TEREDO ||
+		    sport == UDP_TEREDO;
 	}
 	default:
 		return false;

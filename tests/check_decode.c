@@ -499,6 +499,87 @@ START_TEST(test_tunnels)
 	ck_assert_res(dec(DLT_EN10MB, g, m, m, NULL, &pkt, NULL),
 	    DECODE_NOT_TCP);
 
+	/* VXLAN on 8472, Linux's own port (flannel): the same header, its
+	 * reserved last byte 0; anything there and it is no VXLAN. */
+	m = put_eth(g, 0x0800);
+	m += put_ip4(g + m, 17, 8 + 8 + e);
+	m += put_udp(g + m, 8472, 8 + e);
+	memcpy(g + m, vxlan, 8), m += 8;
+	memcpy(g + m, eth, e), m += e;
+	ck_assert_res(dec(DLT_EN10MB, g, m, m, NULL, &pkt, NULL), DECODE_OK);
+	assert_inner(&pkt);
+	g[14 + 20 + 8 + 7] = 1;
+	ck_assert_res(dec(DLT_EN10MB, g, m, m, NULL, &pkt, NULL),
+	    DECODE_NOT_TCP);
+
+	/* GTP-U (3GPP TS 29.281 5.1), the 2152 as the source port only:
+	 * 0x30 (version 1, PT 1, no E/S/PN), G-PDU 255, length n, TEID;
+	 * then the IPv4 datagram. */
+	m = put_eth(g, 0x0800);
+	m += put_ip4(g + m, 17, 8 + 8 + n);
+	m += put_udp(g + m, 5906, 8 + n);
+	g[m - 8] = 2152 >> 8, g[m - 7] = 2152 & 0xff;
+	uint8_t gtp[8] = { 0x30, 255, 0, 0, 0, 0, 0, 7 };
+	gtp[2] = (uint8_t)(n >> 8), gtp[3] = (uint8_t)n;
+	memcpy(g + m, gtp, 8), m += 8;
+	memcpy(g + m, ip, n), m += n;
+	ck_assert_res(dec(DLT_EN10MB, g, m, m, NULL, &pkt, NULL), DECODE_OK);
+	assert_inner(&pkt);
+	/* An echo request (message 1) carries no user packet. */
+	g[14 + 20 + 8 + 1] = 1;
+	ck_assert_res(dec(DLT_EN10MB, g, m, m, NULL, &pkt, NULL),
+	    DECODE_NOT_TCP);
+	/* With E and S (0x36): sequence number 2 bytes, N-PDU 1, next
+	 * extension 0x85 (PDU session container); that extension is one
+	 * 4-byte word (length 1: the length byte, 2 bytes, next type 0). */
+	m = put_eth(g, 0x0800);
+	m += put_ip4(g + m, 17, 8 + 16 + n);
+	m += put_udp(g + m, 2152, 16 + n);
+	static const uint8_t gtp_ext[16] = { 0x36, 255, 0, 0, 0, 0, 0, 7,
+					     0, 1, 0, 0x85,
+					     1, 0x10, 0x05, 0 };
+	memcpy(g + m, gtp_ext, 16);
+	g[m + 2] = (uint8_t)((n + 8) >> 8), g[m + 3] = (uint8_t)(n + 8);
+	m += 16;
+	memcpy(g + m, ip, n), m += n;
+	ck_assert_res(dec(DLT_EN10MB, g, m, m, NULL, &pkt, NULL), DECODE_OK);
+	assert_inner(&pkt);
+	/* An extension of length 0 would never end: no TCP. */
+	g[14 + 20 + 8 + 12] = 0;
+	ck_assert_res(dec(DLT_EN10MB, g, m, m, NULL, &pkt, NULL),
+	    DECODE_NOT_TCP);
+
+	/* Teredo (RFC 4380 5.1.1): IPv6 over UDP 3544, after an origin
+	 * indication (0x0000, port, address: 8 bytes). The inner packet is
+	 * the forged one's TCP segment in an IPv6 header of put_ip6()'s
+	 * addresses, not a Teredo prefix: the port alone tells. */
+	size_t tcpn = n - 20;
+	m = put_eth(g, 0x0800);
+	m += put_ip4(g + m, 17, 8 + 8 + 40 + tcpn);
+	m += put_udp(g + m, 3544, 8 + 40 + tcpn);
+	memset(g + m, 0, 8), m += 8;
+	m += put_ip6(g + m, 6, tcpn);
+	memcpy(g + m, ip + 20, tcpn), m += tcpn;
+	ck_assert_res(dec(DLT_EN10MB, g, m, m, NULL, &pkt, NULL), DECODE_OK);
+	ck_assert_uint_eq(pkt.af, 6);
+	ck_assert_uint_eq(pkt.tcp.dport, 80);
+	ck_assert_uint_eq(pkt.tcp.seq, 3000000001u);
+	ck_assert_uint_eq(pkt.tcp.paylen, 11);
+	/* Elsewhere (a relay's port) it takes a Teredo address,
+	 * 2001:0::/32, at one end: not put_ip6()'s 2001:db8::. */
+	size_t ip6at = 14 + 20 + 8 + 8;
+	g[14 + 20 + 2] = 0x80, g[14 + 20 + 3] = 0x84;	/* port 32900 */
+	ck_assert_res(dec(DLT_EN10MB, g, m, m, NULL, &pkt, NULL),
+	    DECODE_NOT_TCP);
+	g[ip6at + 10] = 0, g[ip6at + 11] = 0;	/* source 2001:0:.. */
+	ck_assert_res(dec(DLT_EN10MB, g, m, m, NULL, &pkt, NULL), DECODE_OK);
+	ck_assert_uint_eq(pkt.tcp.seq, 3000000001u);
+	/* Its payload length must fill the datagram: one byte short, and
+	 * it is no Teredo. */
+	g[ip6at + 5]--;
+	ck_assert_res(dec(DLT_EN10MB, g, m, m, NULL, &pkt, NULL),
+	    DECODE_NOT_TCP);
+
 	/* PPPoE session (0x8864): 11 00, session 1, length n + 2, PPP
 	 * protocol 0x0021 (IPv4). */
 	m = put_eth(g, 0x8864);
