@@ -266,11 +266,16 @@ tcp_rst_is_acceptable(const struct tcp_peer *snd, const struct tcp_peer *rcv,
 	uint32_t nxt = snd->snd_nxt;
 	if (seg->seq == nxt)
 		return true;	/* exact */
-	/* One below, at the slot of a FIN its sender sent: the receiver
-	 * got that FIN (CLOSE_WAIT, CLOSING, LAST_ACK) and takes it (Linux
-	 * tcp_reset_check(); pf's one-off). Otherwise it lies before the
-	 * window (3.10.7.4): ignored. */
-	if (seg->seq + 1 == nxt && (snd->flags & PEER_FIN_SEEN))
+	/* One below, at the slot of a FIN its sender sent, to a receiver
+	 * that got that FIN and has not closed yet (CLOSE_WAIT, CLOSING,
+	 * LAST_ACK): taken (Linux tcp_reset_check(); pf's one-off).
+	 * Otherwise it lies before the window (3.10.7.4): ignored; so by
+	 * TIME_WAIT (Linux tcp_timewait_state_process() takes RCV.NXT
+	 * only), where such an RST comes from a peer already CLOSED that
+	 * answers a stale segment acking its FIN's slot. */
+	if (seg->seq + 1 == nxt && (snd->flags & PEER_FIN_SEEN) &&
+	    (rcv->st == TCP_ST_CLOSE_WAIT || rcv->st == TCP_ST_CLOSING ||
+	    rcv->st == TCP_ST_LAST_ACK))
 		return true;
 	uint32_t wnd = (rcv->flags & PEER_WIN_KNOWN) ?
 	    rcv->rcv_end - rcv->ack : 0;

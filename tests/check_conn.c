@@ -2838,6 +2838,18 @@ START_TEST(test_rst_one_below)
 	       "+0.001 > R  1000 0\n", &r);
 	ck_assert_uint_eq(r.conns[0].nanoms, 0);
 	tu_assert_hs(&r, 0, HS_UNANSWERED);
+
+	/* The client closed first and holds TIME_WAIT (its RCV.NXT 5002
+	 * past the server's FIN W = 5001). The server, CLOSED, answers a
+	 * stale segment acking 5001 with <SEQ=SEG.ACK><CTL=RST> (3.10.7.1):
+	 * seq 5001, one below. TIME_WAIT is none of the states that take
+	 * it (Linux: tcp_timewait_state_process() wants RCV.NXT): ignored,
+	 * rst_out_of_window, the client still in TIME_WAIT. */
+	tu_run(HANDSHAKE DATA CLIENT_CLOSE_AFTER_DATA
+	       "+0.040 < R  5001 0\n", &r);
+	tu_assert_anom(&r, 0, "rst_out_of_window", 10, "server");
+	tu_assert_td(&r, 0, TD_GRACEFUL);
+	tu_assert_states(&r, 0, TCP_ST_TIME_WAIT, TCP_ST_CLOSED);
 }
 END_TEST
 
