@@ -2600,6 +2600,19 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		    side_rel(b, sizeof(b), c, dir, rcv->rcv_end));
 	}
 
+	/* A first FIN whose ack stops short of the peer's FIN, from an
+	 * endpoint that had acked that FIN already: acks never go back, so
+	 * it was sent before that ack, before the peer's FIN arrived (a
+	 * path that reordered them). It crossed the peer's FIN (SPEC, whatever
+	 * the capture order): sent from ESTABLISHED, then the peer's FIN
+	 * arrived (CLOSING, 3.6 figure 13), not the passive close that
+	 * CLOSE_WAIT would make it. */
+	bool fin_reordered = ev == EV_FIN && !fin_bogus && !fin_acked &&
+	    (s->flags & TH_ACK) && had_ack &&
+	    !(snd->flags & PEER_FIN_SEEN) && c->fin_first == !dir &&
+	    tcp_acks_fin(rcv, prev_ack) && !tcp_acks_fin(rcv, s->ack) &&
+	    snd->st == TCP_ST_CLOSE_WAIT;
+
 	/* The bogus FIN (above) is discarded whole: nothing else about
 	 * it counts either. */
 	if (fin_bogus)
@@ -2609,6 +2622,8 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	else if (ev == EV_FIN)
 		teardown_fin(c, dir, s, nxt_before, seq_known && !fin_acked,
 		    ts - before, ts, frame);
+	if (fin_reordered)
+		c->fins_crossed = true;
 
 	/* The same SYN-ACK again from a server that has sent nothing else:
 	 * the ACK seen going to it was not taken (lost, or dropped by a full
@@ -2696,6 +2711,9 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		    conn_side_time(c, !dir, CT_FIN));
 		st.snd_to = snd->st;
 		st.rcv_to = rcv->st;
+	} else if (fin_reordered && snd->st == TCP_ST_LAST_ACK) {
+		snd->st = st.snd_to = TCP_ST_CLOSING;
+		snd->flags |= PEER_PASSED_CLOSING;
 	} else if (fin_acked && !fin_first_late &&
 	    !(snd->flags & PEER_FIN_ACKED)) {
 		/* A FIN that an ACK captured before it acked: the capture

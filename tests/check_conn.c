@@ -2853,6 +2853,33 @@ START_TEST(test_rst_one_below)
 }
 END_TEST
 
+/* Captured at the server, the path reordering the client's segments:
+ * the server's FIN W = 5001 (frame 6), then the client's ACK of W+1
+ * (frame 7), then the client's FIN u = 1101 whose ack stops at W (frame
+ * 8). Acks never go back: that FIN left before that ACK, before the
+ * server's FIN arrived; the FINs crossed (3.6 figure 13; SPEC: a FIN
+ * that does not ack the peer's FIN seen before it had not received it,
+ * whatever the capture order). The client went ESTABLISHED, FIN_WAIT_1,
+ * CLOSING, and TIME_WAIT at the server's ACK of u+1 (frame 9); the
+ * server FIN_WAIT_1, FIN_WAIT_2 (frame 7), TIME_WAIT (frame 8). No
+ * fin_ack_bad_ack: the FIN's ack of W answers nothing. Without the ACK
+ * of W+1 before it, the same FIN is the plain crossing case. */
+START_TEST(test_fin_behind_its_own_ack)
+{
+	struct tu_result r;
+
+	tu_run(HANDSHAKE DATA
+	       "+0.010 < FA 5001 1101\n"
+	       "+0.010 > A  1101 5002\n"
+	       "+0.001 > FA 1101 5001\n"
+	       "+0.001 < A  5002 1102\n", &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_td(&r, 0, TD_SIMULTANEOUS);
+	tu_assert_states(&r, 0, TCP_ST_TIME_WAIT, TCP_ST_TIME_WAIT);
+	ck_assert_uint_eq(r.conns[0].nanoms, 0);
+}
+END_TEST
+
 /* A simultaneous close (FIN u = 1101 and FIN W = 5001 crossed, RFC 9293
  * 3.6 figure 13): the server passed CLOSING, so it had the client's FIN,
  * and the client's ACK of W+1 puts it in TIME_WAIT. Its RST 1 ms later
@@ -3215,6 +3242,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_time_wait_reopened_by_timestamp);
 	tcase_add_test(tc, test_first_synack_after_new_isn);
 	tcase_add_test(tc, test_rst_one_below);
+	tcase_add_test(tc, test_fin_behind_its_own_ack);
 	tcase_add_test(tc, test_rst_from_time_wait_after_simultaneous_close);
 	tcase_add_test(tc, test_new_syn_answered_by_synack);
 	tcase_add_test(tc, test_rst_crossed_by_queued_data);
