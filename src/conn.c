@@ -1587,6 +1587,15 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	if (f->fin_ts && s->opt.has_ts &&
 	    seq_lt(s->opt.tsecr, c->fin_tsval[!dir]))
 		return;
+	/* Its TSval older than one of its own segments captured before it
+	 * (note_tsval()): it left before that one. Before the FIN, that one
+	 * left before the FIN arrived, so did this (a path that reorders),
+	 * however late it is captured, and it repeats nothing that answers
+	 * the FIN. (After the FIN, that one is the one to judge: an ack of
+	 * u+1 tells the FIN was counted, as fin_ack_pending() takes it; a
+	 * repeated u is reported there.) */
+	if (s->opt.has_ts && me->ts_seen && seq_lt(s->opt.tsval, me->ts_max))
+		return;
 	/* Time: captured a round trip between the capture point and this
 	 * endpoint after the FIN, or later, it was sent after the FIN
 	 * arrived there: one that crossed the FIN left before it (the same
@@ -1626,13 +1635,14 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		me->flags |= PEER_GOT_FIN;
 		return;
 	}
-	/* On time or a repeated ack alone, after a FIN right behind its
-	 * data: the peer's ACK of that data, sent just before the FIN
-	 * arrived, comes as late when the path is loaded (the round trip
-	 * grew since the handshake), and a duplicate ACK of u answers a
-	 * segment that overtook the FIN. Its next segment tells
+	/* On time or a repeated ack alone: the peer's ACK of the data
+	 * before the FIN, sent just before the FIN arrived, comes as late
+	 * when the path is loaded (the round trip grew since the
+	 * handshake) or jitters, and a duplicate ACK of u answers a data
+	 * segment that overtook the FIN or came twice, the FIN right
+	 * behind its data or not. Its next segment tells
 	 * (fin_ack_pending()). */
-	if (!proof && !f->fin_spaced) {
+	if (!proof) {
 		struct conn_ext *x = ext_of(c);
 		if (!x->fba_frame) {
 			x->fba_frame = frame;
@@ -1699,8 +1709,14 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 	if (c->rst_dir < 0) {
 		c->rst_dir = (int8_t)dir;
 		x->rst_ts = ts;
-		x->rst_has_ts = s->opt.has_ts;
-		x->rst_tsval = s->opt.tsval;
+		/* Without timestamps on it (Linux's), the newest TSval its
+		 * sender had sent stands for the RST's: an echo no newer
+		 * answers nothing sent after it either. */
+		x->rst_has_ts = s->opt.has_ts || c->peer[dir].ts_seen;
+		x->rst_tsval = s->opt.has_ts ? s->opt.tsval :
+		    c->peer[dir].ts_max;
+		x->rst_peer_ts_ok = c->peer[!dir].ts_seen;
+		x->rst_peer_ts = c->peer[!dir].ts_max;
 	}
 	c->peer[dir].flags |= PEER_RST_SENT;
 	/* Handshake step it ended. */
@@ -1849,6 +1865,26 @@ take_ack(struct tcp_peer *snd, const struct tcp_peer *rcv,
 }
 
 /*
+ * The newest TSval side dir sent so far (tcp_peer.ts_max): a segment of
+ * its with an older one left before the one that carried it (a TSval clock
+ * only goes forward, RFC 7323 5), so before anything captured ahead of that
+ * one reached it, however late the path delivered it: an ack of a FIN or a
+ * segment after an RST (its copy in conn_ext when the RST was captured)
+ * that is older than a segment captured before the FIN or RST was sent
+ * before they arrived.
+ */
+static inline void
+note_tsval(struct conn *c, uint8_t dir, const struct tcp_seg *s)
+{
+	struct tcp_peer *p = &c->peer[dir];
+
+	if (s->opt.has_ts && (!p->ts_seen || seq_gt(s->opt.tsval, p->ts_max))) {
+		p->ts_max = s->opt.tsval;
+		p->ts_seen = true;
+	}
+}
+
+/*
  * Most segments of a capture are ACKs, with or without data, sent in order
  * between two ESTABLISHED endpoints of a connection with nothing unusual
  * about it. conn_input_slow()'s steps for such a segment come down to the
@@ -1872,6 +1908,7 @@ take_ack(struct tcp_peer *snd, const struct tcp_peer *rcv,
  * paths on every segment they feed (conn_fast_check) and require the same
  * record, byte for byte.
  */
+
 static bool
 conn_input_fast(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt, int64_t ts)
@@ -1903,6 +1940,7 @@ conn_input_fast(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 
 	/* conn_input_slow()'s steps, in its order, for this segment. */
 	time_touch_last(c, ts);
+	note_tsval(c, dir, s);
 	sd->pkts++;
 	snd->flags |= PEER_SENT_ANY;
 	snd->fin_before_prev = snd->fin_before_last;
@@ -2228,6 +2266,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		return;
 	}
 	fin_ack_pending(c, dir, s, ts);
+	note_tsval(c, dir, s);
 	/* The client at J+1 after all: the held third segment was no bad
 	 * one, only overtaken (third_seq_check()). */
 	if (c->ext && c->ext->hsq_frame && dir == c->syn_dir &&
@@ -2338,10 +2377,15 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 * RST echoes the segments before it for as long as it goes on (RFC
 	 * 7323 4.3). */
 	int64_t win = after_rst ? rst_cross_window(c, dir) : 0;
+	/* Or one older (its TSval) than a segment of its sender's captured
+	 * before the RST: it left before that one, so before the RST
+	 * arrived, however late (Linux's RSTs carry no timestamps). */
 	bool crossing = after_rst && x->rst_prev[dir] >= TCP_ST_ESTABLISHED &&
 	    c->rst_dir == !dir && (third || ts - x->rst_ts < win ||
 	    (x->rst_has_ts && s->opt.has_ts &&
-	    seq_le(s->opt.tsecr, x->rst_tsval) && ts - x->rst_ts < 4 * win));
+	    seq_le(s->opt.tsecr, x->rst_tsval) && ts - x->rst_ts < 4 * win) ||
+	    (x->rst_peer_ts_ok && s->opt.has_ts &&
+	    seq_lt(s->opt.tsval, x->rst_peer_ts)));
 	if (after_rst && !crossing && (snd->flags & PEER_SEQ_KNOWN) &&
 	    x->rst_prev[dir] != TCP_ST_CLOSED &&
 	    seq_in_range(s->seq, snd->snd_nxt - 65536, snd->snd_nxt + 65536)) {

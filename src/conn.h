@@ -147,8 +147,14 @@ struct conn_ext {
 	uint8_t rst_prev[2];	/* both states just before it */
 	bool td_reset_before;	/* td_reset just before it */
 	int8_t rst_dir_before;	/* rst_dir just before it */
-	bool rst_has_ts;	/* the first accepted RST carried a TSval: */
-	uint32_t rst_tsval;	/* that TSval */
+	/* The first accepted RST's TSval, or without one the newest its
+	 * sender had sent (rst_has_ts: either there was one). */
+	bool rst_has_ts;
+	uint32_t rst_tsval;
+	/* Its receiver's ts_max when it was captured (rst_peer_ts_ok): a
+	 * segment of the receiver's with an older TSval crossed it. */
+	bool rst_peer_ts_ok;
+	uint32_t rst_peer_ts;
 	/* The first payload the SYN's peer sent before any SYN-ACK of its
 	 * (data_before_established once a SYN-ACK follows it). */
 	uint64_t early_frame;	/* 0: none */

@@ -61,6 +61,8 @@ struct tcp_peer {
 	uint32_t ack;		/* highest ack it sent */
 	uint32_t fin_seq;	/* seq of its FIN: u (closer) or W (peer) */
 	uint32_t rcv_end;	/* right window edge it advertised (ack + win) */
+	/* The newest TSval it sent (ts_seen; conn.c note_tsval()). */
+	uint32_t ts_max;
 	uint16_t mss;		/* MSS option of its SYN */
 	uint16_t flags;		/* PEER_* */
 	uint8_t st;		/* enum tcp_state */
@@ -79,6 +81,7 @@ struct tcp_peer {
 	 * of the peer's round trip or more after the packet before it
 	 * (conn.c teardown_fin_ack()). */
 	bool fin_ts : 1, fin_spaced : 1;
+	bool ts_seen : 1;	/* ts_max holds one */
 };
 
 struct fsm_cell {

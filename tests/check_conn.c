@@ -2980,6 +2980,90 @@ START_TEST(test_rst_crossed_by_queued_data)
 }
 END_TEST
 
+/* The same abort with an RST that carries no timestamps (Linux's), and
+ * a server 20 ms away (window 25 ms). (a) A server ACK of 5001 (before
+ * its data) captured 200 ms after the RST, far past four windows, but
+ * with TSval 225, older than the 230 of its data captured before the
+ * RST: it left before that data, so before the RST arrived; it crossed
+ * the RST (RFC 7323 5: a TSval clock only goes forward). (b) Data 60 ms
+ * after the RST, past one window but within four, echoing 142, the
+ * newest TSval the client had sent before its RST: no later segment of
+ * the client's was answered, the RST's stand-in; it may have crossed
+ * it, as with a stamped RST. (c) The same 200 ms after: rst_ignored. */
+#define ABORT_NOTS_HEAD \
+	"0.000   > S  1000 0 ts=100,0\n" \
+	"+0.020  < SA 5000 1001 ts=200,100\n" \
+	"+0.0001 > A  1001 5001 ts=120,200\n" \
+	"+0.001  > PA 1001 5001 len=20 ts=120,200\n" \
+	"+0.020  < PA 5001 1021 len=1000 ts=230,120\n" \
+	"+0.001  > A  1021 6001 ts=142,230\n" \
+	"+0.0001 > R  1021 0\n"
+START_TEST(test_rst_crossed_by_older_tsval)
+{
+	struct tu_result r;
+
+	tu_run(ABORT_NOTS_HEAD
+	       "+0.200  < A  5001 1021 ts=225,120\n", &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_no_anom(&r, 0, "rst_ignored");
+	tu_assert_td(&r, 0, TD_RESET);
+	tu_assert_states(&r, 0, TCP_ST_CLOSED, TCP_ST_CLOSED);
+
+	tu_run(ABORT_NOTS_HEAD
+	       "+0.060  < PA 6001 1021 len=1000 ts=240,142\n", &r);
+	tu_assert_no_anom(&r, 0, "rst_ignored");
+	tu_assert_td(&r, 0, TD_RESET);
+
+	tu_run(ABORT_NOTS_HEAD
+	       "+0.200  < PA 6001 1021 len=1000 ts=240,142\n", &r);
+	tu_assert_anom(&r, 0, "rst_ignored", 8, "server");
+}
+END_TEST
+
+/* Captured between two hops that reorder: the server's data W-200..W
+ * (5001..5200) acked by the client (frame 6, ack 5201 = W, TSval 112),
+ * then the server's FIN W = 5201 20 ms later (spaced: a quarter of the
+ * round trip or more; its TSval 202 the data's, one clock tick, so an
+ * echo of 202 tells nothing), then a client ACK of W with TSval 107,
+ * older than frame 6's: it left before frame 6, before the FIN arrived,
+ * and repeats no answer to it; then the ACK of W+1. No fin_ack_bad_ack.
+ * With TSval 130 (newer) it is a repeated ack sent after the FIN was
+ * seen going to the client: fin_ack_bad_ack (SPEC: it answered the FIN
+ * with W). */
+#define FIN_REORDER_HEAD \
+	"0.000  > S  1000 0 ts=100,0\n" \
+	"+0.010 < SA 5000 1001 ts=200,100\n" \
+	"+0.010 > A  1001 5001 ts=101,200\n" \
+	"+0.010 < PA 5001 1001 len=100 ts=202,101\n" \
+	"+0.001 < PA 5101 1001 len=100 ts=202,101\n" \
+	"+0.010 > A  1001 5201 ts=112,202\n" \
+	"+0.020 < FA 5201 1001 ts=202,112\n"
+START_TEST(test_fin_ack_older_tsval)
+{
+	struct tu_result r;
+
+	tu_run(FIN_REORDER_HEAD
+	       "+0.001 > A  1001 5201 ts=107,202\n"
+	       "+0.050 > A  1001 5202 ts=120,202\n", &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_no_anom(&r, 0, "fin_ack_bad_ack");
+
+	tu_run(FIN_REORDER_HEAD
+	       "+0.001 > A  1001 5201 ts=130,202\n"
+	       "+0.050 > A  1001 5202 ts=140,202\n", &r);
+	tu_assert_anom(&r, 0, "fin_ack_bad_ack", 8, "client");
+
+	/* The same repeated ack, but the ack of W+1 right behind it, 3 ms
+	 * later, within the client's 10 ms round trip and no FIN resent:
+	 * the FIN arrived just after the repeat was sent (it answered a
+	 * data segment), as for a FIN right behind its data. */
+	tu_run(FIN_REORDER_HEAD
+	       "+0.001 > A  1001 5201 ts=130,202\n"
+	       "+0.003 > A  1001 5202 ts=133,202\n", &r);
+	tu_assert_no_anom(&r, 0, "fin_ack_bad_ack");
+}
+END_TEST
+
 /* A FIN without ACK as the first segment (a FIN scan, nmap -sF): no
  * segment after a SYN lacks ACK (RFC 9293 3.10.7.4 fifth step: a
  * synchronized receiver drops it), so it is no capture begun inside a
@@ -3243,6 +3327,8 @@ conn_suite(void)
 	tcase_add_test(tc, test_first_synack_after_new_isn);
 	tcase_add_test(tc, test_rst_one_below);
 	tcase_add_test(tc, test_fin_behind_its_own_ack);
+	tcase_add_test(tc, test_rst_crossed_by_older_tsval);
+	tcase_add_test(tc, test_fin_ack_older_tsval);
 	tcase_add_test(tc, test_rst_from_time_wait_after_simultaneous_close);
 	tcase_add_test(tc, test_new_syn_answered_by_synack);
 	tcase_add_test(tc, test_rst_crossed_by_queued_data);
