@@ -179,6 +179,9 @@ pack_delta(struct conn *c)
 		z->start[k] -= q->isn;
 	}
 	for (int i = 0; i < 2; i++) {
+		/* Its newest TSval is its FIN's, or a few ticks past it
+		 * (fin_tsval 0 without one: kept). */
+		p[i].ts_max -= c->fin_tsval[i];
 		p[i].rcv_end -= p[i].ack;
 		if (p[i].flags & PEER_FIN_SEEN)	/* else 0, kept */
 			p[i].fin_seq = p[i].snd_nxt - 1 - p[i].fin_seq;
@@ -221,6 +224,7 @@ pack_undelta(struct conn *c)
 		if (p[i].flags & PEER_FIN_SEEN)
 			p[i].fin_seq = p[i].snd_nxt - 1 - p[i].fin_seq;
 		p[i].rcv_end += p[i].ack;
+		p[i].ts_max += c->fin_tsval[i];
 	}
 	for (int k = 0; k < 2; k++) {
 		const struct tcp_peer *q = &p[first ^ k];
