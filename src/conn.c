@@ -2026,11 +2026,19 @@ conn_tw_refuses(const struct conn *c, uint8_t dir, const struct tcp_seg *syn)
 
 	/* The SYN's sender ended its side: CLOSED or TIME_WAIT, or LAST_ACK
 	 * with its final ACK missed by the capture (the SYN shows it left
-	 * LAST_ACK). */
-	return (syn->flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) == TH_SYN &&
-	    q->st == TCP_ST_TIME_WAIT &&
+	 * LAST_ACK). Its peer in TIME_WAIT may take the SYN (tw_reopens());
+	 * one still in LAST_ACK, its FIN's ACK lost on the way, is
+	 * synchronized and answers any SYN with a challenge ACK of the old
+	 * numbers (3.10.7.4, RFC 5961 4), which the SYN's sender resets
+	 * (3.10.7.3): both the old connection's, as for TIME_WAIT. */
+	if ((syn->flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) != TH_SYN ||
+	    !(p->flags & PEER_SEQ_KNOWN))
+		return false;
+	if (q->st == TCP_ST_LAST_ACK)
+		return side_in(p->st, ENDED_STATES);
+	return q->st == TCP_ST_TIME_WAIT &&
 	    side_in(p->st, ENDED_STATES | M(TCP_ST_LAST_ACK)) &&
-	    (p->flags & PEER_SEQ_KNOWN) && !tw_reopens(c, dir & 1, syn);
+	    !tw_reopens(c, dir & 1, syn);
 }
 
 bool

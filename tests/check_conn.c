@@ -2782,6 +2782,47 @@ START_TEST(test_time_wait_reopened_by_timestamp)
 }
 END_TEST
 
+/* The client closes first (FIN u = 1101), the server's FIN W = 5001
+ * follows; the client's final ACK is lost before the capture point, so
+ * the server stays in LAST_ACK. The client, in TIME_WAIT, reuses the
+ * 4-tuple at once (Linux tcp_tw_reuse): SYN 9000. The server, still
+ * synchronized, answers with a challenge ACK of the old numbers (seq W+1
+ * = 5002, ack u+1 = 1102; 3.10.7.4, RFC 5961 4), which the client, in
+ * SYN_SENT, resets at its ack (1102; 3.10.7.3): that RST is at the
+ * server's RCV.NXT and closes it. Both belong to the old connection: it
+ * ends reset by the client (rst_during_close, the server in LAST_ACK),
+ * both CLOSED, no final_ack_missing or fin_unacked (an RST ended it);
+ * missing_time_wait at the SYN. The SYN sent again is answered and opens
+ * the new record: complete, two SYNs, no RST in it. */
+START_TEST(test_syn_to_last_ack)
+{
+	struct tu_result r;
+
+	tu_run(HANDSHAKE DATA
+	       "+0.010 > FA 1101 5001\n"
+	       "+0.010 < A  5001 1102\n"
+	       "+0.010 < FA 5001 1102\n"
+	       "+0.001 > S  9000 0\n"
+	       "+0.001 < A  5002 1102\n"
+	       "+0.001 > R  1102 0\n"
+	       "+1.000 > S  9000 0\n"
+	       "+0.010 < SA 7000 9001\n"
+	       "+0.010 > A  9001 7001\n", &r);
+	tu_assert_nconns(&r, 2);
+	tu_assert_td(&r, 0, TD_RESET);
+	tu_assert_states(&r, 0, TCP_ST_CLOSED, TCP_ST_CLOSED);
+	tu_assert_anom(&r, 0, "missing_time_wait", 9, "client");
+	tu_assert_anom(&r, 0, "rst_during_close", 11, "client");
+	tu_assert_no_anom(&r, 0, "final_ack_missing");
+	tu_assert_no_anom(&r, 0, "fin_unacked");
+	tu_assert_hs(&r, 1, HS_COMPLETE);
+	ck_assert_uint_eq(r.conns[1].syn_count, 2);
+	tu_assert_td(&r, 1, TD_OPEN);
+	tu_assert_no_anom(&r, 1, "rst_during_close");
+	tu_assert_no_anom(&r, 1, "synack_bad_ack");
+}
+END_TEST
+
 /* SYN J = 1000, then a new SYN J = 2000 a second later
  * (syn_isn_changed); the server's SYN-ACK to the first SYN (ack 1001,
  * K = 5000) is captured after it: it answers the SYN the server had
@@ -3327,6 +3368,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_first_synack_after_new_isn);
 	tcase_add_test(tc, test_rst_one_below);
 	tcase_add_test(tc, test_fin_behind_its_own_ack);
+	tcase_add_test(tc, test_syn_to_last_ack);
 	tcase_add_test(tc, test_rst_crossed_by_older_tsval);
 	tcase_add_test(tc, test_fin_ack_older_tsval);
 	tcase_add_test(tc, test_rst_from_time_wait_after_simultaneous_close);
