@@ -1756,14 +1756,30 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 	 * its own (a simultaneous close acks no FIN with a FIN). */
 	bool gone = from == TCP_ST_TIME_WAIT &&
 	    !(c->peer[dir].flags & (PEER_GOT_FIN | PEER_PASSED_CLOSING));
+	/* Unless it carries the ACK bit and its ack stops at the peer's
+	 * FIN: an endpoint with no connection answers that FIN's ACK with
+	 * <SEQ=SEG.ACK><CTL=RST> and no ACK bit (3.10.7.1); this one still
+	 * had its connection and aborted it before the FIN arrived (it
+	 * crossed the FIN): from FIN_WAIT_2, or FIN_WAIT_1 when it sent its
+	 * FIN again (the peer's ACK had not reached it). */
+	bool crossed = gone && (s->flags & TH_ACK) &&
+	    (c->peer[!dir].flags & PEER_FIN_SEEN) &&
+	    s->ack == c->peer[!dir].fin_seq;
+	const char *was = tcp_state_name[from];
+	if (crossed)
+		was = c->side[dir].fin_count > 1 ? "FIN_WAIT_1 (an abort that "
+		    "crossed the peer's FIN: its ack stops at it)" :
+		    "FIN_WAIT_2 (an abort that crossed the peer's FIN: its "
+		    "ack stops at it)";
+	else if (gone)
+		was = "CLOSED (the peer's FIN never acked: its FIN_WAIT_2 "
+		    "had timed out)";
 	char rs[48];
 	if (side_in(from, CLOSING_STATES) || side_in(peer_from, CLOSING_STATES))
 		conn_anomaly(c, ANOM_RST_DURING_CLOSE, dir, ts, frame,
 		    "RST seq=%s while %s is %s and its peer %s",
 		    side_rel(rs, sizeof(rs), c, dir, s->seq),
-		    dir == conn_client(c) ? "client" : "server",
-		    gone ? "CLOSED (the peer's FIN never acked: its FIN_WAIT_2 "
-		    "had timed out)" : tcp_state_name[from],
+		    dir == conn_client(c) ? "client" : "server", was,
 		    tcp_state_name[peer_from]);
 	/* Only from a TIME_WAIT it was seen to enter, with its final ACK:
 	 * an RST to the peer's first FIN from an endpoint that never acked

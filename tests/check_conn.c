@@ -2782,6 +2782,53 @@ START_TEST(test_time_wait_reopened_by_timestamp)
 }
 END_TEST
 
+/* The rst_during_close detail of an RST from an endpoint the capture
+ * put in TIME_WAIT by the peer's FIN it never acked. The client's FIN
+ * u = 1101 is acked (frame 7) but sent again (frame 8: that ACK did not
+ * reach it), then the server's FIN W = 5001 (frame 10). An RST with the
+ * ACK bit and ack W (frame 11) is the client's own abort (SO_LINGER 0),
+ * sent before the FIN arrived: an endpoint with no connection answers
+ * the FIN's ACK with <SEQ=SEG.ACK><CTL=RST>, no ACK bit (3.10.7.1). It
+ * was in FIN_WAIT_1. One without the ACK bit at u+1 is that answer, from
+ * an endpoint whose FIN_WAIT_2 timed out: CLOSED. Neither left a
+ * TIME_WAIT: no missing_time_wait. */
+#define FW1_HEAD \
+	HANDSHAKE DATA \
+	"+0.010 > FA 1101 5001\n" \
+	"+0.040 < A  5001 1102\n" \
+	"+0.200 > FA 1101 5001\n" \
+	"+0.001 < A  5001 1102\n" \
+	"+0.300 < FA 5001 1102\n"
+static void
+assert_rst_detail(const struct tu_result *r, const char *want)
+{
+	const struct tu_conn *t = &r->conns[0];
+
+	for (unsigned i = 0; i < t->nanoms; i++)
+		if (strcmp(t->anoms[i].name, "rst_during_close") == 0) {
+			ck_assert_msg(strstr(t->anoms[i].detail, want) != NULL,
+			    "detail: %s", t->anoms[i].detail);
+			return;
+		}
+	ck_abort_msg("no rst_during_close");
+}
+
+START_TEST(test_rst_abort_crossing_fin)
+{
+	struct tu_result r;
+
+	tu_run(FW1_HEAD "+0.001 > RA 1102 5001\n", &r);
+	tu_assert_anom(&r, 0, "rst_during_close", 11, "client");
+	assert_rst_detail(&r, "client is FIN_WAIT_1 (an abort that crossed");
+	tu_assert_no_anom(&r, 0, "missing_time_wait");
+	tu_assert_td(&r, 0, TD_RESET);
+
+	tu_run(FW1_HEAD "+0.001 > R  1102 0\n", &r);
+	assert_rst_detail(&r, "client is CLOSED (the peer's FIN never acked");
+	tu_assert_no_anom(&r, 0, "missing_time_wait");
+}
+END_TEST
+
 /* The client closes first (FIN u = 1101), the server's FIN W = 5001
  * follows; the client's final ACK is lost before the capture point, so
  * the server stays in LAST_ACK. The client, in TIME_WAIT, reuses the
@@ -3369,6 +3416,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_rst_one_below);
 	tcase_add_test(tc, test_fin_behind_its_own_ack);
 	tcase_add_test(tc, test_syn_to_last_ack);
+	tcase_add_test(tc, test_rst_abort_crossing_fin);
 	tcase_add_test(tc, test_rst_crossed_by_older_tsval);
 	tcase_add_test(tc, test_fin_ack_older_tsval);
 	tcase_add_test(tc, test_rst_from_time_wait_after_simultaneous_close);
