@@ -2848,9 +2848,15 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 			continue;
 		bool entered = (i == dir ? snd_prev : st.rcv_from) !=
 		    TCP_ST_TIME_WAIT;
+		/* The peer's FIN sent again, seen going to it: it acks that
+		 * and restarts 2MSL (3.10.7.4, TIME-WAIT STATE), though the
+		 * capture may miss that ACK (lost before it). */
+		bool fin_again = i != dir && ev == EV_FIN &&
+		    c->side[dir].fin_count > 1 &&
+		    s->seq + s->paylen == snd->fin_seq;
 		/* 2MSL restarts from the latest ACK, never from a segment
 		 * stamped before it (the clock does not run back). */
-		if ((entered || (i == dir && (s->flags & TH_ACK))) &&
+		if ((entered || fin_again || (i == dir && (s->flags & TH_ACK))) &&
 		    ts > conn_side_time(c, i, CT_TW))
 			side_time_set(c, (uint8_t)i, CT_TW, ts);
 	}

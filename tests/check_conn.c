@@ -1958,6 +1958,28 @@ START_TEST(test_time_wait_expires)
 }
 END_TEST
 
+/* The client's final ACK lost before the capture point, the server
+ * sends its FIN again 10 s later: the client, in TIME_WAIT, acks it and
+ * restarts 2MSL (3.10.7.4, TIME-WAIT STATE), whether the capture shows
+ * that ACK or not. 61 s after the first FIN (51 s after the second) it
+ * is still in TIME_WAIT: the record is held to the end of the capture. */
+START_TEST(test_time_wait_restarts_on_fin_again)
+{
+	struct tu_result r;
+
+	tu_run(HANDSHAKE DATA
+	       "+0.010 > FA 1101 5001\n"
+	       "+0.010 < A  5001 1102\n"
+	       "+0.010 < FA 5001 1102\n"
+	       "+10.0  < FA 5001 1102\n"
+	       "client 10.0.0.1:40001\n"
+	       "+51.0  > S  7000 0\n", &r);
+	tu_assert_nconns(&r, 2);
+	tu_assert_states(&r, 0, TCP_ST_TIME_WAIT, TCP_ST_LAST_ACK);
+	ck_assert_int_ne(r.conns[0].end, END_TIME_WAIT);
+}
+END_TEST
+
 START_TEST(test_syn_count_without_unexpected_syn)
 {
 	struct tu_result r;
@@ -3417,6 +3439,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_fin_behind_its_own_ack);
 	tcase_add_test(tc, test_syn_to_last_ack);
 	tcase_add_test(tc, test_rst_abort_crossing_fin);
+	tcase_add_test(tc, test_time_wait_restarts_on_fin_again);
 	tcase_add_test(tc, test_rst_crossed_by_older_tsval);
 	tcase_add_test(tc, test_fin_ack_older_tsval);
 	tcase_add_test(tc, test_rst_from_time_wait_after_simultaneous_close);
