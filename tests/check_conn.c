@@ -801,6 +801,21 @@ static const struct acase anomaly_cases[] = {
 },
 };
 
+/* The first rst_during_close's detail of conn 0 holds want. */
+static void
+assert_rst_detail(const struct tu_result *r, const char *want)
+{
+	const struct tu_conn *t = &r->conns[0];
+
+	for (unsigned i = 0; i < t->nanoms; i++)
+		if (strcmp(t->anoms[i].name, "rst_during_close") == 0) {
+			ck_assert_msg(strstr(t->anoms[i].detail, want) != NULL,
+			    "detail: %s", t->anoms[i].detail);
+			return;
+		}
+	ck_abort_msg("no rst_during_close");
+}
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 START_TEST(test_anomaly)
@@ -2821,20 +2836,6 @@ END_TEST
 	"+0.200 > FA 1101 5001\n" \
 	"+0.001 < A  5001 1102\n" \
 	"+0.300 < FA 5001 1102\n"
-static void
-assert_rst_detail(const struct tu_result *r, const char *want)
-{
-	const struct tu_conn *t = &r->conns[0];
-
-	for (unsigned i = 0; i < t->nanoms; i++)
-		if (strcmp(t->anoms[i].name, "rst_during_close") == 0) {
-			ck_assert_msg(strstr(t->anoms[i].detail, want) != NULL,
-			    "detail: %s", t->anoms[i].detail);
-			return;
-		}
-	ck_abort_msg("no rst_during_close");
-}
-
 START_TEST(test_rst_abort_crossing_fin)
 {
 	struct tu_result r;
@@ -3007,12 +3008,7 @@ START_TEST(test_rst_from_time_wait_after_simultaneous_close)
 	       "+0.001 < R  5002 0\n", &r);
 	tu_assert_anom(&r, 0, "rst_during_close", 9, "server");
 	tu_assert_anom(&r, 0, "missing_time_wait", 9, "server");
-	const struct tu_conn *t = &r.conns[0];
-	for (unsigned i = 0; i < t->nanoms; i++)
-		if (strcmp(t->anoms[i].name, "rst_during_close") == 0)
-			ck_assert_msg(strstr(t->anoms[i].detail,
-			    "server is TIME_WAIT") != NULL, "detail: %s",
-			    t->anoms[i].detail);
+	assert_rst_detail(&r, "server is TIME_WAIT");
 }
 END_TEST
 
