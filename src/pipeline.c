@@ -60,9 +60,10 @@ struct copy_seen {
 /* A segment with payload seen, for copies cut smaller on the way out. */
 struct copy_span {
 	uint64_t key;		/* 4-tuple, ack, timestamps */
-	int64_t ts;		/* 0: empty */
+	int64_t ts;		/* 0: empty; else its last piece's */
 	uint64_t iface;
 	uint32_t seq, end;
+	bool joined;		/* pieces end to end, from one interface */
 };
 
 #define COPY_SPANS 4096
@@ -156,7 +157,12 @@ copy_mix(uint64_t h, uint64_t v)
  * identification: not the same datagram. A segment from another interface
  * or way within COPY_WINDOW_IPID, with the same 4-tuple, ack and
  * timestamps, whose bytes lie inside a larger segment's, is such a piece,
- * a copy too. (A retransmission goes out the same way.)
+ * a copy too. (A retransmission goes out the same way.) And the other way
+ * round, at a tunnel's end: the pieces come in on the underlay, and the
+ * segment GRO merged them into comes out of the tunnel's device. Pieces
+ * one interface shows end to end, with the same ack and timestamps, are
+ * held as one span (joined): a segment from another interface whose bytes
+ * lie inside it, all of them or part, is a copy.
  */
 static bool
 piece_of_seen(struct copies *cp, const struct pkt *p, uint64_t base,
@@ -169,18 +175,27 @@ piece_of_seen(struct copies *cp, const struct pkt *p, uint64_t base,
 	uint64_t k = copy_mix(copy_mix(base, (uint64_t)t->ack << 32 |
 	    t->opt.tsval), (uint64_t)t->opt.tsecr << 1 | t->opt.has_ts);
 	uint32_t seq = t->seq, end = t->seq + t->paylen;
-	struct copy_span *free = NULL;
+	struct copy_span *free = NULL, *prev = NULL;
 	for (unsigned w = 0; w < COPY_SPAN_WAYS; w++) {
 		struct copy_span *e = &cp->span[(k + w) & (COPY_SPANS - 1)];
-		if (e->ts && e->key == k && e->iface != iface &&
-		    ts >= e->ts && ts - e->ts <= COPY_WINDOW_IPID &&
-		    seq_ge(seq, e->seq) && seq_le(end, e->end) &&
-		    end - seq < e->end - e->seq)
+		bool live = e->ts && e->key == k && ts >= e->ts &&
+		    ts - e->ts <= COPY_WINDOW_IPID;
+		if (live && e->iface != iface && seq_ge(seq, e->seq) &&
+		    seq_le(end, e->end) &&
+		    (e->joined || end - seq < e->end - e->seq))
 			return true;
+		if (live && e->iface == iface && e->end == seq)
+			prev = e;	/* this one follows it */
 		if (!free || (free->ts && (!e->ts || e->ts < free->ts)))
 			free = e;	/* empty, else the oldest */
 	}
-	*free = (struct copy_span){ k, ts, iface, seq, end };
+	if (prev) {
+		prev->end = end;
+		prev->ts = ts;
+		prev->joined = true;
+		return false;
+	}
+	*free = (struct copy_span){ k, ts, iface, seq, end, false };
 	return false;
 }
 

@@ -138,6 +138,41 @@ EOS
 grep -q '"payload_bytes":{"client":2896,' "$t/gso.json" &&
     grep -q '"retransmissions":{"client":0,"server":0}' "$t/gso.json" &&
     [ "$(copies "$t/gso.json")" = 5 ] && ok || { bad "GSO pieces"; cat "$t/gso.json"; }
+# The other way round, at a tunnel's end: three pieces of 1,448 bytes
+# (ids 3 to 5, the same ack and timestamps) come in on the underlay
+# (ifindex 2), and the segment GRO merged them into, 4,344 bytes from
+# seq 1001 (id 3), comes out of the tunnel's device (ifindex 3) 50 us
+# later: a copy. 4,344 client bytes, no retransmission, 1 copy. The same
+# merged segment from the underlay itself is a retransmission of bytes
+# it carried already: kept (1 retransmission, no copy).
+gro() {	# IFACE of the merged segment
+	cat <<EOS
+link sll2
+client 10.0.0.1:40000
+server 10.0.0.2:80
+time 1700000000
+0.000000 > S 1000 0 mss=1460 ts=100,0 ipid=1 ifindex=2 pkttype=0
++0.010000 < SA 5000 1001 mss=1460 ts=900,100 ipid=0 ifindex=2 pkttype=4
++0.010000 > A 1001 5001 ts=101,900 ipid=2 ifindex=2 pkttype=0
++0.010000 > A 1001 5001 len=1448 ts=102,900 ipid=3 ifindex=2 pkttype=0
++0.000010 > A 2449 5001 len=1448 ts=102,900 ipid=4 ifindex=2 pkttype=0
++0.000010 > PA 3897 5001 len=1448 ts=102,900 ipid=5 ifindex=2 pkttype=0
++0.000050 > PA 1001 5001 len=4344 ts=102,900 ipid=3 ifindex=$1 pkttype=0
++0.010000 < A 5001 5345 ts=901,102 ipid=0 ifindex=2 pkttype=4
+EOS
+}
+gro 3 >"$t/gro.scn"
+"$MKPCAP" "$t/gro.scn" "$t/gro.pcap" || exit 99
+"$SYNFIN" -F json -r "$t/gro.pcap" >"$t/gro.json" 2>&1
+grep -q '"payload_bytes":{"client":4344,' "$t/gro.json" &&
+    grep -q '"retransmissions":{"client":0,"server":0}' "$t/gro.json" &&
+    [ "$(copies "$t/gro.json")" = 1 ] && ok || { bad "GRO merged"; cat "$t/gro.json"; }
+gro 2 >"$t/gro2.scn"
+"$MKPCAP" "$t/gro2.scn" "$t/gro2.pcap" || exit 99
+"$SYNFIN" -F json -r "$t/gro2.pcap" >"$t/gro2.json" 2>&1
+grep -q '"retransmissions":{"client":1,"server":0}' "$t/gro2.json" &&
+    [ -z "$(copies "$t/gro2.json")" ] && ok ||
+    { bad "GRO merged, one interface"; cat "$t/gro2.json"; }
 # Ethernet has no interface to tell copies by: two identical frames are
 # two segments.
 run eth en10mb "" "+0.000020 > A 1102 5002 ts=104,902 ipid=108"
