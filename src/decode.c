@@ -558,9 +558,17 @@ decode_teredo(struct rd *r, size_t plen, bool port, struct dctx *x)
 	if (!t.err && t.left >= 2 && t.p[0] == 0 && t.p[1] == 0)
 		rd_skip(&t, 8);
 	size_t used = r->left - t.left;
-	if (t.err || t.left < 40 || t.p[0] >> 4 != 6 || plen < used ||
-	    (size_t)ld_be16(t.p + 4) + 40 != plen - used ||
-	    !(port || teredo_addr(t.p + 8) || teredo_addr(t.p + 24)))
+	if (t.err || t.left < 1 || t.p[0] >> 4 != 6 || plen < used ||
+	    (t.left >= 6 && (size_t)ld_be16(t.p + 4) + 40 != plen - used))
+		return DECODE_NOT_TCP;
+	/* Its header cut by the snaplen: Teredo by its port alone (its
+	 * addresses cut too), a TCP segment cut short when the next header
+	 * can be TCP's, as in any tunnel. */
+	if (t.left < 40 ? !port || (t.left >= 7 && t.p[6] != IPPROTO_TCP_ &&
+	    t.p[6] != IP6_HBH && t.p[6] != IP6_ROUTING &&
+	    t.p[6] != IP6_FRAGMENT && t.p[6] != IP6_DSTOPTS &&
+	    t.p[6] != IP6_AH) : !(port || teredo_addr(t.p + 8) ||
+	    teredo_addr(t.p + 24)))
 		return DECODE_NOT_TCP;
 	*r = t;
 	return decode_ipv6(r, x);
@@ -606,9 +614,10 @@ decode_udp(struct rd *r, struct dctx *x)
 	/* Teredo by its addresses: an IPv6 header (maybe after the two
 	 * Teredo headers, which begin with a 0 byte), on a UDP length that
 	 * gives the datagram's. */
-	if (ulen >= 8 && r->left >= 40 && (r->p[0] >> 4 == 6 || r->p[0] == 0))
-		return decode_teredo(r, ulen - 8u, dport == UDP_TEREDO ||
-		    sport == UDP_TEREDO, x);
+	bool tport = dport == UDP_TEREDO || sport == UDP_TEREDO;
+	if (ulen >= 8 && r->left >= (tport ? 1 : 40) &&
+	    (r->p[0] >> 4 == 6 || r->p[0] == 0))
+		return decode_teredo(r, ulen - 8u, tport, x);
 	return DECODE_NOT_TCP;
 }
 

@@ -579,6 +579,22 @@ START_TEST(test_tunnels)
 	g[ip6at + 5]--;
 	ck_assert_res(dec(DLT_EN10MB, g, m, m, NULL, &pkt, NULL),
 	    DECODE_NOT_TCP);
+	/* Cut by the snaplen inside the IPv6 header (20 of its 40 bytes):
+	 * on port 3544, a TCP segment cut short (its next header, 6, is
+	 * there), as in any tunnel; an ICMPv6 one (58) is none; on another
+	 * port nothing tells it is Teredo. */
+	g[ip6at + 5]++;
+	g[14 + 20 + 2] = 3544 >> 8, g[14 + 20 + 3] = 3544 & 0xff;
+	size_t cut = ip6at + 20;
+	ck_assert_res(dec(DLT_EN10MB, g, cut, m, NULL, &pkt, NULL),
+	    DECODE_TRUNCATED);
+	g[ip6at + 6] = 58;
+	ck_assert_res(dec(DLT_EN10MB, g, cut, m, NULL, &pkt, NULL),
+	    DECODE_NOT_TCP);
+	g[ip6at + 6] = 6;
+	g[14 + 20 + 2] = 0x80, g[14 + 20 + 3] = 0x84;
+	ck_assert_res(dec(DLT_EN10MB, g, cut, m, NULL, &pkt, NULL),
+	    DECODE_NOT_TCP);
 
 	/* PPPoE session (0x8864): 11 00, session 1, length n + 2, PPP
 	 * protocol 0x0021 (IPv4). */
