@@ -1928,7 +1928,6 @@ note_tsval(struct conn *c, uint8_t dir, const struct tcp_seg *s)
  * paths on every segment they feed (conn_fast_check) and require the same
  * record, byte for byte.
  */
-
 static bool
 conn_input_fast(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt, int64_t ts)
