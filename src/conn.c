@@ -2855,7 +2855,8 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		    s->seq + s->paylen == snd->fin_seq;
 		/* 2MSL restarts from the latest ACK, never from a segment
 		 * stamped before it (the clock does not run back). */
-		if ((entered || fin_again || (i == dir && (s->flags & TH_ACK))) &&
+		if ((entered || fin_again ||
+		    (i == dir && (s->flags & TH_ACK))) &&
 		    ts > conn_side_time(c, i, CT_TW))
 			side_time_set(c, (uint8_t)i, CT_TW, ts);
 	}
