@@ -1721,6 +1721,11 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 		    c->peer[dir].ts_max;
 		x->rst_peer_ts_ok = c->peer[!dir].ts_seen;
 		x->rst_peer_ts = c->peer[!dir].ts_max;
+		x->rst_acked = s->flags & TH_ACK;
+		x->rst_own_ts = s->opt.has_ts;
+		x->rst_seq = s->seq;
+		x->rst_ack = s->ack;
+		x->rst_peer_nxt = c->peer[!dir].snd_nxt;
 	}
 	c->peer[dir].flags |= PEER_RST_SENT;
 	/* Handshake step it ended. */
@@ -2407,12 +2412,48 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	/* Or one older (its TSval) than a segment of its sender's captured
 	 * before the RST: it left before that one, so before the RST
 	 * arrived, however late (Linux's RSTs carry no timestamps). */
+	/* And a segment older than one its sender was seen to send before
+	 * (its ack below that one's: acks never go back; or its TSval
+	 * older), delivered late by a path that reorders: that one came
+	 * before the RST, or crossed it, or showed the RST was not taken
+	 * (and undid it); either way this one tells nothing new. And one of
+	 * the RST's own sender, which closed itself by it (an abort), that
+	 * nothing shows was sent after it: no ack beyond the RST's, nor
+	 * beyond what its peer had sent when the RST was captured (what
+	 * came after reached it after its RST), no TSval newer than the
+	 * RST's own, no byte or FIN at or past its seq when it had the ACK
+	 * bit (an abort's RST is at its sender's next seq; one without is
+	 * the answer of an endpoint already closed, at the ack it answers)
+	 * (an injected RST: the endpoint goes on, and soon sends those). */
+	uint32_t end = s->seq + s->paylen + ((s->flags & TH_FIN) ? 1 : 0);
+	bool own_newer = x && (((s->flags & TH_ACK) &&
+	    ((x->rst_acked && seq_gt(s->ack, x->rst_ack)) ||
+	    seq_gt(s->ack, x->rst_peer_nxt))) || (x->rst_own_ts &&
+	    s->opt.has_ts && seq_gt(s->opt.tsval, x->rst_tsval)) ||
+	    (x->rst_acked && end != s->seq && seq_gt(end, x->rst_seq)));
+	/* And, up to four such windows after the RST, a segment of its
+	 * receiver's with nothing new: no byte or FIN past what it had sent,
+	 * no ack past the RST's seq (an ACK of bytes the RST's sender sent
+	 * before its RST, or bytes sent again, which a path that reorders
+	 * or jitters may deliver after it). What an endpoint that did not
+	 * take the RST goes on to send (new data, a FIN, an ack of more,
+	 * its retransmissions a timeout later) tells. */
+	bool stale_win = after_rst && c->rst_dir == !dir &&
+	    ts - x->rst_ts < 4 * win && !(s->flags & TH_SYN) &&
+	    (!(s->flags & TH_ACK) || seq_le(s->ack, x->rst_seq)) &&
+	    seq_le(end, snd->snd_nxt) &&
+	    !((s->flags & TH_FIN) && !(snd->flags & PEER_FIN_SEEN));
+	bool stale = after_rst && (stale_win || ((s->flags & TH_ACK) &&
+	    (snd->flags & PEER_ACK_SENT) && seq_lt(s->ack, snd->ack)) ||
+	    (s->opt.has_ts && snd->ts_seen &&
+	    seq_lt(s->opt.tsval, snd->ts_max)) ||
+	    (c->rst_dir == dir && !own_newer));
 	bool crossing = after_rst && x->rst_prev[dir] >= TCP_ST_ESTABLISHED &&
-	    c->rst_dir == !dir && (third || ts - x->rst_ts < win ||
-	    (x->rst_has_ts && s->opt.has_ts &&
+	    (stale || (c->rst_dir == !dir && (third ||
+	    ts - x->rst_ts < win || (x->rst_has_ts && s->opt.has_ts &&
 	    seq_le(s->opt.tsecr, x->rst_tsval) && ts - x->rst_ts < 4 * win) ||
 	    (x->rst_peer_ts_ok && s->opt.has_ts &&
-	    seq_lt(s->opt.tsval, x->rst_peer_ts)));
+	    seq_lt(s->opt.tsval, x->rst_peer_ts)))));
 	if (after_rst && !crossing && (snd->flags & PEER_SEQ_KNOWN) &&
 	    x->rst_prev[dir] != TCP_ST_CLOSED &&
 	    seq_in_range(s->seq, snd->snd_nxt - 65536, snd->snd_nxt + 65536)) {

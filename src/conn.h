@@ -155,6 +155,12 @@ struct conn_ext {
 	 * segment of the receiver's with an older TSval crossed it. */
 	bool rst_peer_ts_ok;
 	uint32_t rst_peer_ts;
+	/* Its seq, its ack if it carried the ACK bit (rst_acked), whether
+	 * it carried its own TSval (rst_own_ts), and its receiver's next
+	 * seq when it was captured: what a segment of its sender's sent
+	 * after it would go past. */
+	bool rst_acked, rst_own_ts;
+	uint32_t rst_seq, rst_ack, rst_peer_nxt;
 	/* The first payload the SYN's peer sent before any SYN-ACK of its
 	 * (data_before_established once a SYN-ACK follows it). */
 	uint64_t early_frame;	/* 0: none */

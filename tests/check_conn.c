@@ -3126,6 +3126,57 @@ START_TEST(test_rst_crossed_by_older_tsval)
 }
 END_TEST
 
+/* The client aborts a download (RST with ACK, seq 1021, ack 7001: its
+ * next seq and all it had). Its own earlier segments, delivered after
+ * the RST by a path that reorders, left before it: (a) an ACK of 6001,
+ * below the RST's ack (acks never go back), 50 ms later; (b) with
+ * timestamps, an ACK of 7001 of the RST's own TSval (the same clock
+ * tick, the ACK the abort followed). No rst_ignored, reset by the
+ * client. (c) New data at seq 1021, the RST's own seq: sent after it,
+ * the endpoint goes on (an injected RST): rst_ignored. (d) The server's
+ * bare ACK of bytes the client sent before its RST (ack 1021, nothing
+ * new) 60 ms later, past the 25 ms window but within four: it may have
+ * crossed the RST on a path slower than the handshake's; 150 ms later,
+ * past four: rst_ignored. */
+#define ABORT_RA_HEAD(ts1, ts2, ts3, ts4, rst) \
+	"0.000   > S  1000 0" ts1 "\n" \
+	"+0.020  < SA 5000 1001" ts2 "\n" \
+	"+0.0001 > A  1001 5001" ts3 "\n" \
+	"+0.001  > PA 1001 5001 len=20" ts3 "\n" \
+	"+0.020  < PA 5001 1021 len=1000" ts4 "\n" \
+	"+0.020  < PA 6001 1021 len=1000" ts4 "\n" \
+	"+0.001  > RA 1021 7001" rst "\n"
+START_TEST(test_rst_sender_stale)
+{
+	struct tu_result r;
+
+	tu_run(ABORT_RA_HEAD("", "", "", "", "")
+	       "+0.050  > A  1021 6001\n", &r);
+	tu_assert_no_anom(&r, 0, "rst_ignored");
+	tu_assert_td(&r, 0, TD_RESET);
+	ck_assert_int_eq(r.conns[0].reset_by, TU_CLIENT);
+
+	tu_run(ABORT_RA_HEAD(" ts=100,0", " ts=200,100", " ts=120,200",
+	    " ts=230,120", " ts=150,230")
+	       "+0.050  > A  1021 7001 ts=150,230\n", &r);
+	tu_assert_no_anom(&r, 0, "rst_ignored");
+	ck_assert_int_eq(r.conns[0].reset_by, TU_CLIENT);
+
+	tu_run(ABORT_RA_HEAD("", "", "", "", "")
+	       "+0.050  > PA 1021 7001 len=10\n", &r);
+	tu_assert_anom(&r, 0, "rst_ignored", 8, "client");
+
+	tu_run(ABORT_RA_HEAD("", "", "", "", "")
+	       "+0.060  < A  7001 1021\n", &r);
+	tu_assert_no_anom(&r, 0, "rst_ignored");
+	tu_assert_td(&r, 0, TD_RESET);
+
+	tu_run(ABORT_RA_HEAD("", "", "", "", "")
+	       "+0.150  < A  7001 1021\n", &r);
+	tu_assert_anom(&r, 0, "rst_ignored", 8, "server");
+}
+END_TEST
+
 /* Captured between two hops that reorder: the server's data W-200..W
  * (5001..5200) acked by the client (frame 6, ack 5201 = W, TSval 112),
  * then the server's FIN W = 5201 20 ms later (spaced: a quarter of the
@@ -3437,6 +3488,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_rst_abort_crossing_fin);
 	tcase_add_test(tc, test_time_wait_restarts_on_fin_again);
 	tcase_add_test(tc, test_rst_crossed_by_older_tsval);
+	tcase_add_test(tc, test_rst_sender_stale);
 	tcase_add_test(tc, test_fin_ack_older_tsval);
 	tcase_add_test(tc, test_rst_from_time_wait_after_simultaneous_close);
 	tcase_add_test(tc, test_new_syn_answered_by_synack);
