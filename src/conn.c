@@ -1591,6 +1591,14 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	if (f->fin_ts && s->opt.has_ts &&
 	    seq_lt(s->opt.tsecr, c->fin_tsval[!dir]))
 		return;
+	/* An echo newer than the FIN's TSval, before the FIN was sent
+	 * again: the peer had a later segment of the FIN's sender (bytes
+	 * sent again after the FIN, which overtook it), and a FIN arriving
+	 * after that one fails PAWS and is discarded, rightly (RFC 7323
+	 * 5.3): this ack of u answers that segment. */
+	if (f->fin_ts && s->opt.has_ts && c->side[!dir].fin_count == 1 &&
+	    seq_gt(s->opt.tsecr, c->fin_tsval[!dir]))
+		return;
 	/* Its TSval older than one of its own segments captured before it
 	 * (note_tsval()): it left before that one. Before the FIN, that one
 	 * left before the FIN arrived, so did this (a path that reorders),
@@ -1632,7 +1640,12 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	bool fin = s->flags & TH_FIN;
 	bool proof = c->side[!dir].fin_count > 1 || after ||
 	    (fin && (me->flags & PEER_GOT_FIN));
-	bool repeat = pure_ack && had_ack && prev_ack == s->ack && !win_update;
+	/* Without timestamps to tell, a repeated ack captured sooner than
+	 * half that round trip after the FIN cannot answer it (a duplicate
+	 * ACK of u answering an old segment the path delivered late). */
+	bool repeat = pure_ack && had_ack && prev_ack == s->ack &&
+	    !win_update && (!timed || (f->fin_ts && s->opt.has_ts) ||
+	    ts - conn_side_time(c, !dir, CT_FIN) >= rtt / 2);
 	if (!proof && !repeat && !(!fin && late))
 		return;
 	if (me->once & ONCE_FIN_BAD_ACK) {
@@ -1677,6 +1690,16 @@ fin_ack_pending(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		return;
 	struct tcp_peer *me = &c->peer[dir], *f = &c->peer[!dir];
 	int64_t rtt;
+	/* Another bare ACK of u within the round trip that reports bytes
+	 * received twice (a D-SACK, RFC 2883: its first block at or below
+	 * its ack), no FIN sent again in between: it answers bytes sent
+	 * again, not the FIN; not yet the next segment that tells. */
+	if (s && (s->flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK)) == TH_ACK &&
+	    s->paylen == 0 && s->ack == x->fba_ack && s->opt.nsack > 0 &&
+	    seq_le(s->opt.sack[0][1], s->ack) &&
+	    c->side[!dir].fin_count == x->fba_fins &&
+	    peer_rtt(c, dir, &rtt) && ts - x->fba_ts < rtt)
+		return;
 	if (s && (s->flags & TH_ACK) && (s->flags & TH_RST) == 0 &&
 	    tcp_acks_fin(f, s->ack) &&
 	    c->side[!dir].fin_count == x->fba_fins &&

@@ -3126,6 +3126,53 @@ START_TEST(test_rst_crossed_by_older_tsval)
 }
 END_TEST
 
+/* Acks of the FIN's slot a path that reorders or loses makes look like
+ * answers to it, and are not:
+ * (a) timestamps: the client's data (1001..1100, TSval 102) is lost, its
+ * FIN u = 1101 (TSval 103) follows, the data sent again (TSval 150)
+ * overtakes the FIN; the server acks u echoing 150, newer than the FIN's
+ * TSval: the FIN, arriving after, failed PAWS and was discarded, rightly
+ * (RFC 7323 5.3); the FIN sent again is acked u+1. No fin_ack_bad_ack.
+ * (b) no timestamps: the server's FIN W = 5101 right behind its data,
+ * the client's ack of W 13 ms later (held: late, not proof), then a
+ * duplicate ACK of W with a D-SACK block (5001-5101, at or below the ack:
+ * bytes received twice, RFC 2883), then W+1, 4 ms after the held ack,
+ * within the client's 10 ms round trip: the FIN arrived just after;
+ * nothing. (c) no timestamps: the client's FIN u = 1101, the server's
+ * duplicate ACK of u 1 ms later, under half its 10 ms round trip: it
+ * cannot answer the FIN; its FIN acks u+1. Nothing. */
+START_TEST(test_fin_ack_u_not_an_answer)
+{
+	struct tu_result r;
+
+	tu_run("0.000  > S  1000 0 ts=100,0\n"
+	       "+0.010 < SA 5000 1001 ts=200,100\n"
+	       "+0.010 > A  1001 5001 ts=101,200\n"
+	       "+0.010 > PA 1001 5001 len=100 ts=102,200\n"
+	       "+0.001 > FA 1101 5001 ts=103,200\n"
+	       "+0.050 > PA 1001 5001 len=100 ts=150,200\n"
+	       "+0.010 < A  5001 1101 ts=210,150\n"
+	       "+0.200 > FA 1101 5001 ts=350,210\n"
+	       "+0.010 < A  5001 1102 ts=360,350\n", &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_no_anom(&r, 0, "fin_ack_bad_ack");
+
+	tu_run(HANDSHAKE
+	       "+0.010 < PA 5001 1001 len=100\n"
+	       "+0.001 < FA 5101 1001\n"
+	       "+0.013 > A  1001 5101\n"
+	       "+0.002 > A  1001 5101 sack=5001-5101\n"
+	       "+0.002 > A  1001 5102\n", &r);
+	tu_assert_no_anom(&r, 0, "fin_ack_bad_ack");
+
+	tu_run(HANDSHAKE DATA
+	       "+0.010 > FA 1101 5001\n"
+	       "+0.001 < A  5001 1101\n"
+	       "+0.030 < FA 5001 1102\n", &r);
+	tu_assert_no_anom(&r, 0, "fin_ack_bad_ack");
+}
+END_TEST
+
 /* The client aborts a download (RST with ACK, seq 1021, ack 7001: its
  * next seq and all it had). Its own earlier segments, delivered after
  * the RST by a path that reorders, left before it: (a) an ACK of 6001,
@@ -3489,6 +3536,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_time_wait_restarts_on_fin_again);
 	tcase_add_test(tc, test_rst_crossed_by_older_tsval);
 	tcase_add_test(tc, test_rst_sender_stale);
+	tcase_add_test(tc, test_fin_ack_u_not_an_answer);
 	tcase_add_test(tc, test_fin_ack_older_tsval);
 	tcase_add_test(tc, test_rst_from_time_wait_after_simultaneous_close);
 	tcase_add_test(tc, test_new_syn_answered_by_synack);
