@@ -1747,6 +1747,7 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 		x->rst_acked = s->flags & TH_ACK;
 		x->rst_own_ts = s->opt.has_ts;
 		x->rst_seq = s->seq;
+		x->rst_at_nxt = s->seq == c->peer[dir].snd_nxt;
 		x->rst_ack = s->ack;
 		x->rst_peer_nxt = c->peer[!dir].snd_nxt;
 	}
@@ -2441,19 +2442,26 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 * before the RST, or crossed it, or showed the RST was not taken
 	 * (and undid it); either way this one tells nothing new. And one of
 	 * the RST's own sender, which closed itself by it (an abort), that
-	 * nothing shows was sent after it: no ack beyond the RST's, nor
+	 * was sent before it (an ack below the RST's, a TSval older than
+	 * its own), or that nothing shows was sent after it: no ack beyond
+	 * the RST's, nor
 	 * beyond what its peer had sent when the RST was captured (what
 	 * came after reached it after its RST), no TSval newer than the
 	 * RST's own, no byte or FIN at or past its seq when it had the ACK
-	 * bit (an abort's RST is at its sender's next seq; one without is
-	 * the answer of an endpoint already closed, at the ack it answers)
+	 * bit or stood at its sender's next seq (an abort's RST, 3.10.5;
+	 * one elsewhere without it is the answer of an endpoint already
+	 * closed, at the ack it answers), and up to four windows after it
 	 * (an injected RST: the endpoint goes on, and soon sends those). */
 	uint32_t end = s->seq + s->paylen + ((s->flags & TH_FIN) ? 1 : 0);
+	bool own_older = x && (((s->flags & TH_ACK) && x->rst_acked &&
+	    seq_lt(s->ack, x->rst_ack)) || (x->rst_own_ts &&
+	    s->opt.has_ts && seq_lt(s->opt.tsval, x->rst_tsval)));
 	bool own_newer = x && (((s->flags & TH_ACK) &&
 	    ((x->rst_acked && seq_gt(s->ack, x->rst_ack)) ||
 	    seq_gt(s->ack, x->rst_peer_nxt))) || (x->rst_own_ts &&
 	    s->opt.has_ts && seq_gt(s->opt.tsval, x->rst_tsval)) ||
-	    (x->rst_acked && end != s->seq && seq_gt(end, x->rst_seq)));
+	    ((x->rst_acked || x->rst_at_nxt) && end != s->seq &&
+	    seq_gt(end, x->rst_seq)));
 	/* And, up to four such windows after the RST, a segment of its
 	 * receiver's with nothing new: no byte or FIN past what it had sent,
 	 * no ack past the RST's seq (an ACK of bytes the RST's sender sent
@@ -2470,7 +2478,8 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    (snd->flags & PEER_ACK_SENT) && seq_lt(s->ack, snd->ack)) ||
 	    (s->opt.has_ts && snd->ts_seen &&
 	    seq_lt(s->opt.tsval, snd->ts_max)) ||
-	    (c->rst_dir == dir && !own_newer));
+	    (c->rst_dir == dir && (own_older ||
+	    (!own_newer && ts - x->rst_ts < 4 * win))));
 	bool crossing = after_rst && x->rst_prev[dir] >= TCP_ST_ESTABLISHED &&
 	    (stale || (c->rst_dir == !dir && (third ||
 	    ts - x->rst_ts < win || (x->rst_has_ts && s->opt.has_ts &&

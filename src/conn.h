@@ -159,7 +159,7 @@ struct conn_ext {
 	 * it carried its own TSval (rst_own_ts), and its receiver's next
 	 * seq when it was captured: what a segment of its sender's sent
 	 * after it would go past. */
-	bool rst_acked, rst_own_ts;
+	bool rst_acked, rst_own_ts, rst_at_nxt;
 	uint32_t rst_seq, rst_ack, rst_peer_nxt;
 	/* The first payload the SYN's peer sent before any SYN-ACK of its
 	 * (data_before_established once a SYN-ACK follows it). */

@@ -3178,8 +3178,8 @@ END_TEST
  * the RST by a path that reorders, left before it: (a) an ACK of 6001,
  * below the RST's ack (acks never go back), 50 ms later; (b) with
  * timestamps, an ACK of 7001 of the RST's own TSval (the same clock
- * tick, the ACK the abort followed). No rst_ignored, reset by the
- * client. (c) New data at seq 1021, the RST's own seq: sent after it,
+ * tick, the ACK the abort followed) 0.3 ms later, within four of the
+ * client's windows. No rst_ignored, reset by the client. (c) New data at seq 1021, the RST's own seq: sent after it,
  * the endpoint goes on (an injected RST): rst_ignored. (d) The server's
  * bare ACK of bytes the client sent before its RST (ack 1021, nothing
  * new) 60 ms later, past the 25 ms window but within four: it may have
@@ -3205,9 +3205,22 @@ START_TEST(test_rst_sender_stale)
 
 	tu_run(ABORT_RA_HEAD(" ts=100,0", " ts=200,100", " ts=120,200",
 	    " ts=230,120", " ts=150,230")
-	       "+0.050  > A  1021 7001 ts=150,230\n", &r);
+	       "+0.0003 > A  1021 7001 ts=150,230\n", &r);
 	tu_assert_no_anom(&r, 0, "rst_ignored");
 	ck_assert_int_eq(r.conns[0].reset_by, TU_CLIENT);
+	/* The same 50 ms later, past four of the client's windows (0.1 ms
+	 * round trip): nothing shows it older, and it comes too late for
+	 * a reordered one: rst_ignored. So for new data 500 ms after an
+	 * RST without the ACK bit at its sender's next seq (an abort's, or
+	 * an injected one): the endpoint went on. */
+	tu_run(ABORT_RA_HEAD(" ts=100,0", " ts=200,100", " ts=120,200",
+	    " ts=230,120", " ts=150,230")
+	       "+0.050  > A  1021 7001 ts=150,230\n", &r);
+	tu_assert_anom(&r, 0, "rst_ignored", 8, "client");
+	tu_run(HANDSHAKE DATA
+	       "+0.010 > R  1101 0\n"
+	       "+0.500 > PA 1101 5001 len=100\n", &r);
+	tu_assert_anom(&r, 0, "rst_ignored", 7, "client");
 
 	tu_run(ABORT_RA_HEAD("", "", "", "", "")
 	       "+0.050  > PA 1021 7001 len=10\n", &r);

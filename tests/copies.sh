@@ -173,6 +173,26 @@ gro 2 >"$t/gro2.scn"
 grep -q '"retransmissions":{"client":1,"server":0}' "$t/gro2.json" &&
     [ -z "$(copies "$t/gro2.json")" ] && ok ||
     { bad "GRO merged, one interface"; cat "$t/gro2.json"; }
+# One of those pieces sent again from the other interface with a new
+# id, 10 ms later: no longer than a piece, a retransmission going out
+# another way, kept (1 retransmission, no copy).
+cat >"$t/gro3.scn" <<'EOS'
+link sll2
+client 10.0.0.1:40000
+server 10.0.0.2:80
+time 1700000000
+0.000000 > S 1000 0 mss=1460 ipid=1 ifindex=2 pkttype=0
++0.010000 < SA 5000 1001 mss=1460 ipid=0 ifindex=2 pkttype=4
++0.010000 > A 1001 5001 ipid=2 ifindex=2 pkttype=0
++0.010000 > A 1001 5001 len=1448 ipid=3 ifindex=2 pkttype=0
++0.000010 > A 2449 5001 len=1448 ipid=4 ifindex=2 pkttype=0
++0.010000 > A 1001 5001 len=1448 ipid=5 ifindex=3 pkttype=4
+EOS
+"$MKPCAP" "$t/gro3.scn" "$t/gro3.pcap" || exit 99
+"$SYNFIN" -F json -r "$t/gro3.pcap" >"$t/gro3.json" 2>&1
+grep -q '"retransmissions":{"client":1,"server":0}' "$t/gro3.json" &&
+    [ -z "$(copies "$t/gro3.json")" ] && ok ||
+    { bad "a piece sent again from another interface"; cat "$t/gro3.json"; }
 # Ethernet has no interface to tell copies by: two identical frames are
 # two segments.
 run eth en10mb "" "+0.000020 > A 1102 5002 ts=104,902 ipid=108"
