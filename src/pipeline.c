@@ -63,7 +63,7 @@ struct copy_span {
 	int64_t ts;		/* 0: empty; else its last piece's */
 	uint64_t iface;
 	uint32_t seq, end;
-	uint32_t piece;		/* the longest piece in it */
+	uint32_t piece, least;	/* its longest piece, its shortest */
 	bool joined;		/* pieces end to end, from one interface */
 };
 
@@ -163,7 +163,8 @@ copy_mix(uint64_t h, uint64_t v)
  * segment GRO merged them into comes out of the tunnel's device. Pieces
  * one interface shows end to end, with the same ack and timestamps, are
  * held as one span (joined): a segment from another interface whose bytes
- * lie inside it and outnumber any piece's is a copy.
+ * lie inside it, more than any piece's or fewer than every one's, is a
+ * copy.
  */
 static bool
 piece_of_seen(struct copies *cp, const struct pkt *p, uint64_t base,
@@ -182,11 +183,13 @@ piece_of_seen(struct copies *cp, const struct pkt *p, uint64_t base,
 		bool live = e->ts && e->key == k && ts >= e->ts &&
 		    ts - e->ts <= COPY_WINDOW_IPID;
 		/* Inside one larger segment; or, in joined pieces, longer
-		 * than any of them (a piece's own length from another
-		 * interface is a retransmission going out another way). */
+		 * than any of them (merged) or shorter than all (cut again):
+		 * one of a piece's own length from another interface is a
+		 * retransmission going out another way. */
 		if (live && e->iface != iface && seq_ge(seq, e->seq) &&
 		    seq_le(end, e->end) && (e->joined ?
-		    end - seq > e->piece : end - seq < e->end - e->seq))
+		    end - seq > e->piece || end - seq < e->least :
+		    end - seq < e->end - e->seq))
 			return true;
 		if (live && e->iface == iface && e->end == seq)
 			prev = e;	/* this one follows it */
@@ -198,10 +201,13 @@ piece_of_seen(struct copies *cp, const struct pkt *p, uint64_t base,
 		prev->ts = ts;
 		if (end - seq > prev->piece)
 			prev->piece = end - seq;
+		if (end - seq < prev->least)
+			prev->least = end - seq;
 		prev->joined = true;
 		return false;
 	}
-	*free = (struct copy_span){ k, ts, iface, seq, end, end - seq, false };
+	*free = (struct copy_span){ k, ts, iface, seq, end, end - seq,
+	    end - seq, false };
 	return false;
 }
 

@@ -193,6 +193,30 @@ EOS
 grep -q '"retransmissions":{"client":1,"server":0}' "$t/gro3.json" &&
     [ -z "$(copies "$t/gro3.json")" ] && ok ||
     { bad "a piece sent again from another interface"; cat "$t/gro3.json"; }
+# Two large segments back to back (2,896 bytes each, the same ack and
+# timestamps: held as one span) cut by GSO on the way out into four
+# pieces of 1,448 from the other interface: shorter than every segment
+# in the span, copies (4 of them), no retransmission.
+cat >"$t/gso2.scn" <<'EOS'
+link sll2
+client 10.0.0.1:40000
+server 10.0.0.2:80
+time 1700000000
+0.000000 > S 1000 0 mss=1460 ts=100,0 ipid=1 ifindex=2 pkttype=0
++0.010000 < SA 5000 1001 mss=1460 ts=900,100 ipid=0 ifindex=2 pkttype=4
++0.010000 > A 1001 5001 ts=101,900 ipid=2 ifindex=2 pkttype=0
++0.010000 > A 1001 5001 len=2896 ts=102,900 ipid=3 ifindex=2 pkttype=0
++0.000010 > PA 3897 5001 len=2896 ts=102,900 ipid=5 ifindex=2 pkttype=0
++0.001000 > A 1001 5001 len=1448 ts=102,900 ipid=3 ifindex=3 pkttype=4
++0.000010 > A 2449 5001 len=1448 ts=102,900 ipid=4 ifindex=3 pkttype=4
++0.000010 > A 3897 5001 len=1448 ts=102,900 ipid=5 ifindex=3 pkttype=4
++0.000010 > PA 5345 5001 len=1448 ts=102,900 ipid=6 ifindex=3 pkttype=4
+EOS
+"$MKPCAP" "$t/gso2.scn" "$t/gso2.pcap" || exit 99
+"$SYNFIN" -F json -r "$t/gso2.pcap" >"$t/gso2.json" 2>&1
+grep -q '"retransmissions":{"client":0,"server":0}' "$t/gso2.json" &&
+    [ "$(copies "$t/gso2.json")" = 4 ] && ok ||
+    { bad "GSO pieces of two joined segments"; cat "$t/gso2.json"; }
 # Ethernet has no interface to tell copies by: two identical frames are
 # two segments.
 run eth en10mb "" "+0.000020 > A 1102 5002 ts=104,902 ipid=108"
