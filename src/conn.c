@@ -1690,20 +1690,19 @@ fin_ack_pending(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		return;
 	struct tcp_peer *me = &c->peer[dir], *f = &c->peer[!dir];
 	int64_t rtt;
-	/* Another bare ACK of u within the round trip that reports bytes
-	 * received twice (a D-SACK, RFC 2883: its first block at or below
-	 * its ack), no FIN sent again in between: it answers bytes sent
-	 * again, not the FIN; not yet the next segment that tells. */
-	if (s && (s->flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK)) == TH_ACK &&
-	    s->paylen == 0 && s->ack == x->fba_ack && s->opt.nsack > 0 &&
-	    seq_le(s->opt.sack[0][1], s->ack) &&
-	    c->side[!dir].fin_count == x->fba_fins &&
-	    peer_rtt(c, dir, &rtt) && ts - x->fba_ts < rtt)
+	/* Within the round trip after the held ack, no FIN sent again. */
+	bool soon = s && c->side[!dir].fin_count == x->fba_fins &&
+	    peer_rtt(c, dir, &rtt) && ts - x->fba_ts < rtt;
+	/* Another bare ACK of u that reports bytes received twice (a
+	 * D-SACK, RFC 2883: its first block at or below its ack): it answers
+	 * bytes sent again, not the FIN; not yet the next segment that
+	 * tells. */
+	if (soon && (s->flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK)) ==
+	    TH_ACK && s->paylen == 0 && s->ack == x->fba_ack &&
+	    s->opt.nsack > 0 && seq_le(s->opt.sack[0][1], s->ack))
 		return;
-	if (s && (s->flags & TH_ACK) && (s->flags & TH_RST) == 0 &&
-	    tcp_acks_fin(f, s->ack) &&
-	    c->side[!dir].fin_count == x->fba_fins &&
-	    peer_rtt(c, dir, &rtt) && ts - x->fba_ts < rtt) {
+	if (soon && (s->flags & TH_ACK) && (s->flags & TH_RST) == 0 &&
+	    tcp_acks_fin(f, s->ack)) {
 		x->fba_frame = 0;
 		return;
 	}
@@ -1742,8 +1741,6 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 		x->rst_has_ts = s->opt.has_ts || c->peer[dir].ts_seen;
 		x->rst_tsval = s->opt.has_ts ? s->opt.tsval :
 		    c->peer[dir].ts_max;
-		x->rst_peer_ts_ok = c->peer[!dir].ts_seen;
-		x->rst_peer_ts = c->peer[!dir].ts_max;
 		x->rst_acked = s->flags & TH_ACK;
 		x->rst_own_ts = s->opt.has_ts;
 		x->rst_seq = s->seq;
@@ -2433,29 +2430,25 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 * RST echoes the segments before it for as long as it goes on (RFC
 	 * 7323 4.3). */
 	int64_t win = after_rst ? rst_cross_window(c, dir) : 0;
-	/* Or one older (its TSval) than a segment of its sender's captured
-	 * before the RST: it left before that one, so before the RST
-	 * arrived, however late (Linux's RSTs carry no timestamps). */
 	/* And a segment older than one its sender was seen to send before
 	 * (its ack below that one's: acks never go back; or its TSval
-	 * older), delivered late by a path that reorders: that one came
-	 * before the RST, or crossed it, or showed the RST was not taken
-	 * (and undid it); either way this one tells nothing new. And one of
-	 * the RST's own sender, which closed itself by it (an abort), that
-	 * was sent before it (an ack below the RST's, a TSval older than
-	 * its own), or that nothing shows was sent after it: no ack beyond
-	 * the RST's, nor
-	 * beyond what its peer had sent when the RST was captured (what
-	 * came after reached it after its RST), no TSval newer than the
-	 * RST's own, no byte or FIN at or past its seq when it had the ACK
-	 * bit or stood at its sender's next seq (an abort's RST, 3.10.5;
-	 * one elsewhere without it is the answer of an endpoint already
-	 * closed, at the ack it answers), and up to four windows after it
-	 * (an injected RST: the endpoint goes on, and soon sends those). */
+	 * older, note_tsval(), whatever the RST carried), delivered late by
+	 * a path that reorders: that one came before the RST, or crossed
+	 * it, or showed the RST was not taken (and undid it); either way
+	 * this one tells nothing new. And one of the RST's own sender,
+	 * which closed itself by it (an abort), that was sent before it (an
+	 * ack below the RST's, which no ack of the sender's counts), or,
+	 * up to four windows after it, that nothing shows was sent after
+	 * it: no ack beyond the RST's, nor beyond what its peer had sent
+	 * when the RST was captured (what came after reached it after its
+	 * RST), no TSval newer than the RST's own, no byte or FIN at or past
+	 * its seq when it had the ACK bit or stood at its sender's next seq
+	 * (an abort's RST, 3.10.5; one elsewhere without it is the answer
+	 * of an endpoint already closed, at the ack it answers); an
+	 * injected RST's endpoint goes on, and soon sends those. */
 	uint32_t end = s->seq + s->paylen + ((s->flags & TH_FIN) ? 1 : 0);
-	bool own_older = x && (((s->flags & TH_ACK) && x->rst_acked &&
-	    seq_lt(s->ack, x->rst_ack)) || (x->rst_own_ts &&
-	    s->opt.has_ts && seq_lt(s->opt.tsval, x->rst_tsval)));
+	bool own_older = x && (s->flags & TH_ACK) && x->rst_acked &&
+	    seq_lt(s->ack, x->rst_ack);
 	bool own_newer = x && (((s->flags & TH_ACK) &&
 	    ((x->rst_acked && seq_gt(s->ack, x->rst_ack)) ||
 	    seq_gt(s->ack, x->rst_peer_nxt))) || (x->rst_own_ts &&
@@ -2483,9 +2476,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	bool crossing = after_rst && x->rst_prev[dir] >= TCP_ST_ESTABLISHED &&
 	    (stale || (c->rst_dir == !dir && (third ||
 	    ts - x->rst_ts < win || (x->rst_has_ts && s->opt.has_ts &&
-	    seq_le(s->opt.tsecr, x->rst_tsval) && ts - x->rst_ts < 4 * win) ||
-	    (x->rst_peer_ts_ok && s->opt.has_ts &&
-	    seq_lt(s->opt.tsval, x->rst_peer_ts)))));
+	    seq_le(s->opt.tsecr, x->rst_tsval) && ts - x->rst_ts < 4 * win))));
 	if (after_rst && !crossing && (snd->flags & PEER_SEQ_KNOWN) &&
 	    x->rst_prev[dir] != TCP_ST_CLOSED &&
 	    seq_in_range(s->seq, snd->snd_nxt - 65536, snd->snd_nxt + 65536)) {

@@ -151,10 +151,6 @@ struct conn_ext {
 	 * sender had sent (rst_has_ts: either there was one). */
 	bool rst_has_ts;
 	uint32_t rst_tsval;
-	/* Its receiver's ts_max when it was captured (rst_peer_ts_ok): a
-	 * segment of the receiver's with an older TSval crossed it. */
-	bool rst_peer_ts_ok;
-	uint32_t rst_peer_ts;
 	/* Its seq, its ack if it carried the ACK bit (rst_acked), whether
 	 * it carried its own TSval (rst_own_ts), and its receiver's next
 	 * seq when it was captured: what a segment of its sender's sent
