@@ -496,6 +496,14 @@ decode_gre(struct rd *r, struct dctx *x)
 	}
 }
 
+/* An IPv6 extension header decode_ipv6() walks on to what it carries. */
+static bool
+ipv6_ext(uint8_t nxt)
+{
+	return nxt == IP6_HBH || nxt == IP6_ROUTING || nxt == IP6_DSTOPTS ||
+	    nxt == IP6_MOBILITY || nxt == IP6_FRAGMENT || nxt == IP6_AH;
+}
+
 /* GTP-U (3GPP TS 29.281 5.1): version 1, protocol type GTP, a G-PDU
  * (message 255) whose T-PDU is an IPv4 or IPv6 datagram, after the
  * optional sequence number, N-PDU number and extension headers (each
@@ -565,9 +573,7 @@ decode_teredo(struct rd *r, size_t plen, bool port, struct dctx *x)
 	 * addresses cut too), a TCP segment cut short when the next header
 	 * can be TCP's, as in any tunnel. */
 	if (t.left < 40 ? !port || (t.left >= 7 && t.p[6] != IPPROTO_TCP_ &&
-	    t.p[6] != IP6_HBH && t.p[6] != IP6_ROUTING &&
-	    t.p[6] != IP6_FRAGMENT && t.p[6] != IP6_DSTOPTS &&
-	    t.p[6] != IP6_AH) : !(port || teredo_addr(t.p + 8) ||
+	    !ipv6_ext(t.p[6])) : !(port || teredo_addr(t.p + 8) ||
 	    teredo_addr(t.p + 24)))
 		return DECODE_NOT_TCP;
 	*r = t;
@@ -695,10 +701,7 @@ decode_icmp(uint8_t proto, struct rd *r, size_t len, struct dctx *x)
 			const uint8_t *e = rd_take(r, 8);
 			if (i >= MAX_IPV6_EXT || !e)
 				return DECODE_NOT_TCP;
-			bool ext = nxt == IP6_HBH || nxt == IP6_DSTOPTS ||
-			    nxt == IP6_ROUTING || nxt == IP6_MOBILITY ||
-			    nxt == IP6_AH || nxt == IP6_FRAGMENT;
-			if (!ext || (nxt == IP6_FRAGMENT &&
+			if (!ipv6_ext(nxt) || (nxt == IP6_FRAGMENT &&
 			    ld_be16(e + 2) >> 3 != 0))
 				return DECODE_NOT_TCP;
 			size_t elen = ipv6_ext_len(nxt, e[1]);
