@@ -61,6 +61,15 @@ run() {	# NAME LINK COPY [EXTRA [ARGS]]
 	"$SYNFIN" -F json -r "$t/$1.pcap" ${5:-} >"$t/$1.json" 2>&1
 }
 
+# segs NAME: the segment lines on standard input, after a cooked v2
+# header for the same 4-tuple, as NAME.pcap, and its report, NAME.json.
+segs() {
+	{ printf 'link sll2\nclient 10.0.0.1:40000\nserver 10.0.0.2:80\n'
+	  printf 'time 1700000000\n'; cat; } >"$t/$1.scn"
+	"$MKPCAP" "$t/$1.scn" "$t/$1.pcap" || exit 99
+	"$SYNFIN" -F json -r "$t/$1.pcap" >"$t/$1.json" 2>&1
+}
+
 for link in sll2 sll; do
 	run base.$link $link ""
 	run copy.$link $link 1
@@ -117,11 +126,7 @@ grep -q '"fin_retransmitted"' "$t/late.json" && ok ||
 # two of 1,448 (ids 3 and 4, the same ack and timestamps): pieces, left
 # out; the handshake's copies too (the SYN-ACK's id 0: within 2 ms from
 # the other interface). 2,896 client bytes, no retransmission, 5 copies.
-cat >"$t/gso.scn" <<'EOS'
-link sll2
-client 10.0.0.1:40000
-server 10.0.0.2:80
-time 1700000000
+segs gso <<'EOS'
 0.000000 > S 1000 0 mss=1460 ts=100,0 ipid=1 ifindex=2 pkttype=0
 +0.000020 > S 1000 0 mss=1460 ts=100,0 ipid=1 ifindex=3 pkttype=4
 +0.010000 < SA 5000 1001 mss=1460 ts=900,100 ipid=0 ifindex=3 pkttype=0
@@ -133,8 +138,6 @@ time 1700000000
 +0.000010 > PA 2449 5001 len=1448 ts=102,900 ipid=4 ifindex=3 pkttype=4
 +0.010000 < A 5001 3897 ts=901,102 ipid=0 ifindex=3 pkttype=0
 EOS
-"$MKPCAP" "$t/gso.scn" "$t/gso.pcap" || exit 99
-"$SYNFIN" -F json -r "$t/gso.pcap" >"$t/gso.json" 2>&1
 grep -q '"payload_bytes":{"client":2896,' "$t/gso.json" &&
     grep -q '"retransmissions":{"client":0,"server":0}' "$t/gso.json" &&
     [ "$(copies "$t/gso.json")" = 5 ] && ok || { bad "GSO pieces"; cat "$t/gso.json"; }
@@ -145,42 +148,30 @@ grep -q '"payload_bytes":{"client":2896,' "$t/gso.json" &&
 # later: a copy. 4,344 client bytes, no retransmission, 1 copy. The same
 # merged segment from the underlay itself is a retransmission of bytes
 # it carried already: kept (1 retransmission, no copy).
-gro() {	# IFACE of the merged segment
-	cat <<EOS
-link sll2
-client 10.0.0.1:40000
-server 10.0.0.2:80
-time 1700000000
+gro() {	# NAME IFACE: IFACE the merged segment's
+	segs "$1" <<EOS
 0.000000 > S 1000 0 mss=1460 ts=100,0 ipid=1 ifindex=2 pkttype=0
 +0.010000 < SA 5000 1001 mss=1460 ts=900,100 ipid=0 ifindex=2 pkttype=4
 +0.010000 > A 1001 5001 ts=101,900 ipid=2 ifindex=2 pkttype=0
 +0.010000 > A 1001 5001 len=1448 ts=102,900 ipid=3 ifindex=2 pkttype=0
 +0.000010 > A 2449 5001 len=1448 ts=102,900 ipid=4 ifindex=2 pkttype=0
 +0.000010 > PA 3897 5001 len=1448 ts=102,900 ipid=5 ifindex=2 pkttype=0
-+0.000050 > PA 1001 5001 len=4344 ts=102,900 ipid=3 ifindex=$1 pkttype=0
++0.000050 > PA 1001 5001 len=4344 ts=102,900 ipid=3 ifindex=$2 pkttype=0
 +0.010000 < A 5001 5345 ts=901,102 ipid=0 ifindex=2 pkttype=4
 EOS
 }
-gro 3 >"$t/gro.scn"
-"$MKPCAP" "$t/gro.scn" "$t/gro.pcap" || exit 99
-"$SYNFIN" -F json -r "$t/gro.pcap" >"$t/gro.json" 2>&1
+gro gro 3
 grep -q '"payload_bytes":{"client":4344,' "$t/gro.json" &&
     grep -q '"retransmissions":{"client":0,"server":0}' "$t/gro.json" &&
     [ "$(copies "$t/gro.json")" = 1 ] && ok || { bad "GRO merged"; cat "$t/gro.json"; }
-gro 2 >"$t/gro2.scn"
-"$MKPCAP" "$t/gro2.scn" "$t/gro2.pcap" || exit 99
-"$SYNFIN" -F json -r "$t/gro2.pcap" >"$t/gro2.json" 2>&1
+gro gro2 2
 grep -q '"retransmissions":{"client":1,"server":0}' "$t/gro2.json" &&
     [ -z "$(copies "$t/gro2.json")" ] && ok ||
     { bad "GRO merged, one interface"; cat "$t/gro2.json"; }
 # One of those pieces sent again from the other interface with a new
 # id, 10 ms later: no longer than a piece, a retransmission going out
 # another way, kept (1 retransmission, no copy).
-cat >"$t/gro3.scn" <<'EOS'
-link sll2
-client 10.0.0.1:40000
-server 10.0.0.2:80
-time 1700000000
+segs gro3 <<'EOS'
 0.000000 > S 1000 0 mss=1460 ipid=1 ifindex=2 pkttype=0
 +0.010000 < SA 5000 1001 mss=1460 ipid=0 ifindex=2 pkttype=4
 +0.010000 > A 1001 5001 ipid=2 ifindex=2 pkttype=0
@@ -188,8 +179,6 @@ time 1700000000
 +0.000010 > A 2449 5001 len=1448 ipid=4 ifindex=2 pkttype=0
 +0.010000 > A 1001 5001 len=1448 ipid=5 ifindex=3 pkttype=4
 EOS
-"$MKPCAP" "$t/gro3.scn" "$t/gro3.pcap" || exit 99
-"$SYNFIN" -F json -r "$t/gro3.pcap" >"$t/gro3.json" 2>&1
 grep -q '"retransmissions":{"client":1,"server":0}' "$t/gro3.json" &&
     [ -z "$(copies "$t/gro3.json")" ] && ok ||
     { bad "a piece sent again from another interface"; cat "$t/gro3.json"; }
@@ -197,11 +186,7 @@ grep -q '"retransmissions":{"client":1,"server":0}' "$t/gro3.json" &&
 # timestamps: held as one span) cut by GSO on the way out into four
 # pieces of 1,448 from the other interface: shorter than every segment
 # in the span, copies (4 of them), no retransmission.
-cat >"$t/gso2.scn" <<'EOS'
-link sll2
-client 10.0.0.1:40000
-server 10.0.0.2:80
-time 1700000000
+segs gso2 <<'EOS'
 0.000000 > S 1000 0 mss=1460 ts=100,0 ipid=1 ifindex=2 pkttype=0
 +0.010000 < SA 5000 1001 mss=1460 ts=900,100 ipid=0 ifindex=2 pkttype=4
 +0.010000 > A 1001 5001 ts=101,900 ipid=2 ifindex=2 pkttype=0
@@ -212,8 +197,6 @@ time 1700000000
 +0.000010 > A 3897 5001 len=1448 ts=102,900 ipid=5 ifindex=3 pkttype=4
 +0.000010 > PA 5345 5001 len=1448 ts=102,900 ipid=6 ifindex=3 pkttype=4
 EOS
-"$MKPCAP" "$t/gso2.scn" "$t/gso2.pcap" || exit 99
-"$SYNFIN" -F json -r "$t/gso2.pcap" >"$t/gso2.json" 2>&1
 grep -q '"retransmissions":{"client":0,"server":0}' "$t/gso2.json" &&
     [ "$(copies "$t/gso2.json")" = 4 ] && ok ||
     { bad "GSO pieces of two joined segments"; cat "$t/gso2.json"; }
