@@ -54,32 +54,6 @@ digits(char b[20], uint64_t v)
 	return i;
 }
 
-/* The six digits of u (< 1,000,000) at o[0..6). */
-static void
-six_digits(char *o, unsigned u)
-{
-	for (int k = 5; k > 0; k -= 2) {
-		unsigned r = u % 100;
-		u /= 100;
-		o[k] = wb_pairs[2 * r + 1];
-		o[k - 1] = wb_pairs[2 * r];
-	}
-}
-
-/* "s.uuuuuu" at o (up to 27 bytes): seconds, then six digits of
- * microseconds; its length. */
-static size_t
-sec_usec(char *o, uint64_t s, unsigned us)
-{
-	char b[20];
-	size_t i = digits(b, s), n = 20 - i;
-
-	memcpy(o, b + i, n);
-	o[n] = '.';
-	six_digits(o + n + 1, us);
-	return n + 7;
-}
-
 char *
 wc_ts_new(struct wbuf *w, char *o, int64_t ns)
 {
@@ -104,22 +78,29 @@ wc_ts_new(struct wbuf *w, char *o, int64_t ns)
 	memcpy(o, w->stext, sizeof(w->stext));	/* room: WC_TS_MAX */
 	o += w->slen;
 	*o = '.';
-	six_digits(o + 1, (unsigned)(f / 1000));
+	wc_six(o + 1, (unsigned)(f / 1000));
+	return o + 7;
+}
+
+char *
+wc_dur(char *o, int64_t ns)
+{
+	uint64_t u = (uint64_t)ns;
+
+	if (ns < 0) {
+		*o++ = '-';
+		u = -u;		/* modulo 2^64: INT64_MIN's 2^63 too */
+	}
+	o = wc_u64(o, u / 1000000000);
+	*o = '.';
+	wc_six(o + 1, (unsigned)(u % 1000000000 / 1000));
 	return o + 7;
 }
 
 size_t
 wb_fmt_dur(char b[WB_DUR_MAX], int64_t ns)
 {
-	uint64_t u = (uint64_t)ns;
-	size_t n = 0;
-
-	if (ns < 0) {
-		b[n++] = '-';
-		u = ns == INT64_MIN ? (uint64_t)INT64_MAX + 1 : (uint64_t)-ns;
-	}
-	return n + sec_usec(b + n, u / 1000000000,
-	    (unsigned)((u % 1000000000) / 1000));
+	return (size_t)(wc_dur(b, ns) - b);
 }
 
 char *
