@@ -32,26 +32,53 @@ const char wb_pairs[201] =
     "34353637383940414243444546474849505152535455565758596061626364656667"
     "6869707172737475767778798081828384858687888990919293949596979899";
 
-/* Digits of v right-aligned in b[20], the index of the first returned;
- * two digits a division. */
-static size_t
-digits(char b[20], uint64_t v)
+/* The number of decimal digits of v (> 0): its bit length times
+ * log10(2) (about 1233 / 4096) is the number of digits or one more
+ * (Bit Twiddling Hacks, "integer log base 10"), without a division. */
+static unsigned
+decimal_len(uint64_t v)
 {
-	size_t i = 20;
+	static const uint64_t pow10[20] = {
+		1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
+		100000000, 1000000000, 10000000000, 100000000000,
+		1000000000000, 10000000000000, 100000000000000,
+		1000000000000000, 10000000000000000, 100000000000000000,
+		1000000000000000000u, 10000000000000000000u,
+	};
+	unsigned t = (unsigned)(64 - __builtin_clzll(v)) * 1233 >> 12;
 
-	while (v >= 100) {
-		unsigned r = (unsigned)(v % 100);
-		v /= 100;
-		b[--i] = wb_pairs[2 * r + 1];
-		b[--i] = wb_pairs[2 * r];
+	return t + 1 - (v < pow10[t]);
+}
+
+char *
+wc_u64_long(char *o, uint64_t v)
+{
+	char *e = o + decimal_len(v), *p = e;
+
+	/* From the right: in 64 bits two digits at a time while v needs
+	 * them (rare), then four digits a division in 32 bits (a 64-bit
+	 * division by a constant is twice the instructions). */
+	for (; v > UINT32_MAX; v /= 100) {
+		p -= 2;
+		memcpy(p, wb_pairs + 2 * (v % 100), 2);
 	}
-	if (v >= 10) {
-		b[--i] = wb_pairs[2 * v + 1];
-		b[--i] = wb_pairs[2 * v];
-	} else {
-		b[--i] = (char)('0' + v);
+	uint32_t x = (uint32_t)v;
+	for (; x >= 10000; x /= 10000) {
+		unsigned r = x % 10000, hi = r / 100;
+		p -= 4;
+		memcpy(p, wb_pairs + 2 * hi, 2);
+		memcpy(p + 2, wb_pairs + 2 * (r - 100 * hi), 2);
 	}
-	return i;
+	if (x >= 100) {
+		p -= 2;
+		memcpy(p, wb_pairs + 2 * (x % 100), 2);
+		x /= 100;
+	}
+	if (x >= 10)
+		memcpy(p - 2, wb_pairs + 2 * x, 2);
+	else
+		p[-1] = (char)('0' + x);
+	return e;
 }
 
 char *
@@ -69,10 +96,8 @@ wc_ts_new(struct wbuf *w, char *o, int64_t ns)
 		return o + (n > 0 ? n : 0);
 	}
 	if (w->slen == 0 || w->sec != (uint64_t)s) {
-		char b[20];
-		size_t i = digits(b, (uint64_t)s);
-		w->slen = (uint8_t)(20 - i);
-		memcpy(w->stext, b + i, w->slen);
+		G_STATIC_ASSERT(sizeof(w->stext) >= WC_U64_MAX);
+		w->slen = (uint8_t)(wc_u64(w->stext, (uint64_t)s) - w->stext);
 		w->sec = (uint64_t)s;
 	}
 	memcpy(o, w->stext, sizeof(w->stext));	/* room: WC_TS_MAX */

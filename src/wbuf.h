@@ -82,41 +82,22 @@ wb_done(struct wbuf *w, char *o)
 
 extern const char wb_pairs[201];	/* "00" "01" .. "99" */
 
-/* v in decimal. */
+/* v in decimal. Most numbers of a record (counts, a window scale, a
+ * port) are below 100: those inline, the rest out of line. */
 #define WC_U64_MAX 20
+char *wc_u64_long(char *o, uint64_t v);
 static inline char *
 wc_u64(char *o, uint64_t v)
 {
-	unsigned n = 1;
-
-	for (uint64_t x = v;; x /= 10000, n += 4) {
-		if (x < 10)
-			break;
-		if (x < 100) {
-			n += 1;
-			break;
-		}
-		if (x < 1000) {
-			n += 2;
-			break;
-		}
-		if (x < 10000) {
-			n += 3;
-			break;
-		}
+	if (v < 10) {
+		*o = (char)('0' + v);
+		return o + 1;
 	}
-	char *e = o + n, *p = e;
-	while (v >= 100) {
-		unsigned r = (unsigned)(v % 100);
-		v /= 100;
-		p -= 2;
-		memcpy(p, wb_pairs + 2 * r, 2);
+	if (v < 100) {
+		memcpy(o, wb_pairs + 2 * v, 2);
+		return o + 2;
 	}
-	if (v >= 10)
-		memcpy(p - 2, wb_pairs + 2 * v, 2);
-	else
-		p[-1] = (char)('0' + v);
-	return e;
+	return wc_u64_long(o, v);
 }
 
 /* The six digits of u (< 1,000,000) at o[0..6): three pairs, unrolled
