@@ -3,6 +3,7 @@
  * printf on the way (src/wbuf.h). */
 #include "config.h"
 
+#include <glib.h>
 #include <string.h>
 
 #include "report.h"
@@ -88,10 +89,38 @@ json_options(char *o, const struct tcp_peer *p)
 	return o;
 }
 
+/* report_side() quoted: idx is the client's (cl) or the server's. */
 static char *
-json_side_or_null(char *o, const struct conn *c, int idx)
+json_side_or_null(char *o, int cl, int idx)
 {
-	return idx < 0 ? json_null(o) : wc_qname(o, report_side(c, idx));
+	if (idx < 0)
+		return json_null(o);
+	memcpy(o, idx == cl ? "\"client\"" : "\"server\"", 8);
+	return o + 8;
+}
+
+/* The outcome and state names a record writes, quoted once for all
+ * (wb_qname_make()); -j's workers format records in parallel. */
+struct json_names {
+	struct wb_qname hs[HS_MAX], td[TD_MAX], st[TCP_ST_MAX];
+};
+
+static const struct json_names *
+json_names(void)
+{
+	static struct json_names n;
+	static gsize done;
+
+	if (g_once_init_enter(&done)) {
+		for (int i = 0; i < HS_MAX; i++)
+			wb_qname_make(&n.hs[i], hs_outcome_name[i]);
+		for (int i = 0; i < TD_MAX; i++)
+			wb_qname_make(&n.td[i], td_outcome_name[i]);
+		for (int i = 0; i < TCP_ST_MAX; i++)
+			wb_qname_make(&n.st[i], tcp_state_name[i]);
+		g_once_init_leave(&done, 1);
+	}
+	return &n;
 }
 
 static void
@@ -106,6 +135,7 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 {
 	int cl = conn_client(c), sv = !cl;
 	const struct tcp_peer *pc = &c->peer[cl], *ps = &c->peer[sv];
+	const struct json_names *nm = json_names();
 
 	(void)r;
 	wb_reserve(w, JSON_CONN_ROOM);
@@ -128,7 +158,7 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	bool syn = syn_ts && c->syn_dir == cl, sa = c->synack_dir >= 0,
 	    ack = conn_third_seen(c);
 	WC_LIT(o, ",\"handshake\":{\"outcome\":");
-	o = wc_qname(o, hs_outcome_name[conn_hs_outcome(c)]);
+	o = wc_qname_pre(o, &nm->hs[conn_hs_outcome(c)]);
 	WC_LIT(o, ",\"syn_ts\":");
 	o = json_ts(w, o, syn_ts, syn);
 	WC_LIT(o, ",\"synack_ts\":");
@@ -166,11 +196,11 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	bool both_acked = (pc->flags & PEER_FIN_ACKED) &&
 	    (ps->flags & PEER_FIN_ACKED);
 	WC_LIT(o, "},\"teardown\":{\"outcome\":");
-	o = wc_qname(o, td_outcome_name[conn_td_outcome(c)]);
+	o = wc_qname_pre(o, &nm->td[conn_td_outcome(c)]);
 	WC_LIT(o, ",\"initiator\":");
-	o = json_side_or_null(o, c, c->fin_first);
+	o = json_side_or_null(o, cl, c->fin_first);
 	WC_LIT(o, ",\"reset_by\":");
-	o = json_side_or_null(o, c, conn_reset_by(c));
+	o = json_side_or_null(o, cl, conn_reset_by(c));
 	WC_LIT(o, ",\"client_fin_ts\":");
 	o = json_ts(w, o, conn_side_time(c, cl, CT_FIN),
 	    pc->flags & PEER_FIN_SEEN);
@@ -182,9 +212,9 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	    both_acked);
 
 	WC_LIT(o, "},\"states\":{\"client\":");
-	o = wc_qname(o, tcp_state_name[pc->st]);
+	o = wc_qname_pre(o, &nm->st[pc->st]);
 	WC_LIT(o, ",\"server\":");
-	o = wc_qname(o, tcp_state_name[ps->st]);
+	o = wc_qname_pre(o, &nm->st[ps->st]);
 	WC_LIT(o, "},\"packets\":{\"client\":");
 	o = wc_u64(o, conn_pkts(c, cl));
 	WC_LIT(o, ",\"server\":");

@@ -128,6 +128,17 @@ wb_fmt_dur(char b[WB_DUR_MAX], int64_t ns)
 	return (size_t)(wc_dur(b, ns) - b);
 }
 
+void
+wb_qname_make(struct wb_qname *q, const char *s)
+{
+	size_t n = strlen(s);
+
+	g_assert(n + 2 <= sizeof(q->text));
+	memset(q->text, 0, sizeof(q->text));
+	wc_qname(q->text, s);
+	q->len = (uint8_t)(n + 2);
+}
+
 char *
 wc_json_str(char *o, const char *s)
 {

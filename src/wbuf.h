@@ -144,6 +144,21 @@ wc_qname(char *o, const char *s)
 	o[n + 1] = '"';
 	return o + n + 2;
 }
+/* A name of ours quoted beforehand (wb_qname_make()), padded to be copied
+ * at the cursor in one fixed-size move: wc_qname()'s strlen() and memcpy()
+ * of unknown length were a tenth of a JSON record. */
+#define WC_QNAME_ROOM 15
+struct wb_qname {
+	char text[WC_QNAME_ROOM];	/* "name", then zeros */
+	uint8_t len;			/* of "name" */
+};
+void wb_qname_make(struct wb_qname *q, const char *s);
+static inline char *
+wc_qname_pre(char *o, const struct wb_qname *q)
+{
+	memcpy(o, q->text, sizeof(q->text));	/* room: WC_QNAME_ROOM */
+	return o + q->len;
+}
 /* An address as inet_ntop() writes it. */
 #define WC_ADDR_MAX 48
 char *wc_addr(char *o, uint8_t af, const uint8_t *addr);
