@@ -95,10 +95,10 @@ wc_ts_new(struct wbuf *w, char *o, int64_t ns)
 		    G_GINT64_FORMAT, s, f / 1000);
 		return o + (n > 0 ? n : 0);
 	}
-	if (w->slen == 0 || w->sec != (uint64_t)s) {
+	if (w->slen == 0 || w->sec_ns != (uint64_t)s * 1000000000) {
 		G_STATIC_ASSERT(sizeof(w->stext) >= WC_U64_MAX);
 		w->slen = (uint8_t)(wc_u64(w->stext, (uint64_t)s) - w->stext);
-		w->sec = (uint64_t)s;
+		w->sec_ns = (uint64_t)s * 1000000000;
 	}
 	memcpy(o, w->stext, sizeof(w->stext));	/* room: WC_TS_MAX */
 	o += w->slen;

@@ -17,8 +17,9 @@ struct wbuf {
 	char *p;
 	size_t len, cap;
 	/* wb_ts()'s last seconds, as text: a record's times mostly share
-	 * them (slen 0: none yet). */
-	uint64_t sec;
+	 * them (slen 0: none yet). sec_ns is their start in nanoseconds:
+	 * a time within them is a subtraction away, not a division. */
+	uint64_t sec_ns;
 	uint8_t slen;
 	char stext[20];
 };
@@ -120,11 +121,13 @@ static inline char *
 wc_ts(struct wbuf *w, char *o, int64_t ns)
 {
 	/* The usual case, inline: seconds written a moment ago. */
-	if (ns >= 0 && w->slen && (uint64_t)ns / 1000000000 == w->sec) {
+	uint64_t f = (uint64_t)ns - w->sec_ns;
+
+	if (ns >= 0 && w->slen && f < 1000000000) {
 		memcpy(o, w->stext, sizeof(w->stext));	/* room: WC_TS_MAX */
 		o += w->slen;
 		*o = '.';
-		wc_six(o + 1, (unsigned)((uint64_t)ns % 1000000000 / 1000));
+		wc_six(o + 1, (uint32_t)f / 1000);
 		return o + 7;
 	}
 	return wc_ts_new(w, o, ns);
