@@ -139,38 +139,36 @@ wb_qname_make(struct wb_qname *q, const char *s)
 	q->len = (uint8_t)(n + 2);
 }
 
+/* What a byte of a JSON string becomes (RFC 8259 7): 0 itself; else a
+ * backslash and this letter, 'u' meaning \u00XX (NUL ends the string).
+ * Bytes from 0x80 pass: UTF-8 as it came. */
+static const char json_esc[256] = {
+	[0x00 ... 0x08] = 'u', ['\t'] = 't', ['\n'] = 'n',
+	[0x0b ... 0x0c] = 'u', ['\r'] = 'r', [0x0e ... 0x1f] = 'u',
+	['"'] = '"', ['\\'] = '\\', [0x7f] = 'u',
+};
+
 char *
 wc_json_str(char *o, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
 
 	*o++ = '"';
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		const unsigned char *q = p;
-		/* the run of characters that need no escape, in one copy */
-		while (*q >= 0x20 && *q != 0x7f && *q != '"' && *q != '\\')
-			q++;
-		if (q > p) {
-			memcpy(o, p, (size_t)(q - p));
-			o += q - p;
-			p = q;
-			if (!*p)
-				break;
-		}
-		switch (*p) {
-		case '"': WC_LIT(o, "\\\""); break;
-		case '\\': WC_LIT(o, "\\\\"); break;
-		case '\n': WC_LIT(o, "\\n"); break;
-		case '\r': WC_LIT(o, "\\r"); break;
-		case '\t': WC_LIT(o, "\\t"); break;
-		default:
-			o[0] = '\\';
-			o[1] = 'u';
-			o[2] = '0';
-			o[3] = '0';
-			o[4] = hex[*p >> 4];
-			o[5] = hex[*p & 15];
-			o += 6;
+	for (;; p++) {
+		/* the run of bytes that need no escape, one table look each */
+		while (!json_esc[*p])
+			*o++ = (char)*p++;
+		if (!*p)
+			break;
+		*o++ = '\\';
+		*o = json_esc[*p];
+		if (*o++ == 'u') {
+			o[0] = '0';
+			o[1] = '0';
+			o[2] = hex[*p >> 4];
+			o[3] = hex[*p & 15];
+			o += 4;
 		}
 	}
 	*o++ = '"';
