@@ -116,6 +116,12 @@ wc_dur(char *o, int64_t ns)
 		*o++ = '-';
 		u = -u;		/* modulo 2^64: INT64_MIN's 2^63 too */
 	}
+	if (u < 1000000000) {	/* most: no division by 10^9 */
+		o[0] = '0';
+		o[1] = '.';
+		wc_six(o + 2, (uint32_t)u / 1000);
+		return o + 8;
+	}
 	o = wc_u64(o, u / 1000000000);
 	*o = '.';
 	wc_six(o + 1, (unsigned)(u % 1000000000 / 1000));
