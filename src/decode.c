@@ -226,6 +226,8 @@ decode_addr_str(uint8_t af, const uint8_t *addr, char *buf, size_t len)
 
 /* ---- TCP ---------------------------------------------------------------- */
 
+bool decode_fast_off;
+
 static uint32_t
 opt_seen(uint64_t *seen, unsigned kind)
 {
@@ -239,26 +241,26 @@ opt_seen(uint64_t *seen, unsigned kind)
 	return 0;
 }
 
-uint32_t
-decode_tcp_options(const uint8_t *p, size_t len, struct tcp_opts *o)
+/* The window scale option's shift v: clamped to 14 (RFC 7323 2.3). */
+static uint32_t
+opt_wscale(struct tcp_opts *o, uint8_t v)
 {
-	struct rd r = rd_init(p, len);
+	o->wscale = o->ws_sent = v;
+	o->has_ws = true;
+	if (v > 14) {
+		o->wscale = 14;
+		return DEC_TCP_WSCALE_CLAMP;
+	}
+	return 0;
+}
+
+/* The options in r, one by one, into o (zeroed); DEC_ bits. */
+static __attribute__((noinline)) uint32_t
+tcp_options_walk(struct rd r, struct tcp_opts *o)
+{
 	uint32_t q = 0;
 	uint64_t seen = 0;
 
-	memset(o, 0, sizeof(*o));
-	/* Most segments of a connection that uses timestamps carry just
-	 * NOP, NOP, timestamps (RFC 7323 appendix A's layout): at once. */
-	if (len == 12) {
-		struct rd t = r;
-		const uint8_t *h = rd_take(&t, 12);
-		if (h && ld_be32(h) == 0x0101080a) {
-			o->tsval = ld_be32(h + 4);
-			o->tsecr = ld_be32(h + 8);
-			o->has_ts = true;
-			return 0;
-		}
-	}
 	while (r.left > 0) {
 		uint8_t kind = rd_u8(&r);
 
@@ -296,12 +298,7 @@ decode_tcp_options(const uint8_t *p, size_t len, struct tcp_opts *o)
 				q |= DEC_TCP_OPT_BAD_SIZE;
 				break;
 			}
-			o->wscale = o->ws_sent = v[0];
-			if (o->wscale > 14) {	/* RFC 7323 2.3: use 14 */
-				o->wscale = 14;
-				q |= DEC_TCP_WSCALE_CLAMP;
-			}
-			o->has_ws = true;
+			q |= opt_wscale(o, v[0]);
 			break;
 		case 4:		/* SACK permitted, RFC 2018 */
 			q |= opt_seen(&seen, kind);
@@ -350,6 +347,58 @@ decode_tcp_options(const uint8_t *p, size_t len, struct tcp_opts *o)
 	return q;
 }
 
+
+/*
+ * The layouts nearly every segment carries, at once, each the same as the
+ * walk makes of it: NOP, NOP, timestamps (RFC 7323 appendix A) on the
+ * segments of a connection that uses them; none; and the SYNs' MSS, SACK
+ * permitted, timestamps, NOP, window scale (Linux) and MSS, NOP, window
+ * scale, NOP, NOP, SACK permitted (Windows). Any other goes to the walk
+ * (and every one does under decode_fast_off, for the tests).
+ */
+static inline __attribute__((always_inline)) uint32_t
+tcp_options(const uint8_t *p, size_t len, struct tcp_opts *o)
+{
+	struct rd r = rd_init(p, len), t = r;
+	const uint8_t *h = len == 12 || len == 20 ? rd_take(&t, len) : NULL;
+
+	memset(o, 0, sizeof(*o));
+	if (decode_fast_off)
+		return tcp_options_walk(r, o);
+	if (len == 0)
+		return 0;
+	if (h && len == 12 && ld_be32(h) == 0x0101080a) {
+		o->tsval = ld_be32(h + 4);
+		o->tsecr = ld_be32(h + 8);
+		o->has_ts = true;
+		return 0;
+	}
+	if (h && len == 20 && ld_be32(h) >> 16 == 0x0204 &&
+	    ld_be32(h + 4) == 0x0402080a && ld_be32(h + 16) >> 8 == 0x010303) {
+		o->mss = ld_be16(h + 2);
+		o->has_mss = true;
+		o->sack_ok = true;
+		o->tsval = ld_be32(h + 8);
+		o->tsecr = ld_be32(h + 12);
+		o->has_ts = true;
+		return opt_wscale(o, h[19]);
+	}
+	if (h && len == 12 && ld_be32(h) >> 16 == 0x0204 &&
+	    ld_be32(h + 4) >> 8 == 0x010303 && ld_be32(h + 8) == 0x01010402) {
+		o->mss = ld_be16(h + 2);
+		o->has_mss = true;
+		o->sack_ok = true;
+		return opt_wscale(o, h[7]);
+	}
+	return tcp_options_walk(r, o);
+}
+
+uint32_t
+decode_tcp_options(const uint8_t *p, size_t len, struct tcp_opts *o)
+{
+	return tcp_options(p, len, o);
+}
+
 static enum decode_result
 decode_tcp(struct rd *r, size_t seglen, const uint8_t *src, const uint8_t *dst,
     uint8_t af, const struct decode_opts *opts, struct pkt *pkt)
@@ -396,7 +445,7 @@ decode_tcp(struct rd *r, size_t seglen, const uint8_t *src, const uint8_t *dst,
 	}
 	struct rd o;
 	rd_sub(r, (size_t)t->hlen - 20, &o);
-	pkt->quirks |= decode_tcp_options(o.p, o.left, &t->opt);
+	pkt->quirks |= tcp_options(o.p, o.left, &t->opt);
 
 	t->paycap = (uint32_t)(r->left < t->paylen ? r->left : t->paylen);
 	t->payload = t->paycap ? r->p : NULL;
@@ -1358,38 +1407,65 @@ decode_ether(struct rd *r, struct dctx *x)
 }
 
 /*
- * Most frames at once: Ethernet II, IPv4 without options, not a fragment,
- * a TCP header all captured, checksums not verified. The same pkt and
- * result as the whole way below; any other frame, and any doubt, is
- * false, and goes the whole way. One check of the captured length covers
- * the fixed headers (rd_take()'s bound, at once).
+ * Most frames at once: Ethernet II, IPv4 without options or IPv6 without
+ * extension headers, not a fragment, a TCP header all captured, checksums
+ * not verified. The same pkt and result as the whole way below; any other
+ * frame, and any doubt, is false, and goes the whole way. One check of the
+ * captured length covers the fixed headers (rd_take()'s bound, at once).
  */
-static bool
+static inline bool
 decode_fast(const uint8_t *d, size_t caplen, size_t wirelen, struct pkt *pkt,
     enum decode_result *res)
 {
-	if (caplen < 14 + 20 + 20 || ld_be16(d + 12) != ETHERTYPE_IPV4)
+	if (caplen < 14 + 20 + 20)
 		return false;
-	const uint8_t *ip = d + 14, *th = ip + 20;
-	size_t tot = ld_be16(ip + 2), l3 = caplen - 14;
+	const uint8_t *ip = d + 14;
+	uint16_t et = ld_be16(d + 12);
+	/* The IP header's length, and its length field's count of the TCP
+	 * bytes after it. */
+	size_t iph, plen;
+	if (et == ETHERTYPE_IPV4) {
+		/* IHL 5, TCP, neither MF nor a fragment offset (DF may be) */
+		size_t tot = ld_be16(ip + 2);
+		if (ip[0] != 0x45 || ip[9] != IPPROTO_TCP_ ||
+		    (ld_be16(ip + 6) & 0x3fff) != 0 || tot < 40)
+			return false;
+		iph = 20;
+		plen = tot - 20;
+	} else if (et == ETHERTYPE_IPV6) {
+		/* TCP next; a payload length of 0 (a jumbogram, BIG TCP) or
+		 * too short for a TCP header goes the whole way */
+		if (caplen < 14 + 40 + 20 || ip[0] >> 4 != 6 ||
+		    ip[6] != IPPROTO_TCP_)
+			return false;
+		iph = 40;
+		plen = ld_be16(ip + 4);
+		if (plen < 20)
+			return false;
+	} else {
+		return false;
+	}
+	const uint8_t *th = ip + iph;
 	size_t hlen = (size_t)(th[12] >> 4) * 4;
-	/* IPv4, IHL 5, TCP, neither MF nor a fragment offset (DF may be) */
-	if (ip[0] != 0x45 || ip[9] != IPPROTO_TCP_ ||
-	    (ld_be16(ip + 6) & 0x3fff) != 0 || tot < 40 || hlen < 20)
-		return false;
 	/* The TCP bytes captured, the IP length's at most: the header's
 	 * all (so it fits the IP length too). */
-	size_t avail = (l3 < tot ? l3 : tot) - 20;
-	if (avail < hlen)
+	size_t cap = caplen - 14 - iph, avail = cap < plen ? cap : plen;
+	if (hlen < 20 || avail < hlen)
 		return false;
 	struct tcp_seg *t = &pkt->tcp;
 
 	memset(pkt, 0, offsetof(struct pkt, tcp));
-	pkt->af = 4;
-	pkt->ipid = ld_be16(ip + 4);
-	memcpy(pkt->src, ip + 12, 4);
-	memcpy(pkt->dst, ip + 16, 4);
-	if (l3 > tot)
+	if (iph == 20) {
+		pkt->af = 4;
+		pkt->ipid = ld_be16(ip + 4);
+		memcpy(pkt->src, ip + 12, 4);
+		memcpy(pkt->dst, ip + 16, 4);
+	} else {
+		pkt->af = 6;
+		memcpy(pkt->src, ip + 8, 16);
+		memcpy(pkt->dst, ip + 24, 16);
+	}
+	if (cap > plen)
 		pkt->quirks = DEC_ETH_PADDING;
 	t->sport = ld_be16(th);
 	t->dport = ld_be16(th + 2);
@@ -1399,9 +1475,9 @@ decode_fast(const uint8_t *d, size_t caplen, size_t wirelen, struct pkt *pkt,
 	t->win = ld_be16(th + 14);
 	t->urp = ld_be16(th + 18);
 	t->hlen = (uint8_t)hlen;
-	pkt->quirks |= decode_tcp_options(th + 20, hlen - 20, &t->opt);
-	t->paylen = (uint32_t)(tot - 20 - hlen);
-	t->paycap = (uint32_t)(avail - hlen);	/* <= paylen: avail <= tot - 20 */
+	pkt->quirks |= tcp_options(th + 20, hlen - 20, &t->opt);
+	t->paylen = (uint32_t)(plen - hlen);
+	t->paycap = (uint32_t)(avail - hlen);	/* <= paylen: avail <= plen */
 	t->payload = t->paycap ? th + hlen : NULL;
 	*res = DECODE_OK;
 	if (t->paycap < t->paylen) {
@@ -1621,19 +1697,15 @@ decode_link(int dlt, struct rd *r, struct dctx *x)
 	return res;
 }
 
-bool decode_fast_off;
 
-enum decode_result
-decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
+/* decode_frame() the whole way. */
+static __attribute__((noinline)) enum decode_result
+decode_whole(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
     const struct decode_opts *opts, struct pkt *pkt)
 {
 	struct rd r = rd_init(data, caplen);
 	enum decode_result res;
 
-	if (dlt == DLT_EN10MB && data && !decode_fast_off &&
-	    !(opts && opts->verify_checksums) &&
-	    decode_fast(data, caplen, wirelen, pkt, &res))
-		return res;
 	memset(pkt, 0, offsetof(struct pkt, tcp));
 	memset(&pkt->tcp, 0, sizeof(pkt->tcp));
 	struct dctx x = { .opts = opts, .pkt = pkt,
@@ -1653,4 +1725,17 @@ decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
 	    caplen >= wirelen && !x.reassembled && !x.cut_unknown)
 		res = DECODE_MALFORMED;
 	return res;
+}
+
+enum decode_result
+decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
+    const struct decode_opts *opts, struct pkt *pkt)
+{
+	enum decode_result res;
+
+	if (dlt == DLT_EN10MB && data && !decode_fast_off &&
+	    !(opts && opts->verify_checksums) &&
+	    decode_fast(data, caplen, wirelen, pkt, &res))
+		return res;
+	return decode_whole(dlt, data, caplen, wirelen, opts, pkt);
 }

@@ -126,8 +126,9 @@ bool decode_cooked_iface(int dlt, const uint8_t *data, size_t caplen,
 /* Link types we decode (DLT_ numbers from pcap/dlt.h). */
 bool decode_dlt_is_supported(int dlt);
 
-/* For tests: decode_frame() without its fast path for the common frame,
- * so that the two can be compared. */
+/* For tests: decode_frame() and decode_tcp_options() without their fast
+ * paths for the common frame and option layouts, so that the two ways can
+ * be compared. */
 extern bool decode_fast_off;
 
 /* caplen bytes were captured of a frame wirelen bytes long. */

@@ -2042,6 +2042,93 @@ START_TEST(test_fast_as_whole)
 }
 END_TEST
 
+/*
+ * The same for IPv6 without extension headers, and for the option layouts
+ * decoded at once (the SYNs' of Linux and Windows, timestamps alone, none)
+ * over either: 200,000 frames, a few judged bytes (the EtherType, version,
+ * next header, payload length, data offset, the layouts' kinds, lengths
+ * and window scale) changed at random, cut anywhere.
+ */
+START_TEST(test_fast_layouts)
+{
+	static const uint8_t layouts[][20] = {
+		{ 2, 4, 5, 0xb4, 4, 2, 8, 10, 1, 2, 3, 4, 5, 6, 7, 8, 1, 3, 3,
+		  7 },
+		{ 2, 4, 5, 0xa0, 1, 3, 3, 8, 1, 1, 4, 2 },
+		{ 1, 1, 8, 10, 9, 8, 7, 6, 5, 4, 3, 2 },
+	};
+	static const size_t layout_len[] = { 20, 12, 12 };
+	GRand *rng = g_rand_new_with_seed(7323);
+	uint8_t f[14 + 40 + 60 + 64 + 8];
+	size_t fast = 0;
+
+	for (size_t i = 0; i < 200000; i++) {
+		bool v6 = g_rand_boolean(rng);
+		size_t iph = v6 ? 40 : 20, th = 14 + iph;
+		int l = g_rand_int_range(rng, 0, 4);
+		size_t olen = l < 3 ? layout_len[l] : 0;
+		size_t pay = (size_t)g_rand_int_range(rng, 0, 64);
+		size_t len = th + 20 + olen + pay;
+
+		for (size_t k = 0; k < sizeof(f); k++)
+			f[k] = (uint8_t)g_rand_int(rng);
+		if (v6) {
+			f[12] = 0x86, f[13] = 0xdd;
+			f[14] = (uint8_t)(0x60 | (f[14] & 0x0f));
+			f[18] = (uint8_t)((len - th) >> 8);
+			f[19] = (uint8_t)(len - th);
+			f[20] = 6;
+		} else {
+			f[12] = 0x08, f[13] = 0x00;
+			f[14] = 0x45;
+			f[16] = (uint8_t)((len - 14) >> 8);
+			f[17] = (uint8_t)(len - 14);
+			f[20] &= 0x40, f[21] = 0;
+			f[23] = 6;
+		}
+		f[th + 12] = (uint8_t)((5 + olen / 4) << 4);
+		if (l < 3)
+			memcpy(f + th + 20, layouts[l], olen);
+		if (l < 2)	/* a window scale, sometimes over 14 */
+			f[th + 20 + olen - (l ? 5 : 1)] =
+			    (uint8_t)g_rand_int_range(rng, 0, 17);
+		const size_t judged[] = { 12, 13, 14, v6 ? 18 : 16,
+		    v6 ? 19 : 17, 20, 23, th + 12, th + 20, th + 21, th + 24,
+		    th + 25, th + 26, th + 27, th + 28, th + 31, th + 36,
+		    th + 37, th + 38 };
+		for (int m = g_rand_int_range(rng, 0, 3); m > 0; m--) {
+			size_t at = judged[g_rand_int_range(rng, 0,
+			    G_N_ELEMENTS(judged))];
+			f[at] = g_rand_boolean(rng) ? (uint8_t)g_rand_int(rng) :
+			    (uint8_t)(f[at] + g_rand_int_range(rng, -2, 3));
+		}
+		size_t caplen = g_rand_boolean(rng) ? len :
+		    (size_t)g_rand_int_range(rng, 0, (gint32)len + 9);
+		size_t wirelen = g_rand_boolean(rng) ? caplen : len;
+		uint8_t *d = g_memdup2(f, caplen ? caplen : 1);
+		struct pkt a, b;
+		memset(&a, 0xa5, sizeof(a));
+		memset(&b, 0x5a, sizeof(b));
+		decode_fast_off = true;
+		enum decode_result rb = decode_frame(DLT_EN10MB, d, caplen,
+		    wirelen, NULL, &b);
+		decode_fast_off = false;
+		enum decode_result ra = decode_frame(DLT_EN10MB, d, caplen,
+		    wirelen, NULL, &a);
+		ck_assert_msg(ra == rb, "frame %zu: %s, the whole way %s", i,
+		    decode_result_name(ra), decode_result_name(rb));
+		same_pkt(&a, &b, i);
+		ck_assert_msg(a.tcp.opt.ws_sent == b.tcp.opt.ws_sent,
+		    "frame %zu: window scale sent", i);
+		fast += caplen >= th + 20 && ra == DECODE_OK;
+		g_free(d);
+	}
+	ck_assert_uint_gt(fast, 30000);
+	ck_assert_uint_lt(fast, 170000);
+	g_rand_free(rng);
+}
+END_TEST
+
 static Suite *
 decode_suite(void)
 {
@@ -2071,6 +2158,7 @@ decode_suite(void)
 	tcase_add_test(tc, test_ip_version);
 	tcase_add_test(tc, test_payload_cut);
 	tcase_add_test(tc, test_fast_as_whole);
+	tcase_add_test(tc, test_fast_layouts);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("tcp_options");
