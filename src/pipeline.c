@@ -437,6 +437,10 @@ progress_clear(struct pipeline *pl)
  */
 #define AHEAD 4
 #define RECORD_AHEAD 2
+/* The frames read ahead and the one analyzed, in a ring of a power of
+ * two (an index is masked, not divided). */
+#define RING 8
+_Static_assert(RING > AHEAD && (RING & (RING - 1)) == 0, "ahead ring");
 
 /* Read one capture to its end; false on a read error (err set), after
  * analyzing every frame before it. One thread reading a regular file reads
@@ -446,14 +450,14 @@ progress_clear(struct pipeline *pl)
 static bool
 pipeline_capture(struct pipeline *pl, struct capture *cap, GError **err)
 {
-	struct ahead ring[AHEAD + 1];
+	struct ahead ring[RING];
 	unsigned depth = !pl->par && !pl->cfg->count && !pl->rep.flush_each ?
 	    AHEAD : 0;
 	uint64_t n = 0, done = 0;	/* frames read, frames analyzed */
 	enum capture_status s = CAPTURE_OK;
 
 	while (s == CAPTURE_OK && !pl->stop && !pl->rep.gone) {
-		struct ahead *a = &ring[n % (AHEAD + 1)];
+		struct ahead *a = &ring[n & (RING - 1)];
 		s = capture_next(cap, &a->f, err);
 		if (s == CAPTURE_AGAIN) {
 			s = CAPTURE_OK;	/* never from a file */
@@ -464,14 +468,14 @@ pipeline_capture(struct pipeline *pl, struct capture *cap, GError **err)
 			n++;
 		}
 		if (n - done > RECORD_AHEAD) {	/* never a frame at a time */
-			struct ahead *b = &ring[(done + RECORD_AHEAD) %
-			    (AHEAD + 1)];
+			struct ahead *b = &ring[(done + RECORD_AHEAD) &
+			    (RING - 1)];
 			if (b->r == DECODE_OK)
 				flow_prefetch_record(&pl->flows, b->hash);
 		}
 		/* The oldest, once depth are read after it, or at the end. */
 		while (n - done > (s == CAPTURE_OK ? depth : 0)) {
-			frame_commit(pl, &ring[done++ % (AHEAD + 1)]);
+			frame_commit(pl, &ring[done++ & (RING - 1)]);
 			if ((pl->st.packets & 4095) == 0)
 				progress_update(pl, false);
 			if (pl->cfg->count && pl->st.packets >= pl->cfg->count)
