@@ -38,6 +38,11 @@ struct capture {
 	int64_t last_flush;	/* -w: last flush (wall clock, us) */
 	char *iobuf;		/* the file's stdio buffer */
 	struct own_reader *own;	/* classic pcap read here (own_next()) */
+	/* capture_next() hands out a record of the own reader at once when
+	 * its caplen is below this (0: none: not our byte order, a filter
+	 * or -w); and its timestamp's fraction times this is ns. */
+	uint32_t at_once;
+	int64_t sub_ns;
 	struct bpf_program prog;	/* a file's -f */
 	bool has_prog;
 	/* A pcapng file libpcap stopped in (ng_takeover()): read on by
@@ -419,6 +424,19 @@ capture_error_offset(struct capture *c)
 	return ret;
 }
 
+/* What capture_next() hands out at once (struct capture's at_once,
+ * sub_ns): after the capture is set up and whenever -w is opened. */
+static void
+at_once_set(struct capture *c)
+{
+	const struct own_reader *o = c->own;
+	uint32_t most = c->snap < OWN_MAX_CAPLEN ? c->snap : OWN_MAX_CAPLEN;
+
+	c->at_once = o && !o->swapped && !c->has_prog && !c->dump ?
+	    most + 1 : 0;
+	c->sub_ns = (o && o->micro ? 1000 : 1) * (c->nano ? 1 : 1000);
+}
+
 static struct capture *
 capture_setup(pcap_t *p, const char *name, const char *filter, GError **err)
 {
@@ -483,6 +501,7 @@ capture_setup(pcap_t *p, const char *name, const char *filter, GError **err)
 	c->sum_ok = pcap_major_version(p) == 2 && pcap_minor_version(p) == 4;
 	c->snap = (uint32_t)pcap_snapshot(p);
 	c->off = stream_pos(p, 24);
+	at_once_set(c);
 	return c;
 }
 
@@ -862,6 +881,7 @@ capture_dump_open(struct capture *c, const char *path, GError **err)
 		fclose(fp);
 		return false;
 	}
+	at_once_set(c);	/* each record to the copy: none at once */
 	return true;
 }
 
@@ -1052,20 +1072,18 @@ capture_next(struct capture *c, struct frame *f, GError **err)
 	/* A whole record in the buffer of a file read here, no filter, no
 	 * -w copy (nearly every record): what own_next() and
 	 * capture_result() make of it, at once. */
-	if (o && !o->swapped && !c->has_prog && !c->dump &&
-	    o->end - o->pos >= 16) {
+	if (c->at_once && o->end - o->pos >= 16) {
 		uint32_t w[4];
 		memcpy(w, o->buf + o->pos, 16);
 		size_t want = 16 + (size_t)w[2];
-		if (w[2] <= c->snap && w[2] <= OWN_MAX_CAPLEN &&
-		    o->end - o->pos >= want) {
+		if (w[2] < c->at_once && o->end - o->pos >= want) {
 			f->data = o->buf + o->pos + 16;
 			o->pos += want;
 			c->records++;
 			c->off += want;
 			/* classic pcap: the seconds unsigned */
-			f->ts_ns = capture_ts_ns(w[0], (int64_t)(int32_t)w[1] *
-			    (o->micro ? 1000 : 1), c->nano);
+			f->ts_ns = capture_ts_ns(w[0],
+			    (int64_t)(int32_t)w[1] * c->sub_ns, true);
 			f->caplen = w[2];
 			f->wirelen = w[3];
 			f->dlt = c->dlt;
