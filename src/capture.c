@@ -48,9 +48,42 @@ struct capture {
 	/* A pcapng file libpcap stopped in (ng_takeover()): read on by
 	 * pcapng.c, frames of any link type. */
 	struct ng_reader *ng;
+	struct ng_merge *merge;	/* several interfaces: ng_merged() */
 	char *filter;		/* -f, compiled again for each link type */
 	GArray *ng_progs;	/* struct ng_prog */
 	bool at_eof;		/* the file read to its end */
+};
+
+/*
+ * The frames of a pcapng file of several interfaces, put back in time
+ * order. dumpcap writes such a file a buffer of one interface at a time
+ * (each interface's ring hands over its packets in blocks), so that one
+ * interface's frames may come after later ones of another: a router's
+ * segment out on b before it came in on a, a server's answer before the
+ * client's question. Analysed in that order, the connections would look
+ * reordered. Frames are held, copied, in a heap by time (file order among
+ * equal times) and handed out once one NG_MERGE_NS later has been read,
+ * or once NG_MERGE_BYTES are held (past that a file's frames come as far
+ * in order as the bytes held allow), and at the end of the input.
+ */
+#define NG_MERGE_NS (2 * 1000000000LL)
+#define NG_MERGE_BYTES (32u << 20)
+
+struct ng_held {
+	struct frame f;		/* f.data: the copy */
+	uint64_t seq;		/* file order */
+};
+
+struct ng_merge {
+	struct ng_held *heap;
+	size_t n, cap;
+	uint64_t seq;
+	size_t bytes;		/* frame bytes held */
+	int64_t newest;		/* the latest stamp read */
+	uint8_t *out;		/* the frame handed out last: freed at the next */
+	bool done;		/* the input ended, or failed */
+	bool failed;
+	GError *err;		/* the failure, until handed out */
 };
 
 /* -f compiled for a link type other than the file's first. */
@@ -437,6 +470,41 @@ at_once_set(struct capture *c)
 	c->sub_ns = (o && o->micro ? 1000 : 1) * (c->nano ? 1 : 1000);
 }
 
+/*
+ * A pcapng file of several interfaces (dumpcap -i a -i b, Wireshark's
+ * capture on several), all described before its first packet: read by
+ * pcapng.c from the start, which names each frame's interface
+ * (frame.iface) where libpcap does not, so that pipeline.c can tell the
+ * copies a segment leaves on each. A regular file only (read again from
+ * the start); with one interface, or none before the first packet,
+ * libpcap reads it.
+ */
+static void
+ng_several(struct capture *c)
+{
+	FILE *fp = pcap_file(c->p);
+
+	if (!c->pcapng || c->live || !fp || !regular_file(fp))
+		return;
+	off_t at = ftello(fp);
+	if (at < 0 || fseeko(fp, 0, SEEK_SET) != 0)
+		return;
+	struct ng_reader *ng = ng_open(fp);
+	struct ng_frame nf;
+	int k = ng_next(ng, &nf);
+	/* (Where libpcap stood cannot be found again: pcapng.c reads on.) */
+	if ((k == 1 && ng_interfaces(ng) > 1) ||
+	    fseeko(fp, at, SEEK_SET) != 0) {
+		if (k == 1)
+			ng_unread(ng);
+		c->ng = ng;
+		if (k == 1 && ng_interfaces(ng) > 1)
+			c->merge = g_new0(struct ng_merge, 1);
+		return;
+	}
+	ng_close(ng);
+}
+
 static struct capture *
 capture_setup(pcap_t *p, const char *name, const char *filter, GError **err)
 {
@@ -502,6 +570,7 @@ capture_setup(pcap_t *p, const char *name, const char *filter, GError **err)
 	c->snap = (uint32_t)pcap_snapshot(p);
 	c->off = stream_pos(p, 24);
 	at_once_set(c);
+	ng_several(c);
 	return c;
 }
 
@@ -984,9 +1053,9 @@ ng_filter(struct capture *c, int dlt, uint32_t iface)
 	    c->ng_progs->len - 1).prog : NULL;
 }
 
-/* The next frame of a file pcapng.c reads. */
+/* The next frame of a file pcapng.c reads, in file order. */
 static enum capture_status
-ng_next_frame(struct capture *c, struct frame *f, GError **err)
+ng_read_frame(struct capture *c, struct frame *f, GError **err)
 {
 	for (;;) {
 		struct ng_frame nf;
@@ -1014,9 +1083,115 @@ ng_next_frame(struct capture *c, struct frame *f, GError **err)
 		f->caplen = nf.caplen;
 		f->wirelen = nf.wirelen;
 		f->dlt = nf.dlt;
+		f->iface = ng_interfaces(c->ng) > 1 ? nf.iface + 1 : 0;
 		f->data = nf.data;
 		return CAPTURE_OK;
 	}
+}
+
+static bool
+held_before(const struct ng_held *a, const struct ng_held *b)
+{
+	return a->f.ts_ns < b->f.ts_ns ||
+	    (a->f.ts_ns == b->f.ts_ns && a->seq < b->seq);
+}
+
+static void
+merge_push(struct ng_merge *m, const struct frame *f)
+{
+	if (m->n == m->cap) {
+		m->cap = m->cap ? 2 * m->cap : 256;
+		m->heap = g_renew(struct ng_held, m->heap, m->cap);
+	}
+	struct ng_held h = { *f, m->seq++ };
+	h.f.data = g_memdup2(f->data, f->caplen);
+	m->bytes += f->caplen;
+	size_t i = m->n++;
+	for (; i > 0 && held_before(&h, &m->heap[(i - 1) / 2]);
+	    i = (i - 1) / 2)
+		m->heap[i] = m->heap[(i - 1) / 2];
+	m->heap[i] = h;
+	if (f->ts_ns > m->newest)
+		m->newest = f->ts_ns;
+}
+
+/* The earliest frame held, out of the heap; m->out owns its bytes. */
+static void
+merge_pop(struct ng_merge *m, struct frame *f)
+{
+	struct ng_held top = m->heap[0], last = m->heap[--m->n];
+	size_t i = 0;
+
+	for (size_t ch; (ch = 2 * i + 1) < m->n; i = ch) {
+		if (ch + 1 < m->n && held_before(&m->heap[ch + 1],
+		    &m->heap[ch]))
+			ch++;
+		if (!held_before(&m->heap[ch], &last))
+			break;
+		m->heap[i] = m->heap[ch];
+	}
+	if (m->n)
+		m->heap[i] = last;
+	*f = top.f;
+	m->bytes -= f->caplen;
+	m->out = (uint8_t *)f->data;
+}
+
+static void
+merge_free(struct ng_merge *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->n; i++)
+		g_free((void *)m->heap[i].f.data);
+	g_free(m->heap);
+	g_free(m->out);
+	g_clear_error(&m->err);
+	g_free(m);
+}
+
+/* The next frame of a pcapng file, in time order when it has several
+ * interfaces (struct ng_merge); an error after the frames read before
+ * it. */
+static enum capture_status
+ng_next_frame(struct capture *c, struct frame *f, GError **err)
+{
+	struct ng_merge *m = c->merge;
+
+	if (!m)
+		return ng_read_frame(c, f, err);
+	g_free(m->out);
+	m->out = NULL;
+	for (;;) {
+		if (m->n && (m->done || m->bytes > NG_MERGE_BYTES ||
+		    m->heap[0].f.ts_ns < m->newest - NG_MERGE_NS)) {
+			merge_pop(m, f);
+			return CAPTURE_OK;
+		}
+		if (m->done)
+			break;
+		struct frame r;
+		GError *e = NULL;
+		enum capture_status st = ng_read_frame(c, &r, &e);
+		if (st == CAPTURE_OK) {
+			merge_push(m, &r);
+			continue;
+		}
+		m->done = true;
+		m->failed = st == CAPTURE_ERROR;
+		m->err = e;
+		c->at_eof = false;	/* not before the frames held are out */
+	}
+	if (!m->failed) {
+		c->at_eof = true;
+		return CAPTURE_EOF;
+	}
+	if (m->err) {
+		g_propagate_error(err, m->err);
+		m->err = NULL;
+		return CAPTURE_ERROR;
+	}
+	return capture_fail(c, ng_error(c->ng), err);	/* asked again */
 }
 
 /* Every other record, and the end of the input: the whole way. */
@@ -1087,6 +1262,7 @@ capture_next(struct capture *c, struct frame *f, GError **err)
 			f->caplen = w[2];
 			f->wirelen = w[3];
 			f->dlt = c->dlt;
+			f->iface = 0;
 			return CAPTURE_OK;
 		}
 	}
@@ -1144,6 +1320,7 @@ capture_result(struct capture *c, int r, struct pcap_pkthdr *h,
 		f->caplen = h->caplen;
 		f->wirelen = h->len;
 		f->dlt = c->dlt;
+		f->iface = 0;
 		f->data = d;
 		return CAPTURE_OK;
 	}
@@ -1228,6 +1405,7 @@ capture_close(struct capture *c)
 		pcap_dump_close(c->dump);
 	}
 	own_free(c->own);
+	merge_free(c->merge);
 	ng_close(c->ng);
 	if (c->has_prog)
 		pcap_freecode(&c->prog);

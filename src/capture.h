@@ -12,6 +12,9 @@ struct frame {
 	uint32_t caplen;	/* bytes captured */
 	uint32_t wirelen;	/* bytes on the wire */
 	int dlt;		/* link type of this frame */
+	/* In a pcapng section of several interfaces, this frame's: its
+	 * number there + 1 (pipeline.c: copies); else 0. */
+	uint32_t iface;
 	const uint8_t *data;	/* borrowed until the next capture_next() */
 };
 

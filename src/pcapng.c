@@ -517,6 +517,12 @@ ng_iface_of(struct ng_reader *ng, uint32_t id, uint64_t at)
 	return NULL;
 }
 
+uint32_t
+ng_interfaces(const struct ng_reader *ng)
+{
+	return ng->ifs->len;
+}
+
 void
 ng_unread(struct ng_reader *ng)
 {

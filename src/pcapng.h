@@ -33,6 +33,8 @@ int ng_next(struct ng_reader *ng, struct ng_frame *f);
 /* The packet ng_next() returned last comes again at its next call. */
 void ng_unread(struct ng_reader *ng);
 const char *ng_error(const struct ng_reader *ng);
+/* The interfaces the current section has described so far. */
+uint32_t ng_interfaces(const struct ng_reader *ng);
 /* Where the block the error is in starts. */
 uint64_t ng_error_offset(const struct ng_reader *ng);
 /* Where the next block starts (after the last one read). */

@@ -28,7 +28,8 @@
 #define NS 1000000000LL
 
 /*
- * A capture on several interfaces at once (-i any, Linux cooked v1/v2)
+ * A capture on several interfaces at once (-i any, Linux cooked v1/v2; a
+ * pcapng file of several, dumpcap -i a -i b, whatever their link type)
  * holds a segment a host forwards, bridges or NATs once per interface it
  * crosses: a router's ingress copy (packet type HOST) and egress one
  * (OUTGOING, TTL one less), a bridge port's and the bridge's, a macvlan's
@@ -40,7 +41,7 @@
  * (a stack gives each datagram its own: a retransmission or a second
  * duplicate ACK has another) within COPY_WINDOW_IPID; without one (IPv6,
  * an id of 0) within COPY_WINDOW and from another interface (Linux cooked
- * v2's interface index) or another way (the packet type; v1 has no
+ * v2's interface index, the pcapng interface) or another way (the packet type; v1 has no
  * index), since a retransmission goes out of the same interface the same
  * way, no sooner than a round trip. The segments seen are kept in a table
  * of COPY_SLOTS, COPY_WAYS to a key; a copy whose entry was taken is
@@ -219,8 +220,12 @@ copy_of_seen(struct copies *cp, const struct ahead *a)
 	const struct tcp_seg *t = &p->tcp;
 	uint64_t iface = 0, k = p->af;
 
-	if (!decode_cooked_iface(a->f.dlt, a->f.data, a->f.caplen, &iface))
+	/* The interface: Linux cooked's index and packet type, and the
+	 * pcapng interface of a file of several (dumpcap -i a -i b). */
+	if (!decode_cooked_iface(a->f.dlt, a->f.data, a->f.caplen, &iface) &&
+	    !a->f.iface)
 		return false;
+	iface ^= (uint64_t)a->f.iface << 40;
 	for (unsigned i = 0; i < 16; i += 8) {
 		uint64_t s, d;
 		memcpy(&s, p->src + i, 8);
@@ -248,9 +253,12 @@ copy_of_seen(struct copies *cp, const struct ahead *a)
 	for (unsigned w = 0; w < COPY_WAYS; w++) {
 		struct copy_seen *e = &cp->slot[(k + w) & (COPY_SLOTS - 1)];
 		if (e->ts && e->key == k) {
-			if (ts >= e->ts && ts - e->ts <= (same_ip ?
-			    COPY_WINDOW_IPID : COPY_WINDOW) &&
-			    (same_ip || e->iface != iface))
+			/* Either way round: dumpcap writes a file of several
+			 * interfaces a buffer of each at a time, so a copy
+			 * may come before the segment it copies. */
+			int64_t apart = ts >= e->ts ? ts - e->ts : e->ts - ts;
+			if (apart <= (same_ip ? COPY_WINDOW_IPID :
+			    COPY_WINDOW) && (same_ip || e->iface != iface))
 				return true;
 			free = e;	/* this one's again: from now */
 			break;
@@ -277,8 +285,8 @@ frame_decode(struct pipeline *pl, struct ahead *a)
 	 * be gone when a frame read ahead is analyzed (as with -j). */
 	a->pkt.tcp.payload = NULL;
 	a->copy = false;
-	if (G_UNLIKELY(a->f.dlt != DLT_EN10MB) && a->r == DECODE_OK &&
-	    pl->copies)
+	if (G_UNLIKELY(a->f.dlt != DLT_EN10MB || a->f.iface) &&
+	    a->r == DECODE_OK && pl->copies)
 		a->copy = copy_of_seen(pl->copies, a);
 	if (a->r == DECODE_OK && !pl->par) {
 		a->hash = flow_pkt_hash(&a->pkt);

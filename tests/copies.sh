@@ -13,6 +13,7 @@
 # W+1), no anomaly, checked by hand once.
 set -u
 : "${SYNFIN:=./synfin}" "${MKPCAP:=tests/mkpcap}" "${srcdir:=.}"
+: "${PYTHON3:=python3}"
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 . "$srcdir/tests/lib.sh"
@@ -205,5 +206,68 @@ grep -q '"retransmissions":{"client":0,"server":0}' "$t/gso2.json" &&
 run eth en10mb "" "+0.000020 > A 1102 5002 ts=104,902 ipid=108"
 [ -z "$(copies "$t/eth.json")" ] && grep -q '"tcp_packets":9' "$t/eth.json" &&
     ok || bad "Ethernet frames taken as copies"
+
+# A pcapng file of two Ethernet interfaces, a router's (dumpcap -i ra -i
+# rb; tests/pcapng_write.py joins two pcap files, one an interface):
+# each segment in on one and out on the other 20 us later, the same
+# datagram. ifaces SIDE: the textbook conversation as interface SIDE
+# shows it (ra: the client's segments in, the server's out; rb the other
+# way; both: each segment once, when it came in), Ethernet.
+ifaces() {
+	printf 'client 10.0.0.1:40000\nserver 10.0.0.2:80\ntime 1700000000\n'
+	awk -v side="$1" '{
+		dir = $1; $1 = ""; rest = substr($0, 2)
+		late = side == "ra" ? dir == "<" : side == "rb" ? dir == ">" : 0
+		printf "%.6f %s %s ipid=%d\n", 0.01 * (NR - 1) + (late ? 0.00002 : 0), \
+		    dir, rest, 100 + NR
+	}' <<'EOS'
+> S 1000 0 mss=1460 ts=100,0
+< SA 5000 1001 mss=1460 ts=900,100
+> A 1001 5001 ts=101,900
+> PA 1001 5001 len=100 ts=102,900
+< A 5001 1101 ts=901,102
+> FA 1101 5001 ts=103,901
+< FA 5001 1102 ts=902,103
+> A 1102 5002 ts=104,902
+EOS
+}
+for s in ra rb once; do
+	ifaces $s >"$t/if-$s.scn"
+	"$MKPCAP" "$t/if-$s.scn" "$t/if-$s.pcap" || exit 99
+done
+"$SYNFIN" -F json -r "$t/if-once.pcap" >"$t/if-once.json" 2>&1
+grep -q '"anomalies":\[\]' "$t/if-once.json" &&
+    grep -q '"payload_bytes":{"client":100,"server":0}' "$t/if-once.json" &&
+    ok || bad "pcapng: the conversation once is not clean"
+# Merged by time, and as dumpcap writes it, three frames of ra, three of
+# rb, and so on, so that rb's copy of the SYN comes after ra's FIN: put
+# back in time order, the copies left out, the record the same.
+for layout in "" "--chunks 3"; do
+	# shellcheck disable=SC2086
+	$PYTHON3 "$srcdir/tests/pcapng_write.py" "$t/two.pcapng" $layout \
+	    "$t/if-ra.pcap" "$t/if-rb.pcap" || exit 99
+	"$SYNFIN" -F json -r "$t/two.pcapng" >"$t/two.json" 2>&1
+	if [ "$(conns "$t/two.json")" = "$(conns "$t/if-once.json")" ]; then
+		ok
+	else
+		bad "pcapng of two interfaces ${layout:-by time}: not the record of each segment once"
+		diff "$t/if-once.json" "$t/two.json" | head -6
+	fi
+	[ "$(copies "$t/two.json")" = 8 ] &&
+	    grep -q '"packets":16,"tcp_packets":8,' "$t/two.json" && ok ||
+	    bad "pcapng ${layout:-by time}: interface_copy $(copies "$t/two.json"), want 8"
+	"$SYNFIN" -F json -j 2 -r "$t/two.pcapng" | cmp -s - "$t/two.json" &&
+	    ok || bad "pcapng ${layout:-by time}: -j 2 differs"
+	# Each interface alone (-f on the TTL is no help here: BPF by
+	# interface): --keep-copies analyses them all, in time order.
+	"$SYNFIN" -F json --keep-copies -r "$t/two.pcapng" >"$t/k" 2>&1
+	grep -q '"syn_retransmitted"' "$t/k" && [ -z "$(copies "$t/k")" ] &&
+	    ok || bad "pcapng ${layout:-by time}: --keep-copies"
+done
+# A pcapng file of one interface: no copies looked for (as Ethernet).
+$PYTHON3 "$srcdir/tests/pcapng_write.py" "$t/one.pcapng" "$t/if-ra.pcap" ||
+    exit 99
+"$SYNFIN" -F json -r "$t/one.pcapng" >"$t/one.json" 2>&1
+[ -z "$(copies "$t/one.json")" ] && ok || bad "pcapng of one interface: copies"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]

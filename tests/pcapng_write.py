@@ -6,7 +6,7 @@ the blocks are written here, byte by byte, after the format
 (draft-ietf-opsawg-pcapng):
 
     pcapng_write.py OUT.pcapng [--sections] [--big-endian N,...]
-        IN.pcap[:opt=val...] ...
+        [--chunks N] IN.pcap[:opt=val...] ...
 
 Each input becomes an interface (link type and snaplen from its header;
 --sections puts each in a section of its own, as `cat a.pcapng b.pcapng`
@@ -23,6 +23,9 @@ options:
     linktype=N     override the interface's link type
     snaplen=N      override the interface's snaplen
 --big-endian N,... writes those sections (0-based) big-endian.
+--chunks N writes each interface's frames N at a time in turn (interface
+0's first N, interface 1's first N, ...), as dumpcap writes a capture of
+several interfaces a buffer of each at a time, instead of merged by time.
 """
 import struct
 import sys
@@ -75,6 +78,7 @@ def main(argv):
     out = argv[1]
     sections = False
     big = set()
+    chunks = 0
     ins = []
     i = 2
     while i < len(argv):
@@ -84,6 +88,9 @@ def main(argv):
         elif a == '--big-endian':
             i += 1
             big = {int(x) for x in argv[i].split(',')}
+        elif a == '--chunks':
+            i += 1
+            chunks = int(argv[i])
         else:
             parts = a.split(':')
             o = {}
@@ -116,6 +123,13 @@ def main(argv):
             for ns, ol, b in frames:
                 pk.append((ns, ifn, ol, b, o, res))
         pk.sort(key=lambda x: (x[0], x[1]))
+        if chunks:
+            per = [[x for x in pk if x[1] == ifn] for ifn in range(len(g))]
+            pk = []
+            while any(per):
+                for q in per:
+                    pk += q[:chunks]
+                    del q[:chunks]
         for ns, ifn, ol, b, o, res in pk:
             ns -= o.get('tsoffset', 0) * 10**9
             t = ns * units_of(res) // 10**9

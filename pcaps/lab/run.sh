@@ -31,7 +31,8 @@ OUT_DIR=${SYNFIN_LAB_OUT:-$(dirname -- "$LAB_DIR")}   # .../pcaps, or $SYNFIN_LA
 ALL_SCENARIOS="client-close server-close refused unanswered abort half-close
 ipv6-client-close tw-reuse synack-lost final-ack-lost fin-lost reorder-dup
 simultaneous-close simultaneous-open vlan parallel backlog fin-wait2-timeout
-upstream-loss tfo-synack-lost one-sided icmp-reject fragments router-any"
+upstream-loss tfo-synack-lost one-sided icmp-reject fragments router-any
+router-ifaces"
 
 # ---------------------------------------------------------------- addresses
 C4=10.77.0.1   S4=10.77.0.2
@@ -42,7 +43,7 @@ C4R=10.77.2.1  S4R=10.77.3.2       # the routed path (through sf-rtr)
 # Port plan: scenario N uses server port 7000+N and client port 40000+N
 # (parallel: client ports 41000-41199, backlog: 42000-42003, tfo-synack-lost:
 # 40022 and 40122; fragments: 40025 to 7025 on the routed path,
-# router-any: 40026 to 7026 there).
+# router-any: 40026 to 7026 there, router-ifaces: 40027 to 7027).
 
 skip() { echo "run.sh: $*" >&2; exit 77; }
 log()  { printf '%s\n' "== $*" >&2; }
@@ -814,6 +815,47 @@ full_router-any() {
 	stop_capture router-any
 }
 
+full_router-ifaces() {
+	# a short exchange on the routed path (ports 40027 -> 7027), captured
+	# on the router by dumpcap on both its interfaces at once into one
+	# pcapng file of two (-f tcp -i ra -i rb: the filter before the
+	# interfaces is every one's): every segment twice, in on ra or
+	# rb and out on the other, TTL one less, the same IPv4
+	# identification. 300 and 64 bytes: below rb's MTU of 576, so no
+	# fragments (and DF stays set).
+	command -v dumpcap >/dev/null 2>&1 ||
+		die "router-ifaces: dumpcap not found (apt-get install tshark)"
+	local name=router-ifaces
+	rm -f "$TMP/$name.pcapng"
+	ip netns exec "$NSR" env --default-signal=INT \
+		dumpcap -q -f tcp -i ra -i rb -w "$TMP/$name.pcapng" \
+		>"$TMP/$name.dumpcap.log" 2>&1 &
+	CAP_PID=$!
+	PIDS+=("$CAP_PID")
+	for _ in $(seq 1 50); do
+		grep -q 'Capturing on' "$TMP/$name.dumpcap.log" 2>/dev/null && break
+		kill -0 "$CAP_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	grep -q 'Capturing on' "$TMP/$name.dumpcap.log" ||
+		die "dumpcap did not start: $(cat "$TMP/$name.dumpcap.log")"
+	sleep 0.5
+	start_server "$name" "$S4R" 7027 --recv 300 --send 64 --wait-close \
+		--close-delay 300
+	run_client "$name" 0 "$S4R" 7027 --bind "$C4R:40027" --send 300 \
+		--recv 64 --close-first
+	finish_server "$name" 0
+	sleep 0.5
+	kill -INT "$CAP_PID" 2>/dev/null
+	wait_pid "$CAP_PID" 5 || echo "run.sh: dumpcap exit status $?" >&2
+	CAP_PID=""
+	[ -s "$TMP/$name.pcapng" ] || die "$name: empty capture"
+	cp -- "$TMP/$name.pcapng" "$OUT_DIR/.$name.pcapng.tmp" &&
+		chmod 644 "$OUT_DIR/.$name.pcapng.tmp" &&
+		mv -f -- "$OUT_DIR/.$name.pcapng.tmp" "$OUT_DIR/$name.pcapng" ||
+		die "$name: cannot write $OUT_DIR/$name.pcapng"
+}
+
 imp_upstream_loss() {  # name
 	# a 1,000,000-byte download (MSS 1448: 691 segments), client-close
 	start_server "$1" "$S4I" 7021 --recv 32 --send 1000000 --wait-close \
@@ -1186,6 +1228,28 @@ check_router-any() {
 	return 0
 }
 
+check_router-ifaces() {
+	# pcapng, two Ethernet interfaces (ra, rb); each segment in on one
+	# and out on the other: the same segments on both, TTL 64 in, 63 out
+	local v n0 n1
+	v=$(tshark -n -r "$2" -T fields -e frame.interface_id -e ip.ttl \
+	    -e tcp.seq_raw -e tcp.ack_raw -e tcp.flags 2>/dev/null)
+	[ "$(capinfos -I "$2" 2>/dev/null | grep -c 'Encapsulation = Ethernet')" = 2 ] ||
+		{ echo "expected a pcapng file of two Ethernet interfaces"; return 1; }
+	n0=$(awk '$1 == 0' <<<"$v" | wc -l)
+	n1=$(awk '$1 == 1' <<<"$v" | wc -l)
+	[ "$n0" -ge 8 ] && [ "$n0" = "$n1" ] ||
+		{ echo "expected each segment on both interfaces: $n0 and $n1"; return 1; }
+	[ "$(awk '{print $3, $4, $5}' <<<"$v" | sort | uniq -c | awk '$1 != 2' | wc -l)" = 0 ] ||
+		{ echo "a segment not seen exactly twice"; return 1; }
+	[ "$(awk '$2 == 64' <<<"$v" | wc -l)" = "$n0" ] ||
+		{ echo "expected half the frames with TTL 64 (in), half 63 (out)"; return 1; }
+	[[ $1 =~ ^\>S\ \<S\.\ \>S\ \<S\. ]] || [[ $1 =~ ^\>S\ \>S\ \<S\.\ \<S\. ]] ||
+		{ echo "no handshake seen twice"; return 1; }
+	[[ $1 == *R* ]] && { echo "unexpected RST"; return 1; }
+	return 0
+}
+
 # ---------------------------------------------------------------- main
 FAILED=""
 for s in $SCENARIOS; do
@@ -1197,14 +1261,16 @@ for s in $SCENARIOS; do
 		"scenario_$s"
 		stop_capture "$s"
 	fi
-	shp=$(shape "$OUT_DIR/$s.pcap")
+	cap=$OUT_DIR/$s.pcap
+	[ -e "$OUT_DIR/$s.pcapng" ] && [ ! -e "$cap" ] && cap=$OUT_DIR/$s.pcapng
+	shp=$(shape "$cap")
 	if [ ${#shp} -gt 200 ]; then
 		printf '   %-18s %s ... (%s packets)\n' "$s" "${shp:0:150}" \
 			"$(wc -w <<<"$shp")" >&2
 	else
 		printf '   %-18s %s\n' "$s" "$shp" >&2
 	fi
-	if why=$("check_$s" "$shp" "$OUT_DIR/$s.pcap"); then
+	if why=$("check_$s" "$shp" "$cap"); then
 		printf '   %-18s ok\n' "" >&2
 	else
 		printf '   %-18s SHAPE MISMATCH: %s\n' "" "$why" >&2
