@@ -167,16 +167,40 @@ is_orig(const struct zeek_conn *z, unsigned e)
 /* ---- history ------------------------------------------------------------ */
 
 /*
- * The history is kept as 5-bit codes, the letter's index in hist_alpha
- * (0 ends it), packed little-endian in z->hist: what a character costs
- * with 25 letters, 9 bytes less per connection.
+ * The history is kept as 5-bit fields packed little-endian in z->hist: its
+ * length, then each letter's code, the letter's index in hist_alpha plus
+ * one: what a character costs with 25 letters, 9 bytes less per
+ * connection.  The length makes a letter's place a multiplication where
+ * the codes alone made it a search for their end.
  */
 static const char hist_alpha[] = "SHADFRCGTWIQshadfrcgtwiq^";
 
+/*
+ * The codes by name.  A responder's letter is its originator's upper case
+ * one HL_LOWER on, so that the role is an addition, not a lookup.
+ */
+enum {
+	HL_S = 1, HL_H, HL_A, HL_D, HL_F, HL_R, HL_C, HL_G, HL_T, HL_W,
+	HL_I, HL_Q,
+	HL_LOWER = HL_Q,
+	HL_FLIP = 2 * HL_LOWER + 1,	/* '^' */
+};
+G_STATIC_ASSERT(sizeof(hist_alpha) == HL_FLIP + 1);
+
+#define HIST_LEN_MASK 31u
+G_STATIC_ASSERT(ZEEK_HIST_MAX <= HIST_LEN_MASK);
+
+static unsigned
+hist_len(const struct zeek_conn *z)
+{
+	return z->hist[0] & HIST_LEN_MASK;
+}
+
+/* The code of letter i (< hist_len()). */
 static unsigned
 hist_get(const struct zeek_conn *z, unsigned i)
 {
-	unsigned bit = i * 5, b = bit / 8, sh = bit % 8;
+	unsigned bit = (i + 1) * 5, b = bit / 8, sh = bit % 8;
 	unsigned v = (unsigned)z->hist[b] >> sh;
 
 	if (sh > 3)
@@ -184,96 +208,45 @@ hist_get(const struct zeek_conn *z, unsigned i)
 	return v & 31u;
 }
 
-static void
-hist_put(struct zeek_conn *z, unsigned i, unsigned code)
-{
-	unsigned bit = i * 5, b = bit / 8, sh = bit % 8;
-	unsigned mask = 31u << sh;
-
-	z->hist[b] = (uint8_t)((z->hist[b] & ~mask) | (code << sh));
-	if (sh > 3)
-		z->hist[b + 1] = (uint8_t)((z->hist[b + 1] & ~(mask >> 8)) |
-		    (code >> (8 - sh)));
-}
-
-/* hist_alpha's index + 1 by letter, 0 for none: a lookup, not a
- * strchr() per letter written. */
-static const uint8_t hist_codes[128] = {
-	['S'] = 1, ['H'] = 2, ['A'] = 3, ['D'] = 4, ['F'] = 5, ['R'] = 6,
-	['C'] = 7, ['G'] = 8, ['T'] = 9, ['W'] = 10, ['I'] = 11, ['Q'] = 12,
-	['s'] = 13, ['h'] = 14, ['a'] = 15, ['d'] = 16, ['f'] = 17,
-	['r'] = 18, ['c'] = 19, ['g'] = 20, ['t'] = 21, ['w'] = 22,
-	['i'] = 23, ['q'] = 24, ['^'] = 25,
-};
-
-static unsigned
-hist_code(char c)
-{
-	unsigned code = hist_codes[(unsigned char)c & 127];
-
-	assert(c != '\0' && (unsigned char)c < 128 && code != 0 &&
-	    hist_alpha[code - 1] == c);
-	return code;
-}
-
-/* The history set to the letters of h (at most ZEEK_HIST_MAX). */
-static void
-hist_set(struct zeek_conn *z, const char *h)
-{
-	unsigned n = 0;
-
-	for (; h[n]; n++)
-		hist_put(z, n, hist_code(h[n]));
-	hist_put(z, n, 0);
-}
-
 /*
- * A letter after the last, as one number: the packed codes read as two
- * little-endian words. Every code is non-zero and the bits after the last
- * are zero (zeek_conn_init(), hist_set()), so the highest set bit lies in
- * the last code, and the next goes 5 bits on: or'ed in, no terminator to
- * write (90 instructions a letter as hist_put() calls, about 50 so).
+ * A letter after the last.  The bits after it are zero (zeek_conn_init(),
+ * hist_clear()), so the code is or'ed in; a code that does not reach the
+ * next byte (sh <= 3) has nothing to write there.
  */
 static void
-hist_add(struct zeek_conn *z, char c)
+hist_add(struct zeek_conn *z, unsigned code)
 {
-	uint8_t b[16] = { 0 };
-	uint64_t lo, hi;
-
-	G_STATIC_ASSERT(ZEEK_HIST_BYTES <= 16 && ZEEK_HIST_MAX * 5 <= 120);
-	memcpy(b, z->hist, ZEEK_HIST_BYTES);
-	memcpy(&lo, b, 8);
-	memcpy(&hi, b + 8, 8);
-	lo = GUINT64_FROM_LE(lo);
-	hi = GUINT64_FROM_LE(hi);
-	unsigned top = hi ? 127u - (unsigned)__builtin_clzll(hi) :
-	    lo ? 63u - (unsigned)__builtin_clzll(lo) : 0u;
-	unsigned n = (hi || lo) ? top / 5 + 1 : 0;
+	unsigned n = hist_len(z);
 
 	/* Past the cap the tail is lost; the head is what readers scan. */
 	if (n >= ZEEK_HIST_MAX)
 		return;
-	uint64_t code = hist_code(c);
-	unsigned bit = n * 5;
-	if (bit >= 64) {
-		hi |= code << (bit - 64);
-	} else {
-		lo |= code << bit;
-		if (bit > 59)
-			hi |= code >> (64 - bit);
-	}
-	lo = GUINT64_TO_LE(lo);
-	hi = GUINT64_TO_LE(hi);
-	memcpy(b, &lo, 8);
-	memcpy(b + 8, &hi, 8);
-	memcpy(z->hist, b, ZEEK_HIST_BYTES);
+	unsigned bit = (n + 1) * 5, b = bit / 8, sh = bit % 8;
+
+	z->hist[b] |= (uint8_t)(code << sh);
+	if (sh > 3)
+		z->hist[b + 1] |= (uint8_t)(code >> (8 - sh));
+	z->hist[0]++;		/* n < 31: the length's field only */
 }
 
-/* Upper case for the originator, lower case for the responder. */
-static char
-role_case(const struct zeek_conn *z, unsigned e, char upper)
+static void
+hist_clear(struct zeek_conn *z)
 {
-	return is_orig(z, e) ? upper : (char)(upper - 'A' + 'a');
+	memset(z->hist, 0, sizeof(z->hist));
+}
+
+/* The history is a lone 'H', a SYN-ACK's (zeek_conn_segment()'s flip). */
+static bool
+lone_h(const struct zeek_conn *z)
+{
+	return hist_len(z) == 1 && hist_get(z, 0) == HL_H;
+}
+
+/* The originator's letter for upper, the responder's one HL_LOWER on. */
+static unsigned
+role_case(const struct zeek_conn *z, unsigned e, unsigned upper)
+{
+	return is_orig(z, e) ? upper : upper + HL_LOWER;
 }
 
 /*
@@ -282,7 +255,7 @@ role_case(const struct zeek_conn *z, unsigned e, char upper)
  * S/H/F/R callers decide about a repeat.
  */
 static bool
-hist_once(struct zeek_conn *z, unsigned e, unsigned bit, char upper)
+hist_once(struct zeek_conn *z, unsigned e, unsigned bit, unsigned upper)
 {
 	unsigned mask = bit << (is_orig(z, e) ? 0 : SEEN_RESP_SHIFT);
 
@@ -298,7 +271,7 @@ hist_once(struct zeek_conn *z, unsigned e, unsigned bit, char upper)
  * 100th... event, so a log shows orders of magnitude, not counts.
  */
 static void
-hist_scaled(struct zeek_conn *z, unsigned e, unsigned slot, char upper)
+hist_scaled(struct zeek_conn *z, unsigned e, unsigned slot, unsigned upper)
 {
 	uint16_t *n = &z->cnt[e][slot];
 
@@ -329,32 +302,32 @@ update_history(struct zeek_conn *z, unsigned e, uint8_t fl, uint32_t rel,
 
 	if (bits > 1) {
 		if (fin && rst)
-			hist_once(z, e, SEEN_FIN_RST, 'I');
+			hist_once(z, e, SEEN_FIN_RST, HL_I);
 		else
-			hist_once(z, e, SEEN_MULTI, 'Q');
+			hist_once(z, e, SEEN_MULTI, HL_Q);
 		return;
 	}
 	if (syn) {
-		char code = (fl & TH_ACK) ? 'H' : 'S';
+		unsigned code = (fl & TH_ACK) ? HL_H : HL_S;
 
 		if (hist_once(z, e, SEEN_SYN, code) &&
 		    (uint16_t)rel != z->hseq[e][HSEQ_SYN])
 			hist_add(z, role_case(z, e, code));
 		z->hseq[e][HSEQ_SYN] = (uint16_t)rel;
 	} else if (fin) {
-		if (hist_once(z, e, SEEN_FIN, 'F') &&
+		if (hist_once(z, e, SEEN_FIN, HL_F) &&
 		    (uint16_t)(rel + len) != z->hseq[e][HSEQ_FIN])
-			hist_add(z, role_case(z, e, 'F'));
+			hist_add(z, role_case(z, e, HL_F));
 		z->hseq[e][HSEQ_FIN] = (uint16_t)(rel + len);
 	} else if (rst) {
-		if (hist_once(z, e, SEEN_RST, 'R') &&
+		if (hist_once(z, e, SEEN_RST, HL_R) &&
 		    (uint16_t)rel != z->hseq[e][HSEQ_RST])
-			hist_add(z, role_case(z, e, 'R'));
+			hist_add(z, role_case(z, e, HL_R));
 		z->hseq[e][HSEQ_RST] = (uint16_t)rel;
 	} else if (len > 0) {
-		hist_once(z, e, SEEN_DATA, 'D');
+		hist_once(z, e, SEEN_DATA, HL_D);
 	} else if (fl & TH_ACK) {
-		hist_once(z, e, SEEN_ACK, 'A');
+		hist_once(z, e, SEEN_ACK, HL_A);
 	}
 }
 
@@ -396,7 +369,7 @@ static void
 flip_roles(struct zeek_conn *z)
 {
 	z->flags ^= ZK_F_FLIPPED;
-	hist_add(z, '^');
+	hist_add(z, HL_FLIP);
 }
 
 /*
@@ -521,7 +494,7 @@ update_last(struct zeek_conn *z, unsigned e, uint8_t fl, uint32_t end,
 	else if (d > 0)
 		z->last[e] = end;
 	else if (len > 0)
-		hist_scaled(z, e, CNT_RXMT, 'T');
+		hist_scaled(z, e, CNT_RXMT, HL_T);
 }
 
 /* ---- Zeek's endpoint state machine (UpdateStateMachine) ----------------- */
@@ -675,7 +648,7 @@ zeek_conn_segment(struct zeek_conn *z, bool from_first,
 
 	if (segflags & ZEEK_SEG_BAD_CSUM) {
 		/* counted, then dropped: no state, no sequence, no letter */
-		hist_scaled(z, e, CNT_CSUM, 'C');
+		hist_scaled(z, e, CNT_CSUM, HL_C);
 		return;
 	}
 
@@ -690,14 +663,15 @@ zeek_conn_segment(struct zeek_conn *z, bool from_first,
 	 * between ("Hc...") prevents it.  Reconstructed from Zeek's tests;
 	 * the endpoint states are only swapped, not changed.
 	 */
-	if (hist_get(z, 0) == hist_code('H') && hist_get(z, 1) == 0 &&
-	    !(fl & (TH_SYN | TH_RST)) &&
+	if (lone_h(z) && !(fl & (TH_SYN | TH_RST)) &&
 	    ((fl & TH_ACK) || len > 0)) {
 		z->flags ^= ZK_F_FLIPPED;
 		/* the rewrite holds for the once-only letters too */
 		z->seen = (uint16_t)((z->seen << SEEN_RESP_SHIFT) |
 		    (z->seen >> SEEN_RESP_SHIFT));
-		hist_set(z, "^h");
+		hist_clear(z);
+		hist_add(z, HL_FLIP);
+		hist_add(z, HL_H + HL_LOWER);
 	}
 
 	bool orig = is_orig(z, e);
@@ -716,7 +690,7 @@ zeek_conn_segment(struct zeek_conn *z, bool from_first,
 	 */
 	if (seg->win == 0 && !(fl & TH_RST) && st(z, p) != ZST_CLOSED &&
 	    st(z, e) != ZST_RESET)
-		hist_scaled(z, e, CNT_WIN0, 'W');
+		hist_scaled(z, e, CNT_WIN0, HL_W);
 
 	if (fl & TH_FIN)
 		z->ep[e] |= EP_FIN;
@@ -732,7 +706,7 @@ zeek_conn_segment(struct zeek_conn *z, bool from_first,
 	 */
 	if ((segflags & ZEEK_SEG_GAP) && est_or_closing(z, e) &&
 	    est_or_closing(z, p))
-		hist_scaled(z, p, CNT_GAP, 'G');
+		hist_scaled(z, p, CNT_GAP, HL_G);
 }
 
 /*
@@ -757,7 +731,7 @@ zeek_conn_segment_fast(struct zeek_conn *z, bool from_first,
 	    st(z, e) != ZST_ESTABLISHED || st(z, p) != ZST_ESTABLISHED)
 		return false;
 	/* the lone-'H' rewrite (zeek_conn_segment()) */
-	if (hist_get(z, 0) == hist_code('H') && hist_get(z, 1) == 0)
+	if (lone_h(z))
 		return false;
 	unsigned bit = len > 0 ? SEEN_DATA : SEEN_ACK;
 	if (!(z->seen & (bit << (is_orig(z, e) ? 0 : SEEN_RESP_SHIFT))))
@@ -874,10 +848,10 @@ zeek_conn_state(const struct zeek_conn *z)
 const char *
 zeek_conn_history(const struct zeek_conn *z, char buf[ZEEK_HIST_MAX + 1])
 {
-	unsigned i = 0, code;
+	unsigned i = 0, n = hist_len(z);
 
-	for (; i < ZEEK_HIST_MAX && (code = hist_get(z, i)) != 0; i++)
-		buf[i] = hist_alpha[code - 1];
+	for (; i < n; i++)
+		buf[i] = hist_alpha[hist_get(z, i) - 1];
 	buf[i] = '\0';
 	return buf;
 }

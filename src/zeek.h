@@ -29,8 +29,8 @@ enum {
  * letters (repeats are sequence- or log10-limited); the rest is dropped.
  */
 #define ZEEK_HIST_MAX 23
-/* The history's letters are one of 25 (zeek.c), 5 bits each, and a 0
- * after the last: 24 codes in 15 bytes. */
+/* The history's length and its letters, each one of 25 (zeek.c), 5 bits
+ * apiece: 24 fields in 15 bytes. */
 #define ZEEK_HIST_BYTES (((ZEEK_HIST_MAX + 1) * 5 + 7) / 8)
 
 /*
@@ -49,7 +49,7 @@ struct zeek_conn {
 	uint16_t seen;		/* letters given once: 7 bits per role */
 	uint8_t ep[2];		/* endpoint state | previous << 3 | FIN << 6 */
 	uint8_t flags;		/* ZK_F_* in zeek.c */
-	uint8_t hist[ZEEK_HIST_BYTES];	/* history, 5-bit letter codes */
+	uint8_t hist[ZEEK_HIST_BYTES];	/* history: 5-bit length, letter codes */
 };
 
 void zeek_conn_init(struct zeek_conn *z);
