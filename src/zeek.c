@@ -619,6 +619,47 @@ state_machine(struct zeek_conn *z, unsigned e, uint8_t fl, bool orig,
 	}
 }
 
+/*
+ * zeek_conn_segment() for the segment most of a capture is made of: no
+ * SYN, FIN or RST, a good checksum and an open window, from an endpoint
+ * that has sent before and not reset, to one that has sent too, with no
+ * lone 'H' to rewrite.  Every other step of the whole path is then a
+ * no-op: init_endpoint() and the state machine move only on SYN, FIN or
+ * RST or an INACTIVE endpoint, and note_ack() seeds only an INACTIVE
+ * peer.  false, having changed nothing, for any other segment.
+ */
+static inline bool
+segment_plain(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
+    unsigned segflags)
+{
+	unsigned p = e ^ 1u, se = st(z, e);
+	unsigned acked = (ZK_F_ACK1 | ZK_F_ACK2) << p;
+	uint8_t fl = seg->flags;
+	uint32_t len = seg->paylen, end = seg->seq + len;
+
+	if ((fl & (TH_SYN | TH_FIN | TH_RST)) || seg->win == 0 ||
+	    (segflags & ZEEK_SEG_BAD_CSUM) || se == ZST_INACTIVE ||
+	    se == ZST_RESET || st(z, p) == ZST_INACTIVE || lone_h(z))
+		return false;
+	/* update_history() */
+	if (len > 0)
+		hist_once(z, e, SEEN_DATA, HL_D);
+	else if (fl & TH_ACK)
+		hist_once(z, e, SEEN_ACK, HL_A);
+	/* an ack past the peer's SYN and FIN already leaves nothing to note */
+	if ((fl & TH_ACK) && (z->flags & acked) != acked)
+		note_ack(z, p, fl, seg->ack);
+	/* update_last() for a sender not reset, of a segment without flags */
+	if (seq_diff(end, z->last[e]) > 0)
+		z->last[e] = end;
+	else if (len > 0)
+		hist_scaled(z, e, CNT_RXMT, HL_T);
+	if ((segflags & ZEEK_SEG_GAP) && est_or_closing(z, e) &&
+	    est_or_closing(z, p))
+		hist_scaled(z, p, CNT_GAP, HL_G);
+	return true;
+}
+
 /* ---- entry points ---------------------------------------------------- */
 
 void
@@ -627,9 +668,13 @@ zeek_conn_init(struct zeek_conn *z)
 	memset(z, 0, sizeof(*z));
 }
 
-void
-zeek_conn_segment(struct zeek_conn *z, bool from_first,
-    const struct tcp_seg *seg, unsigned segflags)
+/*
+ * zeek_conn_segment() for every other segment.  Not inlined: what it
+ * keeps in registers would cost segment_plain()'s segments as much again.
+ */
+static __attribute__((noinline)) void
+segment_full(struct zeek_conn *z, bool from_first, const struct tcp_seg *seg,
+    unsigned segflags)
 {
 	unsigned e = from_first ? 0u : 1u, p = e ^ 1u;
 	uint8_t fl = seg->flags;
@@ -709,39 +754,23 @@ zeek_conn_segment(struct zeek_conn *z, bool from_first,
 		hist_scaled(z, p, CNT_GAP, HL_G);
 }
 
+void
+zeek_conn_segment(struct zeek_conn *z, bool from_first,
+    const struct tcp_seg *seg, unsigned segflags)
+{
+	if (!segment_plain(z, from_first ? 0u : 1u, seg, segflags))
+		segment_full(z, from_first, seg, segflags);
+}
+
 /*
- * zeek_conn_segment() for the segment most of a capture is made of: an ACK
- * (no SYN, FIN or RST) with a good checksum and an open window, between two
- * ESTABLISHED endpoints, whose letter (D or A) its role already wrote, and
- * that does not go back in the sender's stream (no T). Every step of the
- * whole path is then a no-op but the ack's (note_ack()) and the sender's
- * last_seq (update_last()). false, having changed nothing, for any other
- * segment. conn_input_fast() calls it; the tests compare the two paths'
- * records (conn_fast_check).
+ * segment_plain() for conn_input_fast()'s in-order ACKs, most of which it
+ * takes; the tests compare the two paths' records (conn_fast_check).
  */
 bool
 zeek_conn_segment_fast(struct zeek_conn *z, bool from_first,
     const struct tcp_seg *seg)
 {
-	unsigned e = from_first ? 0u : 1u, p = e ^ 1u;
-	uint32_t len = seg->paylen, end = seg->seq + len;
-
-	if ((seg->flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK)) != TH_ACK ||
-	    !(z->flags & ZK_F_BEGUN) || seg->win == 0 ||
-	    st(z, e) != ZST_ESTABLISHED || st(z, p) != ZST_ESTABLISHED)
-		return false;
-	/* the lone-'H' rewrite (zeek_conn_segment()) */
-	if (lone_h(z))
-		return false;
-	unsigned bit = len > 0 ? SEEN_DATA : SEEN_ACK;
-	if (!(z->seen & (bit << (is_orig(z, e) ? 0 : SEEN_RESP_SHIFT))))
-		return false;
-	int32_t d = seq_diff(end, z->last[e]);
-	if (d <= 0 && len > 0)
-		return false;	/* a 'T' */
-	note_ack(z, p, seg->flags, seg->ack);
-	update_last(z, e, seg->flags, end, len);
-	return true;
+	return segment_plain(z, from_first ? 0u : 1u, seg, 0);
 }
 
 /*
