@@ -444,22 +444,11 @@ init_endpoint(struct zeek_conn *z, unsigned e, uint8_t fl, uint32_t seq,
 	}
 }
 
-/*
- * The ACK half of Process(): an ACK for a peer that has not sent yet
- * seeds the peer's numbering (init_peer: as if its SYN were ack - 1);
- * otherwise it moves the peer's ack_seq forward, but an RST's ack is
- * not trusted, and an ack behind the peer's start is an underflow.
- */
-static void
-note_ack(struct zeek_conn *z, unsigned p, uint8_t fl, uint32_t ack)
+/* A trusted ack moves the peer's ack_seq forward, but one behind the
+ * peer's start is an underflow. */
+static inline void
+ack_peer(struct zeek_conn *z, unsigned p, uint32_t ack)
 {
-	if (st(z, p) == ZST_INACTIVE) {
-		init_seq(z, p, ack - 1, ack - 1);
-		return;
-	}
-	if (fl & TH_RST)
-		return;
-
 	int32_t d = seq_diff(ack, z->start[p]);
 
 	if (d < 0)
@@ -470,6 +459,20 @@ note_ack(struct zeek_conn *z, unsigned p, uint8_t fl, uint32_t ack)
 		z->flags |= (uint8_t)(ZK_F_ACK1 << p);
 	if (d > 2)
 		z->flags |= (uint8_t)(ZK_F_ACK2 << p);
+}
+
+/*
+ * The ACK half of Process(): an ACK for a peer that has not sent yet
+ * seeds the peer's numbering (init_peer: as if its SYN were ack - 1);
+ * otherwise it is the peer's ack_seq's, but an RST's ack is not trusted.
+ */
+static void
+note_ack(struct zeek_conn *z, unsigned p, uint8_t fl, uint32_t ack)
+{
+	if (st(z, p) == ZST_INACTIVE)
+		init_seq(z, p, ack - 1, ack - 1);
+	else if (!(fl & TH_RST))
+		ack_peer(z, p, ack);
 }
 
 /*
@@ -507,10 +510,11 @@ update_last(struct zeek_conn *z, unsigned e, uint8_t fl, uint32_t end,
  * SYN-ACK means the SYN was missed, so the endpoint is ESTABLISHED.
  */
 static void
-st_inactive(struct zeek_conn *z, unsigned e, uint8_t fl, bool orig,
-    uint32_t len)
+st_inactive(struct zeek_conn *z, unsigned e, uint8_t fl, uint32_t len)
 {
 	unsigned p = e ^ 1u;
+	/* what the segment was when it arrived, before a flip below */
+	bool orig = is_orig(z, e);
 
 	if (fl & TH_SYN) {
 		if (orig) {
@@ -596,12 +600,11 @@ st_closed(struct zeek_conn *z, unsigned e, uint8_t fl)
 }
 
 static void
-state_machine(struct zeek_conn *z, unsigned e, uint8_t fl, bool orig,
-    uint32_t len)
+state_machine(struct zeek_conn *z, unsigned e, uint8_t fl, uint32_t len)
 {
 	switch (st(z, e)) {
 	case ZST_INACTIVE:
-		st_inactive(z, e, fl, orig, len);
+		st_inactive(z, e, fl, len);
 		break;
 	case ZST_SYN_SENT:
 	case ZST_SYN_ACK_SENT:
@@ -620,27 +623,36 @@ state_machine(struct zeek_conn *z, unsigned e, uint8_t fl, bool orig,
 }
 
 /*
- * zeek_conn_segment() for the segment most of a capture is made of: no
- * SYN, FIN or RST, a good checksum and an open window, from an endpoint
- * that has sent before and not reset, to one that has sent too, with no
- * lone 'H' to rewrite.  Every other step of the whole path is then a
- * no-op: init_endpoint() and the state machine move only on SYN, FIN or
- * RST or an INACTIVE endpoint, and note_ack() seeds only an INACTIVE
- * peer.  false, having changed nothing, for any other segment.
+ * Whether a segment is the kind most of a capture is made of: no SYN, FIN
+ * or RST, a good checksum and an open window, from an endpoint that has
+ * sent before and not reset, to one that has sent too, with no lone 'H'
+ * to rewrite.  Every step of zeek_conn_segment() but segment_plain()'s is
+ * then a no-op: init_endpoint() and the state machine move only on SYN,
+ * FIN or RST or an INACTIVE endpoint, and note_ack() seeds only an
+ * INACTIVE peer.  One test ahead of the work, so that the other segments
+ * go to segment_full() having paid for nothing else.
  */
 static inline bool
+is_plain(const struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
+    unsigned segflags)
+{
+	unsigned se = st(z, e);
+
+	return !(seg->flags & (TH_SYN | TH_FIN | TH_RST)) && seg->win != 0 &&
+	    !(segflags & ZEEK_SEG_BAD_CSUM) && se != ZST_INACTIVE &&
+	    se != ZST_RESET && st(z, e ^ 1u) != ZST_INACTIVE && !lone_h(z);
+}
+
+/* zeek_conn_segment() for an is_plain() segment. */
+static __attribute__((noinline)) void
 segment_plain(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
     unsigned segflags)
 {
-	unsigned p = e ^ 1u, se = st(z, e);
+	unsigned p = e ^ 1u;
 	unsigned acked = (ZK_F_ACK1 | ZK_F_ACK2) << p;
 	uint8_t fl = seg->flags;
 	uint32_t len = seg->paylen, end = seg->seq + len;
 
-	if ((fl & (TH_SYN | TH_FIN | TH_RST)) || seg->win == 0 ||
-	    (segflags & ZEEK_SEG_BAD_CSUM) || se == ZST_INACTIVE ||
-	    se == ZST_RESET || st(z, p) == ZST_INACTIVE || lone_h(z))
-		return false;
 	/* update_history() */
 	if (len > 0)
 		hist_once(z, e, SEEN_DATA, HL_D);
@@ -648,7 +660,7 @@ segment_plain(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
 		hist_once(z, e, SEEN_ACK, HL_A);
 	/* an ack past the peer's SYN and FIN already leaves nothing to note */
 	if ((fl & TH_ACK) && (z->flags & acked) != acked)
-		note_ack(z, p, fl, seg->ack);
+		ack_peer(z, p, seg->ack);
 	/* update_last() for a sender not reset, of a segment without flags */
 	if (seq_diff(end, z->last[e]) > 0)
 		z->last[e] = end;
@@ -657,7 +669,6 @@ segment_plain(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
 	if ((segflags & ZEEK_SEG_GAP) && est_or_closing(z, e) &&
 	    est_or_closing(z, p))
 		hist_scaled(z, p, CNT_GAP, HL_G);
-	return true;
 }
 
 /* ---- entry points ---------------------------------------------------- */
@@ -719,7 +730,6 @@ segment_full(struct zeek_conn *z, bool from_first, const struct tcp_seg *seg,
 		hist_add(z, HL_H + HL_LOWER);
 	}
 
-	bool orig = is_orig(z, e);
 	/* SYN and FIN take a sequence number; an RST's payload does not. */
 	uint32_t seglen = len + !!(fl & TH_SYN) + !!(fl & TH_FIN) -
 	    ((fl & TH_RST) ? len : 0);
@@ -742,7 +752,7 @@ segment_full(struct zeek_conn *z, bool from_first, const struct tcp_seg *seg,
 	if (fl & TH_ACK)
 		note_ack(z, p, fl, seg->ack);
 	update_last(z, e, fl, end, len);
-	state_machine(z, e, fl, orig, len);
+	state_machine(z, e, fl, len);
 
 	/*
 	 * Zeek looks for content gaps after the state machine, when the
@@ -758,7 +768,11 @@ void
 zeek_conn_segment(struct zeek_conn *z, bool from_first,
     const struct tcp_seg *seg, unsigned segflags)
 {
-	if (!segment_plain(z, from_first ? 0u : 1u, seg, segflags))
+	unsigned e = from_first ? 0u : 1u;
+
+	if (is_plain(z, e, seg, segflags))
+		segment_plain(z, e, seg, segflags);
+	else
 		segment_full(z, from_first, seg, segflags);
 }
 
@@ -770,7 +784,12 @@ bool
 zeek_conn_segment_fast(struct zeek_conn *z, bool from_first,
     const struct tcp_seg *seg)
 {
-	return segment_plain(z, from_first ? 0u : 1u, seg, 0);
+	unsigned e = from_first ? 0u : 1u;
+
+	if (!is_plain(z, e, seg, 0))
+		return false;
+	segment_plain(z, e, seg, 0);
+	return true;
 }
 
 /*
