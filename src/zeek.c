@@ -896,10 +896,20 @@ zeek_conn_state(const struct zeek_conn *z)
 const char *
 zeek_conn_history(const struct zeek_conn *z, char buf[ZEEK_HIST_MAX + 1])
 {
-	unsigned i = 0, n = hist_len(z);
+	unsigned i = 0, n = hist_len(z), b = 1, have = 8 - 5;
+	/* the codes as a stream: the bits not yet taken, a byte at a time */
+	uint32_t bits = (uint32_t)z->hist[0] >> 5;
 
-	for (; i < n; i++)
-		buf[i] = hist_alpha[hist_get(z, i) - 1];
+	for (; i < n; i++) {
+		/* 5 + 5 * n <= 8 * ZEEK_HIST_BYTES: b stays in z->hist */
+		if (have < 5) {
+			bits |= (uint32_t)z->hist[b++] << have;
+			have += 8;
+		}
+		buf[i] = hist_alpha[(bits & 31u) - 1];
+		bits >>= 5;
+		have -= 5;
+	}
 	buf[i] = '\0';
 	return buf;
 }
