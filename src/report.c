@@ -29,6 +29,11 @@ report_init(struct report *r, const struct synfin_config *cfg,
 	};
 	r->ops = ops[cfg->format];
 	r->out = out;
+	/* Everything goes out through r->wb, a record or 64 KiB at a time:
+	 * stdio's own buffer only split each piece in two write()s (the
+	 * block it could fill, then the rest). Unbuffered, one each. */
+	if (out)
+		setvbuf(out, NULL, _IONBF, 0);
 	r->cfg = cfg;
 	r->ccfg = *ccfg;
 	r->color = cfg->color;
