@@ -40,10 +40,12 @@
  * left out (interface_copy): with an IPv4 identification other than 0
  * (a stack gives each datagram its own: a retransmission or a second
  * duplicate ACK has another) within COPY_WINDOW_IPID; without one (IPv6,
- * an id of 0) within COPY_WINDOW and from another interface (Linux cooked
- * v2's interface index, the pcapng interface) or another way (the packet type; v1 has no
+ * an id of 0) from another interface (Linux cooked v2's interface index,
+ * the pcapng interface) or another way (the packet type; v1 has no
  * index), since a retransmission goes out of the same interface the same
- * way, no sooner than a round trip. The segments seen are kept in a table
+ * way, no sooner than a round trip: within COPY_WINDOW_IPID with
+ * timestamps (a retransmission has a new TSval), else within
+ * COPY_WINDOW. The segments seen are kept in a table
  * of COPY_SLOTS, COPY_WAYS to a key; a copy whose entry was taken is
  * analysed as before.
  */
@@ -246,8 +248,13 @@ copy_of_seen(struct copies *cp, const struct ahead *a)
 	/* The same IPv4 datagram (its identification too: a retransmission
 	 * or another duplicate ACK has a new one) is a copy however it went
 	 * and after a queue's wait; else only from another interface or
-	 * direction, and soon after. */
+	 * direction, and soon after: after a queue's wait too when it has
+	 * timestamps, since a segment sent again has a new TSval (it is
+	 * stamped when sent, RFC 7323 5.4: a tick later) unless it went in
+	 * the same tick, the same way (a fast retransmission on a LAN), and
+	 * the same way it is no copy anyway. */
 	bool same_ip = p->af == 4 && p->ipid != 0;
+	bool long_win = same_ip || t->opt.has_ts;
 	int64_t ts = a->f.ts_ns ? a->f.ts_ns : 1;
 	struct copy_seen *free = NULL;
 	for (unsigned w = 0; w < COPY_WAYS; w++) {
@@ -257,7 +264,7 @@ copy_of_seen(struct copies *cp, const struct ahead *a)
 			 * interfaces a buffer of each at a time, so a copy
 			 * may come before the segment it copies. */
 			int64_t apart = ts >= e->ts ? ts - e->ts : e->ts - ts;
-			if (apart <= (same_ip ? COPY_WINDOW_IPID :
+			if (apart <= (long_win ? COPY_WINDOW_IPID :
 			    COPY_WINDOW) && (same_ip || e->iface != iface))
 				return true;
 			free = e;	/* this one's again: from now */

@@ -117,11 +117,31 @@ run queue sll2 "" "+0.030000 < FA 5001 1102 ts=902,103 ipid=107 ifindex=2 pkttyp
 [ "$(copies "$t/queue.json")" = 1 ] && ! grep -q retransmitted "$t/queue.json" &&
     ok || bad "a copy 30 ms late was analysed"
 # With no identification to go by (IPv6; an IPv4 id of 0, as Linux gives
-# a SYN-ACK or an RST), only 2 ms: the same FIN 3 ms later from the other
-# interface is kept.
+# a SYN-ACK or an RST): from the other interface within 100 ms with
+# timestamps (a segment sent again has a new TSval: the same FIN 13 ms
+# later, 3 ms after the last ACK, behind a router's queue, is a copy; 160
+# ms later it is kept), within 2 ms without (3 ms later, it is kept, as a
+# retransmission).
 V6=1 run late sll2 "" "+0.003000 < FA 5001 1102 ts=902,103 ifindex=2 pkttype=4"
-grep -q '"fin_retransmitted"' "$t/late.json" && ok ||
-    bad "an id-0 copy 3 ms later was left out"
+[ "$(copies "$t/late.json")" = 1 ] && ! grep -q retransmitted "$t/late.json" &&
+    ok || bad "an IPv6 copy with timestamps 3 ms later was analysed"
+V6=1 run later sll2 "" "+0.150000 < FA 5001 1102 ts=902,103 ifindex=2 pkttype=4"
+grep -q '"fin_retransmitted"' "$t/later.json" && ok ||
+    bad "an IPv6 segment with timestamps 150 ms later was left out"
+# No timestamps, an IPv4 id of 0: the server's SYN-ACK and FIN, out of
+# the router 20 us later (copies), and the FIN again 3 ms later from the
+# other interface (kept: fin_retransmitted). 1 + 1 copies.
+segs nots <<'EOS'
+0.000000 > S 1000 0 mss=1460 ipid=1 ifindex=2 pkttype=0
++0.010000 < SA 5000 1001 mss=1460 ipid=0 ifindex=3 pkttype=0
++0.000020 < SA 5000 1001 mss=1460 ipid=0 ifindex=2 pkttype=4
++0.010000 > A 1001 5001 ipid=2 ifindex=2 pkttype=0
++0.010000 < FA 5001 1001 ipid=0 ifindex=3 pkttype=0
++0.000020 < FA 5001 1001 ipid=0 ifindex=2 pkttype=4
++0.003000 < FA 5001 1001 ipid=0 ifindex=2 pkttype=4
+EOS
+[ "$(copies "$t/nots.json")" = 2 ] && grep -q '"fin_retransmitted"' "$t/nots.json" &&
+    ok || { bad "an id-0 copy without timestamps 3 ms later was left out"; cat "$t/nots.json"; }
 # A router that merges segments on the way in (GRO) and cuts them on the
 # way out (GSO): 2,896 bytes in as one segment (id 3), out 5 ms later as
 # two of 1,448 (ids 3 and 4, the same ack and timestamps): pieces, left
