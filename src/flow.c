@@ -95,7 +95,9 @@ mum(uint64_t a, uint64_t b)
 static uint64_t flow_seed[3];
 static gint flow_seeded;	/* flow_seed is set */
 
-static void
+/* Cold, out of line: inlined, its loop's registers were saved and
+ * restored by every flow_pkt_hash(). */
+static __attribute__((noinline, cold)) void
 flow_seed_init(void)
 {
 	static gsize done;
@@ -116,58 +118,72 @@ flow_seed_ready(void)
 		flow_seed_init();
 }
 
-/* An IPv4 4-tuple in canonical order (a0 and a1 as the address bytes
- * lie in memory), in one 128-bit multiply; the seed is ready. */
-static inline uint32_t
-hash_v4(uint32_t a0, uint32_t a1, uint16_t p0, uint16_t p1, uint8_t af)
+/*
+ * The hash is symmetric by construction: each endpoint, an (address,
+ * port) pair, is one 64-bit word, and the two words are multiplied, which
+ * does not care which comes first. So both directions hash alike (the
+ * hash -j uses to pick a thread) without first ordering the endpoints as
+ * the key does (pkt_dir()): the packet's hash and the key's are the same
+ * computation. The seed is xored into both words, so that a capture that
+ * does not know it cannot aim 4-tuples at one bucket; an IPv6 address
+ * goes through a multiply of its own first.
+ */
+static inline uint64_t
+ep_v4(const uint8_t *addr, uint16_t port)
 {
-	uint64_t h = mum(((uint64_t)a1 << 32 | a0) ^ flow_seed[0],
-	    ((uint64_t)af << 32 | (uint32_t)p1 << 16 | p0) ^ flow_seed[1]);
+	uint32_t a;
+
+	memcpy(&a, addr, 4);
+	return ((uint64_t)a << 16 | port) ^ flow_seed[0];
+}
+
+static inline uint64_t
+ep_v6(const uint8_t *addr, uint16_t port)
+{
+	uint64_t w[2];
+
+	memcpy(w, addr, 16);
+	return (mum(w[0] ^ flow_seed[1], w[1] ^ flow_seed[2]) ^ port) ^
+	    flow_seed[0];
+}
+
+/* Two endpoints' words, in either order; the seed is ready. */
+static inline uint32_t
+hash_eps(uint64_t e0, uint64_t e1)
+{
+	uint64_t h = mum(e0, e1);
+
 	return (uint32_t)(h ^ (h >> 32));
 }
 
 uint32_t
 flow_key_hash(const struct flow_key *k)
 {
-	/* The key is canonical (endpoints ordered), so both directions hash
-	 * alike: the symmetric hash -j uses to pick a thread. An IPv4 key's
-	 * 12 bytes that vary in two words, one 128-bit multiply; an IPv6
-	 * key's 40 in five, three. */
-	uint64_t w[5], h;
-
-	G_STATIC_ASSERT(sizeof(struct flow_key) == sizeof(w));
 	flow_seed_ready();
-	if (k->af != 6) {
-		uint32_t a0, a1;
-		memcpy(&a0, k->addr[0], 4);
-		memcpy(&a1, k->addr[1], 4);
-		return hash_v4(a0, a1, k->port[0], k->port[1], k->af);
-	}
-	memcpy(w, k, sizeof(w));
-	h = mum(w[0] ^ flow_seed[0], w[1] ^ flow_seed[1]) ^
-	    mum(w[2] ^ flow_seed[2], w[3] ^ flow_seed[0]);
-	h = mum(h ^ flow_seed[1], w[4] ^ flow_seed[2]);
-	return (uint32_t)(h ^ (h >> 32));
+	if (k->af == 6)
+		return hash_eps(ep_v6(k->addr[0], k->port[0]),
+		    ep_v6(k->addr[1], k->port[1]));
+	return hash_eps(ep_v4(k->addr[0], k->port[0]),
+	    ep_v4(k->addr[1], k->port[1]));
+}
+
+/* Out of line: its three multiplies' registers would be saved and
+ * restored for every IPv4 packet too. */
+static __attribute__((noinline)) uint32_t
+pkt_hash_v6(const struct pkt *p)
+{
+	return hash_eps(ep_v6(p->src, p->tcp.sport),
+	    ep_v6(p->dst, p->tcp.dport));
 }
 
 uint32_t
 flow_pkt_hash(const struct pkt *p)
 {
-	if (p->af != 6) {
-		/* flow_key_make()'s order, then flow_key_hash()'s IPv4 case */
-		uint32_t a0, a1;
-		memcpy(&a0, p->src, 4);
-		memcpy(&a1, p->dst, 4);
-		flow_seed_ready();
-		if (pkt_dir(p))
-			return hash_v4(a1, a0, p->tcp.dport, p->tcp.sport,
-			    p->af);
-		return hash_v4(a0, a1, p->tcp.sport, p->tcp.dport, p->af);
-	}
-	struct flow_key k;
-	uint8_t dir;
-	flow_key_make(p, &k, &dir);
-	return flow_key_hash(&k);
+	flow_seed_ready();
+	if (p->af == 6)
+		return pkt_hash_v6(p);
+	return hash_eps(ep_v4(p->src, p->tcp.sport),
+	    ep_v4(p->dst, p->tcp.dport));
 }
 
 /* ---- the hash ----------------------------------------------------------- */
