@@ -1205,14 +1205,18 @@ evict_one(struct flow_table *t, int64_t now)
 	}
 }
 
-/* A new record for the 4-tuple k (hash h), its first segment at frame. */
+/* A new record for p's 4-tuple (hash h), its first segment at frame;
+ * *dir: p's sender's canonical index. */
 static struct conn *
-new_record(struct flow_table *t, const struct flow_key *k, uint32_t h,
-    int64_t ts, uint64_t frame)
+new_record(struct flow_table *t, const struct pkt *p, uint32_t h, int64_t ts,
+    uint64_t frame, uint8_t *dir)
 {
+	struct flow_key k;
+
+	flow_key_make(p, &k, dir);
 	if (t->max_flows && t->n >= t->max_flows)
 		evict_one(t, ts);
-	struct conn *c = conn_new(k, t->id_frame ? frame : t->next_id++);
+	struct conn *c = conn_new(&k, t->id_frame ? frame : t->next_id++);
 	t->created = c;
 	c->hash = h;
 	hash_insert(t, c);
@@ -1227,19 +1231,85 @@ new_record(struct flow_table *t, const struct flow_key *k, uint32_t h,
 	return c;
 }
 
-/* The record of p's 4-tuple (k, hash h), whole, or NULL. */
-static inline __attribute__((always_inline)) struct conn *
-find(struct flow_table *t, const struct pkt *p, uint64_t hash, uint8_t *dir,
-    struct flow_key *k, uint32_t *h)
+/*
+ * The link in the chain of hash h that points at the record of p's
+ * 4-tuple, or at NULL; *dir: p's sender's canonical index when there is
+ * one. The record's key is compared with the packet's endpoints either
+ * way round, which tells the direction too: no key is made (it is for a
+ * new record, new_record()), and the endpoints are not ordered
+ * (pkt_dir()).
+ */
+static inline struct conn **
+chain_v4(struct flow_table *t, const struct pkt *p, uint32_t h, uint8_t *dir)
+{
+	uint16_t port[2] = { p->tcp.sport, p->tcp.dport };
+	uint32_t s, d, pt, rpt;
+	struct conn *c, **pp;
+
+	memcpy(&s, p->src, 4);
+	memcpy(&d, p->dst, 4);
+	memcpy(&pt, port, 4);
+	rpt = pt << 16 | pt >> 16;	/* the ports the other way round */
+	for (pp = &t->bkt[h & t->mask]; (c = *pp); pp = &c->hnext) {
+		uint32_t k0, k1, kp;
+
+		if (c->hash != h || c->key.af != 4)
+			continue;
+		memcpy(&k0, c->key.v4[0], 4);
+		memcpy(&k1, c->key.v4[1], 4);
+		memcpy(&kp, c->key.port, 4);
+		/* The sender is endpoint 0, or else 1: for a connection
+		 * between one endpoint and itself, 0 (pkt_dir()). */
+		if (k0 == s && k1 == d && kp == pt)
+			*dir = 0;
+		else if (k0 == d && k1 == s && kp == rpt)
+			*dir = 1;
+		else
+			continue;
+		if (!conn_tw_shadowed(c))
+			break;
+	}
+	return pp;
+}
+
+/* The same for IPv6: out of line, so that IPv4 lookups save none of its
+ * registers. */
+static __attribute__((noinline)) struct conn **
+chain_v6(struct flow_table *t, const struct pkt *p, uint32_t h, uint8_t *dir)
 {
 	struct conn *c, **pp;
 
-	flow_key_make(p, k, dir);
-	*h = hash == FLOW_NO_HASH ? flow_key_hash(k) : (uint32_t)hash;
-	for (pp = &t->bkt[*h & t->mask]; (c = *pp); pp = &c->hnext)
-		if (c->hash == *h && conn_key_equal(c, k) &&
-		    !conn_tw_shadowed(c))
+	for (pp = &t->bkt[h & t->mask]; (c = *pp); pp = &c->hnext) {
+		if (c->hash != h || c->key.af != 6)
+			continue;
+		const uint8_t *ka = conn_v6(c);
+		if (c->key.port[0] == p->tcp.sport &&
+		    c->key.port[1] == p->tcp.dport &&
+		    memcmp(ka, p->src, 16) == 0 &&
+		    memcmp(ka + 16, p->dst, 16) == 0)
+			*dir = 0;
+		else if (c->key.port[0] == p->tcp.dport &&
+		    c->key.port[1] == p->tcp.sport &&
+		    memcmp(ka, p->dst, 16) == 0 &&
+		    memcmp(ka + 16, p->src, 16) == 0)
+			*dir = 1;
+		else
+			continue;
+		if (!conn_tw_shadowed(c))
 			break;
+	}
+	return pp;
+}
+
+/* The record of p's 4-tuple (hash h), whole, or NULL; *dir as
+ * chain_v4()'s. */
+static inline __attribute__((always_inline)) struct conn *
+find(struct flow_table *t, const struct pkt *p, uint32_t h, uint8_t *dir)
+{
+	struct conn **pp = G_UNLIKELY(p->af == 6) ? chain_v6(t, p, h, dir) :
+	    chain_v4(t, p, h, dir);
+	struct conn *c = *pp;
+
 	if (c && c->packed) {
 		c = unpack(t, c);
 		relink(t, c, pp);
@@ -1247,13 +1317,20 @@ find(struct flow_table *t, const struct pkt *p, uint64_t hash, uint8_t *dir,
 	return c;
 }
 
-struct conn *
-flow_lookup_hashed(struct flow_table *t, const struct pkt *p, uint64_t hash,
-    int64_t ts, uint64_t frame, uint8_t *dir)
+static inline uint32_t
+hash_of(const struct pkt *p, uint64_t hash)
 {
-	struct flow_key k;
-	uint32_t h;
-	struct conn *c = find(t, p, hash, dir, &k, &h);
+	return hash == FLOW_NO_HASH ? flow_pkt_hash(p) : (uint32_t)hash;
+}
+
+/* flow_lookup_hashed(); inline in flow_segment(), which runs it for
+ * every packet. */
+static inline __attribute__((always_inline)) struct conn *
+lookup(struct flow_table *t, const struct pkt *p, uint64_t hash, int64_t ts,
+    uint64_t frame, uint8_t *dir)
+{
+	uint32_t h = hash_of(p, hash);
+	struct conn *c = find(t, p, h, dir);
 
 	if (c) {
 		bool syn = (p->tcp.flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN;
@@ -1275,8 +1352,8 @@ flow_lookup_hashed(struct flow_table *t, const struct pkt *p, uint64_t hash,
 				 * record stays for its answer (flow_segment()),
 				 * passed by from now on. (Not when a new record
 				 * would evict one: it might be this one.) */
-				struct conn *n = new_record(t, &k, h, ts,
-				    frame);
+				struct conn *n = new_record(t, p, h, ts, frame,
+				    dir);
 				conn_tw_link(n, c, *dir);
 				return n;
 			}
@@ -1285,14 +1362,21 @@ flow_lookup_hashed(struct flow_table *t, const struct pkt *p, uint64_t hash,
 			return c;
 		}
 	}
-	return new_record(t, &k, h, ts, frame);
+	return new_record(t, p, h, ts, frame, dir);
+}
+
+struct conn *
+flow_lookup_hashed(struct flow_table *t, const struct pkt *p, uint64_t hash,
+    int64_t ts, uint64_t frame, uint8_t *dir)
+{
+	return lookup(t, p, hash, ts, frame, dir);
 }
 
 struct conn *
 flow_lookup(struct flow_table *t, const struct pkt *p, int64_t ts,
     uint64_t frame, uint8_t *dir)
 {
-	return flow_lookup_hashed(t, p, FLOW_NO_HASH, ts, frame, dir);
+	return lookup(t, p, FLOW_NO_HASH, ts, frame, dir);
 }
 
 /* An ICMP error about a segment of p's 4-tuple (DEC_ICMP_ERR): its
@@ -1301,10 +1385,8 @@ static __attribute__((noinline)) struct conn *
 icmp_error(struct flow_table *t, const struct pkt *p, uint64_t hash,
     int64_t ts, uint64_t frame)
 {
-	struct flow_key k;
-	uint32_t h;
 	uint8_t dir;
-	struct conn *c = find(t, p, hash, &dir, &k, &h);
+	struct conn *c = find(t, p, hash_of(p, hash), &dir);
 
 	if (!c)
 		return NULL;
@@ -1325,7 +1407,7 @@ flow_segment(struct flow_table *t, const struct pkt *p, uint64_t hash,
 	if (G_UNLIKELY(p->quirks & DEC_ICMP_ERR))
 		return icmp_error(t, p, hash, ts, frame);
 	uint8_t dir;
-	struct conn *c = flow_lookup_hashed(t, p, hash, ts, frame, &dir);
+	struct conn *c = lookup(t, p, hash, ts, frame, &dir);
 	struct conn *old = conn_tw_old(c);
 
 	if (G_UNLIKELY(old != NULL)) {
@@ -1360,12 +1442,9 @@ flow_segment(struct flow_table *t, const struct pkt *p, uint64_t hash,
 			int64_t hts;
 			uint64_t hframe;
 			uint8_t hdir, d;
-			struct flow_key k;
 			conn_held_take(c, &h, &hts, &hframe, &hdir);
 			release(t, c, ts, END_REUSED);
-			flow_key_make(p, &k, &d);
-			c = new_record(t, &k, hash == FLOW_NO_HASH ?
-			    flow_key_hash(&k) : (uint32_t)hash, ts, frame);
+			c = new_record(t, p, hash_of(p, hash), ts, frame, &d);
 			update(t, c, conn_input(c, &t->cfg, hdir, h, hts,
 			    hframe));
 			g_free(h);
