@@ -1335,6 +1335,10 @@ lookup(struct flow_table *t, const struct pkt *p, uint64_t hash, int64_t ts,
 	if (c) {
 		bool syn = (p->tcp.flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN;
 		bool valid = !(p->quirks & (DEC_TCP_BAD_CSUM | DEC_IP_BAD_CSUM));
+		/* The usual segment, first: no SYN, for a record that has
+		 * counted segments (the low words of conn_pkts()). */
+		if (G_LIKELY(!syn && (c->side[0].pkts | c->side[1].pkts)))
+			return c;
 		if (valid && conn_pkts(c, 0) == 0 && conn_pkts(c, 1) == 0) {
 			/* The record holds only segments dropped for bad
 			 * checksums (--verify-checksums): they started no
