@@ -199,21 +199,30 @@ tcp_flags_are_bad(uint8_t flags)
 	return false;
 }
 
-enum tcp_ev
-tcp_fsm_classify(uint8_t flags)
-{
-	if (tcp_flags_are_bad(flags))
-		return EV_NONE;
-	if (flags & TH_RST)
-		return EV_RST;
-	if (flags & TH_SYN)
-		return flags & TH_ACK ? EV_SYNACK : EV_SYN;
-	if (flags & TH_FIN)
-		return EV_FIN;
-	if (flags & TH_ACK)
-		return EV_ACK;
-	return EV_NONE;		/* PSH or URG alone: no ACK, no control bit */
-}
+/*
+ * The event of each combination of the six flags below ECE (FIN, SYN, RST,
+ * PSH, ACK, URG), worked out here at compile time so that classifying a
+ * segment, twice for each (conn.c and tcp_fsm_step()), is one load:
+ * an impossible combination (tcp_flags_are_bad()) is EV_NONE; then RST >
+ * SYN(+ACK) > FIN > ACK; PSH or URG alone, with no ACK and no control bit,
+ * is EV_NONE too.
+ */
+#define EV_OF(f) \
+	(((f) & (TH_SYN | TH_FIN)) == (TH_SYN | TH_FIN) ? EV_NONE : \
+	((f) & (TH_SYN | TH_RST)) == (TH_SYN | TH_RST) ? EV_NONE : \
+	(f) == 0 ? EV_NONE : \
+	(f) & TH_RST ? EV_RST : \
+	(f) & TH_SYN ? ((f) & TH_ACK ? EV_SYNACK : EV_SYN) : \
+	(f) & TH_FIN ? EV_FIN : \
+	(f) & TH_ACK ? EV_ACK : EV_NONE)
+#define EV_OF4(f) EV_OF(f), EV_OF((f) + 1), EV_OF((f) + 2), EV_OF((f) + 3)
+#define EV_OF16(f) EV_OF4(f), EV_OF4((f) + 4), EV_OF4((f) + 8), \
+	EV_OF4((f) + 12)
+
+_Static_assert((TH_FIN | TH_SYN | TH_RST | TH_ACK) < 64, "flags index");
+const uint8_t tcp_fsm_ev[64] = {
+	EV_OF16(0), EV_OF16(16), EV_OF16(32), EV_OF16(48),
+};
 
 struct fsm_cell
 tcp_fsm_cell(enum tcp_role role, enum tcp_ev ev, enum tcp_state st)

@@ -103,7 +103,15 @@ struct fsm_step {
 extern const char *const tcp_state_name[TCP_ST_MAX];
 extern const char *const tcp_ev_name[EV_MAX];
 
-enum tcp_ev tcp_fsm_classify(uint8_t flags);
+extern const uint8_t tcp_fsm_ev[64];	/* by flags & 0x3f (tcp_fsm.c) */
+
+/* The segment's event (RST > SYN(+ACK) > FIN > ACK; EV_NONE for an
+ * impossible combination, tcp_flags_are_bad(), or PSH or URG alone). */
+static inline enum tcp_ev
+tcp_fsm_classify(uint8_t flags)
+{
+	return (enum tcp_ev)tcp_fsm_ev[flags & 0x3f];
+}
 bool tcp_flags_are_bad(uint8_t flags);
 /* The raw table lookup, for tests. */
 struct fsm_cell tcp_fsm_cell(enum tcp_role role, enum tcp_ev ev,
