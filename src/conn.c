@@ -1952,15 +1952,16 @@ note_tsval(struct conn *c, uint8_t dir, const struct tcp_seg *s)
  * The state machine leaves two ESTABLISHED endpoints where they are for an
  * ACK (tcp_fsm[][EV_ACK][ESTABLISHED], check_tcp_fsm). The tests run both
  * paths on every segment they feed (conn_fast_check) and require the same
- * record, byte for byte.
+ * record, byte for byte. fast_ok() tests the conditions, fast_steps()
+ * takes the steps, conn_input_fast() both.
  */
-static bool
-conn_input_fast(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
-    const struct pkt *pkt, int64_t ts)
+static inline bool
+fast_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+    const struct pkt *pkt)
 {
 	const struct tcp_seg *s = &pkt->tcp;
-	struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[!dir];
-	struct conn_side *sd = &c->side[dir];
+	const struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[!dir];
+	const struct conn_side *sd = &c->side[dir];
 
 	if ((s->flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK)) != TH_ACK ||
 	    (pkt->quirks & (DEC_TCP_BAD_CSUM | DEC_TCP_OPT_BAD_LEN |
@@ -1982,8 +1983,18 @@ conn_input_fast(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	if ((c->hs & HSF_SYNACK) && !(c->hs & (HSF_THIRD | HSF_SIMUL)) &&
 	    dir == c->syn_dir && c->synack_dir != dir)
 		return false;
+	return true;
+}
 
-	/* conn_input_slow()'s steps, in its order, for this segment. */
+/* conn_input_slow()'s steps, in its order, for a segment fast_ok() takes.
+ * Out of line, so that conn_input() saves registers on this path only,
+ * not before it jumps to conn_input_slow(). */
+static __attribute__((noinline)) void
+fast_steps(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts)
+{
+	struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[!dir];
+	struct conn_side *sd = &c->side[dir];
+
 	time_touch_last(c, ts);
 	note_tsval(c, dir, s);
 	sd->pkts++;
@@ -1999,16 +2010,26 @@ conn_input_fast(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	c->hs |= HSF_ESTABLISHED;
 	if (!zeek_conn_segment_fast(&c->zeek, dir == c->first_dir, s))
 		zeek_conn_segment(&c->zeek, dir == c->first_dir, s, 0);
+}
+
+static bool
+conn_input_fast(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+    const struct pkt *pkt, int64_t ts)
+{
+	if (!fast_ok(c, cfg, dir, pkt))
+		return false;
+	fast_steps(c, dir, &pkt->tcp, ts);
 	return true;
 }
 
-static void conn_input_slow(struct conn *c, const struct conn_cfg *cfg,
+static bool conn_input_slow(struct conn *c, const struct conn_cfg *cfg,
     uint8_t dir, const struct pkt *pkt, int64_t ts, uint64_t frame);
 
 bool conn_fast_check;
 
-/* conn_fast_check: the fast path's record against the whole path's. */
-static bool
+/* conn_fast_check: the fast path's record against the whole path's. Out
+ * of line, so that conn_input() saves no registers for it. */
+static __attribute__((noinline, cold)) bool
 fast_check(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt, int64_t ts, uint64_t frame)
 {
@@ -2286,11 +2307,13 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		return fast_check(c, cfg, dir, pkt, ts, frame);
 	if (conn_input_fast(c, cfg, dir, pkt, ts))
 		return true;
-	conn_input_slow(c, cfg, dir, pkt, ts, frame);
-	return false;
+	return conn_input_slow(c, cfg, dir, pkt, ts, frame);
 }
 
-static void
+/* The whole path. It answers false, conn_input()'s answer for a segment
+ * the fast path did not take, so that conn_input() ends in a jump to it
+ * rather than a call. */
+static bool
 conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt, int64_t ts, uint64_t frame)
 {
@@ -2316,7 +2339,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		/* Dropped as Zeek drops it: history 'C', nothing else. */
 		zeek_conn_segment(&c->zeek, dir == c->first_dir, s,
 		    ZEEK_SEG_BAD_CSUM);
-		return;
+		return false;
 	}
 	fin_ack_pending(c, dir, s, ts);
 	note_tsval(c, dir, s);
@@ -2935,6 +2958,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		ladder_add(c, dir, s, ts, frame,
 		    c->nanoms > nanoms_before ? c->anoms[nanoms_before].id : 0,
 		    st_before);
+	return false;
 }
 
 /* ---- lifetime --------------------------------------------------------- */
