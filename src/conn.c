@@ -568,8 +568,9 @@ time_encode(const struct conn *c, unsigned unit, int64_t t, uint32_t *v)
 }
 
 /* t does not fit the connection's unit: take the narrowest that holds it
- * and every time already set, and keep them whole when none does. */
-static void
+ * and every time already set, and keep them whole when none does. (Rare,
+ * and out of line: time_set_slot() then needs no stack frame.) */
+static __attribute__((noinline, cold)) void
 time_widen(struct conn *c, unsigned slot, int64_t t)
 {
 	int64_t all[TS_SLOTS];
