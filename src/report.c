@@ -31,8 +31,9 @@ report_init(struct report *r, const struct synfin_config *cfg,
 	r->out = out;
 	/* Everything goes out through r->wb, a record or 64 KiB at a time:
 	 * stdio's own buffer only split each piece in two write()s (the
-	 * block it could fill, then the rest). Unbuffered, one each. */
-	if (out)
+	 * block it could fill, then the rest). Unbuffered, one each. (Not a
+	 * stream in memory, open_memstream()'s: its buffer is the stream.) */
+	if (out && fileno(out) >= 0)
 		setvbuf(out, NULL, _IONBF, 0);
 	r->cfg = cfg;
 	r->ccfg = *ccfg;
