@@ -50,12 +50,7 @@ struct flow_wheel {
 	int64_t lo;		/* no record sits in a slot before this second */
 };
 
-/* Records in TIME_WAIT held whole before flow_pack() packs them: 65,536
- * whole take 10 MiB more than packed (368 bytes against about 210). On
- * 200,000 short connections in TIME_WAIT (tests/bounds.sh) the peak rose
- * from 46.5 to 49.4 MB; on 320,000 packets of 36,954 short connections,
- * never packed, 8 % fewer instructions and 2 MB more. */
-#define FLOW_PACK_MIN (64 * 1024)
+#define FLOW_PACK_MIN 0		/* flow_pack() */
 /* An open record idle this long is packed (flow_expire()). */
 #define FLOW_PACK_IDLE_NS (10 * 1000000000LL)
 #define FLOW_POOL_CLASSES 64	/* 8-byte sizes up to 504 bytes */

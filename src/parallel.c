@@ -478,11 +478,6 @@ par_new(unsigned n, const struct conn_cfg *cc, int64_t idle_ns,
 		 * million short connections has less than that to spare
 		 * under 100 MB. */
 		w->flows.pool.small_only = true;
-		/* The threads share FLOW_PACK_MIN: each packs past its part,
-		 * so that -j holds no more whole records in TIME_WAIT than
-		 * one table would (2^64-1, never, stays). */
-		if (w->flows.pack_min != UINT64_MAX)
-			w->flows.pack_min /= n;
 		w->rep = *rep;
 		w->rep.out = NULL;
 		memset(&w->rep.wb, 0, sizeof(w->rep.wb));

@@ -134,8 +134,7 @@ rm -f "$t/flood.pcap" "$t/f2.pcap"
 # capture end. Whole, a record takes 336 bytes, 352 with malloc's; a
 # settled TIME_WAIT one packs to about 190 (conn.h, flow.c).
 # SYNFIN_PACK_MIN (a testing knob) sets how many records TIME_WAIT holds
-# before packing starts: by default 65,536 (FLOW_PACK_MIN), which these
-# 200,000 pass; 0, all; 2^64-1, none.
+# before packing starts: by default 0, all; 2^64-1, none.
 # packed NAME N BYTES RATIO: $t/NAME.pcap read with -j 1 never packed
 # (SYNFIN_PACK_MIN=2^64-1) and packed (the default): the same report (left
 # in $t/NAME.out), and the packed peak RSS above the base at most BYTES
