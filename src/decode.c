@@ -353,25 +353,24 @@ tcp_options_walk(struct rd r, struct tcp_opts *o)
  * walk makes of it: NOP, NOP, timestamps (RFC 7323 appendix A) on the
  * segments of a connection that uses them; none; and the SYNs' MSS, SACK
  * permitted, timestamps, NOP, window scale (Linux) and MSS, NOP, window
- * scale, NOP, NOP, SACK permitted (Windows). Any other goes to the walk
- * (and every one does under decode_fast_off, for the tests).
+ * scale, NOP, NOP, SACK permitted (Windows). Into o (zeroed), their DEC_
+ * bits in *q; false for any other layout, which is left to the walk.
  */
-static inline __attribute__((always_inline)) uint32_t
-tcp_options(const uint8_t *p, size_t len, struct tcp_opts *o)
+static inline __attribute__((always_inline)) bool
+tcp_options_common(const uint8_t *p, size_t len, struct tcp_opts *o,
+    uint32_t *q)
 {
-	struct rd r = rd_init(p, len), t = r;
+	struct rd t = rd_init(p, len);
 	const uint8_t *h = len == 12 || len == 20 ? rd_take(&t, len) : NULL;
 
-	memset(o, 0, sizeof(*o));
-	if (decode_fast_off)
-		return tcp_options_walk(r, o);
+	*q = 0;
 	if (len == 0)
-		return 0;
+		return true;
 	if (h && len == 12 && ld_be32(h) == 0x0101080a) {
 		o->tsval = ld_be32(h + 4);
 		o->tsecr = ld_be32(h + 8);
 		o->has_ts = true;
-		return 0;
+		return true;
 	}
 	if (h && len == 20 && ld_be32(h) >> 16 == 0x0204 &&
 	    ld_be32(h + 4) == 0x0402080a && ld_be32(h + 16) >> 8 == 0x010303) {
@@ -381,16 +380,31 @@ tcp_options(const uint8_t *p, size_t len, struct tcp_opts *o)
 		o->tsval = ld_be32(h + 8);
 		o->tsecr = ld_be32(h + 12);
 		o->has_ts = true;
-		return opt_wscale(o, h[19]);
+		*q = opt_wscale(o, h[19]);
+		return true;
 	}
 	if (h && len == 12 && ld_be32(h) >> 16 == 0x0204 &&
 	    ld_be32(h + 4) >> 8 == 0x010303 && ld_be32(h + 8) == 0x01010402) {
 		o->mss = ld_be16(h + 2);
 		o->has_mss = true;
 		o->sack_ok = true;
-		return opt_wscale(o, h[7]);
+		*q = opt_wscale(o, h[7]);
+		return true;
 	}
-	return tcp_options_walk(r, o);
+	return false;
+}
+
+/* The options of len bytes at p into o; DEC_ bits. The common layouts at
+ * once (all of them the walk, under decode_fast_off, for the tests). */
+static inline __attribute__((always_inline)) uint32_t
+tcp_options(const uint8_t *p, size_t len, struct tcp_opts *o)
+{
+	uint32_t q;
+
+	memset(o, 0, sizeof(*o));
+	if (!decode_fast_off && tcp_options_common(p, len, o, &q))
+		return q;
+	return tcp_options_walk(rd_init(p, len), o);
 }
 
 uint32_t
@@ -1406,86 +1420,15 @@ decode_ether(struct rd *r, struct dctx *x)
 	return decode_ethertype(et, r, x);
 }
 
-/*
- * Most frames at once: Ethernet II, IPv4 without options or IPv6 without
- * extension headers, not a fragment, a TCP header all captured, checksums
- * not verified. The same pkt and result as the whole way below; any other
- * frame, and any doubt, is false, and goes the whole way. One check of the
- * captured length covers the fixed headers (rd_take()'s bound, at once).
- */
-static inline bool
-decode_fast(const uint8_t *d, size_t caplen, size_t wirelen, struct pkt *pkt,
-    enum decode_result *res)
+/* decode_fast()'s frame whose options are no common layout: the walk, out
+ * of line and last (a tail call), so that the fast path keeps nothing
+ * across a call and saves no registers. res is the frame's result. */
+static __attribute__((noinline)) enum decode_result
+fast_options_walk(struct pkt *pkt, const uint8_t *p, size_t len,
+    enum decode_result res)
 {
-	if (caplen < 14 + 20 + 20)
-		return false;
-	const uint8_t *ip = d + 14;
-	uint16_t et = ld_be16(d + 12);
-	/* The IP header's length, and its length field's count of the TCP
-	 * bytes after it. */
-	size_t iph, plen;
-	if (et == ETHERTYPE_IPV4) {
-		/* IHL 5, TCP, neither MF nor a fragment offset (DF may be) */
-		size_t tot = ld_be16(ip + 2);
-		if (ip[0] != 0x45 || ip[9] != IPPROTO_TCP_ ||
-		    (ld_be16(ip + 6) & 0x3fff) != 0 || tot < 40)
-			return false;
-		iph = 20;
-		plen = tot - 20;
-	} else if (et == ETHERTYPE_IPV6) {
-		/* TCP next; a payload length of 0 (a jumbogram, BIG TCP) or
-		 * too short for a TCP header goes the whole way */
-		if (caplen < 14 + 40 + 20 || ip[0] >> 4 != 6 ||
-		    ip[6] != IPPROTO_TCP_)
-			return false;
-		iph = 40;
-		plen = ld_be16(ip + 4);
-		if (plen < 20)
-			return false;
-	} else {
-		return false;
-	}
-	const uint8_t *th = ip + iph;
-	size_t hlen = (size_t)(th[12] >> 4) * 4;
-	/* The TCP bytes captured, the IP length's at most: the header's
-	 * all (so it fits the IP length too). */
-	size_t cap = caplen - 14 - iph, avail = cap < plen ? cap : plen;
-	if (hlen < 20 || avail < hlen)
-		return false;
-	struct tcp_seg *t = &pkt->tcp;
-
-	memset(pkt, 0, offsetof(struct pkt, tcp));
-	if (iph == 20) {
-		pkt->af = 4;
-		pkt->ipid = ld_be16(ip + 4);
-		memcpy(pkt->src, ip + 12, 4);
-		memcpy(pkt->dst, ip + 16, 4);
-	} else {
-		pkt->af = 6;
-		memcpy(pkt->src, ip + 8, 16);
-		memcpy(pkt->dst, ip + 24, 16);
-	}
-	if (cap > plen)
-		pkt->quirks = DEC_ETH_PADDING;
-	t->sport = ld_be16(th);
-	t->dport = ld_be16(th + 2);
-	t->seq = ld_be32(th + 4);
-	t->ack = ld_be32(th + 8);
-	t->flags = th[13];
-	t->win = ld_be16(th + 14);
-	t->urp = ld_be16(th + 18);
-	t->hlen = (uint8_t)hlen;
-	pkt->quirks |= tcp_options(th + 20, hlen - 20, &t->opt);
-	t->paylen = (uint32_t)(plen - hlen);
-	t->paycap = (uint32_t)(avail - hlen);	/* <= paylen: avail <= plen */
-	t->payload = t->paycap ? th + hlen : NULL;
-	*res = DECODE_OK;
-	if (t->paycap < t->paylen) {
-		pkt->quirks |= DEC_TCP_PAYLOAD_CUT;
-		if (caplen >= wirelen)
-			*res = DECODE_MALFORMED;	/* as below */
-	}
-	return true;
+	pkt->quirks |= tcp_options_walk(rd_init(p, len), &pkt->tcp.opt);
+	return res;
 }
 
 bool
@@ -1727,15 +1670,103 @@ decode_whole(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
 	return res;
 }
 
+/*
+ * Most frames at once: Ethernet II, IPv4 without options or IPv6 without
+ * extension headers, not a fragment, a TCP header all captured, checksums
+ * not verified. The same pkt and result as the whole way below; any other
+ * frame, and any doubt, goes the whole way (decode_whole(), a tail call,
+ * as is the option walk's: the fast path keeps nothing across a call, and
+ * saves no registers). One check of the captured length covers the fixed
+ * headers (rd_take()'s bound, at once).
+ */
+static inline enum decode_result
+decode_fast(const uint8_t *d, size_t caplen, size_t wirelen,
+    const struct decode_opts *opts, struct pkt *pkt)
+{
+	if (caplen < 14 + 20 + 20)
+		goto whole;
+	const uint8_t *ip = d + 14;
+	uint16_t et = ld_be16(d + 12);
+	/* The IP header's length, and its length field's count of the TCP
+	 * bytes after it. */
+	size_t iph, plen;
+	if (et == ETHERTYPE_IPV4) {
+		/* IHL 5, TCP, neither MF nor a fragment offset (DF may be) */
+		size_t tot = ld_be16(ip + 2);
+		if (ip[0] != 0x45 || ip[9] != IPPROTO_TCP_ ||
+		    (ld_be16(ip + 6) & 0x3fff) != 0 || tot < 40)
+			goto whole;
+		iph = 20;
+		plen = tot - 20;
+	} else if (et == ETHERTYPE_IPV6) {
+		/* TCP next; a payload length of 0 (a jumbogram, BIG TCP) or
+		 * too short for a TCP header goes the whole way */
+		if (caplen < 14 + 40 + 20 || ip[0] >> 4 != 6 ||
+		    ip[6] != IPPROTO_TCP_)
+			goto whole;
+		iph = 40;
+		plen = ld_be16(ip + 4);
+		if (plen < 20)
+			goto whole;
+	} else {
+		goto whole;
+	}
+	const uint8_t *th = ip + iph;
+	size_t hlen = (size_t)(th[12] >> 4) * 4;
+	/* The TCP bytes captured, the IP length's at most: the header's
+	 * all (so it fits the IP length too). */
+	size_t cap = caplen - 14 - iph, avail = cap < plen ? cap : plen;
+	if (hlen < 20 || avail < hlen)
+		goto whole;
+	struct tcp_seg *t = &pkt->tcp;
+	enum decode_result res = DECODE_OK;
+
+	memset(pkt, 0, offsetof(struct pkt, tcp));
+	if (iph == 20) {
+		pkt->af = 4;
+		pkt->ipid = ld_be16(ip + 4);
+		memcpy(pkt->src, ip + 12, 4);
+		memcpy(pkt->dst, ip + 16, 4);
+	} else {
+		pkt->af = 6;
+		memcpy(pkt->src, ip + 8, 16);
+		memcpy(pkt->dst, ip + 24, 16);
+	}
+	if (cap > plen)
+		pkt->quirks = DEC_ETH_PADDING;
+	t->sport = ld_be16(th);
+	t->dport = ld_be16(th + 2);
+	t->seq = ld_be32(th + 4);
+	t->ack = ld_be32(th + 8);
+	t->flags = th[13];
+	t->win = ld_be16(th + 14);
+	t->urp = ld_be16(th + 18);
+	t->hlen = (uint8_t)hlen;
+	t->paylen = (uint32_t)(plen - hlen);
+	t->paycap = (uint32_t)(avail - hlen);	/* <= paylen: avail <= plen */
+	t->payload = t->paycap ? th + hlen : NULL;
+	if (t->paycap < t->paylen) {
+		pkt->quirks |= DEC_TCP_PAYLOAD_CUT;
+		if (caplen >= wirelen)
+			res = DECODE_MALFORMED;	/* as below */
+	}
+	/* The options last: the walk is a tail call. */
+	uint32_t q;
+	memset(&t->opt, 0, sizeof(t->opt));
+	if (!tcp_options_common(th + 20, hlen - 20, &t->opt, &q))
+		return fast_options_walk(pkt, th + 20, hlen - 20, res);
+	pkt->quirks |= q;
+	return res;
+whole:
+	return decode_whole(DLT_EN10MB, d, caplen, wirelen, opts, pkt);
+}
+
 enum decode_result
 decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
     const struct decode_opts *opts, struct pkt *pkt)
 {
-	enum decode_result res;
-
 	if (dlt == DLT_EN10MB && data && !decode_fast_off &&
-	    !(opts && opts->verify_checksums) &&
-	    decode_fast(data, caplen, wirelen, pkt, &res))
-		return res;
+	    !(opts && opts->verify_checksums))
+		return decode_fast(data, caplen, wirelen, opts, pkt);
 	return decode_whole(dlt, data, caplen, wirelen, opts, pkt);
 }
