@@ -457,45 +457,80 @@ progress_clear(struct pipeline *pl)
 #define RING 8
 _Static_assert(RING > AHEAD && (RING & (RING - 1)) == 0, "ahead ring");
 
-/* Read one capture to its end; false on a read error (err set), after
- * analyzing every frame before it. One thread reading a regular file reads
- * AHEAD frames ahead; elsewhere a frame at a time: -c stops at a frame
- * (none is read past it), and where someone waits for each record (a
- * pipe), reading ahead would wait for AHEAD more frames. */
+/* One thread reading a regular file, without -c (pipeline_capture()):
+ * AHEAD frames ahead, in a loop of its own that tests nothing per frame
+ * but the end of the input and the output's (pl->stop is never set
+ * without -c). */
 static bool
-pipeline_capture(struct pipeline *pl, struct capture *cap, GError **err)
+capture_ahead(struct pipeline *pl, struct capture *cap, GError **err)
 {
 	struct ahead ring[RING];
-	unsigned depth = !pl->par && !pl->cfg->count && !pl->rep.flush_each ?
-	    AHEAD : 0;
 	uint64_t n = 0, done = 0;	/* frames read, frames analyzed */
-	enum capture_status s = CAPTURE_OK;
+	enum capture_status s;
 
-	while (s == CAPTURE_OK && !pl->stop && !pl->rep.gone) {
+	if (pl->rep.gone)
+		return true;
+	for (;;) {
 		struct ahead *a = &ring[n & (RING - 1)];
 		s = capture_next(cap, &a->f, err);
-		if (s == CAPTURE_AGAIN) {
-			s = CAPTURE_OK;	/* never from a file */
-			continue;
+		if (s != CAPTURE_OK) {
+			if (s == CAPTURE_AGAIN)	/* never from a file */
+				continue;
+			break;
 		}
-		if (s == CAPTURE_OK) {
-			frame_decode(pl, a);
-			n++;
-		}
-		if (n - done > RECORD_AHEAD) {	/* never a frame at a time */
-			struct ahead *b = &ring[(done + RECORD_AHEAD) &
+		frame_decode(pl, a);
+		n++;
+		if (n - done > RECORD_AHEAD) {
+			const struct ahead *b = &ring[(done + RECORD_AHEAD) &
 			    (RING - 1)];
 			if (b->r == DECODE_OK)
 				flow_prefetch_record(&pl->flows, b->hash);
 		}
-		/* The oldest, once depth are read after it, or at the end. */
-		while (n - done > (s == CAPTURE_OK ? depth : 0)) {
+		/* The oldest, once AHEAD are read after it. */
+		if (n - done > AHEAD) {
 			frame_commit(pl, &ring[done++ & (RING - 1)]);
 			if ((pl->st.packets & 4095) == 0)
 				progress_update(pl, false);
-			if (pl->cfg->count && pl->st.packets >= pl->cfg->count)
-				pl->stop = true;
+			if (pl->rep.gone)	/* what is read ahead is left */
+				return true;
 		}
+	}
+	/* The end of the input: the frames read ahead. */
+	while (done < n) {
+		frame_commit(pl, &ring[done++ & (RING - 1)]);
+		if ((pl->st.packets & 4095) == 0)
+			progress_update(pl, false);
+	}
+	return s != CAPTURE_ERROR;
+}
+
+/* Read one capture to its end; false on a read error (err set), after
+ * analyzing every frame before it. One thread reading a regular file reads
+ * AHEAD frames ahead (capture_ahead()); elsewhere a frame at a time: -c
+ * stops at a frame (none is read past it), and where someone waits for
+ * each record (a pipe), reading ahead would wait for AHEAD more frames. */
+static bool
+pipeline_capture(struct pipeline *pl, struct capture *cap, GError **err)
+{
+	enum capture_status s = CAPTURE_OK;
+
+	if (!pl->par && !pl->cfg->count && !pl->rep.flush_each)
+		return capture_ahead(pl, cap, err);
+	while (s == CAPTURE_OK && !pl->stop && !pl->rep.gone) {
+		struct ahead a;
+		s = capture_next(cap, &a.f, err);
+		if (s == CAPTURE_AGAIN) {
+			s = CAPTURE_OK;	/* never from a file */
+			continue;
+		}
+		if (s != CAPTURE_OK)
+			break;
+		frame_decode(pl, &a);
+		frame_commit(pl, &a);
+		if ((pl->st.packets & 4095) == 0)
+			progress_update(pl, false);
+		if (pl->cfg->count && pl->st.packets >= pl->cfg->count)
+			pl->stop = true;
 	}
 	return s != CAPTURE_ERROR;
 }
