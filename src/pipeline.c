@@ -301,8 +301,10 @@ frame_decode(struct pipeline *pl, struct ahead *a)
 	}
 }
 
-/* Analyze a decoded frame: in frame order. */
-static void
+/* Analyze a decoded frame: in frame order. Inline: out of line, it saved
+ * registers and made a stack frame for each frame, and capture_ahead()
+ * kept its own across the call. */
+static inline __attribute__((always_inline)) void
 frame_commit(struct pipeline *pl, struct ahead *a)
 {
 	const struct frame *f = &a->f;
