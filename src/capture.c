@@ -40,8 +40,10 @@ struct capture {
 	struct own_reader *own;	/* classic pcap read here (own_next()) */
 	/* capture_next() hands out a record of the own reader at once when
 	 * its caplen is below this (0: none: not our byte order, a filter
-	 * or -w); and its timestamp's fraction times this is ns. */
+	 * or -w) and its timestamp's fraction below sub_lim (under a
+	 * second: no clamp); that fraction times sub_ns is ns. */
 	uint32_t at_once;
+	uint32_t sub_lim;
 	int64_t sub_ns;
 	struct bpf_program prog;	/* a file's -f */
 	bool has_prog;
@@ -468,6 +470,7 @@ at_once_set(struct capture *c)
 	c->at_once = o && !o->swapped && !c->has_prog && !c->dump ?
 	    most + 1 : 0;
 	c->sub_ns = (o && o->micro ? 1000 : 1) * (c->nano ? 1 : 1000);
+	c->sub_lim = (uint32_t)(1000000000 / c->sub_ns);
 }
 
 /*
@@ -1251,14 +1254,17 @@ capture_next(struct capture *c, struct frame *f, GError **err)
 		uint32_t w[4];
 		memcpy(w, o->buf + o->pos, 16);
 		size_t want = 16 + (size_t)w[2];
-		if (w[2] < c->at_once && o->end - o->pos >= want) {
+		if (w[2] < c->at_once && w[1] < c->sub_lim &&
+		    o->end - o->pos >= want) {
 			f->data = o->buf + o->pos + 16;
 			o->pos += want;
 			c->records++;
 			c->off += want;
-			/* classic pcap: the seconds unsigned */
-			f->ts_ns = capture_ts_ns(w[0],
-			    (int64_t)(int32_t)w[1] * c->sub_ns, true);
+			/* classic pcap: the seconds unsigned, below the clamp
+			 * of capture_ts_ns() (2^33); the fraction below a
+			 * second (sub_lim) */
+			f->ts_ns = (int64_t)w[0] * 1000000000 +
+			    (int64_t)w[1] * c->sub_ns;
 			f->caplen = w[2];
 			f->wirelen = w[3];
 			f->dlt = c->dlt;
