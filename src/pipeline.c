@@ -301,6 +301,53 @@ frame_decode(struct pipeline *pl, struct ahead *a)
 	}
 }
 
+/* frame_commit()'s frame that is not the usual one: counted; whether it
+ * is analyzed. */
+static __attribute__((noinline)) bool
+frame_unusual(struct pipeline *pl, const struct ahead *a)
+{
+	const struct pkt *pkt = &a->pkt;
+
+	switch (a->r) {
+	case DECODE_OK:
+		break;
+	case DECODE_TRUNCATED:
+		pl->st.derr[DERR_TRUNCATED]++;
+		return false;
+	case DECODE_MALFORMED:
+		pl->st.derr[DERR_MALFORMED]++;
+		return false;
+	case DECODE_UNSUPPORTED:
+		pl->st.derr[DERR_UNSUPPORTED]++;
+		return false;
+	case DECODE_NOT_TCP:
+	default:
+		/* A TCP fragment dropped at once: its IPv4 header checksum
+		 * was wrong (--verify-checksums). (Those held are counted
+		 * when their datagram is given up: pipeline_finish().) */
+		if (pkt->quirks & DEC_IP_FRAG_LATER)
+			pl->st.derr[pkt->quirks & DEC_IP_BAD_CSUM ?
+			    DERR_BAD_CHECKSUM : DERR_FRAGMENT]++;
+		return false;
+	}
+	if (a->copy) {
+		pl->st.derr[DERR_COPY]++;
+		return false;
+	}
+	if (pkt->quirks & DEC_IP_BAD_CSUM) {
+		/* A bad IPv4 header checksum: the datagram is dropped
+		 * before TCP sees it, silently, as a host (and Zeek) does. */
+		pl->st.derr[DERR_BAD_CHECKSUM]++;
+		return false;
+	}
+	if (pkt->quirks & DEC_TCP_BAD_CSUM)
+		pl->st.derr[DERR_BAD_CHECKSUM]++;
+	else if (!(pkt->quirks & DEC_ICMP_ERR))	/* an ICMP error: to its
+						   connection, not TCP */
+		pl->st.tcp_packets++;
+	return true;
+}
+
 /* Analyze a decoded frame: in frame order. Inline: out of line, it saved
  * registers and made a stack frame for each frame, and capture_ahead()
  * kept its own across the call. */
@@ -327,43 +374,13 @@ frame_commit(struct pipeline *pl, struct ahead *a)
 		pl->last_sweep = pl->clock;
 	}
 
-	switch (a->r) {
-	case DECODE_OK:
-		break;
-	case DECODE_TRUNCATED:
-		pl->st.derr[DERR_TRUNCATED]++;
-		return;
-	case DECODE_MALFORMED:
-		pl->st.derr[DERR_MALFORMED]++;
-		return;
-	case DECODE_UNSUPPORTED:
-		pl->st.derr[DERR_UNSUPPORTED]++;
-		return;
-	case DECODE_NOT_TCP:
-	default:
-		/* A TCP fragment dropped at once: its IPv4 header checksum
-		 * was wrong (--verify-checksums). (Those held are counted
-		 * when their datagram is given up: pipeline_finish().) */
-		if (pkt->quirks & DEC_IP_FRAG_LATER)
-			pl->st.derr[pkt->quirks & DEC_IP_BAD_CSUM ?
-			    DERR_BAD_CHECKSUM : DERR_FRAGMENT]++;
-		return;
-	}
-	if (a->copy) {
-		pl->st.derr[DERR_COPY]++;
-		return;
-	}
-	if (pkt->quirks & DEC_IP_BAD_CSUM) {
-		/* A bad IPv4 header checksum: the datagram is dropped
-		 * before TCP sees it, silently, as a host (and Zeek) does. */
-		pl->st.derr[DERR_BAD_CHECKSUM]++;
-		return;
-	}
-	if (pkt->quirks & DEC_TCP_BAD_CSUM)
-		pl->st.derr[DERR_BAD_CHECKSUM]++;
-	else if (!(pkt->quirks & DEC_ICMP_ERR))	/* an ICMP error: to its
-						   connection, not TCP */
+	/* The usual frame at once: a segment, no copy, no checksum or ICMP
+	 * finding; the others counted out of line. */
+	if (G_LIKELY(a->r == DECODE_OK && !a->copy && !(pkt->quirks &
+	    (DEC_IP_BAD_CSUM | DEC_TCP_BAD_CSUM | DEC_ICMP_ERR))))
 		pl->st.tcp_packets++;
+	else if (!frame_unusual(pl, a))
+		return;
 	if (pl->par) {
 		par_segment(pl->par, pkt, f->ts_ns, pl->frame_no);
 		return;
