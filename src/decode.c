@@ -116,8 +116,7 @@ decode_dlt_is_supported(int dlt)
 	}
 }
 
-/* Each byte's decimal digits and a dot, in 4 bytes (dotted_quad() counts
- * the digits): one copy an octet. */
+/* Each byte's decimal digits and a dot, in 4 bytes: one copy an octet. */
 #define OQ_D(v, k) ((v) < 10 ? ((k) == 0 ? '0' + (v) : (k) == 1 ? '.' : 0) : \
 	(v) < 100 ? ((k) == 0 ? '0' + (v) / 10 : (k) == 1 ? '0' + (v) % 10 : \
 	(k) == 2 ? '.' : 0) : \
@@ -131,6 +130,14 @@ decode_dlt_is_supported(int dlt)
 static const char octet_dot[256][4] = {
 	OQ_64(0), OQ_64(64), OQ_64(128), OQ_64(192)
 };
+/* ...and their length, the dot's with them. */
+#define OL_1(v) ((v) < 10 ? 2 : (v) < 100 ? 3 : 4)
+#define OL_4(v) OL_1(v), OL_1((v) + 1), OL_1((v) + 2), OL_1((v) + 3)
+#define OL_16(v) OL_4(v), OL_4((v) + 4), OL_4((v) + 8), OL_4((v) + 12)
+#define OL_64(v) OL_16(v), OL_16((v) + 16), OL_16((v) + 32), OL_16((v) + 48)
+static const uint8_t octet_len[256] = {
+	OL_64(0), OL_64(64), OL_64(128), OL_64(192)
+};
 
 /* The dotted quad at out (room for 16: the last dot is written, then
  * dropped); its length. */
@@ -142,7 +149,7 @@ dotted_quad(const uint8_t *a, char *out)
 	for (int i = 0; i < 4; i++) {
 		unsigned v = a[i];
 		memcpy(out + n, octet_dot[v], 4);
-		n += 2 + (v >= 10) + (v >= 100);
+		n += octet_len[v];
 	}
 	return n - 1;
 }
