@@ -190,6 +190,40 @@ START_TEST(test_u64)
 }
 END_TEST
 
+/* wc_u64() in 32 bits, where it counts the digits with comparisons and
+ * writes them from the left: every power of ten and two either side,
+ * the top, and a million random values of every length. (All 2^32 were
+ * compared with a plain loop when it was written.) */
+START_TEST(test_u32)
+{
+	GRand *g = g_rand_new_with_seed(17);
+	char b[WC_U64_MAX + 1], l[32];
+	uint64_t p = 1;
+
+	for (int k = 0; k <= 10; k++, p *= 10)
+		for (int64_t d = -2; d <= 2; d++) {
+			uint64_t v = p + (uint64_t)d;
+			if ((int64_t)p + d < 0 || v > UINT32_MAX)
+				continue;
+			*wc_u64(b, v) = '\0';
+			snprintf(l, sizeof(l), "%" PRIu64, v);
+			ck_assert_str_eq(b, l);
+		}
+	for (uint64_t v = UINT32_MAX - 2; v <= UINT32_MAX; v++) {
+		*wc_u64(b, v) = '\0';
+		snprintf(l, sizeof(l), "%" PRIu64, v);
+		ck_assert_str_eq(b, l);
+	}
+	for (int i = 0; i < 1000000; i++) {
+		uint32_t v = g_rand_int(g) >> (i % 32);
+		*wc_u64(b, v) = '\0';
+		snprintf(l, sizeof(l), "%" PRIu32, v);
+		ck_assert_str_eq(b, l);
+	}
+	g_rand_free(g);
+}
+END_TEST
+
 /* wb_ts() and wb_dur(): seconds and microseconds, the seconds' text
  * reused while they stay the same and redone when they change. */
 START_TEST(test_ts_dur)
@@ -255,6 +289,7 @@ report_suite(void)
 	tcase_add_test(tc, test_delta_fixed);
 	tcase_add_test(tc, test_delta_random);
 	tcase_add_test(tc, test_u64);
+	tcase_add_test(tc, test_u32);
 	tcase_add_test(tc, test_ts_dur);
 	tcase_add_test(tc, test_put_empty);
 	suite_add_tcase(s, tc);
