@@ -157,7 +157,7 @@ wc_ts_new(struct wbuf *w, char *o, int64_t ns)
 	memcpy(o, w->stext, sizeof(w->stext));	/* room: WC_TS_MAX */
 	o += w->slen;
 	*o = '.';
-	wc_six(o + 1, (unsigned)(f / 1000));
+	wc_six(o + 1, (uint32_t)f);
 	return o + 7;
 }
 
@@ -173,12 +173,12 @@ wc_dur(char *o, int64_t ns)
 	if (u < 1000000000) {	/* most: no division by 10^9 */
 		o[0] = '0';
 		o[1] = '.';
-		wc_six(o + 2, (uint32_t)u / 1000);
+		wc_six(o + 2, (uint32_t)u);
 		return o + 8;
 	}
 	o = wc_u64(o, u / 1000000000);
 	*o = '.';
-	wc_six(o + 1, (unsigned)(u % 1000000000 / 1000));
+	wc_six(o + 1, (uint32_t)(u % 1000000000));
 	return o + 7;
 }
 

@@ -101,16 +101,28 @@ wc_u64(char *o, uint64_t v)
 	return wc_u64_long(o, v);
 }
 
-/* The six digits of u (< 1,000,000) at o[0..6): three pairs, unrolled
- * (as a loop they were half of a timestamp's cost). */
+/*
+ * The six digits of the microseconds of ns (< 10^9 nanoseconds) at
+ * o[0..6), with no division: y / 2^32 is ns / 10^7 in fixed point, its
+ * integer part the first two digits, and each multiplication of its
+ * fraction by 100 brings the next two into it (James Anhalt's method).
+ * M is 2^57 / 10^7 rounded up (+ 0.41), so y exceeds ns * 2^32 / 10^7 by
+ * less than 10^9 * 0.41 / 2^25 + 1 = 14, short of the 2^32 / 10^7 = 429
+ * that would reach (ns + 1) / 10^7: every y * 100^i / 2^32 has the
+ * integer part of ns * 100^i / 10^7. ns * M stays under 1.45e19 < 2^64.
+ * All 10^9 were compared with ns / 1000 by printf when it was written.
+ */
 static inline void
-wc_six(char *o, unsigned u)
+wc_six(char *o, uint32_t ns)
 {
-	unsigned hi = u / 10000, lo = u % 10000;
+	uint64_t y = ((uint64_t)ns * ((UINT64_C(1) << 57) / 10000000 + 1) >>
+	    25) + 1;
 
-	memcpy(o, wb_pairs + 2 * hi, 2);
-	memcpy(o + 2, wb_pairs + 2 * (lo / 100), 2);
-	memcpy(o + 4, wb_pairs + 2 * (lo % 100), 2);
+	memcpy(o, wb_pairs + 2 * (y >> 32), 2);
+	y = (uint64_t)(uint32_t)y * 100;
+	memcpy(o + 2, wb_pairs + 2 * (y >> 32), 2);
+	y = (uint64_t)(uint32_t)y * 100;
+	memcpy(o + 4, wb_pairs + 2 * (y >> 32), 2);
 }
 
 /* Epoch seconds with six decimals ("1700000000.000100"); w keeps the
@@ -127,7 +139,7 @@ wc_ts(struct wbuf *w, char *o, int64_t ns)
 		memcpy(o, w->stext, sizeof(w->stext));	/* room: WC_TS_MAX */
 		o += w->slen;
 		*o = '.';
-		wc_six(o + 1, (uint32_t)f / 1000);
+		wc_six(o + 1, (uint32_t)f);
 		return o + 7;
 	}
 	return wc_ts_new(w, o, ns);
