@@ -151,20 +151,18 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	WC_LIT(o, ",\"server\":");
 	o = json_endpoint(o, c, sv);
 
-	/* handshake */
-	int64_t syn_ts = conn_time(c, CT_SYN);
-	int64_t synack_ts = conn_time(c, CT_SYNACK);
-	int64_t ack_ts = conn_time(c, CT_ACK);
-	bool syn = syn_ts && c->syn_dir == cl, sa = c->synack_dir >= 0,
-	    ack = conn_third_seen(c);
+	/* handshake; a time decoded (conn_time()) only when written */
+	int64_t syn_ts = c->syn_dir == cl ? conn_time(c, CT_SYN) : 0;
 	WC_LIT(o, ",\"handshake\":{\"outcome\":");
 	o = wc_qname_pre(o, &nm->hs[conn_hs_outcome(c)]);
 	WC_LIT(o, ",\"syn_ts\":");
-	o = json_ts(w, o, syn_ts, syn);
+	o = json_ts(w, o, syn_ts, syn_ts != 0);
 	WC_LIT(o, ",\"synack_ts\":");
-	o = json_ts(w, o, synack_ts, sa);
+	o = c->synack_dir >= 0 ? wc_ts(w, o, conn_time(c, CT_SYNACK)) :
+	    json_null(o);
 	WC_LIT(o, ",\"ack_ts\":");
-	o = json_ts(w, o, ack_ts, ack);
+	o = conn_third_seen(c) ? wc_ts(w, o, conn_time(c, CT_ACK)) :
+	    json_null(o);
 	WC_LIT(o, ",\"client_isn\":");
 	o = json_u32(o, pc->isn, pc->flags & PEER_SYN_SEEN);
 	WC_LIT(o, ",\"server_isn\":");
@@ -191,10 +189,6 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 
 	/* teardown */
 	const struct conn_side *sc = &c->side[cl], *ss = &c->side[sv];
-	int64_t fin_ack_c = conn_side_time(c, cl, CT_FIN_ACK);
-	int64_t fin_ack_s = conn_side_time(c, sv, CT_FIN_ACK);
-	bool both_acked = (pc->flags & PEER_FIN_ACKED) &&
-	    (ps->flags & PEER_FIN_ACKED);
 	WC_LIT(o, "},\"teardown\":{\"outcome\":");
 	o = wc_qname_pre(o, &nm->td[conn_td_outcome(c)]);
 	WC_LIT(o, ",\"initiator\":");
@@ -202,14 +196,19 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	WC_LIT(o, ",\"reset_by\":");
 	o = json_side_or_null(o, cl, conn_reset_by(c));
 	WC_LIT(o, ",\"client_fin_ts\":");
-	o = json_ts(w, o, conn_side_time(c, cl, CT_FIN),
-	    pc->flags & PEER_FIN_SEEN);
+	o = pc->flags & PEER_FIN_SEEN ?
+	    wc_ts(w, o, conn_side_time(c, cl, CT_FIN)) : json_null(o);
 	WC_LIT(o, ",\"server_fin_ts\":");
-	o = json_ts(w, o, conn_side_time(c, sv, CT_FIN),
-	    ps->flags & PEER_FIN_SEEN);
+	o = ps->flags & PEER_FIN_SEEN ?
+	    wc_ts(w, o, conn_side_time(c, sv, CT_FIN)) : json_null(o);
 	WC_LIT(o, ",\"last_ack_ts\":");
-	o = json_ts(w, o, fin_ack_c > fin_ack_s ? fin_ack_c : fin_ack_s,
-	    both_acked);
+	if ((pc->flags & PEER_FIN_ACKED) && (ps->flags & PEER_FIN_ACKED)) {
+		int64_t a = conn_side_time(c, cl, CT_FIN_ACK);
+		int64_t b = conn_side_time(c, sv, CT_FIN_ACK);
+		o = wc_ts(w, o, a > b ? a : b);
+	} else {
+		o = json_null(o);
+	}
 
 	WC_LIT(o, "},\"states\":{\"client\":");
 	o = wc_qname_pre(o, &nm->st[pc->st]);
