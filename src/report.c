@@ -180,14 +180,14 @@ report_wall(char b[REPORT_WALL_LEN], int64_t ns)
 	b[7] = '-';
 	two(b + 8, d);
 	b[10] = ' ';
-	two(b + 11, (unsigned)(sod / 3600));
+	unsigned t = (unsigned)sod;	/* unsigned: no sign to correct */
+	two(b + 11, t / 3600);
 	b[13] = ':';
-	two(b + 14, (unsigned)(sod / 60 % 60));
+	two(b + 14, t / 60 % 60);
 	b[16] = ':';
-	two(b + 17, (unsigned)(sod % 60));
+	two(b + 17, t % 60);
 	b[19] = '.';
-	for (int i = 25; i > 19; i--, us /= 10)
-		b[i] = (char)('0' + us % 10);
+	wc_six(b + 20, (uint32_t)us * 1000);	/* it takes nanoseconds */
 }
 
 /* "+0.052 ms" between two steps: printf's "%+.3f ms" of the double
