@@ -1981,6 +1981,43 @@ same_pkt(const struct pkt *a, const struct pkt *b, size_t i)
  * its fast path as without. A third take the fast path; the rest go the
  * whole way from it.
  */
+
+/* Frame f of len bytes with up to two of its judged bytes changed and cut
+ * short at random, decoded the fast way and the whole way
+ * (decode_fast_off), which must agree, the window scale sent too: the
+ * result, and in *caplen the length it was cut to. */
+static enum decode_result
+both_ways(GRand *rng, uint8_t *f, size_t len, const size_t *judged,
+    size_t njudged, size_t i, size_t *caplen_out)
+{
+	for (int m = g_rand_int_range(rng, 0, 3); m > 0; m--) {
+		size_t at = judged[g_rand_int_range(rng, 0, (gint32)njudged)];
+		f[at] = g_rand_boolean(rng) ? (uint8_t)g_rand_int(rng) :
+		    (uint8_t)(f[at] + g_rand_int_range(rng, -2, 3));
+	}
+	size_t caplen = g_rand_boolean(rng) ? len :
+	    (size_t)g_rand_int_range(rng, 0, (gint32)len + 9);
+	size_t wirelen = g_rand_boolean(rng) ? caplen : len;
+	uint8_t *d = g_memdup2(f, caplen ? caplen : 1);
+	struct pkt a, b;
+	memset(&a, 0xa5, sizeof(a));
+	memset(&b, 0x5a, sizeof(b));
+	decode_fast_off = true;
+	enum decode_result rb = decode_frame(DLT_EN10MB, d, caplen, wirelen,
+	    NULL, &b);
+	decode_fast_off = false;
+	enum decode_result ra = decode_frame(DLT_EN10MB, d, caplen, wirelen,
+	    NULL, &a);
+	ck_assert_msg(ra == rb, "frame %zu: %s, the whole way %s", i,
+	    decode_result_name(ra), decode_result_name(rb));
+	same_pkt(&a, &b, i);
+	ck_assert_msg(a.tcp.opt.ws_sent == b.tcp.opt.ws_sent,
+	    "frame %zu: window scale sent", i);
+	g_free(d);
+	*caplen_out = caplen;
+	return ra;
+}
+
 START_TEST(test_fast_as_whole)
 {
 	GRand *rng = g_rand_new_with_seed(9293);
@@ -2010,30 +2047,10 @@ START_TEST(test_fast_as_whole)
 		/* Some of the judged bytes at random. */
 		static const size_t judged[] = { 12, 13, 14, 16, 17, 20, 21,
 		    23, 46, 54, 55, 56 };
-		for (int m = g_rand_int_range(rng, 0, 3); m > 0; m--) {
-			size_t at = judged[g_rand_int_range(rng, 0,
-			    G_N_ELEMENTS(judged))];
-			f[at] = g_rand_boolean(rng) ? (uint8_t)g_rand_int(rng) :
-			    (uint8_t)(f[at] + g_rand_int_range(rng, -2, 3));
-		}
-		size_t caplen = g_rand_boolean(rng) ? len :
-		    (size_t)g_rand_int_range(rng, 0, (gint32)len + 9);
-		size_t wirelen = g_rand_boolean(rng) ? caplen : len;
-		uint8_t *d = g_memdup2(f, caplen ? caplen : 1);
-		struct pkt a, b;
-		memset(&a, 0xa5, sizeof(a));
-		memset(&b, 0x5a, sizeof(b));
-		decode_fast_off = true;
-		enum decode_result rb = decode_frame(DLT_EN10MB, d, caplen,
-		    wirelen, NULL, &b);
-		decode_fast_off = false;
-		enum decode_result ra = decode_frame(DLT_EN10MB, d, caplen,
-		    wirelen, NULL, &a);
-		ck_assert_msg(ra == rb, "frame %zu: %s, the whole way %s", i,
-		    decode_result_name(ra), decode_result_name(rb));
-		same_pkt(&a, &b, i);
+		size_t caplen;
+		enum decode_result ra = both_ways(rng, f, len, judged,
+		    G_N_ELEMENTS(judged), i, &caplen);
 		fast += caplen >= 54 && ra == DECODE_OK;
-		g_free(d);
 	}
 	/* The generator reaches both. */
 	ck_assert_uint_gt(fast, 30000);
@@ -2096,32 +2113,10 @@ START_TEST(test_fast_layouts)
 		    v6 ? 19 : 17, 20, 23, th + 12, th + 20, th + 21, th + 24,
 		    th + 25, th + 26, th + 27, th + 28, th + 31, th + 36,
 		    th + 37, th + 38 };
-		for (int m = g_rand_int_range(rng, 0, 3); m > 0; m--) {
-			size_t at = judged[g_rand_int_range(rng, 0,
-			    G_N_ELEMENTS(judged))];
-			f[at] = g_rand_boolean(rng) ? (uint8_t)g_rand_int(rng) :
-			    (uint8_t)(f[at] + g_rand_int_range(rng, -2, 3));
-		}
-		size_t caplen = g_rand_boolean(rng) ? len :
-		    (size_t)g_rand_int_range(rng, 0, (gint32)len + 9);
-		size_t wirelen = g_rand_boolean(rng) ? caplen : len;
-		uint8_t *d = g_memdup2(f, caplen ? caplen : 1);
-		struct pkt a, b;
-		memset(&a, 0xa5, sizeof(a));
-		memset(&b, 0x5a, sizeof(b));
-		decode_fast_off = true;
-		enum decode_result rb = decode_frame(DLT_EN10MB, d, caplen,
-		    wirelen, NULL, &b);
-		decode_fast_off = false;
-		enum decode_result ra = decode_frame(DLT_EN10MB, d, caplen,
-		    wirelen, NULL, &a);
-		ck_assert_msg(ra == rb, "frame %zu: %s, the whole way %s", i,
-		    decode_result_name(ra), decode_result_name(rb));
-		same_pkt(&a, &b, i);
-		ck_assert_msg(a.tcp.opt.ws_sent == b.tcp.opt.ws_sent,
-		    "frame %zu: window scale sent", i);
+		size_t caplen;
+		enum decode_result ra = both_ways(rng, f, len, judged,
+		    G_N_ELEMENTS(judged), i, &caplen);
 		fast += caplen >= th + 20 && ra == DECODE_OK;
-		g_free(d);
 	}
 	ck_assert_uint_gt(fast, 30000);
 	ck_assert_uint_lt(fast, 170000);
