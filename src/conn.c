@@ -1639,8 +1639,17 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	 * before it crossed it, SPEC's endpoint states say, whatever the
 	 * capture order; but for the evidence below.) */
 	bool fin = s->flags & TH_FIN;
-	bool proof = c->side[!dir].fin_count > 1 || after ||
-	    (fin && (me->flags & PEER_GOT_FIN));
+	/* The FIN sent again proves it only to a segment that had a copy
+	 * of it: with timestamps, one that echoes the newest TSval of the
+	 * FIN's sender, the copy sent again, stamped anew, which TS.Recent
+	 * takes when it arrives (RFC 7323 4.3). An older echo left before
+	 * any copy sent again arrived, and the first may have been lost
+	 * past the capture point (a queue or a loss between the capture
+	 * and this endpoint): the rules below judge it. */
+	bool resent = c->side[!dir].fin_count > 1 &&
+	    !(f->fin_ts && s->opt.has_ts && f->ts_seen &&
+	    seq_lt(s->opt.tsecr, f->ts_max));
+	bool proof = resent || after || (fin && (me->flags & PEER_GOT_FIN));
 	/* Without timestamps to tell, a repeated ack captured sooner than
 	 * half that round trip after the FIN cannot answer it (a duplicate
 	 * ACK of u answering an old segment the path delivered late). */
@@ -1691,9 +1700,13 @@ fin_ack_pending(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		return;
 	struct tcp_peer *me = &c->peer[dir], *f = &c->peer[!dir];
 	int64_t rtt;
-	/* Within the round trip after the held ack, no FIN sent again. */
-	bool soon = s && c->side[!dir].fin_count == x->fba_fins &&
-	    peer_rtt(c, dir, &rtt) && ts - x->fba_ts < rtt;
+	/* Within the round trip after the held ack, no FIN sent again; or
+	 * after the FIN was sent again, whenever: the copy sent again was
+	 * counted, so the ones before had not arrived (lost past the
+	 * capture point), not been left uncounted. */
+	bool soon = s && ((c->side[!dir].fin_count == x->fba_fins &&
+	    peer_rtt(c, dir, &rtt) && ts - x->fba_ts < rtt) ||
+	    c->side[!dir].fin_count > x->fba_fins);
 	/* Another bare ACK of u that reports bytes received twice (a
 	 * D-SACK, RFC 2883: its first block at or below its ack): it answers
 	 * bytes sent again, not the FIN; not yet the next segment that

@@ -2531,6 +2531,49 @@ START_TEST(test_dup_ack_crossing_fin_by_timestamps)
 }
 END_TEST
 
+/* The server's 100 bytes and its FIN W = 5101 in the same clock tick
+ * (TSval 230 both), captured near the server: the client acks the data
+ * (5101 = W, echo 230). The FIN is lost past the capture point and sent
+ * again (TSval 430, frame 7); the client's duplicate ACK of W 1 ms later
+ * (frame 8) echoes 230, older than the copy sent again: it left before
+ * any copy arrived, and the first was lost, so the FIN sent again proves
+ * nothing; held, it is cleared when the client acks W+1 after a third
+ * copy (frame 10). No fin_ack_bad_ack, a graceful close. The same
+ * duplicate echoing 430 had the copy sent again and did not count it:
+ * fin_ack_bad_ack at frame 8. */
+START_TEST(test_fin_resent_lost_past_capture)
+{
+	struct tu_result r;
+	const char *before = HS_TS
+	       "+0.010 < PA 5001 1001 len=100 ts=230,110\n"
+	       "+0.000 < FA 5101 1001 ts=230,110\n"
+	       "+0.010 > A  1001 5101 ts=140,230\n"
+	       "+0.200 < FA 5101 1001 ts=430,110\n";
+	const char *after =
+	       "+0.400 < FA 5101 1001 ts=830,110\n"
+	       "+0.010 > A  1001 5102 ts=150,830\n"
+	       "+0.010 > FA 1001 5102 ts=151,830\n"
+	       "+0.010 < A  5102 1002 ts=840,151\n";
+	char *scn = g_strconcat(before, "+0.001 > A  1001 5101 ts=141,230\n",
+	    after, NULL);
+
+	tu_run(scn, &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_no_anom(&r, 0, "fin_ack_bad_ack");
+	tu_assert_anom(&r, 0, "fin_retransmitted", 7, "server");
+	ck_assert_int_eq(r.conns[0].td, TD_GRACEFUL);
+	ck_assert_int_eq(r.conns[0].st[TU_SERVER], TCP_ST_TIME_WAIT);
+	ck_assert_int_eq(r.conns[0].st[TU_CLIENT], TCP_ST_CLOSED);
+	g_free(scn);
+
+	scn = g_strconcat(before, "+0.001 > A  1001 5101 ts=141,430\n",
+	    after, NULL);
+	tu_run(scn, &r);
+	tu_assert_anom(&r, 0, "fin_ack_bad_ack", 8, "client");
+	g_free(scn);
+}
+END_TEST
+
 /* The closer's data (100 bytes), its FIN u = 1101 10 ms later, and the
  * server's ACK of 1101 = u 10 ms after the FIN: a round trip between the
  * capture point and the server (SYN to SYN-ACK, 10 ms) after the FIN,
@@ -3532,6 +3575,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_anomaly_cap_keeps_errors);
 	tcase_add_test(tc, test_fins_crossed_by_timestamps);
 	tcase_add_test(tc, test_dup_ack_crossing_fin_by_timestamps);
+	tcase_add_test(tc, test_fin_resent_lost_past_capture);
 	tcase_add_test(tc, test_fin_ack_u_after_round_trip);
 	tcase_add_test(tc, test_third_with_data_bad_ack);
 	tcase_add_test(tc, test_server_data_before_synack);
