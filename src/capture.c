@@ -19,6 +19,7 @@
 #include "hugemem.h"
 #include "outfile.h"
 #include "pcapng.h"
+#include "rd.h"
 
 struct capture {
 	pcap_t *p;
@@ -50,7 +51,10 @@ struct capture {
 	/* A pcapng file libpcap stopped in (ng_takeover()): read on by
 	 * pcapng.c, frames of any link type. */
 	struct ng_reader *ng;
-	struct ng_merge *merge;	/* several interfaces: ng_merged() */
+	struct ng_merge *merge;	/* several interfaces: ng_next_frame() */
+	/* Standard input from a pipe: its first bytes (head_check()). */
+	const struct head_cookie *head;
+	bool head_checked;
 	char *filter;		/* -f, compiled again for each link type */
 	GArray *ng_progs;	/* struct ng_prog */
 	bool at_eof;		/* the file read to its end */
@@ -613,8 +617,14 @@ format_hint(const unsigned char *b, size_t n)
 /* Standard input from a pipe cannot be read again to tell why libpcap
  * refused it: it is read through this stream, which keeps its first
  * bytes. */
+/* Standard input from a pipe is read through this cookie, which keeps
+ * its first bytes: what a file libpcap refuses begins with
+ * (format_hint()), and the blocks of a pcapng file before its first
+ * packet (head_interfaces()). */
+#define HEAD_KEEP (64 * 1024)
+
 struct head_cookie {
-	unsigned char b[24];
+	unsigned char b[HEAD_KEEP];
 	size_t n;
 };
 
@@ -635,6 +645,63 @@ head_read(void *ck, char *buf, size_t n)
 		h->n += k;
 	}
 	return r;
+}
+
+/* The interfaces a pcapng stream's first section describes before its
+ * first packet, as far as the bytes kept show them; 0 if they do not. */
+static unsigned
+head_interfaces(const struct head_cookie *h)
+{
+	struct rd r = rd_init(h->b, h->n);
+	uint32_t type = rd_he32(&r), len;
+	bool swapped = false;
+
+	if (type != 0x0A0D0D0A)
+		return 0;
+	len = rd_he32(&r);
+	uint32_t bom = rd_he32(&r);
+	if (r.err || (bom != 0x1A2B3C4D && bom != 0x4D3C2B1A))
+		return 0;
+	swapped = bom == 0x4D3C2B1A;	/* not this machine's byte order */
+	if (swapped)
+		len = GUINT32_SWAP_LE_BE(len);
+	unsigned n = 0;
+	for (size_t at = 0;;) {
+		if (len < 12 || len % 4 || len > h->n - at)
+			return 0;
+		at += len;
+		struct rd b = rd_init(h->b + at, h->n - at);
+		type = rd_he32(&b);
+		len = rd_he32(&b);
+		if (b.err)
+			return 0;
+		if (swapped) {
+			type = GUINT32_SWAP_LE_BE(type);
+			len = GUINT32_SWAP_LE_BE(len);
+		}
+		if (type == 1)
+			n++;
+		else if (type == 2 || type == 3 || type == 6 ||
+		    type == 0x0A0D0D0A)
+			return n;	/* the first packet, or another section */
+	}
+}
+
+/* Once, at the first packet: a pcapng file of several interfaces from a
+ * pipe is read by libpcap, in file order, which names no frame's
+ * interface (ng_several() needs a file it can read again): say what that
+ * costs. */
+static void
+head_check(struct capture *c)
+{
+	c->head_checked = true;
+	unsigned n = c->pcapng ? head_interfaces(c->head) : 0;
+	if (n > 1)
+		g_warning("%s: a pcapng capture of %u interfaces, read from a "
+		    "pipe in file order: the copies each interface shows of a "
+		    "segment are not left out, nor the frames put back in "
+		    "time order; read it from a file (-r FILE) for both", c->name,
+		    n);
 }
 
 static int
@@ -701,7 +768,7 @@ capture_open_file(const char *path, const char *filter, GError **err)
 		unsigned char b[24];
 		size_t nb = 0;
 		if (head) {
-			nb = head->n;
+			nb = MIN(head->n, sizeof(b));
 			memcpy(b, head->b, nb);
 			uint32_t m = 0;
 			memcpy(&m, b, nb < 4 ? nb : 4);
@@ -729,8 +796,10 @@ capture_open_file(const char *path, const char *filter, GError **err)
 	}
 	struct capture *c = capture_setup(p, strcmp(path, "-") == 0 ?
 	    "standard input" : path, filter, err);
-	if (c)
+	if (c) {
 		c->iobuf = iobuf;
+		c->head = head;	/* the stream's, freed when it closes */
+	}
 	else
 		g_free(iobuf);	/* capture_setup() closed the file */
 	return c;
@@ -1307,6 +1376,8 @@ capture_result(struct capture *c, int r, struct pcap_pkthdr *h,
 {
 
 	if (r == 1) {
+		if (G_UNLIKELY(c->head && !c->head_checked))
+			head_check(c);
 		if (c->dump) {
 			pcap_dump((u_char *)c->dump, h, d);
 			int64_t now = g_get_monotonic_time();

@@ -284,6 +284,20 @@ for layout in "" "--chunks 3"; do
 	grep -q '"syn_retransmitted"' "$t/k" && [ -z "$(copies "$t/k")" ] &&
 	    ok || bad "pcapng ${layout:-by time}: --keep-copies"
 done
+# From a pipe, libpcap reads it (in file order, no interface named):
+# synfin says so, whichever byte order; a file of one interface, nothing.
+for order in "" "--big-endian 0"; do
+	# shellcheck disable=SC2086
+	$PYTHON3 "$srcdir/tests/pcapng_write.py" "$t/two.pcapng" $order \
+	    "$t/if-ra.pcap" "$t/if-rb.pcap" || exit 99
+	cat "$t/two.pcapng" | "$SYNFIN" -F json -r - >/dev/null 2>"$t/err"
+	grep -q 'a pcapng capture of 2 interfaces, read from a pipe' "$t/err" &&
+	    ok || { bad "pcapng of two interfaces from a pipe ${order:-}: no warning"; cat "$t/err"; }
+done
+$PYTHON3 "$srcdir/tests/pcapng_write.py" "$t/one.pcapng" "$t/if-ra.pcap" ||
+    exit 99
+cat "$t/one.pcapng" | "$SYNFIN" -F json -r - >/dev/null 2>"$t/err"
+[ ! -s "$t/err" ] && ok || { bad "pcapng of one interface from a pipe: a warning"; cat "$t/err"; }
 # A pcapng file of one interface: no copies looked for (as Ethernet).
 $PYTHON3 "$srcdir/tests/pcapng_write.py" "$t/one.pcapng" "$t/if-ra.pcap" ||
     exit 99
