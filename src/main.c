@@ -38,6 +38,19 @@ list_interfaces(void)
 	return 0;
 }
 
+/* A warning as synfin writes its errors (DIAGNOSTICS), one line:
+ * "synfin: warning: ...", not GLib's "(synfin:PID): synfin-WARNING **:
+ * time: ...". */
+static void
+log_line(const gchar *domain, GLogLevelFlags level, const gchar *msg,
+    gpointer user)
+{
+	(void)domain;
+	(void)user;
+	g_printerr("synfin: %s%s\n", (level & G_LOG_LEVEL_WARNING) ?
+	    "warning: " : "", msg);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -46,6 +59,8 @@ main(int argc, char **argv)
 	int rc;
 
 	setlocale(LC_ALL, "");
+	g_log_set_handler(G_LOG_DOMAIN, G_LOG_LEVEL_WARNING |
+	    G_LOG_LEVEL_MESSAGE, log_line, NULL);
 	/* Tests: check conn_input()'s fast path on every segment. */
 	const char *fc = g_getenv("SYNFIN_FAST_CHECK");
 	conn_fast_check = fc && *fc && strcmp(fc, "0") != 0;
