@@ -499,13 +499,13 @@ ng_several(struct capture *c)
 	struct ng_reader *ng = ng_open(fp);
 	struct ng_frame nf;
 	int k = ng_next(ng, &nf);
+	bool several = k == 1 && ng_interfaces(ng) > 1;
 	/* (Where libpcap stood cannot be found again: pcapng.c reads on.) */
-	if ((k == 1 && ng_interfaces(ng) > 1) ||
-	    fseeko(fp, at, SEEK_SET) != 0) {
+	if (several || fseeko(fp, at, SEEK_SET) != 0) {
 		if (k == 1)
 			ng_unread(ng);
 		c->ng = ng;
-		if (k == 1 && ng_interfaces(ng) > 1)
+		if (several)
 			c->merge = g_new0(struct ng_merge, 1);
 		return;
 	}
@@ -653,16 +653,12 @@ static unsigned
 head_interfaces(const struct head_cookie *h)
 {
 	struct rd r = rd_init(h->b, h->n);
-	uint32_t type = rd_he32(&r), len;
-	bool swapped = false;
+	uint32_t type = rd_he32(&r), len = rd_he32(&r), bom = rd_he32(&r);
 
-	if (type != 0x0A0D0D0A)
+	if (r.err || type != 0x0A0D0D0A ||
+	    (bom != 0x1A2B3C4D && bom != 0x4D3C2B1A))
 		return 0;
-	len = rd_he32(&r);
-	uint32_t bom = rd_he32(&r);
-	if (r.err || (bom != 0x1A2B3C4D && bom != 0x4D3C2B1A))
-		return 0;
-	swapped = bom == 0x4D3C2B1A;	/* not this machine's byte order */
+	bool swapped = bom == 0x4D3C2B1A;	/* not this machine's order */
 	if (swapped)
 		len = GUINT32_SWAP_LE_BE(len);
 	unsigned n = 0;

@@ -476,6 +476,16 @@ progress_clear(struct pipeline *pl)
 #define RING 8
 _Static_assert(RING > AHEAD && (RING & (RING - 1)) == 0, "ahead ring");
 
+/* Analyze a decoded frame, and every 4,096 packets show how far the input
+ * is (the progress line). */
+static inline __attribute__((always_inline)) void
+commit_shown(struct pipeline *pl, struct ahead *a)
+{
+	frame_commit(pl, a);
+	if ((pl->st.packets & 4095) == 0)
+		progress_update(pl, false);
+}
+
 /* One thread reading a regular file, without -c (pipeline_capture()):
  * AHEAD frames ahead, in a loop of its own that tests nothing per frame
  * but the end of the input and the output's (pl->stop is never set
@@ -507,19 +517,14 @@ capture_ahead(struct pipeline *pl, struct capture *cap, GError **err)
 		}
 		/* The oldest, once AHEAD are read after it. */
 		if (n - done > AHEAD) {
-			frame_commit(pl, &ring[done++ & (RING - 1)]);
-			if ((pl->st.packets & 4095) == 0)
-				progress_update(pl, false);
+			commit_shown(pl, &ring[done++ & (RING - 1)]);
 			if (pl->rep.gone)	/* what is read ahead is left */
 				return true;
 		}
 	}
 	/* The end of the input: the frames read ahead. */
-	while (done < n) {
-		frame_commit(pl, &ring[done++ & (RING - 1)]);
-		if ((pl->st.packets & 4095) == 0)
-			progress_update(pl, false);
-	}
+	while (done < n)
+		commit_shown(pl, &ring[done++ & (RING - 1)]);
 	return s != CAPTURE_ERROR;
 }
 
@@ -545,9 +550,7 @@ pipeline_capture(struct pipeline *pl, struct capture *cap, GError **err)
 		if (s != CAPTURE_OK)
 			break;
 		frame_decode(pl, &a);
-		frame_commit(pl, &a);
-		if ((pl->st.packets & 4095) == 0)
-			progress_update(pl, false);
+		commit_shown(pl, &a);
 		if (pl->cfg->count && pl->st.packets >= pl->cfg->count)
 			pl->stop = true;
 	}
