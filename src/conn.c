@@ -1656,7 +1656,15 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	bool repeat = pure_ack && had_ack && prev_ack == s->ack &&
 	    !win_update && (!timed || (f->fin_ts && s->opt.has_ts) ||
 	    ts - conn_side_time(c, !dir, CT_FIN) >= rtt / 2);
-	if (!proof && !repeat && !(!fin && late))
+	/* A bare ACK that reports bytes received twice (a D-SACK, RFC 2883:
+	 * its first block at or below its ack) answers a data segment sent
+	 * again, often the tail a loss probe resends right before the FIN
+	 * (RFC 8985 7.3), and left when that arrived, before the FIN behind
+	 * it did, however late a queue delivers it: neither repeat nor late
+	 * tells, as fin_ack_pending() takes it. */
+	bool dsack = pure_ack && s->opt.nsack > 0 &&
+	    seq_le(s->opt.sack[0][1], s->ack);
+	if (!proof && (dsack || (!repeat && !(!fin && late))))
 		return;
 	if (me->once & ONCE_FIN_BAD_ACK) {
 		me->flags |= PEER_GOT_FIN;

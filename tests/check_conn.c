@@ -2574,6 +2574,47 @@ START_TEST(test_fin_resent_lost_past_capture)
 }
 END_TEST
 
+/* A loss probe (RFC 8985 7.3) resends the server's last 100 bytes right
+ * before its FIN W = 5201, and a queue on the way back holds the client's
+ * answers 30 ms, three handshake round trips: its ACK of the data (an
+ * echo older than the FIN's TSval), then its duplicate ACK of W reporting
+ * the resent bytes again (a D-SACK, RFC 2883), then, 12 ms later, its ACK
+ * of W+1. The D-SACK answers the resent bytes, which it left on, before
+ * the FIN behind them arrived: no fin_ack_bad_ack, however late it is
+ * captured (a capture of a router's rate-limited queue, as a real Linux
+ * pair gave it). Evidence still counts after it: the FIN sent again, and
+ * an ACK echoing that copy that stops at W, is fin_ack_bad_ack (frame 10). */
+START_TEST(test_fin_ack_u_dsack_behind_queue)
+{
+	struct tu_result r;
+	const char *before = HS_TS
+	       "+0.010 < PA 5001 1001 len=200 ts=220,110\n"
+	       "+0.005 < PA 5101 1001 len=100 ts=225,110\n"
+	       "+0.000 < FA 5201 1001 ts=225,110\n"
+	       "+0.030 > A  1001 5201 ts=140,220\n"
+	       "+0.000 > A  1001 5201 ts=140,225 sack=5101-5201\n";
+	char *scn = g_strconcat(before,
+	    "+0.012 > A  1001 5202 ts=141,225\n"
+	    "+0.001 > FA 1001 5202 ts=142,225\n"
+	    "+0.010 < A  5202 1002 ts=240,142\n", NULL);
+
+	tu_run(scn, &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_no_anom(&r, 0, "fin_ack_bad_ack");
+	ck_assert_int_eq(r.conns[0].td, TD_GRACEFUL);
+	ck_assert_int_eq(r.conns[0].st[TU_SERVER], TCP_ST_TIME_WAIT);
+	ck_assert_int_eq(r.conns[0].st[TU_CLIENT], TCP_ST_CLOSED);
+	g_free(scn);
+
+	scn = g_strconcat(before,
+	    "+0.200 < FA 5201 1001 ts=425,110\n"
+	    "+0.010 > A  1001 5201 ts=150,425\n", NULL);
+	tu_run(scn, &r);
+	tu_assert_anom(&r, 0, "fin_ack_bad_ack", 10, "client");
+	g_free(scn);
+}
+END_TEST
+
 /* The closer's data (100 bytes), its FIN u = 1101 10 ms later, and the
  * server's ACK of 1101 = u 10 ms after the FIN: a round trip between the
  * capture point and the server (SYN to SYN-ACK, 10 ms) after the FIN,
@@ -3576,6 +3617,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_fins_crossed_by_timestamps);
 	tcase_add_test(tc, test_dup_ack_crossing_fin_by_timestamps);
 	tcase_add_test(tc, test_fin_resent_lost_past_capture);
+	tcase_add_test(tc, test_fin_ack_u_dsack_behind_queue);
 	tcase_add_test(tc, test_fin_ack_u_after_round_trip);
 	tcase_add_test(tc, test_third_with_data_bad_ack);
 	tcase_add_test(tc, test_server_data_before_synack);
