@@ -5,6 +5,7 @@
 #include "capture.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pcap/pcap.h>
 #include <string.h>
@@ -614,18 +615,18 @@ format_hint(const unsigned char *b, size_t n)
 	return NULL;
 }
 
-/* Standard input from a pipe cannot be read again to tell why libpcap
- * refused it: it is read through this stream, which keeps its first
- * bytes. */
-/* Standard input from a pipe is read through this cookie, which keeps
- * its first bytes: what a file libpcap refuses begins with
- * (format_hint()), and the blocks of a pcapng file before its first
- * packet (head_interfaces()). */
+/* A pipe (standard input, or a FIFO -r names: -r <(zcat f.pcapng.gz))
+ * cannot be read again to tell why libpcap refused it, nor what a pcapng
+ * file declared: it is read through this cookie, which keeps its first
+ * bytes, what a file libpcap refuses begins with (format_hint()) and the
+ * blocks of a pcapng file before its first packet (head_interfaces()). */
 #define HEAD_KEEP (64 * 1024)
 
 struct head_cookie {
 	unsigned char b[HEAD_KEEP];
 	size_t n;
+	int fd;
+	bool own_fd;	/* a FIFO -r named, closed with the stream */
 };
 
 static ssize_t
@@ -635,7 +636,7 @@ head_read(void *ck, char *buf, size_t n)
 	ssize_t r;
 
 	do
-		r = read(STDIN_FILENO, buf, n);
+		r = read(h->fd, buf, n);
 	while (r < 0 && errno == EINTR);
 	if (r > 0 && h->n < sizeof(h->b)) {
 		size_t k = sizeof(h->b) - h->n;
@@ -703,8 +704,11 @@ head_check(struct capture *c)
 static int
 head_close(void *ck)
 {
-	g_free(ck);	/* standard input itself stays open */
-	return 0;
+	struct head_cookie *h = ck;
+	int r = h->own_fd ? close(h->fd) : 0;
+
+	g_free(h);	/* standard input itself stays open */
+	return r;
 }
 
 struct capture *
@@ -729,25 +733,38 @@ capture_open_file(const char *path, const char *filter, GError **err)
 	 * after a failure it can tell where the header broke; and a 1 MiB
 	 * buffer for a file. */
 	bool is_stdin = strcmp(path, "-") == 0;
-	FILE *fp = is_stdin ? stdin : fopen(path, "rb");
+	FILE *fp = NULL;
 	char *iobuf = NULL;
 	struct head_cookie *head = NULL;
-	if (is_stdin && lseek(STDIN_FILENO, 0, SEEK_CUR) < 0) {
+	if (is_stdin ? lseek(STDIN_FILENO, 0, SEEK_CUR) < 0 :
+	    S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) {
+		int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY |
+		    O_CLOEXEC);
+		if (fd < 0) {
+			g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
+			    "%s: %s", path, g_strerror(errno));
+			return NULL;
+		}
 		head = g_new0(struct head_cookie, 1);
+		head->fd = fd;
+		head->own_fd = !is_stdin;
 		fp = fopencookie(head, "rb", (cookie_io_functions_t){
 		    .read = head_read, .close = head_close });
 		if (!fp) {
+			if (head->own_fd)
+				close(fd);
 			g_free(head);
-			fp = stdin;
 			head = NULL;
 		}
 	}
+	if (!fp)
+		fp = is_stdin ? stdin : fopen(path, "rb");
 	if (!fp) {
 		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
 		    "%s: %s", path, g_strerror(errno));
 		return NULL;
 	}
-	if (!is_stdin && !own_likely(fp)) {
+	if (!is_stdin && !head && !own_likely(fp)) {
 		iobuf = g_malloc(CAPTURE_IOBUF);
 		setvbuf(fp, iobuf, _IOFBF, CAPTURE_IOBUF);
 	}

@@ -294,6 +294,16 @@ for order in "" "--big-endian 0"; do
 	grep -q '^synfin: warning: standard input: a pcapng capture of 2 interfaces, read from a pipe' "$t/err" &&
 	    ok || { bad "pcapng of two interfaces from a pipe ${order:-}: no warning"; cat "$t/err"; }
 done
+# A FIFO -r names (-r <(zcat f.pcapng.gz)) is a pipe too: the same
+# warning, naming it, and the same report as from standard input.
+mkfifo "$t/fifo" || exit 99
+cat "$t/two.pcapng" > "$t/fifo" &
+"$SYNFIN" -F json -r "$t/fifo" >"$t/fifo.json" 2>"$t/err"
+wait
+cat "$t/two.pcapng" | "$SYNFIN" -F json -r - >"$t/pipe.json" 2>/dev/null
+grep -q "^synfin: warning: $t/fifo: a pcapng capture of 2 interfaces, read from a pipe" "$t/err" &&
+    cmp -s "$t/fifo.json" "$t/pipe.json" && [ -s "$t/pipe.json" ] &&
+    ok || { bad "pcapng of two interfaces from a FIFO: no warning, or another report"; cat "$t/err"; }
 $PYTHON3 "$srcdir/tests/pcapng_write.py" "$t/one.pcapng" "$t/if-ra.pcap" ||
     exit 99
 cat "$t/one.pcapng" | "$SYNFIN" -F json -r - >/dev/null 2>"$t/err"
