@@ -2638,10 +2638,10 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	simul_done(c);
 
 	/* From SYN_SENT, only a segment that acks a SYN-ACK (ACK set, an
-	 * ack other than 0: tcp_fsm_step()'s pre-step) comes from a
-	 * synchronized sender. */
+	 * ack other than 0, tcp_ack_null(): tcp_fsm_step()'s pre-step) comes
+	 * from a synchronized sender. */
 	bool unsynced = snd->st == TCP_ST_SYN_SENT &&
-	    (!(s->flags & TH_ACK) || s->ack == 0);
+	    (!(s->flags & TH_ACK) || tcp_ack_null(rcv, s->ack));
 	/* Data before the sender's handshake step allowed it: from SYN_SENT
 	 * unsynced, or from SYN_RECEIVED before the third segment
 	 * (TCP Fast Open lets the server send early, RFC 7413 3). */

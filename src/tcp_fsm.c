@@ -325,10 +325,10 @@ tcp_fsm_step(struct tcp_peer *snd, struct tcp_peer *rcv,
 	}
 
 	/* Sender pre-step: an ACK-bearing segment from SYN_SENT proves the
-	 * SYN-ACK arrived, captured or not. (Not one that acks 0: K+1 is 0
-	 * once in 2^32 handshakes; an ACK flag with a zero ack is a forged
-	 * or broken segment.) */
-	if (snd->st == TCP_ST_SYN_SENT && has_ack && seg->ack != 0 &&
+	 * SYN-ACK arrived, captured or not. (Not one that acks 0, but for a
+	 * K of 2^32-1: tcp_ack_null().) */
+	if (snd->st == TCP_ST_SYN_SENT && has_ack &&
+	    !tcp_ack_null(rcv, seg->ack) &&
 	    (ev == EV_ACK || ev == EV_FIN))
 		snd->st = TCP_ST_ESTABLISHED;
 

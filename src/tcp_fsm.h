@@ -130,6 +130,17 @@ tcp_acks_fin(const struct tcp_peer *p, uint32_t ack)
 	    seq_le(ack, p->snd_nxt);
 }
 
+/* Does an ACK-bearing segment to p ack nothing, its ack 0? An ACK flag
+ * with a zero ack is a forged or broken segment (a scan's), no answer to
+ * a SYN-ACK, unless p's ISN K is 2^32-1, so that K+1 wraps to 0 (RFC 9293
+ * 3.4: sequence numbers are modulo 2^32). */
+static inline bool
+tcp_ack_null(const struct tcp_peer *p, uint32_t ack)
+{
+	return ack == 0 &&
+	    !((p->flags & PEER_SYN_SEEN) && p->isn == UINT32_MAX);
+}
+
 /* Are both windows' scales known? A shift applies only when both SYNs
  * carried the option (RFC 7323 2.2): both SYNs seen, or one seen without
  * it; not when a snaplen cut a SYN's options (PEER_OPTS_CUT). Otherwise

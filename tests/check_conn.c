@@ -94,6 +94,26 @@ static const struct acase anomaly_cases[] = {
 	.hs = HS(INCOMPLETE), .td = TD(NONE),
 	.cst = ST(SYN_SENT), .sst = ST(SYN_RECEIVED),
 }, {
+	/* Both ISNs 2^32-1, so J+1 and K+1 wrap to 0 (3.4: modulo 2^32).
+	 * The SYN-ACK acks 1, J+2: synack_bad_ack. The client's ACK of 0
+	 * is K+1 all the same (3.10.7.3 fifth step: it had a SYN-ACK): it is
+	 * ESTABLISHED, its data comes after its handshake step, no
+	 * data_before_established; it closes first, as the capture shows. */
+	.name = "synack_bad_ack, K+1 wrapped to 0",
+	.scn = "0.000  > S  4294967295 0\n"
+	       "+0.010 < SA 4294967295 1\n"
+	       "+0.010 > A  0 0\n"
+	       "+0.010 > PA 0 0 len=100\n"
+	       "+0.010 < A  0 100\n"
+	       "+0.010 > FA 100 0\n"
+	       "+0.010 < A  0 101\n"
+	       "+0.010 < FA 0 101\n"
+	       "+0.010 > A  101 1\n",
+	.anom = "synack_bad_ack", .frame = 2, .from = "server",
+	.absent = "data_before_established",
+	.hs = HS(COMPLETE), .td = TD(GRACEFUL),
+	.cst = ST(TIME_WAIT), .sst = ST(CLOSED),
+}, {
 	/* The third segment acks K = 5000 instead of K+1 = 5001 (the SYN's
 	 * sequence number not counted). The server's SYN is not acked, so
 	 * it stays SYN_RECEIVED (3.10.7.4 fifth check); the client had the
