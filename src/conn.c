@@ -1474,8 +1474,8 @@ synack_only(const struct conn *c, const struct tcp_peer *p)
 /* FIN checks before the state step (3.6). */
 static void
 teardown_fin(struct conn *c, uint8_t dir, const struct tcp_seg *s,
-    uint32_t nxt_before, bool seq_known, int64_t gap, int64_t ts,
-    uint64_t frame)
+    uint32_t nxt_before, bool seq_known, bool ts_new, int64_t gap,
+    int64_t ts, uint64_t frame)
 {
 	struct tcp_peer *p = &c->peer[dir];
 	struct conn_side *sd = &c->side[dir];
@@ -1511,6 +1511,7 @@ teardown_fin(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	 * before it: a quarter of the peer's round trip or more. */
 	if (s->opt.has_ts) {
 		p->fin_ts = true;
+		p->fin_ts_new = ts_new;
 		c->fin_tsval[dir] = s->opt.tsval;
 	}
 	int64_t rtt;
@@ -1649,7 +1650,18 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	bool resent = c->side[!dir].fin_count > 1 &&
 	    !(f->fin_ts && s->opt.has_ts && f->ts_seen &&
 	    seq_lt(s->opt.tsecr, f->ts_max));
-	bool proof = resent || after || (fin && (me->flags & PEER_GOT_FIN));
+	/* An echo of the FIN's own TSval when no segment of its sender's
+	 * before it had that one: TS.Recent took it from the FIN, at seq u,
+	 * which the peer had acked up to (RFC 7323 4.3), so the FIN arrived
+	 * and was not counted. (Before the FIN was sent again: the copy sent
+	 * again has a TSval of its own. Not for the peer's own FIN: one that
+	 * does not ack the FIN seen just before it crossed it, SPEC's
+	 * endpoint states say, whatever the capture showed.) */
+	bool echoed = !fin && f->fin_ts && f->fin_ts_new && s->opt.has_ts &&
+	    s->opt.tsecr == c->fin_tsval[!dir] &&
+	    c->side[!dir].fin_count == 1;
+	bool proof = resent || after || echoed ||
+	    (fin && (me->flags & PEER_GOT_FIN));
 	/* Without timestamps to tell, a repeated ack captured sooner than
 	 * half that round trip after the FIN cannot answer it (a duplicate
 	 * ACK of u answering an old segment the path delivered late). */
@@ -1728,10 +1740,23 @@ fin_ack_pending(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		x->fba_frame = 0;
 		return;
 	}
-	if (me->once & ONCE_FIN_BAD_ACK)
+	if (me->once & ONCE_FIN_BAD_ACK) {
 		me->flags |= PEER_GOT_FIN;
-	else
-		fin_bad_ack(c, dir, x->fba_ack, x->fba_ts, x->fba_frame);
+		x->fba_frame = 0;
+		return;
+	}
+	fin_bad_ack(c, dir, x->fba_ack, x->fba_ts, x->fba_frame);
+	/* The ladder drew the held ack before it was judged: its row gets
+	 * the mark, not the row of the segment that judged it. */
+	GArray *rows = x->ladder;
+	for (guint i = 0; rows && i < rows->len; i++) {
+		struct ladder_step *l = &g_array_index(rows, struct ladder_step,
+		    i);
+		if (l->frame == x->fba_frame && !l->folded && !l->anom) {
+			l->anom = ANOM_FIN_ACK_BAD_ACK;
+			l->plain = false;
+		}
+	}
 	x->fba_frame = 0;
 }
 
@@ -2351,8 +2376,11 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		c->first_dir = (int8_t)dir;
 		c->first_ts = ts;
 	}
-	/* A FIN's distance from the packet before it (teardown_fin()). */
+	/* A FIN's distance from the packet before it, and whether its TSval
+	 * is newer than any its sender sent before (teardown_fin()). */
 	int64_t before = (s->flags & TH_FIN) ? conn_time(c, CT_LAST) : 0;
+	bool ts_new = (s->flags & TH_FIN) && s->opt.has_ts &&
+	    (!snd->ts_seen || seq_gt(s->opt.tsval, snd->ts_max));
 	/* The latest stamp, not the last one: a segment stamped earlier (a
 	 * capture whose clock stepped back) makes no duration negative. */
 	time_touch_last(c, ts);
@@ -2364,6 +2392,8 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		return false;
 	}
 	fin_ack_pending(c, dir, s, ts);
+	/* (What it reported there is drawn at the segment it judged.) */
+	nanoms_before = c->nanoms;
 	note_tsval(c, dir, s);
 	/* The client at J+1 after all: the held third segment was no bad
 	 * one, only overtaken (third_seq_check()). */
@@ -2801,7 +2831,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		    tcp_state_name[snd->st]);
 	else if (ev == EV_FIN)
 		teardown_fin(c, dir, s, nxt_before, seq_known && !fin_acked,
-		    ts - before, ts, frame);
+		    ts_new, ts - before, ts, frame);
 	if (fin_reordered)
 		c->fins_crossed = true;
 

@@ -77,10 +77,11 @@ struct tcp_peer {
 	 * segment, and the one before it, came (fin_ack_bad_ack's
 	 * "afterwards"). */
 	bool fin_before_last : 1, fin_before_prev : 1;
-	/* Its FIN carried timestamps (conn.fin_tsval), and came a quarter
-	 * of the peer's round trip or more after the packet before it
-	 * (conn.c teardown_fin_ack()). */
-	bool fin_ts : 1, fin_spaced : 1;
+	/* Its FIN carried timestamps (conn.fin_tsval), a TSval newer than
+	 * any segment of its before had, and came a quarter of the peer's
+	 * round trip or more after the packet before it (conn.c
+	 * teardown_fin_ack()). */
+	bool fin_ts : 1, fin_ts_new : 1, fin_spaced : 1;
 	bool ts_seen : 1;	/* ts_max holds one */
 };
 

@@ -2594,6 +2594,43 @@ START_TEST(test_fin_resent_lost_past_capture)
 }
 END_TEST
 
+/* The client's FIN u = 1101 carries TSval 130, newer than any segment of
+ * the client's before it, and the server's ACK of u echoes 130: the
+ * server took TS.Recent from the FIN (RFC 7323 4.3), so the FIN had
+ * arrived, and it acked u: fin_ack_bad_ack at that ACK (frame 7), though
+ * the server's FIN acks u+1 right after. Not when the FIN's TSval is the
+ * one the data before it carried (120, one clock tick: the echo may be
+ * the data's), nor when the echo is older than the FIN's (120). */
+START_TEST(test_fin_ack_u_echoes_fin)
+{
+	struct tu_result r;
+	const char *scn = HS_TS
+	       "+0.010 > PA 1001 5001 len=100 ts=120,200\n"
+	       "+0.010 < A  5001 1101 ts=210,120\n"
+	       "+0.010 > FA 1101 5001 ts=%u,210\n"
+	       "+0.002 < A  5001 1101 ts=211,%u\n"
+	       "+0.001 < FA 5001 1102 ts=212,%u\n"
+	       "+0.010 > A  1102 5002 ts=140,212\n";
+	char *t;
+
+	t = g_strdup_printf(scn, 130, 130, 130);
+	tu_run(t, &r);
+	tu_assert_anom(&r, 0, "fin_ack_bad_ack", 7, "server");
+	g_free(t);
+
+	t = g_strdup_printf(scn, 120, 120, 120);
+	tu_run(t, &r);
+	tu_assert_no_anom(&r, 0, "fin_ack_bad_ack");
+	ck_assert_int_eq(r.conns[0].td, TD_GRACEFUL);
+	g_free(t);
+
+	t = g_strdup_printf(scn, 130, 120, 130);
+	tu_run(t, &r);
+	tu_assert_no_anom(&r, 0, "fin_ack_bad_ack");
+	g_free(t);
+}
+END_TEST
+
 /* A loss probe (RFC 8985 7.3) resends the server's last 100 bytes right
  * before its FIN W = 5201, and a queue on the way back holds the client's
  * answers 30 ms, three handshake round trips: its ACK of the data (an
@@ -3638,6 +3675,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_dup_ack_crossing_fin_by_timestamps);
 	tcase_add_test(tc, test_fin_resent_lost_past_capture);
 	tcase_add_test(tc, test_fin_ack_u_dsack_behind_queue);
+	tcase_add_test(tc, test_fin_ack_u_echoes_fin);
 	tcase_add_test(tc, test_fin_ack_u_after_round_trip);
 	tcase_add_test(tc, test_third_with_data_bad_ack);
 	tcase_add_test(tc, test_server_data_before_synack);

@@ -181,6 +181,20 @@ expect 2 "--conn bad id" -- "$SYNFIN" --conn x -r "$cc"
 expect 0 "ladder fold" -- "$SYNFIN" --ladder -r "$t/long.pcap"
 grep -q '\.\.\. 1,497 data segments \.\.\.' "$t/out" && ok || bad "fold row with 1,497"
 
+# The server's ACK of u = 1101 a handshake round trip after the client's
+# FIN, then its FIN acking u+1 another round trip later, too late to
+# show the first ack only crossed the FIN: fin_ack_bad_ack, judged at the
+# FIN but found at the ACK (frame 6), whose row the ladder marks.
+printf '%s\n' "0.000 > S 1000 0" "+0.010 < SA 5000 1001" "+0.010 > A 1001 5001" \
+    "+0.010 > PA 1001 5001 len=100" "+0.010 > FA 1101 5001" \
+    "+0.010 < A 5001 1101" "+0.010 < FA 5001 1102" "+0.010 > A 1102 5002" \
+    >"$t/held.scn"
+"$MKPCAP" "$t/held.scn" "$t/held.pcap" || bad "mkpcap held"
+expect 1 "ladder mark of a held ack" -- "$SYNFIN" --ladder --check -r "$t/held.pcap"
+grep -A1 '^ *6   0\.050000 ' "$t/out" | grep -q '\^ error fin_ack_bad_ack' &&
+    [ "$(grep -c '\^ error fin_ack_bad_ack' "$t/out")" = 1 ] && ok ||
+    bad "ladder: fin_ack_bad_ack not marked at frame 6 alone"
+
 # pcapng input (written by tcpdump's own converter if available, else skip).
 if command -v tcpdump >/dev/null 2>&1 && tcpdump --help 2>&1 | grep -q -- '--time-stamp-precision'; then
 	:
