@@ -1207,6 +1207,16 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 			    "SYN-ACK (seq %u, frame %" PRIu64 ")",
 			    xe->early_len, xe->early_seq, s->seq, frame);
 		}
+		/* From a TIME_WAIT the SYN reopened within 2MSL: its ISN
+		 * above every seq of the connection before (3.6.1 MAY-2
+		 * (1)), but with timestamps, which PAWS guards instead (RFC
+		 * 6191 2). */
+		if (xe && xe->tw_floor_set && dir == xe->tw_floor_dir &&
+		    !s->opt.has_ts && seq_le(s->seq, xe->tw_floor))
+			conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
+			    "SYN-ACK from TIME_WAIT with ISN %u, not above the "
+			    "largest seq %u of the connection before", s->seq,
+			    xe->tw_floor);
 		c->synack_dir = (int8_t)dir;
 		time_set(c, CT_SYNACK, ts);
 		c->synack_ack = s->ack;
@@ -3070,20 +3080,28 @@ conn_time_wait_end(const struct conn *c, const struct conn_cfg *cfg)
 	return end;
 }
 
-void
+bool
 conn_reuse(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
-    const struct tcp_seg *syn, int64_t ts, uint64_t frame)
+    const struct tcp_seg *syn, int64_t ts, uint64_t frame, uint32_t *floor)
 {
 	struct tcp_peer *p = &c->peer[dir], *q = &c->peer[!dir];
+	bool reopened = false;
 
 	/* The peer holds TIME_WAIT: a SYN that reopens it (tw_reopens())
 	 * ends it; the peer left TIME_WAIT, as it may. Any other SYN it
-	 * answers with the old ACK and stays (conn_tw_refuses()). */
+	 * answers with the old ACK and stays (conn_tw_refuses()). Within
+	 * 2MSL, its ISN must be above every seq it used before (3.6.1):
+	 * *floor, judged at its SYN-ACK (conn_tw_floor()). */
 	if (q->st == TCP_ST_TIME_WAIT && (p->flags & PEER_SEQ_KNOWN) &&
-	    tw_reopens(c, dir, syn))
+	    tw_reopens(c, dir, syn)) {
 		q->st = TCP_ST_CLOSED;
+		if ((q->flags & PEER_SEQ_KNOWN) && ts < tw_end(c, cfg, !dir)) {
+			*floor = q->snd_nxt - 1;	/* its FIN's, or last byte's */
+			reopened = true;
+		}
+	}
 	if (p->st != TCP_ST_TIME_WAIT)
-		return;
+		return reopened;
 	if (ts < tw_end(c, cfg, dir))
 		conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
 		    "new SYN on the 4-tuple %.6fs after its final ACK "
@@ -3091,6 +3109,17 @@ conn_reuse(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		    (double)(ts - conn_side_time(c, dir, CT_TW)) / 1e9,
 		    (double)cfg->two_msl_ns / 1e9);
 	p->st = TCP_ST_CLOSED;	/* it visibly left TIME_WAIT */
+	return reopened;
+}
+
+void
+conn_tw_floor(struct conn *c, uint8_t dir, uint32_t floor)
+{
+	struct conn_ext *x = ext_of(c);
+
+	x->tw_floor = floor;
+	x->tw_floor_dir = dir;
+	x->tw_floor_set = true;
 }
 
 void

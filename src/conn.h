@@ -192,6 +192,11 @@ struct conn_ext {
 	struct conn *tw_old, *tw_new;
 	uint8_t tw_syn_dir;	/* in the new record: the SYN's sender */
 	bool tw_hidden;		/* in the old record */
+	/* The new record of a SYN a TIME_WAIT took within 2MSL: the seq its
+	 * ISN must pass (conn_tw_floor()). */
+	bool tw_floor_set;
+	uint8_t tw_floor_dir;
+	uint32_t tw_floor;
 };
 
 /* Bits of conn.slot: flow.c's timer slots 0..FLOW_WHEEL. */
@@ -405,9 +410,13 @@ extern bool conn_fast_check;
 bool conn_is_reusable(const struct conn *c, uint8_t dir);
 /* Before a reuse by the SYN syn from dir: record missing_time_wait if dir
  * is the closer within 2MSL; a peer in TIME_WAIT that the SYN's ISN or
- * timestamp lets reopen the connection leaves it. */
-void conn_reuse(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
-    const struct tcp_seg *syn, int64_t ts, uint64_t frame);
+ * timestamp lets reopen the connection leaves it, and when that is within
+ * 2MSL the answer is true and *floor the seq its new ISN must pass. */
+bool conn_reuse(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+    const struct tcp_seg *syn, int64_t ts, uint64_t frame, uint32_t *floor);
+/* The new record of that reuse: dir's SYN-ACK must have an ISN beyond
+ * floor (missing_time_wait otherwise). */
+void conn_tw_floor(struct conn *c, uint8_t dir, uint32_t floor);
 /* Is the connection finished (reset, or both endpoints closed)? */
 bool conn_is_done(const struct conn *c);
 /* Are both endpoints CLOSED or in TIME_WAIT (what is left is a TIME_WAIT,

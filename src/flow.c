@@ -1348,7 +1348,9 @@ lookup(struct flow_table *t, const struct pkt *p, uint64_t hash, int64_t ts,
 		} else if (syn && conn_is_reusable(c, *dir)) {
 			/* 4-tuple reuse: a new SYN after the previous
 			 * connection closed, reset or sits in TIME_WAIT. */
-			conn_reuse(c, &t->cfg, *dir, &p->tcp, ts, frame);
+			uint32_t floor = 0;
+			bool reopened = conn_reuse(c, &t->cfg, *dir, &p->tcp,
+			    ts, frame, &floor);
 			if (conn_tw_refuses(c, *dir, &p->tcp) &&
 			    !conn_tw_linked(c) && !(t->max_flows &&
 			    t->n >= t->max_flows)) {
@@ -1362,6 +1364,10 @@ lookup(struct flow_table *t, const struct pkt *p, uint64_t hash, int64_t ts,
 				return n;
 			}
 			release(t, c, ts, END_REUSED);
+			struct conn *n = new_record(t, p, h, ts, frame, dir);
+			if (reopened)
+				conn_tw_floor(n, !*dir, floor);
+			return n;
 		} else {
 			return c;
 		}

@@ -248,6 +248,52 @@ START_TEST(test_reuse_server_time_wait)
 }
 END_TEST
 
+/* The same reopening, the server's new ISN below or at its FIN's seq 5001,
+ * the largest it used: a TIME-WAIT endpoint may take a new SYN only if it
+ * "assigns its initial sequence number for the new connection to be
+ * larger than the largest sequence number it used on the previous
+ * connection incarnation" (RFC 9293 3.6.1): it left TIME_WAIT before
+ * 2MSL without that, missing_time_wait at its SYN-ACK (frame 9, new
+ * record). 5002 is above it: none. With timestamps on the new handshake,
+ * PAWS guards the old segments instead (RFC 6191 2): none, whatever the
+ * ISN. 70 s later, TIME_WAIT was over: none. */
+START_TEST(test_reuse_server_time_wait_low_isn)
+{
+	static const struct {
+		const char *reopen;
+		bool anom;
+	} cases[] = {
+		{ "+1.000 > S  9000 0\n+0.010 < SA 4000 9001\n"
+		  "+0.010 > A  9001 4001\n", true },
+		{ "+1.000 > S  9000 0\n+0.010 < SA 5001 9001\n"
+		  "+0.010 > A  9001 5002\n", true },
+		{ "+1.000 > S  9000 0\n+0.010 < SA 5002 9001\n"
+		  "+0.010 > A  9001 5003\n", false },
+		{ "+1.000 > S  9000 0 ts=900,0\n"
+		  "+0.010 < SA 4000 9001 ts=700,900\n"
+		  "+0.010 > A  9001 4001 ts=901,700\n", false },
+		{ "+70.00 > S  9000 0\n+0.010 < SA 4000 9001\n"
+		  "+0.010 > A  9001 4001\n", false },
+	};
+	for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
+		struct tu_result r;
+		char *scn = g_strconcat(HANDSHAKE SERVER_CLOSE, cases[i].reopen,
+		    NULL);
+
+		tu_run(scn, &r);
+		tu_assert_nconns(&r, 2);
+		tu_assert_no_warnings(&r, 0);
+		tu_assert_hs(&r, 1, HS_COMPLETE);
+		if (cases[i].anom)
+			tu_assert_anom(&r, 1, "missing_time_wait", 9,
+			    "server");
+		else
+			tu_assert_no_warnings(&r, 1);
+		g_free(scn);
+	}
+}
+END_TEST
+
 /* The server closed first and holds TIME_WAIT; 10 s later the client
  * reuses the 4-tuple with a lower ISN (500). The TIME_WAIT server answers
  * with the old connection's ACK (5002/1002: 3.10.7.4, RFC 5961 4), which
@@ -1570,6 +1616,7 @@ flow_suite(void)
 	tc = tcase_create("reuse");
 	tcase_add_test(tc, test_reuse_in_time_wait);
 	tcase_add_test(tc, test_reuse_server_time_wait);
+	tcase_add_test(tc, test_reuse_server_time_wait_low_isn);
 	tcase_add_test(tc, test_time_wait_ack_to_new_syn);
 	tcase_add_test(tc, test_reuse_after_time_wait_expired);
 	tcase_add_test(tc, test_reuse_after_rst);
