@@ -1282,6 +1282,13 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 				    "of the first SYN-ACK", s->seq,
 				    seq_rel_str(a, sizeof(a), "K", p->isn, s->seq),
 				    p->isn);
+			else if (p->st == TCP_ST_CLOSED && !renewed) {
+				/* That incarnation's SYN-ACK is the
+				 * handshake's from now on, as its K is. */
+				time_set(c, CT_SYNACK, ts);
+				c->synack_ack = s->ack;
+				c->hs |= HSF_SYNACK_NEW;
+			}
 			p->isn = s->seq;
 			p->snd_nxt = s->seq + 1 + s->paylen;
 		}
@@ -1310,10 +1317,12 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	 * SYN carried n bytes the server took (TCP Fast Open, RFC 7413
 	 * 4.2.2). */
 	if ((q->flags & PEER_SYN_SEEN) && !stale &&
-	    !(seq_gt(s->ack, q->isn) && seq_le(s->ack, q->snd_nxt)))
+	    !(seq_gt(s->ack, q->isn) && seq_le(s->ack, q->snd_nxt))) {
 		conn_anomaly(c, ANOM_SYNACK_BAD_ACK, dir, ts, frame,
 		    "ack %u (%s) != J+1 (%u)", s->ack,
 		    seq_rel_str(a, sizeof(a), "J", q->isn, s->ack), q->isn + 1);
+		c->hs &= (uint16_t)~HSF_SYNACK_NEW;
+	}
 	if (s->paylen > 0) {
 		conn_anomaly(c, ANOM_SYN_WITH_DATA, dir, ts, frame,
 		    "SYN-ACK carries %u bytes", s->paylen);

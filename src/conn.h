@@ -64,6 +64,10 @@ enum {
 	HSF_ASYM = 1u << 6,		/* client acked a SYN-ACK not captured */
 	HSF_SIMUL_DONE = 1u << 7,	/* simultaneous: both SYNs acked */
 	HSF_ESTABLISHED = 1u << 8,	/* data phase reached */
+	HSF_SYNACK_NEW = 1u << 9,	/* the SYN-ACK shown is a new
+					   incarnation's, after an RST, that
+					   acked J+1: a synack_bad_ack was
+					   another's */
 };
 
 /* Sequence bytes a sender skipped that nobody has filled yet. Rare, so
@@ -245,7 +249,7 @@ struct conn {
 	bool fins_crossed : 1;	/* the second FIN crossed the first */
 	bool finished : 1;	/* conn_finish() ran */
 	bool third_syn : 1;	/* the third segment carried SYN */
-	unsigned hs : 9;	/* HSF_* */
+	unsigned hs : 10;	/* HSF_* */
 	unsigned ts_unit : 2;	/* CONN_TS_*: how t[] are kept */
 	unsigned nanoms : 7;	/* anomalies logged, <= CONN_MAX_ANOMS */
 	unsigned anom_cap : 7;	/* room in anoms, <= CONN_MAX_ANOMS */

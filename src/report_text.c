@@ -181,8 +181,10 @@ handshake_lines(struct report *r, struct wbuf *w, char *o,
 	*o++ = '\n';
 	if (c->synack_dir >= 0) {
 		/* The judgement is the analysis's (it knows the TFO range
-		 * J+1..J+1+n), not a second one here. */
-		bool ok = !conn_has_anom(c, ANOM_SYNACK_BAD_ACK);
+		 * J+1..J+1+n), not a second one here; a bad ack of an
+		 * incarnation before an RST is not the one shown. */
+		bool ok = !conn_has_anom(c, ANOM_SYNACK_BAD_ACK) ||
+		    (c->hs & HSF_SYNACK_NEW);
 		WC_LIT(o, "             SYN-ACK  seq=K (");
 		o = wc_u64(o, ps->isn);
 		WC_LIT(o, ") ack=");

@@ -195,6 +195,22 @@ grep -A1 '^ *6   0\.050000 ' "$t/out" | grep -q '\^ error fin_ack_bad_ack' &&
     [ "$(grep -c '\^ error fin_ack_bad_ack' "$t/out")" = 1 ] && ok ||
     bad "ladder: fin_ack_bad_ack not marked at frame 6 alone"
 
+# RFC 9293 3.5 figure 9: the server answers an old duplicate SYN (ack
+# 991), the client resets it (seq 991), and the server's next SYN-ACK,
+# a new incarnation (K = 5100), acks J+1 at 30 ms. The handshake's SYN-ACK
+# is that one: its time, its round trip from the SYN (0.03 s), and the
+# text's verdict on its ack "ok"; synack_bad_ack stays at frame 2.
+printf '%s\n' "0.000 > S 1000 0" "+0.010 < SA 5000 991" "+0.010 > R 991 0" \
+    "+0.010 < SA 5100 1001" "+0.010 > A 1001 5101" >"$t/fig9.scn"
+"$MKPCAP" "$t/fig9.scn" "$t/fig9.pcap" || bad "mkpcap fig9"
+expect 0 "figure 9 json" -- "$SYNFIN" -F json -r "$t/fig9.pcap"
+grep -q '"server_isn":5100,' "$t/out" && grep -q '"syn_synack":0.030000,' "$t/out" &&
+    grep -q '"name":"synack_bad_ack","severity":"error","frame":2,' "$t/out" &&
+    ok || bad "figure 9: the new incarnation's SYN-ACK"
+expect 0 "figure 9 text" -- "$SYNFIN" -r "$t/fig9.pcap"
+grep -q 'SYN-ACK  seq=K (5100) ack=J+1 ok  +30.000 ms' "$t/out" && ok ||
+    bad "figure 9: text SYN-ACK row"
+
 # pcapng input (written by tcpdump's own converter if available, else skip).
 if command -v tcpdump >/dev/null 2>&1 && tcpdump --help 2>&1 | grep -q -- '--time-stamp-precision'; then
 	:
