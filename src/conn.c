@@ -1597,6 +1597,13 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		f->flags |= PEER_FIN_ACKED;
 		return;
 	}
+	/* Beyond it (ack_unseen_data): unacceptable, it acks nothing, but
+	 * its sender had counted the FIN, and more: it had the FIN, and its
+	 * own FIN crosses nothing (3.10.7.4 fifth check). */
+	if (seq_gt(s->ack, f->fin_seq + 1)) {
+		me->flags |= PEER_GOT_FIN;
+		return;
+	}
 	if (s->ack != f->fin_seq)
 		return;		/* an older ack: sent before the FIN arrived */
 	/* After it acked u+1: an older segment the network reordered. */

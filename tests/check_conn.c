@@ -390,6 +390,24 @@ static const struct acase anomaly_cases[] = {
 	.anom = "fin_ack_bad_ack", .frame = 8, .from = "server",
 	.also = "fin_retransmitted", .also_frame = 7, .also_from = "client",
 }, {
+	/* The server acks u+2 = 1003, one past the client's FIN: bytes
+	 * never sent, an unacceptable ACK that acks nothing (3.10.7.4 fifth
+	 * check: the client's FIN stays unacked, fin_unacked), but the server
+	 * counted the FIN, so it was CLOSE_WAIT and its FIN takes it to
+	 * LAST_ACK, not CLOSING (no crossing); the client's ACK of W+1 =
+	 * 5002 closes it. The client, its FIN unacked, got the server's FIN:
+	 * CLOSING. */
+	.name = "ack_unseen_data, the FIN over-acked",
+	.scn = HANDSHAKE
+	       "+0.010 > FA 1001 5001\n"
+	       "+0.010 < A  5001 1003\n"
+	       "+0.010 < FA 5001 1003\n"
+	       "+0.010 > A  1002 5002\n",
+	.anom = "ack_unseen_data", .frame = 5, .from = "server",
+	.also = "fin_unacked", .also_frame = 4, .also_from = "client",
+	.hs = HS(COMPLETE), .td = TD(UNACKED),
+	.cst = ST(CLOSING), .sst = ST(CLOSED),
+}, {
 	/* Crossing FINs (the server's FIN acks only u = 1001, so it had not
 	 * got the client's FIN): both go to CLOSING. The client acks the
 	 * server's FIN (W+1 = 5002): server CLOSING -> TIME_WAIT. The
