@@ -1580,6 +1580,19 @@ fin_bad_ack(struct conn *c, uint8_t dir, uint32_t ack, int64_t ts,
 	    c->peer[!dir].fin_seq + 1);
 }
 
+/* Does s carry only bytes the FIN's sender f had acked already? Its
+ * sender had not had that ack when it sent them (it would not send acked
+ * bytes again), nor the FIN, sent after it on the same path: a
+ * retransmission a queue delivers after the FIN, whatever its ack says.
+ * (f's latest ack, which may be one sent after its FIN: then the FIN's
+ * arrival is left undecided, as it is.) */
+static bool
+stale(const struct tcp_peer *f, const struct tcp_seg *s)
+{
+	return s->paylen > 0 && (f->flags & PEER_ACK_SENT) &&
+	    seq_le(s->seq + s->paylen, f->ack);
+}
+
 static void
 teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
     bool pure_ack, uint32_t prev_ack, bool had_ack, int64_t ts, uint64_t frame)
@@ -1608,6 +1621,8 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		return;		/* an older ack: sent before the FIN arrived */
 	/* After it acked u+1: an older segment the network reordered. */
 	if (had_ack && tcp_acks_fin(f, prev_ack))
+		return;
+	if (stale(f, s))
 		return;
 	/* Timestamps on both: an echo older than the FIN's TSval was sent
 	 * before the FIN arrived. TS.Recent takes the TSval of a segment
@@ -1719,7 +1734,7 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		struct conn_ext *x = ext_of(c);
 		if (!x->fba_frame) {
 			x->fba_frame = frame;
-			x->fba_ts = ts;
+			x->fba_ts = x->fba_last = ts;
 			x->fba_ack = s->ack;
 			x->fba_dir = dir;
 			x->fba_fins = (uint8_t)MIN(c->side[!dir].fin_count, 255);
@@ -1751,7 +1766,7 @@ fin_ack_pending(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	 * counted, so the ones before had not arrived (lost past the
 	 * capture point), not been left uncounted. */
 	bool soon = s && ((c->side[!dir].fin_count == x->fba_fins &&
-	    peer_rtt(c, dir, &rtt) && ts - x->fba_ts < rtt) ||
+	    peer_rtt(c, dir, &rtt) && ts - x->fba_last < rtt) ||
 	    c->side[!dir].fin_count > x->fba_fins);
 	/* Another bare ACK of u that reports bytes received twice (a
 	 * D-SACK, RFC 2883: its first block at or below its ack): it answers
@@ -1764,6 +1779,24 @@ fin_ack_pending(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	if (soon && (s->flags & TH_ACK) && (s->flags & TH_RST) == 0 &&
 	    tcp_acks_fin(f, s->ack)) {
 		x->fba_frame = 0;
+		return;
+	}
+	/* More data at the same ack of u, no FIN sent again since, within
+	 * that round trip of the segment before it: the held ack left in a
+	 * burst of data, which a queue before the capture point delivers
+	 * late and at its own pace (bufferbloat), sent before the FIN
+	 * arrived as much as the held one; the round trip runs on from it.
+	 * (Data goes when the application and the window let it, not in
+	 * answer to what arrived, as a pure ACK does.) Or bytes the FIN's
+	 * sender had acked (stale(): they left before that ack arrived).
+	 * Neither is the segment that tells. */
+	bool same = s && c->side[!dir].fin_count == x->fba_fins &&
+	    (s->flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK)) == TH_ACK &&
+	    s->ack == x->fba_ack && s->paylen > 0;
+	if (same && stale(f, s))
+		return;
+	if (same && peer_rtt(c, dir, &rtt) && ts - x->fba_last < rtt) {
+		x->fba_last = ts;
 		return;
 	}
 	if (me->once & ONCE_FIN_BAD_ACK) {

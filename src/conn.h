@@ -171,6 +171,7 @@ struct conn_ext {
 	 * acks u+1 at once (fin_ack_pending()). */
 	uint64_t fba_frame;	/* 0: none */
 	int64_t fba_ts;
+	int64_t fba_last;	/* its sender's latest segment at that ack */
 	uint32_t fba_ack;
 	uint8_t fba_dir;	/* its sender */
 	uint8_t fba_fins;	/* the FIN sender's fin_count then */

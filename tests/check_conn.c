@@ -2649,6 +2649,54 @@ START_TEST(test_fin_ack_u_echoes_fin)
 }
 END_TEST
 
+/* A queue on the server's way to the capture point (at the client,
+ * 10 ms from the server): the client acks all of the server's 2,000 bytes
+ * (7001) and closes (u = 1021); 30 ms later come segments the server sent
+ * before that FIN arrived, their ack u:
+ *   - bytes the client had acked (6001-7001 sent again): the server had
+ *     not had that ack, nor the FIN sent after it; its FIN, 15 ms later,
+ *     acks u+1: nothing (the old code: fin_ack_bad_ack at frame 9);
+ *   - new data at the queue's pace, 5 ms apart, within the round trip of
+ *     each other, then data acking u+1: the burst the first left in,
+ *     nothing; the same burst never reaching u+1, still ack u 15 ms after
+ *     the last, is fin_ack_bad_ack at its first segment (frame 9). */
+#define QUEUED \
+	"0.000   > S  1000 0\n" \
+	"+0.010  < SA 5000 1001\n" \
+	"+0.0001 > A  1001 5001\n" \
+	"+0.001  > PA 1001 5001 len=20\n" \
+	"+0.010  < PA 5001 1021 len=1000\n" \
+	"+0.0001 < PA 6001 1021 len=1000\n" \
+	"+0.0001 > A  1021 7001\n" \
+	"+0.0001 > FA 1021 7001\n"
+START_TEST(test_fin_ack_u_behind_queued_data)
+{
+	struct tu_result r;
+
+	tu_run(QUEUED
+	       "+0.030  < PA 6001 1021 len=1000\n"
+	       "+0.015  < FA 7001 1022\n"
+	       "+0.0001 > A  1022 7002\n", &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_no_anom(&r, 0, "fin_ack_bad_ack");
+	tu_assert_td(&r, 0, TD_GRACEFUL);
+
+	tu_run(QUEUED
+	       "+0.030  < PA 7001 1021 len=1000\n"
+	       "+0.005  < PA 8001 1021 len=1000\n"
+	       "+0.005  < PA 9001 1021 len=1000\n"
+	       "+0.005  < PA 10001 1022 len=1000\n"
+	       "+0.0001 > A  1022 11001\n", &r);
+	tu_assert_no_anom(&r, 0, "fin_ack_bad_ack");
+
+	tu_run(QUEUED
+	       "+0.030  < PA 7001 1021 len=1000\n"
+	       "+0.005  < PA 8001 1021 len=1000\n"
+	       "+0.015  < PA 9001 1021 len=1000\n", &r);
+	tu_assert_anom(&r, 0, "fin_ack_bad_ack", 9, "server");
+}
+END_TEST
+
 /* A loss probe (RFC 8985 7.3) resends the server's last 100 bytes right
  * before its FIN W = 5201, and a queue on the way back holds the client's
  * answers 30 ms, three handshake round trips: its ACK of the data (an
@@ -3694,6 +3742,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_fin_resent_lost_past_capture);
 	tcase_add_test(tc, test_fin_ack_u_dsack_behind_queue);
 	tcase_add_test(tc, test_fin_ack_u_echoes_fin);
+	tcase_add_test(tc, test_fin_ack_u_behind_queued_data);
 	tcase_add_test(tc, test_fin_ack_u_after_round_trip);
 	tcase_add_test(tc, test_third_with_data_bad_ack);
 	tcase_add_test(tc, test_server_data_before_synack);
