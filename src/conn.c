@@ -3000,13 +3000,27 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		enum anom_id id = st.anom[i];
 		if (id == ANOM_RST_OUT_OF_WINDOW) {
 			char a[48], b[48], e[48];
+			/* From an endpoint that closed, without ACK, at a seq
+			 * it had reached: what one with no connection left
+			 * answers an old segment with, <SEQ=SEG.ACK><CTL=RST>
+			 * (3.10.7.1); said, since the anomaly names
+			 * injection. */
+			bool closed = snd->st == TCP_ST_CLOSED &&
+			    (snd->flags & PEER_FIN_SEEN) &&
+			    !(s->flags & TH_ACK) && seq_le(s->seq,
+			    snd->snd_nxt) && (!(snd->flags & PEER_SYN_SEEN) ||
+			    seq_gt(s->seq, snd->isn));
 			conn_anomaly(c, id, dir, ts, frame,
-			    "RST seq %s outside the window [%s, %s) (ignored)",
+			    "RST seq %s outside the window [%s, %s) "
+			    "(ignored)%s",
 			    side_rel(a, sizeof(a), c, dir, s->seq),
 			    side_rel(b, sizeof(b), c, dir, snd->snd_nxt),
 			    side_rel(e, sizeof(e), c, dir,
 			    (rcv->flags & PEER_WIN_KNOWN) ? snd->snd_nxt +
-			    (rcv->rcv_end - rcv->ack) : snd->snd_nxt + 65535));
+			    (rcv->rcv_end - rcv->ack) : snd->snd_nxt + 65535),
+			    closed ? ": the answer of an endpoint with no "
+			    "connection left to an old segment (RFC 9293 "
+			    "3.10.7.1), not an injection" : "");
 		}
 		else if (id == ANOM_RST_BAD_ACK)
 			conn_anomaly(c, id, dir, ts, frame,

@@ -2697,6 +2697,44 @@ START_TEST(test_fin_ack_u_behind_queued_data)
 }
 END_TEST
 
+/* The server closed (LAST_ACK, then CLOSED on the final ACK, frame 10);
+ * a copy of the client's old ACK of 5501 (frame 5), delivered late past
+ * the capture point, draws the answer of a host with no connection left,
+ * <SEQ=SEG.ACK><CTL=RST> (3.10.7.1), at 5501, without ACK (frame 11):
+ * outside the TIME_WAIT client's
+ * window, rst_out_of_window all the same (SPEC), its detail saying it is
+ * no injection. An RST at 200000, beyond anything the server sent, is
+ * told as before. */
+START_TEST(test_rst_from_closed_endpoint_detail)
+{
+	struct tu_result r;
+	const char *scn = HANDSHAKE
+	       "+0.010 < PA 5001 1001 len=1000\n"
+	       "+0.010 > A  1001 5501\n"
+	       "+0.0001 > A 1001 6001\n"
+	       "+0.010 > FA 1001 6001\n"
+	       "+0.010 < A  6001 1002\n"
+	       "+0.010 < FA 6001 1002\n"
+	       "+0.010 > A  1002 6002\n"
+	       "+0.010 < R  %u 0\n";
+	char *t = g_strdup_printf(scn, 5501);
+
+	tu_run(t, &r);
+	tu_assert_anom(&r, 0, "rst_out_of_window", 11, "server");
+	ck_assert_msg(strstr(r.conns[0].anoms[0].detail, "not an injection"),
+	    "%s", r.conns[0].anoms[0].detail);
+	tu_assert_states(&r, 0, TCP_ST_TIME_WAIT, TCP_ST_CLOSED);
+	g_free(t);
+
+	t = g_strdup_printf(scn, 200000);
+	tu_run(t, &r);
+	tu_assert_anom(&r, 0, "rst_out_of_window", 11, "server");
+	ck_assert_msg(!strstr(r.conns[0].anoms[0].detail, "injection"),
+	    "%s", r.conns[0].anoms[0].detail);
+	g_free(t);
+}
+END_TEST
+
 /* A loss probe (RFC 8985 7.3) resends the server's last 100 bytes right
  * before its FIN W = 5201, and a queue on the way back holds the client's
  * answers 30 ms, three handshake round trips: its ACK of the data (an
@@ -3743,6 +3781,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_fin_ack_u_dsack_behind_queue);
 	tcase_add_test(tc, test_fin_ack_u_echoes_fin);
 	tcase_add_test(tc, test_fin_ack_u_behind_queued_data);
+	tcase_add_test(tc, test_rst_from_closed_endpoint_detail);
 	tcase_add_test(tc, test_fin_ack_u_after_round_trip);
 	tcase_add_test(tc, test_third_with_data_bad_ack);
 	tcase_add_test(tc, test_server_data_before_synack);
