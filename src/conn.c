@@ -827,19 +827,36 @@ hole_room(struct conn_ext *x, uint8_t dir)
 	}
 }
 
+/* Does the peer q still await hole h's bytes: not opened by its ACK, its
+ * ack at or below the hole, within the largest window (2^30, RFC 7323
+ * 2.3), the hole no larger? Then the sender sends them again (hole_add()).
+ * (A jump of 2^31 bytes makes the order of numbers meaningless.) */
+static bool
+hole_awaited(const struct tcp_peer *q, const struct seq_hole *h)
+{
+	return !h->acked && (q->flags & PEER_ACK_SENT) &&
+	    seq_le(q->ack, h->l) && h->l - q->ack < (1u << 30) &&
+	    h->r - h->l < (1u << 30);
+}
+
 /* Side dir's hole i less its middle [l, r): [hl, l) stays at i, [r, hr)
  * goes in after it. With CONN_MAX_HOLES already, the right piece is
- * given up as a gap at once (constant memory). */
+ * given up at once (constant memory): as a gap, unless the peer's ack
+ * stops below it (hole_add()), when its bytes are counted now. */
 static void
 hole_split(struct conn *c, uint8_t dir, unsigned i, uint32_t l, uint32_t r)
 {
 	struct conn_ext *x = c->ext;
 	struct seq_hole right = x->holes[dir][i];
+	const struct tcp_peer *q = &c->peer[!dir];
 
 	right.l = r;
 	x->holes[dir][i].r = l;
 	if (x->nhole[dir] == CONN_MAX_HOLES) {
-		hole_report(c, dir, &right);
+		if (hole_awaited(q, &right))
+			add_bytes(c, dir, right.r - right.l);
+		else
+			hole_report(c, dir, &right);
 		return;
 	}
 	hole_room(x, dir);
@@ -860,18 +877,31 @@ hole_add(struct conn *c, uint8_t dir, uint32_t l, uint32_t r, int64_t ts,
 	hole_room(x, dir);
 	struct seq_hole *holes = x->holes[dir];
 	if (x->nhole[dir] == CONN_MAX_HOLES) {
-		/* Constant memory: a hole is given up as a gap now, the
-		 * oldest the peer acknowledged past (it had those bytes:
-		 * the capture missed them), else the oldest. */
-		unsigned k = 0;
+		/* Constant memory: a hole is given up now, the oldest the
+		 * peer acknowledged past (it had those bytes: the capture
+		 * missed them, a gap), else the oldest. */
+		unsigned k = x->nhole[dir];
 		for (unsigned i = 0; i < x->nhole[dir]; i++)
 			if ((q->flags & PEER_ACK_SENT) &&
 			    seq_ge(q->ack, holes[i].r)) {
 				k = i;
 				break;
 			}
-		hole_report(c, dir, &holes[k]);
-		hole_drop(c, dir, k);
+		/* None: if the peer's ack stops at or below the oldest, it
+		 * lacks those bytes too, lost before the capture point or
+		 * still on their way (a path that reorders), and the sender
+		 * sends them again (SACK recovery from heavy loss leaves more
+		 * holes open than the record keeps): no gap to report.
+		 * Forgotten, its bytes counted now, since the copy that fills
+		 * it will be taken for a retransmission. */
+		if (k == x->nhole[dir] && hole_awaited(q, &holes[0])) {
+			add_bytes(c, dir, holes[0].r - holes[0].l);
+			hole_drop(c, dir, 0);
+		} else {
+			k = k < x->nhole[dir] ? k : 0;
+			hole_report(c, dir, &holes[k]);
+			hole_drop(c, dir, k);
+		}
 	}
 	holes[x->nhole[dir]++] = (struct seq_hole){ l, r, frame, ts, acked,
 	    jumper && jumper->opt.has_ts, jumper ? jumper->opt.tsval : 0 };

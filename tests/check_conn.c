@@ -2735,6 +2735,38 @@ START_TEST(test_rst_from_closed_endpoint_detail)
 }
 END_TEST
 
+/* SACK-style recovery from heavy loss: 70 of the client's 100-byte
+ * segments lost before the capture point, every other one, so 70 holes
+ * open at once, more than the record keeps (CONN_MAX_HOLES, 64); the
+ * server's ack stays at the first hole (1101), it lacks them all; then the
+ * client sends each again and the server acks the lot. No capture_gap
+ * (every hole filled), 14,100 payload bytes (141 segments' worth), a
+ * graceful close; the holes the record gave up are filled by copies taken
+ * for retransmissions. Before: 6 capture_gap, 600 bytes short. */
+START_TEST(test_holes_beyond_the_record)
+{
+	struct tu_result r;
+	GString *g = g_string_new(HANDSHAKE "+0.010 > PA 1001 5001 len=100\n");
+
+	for (unsigned i = 0; i < 70; i++)
+		g_string_append_printf(g, "+0.0001 > PA %u 5001 len=100\n"
+		    "+0.0001 < A  5001 1101\n", 1201 + 200 * i);
+	for (unsigned i = 0; i < 70; i++)
+		g_string_append_printf(g, "+0.0001 > PA %u 5001 len=100\n",
+		    1101 + 200 * i);
+	g_string_append(g, "+0.001 < A  5001 15101\n"
+	    "+0.010 > FA 15101 5001\n"
+	    "+0.010 < FA 5001 15102\n"
+	    "+0.010 > A  15102 5002\n");
+	tu_run(g->str, &r);
+	tu_assert_nconns(&r, 1);
+	ck_assert_uint_eq(tu_count_anom(&r, 0, "capture_gap"), 0);
+	ck_assert_uint_eq(r.conns[0].bytes[TU_CLIENT], 14100);
+	tu_assert_td(&r, 0, TD_GRACEFUL);
+	g_string_free(g, TRUE);
+}
+END_TEST
+
 /* A loss probe (RFC 8985 7.3) resends the server's last 100 bytes right
  * before its FIN W = 5201, and a queue on the way back holds the client's
  * answers 30 ms, three handshake round trips: its ACK of the data (an
@@ -3782,6 +3814,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_fin_ack_u_echoes_fin);
 	tcase_add_test(tc, test_fin_ack_u_behind_queued_data);
 	tcase_add_test(tc, test_rst_from_closed_endpoint_detail);
+	tcase_add_test(tc, test_holes_beyond_the_record);
 	tcase_add_test(tc, test_fin_ack_u_after_round_trip);
 	tcase_add_test(tc, test_third_with_data_bad_ack);
 	tcase_add_test(tc, test_server_data_before_synack);
