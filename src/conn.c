@@ -2966,6 +2966,19 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    (ev == EV_ACK || ev == EV_FIN) && acks_more)
 		snd->st = TCP_ST_ESTABLISHED;
 	tcp_fsm_step(snd, rcv, s, &st);
+	/* Its FIN crossed the peer's: it had not had that FIN, and was
+	 * ESTABLISHED, not CLOSE_WAIT, in the rows the ladder drew since
+	 * (SPEC's endpoint states, whatever the capture order). */
+	if (st.crossed_fin && c->ext && c->ext->ladder) {
+		GArray *rows = c->ext->ladder;
+		for (guint i = 0; i < rows->len; i++) {
+			struct ladder_step *l = &g_array_index(rows,
+			    struct ladder_step, i);
+			if (l->frame >= c->fin_frame[!dir] &&
+			    l->st[dir] == TCP_ST_CLOSE_WAIT)
+				l->st[dir] = TCP_ST_ESTABLISHED;
+		}
+	}
 	/* A stack discards the bogus FIN (above): its peer does not go to
 	 * CLOSE_WAIT on it, whatever the table did. */
 	if (fin_bogus && rcv->st != rcv_prev) {

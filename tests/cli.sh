@@ -195,6 +195,18 @@ grep -A1 '^ *6   0\.050000 ' "$t/out" | grep -q '\^ error fin_ack_bad_ack' &&
     [ "$(grep -c '\^ error fin_ack_bad_ack' "$t/out")" = 1 ] && ok ||
     bad "ladder: fin_ack_bad_ack not marked at frame 6 alone"
 
+# A simultaneous close: the server's FIN acks only u (1001), so it had not
+# had the client's FIN when it sent it (SPEC's endpoint states): the
+# ladder's row of the client's FIN shows the server ESTABLISHED, not the
+# CLOSE_WAIT it drew before the server's FIN told.
+printf '%s\n' "0.000 > S 1000 0" "+0.010 < SA 5000 1001" "+0.010 > A 1001 5001" \
+    "+0.010 > FA 1001 5001" "+0.001 < FA 5001 1001" "+0.001 > A 1002 5002" \
+    "+0.001 < A 5002 1002" >"$t/cross.scn"
+"$MKPCAP" "$t/cross.scn" "$t/cross.pcap" || bad "mkpcap cross"
+expect 0 "ladder of crossed FINs" -- "$SYNFIN" --ladder -r "$t/cross.pcap"
+grep -q '^ *4   0\.030000  FIN_WAIT_1 .* ESTABLISHED$' "$t/out" &&
+    ! grep -q CLOSE_WAIT "$t/out" && ok || bad "ladder: crossed FIN's peer CLOSE_WAIT"
+
 # RFC 9293 3.5 figure 9: the server answers an old duplicate SYN (ack
 # 991), the client resets it (seq 991), and the server's next SYN-ACK,
 # a new incarnation (K = 5100), acks J+1 at 30 ms. The handshake's SYN-ACK
