@@ -1781,14 +1781,11 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
  * that had the FIN and did not count it would not count it a moment
  * later, unprompted): no anomaly. Anything else reports it, at the
  * ack's frame. */
-static void
-fin_ack_pending(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+static __attribute__((noinline)) void
+fin_ack_judge(struct conn *c, uint8_t dir, const struct tcp_seg *s,
     int64_t ts)
 {
 	struct conn_ext *x = c->ext;
-
-	if (!x || !x->fba_frame || x->fba_dir != dir)
-		return;
 	struct tcp_peer *me = &c->peer[dir], *f = &c->peer[!dir];
 	int64_t rtt;
 	/* Within the round trip after the held ack, no FIN sent again; or
@@ -1847,6 +1844,19 @@ fin_ack_pending(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		}
 	}
 	x->fba_frame = 0;
+}
+
+/* fin_ack_judge() for a segment of dir, if an ack of its is held: the
+ * test inline, on every segment of the whole path; the judging out of
+ * line. */
+static inline void
+fin_ack_pending(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    int64_t ts)
+{
+	const struct conn_ext *x = c->ext;
+
+	if (x && x->fba_frame && x->fba_dir == dir)
+		fin_ack_judge(c, dir, s, ts);
 }
 
 static void
