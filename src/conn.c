@@ -1306,10 +1306,26 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 			 * next SYN-ACK is a new incarnation with a new ISN
 			 * (RFC 9293 3.10.7.4 second check; 3.5 figure 9
 			 * line 7), not a changed one. */
-			if (p->st != TCP_ST_CLOSED && !renewed)
+			/* Nor after the client sent its SYN again, its
+			 * SYN-ACKs unanswered, a second or more after the
+			 * first SYN-ACK with K: the server dropped that
+			 * attempt (SYN_RECEIVED timed out, 3.8.1; Linux
+			 * after tcp_synack_retries, one initial timeout of
+			 * 1 s at the least) and takes the SYN as a new one,
+			 * with a new ISN. (One that changes back sooner, as
+			 * two servers behind one address answering in turn,
+			 * is still this anomaly.) */
+			struct conn_ext *xk = c->ext;
+			int64_t since = xk && xk->k_since ? xk->k_since :
+			    conn_time(c, CT_SYNACK);
+			bool expired = (c->hs & HSF_SYNACK_LOST) &&
+			    !(c->hs & HSF_THIRD) &&
+			    ts - since >= 1000000000LL;
+			ext_of(c)->k_since = ts;
+			if (p->st != TCP_ST_CLOSED && !renewed && !expired)
 				conn_anomaly(c, ANOM_SYNACK_ISN_CHANGED, dir,
 				    ts, frame, "SYN-ACK seq %u (%s) != K (%u) "
-				    "of the first SYN-ACK", s->seq,
+				    "of the SYN-ACK before", s->seq,
 				    seq_rel_str(a, sizeof(a), "K", p->isn, s->seq),
 				    p->isn);
 			else if (p->st == TCP_ST_CLOSED && !renewed) {
@@ -2947,8 +2963,10 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 * so it is still SYN_SENT (3.8.1). */
 	if (ev == EV_SYN && (snd->flags & PEER_SYN_SEEN) && s->seq == snd->isn &&
 	    snd->st == TCP_ST_ESTABLISHED && dir == c->syn_dir &&
-	    !(c->hs & (HSF_THIRD | HSF_ASYM)))
+	    !(c->hs & (HSF_THIRD | HSF_ASYM))) {
 		snd->st = TCP_ST_SYN_SENT;
+		c->hs |= HSF_SYNACK_LOST;
+	}
 
 	/* A passive closer that retransmits its FIN from CLOSED had not got
 	 * the final ACK after all: it is still in LAST_ACK. */
@@ -2976,6 +2994,14 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    (ev == EV_ACK || ev == EV_FIN) && acks_more)
 		snd->st = TCP_ST_ESTABLISHED;
 	tcp_fsm_step(snd, rcv, s, &st);
+	/* The client sent its SYN again after a SYN-ACK: they were not
+	 * reaching it. A later one, no ACK of the client's seen since, is
+	 * taken as lost the same way: SYN_SENT until an ACK of the client's
+	 * shows one arrived (3.10.7.3: it would have sent one at once). */
+	if (ev == EV_SYNACK && (c->hs & HSF_SYNACK_LOST) &&
+	    !(c->hs & HSF_THIRD) && dir != c->syn_dir &&
+	    rcv_prev == TCP_ST_SYN_SENT && rcv->st == TCP_ST_ESTABLISHED)
+		rcv->st = st.rcv_to = TCP_ST_SYN_SENT;
 	/* Its FIN crossed the peer's: it had not had that FIN, and was
 	 * ESTABLISHED, not CLOSE_WAIT, in the rows the ladder drew since
 	 * (SPEC's endpoint states, whatever the capture order). */

@@ -68,6 +68,9 @@ enum {
 					   incarnation's, after an RST, that
 					   acked J+1: a synack_bad_ack was
 					   another's */
+	HSF_SYNACK_LOST = 1u << 10,	/* the client sent its SYN again
+					   after a SYN-ACK: they do not reach
+					   it */
 };
 
 /* Sequence bytes a sender skipped that nobody has filled yet. Rare, so
@@ -175,6 +178,9 @@ struct conn_ext {
 	uint32_t fba_ack;
 	uint8_t fba_dir;	/* its sender */
 	uint8_t fba_fins;	/* the FIN sender's fin_count then */
+	/* When the server's latest K was first sent, once K changed (0:
+	 * the first SYN-ACK's, CT_SYNACK). */
+	int64_t k_since;
 	/* The client's SYN before its ISN changed (syn_isn_changed): a
 	 * SYN-ACK to it is no bad one (handshake_synack()). */
 	bool syn_prev;
@@ -250,7 +256,7 @@ struct conn {
 	bool fins_crossed : 1;	/* the second FIN crossed the first */
 	bool finished : 1;	/* conn_finish() ran */
 	bool third_syn : 1;	/* the third segment carried SYN */
-	unsigned hs : 10;	/* HSF_* */
+	unsigned hs : 11;	/* HSF_* */
 	unsigned ts_unit : 2;	/* CONN_TS_*: how t[] are kept */
 	unsigned nanoms : 7;	/* anomalies logged, <= CONN_MAX_ANOMS */
 	unsigned anom_cap : 7;	/* room in anoms, <= CONN_MAX_ANOMS */

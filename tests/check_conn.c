@@ -2767,6 +2767,48 @@ START_TEST(test_holes_beyond_the_record)
 }
 END_TEST
 
+/* The server's SYN-ACKs never reach the client (dropped after the
+ * capture point): it sends its SYN again 1 s and 3 s later, each answered
+ * by the SYN-ACK again, and never an ACK. The client is SYN_SENT to the
+ * end, not ESTABLISHED by the last SYN-ACK seen going to it: the earlier
+ * ones were lost, and one that arrived would have drawn an ACK at once
+ * (3.10.7.3); the handshake is incomplete. The server, its attempt
+ * expired (tcp_synack_retries), answers a later SYN with a new ISN, 7000,
+ * more than a second after its first SYN-ACK: a new attempt, not
+ * synack_isn_changed. Switching back to 5000 half a second later (two
+ * servers behind one address) is. */
+START_TEST(test_synacks_lost_after_capture)
+{
+	struct tu_result r;
+	const char *lost = "0.000  > S  1000 0\n"
+	       "+0.001 < SA 5000 1001\n"
+	       "+1.000 > S  1000 0\n"
+	       "+0.001 < SA 5000 1001\n"
+	       "+2.000 > S  1000 0\n"
+	       "+0.001 < SA 5000 1001\n";
+	char *t;
+
+	tu_run(lost, &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_hs(&r, 0, HS_INCOMPLETE);
+	tu_assert_states(&r, 0, TCP_ST_SYN_SENT, TCP_ST_SYN_RECEIVED);
+
+	t = g_strconcat(lost, "+4.000 > S  1000 0\n"
+	    "+0.001 < SA 7000 1001\n", NULL);
+	tu_run(t, &r);
+	tu_assert_no_anom(&r, 0, "synack_isn_changed");
+	tu_assert_states(&r, 0, TCP_ST_SYN_SENT, TCP_ST_SYN_RECEIVED);
+	g_free(t);
+
+	t = g_strconcat(lost, "+4.000 > S  1000 0\n"
+	    "+0.001 < SA 7000 1001\n"
+	    "+0.500 < SA 5000 1001\n", NULL);
+	tu_run(t, &r);
+	tu_assert_anom(&r, 0, "synack_isn_changed", 9, "server");
+	g_free(t);
+}
+END_TEST
+
 /* A loss probe (RFC 8985 7.3) resends the server's last 100 bytes right
  * before its FIN W = 5201, and a queue on the way back holds the client's
  * answers 30 ms, three handshake round trips: its ACK of the data (an
@@ -3815,6 +3857,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_fin_ack_u_behind_queued_data);
 	tcase_add_test(tc, test_rst_from_closed_endpoint_detail);
 	tcase_add_test(tc, test_holes_beyond_the_record);
+	tcase_add_test(tc, test_synacks_lost_after_capture);
 	tcase_add_test(tc, test_fin_ack_u_after_round_trip);
 	tcase_add_test(tc, test_third_with_data_bad_ack);
 	tcase_add_test(tc, test_server_data_before_synack);
