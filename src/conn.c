@@ -1897,6 +1897,7 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 	if (c->rst_dir < 0) {
 		c->rst_dir = (int8_t)dir;
 		x->rst_ts = ts;
+		x->rst_chain = 0;
 		/* Without timestamps on it (Linux's), the newest TSval its
 		 * sender had sent stands for the RST's: an echo no newer
 		 * answers nothing sent after it either. */
@@ -2663,10 +2664,23 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    seq_lt(s->opt.tsval, snd->ts_max)) ||
 	    (c->rst_dir == dir && (own_older ||
 	    (!own_newer && ts - x->rst_ts < 4 * win))));
+	/* And new data within the window the RST's sender had offered,
+	 * within that round trip of a segment of the same sender's that
+	 * crossed the RST, up to four windows after it: the rest of a burst
+	 * a queue before the capture point delivers at its own pace
+	 * (bufferbloat: an aborted download), which timestamps would tell
+	 * and, without them, only its pace does. */
+	bool queued = after_rst && c->rst_dir == !dir && x->rst_chain &&
+	    ts - x->rst_chain < win && ts - x->rst_ts < 4 * win &&
+	    !(s->flags & (TH_SYN | TH_FIN)) && s->paylen > 0 &&
+	    (!(s->flags & TH_ACK) || seq_le(s->ack, x->rst_seq)) &&
+	    (rcv->flags & PEER_WIN_KNOWN) && seq_le(end, rcv->rcv_end);
 	bool crossing = after_rst && x->rst_prev[dir] >= TCP_ST_ESTABLISHED &&
-	    (stale || (c->rst_dir == !dir && (third ||
+	    (stale || queued || (c->rst_dir == !dir && (third ||
 	    ts - x->rst_ts < win || (x->rst_has_ts && s->opt.has_ts &&
 	    seq_le(s->opt.tsecr, x->rst_tsval) && ts - x->rst_ts < 4 * win))));
+	if (crossing && c->rst_dir == !dir)
+		x->rst_chain = ts;
 	if (after_rst && !crossing && (snd->flags & PEER_SEQ_KNOWN) &&
 	    x->rst_prev[dir] != TCP_ST_CLOSED &&
 	    seq_in_range(s->seq, snd->snd_nxt - 65536, snd->snd_nxt + 65536)) {

@@ -157,6 +157,9 @@ struct conn_ext {
 	/* The first accepted RST's TSval, or without one the newest its
 	 * sender had sent (rst_has_ts: either there was one). */
 	bool rst_has_ts;
+	/* The latest segment of the RST's receiver that crossed it (0:
+	 * none): the pace of a queue's burst (conn_input_slow()). */
+	int64_t rst_chain;
 	uint32_t rst_tsval;
 	/* Its seq, its ack if it carried the ACK bit (rst_acked), whether
 	 * it carried its own TSval (rst_own_ts), and its receiver's next

@@ -2809,6 +2809,40 @@ START_TEST(test_synacks_lost_after_capture)
 }
 END_TEST
 
+/* The client aborts a download (RST,ACK at the server's RCV.NXT, frame 6)
+ * with 8,000 bytes of window offered (to 14001); no timestamps. A queue
+ * before the capture point delivers the server's data on at its own pace:
+ * 5 ms after the RST (within the round trip and a quarter, 12.5 ms: it
+ * crossed the RST), then every 8 ms, each within that time of the one
+ * before, inside the offered window, to 29 ms after the RST: the rest of
+ * the burst, no rst_ignored (the old code: rst_ignored at frame 8, 13 ms
+ * after the RST). Data 20 ms after the last of them broke the pace: sent
+ * after the RST arrived, rst_ignored (frame 11). */
+START_TEST(test_rst_crossed_by_queued_burst)
+{
+	struct tu_result r;
+	const char *burst = HANDSHAKE
+	       "+0.001  < PA 5001 1001 len=1000\n"
+	       "+0.0001 > A  1001 6001 win=8000\n"
+	       "+0.0001 > RA 1001 6001\n"
+	       "+0.005  < PA 6001 1001 len=1000\n"
+	       "+0.008  < PA 7001 1001 len=1000\n"
+	       "+0.008  < PA 8001 1001 len=1000\n"
+	       "+0.008  < PA 9001 1001 len=1000\n";
+	char *t;
+
+	tu_run(burst, &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_no_anom(&r, 0, "rst_ignored");
+	tu_assert_td(&r, 0, TD_RESET);
+
+	t = g_strconcat(burst, "+0.020  < PA 10001 1001 len=1000\n", NULL);
+	tu_run(t, &r);
+	tu_assert_anom(&r, 0, "rst_ignored", 11, "server");
+	g_free(t);
+}
+END_TEST
+
 /* A loss probe (RFC 8985 7.3) resends the server's last 100 bytes right
  * before its FIN W = 5201, and a queue on the way back holds the client's
  * answers 30 ms, three handshake round trips: its ACK of the data (an
@@ -3858,6 +3892,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_rst_from_closed_endpoint_detail);
 	tcase_add_test(tc, test_holes_beyond_the_record);
 	tcase_add_test(tc, test_synacks_lost_after_capture);
+	tcase_add_test(tc, test_rst_crossed_by_queued_burst);
 	tcase_add_test(tc, test_fin_ack_u_after_round_trip);
 	tcase_add_test(tc, test_third_with_data_bad_ack);
 	tcase_add_test(tc, test_server_data_before_synack);
