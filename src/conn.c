@@ -1551,6 +1551,7 @@ teardown_fin(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	sd->fin_count++;
 	if (p->flags & PEER_FIN_SEEN) {
 		sd->retrans++;
+		ext_of(c)->fin_again_ts[dir] = ts;	/* teardown_fin_ack() */
 		if (pos == p->fin_seq)
 			conn_anomaly(c, ANOM_FIN_RETRANS, dir, ts, frame,
 			    "FIN seq=%u (%s) sent again (#%u)", pos, L,
@@ -1665,6 +1666,11 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	}
 	if (s->ack != f->fin_seq)
 		return;		/* an older ack: sent before the FIN arrived */
+	/* Its own FIN sent again: its retransmission timer sent it, it
+	 * answers nothing; still at u, its sender is still in FIN_WAIT_1,
+	 * without the peer's FIN (in CLOSING it would ack u+1). */
+	if ((s->flags & TH_FIN) && (me->flags & PEER_FIN_SEEN))
+		return;
 	/* After it acked u+1: an older segment the network reordered. */
 	if (had_ack && tcp_acks_fin(f, prev_ack))
 		return;
@@ -1737,6 +1743,11 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	bool resent = c->side[!dir].fin_count > 1 &&
 	    !(f->fin_ts && s->opt.has_ts && f->ts_seen &&
 	    seq_lt(s->opt.tsecr, f->ts_max));
+	/* Without timestamps, only a segment captured that round trip or
+	 * more after the copy sent again can have had it. */
+	if (resent && !(f->fin_ts && s->opt.has_ts) && timed && c->ext &&
+	    ts - c->ext->fin_again_ts[!dir] < rtt)
+		resent = false;
 	/* An echo of the FIN's own TSval when no segment of its sender's
 	 * before it had that one: TS.Recent took it from the FIN, at seq u,
 	 * which the peer had acked up to (RFC 7323 4.3), so the FIN arrived
@@ -1784,6 +1795,12 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 			x->fba_ack = s->ack;
 			x->fba_dir = dir;
 			x->fba_fins = (uint8_t)MIN(c->side[!dir].fin_count, 255);
+			/* A copy sent again less than the round trip before
+			 * it had not reached it yet: one of the copies still
+			 * to come for fin_ack_pending(). */
+			if (x->fba_fins > 1 && timed &&
+			    ts - x->fin_again_ts[!dir] < rtt)
+				x->fba_fins--;
 		}
 		return;
 	}

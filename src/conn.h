@@ -178,6 +178,7 @@ struct conn_ext {
 	uint64_t fba_frame;	/* 0: none */
 	int64_t fba_ts;
 	int64_t fba_last;	/* its sender's latest segment at that ack */
+	int64_t fin_again_ts[2];	/* each side's latest FIN sent again */
 	uint32_t fba_ack;
 	uint8_t fba_dir;	/* its sender */
 	uint8_t fba_fins;	/* the FIN sender's fin_count then */

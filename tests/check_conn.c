@@ -2843,6 +2843,48 @@ START_TEST(test_rst_crossed_by_queued_burst)
 }
 END_TEST
 
+/* The server's FIN W = 5101 (frame 7, acking u+1) is lost past the
+ * capture point; a loss probe sends its data again, which the client
+ * acks with a D-SACK (frames 8, 9); the client, still FIN_WAIT_1, sends
+ * its own FIN again 200 ms later by its retransmission timer, still
+ * acking W (frame 10), and the server its FIN again (frame 12), which
+ * the client acks. A FIN sent again answers nothing: no fin_ack_bad_ack
+ * (the old code: at frame 10, taken for the client's own FIN
+ * "afterwards", a segment after the D-SACK). Nor an ACK of W
+ * captured 2 ms after the server's FIN was sent again, less than the
+ * round trip to the client (10 ms), without timestamps: it cannot have
+ * had that copy (the old code: the copy sent again proved it). */
+START_TEST(test_fin_again_from_fin_wait_1)
+{
+	struct tu_result r;
+	const char *head = HANDSHAKE
+	       "+0.010 < PA 5001 1001 len=100\n"
+	       "+0.010 > A  1001 5101\n"
+	       "+0.010 > FA 1001 5101\n"
+	       "+0.001 < FA 5101 1002\n";
+	char *t;
+
+	t = g_strconcat(head, "+0.020 < PA 5001 1002 len=100\n"
+	    "+0.010 > A  1001 5101 sack=5001-5101\n"
+	    "+0.200 > FA 1001 5101\n"
+	    "+0.001 < A  5102 1002\n"
+	    "+0.050 < FA 5101 1002\n"
+	    "+0.010 > A  1002 5102\n", NULL);
+	tu_run(t, &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_no_anom(&r, 0, "fin_ack_bad_ack");
+	tu_assert_td(&r, 0, TD_GRACEFUL);
+	g_free(t);
+
+	t = g_strconcat(head, "+0.200 < FA 5101 1002\n"
+	    "+0.002 > A  1002 5101\n"
+	    "+0.020 > A  1002 5102\n", NULL);
+	tu_run(t, &r);
+	tu_assert_no_anom(&r, 0, "fin_ack_bad_ack");
+	g_free(t);
+}
+END_TEST
+
 /* A loss probe (RFC 8985 7.3) resends the server's last 100 bytes right
  * before its FIN W = 5201, and a queue on the way back holds the client's
  * answers 30 ms, three handshake round trips: its ACK of the data (an
@@ -3893,6 +3935,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_holes_beyond_the_record);
 	tcase_add_test(tc, test_synacks_lost_after_capture);
 	tcase_add_test(tc, test_rst_crossed_by_queued_burst);
+	tcase_add_test(tc, test_fin_again_from_fin_wait_1);
 	tcase_add_test(tc, test_fin_ack_u_after_round_trip);
 	tcase_add_test(tc, test_third_with_data_bad_ack);
 	tcase_add_test(tc, test_server_data_before_synack);
