@@ -2971,11 +2971,19 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 
 	/* The bogus FIN (above) is discarded whole: nothing else about
 	 * it counts either. */
-	if (fin_bogus)
+	if (fin_bogus) {
 		conn_anomaly(c, ANOM_FIN_BEFORE_EST, dir, ts, frame,
 		    "FIN seq=%u from an endpoint in %s (ignored)", s->seq,
 		    tcp_state_name[snd->st]);
-	else if (ev == EV_FIN)
+		/* Discarded whole: its slot is not counted either, so the
+		 * same FIN sent again later (a TCP Fast Open server's, its
+		 * first captured ahead of its SYN-ACK on a path that
+		 * reorders) is no FIN behind its sender's next seq. */
+		uint32_t fin_end = s->seq + s->paylen + 1;
+		if (snd->snd_nxt == fin_end &&
+		    (!seq_known || seq_gt(fin_end, nxt_before)))
+			snd->snd_nxt = fin_end - 1;
+	} else if (ev == EV_FIN)
 		teardown_fin(c, dir, s, nxt_before, seq_known && !fin_acked,
 		    ts_new, ts - before, ts, frame);
 	if (fin_reordered)

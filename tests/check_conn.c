@@ -2885,6 +2885,33 @@ START_TEST(test_fin_again_from_fin_wait_1)
 }
 END_TEST
 
+/* TCP Fast Open on a path that reorders, captured at the client: the
+ * server's FIN (K+301, frame 2) and its 300 bytes come before its SYN-ACK;
+ * the client, SYN_SENT, drops them (3.10.7.3), and the server sends both
+ * again. The FIN ignored (fin_before_established, as the capture shows
+ * it) takes no slot: its copy sent again at K+301, right after the 300
+ * bytes, is no fin_bad_seq (the old code: at frame 8, "u-1"). */
+START_TEST(test_tfo_fin_before_synack)
+{
+	struct tu_result r;
+
+	tu_run("0.000  > S  1000 0 len=100\n"
+	       "+0.010 < FA 5301 1101\n"
+	       "+0.001 < A  5001 1101 len=300\n"
+	       "+0.001 < SA 5000 1101\n"
+	       "+0.001 > A  1101 5001\n"
+	       "+0.200 < A  5001 1101 len=300\n"
+	       "+0.001 > A  1101 5301\n"
+	       "+0.001 < FA 5301 1101\n"
+	       "+0.001 > FA 1101 5302\n"
+	       "+0.010 < A  5302 1102\n", &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_no_anom(&r, 0, "fin_bad_seq");
+	tu_assert_anom(&r, 0, "fin_before_established", 2, "server");
+	tu_assert_td(&r, 0, TD_GRACEFUL);
+}
+END_TEST
+
 /* A loss probe (RFC 8985 7.3) resends the server's last 100 bytes right
  * before its FIN W = 5201, and a queue on the way back holds the client's
  * answers 30 ms, three handshake round trips: its ACK of the data (an
@@ -3936,6 +3963,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_synacks_lost_after_capture);
 	tcase_add_test(tc, test_rst_crossed_by_queued_burst);
 	tcase_add_test(tc, test_fin_again_from_fin_wait_1);
+	tcase_add_test(tc, test_tfo_fin_before_synack);
 	tcase_add_test(tc, test_fin_ack_u_after_round_trip);
 	tcase_add_test(tc, test_third_with_data_bad_ack);
 	tcase_add_test(tc, test_server_data_before_synack);
