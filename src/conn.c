@@ -1152,7 +1152,8 @@ handshake_syn(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	 * SYN-ACK seen going to it that it never answered, which this SYN
 	 * shows had not arrived (3.8.1). */
 	bool pending = !answered && (p->st == TCP_ST_SYN_SENT ||
-	    (dir == c->syn_dir && p->st == TCP_ST_ESTABLISHED &&
+	    (dir == c->syn_dir && (p->st == TCP_ST_ESTABLISHED ||
+	    (p->st == TCP_ST_CLOSE_WAIT && !(p->flags & PEER_ACK_SENT))) &&
 	    (c->hs & HSF_SYNACK) && !(c->hs & HSF_SIMUL)));
 	/* The handshake's SYNs: the first, the same again, or a new ISN
 	 * while that attempt is pending (syn_isn_changed); not a SYN on a
@@ -2999,9 +3000,12 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 
 	/* A SYN again (the same, or a new ISN handshake_syn() took) before
 	 * any third segment: the SYN-ACK seen going to it had not arrived,
-	 * so it is still SYN_SENT (3.8.1). */
+	 * so it is still SYN_SENT (3.8.1); nor, from a client that has sent
+	 * no ACK at all, the FIN seen going to it that made it CLOSE_WAIT (a
+	 * TCP Fast Open server's, sent with its data from SYN_RECEIVED). */
 	if (ev == EV_SYN && (snd->flags & PEER_SYN_SEEN) && s->seq == snd->isn &&
-	    snd->st == TCP_ST_ESTABLISHED && dir == c->syn_dir &&
+	    (snd->st == TCP_ST_ESTABLISHED || (snd->st == TCP_ST_CLOSE_WAIT &&
+	    !(snd->flags & PEER_ACK_SENT))) && dir == c->syn_dir &&
 	    !(c->hs & (HSF_THIRD | HSF_ASYM))) {
 		snd->st = TCP_ST_SYN_SENT;
 		c->hs |= HSF_SYNACK_LOST;
@@ -3033,6 +3037,21 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    (ev == EV_ACK || ev == EV_FIN) && acks_more)
 		snd->st = TCP_ST_ESTABLISHED;
 	tcp_fsm_step(snd, rcv, s, &st);
+	/* The server's SYN-ACK sent again, its K, before any third segment:
+	 * its handshake is not over (synack_retransmitted), whatever it sent
+	 * since (a TCP Fast Open server's data and FIN from SYN_RECEIVED,
+	 * RFC 7413), no SYN on a synchronized connection. */
+	if (ev == EV_SYNACK && dir == c->synack_dir && s->seq == snd->isn &&
+	    !(c->hs & (HSF_THIRD | HSF_ASYM | HSF_SIMUL)) &&
+	    (snd->flags & PEER_FIN_SEEN) && c->rst_dir < 0 &&
+	    side_in(st.snd_from, M(TCP_ST_FIN_WAIT_1) | M(TCP_ST_FIN_WAIT_2) |
+	    M(TCP_ST_CLOSING) | M(TCP_ST_LAST_ACK))) {
+		unsigned n = 0;
+		for (unsigned i = 0; i < st.nanom; i++)
+			if (st.anom[i] != ANOM_UNEXPECTED_SYN)
+				st.anom[n++] = st.anom[i];
+		st.nanom = n;
+	}
 	/* The client sent its SYN again after a SYN-ACK: they were not
 	 * reaching it. A later one, no ACK of the client's seen since, is
 	 * taken as lost the same way: SYN_SENT until an ACK of the client's

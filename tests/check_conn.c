@@ -2912,6 +2912,39 @@ START_TEST(test_tfo_fin_before_synack)
 }
 END_TEST
 
+/* TCP Fast Open, captured near the server: it answers the SYN's data
+ * with its SYN-ACK, 300 bytes and its FIN from SYN_RECEIVED (RFC 7413),
+ * all lost past the capture point. The client, still SYN_SENT, sends its
+ * SYN again a second later; the server its SYN-ACK again. Neither is an
+ * unexpected_syn (the old code: the client's SYN "while CLOSE_WAIT", the
+ * server's SYN-ACK "while FIN_WAIT_1"): the client, which had sent no
+ * ACK, never had that FIN either, and the server's handshake was not
+ * over. Then the client acks, gets the data and the FIN again, closes. */
+START_TEST(test_tfo_synack_lost_with_fin)
+{
+	struct tu_result r;
+
+	tu_run("0.000  > S  1000 0 len=100\n"
+	       "+0.001 < SA 5000 1101\n"
+	       "+0.001 < A  5001 1101 len=300\n"
+	       "+0.001 < FA 5301 1101\n"
+	       "+1.000 > S  1000 0\n"
+	       "+0.001 < SA 5000 1101\n"
+	       "+0.010 > A  1101 5001\n"
+	       "+0.200 < A  5001 1101 len=300\n"
+	       "+0.001 < FA 5301 1101\n"
+	       "+0.010 > A  1101 5302\n"
+	       "+0.001 > FA 1101 5302\n"
+	       "+0.010 < A  5302 1102\n", &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_no_anom(&r, 0, "unexpected_syn");
+	tu_assert_anom(&r, 0, "syn_retransmitted", 5, "client");
+	tu_assert_anom(&r, 0, "synack_retransmitted", 6, "server");
+	tu_assert_hs(&r, 0, HS_COMPLETE);
+	tu_assert_td(&r, 0, TD_GRACEFUL);
+}
+END_TEST
+
 /* A loss probe (RFC 8985 7.3) resends the server's last 100 bytes right
  * before its FIN W = 5201, and a queue on the way back holds the client's
  * answers 30 ms, three handshake round trips: its ACK of the data (an
@@ -3964,6 +3997,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_rst_crossed_by_queued_burst);
 	tcase_add_test(tc, test_fin_again_from_fin_wait_1);
 	tcase_add_test(tc, test_tfo_fin_before_synack);
+	tcase_add_test(tc, test_tfo_synack_lost_with_fin);
 	tcase_add_test(tc, test_fin_ack_u_after_round_trip);
 	tcase_add_test(tc, test_third_with_data_bad_ack);
 	tcase_add_test(tc, test_server_data_before_synack);

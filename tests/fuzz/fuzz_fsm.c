@@ -199,6 +199,9 @@ static const struct edge synack_again[] = {
 static const struct edge syn_again[] = {
 	{ ES, SS },		/* the same SYN again before the third
 				 * segment: still SYN_SENT */
+	{ CW, SS },		/* ... from a client that sent no ACK, which
+				 * a FIN seen going to it had made CLOSE_WAIT
+				 * (a TCP Fast Open server's) */
 };
 static const struct edge fin_from_closed[] = {
 	{ CL, LA },		/* a passive closer retransmitting its FIN had
