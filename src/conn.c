@@ -1842,11 +1842,13 @@ fin_ack_judge(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		x->fba_frame = 0;
 		return;
 	}
-	/* More data at the same ack of u, no FIN sent again since, within
-	 * that round trip of the segment before it: the held ack left in a
-	 * burst of data, which a queue before the capture point delivers
-	 * late and at its own pace (bufferbloat), sent before the FIN
-	 * arrived as much as the held one; the round trip runs on from it.
+	/* More data at the same ack of u, no FIN sent again since, back to
+	 * back with the segment before it (within a quarter of that round
+	 * trip), up to four round trips after the held ack: the held ack
+	 * left in a burst of data, which a queue before the capture point
+	 * delivers late and at its own pace (bufferbloat), sent before the
+	 * FIN arrived as much as the held one; the round trip runs on from
+	 * it. (Data that goes on past that, at ack u, had the FIN.)
 	 * (Data goes when the application and the window let it, not in
 	 * answer to what arrived, as a pure ACK does.) Or bytes the FIN's
 	 * sender had acked (stale(): they left before that ack arrived).
@@ -1856,7 +1858,8 @@ fin_ack_judge(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	    s->ack == x->fba_ack && s->paylen > 0;
 	if (same && stale(f, s))
 		return;
-	if (same && peer_rtt(c, dir, &rtt) && ts - x->fba_last < rtt) {
+	if (same && peer_rtt(c, dir, &rtt) && ts - x->fba_last < rtt / 4 &&
+	    ts - x->fba_ts < 4 * rtt) {
 		x->fba_last = ts;
 		return;
 	}
@@ -2697,7 +2700,12 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    (stale || queued || (c->rst_dir == !dir && (third ||
 	    ts - x->rst_ts < win || (x->rst_has_ts && s->opt.has_ts &&
 	    seq_le(s->opt.tsecr, x->rst_tsval) && ts - x->rst_ts < 4 * win))));
-	if (crossing && c->rst_dir == !dir)
+	/* (Only data that crossed it on time, not a segment that merely
+	 * brings nothing new, begins or extends that burst.) */
+	if (after_rst && c->rst_dir == !dir && s->paylen > 0 && (third ||
+	    queued || ts - x->rst_ts < win || (x->rst_has_ts &&
+	    s->opt.has_ts && seq_le(s->opt.tsecr, x->rst_tsval) &&
+	    ts - x->rst_ts < 4 * win)))
 		x->rst_chain = ts;
 	if (after_rst && !crossing && (snd->flags & PEER_SEQ_KNOWN) &&
 	    x->rst_prev[dir] != TCP_ST_CLOSED &&

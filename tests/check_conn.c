@@ -2656,10 +2656,14 @@ END_TEST
  *   - bytes the client had acked (6001-7001 sent again): the server had
  *     not had that ack, nor the FIN sent after it; its FIN, 15 ms later,
  *     acks u+1: nothing (the old code: fin_ack_bad_ack at frame 9);
- *   - new data at the queue's pace, 5 ms apart, within the round trip of
- *     each other, then data acking u+1: the burst the first left in,
- *     nothing; the same burst never reaching u+1, still ack u 15 ms after
- *     the last, is fin_ack_bad_ack at its first segment (frame 9). */
+ *   - new data at the queue's pace, 1 ms apart, back to back (within a
+ *     quarter of the round trip of each other), then data acking u+1:
+ *     the burst the first left in, nothing; the same burst never
+ *     reaching u+1, still ack u 15 ms after the last, is fin_ack_bad_ack
+ *     at its first segment (frame 9); so is data at ack u 5 ms apart, half
+ *     the round trip, sent at the server's pace after the FIN arrived,
+ *     however it ends (frame 9), and data back to back past four round
+ *     trips after the first (frame 9). */
 #define QUEUED \
 	"0.000   > S  1000 0\n" \
 	"+0.010  < SA 5000 1001\n" \
@@ -2683,17 +2687,32 @@ START_TEST(test_fin_ack_u_behind_queued_data)
 
 	tu_run(QUEUED
 	       "+0.030  < PA 7001 1021 len=1000\n"
-	       "+0.005  < PA 8001 1021 len=1000\n"
-	       "+0.005  < PA 9001 1021 len=1000\n"
-	       "+0.005  < PA 10001 1022 len=1000\n"
+	       "+0.001  < PA 8001 1021 len=1000\n"
+	       "+0.001  < PA 9001 1021 len=1000\n"
+	       "+0.001  < PA 10001 1022 len=1000\n"
 	       "+0.0001 > A  1022 11001\n", &r);
 	tu_assert_no_anom(&r, 0, "fin_ack_bad_ack");
 
 	tu_run(QUEUED
 	       "+0.030  < PA 7001 1021 len=1000\n"
-	       "+0.005  < PA 8001 1021 len=1000\n"
+	       "+0.001  < PA 8001 1021 len=1000\n"
 	       "+0.015  < PA 9001 1021 len=1000\n", &r);
 	tu_assert_anom(&r, 0, "fin_ack_bad_ack", 9, "server");
+
+	tu_run(QUEUED
+	       "+0.030  < PA 7001 1021 len=1000\n"
+	       "+0.005  < PA 8001 1021 len=1000\n"
+	       "+0.003  < FA 9001 1022\n", &r);
+	tu_assert_anom(&r, 0, "fin_ack_bad_ack", 9, "server");
+
+	GString *g = g_string_new(QUEUED "+0.030  < PA 7001 1021 len=1000\n");
+	for (unsigned i = 1; i <= 45; i++)
+		g_string_append_printf(g, "+0.001  < PA %u 1021 len=1000\n",
+		    7001 + 1000 * i);
+	g_string_append(g, "+0.001  < FA 53001 1022\n");
+	tu_run(g->str, &r);
+	tu_assert_anom(&r, 0, "fin_ack_bad_ack", 9, "server");
+	g_string_free(g, TRUE);
 }
 END_TEST
 
@@ -2840,6 +2859,16 @@ START_TEST(test_rst_crossed_by_queued_burst)
 	tu_run(t, &r);
 	tu_assert_anom(&r, 0, "rst_ignored", 11, "server");
 	g_free(t);
+
+	/* A bare ACK with nothing new 20 ms after the RST starts no burst:
+	 * the server's new data 10 ms after it is rst_ignored (frame 8). */
+	tu_run(HANDSHAKE
+	       "+0.001  < PA 5001 1001 len=1000\n"
+	       "+0.0001 > A  1001 6001 win=8000\n"
+	       "+0.0001 > RA 1001 6001\n"
+	       "+0.020  < A  6001 1001\n"
+	       "+0.010  < PA 6001 1001 len=1000\n", &r);
+	tu_assert_anom(&r, 0, "rst_ignored", 8, "server");
 }
 END_TEST
 
