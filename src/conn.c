@@ -1628,6 +1628,17 @@ fin_bad_ack(struct conn *c, uint8_t dir, uint32_t ack, int64_t ts,
 	    c->peer[!dir].fin_seq + 1);
 }
 
+/* Is s a bare ACK that reports bytes received twice (a D-SACK, RFC 2883:
+ * its first SACK block at or below its ack)? It answers a data segment
+ * sent again, not what came after it. */
+static bool
+dsack_ack(const struct tcp_seg *s)
+{
+	return (s->flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK)) == TH_ACK &&
+	    s->paylen == 0 && s->opt.nsack > 0 &&
+	    seq_le(s->opt.sack[0][1], s->ack);
+}
+
 /* Does s carry only bytes the FIN's sender f had acked already? Its
  * sender had not had that ack when it sent them (it would not send acked
  * bytes again), nor the FIN, sent after it on the same path: a
@@ -1767,15 +1778,12 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	bool repeat = pure_ack && had_ack && prev_ack == s->ack &&
 	    !win_update && (!timed || (f->fin_ts && s->opt.has_ts) ||
 	    ts - conn_side_time(c, !dir, CT_FIN) >= rtt / 2);
-	/* A bare ACK that reports bytes received twice (a D-SACK, RFC 2883:
-	 * its first block at or below its ack) answers a data segment sent
-	 * again, often the tail a loss probe resends right before the FIN
-	 * (RFC 8985 7.3), and left when that arrived, before the FIN behind
-	 * it did, however late a queue delivers it: neither repeat nor late
-	 * tells, as fin_ack_pending() takes it. */
-	bool dsack = pure_ack && s->opt.nsack > 0 &&
-	    seq_le(s->opt.sack[0][1], s->ack);
-	if (!proof && (dsack || (!repeat && !(!fin && late))))
+	/* A D-SACK (dsack_ack()) answers a data segment sent again, often
+	 * the tail a loss probe resends right before the FIN (RFC 8985 7.3),
+	 * and left when that arrived, before the FIN behind it did, however
+	 * late a queue delivers it: neither repeat nor late tells, as
+	 * fin_ack_pending() takes it. */
+	if (!proof && (dsack_ack(s) || (!repeat && !(!fin && late))))
 		return;
 	if (me->once & ONCE_FIN_BAD_ACK) {
 		me->flags |= PEER_GOT_FIN;
@@ -1829,13 +1837,10 @@ fin_ack_judge(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	bool soon = s && ((c->side[!dir].fin_count == x->fba_fins &&
 	    peer_rtt(c, dir, &rtt) && ts - x->fba_last < rtt) ||
 	    c->side[!dir].fin_count > x->fba_fins);
-	/* Another bare ACK of u that reports bytes received twice (a
-	 * D-SACK, RFC 2883: its first block at or below its ack): it answers
+	/* Another bare ACK of u that is a D-SACK (dsack_ack()): it answers
 	 * bytes sent again, not the FIN; not yet the next segment that
 	 * tells. */
-	if (soon && (s->flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK)) ==
-	    TH_ACK && s->paylen == 0 && s->ack == x->fba_ack &&
-	    s->opt.nsack > 0 && seq_le(s->opt.sack[0][1], s->ack))
+	if (soon && s->ack == x->fba_ack && dsack_ack(s))
 		return;
 	if (soon && (s->flags & TH_ACK) && (s->flags & TH_RST) == 0 &&
 	    tcp_acks_fin(f, s->ack)) {
@@ -2696,16 +2701,16 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    !(s->flags & (TH_SYN | TH_FIN)) && s->paylen > 0 &&
 	    (!(s->flags & TH_ACK) || seq_le(s->ack, x->rst_seq)) &&
 	    (rcv->flags & PEER_WIN_KNOWN) && seq_le(end, rcv->rcv_end);
-	bool crossing = after_rst && x->rst_prev[dir] >= TCP_ST_ESTABLISHED &&
-	    (stale || queued || (c->rst_dir == !dir && (third ||
+	/* A segment of the RST's receiver that crossed it by its time, its
+	 * echo or its burst. */
+	bool on_time = after_rst && c->rst_dir == !dir && (third || queued ||
 	    ts - x->rst_ts < win || (x->rst_has_ts && s->opt.has_ts &&
-	    seq_le(s->opt.tsecr, x->rst_tsval) && ts - x->rst_ts < 4 * win))));
+	    seq_le(s->opt.tsecr, x->rst_tsval) && ts - x->rst_ts < 4 * win));
+	bool crossing = after_rst && x->rst_prev[dir] >= TCP_ST_ESTABLISHED &&
+	    (stale || on_time);
 	/* (Only data that crossed it on time, not a segment that merely
 	 * brings nothing new, begins or extends that burst.) */
-	if (after_rst && c->rst_dir == !dir && s->paylen > 0 && (third ||
-	    queued || ts - x->rst_ts < win || (x->rst_has_ts &&
-	    s->opt.has_ts && seq_le(s->opt.tsecr, x->rst_tsval) &&
-	    ts - x->rst_ts < 4 * win)))
+	if (on_time && s->paylen > 0)
 		x->rst_chain = ts;
 	if (after_rst && !crossing && (snd->flags & PEER_SEQ_KNOWN) &&
 	    x->rst_prev[dir] != TCP_ST_CLOSED &&
