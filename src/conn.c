@@ -1853,9 +1853,9 @@ fin_ack_judge(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	 * left in a burst of data, which a queue before the capture point
 	 * delivers late and at its own pace (bufferbloat), sent before the
 	 * FIN arrived as much as the held one; the round trip runs on from
-	 * it. (Data that goes on past that, at ack u, had the FIN.)
-	 * (Data goes when the application and the window let it, not in
-	 * answer to what arrived, as a pure ACK does.) Or bytes the FIN's
+	 * it. (Data goes when the application and the window let it, not
+	 * in answer to what arrived, as a pure ACK does; data that goes on
+	 * past that, at ack u, had the FIN.) Or bytes the FIN's
 	 * sender had acked (stale(): they left before that ack arrived).
 	 * Neither is the segment that tells. */
 	bool same = s && c->side[!dir].fin_count == x->fba_fins &&
