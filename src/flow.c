@@ -79,16 +79,6 @@ flow_key_make(const struct pkt *p, struct flow_key *k, uint8_t *dir)
 	k->port[!*dir] = p->tcp.dport;
 }
 
-/* 64x64 -> 128-bit multiply folded to 64 bits: the mixing step of
- * wyhash/mum-hash. */
-static inline uint64_t
-mum(uint64_t a, uint64_t b)
-{
-	unsigned __int128 r = (unsigned __int128)a * b;
-
-	return (uint64_t)r ^ (uint64_t)(r >> 64);
-}
-
 /* The seed: random per process, so that a crafted capture cannot aim
  * every 4-tuple at one bucket (hash flooding). The output never depends
  * on it: records are ordered by id, never by bucket. */
@@ -131,10 +121,7 @@ flow_seed_ready(void)
 static inline uint64_t
 ep_v4(const uint8_t *addr, uint16_t port)
 {
-	uint32_t a;
-
-	memcpy(&a, addr, 4);
-	return ((uint64_t)a << 16 | port) ^ flow_seed[0];
+	return flow_ep_v4(flow_seed[0], addr, port);
 }
 
 static inline uint64_t
@@ -143,7 +130,7 @@ ep_v6(const uint8_t *addr, uint16_t port)
 	uint64_t w[2];
 
 	memcpy(w, addr, 16);
-	return (mum(w[0] ^ flow_seed[1], w[1] ^ flow_seed[2]) ^ port) ^
+	return (flow_mum(w[0] ^ flow_seed[1], w[1] ^ flow_seed[2]) ^ port) ^
 	    flow_seed[0];
 }
 
@@ -151,9 +138,7 @@ ep_v6(const uint8_t *addr, uint16_t port)
 static inline uint32_t
 hash_eps(uint64_t e0, uint64_t e1)
 {
-	uint64_t h = mum(e0, e1);
-
-	return (uint32_t)(h ^ (h >> 32));
+	return flow_hash_eps(e0, e1);
 }
 
 uint32_t
@@ -648,6 +633,7 @@ flow_table_init(struct flow_table *t, const struct conn_cfg *cfg,
 {
 	memset(t, 0, sizeof(*t));
 	flow_seed_init();
+	t->seed = flow_seed[0];
 	t->mask = 1023;
 	t->bkt = bkt_new(t->mask + 1);
 	t->cur = -1;		/* set by the first record or sweep */

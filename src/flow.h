@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "conn.h"
 
@@ -75,6 +76,8 @@ struct flow_due {
 
 struct flow_table {
 	struct conn **bkt;	/* hash buckets */
+	uint64_t seed;		/* the hash's seed for IPv4 (flow.c), for
+				   flow_table_hash() */
 	uint64_t mask;		/* buckets - 1 (a power of two) */
 	uint64_t n;		/* records in the table */
 	struct flow_wheel wheel[TIMER_MAX];
@@ -138,6 +141,49 @@ void flow_key_make(const struct pkt *p, struct flow_key *k, uint8_t *dir);
 uint32_t flow_key_hash(const struct flow_key *k);
 /* flow_key_hash() of p's key, without making it (-j's reading thread). */
 uint32_t flow_pkt_hash(const struct pkt *p);
+
+/*
+ * The hash's steps (flow.c tells how it is built): a 64x64 -> 128-bit
+ * multiply folded to 64 bits (the mixing step of wyhash/mum-hash); an
+ * IPv4 endpoint as one word, the seed xored in; two endpoints' words, in
+ * either order.
+ */
+static inline uint64_t
+flow_mum(uint64_t a, uint64_t b)
+{
+	unsigned __int128 r = (unsigned __int128)a * b;
+
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+static inline uint64_t
+flow_ep_v4(uint64_t seed, const uint8_t *addr, uint16_t port)
+{
+	uint32_t a;
+
+	memcpy(&a, addr, 4);
+	return ((uint64_t)a << 16 | port) ^ seed;
+}
+
+static inline uint32_t
+flow_hash_eps(uint64_t e0, uint64_t e1)
+{
+	uint64_t h = flow_mum(e0, e1);
+
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+/* flow_pkt_hash(), an IPv4 segment's inline: one thread's reader hashes
+ * every segment (pipeline.c), with the seed the table keeps, which is
+ * ready (no per-packet check, no call). */
+static inline uint32_t
+flow_table_hash(const struct flow_table *t, const struct pkt *p)
+{
+	if (__builtin_expect(p->af == 6, 0))
+		return flow_pkt_hash(p);
+	return flow_hash_eps(flow_ep_v4(t->seed, p->src, p->tcp.sport),
+	    flow_ep_v4(t->seed, p->dst, p->tcp.dport));
+}
 
 void flow_table_init(struct flow_table *t, const struct conn_cfg *cfg,
     int64_t idle_ns, uint64_t max_flows, flow_emit_fn emit, void *user);

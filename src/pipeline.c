@@ -296,7 +296,7 @@ frame_decode(struct pipeline *pl, struct ahead *a)
 	    a->r == DECODE_OK && pl->copies)
 		a->copy = copy_of_seen(pl->copies, a);
 	if (a->r == DECODE_OK && !pl->par) {
-		a->hash = flow_pkt_hash(&a->pkt);
+		a->hash = flow_table_hash(&pl->flows, &a->pkt);
 		flow_prefetch_bucket(&pl->flows, a->hash);
 	}
 }
