@@ -281,8 +281,10 @@ copy_of_seen(struct copies *cp, const struct ahead *a)
  * ahead of those before it are analyzed. It changes the reassembler
  * (ipfrag.h) and the copies seen (struct copies), both in the order frames
  * are read, which is the order they are decoded. With one thread, the
- * lookup's bucket is fetched now (flow_prefetch_bucket()). */
-static void
+ * lookup's bucket is fetched now (flow_prefetch_bucket()). Inline: out
+ * of line, it saved three registers and moved six arguments for every
+ * frame. */
+static inline __attribute__((always_inline)) void
 frame_decode(struct pipeline *pl, struct ahead *a)
 {
 	pl->dopts.ts = a->f.ts_ns;	/* for the fragment reassembler */
