@@ -82,6 +82,13 @@ enum {
 	 */
 	ZK_F_ACK1 = 1u << 2,	/* << endpoint */
 	ZK_F_ACK2 = 1u << 4,	/* << endpoint */
+	/*
+	 * Neither endpoint is INACTIVE or RESET and the history is not a
+	 * lone 'H': what a segment without SYN or RST needs for
+	 * segment_plain() (is_plain()), kept by segment_full(), the only
+	 * place that changes any of it, so that the test is one bit.
+	 */
+	ZK_F_STEADY = 1u << 6,
 };
 
 /* cnt[][] slots: the log10-scaled letters. */
@@ -249,20 +256,28 @@ role_case(const struct zeek_conn *z, unsigned e, unsigned upper)
 	return is_orig(z, e) ? upper : upper + HL_LOWER;
 }
 
+/* hist_once()'s first time: the role's bit and its letter.  Out of
+ * line: once per letter of a connection, against every segment's test. */
+static __attribute__((noinline)) void
+hist_first(struct zeek_conn *z, unsigned e, unsigned mask, unsigned upper)
+{
+	z->seen |= (uint16_t)mask;
+	hist_add(z, role_case(z, e, upper));
+}
+
 /*
  * Zeek's CheckHistory(): write the letter the first time this role shows
  * it.  Returns whether it had been seen before, which is what lets the
  * S/H/F/R callers decide about a repeat.
  */
-static bool
+static inline bool
 hist_once(struct zeek_conn *z, unsigned e, unsigned bit, unsigned upper)
 {
 	unsigned mask = bit << (is_orig(z, e) ? 0 : SEEN_RESP_SHIFT);
 
 	if (z->seen & mask)
 		return true;
-	z->seen |= (uint16_t)mask;
-	hist_add(z, role_case(z, e, upper));
+	hist_first(z, e, mask, upper);
 	return false;
 }
 
@@ -623,28 +638,40 @@ state_machine(struct zeek_conn *z, unsigned e, uint8_t fl, uint32_t len)
 }
 
 /*
- * Whether a segment is the kind most of a capture is made of: no SYN, FIN
- * or RST, a good checksum and an open window, from an endpoint that has
- * sent before and not reset, to one that has sent too, with no lone 'H'
- * to rewrite.  Every step of zeek_conn_segment() but segment_plain()'s is
- * then a no-op: init_endpoint() and the state machine move only on SYN,
- * FIN or RST or an INACTIVE endpoint, and note_ack() seeds only an
- * INACTIVE peer.  One test ahead of the work, so that the other segments
- * go to segment_full() having paid for nothing else.
+ * Whether a segment is the kind most of a capture is made of: no SYN or
+ * RST, a good checksum and an open window, in a steady connection (both
+ * endpoints have sent, neither has reset, and there is no lone 'H' to
+ * rewrite: ZK_F_STEADY).  Every step of zeek_conn_segment() but
+ * segment_plain()'s and segment_fin()'s is then a no-op: init_endpoint()
+ * moves only on a SYN or an INACTIVE endpoint, note_ack() seeds only an
+ * INACTIVE peer, and the state machine moves only on SYN, FIN or RST.  One
+ * test ahead of the work, so that the other segments go to segment_full()
+ * having paid for nothing else.
  */
 static inline bool
-is_plain(const struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
+is_plain(const struct zeek_conn *z, const struct tcp_seg *seg,
     unsigned segflags)
 {
-	unsigned se = st(z, e);
-
-	return !(seg->flags & (TH_SYN | TH_FIN | TH_RST)) && seg->win != 0 &&
-	    !(segflags & ZEEK_SEG_BAD_CSUM) && se != ZST_INACTIVE &&
-	    se != ZST_RESET && st(z, e ^ 1u) != ZST_INACTIVE && !lone_h(z);
+	return (z->flags & ZK_F_STEADY) &&
+	    !(seg->flags & (TH_SYN | TH_RST)) && seg->win != 0 &&
+	    !(segflags & ZEEK_SEG_BAD_CSUM);
 }
 
-/* zeek_conn_segment() for an is_plain() segment. */
-static __attribute__((noinline)) void
+/* ZK_F_STEADY from the states and the history, after segment_full(). */
+static void
+note_steady(struct zeek_conn *z)
+{
+	unsigned s0 = st(z, 0), s1 = st(z, 1);
+
+	if (s0 != ZST_INACTIVE && s0 != ZST_RESET && s1 != ZST_INACTIVE &&
+	    s1 != ZST_RESET && !lone_h(z))
+		z->flags |= ZK_F_STEADY;
+	else
+		z->flags &= (uint8_t)~ZK_F_STEADY;
+}
+
+/* zeek_conn_segment() for an is_plain() segment without FIN. */
+static inline void
 segment_plain(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
     unsigned segflags)
 {
@@ -671,6 +698,36 @@ segment_plain(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
 		hist_scaled(z, p, CNT_GAP, HL_G);
 }
 
+/*
+ * zeek_conn_segment() for an is_plain() FIN: segment_full()'s steps for
+ * it in their order.  The state machine takes a steady endpoint to CLOSED
+ * on a FIN without RST whatever its state (st_syn_sent(),
+ * st_established(), st_closed() already there), and the peer's
+ * FIN-then-RST rule needs a peer RESET, which a steady one is not.
+ */
+static __attribute__((noinline)) void
+segment_fin(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
+    unsigned segflags)
+{
+	unsigned p = e ^ 1u;
+	uint8_t fl = seg->flags;
+	uint32_t len = seg->paylen, end = seg->seq + len + 1;
+	/* update_history()'s: a FIN's relative number is taken after its data */
+	uint16_t rel = (uint16_t)(seg->seq - z->start[e] + len);
+
+	if (hist_once(z, e, SEEN_FIN, HL_F) && rel != z->hseq[e][HSEQ_FIN])
+		hist_add(z, role_case(z, e, HL_F));
+	z->hseq[e][HSEQ_FIN] = rel;
+	z->ep[e] |= EP_FIN;
+	if (fl & TH_ACK)
+		ack_peer(z, p, seg->ack);
+	update_last(z, e, fl, end, len);
+	set_st(z, e, ZST_CLOSED);
+	if ((segflags & ZEEK_SEG_GAP) && est_or_closing(z, e) &&
+	    est_or_closing(z, p))
+		hist_scaled(z, p, CNT_GAP, HL_G);
+}
+
 /* ---- entry points ---------------------------------------------------- */
 
 void
@@ -682,6 +739,8 @@ zeek_conn_init(struct zeek_conn *z)
 /*
  * zeek_conn_segment() for every other segment.  Not inlined: what it
  * keeps in registers would cost segment_plain()'s segments as much again.
+ * The only step that moves the endpoints' states or starts a history, so
+ * it keeps ZK_F_STEADY (a dropped segment moves neither).
  */
 static __attribute__((noinline)) void
 segment_full(struct zeek_conn *z, bool from_first, const struct tcp_seg *seg,
@@ -762,6 +821,7 @@ segment_full(struct zeek_conn *z, bool from_first, const struct tcp_seg *seg,
 	if ((segflags & ZEEK_SEG_GAP) && est_or_closing(z, e) &&
 	    est_or_closing(z, p))
 		hist_scaled(z, p, CNT_GAP, HL_G);
+	note_steady(z);
 }
 
 void
@@ -770,10 +830,12 @@ zeek_conn_segment(struct zeek_conn *z, bool from_first,
 {
 	unsigned e = from_first ? 0u : 1u;
 
-	if (is_plain(z, e, seg, segflags))
-		segment_plain(z, e, seg, segflags);
-	else
+	if (!is_plain(z, seg, segflags))
 		segment_full(z, from_first, seg, segflags);
+	else if (seg->flags & TH_FIN)
+		segment_fin(z, e, seg, segflags);
+	else
+		segment_plain(z, e, seg, segflags);
 }
 
 /*
@@ -786,7 +848,7 @@ zeek_conn_segment_fast(struct zeek_conn *z, bool from_first,
 {
 	unsigned e = from_first ? 0u : 1u;
 
-	if (!is_plain(z, e, seg, 0))
+	if (!is_plain(z, seg, 0) || (seg->flags & TH_FIN))
 		return false;
 	segment_plain(z, e, seg, 0);
 	return true;
