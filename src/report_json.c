@@ -15,10 +15,9 @@
  * bytes of keys and punctuation, 7 times of WC_TS_MAX, 3 durations of
  * WB_DUR_MAX, 2 addresses of WC_ADDR_MAX, 19 numbers of at most 20
  * digits, 4 booleans, 9 names of at most 24, a history of ZEEK_HIST_MAX
- * letters escaped: under 2,000).
+ * letters: under 2,000).
  */
 #define JSON_CONN_ROOM 4096
-G_STATIC_ASSERT(WC_JSON_STR_MAX(ZEEK_HIST_MAX) < 512);
 
 static char *
 json_null(char *o)
@@ -228,10 +227,9 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	o = wc_u64(o, ss->retrans);
 	WC_LIT(o, "},\"zeek\":{\"conn_state\":");
 	o = wc_qname(o, zeek_conn_state(&c->zeek));
-	WC_LIT(o, ",\"history\":");
-	char hist[ZEEK_HIST_MAX + 1];
-	o = wc_json_str(o, zeek_conn_history(&c->zeek, hist));
-	WC_LIT(o, "},\"anomalies\":[");
+	WC_LIT(o, ",\"history\":\"");
+	o = zeek_conn_history_at(&c->zeek, o);	/* nothing to escape */
+	WC_LIT(o, "\"},\"anomalies\":[");
 	wb_done(w, o);
 	for (unsigned i = 0; i < c->nanoms; i++) {
 		const struct anom_rec *a = &c->anoms[i];

@@ -514,7 +514,6 @@ text_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	o = put_s(o, tcp_state_name[c->peer[cl].st]);
 	WC_LIT(o, ", server ");
 	o = put_s(o, tcp_state_name[c->peer[sv].st]);
-	char hist[ZEEK_HIST_MAX + 1];
 	WC_LIT(o, "\n  traffic    client ");
 	o = wc_u64(o, conn_pkts(c, cl));
 	WC_LIT(o, " packets ");
@@ -530,7 +529,7 @@ text_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	WC_LIT(o, "; zeek ");
 	o = put_s(o, zeek_conn_state(&c->zeek));
 	*o++ = ' ';
-	o = put_s(o, zeek_conn_history(&c->zeek, hist));
+	o = zeek_conn_history_at(&c->zeek, o);
 	*o++ = '\n';
 	for (unsigned i = 0; i < c->nanoms; i++) {
 		const struct anom_rec *an = &c->anoms[i];

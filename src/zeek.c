@@ -955,24 +955,43 @@ zeek_conn_state(const struct zeek_conn *z)
 	return "OTH";
 }
 
+G_STATIC_ASSERT(ZEEK_HIST_BYTES == 15 && ZEEK_HIST_MAX == 23);
+
+/* n bytes from p (n <= 8) as a little-endian number. */
+static uint64_t
+le_bytes(const uint8_t *p, unsigned n)
+{
+	uint64_t v = 0;
+
+	while (n-- > 0)
+		v = v << 8 | p[n];
+	return v;
+}
+
+char *
+zeek_conn_history_at(const struct zeek_conn *z, char *o)
+{
+	/*
+	 * The codes as two words: the first 8 bytes hold the length and
+	 * the first 11 codes (5 + 55 bits), bytes 7 to 14 the 12 after
+	 * them from their bit 4 (code i is at bit 5 * (i + 1)).
+	 */
+	unsigned n = hist_len(z), i = 0;
+	uint64_t bits = le_bytes(z->hist, 8) >> 5;
+
+	for (; i < n && i < 11; i++, bits >>= 5)
+		*o++ = hist_alpha[(bits & 31u) - 1];
+	if (i == n)
+		return o;
+	for (bits = le_bytes(z->hist + 7, 8) >> 4; i < n; i++, bits >>= 5)
+		*o++ = hist_alpha[(bits & 31u) - 1];
+	return o;
+}
+
 const char *
 zeek_conn_history(const struct zeek_conn *z, char buf[ZEEK_HIST_MAX + 1])
 {
-	unsigned i = 0, n = hist_len(z), b = 1, have = 8 - 5;
-	/* the codes as a stream: the bits not yet taken, a byte at a time */
-	uint32_t bits = (uint32_t)z->hist[0] >> 5;
-
-	for (; i < n; i++) {
-		/* 5 + 5 * n <= 8 * ZEEK_HIST_BYTES: b stays in z->hist */
-		if (have < 5) {
-			bits |= (uint32_t)z->hist[b++] << have;
-			have += 8;
-		}
-		buf[i] = hist_alpha[(bits & 31u) - 1];
-		bits >>= 5;
-		have -= 5;
-	}
-	buf[i] = '\0';
+	*zeek_conn_history_at(z, buf) = '\0';
 	return buf;
 }
 

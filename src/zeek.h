@@ -64,6 +64,10 @@ const char *zeek_conn_state(const struct zeek_conn *z);
 /* The history into buf, which it returns. */
 const char *zeek_conn_history(const struct zeek_conn *z,
     char buf[ZEEK_HIST_MAX + 1]);
+/* The same at a cursor, not terminated: at most ZEEK_HIST_MAX letters of
+ * "SHADFRCGTWIQshadfrcgtwiq^", none a JSON string or a CSV field escapes;
+ * the cursor past them. */
+char *zeek_conn_history_at(const struct zeek_conn *z, char *o);
 /* true when Zeek's originator is the endpoint that sent the first packet */
 bool zeek_conn_orig_is_first(const struct zeek_conn *z);
 
