@@ -25,20 +25,43 @@ csv_field(struct wbuf *w, const char *s, bool last)
 		wb_putc(w, ',');
 }
 
-/* Numbers and addresses need no quoting. */
-static void
-csv_u64(struct wbuf *w, uint64_t v)
+/*
+ * A record but its anomalies is written at a cursor into room reserved at
+ * once (src/wbuf.h), as the JSON writer does: CSV_CONN_ROOM is more than
+ * twice its longest (27 commas, 2 addresses of WC_ADDR_MAX, a time of
+ * WC_TS_MAX, 3 durations of WB_DUR_MAX, 15 numbers of at most 20 digits,
+ * 7 names of at most 24, a history of ZEEK_HIST_MAX letters: under 700).
+ * Numbers, addresses, times and the history need no quoting.
+ */
+#define CSV_CONN_ROOM 2048
+
+/* A name of ours (an outcome, a side, a state: [a-z_A-Z0-9]), which
+ * needs no quoting either, and its comma.  A byte at a time: names are
+ * short (wc_qname()). */
+static char *
+csv_name(char *o, const char *s)
 {
-	wb_u64(w, v);
-	wb_putc(w, ',');
+	while (*s)
+		*o++ = *s++;
+	*o++ = ',';
+	return o;
 }
 
-static void
-csv_dur(struct wbuf *w, int64_t ns, bool present)
+static char *
+csv_u64(char *o, uint64_t v)
+{
+	o = wc_u64(o, v);
+	*o++ = ',';
+	return o;
+}
+
+static char *
+csv_dur(char *o, int64_t ns, bool present)
 {
 	if (present)
-		wb_dur(w, ns);
-	wb_putc(w, ',');
+		o = wc_dur(o, ns);
+	*o++ = ',';
+	return o;
 }
 
 static const char *const csv_cols[] = {
@@ -63,48 +86,50 @@ csv_begin(struct report *r, struct wbuf *w)
 static void
 csv_conn(struct report *r, const struct conn *c, struct wbuf *w)
 {
-	int cl = conn_client(c), sv = !cl;
+	int cl = conn_client(c), sv = !cl, reset_by = conn_reset_by(c);
 
 	(void)r;
-	csv_u64(w, c->id);
-	wb_ts(w, c->first_ts);
-	wb_putc(w, ',');
-	csv_dur(w, conn_time(c, CT_LAST) - c->first_ts, true);
-	wb_addr(w, c->key.af, conn_addr(c, cl));
-	wb_putc(w, ',');
-	csv_u64(w, c->key.port[cl]);
-	wb_addr(w, c->key.af, conn_addr(c, sv));
-	wb_putc(w, ',');
-	csv_u64(w, c->key.port[sv]);
-	csv_field(w, hs_outcome_name[conn_hs_outcome(c)], false);
-	csv_field(w, td_outcome_name[conn_td_outcome(c)], false);
-	csv_field(w, c->fin_first < 0 ? "" : report_side(c, c->fin_first), false);
-	csv_field(w, conn_reset_by(c) < 0 ? "" :
-	    report_side(c, conn_reset_by(c)), false);
-	csv_field(w, tcp_state_name[c->peer[cl].st], false);
-	csv_field(w, tcp_state_name[c->peer[sv].st], false);
+	wb_reserve(w, CSV_CONN_ROOM);
+	char *o = wb_at(w);
+	o = csv_u64(o, c->id);
+	o = wc_ts(w, o, c->first_ts);
+	*o++ = ',';
+	o = csv_dur(o, conn_time(c, CT_LAST) - c->first_ts, true);
+	o = wc_addr(o, c->key.af, conn_addr(c, cl));
+	*o++ = ',';
+	o = csv_u64(o, c->key.port[cl]);
+	o = wc_addr(o, c->key.af, conn_addr(c, sv));
+	*o++ = ',';
+	o = csv_u64(o, c->key.port[sv]);
+	o = csv_name(o, hs_outcome_name[conn_hs_outcome(c)]);
+	o = csv_name(o, td_outcome_name[conn_td_outcome(c)]);
+	o = csv_name(o, c->fin_first < 0 ? "" : report_side(c, c->fin_first));
+	o = csv_name(o, reset_by < 0 ? "" : report_side(c, reset_by));
+	o = csv_name(o, tcp_state_name[c->peer[cl].st]);
+	o = csv_name(o, tcp_state_name[c->peer[sv].st]);
 	for (int i = 0; i < 2; i++) {
 		const struct tcp_peer *p = &c->peer[i ? sv : cl];
 		if (p->flags & PEER_SYN_SEEN)
-			wb_u64(w, p->isn);
-		wb_putc(w, ',');
+			o = wc_u64(o, p->isn);
+		*o++ = ',';
 	}
-	csv_u64(w, c->syn_count);
-	csv_u64(w, c->synack_count);
+	o = csv_u64(o, c->syn_count);
+	o = csv_u64(o, c->synack_count);
 	int64_t rtt;
 	bool present = conn_rtt(c, CT_SYNACK, &rtt);
-	csv_dur(w, rtt, present);
+	o = csv_dur(o, rtt, present);
 	present = conn_rtt(c, CT_ACK, &rtt);
-	csv_dur(w, rtt, present);
-	csv_u64(w, conn_pkts(c, cl));
-	csv_u64(w, conn_pkts(c, sv));
-	csv_u64(w, conn_bytes(c, cl));
-	csv_u64(w, conn_bytes(c, sv));
-	csv_u64(w, c->side[cl].retrans);
-	csv_u64(w, c->side[sv].retrans);
-	csv_field(w, zeek_conn_state(&c->zeek), false);
-	char hist[ZEEK_HIST_MAX + 1];
-	csv_field(w, zeek_conn_history(&c->zeek, hist), false);
+	o = csv_dur(o, rtt, present);
+	o = csv_u64(o, conn_pkts(c, cl));
+	o = csv_u64(o, conn_pkts(c, sv));
+	o = csv_u64(o, conn_bytes(c, cl));
+	o = csv_u64(o, conn_bytes(c, sv));
+	o = csv_u64(o, c->side[cl].retrans);
+	o = csv_u64(o, c->side[sv].retrans);
+	o = csv_name(o, zeek_conn_state(&c->zeek));
+	o = zeek_conn_history_at(&c->zeek, o);
+	*o++ = ',';
+	wb_done(w, o);
 	/* Anomaly names are snake_case: no quoting needed. */
 	for (unsigned i = 0; i < c->nanoms; i++) {
 		if (i)
