@@ -211,17 +211,19 @@ char *
 report_delta_at(char *o, int64_t from, int64_t to)
 {
 	int64_t d = (int64_t)((uint64_t)to - (uint64_t)from);
+	int64_t tie = d % 1000;
 
-	if (d > -1000000000000000 && d < 1000000000 && d % 1000 != 500 &&
-	    d % 1000 != -500) {
+	if (d > -1000000000000000 && d < 1000000000 && tie != 500 &&
+	    tie != -500) {
 		uint64_t u = d < 0 ? (uint64_t)-d : (uint64_t)d;
 		u = (u + 500) / 1000;	/* microseconds, rounded */
+		uint64_t ms = u / 1000;
+		unsigned us = (unsigned)(u - 1000 * ms);
 		*o++ = d < 0 ? '-' : '+';
-		o = wc_u64(o, u / 1000);
+		o = wc_u64(o, ms);
 		o[0] = '.';
-		o[1] = (char)('0' + u / 100 % 10);
-		o[2] = (char)('0' + u / 10 % 10);
-		o[3] = (char)('0' + u % 10);
+		o[1] = (char)('0' + us / 100);
+		memcpy(o + 2, wb_pairs + 2 * (us % 100), 2);
 		memcpy(o + 4, " ms", 3);
 		return o + 7;
 	}

@@ -52,14 +52,15 @@ text_printf(struct wbuf *w, char *o, const char *fmt, ...)
 	return wb_at(w);
 }
 
-/* s, not quoted. */
+/* s, not quoted.  A byte at a time: most are names or colours (or
+ * none, ""), and strlen() and a memcpy() of unknown length were two calls
+ * each (wc_qname()). */
 static inline char *
 put_s(char *o, const char *s)
 {
-	size_t n = strlen(s);
-
-	memcpy(o, s, n);
-	return o + n;
+	while (*s)
+		*o++ = *s++;
+	return o;
 }
 
 static char *
@@ -67,6 +68,16 @@ put_wall(char *o, int64_t ns)
 {
 	report_wall(o, ns);
 	return o + REPORT_WALL_LEN;
+}
+
+/* s of any length (an anomaly's detail). */
+static char *
+put_long(char *o, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(o, s, n);
+	return o + n;
 }
 
 /* x in the notation of the exchange (seq_rel_str()). */
@@ -551,7 +562,7 @@ text_conn(struct report *r, const struct conn *c, struct wbuf *w)
 		WC_LIT(o, " from the ");
 		o = put_s(o, report_side(c, an->dir));
 		WC_LIT(o, ": ");
-		o = put_s(o, detail);
+		o = put_long(o, detail);
 		WC_LIT(o, " [");
 		o = put_s(o, anomaly_reference(an->id));
 		WC_LIT(o, "]\n");
