@@ -190,6 +190,41 @@ report_wall(char b[REPORT_WALL_LEN], int64_t ns)
 	wc_six(b + 20, (uint32_t)us * 1000);	/* it takes nanoseconds */
 }
 
+G_STATIC_ASSERT(sizeof(((struct wb_wall *)0)->text) + 7 == REPORT_WALL_LEN);
+
+char *
+report_wall_at(struct wbuf *w, char *o, int64_t ns)
+{
+	/* Before 1970 the microseconds are cut toward zero, not down
+	 * (report_wall()): none kept. */
+	if (ns < 0) {
+		report_wall(o, ns);
+		return o + REPORT_WALL_LEN;
+	}
+	/* As wc_ts(): a time within a second kept is a subtraction away
+	 * from its start. */
+	for (int i = 0; i < 2; i++) {
+		struct wb_wall *k = &w->wall[i];
+		uint64_t f = (uint64_t)ns - k->ns;
+
+		if (k->ok && f < 1000000000) {
+			w->wall_old = (uint8_t)!i;
+			memcpy(o, k->text, sizeof(k->text));
+			o[sizeof(k->text)] = '.';
+			wc_six(o + sizeof(k->text) + 1, (uint32_t)f);
+			return o + REPORT_WALL_LEN;
+		}
+	}
+	struct wb_wall *k = &w->wall[w->wall_old];
+
+	report_wall(o, ns);
+	k->ns = (uint64_t)(ns - ns % 1000000000);
+	k->ok = true;
+	memcpy(k->text, o, sizeof(k->text));
+	w->wall_old = (uint8_t)!w->wall_old;
+	return o + REPORT_WALL_LEN;
+}
+
 /* "+0.052 ms" between two steps: printf's "%+.3f ms" of the double
  * (to - from) / 1e6, or "%+.3f s" of a thousandth of it from 1000 ms on.
  * Below 10^15 ns and off a tie (a nanosecond count ending in 500), the

@@ -88,6 +88,10 @@ void report_dur(char *buf, size_t len, int64_t ns);
 /* "2026-11-24 10:30:37.654903", UTC (tcpdump -tttt -u), not terminated */
 #define REPORT_WALL_LEN 26
 void report_wall(char b[REPORT_WALL_LEN], int64_t ns);
+/* The same at a cursor, the text of its seconds kept in w from one call
+ * to the next (most times of a report share their second): the cursor
+ * past it. */
+char *report_wall_at(struct wbuf *w, char *o, int64_t ns);
 /* "+0.052 ms" from one step to the next ("%+.3f ms", or "%+.3f s" from
  * 1000 ms on), at most REPORT_DELTA_MAX bytes at the cursor (wbuf.h) */
 #define REPORT_DELTA_MAX 48

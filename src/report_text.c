@@ -63,13 +63,6 @@ put_s(char *o, const char *s)
 	return o;
 }
 
-static char *
-put_wall(char *o, int64_t ns)
-{
-	report_wall(o, ns);
-	return o + REPORT_WALL_LEN;
-}
-
 /* s of any length (an anomaly's detail). */
 static char *
 put_long(char *o, const char *s)
@@ -343,7 +336,7 @@ teardown_lines(struct report *r, struct wbuf *w, char *o,
 		WC_LIT(o, "             RST      from the ");
 		o = put_s(o, report_side(c, c->rst_dir));
 		WC_LIT(o, " at ");
-		o = put_wall(o, conn_rst_ts(c));
+		o = report_wall_at(w, o, conn_rst_ts(c));
 		*o++ = '\n';
 	}
 	for (int i = 0; i < 2; i++) {
@@ -353,7 +346,7 @@ teardown_lines(struct report *r, struct wbuf *w, char *o,
 		WC_LIT(o, "             TIME_WAIT: the ");
 		o = put_s(o, report_side(c, idx));
 		WC_LIT(o, " holds it until ");
-		o = put_wall(o, conn_side_time(c, idx, CT_TW) +
+		o = report_wall_at(w, o, conn_side_time(c, idx, CT_TW) +
 		    r->ccfg.two_msl_ns);
 		/* whole seconds as an integer; others as %g */
 		if (r->ccfg.two_msl_ns % 1000000000 == 0) {
@@ -511,7 +504,7 @@ text_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	WC_LIT(o, " -> ");
 	o = put_endpoint(o, c, sv);
 	WC_LIT(o, "  ");
-	o = put_wall(o, c->first_ts);
+	o = report_wall_at(w, o, c->first_ts);
 	WC_LIT(o, "  ");
 	o = wc_dur(o, conn_time(c, CT_LAST) - c->first_ts);
 	WC_LIT(o, " s  ");

@@ -9,6 +9,7 @@
 #define SYNFIN_WBUF_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -22,6 +23,14 @@ struct wbuf {
 	uint64_t sec_ns;
 	uint8_t slen;
 	char stext[20];
+	/* The same for report_wall_at(), two seconds: a text record's
+	 * times are its start's and its TIME_WAIT's end (2MSL later). */
+	struct wb_wall {
+		uint64_t ns;	/* the second's start */
+		bool ok;	/* else none yet */
+		char text[19];	/* "2026-11-24 10:30:37" */
+	} wall[2];
+	uint8_t wall_old;	/* the one replaced next */
 };
 
 void wb_grow(struct wbuf *w, size_t need);

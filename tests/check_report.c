@@ -93,6 +93,34 @@ START_TEST(test_wall_random)
 }
 END_TEST
 
+/* report_wall_at() writes what report_wall() does, whichever of its two
+ * seconds kept a time falls in or misses: times a moment apart, 2MSL
+ * apart, across a second's edge, before 1970 and at int64's ends. */
+START_TEST(test_wall_at)
+{
+	GRand *g = g_rand_new_with_seed(11);
+	struct wbuf w = { 0 };
+	char b[REPORT_WALL_LEN + 1], at[REPORT_WALL_LEN + 1];
+	/* each a nanosecond before a second, or at int64's ends */
+	int64_t base[] = { INT64_C(1700000000) * 1000000000 - 1, -1500000001,
+	    -1, INT64_MIN, INT64_MAX - 64 * INT64_C(1000000000) };
+
+	for (int i = 0; i < 200000; i++) {
+		int64_t t = base[i / 40000] + (int64_t)(g_rand_int(g) %
+		    3000000000u);
+		if (g_rand_boolean(g))
+			t += 60 * INT64_C(1000000000);	/* TIME_WAIT's end */
+		if (i % 1000 == 0)
+			t = base[i / 40000] + (int64_t)(g_rand_int(g) % 3);
+		char *e = report_wall_at(&w, at, t);
+		ck_assert_int_eq(e - at, REPORT_WALL_LEN);
+		*e = '\0';
+		ck_assert_str_eq(at, wall_str(t, b));
+	}
+	g_rand_free(g);
+}
+END_TEST
+
 static const char *
 delta_str(int64_t d, char out[REPORT_DELTA_MAX + 1])
 {
@@ -286,6 +314,7 @@ report_suite(void)
 
 	tcase_add_test(tc, test_wall_fixed);
 	tcase_add_test(tc, test_wall_random);
+	tcase_add_test(tc, test_wall_at);
 	tcase_add_test(tc, test_delta_fixed);
 	tcase_add_test(tc, test_delta_random);
 	tcase_add_test(tc, test_u64);
