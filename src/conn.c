@@ -2211,43 +2211,328 @@ conn_input_fast(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	return true;
 }
 
+/* The anomalies tcp_fsm_step() raised for s from dir (st), with their
+ * details. */
+static void
+fsm_report(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    const struct fsm_step *st, int64_t ts, uint64_t frame)
+{
+	const struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[!dir];
+
+	for (unsigned i = 0; i < st->nanom; i++) {
+		enum anom_id id = st->anom[i];
+		if (id == ANOM_RST_OUT_OF_WINDOW) {
+			char a[48], b[48], e[48];
+			/* From an endpoint that closed, without ACK, at a seq
+			 * it had reached: what one with no connection left
+			 * answers an old segment with, <SEQ=SEG.ACK><CTL=RST>
+			 * (3.10.7.1); said, since the anomaly names
+			 * injection. */
+			bool closed = snd->st == TCP_ST_CLOSED &&
+			    (snd->flags & PEER_FIN_SEEN) &&
+			    !(s->flags & TH_ACK) && seq_le(s->seq,
+			    snd->snd_nxt) && (!(snd->flags & PEER_SYN_SEEN) ||
+			    seq_gt(s->seq, snd->isn));
+			conn_anomaly(c, id, dir, ts, frame,
+			    "RST seq %s outside the window [%s, %s) "
+			    "(ignored)%s",
+			    side_rel(a, sizeof(a), c, dir, s->seq),
+			    side_rel(b, sizeof(b), c, dir, snd->snd_nxt),
+			    side_rel(e, sizeof(e), c, dir,
+			    (rcv->flags & PEER_WIN_KNOWN) ? snd->snd_nxt +
+			    (rcv->rcv_end - rcv->ack) : snd->snd_nxt + 65535),
+			    closed ? ": the answer of an endpoint with no "
+			    "connection left to an old segment (RFC 9293 "
+			    "3.10.7.1), not an injection" : "");
+		}
+		else if (id == ANOM_RST_BAD_ACK)
+			conn_anomaly(c, id, dir, ts, frame,
+			    "RST %s to SYN_SENT does not ack J+1 (%u) (ignored)",
+			    (s->flags & TH_ACK) ? "ack" : "without ACK",
+			    rcv->isn + 1);
+		else if (id == ANOM_UNEXPECTED_SYN)
+			conn_anomaly(c, id, dir, ts, frame,
+			    "SYN seq=%u while %s", s->seq,
+			    tcp_state_name[st->snd_from]);
+		else if (id == ANOM_SYNACK_FROM_CLIENT)
+			conn_anomaly(c, id, dir, ts, frame,
+			    "SYN-ACK seq=%u ack=%u from SYN_SENT with no SYN "
+			    "from its peer", s->seq, s->ack);
+		else if (id != ANOM_BAD_FLAGS)
+			conn_anomaly(c, id, dir, ts, frame, "%s", "");
+	}
+}
+
+/* TIME_WAIT runs 2MSL from the endpoint's last ACK (3.6): after s (event
+ * ev) from dir, whose sender was in snd_prev and receiver in rcv_from
+ * before the state step. */
+static void
+tw_restart(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    enum tcp_ev ev, uint8_t snd_prev, uint8_t rcv_from, int64_t ts)
+{
+	const struct tcp_peer *snd = &c->peer[dir];
+
+	for (int i = 0; i < 2; i++) {
+		if (c->peer[i].st != TCP_ST_TIME_WAIT)
+			continue;
+		bool entered = (i == dir ? snd_prev : rcv_from) !=
+		    TCP_ST_TIME_WAIT;
+		/* The peer's FIN sent again, seen going to it: it acks that
+		 * and restarts 2MSL (3.10.7.4, TIME-WAIT STATE), though the
+		 * capture may miss that ACK (lost before it). */
+		bool fin_again = i != dir && ev == EV_FIN &&
+		    c->side[dir].fin_count > 1 &&
+		    s->seq + s->paylen == snd->fin_seq;
+		/* 2MSL restarts from the latest ACK, never from a segment
+		 * stamped before it (the clock does not run back). */
+		if ((entered || fin_again ||
+		    (i == dir && (s->flags & TH_ACK))) &&
+		    ts > conn_side_time(c, i, CT_TW))
+			side_time_set(c, (uint8_t)i, CT_TW, ts);
+	}
+}
+
+/*
+ * The other segments of a short connection with nothing unusual about it
+ * are its handshake's and its teardown's: the first SYN, the first
+ * SYN-ACK, the third segment, the FINs and the ACKs that answer them.
+ * conn_input_slow()'s steps for those come down to the ones below (the
+ * handshake and teardown checks themselves, the state step and its
+ * corrections that can act); plain_ok() takes a segment when every other
+ * step is known to do nothing, plain_steps() takes the steps. As for the
+ * fast path, the tests run both ways on every segment (conn_fast_check).
+ */
+static inline bool
+plain_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+    const struct pkt *pkt)
+{
+	const struct tcp_seg *s = &pkt->tcp;
+	const struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[!dir];
+	const struct conn_side *sd = &c->side[dir];
+
+	/*
+	 * For every segment:
+	 *   - no conn_ext: no RST to undo or that a segment crosses, no
+	 *     hole, no held ack of a FIN, no held third segment, no early
+	 *     data, no link to a TIME_WAIT, no time kept whole;
+	 *   - no accepted RST (rst_dir: the pickup and FIN corrections);
+	 *   - no handshake fact but the plain ones: no simultaneous open,
+	 *     refusal, reset, asymmetric capture, new incarnation or lost
+	 *     SYN-ACK (the checks and corrections those take);
+	 *   - no decode finding conn_input_slow() reports, no bad checksum;
+	 *   - no count that carries past 2^32 (add_bytes(): a conn_ext);
+	 *   - no --ladder.
+	 */
+	if (c->ext || c->rst_dir >= 0 ||
+	    (c->hs & ~(HSF_SYN | HSF_SYNACK | HSF_THIRD | HSF_ESTABLISHED)) ||
+	    (pkt->quirks & (DEC_TCP_BAD_CSUM | DEC_TCP_OPT_BAD_LEN |
+	    DEC_TCP_OPT_BAD_SIZE | DEC_TCP_OPT_DUP | DEC_TCP_WSCALE_CLAMP |
+	    DEC_TCP_HDR_CUT)) ||
+	    sd->pkts == UINT32_MAX || sd->bytes > UINT32_MAX - s->paylen ||
+	    cfg->ladder)
+		return false;
+	/* (The event of each: tcp_fsm_ev[], whatever PSH and URG.) */
+	switch (s->flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK)) {
+	case TH_SYN:
+		/* The record's first segment, so that nothing is set yet
+		 * (handshake_syn() takes the first SYN; no check of a SYN
+		 * sent again or on a synchronized connection); no data (SYN
+		 * data is payload to count, TCP Fast Open). */
+		return c->first_dir < 0 && s->paylen == 0;
+	case TH_SYN | TH_ACK:
+		/* The first SYN-ACK, from the SYN's peer, no third segment
+		 * with SYN (handshake_synack() takes it), from CLOSED, where
+		 * the SYN left it (tcp_fsm.c): not from SYN_SENT (no
+		 * synchronized sender, unsynced), nor ESTABLISHED (the same
+		 * SYN-ACK again), nor a closing state (the FIN sender's
+		 * SYN-ACK again); no data. */
+		return c->syn_dir >= 0 && dir != c->syn_dir &&
+		    c->synack_dir < 0 && snd->st == TCP_ST_CLOSED &&
+		    s->paylen == 0;
+	case TH_ACK:
+	case TH_ACK | TH_FIN:
+		break;
+	default:
+		return false;	/* an RST, no ACK, SYN+FIN... */
+	}
+	/*
+	 * An ACK or a FIN with ACK:
+	 *   - from a synchronized endpoint, ESTABLISHED or past it (no
+	 *     mid-stream pickup, no ACK to a SYN-ACK not captured, no data
+	 *     before the handshake allowed it, no bogus FIN, no FIN from
+	 *     CLOSED sent again), to a peer whose next seq is known;
+	 *   - in order: seq is the sender's snd_nxt (no retransmission, hole,
+	 *     keep-alive, track_seq());
+	 *   - its ack not beyond what the peer was seen sending
+	 *     (ack_unseen_data), its data not beyond the peer's window
+	 *     (seq_beyond_window);
+	 *   - no data after its sender's FIN, no FIN after it (FIN sent
+	 *     again or moved; data_after_fin);
+	 *   - a FIN from CLOSE_WAIT acks the peer's FIN (else it crossed it
+	 *     or came reordered, fin_reordered).
+	 */
+	bool fin = s->flags & TH_FIN;
+
+	return snd->st >= TCP_ST_ESTABLISHED &&
+	    (snd->flags & rcv->flags & PEER_SEQ_KNOWN) &&
+	    s->seq == snd->snd_nxt && !seq_gt(s->ack, rcv->snd_nxt) &&
+	    !(s->paylen > 1 && (rcv->flags & PEER_WIN_KNOWN) &&
+	    seq_gt(s->seq + s->paylen, rcv->rcv_end)) &&
+	    !((snd->flags & PEER_FIN_SEEN) && (fin || s->paylen > 0)) &&
+	    !(fin && snd->st == TCP_ST_CLOSE_WAIT &&
+	    !tcp_acks_fin(rcv, s->ack));
+}
+
+/* conn_input_slow()'s steps, in its order, for a segment plain_ok()
+ * takes (the steps that cannot act left out). */
+static __attribute__((noinline)) void
+plain_steps(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    int64_t ts, uint64_t frame)
+{
+	struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[!dir];
+	struct conn_side *sd = &c->side[dir];
+	enum tcp_ev ev = tcp_fsm_classify(s->flags);
+	bool fin = ev == EV_FIN, ack = s->flags & TH_ACK;
+	uint8_t st_before[2] = { c->peer[0].st, c->peer[1].st };
+
+	if (c->first_dir < 0) {
+		c->first_dir = (int8_t)dir;
+		c->first_ts = ts;
+	}
+	int64_t before = fin ? conn_time(c, CT_LAST) : 0;
+	bool ts_new = fin && s->opt.has_ts &&
+	    (!snd->ts_seen || seq_gt(s->opt.tsval, snd->ts_max));
+	time_touch_last(c, ts);
+	note_tsval(c, dir, s);
+	sd->pkts++;
+	snd->flags |= PEER_SENT_ANY;
+	snd->fin_before_prev = snd->fin_before_last;
+	snd->fin_before_last = (rcv->flags & PEER_FIN_SEEN) != 0;
+
+	/* 1. sequence space: track_seq(), in order */
+	uint32_t nxt_before = snd->snd_nxt, prev_ack = snd->ack;
+	bool had_ack = snd->flags & PEER_ACK_SENT;
+	if (ev == EV_ACK || fin) {
+		sd->bytes += s->paylen;
+		snd->snd_nxt = s->seq + s->paylen + fin;
+	}
+
+	/* 2. handshake and teardown checks */
+	if (ev == EV_SYN)
+		handshake_syn(c, dir, s, ts, frame);
+	else if (ev == EV_SYNACK)
+		handshake_synack(c, dir, s, ts, frame);
+	else if ((c->hs & HSF_SYNACK) && !(c->hs & HSF_THIRD) &&
+	    dir == c->syn_dir && c->synack_dir != dir)
+		handshake_third(c, dir, s, nxt_before, ts, frame);
+	if (ack) {
+		ack_syn(rcv, s->ack);
+		teardown_fin_ack(c, dir, s, ev == EV_ACK && s->paylen == 0,
+		    prev_ack, had_ack, ts, frame);
+		take_ack(snd, rcv, s, ev == EV_SYNACK);
+	}
+	if (fin)
+		teardown_fin(c, dir, s, nxt_before, true, ts_new, ts - before,
+		    ts, frame);
+	/* It acks the peer's FIN: CLOSE_WAIT, whatever the capture order. */
+	if (ack && ev != EV_SYNACK && tcp_acks_fin(rcv, s->ack) &&
+	    snd->st == TCP_ST_ESTABLISHED)
+		snd->st = TCP_ST_CLOSE_WAIT;
+
+	/* 3. the state machine */
+	struct fsm_step st;
+	uint8_t snd_prev = snd->st;
+	tcp_fsm_step(snd, rcv, s, &st);
+	fsm_report(c, dir, s, &st, ts, frame);
+	if (c->ext && (c->peer[0].st != st_before[0] ||
+	    c->peer[1].st != st_before[1]))
+		c->ext->rst_frame = 0;
+	if (snd->st == TCP_ST_ESTABLISHED || rcv->st == TCP_ST_ESTABLISHED)
+		c->hs |= HSF_ESTABLISHED;
+	tw_restart(c, dir, s, ev, snd_prev, st.rcv_from, ts);
+	zeek_conn_segment(&c->zeek, dir == c->first_dir, s, 0);
+}
+
 static bool conn_input_slow(struct conn *c, const struct conn_cfg *cfg,
     uint8_t dir, const struct pkt *pkt, int64_t ts, uint64_t frame);
 
 bool conn_fast_check;
 
-/* conn_fast_check: the fast path's record against the whole path's. Out
- * of line, so that conn_input() saves no registers for it. */
+/* Do a (a quick path's) and b (the whole path's, from a copy of the same
+ * record) hold the same? Neither had a conn_ext before: each may have
+ * allocated its own (a widened time, a held ack), compared by content, as
+ * are the anomalies, b's a copy of a's. */
+static bool
+same_record(const struct conn *a, const struct conn *b)
+{
+	const struct conn_ext *xa = a->ext, *xb = b->ext;
+
+	if (!xa != !xb || a->nanoms != b->nanoms)
+		return false;
+	if (xa) {
+		struct conn_ext ya, yb;
+		if (!xa->wide_ts != !xb->wide_ts || (xa->wide_ts &&
+		    memcmp(xa->wide_ts, xb->wide_ts, TS_SLOTS *
+		    sizeof(int64_t)) != 0))
+			return false;
+		memcpy(&ya, xa, sizeof(ya));
+		memcpy(&yb, xb, sizeof(yb));
+		ya.wide_ts = yb.wide_ts = NULL;
+		if (memcmp(&ya, &yb, sizeof(ya)) != 0)
+			return false;
+	}
+	for (unsigned i = 0; i < a->nanoms; i++) {
+		const struct anom_rec *p = &a->anoms[i], *q = &b->anoms[i];
+		if (p->frame != q->frame || p->ts_ns != q->ts_ns ||
+		    p->id != q->id || p->dir != q->dir ||
+		    strcmp(p->detail, q->detail) != 0)
+			return false;
+	}
+	struct conn t;
+	memcpy(&t, b, sizeof(t));
+	t.ext = a->ext;
+	t.anoms = a->anoms;
+	return memcmp(&t, a, sizeof(t)) == 0;
+}
+
+/* conn_fast_check: the fast path's record, or the plain path's, against
+ * the whole path's. Out of line, so that conn_input() saves no registers
+ * for it. */
 static __attribute__((noinline, cold)) bool
 fast_check(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt, int64_t ts, uint64_t frame)
 {
 	struct conn *slow = g_malloc(sizeof(*c));
+	bool fast = false;
 
 	memcpy(slow, c, sizeof(*c));
-	if (!conn_input_fast(c, cfg, dir, pkt, ts)) {
-		g_free(slow);
+	/* The copy shares c's blocks: its own anomalies, the whole path
+	 * may log more (the blocks of a conn_ext: neither path starts with
+	 * one). */
+	if (c->anoms) {
+		slow->anoms = g_new(struct anom_rec, c->anom_cap);
+		for (unsigned i = 0; i < c->nanoms; i++) {
+			slow->anoms[i] = c->anoms[i];
+			slow->anoms[i].detail = g_strdup(c->anoms[i].detail);
+		}
+	}
+	if (conn_input_fast(c, cfg, dir, pkt, ts)) {
+		fast = true;
+	} else if (plain_ok(c, cfg, dir, pkt)) {
+		plain_steps(c, dir, &pkt->tcp, ts, frame);
+	} else {
 		conn_input_slow(c, cfg, dir, pkt, ts, frame);
+		slow->ext = NULL;	/* c's */
+		conn_free(slow);
 		return false;
 	}
-	/* The copy shares c's blocks; on the fast path the whole path must
-	 * not touch them, but a time that widened allocates a conn_ext on
-	 * each: compared by content. */
 	conn_input_slow(slow, cfg, dir, pkt, ts, frame);
-	struct conn_ext *xf = c->ext, *xs = slow->ext;
-	bool same_ext = (!xf && !xs) || (xf && xs && xf->wide_ts &&
-	    xs->wide_ts && memcmp(xf->wide_ts, xs->wide_ts,
-	    TS_SLOTS * sizeof(int64_t)) == 0);
-	slow->ext = c->ext;
-	if (!same_ext || memcmp(slow, c, sizeof(*c)) != 0)
-		g_error("conn_input: the fast path's record differs from the "
-		    "whole path's (frame %" PRIu64 ")", frame);
-	if (xs && xs != xf) {
-		g_free(xs->wide_ts);
-		g_free(xs);
-	}
-	g_free(slow);
-	return true;
+	if (!same_record(c, slow))
+		g_error("conn_input: the %s path's record differs from the "
+		    "whole path's (frame %" PRIu64 ")", fast ? "fast" : "plain",
+		    frame);
+	conn_free(slow);
+	return fast;
 }
 
 /* Does the peer's TIME_WAIT take a SYN from dir as a new connection
@@ -2496,6 +2781,10 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		return fast_check(c, cfg, dir, pkt, ts, frame);
 	if (conn_input_fast(c, cfg, dir, pkt, ts))
 		return true;
+	if (plain_ok(c, cfg, dir, pkt)) {
+		plain_steps(c, dir, &pkt->tcp, ts, frame);
+		return false;
+	}
 	return conn_input_slow(c, cfg, dir, pkt, ts, frame);
 }
 
@@ -3146,48 +3435,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 			snd->flags |= PEER_PASSED_TW;
 		st.snd_to = snd->st;
 	}
-	for (unsigned i = 0; i < st.nanom; i++) {
-		enum anom_id id = st.anom[i];
-		if (id == ANOM_RST_OUT_OF_WINDOW) {
-			char a[48], b[48], e[48];
-			/* From an endpoint that closed, without ACK, at a seq
-			 * it had reached: what one with no connection left
-			 * answers an old segment with, <SEQ=SEG.ACK><CTL=RST>
-			 * (3.10.7.1); said, since the anomaly names
-			 * injection. */
-			bool closed = snd->st == TCP_ST_CLOSED &&
-			    (snd->flags & PEER_FIN_SEEN) &&
-			    !(s->flags & TH_ACK) && seq_le(s->seq,
-			    snd->snd_nxt) && (!(snd->flags & PEER_SYN_SEEN) ||
-			    seq_gt(s->seq, snd->isn));
-			conn_anomaly(c, id, dir, ts, frame,
-			    "RST seq %s outside the window [%s, %s) "
-			    "(ignored)%s",
-			    side_rel(a, sizeof(a), c, dir, s->seq),
-			    side_rel(b, sizeof(b), c, dir, snd->snd_nxt),
-			    side_rel(e, sizeof(e), c, dir,
-			    (rcv->flags & PEER_WIN_KNOWN) ? snd->snd_nxt +
-			    (rcv->rcv_end - rcv->ack) : snd->snd_nxt + 65535),
-			    closed ? ": the answer of an endpoint with no "
-			    "connection left to an old segment (RFC 9293 "
-			    "3.10.7.1), not an injection" : "");
-		}
-		else if (id == ANOM_RST_BAD_ACK)
-			conn_anomaly(c, id, dir, ts, frame,
-			    "RST %s to SYN_SENT does not ack J+1 (%u) (ignored)",
-			    (s->flags & TH_ACK) ? "ack" : "without ACK",
-			    rcv->isn + 1);
-		else if (id == ANOM_UNEXPECTED_SYN)
-			conn_anomaly(c, id, dir, ts, frame,
-			    "SYN seq=%u while %s", s->seq,
-			    tcp_state_name[st.snd_from]);
-		else if (id == ANOM_SYNACK_FROM_CLIENT)
-			conn_anomaly(c, id, dir, ts, frame,
-			    "SYN-ACK seq=%u ack=%u from SYN_SENT with no SYN "
-			    "from its peer", s->seq, s->ack);
-		else if (id != ANOM_BAD_FLAGS)
-			conn_anomaly(c, id, dir, ts, frame, "%s", "");
-	}
+	fsm_report(c, dir, s, &st, ts, frame);
 	/* The RST's undo memory holds only while nothing has moved since:
 	 * any later change of state (a new handshake after it, a FIN re-sent
 	 * from LAST_ACK, an endpoint the RST left in SYN_SENT going on) makes
@@ -3202,26 +3450,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	if (snd->st == TCP_ST_ESTABLISHED || rcv->st == TCP_ST_ESTABLISHED)
 		c->hs |= HSF_ESTABLISHED;
 
-	/* TIME_WAIT runs 2MSL from the endpoint's last ACK (3.6). */
-	for (int i = 0; i < 2; i++) {
-		struct tcp_peer *p = &c->peer[i];
-		if (p->st != TCP_ST_TIME_WAIT)
-			continue;
-		bool entered = (i == dir ? snd_prev : st.rcv_from) !=
-		    TCP_ST_TIME_WAIT;
-		/* The peer's FIN sent again, seen going to it: it acks that
-		 * and restarts 2MSL (3.10.7.4, TIME-WAIT STATE), though the
-		 * capture may miss that ACK (lost before it). */
-		bool fin_again = i != dir && ev == EV_FIN &&
-		    c->side[dir].fin_count > 1 &&
-		    s->seq + s->paylen == snd->fin_seq;
-		/* 2MSL restarts from the latest ACK, never from a segment
-		 * stamped before it (the clock does not run back). */
-		if ((entered || fin_again ||
-		    (i == dir && (s->flags & TH_ACK))) &&
-		    ts > conn_side_time(c, i, CT_TW))
-			side_time_set(c, (uint8_t)i, CT_TW, ts);
-	}
+	tw_restart(c, dir, s, ev, snd_prev, st.rcv_from, ts);
 
 	/* A gap is only one in a stream the capture shows at all: a
 	 * one-sided capture has no gaps in the side it never saw. */
