@@ -2427,8 +2427,9 @@ plain_steps(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		handshake_third(c, dir, s, nxt_before, ts, frame);
 	if (ack) {
 		ack_syn(rcv, s->ack);
-		teardown_fin_ack(c, dir, s, ev == EV_ACK && s->paylen == 0,
-		    prev_ack, had_ack, ts, frame);
+		if (rcv->flags & PEER_FIN_SEEN)	/* (else it returns at once) */
+			teardown_fin_ack(c, dir, s, ev == EV_ACK &&
+			    s->paylen == 0, prev_ack, had_ack, ts, frame);
 		take_ack(snd, rcv, s, ev == EV_SYNACK);
 	}
 	if (fin)
@@ -2443,13 +2444,15 @@ plain_steps(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	struct fsm_step st;
 	uint8_t snd_prev = snd->st;
 	tcp_fsm_step(snd, rcv, s, &st);
-	fsm_report(c, dir, s, &st, ts, frame);
+	if (st.nanom)
+		fsm_report(c, dir, s, &st, ts, frame);
 	if (c->ext && (c->peer[0].st != st_before[0] ||
 	    c->peer[1].st != st_before[1]))
 		c->ext->rst_frame = 0;
 	if (snd->st == TCP_ST_ESTABLISHED || rcv->st == TCP_ST_ESTABLISHED)
 		c->hs |= HSF_ESTABLISHED;
-	tw_restart(c, dir, s, ev, snd_prev, st.rcv_from, ts);
+	if (snd->st == TCP_ST_TIME_WAIT || rcv->st == TCP_ST_TIME_WAIT)
+		tw_restart(c, dir, s, ev, snd_prev, st.rcv_from, ts);
 	zeek_conn_segment(&c->zeek, dir == c->first_dir, s, 0);
 }
 
