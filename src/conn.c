@@ -543,6 +543,17 @@ time_slot(struct conn *c, unsigned slot)
 	return &c->side[slot / CT_SIDE_MAX].t[slot % CT_SIDE_MAX];
 }
 
+/* d >= 0 nanoseconds past first_ts as stored in microseconds (q + 1), or
+ * 0 when d is no whole number of them below 2^32 - 1. (Unsigned: a
+ * constant divisor is a multiplication and a shift.) */
+static inline uint32_t
+time_us(int64_t d)
+{
+	uint64_t q = (uint64_t)d / 1000;
+
+	return q * 1000 == (uint64_t)d && q < UINT32_MAX ? (uint32_t)q + 1 : 0;
+}
+
 /* t as stored in unit (CONN_TS_US or CONN_TS_NS); false if it does not
  * fit. */
 static bool
@@ -556,11 +567,8 @@ time_encode(const struct conn *c, unsigned unit, int64_t t, uint32_t *v)
 	}
 	if (__builtin_sub_overflow(t, c->first_ts, &d) || d < 0)
 		return false;
-	if (unit == CONN_TS_US) {	/* constant divisors: no idiv */
-		if (d % 1000)
-			return false;
-		d /= 1000;
-	}
+	if (unit == CONN_TS_US)
+		return (*v = time_us(d)) != 0;
 	if (d >= UINT32_MAX)
 		return false;
 	*v = (uint32_t)d + 1;
@@ -596,15 +604,16 @@ time_widen(struct conn *c, unsigned slot, int64_t t)
 	c->ts_unit = CONN_TS_WIDE;
 }
 
+/* Set the time of slot (its index in wide_ts), kept at *at. */
 static void
-time_set_slot(struct conn *c, unsigned slot, int64_t t)
+time_set_slot(struct conn *c, unsigned slot, uint32_t *at, int64_t t)
 {
 	uint32_t v;
 
 	if (c->ts_unit == CONN_TS_WIDE)
 		c->ext->wide_ts[slot] = t;
 	else if (time_encode(c, c->ts_unit, t, &v))
-		*time_slot(c, slot) = v;
+		*at = v;
 	else
 		time_widen(c, slot, t);
 }
@@ -612,13 +621,14 @@ time_set_slot(struct conn *c, unsigned slot, int64_t t)
 static void
 time_set(struct conn *c, enum conn_time k, int64_t t)
 {
-	time_set_slot(c, k, t);
+	time_set_slot(c, k, &c->t[k], t);
 }
 
 static void
 side_time_set(struct conn *c, uint8_t side, enum side_time k, int64_t t)
 {
-	time_set_slot(c, CT_MAX + side * CT_SIDE_MAX + k, t);
+	time_set_slot(c, CT_MAX + side * CT_SIDE_MAX + k, &c->side[side].t[k],
+	    t);
 }
 
 /* The last packet's time moves to ts if ts is later (every segment).
@@ -634,8 +644,8 @@ time_touch_last(struct conn *c, int64_t ts)
 	    !__builtin_sub_overflow(ts, c->first_ts, &d) && d >= 0) {
 		if (d <= (int64_t)(v - 1) * 1000)
 			return;		/* not later */
-		if (d % 1000 == 0 && d / 1000 < UINT32_MAX) {
-			c->t[CT_LAST] = (uint32_t)(d / 1000) + 1;
+		if ((v = time_us(d)) != 0) {
+			c->t[CT_LAST] = v;
 			return;
 		}
 	}
