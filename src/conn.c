@@ -254,6 +254,19 @@ static const uint8_t tag_len[256] = {
 	TL_64(0), TL_64(64), TL_64(128), TL_64(192)
 };
 
+/* The codes of two words, from the mask of their 8 bytes (word_code[]
+ * of each nibble, the second's shifted by 2): a tag byte in two
+ * look-ups. */
+#define WC_1(m) ((m) == 0 ? 0 : (m) == 1 ? 1 : (m) < 4 ? 2 : 3)
+#define WC_2(m) (WC_1((m) & 15) | WC_1((m) >> 4) << 2)
+#define WC_8(m) WC_2(m), WC_2((m) + 1), WC_2((m) + 2), WC_2((m) + 3), \
+	WC_2((m) + 4), WC_2((m) + 5), WC_2((m) + 6), WC_2((m) + 7)
+#define WC_64(m) WC_8(m), WC_8((m) + 8), WC_8((m) + 16), WC_8((m) + 24), \
+	WC_8((m) + 32), WC_8((m) + 40), WC_8((m) + 48), WC_8((m) + 56)
+static const uint8_t pair_code[256] = {
+	WC_64(0), WC_64(64), WC_64(128), WC_64(192)
+};
+
 /* The nonzero bytes of the 8 bytes at b: bit k for byte k. */
 static unsigned
 nonzero8(const uint8_t *b)
@@ -415,8 +428,7 @@ pack_body_ssse3(const struct conn *c, uint8_t *out)
 	for (; i + 4 <= BODY_WORDS; i += 4) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(b + 4 * i));
 		unsigned m = nonzero16(b + 4 * i);
-		unsigned t = word_code[m & 15] | word_code[m >> 4 & 15] << 2 |
-		    word_code[m >> 8 & 15] << 4 | word_code[m >> 12] << 6;
+		unsigned t = pair_code[m & 255] | pair_code[m >> 8] << 4;
 		/* 16 bytes stored, tag_len[t] kept: o stays in out, which
 		 * has room for every word whole */
 		_mm_storeu_si128((__m128i *)o, _mm_shuffle_epi8(x,
