@@ -418,8 +418,9 @@ void conn_held_take(struct conn *c, struct pkt **pkt, int64_t *ts,
  * the quick path (never). */
 bool conn_icmp_error(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt, int64_t ts, uint64_t frame);
-/* For tests: conn_input() runs its fast path and its whole path on every
- * segment the fast path takes and aborts if the records differ. */
+/* For tests: conn_input() runs its fast path or its plain one (the
+ * handshake's and teardown's plain segments) and its whole path on every
+ * segment those take and aborts if the records differ. */
 extern bool conn_fast_check;
 /* May a new SYN from dir start a new record on this 4-tuple? */
 bool conn_is_reusable(const struct conn *c, uint8_t dir);
