@@ -154,6 +154,79 @@ dotted_quad(const uint8_t *a, char *out)
 	return n - 1;
 }
 
+/* Each byte in two hex digits, lowercase. */
+#define HX_D(d) ((d) < 10 ? '0' + (d) : 'a' + (d) - 10)
+#define HX_1(v) { (char)HX_D((v) >> 4), (char)HX_D((v) & 15) }
+#define HX_4(v) HX_1(v), HX_1((v) + 1), HX_1((v) + 2), HX_1((v) + 3)
+#define HX_16(v) HX_4(v), HX_4((v) + 4), HX_4((v) + 8), HX_4((v) + 12)
+#define HX_64(v) HX_16(v), HX_16((v) + 16), HX_16((v) + 32), HX_16((v) + 48)
+static const char byte_hex[256][2] = {
+	HX_64(0), HX_64(64), HX_64(128), HX_64(192)
+};
+
+/* A byte's digits without a leading zero: from its pair's second digit
+ * below 16, the byte after that one for the caller to overwrite. */
+static inline size_t
+hex_lead(char *t, unsigned b)
+{
+	memcpy(t, byte_hex[0] + 2 * b + (b < 16), 2);
+	return 2 - (b < 16);
+}
+
+/*
+ * decode_addr_fmt() of an IPv6 address.  Out of line: its registers and
+ * its frame are not the dotted quad's to pay for.  The zero fields as a
+ * mask, so that the runs are found a run at a time, and a field's digits
+ * a byte at a time from a table, not a digit at a time with a test each.
+ */
+static __attribute__((noinline)) size_t
+ipv6_fmt(const uint8_t *addr, char t[DECODE_ADDR_MAX])
+{
+	unsigned zero = 0, best = 8, blen = 0;
+	size_t n = 0;
+
+	for (unsigned i = 0; i < 8; i++)
+		zero |= (unsigned)((addr[2 * i] | addr[2 * i + 1]) == 0) << i;
+	/* the longest run of zero fields, the first of equal ones */
+	for (unsigned m = zero; m != 0;) {
+		unsigned at = (unsigned)__builtin_ctz(m);
+		unsigned len = (unsigned)__builtin_ctz(~(m >> at));
+
+		if (len > blen)
+			best = at, blen = len;
+		m &= ~0u << (at + len);	/* at + len <= 8 */
+	}
+	if (blen < 2)
+		best = 8, blen = 0;	/* no "::" */
+	for (unsigned i = 0; i < 8; i++) {
+		unsigned hi = addr[2 * i], lo = addr[2 * i + 1];
+
+		if (i == best) {
+			/* the run's first ':'; the next field's makes "::" */
+			t[n++] = ':';
+			i += blen - 1;
+			continue;
+		}
+		if (i)
+			t[n++] = ':';
+		if (i == 6 && best == 0 && (blen == 6 ||
+		    (blen == 5 && addr[10] == 0xff && addr[11] == 0xff))) {
+			n += dotted_quad(addr + 12, t + n);
+			break;
+		}
+		if (hi) {
+			n += hex_lead(t + n, hi);
+			memcpy(t + n, byte_hex[lo], 2);
+			n += 2;
+		} else {
+			n += hex_lead(t + n, lo);
+		}
+	}
+	if (best < 8 && best + blen == 8)
+		t[n++] = ':';
+	return n;
+}
+
 /* The text of an address as glibc's inet_ntop() writes it, without its
  * sprintf() per field (a tenth of a short-connection run's formatting):
  * RFC 5952 for IPv6 (lowercase, no leading zeros, the longest run of two
@@ -163,57 +236,7 @@ dotted_quad(const uint8_t *a, char *out)
 size_t
 decode_addr_fmt(uint8_t af, const uint8_t *addr, char t[DECODE_ADDR_MAX])
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t n = 0;
-
-	if (af != 6) {
-		n = dotted_quad(addr, t);
-	} else {
-		unsigned w[8];
-		int best = -1, blen = 0, cur = -1, clen = 0;
-
-		for (int i = 0; i < 8; i++) {
-			w[i] = (unsigned)addr[2 * i] << 8 | addr[2 * i + 1];
-			if (w[i] == 0) {
-				if (cur < 0)
-					cur = i, clen = 0;
-				clen++;
-			} else if (cur >= 0) {
-				if (clen > blen)
-					best = cur, blen = clen;
-				cur = -1;
-			}
-		}
-		if (cur >= 0 && clen > blen)
-			best = cur, blen = clen;
-		if (blen < 2)
-			best = -1;
-		for (int i = 0; i < 8; i++) {
-			if (best >= 0 && i >= best && i < best + blen) {
-				if (i == best)
-					t[n++] = ':';
-				continue;
-			}
-			if (i)
-				t[n++] = ':';
-			if (i == 6 && best == 0 && (blen == 6 ||
-			    (blen == 5 && w[5] == 0xffff))) {
-				n += dotted_quad(addr + 12, t + n);
-				break;
-			}
-			bool lead = true;
-			for (int sh = 12; sh >= 0; sh -= 4) {
-				unsigned d = (w[i] >> sh) & 15;
-				if (d || !lead || sh == 0) {
-					t[n++] = hex[d];
-					lead = false;
-				}
-			}
-		}
-		if (best >= 0 && best + blen == 8)
-			t[n++] = ':';
-	}
-	return n;
+	return af != 6 ? dotted_quad(addr, t) : ipv6_fmt(addr, t);
 }
 
 void

@@ -8,6 +8,8 @@
 
 #include "decode.h"
 
+G_STATIC_ASSERT(WC_ADDR_MAX >= DECODE_ADDR_MAX);	/* wc_addr() */
+
 void
 wb_grow(struct wbuf *w, size_t need)
 {
@@ -240,13 +242,6 @@ wb_json_str(struct wbuf *w, const char *s)
 {
 	wb_reserve(w, WC_JSON_STR_MAX(strlen(s)));
 	wb_done(w, wc_json_str(wb_at(w), s));
-}
-
-char *
-wc_addr(char *o, uint8_t af, const uint8_t *a)
-{
-	G_STATIC_ASSERT(WC_ADDR_MAX >= DECODE_ADDR_MAX);
-	return o + decode_addr_fmt(af, a, o);
 }
 
 void

@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "decode.h"
+
 struct wbuf {
 	char *p;
 	size_t len, cap;
@@ -184,9 +186,14 @@ wc_qname_pre(char *o, const struct wb_qname *q)
 	memcpy(o, q->text, sizeof(q->text));	/* room: WC_QNAME_ROOM */
 	return o + q->len;
 }
-/* An address as inet_ntop() writes it. */
+/* An address as inet_ntop() writes it; inline, a call less for a
+ * dotted quad that takes a few dozen instructions. */
 #define WC_ADDR_MAX 48
-char *wc_addr(char *o, uint8_t af, const uint8_t *addr);
+static inline char *
+wc_addr(char *o, uint8_t af, const uint8_t *addr)
+{
+	return o + decode_addr_fmt(af, addr, o);
+}
 
 static inline void
 wb_u64(struct wbuf *w, uint64_t v)
