@@ -2054,7 +2054,8 @@ ladder_add(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts,
 	GArray *a = ladder_rows(c);
 	struct ladder_step l = {
 		.frame = frame, .ts = ts, .seq = s->seq, .ack = s->ack,
-		.len = s->paylen, .win = s->win, .dir = dir, .flags = s->flags,
+		.len = s->paylen, .win = s->win, .dir = dir,
+		.flags = (uint16_t)(s->flags | (s->ae ? TH_AE : 0)),
 		.st = { c->peer[0].st, c->peer[1].st }, .anom = first_anom,
 	};
 	l.plain = !(s->flags & (TH_SYN | TH_FIN | TH_RST)) && !first_anom &&

@@ -284,7 +284,8 @@ struct ladder_step {
 	int64_t ts;
 	uint32_t seq, ack, len;
 	uint16_t win;
-	uint8_t dir, flags, st[2];	/* sender, flags, states after */
+	uint16_t flags;		/* TH_*, TH_AE included */
+	uint8_t dir, st[2];	/* sender, states after */
 	uint16_t anom;		/* first anomaly this segment raised */
 	bool plain;		/* data/ACK that changed no state, no anomaly */
 	bool icmp;		/* an ICMP error from dir about the segment at

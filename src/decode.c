@@ -465,6 +465,7 @@ decode_tcp(struct rd *r, size_t seglen, const uint8_t *src, const uint8_t *dst,
 	t->ack = ld_be32(h + 8);
 	uint8_t doff = h[12] >> 4;
 	t->flags = h[13];
+	t->ae = h[12] & 1;
 	/* h + 16: the checksum; a cut window reads as open, not as zero */
 	t->win = win_cut ? 0xffff : ld_be16(h + 14);
 	t->urp = win_cut ? 0 : ld_be16(h + 18);
@@ -1769,6 +1770,7 @@ decode_fast(const uint8_t *d, size_t caplen, size_t wirelen,
 	t->seq = ld_be32(th + 4);
 	t->ack = ld_be32(th + 8);
 	t->flags = th[13];
+	t->ae = th[12] & 1;
 	t->win = ld_be16(th + 14);
 	t->urp = ld_be16(th + 18);
 	t->hlen = (uint8_t)hlen;

@@ -21,6 +21,9 @@ enum {
 	TH_URG = 0x20,
 	TH_ECE = 0x40,
 	TH_CWR = 0x80,
+	/* AE (RFC 9768 AccECN; once NS, RFC 3540): the low bit of the byte
+	 * before, kept in tcp_seg.ae; the ladder's flags carry it here. */
+	TH_AE = 0x100,
 };
 
 enum decode_result {
@@ -85,6 +88,7 @@ struct tcp_seg {
 	uint16_t urp;		/* urgent pointer */
 	uint8_t flags;		/* TH_* */
 	uint8_t hlen;		/* header length in bytes (doff * 4) */
+	bool ae;		/* the AE flag (TH_AE) */
 	uint32_t paylen;	/* payload length from the IP length, not caplen */
 	const uint8_t *payload;	/* captured payload bytes (borrowed) */
 	uint32_t paycap;	/* payload bytes actually captured */

@@ -382,12 +382,12 @@ thousands(char *buf, size_t len, uint32_t v)
 }
 
 static void
-flag_names(uint8_t f, char *buf, size_t len)
+flag_names(uint16_t f, char *buf, size_t len)
 {
-	static const struct { uint8_t bit; const char *name; } names[] = {
+	static const struct { uint16_t bit; const char *name; } names[] = {
 		{ TH_SYN, "SYN" }, { TH_FIN, "FIN" }, { TH_RST, "RST" },
 		{ TH_PSH, "PSH" }, { TH_ACK, "ACK" }, { TH_URG, "URG" },
-		{ TH_ECE, "ECE" }, { TH_CWR, "CWR" },
+		{ TH_ECE, "ECE" }, { TH_CWR, "CWR" }, { TH_AE, "AE" },
 	};
 	size_t n = 0;
 

@@ -207,6 +207,17 @@ expect 0 "ladder of crossed FINs" -- "$SYNFIN" --ladder -r "$t/cross.pcap"
 grep -q '^ *4   0\.030000  FIN_WAIT_1 .* ESTABLISHED$' "$t/out" &&
     ! grep -q CLOSE_WAIT "$t/out" && ok || bad "ladder: crossed FIN's peer CLOSE_WAIT"
 
+# An AccECN handshake (RFC 9768): the SYN carries AE, CWR and ECE, the
+# SYN-ACK CWR alone; the ladder names AE, which a classic ECN-setup SYN
+# (ECE and CWR, RFC 3168) lacks, and nothing is wrong with either.
+printf '%s\n' "0.000 > SECN 1000 0" "+0.010 < SAC 5000 1001" "+0.010 > A 1001 5001" \
+    >"$t/accecn.scn"
+"$MKPCAP" "$t/accecn.scn" "$t/accecn.pcap" || bad "mkpcap accecn"
+expect 0 "ladder of an AccECN SYN" -- "$SYNFIN" --ladder -r "$t/accecn.pcap"
+grep -q ' SYN,ECE,CWR,AE seq=J -' "$t/out" &&
+    grep -q ' SYN,ACK,CWR seq=K ack=J+1 ' "$t/out" &&
+    grep -q '(0 with anomalies)' "$t/out" && ok || bad "ladder: AE flag"
+
 # RFC 9293 3.5 figure 9: the server answers an old duplicate SYN (ack
 # 991), the client resets it (seq 991), and the server's next SYN-ACK,
 # a new incarnation (K = 5100), acks J+1 at 30 ms. The handshake's SYN-ACK

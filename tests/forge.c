@@ -238,7 +238,7 @@ struct seg {
 	int64_t t_ns;
 	bool t_plus;
 	bool to_server;
-	uint8_t flags;
+	uint16_t flags;		/* the flags byte; bit 8: AE (N) */
 	uint32_t seq;
 	uint32_t ack;
 
@@ -1232,8 +1232,8 @@ build_frame(struct forge *f, struct seg *s, GByteArray *b, GError **err)
 
 		put32(b, s->seq);
 		put32(b, s->ack);
-		put8(b, doff << 4);
-		put8(b, s->flags);
+		put8(b, doff << 4 | (s->flags >> 8 & 1u));
+		put8(b, s->flags & 0xffu);
 		put16(b, s->win);
 		put16(b, 0);
 		put16(b, s->urg);
@@ -1330,10 +1330,11 @@ fragment_frame(struct forge *f, const struct seg *s, const GByteArray *b,
 /* ---- lines ---------------------------------------------------------- */
 
 static bool
-parse_flags(const char *s, uint8_t *out)
+parse_flags(const char *s, uint16_t *out)
 {
-	/* Bit i of the TCP flags byte is letters[i]. */
-	static const char letters[] = "FSRPAUEC";
+	/* Bit i of the TCP flags byte is letters[i]; N is AE (RFC 9768,
+	 * once NS), the low bit of the byte before. */
+	static const char letters[] = "FSRPAUECN";
 	unsigned int fl = 0;
 
 	if (strcmp(s, ".") == 0) {
@@ -1351,7 +1352,7 @@ parse_flags(const char *s, uint8_t *out)
 			return false;
 		fl |= bit;
 	}
-	*out = (uint8_t)fl;
+	*out = (uint16_t)fl;
 	return true;
 }
 
@@ -1394,7 +1395,7 @@ do_segment(struct forge *f, char **tok, guint ntok, GError **err)
 		goto out;
 	}
 	if (!parse_flags(tok[2], &s.flags)) {
-		scn_fail(f, err, "bad flags '%s' (letters FSRPAUEC, no repeats, or '.')",
+		scn_fail(f, err, "bad flags '%s' (letters FSRPAUECN, no repeats, or '.')",
 			 tok[2]);
 		goto out;
 	}
