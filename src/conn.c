@@ -673,6 +673,18 @@ tw_end(const struct conn *c, const struct conn_cfg *cfg, int side)
 	return conn_side_time(c, side, CT_TW) + cfg->two_msl_ns;
 }
 
+/* When side's endpoint in TIME_WAIT sent its final ACK, which 2MSL runs
+ * from unless the peer's FIN sent again restarted it (tw_restart()): what
+ * missing_time_wait's detail counts from (SPEC: "within 2MSL of its final
+ * ACK"). */
+static int64_t
+tw_final_ack(const struct conn *c, int side)
+{
+	if (c->ext && c->ext->tw_ack_ts[side])
+		return c->ext->tw_ack_ts[side];
+	return conn_side_time(c, side, CT_TW);
+}
+
 /* The record is full (CONN_MAX_ANOMS): make room for a finding of kind
  * id by dropping the latest repeat of the least severe kind, if id is a
  * kind not kept yet or one more severe than that, so that a flood of
@@ -1923,6 +1935,32 @@ fin_ack_pending(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		fin_ack_judge(c, dir, s, ts);
 }
 
+/* An endpoint an RST closed gets back the state st it had before it, as
+ * if it had not been sent (rst_ignored). (A FIN that crossed the RST may
+ * have moved it on through CLOSING or to TIME_WAIT.) */
+static void
+rst_undo_state(struct tcp_peer *p, uint8_t st)
+{
+	p->st = st;
+	if (st == TCP_ST_CLOSING)
+		p->flags |= PEER_PASSED_CLOSING;
+	if (st == TCP_ST_TIME_WAIT)
+		p->flags |= PEER_PASSED_TW;
+}
+
+/* ...and the reset it concluded: only what the RST itself concluded. */
+static void
+rst_undo_reset(struct conn *c, const struct conn_ext *x)
+{
+	int rd = c->rst_dir;
+
+	if (rd >= 0 && x->rst_dir_before < 0)
+		c->peer[rd].flags &= (uint16_t)~PEER_RST_SENT;
+	c->hs &= (uint16_t)~((HSF_REFUSED | HSF_RESET) & ~x->hs_before_rst);
+	c->td_reset = x->td_reset_before;
+	c->rst_dir = x->rst_dir_before;
+}
+
 static void
 note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
     const struct tcp_seg *s, int64_t ts, uint64_t frame,
@@ -1937,12 +1975,17 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 	/* Remember what it undid, should it turn out not to have taken. */
 	struct conn_ext *x = ext_of(c);
 	x->rst_frame = frame;
+	/* One more of the sender rst_ignored left CLOSED (answering the
+	 * segments of a peer that never took its first): what crosses it
+	 * is judged by it. */
+	bool again = x->rst_left == dir + 1;
+	x->rst_left = 0;
 	x->rst_prev[dir] = from;
 	x->rst_prev[!dir] = peer_from;
 	x->hs_before_rst = c->hs;
 	x->td_reset_before = c->td_reset;
 	x->rst_dir_before = (int8_t)c->rst_dir;
-	if (c->rst_dir < 0) {
+	if (c->rst_dir < 0 || again) {
 		c->rst_dir = (int8_t)dir;
 		x->rst_ts = ts;
 		x->rst_chain = 0;
@@ -2024,8 +2067,8 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 	 * had no TIME_WAIT to leave. */
 	if (from == TCP_ST_TIME_WAIT && !gone && ts < tw_end(c, cfg, dir))
 		conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
-		    "RST from TIME_WAIT %.6fs after its last ACK (2MSL = %gs)",
-		    (double)(ts - conn_side_time(c, dir, CT_TW)) / 1e9,
+		    "RST from TIME_WAIT %.6fs after its final ACK (2MSL = %gs)",
+		    (double)(ts - tw_final_ack(c, dir)) / 1e9,
 		    (double)cfg->two_msl_ns / 1e9);
 }
 
@@ -2310,8 +2353,16 @@ tw_restart(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		 * stamped before it (the clock does not run back). */
 		if ((entered || fin_again ||
 		    (i == dir && (s->flags & TH_ACK))) &&
-		    ts > conn_side_time(c, i, CT_TW))
+		    ts > conn_side_time(c, i, CT_TW)) {
+			/* (Restarted before the endpoint answers that FIN:
+			 * its final ACK's time is kept, tw_final_ack().) */
+			if (fin_again && !entered)
+				ext_of(c)->tw_ack_ts[i] =
+				    conn_side_time(c, i, CT_TW);
+			else if (c->ext)
+				c->ext->tw_ack_ts[i] = 0;
 			side_time_set(c, (uint8_t)i, CT_TW, ts);
+		}
 	}
 }
 
@@ -3035,27 +3086,47 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		    " (seq %u, next %u): that RST did not end the connection",
 		    dir == conn_client(c) ? "client" : "server", x->rst_frame,
 		    s->seq, snd->snd_nxt);
+		/* The RST's receiver went on: it never took it. Its sender,
+		 * synchronized before it, did send it: aborted (3.10.5) or
+		 * answering as a closed host does (3.10.7.1), it has no
+		 * connection left, and stays CLOSED (a TIME_WAIT dropped
+		 * early answers each FIN sent again with an RST) until it
+		 * shows otherwise: it goes on sending too (an RST injected
+		 * in its name, below). */
+		int rd = c->rst_dir;
+		bool left = rd >= 0 && rd != dir &&
+		    x->rst_prev[rd] >= TCP_ST_ESTABLISHED;
+		x->rst_left = left ? (uint8_t)(rd + 1) : 0;
+		x->rst_left_prev = left ? x->rst_prev[rd] : 0;
 		for (int i = 0; i < 2; i++) {
 			struct tcp_peer *p = &c->peer[i];
-			if (p->st != TCP_ST_CLOSED)
+			if (p->st != TCP_ST_CLOSED || (left && i == rd))
 				continue;
-			/* (A FIN that crossed the RST may have moved it on
-			 * through CLOSING or to TIME_WAIT.) */
-			p->st = x->rst_prev[i];
-			if (p->st == TCP_ST_CLOSING)
-				p->flags |= PEER_PASSED_CLOSING;
-			if (p->st == TCP_ST_TIME_WAIT)
-				p->flags |= PEER_PASSED_TW;
+			rst_undo_state(p, x->rst_prev[i]);
 		}
-		int rd = c->rst_dir;
-		if (rd >= 0 && x->rst_dir_before < 0)
-			c->peer[rd].flags &= (uint16_t)~PEER_RST_SENT;
-		/* Only what the RST itself concluded is undone. */
-		c->hs &= (uint16_t)~((HSF_REFUSED | HSF_RESET) &
-		    ~x->hs_before_rst);
-		c->td_reset = x->td_reset_before;
-		c->rst_dir = x->rst_dir_before;
+		/* (Its sender left CLOSED did reset the connection.) */
+		if (!left)
+			rst_undo_reset(c, x);
 		x->rst_frame = 0;
+	}
+	/* The RST's sender left CLOSED there that goes on sending in its own
+	 * sequence space did not send that RST (one injected in its name):
+	 * it gets back the state it had. Not for a segment older than one
+	 * it sent before (an ack below, an older TSval): a late copy of
+	 * what it sent before its RST. */
+	if (x && x->rst_left == dir + 1 && snd->st == TCP_ST_CLOSED &&
+	    ev != EV_RST && ev != EV_SYN && ev != EV_SYNACK && ev != EV_NONE &&
+	    (snd->flags & PEER_SEQ_KNOWN) &&
+	    seq_in_range(s->seq, snd->snd_nxt - 65536, snd->snd_nxt + 65536) &&
+	    !((s->flags & TH_ACK) && (snd->flags & PEER_ACK_SENT) &&
+	    seq_lt(s->ack, snd->ack)) &&
+	    !((s->flags & TH_ACK) && x->rst_acked &&
+	    seq_lt(s->ack, x->rst_ack)) &&
+	    !(s->opt.has_ts && snd->ts_seen &&
+	    seq_lt(s->opt.tsval, snd->ts_max))) {
+		rst_undo_state(snd, x->rst_left_prev);
+		rst_undo_reset(c, x);
+		x->rst_left = 0;
 	}
 
 	/* 1. sequence space */
@@ -3196,8 +3267,8 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		if (snd->st == TCP_ST_TIME_WAIT &&
 		    (snd->flags & PEER_GOT_FIN) && ts < tw_end(c, cfg, dir))
 			conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
-			    "new data from TIME_WAIT %.6fs after its last ACK",
-			    (double)(ts - conn_side_time(c, dir, CT_TW)) / 1e9);
+			    "new data from TIME_WAIT %.6fs after its final ACK",
+			    (double)(ts - tw_final_ack(c, dir)) / 1e9);
 	}
 
 	/* A FIN from an endpoint that never synchronized (CLOSED, or
@@ -3574,7 +3645,7 @@ conn_reuse(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
 		    "new SYN on the 4-tuple %.6fs after its final ACK "
 		    "(2MSL = %gs)",
-		    (double)(ts - conn_side_time(c, dir, CT_TW)) / 1e9,
+		    (double)(ts - tw_final_ack(c, dir)) / 1e9,
 		    (double)cfg->two_msl_ns / 1e9);
 	p->st = TCP_ST_CLOSED;	/* it visibly left TIME_WAIT */
 	return reopened;

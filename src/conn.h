@@ -154,6 +154,9 @@ struct conn_ext {
 	uint8_t rst_prev[2];	/* both states just before it */
 	bool td_reset_before;	/* td_reset just before it */
 	int8_t rst_dir_before;	/* rst_dir just before it */
+	/* Its sender, left CLOSED when its receiver went on (rst_ignored):
+	 * side + 1 (0: none), and the state it had before. */
+	uint8_t rst_left, rst_left_prev;
 	/* The first accepted RST's TSval, or without one the newest its
 	 * sender had sent (rst_has_ts: either there was one). */
 	bool rst_has_ts;
@@ -179,6 +182,9 @@ struct conn_ext {
 	int64_t fba_ts;
 	int64_t fba_last;	/* its sender's latest segment at that ack */
 	int64_t fin_again_ts[2];	/* each side's latest FIN sent again */
+	/* Each side's final ACK in TIME_WAIT when the peer's FIN sent again
+	 * restarted 2MSL (conn_side_time(CT_TW) then); 0: CT_TW is it. */
+	int64_t tw_ack_ts[2];
 	uint32_t fba_ack;
 	uint8_t fba_dir;	/* its sender */
 	uint8_t fba_fins;	/* the FIN sender's fin_count then */

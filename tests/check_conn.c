@@ -613,9 +613,10 @@ static const struct acase anomaly_cases[] = {
 	 * of 10 ms plus a quarter, so sent before the RST arrived; it
 	 * crossed it and moves nobody). 295 ms later the client sends its
 	 * FIN again (frame 7): it still had its connection, so the RST was
-	 * not taken. Undone, the crossing FIN counts: client FIN_WAIT_1,
-	 * server CLOSE_WAIT, the FIN never acked and no FIN from the
-	 * server: half_closed. */
+	 * not taken there (rejected, or lost past the capture point). The
+	 * client gets its state back and the crossing FIN counts: client
+	 * FIN_WAIT_1. The server, which sent the RST (3.10.5) and nothing
+	 * since, stays CLOSED: the connection was reset by it. */
 	.name = "rst_ignored after a FIN that crossed the RST",
 	.scn = HANDSHAKE
 	       "+0.080 > PA 1001 5001 len=100\n"
@@ -624,8 +625,25 @@ static const struct acase anomaly_cases[] = {
 	       "+0.295 > FA 1101 5001\n",
 	.anom = "rst_ignored", .frame = 7, .from = "client",
 	.also = "fin_retransmitted", .also_frame = 7, .also_from = "client",
+	.hs = HS(COMPLETE), .td = TD(RESET),
+	.cst = ST(FIN_WAIT_1), .sst = ST(CLOSED),
+}, {
+	/* The same; then the server acks the FIN sent again (frame 8, ack
+	 * u+1 = 1102): it still had its connection too, so the RST was not
+	 * its own (injected). It gets its state back and the reset is
+	 * undone: server CLOSE_WAIT, the FIN acked and no FIN from the
+	 * server, half_closed; no second rst_ignored. */
+	.name = "rst_ignored, then the RST's sender shows it was not its",
+	.scn = HANDSHAKE
+	       "+0.080 > PA 1001 5001 len=100\n"
+	       "+0.001 < R  5001 0\n"
+	       "+0.004 > FA 1101 5001\n"
+	       "+0.295 > FA 1101 5001\n"
+	       "+0.010 < A  5001 1102\n",
+	.anom = "rst_ignored", .frame = 7, .from = "client",
+	.absent = "fin_ack_bad_ack",
 	.hs = HS(COMPLETE), .td = TD(HALF_CLOSED),
-	.cst = ST(FIN_WAIT_1), .sst = ST(CLOSE_WAIT),
+	.cst = ST(FIN_WAIT_2), .sst = ST(CLOSE_WAIT),
 }, {
 	/* The same crossing FIN; then the server acks it (frame 7, ack u+1
 	 * = 1102, 195 ms after its RST: the RST did not end the
@@ -2872,6 +2890,45 @@ START_TEST(test_rst_crossed_by_queued_burst)
 }
 END_TEST
 
+/* The client closes first and acks W+1 (frame 7), but drops its
+ * TIME_WAIT (Linux with tcp_max_tw_buckets exhausted): the server's FIN
+ * sent again 200 ms later (frame 8; the final ACK lost past the capture
+ * point) gets an RST from the client (frame 9): missing_time_wait, 0.2 s
+ * after the final ACK (not after the FIN it answers, which restarted
+ * 2MSL). The server never takes the RST (lost as well) and sends its FIN
+ * again (frames 10 and 12), each answered with an RST. The client, with
+ * no connection left, stays CLOSED from frame 9 on (it had been put
+ * back in TIME_WAIT at each FIN, and each RST was one more
+ * missing_time_wait); the server gets LAST_ACK back each time: its FIN
+ * sent again shows it never took the RST before (rst_ignored). */
+START_TEST(test_rst_ignored_sender_stays_closed)
+{
+	struct tu_result r;
+
+	tu_run(HANDSHAKE CLIENT_CLOSE
+	       "+0.200 < FA 5001 1002\n"
+	       "+0.0001 > R  1002 0\n"
+	       "+0.200 < FA 5001 1002\n"
+	       "+0.0001 > R  1002 0\n"
+	       "+0.400 < FA 5001 1002\n", &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_anom(&r, 0, "missing_time_wait", 9, "client");
+	ck_assert_uint_eq(tu_count_anom(&r, 0, "missing_time_wait"), 1);
+	tu_assert_anom(&r, 0, "rst_ignored", 10, "server");
+	tu_assert_anom(&r, 0, "rst_ignored", 12, "server");
+	tu_assert_states(&r, 0, TCP_ST_CLOSED, TCP_ST_LAST_ACK);
+	tu_assert_td(&r, 0, TD_RESET);
+	ck_assert_int_eq(r.conns[0].reset_by, TU_CLIENT);
+	const char *d = NULL;
+	for (unsigned i = 0; i < r.conns[0].nanoms; i++)
+		if (!strcmp(r.conns[0].anoms[i].name, "missing_time_wait"))
+			d = r.conns[0].anoms[i].detail;
+	ck_assert_ptr_nonnull(d);
+	ck_assert_msg(strstr(d, "0.200100s after its final ACK"),
+	    "detail: %s", d);
+}
+END_TEST
+
 /* The server's FIN W = 5101 (frame 7, acking u+1) is lost past the
  * capture point; a loss probe sends its data again, which the client
  * acks with a D-SACK (frames 8, 9); the client, still FIN_WAIT_1, sends
@@ -4024,6 +4081,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_holes_beyond_the_record);
 	tcase_add_test(tc, test_synacks_lost_after_capture);
 	tcase_add_test(tc, test_rst_crossed_by_queued_burst);
+	tcase_add_test(tc, test_rst_ignored_sender_stays_closed);
 	tcase_add_test(tc, test_fin_again_from_fin_wait_1);
 	tcase_add_test(tc, test_tfo_fin_before_synack);
 	tcase_add_test(tc, test_tfo_synack_lost_with_fin);
