@@ -2876,6 +2876,22 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[!dir];
 	struct conn_side *sd = &c->side[dir];
 	enum tcp_ev ev = tcp_fsm_classify(s->flags);
+	/* A FIN without ACK to a synchronized endpoint: every state past
+	 * SYN_SENT drops a segment with the ACK bit off (RFC 9293 3.10.7.4,
+	 * fifth), and no stack sends one once synchronized (3.4), so it
+	 * closes nothing: bad_flags, and the segment is taken without its
+	 * FIN (no state, no sequence slot). (One from an endpoint that never
+	 * synchronized, a FIN scan, is fin_before_established.) Zeek's
+	 * history and the ladder still show it as it was. */
+	struct tcp_seg nofin;
+	bool fin_noack = ev == EV_FIN && !(s->flags & TH_ACK) &&
+	    rcv->st >= TCP_ST_SYN_RECEIVED && snd->st >= TCP_ST_ESTABLISHED;
+	if (fin_noack) {
+		nofin = *s;
+		nofin.flags &= (uint8_t)~TH_FIN;
+		s = &nofin;
+		ev = EV_NONE;
+	}
 	uint16_t nanoms_before = c->nanoms;
 	uint8_t st_before[2] = { c->peer[0].st, c->peer[1].st };
 	bool keepalive = false, retrans = false, zgap = false;
@@ -2961,7 +2977,11 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 			rcv->flags &= (uint16_t)~PEER_WIN_KNOWN;
 		}
 	}
-	if (ev == EV_NONE)
+	if (fin_noack)
+		conn_anomaly(c, ANOM_BAD_FLAGS, dir, ts, frame,
+		    "flags 0x%02x: a FIN without ACK from an endpoint that had "
+		    "synchronized, which its peer drops (3.10.7.4)", pkt->tcp.flags);
+	else if (ev == EV_NONE)
 		conn_anomaly(c, ANOM_BAD_FLAGS, dir, ts, frame,
 		    "flags 0x%02x%s%s%s", s->flags,
 		    (s->flags & (TH_SYN | TH_FIN)) == (TH_SYN | TH_FIN) ? " SYN+FIN" : "",
@@ -3554,9 +3574,9 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	uint16_t zf = zgap && (rcv->flags & PEER_SENT_ANY) ? ZEEK_SEG_GAP : 0;
 	if (retrans && s->paylen > 0)
 		zf |= ZEEK_SEG_RETRANS;
-	zeek_conn_segment(&c->zeek, dir == c->first_dir, s, zf);
+	zeek_conn_segment(&c->zeek, dir == c->first_dir, &pkt->tcp, zf);
 	if (cfg->ladder)
-		ladder_add(c, dir, s, ts, frame,
+		ladder_add(c, dir, &pkt->tcp, ts, frame,
 		    c->nanoms > nanoms_before ? c->anoms[nanoms_before].id : 0,
 		    st_before);
 	return false;

@@ -3822,6 +3822,43 @@ START_TEST(test_fin_ack_older_tsval)
 }
 END_TEST
 
+/* A FIN without ACK (frame 6) after the client's data, which the server
+ * acked: the server, ESTABLISHED, drops it (RFC 9293 3.10.7.4, fifth: the
+ * ACK bit off), and acks u = 1101 again (frame 7). That FIN closed
+ * nothing: bad_flags, no fin_ack_bad_ack against the server, nobody in
+ * FIN_WAIT_1 or CLOSE_WAIT, teardown open. The client's FIN,ACK at the
+ * same u after it (frame 8) is its first real FIN: the close that
+ * follows is graceful (the server acks u+1 and closes). */
+START_TEST(test_fin_without_ack_dropped)
+{
+	struct tu_result r;
+	const char *head = HANDSHAKE DATA
+	       "+0.010 > F  1101 0\n"
+	       "+0.010 < A  5001 1101\n";
+	char *t;
+
+	tu_run(head, &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_anom(&r, 0, "bad_flags", 6, "client");
+	tu_assert_no_anom(&r, 0, "fin_ack_bad_ack");
+	tu_assert_no_anom(&r, 0, "fin_unacked");
+	tu_assert_td(&r, 0, TD_OPEN);
+	tu_assert_states(&r, 0, TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+
+	t = g_strconcat(head,
+	       "+0.010 > FA 1101 5001\n"
+	       "+0.010 < A  5001 1102\n"
+	       "+0.010 < FA 5001 1102\n"
+	       "+0.010 > A  1102 5002\n", NULL);
+	tu_run(t, &r);
+	tu_assert_no_anom(&r, 0, "fin_ack_bad_ack");
+	tu_assert_no_anom(&r, 0, "fin_retransmitted");
+	tu_assert_td(&r, 0, TD_GRACEFUL);
+	tu_assert_states(&r, 0, TCP_ST_TIME_WAIT, TCP_ST_CLOSED);
+	g_free(t);
+}
+END_TEST
+
 /* A FIN without ACK as the first segment (a FIN scan, nmap -sF): no
  * segment after a SYN lacks ACK (RFC 9293 3.10.7.4 fifth step: a
  * synchronized receiver drops it), so it is no capture begun inside a
@@ -4082,6 +4119,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_synacks_lost_after_capture);
 	tcase_add_test(tc, test_rst_crossed_by_queued_burst);
 	tcase_add_test(tc, test_rst_ignored_sender_stays_closed);
+	tcase_add_test(tc, test_fin_without_ack_dropped);
 	tcase_add_test(tc, test_fin_again_from_fin_wait_1);
 	tcase_add_test(tc, test_tfo_fin_before_synack);
 	tcase_add_test(tc, test_tfo_synack_lost_with_fin);
