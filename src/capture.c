@@ -32,6 +32,8 @@ struct capture {
 	bool maybe_drift;	/* a record at the snaplen: the sum may be off */
 	uint32_t snap;		/* the file's snaplen as libpcap applies it */
 	uint64_t records;	/* records read */
+	uint64_t skip;		/* of them, left out by the filter since the
+				   last frame returned (frame.skipped) */
 	bool live;		/* -i */
 	bool nano;		/* timestamps in ns (else us) */
 	int fd;			/* live: selectable fd, -1 if none */
@@ -1161,9 +1163,13 @@ ng_read_frame(struct capture *c, struct frame *f, GError **err)
 		if (c->has_prog) {
 			const struct bpf_program *prog = ng_filter(c, nf.dlt,
 			    nf.iface);
-			if (!prog || !pcap_offline_filter(prog, &h, nf.data))
+			if (!prog || !pcap_offline_filter(prog, &h, nf.data)) {
+				c->skip++;
 				continue;
+			}
 		}
+		f->skipped = c->skip;
+		c->skip = 0;
 		f->ts_ns = nf.ts_ns;
 		f->caplen = nf.caplen;
 		f->wirelen = nf.wirelen;
@@ -1318,8 +1324,10 @@ capture_next_slow(struct capture *c, struct frame *f, GError **err)
 				continue;
 		}
 		if (r == 1 && c->has_prog &&
-		    !pcap_offline_filter(&c->prog, h, d))
+		    !pcap_offline_filter(&c->prog, h, d)) {
+			c->skip++;
 			continue;
+		}
 		return capture_result(c, r, h, d, f, err);
 	}
 }
@@ -1351,6 +1359,7 @@ capture_next(struct capture *c, struct frame *f, GError **err)
 			f->wirelen = w[3];
 			f->dlt = c->dlt;
 			f->iface = 0;
+			f->skipped = 0;	/* no filter */
 			return CAPTURE_OK;
 		}
 	}
@@ -1412,6 +1421,8 @@ capture_result(struct capture *c, int r, struct pcap_pkthdr *h,
 		f->dlt = c->dlt;
 		f->iface = 0;
 		f->data = d;
+		f->skipped = c->skip;
+		c->skip = 0;
 		return CAPTURE_OK;
 	}
 	if (r == PCAP_ERROR_BREAK) {
@@ -1533,4 +1544,10 @@ capture_filter_check(const char *filter, GError **err)
 	}
 	pcap_close(p);
 	return ok;
+}
+
+uint64_t
+capture_skipped_tail(const struct capture *c)
+{
+	return c->skip;
 }

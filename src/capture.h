@@ -16,6 +16,10 @@ struct frame {
 	 * number there + 1 (pipeline.c: copies); else 0. */
 	uint32_t iface;
 	const uint8_t *data;	/* borrowed until the next capture_next() */
+	/* Frames of the file the BPF filter left out just before this one,
+	 * so that frame numbers are the file's (SPEC: 1-based across all
+	 * input files); capture_skipped_tail() has those after the last. */
+	uint64_t skipped;
 };
 
 enum capture_status { CAPTURE_OK, CAPTURE_EOF, CAPTURE_ERROR, CAPTURE_AGAIN };
@@ -65,6 +69,9 @@ bool capture_stats(struct capture *cap, uint64_t *recv, uint64_t *drop,
 bool capture_file_drops(struct capture *cap, uint64_t *drops);
 /* Bytes of the file consumed so far. */
 uint64_t capture_offset(const struct capture *cap);
+/* The frames the filter left out after the last frame returned (at the
+ * end of a file: to count before the next file's). */
+uint64_t capture_skipped_tail(const struct capture *cap);
 void capture_close(struct capture *cap);
 
 /* Check a filter expression compiles (for a usage error up front). */

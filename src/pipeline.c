@@ -359,7 +359,9 @@ frame_commit(struct pipeline *pl, struct ahead *a)
 	const struct frame *f = &a->f;
 	struct pkt *pkt = &a->pkt;
 
-	pl->frame_no++;
+	/* The frame's number in the input files, frames the filter left
+	 * out included (as tshark and Wireshark number them). */
+	pl->frame_no += 1 + f->skipped;
 	pl->st.packets++;
 	if (!pl->st.first_ts || f->ts_ns < pl->st.first_ts)
 		pl->st.first_ts = f->ts_ns;
@@ -388,7 +390,7 @@ frame_commit(struct pipeline *pl, struct ahead *a)
 		return;
 	}
 	flow_segment(&pl->flows, pkt, a->hash, f->ts_ns, pl->frame_no);
-	if ((pl->frame_no & 63) == 0)
+	if ((pl->st.packets & 63) == 0)
 		hugemem_heap();	/* what the heap grew by for records */
 }
 
@@ -828,6 +830,9 @@ pipeline_run(const struct synfin_config *cfg)
 		pl.cur = cap;
 		progress_update(&pl, true);
 		bool ok = pipeline_capture(&pl, cap, &err);
+		/* (The file's last frames the filter left out: the next
+		 * file's numbers count them.) */
+		pl.frame_no += capture_skipped_tail(cap);
 		progress_update(&pl, true);
 		pl.prog_done += capture_offset(cap);
 		pl.cur = NULL;

@@ -51,6 +51,25 @@ grep -q '"connections":1' "$t/out" && ok || bad "-f keeps the connection"
 expect 2 "bad filter" -- "$SYNFIN" -r "$cc" "tcp and and"
 grep -q "bad filter" "$t/err" && ok || bad "bad filter message"
 
+# Frame numbers are the input files' (SPEC: 1-based across all input
+# files, as tshark numbers them), whatever the filter leaves out: a UDP
+# datagram (frame 1), a SYN (2), a SYN-ACK acking J+2 (3: synack_bad_ack),
+# then in a second file a UDP datagram (frame 5 after the first file's
+# last, a UDP one, 4) and a SYN-ACK from the other server acking J+2 (6).
+printf '%s\n' "0.000 > . 0 0 proto=udp" "+0.010 > S 1000 0" \
+    "+0.010 < SA 5000 1002" "+0.010 > . 0 0 proto=udp" >"$t/fr1.scn"
+printf '%s\n' "client 10.0.0.1:40001" "0.100 > . 0 0 proto=udp" \
+    "+0.010 > S 1000 0" "+0.010 < SA 5000 1002" >"$t/fr2.scn"
+"$MKPCAP" "$t/fr1.scn" "$t/fr1.pcap" && "$MKPCAP" "$t/fr2.scn" "$t/fr2.pcap" ||
+    bad "mkpcap frames"
+for f in "" "tcp" "port 40000 or port 40001"; do
+	expect 0 "frame numbers, filter '$f'" -- "$SYNFIN" -F json \
+	    -r "$t/fr1.pcap" -r "$t/fr2.pcap" $f
+	[ "$(grep -o '"name":"synack_bad_ack","severity":"error","frame":[0-9]*' "$t/out" |
+	    sed 's/.*://' | tr '\n' ' ')" = "3 7 " ] && ok ||
+	    bad "frame numbers with filter '$f': $(grep -o '"frame":[0-9]*' "$t/out" | tr '\n' ' ')"
+done
+
 # -o FILE.
 expect 0 "-o" -- "$SYNFIN" -F csv -o "$t/r.csv" -r "$cc"
 head -1 "$t/r.csv" | grep -q '^id,ts,duration,client_addr' && ok || bad "-o csv header"

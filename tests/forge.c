@@ -21,7 +21,8 @@
  *	TIME DIR FLAGS SEQ ACK [key=value | word]...
  * TIME is seconds after the base ("1.5") or after the previous segment
  * ("+0.25"), with up to 9 fractional digits.  DIR is '>' (client to server)
- * or '<'.  FLAGS is any set of F S R P A U E C, or '.' for none.  SEQ and
+ * or '<'.  FLAGS is any set of F S R P A U E C N (N: AE, the low bit of
+ * the byte before the flags), or '.' for none.  SEQ and
  * ACK are absolute 32-bit numbers, written as given.
  *
  * Keys: len= data="..." win= urg= mss= ws= sackok ts=V,E sack=L-R,...
