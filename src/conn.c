@@ -750,6 +750,25 @@ conn_has_anom(const struct conn *c, enum anom_id id)
 	return false;
 }
 
+/* The letter of side's FIN in a detail: u for the closer's, W for the
+ * peer's; or, once that side's FIN was fin_bad_seq (not at its u), its
+ * seq relative to its ISN, J+n or K+n, so that no detail calls u what
+ * fin_bad_seq says is not. */
+static const char *
+fin_letter(char *b, size_t n, const struct conn *c, int side, uint32_t seq)
+{
+	for (unsigned i = 0; i < c->nanoms; i++)
+		if (c->anoms[i].id == ANOM_FIN_BAD_SEQ && c->anoms[i].dir == side) {
+			const struct tcp_peer *p = &c->peer[side];
+			if (!(p->flags & PEER_SYN_SEEN))
+				return "its seq";
+			seq_rel_str(b, n, side == conn_client(c) ? "J" : "K",
+			    p->isn, seq);
+			return b;
+		}
+	return side == c->fin_first || c->fin_first < 0 ? "u" : "W";
+}
+
 int
 conn_reset_by(const struct conn *c)
 {
@@ -1288,8 +1307,8 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		c->hs |= HSF_SYNACK;
 		if (c->syn_dir < 0) {
 			conn_anomaly(c, ANOM_SYNACK_WITHOUT_SYN, dir, ts, frame,
-			    "SYN-ACK seq=%u ack=%u with no SYN seen", s->seq,
-			    s->ack);
+			    "SYN-ACK seq=K (%u) ack=%u (J+1 for a J of %u) "
+			    "with no SYN seen", s->seq, s->ack, s->ack - 1);
 			/* A SYN-ACK answers a SYN (RFC 9293 3.5 figure 6):
 			 * its receiver sent one the capture missed and was
 			 * SYN-SENT, so the SYN-ACK makes it ESTABLISHED. */
@@ -1491,9 +1510,13 @@ handshake_third(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 
 	c->hs |= HSF_THIRD;
 	third_note(c, s, ts);
-	if (s->flags & TH_SYN)
+	if (s->flags & TH_SYN) {
+		char q[48], k[48];
 		conn_anomaly(c, ANOM_HS_ACK_HAS_SYN, dir, ts, frame,
-		    "third segment has SYN=1 ACK=1; the third step is SYN=0 ACK=1");
+		    "third segment seq=%s ack=%s has SYN=1 ACK=1; the third "
+		    "step is SYN=0 ACK=1", side_rel(q, sizeof(q), c, dir,
+		    s->seq), side_rel(k, sizeof(k), c, !dir, s->ack));
+	}
 	/* K+1; SYN-RECEIVED accepts SND.UNA < SEG.ACK =< SND.NXT (RFC 9293
 	 * 3.10.7.4 fifth check), which also covers data the server sent
 	 * before the third segment (TCP Fast Open, RFC 7413 3). */
@@ -1580,21 +1603,21 @@ teardown_fin(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	struct tcp_peer *p = &c->peer[dir];
 	struct conn_side *sd = &c->side[dir];
 	uint32_t pos = s->seq + s->paylen;	/* the FIN's own seq */
-	const char *L = (c->fin_first < 0 || c->fin_first == dir) ? "u" : "W";
-	char a[32];
-
 	sd->fin_count++;
 	if (p->flags & PEER_FIN_SEEN) {
+		char a[32], fl[24];
 		sd->retrans++;
 		ext_of(c)->fin_again_ts[dir] = ts;	/* teardown_fin_ack() */
 		if (pos == p->fin_seq)
 			conn_anomaly(c, ANOM_FIN_RETRANS, dir, ts, frame,
-			    "FIN seq=%u (%s) sent again (#%u)", pos, L,
+			    "FIN seq=%u (%s) sent again (#%u)", pos,
+			    fin_letter(fl, sizeof(fl), c, dir, pos),
 			    sd->fin_count);
 		else
 			conn_anomaly(c, ANOM_FIN_BAD_SEQ, dir, ts, frame,
 			    "FIN seq %u (%s) moved from the first FIN's %u",
-			    pos, seq_rel_str(a, sizeof(a), L, p->fin_seq, pos),
+			    pos, seq_rel_str(a, sizeof(a), (c->fin_first < 0 ||
+			    c->fin_first == dir) ? "u" : "W", p->fin_seq, pos),
 			    p->fin_seq);
 		return;
 	}
@@ -2311,15 +2334,22 @@ fsm_report(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 			    "connection left to an old segment (RFC 9293 "
 			    "3.10.7.1), not an injection" : "");
 		}
-		else if (id == ANOM_RST_BAD_ACK)
+		else if (id == ANOM_RST_BAD_ACK) {
+			char k[48] = "without ACK";
+			if (s->flags & TH_ACK) {
+				memcpy(k, "ack ", 4);
+				side_rel(k + 4, sizeof(k) - 4, c, !dir, s->ack);
+			}
 			conn_anomaly(c, id, dir, ts, frame,
 			    "RST %s to SYN_SENT does not ack J+1 (%u) (ignored)",
-			    (s->flags & TH_ACK) ? "ack" : "without ACK",
-			    rcv->isn + 1);
-		else if (id == ANOM_UNEXPECTED_SYN)
+			    k, rcv->isn + 1);
+		} else if (id == ANOM_UNEXPECTED_SYN) {
+			char q[48];
 			conn_anomaly(c, id, dir, ts, frame,
-			    "SYN seq=%u while %s", s->seq,
+			    "SYN seq=%s while %s",
+			    side_rel(q, sizeof(q), c, dir, s->seq),
 			    tcp_state_name[st->snd_from]);
+		}
 		else if (id == ANOM_SYNACK_FROM_CLIENT)
 			conn_anomaly(c, id, dir, ts, frame,
 			    "SYN-ACK seq=%u ack=%u from SYN_SENT with no SYN "
@@ -3746,11 +3776,16 @@ conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 			    conn_side_time(c, i, CT_FIN), c->fin_frame[i],
 			    "FIN seq=%u (W) never acked with W+1 (%u): still "
 			    "LAST_ACK", p->fin_seq, p->fin_seq + 1);
+		char fl[24], fl1[24];
+		const char *L = fin_letter(fl, sizeof(fl), c, i, p->fin_seq);
+		/* (J+n's next is J+n+1, written J+m.) */
+		const char *L1 = L != fl ? NULL :
+		    fin_letter(fl1, sizeof(fl1), c, i, p->fin_seq + 1);
 		conn_anomaly(c, ANOM_FIN_UNACKED, (uint8_t)i,
 		    conn_side_time(c, i, CT_FIN), c->fin_frame[i],
-		    "FIN seq=%u (%s) never acked with %s+1 (%u)",
-		    p->fin_seq, i == c->fin_first ? "u" : "W",
-		    i == c->fin_first ? "u" : "W", p->fin_seq + 1);
+		    "FIN seq=%u (%s) never acked with %s%s (%u)",
+		    p->fin_seq, L, L1 ? L1 : L, L1 ? "" : "+1",
+		    p->fin_seq + 1);
 	}
 	if (nfin == 1 && !reset && c->fin_first >= 0) {
 		int i = c->fin_first;
