@@ -2075,8 +2075,13 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 		    "FIN_WAIT_2 (an abort that crossed the peer's FIN: its "
 		    "ack stops at it)";
 	else if (gone)
-		was = "CLOSED (the peer's FIN never acked: its FIN_WAIT_2 "
-		    "had timed out)";
+		/* (A FIN_WAIT_2 timeout is a second at least: Linux's
+		 * tcp_fin_timeout counts seconds. Sooner, the connection
+		 * went some other way: an orphan dropped, an abort.) */
+		was = ts - conn_side_time(c, dir, CT_FIN) >= 1000000000LL ?
+		    "CLOSED (the peer's FIN never acked: its FIN_WAIT_2 "
+		    "had timed out)" : "CLOSED (the peer's FIN never acked: "
+		    "no connection left)";
 	char rs[48];
 	if (side_in(from, CLOSING_STATES) || side_in(peer_from, CLOSING_STATES))
 		conn_anomaly(c, ANOM_RST_DURING_CLOSE, dir, ts, frame,

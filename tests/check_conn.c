@@ -3822,6 +3822,37 @@ START_TEST(test_fin_ack_older_tsval)
 }
 END_TEST
 
+/* The client closes (frame 4), the server acks it and closes 10 ms later
+ * (frames 5, 6); the client answers the server's FIN with an RST without
+ * ACK at u+1 (frame 7): it had no connection left. Not a FIN_WAIT_2
+ * timeout, which takes a second at least (Linux's tcp_fin_timeout counts
+ * seconds): the detail says only that. Two seconds later, it says the
+ * timeout (tests/expected/fin-wait2-timeout.* has a real one). */
+START_TEST(test_rst_no_connection_left_wording)
+{
+	struct tu_result r;
+
+	for (int slow = 0; slow < 2; slow++) {
+		char *t = g_strdup_printf(HANDSHAKE
+		       "+0.010 > FA 1001 5001\n"
+		       "+0.010 < A  5001 1002\n"
+		       "+%s < FA 5001 1002\n"
+		       "+0.001 > R  1002 0\n", slow ? "2.000" : "0.010");
+		tu_run(t, &r);
+		g_free(t);
+		tu_assert_anom(&r, 0, "rst_during_close", 7, "client");
+		const char *d = NULL;
+		for (unsigned i = 0; i < r.conns[0].nanoms; i++)
+			if (!strcmp(r.conns[0].anoms[i].name,
+			    "rst_during_close"))
+				d = r.conns[0].anoms[i].detail;
+		ck_assert_ptr_nonnull(d);
+		ck_assert_msg(strstr(d, slow ? "its FIN_WAIT_2 had timed out" :
+		    "never acked: no connection left"), "detail: %s", d);
+	}
+}
+END_TEST
+
 /* A FIN without ACK (frame 6) after the client's data, which the server
  * acked: the server, ESTABLISHED, drops it (RFC 9293 3.10.7.4, fifth: the
  * ACK bit off), and acks u = 1101 again (frame 7). That FIN closed
@@ -4120,6 +4151,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_rst_crossed_by_queued_burst);
 	tcase_add_test(tc, test_rst_ignored_sender_stays_closed);
 	tcase_add_test(tc, test_fin_without_ack_dropped);
+	tcase_add_test(tc, test_rst_no_connection_left_wording);
 	tcase_add_test(tc, test_fin_again_from_fin_wait_1);
 	tcase_add_test(tc, test_tfo_fin_before_synack);
 	tcase_add_test(tc, test_tfo_synack_lost_with_fin);
