@@ -3804,6 +3804,17 @@ conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 		    tcp_state_name[c->peer[!i].st],
 		    why == END_IDLE ? "idle timeout" : "end");
 	}
+
+	/* In the order of the frames that showed them, as the packets came
+	 * (one judged later, a held ack or the end's, comes where its frame
+	 * is); in the order found for one frame. A few: insertion. */
+	for (unsigned i = 1; i < c->nanoms; i++) {
+		struct anom_rec a = c->anoms[i];
+		unsigned j = i;
+		for (; j > 0 && c->anoms[j - 1].frame > a.frame; j--)
+			c->anoms[j] = c->anoms[j - 1];
+		c->anoms[j] = a;
+	}
 }
 
 enum hs_outcome

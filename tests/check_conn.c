@@ -2268,13 +2268,15 @@ START_TEST(test_data_after_fin_count)
 	       "+0.010 > FA 1101 5001\n"
 	       "+0.010 > PA 1102 5001 len=10\n", &r);
 	tu_assert_anom(&r, 0, "data_after_fin", 7, "client");
-	ck_assert_str_eq(r.conns[0].anoms[0].detail, "10 bytes at seq J+102 "
+	ck_assert_str_eq(tu_anom_detail(&r, 0, "data_after_fin"),
+	    "10 bytes at seq J+102 "
 	    "(1102), 10 of them beyond its FIN at J+101 (1101)");
 	tu_run(HANDSHAKE DATA
 	       "+0.010 > FA 1101 5001\n"
 	       "+0.010 > PA 1091 5001 len=20\n", &r);
 	tu_assert_anom(&r, 0, "data_after_fin", 7, "client");
-	ck_assert_str_eq(r.conns[0].anoms[0].detail, "20 bytes at seq J+91 "
+	ck_assert_str_eq(tu_anom_detail(&r, 0, "data_after_fin"),
+	    "20 bytes at seq J+91 "
 	    "(1091), 10 of them beyond its FIN at J+101 (1101)");
 }
 END_TEST
@@ -2919,10 +2921,7 @@ START_TEST(test_rst_ignored_sender_stays_closed)
 	tu_assert_states(&r, 0, TCP_ST_CLOSED, TCP_ST_LAST_ACK);
 	tu_assert_td(&r, 0, TD_RESET);
 	ck_assert_int_eq(r.conns[0].reset_by, TU_CLIENT);
-	const char *d = NULL;
-	for (unsigned i = 0; i < r.conns[0].nanoms; i++)
-		if (!strcmp(r.conns[0].anoms[i].name, "missing_time_wait"))
-			d = r.conns[0].anoms[i].detail;
+	const char *d = tu_anom_detail(&r, 0, "missing_time_wait");
 	ck_assert_ptr_nonnull(d);
 	ck_assert_msg(strstr(d, "0.200100s after its final ACK"),
 	    "detail: %s", d);
@@ -3841,11 +3840,7 @@ START_TEST(test_rst_no_connection_left_wording)
 		tu_run(t, &r);
 		g_free(t);
 		tu_assert_anom(&r, 0, "rst_during_close", 7, "client");
-		const char *d = NULL;
-		for (unsigned i = 0; i < r.conns[0].nanoms; i++)
-			if (!strcmp(r.conns[0].anoms[i].name,
-			    "rst_during_close"))
-				d = r.conns[0].anoms[i].detail;
+		const char *d = tu_anom_detail(&r, 0, "rst_during_close");
 		ck_assert_ptr_nonnull(d);
 		ck_assert_msg(strstr(d, slow ? "its FIN_WAIT_2 had timed out" :
 		    "never acked: no connection left"), "detail: %s", d);

@@ -315,6 +315,17 @@ tu_count_anom(const struct tu_result *r, unsigned i, const char *name)
 	return n;
 }
 
+const char *
+tu_anom_detail(const struct tu_result *r, unsigned i, const char *name)
+{
+	if (i >= r->nconns)
+		return NULL;
+	for (unsigned k = 0; k < r->conns[i].nanoms; k++)
+		if (strcmp(r->conns[i].anoms[k].name, name) == 0)
+			return r->conns[i].anoms[k].detail;
+	return NULL;
+}
+
 bool
 tu_no_warnings(const struct tu_result *r, unsigned i)
 {

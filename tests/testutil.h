@@ -93,6 +93,9 @@ bool tu_has_anom(const struct tu_result *r, unsigned i, const char *name,
 /* How many anomalies of that name conn i has (any frame, any side). */
 unsigned tu_count_anom(const struct tu_result *r, unsigned i,
     const char *name);
+/* The detail of conn i's first anomaly of that name (NULL: none). */
+const char *tu_anom_detail(const struct tu_result *r, unsigned i,
+    const char *name);
 /* No anomaly of severity warning or error on conn i. */
 bool tu_no_warnings(const struct tu_result *r, unsigned i);
 /* A one-line description of conn i for failure messages (static buffer,
