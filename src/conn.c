@@ -620,10 +620,15 @@ time_widen(struct conn *c, unsigned slot, int64_t t)
 static void
 time_set_slot(struct conn *c, unsigned slot, uint32_t *at, int64_t t)
 {
-	uint32_t v;
+	uint32_t v, last = c->t[CT_LAST];
 
 	if (c->ts_unit == CONN_TS_WIDE)
 		c->ext->wide_ts[slot] = t;
+	/* Nearly every time set is its segment's, which time_touch_last()
+	 * has just made the last packet's: stored as that one is, found by
+	 * a multiplication rather than time_encode()'s division. */
+	else if (last != 0 && t == conn_time_decode(c, CT_LAST, last))
+		*at = last;
 	else if (time_encode(c, c->ts_unit, t, &v))
 		*at = v;
 	else
