@@ -810,7 +810,7 @@ side_in(uint8_t st, unsigned mask)
 #define M(s) (1u << (s))
 #define CLOSING_STATES (M(TCP_ST_FIN_WAIT_1) | M(TCP_ST_FIN_WAIT_2) | \
     M(TCP_ST_CLOSING) | M(TCP_ST_CLOSE_WAIT) | M(TCP_ST_LAST_ACK))
-#define ENDED_STATES (M(TCP_ST_CLOSED) | M(TCP_ST_TIME_WAIT))
+#define ENDED_STATES CONN_ENDED_STATES
 
 /* v in side's letters and absolute, "J+100 (1101)": J from the client's
  * ISN, K from the server's (SPEC: relative and absolute form); the
@@ -3623,25 +3623,6 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 }
 
 /* ---- lifetime --------------------------------------------------------- */
-
-bool
-conn_is_done(const struct conn *c)
-{
-	/* Both CLOSED, after a FIN or an accepted RST. An accepted RST
-	 * closes both ends, except one sent from SYN-SENT, which stays
-	 * there (RFC 9293 3.10.7.3; 3.5 figure 9): that attempt goes on,
-	 * and so does a connection opened after such an RST, whose
-	 * TIME_WAIT then runs its 2MSL (3.6). */
-	return c->peer[0].st == TCP_ST_CLOSED && c->peer[1].st == TCP_ST_CLOSED &&
-	    ((c->peer[0].flags | c->peer[1].flags) & (PEER_FIN_SEEN | PEER_RST_SENT));
-}
-
-bool
-conn_is_settled(const struct conn *c)
-{
-	return side_in(c->peer[0].st, ENDED_STATES) &&
-	    side_in(c->peer[1].st, ENDED_STATES);
-}
 
 bool
 conn_is_reusable(const struct conn *c, uint8_t dir)

@@ -440,11 +440,42 @@ bool conn_reuse(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 /* The new record of that reuse: dir's SYN-ACK must have an ISN beyond
  * floor (missing_time_wait otherwise). */
 void conn_tw_floor(struct conn *c, uint8_t dir, uint32_t floor);
-/* Is the connection finished (reset, or both endpoints closed)? */
-bool conn_is_done(const struct conn *c);
+/* Is the connection finished (reset, or both endpoints closed)? Inline,
+ * as are the two below: flow.c asks after every segment. */
+static inline bool
+conn_is_done(const struct conn *c)
+{
+	/* Both CLOSED, after a FIN or an accepted RST. An accepted RST
+	 * closes both ends, except one sent from SYN-SENT, which stays
+	 * there (RFC 9293 3.10.7.3; 3.5 figure 9): that attempt goes on,
+	 * and so does a connection opened after such an RST, whose
+	 * TIME_WAIT then runs its 2MSL (3.6). */
+	return c->peer[0].st == TCP_ST_CLOSED &&
+	    c->peer[1].st == TCP_ST_CLOSED &&
+	    ((c->peer[0].flags | c->peer[1].flags) &
+	    (PEER_FIN_SEEN | PEER_RST_SENT));
+}
+
+/* Is an endpoint in TIME_WAIT (conn_time_wait_end() then its end)? */
+static inline bool
+conn_in_time_wait(const struct conn *c)
+{
+	return c->peer[0].st == TCP_ST_TIME_WAIT ||
+	    c->peer[1].st == TCP_ST_TIME_WAIT;
+}
+
+/* The states an endpoint has ended its life in on this 4-tuple. */
+#define CONN_ENDED_STATES (1u << TCP_ST_CLOSED | 1u << TCP_ST_TIME_WAIT)
+
 /* Are both endpoints CLOSED or in TIME_WAIT (what is left is a TIME_WAIT,
  * which only a straggler or a reuse interrupts)? */
-bool conn_is_settled(const struct conn *c);
+static inline bool
+conn_is_settled(const struct conn *c)
+{
+	return (CONN_ENDED_STATES >> c->peer[0].st & 1u) &&
+	    (CONN_ENDED_STATES >> c->peer[1].st & 1u);
+}
+
 /* The deadline of TIME_WAIT if an endpoint is in it, else 0. */
 int64_t conn_time_wait_end(const struct conn *c, const struct conn_cfg *cfg);
 /* Settle final states and end-of-connection anomalies; now = capture clock. */

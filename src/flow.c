@@ -284,8 +284,9 @@ open_deadline(const struct flow_table *t, const struct conn *c, int64_t *d)
 	    TIMER_ACTIVE;
 }
 
-/* The record's class and deadline now. */
-static enum flow_timer
+/* The record's class and deadline now. (Inline: update() asks after
+ * every segment the fast path did not take.) */
+static inline __attribute__((always_inline)) enum flow_timer
 deadline_of(const struct flow_table *t, const struct conn *c, int64_t *d)
 {
 	int64_t tw;
@@ -298,7 +299,9 @@ deadline_of(const struct flow_table *t, const struct conn *c, int64_t *d)
 		*d = sat_add(c->tbase, t->linger_ns);
 		return TIMER_DONE;
 	}
-	if ((tw = conn_time_wait_end(c, &t->cfg)) != 0) {
+	/* (conn_time_wait_end() out of line: only asked in TIME_WAIT.) */
+	if (conn_in_time_wait(c) &&
+	    (tw = conn_time_wait_end(c, &t->cfg)) != 0) {
 		*d = tw;
 		return TIMER_TIME_WAIT;
 	}
