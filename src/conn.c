@@ -57,8 +57,14 @@ enum {
 struct conn *
 conn_new(const struct flow_key *key, uint64_t id)
 {
+	return conn_init(g_malloc(conn_size(key->af)), key, id);
+}
+
+struct conn *
+conn_init(void *mem, const struct flow_key *key, uint64_t id)
+{
 	/* An IPv6 record's addresses follow it (conn_addr()). */
-	struct conn *c = g_malloc0(sizeof(*c) + (key->af == 6 ? 32 : 0));
+	struct conn *c = memset(mem, 0, conn_size(key->af));
 
 	/* The bit-fields' widths (conn.h). */
 	G_STATIC_ASSERT(HSF_ESTABLISHED < 1u << 9 && END_MAX <= 1u << 3);
@@ -84,10 +90,15 @@ conn_new(const struct flow_key *key, uint64_t id)
 void
 conn_free(void *p)
 {
-	struct conn *c = p;
+	if (p) {
+		conn_free_blocks(p);
+		g_free(p);
+	}
+}
 
-	if (!c)
-		return;
+void
+conn_free_blocks(struct conn *c)
+{
 	g_assert(!c->packed);	/* flow.c unpacks its own */
 	for (unsigned i = 0; i < c->nanoms; i++)
 		g_free(c->anoms[i].detail);
@@ -101,7 +112,6 @@ conn_free(void *p)
 		g_free(c->ext->held);
 		g_free(c->ext);
 	}
-	g_free(c);
 }
 
 /* ---- packed records (conn.h) ----------------------------------------- */

@@ -300,6 +300,15 @@ struct ladder_step {
 };
 
 struct conn *conn_new(const struct flow_key *key, uint64_t id);
+/* The bytes of a record of family af (4 or 6): conn_new()'s block. */
+static inline size_t
+conn_size(uint8_t af)
+{
+	return sizeof(struct conn) + (af == 6 ? 32 : 0);
+}
+/* conn_new() in mem, a block of conn_size(key->af) bytes from g_malloc()
+ * (conn_free() frees it). */
+struct conn *conn_init(void *mem, const struct flow_key *key, uint64_t id);
 
 /* An IPv6 record's two addresses: after the struct, or after the head
  * of a packed record. */
@@ -329,6 +338,9 @@ conn_key_equal(const struct conn *c, const struct flow_key *k)
 	    memcmp(c->key.v4[1], k->addr[1], 4) == 0;
 }
 void conn_free(void *conn);
+/* conn_free() but for c's own block, which the caller keeps (for
+ * conn_init() or conn_unpack() again, or g_free()). */
+void conn_free_blocks(struct conn *c);
 
 /*
  * A record kept only for its TIME_WAIT (flow.c) is packed: its head whole

@@ -106,6 +106,14 @@ struct flow_table {
 	int64_t pack_idle_ns;	/* pack an open record idle this long */
 	bool pack_idle;		/* do (else only look at it then) */
 	struct flow_pool pool;	/* their blocks */
+	/* Blocks of whole IPv4 records (conn_size(4)) that packing or a
+	 * release gave back, linked through their first word, for the next
+	 * new or unpacked record: most records are packed in their
+	 * TIME_WAIT and unpacked at its end, and malloc() and free() took
+	 * a tenth of the instructions of a capture of short connections.
+	 * At most FLOW_SPARE_MAX, and flow_trim() frees them. */
+	void *spare;
+	unsigned nspare;
 	struct flow_due *due;	/* records released together, sorted by id */
 	size_t ndue, due_cap;
 	struct flow_due *due_tmp;	/* sort_due()'s buffer */
