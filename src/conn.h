@@ -213,11 +213,6 @@ struct conn_ext {
 	struct conn *tw_old, *tw_new;
 	uint8_t tw_syn_dir;	/* in the new record: the SYN's sender */
 	bool tw_hidden;		/* in the old record */
-	/* The new record of a SYN a TIME_WAIT took within 2MSL: the seq its
-	 * ISN must pass (conn_tw_floor()). */
-	bool tw_floor_set;
-	uint8_t tw_floor_dir;
-	uint32_t tw_floor;
 };
 
 /* Bits of conn.slot: flow.c's timer slots 0..FLOW_WHEEL. */

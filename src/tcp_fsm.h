@@ -83,6 +83,9 @@ struct tcp_peer {
 	 * teardown_fin_ack()). */
 	bool fin_ts : 1, fin_ts_new : 1, fin_spaced : 1;
 	bool ts_seen : 1;	/* ts_max holds one */
+	/* conn.c: until its SYN, isn holds the seq its ISN must pass (the
+	 * TIME_WAIT a new SYN reopened within 2MSL, conn_tw_floor()). */
+	bool tw_floor : 1;
 };
 
 struct fsm_cell {
