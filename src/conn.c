@@ -2091,10 +2091,13 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 		    "FIN_WAIT_2 (an abort that crossed the peer's FIN: its "
 		    "ack stops at it)";
 	else if (gone)
-		/* (A FIN_WAIT_2 timeout is a second at least: Linux's
-		 * tcp_fin_timeout counts seconds. Sooner, the connection
-		 * went some other way: an orphan dropped, an abort.) */
-		was = ts - conn_side_time(c, dir, CT_FIN) >= 1000000000LL ?
+		/* (A FIN_WAIT_2 timeout is a second at least from entering
+		 * it, the ACK of its FIN: Linux's tcp_fin_timeout counts
+		 * seconds. Sooner, the connection went some other way: an
+		 * orphan dropped, an abort.) */
+		was = ts - (conn_side_time(c, dir, CT_FIN_ACK) ?
+		    conn_side_time(c, dir, CT_FIN_ACK) :
+		    conn_side_time(c, dir, CT_FIN)) >= 1000000000LL ?
 		    "CLOSED (the peer's FIN never acked: its FIN_WAIT_2 "
 		    "had timed out)" : "CLOSED (the peer's FIN never acked: "
 		    "no connection left)";
@@ -2407,9 +2410,12 @@ tw_restart(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		    ts > conn_side_time(c, i, CT_TW)) {
 			/* (Restarted before the endpoint answers that FIN:
 			 * its final ACK's time is kept, tw_final_ack().) */
-			if (fin_again && !entered)
-				ext_of(c)->tw_ack_ts[i] =
-				    conn_side_time(c, i, CT_TW);
+			if (fin_again && !entered) {
+				struct conn_ext *xt = ext_of(c);
+				if (!xt->tw_ack_ts[i])	/* (the first's) */
+					xt->tw_ack_ts[i] =
+					    conn_side_time(c, i, CT_TW);
+			}
 			else if (c->ext)
 				c->ext->tw_ack_ts[i] = 0;
 			side_time_set(c, (uint8_t)i, CT_TW, ts);
@@ -3157,47 +3163,46 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		    " (seq %u, next %u): that RST did not end the connection",
 		    dir == conn_client(c) ? "client" : "server", x->rst_frame,
 		    s->seq, snd->snd_nxt);
-		/* The RST's receiver went on: it never took it. Its sender,
-		 * synchronized before it, did send it: aborted (3.10.5) or
-		 * answering as a closed host does (3.10.7.1), it has no
-		 * connection left, and stays CLOSED (a TIME_WAIT dropped
-		 * early answers each FIN sent again with an RST) until it
-		 * shows otherwise: it goes on sending too (an RST injected
-		 * in its name, below). */
+		/* Both get back their states, the reset undone: the RST's
+		 * receiver went on, so it never took it, and its sender may
+		 * not have sent it (injected in its name). But should that
+		 * sender, synchronized before it, answer the receiver with
+		 * another RST (below), it did send it: an abort (3.10.5) or
+		 * a closed host's answer (3.10.7.1: a TIME_WAIT dropped early
+		 * answering each FIN sent again), and it has had no
+		 * connection since. What the RST concluded is kept for that. */
 		int rd = c->rst_dir;
 		bool left = rd >= 0 && rd != dir &&
 		    x->rst_prev[rd] >= TCP_ST_ESTABLISHED;
 		x->rst_left = left ? (uint8_t)(rd + 1) : 0;
-		x->rst_left_prev = left ? x->rst_prev[rd] : 0;
+		if (left) {
+			x->left_hs = c->hs;
+			x->left_td_reset = c->td_reset;
+		}
 		for (int i = 0; i < 2; i++) {
 			struct tcp_peer *p = &c->peer[i];
-			if (p->st != TCP_ST_CLOSED || (left && i == rd))
-				continue;
-			rst_undo_state(p, x->rst_prev[i]);
+			if (p->st == TCP_ST_CLOSED)
+				rst_undo_state(p, x->rst_prev[i]);
 		}
-		/* (Its sender left CLOSED did reset the connection.) */
-		if (!left)
-			rst_undo_reset(c, x);
+		rst_undo_reset(c, x);
 		x->rst_frame = 0;
 	}
-	/* The RST's sender left CLOSED there that goes on sending in its own
-	 * sequence space did not send that RST (one injected in its name):
-	 * it gets back the state it had. Not for a segment older than one
-	 * it sent before (an ack below, an older TSval): a late copy of
-	 * what it sent before its RST. */
-	if (x && x->rst_left == dir + 1 && snd->st == TCP_ST_CLOSED &&
-	    ev != EV_RST && ev != EV_SYN && ev != EV_SYNACK && ev != EV_NONE &&
-	    (snd->flags & PEER_SEQ_KNOWN) &&
-	    seq_in_range(s->seq, snd->snd_nxt - 65536, snd->snd_nxt + 65536) &&
-	    !((s->flags & TH_ACK) && (snd->flags & PEER_ACK_SENT) &&
-	    seq_lt(s->ack, snd->ack)) &&
-	    !((s->flags & TH_ACK) && x->rst_acked &&
-	    seq_lt(s->ack, x->rst_ack)) &&
-	    !(s->opt.has_ts && snd->ts_seen &&
-	    seq_lt(s->opt.tsval, snd->ts_max))) {
-		rst_undo_state(snd, x->rst_left_prev);
-		rst_undo_reset(c, x);
-		x->rst_left = 0;
+	/* That sender's next RST: it had no connection since its first (it
+	 * answers as a closed host does); CLOSED before this one, the reset
+	 * its first's. Its next segment of any other kind shows it had one:
+	 * the states given back stand. */
+	if (x && x->rst_left == dir + 1 && ev != EV_NONE) {
+		if (ev == EV_RST) {
+			snd->st = TCP_ST_CLOSED;
+			c->hs |= x->left_hs & (HSF_REFUSED | HSF_RESET);
+			c->td_reset = x->left_td_reset;
+			c->rst_dir = (int8_t)dir;
+			snd->flags |= PEER_RST_SENT;
+			/* (rst_left stays for note_rst(): this RST anchors
+			 * the crossing tests again.) */
+		} else {
+			x->rst_left = 0;
+		}
 	}
 
 	/* 1. sequence space */

@@ -154,9 +154,12 @@ struct conn_ext {
 	uint8_t rst_prev[2];	/* both states just before it */
 	bool td_reset_before;	/* td_reset just before it */
 	int8_t rst_dir_before;	/* rst_dir just before it */
-	/* Its sender, left CLOSED when its receiver went on (rst_ignored):
-	 * side + 1 (0: none), and the state it had before. */
-	uint8_t rst_left, rst_left_prev;
+	/* Its sender, when its receiver went on (rst_ignored): side + 1 (0:
+	 * none), and what the RST had concluded, should that sender's next
+	 * RST show it did send it (conn_input_slow()). */
+	uint8_t rst_left;
+	bool left_td_reset;
+	uint16_t left_hs;
 	/* The first accepted RST's TSval, or without one the newest its
 	 * sender had sent (rst_has_ts: either there was one). */
 	bool rst_has_ts;

@@ -613,10 +613,10 @@ static const struct acase anomaly_cases[] = {
 	 * of 10 ms plus a quarter, so sent before the RST arrived; it
 	 * crossed it and moves nobody). 295 ms later the client sends its
 	 * FIN again (frame 7): it still had its connection, so the RST was
-	 * not taken there (rejected, or lost past the capture point). The
-	 * client gets its state back and the crossing FIN counts: client
-	 * FIN_WAIT_1. The server, which sent the RST (3.10.5) and nothing
-	 * since, stays CLOSED: the connection was reset by it. */
+	 * not taken. Undone, the crossing FIN counts: client FIN_WAIT_1,
+	 * server CLOSE_WAIT, the FIN never acked and no FIN from the
+	 * server: half_closed. (The server sends nothing since: no RST of
+	 * a closed host's that would show it did send the first.) */
 	.name = "rst_ignored after a FIN that crossed the RST",
 	.scn = HANDSHAKE
 	       "+0.080 > PA 1001 5001 len=100\n"
@@ -625,14 +625,14 @@ static const struct acase anomaly_cases[] = {
 	       "+0.295 > FA 1101 5001\n",
 	.anom = "rst_ignored", .frame = 7, .from = "client",
 	.also = "fin_retransmitted", .also_frame = 7, .also_from = "client",
-	.hs = HS(COMPLETE), .td = TD(RESET),
-	.cst = ST(FIN_WAIT_1), .sst = ST(CLOSED),
+	.hs = HS(COMPLETE), .td = TD(HALF_CLOSED),
+	.cst = ST(FIN_WAIT_1), .sst = ST(CLOSE_WAIT),
 }, {
 	/* The same; then the server acks the FIN sent again (frame 8, ack
 	 * u+1 = 1102): it still had its connection too, so the RST was not
-	 * its own (injected). It gets its state back and the reset is
-	 * undone: server CLOSE_WAIT, the FIN acked and no FIN from the
-	 * server, half_closed; no second rst_ignored. */
+	 * its own (injected): the states given back stand, server
+	 * CLOSE_WAIT, the FIN acked and no FIN from the server,
+	 * half_closed; no second rst_ignored. */
 	.name = "rst_ignored, then the RST's sender shows it was not its",
 	.scn = HANDSHAKE
 	       "+0.080 > PA 1001 5001 len=100\n"
@@ -3821,6 +3821,40 @@ START_TEST(test_fin_ack_older_tsval)
 }
 END_TEST
 
+/* missing_time_wait's time counts from the final ACK (frame 9, 0.090 s)
+ * when the server's FIN is sent again twice (frames 10, 11: each restarts
+ * 2MSL, 3.10.7.4; their ACKs lost) before the client's RST (frame 12):
+ * 0.6001 s, not from the second FIN (0.0001 s) nor the first (0.4001 s).
+ * And a FIN_WAIT_2 timeout runs from entering FIN_WAIT_2, the ACK of the
+ * FIN: an RST 0.1 s after that ACK, 1.05 s after the FIN, is no timeout. */
+START_TEST(test_tw_final_ack_time)
+{
+	struct tu_result r;
+
+	tu_run(HANDSHAKE DATA
+	       "+0.010 > FA 1101 5001\n"
+	       "+0.010 < A  5001 1102\n"
+	       "+0.010 < FA 5001 1102\n"
+	       "+0.010 > A  1102 5002\n"
+	       "+0.200 < FA 5001 1102\n"
+	       "+0.400 < FA 5001 1102\n"
+	       "+0.0001 > R  1102 0\n", &r);
+	tu_assert_anom(&r, 0, "missing_time_wait", 12, "client");
+	const char *d = tu_anom_detail(&r, 0, "missing_time_wait");
+	ck_assert_msg(d && strstr(d, "0.600100s after its final ACK"),
+	    "detail: %s", d ? d : "-");
+
+	tu_run(HANDSHAKE DATA
+	       "+0.010 > FA 1101 5001\n"
+	       "+0.950 < A  5001 1102\n"
+	       "+0.100 < FA 5001 1102\n"
+	       "+0.0001 > R  1102 0\n", &r);
+	d = tu_anom_detail(&r, 0, "rst_during_close");
+	ck_assert_msg(d && strstr(d, "no connection left"), "detail: %s",
+	    d ? d : "-");
+}
+END_TEST
+
 /* The client closes (frame 4), the server acks it and closes 10 ms later
  * (frames 5, 6); the client answers the server's FIN with an RST without
  * ACK at u+1 (frame 7): it had no connection left. Not a FIN_WAIT_2
@@ -4147,6 +4181,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_rst_ignored_sender_stays_closed);
 	tcase_add_test(tc, test_fin_without_ack_dropped);
 	tcase_add_test(tc, test_rst_no_connection_left_wording);
+	tcase_add_test(tc, test_tw_final_ack_time);
 	tcase_add_test(tc, test_fin_again_from_fin_wait_1);
 	tcase_add_test(tc, test_tfo_fin_before_synack);
 	tcase_add_test(tc, test_tfo_synack_lost_with_fin);
