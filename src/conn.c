@@ -2433,7 +2433,7 @@ tw_restart(struct conn *c, uint8_t dir, const struct tcp_seg *s,
  * step is known to do nothing, plain_steps() takes the steps. As for the
  * fast path, the tests run both ways on every segment (conn_fast_check).
  */
-static inline bool
+static inline enum tcp_ev
 plain_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt)
 {
@@ -2461,7 +2461,7 @@ plain_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    DEC_TCP_HDR_CUT)) ||
 	    sd->pkts == UINT32_MAX || sd->bytes > UINT32_MAX - s->paylen ||
 	    cfg->ladder)
-		return false;
+		return EV_NONE;
 	/* (The event of each: tcp_fsm_ev[], whatever PSH and URG.) */
 	switch (s->flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK)) {
 	case TH_SYN:
@@ -2469,7 +2469,7 @@ plain_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		 * (handshake_syn() takes the first SYN; no check of a SYN
 		 * sent again or on a synchronized connection); no data (SYN
 		 * data is payload to count, TCP Fast Open). */
-		return c->first_dir < 0 && s->paylen == 0;
+		return c->first_dir < 0 && s->paylen == 0 ? EV_SYN : EV_NONE;
 	case TH_SYN | TH_ACK:
 		/* The first SYN-ACK, from the SYN's peer, no third segment
 		 * with SYN (handshake_synack() takes it), from CLOSED, where
@@ -2479,12 +2479,12 @@ plain_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		 * SYN-ACK again); no data. */
 		return c->syn_dir >= 0 && dir != c->syn_dir &&
 		    c->synack_dir < 0 && snd->st == TCP_ST_CLOSED &&
-		    s->paylen == 0;
+		    s->paylen == 0 ? EV_SYNACK : EV_NONE;
 	case TH_ACK:
 	case TH_ACK | TH_FIN:
 		break;
 	default:
-		return false;	/* an RST, no ACK, SYN+FIN... */
+		return EV_NONE;	/* an RST, no ACK, SYN+FIN... */
 	}
 	/*
 	 * An ACK or a FIN with ACK:
@@ -2504,29 +2504,33 @@ plain_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 */
 	bool fin = s->flags & TH_FIN;
 
-	return snd->st >= TCP_ST_ESTABLISHED &&
+	if (snd->st >= TCP_ST_ESTABLISHED &&
 	    (snd->flags & rcv->flags & PEER_SEQ_KNOWN) &&
 	    s->seq == snd->snd_nxt && !seq_gt(s->ack, rcv->snd_nxt) &&
 	    !(s->paylen > 1 && (rcv->flags & PEER_WIN_KNOWN) &&
 	    seq_gt(s->seq + s->paylen, rcv->rcv_end)) &&
 	    !((snd->flags & PEER_FIN_SEEN) && (fin || s->paylen > 0)) &&
 	    !(fin && snd->st == TCP_ST_CLOSE_WAIT &&
-	    !tcp_acks_fin(rcv, s->ack));
+	    !tcp_acks_fin(rcv, s->ack)))
+		return fin ? EV_FIN : EV_ACK;
+	return EV_NONE;
 }
 
 /* conn_input_slow()'s steps, in its order, for a segment plain_ok()
- * takes (the steps that cannot act left out). */
-static __attribute__((noinline)) void
-plain_steps(struct conn *c, uint8_t dir, const struct tcp_seg *s,
-    int64_t ts, uint64_t frame)
+ * takes (the steps that cannot act left out), its event ev (plain_ok()'s
+ * answer). Always inline, with ev a constant: plain_steps() makes one
+ * copy for each event, each with the branches of the others gone. */
+static inline __attribute__((always_inline)) void
+plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    int64_t ts, uint64_t frame, enum tcp_ev ev)
 {
 	struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[!dir];
 	struct conn_side *sd = &c->side[dir];
-	enum tcp_ev ev = tcp_fsm_classify(s->flags);
-	bool fin = ev == EV_FIN, ack = s->flags & TH_ACK;
+	bool fin = ev == EV_FIN, ack = ev != EV_SYN;
 	uint8_t st_before[2] = { c->peer[0].st, c->peer[1].st };
 
-	if (c->first_dir < 0) {
+	/* (Only the first SYN comes first: plain_ok().) */
+	if (ev == EV_SYN) {
 		c->first_dir = (int8_t)dir;
 		c->first_ts = ts;
 	}
@@ -2587,6 +2591,56 @@ plain_steps(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	zeek_conn_segment(&c->zeek, dir == c->first_dir, s, 0);
 }
 
+static __attribute__((noinline)) void
+plain_syn(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    int64_t ts, uint64_t frame)
+{
+	plain_ev(c, dir, s, ts, frame, EV_SYN);
+}
+
+static __attribute__((noinline)) void
+plain_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    int64_t ts, uint64_t frame)
+{
+	plain_ev(c, dir, s, ts, frame, EV_SYNACK);
+}
+
+static __attribute__((noinline)) void
+plain_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    int64_t ts, uint64_t frame)
+{
+	plain_ev(c, dir, s, ts, frame, EV_ACK);
+}
+
+static __attribute__((noinline)) void
+plain_fin(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    int64_t ts, uint64_t frame)
+{
+	plain_ev(c, dir, s, ts, frame, EV_FIN);
+}
+
+/* plain_ev()'s copy for ev, out of line, so that conn_input() saves
+ * registers on this path only. */
+static inline void
+plain_steps(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    int64_t ts, uint64_t frame, enum tcp_ev ev)
+{
+	switch (ev) {
+	case EV_SYN:
+		plain_syn(c, dir, s, ts, frame);
+		break;
+	case EV_SYNACK:
+		plain_synack(c, dir, s, ts, frame);
+		break;
+	case EV_ACK:
+		plain_ack(c, dir, s, ts, frame);
+		break;
+	default:
+		plain_fin(c, dir, s, ts, frame);
+		break;
+	}
+}
+
 static bool conn_input_slow(struct conn *c, const struct conn_cfg *cfg,
     uint8_t dir, const struct pkt *pkt, int64_t ts, uint64_t frame);
 
@@ -2638,6 +2692,7 @@ fast_check(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 {
 	struct conn *slow = g_malloc(sizeof(*c));
 	bool fast = false;
+	enum tcp_ev ev;
 
 	memcpy(slow, c, sizeof(*c));
 	/* The copy shares c's blocks: its own anomalies, the whole path
@@ -2652,8 +2707,8 @@ fast_check(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	}
 	if (conn_input_fast(c, cfg, dir, pkt, ts)) {
 		fast = true;
-	} else if (plain_ok(c, cfg, dir, pkt)) {
-		plain_steps(c, dir, &pkt->tcp, ts, frame);
+	} else if ((ev = plain_ok(c, cfg, dir, pkt)) != EV_NONE) {
+		plain_steps(c, dir, &pkt->tcp, ts, frame, ev);
 	} else {
 		conn_input_slow(c, cfg, dir, pkt, ts, frame);
 		slow->ext = NULL;	/* c's */
@@ -2915,8 +2970,9 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		return fast_check(c, cfg, dir, pkt, ts, frame);
 	if (conn_input_fast(c, cfg, dir, pkt, ts))
 		return true;
-	if (plain_ok(c, cfg, dir, pkt)) {
-		plain_steps(c, dir, &pkt->tcp, ts, frame);
+	enum tcp_ev ev = plain_ok(c, cfg, dir, pkt);
+	if (ev != EV_NONE) {
+		plain_steps(c, dir, &pkt->tcp, ts, frame, ev);
 		return false;
 	}
 	return conn_input_slow(c, cfg, dir, pkt, ts, frame);
