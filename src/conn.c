@@ -2252,9 +2252,9 @@ note_tsval(struct conn *c, uint8_t dir, const struct tcp_seg *s)
  *   - not the third segment of a handshake (handshake_third());
  *   - no --ladder.
  * The state machine leaves two ESTABLISHED endpoints where they are for an
- * ACK (tcp_fsm[][EV_ACK][ESTABLISHED], check_tcp_fsm). The tests run both
- * paths on every segment they feed (conn_fast_check) and require the same
- * record, byte for byte. fast_ok() tests the conditions, fast_steps()
+ * ACK (tcp_fsm_table[][EV_ACK][ESTABLISHED], check_tcp_fsm). The tests
+ * run both paths on every segment they feed (conn_fast_check) and require
+ * the same record, byte for byte. fast_ok() tests the conditions, fast_steps()
  * takes the steps, conn_input_fast() both.
  */
 static inline bool
@@ -2578,7 +2578,7 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	/* 3. the state machine */
 	struct fsm_step st;
 	uint8_t snd_prev = snd->st;
-	tcp_fsm_step(snd, rcv, s, &st);
+	tcp_fsm_step_ev(snd, rcv, s, ev, &st);
 	if (st.nanom)
 		fsm_report(c, dir, s, &st, ts, frame);
 	if (c->ext && (c->peer[0].st != st_before[0] ||

@@ -8,9 +8,12 @@
  * answered is shown CLOSED, and becomes SYN_RECEIVED by sending its SYN-ACK.
  *
  * Two 1-D tables apply to the receiver before the main lookup, for any
- * segment carrying ACK: syn_acked[] (the ACK covers its SYN) and
- * fin_acked[] (the ACK covers its FIN). They keep the main table 3-D and
- * make FIN+ACK in one segment work (FIN_WAIT_1 -> FIN_WAIT_2 -> TIME_WAIT).
+ * segment carrying ACK: tcp_fsm_syn_acked[] (the ACK covers its SYN) and
+ * tcp_fsm_fin_acked[] (the ACK covers its FIN). They keep the main table
+ * 3-D and make FIN+ACK in one segment work (FIN_WAIT_1 -> FIN_WAIT_2 ->
+ * TIME_WAIT).
+ *
+ * The step that reads them, tcp_fsm_step_ev(), is inline in tcp_fsm.h.
  */
 #include "config.h"
 
@@ -53,7 +56,7 @@ const char *const tcp_ev_name[EV_MAX] = {
 	[EV_ACK] = "ACK", [EV_RST] = "RST", [EV_NONE] = "NONE",
 };
 
-static const struct fsm_cell tcp_fsm[ROLE_MAX][EV_MAX][TCP_ST_MAX] = {
+const struct fsm_cell tcp_fsm_table[ROLE_MAX][EV_MAX][TCP_ST_MAX] = {
 [ROLE_SND] = {
 /*
  * SYN (no ACK) sent.
@@ -134,7 +137,7 @@ static const struct fsm_cell tcp_fsm[ROLE_MAX][EV_MAX][TCP_ST_MAX] = {
  */
 [EV_SYNACK] = { C(sCL), C(sLI), C(sES), C(sES), C(sES), C(sF1), C(sF2), C(sCW), C(sCG), C(sLA), C(sTW) },
 /*
- * FIN going to it (3.10.7.4 eighth step), after fin_acked[] ran.
+ * FIN going to it (3.10.7.4 eighth step), after tcp_fsm_fin_acked[] ran.
  *	sSS -> sSS	a FIN in SYN_SENT is dropped
  *	sSR -> sCW	FIN in SYN_RECEIVED: CLOSE_WAIT
  *	sES -> sCW	passive close begins
@@ -145,7 +148,8 @@ static const struct fsm_cell tcp_fsm[ROLE_MAX][EV_MAX][TCP_ST_MAX] = {
  */
 [EV_FIN] = { C(sCL), C(sLI), C(sSS), C(sCW), C(sCW), C(sCG), C(sTW), C(sCW), C(sCG), C(sLA), C(sTW) },
 /*
- * ACK going to it: syn_acked[] and fin_acked[] did the work.
+ * ACK going to it: tcp_fsm_syn_acked[] and tcp_fsm_fin_acked[] did the
+ * work.
  */
 [EV_ACK] = { C(sCL), C(sLI), C(sSS), C(sSR), C(sES), C(sF1), C(sF2), C(sCW), C(sCG), C(sLA), C(sTW) },
 /*
@@ -160,14 +164,14 @@ static const struct fsm_cell tcp_fsm[ROLE_MAX][EV_MAX][TCP_ST_MAX] = {
 
 /* Receiver whose SYN the ACK covers: SYN_RECEIVED -> ESTABLISHED (3.5
  * figure 6 step 3; 3.10.7.4 fifth step). */
-static const uint8_t syn_acked[TCP_ST_MAX] = {
+const uint8_t tcp_fsm_syn_acked[TCP_ST_MAX] = {
 	[sCL] = sCL, [sLI] = sLI, [sSS] = sSS, [sSR] = sES, [sES] = sES,
 	[sF1] = sF1, [sF2] = sF2, [sCW] = sCW, [sCG] = sCG, [sLA] = sLA,
 	[sTW] = sTW,
 };
 
 /* Receiver whose FIN the ACK covers (3.10.7.4 fifth step). */
-static const uint8_t fin_acked[TCP_ST_MAX] = {
+const uint8_t tcp_fsm_fin_acked[TCP_ST_MAX] = {
 	[sCL] = sCL, [sLI] = sLI, [sSS] = sSS, [sSR] = sSR, [sES] = sES,
 	[sF1] = sF2,	/* FIN_WAIT_1: our FIN is acked */
 	[sF2] = sF2, [sCW] = sCW,
@@ -179,7 +183,7 @@ static const uint8_t fin_acked[TCP_ST_MAX] = {
 uint8_t
 tcp_fin_acked_state(uint8_t st)
 {
-	return st < TCP_ST_MAX ? fin_acked[st] : st;
+	return st < TCP_ST_MAX ? tcp_fsm_fin_acked[st] : st;
 }
 
 _Static_assert(sizeof(tcp_state_name) / sizeof(tcp_state_name[0]) == TCP_ST_MAX,
@@ -232,14 +236,7 @@ tcp_fsm_cell(enum tcp_role role, enum tcp_ev ev, enum tcp_state st)
 	if ((unsigned)role >= ROLE_MAX || (unsigned)ev >= EV_MAX ||
 	    (unsigned)st >= TCP_ST_MAX)
 		return none;
-	return tcp_fsm[role][ev][st];
-}
-
-static void
-add_anom(struct fsm_step *out, uint16_t id)
-{
-	if (id != ANOM_NONE && out->nanom < sizeof(out->anom) / sizeof(out->anom[0]))
-		out->anom[out->nanom++] = id;
+	return tcp_fsm_table[role][ev][st];
 }
 
 bool
@@ -309,121 +306,5 @@ void
 tcp_fsm_step(struct tcp_peer *snd, struct tcp_peer *rcv,
     const struct tcp_seg *seg, struct fsm_step *out)
 {
-	enum tcp_ev ev = tcp_fsm_classify(seg->flags);
-	bool has_ack = (seg->flags & TH_ACK) != 0;
-
-	*out = (struct fsm_step){ .ev = ev, .snd_from = snd->st,
-	    .rcv_from = rcv->st };
-
-	if (ev == EV_RST) {
-		uint16_t why;
-		if (!tcp_rst_is_acceptable(snd, rcv, seg, &why)) {
-			add_anom(out, why);
-			out->rst_ignored = true;
-			goto done;
-		}
-	}
-
-	/* Sender pre-step: an ACK-bearing segment from SYN_SENT proves the
-	 * SYN-ACK arrived, captured or not. (Not one that acks 0, but for a
-	 * K of 2^32-1: tcp_ack_null().) */
-	if (snd->st == TCP_ST_SYN_SENT && has_ack &&
-	    !tcp_ack_null(rcv, seg->ack) &&
-	    (ev == EV_ACK || ev == EV_FIN))
-		snd->st = TCP_ST_ESTABLISHED;
-
-	/* Receiver pre-steps for segments carrying an ACK (not RST). */
-	if (has_ack && ev != EV_RST && ev != EV_NONE) {
-		if ((rcv->flags & PEER_SYN_SEEN) && rcv->st == TCP_ST_SYN_RECEIVED &&
-		    ev != EV_SYNACK && seq_ge(seg->ack, rcv->isn + 1) &&
-		    seq_le(seg->ack, rcv->snd_nxt))
-			rcv->st = syn_acked[rcv->st];
-		if (tcp_acks_fin(rcv, seg->ack))
-			rcv->st = fin_acked[rcv->st];
-	}
-
-	struct fsm_cell sc = tcp_fsm[ROLE_SND][ev][snd->st];
-	struct fsm_cell rc = tcp_fsm[ROLE_RCV][ev][rcv->st];
-
-	/* Special cases after the lookup (conntrack's switch on new state). */
-	switch (ev) {
-	case EV_SYN:
-		/* Crossing SYNs: a SYN (it cannot ack anything) from an
-		 * endpoint that had not yet sent one, while the peer's SYN is
-		 * out: the peer's SYN arrives after it was sent, so it goes
-		 * SYN_SENT -> SYN_RECEIVED at once (3.5 figure 7, simultaneous
-		 * open; the SPEC's crossing rule). */
-		if (snd->st == TCP_ST_CLOSED && (rcv->flags & PEER_SYN_SEEN) &&
-		    rcv->st == TCP_ST_SYN_SENT)
-			sc.next = TCP_ST_SYN_RECEIVED;
-		break;
-	case EV_SYNACK:
-		/* An endpoint that closed (sent its FIN or RST) and sends a
-		 * SYN-ACK: a late duplicate, no new passive open. */
-		if (snd->st == TCP_ST_CLOSED &&
-		    (snd->flags & (PEER_FIN_SEEN | PEER_RST_SENT)))
-			sc = (struct fsm_cell){ TCP_ST_CLOSED,
-			    ANOM_UNEXPECTED_SYN };
-		/* A SYN-ACK from SYN_SENT is a simultaneous open only if the
-		 * peer sent a SYN of its own. */
-		if (snd->st == TCP_ST_SYN_SENT && !(rcv->flags & PEER_SYN_SEEN))
-			sc = (struct fsm_cell){ TCP_ST_SYN_SENT,
-			    ANOM_SYNACK_FROM_CLIENT };
-		/* The receiver's SYN must be acked: SND.UNA < SEG.ACK =<
-		 * SND.NXT (RFC 9293 3.10.7.3), which is J+1, or up to J+1+n
-		 * when the SYN carried n bytes that the SYN-ACK also acks
-		 * (TCP Fast Open, RFC 7413 4.2.2). A SYN the capture missed
-		 * cannot be judged: the SYN-ACK is taken as its answer. */
-		if ((rcv->st == TCP_ST_SYN_SENT ||
-		    rcv->st == TCP_ST_SYN_RECEIVED) &&
-		    (rcv->flags & PEER_SYN_SEEN) &&
-		    !(seq_gt(seg->ack, rcv->isn) &&
-		    seq_le(seg->ack, rcv->snd_nxt)))
-			rc.next = rcv->st;
-		break;
-	case EV_RST:
-		/* An RST at J+1 (or up to the SYN data's end) from SYN_SENT
-		 * answers no unacceptable ACK: that RST's seq is the bad ack
-		 * (3.10.7.3). It follows a SYN-ACK that acked the SYN, which
-		 * the capture missed: the sender had no connection (a
-		 * half-open scan, whose raw SYN the kernel never sent) or
-		 * aborted the one it had just opened (3.10.5). Either way
-		 * it is CLOSED. */
-		if (snd->st == TCP_ST_SYN_SENT && (snd->flags & PEER_SYN_SEEN) &&
-		    seq_gt(seg->seq, snd->isn) && seq_le(seg->seq, snd->snd_nxt))
-			sc.next = TCP_ST_CLOSED;
-		break;
-	case EV_FIN:
-		/* Crossing FINs: a FIN from CLOSE_WAIT that does not ack the
-		 * peer's FIN, from an endpoint that never showed it received
-		 * that FIN, was sent before the peer's FIN arrived. It went
-		 * ESTABLISHED -> FIN_WAIT_1, then the peer's FIN in flight
-		 * makes it CLOSING: a simultaneous close (3.6, figure 13). */
-		if (snd->st == TCP_ST_CLOSE_WAIT &&
-		    !(snd->flags & PEER_GOT_FIN) &&
-		    (rcv->flags & PEER_FIN_SEEN) &&
-		    !(has_ack && tcp_acks_fin(rcv, seg->ack))) {
-			sc.next = TCP_ST_CLOSING;
-			out->crossed_fin = true;
-		}
-		break;
-	default:
-		break;
-	}
-
-	snd->st = sc.next;
-	rcv->st = rc.next;
-	add_anom(out, sc.anom);
-	add_anom(out, rc.anom);
-	if (snd->st == TCP_ST_CLOSING)
-		snd->flags |= PEER_PASSED_CLOSING;
-	if (rcv->st == TCP_ST_CLOSING)
-		rcv->flags |= PEER_PASSED_CLOSING;
-	if (snd->st == TCP_ST_TIME_WAIT)
-		snd->flags |= PEER_PASSED_TW;
-	if (rcv->st == TCP_ST_TIME_WAIT)
-		rcv->flags |= PEER_PASSED_TW;
-done:
-	out->snd_to = snd->st;
-	out->rcv_to = rcv->st;
+	tcp_fsm_step_ev(snd, rcv, seg, tcp_fsm_classify(seg->flags), out);
 }

@@ -3,7 +3,8 @@
  * A connection has no single state: each endpoint has its own, so a
  * connection carries two struct tcp_peer (pf's src/dst, conntrack's
  * seen[dir]). A segment moves the peer that sent it (ROLE_SND) and the peer
- * it goes to (ROLE_RCV) through one table, tcp_fsm[role][event][state].
+ * it goes to (ROLE_RCV) through one table,
+ * tcp_fsm_table[role][event][state].
  */
 #ifndef SYNFIN_TCP_FSM_H
 #define SYNFIN_TCP_FSM_H
@@ -11,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "anomaly.h"
 #include "decode.h"
 #include "seq.h"
 
@@ -123,7 +125,6 @@ struct fsm_cell tcp_fsm_cell(enum tcp_role role, enum tcp_ev ev,
 /* Is an RST acceptable to the receiver (RFC 9293 3.10.7, RFC 5961 3)? */
 bool tcp_rst_is_acceptable(const struct tcp_peer *snd,
     const struct tcp_peer *rcv, const struct tcp_seg *seg, uint16_t *why);
-/* Advance both peers for one segment. */
 /* Does ack acknowledge the FIN that p sent? It must reach the FIN + 1 and
  * not go past what p sent (RFC 9293 3.10.7.4: an ACK of something not yet
  * sent acknowledges nothing; nothing is sent after a FIN). */
@@ -167,7 +168,147 @@ tcp_scale_known(const struct tcp_peer *a, const struct tcp_peer *b)
  * CLOSED; any other state stays). */
 uint8_t tcp_fin_acked_state(uint8_t st);
 
+/* The tables tcp_fsm_step_ev() reads (tcp_fsm.c): the main one, and the
+ * receiver's states when an ACK covers its SYN, and its FIN. */
+extern const struct fsm_cell tcp_fsm_table[ROLE_MAX][EV_MAX][TCP_ST_MAX];
+extern const uint8_t tcp_fsm_syn_acked[TCP_ST_MAX];
+extern const uint8_t tcp_fsm_fin_acked[TCP_ST_MAX];
+
+static inline void
+tcp_fsm_add_anom(struct fsm_step *out, uint16_t id)
+{
+	if (id != ANOM_NONE &&
+	    out->nanom < sizeof(out->anom) / sizeof(out->anom[0]))
+		out->anom[out->nanom++] = id;
+}
+
+/* Advance both peers for one segment. */
 void tcp_fsm_step(struct tcp_peer *snd, struct tcp_peer *rcv,
     const struct tcp_seg *seg, struct fsm_step *out);
+
+/* tcp_fsm_step() for a segment of event ev (tcp_fsm_classify(seg->flags)):
+ * inline, so that a caller that knows the event, a constant, has the steps
+ * of that event alone (conn.c's plain path). */
+static inline __attribute__((always_inline)) void
+tcp_fsm_step_ev(struct tcp_peer *snd, struct tcp_peer *rcv,
+    const struct tcp_seg *seg, enum tcp_ev ev, struct fsm_step *out)
+{
+	bool has_ack = (seg->flags & TH_ACK) != 0;
+
+	*out = (struct fsm_step){ .ev = ev, .snd_from = snd->st,
+	    .rcv_from = rcv->st };
+
+	if (ev == EV_RST) {
+		uint16_t why;
+		if (!tcp_rst_is_acceptable(snd, rcv, seg, &why)) {
+			tcp_fsm_add_anom(out, why);
+			out->rst_ignored = true;
+			goto done;
+		}
+	}
+
+	/* Sender pre-step: an ACK-bearing segment from SYN_SENT proves the
+	 * SYN-ACK arrived, captured or not. (Not one that acks 0, but for a
+	 * K of 2^32-1: tcp_ack_null().) */
+	if (snd->st == TCP_ST_SYN_SENT && has_ack &&
+	    !tcp_ack_null(rcv, seg->ack) &&
+	    (ev == EV_ACK || ev == EV_FIN))
+		snd->st = TCP_ST_ESTABLISHED;
+
+	/* Receiver pre-steps for segments carrying an ACK (not RST). */
+	if (has_ack && ev != EV_RST && ev != EV_NONE) {
+		if ((rcv->flags & PEER_SYN_SEEN) &&
+		    rcv->st == TCP_ST_SYN_RECEIVED && ev != EV_SYNACK && seq_ge(seg->ack, rcv->isn + 1) &&
+		    seq_le(seg->ack, rcv->snd_nxt))
+			rcv->st = tcp_fsm_syn_acked[rcv->st];
+		if (tcp_acks_fin(rcv, seg->ack))
+			rcv->st = tcp_fsm_fin_acked[rcv->st];
+	}
+
+	struct fsm_cell sc = tcp_fsm_table[ROLE_SND][ev][snd->st];
+	struct fsm_cell rc = tcp_fsm_table[ROLE_RCV][ev][rcv->st];
+
+	/* Special cases after the lookup (conntrack's switch on new state). */
+	switch (ev) {
+	case EV_SYN:
+		/* Crossing SYNs: a SYN (it cannot ack anything) from an
+		 * endpoint that had not yet sent one, while the peer's SYN is
+		 * out: the peer's SYN arrives after it was sent, so it goes
+		 * SYN_SENT -> SYN_RECEIVED at once (3.5 figure 7, simultaneous
+		 * open; the SPEC's crossing rule). */
+		if (snd->st == TCP_ST_CLOSED && (rcv->flags & PEER_SYN_SEEN) &&
+		    rcv->st == TCP_ST_SYN_SENT)
+			sc.next = TCP_ST_SYN_RECEIVED;
+		break;
+	case EV_SYNACK:
+		/* An endpoint that closed (sent its FIN or RST) and sends a
+		 * SYN-ACK: a late duplicate, no new passive open. */
+		if (snd->st == TCP_ST_CLOSED &&
+		    (snd->flags & (PEER_FIN_SEEN | PEER_RST_SENT)))
+			sc = (struct fsm_cell){ TCP_ST_CLOSED,
+			    ANOM_UNEXPECTED_SYN };
+		/* A SYN-ACK from SYN_SENT is a simultaneous open only if the
+		 * peer sent a SYN of its own. */
+		if (snd->st == TCP_ST_SYN_SENT && !(rcv->flags & PEER_SYN_SEEN))
+			sc = (struct fsm_cell){ TCP_ST_SYN_SENT,
+			    ANOM_SYNACK_FROM_CLIENT };
+		/* The receiver's SYN must be acked: SND.UNA < SEG.ACK =<
+		 * SND.NXT (RFC 9293 3.10.7.3), which is J+1, or up to J+1+n
+		 * when the SYN carried n bytes that the SYN-ACK also acks
+		 * (TCP Fast Open, RFC 7413 4.2.2). A SYN the capture missed
+		 * cannot be judged: the SYN-ACK is taken as its answer. */
+		if ((rcv->st == TCP_ST_SYN_SENT ||
+		    rcv->st == TCP_ST_SYN_RECEIVED) &&
+		    (rcv->flags & PEER_SYN_SEEN) &&
+		    !(seq_gt(seg->ack, rcv->isn) &&
+		    seq_le(seg->ack, rcv->snd_nxt)))
+			rc.next = rcv->st;
+		break;
+	case EV_RST:
+		/* An RST at J+1 (or up to the SYN data's end) from SYN_SENT
+		 * answers no unacceptable ACK: that RST's seq is the bad ack
+		 * (3.10.7.3). It follows a SYN-ACK that acked the SYN, which
+		 * the capture missed: the sender had no connection (a
+		 * half-open scan, whose raw SYN the kernel never sent) or
+		 * aborted the one it had just opened (3.10.5). Either way
+		 * it is CLOSED. */
+		if (snd->st == TCP_ST_SYN_SENT && (snd->flags & PEER_SYN_SEEN) &&
+		    seq_gt(seg->seq, snd->isn) && seq_le(seg->seq, snd->snd_nxt))
+			sc.next = TCP_ST_CLOSED;
+		break;
+	case EV_FIN:
+		/* Crossing FINs: a FIN from CLOSE_WAIT that does not ack the
+		 * peer's FIN, from an endpoint that never showed it received
+		 * that FIN, was sent before the peer's FIN arrived. It went
+		 * ESTABLISHED -> FIN_WAIT_1, then the peer's FIN in flight
+		 * makes it CLOSING: a simultaneous close (3.6, figure 13). */
+		if (snd->st == TCP_ST_CLOSE_WAIT &&
+		    !(snd->flags & PEER_GOT_FIN) &&
+		    (rcv->flags & PEER_FIN_SEEN) &&
+		    !(has_ack && tcp_acks_fin(rcv, seg->ack))) {
+			sc.next = TCP_ST_CLOSING;
+			out->crossed_fin = true;
+		}
+		break;
+	default:
+		break;
+	}
+
+	snd->st = sc.next;
+	rcv->st = rc.next;
+	tcp_fsm_add_anom(out, sc.anom);
+	tcp_fsm_add_anom(out, rc.anom);
+	if (snd->st == TCP_ST_CLOSING)
+		snd->flags |= PEER_PASSED_CLOSING;
+	if (rcv->st == TCP_ST_CLOSING)
+		rcv->flags |= PEER_PASSED_CLOSING;
+	if (snd->st == TCP_ST_TIME_WAIT)
+		snd->flags |= PEER_PASSED_TW;
+	if (rcv->st == TCP_ST_TIME_WAIT)
+		rcv->flags |= PEER_PASSED_TW;
+done:
+	out->snd_to = snd->st;
+	out->rcv_to = rcv->st;
+}
 
 #endif
