@@ -1092,7 +1092,7 @@ rst_cross_window(const struct conn *c, uint8_t dir)
  * bytes the capture missed, not ones it will show late (nothing resends
  * acknowledged bytes): capture_gap or ack_unseen_data now, so that a
  * capture that dropped packets does not keep the connection off the fast
- * path (conn_input_fast()) to its end. */
+ * path (fast_ok()) to its end. */
 static void
 hole_expire(struct conn *c, uint8_t dir, int64_t ts)
 {
@@ -2255,7 +2255,7 @@ note_tsval(struct conn *c, uint8_t dir, const struct tcp_seg *s)
  * ACK (tcp_fsm_table[][EV_ACK][ESTABLISHED], check_tcp_fsm). The tests
  * run both paths on every segment they feed (conn_fast_check) and require
  * the same record, byte for byte. fast_ok() tests the conditions, fast_steps()
- * takes the steps, conn_input_fast() both.
+ * takes the steps.
  */
 static inline bool
 fast_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
@@ -2290,8 +2290,9 @@ fast_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 
 /* conn_input_slow()'s steps, in its order, for a segment fast_ok() takes.
  * Out of line, so that conn_input() saves registers on this path only,
- * not before it jumps to conn_input_slow(). */
-static __attribute__((noinline)) void
+ * not before it jumps to conn_input_slow(); the answer is conn_input()'s
+ * (true), so that it jumps here too. */
+static __attribute__((noinline)) bool
 fast_steps(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts)
 {
 	struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[!dir];
@@ -2312,15 +2313,6 @@ fast_steps(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts)
 	c->hs |= HSF_ESTABLISHED;
 	if (!zeek_conn_segment_fast(&c->zeek, dir == c->first_dir, s))
 		zeek_conn_segment(&c->zeek, dir == c->first_dir, s, 0);
-}
-
-static bool
-conn_input_fast(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
-    const struct pkt *pkt, int64_t ts)
-{
-	if (!fast_ok(c, cfg, dir, pkt))
-		return false;
-	fast_steps(c, dir, &pkt->tcp, ts);
 	return true;
 }
 
@@ -2591,53 +2583,55 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	zeek_conn_segment(&c->zeek, dir == c->first_dir, s, 0);
 }
 
-static __attribute__((noinline)) void
+/* plain_ev()'s copy for each event; false, conn_input()'s answer. Out of
+ * line, as fast_steps(). */
+static __attribute__((noinline)) bool
 plain_syn(struct conn *c, uint8_t dir, const struct tcp_seg *s,
     int64_t ts, uint64_t frame)
 {
 	plain_ev(c, dir, s, ts, frame, EV_SYN);
+	return false;
 }
 
-static __attribute__((noinline)) void
+static __attribute__((noinline)) bool
 plain_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
     int64_t ts, uint64_t frame)
 {
 	plain_ev(c, dir, s, ts, frame, EV_SYNACK);
+	return false;
 }
 
-static __attribute__((noinline)) void
+static __attribute__((noinline)) bool
 plain_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
     int64_t ts, uint64_t frame)
 {
 	plain_ev(c, dir, s, ts, frame, EV_ACK);
+	return false;
 }
 
-static __attribute__((noinline)) void
+static __attribute__((noinline)) bool
 plain_fin(struct conn *c, uint8_t dir, const struct tcp_seg *s,
     int64_t ts, uint64_t frame)
 {
 	plain_ev(c, dir, s, ts, frame, EV_FIN);
+	return false;
 }
 
-/* plain_ev()'s copy for ev, out of line, so that conn_input() saves
- * registers on this path only. */
-static inline void
+/* The plain path for a segment of event ev (plain_ok()'s answer, not
+ * EV_NONE); false, conn_input()'s answer. */
+static inline bool
 plain_steps(struct conn *c, uint8_t dir, const struct tcp_seg *s,
     int64_t ts, uint64_t frame, enum tcp_ev ev)
 {
 	switch (ev) {
 	case EV_SYN:
-		plain_syn(c, dir, s, ts, frame);
-		break;
+		return plain_syn(c, dir, s, ts, frame);
 	case EV_SYNACK:
-		plain_synack(c, dir, s, ts, frame);
-		break;
+		return plain_synack(c, dir, s, ts, frame);
 	case EV_ACK:
-		plain_ack(c, dir, s, ts, frame);
-		break;
+		return plain_ack(c, dir, s, ts, frame);
 	default:
-		plain_fin(c, dir, s, ts, frame);
-		break;
+		return plain_fin(c, dir, s, ts, frame);
 	}
 }
 
@@ -2705,8 +2699,8 @@ fast_check(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 			slow->anoms[i].detail = g_strdup(c->anoms[i].detail);
 		}
 	}
-	if (conn_input_fast(c, cfg, dir, pkt, ts)) {
-		fast = true;
+	if (fast_ok(c, cfg, dir, pkt)) {
+		fast = fast_steps(c, dir, &pkt->tcp, ts);
 	} else if ((ev = plain_ok(c, cfg, dir, pkt)) != EV_NONE) {
 		plain_steps(c, dir, &pkt->tcp, ts, frame, ev);
 	} else {
@@ -2968,13 +2962,11 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 {
 	if (G_UNLIKELY(conn_fast_check))
 		return fast_check(c, cfg, dir, pkt, ts, frame);
-	if (conn_input_fast(c, cfg, dir, pkt, ts))
-		return true;
+	if (fast_ok(c, cfg, dir, pkt))
+		return fast_steps(c, dir, &pkt->tcp, ts);
 	enum tcp_ev ev = plain_ok(c, cfg, dir, pkt);
-	if (ev != EV_NONE) {
-		plain_steps(c, dir, &pkt->tcp, ts, frame, ev);
-		return false;
-	}
+	if (ev != EV_NONE)
+		return plain_steps(c, dir, &pkt->tcp, ts, frame, ev);
 	return conn_input_slow(c, cfg, dir, pkt, ts, frame);
 }
 
