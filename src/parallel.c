@@ -117,6 +117,7 @@ enum {	/* struct item.opts: which of struct tcp_opts' has_ are true */
 	IO_SACK_OK = 1u << 2,
 	IO_TS = 1u << 3,
 	IO_TFO = 1u << 4,
+	IO_AE = 1u << 5,	/* not an option: the segment's AE flag */
 };
 
 _Static_assert(sizeof(struct item) == 64, "an item is one line");
@@ -257,6 +258,7 @@ item_unpack(const struct item *it, struct pkt *pk)
 	s->opt.sack_ok = it->opts & IO_SACK_OK;
 	s->opt.has_ts = it->opts & IO_TS;
 	s->opt.has_tfo = it->opts & IO_TFO;
+	s->ae = it->opts & IO_AE;
 }
 
 /* How far ahead of the segment it works on a thread fetches a bucket, and
@@ -679,7 +681,8 @@ par_segment(struct par *p, const struct pkt *pkt, int64_t ts, uint64_t frame)
 		it[0].wscale = s->opt.ws_sent;
 	it[0].opts = (uint8_t)(s->opt.has_mss * IO_MSS |
 	    s->opt.has_ws * IO_WS | s->opt.sack_ok * IO_SACK_OK |
-	    s->opt.has_ts * IO_TS | s->opt.has_tfo * IO_TFO);
+	    s->opt.has_ts * IO_TS | s->opt.has_tfo * IO_TFO |
+	    s->ae * IO_AE);
 	if (pkt->af == 6) {
 		it[0].kind = IT_SEG6;
 		memset(it[0].src, 0, sizeof(it[0].src) + sizeof(it[0].dst));

@@ -236,6 +236,9 @@ expect 0 "ladder of an AccECN SYN" -- "$SYNFIN" --ladder -r "$t/accecn.pcap"
 grep -q ' SYN,ECE,CWR,AE seq=J -' "$t/out" &&
     grep -q ' SYN,ACK,CWR seq=K ack=J+1 ' "$t/out" &&
     grep -q '(0 with anomalies)' "$t/out" && ok || bad "ladder: AE flag"
+cp "$t/out" "$t/accecn.j1"
+expect 0 "ladder of an AccECN SYN, -j 2" -- "$SYNFIN" --ladder -j 2 -r "$t/accecn.pcap"
+cmp -s "$t/out" "$t/accecn.j1" && ok || bad "ladder: AE flag lost with -j 2"
 
 # RFC 9293 3.5 figure 9: the server answers an old duplicate SYN (ack
 # 991), the client resets it (seq 991), and the server's next SYN-ACK,
