@@ -2585,37 +2585,19 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 
 /* plain_ev()'s copy for each event; false, conn_input()'s answer. Out of
  * line, as fast_steps(). */
-static __attribute__((noinline)) bool
-plain_syn(struct conn *c, uint8_t dir, const struct tcp_seg *s,
-    int64_t ts, uint64_t frame)
-{
-	plain_ev(c, dir, s, ts, frame, EV_SYN);
-	return false;
-}
-
-static __attribute__((noinline)) bool
-plain_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
-    int64_t ts, uint64_t frame)
-{
-	plain_ev(c, dir, s, ts, frame, EV_SYNACK);
-	return false;
-}
-
-static __attribute__((noinline)) bool
-plain_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
-    int64_t ts, uint64_t frame)
-{
-	plain_ev(c, dir, s, ts, frame, EV_ACK);
-	return false;
-}
-
-static __attribute__((noinline)) bool
-plain_fin(struct conn *c, uint8_t dir, const struct tcp_seg *s,
-    int64_t ts, uint64_t frame)
-{
-	plain_ev(c, dir, s, ts, frame, EV_FIN);
-	return false;
-}
+#define PLAIN_COPY(name, ev)						\
+	static __attribute__((noinline)) bool				\
+	name(struct conn *c, uint8_t dir, const struct tcp_seg *s,	\
+	    int64_t ts, uint64_t frame)					\
+	{								\
+		plain_ev(c, dir, s, ts, frame, ev);			\
+		return false;						\
+	}
+PLAIN_COPY(plain_syn, EV_SYN)
+PLAIN_COPY(plain_synack, EV_SYNACK)
+PLAIN_COPY(plain_ack, EV_ACK)
+PLAIN_COPY(plain_fin, EV_FIN)
+#undef PLAIN_COPY
 
 /* The plain path for a segment of event ev (plain_ok()'s answer, not
  * EV_NONE); false, conn_input()'s answer. */
