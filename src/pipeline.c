@@ -283,9 +283,9 @@ copy_of_seen(struct copies *cp, const struct ahead *a)
  * are read, which is the order they are decoded. With one thread, the
  * lookup's bucket is fetched now (flow_prefetch_bucket()). Inline: out
  * of line, it saved three registers and moved six arguments for every
- * frame. */
+ * frame. par is pl->par, a constant NULL where the caller knows it is. */
 static inline __attribute__((always_inline)) void
-frame_decode(struct pipeline *pl, struct ahead *a)
+frame_decode(struct pipeline *pl, struct ahead *a, struct par *par)
 {
 	pl->dopts.ts = a->f.ts_ns;	/* for the fragment reassembler */
 	a->r = decode_frame(a->f.dlt, a->f.data, a->f.caplen, a->f.wirelen,
@@ -297,7 +297,7 @@ frame_decode(struct pipeline *pl, struct ahead *a)
 	if (G_UNLIKELY(a->f.dlt != DLT_EN10MB || a->f.iface) &&
 	    a->r == DECODE_OK && pl->copies)
 		a->copy = copy_of_seen(pl->copies, a);
-	if (a->r == DECODE_OK && !pl->par) {
+	if (a->r == DECODE_OK && !par) {
 		a->hash = flow_table_hash(&pl->flows, &a->pkt);
 		flow_prefetch_bucket(&pl->flows, a->hash);
 	}
@@ -350,29 +350,36 @@ frame_unusual(struct pipeline *pl, const struct ahead *a)
 	return true;
 }
 
-/* Analyze a decoded frame: in frame order. Inline: out of line, it saved
- * registers and made a stack frame for each frame, and capture_ahead()
- * kept its own across the call. */
-static inline __attribute__((always_inline)) void
-frame_commit(struct pipeline *pl, struct ahead *a)
+/* Analyze a decoded frame: in frame order; the count of frames, this one
+ * included. Inline: out of line, it saved registers and made a stack
+ * frame for each frame, and capture_ahead() kept its own across the call.
+ * par as frame_decode()'s. */
+static inline __attribute__((always_inline)) uint64_t
+frame_commit(struct pipeline *pl, struct ahead *a, struct par *par)
 {
 	const struct frame *f = &a->f;
 	struct pkt *pkt = &a->pkt;
+	/* (in a register: nothing the analysis calls counts frames) */
+	uint64_t k = ++pl->st.packets;
 
 	/* The frame's number in the input files, frames the filter left
 	 * out included (as tshark and Wireshark number them). */
 	pl->frame_no += 1 + f->skipped;
-	pl->st.packets++;
-	if (!pl->st.first_ts || f->ts_ns < pl->st.first_ts)
-		pl->st.first_ts = f->ts_ns;
 	/* The clock never runs backwards: a capture whose timestamps jump
-	 * back does not rewind the timers. */
-	if (f->ts_ns > pl->clock)
+	 * back does not rewind the timers. The earliest time (first_ts, 0
+	 * for none yet) is no later than the clock, so that a frame which
+	 * moves the clock only sets a first one. */
+	if (f->ts_ns > pl->clock) {
 		pl->clock = f->ts_ns;
+		if (!pl->st.first_ts)
+			pl->st.first_ts = f->ts_ns;
+	} else if (!pl->st.first_ts || f->ts_ns < pl->st.first_ts) {
+		pl->st.first_ts = f->ts_ns;
+	}
 	pl->st.last_ts = pl->clock;
 	if (pl->clock - pl->last_sweep >= NS) {
-		if (pl->par)
-			par_sweep(pl->par, pl->frame_no, pl->clock);
+		if (par)
+			par_sweep(par, pl->frame_no, pl->clock);
 		else
 			flow_expire(&pl->flows, pl->clock);
 		pl->last_sweep = pl->clock;
@@ -384,14 +391,15 @@ frame_commit(struct pipeline *pl, struct ahead *a)
 	    (DEC_IP_BAD_CSUM | DEC_TCP_BAD_CSUM | DEC_ICMP_ERR))))
 		pl->st.tcp_packets++;
 	else if (!frame_unusual(pl, a))
-		return;
-	if (pl->par) {
-		par_segment(pl->par, pkt, f->ts_ns, pl->frame_no);
-		return;
+		return k;
+	if (par) {
+		par_segment(par, pkt, f->ts_ns, pl->frame_no);
+		return k;
 	}
 	flow_segment(&pl->flows, pkt, a->hash, f->ts_ns, pl->frame_no);
-	if ((pl->st.packets & 63) == 0)
+	if ((k & 63) == 0)
 		hugemem_heap();	/* what the heap grew by for records */
+	return k;
 }
 
 static void
@@ -399,8 +407,8 @@ pipeline_frame(struct pipeline *pl, const struct frame *f)
 {
 	struct ahead a = { .f = *f };
 
-	frame_decode(pl, &a);
-	frame_commit(pl, &a);
+	frame_decode(pl, &a, pl->par);
+	frame_commit(pl, &a, pl->par);
 }
 
 static uint64_t
@@ -483,10 +491,9 @@ _Static_assert(RING > AHEAD && (RING & (RING - 1)) == 0, "ahead ring");
 /* Analyze a decoded frame, and every 4,096 packets show how far the input
  * is (the progress line). */
 static inline __attribute__((always_inline)) void
-commit_shown(struct pipeline *pl, struct ahead *a)
+commit_shown(struct pipeline *pl, struct ahead *a, struct par *par)
 {
-	frame_commit(pl, a);
-	if ((pl->st.packets & 4095) == 0)
+	if ((frame_commit(pl, a, par) & 4095) == 0)
 		progress_update(pl, false);
 }
 
@@ -511,7 +518,7 @@ capture_ahead(struct pipeline *pl, struct capture *cap, GError **err)
 				continue;
 			break;
 		}
-		frame_decode(pl, a);
+		frame_decode(pl, a, NULL);	/* one thread */
 		n++;
 		if (n - done > RECORD_AHEAD) {
 			const struct ahead *b = &ring[(done + RECORD_AHEAD) &
@@ -521,14 +528,14 @@ capture_ahead(struct pipeline *pl, struct capture *cap, GError **err)
 		}
 		/* The oldest, once AHEAD are read after it. */
 		if (n - done > AHEAD) {
-			commit_shown(pl, &ring[done++ & (RING - 1)]);
+			commit_shown(pl, &ring[done++ & (RING - 1)], NULL);
 			if (pl->rep.gone)	/* what is read ahead is left */
 				return true;
 		}
 	}
 	/* The end of the input: the frames read ahead. */
 	while (done < n)
-		commit_shown(pl, &ring[done++ & (RING - 1)]);
+		commit_shown(pl, &ring[done++ & (RING - 1)], NULL);
 	return s != CAPTURE_ERROR;
 }
 
@@ -553,8 +560,8 @@ pipeline_capture(struct pipeline *pl, struct capture *cap, GError **err)
 		}
 		if (s != CAPTURE_OK)
 			break;
-		frame_decode(pl, &a);
-		commit_shown(pl, &a);
+		frame_decode(pl, &a, pl->par);
+		commit_shown(pl, &a, pl->par);
 		if (pl->cfg->count && pl->st.packets >= pl->cfg->count)
 			pl->stop = true;
 	}
