@@ -1164,8 +1164,17 @@ ng_read_frame(struct capture *c, struct frame *f, GError **err)
 			const struct bpf_program *prog = ng_filter(c, nf.dlt,
 			    nf.iface);
 			if (!prog || !pcap_offline_filter(prog, &h, nf.data)) {
-				c->skip++;
-				continue;
+				if (!c->merge) {
+					c->skip++;
+					continue;
+				}
+				/* Put in time order with the others, so that
+				 * the frames after it count it where
+				 * reordercap would put it: no bytes, dlt -1
+				 * (ng_next_frame()). */
+				*f = (struct frame){ .ts_ns = nf.ts_ns,
+				    .dlt = -1 };
+				return CAPTURE_OK;
 			}
 		}
 		f->skipped = c->skip;
@@ -1178,6 +1187,14 @@ ng_read_frame(struct capture *c, struct frame *f, GError **err)
 		f->data = nf.data;
 		return CAPTURE_OK;
 	}
+}
+
+/* What a frame held counts against NG_MERGE_BYTES: its bytes, or for
+ * one the filter left out (no bytes) its place in the heap. */
+static size_t
+held_bytes(const struct frame *f)
+{
+	return f->dlt < 0 ? sizeof(struct ng_held) : f->caplen;
 }
 
 static bool
@@ -1195,8 +1212,8 @@ merge_push(struct ng_merge *m, const struct frame *f)
 		m->heap = g_renew(struct ng_held, m->heap, m->cap);
 	}
 	struct ng_held h = { *f, m->seq++ };
-	h.f.data = g_memdup2(f->data, f->caplen);
-	m->bytes += f->caplen;
+	h.f.data = f->caplen ? g_memdup2(f->data, f->caplen) : NULL;
+	m->bytes += held_bytes(f);
 	size_t i = m->n++;
 	for (; i > 0 && held_before(&h, &m->heap[(i - 1) / 2]);
 	    i = (i - 1) / 2)
@@ -1224,7 +1241,7 @@ merge_pop(struct ng_merge *m, struct frame *f)
 	if (m->n)
 		m->heap[i] = last;
 	*f = top.f;
-	m->bytes -= f->caplen;
+	m->bytes -= held_bytes(f);
 	m->out = (uint8_t *)f->data;
 }
 
@@ -1257,6 +1274,12 @@ ng_next_frame(struct capture *c, struct frame *f, GError **err)
 		if (m->n && (m->done || m->bytes > NG_MERGE_BYTES ||
 		    m->heap[0].f.ts_ns < m->newest - NG_MERGE_NS)) {
 			merge_pop(m, f);
+			if (f->dlt < 0) {	/* one the filter left out */
+				c->skip++;
+				continue;
+			}
+			f->skipped = c->skip;
+			c->skip = 0;
 			return CAPTURE_OK;
 		}
 		if (m->done)

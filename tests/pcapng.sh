@@ -226,6 +226,32 @@ field "an unsupported link type among others" "$t/fddi.pcapng" \
 "$SYNFIN" -F json -j 2 -r "$t/abc.pcapng" >"$t/j2" 2>&1
 cmp -s "$t/j1" "$t/j2" && ok || bad "-j 2 differs from -j 1"
 
+# 7b. Frame numbers of two interfaces written three frames at a time in
+# turn and put back in time order: a BPF filter that leaves one
+# connection out leaves the other's frame numbers as without it (the
+# frames it leaves out are counted where reordercap puts them). Each
+# connection's SYN-ACK sent again is frame 9 (port 80, at 0.040 s) and 10
+# (port 81, at 0.045 s) in time order.
+printf '%s\n' "client 10.0.0.1:40000" "server 10.0.0.2:80" "0.000 > S 1000 0" \
+    "0.010 < SA 5000 1001" "0.020 > A 1001 5001" "0.030 > PA 1001 5001 len=100" \
+    "0.040 < SA 5000 1001" "0.050 > FA 1101 5001" "0.060 < A 5001 1102" \
+    "0.070 < FA 5001 1102" "0.080 > A 1102 5002" >"$t/ng0.scn"
+sed -e 's/40000/40001/; s/:80$/:81/' -e 's/^0\.0\([0-9]\)0 /0.0\15 /' \
+    "$t/ng0.scn" >"$t/ng1.scn"
+"$MKPCAP" "$t/ng0.scn" "$t/ng0.pcap" && "$MKPCAP" "$t/ng1.scn" "$t/ng1.pcap" ||
+    exit 99
+$W "$t/ng2if.pcapng" --chunks 3 "$t/ng0.pcap" "$t/ng1.pcap"
+for f in "" "port 80" "port 81"; do
+	"$SYNFIN" -F json -r "$t/ng2if.pcapng" $f >"$t/nf.jsonl" 2>&1
+	got=$(grep -o '"synack_retransmitted","severity":"info","frame":[0-9]*' \
+	    "$t/nf.jsonl" | sed 's/.*://' | tr '\n' ' ')
+	case "$f" in
+	"") want="9 10 " ;; "port 80") want="9 " ;; *) want="10 " ;;
+	esac
+	[ "$got" = "$want" ] && ok ||
+	    bad "two interfaces, filter '$f': frames '$got', want '$want'"
+done
+
 # 8. Wireshark's own pcapng writer, when installed.
 if command -v mergecap >/dev/null 2>&1; then
 	mergecap -F pcapng -w "$t/merged.pcapng" "$t/a.pcap" "$t/b.pcap" "$t/c.pcap"
