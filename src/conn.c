@@ -772,16 +772,20 @@ conn_has_anom(const struct conn *c, enum anom_id id)
 static const char *
 fin_letter(char *b, size_t n, const struct conn *c, int side, uint32_t seq)
 {
-	for (unsigned i = 0; i < c->nanoms; i++)
-		if (c->anoms[i].id == ANOM_FIN_BAD_SEQ && c->anoms[i].dir == side) {
-			const struct tcp_peer *p = &c->peer[side];
-			if (!(p->flags & PEER_SYN_SEEN))
-				return "its seq";
-			seq_rel_str(b, n, side == conn_client(c) ? "J" : "K",
-			    p->isn, seq);
-			return b;
-		}
-	return side == c->fin_first || c->fin_first < 0 ? "u" : "W";
+	const struct tcp_peer *p = &c->peer[side];
+	/* (Or while bytes below it are missing: the end may judge it
+	 * fin_bad_seq, conn_finish().) */
+	bool doubt = p->nholes;
+
+	for (unsigned i = 0; i < c->nanoms && !doubt; i++)
+		doubt = c->anoms[i].id == ANOM_FIN_BAD_SEQ &&
+		    c->anoms[i].dir == side;
+	if (!doubt)
+		return side == c->fin_first || c->fin_first < 0 ? "u" : "W";
+	if (!(p->flags & PEER_SYN_SEEN))
+		return "its seq";
+	seq_rel_str(b, n, side == conn_client(c) ? "J" : "K", p->isn, seq);
+	return b;
 }
 
 int

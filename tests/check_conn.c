@@ -3821,6 +3821,28 @@ START_TEST(test_fin_ack_older_tsval)
 }
 END_TEST
 
+/* A FIN past a hole (frame 5: 10 bytes at J+1, then the FIN at J+21, the
+ * bytes J+11..J+20 never seen), sent again 300 ms later (frame 6): the end
+ * judges it fin_bad_seq (u is J+11), so no detail calls its seq u, not
+ * the one of the FIN sent again written before the end either. */
+START_TEST(test_fin_past_hole_not_u)
+{
+	struct tu_result r;
+
+	tu_run(HANDSHAKE
+	       "+0.010 > PA 1001 5001 len=10\n"
+	       "+0.010 > FA 1021 5001\n"
+	       "+0.300 > FA 1021 5001\n", &r);
+	tu_assert_anom(&r, 0, "fin_bad_seq", 5, "client");
+	const char *d = tu_anom_detail(&r, 0, "fin_retransmitted");
+	ck_assert_msg(d && strstr(d, "(J+21)") && !strstr(d, "(u)"),
+	    "detail: %s", d ? d : "-");
+	d = tu_anom_detail(&r, 0, "fin_unacked");
+	ck_assert_msg(d && strstr(d, "(J+21)") && !strstr(d, "(u)"),
+	    "detail: %s", d ? d : "-");
+}
+END_TEST
+
 /* missing_time_wait's time counts from the final ACK (frame 9, 0.090 s)
  * when the server's FIN is sent again twice (frames 10, 11: each restarts
  * 2MSL, 3.10.7.4; their ACKs lost) before the client's RST (frame 12):
@@ -4182,6 +4204,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_fin_without_ack_dropped);
 	tcase_add_test(tc, test_rst_no_connection_left_wording);
 	tcase_add_test(tc, test_tw_final_ack_time);
+	tcase_add_test(tc, test_fin_past_hole_not_u);
 	tcase_add_test(tc, test_fin_again_from_fin_wait_1);
 	tcase_add_test(tc, test_tfo_fin_before_synack);
 	tcase_add_test(tc, test_tfo_synack_lost_with_fin);
