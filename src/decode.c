@@ -154,13 +154,15 @@ dotted_quad(const uint8_t *a, char *out)
 	return n - 1;
 }
 
-/* Each byte in two hex digits, lowercase. */
+/* Each byte in two hex digits, lowercase: byte b's at 2 * b. One flat
+ * array, so that a read across two pairs (hex_lead()) stays inside the
+ * object it indexes. */
 #define HX_D(d) ((d) < 10 ? '0' + (d) : 'a' + (d) - 10)
-#define HX_1(v) { (char)HX_D((v) >> 4), (char)HX_D((v) & 15) }
+#define HX_1(v) (char)HX_D((v) >> 4), (char)HX_D((v) & 15)
 #define HX_4(v) HX_1(v), HX_1((v) + 1), HX_1((v) + 2), HX_1((v) + 3)
 #define HX_16(v) HX_4(v), HX_4((v) + 4), HX_4((v) + 8), HX_4((v) + 12)
 #define HX_64(v) HX_16(v), HX_16((v) + 16), HX_16((v) + 32), HX_16((v) + 48)
-static const char byte_hex[256][2] = {
+static const char byte_hex[512] = {
 	HX_64(0), HX_64(64), HX_64(128), HX_64(192)
 };
 
@@ -169,7 +171,7 @@ static const char byte_hex[256][2] = {
 static inline size_t
 hex_lead(char *t, unsigned b)
 {
-	memcpy(t, byte_hex[0] + 2 * b + (b < 16), 2);
+	memcpy(t, byte_hex + 2 * b + (b < 16), 2);
 	return 2 - (b < 16);
 }
 
@@ -216,7 +218,7 @@ ipv6_fmt(const uint8_t *addr, char t[DECODE_ADDR_MAX])
 		}
 		if (hi) {
 			n += hex_lead(t + n, hi);
-			memcpy(t + n, byte_hex[lo], 2);
+			memcpy(t + n, byte_hex + 2 * lo, 2);
 			n += 2;
 		} else {
 			n += hex_lead(t + n, lo);
