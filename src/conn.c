@@ -2967,16 +2967,18 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[!dir];
 	struct conn_side *sd = &c->side[dir];
 	enum tcp_ev ev = tcp_fsm_classify(s->flags);
-	/* A FIN without ACK to a synchronized endpoint: every state past
-	 * SYN_SENT drops a segment with the ACK bit off (RFC 9293 3.10.7.4,
-	 * fifth), and no stack sends one once synchronized (3.4), so it
-	 * closes nothing: bad_flags, and the segment is taken without its
-	 * FIN (no state, no sequence slot). (One from an endpoint that never
-	 * synchronized, a FIN scan, is fin_before_established.) Zeek's
-	 * history and the ladder still show it as it was. */
+	/* A FIN without ACK on a connection that was established: every
+	 * state past SYN_SENT drops a segment with the ACK bit off (RFC 9293
+	 * 3.10.7.4, fifth), a closed one answers it (3.10.7.1), and no stack
+	 * sends one once synchronized (3.4), so it closes nothing: bad_flags,
+	 * and the segment is taken without its FIN (no state, no sequence
+	 * slot), also right after an RST, before anything shows whether that
+	 * RST was taken. (One on a connection never established, a FIN scan,
+	 * is fin_before_established.) Zeek's history and the ladder still
+	 * show it as it was. */
 	struct tcp_seg nofin;
 	bool fin_noack = ev == EV_FIN && !(s->flags & TH_ACK) &&
-	    rcv->st >= TCP_ST_SYN_RECEIVED && snd->st >= TCP_ST_ESTABLISHED;
+	    (c->hs & HSF_ESTABLISHED);
 	if (fin_noack) {
 		nofin = *s;
 		nofin.flags &= (uint8_t)~TH_FIN;

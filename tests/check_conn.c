@@ -3938,6 +3938,24 @@ START_TEST(test_fin_without_ack_dropped)
 	tu_assert_td(&r, 0, TD_GRACEFUL);
 	tu_assert_states(&r, 0, TCP_ST_TIME_WAIT, TCP_ST_CLOSED);
 	g_free(t);
+
+	/* The same FIN without ACK a second after an RST from the server
+	 * (frame 6, at its next seq: both taken as CLOSED): dropped too, not
+	 * a FIN from an endpoint the RST's undoing gives back ESTABLISHED;
+	 * the server's ACK (frame 8) shows it never took the RST, and the
+	 * client's FIN,ACK (frame 9) is the first real FIN: graceful. */
+	tu_run(HANDSHAKE DATA
+	       "+1.000 < R  5001 0\n"
+	       "+1.000 > F  1101 0\n"
+	       "+0.010 < A  5001 1101\n"
+	       "+0.300 > FA 1101 5001\n"
+	       "+0.010 < FA 5001 1102\n"
+	       "+0.010 > A  1102 5002\n", &r);
+	tu_assert_anom(&r, 0, "bad_flags", 7, "client");
+	tu_assert_anom(&r, 0, "rst_ignored", 8, "server");
+	tu_assert_no_anom(&r, 0, "fin_retransmitted");
+	tu_assert_td(&r, 0, TD_GRACEFUL);
+	tu_assert_states(&r, 0, TCP_ST_TIME_WAIT, TCP_ST_CLOSED);
 }
 END_TEST
 
