@@ -1978,20 +1978,8 @@ fin_ack_pending(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		fin_ack_judge(c, dir, s, ts);
 }
 
-/* An endpoint an RST closed gets back the state st it had before it, as
- * if it had not been sent (rst_ignored). (A FIN that crossed the RST may
- * have moved it on through CLOSING or to TIME_WAIT.) */
-static void
-rst_undo_state(struct tcp_peer *p, uint8_t st)
-{
-	p->st = st;
-	if (st == TCP_ST_CLOSING)
-		p->flags |= PEER_PASSED_CLOSING;
-	if (st == TCP_ST_TIME_WAIT)
-		p->flags |= PEER_PASSED_TW;
-}
-
-/* ...and the reset it concluded: only what the RST itself concluded. */
+/* An RST not taken (rst_ignored): the reset it concluded undone, only
+ * what the RST itself concluded. */
 static void
 rst_undo_reset(struct conn *c, const struct conn_ext *x)
 {
@@ -3215,10 +3203,12 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 			x->left_hs = c->hs;
 			x->left_td_reset = c->td_reset;
 		}
+		/* (A FIN that crossed the RST may have moved one on through
+		 * CLOSING or to TIME_WAIT: tcp_peer_enter().) */
 		for (int i = 0; i < 2; i++) {
 			struct tcp_peer *p = &c->peer[i];
 			if (p->st == TCP_ST_CLOSED)
-				rst_undo_state(p, x->rst_prev[i]);
+				tcp_peer_enter(p, x->rst_prev[i]);
 		}
 		rst_undo_reset(c, x);
 		x->rst_frame = 0;
@@ -3629,8 +3619,8 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		st.snd_to = snd->st;
 		st.rcv_to = rcv->st;
 	} else if (fin_reordered && snd->st == TCP_ST_LAST_ACK) {
-		snd->st = st.snd_to = TCP_ST_CLOSING;
-		snd->flags |= PEER_PASSED_CLOSING;
+		tcp_peer_enter(snd, TCP_ST_CLOSING);
+		st.snd_to = snd->st;
 	} else if (fin_acked && !fin_first_late &&
 	    !(snd->flags & PEER_FIN_ACKED)) {
 		/* A FIN that an ACK captured before it acked: the capture
@@ -3639,9 +3629,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		snd->flags |= PEER_FIN_ACKED;
 		rcv->flags |= PEER_GOT_FIN;
 		side_time_set(c, dir, CT_FIN_ACK, acked_at);
-		snd->st = tcp_fin_acked_state(snd->st);
-		if (snd->st == TCP_ST_TIME_WAIT)
-			snd->flags |= PEER_PASSED_TW;
+		tcp_peer_enter(snd, tcp_fin_acked_state(snd->st));
 		st.snd_to = snd->st;
 	}
 	fsm_report(c, dir, s, &st, ts, frame);

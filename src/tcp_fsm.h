@@ -174,6 +174,18 @@ extern const struct fsm_cell tcp_fsm_table[ROLE_MAX][EV_MAX][TCP_ST_MAX];
 extern const uint8_t tcp_fsm_syn_acked[TCP_ST_MAX];
 extern const uint8_t tcp_fsm_fin_acked[TCP_ST_MAX];
 
+/* p moves to st, noting CLOSING and TIME_WAIT passed through (the
+ * step's, and conn.c's corrections and RST undoing). */
+static inline void
+tcp_peer_enter(struct tcp_peer *p, uint8_t st)
+{
+	p->st = st;
+	if (st == TCP_ST_CLOSING)
+		p->flags |= PEER_PASSED_CLOSING;
+	if (st == TCP_ST_TIME_WAIT)
+		p->flags |= PEER_PASSED_TW;
+}
+
 static inline void
 tcp_fsm_add_anom(struct fsm_step *out, uint16_t id)
 {
@@ -294,18 +306,10 @@ tcp_fsm_step_ev(struct tcp_peer *snd, struct tcp_peer *rcv,
 		break;
 	}
 
-	snd->st = sc.next;
-	rcv->st = rc.next;
+	tcp_peer_enter(snd, sc.next);
+	tcp_peer_enter(rcv, rc.next);
 	tcp_fsm_add_anom(out, sc.anom);
 	tcp_fsm_add_anom(out, rc.anom);
-	if (snd->st == TCP_ST_CLOSING)
-		snd->flags |= PEER_PASSED_CLOSING;
-	if (rcv->st == TCP_ST_CLOSING)
-		rcv->flags |= PEER_PASSED_CLOSING;
-	if (snd->st == TCP_ST_TIME_WAIT)
-		snd->flags |= PEER_PASSED_TW;
-	if (rcv->st == TCP_ST_TIME_WAIT)
-		rcv->flags |= PEER_PASSED_TW;
 done:
 	out->snd_to = snd->st;
 	out->rcv_to = rcv->st;
