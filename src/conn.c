@@ -2303,8 +2303,7 @@ fast_steps(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts)
 	simul_done(c);
 	take_ack(snd, rcv, s, false);
 	c->hs |= HSF_ESTABLISHED;
-	if (!zeek_conn_segment_fast(&c->zeek, dir == c->first_dir, s))
-		zeek_conn_segment(&c->zeek, dir == c->first_dir, s, 0);
+	zeek_conn_segment(&c->zeek, dir == c->first_dir, s, 0);
 	return true;
 }
 

@@ -874,22 +874,6 @@ zeek_conn_segment(struct zeek_conn *z, bool from_first,
 }
 
 /*
- * segment_plain() for conn_input_fast()'s in-order ACKs, most of which it
- * takes; the tests compare the two paths' records (conn_fast_check).
- */
-bool
-zeek_conn_segment_fast(struct zeek_conn *z, bool from_first,
-    const struct tcp_seg *seg)
-{
-	unsigned e = from_first ? 0u : 1u;
-
-	if (!is_plain(z, seg, 0) || (seg->flags & TH_FIN))
-		return false;
-	segment_plain(z, e, seg, 0);
-	return true;
-}
-
-/*
  * TCP_Endpoint::Size() == 0, the only use conn_state makes of sizes.  A
  * SYN and a FIN each take one sequence number but no byte; an endpoint
  * whose half-open attempt was reset is size 0 whatever its numbers say.

@@ -56,10 +56,6 @@ void zeek_conn_init(struct zeek_conn *z);
 /* A segment from the first sender (from_first) or the other endpoint. */
 void zeek_conn_segment(struct zeek_conn *z, bool from_first,
     const struct tcp_seg *seg, unsigned segflags);
-/* The same for a plain in-order ACK, if it is one: false (nothing
- * changed) if zeek_conn_segment() must judge it. */
-bool zeek_conn_segment_fast(struct zeek_conn *z, bool from_first,
-    const struct tcp_seg *seg);
 const char *zeek_conn_state(const struct zeek_conn *z);
 /* The history into buf, which it returns. */
 const char *zeek_conn_history(const struct zeek_conn *z,

@@ -235,7 +235,7 @@ static const struct {
 	{ 0xff, EV_NONE, true, "all eight flags" },
 };
 
-/* conn.c's fast path (conn_input_fast()) relies on an ACK leaving two
+/* conn.c's fast path (fast_ok(), fast_steps()) relies on an ACK leaving two
  * ESTABLISHED endpoints where they are, with no anomaly (RFC 9293 3.10.7.4:
  * ESTABLISHED processes the ACK and stays). */
 START_TEST(test_ack_established_stays)
