@@ -134,21 +134,14 @@ ep_v6(const uint8_t *addr, uint16_t port)
 	    flow_seed[0];
 }
 
-/* Two endpoints' words, in either order; the seed is ready. */
-static inline uint32_t
-hash_eps(uint64_t e0, uint64_t e1)
-{
-	return flow_hash_eps(e0, e1);
-}
-
 uint32_t
 flow_key_hash(const struct flow_key *k)
 {
 	flow_seed_ready();
 	if (k->af == 6)
-		return hash_eps(ep_v6(k->addr[0], k->port[0]),
+		return flow_hash_eps(ep_v6(k->addr[0], k->port[0]),
 		    ep_v6(k->addr[1], k->port[1]));
-	return hash_eps(ep_v4(k->addr[0], k->port[0]),
+	return flow_hash_eps(ep_v4(k->addr[0], k->port[0]),
 	    ep_v4(k->addr[1], k->port[1]));
 }
 
@@ -157,7 +150,7 @@ flow_key_hash(const struct flow_key *k)
 static __attribute__((noinline)) uint32_t
 pkt_hash_v6(const struct pkt *p)
 {
-	return hash_eps(ep_v6(p->src, p->tcp.sport),
+	return flow_hash_eps(ep_v6(p->src, p->tcp.sport),
 	    ep_v6(p->dst, p->tcp.dport));
 }
 
@@ -167,7 +160,7 @@ flow_pkt_hash(const struct pkt *p)
 	flow_seed_ready();
 	if (p->af == 6)
 		return pkt_hash_v6(p);
-	return hash_eps(ep_v4(p->src, p->tcp.sport),
+	return flow_hash_eps(ep_v4(p->src, p->tcp.sport),
 	    ep_v4(p->dst, p->tcp.dport));
 }
 
