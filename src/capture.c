@@ -1140,6 +1140,15 @@ ng_filter(struct capture *c, int dlt, uint32_t iface)
 	    c->ng_progs->len - 1).prog : NULL;
 }
 
+/* f, about to be returned: the frames the filter left out before it
+ * (frame.skipped), counted from here on. */
+static inline void
+skipped_hand(struct capture *c, struct frame *f)
+{
+	f->skipped = c->skip;
+	c->skip = 0;
+}
+
 /* The next frame of a file pcapng.c reads, in file order. */
 static enum capture_status
 ng_read_frame(struct capture *c, struct frame *f, GError **err)
@@ -1177,8 +1186,7 @@ ng_read_frame(struct capture *c, struct frame *f, GError **err)
 				return CAPTURE_OK;
 			}
 		}
-		f->skipped = c->skip;
-		c->skip = 0;
+		skipped_hand(c, f);
 		f->ts_ns = nf.ts_ns;
 		f->caplen = nf.caplen;
 		f->wirelen = nf.wirelen;
@@ -1278,8 +1286,7 @@ ng_next_frame(struct capture *c, struct frame *f, GError **err)
 				c->skip++;
 				continue;
 			}
-			f->skipped = c->skip;
-			c->skip = 0;
+			skipped_hand(c, f);
 			return CAPTURE_OK;
 		}
 		if (m->done)
@@ -1444,8 +1451,7 @@ capture_result(struct capture *c, int r, struct pcap_pkthdr *h,
 		f->dlt = c->dlt;
 		f->iface = 0;
 		f->data = d;
-		f->skipped = c->skip;
-		c->skip = 0;
+		skipped_hand(c, f);
 		return CAPTURE_OK;
 	}
 	if (r == PCAP_ERROR_BREAK) {
