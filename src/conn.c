@@ -1614,6 +1614,24 @@ synack_only(const struct conn *c, const struct tcp_peer *p)
 	    seq_gt(c->synack_ack, cl->isn + 1));
 }
 
+/* A segment from dir, the SYN-ACK's sender still SYN_RECEIVED
+ * (synack_only()), that shows it had a segment of the peer's which the
+ * capture did not: the peer was never captured at all (one direction of
+ * an asymmetric capture, as handshake_asym() takes the other), or it
+ * echoes a TSval newer than any the peer was seen to send (TS.Recent
+ * comes from a segment it received, RFC 7323 4.3). Its data then follows
+ * the third segment: it was ESTABLISHED. */
+static bool
+had_unseen_third(const struct conn *c, uint8_t dir, const struct tcp_seg *s)
+{
+	const struct tcp_peer *rcv = &c->peer[!dir];
+
+	if (c->side[!dir].pkts == 0)
+		return true;
+	return s->opt.has_ts && rcv->ts_seen &&
+	    seq_gt(s->opt.tsecr, rcv->ts_max);
+}
+
 /* FIN checks before the state step (3.6). */
 static void
 teardown_fin(struct conn *c, uint8_t dir, const struct tcp_seg *s,
@@ -3252,6 +3270,10 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 * capture showed them or not (an asymmetric capture). */
 	bool acks_more = (s->flags & TH_ACK) && had_ack &&
 	    seq_gt(s->ack, prev_ack);
+	/* Or its data shows it had a third segment the capture missed. */
+	if (!acks_more && s->paylen > 0 && (ev == EV_ACK || ev == EV_FIN) &&
+	    had_ack && synack_only(c, snd) && had_unseen_third(c, dir, s))
+		acks_more = true;
 	if (ev != EV_NONE) {
 		retrans = track_seq(c, dir, s, ts, frame, &keepalive);
 		if (retrans && s->paylen > 0 && !(s->flags & TH_FIN))

@@ -2467,6 +2467,55 @@ START_TEST(test_asym_after_server_banner)
 }
 END_TEST
 
+/* A capture of the server's direction only (an asymmetric tap): its
+ * SYN-ACK K = 5000 acks J+1 = 1001 of a SYN never seen, then its banner
+ * of 21 bytes at K+1, acking only J+1, then an ACK of 21 bytes of the
+ * client's. A server sends data only once ESTABLISHED (RFC 9293 3.10.2,
+ * SEND in SYN-RECEIVED: queued until ESTABLISHED; no SYN data, no TCP
+ * Fast Open), so the banner followed the client's third segment, which
+ * the capture never had a chance to show: no data_before_established
+ * (the server's direction alone cannot show it); the ack of 21 bytes
+ * never shown is ack_unseen_data, frame 3. */
+START_TEST(test_one_sided_server_banner)
+{
+	struct tu_result r;
+
+	tu_run("0.000  < SA 5000 1001\n"
+	       "+0.100 < PA 5001 1001 len=21\n"
+	       "+0.100 < A  5022 1022\n", &r);
+	tu_assert_nconns(&r, 1);
+	ck_assert_uint_eq(tu_count_anom(&r, 0, "data_before_established"), 0);
+	tu_assert_anom(&r, 0, "ack_unseen_data", 3, "server");
+	ck_assert_int_eq(r.conns[0].st[TU_SERVER], TCP_ST_ESTABLISHED);
+}
+END_TEST
+
+/* The SYN seen (TSval 1), the SYN-ACK echoing it (TSecr 1), then the
+ * server's banner at K+1 acking only J+1 but echoing TSval 3, newer than
+ * any the client was seen to send: TS.Recent is taken from a segment the
+ * server received (RFC 7323 4.3), so the client's third segment reached
+ * it and the capture missed it. ESTABLISHED, no data_before_established.
+ * The same banner echoing TSval 1 (nothing newer received) stays
+ * data_before_established, as without timestamps (anomaly_cases). */
+START_TEST(test_third_unseen_by_tsecr)
+{
+	struct tu_result r;
+
+	tu_run("0.000  > S  1000 0 ts=1,0\n"
+	       "+0.010 < SA 5000 1001 ts=7,1\n"
+	       "+0.100 < PA 5001 1001 len=21 ts=9,3\n", &r);
+	tu_assert_nconns(&r, 1);
+	ck_assert_uint_eq(tu_count_anom(&r, 0, "data_before_established"), 0);
+	ck_assert_int_eq(r.conns[0].st[TU_SERVER], TCP_ST_ESTABLISHED);
+
+	tu_run("0.000  > S  1000 0 ts=1,0\n"
+	       "+0.010 < SA 5000 1001 ts=7,1\n"
+	       "+0.100 < PA 5001 1001 len=21 ts=9,1\n", &r);
+	tu_assert_anom(&r, 0, "data_before_established", 3, "server");
+	ck_assert_int_eq(r.conns[0].st[TU_SERVER], TCP_ST_SYN_RECEIVED);
+}
+END_TEST
+
 /* 71 copies of the SYN (70 syn_retransmitted, more than the 64 anomalies
  * a record keeps), then a SYN-ACK acking J+5, not J+1 (synack_bad_ack,
  * an error): the error takes the place of the latest repeated note, so
@@ -4207,6 +4256,8 @@ conn_suite(void)
 	tcase_add_test(tc, test_syn_new_isn_after_lost_synack);
 	tcase_add_test(tc, test_late_synack_other_isn);
 	tcase_add_test(tc, test_asym_after_server_banner);
+	tcase_add_test(tc, test_one_sided_server_banner);
+	tcase_add_test(tc, test_third_unseen_by_tsecr);
 	tcase_add_test(tc, test_anomaly_cap_keeps_errors);
 	tcase_add_test(tc, test_fins_crossed_by_timestamps);
 	tcase_add_test(tc, test_dup_ack_crossing_fin_by_timestamps);
