@@ -89,6 +89,10 @@ struct pipeline {
 	int64_t clock;		/* capture clock: the latest time seen */
 	int64_t last_sweep;
 	uint64_t frame_no;	/* 1-based across all inputs */
+	/* Frames read that are no TCP segment counted in st.tcp_packets
+	 * (frame_unusual()), which is st.packets less these: set at the
+	 * end (pipeline_finish()), not counted frame by frame. */
+	uint64_t not_tcp;
 	bool stop;		/* -c reached */
 	/* progress line (files, standard error a terminal, or --progress) */
 	bool progress;
@@ -310,6 +314,8 @@ frame_unusual(struct pipeline *pl, const struct ahead *a)
 {
 	const struct pkt *pkt = &a->pkt;
 
+	/* No segment of st.tcp_packets, but the one counted last below. */
+	pl->not_tcp++;
 	switch (a->r) {
 	case DECODE_OK:
 		break;
@@ -346,16 +352,19 @@ frame_unusual(struct pipeline *pl, const struct ahead *a)
 		pl->st.derr[DERR_BAD_CHECKSUM]++;
 	else if (!(pkt->quirks & DEC_ICMP_ERR))	/* an ICMP error: to its
 						   connection, not TCP */
-		pl->st.tcp_packets++;
+		pl->not_tcp--;
 	return true;
 }
 
-/* Analyze a decoded frame: in frame order; the count of frames, this one
- * included. Inline: out of line, it saved registers and made a stack
- * frame for each frame, and capture_ahead() kept its own across the call.
- * par as frame_decode()'s. */
-static inline __attribute__((always_inline)) uint64_t
-frame_commit(struct pipeline *pl, struct ahead *a, struct par *par)
+static void progress_update(struct pipeline *pl, bool force);
+
+/* Analyze a decoded frame: in frame order; with shown, every 4,096 frames
+ * show how far the input is (the progress line). Inline: out of line, it
+ * saved registers and made a stack frame for each frame, and
+ * capture_ahead() kept its own across the call. par as frame_decode()'s. */
+static inline __attribute__((always_inline)) void
+frame_commit(struct pipeline *pl, struct ahead *a, struct par *par,
+    bool shown)
 {
 	const struct frame *f = &a->f;
 	struct pkt *pkt = &a->pkt;
@@ -366,17 +375,10 @@ frame_commit(struct pipeline *pl, struct ahead *a, struct par *par)
 	 * out included (as tshark and Wireshark number them). */
 	pl->frame_no += 1 + f->skipped;
 	/* The clock never runs backwards: a capture whose timestamps jump
-	 * back does not rewind the timers. The earliest time (first_ts, 0
-	 * for none yet) is no later than the clock, so that a frame which
-	 * moves the clock only sets a first one. */
-	if (f->ts_ns > pl->clock) {
+	 * back does not rewind the timers. (struct stats' first_ts and
+	 * last_ts are read by no one: not kept per frame.) */
+	if (f->ts_ns > pl->clock)
 		pl->clock = f->ts_ns;
-		if (!pl->st.first_ts)
-			pl->st.first_ts = f->ts_ns;
-	} else if (!pl->st.first_ts || f->ts_ns < pl->st.first_ts) {
-		pl->st.first_ts = f->ts_ns;
-	}
-	pl->st.last_ts = pl->clock;
 	if (pl->clock - pl->last_sweep >= NS) {
 		if (par)
 			par_sweep(par, pl->frame_no, pl->clock);
@@ -386,20 +388,23 @@ frame_commit(struct pipeline *pl, struct ahead *a, struct par *par)
 	}
 
 	/* The usual frame at once: a segment, no copy, no checksum or ICMP
-	 * finding; the others counted out of line. */
-	if (G_LIKELY(a->r == DECODE_OK && !a->copy && !(pkt->quirks &
-	    (DEC_IP_BAD_CSUM | DEC_TCP_BAD_CSUM | DEC_ICMP_ERR))))
-		pl->st.tcp_packets++;
-	else if (!frame_unusual(pl, a))
-		return k;
+	 * finding, nothing to count; the others counted out of line. */
+	if (G_UNLIKELY(a->r != DECODE_OK || a->copy || (pkt->quirks &
+	    (DEC_IP_BAD_CSUM | DEC_TCP_BAD_CSUM | DEC_ICMP_ERR))) &&
+	    !frame_unusual(pl, a))
+		goto shown;
 	if (par) {
 		par_segment(par, pkt, f->ts_ns, pl->frame_no);
-		return k;
+		goto shown;
 	}
 	flow_segment(&pl->flows, pkt, a->hash, f->ts_ns, pl->frame_no);
-	if ((k & 63) == 0)
-		hugemem_heap();	/* what the heap grew by for records */
-	return k;
+	/* (a multiple of 4,096 is one of 64 too: one test per frame) */
+	if (G_LIKELY((k & 63) != 0))
+		return;
+	hugemem_heap();	/* what the heap grew by for records */
+shown:
+	if (shown && (k & 4095) == 0)
+		progress_update(pl, false);
 }
 
 static void
@@ -408,7 +413,7 @@ pipeline_frame(struct pipeline *pl, const struct frame *f)
 	struct ahead a = { .f = *f };
 
 	frame_decode(pl, &a, pl->par);
-	frame_commit(pl, &a, pl->par);
+	frame_commit(pl, &a, pl->par, false);
 }
 
 static uint64_t
@@ -488,15 +493,6 @@ progress_clear(struct pipeline *pl)
 #define RING 8
 _Static_assert(RING > AHEAD && (RING & (RING - 1)) == 0, "ahead ring");
 
-/* Analyze a decoded frame, and every 4,096 packets show how far the input
- * is (the progress line). */
-static inline __attribute__((always_inline)) void
-commit_shown(struct pipeline *pl, struct ahead *a, struct par *par)
-{
-	if ((frame_commit(pl, a, par) & 4095) == 0)
-		progress_update(pl, false);
-}
-
 /* One thread reading a regular file, without -c (pipeline_capture()):
  * AHEAD frames ahead, in a loop of its own that tests nothing per frame
  * but the end of the input and the output's (pl->stop is never set
@@ -528,14 +524,14 @@ capture_ahead(struct pipeline *pl, struct capture *cap, GError **err)
 		}
 		/* The oldest, once AHEAD are read after it. */
 		if (n - done > AHEAD) {
-			commit_shown(pl, &ring[done++ & (RING - 1)], NULL);
+			frame_commit(pl, &ring[done++ & (RING - 1)], NULL, true);
 			if (pl->rep.gone)	/* what is read ahead is left */
 				return true;
 		}
 	}
 	/* The end of the input: the frames read ahead. */
 	while (done < n)
-		commit_shown(pl, &ring[done++ & (RING - 1)], NULL);
+		frame_commit(pl, &ring[done++ & (RING - 1)], NULL, true);
 	return s != CAPTURE_ERROR;
 }
 
@@ -561,7 +557,7 @@ pipeline_capture(struct pipeline *pl, struct capture *cap, GError **err)
 		if (s != CAPTURE_OK)
 			break;
 		frame_decode(pl, &a, pl->par);
-		commit_shown(pl, &a, pl->par);
+		frame_commit(pl, &a, pl->par, true);
 		if (pl->cfg->count && pl->st.packets >= pl->cfg->count)
 			pl->stop = true;
 	}
@@ -585,6 +581,7 @@ pipeline_finish(struct pipeline *pl)
 		flow_flush(&pl->flows, pl->clock);
 		pl->st.evicted = pl->flows.evicted;
 	}
+	pl->st.tcp_packets = pl->st.packets - pl->not_tcp;
 	report_end(&pl->rep, &pl->st);
 	report_destroy(&pl->rep);
 	flow_table_destroy(&pl->flows);
