@@ -1796,6 +1796,15 @@ whole:
 }
 
 enum decode_result
+decode_frame_ether(const uint8_t *data, size_t caplen, size_t wirelen,
+    const struct decode_opts *opts, struct pkt *pkt)
+{
+	if (__builtin_expect(!decode_fast_off && !opts->verify_checksums, 1))
+		return decode_fast(data, caplen, wirelen, opts, pkt);
+	return decode_whole(DLT_EN10MB, data, caplen, wirelen, opts, pkt);
+}
+
+enum decode_result
 decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
     const struct decode_opts *opts, struct pkt *pkt)
 {

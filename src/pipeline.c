@@ -292,13 +292,15 @@ static inline __attribute__((always_inline)) void
 frame_decode(struct pipeline *pl, struct ahead *a, struct par *par)
 {
 	pl->dopts.ts = a->f.ts_ns;	/* for the fragment reassembler */
-	a->r = decode_frame(a->f.dlt, a->f.data, a->f.caplen, a->f.wirelen,
-	    &pl->dopts, &a->pkt);
+	bool ether = G_LIKELY(a->f.dlt == DLT_EN10MB);
+	a->r = ether ? decode_frame_ether(a->f.data, a->f.caplen, a->f.wirelen,
+	    &pl->dopts, &a->pkt) : decode_frame(a->f.dlt, a->f.data,
+	    a->f.caplen, a->f.wirelen, &pl->dopts, &a->pkt);
 	/* Nothing after the decoder reads the payload, and the frame may
 	 * be gone when a frame read ahead is analyzed (as with -j). */
 	a->pkt.tcp.payload = NULL;
 	a->copy = false;
-	if (G_UNLIKELY(a->f.dlt != DLT_EN10MB || a->f.iface) &&
+	if (G_UNLIKELY(!ether || a->f.iface) &&
 	    a->r == DECODE_OK && pl->copies)
 		a->copy = copy_of_seen(pl->copies, a);
 	if (a->r == DECODE_OK && !par) {
@@ -524,7 +526,8 @@ capture_ahead(struct pipeline *pl, struct capture *cap, GError **err)
 		}
 		/* The oldest, once AHEAD are read after it. */
 		if (n - done > AHEAD) {
-			frame_commit(pl, &ring[done++ & (RING - 1)], NULL, true);
+			frame_commit(pl, &ring[done++ & (RING - 1)], NULL,
+			    true);
 			if (pl->rep.gone)	/* what is read ahead is left */
 				return true;
 		}
