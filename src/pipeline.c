@@ -494,6 +494,14 @@ progress_clear(struct pipeline *pl)
  * two (an index is masked, not divided). */
 #define RING 8
 _Static_assert(RING > AHEAD && (RING & (RING - 1)) == 0, "ahead ring");
+/* A slot of the ring: a power of two bytes too, so that finding one is a
+ * shift (struct ahead is 192 bytes: a multiply by 3 and a shift, each
+ * time one was found). */
+union ahead_slot {
+	struct ahead a;
+	uint8_t pad[256];
+};
+_Static_assert(sizeof(struct ahead) <= 256, "ahead slot");
 
 /* One thread reading a regular file, without -c (pipeline_capture()):
  * AHEAD frames ahead, in a loop of its own that tests nothing per frame
@@ -502,14 +510,14 @@ _Static_assert(RING > AHEAD && (RING & (RING - 1)) == 0, "ahead ring");
 static bool
 capture_ahead(struct pipeline *pl, struct capture *cap, GError **err)
 {
-	struct ahead ring[RING];
+	union ahead_slot ring[RING];
 	uint64_t n = 0, done = 0;	/* frames read, frames analyzed */
 	enum capture_status s;
 
 	if (pl->rep.gone)
 		return true;
 	for (;;) {
-		struct ahead *a = &ring[n & (RING - 1)];
+		struct ahead *a = &ring[n & (RING - 1)].a;
 		s = capture_next(cap, &a->f, err);
 		if (s != CAPTURE_OK) {
 			if (s == CAPTURE_AGAIN)	/* never from a file */
@@ -520,13 +528,13 @@ capture_ahead(struct pipeline *pl, struct capture *cap, GError **err)
 		n++;
 		if (n - done > RECORD_AHEAD) {
 			const struct ahead *b = &ring[(done + RECORD_AHEAD) &
-			    (RING - 1)];
+			    (RING - 1)].a;
 			if (b->r == DECODE_OK)
 				flow_prefetch_record(&pl->flows, b->hash);
 		}
 		/* The oldest, once AHEAD are read after it. */
 		if (n - done > AHEAD) {
-			frame_commit(pl, &ring[done++ & (RING - 1)], NULL,
+			frame_commit(pl, &ring[done++ & (RING - 1)].a, NULL,
 			    true);
 			if (pl->rep.gone)	/* what is read ahead is left */
 				return true;
@@ -534,7 +542,7 @@ capture_ahead(struct pipeline *pl, struct capture *cap, GError **err)
 	}
 	/* The end of the input: the frames read ahead. */
 	while (done < n)
-		frame_commit(pl, &ring[done++ & (RING - 1)], NULL, true);
+		frame_commit(pl, &ring[done++ & (RING - 1)].a, NULL, true);
 	return s != CAPTURE_ERROR;
 }
 
