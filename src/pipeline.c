@@ -503,10 +503,19 @@ union ahead_slot {
 };
 _Static_assert(sizeof(struct ahead) <= 256, "ahead slot");
 
+/* The record of a frame read ahead, fetched (flow_prefetch_record()). */
+static inline __attribute__((always_inline)) void
+prefetch_ahead(struct pipeline *pl, const struct ahead *b)
+{
+	if (b->r == DECODE_OK)
+		flow_prefetch_record(&pl->flows, b->hash);
+}
+
 /* One thread reading a regular file, without -c (pipeline_capture()):
  * AHEAD frames ahead, in a loop of its own that tests nothing per frame
  * but the end of the input and the output's (pl->stop is never set
- * without -c). */
+ * without -c). Once AHEAD are read, each frame read is followed by the
+ * analysis of the one AHEAD before it: the loop counts those alone. */
 static bool
 capture_ahead(struct pipeline *pl, struct capture *cap, GError **err)
 {
@@ -516,8 +525,22 @@ capture_ahead(struct pipeline *pl, struct capture *cap, GError **err)
 
 	if (pl->rep.gone)
 		return true;
+	/* The first AHEAD: none analyzed yet. */
+	while (n < AHEAD) {
+		s = capture_next(cap, &ring[n].a.f, err);
+		if (s != CAPTURE_OK) {
+			if (s == CAPTURE_AGAIN)	/* never from a file */
+				continue;
+			goto end;
+		}
+		frame_decode(pl, &ring[n].a, NULL);	/* one thread */
+		if (++n > RECORD_AHEAD)
+			prefetch_ahead(pl, &ring[RECORD_AHEAD].a);
+	}
+	/* Then AHEAD read and not analyzed at every turn: n is done +
+	 * AHEAD. */
 	for (;;) {
-		struct ahead *a = &ring[n & (RING - 1)].a;
+		struct ahead *a = &ring[(done + AHEAD) & (RING - 1)].a;
 		s = capture_next(cap, &a->f, err);
 		if (s != CAPTURE_OK) {
 			if (s == CAPTURE_AGAIN)	/* never from a file */
@@ -525,21 +548,15 @@ capture_ahead(struct pipeline *pl, struct capture *cap, GError **err)
 			break;
 		}
 		frame_decode(pl, a, NULL);	/* one thread */
-		n++;
-		if (n - done > RECORD_AHEAD) {
-			const struct ahead *b = &ring[(done + RECORD_AHEAD) &
-			    (RING - 1)].a;
-			if (b->r == DECODE_OK)
-				flow_prefetch_record(&pl->flows, b->hash);
-		}
-		/* The oldest, once AHEAD are read after it. */
-		if (n - done > AHEAD) {
-			frame_commit(pl, &ring[done++ & (RING - 1)].a, NULL,
-			    true);
-			if (pl->rep.gone)	/* what is read ahead is left */
-				return true;
-		}
+		prefetch_ahead(pl, &ring[(done + RECORD_AHEAD) &
+		    (RING - 1)].a);
+		/* The oldest, now AHEAD are read after it. */
+		frame_commit(pl, &ring[done++ & (RING - 1)].a, NULL, true);
+		if (pl->rep.gone)	/* what is read ahead is left */
+			return true;
 	}
+	n = done + AHEAD;
+end:
 	/* The end of the input: the frames read ahead. */
 	while (done < n)
 		frame_commit(pl, &ring[done++ & (RING - 1)].a, NULL, true);
