@@ -1712,9 +1712,9 @@ decode_whole(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
  * saves no registers). One check of the captured length covers the fixed
  * headers (rd_take()'s bound, at once).
  */
-static inline enum decode_result
+static inline __attribute__((always_inline)) enum decode_result
 decode_fast(const uint8_t *d, size_t caplen, size_t wirelen,
-    const struct decode_opts *opts, struct pkt *pkt)
+    const struct decode_opts *opts, struct pkt *pkt, bool payload)
 {
 	if (caplen < 14 + 20 + 20)
 		goto whole;
@@ -1778,7 +1778,7 @@ decode_fast(const uint8_t *d, size_t caplen, size_t wirelen,
 	t->hlen = (uint8_t)hlen;
 	t->paylen = (uint32_t)(plen - hlen);
 	t->paycap = (uint32_t)(avail - hlen);	/* <= paylen: avail <= plen */
-	t->payload = t->paycap ? th + hlen : NULL;
+	t->payload = payload && t->paycap ? th + hlen : NULL;
 	if (t->paycap < t->paylen) {
 		pkt->quirks |= DEC_TCP_PAYLOAD_CUT;
 		if (caplen >= wirelen)
@@ -1800,8 +1800,11 @@ decode_frame_ether(const uint8_t *data, size_t caplen, size_t wirelen,
     const struct decode_opts *opts, struct pkt *pkt)
 {
 	if (__builtin_expect(!decode_fast_off && !opts->verify_checksums, 1))
-		return decode_fast(data, caplen, wirelen, opts, pkt);
-	return decode_whole(DLT_EN10MB, data, caplen, wirelen, opts, pkt);
+		return decode_fast(data, caplen, wirelen, opts, pkt, false);
+	enum decode_result r = decode_whole(DLT_EN10MB, data, caplen, wirelen,
+	    opts, pkt);
+	pkt->tcp.payload = NULL;
+	return r;
 }
 
 enum decode_result
@@ -1810,6 +1813,6 @@ decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
 {
 	if (dlt == DLT_EN10MB && data && !decode_fast_off &&
 	    !(opts && opts->verify_checksums))
-		return decode_fast(data, caplen, wirelen, opts, pkt);
+		return decode_fast(data, caplen, wirelen, opts, pkt, true);
 	return decode_whole(dlt, data, caplen, wirelen, opts, pkt);
 }

@@ -140,7 +140,8 @@ enum decode_result decode_frame(int dlt, const uint8_t *data, size_t caplen,
     size_t wirelen, const struct decode_opts *opts, struct pkt *pkt);
 
 /* decode_frame() of a frame of DLT_EN10MB (Ethernet), with opts (not
- * NULL): for a caller that knows both, without their tests. */
+ * NULL): for a caller that knows both, without their tests, and reads no
+ * payload: tcp.payload is left NULL. */
 enum decode_result decode_frame_ether(const uint8_t *data, size_t caplen,
     size_t wirelen, const struct decode_opts *opts, struct pkt *pkt);
 

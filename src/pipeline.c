@@ -146,10 +146,12 @@ pipeline_init(struct pipeline *pl, const struct synfin_config *cfg, FILE *out)
 struct ahead {
 	struct frame f;
 	struct pkt pkt;
+	/* The decoder's result; AHEAD_COPY: DECODE_OK, but a copy from
+	 * another interface (copies), not analyzed. */
 	enum decode_result r;
 	uint32_t hash;		/* one thread: the segment's flow hash */
-	bool copy;		/* a copy from another interface (copies) */
 };
+#define AHEAD_COPY DECODE_MAX
 
 static uint64_t
 copy_mix(uint64_t h, uint64_t v)
@@ -293,16 +295,20 @@ frame_decode(struct pipeline *pl, struct ahead *a, struct par *par)
 {
 	pl->dopts.ts = a->f.ts_ns;	/* for the fragment reassembler */
 	bool ether = G_LIKELY(a->f.dlt == DLT_EN10MB);
-	a->r = ether ? decode_frame_ether(a->f.data, a->f.caplen, a->f.wirelen,
-	    &pl->dopts, &a->pkt) : decode_frame(a->f.dlt, a->f.data,
-	    a->f.caplen, a->f.wirelen, &pl->dopts, &a->pkt);
 	/* Nothing after the decoder reads the payload, and the frame may
-	 * be gone when a frame read ahead is analyzed (as with -j). */
-	a->pkt.tcp.payload = NULL;
-	a->copy = false;
+	 * be gone when a frame read ahead is analyzed (as with -j): no
+	 * payload pointer (decode_frame_ether() gives none). */
+	if (ether) {
+		a->r = decode_frame_ether(a->f.data, a->f.caplen,
+		    a->f.wirelen, &pl->dopts, &a->pkt);
+	} else {
+		a->r = decode_frame(a->f.dlt, a->f.data, a->f.caplen,
+		    a->f.wirelen, &pl->dopts, &a->pkt);
+		a->pkt.tcp.payload = NULL;
+	}
 	if (G_UNLIKELY(!ether || a->f.iface) &&
-	    a->r == DECODE_OK && pl->copies)
-		a->copy = copy_of_seen(pl->copies, a);
+	    a->r == DECODE_OK && pl->copies && copy_of_seen(pl->copies, a))
+		a->r = AHEAD_COPY;
 	if (a->r == DECODE_OK && !par) {
 		a->hash = flow_table_hash(&pl->flows, &a->pkt);
 		flow_prefetch_bucket(&pl->flows, a->hash);
@@ -321,6 +327,9 @@ frame_unusual(struct pipeline *pl, const struct ahead *a)
 	switch (a->r) {
 	case DECODE_OK:
 		break;
+	case AHEAD_COPY:
+		pl->st.derr[DERR_COPY]++;
+		return false;
 	case DECODE_TRUNCATED:
 		pl->st.derr[DERR_TRUNCATED]++;
 		return false;
@@ -338,10 +347,6 @@ frame_unusual(struct pipeline *pl, const struct ahead *a)
 		if (pkt->quirks & DEC_IP_FRAG_LATER)
 			pl->st.derr[pkt->quirks & DEC_IP_BAD_CSUM ?
 			    DERR_BAD_CHECKSUM : DERR_FRAGMENT]++;
-		return false;
-	}
-	if (a->copy) {
-		pl->st.derr[DERR_COPY]++;
 		return false;
 	}
 	if (pkt->quirks & DEC_IP_BAD_CSUM) {
@@ -391,7 +396,7 @@ frame_commit(struct pipeline *pl, struct ahead *a, struct par *par,
 
 	/* The usual frame at once: a segment, no copy, no checksum or ICMP
 	 * finding, nothing to count; the others counted out of line. */
-	if (G_UNLIKELY(a->r != DECODE_OK || a->copy || (pkt->quirks &
+	if (G_UNLIKELY(a->r != DECODE_OK || (pkt->quirks &
 	    (DEC_IP_BAD_CSUM | DEC_TCP_BAD_CSUM | DEC_ICMP_ERR))) &&
 	    !frame_unusual(pl, a))
 		goto shown;
