@@ -1373,6 +1373,51 @@ hash_of(const struct pkt *p, uint64_t hash)
 	return hash == FLOW_NO_HASH ? flow_pkt_hash(p) : (uint32_t)hash;
 }
 
+/* lookup()'s record for p that is not the usual one: a SYN, or none of
+ * its segments counted; the record p goes to. Out of line, so that the
+ * usual lookup saves none of its registers. */
+static __attribute__((noinline)) struct conn *
+found_unusual(struct flow_table *t, struct conn *c, const struct pkt *p,
+    uint32_t h, int64_t ts, uint64_t frame, uint8_t *dir)
+{
+	bool syn = (p->tcp.flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN;
+	bool valid = !(p->quirks & (DEC_TCP_BAD_CSUM | DEC_IP_BAD_CSUM));
+
+	if (valid && conn_pkts(c, 0) == 0 && conn_pkts(c, 1) == 0) {
+		/* The record holds only segments dropped for bad
+		 * checksums (--verify-checksums): they started no
+		 * connection, so the first valid segment starts its
+		 * own record, as in Zeek. */
+		release(t, c, ts, END_REUSED);
+	} else if (syn && conn_is_reusable(c, *dir)) {
+		/* 4-tuple reuse: a new SYN after the previous
+		 * connection closed, reset or sits in TIME_WAIT. */
+		uint32_t floor = 0;
+		bool reopened = conn_reuse(c, &t->cfg, *dir, &p->tcp,
+		    ts, frame, &floor);
+		if (conn_tw_refuses(c, *dir, &p->tcp) &&
+		    !conn_tw_linked(c) && !(t->max_flows &&
+		    t->n >= t->max_flows)) {
+			/* A SYN the peer's TIME_WAIT refuses: the old
+			 * record stays for its answer (flow_segment()),
+			 * passed by from now on. (Not when a new record
+			 * would evict one: it might be this one.) */
+			struct conn *n = new_record(t, p, h, ts, frame,
+			    dir);
+			conn_tw_link(n, c, *dir);
+			return n;
+		}
+		release(t, c, ts, END_REUSED);
+		struct conn *n = new_record(t, p, h, ts, frame, dir);
+		if (reopened)
+			conn_tw_floor(n, !*dir, floor);
+		return n;
+	} else {
+		return c;
+	}
+	return new_record(t, p, h, ts, frame, dir);
+}
+
 /* flow_lookup_hashed(); inline in flow_segment(), which runs it for
  * every packet. */
 static inline __attribute__((always_inline)) struct conn *
@@ -1382,47 +1427,14 @@ lookup(struct flow_table *t, const struct pkt *p, uint64_t hash, int64_t ts,
 	uint32_t h = hash_of(p, hash);
 	struct conn *c = find(t, p, h, dir);
 
-	if (c) {
-		bool syn = (p->tcp.flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN;
-		bool valid = !(p->quirks & (DEC_TCP_BAD_CSUM | DEC_IP_BAD_CSUM));
-		/* The usual segment, first: no SYN, for a record that has
-		 * counted segments (the low words of conn_pkts()). */
-		if (G_LIKELY(!syn && (c->side[0].pkts | c->side[1].pkts)))
-			return c;
-		if (valid && conn_pkts(c, 0) == 0 && conn_pkts(c, 1) == 0) {
-			/* The record holds only segments dropped for bad
-			 * checksums (--verify-checksums): they started no
-			 * connection, so the first valid segment starts its
-			 * own record, as in Zeek. */
-			release(t, c, ts, END_REUSED);
-		} else if (syn && conn_is_reusable(c, *dir)) {
-			/* 4-tuple reuse: a new SYN after the previous
-			 * connection closed, reset or sits in TIME_WAIT. */
-			uint32_t floor = 0;
-			bool reopened = conn_reuse(c, &t->cfg, *dir, &p->tcp,
-			    ts, frame, &floor);
-			if (conn_tw_refuses(c, *dir, &p->tcp) &&
-			    !conn_tw_linked(c) && !(t->max_flows &&
-			    t->n >= t->max_flows)) {
-				/* A SYN the peer's TIME_WAIT refuses: the old
-				 * record stays for its answer (flow_segment()),
-				 * passed by from now on. (Not when a new record
-				 * would evict one: it might be this one.) */
-				struct conn *n = new_record(t, p, h, ts, frame,
-				    dir);
-				conn_tw_link(n, c, *dir);
-				return n;
-			}
-			release(t, c, ts, END_REUSED);
-			struct conn *n = new_record(t, p, h, ts, frame, dir);
-			if (reopened)
-				conn_tw_floor(n, !*dir, floor);
-			return n;
-		} else {
-			return c;
-		}
-	}
-	return new_record(t, p, h, ts, frame, dir);
+	if (!c)
+		return new_record(t, p, h, ts, frame, dir);
+	bool syn = (p->tcp.flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN;
+	/* The usual segment, first: no SYN, for a record that has counted
+	 * segments (the low words of conn_pkts()). */
+	if (G_LIKELY(!syn && (c->side[0].pkts | c->side[1].pkts)))
+		return c;
+	return found_unusual(t, c, p, h, ts, frame, dir);
 }
 
 struct conn *
@@ -1460,14 +1472,13 @@ icmp_error(struct flow_table *t, const struct pkt *p, uint64_t hash,
 	return c;
 }
 
-struct conn *
-flow_segment(struct flow_table *t, const struct pkt *p, uint64_t hash,
-    int64_t ts, uint64_t frame)
+/* flow_segment() of a record with rare facts (conn.ext: a TIME_WAIT
+ * link, a held SYN): out of line, so that the usual segment saves none of
+ * its registers. */
+static __attribute__((noinline)) struct conn *
+segment_rare(struct flow_table *t, struct conn *c, uint8_t dir,
+    const struct pkt *p, uint64_t hash, int64_t ts, uint64_t frame)
 {
-	if (G_UNLIKELY(p->quirks & DEC_ICMP_ERR))
-		return icmp_error(t, p, hash, ts, frame);
-	uint8_t dir;
-	struct conn *c = lookup(t, p, hash, ts, frame, &dir);
 	struct conn *old = conn_tw_old(c);
 
 	if (G_UNLIKELY(old != NULL)) {
@@ -1512,6 +1523,26 @@ flow_segment(struct flow_table *t, const struct pkt *p, uint64_t hash,
 			update(t, c, conn_held_flush(c, &t->cfg));
 		}
 	}
+	if (G_UNLIKELY((p->tcp.flags & (TH_SYN | TH_ACK)) == TH_SYN) &&
+	    conn_hold_syn(c, dir, p, ts, frame))
+		return c;
+	update(t, c, conn_input(c, &t->cfg, dir, p, ts, frame));
+	return c;
+}
+
+struct conn *
+flow_segment(struct flow_table *t, const struct pkt *p, uint64_t hash,
+    int64_t ts, uint64_t frame)
+{
+	if (G_UNLIKELY(p->quirks & DEC_ICMP_ERR))
+		return icmp_error(t, p, hash, ts, frame);
+	uint8_t dir;
+	struct conn *c = lookup(t, p, hash, ts, frame, &dir);
+
+	/* No rare facts (conn_tw_old(), conn_has_held() both NULL): the
+	 * segment at once. */
+	if (G_UNLIKELY(c->ext != NULL))
+		return segment_rare(t, c, dir, p, hash, ts, frame);
 	if (G_UNLIKELY((p->tcp.flags & (TH_SYN | TH_ACK)) == TH_SYN) &&
 	    conn_hold_syn(c, dir, p, ts, frame))
 		return c;
