@@ -1418,13 +1418,12 @@ found_unusual(struct flow_table *t, struct conn *c, const struct pkt *p,
 	return new_record(t, p, h, ts, frame, dir);
 }
 
-/* flow_lookup_hashed(); inline in flow_segment(), which runs it for
- * every packet. */
+/* flow_lookup_hashed() of hash h; inline in flow_segment_tcp(), which
+ * runs it for every packet. */
 static inline __attribute__((always_inline)) struct conn *
-lookup(struct flow_table *t, const struct pkt *p, uint64_t hash, int64_t ts,
+lookup(struct flow_table *t, const struct pkt *p, uint32_t h, int64_t ts,
     uint64_t frame, uint8_t *dir)
 {
-	uint32_t h = hash_of(p, hash);
 	struct conn *c = find(t, p, h, dir);
 
 	if (!c)
@@ -1441,14 +1440,14 @@ struct conn *
 flow_lookup_hashed(struct flow_table *t, const struct pkt *p, uint64_t hash,
     int64_t ts, uint64_t frame, uint8_t *dir)
 {
-	return lookup(t, p, hash, ts, frame, dir);
+	return lookup(t, p, hash_of(p, hash), ts, frame, dir);
 }
 
 struct conn *
 flow_lookup(struct flow_table *t, const struct pkt *p, int64_t ts,
     uint64_t frame, uint8_t *dir)
 {
-	return lookup(t, p, FLOW_NO_HASH, ts, frame, dir);
+	return lookup(t, p, flow_pkt_hash(p), ts, frame, dir);
 }
 
 /* An ICMP error about a segment of p's 4-tuple (DEC_ICMP_ERR): its
@@ -1477,7 +1476,7 @@ icmp_error(struct flow_table *t, const struct pkt *p, uint64_t hash,
  * its registers. */
 static __attribute__((noinline)) struct conn *
 segment_rare(struct flow_table *t, struct conn *c, uint8_t dir,
-    const struct pkt *p, uint64_t hash, int64_t ts, uint64_t frame)
+    const struct pkt *p, uint32_t hash, int64_t ts, uint64_t frame)
 {
 	struct conn *old = conn_tw_old(c);
 
@@ -1515,7 +1514,7 @@ segment_rare(struct flow_table *t, struct conn *c, uint8_t dir,
 			uint8_t hdir, d;
 			conn_held_take(c, &h, &hts, &hframe, &hdir);
 			release(t, c, ts, END_REUSED);
-			c = new_record(t, p, hash_of(p, hash), ts, frame, &d);
+			c = new_record(t, p, hash, ts, frame, &d);
 			update(t, c, conn_input(c, &t->cfg, hdir, h, hts,
 			    hframe));
 			g_free(h);
@@ -1531,21 +1530,28 @@ segment_rare(struct flow_table *t, struct conn *c, uint8_t dir,
 }
 
 struct conn *
-flow_segment(struct flow_table *t, const struct pkt *p, uint64_t hash,
+flow_segment_tcp(struct flow_table *t, const struct pkt *p, uint32_t h,
     int64_t ts, uint64_t frame)
 {
-	if (G_UNLIKELY(p->quirks & DEC_ICMP_ERR))
-		return icmp_error(t, p, hash, ts, frame);
 	uint8_t dir;
-	struct conn *c = lookup(t, p, hash, ts, frame, &dir);
+	struct conn *c = lookup(t, p, h, ts, frame, &dir);
 
 	/* No rare facts (conn_tw_old(), conn_has_held() both NULL): the
 	 * segment at once. */
 	if (G_UNLIKELY(c->ext != NULL))
-		return segment_rare(t, c, dir, p, hash, ts, frame);
+		return segment_rare(t, c, dir, p, h, ts, frame);
 	if (G_UNLIKELY((p->tcp.flags & (TH_SYN | TH_ACK)) == TH_SYN) &&
 	    conn_hold_syn(c, dir, p, ts, frame))
 		return c;
 	update(t, c, conn_input(c, &t->cfg, dir, p, ts, frame));
 	return c;
+}
+
+struct conn *
+flow_segment(struct flow_table *t, const struct pkt *p, uint64_t hash,
+    int64_t ts, uint64_t frame)
+{
+	if (G_UNLIKELY(p->quirks & DEC_ICMP_ERR))
+		return icmp_error(t, p, hash, ts, frame);
+	return flow_segment_tcp(t, p, hash_of(p, hash), ts, frame);
 }

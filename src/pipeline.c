@@ -396,15 +396,20 @@ frame_commit(struct pipeline *pl, struct ahead *a, struct par *par,
 
 	/* The usual frame at once: a segment, no copy, no checksum or ICMP
 	 * finding, nothing to count; the others counted out of line. */
-	if (G_UNLIKELY(a->r != DECODE_OK || (pkt->quirks &
-	    (DEC_IP_BAD_CSUM | DEC_TCP_BAD_CSUM | DEC_ICMP_ERR))) &&
-	    !frame_unusual(pl, a))
+	bool usual = G_LIKELY(a->r == DECODE_OK && !(pkt->quirks &
+	    (DEC_IP_BAD_CSUM | DEC_TCP_BAD_CSUM | DEC_ICMP_ERR)));
+	if (!usual && !frame_unusual(pl, a))
 		goto shown;
 	if (par) {
 		par_segment(par, pkt, f->ts_ns, pl->frame_no);
 		goto shown;
 	}
-	flow_segment(&pl->flows, pkt, a->hash, f->ts_ns, pl->frame_no);
+	if (G_LIKELY(usual))	/* no ICMP error: no test of it again */
+		flow_segment_tcp(&pl->flows, pkt, a->hash, f->ts_ns,
+		    pl->frame_no);
+	else
+		flow_segment(&pl->flows, pkt, a->hash, f->ts_ns,
+		    pl->frame_no);
 	/* (a multiple of 4,096 is one of 64 too: one test per frame) */
 	if (G_LIKELY((k & 63) != 0))
 		return;
