@@ -1703,6 +1703,19 @@ decode_whole(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
 	return res;
 }
 
+/* decode_frame_ether()'s frame the whole way: out of line (a tail call),
+ * so that the fast path keeps nothing across a call. */
+static __attribute__((noinline)) enum decode_result
+whole_no_payload(const uint8_t *data, size_t caplen, size_t wirelen,
+    const struct decode_opts *opts, struct pkt *pkt)
+{
+	enum decode_result r = decode_whole(DLT_EN10MB, data, caplen, wirelen,
+	    opts, pkt);
+
+	pkt->tcp.payload = NULL;
+	return r;
+}
+
 /*
  * Most frames at once: Ethernet II, IPv4 without options or IPv6 without
  * extension headers, not a fragment, a TCP header all captured, checksums
@@ -1792,6 +1805,8 @@ decode_fast(const uint8_t *d, size_t caplen, size_t wirelen,
 	pkt->quirks |= q;
 	return res;
 whole:
+	if (!payload)
+		return whole_no_payload(d, caplen, wirelen, opts, pkt);
 	return decode_whole(DLT_EN10MB, d, caplen, wirelen, opts, pkt);
 }
 
@@ -1801,10 +1816,7 @@ decode_frame_ether(const uint8_t *data, size_t caplen, size_t wirelen,
 {
 	if (__builtin_expect(!decode_fast_off && !opts->verify_checksums, 1))
 		return decode_fast(data, caplen, wirelen, opts, pkt, false);
-	enum decode_result r = decode_whole(DLT_EN10MB, data, caplen, wirelen,
-	    opts, pkt);
-	pkt->tcp.payload = NULL;
-	return r;
+	return whole_no_payload(data, caplen, wirelen, opts, pkt);
 }
 
 enum decode_result
