@@ -1736,6 +1736,9 @@ decode_fast(const uint8_t *d, size_t caplen, size_t wirelen,
 	/* The IP header's length, and its length field's count of the TCP
 	 * bytes after it. */
 	size_t iph, plen;
+	/* The network fields at once, in the branch that knows the
+	 * version: a frame that goes the whole way after all is decoded
+	 * again from the start (decode_whole() clears them). */
 	if (et == ETHERTYPE_IPV4) {
 		/* IHL 5, TCP, neither MF nor a fragment offset (DF may be) */
 		size_t tot = ld_be16(ip + 2);
@@ -1744,6 +1747,11 @@ decode_fast(const uint8_t *d, size_t caplen, size_t wirelen,
 			goto whole;
 		iph = 20;
 		plen = tot - 20;
+		memset(pkt, 0, offsetof(struct pkt, tcp));
+		pkt->af = 4;
+		pkt->ipid = ld_be16(ip + 4);
+		memcpy(pkt->src, ip + 12, 4);
+		memcpy(pkt->dst, ip + 16, 4);
 	} else if (et == ETHERTYPE_IPV6) {
 		/* TCP next; a payload length of 0 (a jumbogram, BIG TCP) or
 		 * too short for a TCP header goes the whole way */
@@ -1754,6 +1762,10 @@ decode_fast(const uint8_t *d, size_t caplen, size_t wirelen,
 		plen = ld_be16(ip + 4);
 		if (plen < 20)
 			goto whole;
+		memset(pkt, 0, offsetof(struct pkt, tcp));
+		pkt->af = 6;
+		memcpy(pkt->src, ip + 8, 16);
+		memcpy(pkt->dst, ip + 24, 16);
 	} else {
 		goto whole;
 	}
@@ -1767,17 +1779,6 @@ decode_fast(const uint8_t *d, size_t caplen, size_t wirelen,
 	struct tcp_seg *t = &pkt->tcp;
 	enum decode_result res = DECODE_OK;
 
-	memset(pkt, 0, offsetof(struct pkt, tcp));
-	if (iph == 20) {
-		pkt->af = 4;
-		pkt->ipid = ld_be16(ip + 4);
-		memcpy(pkt->src, ip + 12, 4);
-		memcpy(pkt->dst, ip + 16, 4);
-	} else {
-		pkt->af = 6;
-		memcpy(pkt->src, ip + 8, 16);
-		memcpy(pkt->dst, ip + 24, 16);
-	}
 	if (cap > plen)
 		pkt->quirks = DEC_ETH_PADDING;
 	t->sport = ld_be16(th);
