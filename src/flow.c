@@ -62,8 +62,9 @@ pkt_dir(const struct pkt *p)
 	return c <= 0 ? 0 : 1;
 }
 
-void
-flow_key_make(const struct pkt *p, struct flow_key *k, uint8_t *dir)
+/* flow_key_make(); inline in new_record(). */
+static inline __attribute__((always_inline)) void
+key_make(const struct pkt *p, struct flow_key *k, uint8_t *dir)
 {
 	memset(k, 0, sizeof(*k));
 	k->af = p->af;
@@ -77,6 +78,12 @@ flow_key_make(const struct pkt *p, struct flow_key *k, uint8_t *dir)
 	}
 	k->port[*dir] = p->tcp.sport;
 	k->port[!*dir] = p->tcp.dport;
+}
+
+void
+flow_key_make(const struct pkt *p, struct flow_key *k, uint8_t *dir)
+{
+	key_make(p, k, dir);
 }
 
 /* The seed: random per process, so that a crafted capture cannot aim
@@ -1262,7 +1269,7 @@ new_record(struct flow_table *t, const struct pkt *p, uint32_t h, int64_t ts,
 {
 	struct flow_key k;
 
-	flow_key_make(p, &k, dir);
+	key_make(p, &k, dir);
 	if (t->max_flows && t->n >= t->max_flows)
 		evict_one(t, ts);
 	struct conn *c = conn_init(block_take(t, k.af), &k,
