@@ -763,6 +763,15 @@ update(struct flow_table *t, struct conn *c, bool open)
 	int64_t d;
 
 	c->tbase = timer_base(t, conn_time(c, CT_LAST));
+	/* The usual open record: filed ACTIVE, its filing (file_at()) no
+	 * later than before: nothing to do, as below, without asking the
+	 * rest. (With conn_fast_check, the way below, which checks.) */
+	if (open && c->timer == TIMER_ACTIVE && !conn_fast_check) {
+		int64_t chk = sat_add(c->tbase, t->pack_idle_ns);
+		d = sat_add(c->tbase, t->idle_ns);
+		if (chk > t->swept && (chk < d ? chk : d) >= c->deadline)
+			return;
+	}
 	enum flow_timer cls = open ? open_deadline(t, c, &d) :
 	    deadline_of(t, c, &d);
 	if (G_UNLIKELY(conn_fast_check) && open) {
