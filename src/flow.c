@@ -765,8 +765,11 @@ update(struct flow_table *t, struct conn *c, bool open)
 	c->tbase = timer_base(t, conn_time(c, CT_LAST));
 	/* The usual open record: filed ACTIVE, its filing (file_at()) no
 	 * later than before: nothing to do, as below, without asking the
-	 * rest. (With conn_fast_check, the way below, which checks.) */
-	if (open && c->timer == TIMER_ACTIVE && !conn_fast_check) {
+	 * rest. Open: conn_input()'s fast path took the segment, or neither
+	 * done nor in TIME_WAIT (deadline_of()'s open_deadline()). (With
+	 * conn_fast_check, the fast path's the way below, which checks.) */
+	if (c->timer == TIMER_ACTIVE && (open ? !conn_fast_check :
+	    !conn_is_done(c) && !conn_in_time_wait(c))) {
 		int64_t chk = sat_add(c->tbase, t->pack_idle_ns);
 		d = sat_add(c->tbase, t->idle_ns);
 		if (chk > t->swept && (chk < d ? chk : d) >= c->deadline)
