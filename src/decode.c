@@ -1703,6 +1703,19 @@ decode_whole(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
 	return res;
 }
 
+/* decode_frame_ether()'s frame the whole way: out of line (a tail call),
+ * so that the fast path keeps nothing across a call. */
+static __attribute__((noinline)) enum decode_result
+whole_no_payload(const uint8_t *data, size_t caplen, size_t wirelen,
+    const struct decode_opts *opts, struct pkt *pkt)
+{
+	enum decode_result r = decode_whole(DLT_EN10MB, data, caplen, wirelen,
+	    opts, pkt);
+
+	pkt->tcp.payload = NULL;
+	return r;
+}
+
 /*
  * Most frames at once: Ethernet II, IPv4 without options or IPv6 without
  * extension headers, not a fragment, a TCP header all captured, checksums
@@ -1712,9 +1725,9 @@ decode_whole(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
  * saves no registers). One check of the captured length covers the fixed
  * headers (rd_take()'s bound, at once).
  */
-static inline enum decode_result
+static inline __attribute__((always_inline)) enum decode_result
 decode_fast(const uint8_t *d, size_t caplen, size_t wirelen,
-    const struct decode_opts *opts, struct pkt *pkt)
+    const struct decode_opts *opts, struct pkt *pkt, bool payload)
 {
 	if (caplen < 14 + 20 + 20)
 		goto whole;
@@ -1723,6 +1736,9 @@ decode_fast(const uint8_t *d, size_t caplen, size_t wirelen,
 	/* The IP header's length, and its length field's count of the TCP
 	 * bytes after it. */
 	size_t iph, plen;
+	/* The network fields at once, in the branch that knows the
+	 * version: a frame that goes the whole way after all is decoded
+	 * again from the start (decode_whole() clears them). */
 	if (et == ETHERTYPE_IPV4) {
 		/* IHL 5, TCP, neither MF nor a fragment offset (DF may be) */
 		size_t tot = ld_be16(ip + 2);
@@ -1731,6 +1747,11 @@ decode_fast(const uint8_t *d, size_t caplen, size_t wirelen,
 			goto whole;
 		iph = 20;
 		plen = tot - 20;
+		memset(pkt, 0, offsetof(struct pkt, tcp));
+		pkt->af = 4;
+		pkt->ipid = ld_be16(ip + 4);
+		memcpy(pkt->src, ip + 12, 4);
+		memcpy(pkt->dst, ip + 16, 4);
 	} else if (et == ETHERTYPE_IPV6) {
 		/* TCP next; a payload length of 0 (a jumbogram, BIG TCP) or
 		 * too short for a TCP header goes the whole way */
@@ -1741,6 +1762,10 @@ decode_fast(const uint8_t *d, size_t caplen, size_t wirelen,
 		plen = ld_be16(ip + 4);
 		if (plen < 20)
 			goto whole;
+		memset(pkt, 0, offsetof(struct pkt, tcp));
+		pkt->af = 6;
+		memcpy(pkt->src, ip + 8, 16);
+		memcpy(pkt->dst, ip + 24, 16);
 	} else {
 		goto whole;
 	}
@@ -1754,17 +1779,6 @@ decode_fast(const uint8_t *d, size_t caplen, size_t wirelen,
 	struct tcp_seg *t = &pkt->tcp;
 	enum decode_result res = DECODE_OK;
 
-	memset(pkt, 0, offsetof(struct pkt, tcp));
-	if (iph == 20) {
-		pkt->af = 4;
-		pkt->ipid = ld_be16(ip + 4);
-		memcpy(pkt->src, ip + 12, 4);
-		memcpy(pkt->dst, ip + 16, 4);
-	} else {
-		pkt->af = 6;
-		memcpy(pkt->src, ip + 8, 16);
-		memcpy(pkt->dst, ip + 24, 16);
-	}
 	if (cap > plen)
 		pkt->quirks = DEC_ETH_PADDING;
 	t->sport = ld_be16(th);
@@ -1778,7 +1792,7 @@ decode_fast(const uint8_t *d, size_t caplen, size_t wirelen,
 	t->hlen = (uint8_t)hlen;
 	t->paylen = (uint32_t)(plen - hlen);
 	t->paycap = (uint32_t)(avail - hlen);	/* <= paylen: avail <= plen */
-	t->payload = t->paycap ? th + hlen : NULL;
+	t->payload = payload && t->paycap ? th + hlen : NULL;
 	if (t->paycap < t->paylen) {
 		pkt->quirks |= DEC_TCP_PAYLOAD_CUT;
 		if (caplen >= wirelen)
@@ -1792,7 +1806,18 @@ decode_fast(const uint8_t *d, size_t caplen, size_t wirelen,
 	pkt->quirks |= q;
 	return res;
 whole:
+	if (!payload)
+		return whole_no_payload(d, caplen, wirelen, opts, pkt);
 	return decode_whole(DLT_EN10MB, d, caplen, wirelen, opts, pkt);
+}
+
+enum decode_result
+decode_frame_ether(const uint8_t *data, size_t caplen, size_t wirelen,
+    const struct decode_opts *opts, struct pkt *pkt)
+{
+	if (__builtin_expect(!decode_fast_off && !opts->verify_checksums, 1))
+		return decode_fast(data, caplen, wirelen, opts, pkt, false);
+	return whole_no_payload(data, caplen, wirelen, opts, pkt);
 }
 
 enum decode_result
@@ -1801,6 +1826,6 @@ decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
 {
 	if (dlt == DLT_EN10MB && data && !decode_fast_off &&
 	    !(opts && opts->verify_checksums))
-		return decode_fast(data, caplen, wirelen, opts, pkt);
+		return decode_fast(data, caplen, wirelen, opts, pkt, true);
 	return decode_whole(dlt, data, caplen, wirelen, opts, pkt);
 }

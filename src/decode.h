@@ -139,6 +139,12 @@ extern bool decode_fast_off;
 enum decode_result decode_frame(int dlt, const uint8_t *data, size_t caplen,
     size_t wirelen, const struct decode_opts *opts, struct pkt *pkt);
 
+/* decode_frame() of a frame of DLT_EN10MB (Ethernet), with opts (not
+ * NULL): for a caller that knows both, without their tests, and reads no
+ * payload: tcp.payload is left NULL. */
+enum decode_result decode_frame_ether(const uint8_t *data, size_t caplen,
+    size_t wirelen, const struct decode_opts *opts, struct pkt *pkt);
+
 /* Walk TCP options (RFC 9293 3.1) from a bounded region; returns DEC_ bits. */
 uint32_t decode_tcp_options(const uint8_t *p, size_t len, struct tcp_opts *o);
 

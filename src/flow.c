@@ -62,8 +62,9 @@ pkt_dir(const struct pkt *p)
 	return c <= 0 ? 0 : 1;
 }
 
-void
-flow_key_make(const struct pkt *p, struct flow_key *k, uint8_t *dir)
+/* flow_key_make(); inline in new_record(). */
+static inline __attribute__((always_inline)) void
+key_make(const struct pkt *p, struct flow_key *k, uint8_t *dir)
 {
 	memset(k, 0, sizeof(*k));
 	k->af = p->af;
@@ -77,6 +78,12 @@ flow_key_make(const struct pkt *p, struct flow_key *k, uint8_t *dir)
 	}
 	k->port[*dir] = p->tcp.sport;
 	k->port[!*dir] = p->tcp.dport;
+}
+
+void
+flow_key_make(const struct pkt *p, struct flow_key *k, uint8_t *dir)
+{
+	key_make(p, k, dir);
 }
 
 /* The seed: random per process, so that a crafted capture cannot aim
@@ -756,6 +763,18 @@ update(struct flow_table *t, struct conn *c, bool open)
 	int64_t d;
 
 	c->tbase = timer_base(t, conn_time(c, CT_LAST));
+	/* The usual open record: filed ACTIVE, its filing (file_at()) no
+	 * later than before: nothing to do, as below, without asking the
+	 * rest. Open: conn_input()'s fast path took the segment, or neither
+	 * done nor in TIME_WAIT (deadline_of()'s open_deadline()). (With
+	 * conn_fast_check, the fast path's the way below, which checks.) */
+	if (c->timer == TIMER_ACTIVE && (open ? !conn_fast_check :
+	    !conn_is_done(c) && !conn_in_time_wait(c))) {
+		int64_t chk = sat_add(c->tbase, t->pack_idle_ns);
+		d = sat_add(c->tbase, t->idle_ns);
+		if (chk > t->swept && (chk < d ? chk : d) >= c->deadline)
+			return;
+	}
 	enum flow_timer cls = open ? open_deadline(t, c, &d) :
 	    deadline_of(t, c, &d);
 	if (G_UNLIKELY(conn_fast_check) && open) {
@@ -916,6 +935,22 @@ sort_due(struct flow_table *t, uint64_t lo, uint64_t hi)
 	struct flow_due *b = t->due_tmp, *src = a, *dst = b;
 	uint64_t span = hi - lo;
 
+	/* Ids close together (an end-of-capture round of one thread's:
+	 * ids given in turn, most of those of the range still open): each
+	 * record straight to its id's place in the buffer, as a pointer
+	 * (the buffer has room for 2n), then the places in order. */
+	if (span < 2 * (uint64_t)n) {
+		struct conn **at = (struct conn **)(void *)b;
+		size_t k = 0;
+		memset(at, 0, (span + 1) * sizeof(*at));
+		for (size_t i = 0; i < n; i++)
+			at[a[i].id - lo] = a[i].c;
+		for (uint64_t i = 0; i <= span; i++)
+			if (at[i])
+				a[k++] = (struct flow_due){ lo + i, at[i] };
+		g_assert(k == n);	/* ids are distinct */
+		return;
+	}
 	for (unsigned sh = 0; sh < 64 && span >> sh; sh += 8) {
 		size_t cnt[256] = { 0 };
 		for (size_t i = 0; i < n; i++)
@@ -1246,7 +1281,7 @@ new_record(struct flow_table *t, const struct pkt *p, uint32_t h, int64_t ts,
 {
 	struct flow_key k;
 
-	flow_key_make(p, &k, dir);
+	key_make(p, &k, dir);
 	if (t->max_flows && t->n >= t->max_flows)
 		evict_one(t, ts);
 	struct conn *c = conn_init(block_take(t, k.af), &k,
@@ -1357,70 +1392,81 @@ hash_of(const struct pkt *p, uint64_t hash)
 	return hash == FLOW_NO_HASH ? flow_pkt_hash(p) : (uint32_t)hash;
 }
 
-/* flow_lookup_hashed(); inline in flow_segment(), which runs it for
- * every packet. */
-static inline __attribute__((always_inline)) struct conn *
-lookup(struct flow_table *t, const struct pkt *p, uint64_t hash, int64_t ts,
-    uint64_t frame, uint8_t *dir)
+/* lookup()'s record for p that is not the usual one: a SYN, or none of
+ * its segments counted; the record p goes to. Out of line, so that the
+ * usual lookup saves none of its registers. */
+static __attribute__((noinline)) struct conn *
+found_unusual(struct flow_table *t, struct conn *c, const struct pkt *p,
+    uint32_t h, int64_t ts, uint64_t frame, uint8_t *dir)
 {
-	uint32_t h = hash_of(p, hash);
-	struct conn *c = find(t, p, h, dir);
+	bool syn = (p->tcp.flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN;
+	bool valid = !(p->quirks & (DEC_TCP_BAD_CSUM | DEC_IP_BAD_CSUM));
 
-	if (c) {
-		bool syn = (p->tcp.flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN;
-		bool valid = !(p->quirks & (DEC_TCP_BAD_CSUM | DEC_IP_BAD_CSUM));
-		/* The usual segment, first: no SYN, for a record that has
-		 * counted segments (the low words of conn_pkts()). */
-		if (G_LIKELY(!syn && (c->side[0].pkts | c->side[1].pkts)))
-			return c;
-		if (valid && conn_pkts(c, 0) == 0 && conn_pkts(c, 1) == 0) {
-			/* The record holds only segments dropped for bad
-			 * checksums (--verify-checksums): they started no
-			 * connection, so the first valid segment starts its
-			 * own record, as in Zeek. */
-			release(t, c, ts, END_REUSED);
-		} else if (syn && conn_is_reusable(c, *dir)) {
-			/* 4-tuple reuse: a new SYN after the previous
-			 * connection closed, reset or sits in TIME_WAIT. */
-			uint32_t floor = 0;
-			bool reopened = conn_reuse(c, &t->cfg, *dir, &p->tcp,
-			    ts, frame, &floor);
-			if (conn_tw_refuses(c, *dir, &p->tcp) &&
-			    !conn_tw_linked(c) && !(t->max_flows &&
-			    t->n >= t->max_flows)) {
-				/* A SYN the peer's TIME_WAIT refuses: the old
-				 * record stays for its answer (flow_segment()),
-				 * passed by from now on. (Not when a new record
-				 * would evict one: it might be this one.) */
-				struct conn *n = new_record(t, p, h, ts, frame,
-				    dir);
-				conn_tw_link(n, c, *dir);
-				return n;
-			}
-			release(t, c, ts, END_REUSED);
-			struct conn *n = new_record(t, p, h, ts, frame, dir);
-			if (reopened)
-				conn_tw_floor(n, !*dir, floor);
+	if (valid && conn_pkts(c, 0) == 0 && conn_pkts(c, 1) == 0) {
+		/* The record holds only segments dropped for bad
+		 * checksums (--verify-checksums): they started no
+		 * connection, so the first valid segment starts its
+		 * own record, as in Zeek. */
+		release(t, c, ts, END_REUSED);
+	} else if (syn && conn_is_reusable(c, *dir)) {
+		/* 4-tuple reuse: a new SYN after the previous
+		 * connection closed, reset or sits in TIME_WAIT. */
+		uint32_t floor = 0;
+		bool reopened = conn_reuse(c, &t->cfg, *dir, &p->tcp,
+		    ts, frame, &floor);
+		if (conn_tw_refuses(c, *dir, &p->tcp) &&
+		    !conn_tw_linked(c) && !(t->max_flows &&
+		    t->n >= t->max_flows)) {
+			/* A SYN the peer's TIME_WAIT refuses: the old
+			 * record stays for its answer (flow_segment()),
+			 * passed by from now on. (Not when a new record
+			 * would evict one: it might be this one.) */
+			struct conn *n = new_record(t, p, h, ts, frame,
+			    dir);
+			conn_tw_link(n, c, *dir);
 			return n;
-		} else {
-			return c;
 		}
+		release(t, c, ts, END_REUSED);
+		struct conn *n = new_record(t, p, h, ts, frame, dir);
+		if (reopened)
+			conn_tw_floor(n, !*dir, floor);
+		return n;
+	} else {
+		return c;
 	}
 	return new_record(t, p, h, ts, frame, dir);
+}
+
+/* flow_lookup_hashed() of hash h; inline in flow_segment_tcp(), which
+ * runs it for every packet. */
+static inline __attribute__((always_inline)) struct conn *
+lookup(struct flow_table *t, const struct pkt *p, uint32_t h, int64_t ts,
+    uint64_t frame, uint8_t *dir)
+{
+	struct conn *c = find(t, p, h, dir);
+
+	if (!c)
+		return new_record(t, p, h, ts, frame, dir);
+	bool syn = (p->tcp.flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN;
+	/* The usual segment, first: no SYN, for a record that has counted
+	 * segments (the low words of conn_pkts()). */
+	if (G_LIKELY(!syn && (c->side[0].pkts | c->side[1].pkts)))
+		return c;
+	return found_unusual(t, c, p, h, ts, frame, dir);
 }
 
 struct conn *
 flow_lookup_hashed(struct flow_table *t, const struct pkt *p, uint64_t hash,
     int64_t ts, uint64_t frame, uint8_t *dir)
 {
-	return lookup(t, p, hash, ts, frame, dir);
+	return lookup(t, p, hash_of(p, hash), ts, frame, dir);
 }
 
 struct conn *
 flow_lookup(struct flow_table *t, const struct pkt *p, int64_t ts,
     uint64_t frame, uint8_t *dir)
 {
-	return lookup(t, p, FLOW_NO_HASH, ts, frame, dir);
+	return lookup(t, p, flow_pkt_hash(p), ts, frame, dir);
 }
 
 /* An ICMP error about a segment of p's 4-tuple (DEC_ICMP_ERR): its
@@ -1444,14 +1490,13 @@ icmp_error(struct flow_table *t, const struct pkt *p, uint64_t hash,
 	return c;
 }
 
-struct conn *
-flow_segment(struct flow_table *t, const struct pkt *p, uint64_t hash,
-    int64_t ts, uint64_t frame)
+/* flow_segment() of a record with rare facts (conn.ext: a TIME_WAIT
+ * link, a held SYN): out of line, so that the usual segment saves none of
+ * its registers. */
+static __attribute__((noinline)) struct conn *
+segment_rare(struct flow_table *t, struct conn *c, uint8_t dir,
+    const struct pkt *p, uint32_t hash, int64_t ts, uint64_t frame)
 {
-	if (G_UNLIKELY(p->quirks & DEC_ICMP_ERR))
-		return icmp_error(t, p, hash, ts, frame);
-	uint8_t dir;
-	struct conn *c = lookup(t, p, hash, ts, frame, &dir);
 	struct conn *old = conn_tw_old(c);
 
 	if (G_UNLIKELY(old != NULL)) {
@@ -1488,7 +1533,7 @@ flow_segment(struct flow_table *t, const struct pkt *p, uint64_t hash,
 			uint8_t hdir, d;
 			conn_held_take(c, &h, &hts, &hframe, &hdir);
 			release(t, c, ts, END_REUSED);
-			c = new_record(t, p, hash_of(p, hash), ts, frame, &d);
+			c = new_record(t, p, hash, ts, frame, &d);
 			update(t, c, conn_input(c, &t->cfg, hdir, h, hts,
 			    hframe));
 			g_free(h);
@@ -1501,4 +1546,31 @@ flow_segment(struct flow_table *t, const struct pkt *p, uint64_t hash,
 		return c;
 	update(t, c, conn_input(c, &t->cfg, dir, p, ts, frame));
 	return c;
+}
+
+struct conn *
+flow_segment_tcp(struct flow_table *t, const struct pkt *p, uint32_t h,
+    int64_t ts, uint64_t frame)
+{
+	uint8_t dir;
+	struct conn *c = lookup(t, p, h, ts, frame, &dir);
+
+	/* No rare facts (conn_tw_old(), conn_has_held() both NULL): the
+	 * segment at once. */
+	if (G_UNLIKELY(c->ext != NULL))
+		return segment_rare(t, c, dir, p, h, ts, frame);
+	if (G_UNLIKELY((p->tcp.flags & (TH_SYN | TH_ACK)) == TH_SYN) &&
+	    conn_hold_syn(c, dir, p, ts, frame))
+		return c;
+	update(t, c, conn_input(c, &t->cfg, dir, p, ts, frame));
+	return c;
+}
+
+struct conn *
+flow_segment(struct flow_table *t, const struct pkt *p, uint64_t hash,
+    int64_t ts, uint64_t frame)
+{
+	if (G_UNLIKELY(p->quirks & DEC_ICMP_ERR))
+		return icmp_error(t, p, hash, ts, frame);
+	return flow_segment_tcp(t, p, hash_of(p, hash), ts, frame);
 }

@@ -213,6 +213,10 @@ void flow_update(struct flow_table *t, struct conn *c);
  * none. */
 struct conn *flow_segment(struct flow_table *t, const struct pkt *p,
     uint64_t hash, int64_t ts, uint64_t frame);
+/* The same for a segment known to be no ICMP error (no DEC_ICMP_ERR),
+ * whose hash h the caller has: without their tests. */
+struct conn *flow_segment_tcp(struct flow_table *t, const struct pkt *p,
+    uint32_t h, int64_t ts, uint64_t frame);
 /* Release every record whose deadline is at or before now, by id; pack the
  * open records it finds idle (not, with t->id_frame, those of this batch,
  * whose pointers the caller holds until it renumbers them); then, unless

@@ -89,6 +89,10 @@ struct pipeline {
 	int64_t clock;		/* capture clock: the latest time seen */
 	int64_t last_sweep;
 	uint64_t frame_no;	/* 1-based across all inputs */
+	/* Frames read that are no TCP segment counted in st.tcp_packets
+	 * (frame_unusual()), which is st.packets less these: set at the
+	 * end (pipeline_finish()), not counted frame by frame. */
+	uint64_t not_tcp;
 	bool stop;		/* -c reached */
 	/* progress line (files, standard error a terminal, or --progress) */
 	bool progress;
@@ -142,10 +146,12 @@ pipeline_init(struct pipeline *pl, const struct synfin_config *cfg, FILE *out)
 struct ahead {
 	struct frame f;
 	struct pkt pkt;
+	/* The decoder's result; AHEAD_COPY: DECODE_OK, but a copy from
+	 * another interface (copies), not analyzed. */
 	enum decode_result r;
 	uint32_t hash;		/* one thread: the segment's flow hash */
-	bool copy;		/* a copy from another interface (copies) */
 };
+#define AHEAD_COPY DECODE_MAX
 
 static uint64_t
 copy_mix(uint64_t h, uint64_t v)
@@ -288,15 +294,21 @@ static inline __attribute__((always_inline)) void
 frame_decode(struct pipeline *pl, struct ahead *a, struct par *par)
 {
 	pl->dopts.ts = a->f.ts_ns;	/* for the fragment reassembler */
-	a->r = decode_frame(a->f.dlt, a->f.data, a->f.caplen, a->f.wirelen,
-	    &pl->dopts, &a->pkt);
+	bool ether = G_LIKELY(a->f.dlt == DLT_EN10MB);
 	/* Nothing after the decoder reads the payload, and the frame may
-	 * be gone when a frame read ahead is analyzed (as with -j). */
-	a->pkt.tcp.payload = NULL;
-	a->copy = false;
-	if (G_UNLIKELY(a->f.dlt != DLT_EN10MB || a->f.iface) &&
-	    a->r == DECODE_OK && pl->copies)
-		a->copy = copy_of_seen(pl->copies, a);
+	 * be gone when a frame read ahead is analyzed (as with -j): no
+	 * payload pointer (decode_frame_ether() gives none). */
+	if (ether) {
+		a->r = decode_frame_ether(a->f.data, a->f.caplen,
+		    a->f.wirelen, &pl->dopts, &a->pkt);
+	} else {
+		a->r = decode_frame(a->f.dlt, a->f.data, a->f.caplen,
+		    a->f.wirelen, &pl->dopts, &a->pkt);
+		a->pkt.tcp.payload = NULL;
+	}
+	if (G_UNLIKELY(!ether || a->f.iface) &&
+	    a->r == DECODE_OK && pl->copies && copy_of_seen(pl->copies, a))
+		a->r = AHEAD_COPY;
 	if (a->r == DECODE_OK && !par) {
 		a->hash = flow_table_hash(&pl->flows, &a->pkt);
 		flow_prefetch_bucket(&pl->flows, a->hash);
@@ -310,9 +322,14 @@ frame_unusual(struct pipeline *pl, const struct ahead *a)
 {
 	const struct pkt *pkt = &a->pkt;
 
+	/* No segment of st.tcp_packets, but the one counted last below. */
+	pl->not_tcp++;
 	switch (a->r) {
 	case DECODE_OK:
 		break;
+	case AHEAD_COPY:
+		pl->st.derr[DERR_COPY]++;
+		return false;
 	case DECODE_TRUNCATED:
 		pl->st.derr[DERR_TRUNCATED]++;
 		return false;
@@ -332,10 +349,6 @@ frame_unusual(struct pipeline *pl, const struct ahead *a)
 			    DERR_BAD_CHECKSUM : DERR_FRAGMENT]++;
 		return false;
 	}
-	if (a->copy) {
-		pl->st.derr[DERR_COPY]++;
-		return false;
-	}
 	if (pkt->quirks & DEC_IP_BAD_CSUM) {
 		/* A bad IPv4 header checksum: the datagram is dropped
 		 * before TCP sees it, silently, as a host (and Zeek) does. */
@@ -346,16 +359,19 @@ frame_unusual(struct pipeline *pl, const struct ahead *a)
 		pl->st.derr[DERR_BAD_CHECKSUM]++;
 	else if (!(pkt->quirks & DEC_ICMP_ERR))	/* an ICMP error: to its
 						   connection, not TCP */
-		pl->st.tcp_packets++;
+		pl->not_tcp--;
 	return true;
 }
 
-/* Analyze a decoded frame: in frame order; the count of frames, this one
- * included. Inline: out of line, it saved registers and made a stack
- * frame for each frame, and capture_ahead() kept its own across the call.
- * par as frame_decode()'s. */
-static inline __attribute__((always_inline)) uint64_t
-frame_commit(struct pipeline *pl, struct ahead *a, struct par *par)
+static void progress_update(struct pipeline *pl, bool force);
+
+/* Analyze a decoded frame: in frame order; with shown, every 4,096 frames
+ * show how far the input is (the progress line). Inline: out of line, it
+ * saved registers and made a stack frame for each frame, and
+ * capture_ahead() kept its own across the call. par as frame_decode()'s. */
+static inline __attribute__((always_inline)) void
+frame_commit(struct pipeline *pl, struct ahead *a, struct par *par,
+    bool shown)
 {
 	const struct frame *f = &a->f;
 	struct pkt *pkt = &a->pkt;
@@ -366,17 +382,10 @@ frame_commit(struct pipeline *pl, struct ahead *a, struct par *par)
 	 * out included (as tshark and Wireshark number them). */
 	pl->frame_no += 1 + f->skipped;
 	/* The clock never runs backwards: a capture whose timestamps jump
-	 * back does not rewind the timers. The earliest time (first_ts, 0
-	 * for none yet) is no later than the clock, so that a frame which
-	 * moves the clock only sets a first one. */
-	if (f->ts_ns > pl->clock) {
+	 * back does not rewind the timers. (struct stats' first_ts and
+	 * last_ts are read by no one: not kept per frame.) */
+	if (f->ts_ns > pl->clock)
 		pl->clock = f->ts_ns;
-		if (!pl->st.first_ts)
-			pl->st.first_ts = f->ts_ns;
-	} else if (!pl->st.first_ts || f->ts_ns < pl->st.first_ts) {
-		pl->st.first_ts = f->ts_ns;
-	}
-	pl->st.last_ts = pl->clock;
 	if (pl->clock - pl->last_sweep >= NS) {
 		if (par)
 			par_sweep(par, pl->frame_no, pl->clock);
@@ -386,20 +395,28 @@ frame_commit(struct pipeline *pl, struct ahead *a, struct par *par)
 	}
 
 	/* The usual frame at once: a segment, no copy, no checksum or ICMP
-	 * finding; the others counted out of line. */
-	if (G_LIKELY(a->r == DECODE_OK && !a->copy && !(pkt->quirks &
-	    (DEC_IP_BAD_CSUM | DEC_TCP_BAD_CSUM | DEC_ICMP_ERR))))
-		pl->st.tcp_packets++;
-	else if (!frame_unusual(pl, a))
-		return k;
+	 * finding, nothing to count; the others counted out of line. */
+	bool usual = G_LIKELY(a->r == DECODE_OK && !(pkt->quirks &
+	    (DEC_IP_BAD_CSUM | DEC_TCP_BAD_CSUM | DEC_ICMP_ERR)));
+	if (!usual && !frame_unusual(pl, a))
+		goto shown;
 	if (par) {
 		par_segment(par, pkt, f->ts_ns, pl->frame_no);
-		return k;
+		goto shown;
 	}
-	flow_segment(&pl->flows, pkt, a->hash, f->ts_ns, pl->frame_no);
-	if ((k & 63) == 0)
-		hugemem_heap();	/* what the heap grew by for records */
-	return k;
+	if (G_LIKELY(usual))	/* no ICMP error: no test of it again */
+		flow_segment_tcp(&pl->flows, pkt, a->hash, f->ts_ns,
+		    pl->frame_no);
+	else
+		flow_segment(&pl->flows, pkt, a->hash, f->ts_ns,
+		    pl->frame_no);
+	/* (a multiple of 4,096 is one of 64 too: one test per frame) */
+	if (G_LIKELY((k & 63) != 0))
+		return;
+	hugemem_heap();	/* what the heap grew by for records */
+shown:
+	if (shown && (k & 4095) == 0)
+		progress_update(pl, false);
 }
 
 static void
@@ -408,7 +425,7 @@ pipeline_frame(struct pipeline *pl, const struct frame *f)
 	struct ahead a = { .f = *f };
 
 	frame_decode(pl, &a, pl->par);
-	frame_commit(pl, &a, pl->par);
+	frame_commit(pl, &a, pl->par, false);
 }
 
 static uint64_t
@@ -487,31 +504,53 @@ progress_clear(struct pipeline *pl)
  * two (an index is masked, not divided). */
 #define RING 8
 _Static_assert(RING > AHEAD && (RING & (RING - 1)) == 0, "ahead ring");
+/* A slot of the ring: a power of two bytes too, so that finding one is a
+ * shift (struct ahead is 192 bytes: a multiply by 3 and a shift, each
+ * time one was found). */
+union ahead_slot {
+	struct ahead a;
+	uint8_t pad[256];
+};
+_Static_assert(sizeof(struct ahead) <= 256, "ahead slot");
 
-/* Analyze a decoded frame, and every 4,096 packets show how far the input
- * is (the progress line). */
+/* The record of a frame read ahead, fetched (flow_prefetch_record()). */
 static inline __attribute__((always_inline)) void
-commit_shown(struct pipeline *pl, struct ahead *a, struct par *par)
+prefetch_ahead(struct pipeline *pl, const struct ahead *b)
 {
-	if ((frame_commit(pl, a, par) & 4095) == 0)
-		progress_update(pl, false);
+	if (b->r == DECODE_OK)
+		flow_prefetch_record(&pl->flows, b->hash);
 }
 
 /* One thread reading a regular file, without -c (pipeline_capture()):
  * AHEAD frames ahead, in a loop of its own that tests nothing per frame
  * but the end of the input and the output's (pl->stop is never set
- * without -c). */
+ * without -c). Once AHEAD are read, each frame read is followed by the
+ * analysis of the one AHEAD before it: the loop counts those alone. */
 static bool
 capture_ahead(struct pipeline *pl, struct capture *cap, GError **err)
 {
-	struct ahead ring[RING];
+	union ahead_slot ring[RING];
 	uint64_t n = 0, done = 0;	/* frames read, frames analyzed */
 	enum capture_status s;
 
 	if (pl->rep.gone)
 		return true;
+	/* The first AHEAD: none analyzed yet. */
+	while (n < AHEAD) {
+		s = capture_next(cap, &ring[n].a.f, err);
+		if (s != CAPTURE_OK) {
+			if (s == CAPTURE_AGAIN)	/* never from a file */
+				continue;
+			goto end;
+		}
+		frame_decode(pl, &ring[n].a, NULL);	/* one thread */
+		if (++n > RECORD_AHEAD)
+			prefetch_ahead(pl, &ring[RECORD_AHEAD].a);
+	}
+	/* Then AHEAD read and not analyzed at every turn: n is done +
+	 * AHEAD. */
 	for (;;) {
-		struct ahead *a = &ring[n & (RING - 1)];
+		struct ahead *a = &ring[(done + AHEAD) & (RING - 1)].a;
 		s = capture_next(cap, &a->f, err);
 		if (s != CAPTURE_OK) {
 			if (s == CAPTURE_AGAIN)	/* never from a file */
@@ -519,23 +558,18 @@ capture_ahead(struct pipeline *pl, struct capture *cap, GError **err)
 			break;
 		}
 		frame_decode(pl, a, NULL);	/* one thread */
-		n++;
-		if (n - done > RECORD_AHEAD) {
-			const struct ahead *b = &ring[(done + RECORD_AHEAD) &
-			    (RING - 1)];
-			if (b->r == DECODE_OK)
-				flow_prefetch_record(&pl->flows, b->hash);
-		}
-		/* The oldest, once AHEAD are read after it. */
-		if (n - done > AHEAD) {
-			commit_shown(pl, &ring[done++ & (RING - 1)], NULL);
-			if (pl->rep.gone)	/* what is read ahead is left */
-				return true;
-		}
+		prefetch_ahead(pl, &ring[(done + RECORD_AHEAD) &
+		    (RING - 1)].a);
+		/* The oldest, now AHEAD are read after it. */
+		frame_commit(pl, &ring[done++ & (RING - 1)].a, NULL, true);
+		if (pl->rep.gone)	/* what is read ahead is left */
+			return true;
 	}
+	n = done + AHEAD;
+end:
 	/* The end of the input: the frames read ahead. */
 	while (done < n)
-		commit_shown(pl, &ring[done++ & (RING - 1)], NULL);
+		frame_commit(pl, &ring[done++ & (RING - 1)].a, NULL, true);
 	return s != CAPTURE_ERROR;
 }
 
@@ -561,7 +595,7 @@ pipeline_capture(struct pipeline *pl, struct capture *cap, GError **err)
 		if (s != CAPTURE_OK)
 			break;
 		frame_decode(pl, &a, pl->par);
-		commit_shown(pl, &a, pl->par);
+		frame_commit(pl, &a, pl->par, true);
 		if (pl->cfg->count && pl->st.packets >= pl->cfg->count)
 			pl->stop = true;
 	}
@@ -585,6 +619,7 @@ pipeline_finish(struct pipeline *pl)
 		flow_flush(&pl->flows, pl->clock);
 		pl->st.evicted = pl->flows.evicted;
 	}
+	pl->st.tcp_packets = pl->st.packets - pl->not_tcp;
 	report_end(&pl->rep, &pl->st);
 	report_destroy(&pl->rep);
 	flow_table_destroy(&pl->flows);
