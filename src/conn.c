@@ -145,6 +145,7 @@ pack_client(const struct conn *c)
 /* A time (conn.t, conn_side.t) as its distance back from the last
  * packet's, so that the times of a teardown are small. Its own inverse,
  * and it keeps 0 (none) and only 0 at 0. */
+#ifndef __SSE2__
 static uint32_t
 time_back(uint32_t last, uint32_t x)
 {
@@ -152,6 +153,7 @@ time_back(uint32_t last, uint32_t x)
 		return x;
 	return last - x + 1;
 }
+#endif
 
 /* The sides' times (the handshake's are near the start, and small as
  * they are) through time_back(), both ways. */
@@ -160,9 +162,32 @@ pack_times(struct conn *c)
 {
 	uint32_t last = c->t[CT_LAST];
 
+#ifdef __SSE2__
+	/* Each side's three times with the fin_count before them (kept
+	 * as it is), four lanes at once: x where x is 0 or last + 1, else
+	 * last + 1 - x. */
+	G_STATIC_ASSERT(CT_SIDE_MAX == 3 && offsetof(struct conn_side, t) ==
+	    offsetof(struct conn_side, fin_count) + 4);
+	const __m128i l1 = _mm_set1_epi32((int)(last + 1));
+	const __m128i lane0 = _mm_setr_epi32(-1, 0, 0, 0);
+
+	for (int i = 0; i < 2; i++) {
+		uint8_t *at = (uint8_t *)c + offsetof(struct conn, side) +
+		    (size_t)i * sizeof(struct conn_side) +
+		    offsetof(struct conn_side, fin_count);
+		__m128i x = _mm_loadu_si128((const __m128i *)at);
+		__m128i keep = _mm_or_si128(_mm_or_si128(lane0,
+		    _mm_cmpeq_epi32(x, _mm_setzero_si128())),
+		    _mm_cmpeq_epi32(x, l1));
+		_mm_storeu_si128((__m128i *)at, _mm_or_si128(
+		    _mm_and_si128(keep, x),
+		    _mm_andnot_si128(keep, _mm_sub_epi32(l1, x))));
+	}
+#else
 	for (int i = 0; i < 2; i++)
 		for (int k = 0; k < CT_SIDE_MAX; k++)
 			c->side[i].t[k] = time_back(last, c->side[i].t[k]);
+#endif
 }
 
 /*
