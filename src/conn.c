@@ -130,7 +130,7 @@ conn_free_blocks(struct conn *c)
 #define BODY_WORDS CONN_BODY_WORDS
 #define TAG_BYTES ((BODY_WORDS + 3) / 4)
 #define PACKED_MAX (TAG_BYTES + 4 * BODY_WORDS)
-G_STATIC_ASSERT(CONN_HEAD + 32 + PACKED_MAX <= CONN_PACKED_MAX);
+G_STATIC_ASSERT(CONN_HEAD + 32 + PACKED_MAX + 3 <= CONN_PACKED_MAX);
 
 G_STATIC_ASSERT(CONN_HEAD % 4 == 0 && sizeof(struct conn) % 4 == 0);
 
@@ -289,11 +289,11 @@ static const uint8_t tag_len[256] = {
 	TL_64(0), TL_64(64), TL_64(128), TL_64(192)
 };
 
-/* The codes of two words, from the mask of their 8 bytes (word_code[]
- * of each nibble, the second's shifted by 2): a tag byte in two
- * look-ups. */
+/* The codes of two words, from the mask of their 8 bytes that are zero
+ * (word_code[] of each nibble of its complement, the second's shifted by
+ * 2; _mm_cmpeq_epi8()'s mask as it is): a tag byte in two look-ups. */
 #define WC_1(m) ((m) == 0 ? 0 : (m) == 1 ? 1 : (m) < 4 ? 2 : 3)
-#define WC_2(m) (WC_1((m) & 15) | WC_1((m) >> 4) << 2)
+#define WC_2(z) (WC_1((255 - (z)) & 15) | WC_1((255 - (z)) >> 4) << 2)
 #define WC_8(m) WC_2(m), WC_2((m) + 1), WC_2((m) + 2), WC_2((m) + 3), \
 	WC_2((m) + 4), WC_2((m) + 5), WC_2((m) + 6), WC_2((m) + 7)
 #define WC_64(m) WC_8(m), WC_8((m) + 8), WC_8((m) + 16), WC_8((m) + 24), \
@@ -452,26 +452,29 @@ pack_shuffles_init(void)
 	}
 }
 
-/* pack_body() (out: PACKED_MAX + 3 bytes). */
+/* pack_body() (out: PACKED_MAX + 3 bytes). Unrolled: the groups' offsets
+ * are constants, and each group's 16 bytes are loaded once. */
 __attribute__((target("ssse3"))) static size_t
 pack_body_ssse3(const struct conn *c, uint8_t *out)
 {
 	const uint8_t *b = (const uint8_t *)c + CONN_HEAD;
 	uint8_t *o = out + TAG_BYTES;
-	size_t i = 0;
+	const __m128i zero = _mm_setzero_si128();
 
-	for (; i + 4 <= BODY_WORDS; i += 4) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(b + 4 * i));
-		unsigned m = nonzero16(b + 4 * i);
-		unsigned t = pair_code[m & 255] | pair_code[m >> 8] << 4;
+#pragma GCC unroll 32
+	for (size_t g = 0; g < BODY_WORDS / 4; g++) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(b + 16 * g));
+		size_t z = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
+		    zero));
+		size_t t = pair_code[z & 255] | (size_t)pair_code[z >> 8] << 4;
 		/* 16 bytes stored, tag_len[t] kept: o stays in out, which
 		 * has room for every word whole */
 		_mm_storeu_si128((__m128i *)o, _mm_shuffle_epi8(x,
 		    _mm_loadu_si128((const __m128i *)shuf_pack[t])));
 		o += tag_len[t];
-		out[i / 4] = (uint8_t)t;
+		out[g] = (uint8_t)t;
 	}
-	return pack_tail(b, i, out, o);
+	return pack_tail(b, BODY_WORDS / 4 * 4, out, o);
 }
 
 /* unpack_body() (in: the packed body, then 16 bytes that may be
@@ -502,22 +505,23 @@ conn_pack(const struct conn *c, void *out)
 {
 	struct conn s;
 	size_t v6 = c->key.af == 6 ? 32 : 0;
-	uint8_t *o = out, body[PACKED_MAX + 3];
+	uint8_t *o = out;
 	size_t n;
 
 	g_assert(!c->packed);
 	memcpy(&s, c, sizeof(s));
 	pack_delta(&s);
-#ifdef PACK_SSSE3
-	if (have_ssse3 && !conn_pack_scalar)
-		n = pack_body_ssse3(&s, body);
-	else
-#endif
-		n = pack_body(&s, body);
 	s.packed = 1;
 	memcpy(o, &s, CONN_HEAD);	/* the head: pack_delta() left it */
 	memcpy(o + CONN_HEAD, conn_addr(c, 0), v6);
-	memcpy(o + CONN_HEAD + v6, body, n);
+	/* The body right after them: out has room for its every word whole,
+	 * and for pack_body()'s 3 bytes beyond. */
+#ifdef PACK_SSSE3
+	if (have_ssse3 && !conn_pack_scalar)
+		n = pack_body_ssse3(&s, o + CONN_HEAD + v6);
+	else
+#endif
+		n = pack_body(&s, o + CONN_HEAD + v6);
 	return CONN_HEAD + v6 + n;
 }
 
