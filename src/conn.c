@@ -478,18 +478,19 @@ pack_body_ssse3(const struct conn *c, uint8_t *out)
 }
 
 /* unpack_body() (in: the packed body, then 16 bytes that may be
- * anything but must be set). */
+ * anything but must be set). Unrolled as pack_body_ssse3(). */
 __attribute__((target("ssse3"))) static void
 unpack_body_ssse3(struct conn *c, const uint8_t *in)
 {
 	uint8_t *b = (uint8_t *)c + CONN_HEAD;
 	const uint8_t *p = in + TAG_BYTES;
-	size_t i = 0;
+	size_t i = BODY_WORDS / 4 * 4;
 
-	for (; i + 4 <= BODY_WORDS; i += 4) {
-		unsigned t = in[i / 4];
+#pragma GCC unroll 32
+	for (size_t g = 0; g < BODY_WORDS / 4; g++) {
+		size_t t = in[g];
 		__m128i x = _mm_loadu_si128((const __m128i *)p);
-		_mm_storeu_si128((__m128i *)(b + 4 * i), _mm_shuffle_epi8(x,
+		_mm_storeu_si128((__m128i *)(b + 16 * g), _mm_shuffle_epi8(x,
 		    _mm_loadu_si128((const __m128i *)shuf_unpack[t])));
 		p += tag_len[t];
 	}
@@ -497,6 +498,30 @@ unpack_body_ssse3(struct conn *c, const uint8_t *in)
 		unpack_word(b + 4 * i, &p, in[i / 4] & 3);
 		unpack_word(b + 4 * i + 4, &p, in[i / 4] >> 2 & 3);
 	}
+}
+
+/* The packed body's length from its tag bytes (body_len()): each tag
+ * byte's as the lengths of its two nibbles' words (a shuffle of 16),
+ * summed by the sum of absolute differences from 0. */
+__attribute__((target("ssse3"))) static size_t
+body_len_ssse3(const uint8_t *tag)
+{
+	/* code_len[n & 3] + code_len[n >> 2] for each nibble n */
+	const __m128i nib = _mm_setr_epi8(0, 1, 2, 4, 1, 2, 3, 5, 2, 3, 4, 6,
+	    4, 5, 6, 8);
+	const __m128i lo4 = _mm_set1_epi8(0x0f);
+	__m128i x = _mm_loadu_si128((const __m128i *)tag);
+	__m128i l = _mm_add_epi8(
+	    _mm_shuffle_epi8(nib, _mm_and_si128(x, lo4)),
+	    _mm_shuffle_epi8(nib, _mm_and_si128(_mm_srli_epi16(x, 4), lo4)));
+	__m128i sum = _mm_sad_epu8(l, _mm_setzero_si128());
+	size_t n = TAG_BYTES + (size_t)_mm_cvtsi128_si32(sum) +
+	    (size_t)_mm_extract_epi16(sum, 4);
+
+	G_STATIC_ASSERT(TAG_BYTES >= 16);
+	for (size_t i = 16; i < TAG_BYTES; i++)
+		n += tag_len[tag[i]];
+	return n;
 }
 #endif
 
@@ -525,24 +550,35 @@ conn_pack(const struct conn *c, void *out)
 	return CONN_HEAD + v6 + n;
 }
 
+/* The length of the packed body whose tag bytes are at tag. */
+static size_t
+body_len(const uint8_t *tag)
+{
+	size_t n = TAG_BYTES;
+
+#ifdef PACK_SSSE3
+	if (have_ssse3 && !conn_pack_scalar)
+		return body_len_ssse3(tag);
+#endif
+	/* The last byte's unused codes are 0. */
+	for (size_t i = 0; i < TAG_BYTES; i++)
+		n += tag_len[tag[i]];
+	return n;
+}
+
 size_t
 conn_packed_size(const struct conn *p)
 {
 	size_t v6 = p->key.af == 6 ? 32 : 0;
-	const uint8_t *tag = (const uint8_t *)p + CONN_HEAD + v6;
-	size_t n = TAG_BYTES;
 
-	/* The last byte's unused codes are 0. */
-	for (size_t i = 0; i < TAG_BYTES; i++)
-		n += tag_len[tag[i]];
-	return CONN_HEAD + v6 + n;
+	return CONN_HEAD + v6 + body_len((const uint8_t *)p + CONN_HEAD + v6);
 }
 
 size_t
 conn_unpack(const struct conn *p, struct conn *c)
 {
 	size_t v6 = p->key.af == 6 ? 32 : 0;
-	size_t n = conn_packed_size(p) - CONN_HEAD - v6;
+	size_t n = body_len((const uint8_t *)p + CONN_HEAD + v6);
 	uint8_t body[PACKED_MAX + 16];
 
 	g_assert(p->packed);
