@@ -289,19 +289,6 @@ static const uint8_t tag_len[256] = {
 	TL_64(0), TL_64(64), TL_64(128), TL_64(192)
 };
 
-/* The codes of two words, from the mask of their 8 bytes that are zero
- * (word_code[] of each nibble of its complement, the second's shifted by
- * 2; _mm_cmpeq_epi8()'s mask as it is): a tag byte in two look-ups. */
-#define WC_1(m) ((m) == 0 ? 0 : (m) == 1 ? 1 : (m) < 4 ? 2 : 3)
-#define WC_2(z) (WC_1((255 - (z)) & 15) | WC_1((255 - (z)) >> 4) << 2)
-#define WC_8(m) WC_2(m), WC_2((m) + 1), WC_2((m) + 2), WC_2((m) + 3), \
-	WC_2((m) + 4), WC_2((m) + 5), WC_2((m) + 6), WC_2((m) + 7)
-#define WC_64(m) WC_8(m), WC_8((m) + 8), WC_8((m) + 16), WC_8((m) + 24), \
-	WC_8((m) + 32), WC_8((m) + 40), WC_8((m) + 48), WC_8((m) + 56)
-static const uint8_t pair_code[256] = {
-	WC_64(0), WC_64(64), WC_64(128), WC_64(192)
-};
-
 /* The nonzero bytes of the 8 bytes at b: bit k for byte k. */
 static unsigned
 nonzero8(const uint8_t *b)
@@ -453,28 +440,58 @@ pack_shuffles_init(void)
 }
 
 /* pack_body() (out: PACKED_MAX + 3 bytes). Unrolled: the groups' offsets
- * are constants, and each group's 16 bytes are loaded once. */
+ * are constants. The codes of four groups' 16 words at once: each byte
+ * made 0 or 1, each half word's two bytes saturated to one (0, 1, or 255
+ * when its second is set) and that to 2 at most, each word's two halves
+ * again (255 when its upper half is set) and that to 3 at most; then four
+ * codes a tag byte by two multiply-adds. */
+#define PACK_GROUPS (BODY_WORDS / 4)
 __attribute__((target("ssse3"))) static size_t
 pack_body_ssse3(const struct conn *c, uint8_t *out)
 {
 	const uint8_t *b = (const uint8_t *)c + CONN_HEAD;
 	uint8_t *o = out + TAG_BYTES;
-	const __m128i zero = _mm_setzero_si128();
+	const __m128i one = _mm_set1_epi8(1), three = _mm_set1_epi8(3);
+	const __m128i half = _mm_set1_epi16(0x0102);	/* lower 2, upper 1 */
+	const __m128i w4 = _mm_set1_epi16(0x0401);	/* c0 + 4 c1 */
+	const __m128i w16 = _mm_set1_epi32(0x00100001);	/* + 16 (c2 + 4 c3) */
 
-#pragma GCC unroll 32
-	for (size_t g = 0; g < BODY_WORDS / 4; g++) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(b + 16 * g));
-		size_t z = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
-		    zero));
-		size_t t = pair_code[z & 255] | (size_t)pair_code[z >> 8] << 4;
-		/* 16 bytes stored, tag_len[t] kept: o stays in out, which
-		 * has room for every word whole */
-		_mm_storeu_si128((__m128i *)o, _mm_shuffle_epi8(x,
-		    _mm_loadu_si128((const __m128i *)shuf_pack[t])));
-		o += tag_len[t];
-		out[g] = (uint8_t)t;
+#pragma GCC unroll 8
+	for (size_t g = 0; g < PACK_GROUPS; g += 4) {
+		__m128i x[4], y[2];
+#pragma GCC unroll 4
+		for (size_t k = 0; k < 4; k++)
+			x[k] = g + k < PACK_GROUPS ? _mm_loadu_si128(
+			    (const __m128i *)(b + 16 * (g + k))) :
+			    _mm_setzero_si128();
+#pragma GCC unroll 2
+		for (size_t k = 0; k < 2; k++)
+			y[k] = _mm_min_epu8(_mm_packus_epi16(
+			    _mm_min_epu8(x[2 * k], one),
+			    _mm_min_epu8(x[2 * k + 1], one)), half);
+		__m128i code = _mm_min_epu8(_mm_packus_epi16(y[0], y[1]),
+		    three);
+		__m128i tag = _mm_madd_epi16(_mm_maddubs_epi16(code, w4), w16);
+		tag = _mm_packs_epi32(tag, tag);
+		uint32_t tags = (uint32_t)_mm_cvtsi128_si32(
+		    _mm_packus_epi16(tag, tag));
+#pragma GCC unroll 4
+		for (size_t k = 0; k < 4; k++) {
+			size_t t = tags >> (8 * k) & 255;
+			if (g + k >= PACK_GROUPS)
+				break;
+			/* 16 bytes stored, tag_len[t] kept: o stays in out,
+			 * which has room for every word whole */
+			_mm_storeu_si128((__m128i *)o, _mm_shuffle_epi8(x[k],
+			    _mm_loadu_si128((const __m128i *)shuf_pack[t])));
+			o += tag_len[t];
+			if (g + 4 > PACK_GROUPS)
+				out[g + k] = (uint8_t)t;
+		}
+		if (g + 4 <= PACK_GROUPS)	/* x86-64: little-endian */
+			memcpy(out + g, &tags, 4);
 	}
-	return pack_tail(b, BODY_WORDS / 4 * 4, out, o);
+	return pack_tail(b, PACK_GROUPS * 4, out, o);
 }
 
 /* unpack_body() (in: the packed body, then 16 bytes that may be
