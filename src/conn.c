@@ -418,7 +418,7 @@ bool conn_pack_scalar;
 #define PACK_SSSE3 1
 #include <tmmintrin.h>
 
-static uint8_t shuf_pack[256][16], shuf_unpack[256][16];
+static _Alignas(16) uint8_t shuf_pack[256][16], shuf_unpack[256][16];
 static bool have_ssse3;
 
 __attribute__((constructor)) static void
@@ -444,7 +444,7 @@ pack_shuffles_init(void)
  * made 0 or 1, each half word's two bytes saturated to one (0, 1, or 255
  * when its second is set) and that to 2 at most, each word's two halves
  * again (255 when its upper half is set) and that to 3 at most; then four
- * codes a tag byte by two multiply-adds. */
+ * codes a tag byte, and their lengths a group's, by multiply-adds. */
 #define PACK_GROUPS (BODY_WORDS / 4)
 __attribute__((target("ssse3"))) static size_t
 pack_body_ssse3(const struct conn *c, uint8_t *out)
@@ -455,6 +455,7 @@ pack_body_ssse3(const struct conn *c, uint8_t *out)
 	const __m128i half = _mm_set1_epi16(0x0102);	/* lower 2, upper 1 */
 	const __m128i w4 = _mm_set1_epi16(0x0401);	/* c0 + 4 c1 */
 	const __m128i w16 = _mm_set1_epi32(0x00100001);	/* + 16 (c2 + 4 c3) */
+	const __m128i one16 = _mm_set1_epi16(1);
 
 #pragma GCC unroll 8
 	for (size_t g = 0; g < PACK_GROUPS; g += 4) {
@@ -471,23 +472,34 @@ pack_body_ssse3(const struct conn *c, uint8_t *out)
 			    _mm_min_epu8(x[2 * k + 1], one)), half);
 		__m128i code = _mm_min_epu8(_mm_packus_epi16(y[0], y[1]),
 		    three);
+		/* code_len[]: 3 is 4 */
+		__m128i len = _mm_sub_epi8(code, _mm_cmpeq_epi8(code, three));
 		__m128i tag = _mm_madd_epi16(_mm_maddubs_epi16(code, w4), w16);
+		/* Each group's shuf_pack[] offset and kept bytes, in the
+		 * low half of its lane. */
+		__m128i at = _mm_slli_epi32(tag, 4);
+		__m128i n = _mm_madd_epi16(_mm_maddubs_epi16(len, one), one16);
 		tag = _mm_packs_epi32(tag, tag);
 		uint32_t tags = (uint32_t)_mm_cvtsi128_si32(
 		    _mm_packus_epi16(tag, tag));
-#pragma GCC unroll 4
-		for (size_t k = 0; k < 4; k++) {
-			size_t t = tags >> (8 * k) & 255;
-			if (g + k >= PACK_GROUPS)
-				break;
-			/* 16 bytes stored, tag_len[t] kept: o stays in out,
-			 * which has room for every word whole */
-			_mm_storeu_si128((__m128i *)o, _mm_shuffle_epi8(x[k],
-			    _mm_loadu_si128((const __m128i *)shuf_pack[t])));
-			o += tag_len[t];
-			if (g + 4 > PACK_GROUPS)
-				out[g + k] = (uint8_t)t;
-		}
+		/* 16 bytes stored, n's kept: o stays in out, which has room
+		 * for every word whole */
+#define PACK_ONE(k) do {						\
+	if (g + (k) < PACK_GROUPS) {					\
+		_mm_storeu_si128((__m128i *)o, _mm_shuffle_epi8(x[k],	\
+		    _mm_load_si128((const __m128i *)(const void *)	\
+		    (&shuf_pack[0][0] +				\
+		    (size_t)_mm_extract_epi16(at, 2 * (k))))));	\
+		o += (size_t)_mm_extract_epi16(n, 2 * (k));		\
+		if (g + 4 > PACK_GROUPS)				\
+			out[g + (k)] = (uint8_t)(tags >> (8 * (k)));	\
+	}								\
+} while (0)
+		PACK_ONE(0);
+		PACK_ONE(1);
+		PACK_ONE(2);
+		PACK_ONE(3);
+#undef PACK_ONE
 		if (g + 4 <= PACK_GROUPS)	/* x86-64: little-endian */
 			memcpy(out + g, &tags, 4);
 	}
