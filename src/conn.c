@@ -506,43 +506,24 @@ pack_body_ssse3(const struct conn *c, uint8_t *out)
 	return pack_tail(b, PACK_GROUPS * 4, out, o);
 }
 
-/* unpack_body() (in: the packed body, then 16 bytes that may be
- * anything but must be set). Unrolled as pack_body_ssse3(). */
-__attribute__((target("ssse3"))) static void
-unpack_body_ssse3(struct conn *c, const uint8_t *in)
+/* Each of the 16 tag bytes in x's kept bytes: the lengths of its two
+ * nibbles' words (code_len[n & 3] + code_len[n >> 2], a shuffle of 16). */
+__attribute__((target("ssse3"))) static inline __m128i
+tag_lens(__m128i x)
 {
-	uint8_t *b = (uint8_t *)c + CONN_HEAD;
-	const uint8_t *p = in + TAG_BYTES;
-	size_t i = BODY_WORDS / 4 * 4;
-
-#pragma GCC unroll 32
-	for (size_t g = 0; g < BODY_WORDS / 4; g++) {
-		size_t t = in[g];
-		__m128i x = _mm_loadu_si128((const __m128i *)p);
-		_mm_storeu_si128((__m128i *)(b + 16 * g), _mm_shuffle_epi8(x,
-		    _mm_loadu_si128((const __m128i *)shuf_unpack[t])));
-		p += tag_len[t];
-	}
-	if (BODY_WORDS % 4) {	/* the two words left: see pack_tail() */
-		unpack_word(b + 4 * i, &p, in[i / 4] & 3);
-		unpack_word(b + 4 * i + 4, &p, in[i / 4] >> 2 & 3);
-	}
-}
-
-/* The packed body's length from its tag bytes (body_len()): each tag
- * byte's as the lengths of its two nibbles' words (a shuffle of 16),
- * summed by the sum of absolute differences from 0. */
-__attribute__((target("ssse3"))) static size_t
-body_len_ssse3(const uint8_t *tag)
-{
-	/* code_len[n & 3] + code_len[n >> 2] for each nibble n */
 	const __m128i nib = _mm_setr_epi8(0, 1, 2, 4, 1, 2, 3, 5, 2, 3, 4, 6,
 	    4, 5, 6, 8);
 	const __m128i lo4 = _mm_set1_epi8(0x0f);
-	__m128i x = _mm_loadu_si128((const __m128i *)tag);
-	__m128i l = _mm_add_epi8(
-	    _mm_shuffle_epi8(nib, _mm_and_si128(x, lo4)),
+
+	return _mm_add_epi8(_mm_shuffle_epi8(nib, _mm_and_si128(x, lo4)),
 	    _mm_shuffle_epi8(nib, _mm_and_si128(_mm_srli_epi16(x, 4), lo4)));
+}
+
+/* The packed body's length from tag_lens() of its first 16 tag bytes at
+ * tag (summed by the sum of absolute differences from 0), and the rest. */
+__attribute__((target("ssse3"))) static inline size_t
+body_len_of(const uint8_t *tag, __m128i l)
+{
 	__m128i sum = _mm_sad_epu8(l, _mm_setzero_si128());
 	size_t n = TAG_BYTES + (size_t)_mm_cvtsi128_si32(sum) +
 	    (size_t)_mm_extract_epi16(sum, 4);
@@ -550,6 +531,76 @@ body_len_ssse3(const uint8_t *tag)
 	G_STATIC_ASSERT(TAG_BYTES >= 16);
 	for (size_t i = 16; i < TAG_BYTES; i++)
 		n += tag_len[tag[i]];
+	return n;
+}
+
+/* body_len() */
+__attribute__((target("ssse3"))) static size_t
+body_len_ssse3(const uint8_t *tag)
+{
+	return body_len_of(tag, tag_lens(_mm_loadu_si128(
+	    (const __m128i *)tag)));
+}
+
+/* unpack_body() of the packed body at src, copied first with 16 bytes
+ * after it set (every group's 16 bytes are read); its length. Unrolled as
+ * pack_body_ssse3(); the first 16 groups' shuf_unpack[] offsets and
+ * lengths from their tag bytes at once, one pextrw each. */
+__attribute__((target("ssse3"))) static size_t
+unpack_body_ssse3(struct conn *c, const uint8_t *src)
+{
+	uint8_t in[PACKED_MAX + 16];
+	uint8_t *b = (uint8_t *)c + CONN_HEAD;
+	const uint8_t *p = in + TAG_BYTES;
+	size_t i = BODY_WORDS / 4 * 4;
+	__m128i x = _mm_loadu_si128((const __m128i *)src);
+	__m128i l = tag_lens(x), zero = _mm_setzero_si128();
+	size_t n = body_len_of(src, l);
+
+	memcpy(in, src, n);
+	memset(in + n, 0, 16);	/* read, never kept */
+	/* Offsets into shuf_unpack[] (tag * 16) and lengths, 16-bit. */
+	__m128i at0 = _mm_slli_epi16(_mm_unpacklo_epi8(x, zero), 4);
+	__m128i at1 = _mm_slli_epi16(_mm_unpackhi_epi8(x, zero), 4);
+	__m128i n0 = _mm_unpacklo_epi8(l, zero);
+	__m128i n1 = _mm_unpackhi_epi8(l, zero);
+#define UNPACK_ONE(g, at, len, k) do {					\
+	_mm_storeu_si128((__m128i *)(b + 16 * (g)), _mm_shuffle_epi8(	\
+	    _mm_loadu_si128((const __m128i *)p),			\
+	    _mm_load_si128((const __m128i *)(const void *)		\
+	    (&shuf_unpack[0][0] + (size_t)_mm_extract_epi16(at, k)))));\
+	p += (size_t)_mm_extract_epi16(len, k);				\
+} while (0)
+	G_STATIC_ASSERT(BODY_WORDS / 4 >= 16);
+	UNPACK_ONE(0, at0, n0, 0);
+	UNPACK_ONE(1, at0, n0, 1);
+	UNPACK_ONE(2, at0, n0, 2);
+	UNPACK_ONE(3, at0, n0, 3);
+	UNPACK_ONE(4, at0, n0, 4);
+	UNPACK_ONE(5, at0, n0, 5);
+	UNPACK_ONE(6, at0, n0, 6);
+	UNPACK_ONE(7, at0, n0, 7);
+	UNPACK_ONE(8, at1, n1, 0);
+	UNPACK_ONE(9, at1, n1, 1);
+	UNPACK_ONE(10, at1, n1, 2);
+	UNPACK_ONE(11, at1, n1, 3);
+	UNPACK_ONE(12, at1, n1, 4);
+	UNPACK_ONE(13, at1, n1, 5);
+	UNPACK_ONE(14, at1, n1, 6);
+	UNPACK_ONE(15, at1, n1, 7);
+#undef UNPACK_ONE
+#pragma GCC unroll 16
+	for (size_t g = 16; g < BODY_WORDS / 4; g++) {
+		size_t t = in[g];
+		_mm_storeu_si128((__m128i *)(b + 16 * g), _mm_shuffle_epi8(
+		    _mm_loadu_si128((const __m128i *)p),
+		    _mm_load_si128((const __m128i *)shuf_unpack[t])));
+		p += tag_len[t];
+	}
+	if (BODY_WORDS % 4) {	/* the two words left: see pack_tail() */
+		unpack_word(b + 4 * i, &p, in[i / 4] & 3);
+		unpack_word(b + 4 * i + 4, &p, in[i / 4] >> 2 & 3);
+	}
 	return n;
 }
 #endif
@@ -607,20 +658,24 @@ size_t
 conn_unpack(const struct conn *p, struct conn *c)
 {
 	size_t v6 = p->key.af == 6 ? 32 : 0;
-	size_t n = body_len((const uint8_t *)p + CONN_HEAD + v6);
-	uint8_t body[PACKED_MAX + 16];
+	const uint8_t *src = (const uint8_t *)p + CONN_HEAD + v6;
+	size_t n;
 
 	g_assert(p->packed);
-	memcpy(body, (const uint8_t *)p + CONN_HEAD + v6, n);
-	memset(body + n, 0, 16);	/* read, never kept */
 	memcpy(c, p, CONN_HEAD);
 	c->packed = 0;
 #ifdef PACK_SSSE3
 	if (have_ssse3 && !conn_pack_scalar)
-		unpack_body_ssse3(c, body);
+		n = unpack_body_ssse3(c, src);
 	else
 #endif
+	{
+		uint8_t body[PACKED_MAX + 16];
+		n = body_len(src);
+		memcpy(body, src, n);
+		memset(body + n, 0, 16);	/* read, never kept */
 		unpack_body(c, body);
+	}
 	pack_undelta(c);
 	memcpy(c + 1, (const uint8_t *)p + CONN_HEAD, v6);
 	return CONN_HEAD + v6 + n;
