@@ -452,9 +452,11 @@ pack_body_ssse3(const struct conn *c, uint8_t *out)
 	const uint8_t *b = (const uint8_t *)c + CONN_HEAD;
 	uint8_t *o = out + TAG_BYTES;
 	const __m128i one = _mm_set1_epi8(1), three = _mm_set1_epi8(3);
-	const __m128i half = _mm_set1_epi16(0x0102);	/* lower 2, upper 1 */
-	const __m128i w4 = _mm_set1_epi16(0x0401);	/* c0 + 4 c1 */
-	const __m128i w16 = _mm_set1_epi32(0x00100001);	/* + 16 (c2 + 4 c3) */
+	/* A half's lower byte to 2 at most, its upper to 1; the tag as
+	 * c0 + 4 c1, then + 16 (c2 + 4 c3). */
+	const __m128i half = _mm_set1_epi16(0x0102);
+	const __m128i w4 = _mm_set1_epi16(0x0401);
+	const __m128i w16 = _mm_set1_epi32(0x00100001);
 	const __m128i one16 = _mm_set1_epi16(1);
 
 #pragma GCC unroll 8
@@ -488,7 +490,7 @@ pack_body_ssse3(const struct conn *c, uint8_t *out)
 	if (g + (k) < PACK_GROUPS) {					\
 		_mm_storeu_si128((__m128i *)o, _mm_shuffle_epi8(x[k],	\
 		    _mm_load_si128((const __m128i *)(const void *)	\
-		    (&shuf_pack[0][0] +				\
+		    ((const uint8_t *)shuf_pack +			\
 		    (size_t)_mm_extract_epi16(at, 2 * (k))))));	\
 		o += (size_t)_mm_extract_epi16(n, 2 * (k));		\
 		if (g + 4 > PACK_GROUPS)				\
@@ -568,7 +570,8 @@ unpack_body_ssse3(struct conn *c, const uint8_t *src)
 	_mm_storeu_si128((__m128i *)(b + 16 * (g)), _mm_shuffle_epi8(	\
 	    _mm_loadu_si128((const __m128i *)p),			\
 	    _mm_load_si128((const __m128i *)(const void *)		\
-	    (&shuf_unpack[0][0] + (size_t)_mm_extract_epi16(at, k)))));\
+	    ((const uint8_t *)shuf_unpack +				\
+	    (size_t)_mm_extract_epi16(at, k)))));			\
 	p += (size_t)_mm_extract_epi16(len, k);				\
 } while (0)
 	G_STATIC_ASSERT(BODY_WORDS / 4 >= 16);
