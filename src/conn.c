@@ -130,7 +130,7 @@ conn_free_blocks(struct conn *c)
 #define BODY_WORDS CONN_BODY_WORDS
 #define TAG_BYTES ((BODY_WORDS + 3) / 4)
 #define PACKED_MAX (TAG_BYTES + 4 * BODY_WORDS)
-G_STATIC_ASSERT(CONN_HEAD + 32 + PACKED_MAX <= CONN_PACKED_MAX);
+G_STATIC_ASSERT(CONN_HEAD + 32 + PACKED_MAX + 3 <= CONN_PACKED_MAX);
 
 G_STATIC_ASSERT(CONN_HEAD % 4 == 0 && sizeof(struct conn) % 4 == 0);
 
@@ -145,6 +145,7 @@ pack_client(const struct conn *c)
 /* A time (conn.t, conn_side.t) as its distance back from the last
  * packet's, so that the times of a teardown are small. Its own inverse,
  * and it keeps 0 (none) and only 0 at 0. */
+#ifndef __SSE2__
 static uint32_t
 time_back(uint32_t last, uint32_t x)
 {
@@ -152,6 +153,7 @@ time_back(uint32_t last, uint32_t x)
 		return x;
 	return last - x + 1;
 }
+#endif
 
 /* The sides' times (the handshake's are near the start, and small as
  * they are) through time_back(), both ways. */
@@ -160,9 +162,32 @@ pack_times(struct conn *c)
 {
 	uint32_t last = c->t[CT_LAST];
 
+#ifdef __SSE2__
+	/* Each side's three times with the fin_count before them (kept
+	 * as it is), four lanes at once: x where x is 0 or last + 1, else
+	 * last + 1 - x. */
+	G_STATIC_ASSERT(CT_SIDE_MAX == 3 && offsetof(struct conn_side, t) ==
+	    offsetof(struct conn_side, fin_count) + 4);
+	const __m128i l1 = _mm_set1_epi32((int)(last + 1));
+	const __m128i lane0 = _mm_setr_epi32(-1, 0, 0, 0);
+
+	for (int i = 0; i < 2; i++) {
+		uint8_t *at = (uint8_t *)c + offsetof(struct conn, side) +
+		    (size_t)i * sizeof(struct conn_side) +
+		    offsetof(struct conn_side, fin_count);
+		__m128i x = _mm_loadu_si128((const __m128i *)at);
+		__m128i keep = _mm_or_si128(_mm_or_si128(lane0,
+		    _mm_cmpeq_epi32(x, _mm_setzero_si128())),
+		    _mm_cmpeq_epi32(x, l1));
+		_mm_storeu_si128((__m128i *)at, _mm_or_si128(
+		    _mm_and_si128(keep, x),
+		    _mm_andnot_si128(keep, _mm_sub_epi32(l1, x))));
+	}
+#else
 	for (int i = 0; i < 2; i++)
 		for (int k = 0; k < CT_SIDE_MAX; k++)
 			c->side[i].t[k] = time_back(last, c->side[i].t[k]);
+#endif
 }
 
 /*
@@ -262,19 +287,6 @@ static const uint8_t code_len[4] = { 0, 1, 2, 4 };
 #define TL_64(b) TL_16(b), TL_16((b) + 16), TL_16((b) + 32), TL_16((b) + 48)
 static const uint8_t tag_len[256] = {
 	TL_64(0), TL_64(64), TL_64(128), TL_64(192)
-};
-
-/* The codes of two words, from the mask of their 8 bytes (word_code[]
- * of each nibble, the second's shifted by 2): a tag byte in two
- * look-ups. */
-#define WC_1(m) ((m) == 0 ? 0 : (m) == 1 ? 1 : (m) < 4 ? 2 : 3)
-#define WC_2(m) (WC_1((m) & 15) | WC_1((m) >> 4) << 2)
-#define WC_8(m) WC_2(m), WC_2((m) + 1), WC_2((m) + 2), WC_2((m) + 3), \
-	WC_2((m) + 4), WC_2((m) + 5), WC_2((m) + 6), WC_2((m) + 7)
-#define WC_64(m) WC_8(m), WC_8((m) + 8), WC_8((m) + 16), WC_8((m) + 24), \
-	WC_8((m) + 32), WC_8((m) + 40), WC_8((m) + 48), WC_8((m) + 56)
-static const uint8_t pair_code[256] = {
-	WC_64(0), WC_64(64), WC_64(128), WC_64(192)
 };
 
 /* The nonzero bytes of the 8 bytes at b: bit k for byte k. */
@@ -406,7 +418,7 @@ bool conn_pack_scalar;
 #define PACK_SSSE3 1
 #include <tmmintrin.h>
 
-static uint8_t shuf_pack[256][16], shuf_unpack[256][16];
+static _Alignas(16) uint8_t shuf_pack[256][16], shuf_unpack[256][16];
 static bool have_ssse3;
 
 __attribute__((constructor)) static void
@@ -427,48 +439,172 @@ pack_shuffles_init(void)
 	}
 }
 
-/* pack_body() (out: PACKED_MAX + 3 bytes). */
+/* pack_body() (out: PACKED_MAX + 3 bytes). Unrolled: the groups' offsets
+ * are constants. The codes of four groups' 16 words at once: each byte
+ * made 0 or 1, each half word's two bytes saturated to one (0, 1, or 255
+ * when its second is set) and that to 2 at most, each word's two halves
+ * again (255 when its upper half is set) and that to 3 at most; then four
+ * codes a tag byte, and their lengths a group's, by multiply-adds. */
+#define PACK_GROUPS (BODY_WORDS / 4)
 __attribute__((target("ssse3"))) static size_t
 pack_body_ssse3(const struct conn *c, uint8_t *out)
 {
 	const uint8_t *b = (const uint8_t *)c + CONN_HEAD;
 	uint8_t *o = out + TAG_BYTES;
-	size_t i = 0;
+	const __m128i one = _mm_set1_epi8(1), three = _mm_set1_epi8(3);
+	/* A half's lower byte to 2 at most, its upper to 1; the tag as
+	 * c0 + 4 c1, then + 16 (c2 + 4 c3). */
+	const __m128i half = _mm_set1_epi16(0x0102);
+	const __m128i w4 = _mm_set1_epi16(0x0401);
+	const __m128i w16 = _mm_set1_epi32(0x00100001);
+	const __m128i one16 = _mm_set1_epi16(1);
 
-	for (; i + 4 <= BODY_WORDS; i += 4) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(b + 4 * i));
-		unsigned m = nonzero16(b + 4 * i);
-		unsigned t = pair_code[m & 255] | pair_code[m >> 8] << 4;
-		/* 16 bytes stored, tag_len[t] kept: o stays in out, which
-		 * has room for every word whole */
-		_mm_storeu_si128((__m128i *)o, _mm_shuffle_epi8(x,
-		    _mm_loadu_si128((const __m128i *)shuf_pack[t])));
-		o += tag_len[t];
-		out[i / 4] = (uint8_t)t;
+#pragma GCC unroll 8
+	for (size_t g = 0; g < PACK_GROUPS; g += 4) {
+		__m128i x[4], y[2];
+#pragma GCC unroll 4
+		for (size_t k = 0; k < 4; k++)
+			x[k] = g + k < PACK_GROUPS ? _mm_loadu_si128(
+			    (const __m128i *)(b + 16 * (g + k))) :
+			    _mm_setzero_si128();
+#pragma GCC unroll 2
+		for (size_t k = 0; k < 2; k++)
+			y[k] = _mm_min_epu8(_mm_packus_epi16(
+			    _mm_min_epu8(x[2 * k], one),
+			    _mm_min_epu8(x[2 * k + 1], one)), half);
+		__m128i code = _mm_min_epu8(_mm_packus_epi16(y[0], y[1]),
+		    three);
+		/* code_len[]: 3 is 4 */
+		__m128i len = _mm_sub_epi8(code, _mm_cmpeq_epi8(code, three));
+		__m128i tag = _mm_madd_epi16(_mm_maddubs_epi16(code, w4), w16);
+		/* Each group's shuf_pack[] offset and kept bytes, in the
+		 * low half of its lane. */
+		__m128i at = _mm_slli_epi32(tag, 4);
+		__m128i n = _mm_madd_epi16(_mm_maddubs_epi16(len, one), one16);
+		tag = _mm_packs_epi32(tag, tag);
+		uint32_t tags = (uint32_t)_mm_cvtsi128_si32(
+		    _mm_packus_epi16(tag, tag));
+		/* 16 bytes stored, n's kept: o stays in out, which has room
+		 * for every word whole */
+#define PACK_ONE(k) do {						\
+	if (g + (k) < PACK_GROUPS) {					\
+		_mm_storeu_si128((__m128i *)o, _mm_shuffle_epi8(x[k],	\
+		    _mm_load_si128((const __m128i *)(const void *)	\
+		    ((const uint8_t *)shuf_pack +			\
+		    (size_t)_mm_extract_epi16(at, 2 * (k))))));	\
+		o += (size_t)_mm_extract_epi16(n, 2 * (k));		\
+		if (g + 4 > PACK_GROUPS)				\
+			out[g + (k)] = (uint8_t)(tags >> (8 * (k)));	\
+	}								\
+} while (0)
+		PACK_ONE(0);
+		PACK_ONE(1);
+		PACK_ONE(2);
+		PACK_ONE(3);
+#undef PACK_ONE
+		if (g + 4 <= PACK_GROUPS)	/* x86-64: little-endian */
+			memcpy(out + g, &tags, 4);
 	}
-	return pack_tail(b, i, out, o);
+	return pack_tail(b, PACK_GROUPS * 4, out, o);
 }
 
-/* unpack_body() (in: the packed body, then 16 bytes that may be
- * anything but must be set). */
-__attribute__((target("ssse3"))) static void
-unpack_body_ssse3(struct conn *c, const uint8_t *in)
+/* Each of the 16 tag bytes in x's kept bytes: the lengths of its two
+ * nibbles' words (code_len[n & 3] + code_len[n >> 2], a shuffle of 16). */
+__attribute__((target("ssse3"))) static inline __m128i
+tag_lens(__m128i x)
 {
+	const __m128i nib = _mm_setr_epi8(0, 1, 2, 4, 1, 2, 3, 5, 2, 3, 4, 6,
+	    4, 5, 6, 8);
+	const __m128i lo4 = _mm_set1_epi8(0x0f);
+
+	return _mm_add_epi8(_mm_shuffle_epi8(nib, _mm_and_si128(x, lo4)),
+	    _mm_shuffle_epi8(nib, _mm_and_si128(_mm_srli_epi16(x, 4), lo4)));
+}
+
+/* The packed body's length from tag_lens() of its first 16 tag bytes at
+ * tag (summed by the sum of absolute differences from 0), and the rest. */
+__attribute__((target("ssse3"))) static inline size_t
+body_len_of(const uint8_t *tag, __m128i l)
+{
+	__m128i sum = _mm_sad_epu8(l, _mm_setzero_si128());
+	size_t n = TAG_BYTES + (size_t)_mm_cvtsi128_si32(sum) +
+	    (size_t)_mm_extract_epi16(sum, 4);
+
+	G_STATIC_ASSERT(TAG_BYTES >= 16);
+	for (size_t i = 16; i < TAG_BYTES; i++)
+		n += tag_len[tag[i]];
+	return n;
+}
+
+/* body_len() */
+__attribute__((target("ssse3"))) static size_t
+body_len_ssse3(const uint8_t *tag)
+{
+	return body_len_of(tag, tag_lens(_mm_loadu_si128(
+	    (const __m128i *)tag)));
+}
+
+/* unpack_body() of the packed body at src, copied first with 16 bytes
+ * after it set (every group's 16 bytes are read); its length. Unrolled as
+ * pack_body_ssse3(); the first 16 groups' shuf_unpack[] offsets and
+ * lengths from their tag bytes at once, one pextrw each. */
+__attribute__((target("ssse3"))) static size_t
+unpack_body_ssse3(struct conn *c, const uint8_t *src)
+{
+	uint8_t in[PACKED_MAX + 16];
 	uint8_t *b = (uint8_t *)c + CONN_HEAD;
 	const uint8_t *p = in + TAG_BYTES;
-	size_t i = 0;
+	size_t i = BODY_WORDS / 4 * 4;
+	__m128i x = _mm_loadu_si128((const __m128i *)src);
+	__m128i l = tag_lens(x), zero = _mm_setzero_si128();
+	size_t n = body_len_of(src, l);
 
-	for (; i + 4 <= BODY_WORDS; i += 4) {
-		unsigned t = in[i / 4];
-		__m128i x = _mm_loadu_si128((const __m128i *)p);
-		_mm_storeu_si128((__m128i *)(b + 4 * i), _mm_shuffle_epi8(x,
-		    _mm_loadu_si128((const __m128i *)shuf_unpack[t])));
+	memcpy(in, src, n);
+	memset(in + n, 0, 16);	/* read, never kept */
+	/* Offsets into shuf_unpack[] (tag * 16) and lengths, 16-bit. */
+	__m128i at0 = _mm_slli_epi16(_mm_unpacklo_epi8(x, zero), 4);
+	__m128i at1 = _mm_slli_epi16(_mm_unpackhi_epi8(x, zero), 4);
+	__m128i n0 = _mm_unpacklo_epi8(l, zero);
+	__m128i n1 = _mm_unpackhi_epi8(l, zero);
+#define UNPACK_ONE(g, at, len, k) do {					\
+	_mm_storeu_si128((__m128i *)(b + 16 * (g)), _mm_shuffle_epi8(	\
+	    _mm_loadu_si128((const __m128i *)p),			\
+	    _mm_load_si128((const __m128i *)(const void *)		\
+	    ((const uint8_t *)shuf_unpack +				\
+	    (size_t)_mm_extract_epi16(at, k)))));			\
+	p += (size_t)_mm_extract_epi16(len, k);				\
+} while (0)
+	G_STATIC_ASSERT(BODY_WORDS / 4 >= 16);
+	UNPACK_ONE(0, at0, n0, 0);
+	UNPACK_ONE(1, at0, n0, 1);
+	UNPACK_ONE(2, at0, n0, 2);
+	UNPACK_ONE(3, at0, n0, 3);
+	UNPACK_ONE(4, at0, n0, 4);
+	UNPACK_ONE(5, at0, n0, 5);
+	UNPACK_ONE(6, at0, n0, 6);
+	UNPACK_ONE(7, at0, n0, 7);
+	UNPACK_ONE(8, at1, n1, 0);
+	UNPACK_ONE(9, at1, n1, 1);
+	UNPACK_ONE(10, at1, n1, 2);
+	UNPACK_ONE(11, at1, n1, 3);
+	UNPACK_ONE(12, at1, n1, 4);
+	UNPACK_ONE(13, at1, n1, 5);
+	UNPACK_ONE(14, at1, n1, 6);
+	UNPACK_ONE(15, at1, n1, 7);
+#undef UNPACK_ONE
+#pragma GCC unroll 16
+	for (size_t g = 16; g < BODY_WORDS / 4; g++) {
+		size_t t = in[g];
+		_mm_storeu_si128((__m128i *)(b + 16 * g), _mm_shuffle_epi8(
+		    _mm_loadu_si128((const __m128i *)p),
+		    _mm_load_si128((const __m128i *)shuf_unpack[t])));
 		p += tag_len[t];
 	}
 	if (BODY_WORDS % 4) {	/* the two words left: see pack_tail() */
 		unpack_word(b + 4 * i, &p, in[i / 4] & 3);
 		unpack_word(b + 4 * i + 4, &p, in[i / 4] >> 2 & 3);
 	}
+	return n;
 }
 #endif
 
@@ -477,56 +613,72 @@ conn_pack(const struct conn *c, void *out)
 {
 	struct conn s;
 	size_t v6 = c->key.af == 6 ? 32 : 0;
-	uint8_t *o = out, body[PACKED_MAX + 3];
+	uint8_t *o = out;
 	size_t n;
 
 	g_assert(!c->packed);
 	memcpy(&s, c, sizeof(s));
 	pack_delta(&s);
-#ifdef PACK_SSSE3
-	if (have_ssse3 && !conn_pack_scalar)
-		n = pack_body_ssse3(&s, body);
-	else
-#endif
-		n = pack_body(&s, body);
 	s.packed = 1;
 	memcpy(o, &s, CONN_HEAD);	/* the head: pack_delta() left it */
 	memcpy(o + CONN_HEAD, conn_addr(c, 0), v6);
-	memcpy(o + CONN_HEAD + v6, body, n);
+	/* The body right after them: out has room for its every word whole,
+	 * and for pack_body()'s 3 bytes beyond. */
+#ifdef PACK_SSSE3
+	if (have_ssse3 && !conn_pack_scalar)
+		n = pack_body_ssse3(&s, o + CONN_HEAD + v6);
+	else
+#endif
+		n = pack_body(&s, o + CONN_HEAD + v6);
 	return CONN_HEAD + v6 + n;
+}
+
+/* The length of the packed body whose tag bytes are at tag. */
+static size_t
+body_len(const uint8_t *tag)
+{
+	size_t n = TAG_BYTES;
+
+#ifdef PACK_SSSE3
+	if (have_ssse3 && !conn_pack_scalar)
+		return body_len_ssse3(tag);
+#endif
+	/* The last byte's unused codes are 0. */
+	for (size_t i = 0; i < TAG_BYTES; i++)
+		n += tag_len[tag[i]];
+	return n;
 }
 
 size_t
 conn_packed_size(const struct conn *p)
 {
 	size_t v6 = p->key.af == 6 ? 32 : 0;
-	const uint8_t *tag = (const uint8_t *)p + CONN_HEAD + v6;
-	size_t n = TAG_BYTES;
 
-	/* The last byte's unused codes are 0. */
-	for (size_t i = 0; i < TAG_BYTES; i++)
-		n += tag_len[tag[i]];
-	return CONN_HEAD + v6 + n;
+	return CONN_HEAD + v6 + body_len((const uint8_t *)p + CONN_HEAD + v6);
 }
 
 size_t
 conn_unpack(const struct conn *p, struct conn *c)
 {
 	size_t v6 = p->key.af == 6 ? 32 : 0;
-	size_t n = conn_packed_size(p) - CONN_HEAD - v6;
-	uint8_t body[PACKED_MAX + 16];
+	const uint8_t *src = (const uint8_t *)p + CONN_HEAD + v6;
+	size_t n;
 
 	g_assert(p->packed);
-	memcpy(body, (const uint8_t *)p + CONN_HEAD + v6, n);
-	memset(body + n, 0, 16);	/* read, never kept */
 	memcpy(c, p, CONN_HEAD);
 	c->packed = 0;
 #ifdef PACK_SSSE3
 	if (have_ssse3 && !conn_pack_scalar)
-		unpack_body_ssse3(c, body);
+		n = unpack_body_ssse3(c, src);
 	else
 #endif
+	{
+		uint8_t body[PACKED_MAX + 16];
+		n = body_len(src);
+		memcpy(body, src, n);
+		memset(body + n, 0, 16);	/* read, never kept */
 		unpack_body(c, body);
+	}
 	pack_undelta(c);
 	memcpy(c + 1, (const uint8_t *)p + CONN_HEAD, v6);
 	return CONN_HEAD + v6 + n;

@@ -568,15 +568,34 @@ unpack(struct flow_table *t, struct conn *p)
 
 /* c packed into a block of the pool (c stays where it is: the caller puts
  * the block in its place, then frees c, whose blocks the packed one now
- * owns). */
-static struct conn *
+ * owns). (Inline: flow_pack() calls it for every record it packs.) */
+static inline __attribute__((always_inline)) struct conn *
 pack_block(struct flow_table *t, const struct conn *c)
 {
-	_Alignas(struct conn) uint8_t buf[CONN_PACKED_MAX];
-	size_t n = conn_pack(c, buf);
-	struct conn *pk = pool_alloc(&t->pool, n);
+	struct flow_pool *p = &t->pool;
+	struct conn *pk;
 
-	memcpy(pk, buf, n);
+	if ((size_t)(p->end - p->bump) >= CONN_PACKED_MAX) {
+		/* Packed where the slab's next block would be: it is that
+		 * block unless a freed one of its size comes first
+		 * (pool_alloc()), which it is copied to. */
+		uint8_t *at = p->bump;
+		UNPOISON(at, CONN_PACKED_MAX);
+		size_t n = conn_pack(c, at);
+		if (p->free[(n + 7) / 8]) {
+			pk = pool_alloc(p, n);
+			memcpy(pk, at, n);
+		} else {
+			pk = (struct conn *)(void *)at;
+			p->bump += (n + 7) / 8 * 8;
+		}
+		POISON(p->bump, (size_t)(p->end - p->bump));
+	} else {
+		_Alignas(struct conn) uint8_t buf[CONN_PACKED_MAX];
+		size_t n = conn_pack(c, buf);
+		pk = pool_alloc(p, n);
+		memcpy(pk, buf, n);
+	}
 	t->npacked++;
 	t->packed++;
 	return pk;
