@@ -34,6 +34,22 @@ const char wb_pairs[201] =
     "34353637383940414243444546474849505152535455565758596061626364656667"
     "6869707172737475767778798081828384858687888990919293949596979899";
 
+#define WB_DOT3(a, b, c)	'.', a, b, c
+#define WB_DOT3_10(a, b)	WB_DOT3(a, b, '0'), WB_DOT3(a, b, '1'), \
+	WB_DOT3(a, b, '2'), WB_DOT3(a, b, '3'), WB_DOT3(a, b, '4'), \
+	WB_DOT3(a, b, '5'), WB_DOT3(a, b, '6'), WB_DOT3(a, b, '7'), \
+	WB_DOT3(a, b, '8'), WB_DOT3(a, b, '9')
+#define WB_DOT3_100(a)	WB_DOT3_10(a, '0'), WB_DOT3_10(a, '1'), \
+	WB_DOT3_10(a, '2'), WB_DOT3_10(a, '3'), WB_DOT3_10(a, '4'), \
+	WB_DOT3_10(a, '5'), WB_DOT3_10(a, '6'), WB_DOT3_10(a, '7'), \
+	WB_DOT3_10(a, '8'), WB_DOT3_10(a, '9')
+const char wb_dot3[4000] = {
+	WB_DOT3_100('0'), WB_DOT3_100('1'), WB_DOT3_100('2'),
+	WB_DOT3_100('3'), WB_DOT3_100('4'), WB_DOT3_100('5'),
+	WB_DOT3_100('6'), WB_DOT3_100('7'), WB_DOT3_100('8'),
+	WB_DOT3_100('9'),
+};
+
 /* The number of decimal digits of v (> 0): its bit length times
  * log10(2) (about 1233 / 4096) is the number of digits or one more
  * (Bit Twiddling Hacks, "integer log base 10"), without a division. */
@@ -157,10 +173,7 @@ wc_ts_new(struct wbuf *w, char *o, int64_t ns)
 		w->sec_ns = (uint64_t)s * 1000000000;
 	}
 	memcpy(o, w->stext, sizeof(w->stext));	/* room: WC_TS_MAX */
-	o += w->slen;
-	*o = '.';
-	wc_six(o + 1, (uint32_t)f);
-	return o + 7;
+	return wc_frac6(o + w->slen, (uint32_t)f);
 }
 
 char *
@@ -173,15 +186,11 @@ wc_dur(char *o, int64_t ns)
 		u = -u;		/* modulo 2^64: INT64_MIN's 2^63 too */
 	}
 	if (u < 1000000000) {	/* most: no division by 10^9 */
-		o[0] = '0';
-		o[1] = '.';
-		wc_six(o + 2, (uint32_t)u);
-		return o + 8;
+		*o = '0';
+		return wc_frac6(o + 1, (uint32_t)u);
 	}
 	o = wc_u64(o, u / 1000000000);
-	*o = '.';
-	wc_six(o + 1, (uint32_t)(u % 1000000000));
-	return o + 7;
+	return wc_frac6(o, (uint32_t)(u % 1000000000));
 }
 
 size_t

@@ -113,27 +113,29 @@ wc_u64(char *o, uint64_t v)
 }
 
 /*
- * The six digits of the microseconds of ns (< 10^9 nanoseconds) at
- * o[0..6), with no division: y / 2^32 is ns / 10^7 in fixed point, its
- * integer part the first two digits, and each multiplication of its
- * fraction by 100 brings the next two into it (James Anhalt's method).
- * M is 2^57 / 10^7 rounded up (+ 0.41), so y exceeds ns * 2^32 / 10^7 by
- * less than 10^9 * 0.41 / 2^25 + 1 = 14, short of the 2^32 / 10^7 = 429
- * that would reach (ns + 1) / 10^7: every y * 100^i / 2^32 has the
- * integer part of ns * 100^i / 10^7. ns * M stays under 1.45e19 < 2^64.
- * All 10^9 were compared with ns / 1000 by printf when it was written.
+ * A '.' and the six digits of the microseconds of ns (< 10^9 nanoseconds)
+ * at o[0..7), with no division: y / 2^32 is ns / 10^6 in fixed point, its
+ * integer part the first three digits, and its fraction times 1000 brings
+ * the next three into it (James Anhalt's method, three digits a step).
+ * M is 2^53 / 10^6 rounded up (+ 0.26), so y exceeds ns * 2^32 / 10^6 by
+ * more than 0 and less than 10^9 * 0.26 / 2^21 + 1 = 126, short of the
+ * 2^32 / 10^6 = 4294 that would reach (ns + 1) / 10^6: both y / 2^32 and
+ * y * 1000 / 2^32 have the integer parts of ns / 10^6 and ns / 10^3.
+ * ns * M stays under 9.1e18 < 2^64. All 10^9 were compared with ns / 1000
+ * by printf when it was written. Each group is one 4-byte move of
+ * wb_dot3 (".000" .. ".999"), the second's '.' then overwritten by the
+ * first group's last digit.
  */
-static inline void
-wc_six(char *o, uint32_t ns)
+extern const char wb_dot3[4000];	/* ".000" ".001" .. ".999" */
+static inline char *
+wc_frac6(char *o, uint32_t ns)
 {
-	uint64_t y = ((uint64_t)ns * ((UINT64_C(1) << 57) / 10000000 + 1) >>
-	    25) + 1;
+	uint64_t y = ((uint64_t)ns * ((UINT64_C(1) << 53) / 1000000 + 1) >>
+	    21) + 1;
 
-	memcpy(o, wb_pairs + 2 * (y >> 32), 2);
-	y = (uint64_t)(uint32_t)y * 100;
-	memcpy(o + 2, wb_pairs + 2 * (y >> 32), 2);
-	y = (uint64_t)(uint32_t)y * 100;
-	memcpy(o + 4, wb_pairs + 2 * (y >> 32), 2);
+	memcpy(o + 3, wb_dot3 + 4 * ((uint64_t)(uint32_t)y * 1000 >> 32), 4);
+	memcpy(o, wb_dot3 + 4 * (y >> 32), 4);
+	return o + 7;
 }
 
 /* Epoch seconds with six decimals ("1700000000.000100"); w keeps the
@@ -148,10 +150,7 @@ wc_ts(struct wbuf *w, char *o, int64_t ns)
 
 	if (ns >= 0 && w->slen && f < 1000000000) {
 		memcpy(o, w->stext, sizeof(w->stext));	/* room: WC_TS_MAX */
-		o += w->slen;
-		*o = '.';
-		wc_six(o + 1, (uint32_t)f);
-		return o + 7;
+		return wc_frac6(o + w->slen, (uint32_t)f);
 	}
 	return wc_ts_new(w, o, ns);
 }
