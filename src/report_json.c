@@ -49,15 +49,14 @@ json_bool(char *o, bool v)
 	return v ? WC_LIT(o, "true") : WC_LIT(o, "false");
 }
 
-static char *
+/* An endpoint's address and port, after its "{\"addr\":\"" (the caller's
+ * literal, merged with the key before it) and before its '}'. */
+static inline char *
 json_endpoint(char *o, const struct conn *c, int idx)
 {
-	WC_LIT(o, "{\"addr\":\"");
 	o = wc_addr(o, c->key.af, conn_addr(c, idx));
 	WC_LIT(o, "\",\"port\":");
-	o = wc_u64(o, c->key.port[idx]);
-	*o++ = '}';
-	return o;
+	return wc_u64(o, c->key.port[idx]);
 }
 
 /* Whether the SYN carried the option of flag bit: null when the snaplen
@@ -71,7 +70,24 @@ json_option_seen(char *o, const struct tcp_peer *p, uint16_t bit)
 	return json_bool(o, p->flags & bit);
 }
 
+/* The options of a SYN whose options the snaplen did not cut: its two
+ * booleans and the object's end as one literal, as it ends each key. */
 static char *
+json_options_tail(char *o, uint16_t flags)
+{
+	switch (flags & (PEER_SACK_OK | PEER_TS_OK)) {
+	case PEER_SACK_OK | PEER_TS_OK:
+		return WC_LIT(o, ",\"sack_ok\":true,\"timestamps\":true}");
+	case PEER_SACK_OK:
+		return WC_LIT(o, ",\"sack_ok\":true,\"timestamps\":false}");
+	case PEER_TS_OK:
+		return WC_LIT(o, ",\"sack_ok\":false,\"timestamps\":true}");
+	default:
+		return WC_LIT(o, ",\"sack_ok\":false,\"timestamps\":false}");
+	}
+}
+
+static inline char *
 json_options(char *o, const struct tcp_peer *p)
 {
 	if (!(p->flags & PEER_SYN_SEEN))
@@ -80,6 +96,8 @@ json_options(char *o, const struct tcp_peer *p)
 	o = json_u32(o, p->mss, p->mss != 0);
 	WC_LIT(o, ",\"wscale\":");
 	o = json_u32(o, p->wscale, p->flags & PEER_WS_OK);
+	if (!(p->flags & PEER_OPTS_CUT))
+		return json_options_tail(o, p->flags);
 	WC_LIT(o, ",\"sack_ok\":");
 	o = json_option_seen(o, p, PEER_SACK_OK);
 	WC_LIT(o, ",\"timestamps\":");
@@ -145,14 +163,14 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	o = wc_ts(w, o, c->first_ts);
 	WC_LIT(o, ",\"duration\":");
 	o = wc_dur(o, conn_time(c, CT_LAST) - c->first_ts);
-	WC_LIT(o, ",\"client\":");
+	WC_LIT(o, ",\"client\":{\"addr\":\"");
 	o = json_endpoint(o, c, cl);
-	WC_LIT(o, ",\"server\":");
+	WC_LIT(o, "},\"server\":{\"addr\":\"");
 	o = json_endpoint(o, c, sv);
 
 	/* handshake; a time decoded (conn_time()) only when written */
 	int64_t syn_ts = c->syn_dir == cl ? conn_time(c, CT_SYN) : 0;
-	WC_LIT(o, ",\"handshake\":{\"outcome\":");
+	WC_LIT(o, "},\"handshake\":{\"outcome\":");
 	o = wc_qname_pre(o, &nm->hs[conn_hs_outcome(c)]);
 	WC_LIT(o, ",\"syn_ts\":");
 	o = json_ts(w, o, syn_ts, syn_ts != 0);
@@ -166,16 +184,23 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	o = json_u32(o, pc->isn, pc->flags & PEER_SYN_SEEN);
 	WC_LIT(o, ",\"server_isn\":");
 	o = json_u32(o, ps->isn, ps->flags & PEER_SYN_SEEN);
-	WC_LIT(o, ",\"syn_count\":");
-	o = wc_u64(o, c->syn_count);
-	WC_LIT(o, ",\"synack_count\":");
-	o = wc_u64(o, c->synack_count);
+	/* Most connections have one of each: their keys and values, and
+	 * the next key, one literal. */
+	if (c->syn_count == 1 && c->synack_count == 1) {
+		WC_LIT(o, ",\"syn_count\":1,\"synack_count\":1,"
+		    "\"rtt\":{\"syn_synack\":");
+	} else {
+		WC_LIT(o, ",\"syn_count\":");
+		o = wc_u64(o, c->syn_count);
+		WC_LIT(o, ",\"synack_count\":");
+		o = wc_u64(o, c->synack_count);
+		WC_LIT(o, ",\"rtt\":{\"syn_synack\":");
+	}
 	/* conn_rtt() is called before json_dur() reads rtt: the order in
 	 * which a call's arguments are evaluated is unspecified (C11
 	 * 6.5.2.2p10), and clang evaluates them left to right. */
 	int64_t rtt = 0;
 	bool present;
-	WC_LIT(o, ",\"rtt\":{\"syn_synack\":");
 	present = conn_rtt(c, CT_SYNACK, &rtt);
 	o = json_dur(o, 0, rtt, present);
 	WC_LIT(o, ",\"synack_ack\":");
@@ -192,9 +217,14 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	o = wc_qname_pre(o, &nm->td[conn_td_outcome(c)]);
 	WC_LIT(o, ",\"initiator\":");
 	o = json_side_or_null(o, cl, c->fin_first);
-	WC_LIT(o, ",\"reset_by\":");
-	o = json_side_or_null(o, cl, conn_reset_by(c));
-	WC_LIT(o, ",\"client_fin_ts\":");
+	int rb = conn_reset_by(c);
+	if (rb < 0) {
+		WC_LIT(o, ",\"reset_by\":null,\"client_fin_ts\":");
+	} else {
+		WC_LIT(o, ",\"reset_by\":");
+		o = json_side_or_null(o, cl, rb);
+		WC_LIT(o, ",\"client_fin_ts\":");
+	}
 	o = pc->flags & PEER_FIN_SEEN ?
 	    wc_ts(w, o, conn_side_time(c, cl, CT_FIN)) : json_null(o);
 	WC_LIT(o, ",\"server_fin_ts\":");
@@ -221,14 +251,24 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	o = wc_u64(o, conn_bytes(c, cl));
 	WC_LIT(o, ",\"server\":");
 	o = wc_u64(o, conn_bytes(c, sv));
-	WC_LIT(o, "},\"retransmissions\":{\"client\":");
-	o = wc_u64(o, sc->retrans);
-	WC_LIT(o, ",\"server\":");
-	o = wc_u64(o, ss->retrans);
-	WC_LIT(o, "},\"zeek\":{\"conn_state\":");
+	if ((sc->retrans | ss->retrans) == 0) {	/* most: one literal */
+		WC_LIT(o, "},\"retransmissions\":{\"client\":0,\"server\":0},"
+		    "\"zeek\":{\"conn_state\":");
+	} else {
+		WC_LIT(o, "},\"retransmissions\":{\"client\":");
+		o = wc_u64(o, sc->retrans);
+		WC_LIT(o, ",\"server\":");
+		o = wc_u64(o, ss->retrans);
+		WC_LIT(o, "},\"zeek\":{\"conn_state\":");
+	}
 	o = wc_qname(o, zeek_conn_state(&c->zeek));
 	WC_LIT(o, ",\"history\":\"");
 	o = zeek_conn_history_at(&c->zeek, o);	/* nothing to escape */
+	if (c->nanoms == 0) {	/* most: the record's end, at the cursor */
+		WC_LIT(o, "\"},\"anomalies\":[]}\n");
+		wb_done(w, o);
+		return;
+	}
 	WC_LIT(o, "\"},\"anomalies\":[");
 	wb_done(w, o);
 	for (unsigned i = 0; i < c->nanoms; i++) {
