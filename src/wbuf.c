@@ -119,10 +119,21 @@ wc_u64_long(char *o, uint64_t v)
 			three(o, x);
 			return o + 3;
 		}
-		unsigned hi = x / 1000, n = 1 + (hi >= 10) + (hi >= 100);
-		dot3(o + n, x - 1000 * hi);
-		lead3(o, hi, n);
-		return o + n + 3;
+		/* each length its own branch: n a constant in each */
+		unsigned hi = x / 1000;
+		if (x < 10000) {
+			dot3(o + 1, x - 1000 * hi);
+			lead3(o, hi, 1);
+			return o + 4;
+		}
+		if (x < 100000) {
+			dot3(o + 2, x - 1000 * hi);
+			lead3(o, hi, 2);
+			return o + 5;
+		}
+		dot3(o + 3, x - 1000 * hi);
+		lead3(o, hi, 3);
+		return o + 6;
 	}
 	if (v < 1000000000) {
 		uint64_t y = (v * ((UINT64_C(1) << 53) / 1000000 + 1) >> 21) +
