@@ -116,6 +116,52 @@ json_side_or_null(char *o, int cl, int idx)
 	return o + 8;
 }
 
+/*
+ * A record's times at the cursor. conn_time_decode() and wc_ts() test,
+ * for each time, what is the same for all of a record's: the unit of its
+ * t[] and that its first time is after 1970 (and far from overflow). A
+ * json_clock makes those tests once. With mul, a time v (!= 0) of t[] is
+ * first_ts + (v - 1) * mul, and f0 + (v - 1) * mul (mod 2^64) its
+ * distance from the start of the seconds wc_ts() keeps as text: below
+ * 10^9, the time is in them (wc_ts()'s own test, the same sum). Any other
+ * is written by wc_ts(), which may keep other seconds: f0 is redone.
+ */
+struct json_clock {
+	uint64_t f0;		/* first_ts - w->sec_ns, mod 2^64 */
+	uint32_t mul;		/* ns a unit of t[]; 0: every time slow */
+};
+
+static inline void
+json_clock_init(struct json_clock *k, const struct conn *c,
+    const struct wbuf *w)
+{
+	k->f0 = (uint64_t)c->first_ts - w->sec_ns;
+	k->mul = 0;
+	/* first_ts > 0 also makes every time from t[] != 0 nonzero */
+	if (c->ts_unit != CONN_TS_WIDE && c->first_ts > 0 &&
+	    c->first_ts < INT64_C(1) << 62 && w->slen)
+		k->mul = c->ts_unit == CONN_TS_US ? 1000 : 1;
+}
+
+/* The time of slot, whose t[] value is v, as conn_time_decode() has it. */
+static inline char *
+json_time(struct wbuf *w, char *o, struct json_clock *k,
+    const struct conn *c, unsigned slot, uint32_t v)
+{
+	if (k->mul && v) {
+		uint64_t f = k->f0 + (uint64_t)(v - 1) * k->mul;
+		if (f < 1000000000) {
+			memcpy(o, w->stext, sizeof(w->stext));	/* as wc_ts() */
+			return wc_frac6(o + w->slen, (uint32_t)f);
+		}
+	}
+	o = wc_ts(w, o, conn_time_decode(c, slot, v));
+	k->f0 = (uint64_t)c->first_ts - w->sec_ns;
+	return o;
+}
+
+#define JSON_SIDE_SLOT(side, k)	(CT_MAX + (unsigned)(side) * CT_SIDE_MAX + (k))
+
 /* The outcome and state names a record writes, quoted once for all
  * (wb_qname_make()); -j's workers format records in parallel. */
 struct json_names {
@@ -161,6 +207,8 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	o = wc_u64(o, c->id);
 	WC_LIT(o, ",\"ts\":");
 	o = wc_ts(w, o, c->first_ts);
+	struct json_clock k;
+	json_clock_init(&k, c, w);
 	WC_LIT(o, ",\"duration\":");
 	o = wc_dur(o, conn_time(c, CT_LAST) - c->first_ts);
 	WC_LIT(o, ",\"client\":{\"addr\":\"");
@@ -169,17 +217,24 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	o = json_endpoint(o, c, sv);
 
 	/* handshake; a time decoded (conn_time()) only when written */
-	int64_t syn_ts = c->syn_dir == cl ? conn_time(c, CT_SYN) : 0;
 	WC_LIT(o, "},\"handshake\":{\"outcome\":");
 	o = wc_qname_pre(o, &nm->hs[conn_hs_outcome(c)]);
 	WC_LIT(o, ",\"syn_ts\":");
-	o = json_ts(w, o, syn_ts, syn_ts != 0);
+	if (c->syn_dir != cl) {
+		o = json_null(o);
+	} else if (k.mul) {	/* the time is 0 (null) only when t[] is */
+		o = c->t[CT_SYN] ? json_time(w, o, &k, c, CT_SYN,
+		    c->t[CT_SYN]) : json_null(o);
+	} else {
+		int64_t syn_ts = conn_time(c, CT_SYN);
+		o = json_ts(w, o, syn_ts, syn_ts != 0);
+	}
 	WC_LIT(o, ",\"synack_ts\":");
-	o = c->synack_dir >= 0 ? wc_ts(w, o, conn_time(c, CT_SYNACK)) :
-	    json_null(o);
+	o = c->synack_dir >= 0 ?
+	    json_time(w, o, &k, c, CT_SYNACK, c->t[CT_SYNACK]) : json_null(o);
 	WC_LIT(o, ",\"ack_ts\":");
-	o = conn_third_seen(c) ? wc_ts(w, o, conn_time(c, CT_ACK)) :
-	    json_null(o);
+	o = conn_third_seen(c) ?
+	    json_time(w, o, &k, c, CT_ACK, c->t[CT_ACK]) : json_null(o);
 	WC_LIT(o, ",\"client_isn\":");
 	o = json_u32(o, pc->isn, pc->flags & PEER_SYN_SEEN);
 	WC_LIT(o, ",\"server_isn\":");
@@ -225,18 +280,23 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 		o = json_side_or_null(o, cl, rb);
 		WC_LIT(o, ",\"client_fin_ts\":");
 	}
-	o = pc->flags & PEER_FIN_SEEN ?
-	    wc_ts(w, o, conn_side_time(c, cl, CT_FIN)) : json_null(o);
+	o = pc->flags & PEER_FIN_SEEN ? json_time(w, o, &k, c,
+	    JSON_SIDE_SLOT(cl, CT_FIN), sc->t[CT_FIN]) : json_null(o);
 	WC_LIT(o, ",\"server_fin_ts\":");
-	o = ps->flags & PEER_FIN_SEEN ?
-	    wc_ts(w, o, conn_side_time(c, sv, CT_FIN)) : json_null(o);
+	o = ps->flags & PEER_FIN_SEEN ? json_time(w, o, &k, c,
+	    JSON_SIDE_SLOT(sv, CT_FIN), ss->t[CT_FIN]) : json_null(o);
 	WC_LIT(o, ",\"last_ack_ts\":");
-	if ((pc->flags & PEER_FIN_ACKED) && (ps->flags & PEER_FIN_ACKED)) {
+	if (!((pc->flags & PEER_FIN_ACKED) && (ps->flags & PEER_FIN_ACKED))) {
+		o = json_null(o);
+	} else if (k.mul) {
+		/* the later time has the larger t[] (0, none, is 0 ns) */
+		uint32_t a = sc->t[CT_FIN_ACK], b = ss->t[CT_FIN_ACK];
+		o = json_time(w, o, &k, c, JSON_SIDE_SLOT(cl, CT_FIN_ACK),
+		    a > b ? a : b);
+	} else {
 		int64_t a = conn_side_time(c, cl, CT_FIN_ACK);
 		int64_t b = conn_side_time(c, sv, CT_FIN_ACK);
 		o = wc_ts(w, o, a > b ? a : b);
-	} else {
-		o = json_null(o);
 	}
 
 	WC_LIT(o, "},\"states\":{\"client\":");
