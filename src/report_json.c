@@ -92,6 +92,15 @@ json_options(char *o, const struct tcp_peer *p)
 {
 	if (!(p->flags & PEER_SYN_SEEN))
 		return json_null(o);
+	/* Most: a four-digit MSS and a window scale below 10, inline */
+	if ((p->flags & PEER_WS_OK) && p->mss >= 1000 && p->mss <= 9999 &&
+	    p->wscale < 10 && !(p->flags & PEER_OPTS_CUT)) {
+		WC_LIT(o, "{\"mss\":");
+		o = wc_four(o, p->mss);
+		WC_LIT(o, ",\"wscale\":");
+		*o++ = (char)('0' + p->wscale);
+		return json_options_tail(o, p->flags);
+	}
 	WC_LIT(o, "{\"mss\":");
 	o = json_u32(o, p->mss, p->mss != 0);
 	WC_LIT(o, ",\"wscale\":");
@@ -303,14 +312,18 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	o = wc_qname_pre(o, &nm->st[pc->st]);
 	WC_LIT(o, ",\"server\":");
 	o = wc_qname_pre(o, &nm->st[ps->st]);
+	/* the four counts read before anything is written: c->ext, which
+	 * each reads, is read once (a write at o could change it) */
+	uint64_t pkc = conn_pkts(c, cl), pks = conn_pkts(c, sv);
+	uint64_t byc = conn_bytes(c, cl), bys = conn_bytes(c, sv);
 	WC_LIT(o, "},\"packets\":{\"client\":");
-	o = wc_u64(o, conn_pkts(c, cl));
+	o = wc_u64(o, pkc);
 	WC_LIT(o, ",\"server\":");
-	o = wc_u64(o, conn_pkts(c, sv));
+	o = wc_u64(o, pks);
 	WC_LIT(o, "},\"payload_bytes\":{\"client\":");
-	o = wc_u64(o, conn_bytes(c, cl));
+	o = wc_u64(o, byc);
 	WC_LIT(o, ",\"server\":");
-	o = wc_u64(o, conn_bytes(c, sv));
+	o = wc_u64(o, bys);
 	if ((sc->retrans | ss->retrans) == 0) {	/* most: one literal */
 		WC_LIT(o, "},\"retransmissions\":{\"client\":0,\"server\":0},"
 		    "\"zeek\":{\"conn_state\":");

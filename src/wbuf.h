@@ -112,6 +112,20 @@ wc_u64(char *o, uint64_t v)
 	return wc_u64_long(o, v);
 }
 
+extern const char wb_dot3[4000];	/* ".000" ".001" .. ".999" */
+
+/* v from 1000 to 9999 (an MSS): its four digits, inline; the last three
+ * a wb_dot3 entry, its '.' overwritten by the first. */
+static inline char *
+wc_four(char *o, unsigned v)
+{
+	unsigned hi = v / 1000;
+
+	memcpy(o, wb_dot3 + 4 * (v - 1000 * hi), 4);
+	*o = (char)('0' + hi);
+	return o + 4;
+}
+
 /*
  * A '.' and the six digits of the microseconds of ns (< 10^9 nanoseconds)
  * at o[0..7), with no division: y / 2^32 is ns / 10^6 in fixed point, its
@@ -126,7 +140,6 @@ wc_u64(char *o, uint64_t v)
  * wb_dot3 (".000" .. ".999"), the second's '.' then overwritten by the
  * first group's last digit.
  */
-extern const char wb_dot3[4000];	/* ".000" ".001" .. ".999" */
 static inline char *
 wc_frac6(char *o, uint32_t ns)
 {
