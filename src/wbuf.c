@@ -216,8 +216,9 @@ wc_ts_new(struct wbuf *w, char *o, int64_t ns)
 	return wc_frac6(o + w->slen, (uint32_t)f);
 }
 
+/* wc_dur() but its inline case */
 char *
-wc_dur(char *o, int64_t ns)
+wc_dur_long(char *o, int64_t ns)
 {
 	uint64_t u = (uint64_t)ns;
 

@@ -170,7 +170,16 @@ wc_ts(struct wbuf *w, char *o, int64_t ns)
 /* Seconds with six decimals, signed ("-0.000100"). */
 #define WB_DUR_MAX 28
 size_t wb_fmt_dur(char b[WB_DUR_MAX], int64_t ns);
-char *wc_dur(char *o, int64_t ns);
+char *wc_dur_long(char *o, int64_t ns);
+static inline char *
+wc_dur(char *o, int64_t ns)
+{
+	if ((uint64_t)ns < 1000000000) {	/* most: inline, 0 to 1 s */
+		*o = '0';
+		return wc_frac6(o + 1, (uint32_t)ns);
+	}
+	return wc_dur_long(o, ns);
+}
 /* A name of ours, quoted (wb_qname()): its length + 2 bytes. A byte at a
  * time: names are short, and strlen() and a memcpy() of unknown length
  * were two calls, three times the instructions. */
