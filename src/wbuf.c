@@ -294,12 +294,134 @@ wb_json_str(struct wbuf *w, const char *s)
 	wb_done(w, wc_json_str(wb_at(w), s));
 }
 
+/* n spaces (a printf width's padding). */
+static void
+wb_pad(struct wbuf *w, size_t n)
+{
+	wb_reserve(w, n);
+	memset(w->p + w->len, ' ', n);
+	w->len += n;
+}
+
+/*
+ * The conversions the writers' formats use, without vsnprintf()'s
+ * machinery (it was a quarter of a text --ladder run): text, "%%", and
+ * %s, %u, %d, %lu, %llu (PRIu64) with an optional '-' flag and a width
+ * of digits or '*'. Anything else (another flag, a precision, another
+ * conversion, a NULL string) returns false with w as it was, ap then
+ * spent: the caller formats from a copy and falls back to vsnprintf().
+ * Output as printf's: a string's bytes, no leading zeros, a '-' before
+ * a negative number, spaces to the width on the left, or on the right
+ * with '-' (or a negative '*').
+ */
+static bool
+wb_vprintf_fast(struct wbuf *w, const char *fmt, va_list ap)
+{
+	size_t start = w->len;
+	const char *f = fmt;
+
+	for (;;) {
+		const char *t = f;
+		while (*t && *t != '%')
+			t++;
+		wb_put(w, f, (size_t)(t - f));
+		if (!*t)
+			return true;
+		f = t + 1;
+
+		bool left = false;
+		size_t width = 0;
+		if (*f == '-') {
+			left = true;
+			f++;
+		}
+		if (*f == '*') {
+			int v = va_arg(ap, int);
+			if (v < 0) {
+				if (v < -65536)
+					goto slow;
+				left = true;
+				v = -v;
+			}
+			width = (size_t)v;
+			f++;
+		} else if (*f != '0') {	/* '0' is a flag: not ours */
+			for (; *f >= '0' && *f <= '9'; f++) {
+				width = 10 * width + (size_t)(*f - '0');
+				if (width > 65536)
+					goto slow;
+			}
+		}
+
+		char num[WC_U64_MAX + 1];
+		const char *s = num;
+		size_t n;
+		switch (*f) {
+		case 's':
+			s = va_arg(ap, const char *);
+			if (!s)
+				goto slow;	/* glibc's "(null)" */
+			n = strlen(s);
+			break;
+		case 'u':
+			n = (size_t)(wc_u64(num, va_arg(ap, unsigned)) - num);
+			break;
+		case 'd': {
+			int v = va_arg(ap, int);
+			char *o = num;
+			uint64_t u = (uint64_t)(int64_t)v;
+			if (v < 0) {
+				*o++ = '-';
+				u = -u;
+			}
+			n = (size_t)(wc_u64(o, u) - num);
+			break;
+		}
+		case 'l':
+			if (f[1] == 'u') {
+				f++;
+				n = (size_t)(wc_u64(num, va_arg(ap, unsigned long)) -
+				    num);
+			} else if (f[1] == 'l' && f[2] == 'u') {
+				f += 2;
+				n = (size_t)(wc_u64(num,
+				    va_arg(ap, unsigned long long)) - num);
+			} else {
+				goto slow;
+			}
+			break;
+		case '%':
+			if (left || width || f[-1] != '%')
+				goto slow;
+			s = "%";
+			n = 1;
+			break;
+		default:
+			goto slow;
+		}
+		f++;
+		if (!left && width > n)
+			wb_pad(w, width - n);
+		wb_put(w, s, n);
+		if (left && width > n)
+			wb_pad(w, width - n);
+	}
+slow:
+	w->len = start;
+	return false;
+}
+
 void
 wb_vprintf(struct wbuf *w, const char *fmt, va_list ap)
 {
 	va_list aq;
 	int n;
 
+	va_copy(aq, ap);
+	bool done = wb_vprintf_fast(w, fmt, aq);
+	va_end(aq);
+	if (done)
+		return;
 	va_copy(aq, ap);
 	n = vsnprintf(w->p ? w->p + w->len : NULL, w->cap - w->len, fmt, aq);
 	va_end(aq);
