@@ -294,13 +294,40 @@ wb_json_str(struct wbuf *w, const char *s)
 	wb_done(w, wc_json_str(wb_at(w), s));
 }
 
-/* n spaces (a printf width's padding). */
-static void
-wb_pad(struct wbuf *w, size_t n)
+/* n bytes of s at o, for the short pieces of a format: moves of 8, 4, 2
+ * or 1 bytes (two of them, overlapping, inside both), not a call. */
+static inline char *
+put_short(char *o, const char *s, size_t n)
 {
-	wb_reserve(w, n);
-	memset(w->p + w->len, ' ', n);
-	w->len += n;
+	if (n >= 8) {
+		if (n > 16) {
+			memcpy(o, s, n);
+			return o + n;
+		}
+		memcpy(o, s, 8);
+		memcpy(o + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(o, s, 4);
+		memcpy(o + n - 4, s + n - 4, 4);
+	} else if (n >= 2) {
+		memcpy(o, s, 2);
+		memcpy(o + n - 2, s + n - 2, 2);
+	} else if (n) {
+		*o = *s;
+	}
+	return o + n;
+}
+
+/* n spaces at o (a printf width's padding), 16 at a time: up to 15 past
+ * them written too, room the caller reserved. */
+static inline char *
+put_spaces(char *o, size_t n)
+{
+	char *e = o + n;
+
+	for (; o < e; o += 16)
+		memcpy(o, "                ", 16);
+	return e;
 }
 
 /*
@@ -312,7 +339,8 @@ wb_pad(struct wbuf *w, size_t n)
  * spent: the caller formats from a copy and falls back to vsnprintf().
  * Output as printf's: a string's bytes, no leading zeros, a '-' before
  * a negative number, spaces to the width on the left, or on the right
- * with '-' (or a negative '*').
+ * with '-' (or a negative '*'). Each piece (the text up to a conversion
+ * and what it converts) is written at a cursor into room reserved once.
  */
 static bool
 wb_vprintf_fast(struct wbuf *w, const char *fmt, va_list ap)
@@ -324,18 +352,21 @@ wb_vprintf_fast(struct wbuf *w, const char *fmt, va_list ap)
 		const char *t = f;
 		while (*t && *t != '%')
 			t++;
-		wb_put(w, f, (size_t)(t - f));
-		if (!*t)
+		size_t lit = (size_t)(t - f);
+		if (!*t) {
+			wb_reserve(w, lit + 16);
+			wb_done(w, put_short(wb_at(w), f, lit));
 			return true;
-		f = t + 1;
+		}
+		const char *c = t + 1;
 
 		bool left = false;
 		size_t width = 0;
-		if (*f == '-') {
+		if (*c == '-') {
 			left = true;
-			f++;
+			c++;
 		}
-		if (*f == '*') {
+		if (*c == '*') {
 			int v = va_arg(ap, int);
 			if (v < 0) {
 				if (v < -65536)
@@ -344,10 +375,10 @@ wb_vprintf_fast(struct wbuf *w, const char *fmt, va_list ap)
 				v = -v;
 			}
 			width = (size_t)v;
-			f++;
-		} else if (*f != '0') {	/* '0' is a flag: not ours */
-			for (; *f >= '0' && *f <= '9'; f++) {
-				width = 10 * width + (size_t)(*f - '0');
+			c++;
+		} else if (*c != '0') {	/* '0' is a flag: not ours */
+			for (; *c >= '0' && *c <= '9'; c++) {
+				width = 10 * width + (size_t)(*c - '0');
 				if (width > 65536)
 					goto slow;
 			}
@@ -356,7 +387,7 @@ wb_vprintf_fast(struct wbuf *w, const char *fmt, va_list ap)
 		char num[WC_U64_MAX + 1];
 		const char *s = num;
 		size_t n;
-		switch (*f) {
+		switch (*c) {
 		case 's':
 			s = va_arg(ap, const char *);
 			if (!s)
@@ -378,12 +409,12 @@ wb_vprintf_fast(struct wbuf *w, const char *fmt, va_list ap)
 			break;
 		}
 		case 'l':
-			if (f[1] == 'u') {
-				f++;
+			if (c[1] == 'u') {
+				c++;
 				n = (size_t)(wc_u64(num, va_arg(ap, unsigned long)) -
 				    num);
-			} else if (f[1] == 'l' && f[2] == 'u') {
-				f += 2;
+			} else if (c[1] == 'l' && c[2] == 'u') {
+				c += 2;
 				n = (size_t)(wc_u64(num,
 				    va_arg(ap, unsigned long long)) - num);
 			} else {
@@ -391,20 +422,24 @@ wb_vprintf_fast(struct wbuf *w, const char *fmt, va_list ap)
 			}
 			break;
 		case '%':
-			if (left || width || f[-1] != '%')
-				goto slow;
+			if (c != t + 1)
+				goto slow;	/* a flag or a width: not ours */
 			s = "%";
 			n = 1;
 			break;
 		default:
 			goto slow;
 		}
-		f++;
-		if (!left && width > n)
-			wb_pad(w, width - n);
-		wb_put(w, s, n);
-		if (left && width > n)
-			wb_pad(w, width - n);
+		f = c + 1;
+		size_t pad = width > n ? width - n : 0;
+		wb_reserve(w, lit + n + pad + 16);
+		char *o = put_short(wb_at(w), t - lit, lit);
+		if (!left)
+			o = put_spaces(o, pad);
+		o = put_short(o, s, n);
+		if (left)
+			o = put_spaces(o, pad);
+		wb_done(w, o);
 	}
 slow:
 	w->len = start;
