@@ -56,7 +56,7 @@ report_format(const struct report *r, struct stats *st, const struct conn *c,
 		st->with_anomalies++;
 	if (r->cfg->anomalies_only && !c->nanoms)
 		return false;
-	if (!cli_conn_selected(r->cfg, c->id))
+	if (r->cfg->n_conn_ids && !cli_conn_selected(r->cfg, c->id))
 		return false;
 	r->ops->conn((struct report *)r, c, w);
 	return true;

@@ -279,12 +279,18 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	const struct conn_side *sc = &c->side[cl], *ss = &c->side[sv];
 	WC_LIT(o, "},\"teardown\":{\"outcome\":");
 	o = wc_qname_pre(o, &nm->td[conn_td_outcome(c)]);
-	WC_LIT(o, ",\"initiator\":");
-	o = json_side_or_null(o, cl, c->fin_first);
+	/* Most: a FIN first and no RST, in one literal */
 	int rb = conn_reset_by(c);
-	if (rb < 0) {
-		WC_LIT(o, ",\"reset_by\":null,\"client_fin_ts\":");
+	if (rb < 0 && c->fin_first >= 0) {
+		if (c->fin_first == cl)
+			WC_LIT(o, ",\"initiator\":\"client\",\"reset_by\":null,"
+			    "\"client_fin_ts\":");
+		else
+			WC_LIT(o, ",\"initiator\":\"server\",\"reset_by\":null,"
+			    "\"client_fin_ts\":");
 	} else {
+		WC_LIT(o, ",\"initiator\":");
+		o = json_side_or_null(o, cl, c->fin_first);
 		WC_LIT(o, ",\"reset_by\":");
 		o = json_side_or_null(o, cl, rb);
 		WC_LIT(o, ",\"client_fin_ts\":");
