@@ -133,8 +133,9 @@ wc_four(char *o, unsigned v)
  * the next three into it (James Anhalt's method, three digits a step).
  * M is 2^53 / 10^6 rounded up (+ 0.26), so y exceeds ns * 2^32 / 10^6 by
  * more than 0 and less than 10^9 * 0.26 / 2^21 + 1 = 126, short of the
- * 2^32 / 10^6 = 4294 that would reach (ns + 1) / 10^6: both y / 2^32 and
- * y * 1000 / 2^32 have the integer parts of ns / 10^6 and ns / 10^3.
+ * 2^32 / 10^6 = 4294 that would reach (ns + 1) / 10^6: y / 2^32 has the
+ * integer part of ns / 10^6, its fraction times 1000 that of ns / 10^3
+ * (mod 1000).
  * ns * M stays under 9.1e18 < 2^64. All 10^9 were compared with ns / 1000
  * by printf when it was written. Each group is one 4-byte move of
  * wb_dot3 (".000" .. ".999"), the second's '.' then overwritten by the
