@@ -43,6 +43,15 @@ json_u32(char *o, uint32_t v, bool present)
 	return present ? wc_u64(o, v) : json_null(o);
 }
 
+/* An endpoint's ISN: most have ten digits, those inline. */
+static inline char *
+json_isn(char *o, const struct tcp_peer *p)
+{
+	if (!(p->flags & PEER_SYN_SEEN))
+		return json_null(o);
+	return p->isn >= 1000000000 ? wc_ten(o, p->isn) : wc_u64(o, p->isn);
+}
+
 static char *
 json_bool(char *o, bool v)
 {
@@ -245,9 +254,9 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	o = conn_third_seen(c) ?
 	    json_time(w, o, &k, c, CT_ACK, c->t[CT_ACK]) : json_null(o);
 	WC_LIT(o, ",\"client_isn\":");
-	o = json_u32(o, pc->isn, pc->flags & PEER_SYN_SEEN);
+	o = json_isn(o, pc);
 	WC_LIT(o, ",\"server_isn\":");
-	o = json_u32(o, ps->isn, ps->flags & PEER_SYN_SEEN);
+	o = json_isn(o, ps);
 	/* Most connections have one of each: their keys and values, and
 	 * the next key, one literal. */
 	if (c->syn_count == 1 && c->synack_count == 1) {

@@ -114,6 +114,27 @@ wc_u64(char *o, uint64_t v)
 
 extern const char wb_dot3[4000];	/* ".000" ".001" .. ".999" */
 
+/* v from 10^9 to 2^32 - 1 (most ISNs): its ten digits, inline, as
+ * wc_u64_long() writes them out of line: a digit, then the nine of
+ * v mod 10^9 in groups of three (wc_frac6()'s fixed point), each a
+ * wb_dot3 entry written right to left, its '.' overwritten by the next.
+ * All 10-digit values were compared with printf when it was written. */
+static inline char *
+wc_ten(char *o, uint32_t v)
+{
+	uint32_t hi = v / 1000000000;
+	uint64_t y = ((uint64_t)(v - 1000000000 * hi) *
+	    ((UINT64_C(1) << 53) / 1000000 + 1) >> 21) + 1;
+	uint64_t y2 = (uint64_t)(uint32_t)y * 1000;
+	uint64_t y3 = (uint64_t)(uint32_t)y2 * 1000;
+
+	memcpy(o + 6, wb_dot3 + 4 * (y3 >> 32), 4);
+	memcpy(o + 3, wb_dot3 + 4 * (y2 >> 32), 4);
+	memcpy(o, wb_dot3 + 4 * (y >> 32), 4);
+	*o = (char)('0' + hi);
+	return o + 10;
+}
+
 /* v from 1000 to 9999 (an MSS): its four digits, inline; the last three
  * a wb_dot3 entry, its '.' overwritten by the first. */
 static inline char *
