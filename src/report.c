@@ -56,7 +56,7 @@ report_format(const struct report *r, struct stats *st, const struct conn *c,
 		st->with_anomalies++;
 	if (r->cfg->anomalies_only && !c->nanoms)
 		return false;
-	if (!cli_conn_selected(r->cfg, c->id))
+	if (r->cfg->n_conn_ids && !cli_conn_selected(r->cfg, c->id))
 		return false;
 	r->ops->conn((struct report *)r, c, w);
 	return true;
@@ -186,8 +186,7 @@ report_wall(char b[REPORT_WALL_LEN], int64_t ns)
 	two(b + 14, t / 60 % 60);
 	b[16] = ':';
 	two(b + 17, t % 60);
-	b[19] = '.';
-	wc_six(b + 20, (uint32_t)us * 1000);	/* it takes nanoseconds */
+	wc_frac6(b + 19, (uint32_t)us * 1000);	/* it takes nanoseconds */
 }
 
 G_STATIC_ASSERT(sizeof(((struct wb_wall *)0)->text) + 7 == REPORT_WALL_LEN);
@@ -210,8 +209,7 @@ report_wall_at(struct wbuf *w, char *o, int64_t ns)
 		if (k->ok && f < 1000000000) {
 			w->wall_old = (uint8_t)!i;
 			memcpy(o, k->text, sizeof(k->text));
-			o[sizeof(k->text)] = '.';
-			wc_six(o + sizeof(k->text) + 1, (uint32_t)f);
+			wc_frac6(o + sizeof(k->text), (uint32_t)f);
 			return o + REPORT_WALL_LEN;
 		}
 	}

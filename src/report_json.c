@@ -43,21 +43,29 @@ json_u32(char *o, uint32_t v, bool present)
 	return present ? wc_u64(o, v) : json_null(o);
 }
 
+/* An endpoint's ISN: most have ten digits, those inline. */
+static inline char *
+json_isn(char *o, const struct tcp_peer *p)
+{
+	if (!(p->flags & PEER_SYN_SEEN))
+		return json_null(o);
+	return p->isn >= 1000000000 ? wc_ten(o, p->isn) : wc_u64(o, p->isn);
+}
+
 static char *
 json_bool(char *o, bool v)
 {
 	return v ? WC_LIT(o, "true") : WC_LIT(o, "false");
 }
 
-static char *
+/* An endpoint's address and port, after its "{\"addr\":\"" (the caller's
+ * literal, merged with the key before it) and before its '}'. */
+static inline char *
 json_endpoint(char *o, const struct conn *c, int idx)
 {
-	WC_LIT(o, "{\"addr\":\"");
 	o = wc_addr(o, c->key.af, conn_addr(c, idx));
 	WC_LIT(o, "\",\"port\":");
-	o = wc_u64(o, c->key.port[idx]);
-	*o++ = '}';
-	return o;
+	return wc_u64(o, c->key.port[idx]);
 }
 
 /* Whether the SYN carried the option of flag bit: null when the snaplen
@@ -71,15 +79,43 @@ json_option_seen(char *o, const struct tcp_peer *p, uint16_t bit)
 	return json_bool(o, p->flags & bit);
 }
 
+/* The options of a SYN whose options the snaplen did not cut: its two
+ * booleans and the object's end as one literal, as it ends each key. */
 static char *
+json_options_tail(char *o, uint16_t flags)
+{
+	switch (flags & (PEER_SACK_OK | PEER_TS_OK)) {
+	case PEER_SACK_OK | PEER_TS_OK:
+		return WC_LIT(o, ",\"sack_ok\":true,\"timestamps\":true}");
+	case PEER_SACK_OK:
+		return WC_LIT(o, ",\"sack_ok\":true,\"timestamps\":false}");
+	case PEER_TS_OK:
+		return WC_LIT(o, ",\"sack_ok\":false,\"timestamps\":true}");
+	default:
+		return WC_LIT(o, ",\"sack_ok\":false,\"timestamps\":false}");
+	}
+}
+
+static inline char *
 json_options(char *o, const struct tcp_peer *p)
 {
 	if (!(p->flags & PEER_SYN_SEEN))
 		return json_null(o);
+	/* Most: a four-digit MSS and a window scale below 10, inline */
+	if ((p->flags & PEER_WS_OK) && p->mss >= 1000 && p->mss <= 9999 &&
+	    p->wscale < 10 && !(p->flags & PEER_OPTS_CUT)) {
+		WC_LIT(o, "{\"mss\":");
+		o = wc_four(o, p->mss);
+		WC_LIT(o, ",\"wscale\":");
+		*o++ = (char)('0' + p->wscale);
+		return json_options_tail(o, p->flags);
+	}
 	WC_LIT(o, "{\"mss\":");
 	o = json_u32(o, p->mss, p->mss != 0);
 	WC_LIT(o, ",\"wscale\":");
 	o = json_u32(o, p->wscale, p->flags & PEER_WS_OK);
+	if (!(p->flags & PEER_OPTS_CUT))
+		return json_options_tail(o, p->flags);
 	WC_LIT(o, ",\"sack_ok\":");
 	o = json_option_seen(o, p, PEER_SACK_OK);
 	WC_LIT(o, ",\"timestamps\":");
@@ -97,6 +133,52 @@ json_side_or_null(char *o, int cl, int idx)
 	memcpy(o, idx == cl ? "\"client\"" : "\"server\"", 8);
 	return o + 8;
 }
+
+/*
+ * A record's times at the cursor. conn_time_decode() and wc_ts() test,
+ * for each time, what is the same for all of a record's: the unit of its
+ * t[] and that its first time is after 1970 (and far from overflow). A
+ * json_clock makes those tests once. With mul, a time v (!= 0) of t[] is
+ * first_ts + (v - 1) * mul, and f0 + (v - 1) * mul (mod 2^64) its
+ * distance from the start of the seconds wc_ts() keeps as text: below
+ * 10^9, the time is in them (wc_ts()'s own test, the same sum). Any other
+ * is written by wc_ts(), which may keep other seconds: f0 is redone.
+ */
+struct json_clock {
+	uint64_t f0;		/* first_ts - w->sec_ns, mod 2^64 */
+	uint32_t mul;		/* ns a unit of t[]; 0: every time slow */
+};
+
+static inline void
+json_clock_init(struct json_clock *k, const struct conn *c,
+    const struct wbuf *w)
+{
+	k->f0 = (uint64_t)c->first_ts - w->sec_ns;
+	k->mul = 0;
+	/* first_ts > 0 also makes every time from t[] != 0 nonzero */
+	if (c->ts_unit != CONN_TS_WIDE && c->first_ts > 0 &&
+	    c->first_ts < INT64_C(1) << 62 && w->slen)
+		k->mul = c->ts_unit == CONN_TS_US ? 1000 : 1;
+}
+
+/* The time of slot, whose t[] value is v, as conn_time_decode() has it. */
+static inline char *
+json_time(struct wbuf *w, char *o, struct json_clock *k,
+    const struct conn *c, unsigned slot, uint32_t v)
+{
+	if (k->mul && v) {
+		uint64_t f = k->f0 + (uint64_t)(v - 1) * k->mul;
+		if (f < 1000000000) {
+			memcpy(o, w->stext, sizeof(w->stext));	/* as wc_ts() */
+			return wc_frac6(o + w->slen, (uint32_t)f);
+		}
+	}
+	o = wc_ts(w, o, conn_time_decode(c, slot, v));
+	k->f0 = (uint64_t)c->first_ts - w->sec_ns;
+	return o;
+}
+
+#define JSON_SIDE_SLOT(side, k)	(CT_MAX + (unsigned)(side) * CT_SIDE_MAX + (k))
 
 /* The outcome and state names a record writes, quoted once for all
  * (wb_qname_make()); -j's workers format records in parallel. */
@@ -143,39 +225,55 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	o = wc_u64(o, c->id);
 	WC_LIT(o, ",\"ts\":");
 	o = wc_ts(w, o, c->first_ts);
+	struct json_clock k;
+	json_clock_init(&k, c, w);
 	WC_LIT(o, ",\"duration\":");
 	o = wc_dur(o, conn_time(c, CT_LAST) - c->first_ts);
-	WC_LIT(o, ",\"client\":");
+	WC_LIT(o, ",\"client\":{\"addr\":\"");
 	o = json_endpoint(o, c, cl);
-	WC_LIT(o, ",\"server\":");
+	WC_LIT(o, "},\"server\":{\"addr\":\"");
 	o = json_endpoint(o, c, sv);
 
 	/* handshake; a time decoded (conn_time()) only when written */
-	int64_t syn_ts = c->syn_dir == cl ? conn_time(c, CT_SYN) : 0;
-	WC_LIT(o, ",\"handshake\":{\"outcome\":");
+	WC_LIT(o, "},\"handshake\":{\"outcome\":");
 	o = wc_qname_pre(o, &nm->hs[conn_hs_outcome(c)]);
 	WC_LIT(o, ",\"syn_ts\":");
-	o = json_ts(w, o, syn_ts, syn_ts != 0);
+	if (c->syn_dir != cl) {
+		o = json_null(o);
+	} else if (k.mul) {	/* the time is 0 (null) only when t[] is */
+		o = c->t[CT_SYN] ? json_time(w, o, &k, c, CT_SYN,
+		    c->t[CT_SYN]) : json_null(o);
+	} else {
+		int64_t syn_ts = conn_time(c, CT_SYN);
+		o = json_ts(w, o, syn_ts, syn_ts != 0);
+	}
 	WC_LIT(o, ",\"synack_ts\":");
-	o = c->synack_dir >= 0 ? wc_ts(w, o, conn_time(c, CT_SYNACK)) :
-	    json_null(o);
+	o = c->synack_dir >= 0 ?
+	    json_time(w, o, &k, c, CT_SYNACK, c->t[CT_SYNACK]) : json_null(o);
 	WC_LIT(o, ",\"ack_ts\":");
-	o = conn_third_seen(c) ? wc_ts(w, o, conn_time(c, CT_ACK)) :
-	    json_null(o);
+	o = conn_third_seen(c) ?
+	    json_time(w, o, &k, c, CT_ACK, c->t[CT_ACK]) : json_null(o);
 	WC_LIT(o, ",\"client_isn\":");
-	o = json_u32(o, pc->isn, pc->flags & PEER_SYN_SEEN);
+	o = json_isn(o, pc);
 	WC_LIT(o, ",\"server_isn\":");
-	o = json_u32(o, ps->isn, ps->flags & PEER_SYN_SEEN);
-	WC_LIT(o, ",\"syn_count\":");
-	o = wc_u64(o, c->syn_count);
-	WC_LIT(o, ",\"synack_count\":");
-	o = wc_u64(o, c->synack_count);
+	o = json_isn(o, ps);
+	/* Most connections have one of each: their keys and values, and
+	 * the next key, one literal. */
+	if (c->syn_count == 1 && c->synack_count == 1) {
+		WC_LIT(o, ",\"syn_count\":1,\"synack_count\":1,"
+		    "\"rtt\":{\"syn_synack\":");
+	} else {
+		WC_LIT(o, ",\"syn_count\":");
+		o = wc_u64(o, c->syn_count);
+		WC_LIT(o, ",\"synack_count\":");
+		o = wc_u64(o, c->synack_count);
+		WC_LIT(o, ",\"rtt\":{\"syn_synack\":");
+	}
 	/* conn_rtt() is called before json_dur() reads rtt: the order in
 	 * which a call's arguments are evaluated is unspecified (C11
 	 * 6.5.2.2p10), and clang evaluates them left to right. */
 	int64_t rtt = 0;
 	bool present;
-	WC_LIT(o, ",\"rtt\":{\"syn_synack\":");
 	present = conn_rtt(c, CT_SYNACK, &rtt);
 	o = json_dur(o, 0, rtt, present);
 	WC_LIT(o, ",\"synack_ack\":");
@@ -190,45 +288,75 @@ json_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	const struct conn_side *sc = &c->side[cl], *ss = &c->side[sv];
 	WC_LIT(o, "},\"teardown\":{\"outcome\":");
 	o = wc_qname_pre(o, &nm->td[conn_td_outcome(c)]);
-	WC_LIT(o, ",\"initiator\":");
-	o = json_side_or_null(o, cl, c->fin_first);
-	WC_LIT(o, ",\"reset_by\":");
-	o = json_side_or_null(o, cl, conn_reset_by(c));
-	WC_LIT(o, ",\"client_fin_ts\":");
-	o = pc->flags & PEER_FIN_SEEN ?
-	    wc_ts(w, o, conn_side_time(c, cl, CT_FIN)) : json_null(o);
+	/* Most: a FIN first and no RST, in one literal */
+	int rb = conn_reset_by(c);
+	if (rb < 0 && c->fin_first >= 0) {
+		if (c->fin_first == cl)
+			WC_LIT(o, ",\"initiator\":\"client\",\"reset_by\":null,"
+			    "\"client_fin_ts\":");
+		else
+			WC_LIT(o, ",\"initiator\":\"server\",\"reset_by\":null,"
+			    "\"client_fin_ts\":");
+	} else {
+		WC_LIT(o, ",\"initiator\":");
+		o = json_side_or_null(o, cl, c->fin_first);
+		WC_LIT(o, ",\"reset_by\":");
+		o = json_side_or_null(o, cl, rb);
+		WC_LIT(o, ",\"client_fin_ts\":");
+	}
+	o = pc->flags & PEER_FIN_SEEN ? json_time(w, o, &k, c,
+	    JSON_SIDE_SLOT(cl, CT_FIN), sc->t[CT_FIN]) : json_null(o);
 	WC_LIT(o, ",\"server_fin_ts\":");
-	o = ps->flags & PEER_FIN_SEEN ?
-	    wc_ts(w, o, conn_side_time(c, sv, CT_FIN)) : json_null(o);
+	o = ps->flags & PEER_FIN_SEEN ? json_time(w, o, &k, c,
+	    JSON_SIDE_SLOT(sv, CT_FIN), ss->t[CT_FIN]) : json_null(o);
 	WC_LIT(o, ",\"last_ack_ts\":");
-	if ((pc->flags & PEER_FIN_ACKED) && (ps->flags & PEER_FIN_ACKED)) {
+	if (!((pc->flags & PEER_FIN_ACKED) && (ps->flags & PEER_FIN_ACKED))) {
+		o = json_null(o);
+	} else if (k.mul) {
+		/* the later time has the larger t[] (0, none, is 0 ns) */
+		uint32_t a = sc->t[CT_FIN_ACK], b = ss->t[CT_FIN_ACK];
+		o = json_time(w, o, &k, c, JSON_SIDE_SLOT(cl, CT_FIN_ACK),
+		    a > b ? a : b);
+	} else {
 		int64_t a = conn_side_time(c, cl, CT_FIN_ACK);
 		int64_t b = conn_side_time(c, sv, CT_FIN_ACK);
 		o = wc_ts(w, o, a > b ? a : b);
-	} else {
-		o = json_null(o);
 	}
 
 	WC_LIT(o, "},\"states\":{\"client\":");
 	o = wc_qname_pre(o, &nm->st[pc->st]);
 	WC_LIT(o, ",\"server\":");
 	o = wc_qname_pre(o, &nm->st[ps->st]);
+	/* the four counts read before anything is written: c->ext, which
+	 * each reads, is read once (a write at o could change it) */
+	uint64_t pkc = conn_pkts(c, cl), pks = conn_pkts(c, sv);
+	uint64_t byc = conn_bytes(c, cl), bys = conn_bytes(c, sv);
 	WC_LIT(o, "},\"packets\":{\"client\":");
-	o = wc_u64(o, conn_pkts(c, cl));
+	o = wc_u64(o, pkc);
 	WC_LIT(o, ",\"server\":");
-	o = wc_u64(o, conn_pkts(c, sv));
+	o = wc_u64(o, pks);
 	WC_LIT(o, "},\"payload_bytes\":{\"client\":");
-	o = wc_u64(o, conn_bytes(c, cl));
+	o = wc_u64(o, byc);
 	WC_LIT(o, ",\"server\":");
-	o = wc_u64(o, conn_bytes(c, sv));
-	WC_LIT(o, "},\"retransmissions\":{\"client\":");
-	o = wc_u64(o, sc->retrans);
-	WC_LIT(o, ",\"server\":");
-	o = wc_u64(o, ss->retrans);
-	WC_LIT(o, "},\"zeek\":{\"conn_state\":");
+	o = wc_u64(o, bys);
+	if ((sc->retrans | ss->retrans) == 0) {	/* most: one literal */
+		WC_LIT(o, "},\"retransmissions\":{\"client\":0,\"server\":0},"
+		    "\"zeek\":{\"conn_state\":");
+	} else {
+		WC_LIT(o, "},\"retransmissions\":{\"client\":");
+		o = wc_u64(o, sc->retrans);
+		WC_LIT(o, ",\"server\":");
+		o = wc_u64(o, ss->retrans);
+		WC_LIT(o, "},\"zeek\":{\"conn_state\":");
+	}
 	o = wc_qname(o, zeek_conn_state(&c->zeek));
 	WC_LIT(o, ",\"history\":\"");
 	o = zeek_conn_history_at(&c->zeek, o);	/* nothing to escape */
+	if (c->nanoms == 0) {	/* most: the record's end, at the cursor */
+		WC_LIT(o, "\"},\"anomalies\":[]}\n");
+		wb_done(w, o);
+		return;
+	}
 	WC_LIT(o, "\"},\"anomalies\":[");
 	wb_done(w, o);
 	for (unsigned i = 0; i < c->nanoms; i++) {

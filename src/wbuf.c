@@ -34,6 +34,22 @@ const char wb_pairs[201] =
     "34353637383940414243444546474849505152535455565758596061626364656667"
     "6869707172737475767778798081828384858687888990919293949596979899";
 
+#define WB_DOT3(a, b, c)	'.', a, b, c
+#define WB_DOT3_10(a, b)	WB_DOT3(a, b, '0'), WB_DOT3(a, b, '1'), \
+	WB_DOT3(a, b, '2'), WB_DOT3(a, b, '3'), WB_DOT3(a, b, '4'), \
+	WB_DOT3(a, b, '5'), WB_DOT3(a, b, '6'), WB_DOT3(a, b, '7'), \
+	WB_DOT3(a, b, '8'), WB_DOT3(a, b, '9')
+#define WB_DOT3_100(a)	WB_DOT3_10(a, '0'), WB_DOT3_10(a, '1'), \
+	WB_DOT3_10(a, '2'), WB_DOT3_10(a, '3'), WB_DOT3_10(a, '4'), \
+	WB_DOT3_10(a, '5'), WB_DOT3_10(a, '6'), WB_DOT3_10(a, '7'), \
+	WB_DOT3_10(a, '8'), WB_DOT3_10(a, '9')
+const char wb_dot3[4000] = {
+	WB_DOT3_100('0'), WB_DOT3_100('1'), WB_DOT3_100('2'),
+	WB_DOT3_100('3'), WB_DOT3_100('4'), WB_DOT3_100('5'),
+	WB_DOT3_100('6'), WB_DOT3_100('7'), WB_DOT3_100('8'),
+	WB_DOT3_100('9'),
+};
+
 /* The number of decimal digits of v (> 0): its bit length times
  * log10(2) (about 1233 / 4096) is the number of digits or one more
  * (Bit Twiddling Hacks, "integer log base 10"), without a division. */
@@ -52,35 +68,33 @@ decimal_len(uint64_t v)
 	return t + 1 - (v < pow10[t]);
 }
 
-/* x (< 100) as one digit or two: below 10, the second digit of its pair,
- * and the byte after that one is for the caller to overwrite. */
-static inline char *
-lead2(char *o, unsigned x)
+/* x (< 1000) as three digits at o[0..3): its wb_dot3 entry but the '.'. */
+static inline void
+three(char *o, unsigned x)
 {
-	memcpy(o, wb_pairs + 2 * x + (x < 10), 2);
-	return o + 1 + (x >= 10);
+	memcpy(o, wb_dot3 + 4 * x + 1, 3);
 }
 
-/* x (< 10,000) as four digits. */
-static inline char *
-four(char *o, unsigned x)
+/* x (< 1000) as three digits at o[0..3) and a '.' at o[-1], in one move:
+ * a group right of another, written before it, which overwrites the '.'
+ * with its last digit. */
+static inline void
+dot3(char *o, unsigned x)
 {
-	unsigned hi = x / 100;
-
-	memcpy(o, wb_pairs + 2 * hi, 2);
-	memcpy(o + 2, wb_pairs + 2 * (x - 100 * hi), 2);
-	return o + 4;
+	memcpy(o - 1, wb_dot3 + 4 * x, 4);
 }
 
-/* x (from 100 to 9,999) without leading zeros. */
-static inline char *
-upto4(char *o, unsigned x)
+/* x (from 1 to 999) without leading zeros at o[0..n), n its digit count;
+ * written after the groups right of it, over the '.' of the first. */
+static inline void
+lead3(char *o, unsigned x, unsigned n)
 {
-	unsigned hi = x / 100;
-
-	o = lead2(o, hi);
-	memcpy(o, wb_pairs + 2 * (x - 100 * hi), 2);
-	return o + 2;
+	if (n == 1)
+		*o = (char)('0' + x);
+	else if (n == 2)
+		memcpy(o, wb_pairs + 2 * x, 2);
+	else
+		three(o, x);
 }
 
 char *
@@ -88,25 +102,67 @@ wc_u64_long(char *o, uint64_t v)
 {
 	/* In 32 bits, from the left: the digit count is a few comparisons
 	 * (ports, a connection's id, an MSS: 3 to 8 digits; ISNs, sequence
-	 * numbers, epoch seconds: 9 or 10), each group of four a division
-	 * and its pairs: 39 Ir a number on average in the JSON report,
-	 * where the digit count first and divisions from the right (still
-	 * below, for 64 bits) took 50. */
-	if (v < 10000)
-		return upto4(o, (unsigned)v);
-	if (v < 100000000) {
-		unsigned hi = (unsigned)v / 10000;
+	 * numbers, epoch seconds: 9 or 10), then groups of three digits
+	 * (dot3(), right to left) and the one to three digits left of them
+	 * (lead3()). Below 10^6 one division by 1000 makes the two parts;
+	 * below 10^9, y / 2^32 is x / 10^6 in fixed point, its integer part
+	 * the lead and its fraction times 1000 twice the groups (as in
+	 * wc_frac6(): M is 2^53 / 10^6 rounded up, so y exceeds
+	 * x * 2^32 / 10^6 by more than 0 and less than 126, short of the
+	 * 4294 that would reach (x + 1) / 10^6). All 2^32 were compared with
+	 * printf when it was written. Two digits a step and a division each
+	 * four took 39 Ir a number on average in the JSON report. */
+	if (v < 1000000) {
+		unsigned x = (unsigned)v;
 
-		o = hi < 100 ? lead2(o, hi) : upto4(o, hi);
-		return four(o, (unsigned)v - 10000 * hi);
+		if (x < 1000) {
+			three(o, x);
+			return o + 3;
+		}
+		/* each length its own branch: n a constant in each */
+		unsigned hi = x / 1000;
+		if (x < 10000) {
+			dot3(o + 1, x - 1000 * hi);
+			lead3(o, hi, 1);
+			return o + 4;
+		}
+		if (x < 100000) {
+			dot3(o + 2, x - 1000 * hi);
+			lead3(o, hi, 2);
+			return o + 5;
+		}
+		dot3(o + 3, x - 1000 * hi);
+		lead3(o, hi, 3);
+		return o + 6;
+	}
+	if (v < 1000000000) {
+		uint64_t y = (v * ((UINT64_C(1) << 53) / 1000000 + 1) >> 21) +
+		    1;
+		unsigned hi = (unsigned)(y >> 32);
+		unsigned n = 1 + (hi >= 10) + (hi >= 100);
+
+		y = (uint64_t)(uint32_t)y * 1000;
+		unsigned mid = (unsigned)(y >> 32);
+		y = (uint64_t)(uint32_t)y * 1000;
+		dot3(o + n + 3, (unsigned)(y >> 32));
+		dot3(o + n, mid);
+		lead3(o, hi, n);
+		return o + n + 6;
 	}
 	if (v <= UINT32_MAX) {
-		unsigned hi = (unsigned)(v / 100000000);
-		unsigned lo = (unsigned)v - 100000000 * hi, mid = lo / 10000;
+		unsigned x = (unsigned)v, hi = x / 1000000000;
+		uint64_t y = ((uint64_t)(x - 1000000000 * hi) *
+		    ((UINT64_C(1) << 53) / 1000000 + 1) >> 21) + 1;
+		unsigned top = (unsigned)(y >> 32);
 
-		o = lead2(o, hi);
-		o = four(o, mid);
-		return four(o, lo - 10000 * mid);
+		y = (uint64_t)(uint32_t)y * 1000;
+		unsigned mid = (unsigned)(y >> 32);
+		y = (uint64_t)(uint32_t)y * 1000;
+		dot3(o + 7, (unsigned)(y >> 32));
+		dot3(o + 4, mid);
+		dot3(o + 1, top);
+		*o = (char)('0' + hi);
+		return o + 10;
 	}
 
 	char *e = o + decimal_len(v), *p = e;
@@ -157,14 +213,12 @@ wc_ts_new(struct wbuf *w, char *o, int64_t ns)
 		w->sec_ns = (uint64_t)s * 1000000000;
 	}
 	memcpy(o, w->stext, sizeof(w->stext));	/* room: WC_TS_MAX */
-	o += w->slen;
-	*o = '.';
-	wc_six(o + 1, (uint32_t)f);
-	return o + 7;
+	return wc_frac6(o + w->slen, (uint32_t)f);
 }
 
+/* wc_dur() but its inline case */
 char *
-wc_dur(char *o, int64_t ns)
+wc_dur_long(char *o, int64_t ns)
 {
 	uint64_t u = (uint64_t)ns;
 
@@ -173,15 +227,11 @@ wc_dur(char *o, int64_t ns)
 		u = -u;		/* modulo 2^64: INT64_MIN's 2^63 too */
 	}
 	if (u < 1000000000) {	/* most: no division by 10^9 */
-		o[0] = '0';
-		o[1] = '.';
-		wc_six(o + 2, (uint32_t)u);
-		return o + 8;
+		*o = '0';
+		return wc_frac6(o + 1, (uint32_t)u);
 	}
 	o = wc_u64(o, u / 1000000000);
-	*o = '.';
-	wc_six(o + 1, (uint32_t)(u % 1000000000));
-	return o + 7;
+	return wc_frac6(o, (uint32_t)(u % 1000000000));
 }
 
 size_t
@@ -244,12 +294,169 @@ wb_json_str(struct wbuf *w, const char *s)
 	wb_done(w, wc_json_str(wb_at(w), s));
 }
 
+/* n bytes of s at o, for the short pieces of a format: moves of 8, 4, 2
+ * or 1 bytes (two of them, overlapping, inside both), not a call. */
+static inline char *
+put_short(char *o, const char *s, size_t n)
+{
+	if (n >= 8) {
+		if (n > 16) {
+			memcpy(o, s, n);
+			return o + n;
+		}
+		memcpy(o, s, 8);
+		memcpy(o + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(o, s, 4);
+		memcpy(o + n - 4, s + n - 4, 4);
+	} else if (n >= 2) {
+		memcpy(o, s, 2);
+		memcpy(o + n - 2, s + n - 2, 2);
+	} else if (n) {
+		*o = *s;
+	}
+	return o + n;
+}
+
+/* n spaces at o (a printf width's padding), 16 at a time: up to 15 past
+ * them written too, room the caller reserved. */
+static inline char *
+put_spaces(char *o, size_t n)
+{
+	char *e = o + n;
+
+	for (; o < e; o += 16)
+		memcpy(o, "                ", 16);
+	return e;
+}
+
+/*
+ * The conversions the writers' formats use, without vsnprintf()'s
+ * machinery (it was a quarter of a text --ladder run): text, "%%", and
+ * %s, %u, %d, %lu, %llu (PRIu64) with an optional '-' flag and a width
+ * of digits or '*'. Anything else (another flag, a precision, another
+ * conversion, a NULL string) returns false with w as it was, ap then
+ * spent: the caller formats from a copy and falls back to vsnprintf().
+ * Output as printf's: a string's bytes, no leading zeros, a '-' before
+ * a negative number, spaces to the width on the left, or on the right
+ * with '-' (or a negative '*'). Each piece (the text up to a conversion
+ * and what it converts) is written at a cursor into room reserved once.
+ */
+static bool
+wb_vprintf_fast(struct wbuf *w, const char *fmt, va_list ap)
+{
+	size_t start = w->len;
+	const char *f = fmt;
+
+	for (;;) {
+		const char *t = f;
+		while (*t && *t != '%')
+			t++;
+		size_t lit = (size_t)(t - f);
+		if (!*t) {
+			wb_reserve(w, lit + 16);
+			wb_done(w, put_short(wb_at(w), f, lit));
+			return true;
+		}
+		const char *c = t + 1;
+
+		bool left = false;
+		size_t width = 0;
+		if (*c == '-') {
+			left = true;
+			c++;
+		}
+		if (*c == '*') {
+			int v = va_arg(ap, int);
+			if (v < 0) {
+				if (v < -65536)
+					goto slow;
+				left = true;
+				v = -v;
+			}
+			width = (size_t)v;
+			c++;
+		} else if (*c != '0') {	/* '0' is a flag: not ours */
+			for (; *c >= '0' && *c <= '9'; c++) {
+				width = 10 * width + (size_t)(*c - '0');
+				if (width > 65536)
+					goto slow;
+			}
+		}
+
+		char num[WC_U64_MAX + 1];
+		const char *s = num;
+		size_t n;
+		switch (*c) {
+		case 's':
+			s = va_arg(ap, const char *);
+			if (!s)
+				goto slow;	/* glibc's "(null)" */
+			n = strlen(s);
+			break;
+		case 'u':
+			n = (size_t)(wc_u64(num, va_arg(ap, unsigned)) - num);
+			break;
+		case 'd': {
+			int v = va_arg(ap, int);
+			char *o = num;
+			uint64_t u = (uint64_t)(int64_t)v;
+			if (v < 0) {
+				*o++ = '-';
+				u = -u;
+			}
+			n = (size_t)(wc_u64(o, u) - num);
+			break;
+		}
+		case 'l':
+			if (c[1] == 'u') {
+				c++;
+				n = (size_t)(wc_u64(num, va_arg(ap, unsigned long)) -
+				    num);
+			} else if (c[1] == 'l' && c[2] == 'u') {
+				c += 2;
+				n = (size_t)(wc_u64(num,
+				    va_arg(ap, unsigned long long)) - num);
+			} else {
+				goto slow;
+			}
+			break;
+		case '%':
+			if (c != t + 1)
+				goto slow;	/* a flag or a width: not ours */
+			s = "%";
+			n = 1;
+			break;
+		default:
+			goto slow;
+		}
+		f = c + 1;
+		size_t pad = width > n ? width - n : 0;
+		wb_reserve(w, lit + n + pad + 16);
+		char *o = put_short(wb_at(w), t - lit, lit);
+		if (!left)
+			o = put_spaces(o, pad);
+		o = put_short(o, s, n);
+		if (left)
+			o = put_spaces(o, pad);
+		wb_done(w, o);
+	}
+slow:
+	w->len = start;
+	return false;
+}
+
 void
 wb_vprintf(struct wbuf *w, const char *fmt, va_list ap)
 {
 	va_list aq;
 	int n;
 
+	va_copy(aq, ap);
+	bool done = wb_vprintf_fast(w, fmt, aq);
+	va_end(aq);
+	if (done)
+		return;
 	va_copy(aq, ap);
 	n = vsnprintf(w->p ? w->p + w->len : NULL, w->cap - w->len, fmt, aq);
 	va_end(aq);

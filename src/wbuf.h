@@ -112,28 +112,65 @@ wc_u64(char *o, uint64_t v)
 	return wc_u64_long(o, v);
 }
 
-/*
- * The six digits of the microseconds of ns (< 10^9 nanoseconds) at
- * o[0..6), with no division: y / 2^32 is ns / 10^7 in fixed point, its
- * integer part the first two digits, and each multiplication of its
- * fraction by 100 brings the next two into it (James Anhalt's method).
- * M is 2^57 / 10^7 rounded up (+ 0.41), so y exceeds ns * 2^32 / 10^7 by
- * less than 10^9 * 0.41 / 2^25 + 1 = 14, short of the 2^32 / 10^7 = 429
- * that would reach (ns + 1) / 10^7: every y * 100^i / 2^32 has the
- * integer part of ns * 100^i / 10^7. ns * M stays under 1.45e19 < 2^64.
- * All 10^9 were compared with ns / 1000 by printf when it was written.
- */
-static inline void
-wc_six(char *o, uint32_t ns)
-{
-	uint64_t y = ((uint64_t)ns * ((UINT64_C(1) << 57) / 10000000 + 1) >>
-	    25) + 1;
+extern const char wb_dot3[4000];	/* ".000" ".001" .. ".999" */
 
-	memcpy(o, wb_pairs + 2 * (y >> 32), 2);
-	y = (uint64_t)(uint32_t)y * 100;
-	memcpy(o + 2, wb_pairs + 2 * (y >> 32), 2);
-	y = (uint64_t)(uint32_t)y * 100;
-	memcpy(o + 4, wb_pairs + 2 * (y >> 32), 2);
+/* v from 10^9 to 2^32 - 1 (most ISNs): its ten digits, inline, as
+ * wc_u64_long() writes them out of line: a digit, then the nine of
+ * v mod 10^9 in groups of three (wc_frac6()'s fixed point), each a
+ * wb_dot3 entry written right to left, its '.' overwritten by the next.
+ * All 10-digit values were compared with printf when it was written. */
+static inline char *
+wc_ten(char *o, uint32_t v)
+{
+	uint32_t hi = v / 1000000000;
+	uint64_t y = ((uint64_t)(v - 1000000000 * hi) *
+	    ((UINT64_C(1) << 53) / 1000000 + 1) >> 21) + 1;
+	uint64_t y2 = (uint64_t)(uint32_t)y * 1000;
+	uint64_t y3 = (uint64_t)(uint32_t)y2 * 1000;
+
+	memcpy(o + 6, wb_dot3 + 4 * (y3 >> 32), 4);
+	memcpy(o + 3, wb_dot3 + 4 * (y2 >> 32), 4);
+	memcpy(o, wb_dot3 + 4 * (y >> 32), 4);
+	*o = (char)('0' + hi);
+	return o + 10;
+}
+
+/* v from 1000 to 9999 (an MSS): its four digits, inline; the last three
+ * a wb_dot3 entry, its '.' overwritten by the first. */
+static inline char *
+wc_four(char *o, unsigned v)
+{
+	unsigned hi = v / 1000;
+
+	memcpy(o, wb_dot3 + 4 * (v - 1000 * hi), 4);
+	*o = (char)('0' + hi);
+	return o + 4;
+}
+
+/*
+ * A '.' and the six digits of the microseconds of ns (< 10^9 nanoseconds)
+ * at o[0..7), with no division: y / 2^32 is ns / 10^6 in fixed point, its
+ * integer part the first three digits, and its fraction times 1000 brings
+ * the next three into it (James Anhalt's method, three digits a step).
+ * M is 2^53 / 10^6 rounded up (+ 0.26), so y exceeds ns * 2^32 / 10^6 by
+ * more than 0 and less than 10^9 * 0.26 / 2^21 + 1 = 126, short of the
+ * 2^32 / 10^6 = 4294 that would reach (ns + 1) / 10^6: y / 2^32 has the
+ * integer part of ns / 10^6, its fraction times 1000 that of ns / 10^3
+ * (mod 1000).
+ * ns * M stays under 9.1e18 < 2^64. All 10^9 were compared with ns / 1000
+ * by printf when it was written. Each group is one 4-byte move of
+ * wb_dot3 (".000" .. ".999"), the second's '.' then overwritten by the
+ * first group's last digit.
+ */
+static inline char *
+wc_frac6(char *o, uint32_t ns)
+{
+	uint64_t y = ((uint64_t)ns * ((UINT64_C(1) << 53) / 1000000 + 1) >>
+	    21) + 1;
+
+	memcpy(o + 3, wb_dot3 + 4 * ((uint64_t)(uint32_t)y * 1000 >> 32), 4);
+	memcpy(o, wb_dot3 + 4 * (y >> 32), 4);
+	return o + 7;
 }
 
 /* Epoch seconds with six decimals ("1700000000.000100"); w keeps the
@@ -148,17 +185,23 @@ wc_ts(struct wbuf *w, char *o, int64_t ns)
 
 	if (ns >= 0 && w->slen && f < 1000000000) {
 		memcpy(o, w->stext, sizeof(w->stext));	/* room: WC_TS_MAX */
-		o += w->slen;
-		*o = '.';
-		wc_six(o + 1, (uint32_t)f);
-		return o + 7;
+		return wc_frac6(o + w->slen, (uint32_t)f);
 	}
 	return wc_ts_new(w, o, ns);
 }
 /* Seconds with six decimals, signed ("-0.000100"). */
 #define WB_DUR_MAX 28
 size_t wb_fmt_dur(char b[WB_DUR_MAX], int64_t ns);
-char *wc_dur(char *o, int64_t ns);
+char *wc_dur_long(char *o, int64_t ns);
+static inline char *
+wc_dur(char *o, int64_t ns)
+{
+	if ((uint64_t)ns < 1000000000) {	/* most: inline, 0 to 1 s */
+		*o = '0';
+		return wc_frac6(o + 1, (uint32_t)ns);
+	}
+	return wc_dur_long(o, ns);
+}
 /* A name of ours, quoted (wb_qname()): its length + 2 bytes. A byte at a
  * time: names are short, and strlen() and a memcpy() of unknown length
  * were two calls, three times the instructions. */

@@ -306,6 +306,59 @@ START_TEST(test_put_empty)
 }
 END_TEST
 
+/* wb_printf() against snprintf(): the conversions it formats itself (%s,
+ * %u, %d, PRIu64, a '-' flag, a width of digits or '*', negative too,
+ * %%), short and long pieces and paddings, and forms it leaves to
+ * vsnprintf(). */
+#define PF_EQ(w, ...) do {						\
+	char ref_[512];							\
+	int n_ = snprintf(ref_, sizeof(ref_), __VA_ARGS__);		\
+	(w)->len = 0;							\
+	wb_printf((w), __VA_ARGS__);					\
+	ck_assert_uint_eq((w)->len, (size_t)n_);			\
+	ck_assert_mem_eq((w)->p, ref_, (size_t)n_);			\
+} while (0)
+
+START_TEST(test_printf)
+{
+	static const char *const strs[] = {
+		"", "a", "ab", "abcd", "TIME_WAIT", "ESTABLISHED12345",
+		"ESTABLISHED123456", "a string of forty bytes, more or less..",
+	};
+	static const int widths[] = { -40, -5, -1, 0, 1, 3, 12, 17, 33 };
+	static const uint64_t us[] = {
+		0, 9, 10, 999, 1000, 123456, 4294967295u, UINT64_MAX,
+	};
+	static const int ds[] = { 0, -1, 7, INT32_MIN, INT32_MAX, -1234 };
+	struct wbuf w = { 0 };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(strs); i++) {
+		for (size_t j = 0; j < G_N_ELEMENTS(widths); j++) {
+			PF_EQ(&w, "x%*sy", widths[j], strs[i]);
+			PF_EQ(&w, "%-*s|", widths[j], strs[i]);
+		}
+		PF_EQ(&w, "%-12s|%10s|%6s|%s%s\n", strs[i], strs[i], strs[i],
+		    strs[i], "z");
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(us); i++) {
+		PF_EQ(&w, "    %6" PRIu64 " %10s  %-12s %-*s %s\n", us[i],
+		    "0.000100", "SYN_SENT", 17, "-->", "LISTEN");
+		PF_EQ(&w, "%u|%6u|%-6u|%20" PRIu64 "|%-21" PRIu64 "|%llu",
+		    (unsigned)us[i], (unsigned)us[i], (unsigned)us[i], us[i],
+		    us[i], (unsigned long long)us[i]);
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(ds); i++)
+		PF_EQ(&w, "%d|%5d|%-5d|%12d|%%|100%%", ds[i], ds[i], ds[i],
+		    ds[i]);
+	PF_EQ(&w, "%g s %05u %.3s %x %c %zu %+d", 1.5, 7u, "abcdef", 255u,
+	    'q', (size_t)3, 4);
+	PF_EQ(&w, "a literal piece longer than sixteen bytes, %s, and a "
+	    "long tail after it", "mid");
+	PF_EQ(&w, "%s", "");
+	wb_free(&w);
+}
+END_TEST
+
 static Suite *
 report_suite(void)
 {
@@ -321,6 +374,7 @@ report_suite(void)
 	tcase_add_test(tc, test_u32);
 	tcase_add_test(tc, test_ts_dur);
 	tcase_add_test(tc, test_put_empty);
+	tcase_add_test(tc, test_printf);
 	suite_add_tcase(s, tc);
 	return s;
 }
