@@ -1729,6 +1729,18 @@ stale(const struct tcp_peer *f, const struct tcp_seg *s)
 	    seq_le(s->seq + s->paylen, f->ack);
 }
 
+/* An ack from dir that acks the peer's FIN (tcp_acks_fin()). */
+static inline void
+fin_acked(struct conn *c, uint8_t dir, int64_t ts)
+{
+	struct tcp_peer *me = &c->peer[dir], *f = &c->peer[!dir];
+
+	me->flags |= PEER_GOT_FIN;
+	if (!(f->flags & PEER_FIN_ACKED))
+		side_time_set(c, !dir, CT_FIN_ACK, ts);
+	f->flags |= PEER_FIN_ACKED;
+}
+
 static void
 teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
     bool pure_ack, uint32_t prev_ack, bool had_ack, int64_t ts, uint64_t frame)
@@ -1740,10 +1752,7 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	/* Acceptable (RFC 9293 3.10.7.4): up to what the FIN's sender sent,
 	 * its FIN at most; an ack beyond acknowledges nothing. */
 	if (tcp_acks_fin(f, s->ack)) {
-		me->flags |= PEER_GOT_FIN;
-		if (!(f->flags & PEER_FIN_ACKED))
-			side_time_set(c, !dir, CT_FIN_ACK, ts);
-		f->flags |= PEER_FIN_ACKED;
+		fin_acked(c, dir, ts);
 		return;
 	}
 	/* Beyond it (ack_unseen_data): unacceptable, it acks nothing, but
@@ -2510,7 +2519,10 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[!dir];
 	struct conn_side *sd = &c->side[dir];
 	bool fin = ev == EV_FIN, ack = ev != EV_SYN;
-	uint8_t st_before[2] = { c->peer[0].st, c->peer[1].st };
+	/* Does it ack the peer's FIN? Nothing below moves that FIN or what
+	 * the peer sent before the state step, which asks again. (A SYN
+	 * acks nothing; a SYN-ACK's own checks may.) */
+	bool acks_fin = (ev == EV_ACK || fin) && tcp_acks_fin(rcv, s->ack);
 
 	/* (Only the first SYN comes first: plain_ok().) */
 	if (ev == EV_SYN) {
@@ -2545,7 +2557,9 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		handshake_third(c, dir, s, nxt_before, ts, frame);
 	if (ack) {
 		ack_syn(rcv, s->ack);
-		if (rcv->flags & PEER_FIN_SEEN)	/* (else it returns at once) */
+		if (ev != EV_SYNACK && acks_fin)
+			fin_acked(c, dir, ts);	/* (teardown_fin_ack()'s) */
+		else if (rcv->flags & PEER_FIN_SEEN)	/* (else it returns) */
 			teardown_fin_ack(c, dir, s, ev == EV_ACK &&
 			    s->paylen == 0, prev_ack, had_ack, ts, frame);
 		take_ack(snd, rcv, s, ev == EV_SYNACK);
@@ -2554,19 +2568,19 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		teardown_fin(c, dir, s, nxt_before, true, ts_new, ts - before,
 		    ts, frame);
 	/* It acks the peer's FIN: CLOSE_WAIT, whatever the capture order. */
-	if (ack && ev != EV_SYNACK && tcp_acks_fin(rcv, s->ack) &&
-	    snd->st == TCP_ST_ESTABLISHED)
+	if (acks_fin && snd->st == TCP_ST_ESTABLISHED)
 		snd->st = TCP_ST_CLOSE_WAIT;
 
 	/* 3. the state machine */
 	struct fsm_step st;
 	uint8_t snd_prev = snd->st;
-	tcp_fsm_step_ev(snd, rcv, s, ev, &st);
+	tcp_fsm_step_acks(snd, rcv, s, ev, ev == EV_SYNACK ?
+	    tcp_acks_fin(rcv, s->ack) : acks_fin, &st);
 	if (st.nanom)
 		fsm_report(c, dir, s, &st, ts, frame);
-	if (c->ext && (c->peer[0].st != st_before[0] ||
-	    c->peer[1].st != st_before[1]))
-		c->ext->rst_frame = 0;
+	/* (No conn_ext before it, so no RST's frame to void when a state
+	 * moved: one made since, by a time that needs it or a held ack of
+	 * a FIN, has none.) */
 	if (snd->st == TCP_ST_ESTABLISHED || rcv->st == TCP_ST_ESTABLISHED)
 		c->hs |= HSF_ESTABLISHED;
 	if (snd->st == TCP_ST_TIME_WAIT || rcv->st == TCP_ST_TIME_WAIT)
