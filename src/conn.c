@@ -1614,6 +1614,54 @@ synack_only(const struct conn *c, const struct tcp_peer *p)
 	    seq_gt(c->synack_ack, cl->isn + 1));
 }
 
+/* teardown_fin() for its side's first FIN (PEER_FIN_SEEN not set), but
+ * for its count and the check of its seq. Inline: the plain path's FINs
+ * are all first ones, at u. */
+static inline __attribute__((always_inline)) void
+teardown_fin_first(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    bool ts_new, int64_t gap, int64_t ts, uint64_t frame)
+{
+	struct tcp_peer *p = &c->peer[dir];
+
+	if (c->fin_first < 0)
+		c->fin_first = (int8_t)dir;
+	else if (c->fin_first != dir && !(p->flags & PEER_GOT_FIN))
+		/* The second FIN, from an endpoint that never showed it got
+		 * the first (its ack stops short of it): the two FINs were
+		 * both sent before either was received (3.6 figure 13). */
+		c->fins_crossed = true;
+	side_time_set(c, dir, CT_FIN, ts);
+	c->fin_frame[dir] = frame;
+	/* Its timestamp tells the peer's segments sent before it arrived
+	 * (teardown_fin_ack()), and so may its distance from the packet
+	 * before it: a quarter of the peer's round trip or more. */
+	if (s->opt.has_ts) {
+		p->fin_ts = true;
+		p->fin_ts_new = ts_new;
+		c->fin_tsval[dir] = s->opt.tsval;
+	}
+	int64_t rtt;
+	if (peer_rtt(c, !dir, &rtt) && gap >= rtt / 4)
+		p->fin_spaced = true;
+	p->fin_seq = s->seq + s->paylen;	/* the FIN's own seq */
+	p->flags |= PEER_FIN_SEEN;
+}
+
+/* u is one past the last data byte: a FIN behind it is wrong now; one
+ * beyond it leaves a hole, judged at the end (a hole nobody fills is a
+ * bad FIN; a filled one was only reordering). */
+static inline void
+fin_seq_check(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    uint32_t nxt_before, int64_t ts, uint64_t frame)
+{
+	uint32_t pos = s->seq + s->paylen;	/* the FIN's own seq */
+
+	if (seq_lt(pos, nxt_before) && seq_le(s->seq, nxt_before))
+		conn_anomaly(c, ANOM_FIN_BAD_SEQ, dir, ts, frame,
+		    "FIN seq %u (u%+d) != u (%u), one past the last data byte",
+		    pos, (int)seq_diff(pos, nxt_before), nxt_before);
+}
+
 /* FIN checks before the state step (3.6). */
 static void
 teardown_fin(struct conn *c, uint8_t dir, const struct tcp_seg *s,
@@ -1641,35 +1689,9 @@ teardown_fin(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 			    p->fin_seq);
 		return;
 	}
-	if (c->fin_first < 0)
-		c->fin_first = (int8_t)dir;
-	else if (c->fin_first != dir && !(p->flags & PEER_GOT_FIN))
-		/* The second FIN, from an endpoint that never showed it got
-		 * the first (its ack stops short of it): the two FINs were
-		 * both sent before either was received (3.6 figure 13). */
-		c->fins_crossed = true;
-	side_time_set(c, dir, CT_FIN, ts);
-	c->fin_frame[dir] = frame;
-	/* Its timestamp tells the peer's segments sent before it arrived
-	 * (teardown_fin_ack()), and so may its distance from the packet
-	 * before it: a quarter of the peer's round trip or more. */
-	if (s->opt.has_ts) {
-		p->fin_ts = true;
-		p->fin_ts_new = ts_new;
-		c->fin_tsval[dir] = s->opt.tsval;
-	}
-	int64_t rtt;
-	if (peer_rtt(c, !dir, &rtt) && gap >= rtt / 4)
-		p->fin_spaced = true;
-	p->fin_seq = pos;
-	p->flags |= PEER_FIN_SEEN;
-	/* u is one past the last data byte: a FIN behind it is wrong now;
-	 * one beyond it leaves a hole, judged at the end (a hole nobody
-	 * fills is a bad FIN; a filled one was only reordering). */
-	if (seq_known && seq_lt(pos, nxt_before) && seq_le(s->seq, nxt_before))
-		conn_anomaly(c, ANOM_FIN_BAD_SEQ, dir, ts, frame,
-		    "FIN seq %u (u%+d) != u (%u), one past the last data byte",
-		    pos, (int)seq_diff(pos, nxt_before), nxt_before);
+	teardown_fin_first(c, dir, s, ts_new, gap, ts, frame);
+	if (seq_known)
+		fin_seq_check(c, dir, s, nxt_before, ts, frame);
 }
 
 /* The right edge of the window snd's segment advertises to rcv: its ack
@@ -2378,9 +2400,10 @@ fsm_report(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 /* TIME_WAIT runs 2MSL from the endpoint's last ACK (3.6): after s (event
  * ev) from dir, whose sender was in snd_prev and receiver in rcv_from
  * before the state step. */
-static void
-tw_restart(struct conn *c, uint8_t dir, const struct tcp_seg *s,
-    enum tcp_ev ev, uint8_t snd_prev, uint8_t rcv_from, int64_t ts)
+static inline __attribute__((always_inline)) void
+tw_restart_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    enum tcp_ev ev, bool has_ack, uint8_t snd_prev, uint8_t rcv_from,
+    int64_t ts)
 {
 	const struct tcp_peer *snd = &c->peer[dir];
 
@@ -2397,8 +2420,7 @@ tw_restart(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		    s->seq + s->paylen == snd->fin_seq;
 		/* 2MSL restarts from the latest ACK, never from a segment
 		 * stamped before it (the clock does not run back). */
-		if ((entered || fin_again ||
-		    (i == dir && (s->flags & TH_ACK))) &&
+		if ((entered || fin_again || (i == dir && has_ack)) &&
 		    ts > conn_side_time(c, i, CT_TW)) {
 			/* (Restarted before the endpoint answers that FIN:
 			 * its final ACK's time is kept, tw_final_ack().) */
@@ -2413,6 +2435,15 @@ tw_restart(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 			side_time_set(c, (uint8_t)i, CT_TW, ts);
 		}
 	}
+}
+
+/* tw_restart_ack() for any segment (s's ACK bit). */
+static void
+tw_restart(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    enum tcp_ev ev, uint8_t snd_prev, uint8_t rcv_from, int64_t ts)
+{
+	tw_restart_ack(c, dir, s, ev, (s->flags & TH_ACK) != 0, snd_prev,
+	    rcv_from, ts);
 }
 
 /*
@@ -2564,9 +2595,14 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 			    s->paylen == 0, prev_ack, had_ack, ts, frame);
 		take_ack(snd, rcv, s, ev == EV_SYNACK);
 	}
-	if (fin)
-		teardown_fin(c, dir, s, nxt_before, true, ts_new, ts - before,
-		    ts, frame);
+	/* Its side's first FIN (plain_ok()): teardown_fin()'s steps. (At
+	 * s->seq == nxt_before, the check of its seq fires only for a
+	 * payload of 2^31 bytes or more, a jumbogram's.) */
+	if (fin) {
+		sd->fin_count++;
+		teardown_fin_first(c, dir, s, ts_new, ts - before, ts, frame);
+		fin_seq_check(c, dir, s, nxt_before, ts, frame);
+	}
 	/* It acks the peer's FIN: CLOSE_WAIT, whatever the capture order. */
 	if (acks_fin && snd->st == TCP_ST_ESTABLISHED)
 		snd->st = TCP_ST_CLOSE_WAIT;
@@ -2584,7 +2620,7 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	if (snd->st == TCP_ST_ESTABLISHED || rcv->st == TCP_ST_ESTABLISHED)
 		c->hs |= HSF_ESTABLISHED;
 	if (snd->st == TCP_ST_TIME_WAIT || rcv->st == TCP_ST_TIME_WAIT)
-		tw_restart(c, dir, s, ev, snd_prev, st.rcv_from, ts);
+		tw_restart_ack(c, dir, s, ev, ack, snd_prev, st.rcv_from, ts);
 	zeek_conn_segment(&c->zeek, dir == c->first_dir, s, 0);
 }
 
