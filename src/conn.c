@@ -2281,20 +2281,26 @@ note_tsval(struct conn *c, uint8_t dir, const struct tcp_seg *s)
  * takes the steps.
  */
 static inline bool
-fast_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+fast_head_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt)
 {
 	const struct tcp_seg *s = &pkt->tcp;
 	const struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[!dir];
-	const struct conn_side *sd = &c->side[dir];
 
-	if ((s->flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK)) != TH_ACK ||
-	    (pkt->quirks & (DEC_TCP_BAD_CSUM | DEC_TCP_OPT_BAD_LEN |
+	return (s->flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK)) == TH_ACK &&
+	    !(pkt->quirks & (DEC_TCP_BAD_CSUM | DEC_TCP_OPT_BAD_LEN |
 	    DEC_TCP_OPT_BAD_SIZE | DEC_TCP_OPT_DUP | DEC_TCP_WSCALE_CLAMP |
-	    DEC_TCP_HDR_CUT)) ||
-	    snd->st != TCP_ST_ESTABLISHED || rcv->st != TCP_ST_ESTABLISHED ||
-	    c->ext || cfg->ladder || c->first_dir < 0)
-		return false;
+	    DEC_TCP_HDR_CUT)) &&
+	    snd->st == TCP_ST_ESTABLISHED && rcv->st == TCP_ST_ESTABLISHED &&
+	    !c->ext && !cfg->ladder && c->first_dir >= 0;
+}
+
+/* fast_ok()'s other conditions, once fast_head_ok()'s hold. */
+static inline bool
+fast_tail_ok(const struct conn *c, uint8_t dir, const struct tcp_seg *s)
+{
+	const struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[!dir];
+	const struct conn_side *sd = &c->side[dir];
 	uint16_t both = snd->flags & rcv->flags, either = snd->flags |
 	    rcv->flags;
 	if (!(both & PEER_SEQ_KNOWN) || (either & PEER_FIN_SEEN) ||
@@ -2309,6 +2315,14 @@ fast_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    dir == c->syn_dir && c->synack_dir != dir)
 		return false;
 	return true;
+}
+
+static inline bool
+fast_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+    const struct pkt *pkt)
+{
+	return fast_head_ok(c, cfg, dir, pkt) && fast_tail_ok(c, dir,
+	    &pkt->tcp);
 }
 
 /* conn_input_slow()'s steps, in its order, for a segment fast_ok() takes.
@@ -2979,18 +2993,41 @@ conn_held_flush(struct conn *c, const struct conn_cfg *cfg)
 	return r;
 }
 
+/* conn_input() for a segment the fast path does not take: the plain path
+ * or the whole one. Out of line, so that conn_input() saves no registers
+ * before it jumps to fast_steps() (plain_ok() needs them), and this
+ * function saves them before it jumps to no path. */
+static __attribute__((noinline)) bool
+conn_input_plain(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+    const struct pkt *pkt, int64_t ts, uint64_t frame)
+{
+	enum tcp_ev ev = plain_ok(c, cfg, dir, pkt);
+	if (ev != EV_NONE)
+		return plain_steps(c, dir, &pkt->tcp, ts, frame, ev);
+	return conn_input_slow(c, cfg, dir, pkt, ts, frame);
+}
+
+/* conn_input() for a segment fast_head_ok() takes: fast_tail_ok()'s
+ * conditions, then the fast path, else the others. Out of line, so that
+ * conn_input() saves no registers. */
+static __attribute__((noinline)) bool
+conn_input_fast(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+    const struct pkt *pkt, int64_t ts, uint64_t frame)
+{
+	if (fast_tail_ok(c, dir, &pkt->tcp))
+		return fast_steps(c, dir, &pkt->tcp, ts);
+	return conn_input_plain(c, cfg, dir, pkt, ts, frame);
+}
+
 bool
 conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt, int64_t ts, uint64_t frame)
 {
 	if (G_UNLIKELY(conn_fast_check))
 		return fast_check(c, cfg, dir, pkt, ts, frame);
-	if (fast_ok(c, cfg, dir, pkt))
-		return fast_steps(c, dir, &pkt->tcp, ts);
-	enum tcp_ev ev = plain_ok(c, cfg, dir, pkt);
-	if (ev != EV_NONE)
-		return plain_steps(c, dir, &pkt->tcp, ts, frame, ev);
-	return conn_input_slow(c, cfg, dir, pkt, ts, frame);
+	if (fast_head_ok(c, cfg, dir, pkt))
+		return conn_input_fast(c, cfg, dir, pkt, ts, frame);
+	return conn_input_plain(c, cfg, dir, pkt, ts, frame);
 }
 
 /* The whole path. It answers false, conn_input()'s answer for a segment
