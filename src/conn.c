@@ -645,6 +645,20 @@ time_set_slot(struct conn *c, unsigned slot, uint32_t *at, int64_t t)
 		time_widen(c, slot, t);
 }
 
+/* time_set_slot()'s usual case inline: in microseconds, the last
+ * packet's time (its segment's); true when it took it. */
+static inline bool
+time_set_last(const struct conn *c, uint32_t *at, int64_t t)
+{
+	uint32_t last = c->t[CT_LAST];
+
+	if (c->ts_unit != CONN_TS_US || last == 0 ||
+	    t != c->first_ts + (int64_t)(last - 1) * 1000)
+		return false;
+	*at = last;
+	return true;
+}
+
 static void
 time_set(struct conn *c, enum conn_time k, int64_t t)
 {
@@ -656,6 +670,15 @@ side_time_set(struct conn *c, uint8_t side, enum side_time k, int64_t t)
 {
 	time_set_slot(c, CT_MAX + side * CT_SIDE_MAX + k, &c->side[side].t[k],
 	    t);
+}
+
+/* side_time_set() with time_set_last() inline, for the plain path's
+ * steps (t its segment's time). */
+static inline void
+side_time_set_now(struct conn *c, uint8_t side, enum side_time k, int64_t t)
+{
+	if (!time_set_last(c, &c->side[side].t[k], t))
+		side_time_set(c, side, k, t);
 }
 
 /* The last packet's time moves to ts if ts is later (every segment).
@@ -1074,7 +1097,26 @@ refill_is_resend(const struct conn *c, const struct tcp_seg *s,
 static bool
 peer_rtt(const struct conn *c, uint8_t dir, int64_t *rtt)
 {
-	return conn_rtt(c, dir == conn_client(c) ? CT_ACK : CT_SYNACK, rtt);
+	enum conn_time k = dir == conn_client(c) ? CT_ACK : CT_SYNACK;
+
+	/* conn_rtt() on the stored times when both ends are set in
+	 * microseconds after a first_ts above 0, so that a stored time is
+	 * 0 (none) exactly when its time is: the usual case, without the
+	 * decoding. */
+	if (c->ts_unit == CONN_TS_US && c->first_ts > 0) {
+		uint32_t from = c->t[k == CT_SYNACK ? CT_SYN_RTX :
+		    CT_SYNACK_RTX], to = c->t[k];
+		if (!from)
+			from = c->t[k == CT_SYNACK ? CT_SYN : CT_SYNACK];
+		if (from && to) {
+			bool seen = k == CT_SYNACK ?
+			    c->t[CT_SYN] != 0 && c->synack_dir >= 0 :
+			    c->synack_dir >= 0 && (c->hs & HSF_THIRD);
+			*rtt = ((int64_t)to - from) * 1000;
+			return seen && to >= from;
+		}
+	}
+	return conn_rtt(c, k, rtt);
 }
 
 /* How long after an RST its receiver's (dir's) segments may still cross
@@ -1630,7 +1672,7 @@ teardown_fin_first(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		 * the first (its ack stops short of it): the two FINs were
 		 * both sent before either was received (3.6 figure 13). */
 		c->fins_crossed = true;
-	side_time_set(c, dir, CT_FIN, ts);
+	side_time_set_now(c, dir, CT_FIN, ts);
 	c->fin_frame[dir] = frame;
 	/* Its timestamp tells the peer's segments sent before it arrived
 	 * (teardown_fin_ack()), and so may its distance from the packet
@@ -1759,7 +1801,7 @@ fin_acked(struct conn *c, uint8_t dir, int64_t ts)
 
 	me->flags |= PEER_GOT_FIN;
 	if (!(f->flags & PEER_FIN_ACKED))
-		side_time_set(c, !dir, CT_FIN_ACK, ts);
+		side_time_set_now(c, !dir, CT_FIN_ACK, ts);
 	f->flags |= PEER_FIN_ACKED;
 }
 
@@ -2446,7 +2488,7 @@ tw_restart_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 			}
 			else if (c->ext)
 				c->ext->tw_ack_ts[i] = 0;
-			side_time_set(c, (uint8_t)i, CT_TW, ts);
+			side_time_set_now(c, (uint8_t)i, CT_TW, ts);
 		}
 	}
 }
