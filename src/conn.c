@@ -672,8 +672,15 @@ side_time_set(struct conn *c, uint8_t side, enum side_time k, int64_t t)
 	    t);
 }
 
-/* side_time_set() with time_set_last() inline, for the plain path's
- * steps (t its segment's time). */
+/* time_set() and side_time_set() with time_set_last() inline, for the
+ * handshake's and the plain path's steps (t its segment's time). */
+static inline void
+time_set_now(struct conn *c, enum conn_time k, int64_t t)
+{
+	if (!time_set_last(c, &c->t[k], t))
+		time_set(c, k, t);
+}
+
 static inline void
 side_time_set_now(struct conn *c, uint8_t side, enum side_time k, int64_t t)
 {
@@ -1252,7 +1259,7 @@ handshake_syn(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 
 	if (first) {
 		c->syn_dir = (int8_t)dir;
-		time_set(c, CT_SYN, ts);
+		time_set_now(c, CT_SYN, ts);
 		c->hs |= HSF_SYN;
 	} else if (c->syn_dir != dir) {
 		c->hs |= HSF_SIMUL;	/* both sent SYN without ACK */
@@ -1364,7 +1371,7 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 			    p->isn);
 		p->tw_floor = false;
 		c->synack_dir = (int8_t)dir;
-		time_set(c, CT_SYNACK, ts);
+		time_set_now(c, CT_SYNACK, ts);
 		c->synack_ack = s->ack;
 		c->hs |= HSF_SYNACK;
 		if (c->syn_dir < 0) {
@@ -1499,7 +1506,7 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 static void
 third_note(struct conn *c, const struct tcp_seg *s, int64_t ts)
 {
-	time_set(c, CT_ACK, ts);
+	time_set_now(c, CT_ACK, ts);
 	c->third_seq = s->seq;
 	c->third_ack = s->ack;
 	c->third_syn = (s->flags & TH_SYN) != 0;
