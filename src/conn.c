@@ -83,7 +83,7 @@ conn_init(void *mem, const struct flow_key *key, uint64_t id)
 	c->id = id;
 	c->first_dir = c->syn_dir = c->synack_dir = -1;
 	c->fin_first = c->rst_dir = -1;
-	zeek_conn_init(&c->zeek);
+	/* (c->zeek: zeroed above, as zeek_conn_init() leaves it.) */
 	return c;
 }
 
@@ -102,7 +102,8 @@ conn_free_blocks(struct conn *c)
 	g_assert(!c->packed);	/* flow.c unpacks its own */
 	for (unsigned i = 0; i < c->nanoms; i++)
 		g_free(c->anoms[i].detail);
-	g_free(c->anoms);
+	if (c->anoms)	/* (most records have none: no call) */
+		g_free(c->anoms);
 	if (c->ext) {
 		g_free(c->ext->holes[0]);
 		g_free(c->ext->holes[1]);
