@@ -1503,6 +1503,84 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	note_options(p, s);
 }
 
+/*
+ * handshake_syn() for the plain path's SYN when nothing of the handshake
+ * is set (plain_syn_fresh()): no SYN (it is the first), no SYN-ACK, no
+ * third segment, its sender CLOSED and without a SYN before. Then it is
+ * neither answered nor pending, nor a retransmission, and (plain_ok())
+ * carries no data: its steps come down to these.
+ */
+static inline bool
+plain_syn_fresh(const struct conn *c, const struct tcp_peer *p)
+{
+	return c->syn_dir < 0 && !(c->hs & (HSF_SYNACK | HSF_THIRD)) &&
+	    p->st == TCP_ST_CLOSED && !(p->flags & PEER_SYN_SEEN);
+}
+
+static inline void
+plain_handshake_syn(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    int64_t ts)
+{
+	struct tcp_peer *p = &c->peer[dir];
+
+	c->syn_dir = (int8_t)dir;
+	time_set_now(c, CT_SYN, ts);
+	c->hs |= HSF_SYN;
+	c->syn_count++;
+	if (c->syn_count > 1 && c->synack_dir < 0)
+		time_set(c, CT_SYN_RTX, ts);
+	p->isn = s->seq;
+	p->snd_nxt = s->seq + 1;
+	p->flags |= PEER_SYN_SEEN | PEER_SEQ_KNOWN;
+	note_options(p, s);
+}
+
+/*
+ * handshake_synack() for the plain path's SYN-ACK (the first, from the
+ * SYN's peer, CLOSED, no data, no conn_ext: plain_ok()) from a sender
+ * that sent no SYN before. Its steps come down to these: no conn_ext, so
+ * no early data, no SYN whose ISN changed (syn_isn_changed makes one), so
+ * nothing renewed or stale; no SYN before, so no SYN-ACK sent again or
+ * changed; no asymmetric capture.
+ */
+static inline void
+plain_handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    int64_t ts, uint64_t frame)
+{
+	struct tcp_peer *p = &c->peer[dir], *q = &c->peer[!dir];
+	char a[32];
+
+	if (p->tw_floor && !s->opt.has_ts && seq_le(s->seq, p->isn))
+		conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
+		    "SYN-ACK from TIME_WAIT with ISN %u, not above the "
+		    "largest seq %u of the connection before", s->seq,
+		    p->isn);
+	p->tw_floor = false;
+	c->synack_dir = (int8_t)dir;
+	time_set_now(c, CT_SYNACK, ts);
+	c->synack_ack = s->ack;
+	c->hs |= HSF_SYNACK;
+	c->synack_count++;
+	if (c->synack_count > 1 && !(c->hs & HSF_THIRD))
+		time_set(c, CT_SYNACK_RTX, ts);
+	/* (Data seen before it stays counted, handshake_synack().) */
+	uint32_t end = s->seq + 1;
+	bool ahead = (p->flags & PEER_SEQ_KNOWN) &&
+	    seq_gt(p->snd_nxt, end) && p->snd_nxt - end < (1u << 30);
+	p->isn = s->seq;
+	if (!ahead)
+		p->snd_nxt = end;
+	if ((q->flags & PEER_SYN_SEEN) &&
+	    !(seq_gt(s->ack, q->isn) && seq_le(s->ack, q->snd_nxt))) {
+		conn_anomaly(c, ANOM_SYNACK_BAD_ACK, dir, ts, frame,
+		    "ack %u (%s) != J+1 (%u)", s->ack,
+		    seq_rel_str(a, sizeof(a), "J", q->isn, s->ack), q->isn + 1);
+		c->hs &= (uint16_t)~HSF_SYNACK_NEW;
+	}
+	p->flags |= PEER_SYN_SEEN | PEER_SEQ_KNOWN;
+	note_options(p, s);
+}
+
 /* The third segment as the report shows it (CT_ACK, c->third_*). */
 static void
 third_note(struct conn *c, const struct tcp_seg *s, int64_t ts)
@@ -2643,8 +2721,12 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	}
 
 	/* 2. handshake and teardown checks */
-	if (ev == EV_SYN)
+	if (ev == EV_SYN && plain_syn_fresh(c, snd))
+		plain_handshake_syn(c, dir, s, ts);
+	else if (ev == EV_SYN)
 		handshake_syn(c, dir, s, ts, frame);
+	else if (ev == EV_SYNACK && !(snd->flags & PEER_SYN_SEEN))
+		plain_handshake_synack(c, dir, s, ts, frame);
 	else if (ev == EV_SYNACK)
 		handshake_synack(c, dir, s, ts, frame);
 	else if ((c->hs & HSF_SYNACK) && !(c->hs & HSF_THIRD) &&
