@@ -1607,7 +1607,7 @@ third_bad_seq(struct conn *c, uint8_t dir, uint32_t seq, int64_t ts,
 /* The third segment's seq: J+1, or the client's next seq after SYN data
  * the SYN-ACK acked (RFC 7413 4.2.2): J+1 <= seq <= its next seq before
  * this one. */
-static void
+static inline void
 third_seq_check(struct conn *c, uint8_t dir, const struct tcp_seg *s,
     uint32_t nxt_before, int64_t ts, uint64_t frame)
 {
