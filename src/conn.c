@@ -2329,8 +2329,9 @@ ladder_add(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts,
 static void
 ack_syn(struct tcp_peer *rcv, uint32_t ack)
 {
-	if ((rcv->flags & PEER_SYN_SEEN) && seq_ge(ack, rcv->isn + 1) &&
-	    seq_le(ack, rcv->snd_nxt))
+	/* (Once acked, nothing to test: most segments.) */
+	if ((rcv->flags & (PEER_SYN_SEEN | PEER_SYN_ACKED)) == PEER_SYN_SEEN &&
+	    seq_ge(ack, rcv->isn + 1) && seq_le(ack, rcv->snd_nxt))
 		rcv->flags |= PEER_SYN_ACKED;
 }
 
