@@ -2706,7 +2706,13 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	int64_t before = fin ? conn_time(c, CT_LAST) : 0;
 	bool ts_new = fin && s->opt.has_ts &&
 	    (!snd->ts_seen || seq_gt(s->opt.tsval, snd->ts_max));
-	time_touch_last(c, ts);
+	/* The record's first time, first_ts itself, in microseconds: stored
+	 * as 1 (time_touch_last(), time_encode()). */
+	if (ev == EV_SYN && c->t[CT_LAST] == 0 && c->ts_unit == CONN_TS_US &&
+	    ts > 0)
+		c->t[CT_LAST] = 1;
+	else
+		time_touch_last(c, ts);
 	note_tsval(c, dir, s);
 	sd->pkts++;
 	snd->flags |= PEER_SENT_ANY;
