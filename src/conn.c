@@ -1649,7 +1649,7 @@ third_seq_late(struct conn *c)
 }
 
 /* The client's first segment with ACK after the SYN-ACK (3.5 step 3). */
-static void
+static inline void
 handshake_third(struct conn *c, uint8_t dir, const struct tcp_seg *s,
     uint32_t nxt_before, int64_t ts, uint64_t frame)
 {
