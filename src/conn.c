@@ -1102,7 +1102,7 @@ refill_is_resend(const struct conn *c, const struct tcp_seg *s,
 /* The handshake's round trip between the capture point and endpoint dir
  * (SYN to SYN-ACK for the server, SYN-ACK to the third segment for the
  * client); false when not seen. */
-static bool
+static inline bool
 peer_rtt(const struct conn *c, uint8_t dir, int64_t *rtt)
 {
 	enum conn_time k = dir == conn_client(c) ? CT_ACK : CT_SYNACK;
