@@ -2468,8 +2468,11 @@ fast_steps(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts)
 	note_tsval(c, dir, s);
 	sd->pkts++;
 	snd->flags |= PEER_SENT_ANY;
-	snd->fin_before_prev = snd->fin_before_last;
-	snd->fin_before_last = false;
+	/* (No FIN seen either way: both bits usually false already.) */
+	if (snd->fin_before_last || snd->fin_before_prev) {
+		snd->fin_before_prev = snd->fin_before_last;
+		snd->fin_before_last = false;
+	}
 	/* track_seq(): in order */
 	sd->bytes += s->paylen;
 	snd->snd_nxt = s->seq + s->paylen;
