@@ -83,7 +83,7 @@ conn_init(void *mem, const struct flow_key *key, uint64_t id)
 	c->id = id;
 	c->first_dir = c->syn_dir = c->synack_dir = -1;
 	c->fin_first = c->rst_dir = -1;
-	zeek_conn_init(&c->zeek);
+	/* (c->zeek: zeroed above, as zeek_conn_init() leaves it.) */
 	return c;
 }
 
@@ -102,7 +102,8 @@ conn_free_blocks(struct conn *c)
 	g_assert(!c->packed);	/* flow.c unpacks its own */
 	for (unsigned i = 0; i < c->nanoms; i++)
 		g_free(c->anoms[i].detail);
-	g_free(c->anoms);
+	if (c->anoms)	/* (most records have none: no call) */
+		g_free(c->anoms);
 	if (c->ext) {
 		g_free(c->ext->holes[0]);
 		g_free(c->ext->holes[1]);
@@ -797,6 +798,20 @@ time_set_slot(struct conn *c, unsigned slot, uint32_t *at, int64_t t)
 		time_widen(c, slot, t);
 }
 
+/* time_set_slot()'s usual case inline: in microseconds, the last
+ * packet's time (its segment's); true when it took it. */
+static inline bool
+time_set_last(const struct conn *c, uint32_t *at, int64_t t)
+{
+	uint32_t last = c->t[CT_LAST];
+
+	if (c->ts_unit != CONN_TS_US || last == 0 ||
+	    t != c->first_ts + (int64_t)(last - 1) * 1000)
+		return false;
+	*at = last;
+	return true;
+}
+
 static void
 time_set(struct conn *c, enum conn_time k, int64_t t)
 {
@@ -808,6 +823,22 @@ side_time_set(struct conn *c, uint8_t side, enum side_time k, int64_t t)
 {
 	time_set_slot(c, CT_MAX + side * CT_SIDE_MAX + k, &c->side[side].t[k],
 	    t);
+}
+
+/* time_set() and side_time_set() with time_set_last() inline, for the
+ * handshake's and the plain path's steps (t its segment's time). */
+static inline void
+time_set_now(struct conn *c, enum conn_time k, int64_t t)
+{
+	if (!time_set_last(c, &c->t[k], t))
+		time_set(c, k, t);
+}
+
+static inline void
+side_time_set_now(struct conn *c, uint8_t side, enum side_time k, int64_t t)
+{
+	if (!time_set_last(c, &c->side[side].t[k], t))
+		side_time_set(c, side, k, t);
 }
 
 /* The last packet's time moves to ts if ts is later (every segment).
@@ -1223,10 +1254,29 @@ refill_is_resend(const struct conn *c, const struct tcp_seg *s,
 /* The handshake's round trip between the capture point and endpoint dir
  * (SYN to SYN-ACK for the server, SYN-ACK to the third segment for the
  * client); false when not seen. */
-static bool
+static inline bool
 peer_rtt(const struct conn *c, uint8_t dir, int64_t *rtt)
 {
-	return conn_rtt(c, dir == conn_client(c) ? CT_ACK : CT_SYNACK, rtt);
+	enum conn_time k = dir == conn_client(c) ? CT_ACK : CT_SYNACK;
+
+	/* conn_rtt() on the stored times when both ends are set in
+	 * microseconds after a first_ts above 0, so that a stored time is
+	 * 0 (none) exactly when its time is: the usual case, without the
+	 * decoding. */
+	if (c->ts_unit == CONN_TS_US && c->first_ts > 0) {
+		uint32_t from = c->t[k == CT_SYNACK ? CT_SYN_RTX :
+		    CT_SYNACK_RTX], to = c->t[k];
+		if (!from)
+			from = c->t[k == CT_SYNACK ? CT_SYN : CT_SYNACK];
+		if (from && to) {
+			bool seen = k == CT_SYNACK ?
+			    c->t[CT_SYN] != 0 && c->synack_dir >= 0 :
+			    c->synack_dir >= 0 && (c->hs & HSF_THIRD);
+			*rtt = ((int64_t)to - from) * 1000;
+			return seen && to >= from;
+		}
+	}
+	return conn_rtt(c, k, rtt);
 }
 
 /* How long after an RST its receiver's (dir's) segments may still cross
@@ -1362,7 +1412,7 @@ handshake_syn(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 
 	if (first) {
 		c->syn_dir = (int8_t)dir;
-		time_set(c, CT_SYN, ts);
+		time_set_now(c, CT_SYN, ts);
 		c->hs |= HSF_SYN;
 	} else if (c->syn_dir != dir) {
 		c->hs |= HSF_SIMUL;	/* both sent SYN without ACK */
@@ -1474,7 +1524,7 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 			    p->isn);
 		p->tw_floor = false;
 		c->synack_dir = (int8_t)dir;
-		time_set(c, CT_SYNACK, ts);
+		time_set_now(c, CT_SYNACK, ts);
 		c->synack_ack = s->ack;
 		c->hs |= HSF_SYNACK;
 		if (c->syn_dir < 0) {
@@ -1605,11 +1655,89 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	note_options(p, s);
 }
 
+/*
+ * handshake_syn() for the plain path's SYN when nothing of the handshake
+ * is set (plain_syn_fresh()): no SYN (it is the first), no SYN-ACK, no
+ * third segment, its sender CLOSED and without a SYN before. Then it is
+ * neither answered nor pending, nor a retransmission, and (plain_ok())
+ * carries no data: its steps come down to these.
+ */
+static inline bool
+plain_syn_fresh(const struct conn *c, const struct tcp_peer *p)
+{
+	return c->syn_dir < 0 && !(c->hs & (HSF_SYNACK | HSF_THIRD)) &&
+	    p->st == TCP_ST_CLOSED && !(p->flags & PEER_SYN_SEEN);
+}
+
+static inline void
+plain_handshake_syn(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    int64_t ts)
+{
+	struct tcp_peer *p = &c->peer[dir];
+
+	c->syn_dir = (int8_t)dir;
+	time_set_now(c, CT_SYN, ts);
+	c->hs |= HSF_SYN;
+	c->syn_count++;
+	if (c->syn_count > 1 && c->synack_dir < 0)
+		time_set(c, CT_SYN_RTX, ts);
+	p->isn = s->seq;
+	p->snd_nxt = s->seq + 1;
+	p->flags |= PEER_SYN_SEEN | PEER_SEQ_KNOWN;
+	note_options(p, s);
+}
+
+/*
+ * handshake_synack() for the plain path's SYN-ACK (the first, from the
+ * SYN's peer, CLOSED, no data, no conn_ext: plain_ok()) from a sender
+ * that sent no SYN before. Its steps come down to these: no conn_ext, so
+ * no early data, no SYN whose ISN changed (syn_isn_changed makes one), so
+ * nothing renewed or stale; no SYN before, so no SYN-ACK sent again or
+ * changed; no asymmetric capture.
+ */
+static inline void
+plain_handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    int64_t ts, uint64_t frame)
+{
+	struct tcp_peer *p = &c->peer[dir], *q = &c->peer[!dir];
+	char a[32];
+
+	if (p->tw_floor && !s->opt.has_ts && seq_le(s->seq, p->isn))
+		conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
+		    "SYN-ACK from TIME_WAIT with ISN %u, not above the "
+		    "largest seq %u of the connection before", s->seq,
+		    p->isn);
+	p->tw_floor = false;
+	c->synack_dir = (int8_t)dir;
+	time_set_now(c, CT_SYNACK, ts);
+	c->synack_ack = s->ack;
+	c->hs |= HSF_SYNACK;
+	c->synack_count++;
+	if (c->synack_count > 1 && !(c->hs & HSF_THIRD))
+		time_set(c, CT_SYNACK_RTX, ts);
+	/* (Data seen before it stays counted, handshake_synack().) */
+	uint32_t end = s->seq + 1;
+	bool ahead = (p->flags & PEER_SEQ_KNOWN) &&
+	    seq_gt(p->snd_nxt, end) && p->snd_nxt - end < (1u << 30);
+	p->isn = s->seq;
+	if (!ahead)
+		p->snd_nxt = end;
+	if ((q->flags & PEER_SYN_SEEN) &&
+	    !(seq_gt(s->ack, q->isn) && seq_le(s->ack, q->snd_nxt))) {
+		conn_anomaly(c, ANOM_SYNACK_BAD_ACK, dir, ts, frame,
+		    "ack %u (%s) != J+1 (%u)", s->ack,
+		    seq_rel_str(a, sizeof(a), "J", q->isn, s->ack), q->isn + 1);
+		c->hs &= (uint16_t)~HSF_SYNACK_NEW;
+	}
+	p->flags |= PEER_SYN_SEEN | PEER_SEQ_KNOWN;
+	note_options(p, s);
+}
+
 /* The third segment as the report shows it (CT_ACK, c->third_*). */
 static void
 third_note(struct conn *c, const struct tcp_seg *s, int64_t ts)
 {
-	time_set(c, CT_ACK, ts);
+	time_set_now(c, CT_ACK, ts);
 	c->third_seq = s->seq;
 	c->third_ack = s->ack;
 	c->third_syn = (s->flags & TH_SYN) != 0;
@@ -1631,7 +1759,7 @@ third_bad_seq(struct conn *c, uint8_t dir, uint32_t seq, int64_t ts,
 /* The third segment's seq: J+1, or the client's next seq after SYN data
  * the SYN-ACK acked (RFC 7413 4.2.2): J+1 <= seq <= its next seq before
  * this one. */
-static void
+static inline void
 third_seq_check(struct conn *c, uint8_t dir, const struct tcp_seg *s,
     uint32_t nxt_before, int64_t ts, uint64_t frame)
 {
@@ -1673,7 +1801,7 @@ third_seq_late(struct conn *c)
 }
 
 /* The client's first segment with ACK after the SYN-ACK (3.5 step 3). */
-static void
+static inline void
 handshake_third(struct conn *c, uint8_t dir, const struct tcp_seg *s,
     uint32_t nxt_before, int64_t ts, uint64_t frame)
 {
@@ -1784,6 +1912,54 @@ had_unseen_third(const struct conn *c, uint8_t dir, const struct tcp_seg *s)
 	    seq_gt(s->opt.tsecr, rcv->ts_max);
 }
 
+/* teardown_fin() for its side's first FIN (PEER_FIN_SEEN not set), but
+ * for its count and the check of its seq. Inline: the plain path's FINs
+ * are all first ones, at u. */
+static inline __attribute__((always_inline)) void
+teardown_fin_first(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    bool ts_new, int64_t gap, int64_t ts, uint64_t frame)
+{
+	struct tcp_peer *p = &c->peer[dir];
+
+	if (c->fin_first < 0)
+		c->fin_first = (int8_t)dir;
+	else if (c->fin_first != dir && !(p->flags & PEER_GOT_FIN))
+		/* The second FIN, from an endpoint that never showed it got
+		 * the first (its ack stops short of it): the two FINs were
+		 * both sent before either was received (3.6 figure 13). */
+		c->fins_crossed = true;
+	side_time_set_now(c, dir, CT_FIN, ts);
+	c->fin_frame[dir] = frame;
+	/* Its timestamp tells the peer's segments sent before it arrived
+	 * (teardown_fin_ack()), and so may its distance from the packet
+	 * before it: a quarter of the peer's round trip or more. */
+	if (s->opt.has_ts) {
+		p->fin_ts = true;
+		p->fin_ts_new = ts_new;
+		c->fin_tsval[dir] = s->opt.tsval;
+	}
+	int64_t rtt;
+	if (peer_rtt(c, !dir, &rtt) && gap >= rtt / 4)
+		p->fin_spaced = true;
+	p->fin_seq = s->seq + s->paylen;	/* the FIN's own seq */
+	p->flags |= PEER_FIN_SEEN;
+}
+
+/* u is one past the last data byte: a FIN behind it is wrong now; one
+ * beyond it leaves a hole, judged at the end (a hole nobody fills is a
+ * bad FIN; a filled one was only reordering). */
+static inline void
+fin_seq_check(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    uint32_t nxt_before, int64_t ts, uint64_t frame)
+{
+	uint32_t pos = s->seq + s->paylen;	/* the FIN's own seq */
+
+	if (seq_lt(pos, nxt_before) && seq_le(s->seq, nxt_before))
+		conn_anomaly(c, ANOM_FIN_BAD_SEQ, dir, ts, frame,
+		    "FIN seq %u (u%+d) != u (%u), one past the last data byte",
+		    pos, (int)seq_diff(pos, nxt_before), nxt_before);
+}
+
 /* FIN checks before the state step (3.6). */
 static void
 teardown_fin(struct conn *c, uint8_t dir, const struct tcp_seg *s,
@@ -1811,35 +1987,9 @@ teardown_fin(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 			    p->fin_seq);
 		return;
 	}
-	if (c->fin_first < 0)
-		c->fin_first = (int8_t)dir;
-	else if (c->fin_first != dir && !(p->flags & PEER_GOT_FIN))
-		/* The second FIN, from an endpoint that never showed it got
-		 * the first (its ack stops short of it): the two FINs were
-		 * both sent before either was received (3.6 figure 13). */
-		c->fins_crossed = true;
-	side_time_set(c, dir, CT_FIN, ts);
-	c->fin_frame[dir] = frame;
-	/* Its timestamp tells the peer's segments sent before it arrived
-	 * (teardown_fin_ack()), and so may its distance from the packet
-	 * before it: a quarter of the peer's round trip or more. */
-	if (s->opt.has_ts) {
-		p->fin_ts = true;
-		p->fin_ts_new = ts_new;
-		c->fin_tsval[dir] = s->opt.tsval;
-	}
-	int64_t rtt;
-	if (peer_rtt(c, !dir, &rtt) && gap >= rtt / 4)
-		p->fin_spaced = true;
-	p->fin_seq = pos;
-	p->flags |= PEER_FIN_SEEN;
-	/* u is one past the last data byte: a FIN behind it is wrong now;
-	 * one beyond it leaves a hole, judged at the end (a hole nobody
-	 * fills is a bad FIN; a filled one was only reordering). */
-	if (seq_known && seq_lt(pos, nxt_before) && seq_le(s->seq, nxt_before))
-		conn_anomaly(c, ANOM_FIN_BAD_SEQ, dir, ts, frame,
-		    "FIN seq %u (u%+d) != u (%u), one past the last data byte",
-		    pos, (int)seq_diff(pos, nxt_before), nxt_before);
+	teardown_fin_first(c, dir, s, ts_new, gap, ts, frame);
+	if (seq_known)
+		fin_seq_check(c, dir, s, nxt_before, ts, frame);
 }
 
 /* The right edge of the window snd's segment advertises to rcv: its ack
@@ -1899,6 +2049,18 @@ stale(const struct tcp_peer *f, const struct tcp_seg *s)
 	    seq_le(s->seq + s->paylen, f->ack);
 }
 
+/* An ack from dir that acks the peer's FIN (tcp_acks_fin()). */
+static inline void
+fin_acked(struct conn *c, uint8_t dir, int64_t ts)
+{
+	struct tcp_peer *me = &c->peer[dir], *f = &c->peer[!dir];
+
+	me->flags |= PEER_GOT_FIN;
+	if (!(f->flags & PEER_FIN_ACKED))
+		side_time_set_now(c, !dir, CT_FIN_ACK, ts);
+	f->flags |= PEER_FIN_ACKED;
+}
+
 static void
 teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
     bool pure_ack, uint32_t prev_ack, bool had_ack, int64_t ts, uint64_t frame)
@@ -1910,10 +2072,7 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	/* Acceptable (RFC 9293 3.10.7.4): up to what the FIN's sender sent,
 	 * its FIN at most; an ack beyond acknowledges nothing. */
 	if (tcp_acks_fin(f, s->ack)) {
-		me->flags |= PEER_GOT_FIN;
-		if (!(f->flags & PEER_FIN_ACKED))
-			side_time_set(c, !dir, CT_FIN_ACK, ts);
-		f->flags |= PEER_FIN_ACKED;
+		fin_acked(c, dir, ts);
 		return;
 	}
 	/* Beyond it (ack_unseen_data): unacceptable, it acks nothing, but
@@ -2340,8 +2499,9 @@ ladder_add(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts,
 static void
 ack_syn(struct tcp_peer *rcv, uint32_t ack)
 {
-	if ((rcv->flags & PEER_SYN_SEEN) && seq_ge(ack, rcv->isn + 1) &&
-	    seq_le(ack, rcv->snd_nxt))
+	/* (Once acked, nothing to test: most segments.) */
+	if ((rcv->flags & (PEER_SYN_SEEN | PEER_SYN_ACKED)) == PEER_SYN_SEEN &&
+	    seq_ge(ack, rcv->isn + 1) && seq_le(ack, rcv->snd_nxt))
 		rcv->flags |= PEER_SYN_ACKED;
 }
 
@@ -2420,20 +2580,26 @@ note_tsval(struct conn *c, uint8_t dir, const struct tcp_seg *s)
  * takes the steps.
  */
 static inline bool
-fast_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+fast_head_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt)
 {
 	const struct tcp_seg *s = &pkt->tcp;
 	const struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[!dir];
-	const struct conn_side *sd = &c->side[dir];
 
-	if ((s->flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK)) != TH_ACK ||
-	    (pkt->quirks & (DEC_TCP_BAD_CSUM | DEC_TCP_OPT_BAD_LEN |
+	return (s->flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK)) == TH_ACK &&
+	    !(pkt->quirks & (DEC_TCP_BAD_CSUM | DEC_TCP_OPT_BAD_LEN |
 	    DEC_TCP_OPT_BAD_SIZE | DEC_TCP_OPT_DUP | DEC_TCP_WSCALE_CLAMP |
-	    DEC_TCP_HDR_CUT)) ||
-	    snd->st != TCP_ST_ESTABLISHED || rcv->st != TCP_ST_ESTABLISHED ||
-	    c->ext || cfg->ladder || c->first_dir < 0)
-		return false;
+	    DEC_TCP_HDR_CUT)) &&
+	    snd->st == TCP_ST_ESTABLISHED && rcv->st == TCP_ST_ESTABLISHED &&
+	    !c->ext && !cfg->ladder && c->first_dir >= 0;
+}
+
+/* fast_ok()'s other conditions, once fast_head_ok()'s hold. */
+static inline bool
+fast_tail_ok(const struct conn *c, uint8_t dir, const struct tcp_seg *s)
+{
+	const struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[!dir];
+	const struct conn_side *sd = &c->side[dir];
 	uint16_t both = snd->flags & rcv->flags, either = snd->flags |
 	    rcv->flags;
 	if (!(both & PEER_SEQ_KNOWN) || (either & PEER_FIN_SEEN) ||
@@ -2450,6 +2616,14 @@ fast_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	return true;
 }
 
+static inline bool
+fast_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+    const struct pkt *pkt)
+{
+	return fast_head_ok(c, cfg, dir, pkt) && fast_tail_ok(c, dir,
+	    &pkt->tcp);
+}
+
 /* conn_input_slow()'s steps, in its order, for a segment fast_ok() takes.
  * Out of line, so that conn_input() saves registers on this path only,
  * not before it jumps to conn_input_slow(); the answer is conn_input()'s
@@ -2464,8 +2638,11 @@ fast_steps(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts)
 	note_tsval(c, dir, s);
 	sd->pkts++;
 	snd->flags |= PEER_SENT_ANY;
-	snd->fin_before_prev = snd->fin_before_last;
-	snd->fin_before_last = false;
+	/* (No FIN seen either way: both bits usually false already.) */
+	if (snd->fin_before_last || snd->fin_before_prev) {
+		snd->fin_before_prev = snd->fin_before_last;
+		snd->fin_before_last = false;
+	}
 	/* track_seq(): in order */
 	sd->bytes += s->paylen;
 	snd->snd_nxt = s->seq + s->paylen;
@@ -2539,9 +2716,10 @@ fsm_report(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 /* TIME_WAIT runs 2MSL from the endpoint's last ACK (3.6): after s (event
  * ev) from dir, whose sender was in snd_prev and receiver in rcv_from
  * before the state step. */
-static void
-tw_restart(struct conn *c, uint8_t dir, const struct tcp_seg *s,
-    enum tcp_ev ev, uint8_t snd_prev, uint8_t rcv_from, int64_t ts)
+static inline __attribute__((always_inline)) void
+tw_restart_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    enum tcp_ev ev, bool has_ack, uint8_t snd_prev, uint8_t rcv_from,
+    int64_t ts)
 {
 	const struct tcp_peer *snd = &c->peer[dir];
 
@@ -2558,8 +2736,7 @@ tw_restart(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		    s->seq + s->paylen == snd->fin_seq;
 		/* 2MSL restarts from the latest ACK, never from a segment
 		 * stamped before it (the clock does not run back). */
-		if ((entered || fin_again ||
-		    (i == dir && (s->flags & TH_ACK))) &&
+		if ((entered || fin_again || (i == dir && has_ack)) &&
 		    ts > conn_side_time(c, i, CT_TW)) {
 			/* (Restarted before the endpoint answers that FIN:
 			 * its final ACK's time is kept, tw_final_ack().) */
@@ -2571,9 +2748,18 @@ tw_restart(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 			}
 			else if (c->ext)
 				c->ext->tw_ack_ts[i] = 0;
-			side_time_set(c, (uint8_t)i, CT_TW, ts);
+			side_time_set_now(c, (uint8_t)i, CT_TW, ts);
 		}
 	}
+}
+
+/* tw_restart_ack() for any segment (s's ACK bit). */
+static void
+tw_restart(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    enum tcp_ev ev, uint8_t snd_prev, uint8_t rcv_from, int64_t ts)
+{
+	tw_restart_ack(c, dir, s, ev, (s->flags & TH_ACK) != 0, snd_prev,
+	    rcv_from, ts);
 }
 
 /*
@@ -2680,7 +2866,10 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[!dir];
 	struct conn_side *sd = &c->side[dir];
 	bool fin = ev == EV_FIN, ack = ev != EV_SYN;
-	uint8_t st_before[2] = { c->peer[0].st, c->peer[1].st };
+	/* Does it ack the peer's FIN? Nothing below moves that FIN or what
+	 * the peer sent before the state step, which asks again. (A SYN
+	 * acks nothing; a SYN-ACK's own checks may.) */
+	bool acks_fin = (ev == EV_ACK || fin) && tcp_acks_fin(rcv, s->ack);
 
 	/* (Only the first SYN comes first: plain_ok().) */
 	if (ev == EV_SYN) {
@@ -2690,7 +2879,13 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	int64_t before = fin ? conn_time(c, CT_LAST) : 0;
 	bool ts_new = fin && s->opt.has_ts &&
 	    (!snd->ts_seen || seq_gt(s->opt.tsval, snd->ts_max));
-	time_touch_last(c, ts);
+	/* The record's first time, first_ts itself, in microseconds: stored
+	 * as 1 (time_touch_last(), time_encode()). */
+	if (ev == EV_SYN && c->t[CT_LAST] == 0 && c->ts_unit == CONN_TS_US &&
+	    ts > 0)
+		c->t[CT_LAST] = 1;
+	else
+		time_touch_last(c, ts);
 	note_tsval(c, dir, s);
 	sd->pkts++;
 	snd->flags |= PEER_SENT_ANY;
@@ -2706,8 +2901,12 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	}
 
 	/* 2. handshake and teardown checks */
-	if (ev == EV_SYN)
+	if (ev == EV_SYN && plain_syn_fresh(c, snd))
+		plain_handshake_syn(c, dir, s, ts);
+	else if (ev == EV_SYN)
 		handshake_syn(c, dir, s, ts, frame);
+	else if (ev == EV_SYNACK && !(snd->flags & PEER_SYN_SEEN))
+		plain_handshake_synack(c, dir, s, ts, frame);
 	else if (ev == EV_SYNACK)
 		handshake_synack(c, dir, s, ts, frame);
 	else if ((c->hs & HSF_SYNACK) && !(c->hs & HSF_THIRD) &&
@@ -2715,32 +2914,39 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		handshake_third(c, dir, s, nxt_before, ts, frame);
 	if (ack) {
 		ack_syn(rcv, s->ack);
-		if (rcv->flags & PEER_FIN_SEEN)	/* (else it returns at once) */
+		if (ev != EV_SYNACK && acks_fin)
+			fin_acked(c, dir, ts);	/* (teardown_fin_ack()'s) */
+		else if (rcv->flags & PEER_FIN_SEEN)	/* (else it returns) */
 			teardown_fin_ack(c, dir, s, ev == EV_ACK &&
 			    s->paylen == 0, prev_ack, had_ack, ts, frame);
 		take_ack(snd, rcv, s, ev == EV_SYNACK);
 	}
-	if (fin)
-		teardown_fin(c, dir, s, nxt_before, true, ts_new, ts - before,
-		    ts, frame);
+	/* Its side's first FIN (plain_ok()): teardown_fin()'s steps. (At
+	 * s->seq == nxt_before, the check of its seq fires only for a
+	 * payload of 2^31 bytes or more, a jumbogram's.) */
+	if (fin) {
+		sd->fin_count++;
+		teardown_fin_first(c, dir, s, ts_new, ts - before, ts, frame);
+		fin_seq_check(c, dir, s, nxt_before, ts, frame);
+	}
 	/* It acks the peer's FIN: CLOSE_WAIT, whatever the capture order. */
-	if (ack && ev != EV_SYNACK && tcp_acks_fin(rcv, s->ack) &&
-	    snd->st == TCP_ST_ESTABLISHED)
+	if (acks_fin && snd->st == TCP_ST_ESTABLISHED)
 		snd->st = TCP_ST_CLOSE_WAIT;
 
 	/* 3. the state machine */
 	struct fsm_step st;
 	uint8_t snd_prev = snd->st;
-	tcp_fsm_step_ev(snd, rcv, s, ev, &st);
+	tcp_fsm_step_acks(snd, rcv, s, ev, ev == EV_SYNACK ?
+	    tcp_acks_fin(rcv, s->ack) : acks_fin, &st);
 	if (st.nanom)
 		fsm_report(c, dir, s, &st, ts, frame);
-	if (c->ext && (c->peer[0].st != st_before[0] ||
-	    c->peer[1].st != st_before[1]))
-		c->ext->rst_frame = 0;
+	/* (No conn_ext before it, so no RST's frame to void when a state
+	 * moved: one made since, by a time that needs it or a held ack of
+	 * a FIN, has none.) */
 	if (snd->st == TCP_ST_ESTABLISHED || rcv->st == TCP_ST_ESTABLISHED)
 		c->hs |= HSF_ESTABLISHED;
 	if (snd->st == TCP_ST_TIME_WAIT || rcv->st == TCP_ST_TIME_WAIT)
-		tw_restart(c, dir, s, ev, snd_prev, st.rcv_from, ts);
+		tw_restart_ack(c, dir, s, ev, ack, snd_prev, st.rcv_from, ts);
 	zeek_conn_segment(&c->zeek, dir == c->first_dir, s, 0);
 }
 
@@ -3099,18 +3305,41 @@ conn_held_flush(struct conn *c, const struct conn_cfg *cfg)
 	return r;
 }
 
+/* conn_input() for a segment the fast path does not take: the plain path
+ * or the whole one. Out of line, so that conn_input() saves no registers
+ * before it jumps to fast_steps() (plain_ok() needs them), and this
+ * function saves them before it jumps to no path. */
+static __attribute__((noinline)) bool
+conn_input_plain(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+    const struct pkt *pkt, int64_t ts, uint64_t frame)
+{
+	enum tcp_ev ev = plain_ok(c, cfg, dir, pkt);
+	if (ev != EV_NONE)
+		return plain_steps(c, dir, &pkt->tcp, ts, frame, ev);
+	return conn_input_slow(c, cfg, dir, pkt, ts, frame);
+}
+
+/* conn_input() for a segment fast_head_ok() takes: fast_tail_ok()'s
+ * conditions, then the fast path, else the others. Out of line, so that
+ * conn_input() saves no registers. */
+static __attribute__((noinline)) bool
+conn_input_fast(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+    const struct pkt *pkt, int64_t ts, uint64_t frame)
+{
+	if (fast_tail_ok(c, dir, &pkt->tcp))
+		return fast_steps(c, dir, &pkt->tcp, ts);
+	return conn_input_plain(c, cfg, dir, pkt, ts, frame);
+}
+
 bool
 conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt, int64_t ts, uint64_t frame)
 {
 	if (G_UNLIKELY(conn_fast_check))
 		return fast_check(c, cfg, dir, pkt, ts, frame);
-	if (fast_ok(c, cfg, dir, pkt))
-		return fast_steps(c, dir, &pkt->tcp, ts);
-	enum tcp_ev ev = plain_ok(c, cfg, dir, pkt);
-	if (ev != EV_NONE)
-		return plain_steps(c, dir, &pkt->tcp, ts, frame, ev);
-	return conn_input_slow(c, cfg, dir, pkt, ts, frame);
+	if (fast_head_ok(c, cfg, dir, pkt))
+		return conn_input_fast(c, cfg, dir, pkt, ts, frame);
+	return conn_input_plain(c, cfg, dir, pkt, ts, frame);
 }
 
 /* The whole path. It answers false, conn_input()'s answer for a segment

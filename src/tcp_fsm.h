@@ -201,9 +201,12 @@ void tcp_fsm_step(struct tcp_peer *snd, struct tcp_peer *rcv,
 /* tcp_fsm_step() for a segment of event ev (tcp_fsm_classify(seg->flags)):
  * inline, so that a caller that knows the event, a constant, has the steps
  * of that event alone (conn.c's plain path). */
+/* tcp_fsm_step_ev() for a caller that knows acks_fin, tcp_acks_fin(rcv,
+ * seg->ack) (which the step does not change before it asks). */
 static inline __attribute__((always_inline)) void
-tcp_fsm_step_ev(struct tcp_peer *snd, struct tcp_peer *rcv,
-    const struct tcp_seg *seg, enum tcp_ev ev, struct fsm_step *out)
+tcp_fsm_step_acks(struct tcp_peer *snd, struct tcp_peer *rcv,
+    const struct tcp_seg *seg, enum tcp_ev ev, bool acks_fin,
+    struct fsm_step *out)
 {
 	bool has_ack = (seg->flags & TH_ACK) != 0;
 
@@ -233,7 +236,7 @@ tcp_fsm_step_ev(struct tcp_peer *snd, struct tcp_peer *rcv,
 		    rcv->st == TCP_ST_SYN_RECEIVED && ev != EV_SYNACK && seq_ge(seg->ack, rcv->isn + 1) &&
 		    seq_le(seg->ack, rcv->snd_nxt))
 			rcv->st = tcp_fsm_syn_acked[rcv->st];
-		if (tcp_acks_fin(rcv, seg->ack))
+		if (acks_fin)
 			rcv->st = tcp_fsm_fin_acked[rcv->st];
 	}
 
@@ -297,7 +300,7 @@ tcp_fsm_step_ev(struct tcp_peer *snd, struct tcp_peer *rcv,
 		if (snd->st == TCP_ST_CLOSE_WAIT &&
 		    !(snd->flags & PEER_GOT_FIN) &&
 		    (rcv->flags & PEER_FIN_SEEN) &&
-		    !(has_ack && tcp_acks_fin(rcv, seg->ack))) {
+		    !(has_ack && acks_fin)) {
 			sc.next = TCP_ST_CLOSING;
 			out->crossed_fin = true;
 		}
@@ -313,6 +316,13 @@ tcp_fsm_step_ev(struct tcp_peer *snd, struct tcp_peer *rcv,
 done:
 	out->snd_to = snd->st;
 	out->rcv_to = rcv->st;
+}
+
+static inline __attribute__((always_inline)) void
+tcp_fsm_step_ev(struct tcp_peer *snd, struct tcp_peer *rcv,
+    const struct tcp_seg *seg, enum tcp_ev ev, struct fsm_step *out)
+{
+	tcp_fsm_step_acks(snd, rcv, seg, ev, tcp_acks_fin(rcv, seg->ack), out);
 }
 
 #endif

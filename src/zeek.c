@@ -116,6 +116,16 @@ enum {
  */
 #define TOO_LARGE_SEQ_DELTA 1048576
 
+/* GCC's noipa where there is one (segment_plain()); clang has none. */
+#if defined(__has_attribute)
+#if __has_attribute(noipa)
+#define ZK_NOIPA __attribute__((noipa))
+#endif
+#endif
+#ifndef ZK_NOIPA
+#define ZK_NOIPA
+#endif
+
 /* ---- small accessors --------------------------------------------------- */
 
 static unsigned
@@ -673,8 +683,12 @@ note_steady(struct zeek_conn *z)
 		z->flags &= (uint8_t)~ZK_F_STEADY;
 }
 
-/* zeek_conn_segment() for an is_plain() segment without FIN. */
-static inline void
+/* zeek_conn_segment() for an is_plain() segment without FIN. Out of line,
+ * as segment_fin() and segment_full(), so that zeek_conn_segment() is
+ * only the test and a jump to one of them, saving no registers (noipa:
+ * not a clone with seg's fields for arguments, which a jump cannot take
+ * when they pass six). */
+static __attribute__((noinline)) ZK_NOIPA void
 segment_plain(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
     unsigned segflags)
 {
@@ -708,7 +722,7 @@ segment_plain(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
  * st_established(), st_closed() already there), and the peer's
  * FIN-then-RST rule needs a peer RESET, which a steady one is not.
  */
-static __attribute__((noinline)) void
+static __attribute__((noinline)) ZK_NOIPA void
 segment_fin(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
     unsigned segflags)
 {

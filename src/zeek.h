@@ -52,6 +52,7 @@ struct zeek_conn {
 	uint8_t hist[ZEEK_HIST_BYTES];	/* history: 5-bit length, letter codes */
 };
 
+/* All zero: a struct zeek_conn of zero bytes is one just initialized. */
 void zeek_conn_init(struct zeek_conn *z);
 /* A segment from the first sender (from_first) or the other endpoint. */
 void zeek_conn_segment(struct zeek_conn *z, bool from_first,
