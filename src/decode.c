@@ -470,7 +470,6 @@ decode_tcp(struct rd *r, size_t seglen, const uint8_t *src, const uint8_t *dst,
 	t->ae = h[12] & 1;
 	/* h + 16: the checksum; a cut window reads as open, not as zero */
 	t->win = win_cut ? 0xffff : ld_be16(h + 14);
-	t->urp = win_cut ? 0 : ld_be16(h + 18);
 	t->hlen = (uint8_t)(doff * 4);
 	if (doff < 5 || t->hlen > seglen)
 		return DECODE_MALFORMED;
@@ -536,6 +535,7 @@ struct dctx {
 	bool reassembled;	/* decoding a datagram of fragments: its
 				   gaps are the snaplen's, judged by each
 				   fragment (frag_add()) */
+	int64_t ts;		/* the frame's time (struct decode_opts) */
 	uint64_t iface;		/* Linux cooked: the interface index << 8
 				   | the packet type (fragments of one
 				   datagram come by one interface) */
@@ -970,7 +970,7 @@ frag_add(struct dctx *x, uint8_t af, uint32_t id, uint32_t off, bool more,
 		.proto = *proto, .counted = frag_counted(*proto, off, r, cap),
 		.vlan = pkt->vlan, .iface = x->iface, .off = off,
 		.len = (uint32_t)*len, .more = more, .data = r->p,
-		.cap = (uint32_t)cap, .ts = x->opts->ts,
+		.cap = (uint32_t)cap, .ts = x->ts,
 	};
 	if (ipfrag_add(x->opts->frag, &p, &w) != IPFRAG_DONE) {
 		*res = DECODE_NOT_TCP;
@@ -1677,14 +1677,14 @@ decode_link(int dlt, struct rd *r, struct dctx *x)
 /* decode_frame() the whole way. */
 static __attribute__((noinline)) enum decode_result
 decode_whole(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
-    const struct decode_opts *opts, struct pkt *pkt)
+    int64_t ts, const struct decode_opts *opts, struct pkt *pkt)
 {
 	struct rd r = rd_init(data, caplen);
 	enum decode_result res;
 
 	memset(pkt, 0, offsetof(struct pkt, tcp));
 	memset(&pkt->tcp, 0, sizeof(pkt->tcp));
-	struct dctx x = { .opts = opts, .pkt = pkt,
+	struct dctx x = { .opts = opts, .pkt = pkt, .ts = ts,
 	    .wire_extra = wirelen > caplen ? wirelen - caplen : 0 };
 	res = decode_link(dlt, &r, &x);
 	if (res == DECODE_UNSUPPORTED && !decode_dlt_is_supported(dlt))
@@ -1707,10 +1707,10 @@ decode_whole(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
  * so that the fast path keeps nothing across a call. */
 static __attribute__((noinline)) enum decode_result
 whole_no_payload(const uint8_t *data, size_t caplen, size_t wirelen,
-    const struct decode_opts *opts, struct pkt *pkt)
+    int64_t ts, const struct decode_opts *opts, struct pkt *pkt)
 {
 	enum decode_result r = decode_whole(DLT_EN10MB, data, caplen, wirelen,
-	    opts, pkt);
+	    ts, opts, pkt);
 
 	pkt->tcp.payload = NULL;
 	return r;
@@ -1726,7 +1726,7 @@ whole_no_payload(const uint8_t *data, size_t caplen, size_t wirelen,
  * headers (rd_take()'s bound, at once).
  */
 static inline __attribute__((always_inline)) enum decode_result
-decode_fast(const uint8_t *d, size_t caplen, size_t wirelen,
+decode_fast(const uint8_t *d, size_t caplen, size_t wirelen, int64_t ts,
     const struct decode_opts *opts, struct pkt *pkt, bool payload)
 {
 	if (caplen < 14 + 20 + 20)
@@ -1788,7 +1788,6 @@ decode_fast(const uint8_t *d, size_t caplen, size_t wirelen,
 	t->flags = th[13];
 	t->ae = th[12] & 1;
 	t->win = ld_be16(th + 14);
-	t->urp = ld_be16(th + 18);
 	t->hlen = (uint8_t)hlen;
 	t->paylen = (uint32_t)(plen - hlen);
 	t->paycap = (uint32_t)(avail - hlen);	/* <= paylen: avail <= plen */
@@ -1800,32 +1799,32 @@ decode_fast(const uint8_t *d, size_t caplen, size_t wirelen,
 	}
 	/* The options last: the walk is a tail call. */
 	uint32_t q;
-	memset(&t->opt, 0, sizeof(t->opt));
+	memset(&t->opt, 0, offsetof(struct tcp_opts, sack));
 	if (!tcp_options_common(th + 20, hlen - 20, &t->opt, &q))
 		return fast_options_walk(pkt, th + 20, hlen - 20, res);
 	pkt->quirks |= q;
 	return res;
 whole:
 	if (!payload)
-		return whole_no_payload(d, caplen, wirelen, opts, pkt);
-	return decode_whole(DLT_EN10MB, d, caplen, wirelen, opts, pkt);
+		return whole_no_payload(d, caplen, wirelen, ts, opts, pkt);
+	return decode_whole(DLT_EN10MB, d, caplen, wirelen, ts, opts, pkt);
 }
 
 enum decode_result
 decode_frame_ether(const uint8_t *data, size_t caplen, size_t wirelen,
-    const struct decode_opts *opts, struct pkt *pkt)
+    int64_t ts, const struct decode_opts *opts, struct pkt *pkt)
 {
-	if (__builtin_expect(!decode_fast_off && !opts->verify_checksums, 1))
-		return decode_fast(data, caplen, wirelen, opts, pkt, false);
-	return whole_no_payload(data, caplen, wirelen, opts, pkt);
+	return decode_fast(data, caplen, wirelen, ts, opts, pkt, false);
 }
 
 enum decode_result
 decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
     const struct decode_opts *opts, struct pkt *pkt)
 {
+	int64_t ts = opts ? opts->ts : 0;
+
 	if (dlt == DLT_EN10MB && data && !decode_fast_off &&
 	    !(opts && opts->verify_checksums))
-		return decode_fast(data, caplen, wirelen, opts, pkt, true);
-	return decode_whole(dlt, data, caplen, wirelen, opts, pkt);
+		return decode_fast(data, caplen, wirelen, ts, opts, pkt, true);
+	return decode_whole(dlt, data, caplen, wirelen, ts, opts, pkt);
 }

@@ -78,14 +78,17 @@ struct tcp_opts {
 	bool has_mss, has_ws, sack_ok, has_ts, has_tfo;
 	uint8_t ws_sent;	/* the window scale as sent, before the clamp */
 	/* Last, so that a copy may leave them out (struct pkt): */
-	uint32_t sack[TCP_MAX_SACK][2];	/* SACK blocks: left, right edges */
+	uint32_t sack[TCP_MAX_SACK][2];	/* SACK blocks: left, right edges;
+					   the first nsack only are set
+					   (decode_frame_ether()) */
 };
 
 struct tcp_seg {
 	uint16_t sport, dport;	/* ports */
 	uint32_t seq, ack;	/* sequence and acknowledgment numbers */
 	uint16_t win;		/* raw window field (unscaled) */
-	uint16_t urp;		/* urgent pointer */
+	uint16_t urp_unread;	/* (the urgent pointer's place: not
+				   decoded, nothing reads it) */
 	uint8_t flags;		/* TH_* */
 	uint8_t hlen;		/* header length in bytes (doff * 4) */
 	bool ae;		/* the AE flag (TH_AE) */
@@ -139,11 +142,14 @@ extern bool decode_fast_off;
 enum decode_result decode_frame(int dlt, const uint8_t *data, size_t caplen,
     size_t wirelen, const struct decode_opts *opts, struct pkt *pkt);
 
-/* decode_frame() of a frame of DLT_EN10MB (Ethernet), with opts (not
- * NULL): for a caller that knows both, without their tests, and reads no
- * payload: tcp.payload is left NULL. */
+/* decode_frame() of a frame of DLT_EN10MB (Ethernet) with opts (not NULL)
+ * that verify no checksums, the frame's time ts in place of opts->ts: for
+ * a caller that knows all three, without their tests (nor
+ * decode_fast_off's), and reads no payload: tcp.payload is left NULL.
+ * The SACK blocks past tcp.opt.nsack are left as they were. */
 enum decode_result decode_frame_ether(const uint8_t *data, size_t caplen,
-    size_t wirelen, const struct decode_opts *opts, struct pkt *pkt);
+    size_t wirelen, int64_t ts, const struct decode_opts *opts,
+    struct pkt *pkt);
 
 /* Walk TCP options (RFC 9293 3.1) from a bounded region; returns DEC_ bits. */
 uint32_t decode_tcp_options(const uint8_t *p, size_t len, struct tcp_opts *o);

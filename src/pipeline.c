@@ -82,6 +82,8 @@ struct copies {
 struct pipeline {
 	const struct synfin_config *cfg;
 	struct decode_opts dopts;
+	int ether_dlt;		/* frames decode_frame_ether() decodes:
+				   DLT_EN10MB, or -1 (none) */
 	struct flow_table flows;
 	struct par *par;	/* -j N >= 2: the threads, else NULL */
 	struct report rep;
@@ -124,6 +126,8 @@ pipeline_init(struct pipeline *pl, const struct synfin_config *cfg, FILE *out)
 	memset(pl, 0, sizeof(*pl));
 	pl->cfg = cfg;
 	pl->dopts.verify_checksums = cfg->verify_checksums;
+	/* decode_frame_ether() verifies no checksums */
+	pl->ether_dlt = cfg->verify_checksums ? -1 : DLT_EN10MB;
 	pl->dopts.frag = ipfrag_new();
 	if (!cfg->keep_copies)
 		pl->copies = g_new0(struct copies, 1);
@@ -293,20 +297,22 @@ copy_of_seen(struct copies *cp, const struct ahead *a)
 static inline __attribute__((always_inline)) void
 frame_decode(struct pipeline *pl, struct ahead *a, struct par *par)
 {
-	pl->dopts.ts = a->f.ts_ns;	/* for the fragment reassembler */
-	bool ether = G_LIKELY(a->f.dlt == DLT_EN10MB);
+	/* Ethernet without checksums to verify (pl->ether_dlt: else none) */
+	bool fast = G_LIKELY(a->f.dlt == pl->ether_dlt);
 	/* Nothing after the decoder reads the payload, and the frame may
 	 * be gone when a frame read ahead is analyzed (as with -j): no
-	 * payload pointer (decode_frame_ether() gives none). */
-	if (ether) {
+	 * payload pointer (decode_frame_ether() gives none). The frame's
+	 * time is for the fragment reassembler. */
+	if (fast) {
 		a->r = decode_frame_ether(a->f.data, a->f.caplen,
-		    a->f.wirelen, &pl->dopts, &a->pkt);
+		    a->f.wirelen, a->f.ts_ns, &pl->dopts, &a->pkt);
 	} else {
+		pl->dopts.ts = a->f.ts_ns;
 		a->r = decode_frame(a->f.dlt, a->f.data, a->f.caplen,
 		    a->f.wirelen, &pl->dopts, &a->pkt);
 		a->pkt.tcp.payload = NULL;
 	}
-	if (G_UNLIKELY(!ether || a->f.iface) &&
+	if (G_UNLIKELY((!fast && a->f.dlt != DLT_EN10MB) || a->f.iface) &&
 	    a->r == DECODE_OK && pl->copies && copy_of_seen(pl->copies, a))
 		a->r = AHEAD_COPY;
 	if (a->r == DECODE_OK && !par) {

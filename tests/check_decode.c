@@ -189,7 +189,6 @@ check_link_case(const struct link_case *c, const uint8_t *f, size_t n,
 	ck_assert_uint_eq(pkt.tcp.ack, c->ack);
 	ck_assert_uint_eq(pkt.tcp.flags, c->flags);
 	ck_assert_uint_eq(pkt.tcp.win, c->win);
-	ck_assert_uint_eq(pkt.tcp.urp, 0);
 	ck_assert_uint_eq(pkt.tcp.hlen, c->hlen);
 	ck_assert_uint_eq(pkt.tcp.paylen, c->paylen);
 	ck_assert_uint_eq(pkt.tcp.paycap, c->paylen);
@@ -1959,14 +1958,15 @@ same_pkt(const struct pkt *a, const struct pkt *b, size_t i)
 	    a->quirks == b->quirks, "frame %zu: network fields", i);
 	ck_assert_msg(x->sport == y->sport && x->dport == y->dport &&
 	    x->seq == y->seq && x->ack == y->ack && x->win == y->win &&
-	    x->urp == y->urp && x->flags == y->flags && x->hlen == y->hlen &&
+	    x->flags == y->flags && x->hlen == y->hlen &&
 	    x->paylen == y->paylen && x->payload == y->payload &&
 	    x->paycap == y->paycap, "frame %zu: TCP fields", i);
 	const struct tcp_opts *o = &x->opt, *q = &y->opt;
 	ck_assert_msg(o->mss == q->mss && o->wscale == q->wscale &&
 	    o->nsack == q->nsack && o->tsval == q->tsval &&
-	    o->tsecr == q->tsecr && memcmp(o->sack, q->sack,
-	    sizeof(o->sack)) == 0 && o->tfo_len == q->tfo_len &&
+	    o->tsecr == q->tsecr && o->nsack <= TCP_MAX_SACK &&
+	    memcmp(o->sack, q->sack, o->nsack * sizeof(o->sack[0])) == 0 &&
+	    o->tfo_len == q->tfo_len &&
 	    o->has_mss == q->has_mss && o->has_ws == q->has_ws &&
 	    o->sack_ok == q->sack_ok && o->has_ts == q->has_ts &&
 	    o->has_tfo == q->has_tfo, "frame %zu: options", i);
