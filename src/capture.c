@@ -23,15 +23,16 @@
 #include "rd.h"
 
 struct capture {
+	/* First (capture.h): the link type, the offset after the last
+	 * whole record, the records read, and what capture_next() hands out
+	 * at once. */
+	struct capture_head h;
 	pcap_t *p;
 	char *name;		/* as given on the command line */
-	int dlt;
-	uint64_t off;		/* offset after the last whole record */
 	bool pcapng;		/* blocks of any length: offsets by ftell */
 	bool sum_ok;		/* classic 2.4: caplen is the record's size */
 	bool maybe_drift;	/* a record at the snaplen: the sum may be off */
 	uint32_t snap;		/* the file's snaplen as libpcap applies it */
-	uint64_t records;	/* records read */
 	uint64_t skip;		/* of them, left out by the filter since the
 				   last frame returned (frame.skipped) */
 	bool live;		/* -i */
@@ -42,13 +43,6 @@ struct capture {
 	int64_t last_flush;	/* -w: last flush (wall clock, us) */
 	char *iobuf;		/* the file's stdio buffer */
 	struct own_reader *own;	/* classic pcap read here (own_next()) */
-	/* capture_next() hands out a record of the own reader at once when
-	 * its caplen is below this (0: none: not our byte order, a filter
-	 * or -w) and its timestamp's fraction below sub_lim (under a
-	 * second: no clamp); that fraction times sub_ns is ns. */
-	uint32_t at_once;
-	uint32_t sub_lim;
-	int64_t sub_ns;
 	struct bpf_program prog;	/* a file's -f */
 	bool has_prog;
 	/* A pcapng file libpcap stopped in (ng_takeover()): read on by
@@ -166,11 +160,10 @@ capture_ts_ns(int64_t sec, int64_t sub, bool nano)
 #define OWN_BUF (OWN_READ + 16 + OWN_MAX_CAPLEN)
 
 struct own_reader {
+	struct capture_buf b;	/* first: the buffer, its unread bytes */
 	FILE *fp;
 	bool swapped;		/* the file's byte order is not ours */
 	bool micro;		/* microsecond stamps (else ns) */
-	uint8_t *buf;		/* OWN_BUF bytes, from the first read on */
-	size_t pos, end;	/* the unread bytes: buf[pos, end) */
 	char msg[PCAP_ERRBUF_SIZE];	/* the error, in libpcap's words */
 };
 
@@ -223,7 +216,7 @@ own_open(pcap_t *p)
 	o->fp = fp;
 	o->swapped = k & 4;
 	o->micro = k & 1;
-	return o;	/* o->buf at the first read (own_fill()) */
+	return o;	/* o->b.buf at the first read (own_fill()) */
 }
 
 /* Before any I/O on fp: will own_open() take it (a classic pcap magic
@@ -245,7 +238,7 @@ own_free(struct own_reader *o)
 {
 	if (!o)
 		return;
-	hugemem_unmap(o->buf, OWN_BUF);
+	hugemem_unmap(o->b.buf, OWN_BUF);
 	g_free(o);
 }
 
@@ -253,7 +246,7 @@ own_free(struct own_reader *o)
 static size_t
 own_fill(struct own_reader *o, size_t need)
 {
-	size_t have = o->end - o->pos;
+	size_t have = o->b.end - o->b.pos;
 
 	if (have >= need)
 		return have;
@@ -261,18 +254,19 @@ own_fill(struct own_reader *o, size_t need)
 	 * (hugemem.h), one system call where filling it took 192 page
 	 * faults, 2.5 ms on the benchmark's virtual machine; and only then,
 	 * not for a file opened to be checked and closed (pipeline.c). */
-	if (!o->buf)
-		o->buf = hugemem_mapped(OWN_BUF);
-	memmove(o->buf, o->buf + o->pos, have);
-	o->pos = 0;
-	o->end = have;
-	while (o->end < need) {
-		size_t n = fread(o->buf + o->end, 1, OWN_BUF - o->end, o->fp);
+	if (!o->b.buf)
+		o->b.buf = hugemem_mapped(OWN_BUF);
+	memmove(o->b.buf, o->b.buf + o->b.pos, have);
+	o->b.pos = 0;
+	o->b.end = have;
+	while (o->b.end < need) {
+		size_t n = fread(o->b.buf + o->b.end, 1, OWN_BUF - o->b.end,
+		    o->fp);
 		if (n == 0)
 			break;		/* the end, or an error (ferror()) */
-		o->end += n;
+		o->b.end += n;
 	}
-	return o->end;
+	return o->b.end;
 }
 
 static enum capture_status capture_fail(struct capture *c, const char *why,
@@ -309,7 +303,7 @@ own_next(struct capture *c, struct pcap_pkthdr *h, const u_char **d,
 		return own_fail(c, "header", 16, have, err);
 	}
 	uint32_t w[4];
-	memcpy(w, o->buf + o->pos, 16);
+	memcpy(w, o->b.buf + o->b.pos, 16);
 	if (o->swapped)
 		for (int i = 0; i < 4; i++)
 			w[i] = GUINT32_SWAP_LE_BE(w[i]);
@@ -325,10 +319,10 @@ own_next(struct capture *c, struct pcap_pkthdr *h, const u_char **d,
 		return own_fail(c, "captured", caplen > c->snap &&
 		    got < c->snap ? c->snap : caplen, got, err);
 	}
-	*d = o->buf + o->pos + 16;
-	o->pos += want;
-	c->records++;
-	c->off += want;
+	*d = o->b.buf + o->b.pos + 16;
+	o->b.pos += want;
+	c->h.records++;
+	c->h.off += want;
 	/* As libpcap fills it: the 32-bit words sign-extended. */
 	h->ts.tv_sec = (int32_t)w[0];
 	h->ts.tv_usec = (int32_t)w[1] * (o->micro ? 1000L : 1L);
@@ -429,22 +423,22 @@ capture_error_offset(struct capture *c)
 	FILE *fp = pcap_file(c->p);
 
 	if (!regular_file(fp))
-		return c->off;
+		return c->h.off;
 	if (c->pcapng) {
 		int64_t b = pcapng_error_block(fp, pcap_is_swapped(c->p), 0,
 		    ftello(fp), false);
-		return b >= 0 ? (uint64_t)b : c->off;
+		return b >= 0 ? (uint64_t)b : c->h.off;
 	}
 	if (!c->maybe_drift || fseeko(fp, 24, SEEK_SET) != 0)
-		return c->off;
+		return c->h.off;
 	/* Skip the record bodies by reading them: glibc's fseeko() costs
 	 * an lseek(2) each, a second per million records of a cut file
 	 * captured with a small snaplen. */
 	enum { SKIPBUF = 65536 };
 	char *skip = g_malloc(SKIPBUF);
-	uint64_t pos = 24, ret = c->off;
+	uint64_t pos = 24, ret = c->h.off;
 	uint64_t i;
-	for (i = 0; i < c->records; i++) {
+	for (i = 0; i < c->h.records; i++) {
 		uint32_t h[4];
 		if (fread(h, 4, 4, fp) != 4)
 			break;
@@ -460,7 +454,7 @@ capture_error_offset(struct capture *c)
 		if (cap > 0)
 			break;
 	}
-	if (i == c->records)
+	if (i == c->h.records)
 		ret = pos;
 	g_free(skip);
 	return ret;
@@ -474,10 +468,10 @@ at_once_set(struct capture *c)
 	const struct own_reader *o = c->own;
 	uint32_t most = c->snap < OWN_MAX_CAPLEN ? c->snap : OWN_MAX_CAPLEN;
 
-	c->at_once = o && !o->swapped && !c->has_prog && !c->dump ?
+	c->h.at_once = o && !o->swapped && !c->has_prog && !c->dump ?
 	    most + 1 : 0;
-	c->sub_ns = (o && o->micro ? 1000 : 1) * (c->nano ? 1 : 1000);
-	c->sub_lim = (uint32_t)(1000000000 / c->sub_ns);
+	c->h.sub_ns = (o && o->micro ? 1000 : 1) * (c->nano ? 1 : 1000);
+	c->h.sub_lim = (uint32_t)(1000000000 / c->h.sub_ns);
 }
 
 /*
@@ -565,11 +559,12 @@ capture_setup(pcap_t *p, const char *name, const char *filter, GError **err)
 	struct capture *c = g_new0(struct capture, 1);
 	c->filter = filter && *filter ? g_strdup(filter) : NULL;
 	c->own = own;
+	c->h.own = own ? &own->b : NULL;
 	c->prog = prog_keep;
 	c->has_prog = has_prog;
 	c->p = p;
 	c->name = g_strdup(name);
-	c->dlt = dlt;
+	c->h.dlt = dlt;
 	c->fd = -1;
 	c->nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
 	/* A classic pcap file header is 24 bytes; pcapng sections vary. */
@@ -578,7 +573,7 @@ capture_setup(pcap_t *p, const char *name, const char *filter, GError **err)
 	 * some 2.3 ones): there the returned caplen is not the record's. */
 	c->sum_ok = pcap_major_version(p) == 2 && pcap_minor_version(p) == 4;
 	c->snap = (uint32_t)pcap_snapshot(p);
-	c->off = stream_pos(p, 24);
+	c->h.off = stream_pos(p, 24);
 	at_once_set(c);
 	ng_several(c);
 	return c;
@@ -1081,7 +1076,7 @@ ng_takeover(struct capture *c)
 		return false;
 	struct ng_reader *ng = ng_open(fp);
 	struct ng_frame nf;
-	for (uint64_t i = 0; i < c->records; i++) {
+	for (uint64_t i = 0; i < c->h.records; i++) {
 		if (ng_next(ng, &nf) != 1) {
 			ng_close(ng);
 			fseeko(fp, stop, SEEK_SET);
@@ -1112,7 +1107,7 @@ ng_takeover(struct capture *c)
 static const struct bpf_program *
 ng_filter(struct capture *c, int dlt, uint32_t iface)
 {
-	if (dlt == c->dlt)
+	if (dlt == c->h.dlt)
 		return &c->prog;
 	if (!c->ng_progs)
 		c->ng_progs = g_array_new(FALSE, TRUE, sizeof(struct ng_prog));
@@ -1162,8 +1157,8 @@ ng_read_frame(struct capture *c, struct frame *f, GError **err)
 		}
 		if (k < 0)
 			return capture_fail(c, ng_error(c->ng), err);
-		c->records++;
-		c->off = ng_offset(c->ng);
+		c->h.records++;
+		c->h.off = ng_offset(c->ng);
 		struct pcap_pkthdr h = { .caplen = nf.caplen,
 		    .len = nf.wirelen };
 		h.ts.tv_sec = (time_t)(nf.ts_ns / 1000000000);
@@ -1365,35 +1360,8 @@ capture_next_slow(struct capture *c, struct frame *f, GError **err)
 enum capture_status
 capture_next(struct capture *c, struct frame *f, GError **err)
 {
-	struct own_reader *o = c->own;
-
-	/* A whole record in the buffer of a file read here, no filter, no
-	 * -w copy (nearly every record): what own_next() and
-	 * capture_result() make of it, at once. */
-	if (c->at_once && o->end - o->pos >= 16) {
-		uint32_t w[4];
-		memcpy(w, o->buf + o->pos, 16);
-		size_t want = 16 + (size_t)w[2];
-		if (w[2] < c->at_once && w[1] < c->sub_lim &&
-		    o->end - o->pos >= want) {
-			f->data = o->buf + o->pos + 16;
-			o->pos += want;
-			c->records++;
-			c->off += want;
-			/* classic pcap: the seconds unsigned, below the clamp
-			 * of capture_ts_ns() (2^33); the fraction below a
-			 * second (sub_lim) */
-			f->ts_ns = (int64_t)w[0] * 1000000000 +
-			    (int64_t)w[1] * c->sub_ns;
-			f->caplen = w[2];
-			f->wirelen = w[3];
-			f->dlt = c->dlt;
-			f->iface = 0;
-			f->skipped = 0;	/* no filter */
-			return CAPTURE_OK;
-		}
-	}
-
+	if (capture_at_once(&c->h, f))
+		return CAPTURE_OK;
 	return capture_next_slow(c, f, err);
 }
 
@@ -1410,15 +1378,15 @@ capture_count(struct capture *c, const struct pcap_pkthdr *h)
 	 * record headers again (capture_error_offset()). pcapng blocks
 	 * vary: the error walks the blocks, the progress line asks
 	 * ftell(). */
-	c->records++;
+	c->h.records++;
 	if (!c->pcapng && c->sum_ok) {
-		c->off += 16 + (uint64_t)h->caplen;
+		c->h.off += 16 + (uint64_t)h->caplen;
 		if (h->caplen >= c->snap)
 			c->maybe_drift = true;
 	} else if (!c->pcapng && !c->live) {
 		/* Files older than 2.4: libpcap may swap caplen and len.
 		 * Rare: ask. */
-		c->off = stream_pos(c->p, c->off);
+		c->h.off = stream_pos(c->p, c->h.off);
 	}
 }
 
@@ -1448,7 +1416,7 @@ capture_result(struct capture *c, int r, struct pcap_pkthdr *h,
 		f->ts_ns = capture_ts_ns(sec, h->ts.tv_usec, c->nano);
 		f->caplen = h->caplen;
 		f->wirelen = h->len;
-		f->dlt = c->dlt;
+		f->dlt = c->h.dlt;
 		f->iface = 0;
 		f->data = d;
 		skipped_hand(c, f);
@@ -1475,7 +1443,7 @@ capture_result(struct capture *c, int r, struct pcap_pkthdr *h,
 static enum capture_status
 capture_fail(struct capture *c, const char *why, GError **err)
 {
-	uint64_t at = c->ng ? ng_error_offset(c->ng) : c->own ? c->off :
+	uint64_t at = c->ng ? ng_error_offset(c->ng) : c->own ? c->h.off :
 	    capture_error_offset(c);
 
 	/* pcapng from a pipe: libpcap does not say where its blocks end,
@@ -1483,13 +1451,13 @@ capture_fail(struct capture *c, const char *why, GError **err)
 	if (c->pcapng && !c->ng && !regular_file(pcap_file(c->p))) {
 		g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
 		    "%s: %s (after record %" G_GUINT64_FORMAT "); the report "
-		    "covers everything before it", c->name, why, c->records);
+		    "covers everything before it", c->name, why, c->h.records);
 		return CAPTURE_ERROR;
 	}
 	g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_INPUT,
 	    "%s: %s at byte offset %" G_GUINT64_FORMAT " (after record %"
 	    G_GUINT64_FORMAT "); the report covers everything before it",
-	    c->name, why, at, c->records);
+	    c->name, why, at, c->h.records);
 	return CAPTURE_ERROR;
 }
 
@@ -1518,9 +1486,9 @@ uint64_t
 capture_offset(const struct capture *c)
 {
 	if (c->pcapng && !c->live) {
-		return stream_pos(c->p, c->off);
+		return stream_pos(c->p, c->h.off);
 	}
-	return c->off;
+	return c->h.off;
 }
 
 

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 struct frame {
 	int64_t ts_ns;		/* capture time, ns since the epoch */
@@ -23,6 +24,61 @@ struct frame {
 };
 
 enum capture_status { CAPTURE_OK, CAPTURE_EOF, CAPTURE_ERROR, CAPTURE_AGAIN };
+
+/* The buffer of a classic pcap file read by capture.c (its own reader). */
+struct capture_buf {
+	uint8_t *buf;		/* from the first read on */
+	size_t pos, end;	/* the unread bytes: buf[pos, end) */
+};
+
+/* What capture_next() reads of every record: first in struct capture
+ * (capture.c), for capture_at_once(): a pointer to a struct capture
+ * is one to its struct capture_head. */
+struct capture_head {
+	int dlt;
+	uint64_t off;		/* offset after the last whole record */
+	uint64_t records;	/* records read */
+	/* A record of the own reader's buffer (else NULL) is handed out at
+	 * once when its caplen is below at_once (0: none: not our byte
+	 * order, a filter or -w) and its timestamp's fraction below sub_lim
+	 * (under a second: no clamp); that fraction times sub_ns is ns. */
+	struct capture_buf *own;
+	uint32_t at_once;
+	uint32_t sub_lim;
+	int64_t sub_ns;
+};
+
+/* A whole record in the buffer of a file read by capture.c, no filter, no
+ * -w copy (nearly every record) into f at once, as capture_next() hands
+ * it out; false for any other. */
+static inline bool
+capture_at_once(struct capture_head *c, struct frame *f)
+{
+	struct capture_buf *o = c->own;
+
+	if (!c->at_once || o->end - o->pos < 16)
+		return false;
+	uint32_t w[4];
+	memcpy(w, o->buf + o->pos, 16);
+	size_t want = 16 + (size_t)w[2];
+	if (w[2] >= c->at_once || w[1] >= c->sub_lim ||
+	    o->end - o->pos < want)
+		return false;
+	f->data = o->buf + o->pos + 16;
+	o->pos += want;
+	c->records++;
+	c->off += want;
+	/* classic pcap: the seconds unsigned, below the clamp of
+	 * capture.c's capture_ts_ns() (2^33); the fraction below a second
+	 * (sub_lim) */
+	f->ts_ns = (int64_t)w[0] * 1000000000 + (int64_t)w[1] * c->sub_ns;
+	f->caplen = w[2];
+	f->wirelen = w[3];
+	f->dlt = c->dlt;
+	f->iface = 0;
+	f->skipped = 0;	/* no filter */
+	return true;
+}
 
 struct capture;
 

@@ -148,6 +148,8 @@ pipeline_init(struct pipeline *pl, const struct synfin_config *cfg, FILE *out)
 
 /* A frame read, decoded, not yet analyzed. */
 struct ahead {
+	/* The frame; of one decoded by read_decode() at once, only what
+	 * frame_commit() reads: ts_ns and skipped. */
 	struct frame f;
 	struct pkt pkt;
 	/* The decoder's result; AHEAD_COPY: DECODE_OK, but a copy from
@@ -527,6 +529,43 @@ prefetch_ahead(struct pipeline *pl, const struct ahead *b)
 		flow_prefetch_record(&pl->flows, b->hash);
 }
 
+/* Read a frame into a and decode it (one thread): the usual record
+ * (capture_at_once()) of an Ethernet capture decoded at once from what
+ * was read, of which the ring keeps only what frame_commit() reads
+ * (struct ahead). */
+static inline __attribute__((always_inline)) enum capture_status
+read_decode(struct pipeline *pl, struct capture *cap, struct ahead *a,
+    GError **err)
+{
+	struct frame f;
+
+	/* (struct capture begins with its struct capture_head) */
+	if (G_LIKELY(capture_at_once((struct capture_head *)(void *)cap,
+	    &f))) {
+		if (G_LIKELY(f.dlt == pl->ether_dlt)) {
+			/* frame_decode()'s, from f: Ethernet, no interface
+			 * (f.iface 0), so no copy to look for */
+			a->f.ts_ns = f.ts_ns;
+			a->f.skipped = 0;
+			a->r = decode_frame_ether(f.data, f.caplen,
+			    f.wirelen, f.ts_ns, &pl->dopts, &a->pkt);
+			if (a->r == DECODE_OK) {
+				a->hash = flow_table_hash(&pl->flows,
+				    &a->pkt);
+				flow_prefetch_bucket(&pl->flows, a->hash);
+			}
+			return CAPTURE_OK;
+		}
+		a->f = f;
+	} else {
+		enum capture_status s = capture_next(cap, &a->f, err);
+		if (s != CAPTURE_OK)
+			return s;
+	}
+	frame_decode(pl, a, NULL);
+	return CAPTURE_OK;
+}
+
 /* One thread reading a regular file, without -c (pipeline_capture()):
  * AHEAD frames ahead, in a loop of its own that tests nothing per frame
  * but the end of the input and the output's (pl->stop is never set
@@ -557,13 +596,12 @@ capture_ahead(struct pipeline *pl, struct capture *cap, GError **err)
 	 * AHEAD. */
 	for (;;) {
 		struct ahead *a = &ring[(done + AHEAD) & (RING - 1)].a;
-		s = capture_next(cap, &a->f, err);
+		s = read_decode(pl, cap, a, err);
 		if (s != CAPTURE_OK) {
 			if (s == CAPTURE_AGAIN)	/* never from a file */
 				continue;
 			break;
 		}
-		frame_decode(pl, a, NULL);	/* one thread */
 		prefetch_ahead(pl, &ring[(done + RECORD_AHEAD) &
 		    (RING - 1)].a);
 		/* The oldest, now AHEAD are read after it. */
