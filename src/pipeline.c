@@ -520,6 +520,16 @@ union ahead_slot {
 	uint8_t pad[256];
 };
 _Static_assert(sizeof(struct ahead) <= 256, "ahead slot");
+#define SLOT sizeof(union ahead_slot)
+
+/* The slot at byte offset at (any multiple of SLOT) of the ring: an add
+ * and a mask where its index took a shift too. */
+static inline __attribute__((always_inline)) struct ahead *
+slot_at(union ahead_slot *ring, size_t at)
+{
+	return &((union ahead_slot *)(void *)((uint8_t *)ring +
+	    (at & (RING * SLOT - 1))))->a;
+}
 
 /* The record of a frame read ahead, fetched (flow_prefetch_record()). */
 static inline __attribute__((always_inline)) void
@@ -593,22 +603,25 @@ capture_ahead(struct pipeline *pl, struct capture *cap, GError **err)
 			prefetch_ahead(pl, &ring[RECORD_AHEAD].a);
 	}
 	/* Then AHEAD read and not analyzed at every turn: n is done +
-	 * AHEAD. */
+	 * AHEAD; at is done's slot's offset in bytes (slot_at()), done
+	 * SLOT times (done counted by it alone). */
+	size_t at = 0;
 	for (;;) {
-		struct ahead *a = &ring[(done + AHEAD) & (RING - 1)].a;
-		s = read_decode(pl, cap, a, err);
+		s = read_decode(pl, cap, slot_at(ring, at + AHEAD * SLOT),
+		    err);
 		if (s != CAPTURE_OK) {
 			if (s == CAPTURE_AGAIN)	/* never from a file */
 				continue;
 			break;
 		}
-		prefetch_ahead(pl, &ring[(done + RECORD_AHEAD) &
-		    (RING - 1)].a);
+		prefetch_ahead(pl, slot_at(ring, at + RECORD_AHEAD * SLOT));
 		/* The oldest, now AHEAD are read after it. */
-		frame_commit(pl, &ring[done++ & (RING - 1)].a, NULL, true);
+		frame_commit(pl, slot_at(ring, at), NULL, true);
+		at += SLOT;
 		if (pl->rep.gone)	/* what is read ahead is left */
 			return true;
 	}
+	done = at / SLOT;
 	n = done + AHEAD;
 end:
 	/* The end of the input: the frames read ahead. */
