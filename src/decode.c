@@ -13,6 +13,9 @@
 
 #include <pcap/dlt.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>	/* addr4(): x86-64 has it always */
+#endif
 
 #include "rd.h"
 
@@ -1453,6 +1456,50 @@ decode_ether(struct rd *r, struct dctx *x)
 	return decode_ethertype(et, r, x);
 }
 
+/* The IPv4 address at p into a (16 bytes), its last 12 bytes zero: with
+ * SSE2 a load and a store. */
+static inline __attribute__((always_inline)) void
+addr4(uint8_t *a, const uint8_t *p)
+{
+#ifdef __SSE2__
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	_mm_storeu_si128((__m128i *)(void *)a, _mm_cvtsi32_si128((int)v));
+#else
+	memcpy(a, p, 4);
+	memset(a + 4, 0, 12);
+#endif
+}
+
+/* The ports and numbers of TCP header th into t: on a little-endian host
+ * each pair a load, a byte swap, a rotation and a store of both (the
+ * fields in a row: struct tcp_seg's bytes, through a byte pointer to it),
+ * which the compiler does not make of four. */
+_Static_assert(offsetof(struct tcp_seg, dport) ==
+    offsetof(struct tcp_seg, sport) + 2 &&
+    offsetof(struct tcp_seg, ack) == offsetof(struct tcp_seg, seq) + 4,
+    "tcp_seg: ports, numbers in a row");
+static inline __attribute__((always_inline)) void
+seg_head(struct tcp_seg *t, const uint8_t *th)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint32_t p = ld_be32(th);
+	uint64_t n = (uint64_t)ld_be32(th + 4) << 32 | ld_be32(th + 8);
+	uint8_t *b = (uint8_t *)t;
+
+	p = p << 16 | p >> 16;		/* sport in the low half */
+	n = n << 32 | n >> 32;		/* seq in the low half */
+	memcpy(b + offsetof(struct tcp_seg, sport), &p, 4);
+	memcpy(b + offsetof(struct tcp_seg, seq), &n, 8);
+#else
+	t->sport = ld_be16(th);
+	t->dport = ld_be16(th + 2);
+	t->seq = ld_be32(th + 4);
+	t->ack = ld_be32(th + 8);
+#endif
+}
+
 /* decode_fast()'s frame whose options are no common layout: the walk, out
  * of line and last (a tail call), so that the fast path keeps nothing
  * across a call and saves no registers. res is the frame's result. */
@@ -1747,11 +1794,11 @@ decode_fast(const uint8_t *d, size_t caplen, size_t wirelen, int64_t ts,
 			goto whole;
 		iph = 20;
 		plen = tot - 20;
-		memset(pkt, 0, offsetof(struct pkt, tcp));
 		pkt->af = 4;
+		addr4(pkt->src, ip + 12);
+		addr4(pkt->dst, ip + 16);
+		pkt->vlan = 0;
 		pkt->ipid = ld_be16(ip + 4);
-		memcpy(pkt->src, ip + 12, 4);
-		memcpy(pkt->dst, ip + 16, 4);
 	} else if (et == ETHERTYPE_IPV6) {
 		/* TCP next; a payload length of 0 (a jumbogram, BIG TCP) or
 		 * too short for a TCP header goes the whole way */
@@ -1762,10 +1809,11 @@ decode_fast(const uint8_t *d, size_t caplen, size_t wirelen, int64_t ts,
 		plen = ld_be16(ip + 4);
 		if (plen < 20)
 			goto whole;
-		memset(pkt, 0, offsetof(struct pkt, tcp));
 		pkt->af = 6;
 		memcpy(pkt->src, ip + 8, 16);
 		memcpy(pkt->dst, ip + 24, 16);
+		pkt->vlan = 0;
+		pkt->ipid = 0;
 	} else {
 		goto whole;
 	}
@@ -1778,13 +1826,10 @@ decode_fast(const uint8_t *d, size_t caplen, size_t wirelen, int64_t ts,
 		goto whole;
 	struct tcp_seg *t = &pkt->tcp;
 	enum decode_result res = DECODE_OK;
+	/* (the quirks stored once, before the walk) */
+	uint32_t quirks = cap > plen ? DEC_ETH_PADDING : 0;
 
-	if (cap > plen)
-		pkt->quirks = DEC_ETH_PADDING;
-	t->sport = ld_be16(th);
-	t->dport = ld_be16(th + 2);
-	t->seq = ld_be32(th + 4);
-	t->ack = ld_be32(th + 8);
+	seg_head(t, th);
 	t->flags = th[13];
 	t->ae = th[12] & 1;
 	t->win = ld_be16(th + 14);
@@ -1793,16 +1838,18 @@ decode_fast(const uint8_t *d, size_t caplen, size_t wirelen, int64_t ts,
 	t->paycap = (uint32_t)(avail - hlen);	/* <= paylen: avail <= plen */
 	t->payload = payload && t->paycap ? th + hlen : NULL;
 	if (t->paycap < t->paylen) {
-		pkt->quirks |= DEC_TCP_PAYLOAD_CUT;
+		quirks |= DEC_TCP_PAYLOAD_CUT;
 		if (caplen >= wirelen)
 			res = DECODE_MALFORMED;	/* as below */
 	}
 	/* The options last: the walk is a tail call. */
 	uint32_t q;
 	memset(&t->opt, 0, offsetof(struct tcp_opts, sack));
-	if (!tcp_options_common(th + 20, hlen - 20, &t->opt, &q))
+	if (!tcp_options_common(th + 20, hlen - 20, &t->opt, &q)) {
+		pkt->quirks = quirks;
 		return fast_options_walk(pkt, th + 20, hlen - 20, res);
-	pkt->quirks |= q;
+	}
+	pkt->quirks = quirks | q;
 	return res;
 whole:
 	if (!payload)
