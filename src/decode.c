@@ -1754,76 +1754,42 @@ decode_whole(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
  * so that the fast path keeps nothing across a call. */
 static __attribute__((noinline)) enum decode_result
 whole_no_payload(const uint8_t *data, size_t caplen, size_t wirelen,
-    int64_t ts, const struct decode_opts *opts, struct pkt *pkt)
+    const struct decode_opts *opts, struct pkt *pkt)
 {
 	enum decode_result r = decode_whole(DLT_EN10MB, data, caplen, wirelen,
-	    ts, opts, pkt);
+	    opts->ts, opts, pkt);
 
 	pkt->tcp.payload = NULL;
 	return r;
 }
 
-/*
- * Most frames at once: Ethernet II, IPv4 without options or IPv6 without
- * extension headers, not a fragment, a TCP header all captured, checksums
- * not verified. The same pkt and result as the whole way below; any other
- * frame, and any doubt, goes the whole way (decode_whole(), a tail call,
- * as is the option walk's: the fast path keeps nothing across a call, and
- * saves no registers). One check of the captured length covers the fixed
- * headers (rd_take()'s bound, at once).
- */
+/* decode_fast()'s frame the whole way (a tail call). */
 static inline __attribute__((always_inline)) enum decode_result
-decode_fast(const uint8_t *d, size_t caplen, size_t wirelen, int64_t ts,
+fast_whole(const uint8_t *d, size_t caplen, size_t wirelen,
     const struct decode_opts *opts, struct pkt *pkt, bool payload)
 {
-	if (caplen < 14 + 20 + 20)
-		goto whole;
+	if (!payload)
+		return whole_no_payload(d, caplen, wirelen, opts, pkt);
+	return decode_whole(DLT_EN10MB, d, caplen, wirelen,
+	    opts ? opts->ts : 0, opts, pkt);
+}
+
+/* decode_fast()'s TCP header, after an IP header of iph bytes (a
+ * constant in each of its two copies) whose length field counts plen TCP
+ * bytes. */
+static inline __attribute__((always_inline)) enum decode_result
+fast_tcp(const uint8_t *d, size_t caplen, size_t wirelen,
+    const struct decode_opts *opts, struct pkt *pkt, bool payload,
+    size_t iph, size_t plen)
+{
 	const uint8_t *ip = d + 14;
-	uint16_t et = ld_be16(d + 12);
-	/* The IP header's length, and its length field's count of the TCP
-	 * bytes after it. */
-	size_t iph, plen;
-	/* The network fields at once, in the branch that knows the
-	 * version: a frame that goes the whole way after all is decoded
-	 * again from the start (decode_whole() clears them). */
-	if (et == ETHERTYPE_IPV4) {
-		/* IHL 5, TCP, neither MF nor a fragment offset (DF may be) */
-		size_t tot = ld_be16(ip + 2);
-		if (ip[0] != 0x45 || ip[9] != IPPROTO_TCP_ ||
-		    (ld_be16(ip + 6) & 0x3fff) != 0 || tot < 40)
-			goto whole;
-		iph = 20;
-		plen = tot - 20;
-		pkt->af = 4;
-		addr4(pkt->src, ip + 12);
-		addr4(pkt->dst, ip + 16);
-		pkt->vlan = 0;
-		pkt->ipid = ld_be16(ip + 4);
-	} else if (et == ETHERTYPE_IPV6) {
-		/* TCP next; a payload length of 0 (a jumbogram, BIG TCP) or
-		 * too short for a TCP header goes the whole way */
-		if (caplen < 14 + 40 + 20 || ip[0] >> 4 != 6 ||
-		    ip[6] != IPPROTO_TCP_)
-			goto whole;
-		iph = 40;
-		plen = ld_be16(ip + 4);
-		if (plen < 20)
-			goto whole;
-		pkt->af = 6;
-		memcpy(pkt->src, ip + 8, 16);
-		memcpy(pkt->dst, ip + 24, 16);
-		pkt->vlan = 0;
-		pkt->ipid = 0;
-	} else {
-		goto whole;
-	}
 	const uint8_t *th = ip + iph;
 	size_t hlen = (size_t)(th[12] >> 4) * 4;
 	/* The TCP bytes captured, the IP length's at most: the header's
 	 * all (so it fits the IP length too). */
 	size_t cap = caplen - 14 - iph, avail = cap < plen ? cap : plen;
 	if (hlen < 20 || avail < hlen)
-		goto whole;
+		return fast_whole(d, caplen, wirelen, opts, pkt, payload);
 	struct tcp_seg *t = &pkt->tcp;
 	enum decode_result res = DECODE_OK;
 	/* (the quirks stored once, before the walk) */
@@ -1851,17 +1817,67 @@ decode_fast(const uint8_t *d, size_t caplen, size_t wirelen, int64_t ts,
 	}
 	pkt->quirks = quirks | q;
 	return res;
+}
+
+/*
+ * Most frames at once: Ethernet II, IPv4 without options or IPv6 without
+ * extension headers, not a fragment, a TCP header all captured, checksums
+ * not verified. The same pkt and result as the whole way below; any other
+ * frame, and any doubt, goes the whole way (decode_whole(), a tail call,
+ * as is the option walk's: the fast path keeps nothing across a call, and
+ * saves no registers). One check of the captured length covers the fixed
+ * headers (rd_take()'s bound, at once).
+ */
+static inline __attribute__((always_inline)) enum decode_result
+decode_fast(const uint8_t *d, size_t caplen, size_t wirelen,
+    const struct decode_opts *opts, struct pkt *pkt, bool payload)
+{
+	if (caplen < 14 + 20 + 20)
+		goto whole;
+	const uint8_t *ip = d + 14;
+	uint16_t et = ld_be16(d + 12);
+	/* The network fields at once, in the branch that knows the
+	 * version: a frame that goes the whole way after all is decoded
+	 * again from the start (decode_whole() clears them). */
+	if (et == ETHERTYPE_IPV4) {
+		/* IHL 5, TCP, neither MF nor a fragment offset (DF may be) */
+		size_t tot = ld_be16(ip + 2);
+		if (ip[0] != 0x45 || ip[9] != IPPROTO_TCP_ ||
+		    (ld_be16(ip + 6) & 0x3fff) != 0 || tot < 40)
+			goto whole;
+		pkt->af = 4;
+		addr4(pkt->src, ip + 12);
+		addr4(pkt->dst, ip + 16);
+		pkt->vlan = 0;
+		pkt->ipid = ld_be16(ip + 4);
+		return fast_tcp(d, caplen, wirelen, opts, pkt, payload, 20,
+		    tot - 20);
+	} else if (et == ETHERTYPE_IPV6) {
+		/* TCP next; a payload length of 0 (a jumbogram, BIG TCP) or
+		 * too short for a TCP header goes the whole way */
+		if (caplen < 14 + 40 + 20 || ip[0] >> 4 != 6 ||
+		    ip[6] != IPPROTO_TCP_)
+			goto whole;
+		size_t plen = ld_be16(ip + 4);
+		if (plen < 20)
+			goto whole;
+		pkt->af = 6;
+		memcpy(pkt->src, ip + 8, 16);
+		memcpy(pkt->dst, ip + 24, 16);
+		pkt->vlan = 0;
+		pkt->ipid = 0;
+		return fast_tcp(d, caplen, wirelen, opts, pkt, payload, 40,
+		    plen);
+	}
 whole:
-	if (!payload)
-		return whole_no_payload(d, caplen, wirelen, ts, opts, pkt);
-	return decode_whole(DLT_EN10MB, d, caplen, wirelen, ts, opts, pkt);
+	return fast_whole(d, caplen, wirelen, opts, pkt, payload);
 }
 
 enum decode_result
 decode_frame_ether(const uint8_t *data, size_t caplen, size_t wirelen,
-    int64_t ts, const struct decode_opts *opts, struct pkt *pkt)
+    const struct decode_opts *opts, struct pkt *pkt)
 {
-	return decode_fast(data, caplen, wirelen, ts, opts, pkt, false);
+	return decode_fast(data, caplen, wirelen, opts, pkt, false);
 }
 
 enum decode_result
@@ -1872,6 +1888,6 @@ decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
 
 	if (dlt == DLT_EN10MB && data && !decode_fast_off &&
 	    !(opts && opts->verify_checksums))
-		return decode_fast(data, caplen, wirelen, ts, opts, pkt, true);
+		return decode_fast(data, caplen, wirelen, opts, pkt, true);
 	return decode_whole(dlt, data, caplen, wirelen, ts, opts, pkt);
 }

@@ -143,13 +143,12 @@ enum decode_result decode_frame(int dlt, const uint8_t *data, size_t caplen,
     size_t wirelen, const struct decode_opts *opts, struct pkt *pkt);
 
 /* decode_frame() of a frame of DLT_EN10MB (Ethernet) with opts (not NULL)
- * that verify no checksums, the frame's time ts in place of opts->ts: for
- * a caller that knows all three, without their tests (nor
- * decode_fast_off's), and reads no payload: tcp.payload is left NULL.
+ * that verify no checksums: for a caller that knows all three, without
+ * their tests (nor decode_fast_off's), and reads no payload: tcp.payload
+ * is left NULL.
  * The SACK blocks past tcp.opt.nsack are left as they were. */
 enum decode_result decode_frame_ether(const uint8_t *data, size_t caplen,
-    size_t wirelen, int64_t ts, const struct decode_opts *opts,
-    struct pkt *pkt);
+    size_t wirelen, const struct decode_opts *opts, struct pkt *pkt);
 
 /* Walk TCP options (RFC 9293 3.1) from a bounded region; returns DEC_ bits. */
 uint32_t decode_tcp_options(const uint8_t *p, size_t len, struct tcp_opts *o);

@@ -306,8 +306,9 @@ frame_decode(struct pipeline *pl, struct ahead *a, struct par *par)
 	 * payload pointer (decode_frame_ether() gives none). The frame's
 	 * time is for the fragment reassembler. */
 	if (fast) {
+		pl->dopts.ts = a->f.ts_ns;
 		a->r = decode_frame_ether(a->f.data, a->f.caplen,
-		    a->f.wirelen, a->f.ts_ns, &pl->dopts, &a->pkt);
+		    a->f.wirelen, &pl->dopts, &a->pkt);
 	} else {
 		pl->dopts.ts = a->f.ts_ns;
 		a->r = decode_frame(a->f.dlt, a->f.data, a->f.caplen,
@@ -557,8 +558,9 @@ read_decode(struct pipeline *pl, struct capture *cap, struct ahead *a,
 			 * (f.iface 0), so no copy to look for */
 			a->f.ts_ns = f.ts_ns;
 			a->f.skipped = 0;
+			pl->dopts.ts = f.ts_ns;
 			a->r = decode_frame_ether(f.data, f.caplen,
-			    f.wirelen, f.ts_ns, &pl->dopts, &a->pkt);
+			    f.wirelen, &pl->dopts, &a->pkt);
 			if (a->r == DECODE_OK) {
 				a->hash = flow_table_hash(&pl->flows,
 				    &a->pkt);
