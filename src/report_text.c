@@ -113,14 +113,8 @@ put_endpoint(char *o, const struct conn *c, int idx)
 	return wc_u64(o, c->key.port[idx]);
 }
 
-/* The same, terminated, for the ladder's header. */
+/* The same's room, terminated (the ladder's header). */
 #define ENDPOINT_MAX (1 + WC_ADDR_MAX + 2 + 5 + 1)
-
-static void
-endpoint(const struct conn *c, int idx, char buf[ENDPOINT_MAX])
-{
-	*put_endpoint(buf, c, idx) = '\0';
-}
 
 /* "ok" in green, or what was wanted in red. */
 static char *
@@ -365,120 +359,182 @@ teardown_lines(struct report *r, struct wbuf *w, char *o,
 #define ARROW 46
 
 /* "1,234": the count of a fold, readable at a glance. */
-static void
-thousands(char *buf, size_t len, uint32_t v)
+static char *
+put_thousands(char *o, uint32_t v)
 {
-	char d[16];
-	int n = snprintf(d, sizeof(d), "%u", v), o = 0;
+	char d[WC_U64_MAX];
+	int n = (int)(wc_u64(d, v) - d);
 
-	for (int i = 0; i < n && (size_t)o + 2 < len; i++) {
+	for (int i = 0; i < n; i++) {
 		if (i && (n - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = d[i];
+			*o++ = ',';
+		*o++ = d[i];
 	}
-	buf[o] = '\0';
+	return o;
 }
 
-static void
-flag_names(uint16_t f, char *buf, size_t len)
+/* The flags' names, "SYN,ACK", or "none". */
+static char *
+put_flags(char *o, uint16_t f)
 {
-	static const struct { uint16_t bit; const char *name; } names[] = {
+	static const struct { uint16_t bit; char name[4]; } names[] = {
 		{ TH_SYN, "SYN" }, { TH_FIN, "FIN" }, { TH_RST, "RST" },
 		{ TH_PSH, "PSH" }, { TH_ACK, "ACK" }, { TH_URG, "URG" },
 		{ TH_ECE, "ECE" }, { TH_CWR, "CWR" }, { TH_AE, "AE" },
 	};
-	size_t n = 0;
+	char *s = o;
 
-	buf[0] = '\0';
 	for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
-		if (f & names[i].bit)
-			n += (size_t)snprintf(buf + n, n < len ? len - n : 0,
-			    "%s%s", n ? "," : "", names[i].name);
-	if (!n)
-		snprintf(buf, len, "none");
+		if (f & names[i].bit) {
+			if (o != s)
+				*o++ = ',';
+			o = put_s(o, names[i].name);
+		}
+	if (o == s)
+		WC_LIT(o, "none");
+	return o;
 }
 
 /* seq relative to the sender's ISN (J or K), absolute when unknown. */
-static void
-rel_num(const struct conn *c, int idx, uint32_t x, char *buf, size_t len)
+static char *
+put_rel_num(char *o, const struct conn *c, int idx, uint32_t x)
 {
 	const struct tcp_peer *p = &c->peer[idx];
 
 	if (p->flags & PEER_SYN_SEEN)
-		seq_rel_str(buf, len, idx == conn_client(c) ? "J" : "K", p->isn, x);
-	else
-		snprintf(buf, len, "%u", x);
+		return put_rel(o, idx == conn_client(c) ? "J" : "K", p->isn,
+		    x);
+	return wc_u64(o, x);
 }
 
+/* s (n bytes), spaces before it to w columns: printf's "%ws". */
+static char *
+put_right(char *o, const char *s, size_t n, size_t w)
+{
+	for (; n < w; w--)
+		*o++ = ' ';
+	memcpy(o, s, n);
+	return o + n;
+}
+
+/* n spaces */
+static char *
+put_spaces(char *o, size_t n)
+{
+	memset(o, ' ', n);
+	return o + n;
+}
+
+/* A step's room: its line (the label under 100 bytes, each name under 40,
+ * each number under 21) and its anomaly's, with colours. */
+#define LADDER_ROOM 1024
+
 static void
-ladder(struct report *r, struct wbuf *o, const struct conn *c, int cl)
+ladder(struct report *r, struct wbuf *w, const struct conn *c, int cl)
 {
 	GArray *a = conn_ladder(c);
-	char ea[ENDPOINT_MAX], eb[ENDPOINT_MAX];
+	char ea[ENDPOINT_MAX];
 
 	if (!a || !a->len)
 		return;
-	endpoint(c, cl, ea);
-	endpoint(c, !cl, eb);
-	wb_printf(o, "  ladder%s\n", col(r, C_DIM));
-	wb_printf(o, "    %6s %10s  client %-*s server %s%s\n", "frame", "time",
-	    ARROW - 1, ea, eb, col(r, C_OFF));
+	wb_reserve(w, LADDER_ROOM);
+	char *o = wb_at(w);
+	WC_LIT(o, "  ladder");
+	o = put_s(o, col(r, C_DIM));
+	WC_LIT(o, "\n     frame       time  client ");
+	*put_endpoint(ea, c, cl) = '\0';
+	o = put_pad(o, ea, ARROW - 1);
+	WC_LIT(o, " server ");
+	o = put_endpoint(o, c, !cl);
+	o = put_s(o, col(r, C_OFF));
+	*o++ = '\n';
+	wb_done(w, o);
 	for (guint i = 0; i < a->len; i++) {
 		const struct ladder_step *l = &g_array_index(a,
 		    struct ladder_step, i);
-		char t[32], lab[96], fl[40], s1[24], s2[24], arrow[sizeof(lab) + ARROW + 4];
+		char fr[WC_U64_MAX], t[WB_DUR_MAX];
+		size_t nfr = (size_t)(wc_u64(fr, l->frame) - fr);
+		size_t nt = (size_t)(wc_dur(t, l->ts - c->first_ts) - t);
 
-		report_dur(t, sizeof(t), l->ts - c->first_ts);
+		wb_reserve(w, LADDER_ROOM);
+		o = wb_at(w);
+		WC_LIT(o, "    ");
+		o = put_right(o, fr, nfr, 6);
+		*o++ = ' ';
+		o = put_right(o, t, nt, 10);
+		WC_LIT(o, "  ");
 		if (l->folded > 1) {
-			char n[32];
-			thousands(n, sizeof(n), l->folded);
-			wb_printf(o, "    %6" PRIu64 " %10s  %-12s %*s... %s data "
-			    "segment%s ...\n", l->frame, t, "", 10, "", n,
-			    l->folded == 1 ? "" : "s");
+			o = put_spaces(o, 12 + 1 + 10);
+			WC_LIT(o, "... ");
+			o = put_thousands(o, l->folded);
+			WC_LIT(o, " data segments ...\n");
+			wb_done(w, o);
 			continue;
 		}
-		int n;
+		char lab[128], *e = lab;
 		if (l->icmp) {
 			/* An ICMP error about the other side's segment. */
-			rel_num(c, !l->dir, l->seq, s1, sizeof(s1));
-			n = snprintf(lab, sizeof(lab), "ICMP%s %u/%u about seq=%s",
-			    c->key.af == 6 ? "v6" : "", (unsigned)(l->win >> 8),
-			    (unsigned)(l->win & 0xff), s1);
-			fl[0] = '\0';
+			WC_LIT(e, "ICMP");
+			if (c->key.af == 6)
+				WC_LIT(e, "v6");
+			*e++ = ' ';
+			e = wc_u64(e, l->win >> 8);
+			*e++ = '/';
+			e = wc_u64(e, l->win & 0xff);
+			WC_LIT(e, " about seq=");
+			e = put_rel_num(e, c, !l->dir, l->seq);
 		} else {
-			flag_names(l->flags, fl, sizeof(fl));
-			rel_num(c, l->dir, l->seq, s1, sizeof(s1));
-			n = snprintf(lab, sizeof(lab), "%s seq=%s", fl, s1);
+			e = put_flags(e, l->flags);
+			WC_LIT(e, " seq=");
+			e = put_rel_num(e, c, l->dir, l->seq);
 		}
 		if (l->flags & TH_ACK) {
-			rel_num(c, !l->dir, l->ack, s2, sizeof(s2));
-			n += snprintf(lab + n, sizeof(lab) - (size_t)n, " ack=%s",
-			    s2);
+			WC_LIT(e, " ack=");
+			e = put_rel_num(e, c, !l->dir, l->ack);
 		}
-		if (l->len)
-			snprintf(lab + n, sizeof(lab) - (size_t)n, " len=%u",
-			    l->len);
+		if (l->len) {
+			WC_LIT(e, " len=");
+			e = wc_u64(e, l->len);
+		}
+		o = put_pad(o, tcp_state_name[l->st[cl]], 12);
+		*o++ = ' ';
 		/* Arrow of ARROW columns: "LABEL ---->" or "<---- LABEL". */
-		int ll = (int)strlen(lab);
-		int dashes = ARROW - ll - 2;
-		if (dashes < 2)
-			dashes = 2;
-		char d[ARROW + 1];
-		memset(d, '-', sizeof(d));
-		d[dashes < ARROW ? dashes : ARROW] = '\0';
-		if (l->dir == cl)
-			snprintf(arrow, sizeof(arrow), "%s %s>", lab, d);
-		else
-			snprintf(arrow, sizeof(arrow), "<%s %s", d, lab);
-		wb_printf(o, "    %6" PRIu64 " %10s  %-12s %-*s %s\n", l->frame, t,
-		    tcp_state_name[l->st[cl]], ARROW, arrow,
-		    tcp_state_name[l->st[!cl]]);
-		if (l->anom) {
-			enum anom_sev s = anomaly_severity(l->anom);
-			wb_printf(o, "    %6s %10s  %-12s %s^ %s %s%s\n", "", "", "",
-			    sev_col(r, s), anomaly_sev_name(s),
-			    anomaly_name(l->anom), col(r, C_OFF));
+		size_t ll = (size_t)(e - lab);
+		size_t dashes = ll + 4 <= ARROW ? ARROW - ll - 2 : 2;
+		char *s = o;
+		if (l->dir == cl) {
+			memcpy(o, lab, ll);
+			o[ll] = ' ';
+			o += ll + 1;
+			memset(o, '-', dashes);
+			o += dashes;
+			*o++ = '>';
+		} else {
+			*o++ = '<';
+			memset(o, '-', dashes);
+			o += dashes;
+			*o++ = ' ';
+			memcpy(o, lab, ll);
+			o += ll;
 		}
+		if (o - s < ARROW)
+			o = put_spaces(o, (size_t)(ARROW - (o - s)));
+		*o++ = ' ';
+		o = put_s(o, tcp_state_name[l->st[!cl]]);
+		*o++ = '\n';
+		if (l->anom) {
+			enum anom_sev sv = anomaly_severity(l->anom);
+			WC_LIT(o, "    ");
+			o = put_spaces(o, 6 + 1 + 10 + 2 + 12 + 1);
+			o = put_s(o, sev_col(r, sv));
+			WC_LIT(o, "^ ");
+			o = put_s(o, anomaly_sev_name(sv));
+			*o++ = ' ';
+			o = put_s(o, anomaly_name(l->anom));
+			o = put_s(o, col(r, C_OFF));
+			*o++ = '\n';
+		}
+		wb_done(w, o);
 	}
 }
 
