@@ -395,15 +395,55 @@ put_flags(char *o, uint16_t f)
 	return o;
 }
 
-/* seq relative to the sender's ISN (J or K), absolute when unknown. */
+/* The ladder's names, written once for all records: each flag set's
+ * (put_flags(); the 9 bits of TH_*) and each state's, padded to 12
+ * columns (printf's "%-12s"), each copied in one fixed-size move. */
+#define LADDER_FLAGS 512
+#define LADDER_FLAGS_ROOM 40	/* "SYN,FIN,RST,PSH,ACK,URG,ECE,CWR,AE" */
+#define LADDER_ST_ROOM 16
+struct ladder_names {
+	char fl[LADDER_FLAGS][LADDER_FLAGS_ROOM];
+	uint8_t fl_len[LADDER_FLAGS];
+	char st[TCP_ST_MAX][LADDER_ST_ROOM];	/* padded with spaces */
+	uint8_t st_len[TCP_ST_MAX], st_pad[TCP_ST_MAX];
+};
+
+static const struct ladder_names *
+ladder_names(void)
+{
+	static struct ladder_names n;
+	static gsize done;
+
+	if (g_once_init_enter(&done)) {
+		for (unsigned f = 0; f < LADDER_FLAGS; f++) {
+			char b[2 * LADDER_FLAGS_ROOM];
+			size_t l = (size_t)(put_flags(b, (uint16_t)f) - b);
+			g_assert(l <= LADDER_FLAGS_ROOM);
+			memcpy(n.fl[f], b, l);
+			n.fl_len[f] = (uint8_t)l;
+		}
+		for (int i = 0; i < TCP_ST_MAX; i++) {
+			size_t l = strlen(tcp_state_name[i]);
+			g_assert(l <= LADDER_ST_ROOM);
+			memset(n.st[i], ' ', LADDER_ST_ROOM);
+			memcpy(n.st[i], tcp_state_name[i], l);
+			n.st_len[i] = (uint8_t)l;
+			n.st_pad[i] = (uint8_t)(l > 12 ? l : 12);
+		}
+		g_once_init_leave(&done, 1);
+	}
+	return &n;
+}
+
+/* seq relative to the sender's ISN (J or K), absolute when unknown; cl
+ * the client (conn_client()). */
 static char *
-put_rel_num(char *o, const struct conn *c, int idx, uint32_t x)
+put_rel_num(char *o, const struct conn *c, int cl, int idx, uint32_t x)
 {
 	const struct tcp_peer *p = &c->peer[idx];
 
 	if (p->flags & PEER_SYN_SEEN)
-		return put_rel(o, idx == conn_client(c) ? "J" : "K", p->isn,
-		    x);
+		return put_rel(o, idx == cl ? "J" : "K", p->isn, x);
 	return wc_u64(o, x);
 }
 
@@ -434,6 +474,7 @@ ladder(struct report *r, struct wbuf *w, const struct conn *c, int cl)
 {
 	GArray *a = conn_ladder(c);
 	char ea[ENDPOINT_MAX];
+	const struct ladder_names *nm = ladder_names();
 
 	if (!a || !a->len)
 		return;
@@ -482,21 +523,25 @@ ladder(struct report *r, struct wbuf *w, const struct conn *c, int cl)
 			*e++ = '/';
 			e = wc_u64(e, l->win & 0xff);
 			WC_LIT(e, " about seq=");
-			e = put_rel_num(e, c, !l->dir, l->seq);
+			e = put_rel_num(e, c, cl, !l->dir, l->seq);
 		} else {
-			e = put_flags(e, l->flags);
+			unsigned f = l->flags & (LADDER_FLAGS - 1);
+			memcpy(e, nm->fl[f], LADDER_FLAGS_ROOM);
+			e += nm->fl_len[f];
 			WC_LIT(e, " seq=");
-			e = put_rel_num(e, c, l->dir, l->seq);
+			e = put_rel_num(e, c, cl, l->dir, l->seq);
 		}
 		if (l->flags & TH_ACK) {
 			WC_LIT(e, " ack=");
-			e = put_rel_num(e, c, !l->dir, l->ack);
+			e = put_rel_num(e, c, cl, !l->dir, l->ack);
 		}
 		if (l->len) {
 			WC_LIT(e, " len=");
 			e = wc_u64(e, l->len);
 		}
-		o = put_pad(o, tcp_state_name[l->st[cl]], 12);
+		unsigned s0 = l->st[cl], s1 = l->st[!cl];
+		memcpy(o, nm->st[s0], LADDER_ST_ROOM);
+		o += nm->st_pad[s0];
 		*o++ = ' ';
 		/* Arrow of ARROW columns: "LABEL ---->" or "<---- LABEL". */
 		size_t ll = (size_t)(e - lab);
@@ -520,7 +565,8 @@ ladder(struct report *r, struct wbuf *w, const struct conn *c, int cl)
 		if (o - s < ARROW)
 			o = put_spaces(o, (size_t)(ARROW - (o - s)));
 		*o++ = ' ';
-		o = put_s(o, tcp_state_name[l->st[!cl]]);
+		memcpy(o, nm->st[s1], LADDER_ST_ROOM);
+		o += nm->st_len[s1];
 		*o++ = '\n';
 		if (l->anom) {
 			enum anom_sev sv = anomaly_severity(l->anom);
