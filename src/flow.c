@@ -284,6 +284,28 @@ open_deadline(const struct flow_table *t, const struct conn *c, int64_t *d)
 	    TIMER_ACTIVE;
 }
 
+/* conn_time_wait_end(), inline (flow_pack() asks it of every record it
+ * packs): the latest of the
+ * endpoints' in TIME_WAIT, 2MSL after its CT_TW (conn.c's tw_end()); 0
+ * when none is. (With conn_fast_check, compared with conn.c's.) */
+static inline int64_t
+time_wait_end(const struct flow_table *t, const struct conn *c)
+{
+	int64_t end = 0;
+
+	for (int i = 0; i < 2; i++)
+		if (c->peer[i].st == TCP_ST_TIME_WAIT) {
+			int64_t e = conn_side_time(c, i, CT_TW) +
+			    t->cfg.two_msl_ns;
+			if (e > end)
+				end = e;
+		}
+	if (G_UNLIKELY(conn_fast_check) &&
+	    end != conn_time_wait_end(c, &t->cfg))
+		g_error("flow.c: time_wait_end() is not conn_time_wait_end()'s");
+	return end;
+}
+
 /* The record's class and deadline now. (Inline: update() asks after
  * every segment the fast path did not take.) */
 static inline __attribute__((always_inline)) enum flow_timer
@@ -652,11 +674,13 @@ flow_pack(struct flow_table *t)
 				    next->next);
 			}
 			/* flow_update() filed it at its exact deadline, which
-			 * a packed record keeps (deadline_of()). */
+			 * a packed record keeps (deadline_of()): still so
+			 * (deadline_of() of a whole record, TIMER_TIME_WAIT
+			 * and its deadline, its TIME_WAIT's end inline). */
 			if (c->packed || !conn_is_settled(c) ||
-			    conn_tw_linked(c) ||
-			    deadline_of(t, c, &d) != TIMER_TIME_WAIT ||
-			    d != c->deadline)
+			    conn_tw_linked(c) || conn_is_done(c) ||
+			    !conn_in_time_wait(c) ||
+			    (d = time_wait_end(t, c)) == 0 || d != c->deadline)
 				continue;
 			relink(t, pack_block(t, c), chain_of(t, c));
 			block_give(t, c);	/* its own blocks are the packed
