@@ -75,11 +75,11 @@ put_long(char *o, const char *s)
 
 /* x in the notation of the exchange (seq_rel_str()). */
 static char *
-put_rel(char *o, const char *letter, uint32_t base, uint32_t x)
+put_rel(char *o, char letter, uint32_t base, uint32_t x)
 {
 	int32_t d = seq_diff(x, base);
 
-	o = put_s(o, letter);
+	*o++ = letter;
 	if (d == 0)
 		return o;
 	*o++ = d < 0 ? '-' : '+';
@@ -185,7 +185,7 @@ handshake_lines(struct report *r, struct wbuf *w, char *o,
 		WC_LIT(o, "             SYN-ACK  seq=K (");
 		o = wc_u64(o, ps->isn);
 		WC_LIT(o, ") ack=");
-		o = put_rel(o, "J", pc->isn, c->synack_ack);
+		o = put_rel(o, 'J', pc->isn, c->synack_ack);
 		*o++ = ' ';
 		o = put_verdict(o, r, ok, "WRONG, want J+1");
 		WC_LIT(o, "  ");
@@ -214,11 +214,11 @@ handshake_lines(struct report *r, struct wbuf *w, char *o,
 		WC_LIT(o, "             ");
 		o = put_pad(o, nosyn ? "ACK" : "SYN-ACK", 8);
 		WC_LIT(o, " seq=");
-		o = put_rel(o, "J", pc->isn, c->third_seq);
+		o = put_rel(o, 'J', pc->isn, c->third_seq);
 		*o++ = ' ';
 		o = put_verdict(o, r, sok, "WRONG, want J+1");
 		WC_LIT(o, " ack=");
-		o = put_rel(o, "K", ps->isn, c->third_ack);
+		o = put_rel(o, 'K', ps->isn, c->third_ack);
 		if (!asym) {	/* (else K is known from this ack) */
 			*o++ = ' ';
 			o = put_verdict(o, r, aok, "WRONG, want K+1");
@@ -443,17 +443,20 @@ put_rel_num(char *o, const struct conn *c, int cl, int idx, uint32_t x)
 	const struct tcp_peer *p = &c->peer[idx];
 
 	if (p->flags & PEER_SYN_SEEN)
-		return put_rel(o, idx == cl ? "J" : "K", p->isn, x);
+		return put_rel(o, idx == cl ? 'J' : 'K', p->isn, x);
 	return wc_u64(o, x);
 }
 
-/* s (n bytes), spaces before it to w columns: printf's "%ws". */
+/* The text at s (n bytes, in a buffer of PUT_RIGHT_ROOM), spaces before
+ * it to w (<= PUT_RIGHT_ROOM) columns: printf's "%ws". Fixed-size moves:
+ * what is written past the end is written over next. */
+#define PUT_RIGHT_ROOM 32
 static char *
-put_right(char *o, const char *s, size_t n, size_t w)
+put_right(char *o, const char s[PUT_RIGHT_ROOM], size_t n, size_t w)
 {
-	for (; n < w; w--)
-		*o++ = ' ';
-	memcpy(o, s, n);
+	memset(o, ' ', PUT_RIGHT_ROOM);
+	o += n < w ? w - n : 0;
+	memcpy(o, s, PUT_RIGHT_ROOM);
 	return o + n;
 }
 
@@ -493,7 +496,7 @@ ladder(struct report *r, struct wbuf *w, const struct conn *c, int cl)
 	for (guint i = 0; i < a->len; i++) {
 		const struct ladder_step *l = &g_array_index(a,
 		    struct ladder_step, i);
-		char fr[WC_U64_MAX], t[WB_DUR_MAX];
+		char fr[PUT_RIGHT_ROOM], t[PUT_RIGHT_ROOM];
 		size_t nfr = (size_t)(wc_u64(fr, l->frame) - fr);
 		size_t nt = (size_t)(wc_dur(t, l->ts - c->first_ts) - t);
 
@@ -547,19 +550,22 @@ ladder(struct report *r, struct wbuf *w, const struct conn *c, int cl)
 		size_t ll = (size_t)(e - lab);
 		size_t dashes = ll + 4 <= ARROW ? ARROW - ll - 2 : 2;
 		char *s = o;
+		G_STATIC_ASSERT(ARROW - 2 <= 48);
+		/* Fixed-size moves: the dashes (at most ARROW - 2) and the
+		 * label, what goes past them written over next. */
 		if (l->dir == cl) {
-			memcpy(o, lab, ll);
+			memcpy(o, lab, sizeof(lab));
 			o[ll] = ' ';
 			o += ll + 1;
-			memset(o, '-', dashes);
+			memset(o, '-', 48);
 			o += dashes;
 			*o++ = '>';
 		} else {
 			*o++ = '<';
-			memset(o, '-', dashes);
+			memset(o, '-', 48);
 			o += dashes;
 			*o++ = ' ';
-			memcpy(o, lab, ll);
+			memcpy(o, lab, sizeof(lab));
 			o += ll;
 		}
 		if (o - s < ARROW)
