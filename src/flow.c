@@ -840,9 +840,16 @@ update(struct flow_table *t, struct conn *c, bool open)
 	if (c->timer == TIMER_ACTIVE && (open ? !conn_fast_check :
 	    !conn_is_done(c) && !conn_in_time_wait(c))) {
 		int64_t chk = sat_add(c->tbase, t->pack_idle_ns);
-		int64_t d = sat_add(c->tbase, t->idle_ns);
-		if (chk > t->swept && (chk < d ? chk : d) >= c->deadline)
-			return;
+		if (chk > t->swept) {
+			/* file_at(): the sooner of chk and the idle
+			 * deadline, chk when its delay is the shorter (by
+			 * default) */
+			int64_t at = chk;
+			if (G_UNLIKELY(t->pack_idle_ns > t->idle_ns))
+				at = sat_add(c->tbase, t->idle_ns);
+			if (at >= c->deadline)
+				return;
+		}
 	}
 	update_slow(t, c, open);
 }
