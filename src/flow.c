@@ -284,8 +284,30 @@ open_deadline(const struct flow_table *t, const struct conn *c, int64_t *d)
 	    TIMER_ACTIVE;
 }
 
-/* The record's class and deadline now. (Inline: update() asks after
- * every segment the fast path did not take.) */
+/* conn_time_wait_end(), inline (flow_pack() asks it of every record it
+ * packs, update_slow() of each segment into TIME_WAIT): the latest of the
+ * endpoints' in TIME_WAIT, 2MSL after its CT_TW (conn.c's tw_end()); 0
+ * when none is. (With conn_fast_check, compared with conn.c's.) */
+static inline int64_t
+time_wait_end(const struct flow_table *t, const struct conn *c)
+{
+	int64_t end = 0;
+
+	for (int i = 0; i < 2; i++)
+		if (c->peer[i].st == TCP_ST_TIME_WAIT) {
+			int64_t e = conn_side_time(c, i, CT_TW) +
+			    t->cfg.two_msl_ns;
+			if (e > end)
+				end = e;
+		}
+	if (G_UNLIKELY(conn_fast_check) &&
+	    end != conn_time_wait_end(c, &t->cfg))
+		g_error("flow.c: time_wait_end() is not conn_time_wait_end()'s");
+	return end;
+}
+
+/* The record's class and deadline now. (Inline: update_slow() asks
+ * after every segment the fast path did not take.) */
 static inline __attribute__((always_inline)) enum flow_timer
 deadline_of(const struct flow_table *t, const struct conn *c, int64_t *d)
 {
@@ -299,9 +321,7 @@ deadline_of(const struct flow_table *t, const struct conn *c, int64_t *d)
 		*d = sat_add(c->tbase, t->linger_ns);
 		return TIMER_DONE;
 	}
-	/* (conn_time_wait_end() out of line: only asked in TIME_WAIT.) */
-	if (conn_in_time_wait(c) &&
-	    (tw = conn_time_wait_end(c, &t->cfg)) != 0) {
+	if (conn_in_time_wait(c) && (tw = time_wait_end(t, c)) != 0) {
 		*d = tw;
 		return TIMER_TIME_WAIT;
 	}
@@ -652,11 +672,13 @@ flow_pack(struct flow_table *t)
 				    next->next);
 			}
 			/* flow_update() filed it at its exact deadline, which
-			 * a packed record keeps (deadline_of()). */
+			 * a packed record keeps (deadline_of()): still so
+			 * (deadline_of() of a whole record, TIMER_TIME_WAIT
+			 * and its deadline, spelled out). */
 			if (c->packed || !conn_is_settled(c) ||
-			    conn_tw_linked(c) ||
-			    deadline_of(t, c, &d) != TIMER_TIME_WAIT ||
-			    d != c->deadline)
+			    conn_tw_linked(c) || conn_is_done(c) ||
+			    !conn_in_time_wait(c) ||
+			    (d = time_wait_end(t, c)) == 0 || d != c->deadline)
 				continue;
 			relink(t, pack_block(t, c), chain_of(t, c));
 			block_give(t, c);	/* its own blocks are the packed
@@ -772,30 +794,16 @@ flow_count(const struct flow_table *t)
 	return t->n;
 }
 
-/* flow_update(); open: the caller knows the record open (conn_input()'s
- * fast path took its segment: both endpoints ESTABLISHED), so that its
- * class needs no asking of conn.c. Inline: flow_segment() runs it for
- * every packet. */
-static inline __attribute__((always_inline)) void
-update(struct flow_table *t, struct conn *c, bool open)
+/* update() past its usual case: the record's class asked, and the record
+ * filed anew if that moved it. Out of line, so that the usual segment
+ * saves none of its registers. */
+static __attribute__((noinline)) void
+update_slow(struct flow_table *t, struct conn *c, bool open)
 {
 	int64_t d;
-
-	c->tbase = timer_base(t, conn_time(c, CT_LAST));
-	/* The usual open record: filed ACTIVE, its filing (file_at()) no
-	 * later than before: nothing to do, as below, without asking the
-	 * rest. Open: conn_input()'s fast path took the segment, or neither
-	 * done nor in TIME_WAIT (deadline_of()'s open_deadline()). (With
-	 * conn_fast_check, the fast path's the way below, which checks.) */
-	if (c->timer == TIMER_ACTIVE && (open ? !conn_fast_check :
-	    !conn_is_done(c) && !conn_in_time_wait(c))) {
-		int64_t chk = sat_add(c->tbase, t->pack_idle_ns);
-		d = sat_add(c->tbase, t->idle_ns);
-		if (chk > t->swept && (chk < d ? chk : d) >= c->deadline)
-			return;
-	}
 	enum flow_timer cls = open ? open_deadline(t, c, &d) :
 	    deadline_of(t, c, &d);
+
 	if (G_UNLIKELY(conn_fast_check) && open) {
 		int64_t d2;
 		if (deadline_of(t, c, &d2) != cls || d2 != d)
@@ -814,6 +822,36 @@ update(struct flow_table *t, struct conn *c, bool open)
 		return;
 	wheel_unfile(t, c);
 	wheel_file(t, c, cls, at);
+}
+
+/* flow_update(); open: the caller knows the record open (conn_input()'s
+ * fast path took its segment: both endpoints ESTABLISHED), so that its
+ * class needs no asking of conn.c. Inline: flow_segment() runs it for
+ * every packet. */
+static inline __attribute__((always_inline)) void
+update(struct flow_table *t, struct conn *c, bool open)
+{
+	c->tbase = timer_base(t, conn_time(c, CT_LAST));
+	/* The usual open record: filed ACTIVE, its filing (file_at()) no
+	 * later than before: nothing to do, as below, without asking the
+	 * rest. Open: conn_input()'s fast path took the segment, or neither
+	 * done nor in TIME_WAIT (deadline_of()'s open_deadline()). (With
+	 * conn_fast_check, the fast path's the way below, which checks.) */
+	if (c->timer == TIMER_ACTIVE && (open ? !conn_fast_check :
+	    !conn_is_done(c) && !conn_in_time_wait(c))) {
+		int64_t chk = sat_add(c->tbase, t->pack_idle_ns);
+		if (chk > t->swept) {
+			/* file_at(): the sooner of chk and the idle
+			 * deadline, chk when its delay is the shorter (by
+			 * default) */
+			int64_t at = chk;
+			if (G_UNLIKELY(t->pack_idle_ns > t->idle_ns))
+				at = sat_add(c->tbase, t->idle_ns);
+			if (at >= c->deadline)
+				return;
+		}
+	}
+	update_slow(t, c, open);
 }
 
 void

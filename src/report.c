@@ -47,9 +47,12 @@ bool
 report_format(const struct report *r, struct stats *st, const struct conn *c,
     struct wbuf *w)
 {
+	enum hs_outcome hs = conn_hs_outcome(c);
+	enum td_outcome td = conn_td_outcome(c);
+
 	st->connections++;
-	st->hs[conn_hs_outcome(c)]++;
-	st->td[conn_td_outcome(c)]++;
+	st->hs[hs]++;
+	st->td[td]++;
 	for (unsigned i = 0; i < c->nanoms; i++)
 		st->anom[c->anoms[i].id]++;
 	if (c->nanoms)
@@ -58,7 +61,7 @@ report_format(const struct report *r, struct stats *st, const struct conn *c,
 		return false;
 	if (r->cfg->n_conn_ids && !cli_conn_selected(r->cfg, c->id))
 		return false;
-	r->ops->conn((struct report *)r, c, w);
+	r->ops->conn_as((struct report *)r, c, w, hs, td);
 	return true;
 }
 

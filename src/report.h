@@ -38,7 +38,6 @@ struct stats {
 	bool live;		/* received/if_dropped are valid */
 	uint64_t evicted;	/* released early by --max-flows */
 	uint64_t with_anomalies;	/* connections with >= 1 anomaly */
-	int64_t first_ts, last_ts;
 };
 
 struct report;
@@ -47,6 +46,10 @@ struct report;
 struct report_ops {
 	void (*begin)(struct report *r, struct wbuf *w);
 	void (*conn)(struct report *r, const struct conn *c, struct wbuf *w);
+	/* The same, the record's outcomes given (report_format() counts
+	 * them first: each is a walk of the record, not asked twice). */
+	void (*conn_as)(struct report *r, const struct conn *c, struct wbuf *w,
+	    enum hs_outcome hs, enum td_outcome td);
 	void (*end)(struct report *r, const struct stats *st, struct wbuf *w);
 };
 

@@ -75,11 +75,11 @@ put_long(char *o, const char *s)
 
 /* x in the notation of the exchange (seq_rel_str()). */
 static char *
-put_rel(char *o, const char *letter, uint32_t base, uint32_t x)
+put_rel(char *o, char letter, uint32_t base, uint32_t x)
 {
 	int32_t d = seq_diff(x, base);
 
-	o = put_s(o, letter);
+	*o++ = letter;
 	if (d == 0)
 		return o;
 	*o++ = d < 0 ? '-' : '+';
@@ -113,14 +113,8 @@ put_endpoint(char *o, const struct conn *c, int idx)
 	return wc_u64(o, c->key.port[idx]);
 }
 
-/* The same, terminated, for the ladder's header. */
+/* The same's room, terminated (the ladder's header). */
 #define ENDPOINT_MAX (1 + WC_ADDR_MAX + 2 + 5 + 1)
-
-static void
-endpoint(const struct conn *c, int idx, char buf[ENDPOINT_MAX])
-{
-	*put_endpoint(buf, c, idx) = '\0';
-}
 
 /* "ok" in green, or what was wanted in red. */
 static char *
@@ -158,10 +152,9 @@ text_begin(struct report *r, struct wbuf *o)
 
 static char *
 handshake_lines(struct report *r, struct wbuf *w, char *o,
-    const struct conn *c, int cl, int sv)
+    const struct conn *c, int cl, int sv, enum hs_outcome hs)
 {
 	const struct tcp_peer *pc = &c->peer[cl], *ps = &c->peer[sv];
-	enum hs_outcome hs = conn_hs_outcome(c);
 
 	WC_LIT(o, "  handshake  ");
 	o = put_s(o, col(r, C_BLD));
@@ -192,7 +185,7 @@ handshake_lines(struct report *r, struct wbuf *w, char *o,
 		WC_LIT(o, "             SYN-ACK  seq=K (");
 		o = wc_u64(o, ps->isn);
 		WC_LIT(o, ") ack=");
-		o = put_rel(o, "J", pc->isn, c->synack_ack);
+		o = put_rel(o, 'J', pc->isn, c->synack_ack);
 		*o++ = ' ';
 		o = put_verdict(o, r, ok, "WRONG, want J+1");
 		WC_LIT(o, "  ");
@@ -221,11 +214,11 @@ handshake_lines(struct report *r, struct wbuf *w, char *o,
 		WC_LIT(o, "             ");
 		o = put_pad(o, nosyn ? "ACK" : "SYN-ACK", 8);
 		WC_LIT(o, " seq=");
-		o = put_rel(o, "J", pc->isn, c->third_seq);
+		o = put_rel(o, 'J', pc->isn, c->third_seq);
 		*o++ = ' ';
 		o = put_verdict(o, r, sok, "WRONG, want J+1");
 		WC_LIT(o, " ack=");
-		o = put_rel(o, "K", ps->isn, c->third_ack);
+		o = put_rel(o, 'K', ps->isn, c->third_ack);
 		if (!asym) {	/* (else K is known from this ack) */
 			*o++ = ' ';
 			o = put_verdict(o, r, aok, "WRONG, want K+1");
@@ -295,9 +288,8 @@ fin_lines(struct report *r, struct wbuf *w, char *o, const struct conn *c,
 
 static char *
 teardown_lines(struct report *r, struct wbuf *w, char *o,
-    const struct conn *c, int cl)
+    const struct conn *c, int cl, enum td_outcome td)
 {
-	enum td_outcome td = conn_td_outcome(c);
 	int first = c->fin_first;
 
 	WC_LIT(o, "  teardown   ");
@@ -367,125 +359,240 @@ teardown_lines(struct report *r, struct wbuf *w, char *o,
 #define ARROW 46
 
 /* "1,234": the count of a fold, readable at a glance. */
-static void
-thousands(char *buf, size_t len, uint32_t v)
+static char *
+put_thousands(char *o, uint32_t v)
 {
-	char d[16];
-	int n = snprintf(d, sizeof(d), "%u", v), o = 0;
+	char d[WC_U64_MAX];
+	int n = (int)(wc_u64(d, v) - d);
 
-	for (int i = 0; i < n && (size_t)o + 2 < len; i++) {
+	for (int i = 0; i < n; i++) {
 		if (i && (n - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = d[i];
+			*o++ = ',';
+		*o++ = d[i];
 	}
-	buf[o] = '\0';
+	return o;
 }
 
-static void
-flag_names(uint16_t f, char *buf, size_t len)
+/* The flags' names, "SYN,ACK", or "none". */
+static char *
+put_flags(char *o, uint16_t f)
 {
-	static const struct { uint16_t bit; const char *name; } names[] = {
+	static const struct { uint16_t bit; char name[4]; } names[] = {
 		{ TH_SYN, "SYN" }, { TH_FIN, "FIN" }, { TH_RST, "RST" },
 		{ TH_PSH, "PSH" }, { TH_ACK, "ACK" }, { TH_URG, "URG" },
 		{ TH_ECE, "ECE" }, { TH_CWR, "CWR" }, { TH_AE, "AE" },
 	};
-	size_t n = 0;
+	char *s = o;
 
-	buf[0] = '\0';
 	for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
-		if (f & names[i].bit)
-			n += (size_t)snprintf(buf + n, n < len ? len - n : 0,
-			    "%s%s", n ? "," : "", names[i].name);
-	if (!n)
-		snprintf(buf, len, "none");
+		if (f & names[i].bit) {
+			if (o != s)
+				*o++ = ',';
+			o = put_s(o, names[i].name);
+		}
+	if (o == s)
+		WC_LIT(o, "none");
+	return o;
 }
 
-/* seq relative to the sender's ISN (J or K), absolute when unknown. */
-static void
-rel_num(const struct conn *c, int idx, uint32_t x, char *buf, size_t len)
+/* The ladder's names, written once for all records: each flag set's
+ * (put_flags(); the 9 bits of TH_*) and each state's, padded to 12
+ * columns (printf's "%-12s"), each copied in one fixed-size move. */
+#define LADDER_FLAGS 512
+#define LADDER_FLAGS_ROOM 40	/* "SYN,FIN,RST,PSH,ACK,URG,ECE,CWR,AE" */
+#define LADDER_ST_ROOM 16
+struct ladder_names {
+	char fl[LADDER_FLAGS][LADDER_FLAGS_ROOM];
+	uint8_t fl_len[LADDER_FLAGS];
+	char st[TCP_ST_MAX][LADDER_ST_ROOM];	/* padded with spaces */
+	uint8_t st_len[TCP_ST_MAX], st_pad[TCP_ST_MAX];
+};
+
+static const struct ladder_names *
+ladder_names(void)
+{
+	static struct ladder_names n;
+	static gsize done;
+
+	if (g_once_init_enter(&done)) {
+		for (unsigned f = 0; f < LADDER_FLAGS; f++) {
+			char b[2 * LADDER_FLAGS_ROOM];
+			size_t l = (size_t)(put_flags(b, (uint16_t)f) - b);
+			g_assert(l <= LADDER_FLAGS_ROOM);
+			memcpy(n.fl[f], b, l);
+			n.fl_len[f] = (uint8_t)l;
+		}
+		for (int i = 0; i < TCP_ST_MAX; i++) {
+			size_t l = strlen(tcp_state_name[i]);
+			g_assert(l <= LADDER_ST_ROOM);
+			memset(n.st[i], ' ', LADDER_ST_ROOM);
+			memcpy(n.st[i], tcp_state_name[i], l);
+			n.st_len[i] = (uint8_t)l;
+			n.st_pad[i] = (uint8_t)(l > 12 ? l : 12);
+		}
+		g_once_init_leave(&done, 1);
+	}
+	return &n;
+}
+
+/* seq relative to the sender's ISN (J or K), absolute when unknown; cl
+ * the client (conn_client()). */
+static char *
+put_rel_num(char *o, const struct conn *c, int cl, int idx, uint32_t x)
 {
 	const struct tcp_peer *p = &c->peer[idx];
 
 	if (p->flags & PEER_SYN_SEEN)
-		seq_rel_str(buf, len, idx == conn_client(c) ? "J" : "K", p->isn, x);
-	else
-		snprintf(buf, len, "%u", x);
+		return put_rel(o, idx == cl ? 'J' : 'K', p->isn, x);
+	return wc_u64(o, x);
 }
 
+/* The text at s (n bytes, in a buffer of PUT_RIGHT_ROOM), spaces before
+ * it to w (<= PUT_RIGHT_ROOM) columns: printf's "%ws". Fixed-size moves:
+ * what is written past the end is written over next. */
+#define PUT_RIGHT_ROOM 32
+static char *
+put_right(char *o, const char s[PUT_RIGHT_ROOM], size_t n, size_t w)
+{
+	memset(o, ' ', PUT_RIGHT_ROOM);
+	o += n < w ? w - n : 0;
+	memcpy(o, s, PUT_RIGHT_ROOM);
+	return o + n;
+}
+
+/* n spaces */
+static char *
+put_spaces(char *o, size_t n)
+{
+	memset(o, ' ', n);
+	return o + n;
+}
+
+/* A step's room: its line (the label under 100 bytes, each name under 40,
+ * each number under 21) and its anomaly's, with colours. */
+#define LADDER_ROOM 1024
+
 static void
-ladder(struct report *r, struct wbuf *o, const struct conn *c, int cl)
+ladder(struct report *r, struct wbuf *w, const struct conn *c, int cl)
 {
 	GArray *a = conn_ladder(c);
-	char ea[ENDPOINT_MAX], eb[ENDPOINT_MAX];
+	char ea[ENDPOINT_MAX];
+	const struct ladder_names *nm = ladder_names();
 
 	if (!a || !a->len)
 		return;
-	endpoint(c, cl, ea);
-	endpoint(c, !cl, eb);
-	wb_printf(o, "  ladder%s\n", col(r, C_DIM));
-	wb_printf(o, "    %6s %10s  client %-*s server %s%s\n", "frame", "time",
-	    ARROW - 1, ea, eb, col(r, C_OFF));
+	wb_reserve(w, LADDER_ROOM);
+	char *o = wb_at(w);
+	WC_LIT(o, "  ladder");
+	o = put_s(o, col(r, C_DIM));
+	WC_LIT(o, "\n     frame       time  client ");
+	*put_endpoint(ea, c, cl) = '\0';
+	o = put_pad(o, ea, ARROW - 1);
+	WC_LIT(o, " server ");
+	o = put_endpoint(o, c, !cl);
+	o = put_s(o, col(r, C_OFF));
+	*o++ = '\n';
+	wb_done(w, o);
 	for (guint i = 0; i < a->len; i++) {
 		const struct ladder_step *l = &g_array_index(a,
 		    struct ladder_step, i);
-		char t[32], lab[96], fl[40], s1[24], s2[24], arrow[sizeof(lab) + ARROW + 4];
+		char fr[PUT_RIGHT_ROOM], t[PUT_RIGHT_ROOM];
+		size_t nfr = (size_t)(wc_u64(fr, l->frame) - fr);
+		size_t nt = (size_t)(wc_dur(t, l->ts - c->first_ts) - t);
 
-		report_dur(t, sizeof(t), l->ts - c->first_ts);
+		wb_reserve(w, LADDER_ROOM);
+		o = wb_at(w);
+		WC_LIT(o, "    ");
+		o = put_right(o, fr, nfr, 6);
+		*o++ = ' ';
+		o = put_right(o, t, nt, 10);
+		WC_LIT(o, "  ");
 		if (l->folded > 1) {
-			char n[32];
-			thousands(n, sizeof(n), l->folded);
-			wb_printf(o, "    %6" PRIu64 " %10s  %-12s %*s... %s data "
-			    "segment%s ...\n", l->frame, t, "", 10, "", n,
-			    l->folded == 1 ? "" : "s");
+			o = put_spaces(o, 12 + 1 + 10);
+			WC_LIT(o, "... ");
+			o = put_thousands(o, l->folded);
+			WC_LIT(o, " data segments ...\n");
+			wb_done(w, o);
 			continue;
 		}
-		int n;
+		char lab[128], *e = lab;
 		if (l->icmp) {
 			/* An ICMP error about the other side's segment. */
-			rel_num(c, !l->dir, l->seq, s1, sizeof(s1));
-			n = snprintf(lab, sizeof(lab), "ICMP%s %u/%u about seq=%s",
-			    c->key.af == 6 ? "v6" : "", (unsigned)(l->win >> 8),
-			    (unsigned)(l->win & 0xff), s1);
-			fl[0] = '\0';
+			WC_LIT(e, "ICMP");
+			if (c->key.af == 6)
+				WC_LIT(e, "v6");
+			*e++ = ' ';
+			e = wc_u64(e, l->win >> 8);
+			*e++ = '/';
+			e = wc_u64(e, l->win & 0xff);
+			WC_LIT(e, " about seq=");
+			e = put_rel_num(e, c, cl, !l->dir, l->seq);
 		} else {
-			flag_names(l->flags, fl, sizeof(fl));
-			rel_num(c, l->dir, l->seq, s1, sizeof(s1));
-			n = snprintf(lab, sizeof(lab), "%s seq=%s", fl, s1);
+			unsigned f = l->flags & (LADDER_FLAGS - 1);
+			memcpy(e, nm->fl[f], LADDER_FLAGS_ROOM);
+			e += nm->fl_len[f];
+			WC_LIT(e, " seq=");
+			e = put_rel_num(e, c, cl, l->dir, l->seq);
 		}
 		if (l->flags & TH_ACK) {
-			rel_num(c, !l->dir, l->ack, s2, sizeof(s2));
-			n += snprintf(lab + n, sizeof(lab) - (size_t)n, " ack=%s",
-			    s2);
+			WC_LIT(e, " ack=");
+			e = put_rel_num(e, c, cl, !l->dir, l->ack);
 		}
-		if (l->len)
-			snprintf(lab + n, sizeof(lab) - (size_t)n, " len=%u",
-			    l->len);
+		if (l->len) {
+			WC_LIT(e, " len=");
+			e = wc_u64(e, l->len);
+		}
+		unsigned s0 = l->st[cl], s1 = l->st[!cl];
+		memcpy(o, nm->st[s0], LADDER_ST_ROOM);
+		o += nm->st_pad[s0];
+		*o++ = ' ';
 		/* Arrow of ARROW columns: "LABEL ---->" or "<---- LABEL". */
-		int ll = (int)strlen(lab);
-		int dashes = ARROW - ll - 2;
-		if (dashes < 2)
-			dashes = 2;
-		char d[ARROW + 1];
-		memset(d, '-', sizeof(d));
-		d[dashes < ARROW ? dashes : ARROW] = '\0';
-		if (l->dir == cl)
-			snprintf(arrow, sizeof(arrow), "%s %s>", lab, d);
-		else
-			snprintf(arrow, sizeof(arrow), "<%s %s", d, lab);
-		wb_printf(o, "    %6" PRIu64 " %10s  %-12s %-*s %s\n", l->frame, t,
-		    tcp_state_name[l->st[cl]], ARROW, arrow,
-		    tcp_state_name[l->st[!cl]]);
-		if (l->anom) {
-			enum anom_sev s = anomaly_severity(l->anom);
-			wb_printf(o, "    %6s %10s  %-12s %s^ %s %s%s\n", "", "", "",
-			    sev_col(r, s), anomaly_sev_name(s),
-			    anomaly_name(l->anom), col(r, C_OFF));
+		size_t ll = (size_t)(e - lab);
+		size_t dashes = ll + 4 <= ARROW ? ARROW - ll - 2 : 2;
+		char *s = o;
+		G_STATIC_ASSERT(ARROW - 2 <= 48);
+		/* Fixed-size moves: the dashes (at most ARROW - 2) and the
+		 * label, what goes past them written over next. */
+		if (l->dir == cl) {
+			memcpy(o, lab, sizeof(lab));
+			o[ll] = ' ';
+			o += ll + 1;
+			memset(o, '-', 48);
+			o += dashes;
+			*o++ = '>';
+		} else {
+			*o++ = '<';
+			memset(o, '-', 48);
+			o += dashes;
+			*o++ = ' ';
+			memcpy(o, lab, sizeof(lab));
+			o += ll;
 		}
+		if (o - s < ARROW)
+			o = put_spaces(o, (size_t)(ARROW - (o - s)));
+		*o++ = ' ';
+		memcpy(o, nm->st[s1], LADDER_ST_ROOM);
+		o += nm->st_len[s1];
+		*o++ = '\n';
+		if (l->anom) {
+			enum anom_sev sv = anomaly_severity(l->anom);
+			WC_LIT(o, "    ");
+			o = put_spaces(o, 6 + 1 + 10 + 2 + 12 + 1);
+			o = put_s(o, sev_col(r, sv));
+			WC_LIT(o, "^ ");
+			o = put_s(o, anomaly_sev_name(sv));
+			*o++ = ' ';
+			o = put_s(o, anomaly_name(l->anom));
+			o = put_s(o, col(r, C_OFF));
+			*o++ = '\n';
+		}
+		wb_done(w, o);
 	}
 }
 
 static void
-text_conn(struct report *r, const struct conn *c, struct wbuf *w)
+text_conn_as(struct report *r, const struct conn *c, struct wbuf *w,
+    enum hs_outcome hs, enum td_outcome td)
 {
 	int cl = conn_client(c), sv = !cl;
 	bool any;
@@ -512,8 +619,8 @@ text_conn(struct report *r, const struct conn *c, struct wbuf *w)
 	o = put_s(o, verdict);
 	o = put_s(o, col(r, C_OFF));
 	*o++ = '\n';
-	o = handshake_lines(r, w, o, c, cl, sv);
-	o = teardown_lines(r, w, o, c, cl);
+	o = handshake_lines(r, w, o, c, cl, sv, hs);
+	o = teardown_lines(r, w, o, c, cl, td);
 	WC_LIT(o, "  states     client ");
 	o = put_s(o, tcp_state_name[c->peer[cl].st]);
 	WC_LIT(o, ", server ");
@@ -618,6 +725,13 @@ text_end(struct report *r, const struct stats *st, struct wbuf *o)
 	counts(o, "decode errors:", st->derr, DERR_MAX, derr_name);
 }
 
+/* The record alone (tests): its outcomes asked here. */
+static void
+text_conn(struct report *r, const struct conn *c, struct wbuf *w)
+{
+	text_conn_as(r, c, w, conn_hs_outcome(c), conn_td_outcome(c));
+}
+
 const struct report_ops report_text_ops = {
-	.begin = text_begin, .conn = text_conn, .end = text_end,
+	.begin = text_begin, .conn = text_conn, .conn_as = text_conn_as, .end = text_end,
 };
