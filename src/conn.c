@@ -2772,9 +2772,9 @@ tw_restart(struct conn *c, uint8_t dir, const struct tcp_seg *s,
  * step is known to do nothing, plain_steps() takes the steps. As for the
  * fast path, the tests run both ways on every segment (conn_fast_check).
  */
-static inline enum tcp_ev
-plain_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
-    const struct pkt *pkt)
+static inline __attribute__((always_inline)) enum tcp_ev
+plain_ok_f(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+    const struct pkt *pkt, uint8_t f)
 {
 	const struct tcp_seg *s = &pkt->tcp;
 	const struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[!dir];
@@ -2802,7 +2802,7 @@ plain_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    cfg->ladder)
 		return EV_NONE;
 	/* (The event of each: tcp_fsm_ev[], whatever PSH and URG.) */
-	switch (s->flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK)) {
+	switch (f) {
 	case TH_SYN:
 		/* The record's first segment, so that nothing is set yet
 		 * (handshake_syn() takes the first SYN; no check of a SYN
@@ -2841,7 +2841,7 @@ plain_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 *   - a FIN from CLOSE_WAIT acks the peer's FIN (else it crossed it
 	 *     or came reordered, fin_reordered).
 	 */
-	bool fin = s->flags & TH_FIN;
+	bool fin = f & TH_FIN;
 
 	if (snd->st >= TCP_ST_ESTABLISHED &&
 	    (snd->flags & rcv->flags & PEER_SEQ_KNOWN) &&
@@ -2853,6 +2853,15 @@ plain_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    !tcp_acks_fin(rcv, s->ack)))
 		return fin ? EV_FIN : EV_ACK;
 	return EV_NONE;
+}
+
+/* plain_ok_f() for any segment (its flags, f: SYN, FIN, RST and ACK). */
+static inline enum tcp_ev
+plain_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+    const struct pkt *pkt)
+{
+	return plain_ok_f(c, cfg, dir, pkt,
+	    pkt->tcp.flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK));
 }
 
 /* conn_input_slow()'s steps, in its order, for a segment plain_ok()
@@ -2950,42 +2959,51 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	zeek_conn_segment(&c->zeek, dir == c->first_dir, s, 0);
 }
 
-/* plain_ev()'s copy for each event; false, conn_input()'s answer. Out of
- * line, as fast_steps(). */
-#define PLAIN_COPY(name, ev)						\
-	static __attribute__((noinline)) bool				\
-	name(struct conn *c, uint8_t dir, const struct tcp_seg *s,	\
-	    int64_t ts, uint64_t frame)					\
-	{								\
-		plain_ev(c, dir, s, ts, frame, ev);			\
-		return false;						\
-	}
-PLAIN_COPY(plain_syn, EV_SYN)
-PLAIN_COPY(plain_synack, EV_SYNACK)
-PLAIN_COPY(plain_ack, EV_ACK)
-PLAIN_COPY(plain_fin, EV_FIN)
-#undef PLAIN_COPY
-
-/* The plain path for a segment of event ev (plain_ok()'s answer, not
- * EV_NONE); false, conn_input()'s answer. */
-static inline bool
-plain_steps(struct conn *c, uint8_t dir, const struct tcp_seg *s,
-    int64_t ts, uint64_t frame, enum tcp_ev ev)
-{
-	switch (ev) {
-	case EV_SYN:
-		return plain_syn(c, dir, s, ts, frame);
-	case EV_SYNACK:
-		return plain_synack(c, dir, s, ts, frame);
-	case EV_ACK:
-		return plain_ack(c, dir, s, ts, frame);
-	default:
-		return plain_fin(c, dir, s, ts, frame);
-	}
-}
-
 static bool conn_input_slow(struct conn *c, const struct conn_cfg *cfg,
     uint8_t dir, const struct pkt *pkt, int64_t ts, uint64_t frame);
+
+/* conn_input() for a segment of flags f (its SYN, FIN, RST and ACK bits)
+ * whose plain step is ev: plain_ok_f()'s conditions, then plain_ev(), else
+ * the whole path; false, conn_input()'s answer. Out of line, as
+ * fast_steps(), with conn_input()'s arguments: the test and the steps
+ * save the registers they need once, and the whole path is a jump. */
+#define PLAIN_COPY(name, f, ev)						\
+	static __attribute__((noinline)) bool				\
+	name(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,	\
+	    const struct pkt *pkt, int64_t ts, uint64_t frame)		\
+	{								\
+		if (plain_ok_f(c, cfg, dir, pkt, f) == EV_NONE)		\
+			return conn_input_slow(c, cfg, dir, pkt, ts,	\
+			    frame);					\
+		plain_ev(c, dir, &pkt->tcp, ts, frame, ev);		\
+		return false;						\
+	}
+PLAIN_COPY(plain_syn, TH_SYN, EV_SYN)
+PLAIN_COPY(plain_synack, TH_SYN | TH_ACK, EV_SYNACK)
+PLAIN_COPY(plain_ack, TH_ACK, EV_ACK)
+PLAIN_COPY(plain_fin, TH_ACK | TH_FIN, EV_FIN)
+#undef PLAIN_COPY
+
+/* conn_input() for a segment the fast path does not take: the plain copy
+ * for its flags, or the whole path. Inline: only a jump, which saves no
+ * registers. */
+static inline __attribute__((always_inline)) bool
+conn_input_plain(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+    const struct pkt *pkt, int64_t ts, uint64_t frame)
+{
+	switch (pkt->tcp.flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK)) {
+	case TH_SYN:
+		return plain_syn(c, cfg, dir, pkt, ts, frame);
+	case TH_SYN | TH_ACK:
+		return plain_synack(c, cfg, dir, pkt, ts, frame);
+	case TH_ACK:
+		return plain_ack(c, cfg, dir, pkt, ts, frame);
+	case TH_ACK | TH_FIN:
+		return plain_fin(c, cfg, dir, pkt, ts, frame);
+	default:
+		return conn_input_slow(c, cfg, dir, pkt, ts, frame);
+	}
+}
 
 bool conn_fast_check;
 
@@ -3051,7 +3069,8 @@ fast_check(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	if (fast_ok(c, cfg, dir, pkt)) {
 		fast = fast_steps(c, dir, &pkt->tcp, ts);
 	} else if ((ev = plain_ok(c, cfg, dir, pkt)) != EV_NONE) {
-		plain_steps(c, dir, &pkt->tcp, ts, frame, ev);
+		/* (Its plain copy, which takes it.) */
+		conn_input_plain(c, cfg, dir, pkt, ts, frame);
 	} else {
 		conn_input_slow(c, cfg, dir, pkt, ts, frame);
 		slow->ext = NULL;	/* c's */
@@ -3303,20 +3322,6 @@ conn_held_flush(struct conn *c, const struct conn_cfg *cfg)
 	bool r = conn_input(c, cfg, dir, h, ts, frame);
 	g_free(h);
 	return r;
-}
-
-/* conn_input() for a segment the fast path does not take: the plain path
- * or the whole one. Out of line, so that conn_input() saves no registers
- * before it jumps to fast_steps() (plain_ok() needs them), and this
- * function saves them before it jumps to no path. */
-static __attribute__((noinline)) bool
-conn_input_plain(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
-    const struct pkt *pkt, int64_t ts, uint64_t frame)
-{
-	enum tcp_ev ev = plain_ok(c, cfg, dir, pkt);
-	if (ev != EV_NONE)
-		return plain_steps(c, dir, &pkt->tcp, ts, frame, ev);
-	return conn_input_slow(c, cfg, dir, pkt, ts, frame);
 }
 
 /* conn_input() for a segment fast_head_ok() takes: fast_tail_ok()'s
