@@ -4265,59 +4265,9 @@ conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 	}
 }
 
-enum hs_outcome
-conn_hs_outcome(const struct conn *c)
-{
-	if (c->syn_dir < 0)
-		return HS_MIDSTREAM;
-	if (c->hs & HSF_SIMUL) {
-		if (c->hs & HSF_SIMUL_DONE)
-			return HS_SIMULTANEOUS;
-		return c->rst_dir >= 0 ? HS_RESET : HS_INCOMPLETE;
-	}
-	if (c->hs & HSF_THIRD)
-		return HS_COMPLETE;
-	if (c->hs & HSF_REFUSED)
-		return HS_REFUSED;
-	if (c->hs & HSF_SYNACK)
-		return (c->hs & HSF_RESET) ? HS_RESET : HS_INCOMPLETE;
-	/* The client's ACK shows the SYN-ACK the capture missed. */
-	if (c->hs & HSF_ASYM)
-		return HS_COMPLETE;
-	return HS_UNANSWERED;
-}
-
 int
 conn_td_initiator(const struct conn *c)
 {
 	return c->fin_first;
 }
 
-enum td_outcome
-conn_td_outcome(const struct conn *c)
-{
-	enum hs_outcome hs = conn_hs_outcome(c);
-
-	if (hs != HS_COMPLETE && hs != HS_SIMULTANEOUS && hs != HS_MIDSTREAM)
-		return TD_NONE;
-	if (c->td_reset)
-		return TD_RESET;
-	uint16_t f0 = c->peer[0].flags, f1 = c->peer[1].flags;
-	bool fin0 = f0 & PEER_FIN_SEEN, fin1 = f1 & PEER_FIN_SEEN;
-	if (fin0 && fin1) {
-		if (!(f0 & PEER_FIN_ACKED) || !(f1 & PEER_FIN_ACKED))
-			return TD_UNACKED;
-		/* Only an endpoint that sent its FIN before it received the
-		 * peer's enters CLOSING or TIME_WAIT (3.6, figure 5): both
-		 * did, whichever of the two each was seen in, so both closed
-		 * first. (The passive closer of a graceful close goes by
-		 * CLOSE_WAIT and LAST_ACK only.) */
-		uint16_t first = PEER_PASSED_CLOSING | PEER_PASSED_TW;
-		if (((f0 & first) && (f1 & first)) || c->fins_crossed)
-			return TD_SIMULTANEOUS;
-		return TD_GRACEFUL;
-	}
-	if (fin0 || fin1)
-		return TD_HALF_CLOSED;
-	return TD_OPEN;
-}
