@@ -2650,7 +2650,7 @@ fast_steps(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts)
 	simul_done(c);
 	take_ack(snd, rcv, s, false);
 	c->hs |= HSF_ESTABLISHED;
-	zeek_conn_segment(&c->zeek, dir == c->first_dir, s, 0);
+	zeek_conn_segment_fl(&c->zeek, dir == c->first_dir, s, 0, TH_ACK);
 	return true;
 }
 
@@ -2956,7 +2956,9 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		c->hs |= HSF_ESTABLISHED;
 	if (snd->st == TCP_ST_TIME_WAIT || rcv->st == TCP_ST_TIME_WAIT)
 		tw_restart_ack(c, dir, s, ev, ack, snd_prev, st.rcv_from, ts);
-	zeek_conn_segment(&c->zeek, dir == c->first_dir, s, 0);
+	zeek_conn_segment_fl(&c->zeek, dir == c->first_dir, s, 0,
+	    ev == EV_SYN ? TH_SYN : ev == EV_SYNACK ? TH_SYN | TH_ACK :
+	    fin ? TH_ACK | TH_FIN : TH_ACK);
 }
 
 static bool conn_input_slow(struct conn *c, const struct conn_cfg *cfg,
