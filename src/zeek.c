@@ -679,18 +679,23 @@ zeek_segment_plain(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
 	uint8_t fl = seg->flags;
 	uint32_t len = seg->paylen, end = seg->seq + len;
 
+	/* (The ack and the last seq first: neither reads nor writes the
+	 * history, so that little is live when a letter is written.) An ack
+	 * past the peer's SYN and FIN already leaves nothing to note. */
+	if ((fl & TH_ACK) && (z->flags & acked) != acked)
+		ack_peer(z, p, seg->ack);
+	/* update_last() for a sender not reset, of a segment without flags */
+	bool rxmt = false;
+	if (seq_diff(end, z->last[e]) > 0)
+		z->last[e] = end;
+	else
+		rxmt = len > 0;
 	/* update_history() */
 	if (len > 0)
 		hist_once(z, e, SEEN_DATA, HL_D);
 	else if (fl & TH_ACK)
 		hist_once(z, e, SEEN_ACK, HL_A);
-	/* an ack past the peer's SYN and FIN already leaves nothing to note */
-	if ((fl & TH_ACK) && (z->flags & acked) != acked)
-		ack_peer(z, p, seg->ack);
-	/* update_last() for a sender not reset, of a segment without flags */
-	if (seq_diff(end, z->last[e]) > 0)
-		z->last[e] = end;
-	else if (len > 0)
+	if (rxmt)
 		hist_scaled(z, e, CNT_RXMT, HL_T);
 	if ((segflags & ZEEK_SEG_GAP) && est_or_closing(z, e) &&
 	    est_or_closing(z, p))
