@@ -719,12 +719,13 @@ zeek_segment_fin(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
 	/* update_history()'s: a FIN's relative number is taken after its data */
 	uint16_t rel = (uint16_t)(seg->seq - z->start[e] + len);
 
+	/* (The ack first: it neither reads nor writes the history.) */
+	if (fl & TH_ACK)
+		ack_peer(z, p, seg->ack);
 	if (hist_once(z, e, SEEN_FIN, HL_F) && rel != z->hseq[e][HSEQ_FIN])
 		hist_add(z, role_case(z, e, HL_F));
 	z->hseq[e][HSEQ_FIN] = rel;
 	z->ep[e] |= EP_FIN;
-	if (fl & TH_ACK)
-		ack_peer(z, p, seg->ack);
 	update_last(z, e, fl, end, len);
 	set_st(z, e, ZST_CLOSED);
 	if ((segflags & ZEEK_SEG_GAP) && est_or_closing(z, e) &&
