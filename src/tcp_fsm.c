@@ -100,6 +100,8 @@ const struct fsm_cell tcp_fsm_table[ROLE_MAX][EV_MAX][TCP_ST_MAX] = {
  * ACK (with or without data, no SYN/FIN/RST) sent: sending an ACK moves
  * nobody, except SYN_SENT -> ESTABLISHED, done by the caller's pre-step
  * because the ACK proves the SYN-ACK arrived even if it was not captured.
+ * (This row and the receiver's are the identity without anomaly, which
+ * tcp_fsm_step_acks() takes for granted: it looks neither up.)
  */
 [EV_ACK] = { C(sCL), C(sLI), C(sSS), C(sSR), C(sES), C(sF1), C(sF2), C(sCW), C(sCG), C(sLA), C(sTW) },
 /*
