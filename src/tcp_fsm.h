@@ -320,8 +320,11 @@ tcp_fsm_step_acks(struct tcp_peer *snd, struct tcp_peer *rcv,
 
 	tcp_peer_enter(snd, sc.next);
 	tcp_peer_enter(rcv, rc.next);
-	tcp_fsm_add_anom(out, sc.anom);
-	tcp_fsm_add_anom(out, rc.anom);
+	/* (The receiver's cells raise nothing, nor do the sender's for a FIN
+	 * or an ACK: tcp_fsm.c. Said, so that a caller that knows the event
+	 * knows there is no anomaly.) */
+	if (ev != EV_FIN && ev != EV_ACK)
+		tcp_fsm_add_anom(out, sc.anom);
 done:
 	out->snd_to = snd->st;
 	out->rcv_to = rcv->st;
