@@ -3268,7 +3268,7 @@ conn_tw_accepted(struct conn *c, uint8_t dir)
 }
 
 bool
-conn_hold_syn(struct conn *c, uint8_t dir, const struct pkt *pkt,
+conn_hold_syn_synced(struct conn *c, uint8_t dir, const struct pkt *pkt,
     int64_t ts, uint64_t frame)
 {
 	const struct tcp_seg *s = &pkt->tcp;

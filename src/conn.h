@@ -372,9 +372,18 @@ bool conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
  * connection on a 4-tuple whose old one both ends forgot (the peer
  * answers with a SYN-ACK). Held back (true: nothing else to do) until
  * the record's next segment: conn_held_split() tells whether it is that
- * SYN-ACK, else conn_held_flush() gives the SYN to the record first. */
-bool conn_hold_syn(struct conn *c, uint8_t dir, const struct pkt *pkt,
-    int64_t ts, uint64_t frame);
+ * SYN-ACK, else conn_held_flush() gives the SYN to the record first.
+ * (Its first test inline, the handshake's: a SYN to a record that never
+ * reached the data phase, a new one's, is never held.) */
+bool conn_hold_syn_synced(struct conn *c, uint8_t dir,
+    const struct pkt *pkt, int64_t ts, uint64_t frame);
+static inline bool
+conn_hold_syn(struct conn *c, uint8_t dir, const struct pkt *pkt,
+    int64_t ts, uint64_t frame)
+{
+	return (c->hs & HSF_ESTABLISHED) &&
+	    conn_hold_syn_synced(c, dir, pkt, ts, frame);
+}
 static inline bool
 conn_has_held(const struct conn *c)
 {
