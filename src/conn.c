@@ -974,6 +974,8 @@ fin_letter(char *b, size_t n, const struct conn *c, int side, uint32_t seq)
 int
 conn_reset_by(const struct conn *c)
 {
+	if (c->rst_dir < 0)
+		return -1;	/* (no accepted RST: most records) */
 	enum hs_outcome hs = conn_hs_outcome(c);
 
 	/* An RST that ended nothing (a figure 9 recovery, one after both
