@@ -965,15 +965,14 @@ zeek_conn_state(const struct zeek_conn *z)
 
 G_STATIC_ASSERT(ZEEK_HIST_BYTES == 15 && ZEEK_HIST_MAX == 23);
 
-/* n bytes from p (n <= 8) as a little-endian number. */
+/* 8 bytes from p as a little-endian number (one load). */
 static uint64_t
-le_bytes(const uint8_t *p, unsigned n)
+le64(const uint8_t *p)
 {
-	uint64_t v = 0;
+	uint64_t v;
 
-	while (n-- > 0)
-		v = v << 8 | p[n];
-	return v;
+	memcpy(&v, p, 8);
+	return GUINT64_FROM_LE(v);
 }
 
 char *
@@ -985,13 +984,13 @@ zeek_conn_history_at(const struct zeek_conn *z, char *o)
 	 * them from their bit 4 (code i is at bit 5 * (i + 1)).
 	 */
 	unsigned n = hist_len(z), i = 0;
-	uint64_t bits = le_bytes(z->hist, 8) >> 5;
+	uint64_t bits = le64(z->hist) >> 5;
 
 	for (; i < n && i < 11; i++, bits >>= 5)
 		*o++ = hist_alpha[(bits & 31u) - 1];
 	if (i == n)
 		return o;
-	for (bits = le_bytes(z->hist + 7, 8) >> 4; i < n; i++, bits >>= 5)
+	for (bits = le64(z->hist + 7) >> 4; i < n; i++, bits >>= 5)
 		*o++ = hist_alpha[(bits & 31u) - 1];
 	return o;
 }
