@@ -2635,11 +2635,10 @@ fast_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    &pkt->tcp);
 }
 
-/* conn_input_slow()'s steps, in its order, for a segment fast_ok() takes.
- * Out of line, so that conn_input() saves registers on this path only,
- * not before it jumps to conn_input_slow(); the answer is conn_input()'s
- * (true), so that it jumps here too. */
-static __attribute__((noinline)) bool
+/* conn_input_slow()'s steps, in its order, for a segment fast_ok() takes;
+ * the answer is conn_input()'s (true). Inline in conn_input_fast(), which
+ * tests fast_tail_ok() first (and in fast_check()). */
+static inline __attribute__((always_inline)) bool
 fast_steps(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts)
 {
 	struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[!dir];
@@ -3337,16 +3336,17 @@ conn_held_flush(struct conn *c, const struct conn_cfg *cfg)
 	return r;
 }
 
-/* conn_input() for a segment fast_head_ok() takes: fast_tail_ok()'s
- * conditions, then the fast path, else the others. Out of line, so that
- * conn_input() saves no registers. */
+/* conn_input() for a segment fast_head_ok() takes (an ACK):
+ * fast_tail_ok()'s conditions, then the fast path's steps, inline, else
+ * the plain copy for an ACK, a jump. Out of line, so that conn_input()
+ * saves no registers; the steps' registers saved once. */
 static __attribute__((noinline)) bool
 conn_input_fast(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt, int64_t ts, uint64_t frame)
 {
 	if (fast_tail_ok(c, dir, &pkt->tcp))
 		return fast_steps(c, dir, &pkt->tcp, ts);
-	return conn_input_plain(c, cfg, dir, pkt, ts, frame);
+	return plain_ack(c, cfg, dir, pkt, ts, frame);
 }
 
 bool
