@@ -2595,7 +2595,8 @@ fast_head_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt)
 {
 	const struct tcp_seg *s = &pkt->tcp;
-	const struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[!dir];
+	/* (dir is 0 or 1: dir ^ 1 is !dir, in dir's register.) */
+	const struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[dir ^ 1];
 
 	return (s->flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK)) == TH_ACK &&
 	    !(pkt->quirks & (DEC_TCP_BAD_CSUM | DEC_TCP_OPT_BAD_LEN |
