@@ -2610,7 +2610,7 @@ fast_head_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 static inline bool
 fast_tail_ok(const struct conn *c, uint8_t dir, const struct tcp_seg *s)
 {
-	const struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[!dir];
+	const struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[dir ^ 1];
 	const struct conn_side *sd = &c->side[dir];
 	uint16_t both = snd->flags & rcv->flags, either = snd->flags |
 	    rcv->flags;
@@ -2642,7 +2642,7 @@ fast_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 static inline __attribute__((always_inline)) bool
 fast_steps(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts)
 {
-	struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[!dir];
+	struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[dir ^ 1];
 	struct conn_side *sd = &c->side[dir];
 
 	time_touch_last(c, ts);
