@@ -4107,20 +4107,6 @@ conn_is_reusable(const struct conn *c, uint8_t dir)
 	    (PEER_FIN_SEEN | PEER_FIN_ACKED) && (peer->flags & PEER_FIN_SEEN);
 }
 
-int64_t
-conn_time_wait_end(const struct conn *c, const struct conn_cfg *cfg)
-{
-	int64_t end = 0;
-
-	for (int i = 0; i < 2; i++)
-		if (c->peer[i].st == TCP_ST_TIME_WAIT) {
-			int64_t e = tw_end(c, cfg, i);
-			if (e > end)
-				end = e;
-		}
-	return end;
-}
-
 bool
 conn_reuse(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct tcp_seg *syn, int64_t ts, uint64_t frame, uint32_t *floor)

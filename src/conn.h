@@ -495,8 +495,6 @@ conn_is_settled(const struct conn *c)
 	    (CONN_ENDED_STATES >> c->peer[1].st & 1u);
 }
 
-/* The deadline of TIME_WAIT if an endpoint is in it, else 0. */
-int64_t conn_time_wait_end(const struct conn *c, const struct conn_cfg *cfg);
 /* Settle final states and end-of-connection anomalies; now = capture clock. */
 void conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
     enum conn_end why);
@@ -565,6 +563,24 @@ conn_side_time(const struct conn *c, int side, enum side_time k)
 {
 	return conn_time_decode(c, CT_MAX + (unsigned)side * CT_SIDE_MAX + k,
 	    c->side[side].t[k]);
+}
+
+/* The deadline of TIME_WAIT if an endpoint is in it, else 0: 2MSL after
+ * its last ACK (the later of the two). Inline: flow.c asks it of every
+ * record it files in TIME_WAIT or packs. */
+static inline int64_t
+conn_time_wait_end(const struct conn *c, const struct conn_cfg *cfg)
+{
+	int64_t end = 0;
+
+	for (int i = 0; i < 2; i++)
+		if (c->peer[i].st == TCP_ST_TIME_WAIT) {
+			int64_t e = conn_side_time(c, i, CT_TW) +
+			    cfg->two_msl_ns;
+			if (e > end)
+				end = e;
+		}
+	return end;
 }
 
 /* A side's segments and payload bytes (conn_side.pkts, bytes). */
