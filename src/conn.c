@@ -974,6 +974,8 @@ fin_letter(char *b, size_t n, const struct conn *c, int side, uint32_t seq)
 int
 conn_reset_by(const struct conn *c)
 {
+	if (c->rst_dir < 0)
+		return -1;	/* (no accepted RST: most records) */
 	enum hs_outcome hs = conn_hs_outcome(c);
 
 	/* An RST that ended nothing (a figure 9 recovery, one after both
@@ -2516,8 +2518,8 @@ simul_done(struct conn *c)
 
 /* snd's highest ack and the right edge of the window it advertised
  * (scaled unless on a SYN-ACK, RFC 7323 2.2). */
-static void
-take_ack(struct tcp_peer *snd, const struct tcp_peer *rcv,
+static inline __attribute__((always_inline)) void
+take_ack_inline(struct tcp_peer *snd, const struct tcp_peer *rcv,
     const struct tcp_seg *s, bool synack)
 {
 	if (!(snd->flags & PEER_ACK_SENT) || seq_gt(s->ack, snd->ack))
@@ -2532,6 +2534,15 @@ take_ack(struct tcp_peer *snd, const struct tcp_peer *rcv,
 	if (!(snd->flags & PEER_WIN_KNOWN) || seq_gt(end, snd->rcv_end))
 		snd->rcv_end = end;
 	snd->flags |= PEER_WIN_KNOWN;
+}
+
+/* take_ack_inline() out of line, for all but the plain path (the fast
+ * path saves registers when it is inline). */
+static __attribute__((noinline)) void
+take_ack(struct tcp_peer *snd, const struct tcp_peer *rcv,
+    const struct tcp_seg *s, bool synack)
+{
+	take_ack_inline(snd, rcv, s, synack);
 }
 
 /*
@@ -2584,7 +2595,8 @@ fast_head_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt)
 {
 	const struct tcp_seg *s = &pkt->tcp;
-	const struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[!dir];
+	/* (dir is 0 or 1: dir ^ 1 is !dir, in dir's register.) */
+	const struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[dir ^ 1];
 
 	return (s->flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK)) == TH_ACK &&
 	    !(pkt->quirks & (DEC_TCP_BAD_CSUM | DEC_TCP_OPT_BAD_LEN |
@@ -2598,7 +2610,7 @@ fast_head_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 static inline bool
 fast_tail_ok(const struct conn *c, uint8_t dir, const struct tcp_seg *s)
 {
-	const struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[!dir];
+	const struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[dir ^ 1];
 	const struct conn_side *sd = &c->side[dir];
 	uint16_t both = snd->flags & rcv->flags, either = snd->flags |
 	    rcv->flags;
@@ -2624,14 +2636,13 @@ fast_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    &pkt->tcp);
 }
 
-/* conn_input_slow()'s steps, in its order, for a segment fast_ok() takes.
- * Out of line, so that conn_input() saves registers on this path only,
- * not before it jumps to conn_input_slow(); the answer is conn_input()'s
- * (true), so that it jumps here too. */
-static __attribute__((noinline)) bool
+/* conn_input_slow()'s steps, in its order, for a segment fast_ok() takes;
+ * the answer is conn_input()'s (true). Inline in conn_input_fast(), which
+ * tests fast_tail_ok() first (and in fast_check()). */
+static inline __attribute__((always_inline)) bool
 fast_steps(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts)
 {
-	struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[!dir];
+	struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[dir ^ 1];
 	struct conn_side *sd = &c->side[dir];
 
 	time_touch_last(c, ts);
@@ -2650,7 +2661,7 @@ fast_steps(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts)
 	simul_done(c);
 	take_ack(snd, rcv, s, false);
 	c->hs |= HSF_ESTABLISHED;
-	zeek_conn_segment(&c->zeek, dir == c->first_dir, s, 0);
+	zeek_conn_segment_fl(&c->zeek, dir == c->first_dir, s, 0, TH_ACK);
 	return true;
 }
 
@@ -2772,9 +2783,9 @@ tw_restart(struct conn *c, uint8_t dir, const struct tcp_seg *s,
  * step is known to do nothing, plain_steps() takes the steps. As for the
  * fast path, the tests run both ways on every segment (conn_fast_check).
  */
-static inline enum tcp_ev
-plain_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
-    const struct pkt *pkt)
+static inline __attribute__((always_inline)) enum tcp_ev
+plain_ok_f(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+    const struct pkt *pkt, uint8_t f)
 {
 	const struct tcp_seg *s = &pkt->tcp;
 	const struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[!dir];
@@ -2802,7 +2813,7 @@ plain_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    cfg->ladder)
 		return EV_NONE;
 	/* (The event of each: tcp_fsm_ev[], whatever PSH and URG.) */
-	switch (s->flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK)) {
+	switch (f) {
 	case TH_SYN:
 		/* The record's first segment, so that nothing is set yet
 		 * (handshake_syn() takes the first SYN; no check of a SYN
@@ -2841,7 +2852,7 @@ plain_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 *   - a FIN from CLOSE_WAIT acks the peer's FIN (else it crossed it
 	 *     or came reordered, fin_reordered).
 	 */
-	bool fin = s->flags & TH_FIN;
+	bool fin = f & TH_FIN;
 
 	if (snd->st >= TCP_ST_ESTABLISHED &&
 	    (snd->flags & rcv->flags & PEER_SEQ_KNOWN) &&
@@ -2853,6 +2864,15 @@ plain_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    !tcp_acks_fin(rcv, s->ack)))
 		return fin ? EV_FIN : EV_ACK;
 	return EV_NONE;
+}
+
+/* plain_ok_f() for any segment (its flags, f: SYN, FIN, RST and ACK). */
+static inline enum tcp_ev
+plain_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+    const struct pkt *pkt)
+{
+	return plain_ok_f(c, cfg, dir, pkt,
+	    pkt->tcp.flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK));
 }
 
 /* conn_input_slow()'s steps, in its order, for a segment plain_ok()
@@ -2919,7 +2939,7 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		else if (rcv->flags & PEER_FIN_SEEN)	/* (else it returns) */
 			teardown_fin_ack(c, dir, s, ev == EV_ACK &&
 			    s->paylen == 0, prev_ack, had_ack, ts, frame);
-		take_ack(snd, rcv, s, ev == EV_SYNACK);
+		take_ack_inline(snd, rcv, s, ev == EV_SYNACK);
 	}
 	/* Its side's first FIN (plain_ok()): teardown_fin()'s steps. (At
 	 * s->seq == nxt_before, the check of its seq fires only for a
@@ -2947,45 +2967,56 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		c->hs |= HSF_ESTABLISHED;
 	if (snd->st == TCP_ST_TIME_WAIT || rcv->st == TCP_ST_TIME_WAIT)
 		tw_restart_ack(c, dir, s, ev, ack, snd_prev, st.rcv_from, ts);
-	zeek_conn_segment(&c->zeek, dir == c->first_dir, s, 0);
-}
-
-/* plain_ev()'s copy for each event; false, conn_input()'s answer. Out of
- * line, as fast_steps(). */
-#define PLAIN_COPY(name, ev)						\
-	static __attribute__((noinline)) bool				\
-	name(struct conn *c, uint8_t dir, const struct tcp_seg *s,	\
-	    int64_t ts, uint64_t frame)					\
-	{								\
-		plain_ev(c, dir, s, ts, frame, ev);			\
-		return false;						\
-	}
-PLAIN_COPY(plain_syn, EV_SYN)
-PLAIN_COPY(plain_synack, EV_SYNACK)
-PLAIN_COPY(plain_ack, EV_ACK)
-PLAIN_COPY(plain_fin, EV_FIN)
-#undef PLAIN_COPY
-
-/* The plain path for a segment of event ev (plain_ok()'s answer, not
- * EV_NONE); false, conn_input()'s answer. */
-static inline bool
-plain_steps(struct conn *c, uint8_t dir, const struct tcp_seg *s,
-    int64_t ts, uint64_t frame, enum tcp_ev ev)
-{
-	switch (ev) {
-	case EV_SYN:
-		return plain_syn(c, dir, s, ts, frame);
-	case EV_SYNACK:
-		return plain_synack(c, dir, s, ts, frame);
-	case EV_ACK:
-		return plain_ack(c, dir, s, ts, frame);
-	default:
-		return plain_fin(c, dir, s, ts, frame);
-	}
+	zeek_conn_segment_fl(&c->zeek, dir == c->first_dir, s, 0,
+	    ev == EV_SYN ? TH_SYN : ev == EV_SYNACK ? TH_SYN | TH_ACK :
+	    fin ? TH_ACK | TH_FIN : TH_ACK);
 }
 
 static bool conn_input_slow(struct conn *c, const struct conn_cfg *cfg,
     uint8_t dir, const struct pkt *pkt, int64_t ts, uint64_t frame);
+
+/* conn_input() for a segment of flags f (its SYN, FIN, RST and ACK bits)
+ * whose plain step is ev: plain_ok_f()'s conditions, then plain_ev(), else
+ * the whole path; false, conn_input()'s answer. Out of line, as
+ * fast_steps(), with conn_input()'s arguments: the test and the steps
+ * save the registers they need once, and the whole path is a jump. */
+#define PLAIN_COPY(name, f, ev)						\
+	static __attribute__((noinline)) bool				\
+	name(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,	\
+	    const struct pkt *pkt, int64_t ts, uint64_t frame)		\
+	{								\
+		if (plain_ok_f(c, cfg, dir, pkt, f) == EV_NONE)		\
+			return conn_input_slow(c, cfg, dir, pkt, ts,	\
+			    frame);					\
+		plain_ev(c, dir, &pkt->tcp, ts, frame, ev);		\
+		return false;						\
+	}
+PLAIN_COPY(plain_syn, TH_SYN, EV_SYN)
+PLAIN_COPY(plain_synack, TH_SYN | TH_ACK, EV_SYNACK)
+PLAIN_COPY(plain_ack, TH_ACK, EV_ACK)
+PLAIN_COPY(plain_fin, TH_ACK | TH_FIN, EV_FIN)
+#undef PLAIN_COPY
+
+/* conn_input() for a segment the fast path does not take: the plain copy
+ * for its flags, or the whole path. Inline: only a jump, which saves no
+ * registers. */
+static inline __attribute__((always_inline)) bool
+conn_input_plain(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+    const struct pkt *pkt, int64_t ts, uint64_t frame)
+{
+	switch (pkt->tcp.flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK)) {
+	case TH_SYN:
+		return plain_syn(c, cfg, dir, pkt, ts, frame);
+	case TH_SYN | TH_ACK:
+		return plain_synack(c, cfg, dir, pkt, ts, frame);
+	case TH_ACK:
+		return plain_ack(c, cfg, dir, pkt, ts, frame);
+	case TH_ACK | TH_FIN:
+		return plain_fin(c, cfg, dir, pkt, ts, frame);
+	default:
+		return conn_input_slow(c, cfg, dir, pkt, ts, frame);
+	}
+}
 
 bool conn_fast_check;
 
@@ -3051,7 +3082,8 @@ fast_check(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	if (fast_ok(c, cfg, dir, pkt)) {
 		fast = fast_steps(c, dir, &pkt->tcp, ts);
 	} else if ((ev = plain_ok(c, cfg, dir, pkt)) != EV_NONE) {
-		plain_steps(c, dir, &pkt->tcp, ts, frame, ev);
+		/* (Its plain copy, which takes it.) */
+		conn_input_plain(c, cfg, dir, pkt, ts, frame);
 	} else {
 		conn_input_slow(c, cfg, dir, pkt, ts, frame);
 		slow->ext = NULL;	/* c's */
@@ -3238,7 +3270,7 @@ conn_tw_accepted(struct conn *c, uint8_t dir)
 }
 
 bool
-conn_hold_syn(struct conn *c, uint8_t dir, const struct pkt *pkt,
+conn_hold_syn_synced(struct conn *c, uint8_t dir, const struct pkt *pkt,
     int64_t ts, uint64_t frame)
 {
 	const struct tcp_seg *s = &pkt->tcp;
@@ -3305,30 +3337,17 @@ conn_held_flush(struct conn *c, const struct conn_cfg *cfg)
 	return r;
 }
 
-/* conn_input() for a segment the fast path does not take: the plain path
- * or the whole one. Out of line, so that conn_input() saves no registers
- * before it jumps to fast_steps() (plain_ok() needs them), and this
- * function saves them before it jumps to no path. */
-static __attribute__((noinline)) bool
-conn_input_plain(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
-    const struct pkt *pkt, int64_t ts, uint64_t frame)
-{
-	enum tcp_ev ev = plain_ok(c, cfg, dir, pkt);
-	if (ev != EV_NONE)
-		return plain_steps(c, dir, &pkt->tcp, ts, frame, ev);
-	return conn_input_slow(c, cfg, dir, pkt, ts, frame);
-}
-
-/* conn_input() for a segment fast_head_ok() takes: fast_tail_ok()'s
- * conditions, then the fast path, else the others. Out of line, so that
- * conn_input() saves no registers. */
+/* conn_input() for a segment fast_head_ok() takes (an ACK):
+ * fast_tail_ok()'s conditions, then the fast path's steps, inline, else
+ * the plain copy for an ACK, a jump. Out of line, so that conn_input()
+ * saves no registers; the steps' registers saved once. */
 static __attribute__((noinline)) bool
 conn_input_fast(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt, int64_t ts, uint64_t frame)
 {
 	if (fast_tail_ok(c, dir, &pkt->tcp))
 		return fast_steps(c, dir, &pkt->tcp, ts);
-	return conn_input_plain(c, cfg, dir, pkt, ts, frame);
+	return plain_ack(c, cfg, dir, pkt, ts, frame);
 }
 
 bool
@@ -3843,7 +3862,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 			teardown_fin_ack(c, dir, s,
 			    ev == EV_ACK && s->paylen == 0, prev_ack, had_ack,
 			    ts, frame);
-		take_ack(snd, rcv, s, ev == EV_SYNACK);
+		take_ack_inline(snd, rcv, s, ev == EV_SYNACK);
 	}
 
 	/* Data beyond the receiver's advertised window (3.10.7.4 first
@@ -4088,20 +4107,6 @@ conn_is_reusable(const struct conn *c, uint8_t dir)
 	    (PEER_FIN_SEEN | PEER_FIN_ACKED) && (peer->flags & PEER_FIN_SEEN);
 }
 
-int64_t
-conn_time_wait_end(const struct conn *c, const struct conn_cfg *cfg)
-{
-	int64_t end = 0;
-
-	for (int i = 0; i < 2; i++)
-		if (c->peer[i].st == TCP_ST_TIME_WAIT) {
-			int64_t e = tw_end(c, cfg, i);
-			if (e > end)
-				end = e;
-		}
-	return end;
-}
-
 bool
 conn_reuse(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct tcp_seg *syn, int64_t ts, uint64_t frame, uint32_t *floor)
@@ -4163,6 +4168,16 @@ conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 		    now >= tw_end(c, cfg, i))
 			c->peer[i].st = TCP_ST_CLOSED;
 	}
+
+	/* Most records: no conn_ext (no held ack of a FIN, no held third
+	 * segment, no hole), both FINs acked or neither sent (no FIN owed,
+	 * no half close), at most one anomaly (nothing to sort). Nothing
+	 * below acts. */
+	uint16_t f0 = c->peer[0].flags, f1 = c->peer[1].flags,
+	    fa = PEER_FIN_SEEN | PEER_FIN_ACKED;
+	if (!c->ext && c->nanoms <= 1 &&
+	    ((f0 & f1 & fa) == fa || !((f0 | f1) & PEER_FIN_SEEN)))
+		return;
 
 	for (int i = 0; i < 2; i++)
 		fin_ack_pending(c, (uint8_t)i, NULL, 0);
@@ -4250,59 +4265,9 @@ conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 	}
 }
 
-enum hs_outcome
-conn_hs_outcome(const struct conn *c)
-{
-	if (c->syn_dir < 0)
-		return HS_MIDSTREAM;
-	if (c->hs & HSF_SIMUL) {
-		if (c->hs & HSF_SIMUL_DONE)
-			return HS_SIMULTANEOUS;
-		return c->rst_dir >= 0 ? HS_RESET : HS_INCOMPLETE;
-	}
-	if (c->hs & HSF_THIRD)
-		return HS_COMPLETE;
-	if (c->hs & HSF_REFUSED)
-		return HS_REFUSED;
-	if (c->hs & HSF_SYNACK)
-		return (c->hs & HSF_RESET) ? HS_RESET : HS_INCOMPLETE;
-	/* The client's ACK shows the SYN-ACK the capture missed. */
-	if (c->hs & HSF_ASYM)
-		return HS_COMPLETE;
-	return HS_UNANSWERED;
-}
-
 int
 conn_td_initiator(const struct conn *c)
 {
 	return c->fin_first;
 }
 
-enum td_outcome
-conn_td_outcome(const struct conn *c)
-{
-	enum hs_outcome hs = conn_hs_outcome(c);
-
-	if (hs != HS_COMPLETE && hs != HS_SIMULTANEOUS && hs != HS_MIDSTREAM)
-		return TD_NONE;
-	if (c->td_reset)
-		return TD_RESET;
-	uint16_t f0 = c->peer[0].flags, f1 = c->peer[1].flags;
-	bool fin0 = f0 & PEER_FIN_SEEN, fin1 = f1 & PEER_FIN_SEEN;
-	if (fin0 && fin1) {
-		if (!(f0 & PEER_FIN_ACKED) || !(f1 & PEER_FIN_ACKED))
-			return TD_UNACKED;
-		/* Only an endpoint that sent its FIN before it received the
-		 * peer's enters CLOSING or TIME_WAIT (3.6, figure 5): both
-		 * did, whichever of the two each was seen in, so both closed
-		 * first. (The passive closer of a graceful close goes by
-		 * CLOSE_WAIT and LAST_ACK only.) */
-		uint16_t first = PEER_PASSED_CLOSING | PEER_PASSED_TW;
-		if (((f0 & first) && (f1 & first)) || c->fins_crossed)
-			return TD_SIMULTANEOUS;
-		return TD_GRACEFUL;
-	}
-	if (fin0 || fin1)
-		return TD_HALF_CLOSED;
-	return TD_OPEN;
-}

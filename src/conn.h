@@ -372,9 +372,18 @@ bool conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
  * connection on a 4-tuple whose old one both ends forgot (the peer
  * answers with a SYN-ACK). Held back (true: nothing else to do) until
  * the record's next segment: conn_held_split() tells whether it is that
- * SYN-ACK, else conn_held_flush() gives the SYN to the record first. */
-bool conn_hold_syn(struct conn *c, uint8_t dir, const struct pkt *pkt,
-    int64_t ts, uint64_t frame);
+ * SYN-ACK, else conn_held_flush() gives the SYN to the record first.
+ * (Its first test inline, the handshake's: a SYN to a record that never
+ * reached the data phase, a new one's, is never held.) */
+bool conn_hold_syn_synced(struct conn *c, uint8_t dir,
+    const struct pkt *pkt, int64_t ts, uint64_t frame);
+static inline bool
+conn_hold_syn(struct conn *c, uint8_t dir, const struct pkt *pkt,
+    int64_t ts, uint64_t frame)
+{
+	return (c->hs & HSF_ESTABLISHED) &&
+	    conn_hold_syn_synced(c, dir, pkt, ts, frame);
+}
 static inline bool
 conn_has_held(const struct conn *c)
 {
@@ -486,8 +495,6 @@ conn_is_settled(const struct conn *c)
 	    (CONN_ENDED_STATES >> c->peer[1].st & 1u);
 }
 
-/* The deadline of TIME_WAIT if an endpoint is in it, else 0. */
-int64_t conn_time_wait_end(const struct conn *c, const struct conn_cfg *cfg);
 /* Settle final states and end-of-connection anomalies; now = capture clock. */
 void conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
     enum conn_end why);
@@ -558,6 +565,24 @@ conn_side_time(const struct conn *c, int side, enum side_time k)
 	    c->side[side].t[k]);
 }
 
+/* The deadline of TIME_WAIT if an endpoint is in it, else 0: 2MSL after
+ * its last ACK (the later of the two). Inline: flow.c asks it of every
+ * record it files in TIME_WAIT or packs. */
+static inline int64_t
+conn_time_wait_end(const struct conn *c, const struct conn_cfg *cfg)
+{
+	int64_t end = 0;
+
+	for (int i = 0; i < 2; i++)
+		if (c->peer[i].st == TCP_ST_TIME_WAIT) {
+			int64_t e = conn_side_time(c, i, CT_TW) +
+			    cfg->two_msl_ns;
+			if (e > end)
+				end = e;
+		}
+	return end;
+}
+
 /* A side's segments and payload bytes (conn_side.pkts, bytes). */
 static inline uint64_t
 conn_pkts(const struct conn *c, int side)
@@ -594,8 +619,59 @@ conn_ladder(const struct conn *c)
 
 /* Derived views for the writers. */
 int conn_client(const struct conn *c);	/* canonical index of the client */
-enum hs_outcome conn_hs_outcome(const struct conn *c);
-enum td_outcome conn_td_outcome(const struct conn *c);
+/* The outcomes, inline: each writer asks them of every record, and the
+ * summary again. */
+static inline enum hs_outcome
+conn_hs_outcome(const struct conn *c)
+{
+	if (c->syn_dir < 0)
+		return HS_MIDSTREAM;
+	if (c->hs & HSF_SIMUL) {
+		if (c->hs & HSF_SIMUL_DONE)
+			return HS_SIMULTANEOUS;
+		return c->rst_dir >= 0 ? HS_RESET : HS_INCOMPLETE;
+	}
+	if (c->hs & HSF_THIRD)
+		return HS_COMPLETE;
+	if (c->hs & HSF_REFUSED)
+		return HS_REFUSED;
+	if (c->hs & HSF_SYNACK)
+		return (c->hs & HSF_RESET) ? HS_RESET : HS_INCOMPLETE;
+	/* The client's ACK shows the SYN-ACK the capture missed. */
+	if (c->hs & HSF_ASYM)
+		return HS_COMPLETE;
+	return HS_UNANSWERED;
+}
+
+static inline enum td_outcome
+conn_td_outcome(const struct conn *c)
+{
+	enum hs_outcome hs = conn_hs_outcome(c);
+
+	if (hs != HS_COMPLETE && hs != HS_SIMULTANEOUS && hs != HS_MIDSTREAM)
+		return TD_NONE;
+	if (c->td_reset)
+		return TD_RESET;
+	uint16_t f0 = c->peer[0].flags, f1 = c->peer[1].flags;
+	bool fin0 = f0 & PEER_FIN_SEEN, fin1 = f1 & PEER_FIN_SEEN;
+	if (fin0 && fin1) {
+		if (!(f0 & PEER_FIN_ACKED) || !(f1 & PEER_FIN_ACKED))
+			return TD_UNACKED;
+		/* Only an endpoint that sent its FIN before it received the
+		 * peer's enters CLOSING or TIME_WAIT (3.6, figure 5): both
+		 * did, whichever of the two each was seen in, so both closed
+		 * first. (The passive closer of a graceful close goes by
+		 * CLOSE_WAIT and LAST_ACK only.) */
+		uint16_t first = PEER_PASSED_CLOSING | PEER_PASSED_TW;
+		if (((f0 & first) && (f1 & first)) || c->fins_crossed)
+			return TD_SIMULTANEOUS;
+		return TD_GRACEFUL;
+	}
+	if (fin0 || fin1)
+		return TD_HALF_CLOSED;
+	return TD_OPEN;
+}
+
 int conn_td_initiator(const struct conn *c);	/* canonical index or -1 */
 /* Was this anomaly logged on the connection? */
 bool conn_has_anom(const struct conn *c, enum anom_id id);

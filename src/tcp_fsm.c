@@ -94,12 +94,16 @@ const struct fsm_cell tcp_fsm_table[ROLE_MAX][EV_MAX][TCP_ST_MAX] = {
  *	sF2 -> sF2	retransmitted FIN (its ACK did not arrive after all)
  *	sCW -> sLA	passive close: the FIN is W (crossing FINs: caller)
  *	sCG, sLA, sTW	retransmitted FIN
+ * (No cell raises an anomaly, which tcp_fsm_step_acks() takes for
+ * granted.)
  */
 [EV_FIN] = { C(sCL), C(sLI), C(sSS), C(sF1), C(sF1), C(sF1), C(sF2), C(sLA), C(sCG), C(sLA), C(sTW) },
 /*
  * ACK (with or without data, no SYN/FIN/RST) sent: sending an ACK moves
  * nobody, except SYN_SENT -> ESTABLISHED, done by the caller's pre-step
  * because the ACK proves the SYN-ACK arrived even if it was not captured.
+ * (This row and the receiver's are the identity without anomaly, which
+ * tcp_fsm_step_acks() takes for granted: it looks neither up.)
  */
 [EV_ACK] = { C(sCL), C(sLI), C(sSS), C(sSR), C(sES), C(sF1), C(sF2), C(sCW), C(sCG), C(sLA), C(sTW) },
 /*
@@ -119,6 +123,8 @@ const struct fsm_cell tcp_fsm_table[ROLE_MAX][EV_MAX][TCP_ST_MAX] = {
 [EV_NONE] = { X(sCL, BAD_FLAGS), X(sLI, BAD_FLAGS), X(sSS, BAD_FLAGS), X(sSR, BAD_FLAGS), X(sES, BAD_FLAGS), X(sF1, BAD_FLAGS), X(sF2, BAD_FLAGS), X(sCW, BAD_FLAGS), X(sCG, BAD_FLAGS), X(sLA, BAD_FLAGS), X(sTW, BAD_FLAGS) },
 },
 [ROLE_RCV] = {
+/* (No cell of the receiver's raises an anomaly, which tcp_fsm_step_acks()
+ * takes for granted: it adds none of theirs.) */
 /*
  * SYN (no ACK) going to it.
  *	sCL -> sCL	LISTEN (or no listener) is not inferred; it becomes

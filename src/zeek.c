@@ -85,11 +85,13 @@ enum {
 	/*
 	 * Neither endpoint is INACTIVE or RESET and the history is not a
 	 * lone 'H': what a segment without SYN or RST needs for
-	 * segment_plain() (is_plain()), kept by segment_full(), the only
+	 * zeek_segment_plain() (zeek_conn_segment_fl()), kept by
+	 * zeek_segment_full(), the only
 	 * place that changes any of it, so that the test is one bit.
 	 */
-	ZK_F_STEADY = 1u << 6,
+	ZK_F_STEADY = ZEEK_F_STEADY,
 };
+G_STATIC_ASSERT(ZEEK_F_STEADY == 1u << 6);
 
 /* cnt[][] slots: the log10-scaled letters. */
 enum { CNT_CSUM, CNT_GAP, CNT_RXMT, CNT_WIN0 };
@@ -116,7 +118,7 @@ enum {
  */
 #define TOO_LARGE_SEQ_DELTA 1048576
 
-/* GCC's noipa where there is one (segment_plain()); clang has none. */
+/* GCC's noipa where there is one (zeek_segment_plain()); clang has none. */
 #if defined(__has_attribute)
 #if __has_attribute(noipa)
 #define ZK_NOIPA __attribute__((noipa))
@@ -269,7 +271,8 @@ role_case(const struct zeek_conn *z, unsigned e, unsigned upper)
 /* hist_once()'s first time: the role's bit and its letter.  Inline: a
  * short connection writes a letter in most of its segments ("ShADadFf"
  * in eight or nine), and out of line the call and its arguments were a
- * third of hist_add()'s cost and made segment_fin() and segment_plain()'s
+ * third of hist_add()'s cost and made zeek_segment_fin() and
+ * zeek_segment_plain()'s
  * callers save registers (s320k: 4.8 M of 40 M instructions). */
 static inline void
 hist_first(struct zeek_conn *z, unsigned e, unsigned mask, unsigned upper)
@@ -650,27 +653,7 @@ state_machine(struct zeek_conn *z, unsigned e, uint8_t fl, uint32_t len)
 	}
 }
 
-/*
- * Whether a segment is the kind most of a capture is made of: no SYN or
- * RST, a good checksum and an open window, in a steady connection (both
- * endpoints have sent, neither has reset, and there is no lone 'H' to
- * rewrite: ZK_F_STEADY).  Every step of zeek_conn_segment() but
- * segment_plain()'s and segment_fin()'s is then a no-op: init_endpoint()
- * moves only on a SYN or an INACTIVE endpoint, note_ack() seeds only an
- * INACTIVE peer, and the state machine moves only on SYN, FIN or RST.  One
- * test ahead of the work, so that the other segments go to segment_full()
- * having paid for nothing else.
- */
-static inline bool
-is_plain(const struct zeek_conn *z, const struct tcp_seg *seg,
-    unsigned segflags)
-{
-	return (z->flags & ZK_F_STEADY) &&
-	    !(seg->flags & (TH_SYN | TH_RST)) && seg->win != 0 &&
-	    !(segflags & ZEEK_SEG_BAD_CSUM);
-}
-
-/* ZK_F_STEADY from the states and the history, after segment_full(). */
+/* ZK_F_STEADY from the states and the history, after zeek_segment_full(). */
 static void
 note_steady(struct zeek_conn *z)
 {
@@ -683,13 +666,12 @@ note_steady(struct zeek_conn *z)
 		z->flags &= (uint8_t)~ZK_F_STEADY;
 }
 
-/* zeek_conn_segment() for an is_plain() segment without FIN. Out of line,
- * as segment_fin() and segment_full(), so that zeek_conn_segment() is
- * only the test and a jump to one of them, saving no registers (noipa:
- * not a clone with seg's fields for arguments, which a jump cannot take
- * when they pass six). */
-static __attribute__((noinline)) ZK_NOIPA void
-segment_plain(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
+/* zeek_conn_segment() for a plain segment (zeek_conn_segment_fl())
+ * without FIN. Out of line, as zeek_segment_fin() and zeek_segment_full(),
+ * so that zeek_conn_segment() is only the test and a call to one of them
+ * (noipa: not a clone with seg's fields for arguments). */
+__attribute__((noinline)) ZK_NOIPA void
+zeek_segment_plain(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
     unsigned segflags)
 {
 	unsigned p = e ^ 1u;
@@ -697,18 +679,23 @@ segment_plain(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
 	uint8_t fl = seg->flags;
 	uint32_t len = seg->paylen, end = seg->seq + len;
 
+	/* (The ack and the last seq first: neither reads nor writes the
+	 * history, so that little is live when a letter is written.) An ack
+	 * past the peer's SYN and FIN already leaves nothing to note. */
+	if ((fl & TH_ACK) && (z->flags & acked) != acked)
+		ack_peer(z, p, seg->ack);
+	/* update_last() for a sender not reset, of a segment without flags */
+	bool rxmt = false;
+	if (seq_diff(end, z->last[e]) > 0)
+		z->last[e] = end;
+	else
+		rxmt = len > 0;
 	/* update_history() */
 	if (len > 0)
 		hist_once(z, e, SEEN_DATA, HL_D);
 	else if (fl & TH_ACK)
 		hist_once(z, e, SEEN_ACK, HL_A);
-	/* an ack past the peer's SYN and FIN already leaves nothing to note */
-	if ((fl & TH_ACK) && (z->flags & acked) != acked)
-		ack_peer(z, p, seg->ack);
-	/* update_last() for a sender not reset, of a segment without flags */
-	if (seq_diff(end, z->last[e]) > 0)
-		z->last[e] = end;
-	else if (len > 0)
+	if (rxmt)
 		hist_scaled(z, e, CNT_RXMT, HL_T);
 	if ((segflags & ZEEK_SEG_GAP) && est_or_closing(z, e) &&
 	    est_or_closing(z, p))
@@ -716,14 +703,14 @@ segment_plain(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
 }
 
 /*
- * zeek_conn_segment() for an is_plain() FIN: segment_full()'s steps for
- * it in their order.  The state machine takes a steady endpoint to CLOSED
+ * zeek_conn_segment() for a plain FIN (zeek_conn_segment_fl()):
+ * zeek_segment_full()'s steps for it in their order.  The state machine takes a steady endpoint to CLOSED
  * on a FIN without RST whatever its state (st_syn_sent(),
  * st_established(), st_closed() already there), and the peer's
  * FIN-then-RST rule needs a peer RESET, which a steady one is not.
  */
-static __attribute__((noinline)) ZK_NOIPA void
-segment_fin(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
+__attribute__((noinline)) ZK_NOIPA void
+zeek_segment_fin(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
     unsigned segflags)
 {
 	unsigned p = e ^ 1u;
@@ -732,12 +719,13 @@ segment_fin(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
 	/* update_history()'s: a FIN's relative number is taken after its data */
 	uint16_t rel = (uint16_t)(seg->seq - z->start[e] + len);
 
+	/* (The ack first: it neither reads nor writes the history.) */
+	if (fl & TH_ACK)
+		ack_peer(z, p, seg->ack);
 	if (hist_once(z, e, SEEN_FIN, HL_F) && rel != z->hseq[e][HSEQ_FIN])
 		hist_add(z, role_case(z, e, HL_F));
 	z->hseq[e][HSEQ_FIN] = rel;
 	z->ep[e] |= EP_FIN;
-	if (fl & TH_ACK)
-		ack_peer(z, p, seg->ack);
 	update_last(z, e, fl, end, len);
 	set_st(z, e, ZST_CLOSED);
 	if ((segflags & ZEEK_SEG_GAP) && est_or_closing(z, e) &&
@@ -758,7 +746,8 @@ zeek_conn_init(struct zeek_conn *z)
  * fl (seg's, or those of its SYN, ACK, FIN and RST bits: no other is
  * read).  The only step that moves the endpoints' states or starts a
  * history, so it keeps ZK_F_STEADY (a dropped segment moves neither).
- * Inline in segment_full() only, once for any segment and once for each
+ * Inline in zeek_segment_full() only, once for any segment and once for
+ * each
  * of the handshake's usual two with their constants folded.
  */
 static inline __attribute__((always_inline)) void
@@ -848,10 +837,10 @@ segment_steps(struct zeek_conn *z, unsigned e, uint8_t fl,
  * is given the flags and the sender as constants and the states they find
  * as facts, so that the compiler folds most of its tests away (about a
  * fifth of the instructions).  Not inlined into zeek_conn_segment(): what
- * it keeps in registers would cost segment_plain()'s segments as much.
+ * it keeps in registers would cost zeek_segment_plain()'s segments as much.
  */
-static __attribute__((noinline, flatten)) void
-segment_full(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
+__attribute__((noinline, flatten)) void
+zeek_segment_full(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
     unsigned segflags)
 {
 	uint8_t fl = seg->flags & (TH_SYN | TH_ACK | TH_FIN | TH_RST);
@@ -871,20 +860,6 @@ segment_full(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
 		segment_steps(z, 1, TH_SYN | TH_ACK, seg, 0);
 	} else
 		segment_steps(z, e, seg->flags, seg, segflags);
-}
-
-void
-zeek_conn_segment(struct zeek_conn *z, bool from_first,
-    const struct tcp_seg *seg, unsigned segflags)
-{
-	unsigned e = from_first ? 0u : 1u;
-
-	if (!is_plain(z, seg, segflags))
-		segment_full(z, e, seg, segflags);
-	else if (seg->flags & TH_FIN)
-		segment_fin(z, e, seg, segflags);
-	else
-		segment_plain(z, e, seg, segflags);
 }
 
 /*
@@ -990,15 +965,14 @@ zeek_conn_state(const struct zeek_conn *z)
 
 G_STATIC_ASSERT(ZEEK_HIST_BYTES == 15 && ZEEK_HIST_MAX == 23);
 
-/* n bytes from p (n <= 8) as a little-endian number. */
+/* 8 bytes from p as a little-endian number (one load). */
 static uint64_t
-le_bytes(const uint8_t *p, unsigned n)
+le64(const uint8_t *p)
 {
-	uint64_t v = 0;
+	uint64_t v;
 
-	while (n-- > 0)
-		v = v << 8 | p[n];
-	return v;
+	memcpy(&v, p, 8);
+	return GUINT64_FROM_LE(v);
 }
 
 char *
@@ -1010,13 +984,13 @@ zeek_conn_history_at(const struct zeek_conn *z, char *o)
 	 * them from their bit 4 (code i is at bit 5 * (i + 1)).
 	 */
 	unsigned n = hist_len(z), i = 0;
-	uint64_t bits = le_bytes(z->hist, 8) >> 5;
+	uint64_t bits = le64(z->hist) >> 5;
 
 	for (; i < n && i < 11; i++, bits >>= 5)
 		*o++ = hist_alpha[(bits & 31u) - 1];
 	if (i == n)
 		return o;
-	for (bits = le_bytes(z->hist + 7, 8) >> 4; i < n; i++, bits >>= 5)
+	for (bits = le64(z->hist + 7) >> 4; i < n; i++, bits >>= 5)
 		*o++ = hist_alpha[(bits & 31u) - 1];
 	return o;
 }

@@ -54,9 +54,52 @@ struct zeek_conn {
 
 /* All zero: a struct zeek_conn of zero bytes is one just initialized. */
 void zeek_conn_init(struct zeek_conn *z);
-/* A segment from the first sender (from_first) or the other endpoint. */
-void zeek_conn_segment(struct zeek_conn *z, bool from_first,
+/* zeek_conn_segment()'s steps, by kind of segment, and the bit of
+ * zeek_conn.flags that tells the kind (zeek.c). Not to be called but by
+ * zeek_conn_segment_fl(). */
+void zeek_segment_plain(struct zeek_conn *z, unsigned e,
     const struct tcp_seg *seg, unsigned segflags);
+void zeek_segment_fin(struct zeek_conn *z, unsigned e,
+    const struct tcp_seg *seg, unsigned segflags);
+void zeek_segment_full(struct zeek_conn *z, unsigned e,
+    const struct tcp_seg *seg, unsigned segflags);
+#define ZEEK_F_STEADY 0x40u
+
+/*
+ * zeek_conn_segment() for a segment whose SYN, FIN, RST and ACK bits are
+ * fl (a caller that knows them, a constant, has one call left). Whether
+ * the segment is the kind most of a capture is made of: no SYN or RST, a
+ * good checksum and an open window, in a steady connection (both endpoints
+ * have sent, neither has reset, and there is no lone 'H' to rewrite:
+ * ZEEK_F_STEADY). Every step of zeek_segment_full() but
+ * zeek_segment_plain()'s and zeek_segment_fin()'s is then a no-op:
+ * init_endpoint() moves only on a SYN or an INACTIVE endpoint, note_ack()
+ * seeds only an INACTIVE peer, and the state machine moves only on SYN,
+ * FIN or RST. One test ahead of the work, inline, so that the other
+ * segments go to zeek_segment_full() having paid for nothing else.
+ */
+static inline __attribute__((always_inline)) void
+zeek_conn_segment_fl(struct zeek_conn *z, bool from_first,
+    const struct tcp_seg *seg, unsigned segflags, uint8_t fl)
+{
+	unsigned e = from_first ? 0u : 1u;
+
+	if (!((z->flags & ZEEK_F_STEADY) && !(fl & (TH_SYN | TH_RST)) &&
+	    seg->win != 0 && !(segflags & ZEEK_SEG_BAD_CSUM)))
+		zeek_segment_full(z, e, seg, segflags);
+	else if (fl & TH_FIN)
+		zeek_segment_fin(z, e, seg, segflags);
+	else
+		zeek_segment_plain(z, e, seg, segflags);
+}
+
+/* A segment from the first sender (from_first) or the other endpoint. */
+static inline void
+zeek_conn_segment(struct zeek_conn *z, bool from_first,
+    const struct tcp_seg *seg, unsigned segflags)
+{
+	zeek_conn_segment_fl(z, from_first, seg, segflags, seg->flags);
+}
 const char *zeek_conn_state(const struct zeek_conn *z);
 /* The history into buf, which it returns. */
 const char *zeek_conn_history(const struct zeek_conn *z,
