@@ -284,26 +284,13 @@ open_deadline(const struct flow_table *t, const struct conn *c, int64_t *d)
 	    TIMER_ACTIVE;
 }
 
-/* conn_time_wait_end(), inline (flow_pack() asks it of every record it
- * packs, update_slow() of each segment into TIME_WAIT): the latest of the
- * endpoints' in TIME_WAIT, 2MSL after its CT_TW (conn.c's tw_end()); 0
- * when none is. (With conn_fast_check, compared with conn.c's.) */
+/* The end of the record's TIME_WAIT (flow_pack() asks it of every record
+ * it packs, update_slow() of each segment into TIME_WAIT): conn.h's
+ * conn_time_wait_end(), inline. */
 static inline int64_t
 time_wait_end(const struct flow_table *t, const struct conn *c)
 {
-	int64_t end = 0;
-
-	for (int i = 0; i < 2; i++)
-		if (c->peer[i].st == TCP_ST_TIME_WAIT) {
-			int64_t e = conn_side_time(c, i, CT_TW) +
-			    t->cfg.two_msl_ns;
-			if (e > end)
-				end = e;
-		}
-	if (G_UNLIKELY(conn_fast_check) &&
-	    end != conn_time_wait_end(c, &t->cfg))
-		g_error("flow.c: time_wait_end() is not conn_time_wait_end()'s");
-	return end;
+	return conn_time_wait_end(c, &t->cfg);
 }
 
 /* The record's class and deadline now. (Inline: update_slow() asks

@@ -391,8 +391,7 @@ frame_commit(struct pipeline *pl, struct ahead *a, struct par *par,
 	 * out included (as tshark and Wireshark number them). */
 	pl->frame_no += 1 + f->skipped;
 	/* The clock never runs backwards: a capture whose timestamps jump
-	 * back does not rewind the timers. (struct stats' first_ts and
-	 * last_ts are read by no one: not kept per frame.) */
+	 * back does not rewind the timers. */
 	if (f->ts_ns > pl->clock)
 		pl->clock = f->ts_ns;
 	if (pl->clock - pl->last_sweep >= NS) {
