@@ -1387,6 +1387,25 @@ track_seq(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts,
 	return false;
 }
 
+/* A SYN-ACK from a TIME_WAIT the SYN reopened within 2MSL (isn holds the
+ * floor, conn_tw_floor()): its ISN above every seq of the connection
+ * before (3.6.1 MAY-2 (1)), but with timestamps, which PAWS guards
+ * instead (RFC 6191 2). The floor is spent either way. */
+static inline void
+synack_tw_floor(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    int64_t ts, uint64_t frame)
+{
+	struct tcp_peer *p = &c->peer[dir];
+
+	if (p->tw_floor && !(p->flags & PEER_SYN_SEEN) &&
+	    !s->opt.has_ts && seq_le(s->seq, p->isn))
+		conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
+		    "SYN-ACK from TIME_WAIT with ISN %u, not above the "
+		    "largest seq %u of the connection before", s->seq,
+		    p->isn);
+	p->tw_floor = false;
+}
+
 /* ---- per segment ------------------------------------------------------ */
 
 static void
@@ -1514,17 +1533,7 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 			    "SYN-ACK (seq %u, frame %" PRIu64 ")",
 			    xe->early_len, xe->early_seq, s->seq, frame);
 		}
-		/* From a TIME_WAIT the SYN reopened within 2MSL: its ISN
-		 * above every seq of the connection before (3.6.1 MAY-2
-		 * (1)), but with timestamps, which PAWS guards instead (RFC
-		 * 6191 2). */
-		if (p->tw_floor && !(p->flags & PEER_SYN_SEEN) &&
-		    !s->opt.has_ts && seq_le(s->seq, p->isn))
-			conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
-			    "SYN-ACK from TIME_WAIT with ISN %u, not above the "
-			    "largest seq %u of the connection before", s->seq,
-			    p->isn);
-		p->tw_floor = false;
+		synack_tw_floor(c, dir, s, ts, frame);
 		c->synack_dir = (int8_t)dir;
 		time_set_now(c, CT_SYNACK, ts);
 		c->synack_ack = s->ack;
@@ -1704,12 +1713,7 @@ plain_handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	struct tcp_peer *p = &c->peer[dir], *q = &c->peer[!dir];
 	char a[32];
 
-	if (p->tw_floor && !s->opt.has_ts && seq_le(s->seq, p->isn))
-		conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
-		    "SYN-ACK from TIME_WAIT with ISN %u, not above the "
-		    "largest seq %u of the connection before", s->seq,
-		    p->isn);
-	p->tw_floor = false;
+	synack_tw_floor(c, dir, s, ts, frame);
 	c->synack_dir = (int8_t)dir;
 	time_set_now(c, CT_SYNACK, ts);
 	c->synack_ack = s->ack;
