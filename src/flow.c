@@ -1534,6 +1534,20 @@ icmp_error(struct flow_table *t, const struct pkt *p, uint64_t hash,
 	return c;
 }
 
+/* The segment to its record c: a SYN held when conn_hold_syn() takes it,
+ * else to conn_input() and its timer filed again (segment_rare(),
+ * flow_segment_tcp()). */
+static inline __attribute__((always_inline)) struct conn *
+segment_in(struct flow_table *t, struct conn *c, uint8_t dir,
+    const struct pkt *p, int64_t ts, uint64_t frame)
+{
+	if (G_UNLIKELY((p->tcp.flags & (TH_SYN | TH_ACK)) == TH_SYN) &&
+	    conn_hold_syn(c, dir, p, ts, frame))
+		return c;
+	update(t, c, conn_input(c, &t->cfg, dir, p, ts, frame));
+	return c;
+}
+
 /* flow_segment() of a record with rare facts (conn.ext: a TIME_WAIT
  * link, a held SYN): out of line, so that the usual segment saves none of
  * its registers. */
@@ -1585,11 +1599,7 @@ segment_rare(struct flow_table *t, struct conn *c, uint8_t dir,
 			update(t, c, conn_held_flush(c, &t->cfg));
 		}
 	}
-	if (G_UNLIKELY((p->tcp.flags & (TH_SYN | TH_ACK)) == TH_SYN) &&
-	    conn_hold_syn(c, dir, p, ts, frame))
-		return c;
-	update(t, c, conn_input(c, &t->cfg, dir, p, ts, frame));
-	return c;
+	return segment_in(t, c, dir, p, ts, frame);
 }
 
 struct conn *
@@ -1603,11 +1613,7 @@ flow_segment_tcp(struct flow_table *t, const struct pkt *p, uint32_t h,
 	 * segment at once. */
 	if (G_UNLIKELY(c->ext != NULL))
 		return segment_rare(t, c, dir, p, h, ts, frame);
-	if (G_UNLIKELY((p->tcp.flags & (TH_SYN | TH_ACK)) == TH_SYN) &&
-	    conn_hold_syn(c, dir, p, ts, frame))
-		return c;
-	update(t, c, conn_input(c, &t->cfg, dir, p, ts, frame));
-	return c;
+	return segment_in(t, c, dir, p, ts, frame);
 }
 
 struct conn *

@@ -289,6 +289,15 @@ copy_of_seen(struct copies *cp, const struct ahead *a)
 	return piece_of_seen(cp, p, base, iface, ts);
 }
 
+/* A segment decoded with one thread: its flow hash, and its lookup's
+ * bucket fetched now (frame_decode(), read_decode()). */
+static inline __attribute__((always_inline)) void
+hash_ahead(struct pipeline *pl, struct ahead *a)
+{
+	a->hash = flow_table_hash(&pl->flows, &a->pkt);
+	flow_prefetch_bucket(&pl->flows, a->hash);
+}
+
 /* Decoding changes nothing the analysis reads: a frame may be decoded
  * ahead of those before it are analyzed. It changes the reassembler
  * (ipfrag.h) and the copies seen (struct copies), both in the order frames
@@ -305,12 +314,11 @@ frame_decode(struct pipeline *pl, struct ahead *a, struct par *par)
 	 * be gone when a frame read ahead is analyzed (as with -j): no
 	 * payload pointer (decode_frame_ether() gives none). The frame's
 	 * time is for the fragment reassembler. */
+	pl->dopts.ts = a->f.ts_ns;
 	if (fast) {
-		pl->dopts.ts = a->f.ts_ns;
 		a->r = decode_frame_ether(a->f.data, a->f.caplen,
 		    a->f.wirelen, &pl->dopts, &a->pkt);
 	} else {
-		pl->dopts.ts = a->f.ts_ns;
 		a->r = decode_frame(a->f.dlt, a->f.data, a->f.caplen,
 		    a->f.wirelen, &pl->dopts, &a->pkt);
 		a->pkt.tcp.payload = NULL;
@@ -318,10 +326,8 @@ frame_decode(struct pipeline *pl, struct ahead *a, struct par *par)
 	if (G_UNLIKELY((!fast && a->f.dlt != DLT_EN10MB) || a->f.iface) &&
 	    a->r == DECODE_OK && pl->copies && copy_of_seen(pl->copies, a))
 		a->r = AHEAD_COPY;
-	if (a->r == DECODE_OK && !par) {
-		a->hash = flow_table_hash(&pl->flows, &a->pkt);
-		flow_prefetch_bucket(&pl->flows, a->hash);
-	}
+	if (a->r == DECODE_OK && !par)
+		hash_ahead(pl, a);
 }
 
 /* frame_commit()'s frame that is not the usual one: counted; whether it
@@ -560,11 +566,8 @@ read_decode(struct pipeline *pl, struct capture *cap, struct ahead *a,
 			pl->dopts.ts = f.ts_ns;
 			a->r = decode_frame_ether(f.data, f.caplen,
 			    f.wirelen, &pl->dopts, &a->pkt);
-			if (a->r == DECODE_OK) {
-				a->hash = flow_table_hash(&pl->flows,
-				    &a->pkt);
-				flow_prefetch_bucket(&pl->flows, a->hash);
-			}
+			if (a->r == DECODE_OK)
+				hash_ahead(pl, a);
 			return CAPTURE_OK;
 		}
 		a->f = f;
