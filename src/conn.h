@@ -619,8 +619,8 @@ conn_ladder(const struct conn *c)
 
 /* Derived views for the writers. */
 int conn_client(const struct conn *c);	/* canonical index of the client */
-/* The outcomes, inline: each writer asks them of every record, and the
- * summary again. */
+/* The outcomes, inline: report_format() asks them of every record (and
+ * hands them to the writer's conn_as). */
 static inline enum hs_outcome
 conn_hs_outcome(const struct conn *c)
 {

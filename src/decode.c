@@ -538,7 +538,6 @@ struct dctx {
 	bool reassembled;	/* decoding a datagram of fragments: its
 				   gaps are the snaplen's, judged by each
 				   fragment (frag_add()) */
-	int64_t ts;		/* the frame's time (struct decode_opts) */
 	uint64_t iface;		/* Linux cooked: the interface index << 8
 				   | the packet type (fragments of one
 				   datagram come by one interface) */
@@ -973,7 +972,7 @@ frag_add(struct dctx *x, uint8_t af, uint32_t id, uint32_t off, bool more,
 		.proto = *proto, .counted = frag_counted(*proto, off, r, cap),
 		.vlan = pkt->vlan, .iface = x->iface, .off = off,
 		.len = (uint32_t)*len, .more = more, .data = r->p,
-		.cap = (uint32_t)cap, .ts = x->ts,
+		.cap = (uint32_t)cap, .ts = x->opts->ts,
 	};
 	if (ipfrag_add(x->opts->frag, &p, &w) != IPFRAG_DONE) {
 		*res = DECODE_NOT_TCP;
@@ -1724,14 +1723,14 @@ decode_link(int dlt, struct rd *r, struct dctx *x)
 /* decode_frame() the whole way. */
 static __attribute__((noinline)) enum decode_result
 decode_whole(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
-    int64_t ts, const struct decode_opts *opts, struct pkt *pkt)
+    const struct decode_opts *opts, struct pkt *pkt)
 {
 	struct rd r = rd_init(data, caplen);
 	enum decode_result res;
 
 	memset(pkt, 0, offsetof(struct pkt, tcp));
 	memset(&pkt->tcp, 0, sizeof(pkt->tcp));
-	struct dctx x = { .opts = opts, .pkt = pkt, .ts = ts,
+	struct dctx x = { .opts = opts, .pkt = pkt,
 	    .wire_extra = wirelen > caplen ? wirelen - caplen : 0 };
 	res = decode_link(dlt, &r, &x);
 	if (res == DECODE_UNSUPPORTED && !decode_dlt_is_supported(dlt))
@@ -1757,7 +1756,7 @@ whole_no_payload(const uint8_t *data, size_t caplen, size_t wirelen,
     const struct decode_opts *opts, struct pkt *pkt)
 {
 	enum decode_result r = decode_whole(DLT_EN10MB, data, caplen, wirelen,
-	    opts->ts, opts, pkt);
+	    opts, pkt);
 
 	pkt->tcp.payload = NULL;
 	return r;
@@ -1770,8 +1769,7 @@ fast_whole(const uint8_t *d, size_t caplen, size_t wirelen,
 {
 	if (!payload)
 		return whole_no_payload(d, caplen, wirelen, opts, pkt);
-	return decode_whole(DLT_EN10MB, d, caplen, wirelen,
-	    opts ? opts->ts : 0, opts, pkt);
+	return decode_whole(DLT_EN10MB, d, caplen, wirelen, opts, pkt);
 }
 
 /* decode_fast()'s TCP header, after an IP header of iph bytes (a
@@ -1884,10 +1882,8 @@ enum decode_result
 decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
     const struct decode_opts *opts, struct pkt *pkt)
 {
-	int64_t ts = opts ? opts->ts : 0;
-
 	if (dlt == DLT_EN10MB && data && !decode_fast_off &&
 	    !(opts && opts->verify_checksums))
 		return decode_fast(data, caplen, wirelen, opts, pkt, true);
-	return decode_whole(dlt, data, caplen, wirelen, ts, opts, pkt);
+	return decode_whole(dlt, data, caplen, wirelen, opts, pkt);
 }
