@@ -224,6 +224,23 @@ hash_grow(struct flow_table *t)
 	t->mask = nb - 1;
 }
 
+void
+flow_table_reserve(struct flow_table *t, uint64_t n)
+{
+	uint64_t nb = t->mask + 1;
+
+	if (t->n)
+		return;
+	n = n < FLOW_RESERVE_MAX ? n : FLOW_RESERVE_MAX;
+	while (nb < n)
+		nb *= 2;
+	if (nb == t->mask + 1)
+		return;
+	bkt_free(t->bkt, t->mask + 1);
+	t->bkt = bkt_new(nb);
+	t->mask = nb - 1;
+}
+
 static void
 hash_insert(struct flow_table *t, struct conn *c)
 {
@@ -1041,6 +1058,12 @@ due_release(struct flow_table *t, int64_t now, bool eof)
 	 * (flow_prefetch_bucket()). */
 	for (size_t i = 0; i < t->ndue; i++) {
 		struct conn *c = t->due[i].c;
+		if (i + 2 * DUE_AHEAD < t->ndue) {
+			const char *f = (const char *)t->due[i + 2 *
+			    DUE_AHEAD].c;
+			for (int l = 0; l < 4; l++)
+				__builtin_prefetch(f + 64 * l);
+		}
 		if (i + DUE_AHEAD < t->ndue)
 			flow_prefetch_bucket(t, t->due[i + DUE_AHEAD].c->hash);
 		if (i + DUE_AHEAD / 2 < t->ndue)
@@ -1158,6 +1181,16 @@ flush_range(struct flow_table *t, int64_t now, uint64_t lo, uint64_t hi,
  */
 #define FLUSH_ROUND 16384
 #define FLUSH_BINS 4096
+/* The walks of the buckets fetch the records this many buckets on: each
+ * is a cache miss, the buckets' array is read in order. */
+#define FLUSH_AHEAD 16
+
+static inline void
+flush_prefetch(const struct flow_table *t, uint64_t i)
+{
+	if (i + FLUSH_AHEAD <= t->mask && t->bkt[i + FLUSH_AHEAD])
+		__builtin_prefetch(t->bkt[i + FLUSH_AHEAD]);
+}
 
 void
 flow_flush_tables(struct flow_table *const *ts, unsigned nt, int64_t now,
@@ -1175,11 +1208,13 @@ flow_flush_tables(struct flow_table *const *ts, unsigned nt, int64_t now,
 		return;
 	}
 	for (unsigned k = 0; k < nt; k++)
-		for (uint64_t i = 0; i <= ts[k]->mask; i++)
+		for (uint64_t i = 0; i <= ts[k]->mask; i++) {
+			flush_prefetch(ts[k], i);
 			for (struct conn *c = ts[k]->bkt[i]; c; c = c->hnext) {
 				lo = c->id < lo ? c->id : lo;
 				hi = c->id > hi ? c->id : hi;
 			}
+		}
 	uint64_t width = (hi - lo) / FLUSH_BINS + 1;
 	/* [k * FLUSH_BINS + b]: table k's records in bin b, and their list */
 	uint64_t *cnt = g_new0(uint64_t, (size_t)nt * FLUSH_BINS);
@@ -1188,10 +1223,16 @@ flow_flush_tables(struct flow_table *const *ts, unsigned nt, int64_t now,
 		struct flow_table *t = ts[k];
 		for (uint64_t i = 0; i <= t->mask; i++) {
 			struct conn *c = t->bkt[i], *next;
+			flush_prefetch(t, i);
 			for (; c; c = next) {
 				size_t b = k * FLUSH_BINS +
 				    (c->id - lo) / width;
 				next = c->hnext;
+				/* Every record leaves: its timer slot's
+				 * neighbours need not be told (release()'s
+				 * wheel_unfile() then clears the slot's head
+				 * and tail, and counts it out). */
+				c->prev = c->next = NULL;
 				c->hnext = bin[b];
 				bin[b] = c;
 				cnt[b]++;

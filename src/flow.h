@@ -196,6 +196,15 @@ flow_table_hash(const struct flow_table *t, const struct pkt *p)
 void flow_table_init(struct flow_table *t, const struct conn_cfg *cfg,
     int64_t idle_ns, uint64_t max_flows, flow_emit_fn emit, void *user);
 void flow_table_destroy(struct flow_table *t);
+/*
+ * An empty table about to hold about n records at once (a guess, from the
+ * size of the files to read): its buckets sized for them now, up to
+ * FLOW_RESERVE_MAX, where doubling from 1,024 walks every record at each
+ * step, a cache miss each (1.5 % of the time of -j 1 on 320,000 packets of
+ * short connections). Past that the table grows as it would have.
+ */
+#define FLOW_RESERVE_MAX 65536
+void flow_table_reserve(struct flow_table *t, uint64_t n);
 
 /* Find or create the record for pkt; *dir is the sender's canonical index.
  * hash is flow_key_hash() of the packet's key when the caller has it, or

@@ -459,7 +459,7 @@ worker_main(gpointer data)
 
 struct par *
 par_new(unsigned n, const struct conn_cfg *cc, int64_t idle_ns,
-    uint64_t max_flows, struct report *rep)
+    uint64_t max_flows, uint64_t expect, struct report *rep)
 {
 	struct par *p = g_new0(struct par, 1);
 
@@ -475,6 +475,7 @@ par_new(unsigned n, const struct conn_cfg *cc, int64_t idle_ns,
 		flow_table_init(&w->flows, cc, idle_ns,
 		    max_flows ? (max_flows + n - 1) / n : 0, worker_emit, w);
 		w->flows.id_frame = true;
+		flow_table_reserve(&w->flows, expect / n);
 		/* Small slabs only: each table's newest huge slab would be
 		 * resident whole, up to 2 MiB of it unused, and -j 2 on 10
 		 * million short connections has less than that to spare

@@ -23,9 +23,10 @@ struct par;
 
 /* Start n threads (n >= 2) that analyse with these settings and format with
  * rep's writer; records are written through rep. max_flows is split evenly
- * between the threads. */
+ * between the threads, and so is expect, the records a guess says may be
+ * open at once (flow_table_reserve()). */
 struct par *par_new(unsigned n, const struct conn_cfg *cc, int64_t idle_ns,
-    uint64_t max_flows, struct report *rep);
+    uint64_t max_flows, uint64_t expect, struct report *rep);
 /* A TCP segment of frame number frame. */
 void par_segment(struct par *p, const struct pkt *pkt, int64_t ts,
     uint64_t frame);

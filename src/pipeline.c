@@ -857,16 +857,23 @@ pipeline_jobs(const struct synfin_config *cfg, uint64_t bytes)
 	return n < 1 ? 1 : n > 8 ? 8 : n;
 }
 
-/* With more than one thread, start them (src/parallel.c). */
+/* With more than one thread, start them (src/parallel.c). The tables are
+ * sized for a record every KB of the files (a capture of headers only
+ * holds one every few hundred bytes, of whole short HTTP connections
+ * one every 1.8 KB), which flow_table_reserve() caps. */
 static void
 start_jobs(struct pipeline *pl, const struct synfin_config *cfg,
     unsigned jobs)
 {
-	if (jobs > 1)
+	uint64_t expect = pl->prog_total / 1024;
+
+	if (jobs > 1) {
 		pl->par = par_new(jobs, &pl->flows.cfg, pl->flows.idle_ns,
-		    cfg->max_flows, &pl->rep);
-	else
+		    cfg->max_flows, expect, &pl->rep);
+	} else {
+		flow_table_reserve(&pl->flows, expect);
 		hugemem_heap_start();	/* the records, on huge pages */
+	}
 }
 
 int
