@@ -87,6 +87,9 @@ struct flow_table {
 				   this second */
 	int64_t pack_sec;	/* the last of them (INT64_MIN: none), */
 	uint64_t pack_new;	/* and the records filed in it since */
+	uint64_t pack_cand;	/* whole records filed in TIME_WAIT since
+				   flow_pack() last looked, not packed at
+				   once (pack_settled()) */
 	struct conn_cfg cfg;	/* analysis settings */
 	int64_t idle_ns;	/* --idle-timeout */
 	int64_t linger_ns;	/* kept after a reset/close for stragglers */
@@ -217,7 +220,8 @@ struct conn *flow_lookup(struct flow_table *t, const struct pkt *p,
 /* After conn_input(): file the record under the right timer class. */
 void flow_update(struct flow_table *t, struct conn *c);
 /* One segment, whole: flow_lookup_hashed(), conn_input(), flow_update().
- * The record it went to. An ICMP error about a segment (DEC_ICMP_ERR)
+ * The record it went to (its block now: one thread packs a record as its
+ * segment settles it in TIME_WAIT, flow.c pack_settled()). An ICMP error about a segment (DEC_ICMP_ERR)
  * goes to its 4-tuple's record, and begins none: NULL when there is
  * none. */
 struct conn *flow_segment(struct flow_table *t, const struct pkt *p,
