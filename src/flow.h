@@ -13,7 +13,9 @@
  * on its neighbours (which -j relies on: a thread sees a subset).
  *
  * A record whose endpoints have both closed waits out its TIME_WAIT packed
- * (flow_pack(), conn_pack()), in the table's pool: about half the bytes,
+ * (conn_pack(); one thread packs it as the segment that settles it is
+ * filed, flow.c pack_settled(), -j's at their next batch, flow_pack()),
+ * in the table's pool: about half the bytes,
  * and most of a busy capture's records are such. So does an open record
  * that has been idle FLOW_PACK_IDLE_NS, until a segment comes for it or
  * its idle timeout (flow_expire()). A segment for a packed record, its
@@ -235,7 +237,8 @@ struct conn *flow_segment_tcp(struct flow_table *t, const struct pkt *p,
  * whose pointers the caller holds until it renumbers them); then, unless
  * t->id_frame, flow_pack(). */
 void flow_expire(struct flow_table *t, int64_t now);
-/* Pack the records that settled into TIME_WAIT since the last call: their
+/* Pack the records that settled into TIME_WAIT since the last call and
+ * are still whole (none, usually, with one thread: t->pack_cand): their
  * blocks move (conn_pack()), so no record pointer may be held across it. */
 void flow_pack(struct flow_table *t);
 /* Release everything (end of input), in id order. */
