@@ -1255,7 +1255,20 @@ flow_flush_tables(struct flow_table *const *ts, unsigned nt, int64_t now,
 			round(user);
 		return;
 	}
-	for (unsigned k = 0; k < nt; k++)
+	/* The ids' range: a table that numbers its records itself (not
+	 * t->id_frame) gave them all below t->next_id, from 1, which any
+	 * ranges of ids release in the same order; else a walk finds it. */
+	bool numbered = true;
+	for (unsigned k = 0; k < nt; k++) {
+		numbered = numbered && !ts[k]->id_frame;
+		if (ts[k]->next_id - 1 > hi)
+			hi = ts[k]->next_id - 1;
+	}
+	if (numbered)
+		lo = 1;
+	else
+		hi = 0;
+	for (unsigned k = 0; k < nt && !numbered; k++)
 		for (uint64_t i = 0; i <= ts[k]->mask; i++) {
 			flush_prefetch(ts[k], i);
 			for (struct conn *c = ts[k]->bkt[i]; c; c = c->hnext) {
