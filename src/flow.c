@@ -1648,7 +1648,9 @@ segment_in(struct flow_table *t, struct conn *c, uint8_t dir,
 		return c;
 	uint64_t cand = t->pack_cand;
 	update(t, c, conn_input(c, &t->cfg, dir, p, ts, frame));
-	if (G_UNLIKELY(t->pack_cand != cand))	/* filed in TIME_WAIT */
+	/* Filed in TIME_WAIT; and settled, which pack_settled() asks
+	 * first (the first of the two filings of the usual close is not) */
+	if (G_UNLIKELY(t->pack_cand != cand) && conn_is_settled(c))
 		return pack_settled(t, c);
 	return c;
 }
