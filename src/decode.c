@@ -1765,9 +1765,9 @@ whole_no_payload(const uint8_t *data, size_t caplen, size_t wirelen,
 /* decode_fast()'s frame the whole way (a tail call). */
 static inline __attribute__((always_inline)) enum decode_result
 fast_whole(const uint8_t *d, size_t caplen, size_t wirelen,
-    const struct decode_opts *opts, struct pkt *pkt, bool payload)
+    const struct decode_opts *opts, struct pkt *pkt, bool full)
 {
-	if (!payload)
+	if (!full)
 		return whole_no_payload(d, caplen, wirelen, opts, pkt);
 	return decode_whole(DLT_EN10MB, d, caplen, wirelen, opts, pkt);
 }
@@ -1777,7 +1777,7 @@ fast_whole(const uint8_t *d, size_t caplen, size_t wirelen,
  * bytes. */
 static inline __attribute__((always_inline)) enum decode_result
 fast_tcp(const uint8_t *d, size_t caplen, size_t wirelen,
-    const struct decode_opts *opts, struct pkt *pkt, bool payload,
+    const struct decode_opts *opts, struct pkt *pkt, bool full,
     size_t iph, size_t plen)
 {
 	const uint8_t *ip = d + 14;
@@ -1787,7 +1787,7 @@ fast_tcp(const uint8_t *d, size_t caplen, size_t wirelen,
 	 * all (so it fits the IP length too). */
 	size_t cap = caplen - 14 - iph, avail = cap < plen ? cap : plen;
 	if (hlen < 20 || avail < hlen)
-		return fast_whole(d, caplen, wirelen, opts, pkt, payload);
+		return fast_whole(d, caplen, wirelen, opts, pkt, full);
 	struct tcp_seg *t = &pkt->tcp;
 	enum decode_result res = DECODE_OK;
 	/* (the quirks stored once, before the walk) */
@@ -1800,7 +1800,8 @@ fast_tcp(const uint8_t *d, size_t caplen, size_t wirelen,
 	t->hlen = (uint8_t)hlen;
 	t->paylen = (uint32_t)(plen - hlen);
 	t->paycap = (uint32_t)(avail - hlen);	/* <= paylen: avail <= plen */
-	t->payload = payload && t->paycap ? th + hlen : NULL;
+	if (full)
+		t->payload = t->paycap ? th + hlen : NULL;
 	if (t->paycap < t->paylen) {
 		quirks |= DEC_TCP_PAYLOAD_CUT;
 		if (caplen >= wirelen)
@@ -1824,11 +1825,14 @@ fast_tcp(const uint8_t *d, size_t caplen, size_t wirelen,
  * frame, and any doubt, goes the whole way (decode_whole(), a tail call,
  * as is the option walk's: the fast path keeps nothing across a call, and
  * saves no registers). One check of the captured length covers the fixed
- * headers (rd_take()'s bound, at once).
+ * headers (rd_take()'s bound, at once). Not full (decode_frame_ether()):
+ * the frame's payload pointer, VLAN and IPv4 identification are not
+ * stored by this way (the whole way stores them), a store or three a
+ * frame that nothing after the decoder reads.
  */
 static inline __attribute__((always_inline)) enum decode_result
 decode_fast(const uint8_t *d, size_t caplen, size_t wirelen,
-    const struct decode_opts *opts, struct pkt *pkt, bool payload)
+    const struct decode_opts *opts, struct pkt *pkt, bool full)
 {
 	if (caplen < 14 + 20 + 20)
 		goto whole;
@@ -1846,9 +1850,11 @@ decode_fast(const uint8_t *d, size_t caplen, size_t wirelen,
 		pkt->af = 4;
 		addr4(pkt->src, ip + 12);
 		addr4(pkt->dst, ip + 16);
-		pkt->vlan = 0;
-		pkt->ipid = ld_be16(ip + 4);
-		return fast_tcp(d, caplen, wirelen, opts, pkt, payload, 20,
+		if (full) {
+			pkt->vlan = 0;
+			pkt->ipid = ld_be16(ip + 4);
+		}
+		return fast_tcp(d, caplen, wirelen, opts, pkt, full, 20,
 		    tot - 20);
 	} else if (et == ETHERTYPE_IPV6) {
 		/* TCP next; a payload length of 0 (a jumbogram, BIG TCP) or
@@ -1862,13 +1868,15 @@ decode_fast(const uint8_t *d, size_t caplen, size_t wirelen,
 		pkt->af = 6;
 		memcpy(pkt->src, ip + 8, 16);
 		memcpy(pkt->dst, ip + 24, 16);
-		pkt->vlan = 0;
-		pkt->ipid = 0;
-		return fast_tcp(d, caplen, wirelen, opts, pkt, payload, 40,
+		if (full) {
+			pkt->vlan = 0;
+			pkt->ipid = 0;
+		}
+		return fast_tcp(d, caplen, wirelen, opts, pkt, full, 40,
 		    plen);
 	}
 whole:
-	return fast_whole(d, caplen, wirelen, opts, pkt, payload);
+	return fast_whole(d, caplen, wirelen, opts, pkt, full);
 }
 
 enum decode_result

@@ -308,11 +308,13 @@ hash_ahead(struct pipeline *pl, struct ahead *a)
 static inline __attribute__((always_inline)) void
 frame_decode(struct pipeline *pl, struct ahead *a, struct par *par)
 {
-	/* Ethernet without checksums to verify (pl->ether_dlt: else none) */
-	bool fast = G_LIKELY(a->f.dlt == pl->ether_dlt);
+	/* Ethernet without checksums to verify (pl->ether_dlt: else none),
+	 * of one interface (the copies' test reads what
+	 * decode_frame_ether() leaves out) */
+	bool fast = G_LIKELY(a->f.dlt == pl->ether_dlt && !a->f.iface);
 	/* Nothing after the decoder reads the payload, and the frame may
 	 * be gone when a frame read ahead is analyzed (as with -j): no
-	 * payload pointer (decode_frame_ether() gives none). The frame's
+	 * payload pointer (decode_frame_ether() stores none). The frame's
 	 * time is for the fragment reassembler. */
 	pl->dopts.ts = a->f.ts_ns;
 	if (fast) {
