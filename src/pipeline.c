@@ -328,8 +328,12 @@ frame_decode(struct pipeline *pl, struct ahead *a, struct par *par)
 	if (G_UNLIKELY((!fast && a->f.dlt != DLT_EN10MB) || a->f.iface) &&
 	    a->r == DECODE_OK && pl->copies && copy_of_seen(pl->copies, a))
 		a->r = AHEAD_COPY;
-	if (a->r == DECODE_OK && !par)
-		hash_ahead(pl, a);
+	if (!par) {
+		if (a->r == DECODE_OK)
+			hash_ahead(pl, a);
+		else
+			a->hash = 0;	/* prefetch_ahead()'s, harmless */
+	}
 }
 
 /* frame_commit()'s frame that is not the usual one: counted; whether it
@@ -539,12 +543,13 @@ slot_at(union ahead_slot *ring, size_t at)
 	    (at & (RING * SLOT - 1))))->a;
 }
 
-/* The record of a frame read ahead, fetched (flow_prefetch_record()). */
+/* The record of a frame read ahead, fetched (flow_prefetch_record()):
+ * a frame that is no segment has the hash 0 (frame_decode(),
+ * read_decode()), a hint as good as any, without a test. */
 static inline __attribute__((always_inline)) void
 prefetch_ahead(struct pipeline *pl, const struct ahead *b)
 {
-	if (b->r == DECODE_OK)
-		flow_prefetch_record(&pl->flows, b->hash);
+	flow_prefetch_record(&pl->flows, b->hash);
 }
 
 /* Read a frame into a and decode it (one thread): the usual record
@@ -568,8 +573,10 @@ read_decode(struct pipeline *pl, struct capture *cap, struct ahead *a,
 			pl->dopts.ts = f.ts_ns;
 			a->r = decode_frame_ether(f.data, f.caplen,
 			    f.wirelen, &pl->dopts, &a->pkt);
-			if (a->r == DECODE_OK)
+			if (G_LIKELY(a->r == DECODE_OK))
 				hash_ahead(pl, a);
+			else
+				a->hash = 0;	/* prefetch_ahead() */
 			return CAPTURE_OK;
 		}
 		a->f = f;
