@@ -460,6 +460,11 @@ capture_error_offset(struct capture *c)
 	return ret;
 }
 
+/* The buffer of a capture not read by capture.c's own reader: empty, so
+ * that capture_at_once() finds no record in it without a test of its
+ * own. Never written (capture_at_once() moves pos past a record only). */
+static struct capture_buf no_own;
+
 /* What capture_next() hands out at once (struct capture's at_once,
  * sub_ns): after the capture is set up and whenever -w is opened. */
 static void
@@ -559,7 +564,7 @@ capture_setup(pcap_t *p, const char *name, const char *filter, GError **err)
 	struct capture *c = g_new0(struct capture, 1);
 	c->filter = filter && *filter ? g_strdup(filter) : NULL;
 	c->own = own;
-	c->h.own = own ? &own->b : NULL;
+	c->h.own = own ? &own->b : &no_own;
 	c->prog = prog_keep;
 	c->has_prog = has_prog;
 	c->p = p;

@@ -38,10 +38,11 @@ struct capture_head {
 	int dlt;
 	uint64_t off;		/* offset after the last whole record */
 	uint64_t records;	/* records read */
-	/* A record of the own reader's buffer (else NULL) is handed out at
-	 * once when its caplen is below at_once (0: none: not our byte
-	 * order, a filter or -w) and its timestamp's fraction below sub_lim
-	 * (under a second: no clamp); that fraction times sub_ns is ns. */
+	/* A record of the own reader's buffer (else an empty one, never
+	 * NULL) is handed out at once when its caplen is below at_once (0:
+	 * none: not our byte order, a filter or -w) and its timestamp's
+	 * fraction below sub_lim (under a second: no clamp); that fraction
+	 * times sub_ns is ns. */
 	struct capture_buf *own;
 	uint32_t at_once;
 	uint32_t sub_lim;
@@ -56,7 +57,8 @@ capture_at_once(struct capture_head *c, struct frame *f)
 {
 	struct capture_buf *o = c->own;
 
-	if (!c->at_once || o->end - o->pos < 16)
+	/* (at_once 0: every caplen is at or above it, below) */
+	if (o->end - o->pos < 16)
 		return false;
 	uint32_t w[4];
 	memcpy(w, o->buf + o->pos, 16);
