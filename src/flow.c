@@ -715,18 +715,25 @@ flow_pack(struct flow_table *t)
  * thousands, each a miss again in the new record that took it. One thread
  * only (with -j a record's block must not move until it is numbered,
  * conn.fresh, and flow_pack() packs at each batch). The record's block
- * now: c, or the packed one.
+ * now: c, or the packed one. Its caller (segment_in()) has seen update()
+ * file it in TIME_WAIT, whole and settled: at its exact deadline,
+ * time_wait_end() (update_slow()'s exact filing), not done and in
+ * TIME_WAIT (deadline_of()'s class): flow_pack()'s tests but those, which
+ * conn_fast_check checks.
  */
 static __attribute__((noinline)) struct conn *
 pack_settled(struct flow_table *t, struct conn *c)
 {
-	int64_t d;
-
-	if (t->id_frame || c->packed || c->slot == FLOW_FAR ||
-	    t->wheel[TIMER_TIME_WAIT].n < t->pack_min ||
-	    !conn_is_settled(c) || conn_tw_linked(c) || conn_is_done(c) ||
-	    !conn_in_time_wait(c) || (d = time_wait_end(t, c)) == 0 ||
-	    d != c->deadline)
+	if (G_UNLIKELY(conn_fast_check)) {
+		int64_t d;
+		if (c->packed || !conn_is_settled(c) || conn_is_done(c) ||
+		    !conn_in_time_wait(c) || (d = time_wait_end(t, c)) == 0 ||
+		    d != c->deadline)
+			g_error("pack_settled: a record not filed settled in "
+			    "TIME_WAIT at its end");
+	}
+	if (t->id_frame || c->slot == FLOW_FAR ||
+	    t->wheel[TIMER_TIME_WAIT].n < t->pack_min || conn_tw_linked(c))
 		return c;
 	struct conn *pk = pack_block(t, c);
 	relink(t, pk, chain_of(t, c));
