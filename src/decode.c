@@ -1799,10 +1799,15 @@ fast_tcp(const uint8_t *d, size_t caplen, size_t wirelen,
 	t->win = ld_be16(th + 14);
 	t->hlen = (uint8_t)hlen;
 	t->paylen = (uint32_t)(plen - hlen);
-	t->paycap = (uint32_t)(avail - hlen);	/* <= paylen: avail <= plen */
-	if (full)
-		t->payload = t->paycap ? th + hlen : NULL;
-	if (t->paycap < t->paylen) {
+	/* (paycap, like payload, only full: nothing after the decoder
+	 * reads it) */
+	uint32_t paycap = (uint32_t)(avail - hlen);	/* <= paylen: avail
+							   <= plen */
+	if (full) {
+		t->paycap = paycap;
+		t->payload = paycap ? th + hlen : NULL;
+	}
+	if (paycap < t->paylen) {
 		quirks |= DEC_TCP_PAYLOAD_CUT;
 		if (caplen >= wirelen)
 			res = DECODE_MALFORMED;	/* as below */
@@ -1826,9 +1831,10 @@ fast_tcp(const uint8_t *d, size_t caplen, size_t wirelen,
  * as is the option walk's: the fast path keeps nothing across a call, and
  * saves no registers). One check of the captured length covers the fixed
  * headers (rd_take()'s bound, at once). Not full (decode_frame_ether()):
- * the frame's payload pointer, VLAN and IPv4 identification are not
- * stored by this way (the whole way stores them), a store or three a
- * frame that nothing after the decoder reads.
+ * the frame's payload pointer, payload bytes captured (tcp.paycap), VLAN
+ * and IPv4 identification are not stored by this way (the whole way
+ * stores them), a few stores a frame that nothing after the decoder
+ * reads.
  */
 static inline __attribute__((always_inline)) enum decode_result
 decode_fast(const uint8_t *d, size_t caplen, size_t wirelen,

@@ -144,9 +144,10 @@ enum decode_result decode_frame(int dlt, const uint8_t *data, size_t caplen,
 
 /* decode_frame() of a frame of DLT_EN10MB (Ethernet) with opts (not NULL)
  * that verify no checksums: for a caller that knows all three, without
- * their tests (nor decode_fast_off's), and reads no payload, nor vlan or
- * ipid (only the copies' test does, pipeline.c, which a frame of one
- * interface never goes to): those three may be left as they were.
+ * their tests (nor decode_fast_off's), and reads no payload (nor
+ * tcp.paycap), vlan or ipid (only the copies' test does, pipeline.c, which
+ * a frame of one interface never goes to): those four may be left as they
+ * were.
  * The SACK blocks past tcp.opt.nsack are left as they were. */
 enum decode_result decode_frame_ether(const uint8_t *data, size_t caplen,
     size_t wirelen, const struct decode_opts *opts, struct pkt *pkt);
