@@ -154,8 +154,8 @@ flow_key_hash(const struct flow_key *k)
 
 /* Out of line: its three multiplies' registers would be saved and
  * restored for every IPv4 packet too. */
-static __attribute__((noinline)) uint32_t
-pkt_hash_v6(const struct pkt *p)
+__attribute__((noinline)) uint32_t
+flow_pkt_hash_v6(const struct pkt *p)
 {
 	return flow_hash_eps(ep_v6(p->src, p->tcp.sport),
 	    ep_v6(p->dst, p->tcp.dport));
@@ -166,7 +166,7 @@ flow_pkt_hash(const struct pkt *p)
 {
 	flow_seed_ready();
 	if (p->af == 6)
-		return pkt_hash_v6(p);
+		return flow_pkt_hash_v6(p);
 	return flow_hash_eps(ep_v4(p->src, p->tcp.sport),
 	    ep_v4(p->dst, p->tcp.dport));
 }
