@@ -1262,17 +1262,19 @@ flow_flush_tables(struct flow_table *const *ts, unsigned nt, int64_t now,
 			round(user);
 		return;
 	}
-	/* The ids' range: a table that numbers its records itself (not
-	 * t->id_frame) gave them all below t->next_id, from 1, which any
-	 * ranges of ids release in the same order; else a walk finds it. */
+	/* The ids' range: tables that number their records themselves (not
+	 * t->id_frame) gave them from 1, as many as they made (t->next_id -
+	 * 1 each: a caller that numbers them across the tables stays below
+	 * their sum), which spares a walk of every bucket to find it, a
+	 * cache miss a record. (An id past it goes to the last bin, below:
+	 * the order stays right, only that round is larger.) */
 	bool numbered = true;
 	for (unsigned k = 0; k < nt; k++) {
 		numbered = numbered && !ts[k]->id_frame;
-		if (ts[k]->next_id - 1 > hi)
-			hi = ts[k]->next_id - 1;
+		hi += ts[k]->next_id - 1;
 	}
 	if (numbered)
-		lo = 1;
+		lo = 0;
 	else
 		hi = 0;
 	for (unsigned k = 0; k < nt && !numbered; k++)
@@ -1293,8 +1295,9 @@ flow_flush_tables(struct flow_table *const *ts, unsigned nt, int64_t now,
 			struct conn *c = t->bkt[i], *next;
 			flush_prefetch(t, i);
 			for (; c; c = next) {
-				size_t b = k * FLUSH_BINS +
-				    (c->id - lo) / width;
+				uint64_t in = (c->id - lo) / width;
+				size_t b = k * FLUSH_BINS + (in < FLUSH_BINS ?
+				    in : FLUSH_BINS - 1);
 				next = c->hnext;
 				/* Every record leaves: its timer slot's
 				 * neighbours need not be told (release()'s
