@@ -925,14 +925,23 @@ end_reason(const struct conn *c, enum flow_timer which)
 }
 
 /* Report and free a record that is filed in a wheel; why END_NONE: its
- * timer ran out. */
+ * timer ran out. END_EOF: the end of input, where every record leaves
+ * (flow_flush_tables()), which took them all off the buckets first: the
+ * record's slot is left empty, whatever its neighbours, which leave too
+ * (no link of theirs is written, nor read). */
 static void
 release(struct flow_table *t, struct conn *c, int64_t now, enum conn_end why)
 {
 	if (!c->packed)
 		conn_tw_unlink(c);
-	wheel_unfile(t, c);
-	hash_remove(t, c);
+	if (why == END_EOF) {
+		struct flow_wheel *w = &t->wheel[c->timer];
+		w->head[c->slot] = w->tail[c->slot] = NULL;
+		w->n--;
+	} else {
+		wheel_unfile(t, c);
+		hash_remove(t, c);
+	}
 	if (why == END_NONE)
 		why = end_reason(c, c->timer);
 	if (c->packed) {
@@ -1102,7 +1111,8 @@ due_release(struct flow_table *t, int64_t now, bool eof)
 		sort_due(t, lo, hi);
 	/* release() finds each record in its hash chain: the buckets and
 	 * chains of those a few places on are fetched meanwhile
-	 * (flow_prefetch_bucket()). */
+	 * (flow_prefetch_bucket()); but at the end of input, which took the
+	 * records off the buckets. */
 	for (size_t i = 0; i < t->ndue; i++) {
 		struct conn *c = t->due[i].c;
 		if (i + 2 * DUE_AHEAD < t->ndue) {
@@ -1111,9 +1121,9 @@ due_release(struct flow_table *t, int64_t now, bool eof)
 			for (int l = 0; l < 4; l++)
 				__builtin_prefetch(f + 64 * l);
 		}
-		if (i + DUE_AHEAD < t->ndue)
+		if (!eof && i + DUE_AHEAD < t->ndue)
 			flow_prefetch_bucket(t, t->due[i + DUE_AHEAD].c->hash);
-		if (i + DUE_AHEAD / 2 < t->ndue)
+		if (!eof && i + DUE_AHEAD / 2 < t->ndue)
 			flow_prefetch_record(t,
 			    t->due[i + DUE_AHEAD / 2].c->hash);
 		release(t, c, now, eof ? END_EOF : END_NONE);
@@ -1209,16 +1219,29 @@ flow_expire(struct flow_table *t, int64_t now)
 	flow_trim(t);
 }
 
-/* Release the records whose id is in [lo, hi), by id; there are n. */
+/* The table's buckets given back, for one empty one: its records, all
+ * leaving at the end of input, are held elsewhere (release() finds none
+ * in them). */
 static void
-flush_range(struct flow_table *t, int64_t now, uint64_t lo, uint64_t hi,
-    uint64_t n)
+bkt_drop(struct flow_table *t)
 {
-	due_reserve(t, n);
+	bkt_free(t->bkt, t->mask + 1);
+	t->mask = 0;
+	t->bkt = bkt_new(1);
+}
+
+/* Release every record of the table, by id (the end of input). */
+static void
+flush_all(struct flow_table *t, int64_t now)
+{
+	due_reserve(t, t->n);
 	for (uint64_t i = 0; t->bkt && i <= t->mask; i++)
 		for (struct conn *c = t->bkt[i]; c; c = c->hnext)
-			if (c->id >= lo && c->id < hi)
-				due_add(t, c);
+			due_add(t, c);
+	if (t->bkt) {
+		t->n -= t->ndue;
+		bkt_drop(t);
+	}
 	due_release(t, now, true);
 }
 
@@ -1257,7 +1280,7 @@ flow_flush_tables(struct flow_table *const *ts, unsigned nt, int64_t now,
 		total += ts[k]->n;
 	if (total <= FLUSH_ROUND) {
 		for (unsigned k = 0; k < nt; k++)
-			flush_range(ts[k], now, 0, UINT64_MAX, ts[k]->n);
+			flush_all(ts[k], now);
 		if (round)
 			round(user);
 		return;
@@ -1300,18 +1323,15 @@ flow_flush_tables(struct flow_table *const *ts, unsigned nt, int64_t now,
 				    in : FLUSH_BINS - 1);
 				next = c->hnext;
 				/* Every record leaves: its timer slot's
-				 * neighbours need not be told (release()'s
-				 * wheel_unfile() then clears the slot's head
-				 * and tail, and counts it out). */
-				c->prev = c->next = NULL;
+				 * neighbours need not be told (release()
+				 * clears the slot's head and tail, and
+				 * counts it out). */
 				c->hnext = bin[b];
 				bin[b] = c;
 				cnt[b]++;
 			}
 		}
-		bkt_free(t->bkt, t->mask + 1);
-		t->mask = 0;	/* release()'s hash_remove() finds nothing */
-		t->bkt = bkt_new(1);
+		bkt_drop(t);
 	}
 	for (uint64_t b = 0, e; b < FLUSH_BINS; b = e) {
 		uint64_t n = 0;
