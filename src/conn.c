@@ -2768,6 +2768,33 @@ tw_restart_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	}
 }
 
+/* tw_restart_ack() for the plain path's segment (an ACK but for a SYN),
+ * its usual case first: kept in microseconds, ts the last packet's time
+ * (stored as c->t[CT_LAST], time_set_last()), no conn_ext and no FIN sent
+ * again. Then a time set is that last one, and a later ts is a larger
+ * stored value (0, none, is later only for ts > 0). */
+static inline __attribute__((always_inline)) void
+plain_tw_restart(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    enum tcp_ev ev, uint8_t snd_prev, uint8_t rcv_from, int64_t ts)
+{
+	uint32_t last = c->t[CT_LAST];
+
+	if (c->ts_unit != CONN_TS_US || last == 0 || ts <= 0 ||
+	    ts != c->first_ts + (int64_t)(last - 1) * 1000 || c->ext ||
+	    (ev == EV_FIN && c->side[dir].fin_count > 1)) {
+		tw_restart_ack(c, dir, s, ev, ev != EV_SYN, snd_prev,
+		    rcv_from, ts);
+		return;
+	}
+	for (int i = 0; i < 2; i++) {
+		uint32_t *tw = &c->side[i].t[CT_TW];
+		if (c->peer[i].st == TCP_ST_TIME_WAIT && *tw < last &&
+		    (i == dir ? ev != EV_SYN || snd_prev != TCP_ST_TIME_WAIT :
+		    rcv_from != TCP_ST_TIME_WAIT))
+			*tw = last;
+	}
+}
+
 /* tw_restart_ack() for any segment (s's ACK bit). */
 static void
 tw_restart(struct conn *c, uint8_t dir, const struct tcp_seg *s,
@@ -2970,7 +2997,7 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	if (snd->st == TCP_ST_ESTABLISHED || rcv->st == TCP_ST_ESTABLISHED)
 		c->hs |= HSF_ESTABLISHED;
 	if (snd->st == TCP_ST_TIME_WAIT || rcv->st == TCP_ST_TIME_WAIT)
-		tw_restart_ack(c, dir, s, ev, ack, snd_prev, st.rcv_from, ts);
+		plain_tw_restart(c, dir, s, ev, snd_prev, st.rcv_from, ts);
 	zeek_conn_segment_fl(&c->zeek, dir == c->first_dir, s, 0,
 	    ev == EV_SYN ? TH_SYN : ev == EV_SYNACK ? TH_SYN | TH_ACK :
 	    fin ? TH_ACK | TH_FIN : TH_ACK);
