@@ -2146,8 +2146,8 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	 * the time says both left before the peer's FIN arrived (its ACK
 	 * of the data before that FIN, then its own FIN, within the round
 	 * trip: a simultaneous close, 3.6 figure 13). */
-	bool after = (s->flags & TH_FIN) && me->fin_before_prev &&
-	    (late || !timed);
+	bool after = (s->flags & TH_FIN) &&
+	    (me->fin_before & FIN_BEFORE_PREV) && (late || !timed);
 	/* A repeated ack that opens the window past every edge it gave
 	 * before is a window update (sent as the FIN crossed it), not an
 	 * answer to the FIN. take_ack() has not taken this one yet. */
@@ -2569,6 +2569,15 @@ note_tsval(struct conn *c, uint8_t dir, const struct tcp_seg *s)
 	}
 }
 
+/* A segment from snd: its latest segment's fin_before bit becomes the one
+ * before, and the latest tells whether rcv's FIN was seen. */
+static inline void
+fin_before_shift(struct tcp_peer *snd, const struct tcp_peer *rcv)
+{
+	snd->fin_before = (snd->fin_before << 1 & FIN_BEFORE_PREV) |
+	    ((rcv->flags & PEER_FIN_SEEN) ? FIN_BEFORE_LAST : 0);
+}
+
 /*
  * Most segments of a capture are ACKs, with or without data, sent in order
  * between two ESTABLISHED endpoints of a connection with nothing unusual
@@ -2654,9 +2663,8 @@ fast_steps(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts)
 	sd->pkts++;
 	snd->flags |= PEER_SENT_ANY;
 	/* (No FIN seen either way: both bits usually false already.) */
-	if (snd->fin_before_last || snd->fin_before_prev) {
-		snd->fin_before_prev = snd->fin_before_last;
-		snd->fin_before_last = false;
+	if (snd->fin_before) {
+		snd->fin_before = (snd->fin_before << 1) & FIN_BEFORE_PREV;
 	}
 	/* track_seq(): in order */
 	sd->bytes += s->paylen;
@@ -2940,8 +2948,7 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	note_tsval(c, dir, s);
 	sd->pkts++;
 	snd->flags |= PEER_SENT_ANY;
-	snd->fin_before_prev = snd->fin_before_last;
-	snd->fin_before_last = (rcv->flags & PEER_FIN_SEEN) != 0;
+	fin_before_shift(snd, rcv);
 
 	/* 1. sequence space: track_seq(), in order */
 	uint32_t nxt_before = snd->snd_nxt, prev_ack = snd->ack;
@@ -3457,8 +3464,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		ext_of(c)->pkts_hi[dir]++;
 	snd->flags |= PEER_SENT_ANY;
 	/* Its segment before this one came after the peer's FIN? */
-	snd->fin_before_prev = snd->fin_before_last;
-	snd->fin_before_last = (rcv->flags & PEER_FIN_SEEN) != 0;
+	fin_before_shift(snd, rcv);
 
 	/* Decode-level findings, once per side. */
 	if ((pkt->quirks & (DEC_TCP_OPT_BAD_LEN | DEC_TCP_OPT_BAD_SIZE |
