@@ -843,24 +843,57 @@ side_time_set_now(struct conn *c, uint8_t side, enum side_time k, int64_t t)
 
 /* The last packet's time moves to ts if ts is later (every segment).
  * Inline for the usual case, a connection kept in microseconds; the rest
- * as any time. */
-static inline void
-time_touch_last(struct conn *c, int64_t ts)
+ * as any time. true when ts is then the last packet's time as stored in
+ * microseconds, so that time_set_last() takes it (time_set_at()): false
+ * may be either. */
+static inline bool
+time_touch_now(struct conn *c, int64_t ts)
 {
 	uint32_t v = c->t[CT_LAST];
 	int64_t d;
 
 	if (c->ts_unit == CONN_TS_US && v != 0 && ts != 0 &&
 	    !__builtin_sub_overflow(ts, c->first_ts, &d) && d >= 0) {
-		if (d <= (int64_t)(v - 1) * 1000)
-			return;		/* not later */
+		int64_t at = (int64_t)(v - 1) * 1000;
+		if (d <= at)
+			return d == at;		/* not later */
 		if ((v = time_us(d)) != 0) {
 			c->t[CT_LAST] = v;
-			return;
+			return true;
 		}
 	}
 	if (ts > conn_time(c, CT_LAST))
 		time_set(c, CT_LAST, ts);
+	return false;
+}
+
+static inline void
+time_touch_last(struct conn *c, int64_t ts)
+{
+	(void)time_touch_now(c, ts);
+}
+
+/* time_set_now() and side_time_set_now() of the segment's time t, now
+ * time_touch_now()'s answer for it: when true, the last packet's stored
+ * time (nothing between moves that, first_ts or the unit: every time set
+ * is t, which fits). */
+static inline void
+time_set_at(struct conn *c, enum conn_time k, int64_t t, bool now)
+{
+	if (now)
+		c->t[k] = c->t[CT_LAST];
+	else
+		time_set_now(c, k, t);
+}
+
+static inline void
+side_time_set_at(struct conn *c, uint8_t side, enum side_time k, int64_t t,
+    bool now)
+{
+	if (now)
+		c->side[side].t[k] = c->t[CT_LAST];
+	else
+		side_time_set_now(c, side, k, t);
 }
 
 /* When the TIME_WAIT of side's endpoint ends: 2MSL after its last ACK
@@ -1682,12 +1715,12 @@ plain_syn_fresh(const struct conn *c, const struct tcp_peer *p)
 
 static inline void
 plain_handshake_syn(struct conn *c, uint8_t dir, const struct tcp_seg *s,
-    int64_t ts)
+    int64_t ts, bool now)
 {
 	struct tcp_peer *p = &c->peer[dir];
 
 	c->syn_dir = (int8_t)dir;
-	time_set_now(c, CT_SYN, ts);
+	time_set_at(c, CT_SYN, ts, now);
 	c->hs |= HSF_SYN;
 	c->syn_count++;
 	if (c->syn_count > 1 && c->synack_dir < 0)
@@ -1708,14 +1741,14 @@ plain_handshake_syn(struct conn *c, uint8_t dir, const struct tcp_seg *s,
  */
 static inline void
 plain_handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
-    int64_t ts, uint64_t frame)
+    int64_t ts, uint64_t frame, bool now)
 {
 	struct tcp_peer *p = &c->peer[dir], *q = &c->peer[!dir];
 	char a[32];
 
 	synack_tw_floor(c, dir, s, ts, frame);
 	c->synack_dir = (int8_t)dir;
-	time_set_now(c, CT_SYNACK, ts);
+	time_set_at(c, CT_SYNACK, ts, now);
 	c->synack_ack = s->ack;
 	c->hs |= HSF_SYNACK;
 	c->synack_count++;
@@ -1923,7 +1956,7 @@ had_unseen_third(const struct conn *c, uint8_t dir, const struct tcp_seg *s)
  * are all first ones, at u. */
 static inline __attribute__((always_inline)) void
 teardown_fin_first(struct conn *c, uint8_t dir, const struct tcp_seg *s,
-    bool ts_new, int64_t gap, int64_t ts, uint64_t frame)
+    bool ts_new, int64_t gap, int64_t ts, uint64_t frame, bool now)
 {
 	struct tcp_peer *p = &c->peer[dir];
 
@@ -1934,7 +1967,7 @@ teardown_fin_first(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		 * the first (its ack stops short of it): the two FINs were
 		 * both sent before either was received (3.6 figure 13). */
 		c->fins_crossed = true;
-	side_time_set_now(c, dir, CT_FIN, ts);
+	side_time_set_at(c, dir, CT_FIN, ts, now);
 	c->fin_frame[dir] = frame;
 	/* Its timestamp tells the peer's segments sent before it arrived
 	 * (teardown_fin_ack()), and so may its distance from the packet
@@ -1993,7 +2026,7 @@ teardown_fin(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 			    p->fin_seq);
 		return;
 	}
-	teardown_fin_first(c, dir, s, ts_new, gap, ts, frame);
+	teardown_fin_first(c, dir, s, ts_new, gap, ts, frame, false);
 	if (seq_known)
 		fin_seq_check(c, dir, s, nxt_before, ts, frame);
 }
@@ -2055,15 +2088,16 @@ stale(const struct tcp_peer *f, const struct tcp_seg *s)
 	    seq_le(s->seq + s->paylen, f->ack);
 }
 
-/* An ack from dir that acks the peer's FIN (tcp_acks_fin()). */
+/* An ack from dir that acks the peer's FIN (tcp_acks_fin()); now as
+ * time_set_at()'s. */
 static inline void
-fin_acked(struct conn *c, uint8_t dir, int64_t ts)
+fin_acked(struct conn *c, uint8_t dir, int64_t ts, bool now)
 {
 	struct tcp_peer *me = &c->peer[dir], *f = &c->peer[!dir];
 
 	me->flags |= PEER_GOT_FIN;
 	if (!(f->flags & PEER_FIN_ACKED))
-		side_time_set_now(c, !dir, CT_FIN_ACK, ts);
+		side_time_set_at(c, !dir, CT_FIN_ACK, ts, now);
 	f->flags |= PEER_FIN_ACKED;
 }
 
@@ -2078,7 +2112,7 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	/* Acceptable (RFC 9293 3.10.7.4): up to what the FIN's sender sent,
 	 * its FIN at most; an ack beyond acknowledges nothing. */
 	if (tcp_acks_fin(f, s->ack)) {
-		fin_acked(c, dir, ts);
+		fin_acked(c, dir, ts, false);
 		return;
 	}
 	/* Beyond it (ack_unseen_data): unacceptable, it acks nothing, but
@@ -2778,17 +2812,17 @@ tw_restart_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 
 /* tw_restart_ack() for the plain path's segment (an ACK but for a SYN),
  * its usual case first: kept in microseconds, ts the last packet's time
- * (stored as c->t[CT_LAST], time_set_last()), no conn_ext and no FIN sent
- * again. Then a time set is that last one, and a later ts is a larger
- * stored value (0, none, is later only for ts > 0). */
+ * (now: stored as c->t[CT_LAST], time_set_at()), no conn_ext and no FIN
+ * sent again. Then a time set is that last one, and a later ts is a
+ * larger stored value (0, none, is later only for ts > 0). */
 static inline __attribute__((always_inline)) void
 plain_tw_restart(struct conn *c, uint8_t dir, const struct tcp_seg *s,
-    enum tcp_ev ev, uint8_t snd_prev, uint8_t rcv_from, int64_t ts)
+    enum tcp_ev ev, uint8_t snd_prev, uint8_t rcv_from, int64_t ts,
+    bool now)
 {
 	uint32_t last = c->t[CT_LAST];
 
-	if (c->ts_unit != CONN_TS_US || last == 0 || ts <= 0 ||
-	    ts != c->first_ts + (int64_t)(last - 1) * 1000 || c->ext ||
+	if (!now || ts <= 0 || c->ext ||
 	    (ev == EV_FIN && c->side[dir].fin_count > 1)) {
 		tw_restart_ack(c, dir, s, ev, ev != EV_SYN, snd_prev,
 		    rcv_from, ts);
@@ -2940,11 +2974,13 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	    (!snd->ts_seen || seq_gt(s->opt.tsval, snd->ts_max));
 	/* The record's first time, first_ts itself, in microseconds: stored
 	 * as 1 (time_touch_last(), time_encode()). */
+	bool now;
 	if (ev == EV_SYN && c->t[CT_LAST] == 0 && c->ts_unit == CONN_TS_US &&
-	    ts > 0)
+	    ts > 0) {
 		c->t[CT_LAST] = 1;
-	else
-		time_touch_last(c, ts);
+		now = true;
+	} else
+		now = time_touch_now(c, ts);
 	note_tsval(c, dir, s);
 	sd->pkts++;
 	snd->flags |= PEER_SENT_ANY;
@@ -2960,11 +2996,11 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 
 	/* 2. handshake and teardown checks */
 	if (ev == EV_SYN && plain_syn_fresh(c, snd))
-		plain_handshake_syn(c, dir, s, ts);
+		plain_handshake_syn(c, dir, s, ts, now);
 	else if (ev == EV_SYN)
 		handshake_syn(c, dir, s, ts, frame);
 	else if (ev == EV_SYNACK && !(snd->flags & PEER_SYN_SEEN))
-		plain_handshake_synack(c, dir, s, ts, frame);
+		plain_handshake_synack(c, dir, s, ts, frame, now);
 	else if (ev == EV_SYNACK)
 		handshake_synack(c, dir, s, ts, frame);
 	else if ((c->hs & HSF_SYNACK) && !(c->hs & HSF_THIRD) &&
@@ -2973,7 +3009,7 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	if (ack) {
 		ack_syn(rcv, s->ack);
 		if (ev != EV_SYNACK && acks_fin)
-			fin_acked(c, dir, ts);	/* (teardown_fin_ack()'s) */
+			fin_acked(c, dir, ts, now);	/* (teardown_fin_ack()'s) */
 		else if (rcv->flags & PEER_FIN_SEEN)	/* (else it returns) */
 			teardown_fin_ack(c, dir, s, ev == EV_ACK &&
 			    s->paylen == 0, prev_ack, had_ack, ts, frame);
@@ -2984,7 +3020,8 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	 * payload of 2^31 bytes or more, a jumbogram's.) */
 	if (fin) {
 		sd->fin_count++;
-		teardown_fin_first(c, dir, s, ts_new, ts - before, ts, frame);
+		teardown_fin_first(c, dir, s, ts_new, ts - before, ts, frame,
+		    now);
 		fin_seq_check(c, dir, s, nxt_before, ts, frame);
 	}
 	/* It acks the peer's FIN: CLOSE_WAIT, whatever the capture order. */
@@ -3004,7 +3041,8 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	if (snd->st == TCP_ST_ESTABLISHED || rcv->st == TCP_ST_ESTABLISHED)
 		c->hs |= HSF_ESTABLISHED;
 	if (snd->st == TCP_ST_TIME_WAIT || rcv->st == TCP_ST_TIME_WAIT)
-		plain_tw_restart(c, dir, s, ev, snd_prev, st.rcv_from, ts);
+		plain_tw_restart(c, dir, s, ev, snd_prev, st.rcv_from, ts,
+		    now);
 	zeek_conn_segment_fl(&c->zeek, dir == c->first_dir, s, 0,
 	    ev == EV_SYN ? TH_SYN : ev == EV_SYNACK ? TH_SYN | TH_ACK :
 	    fin ? TH_ACK | TH_FIN : TH_ACK);
