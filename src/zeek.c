@@ -912,6 +912,11 @@ history_is_rstos0(const char *h)
 const char *
 zeek_conn_state(const struct zeek_conn *z)
 {
+	/* SF, most records', first: both sides CLOSED, whichever the
+	 * originator is (neither RESET, so below it is SF too). */
+	if (st(z, 0) == ZST_CLOSED && st(z, 1) == ZST_CLOSED)
+		return "SF";
+
 	unsigned o = orig_ep(z), r = o ^ 1u;
 	unsigned os = st(z, o), rs = st(z, r);
 	bool o_inactive = os == ZST_INACTIVE || os == ZST_PARTIAL;
