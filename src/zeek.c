@@ -187,12 +187,13 @@ is_orig(const struct zeek_conn *z, unsigned e)
 
 /*
  * The history is kept as 5-bit fields packed little-endian in z->hist: its
- * length, then each letter's code, the letter's index in hist_alpha plus
- * one: what a character costs with 25 letters, 9 bytes less per
- * connection.  The length makes a letter's place a multiplication where
- * the codes alone made it a search for their end.
+ * length, then each letter's code, the letter's index in hist_letter (from
+ * 1; the rest of the 32 codes none): what a character costs with 25
+ * letters, 9 bytes less per connection.  The length makes a letter's place
+ * a multiplication where the codes alone made it a search for their end.
  */
-static const char hist_alpha[] = "SHADFRCGTWIQshadfrcgtwiq^";
+#define HIST_LETTERS "?SHADFRCGTWIQshadfrcgtwiq^"
+static const char hist_letter[32] = HIST_LETTERS;
 
 /*
  * The codes by name.  A responder's letter is its originator's upper case
@@ -204,7 +205,7 @@ enum {
 	HL_LOWER = HL_Q,
 	HL_FLIP = 2 * HL_LOWER + 1,	/* '^' */
 };
-G_STATIC_ASSERT(sizeof(hist_alpha) == HL_FLIP + 1);
+G_STATIC_ASSERT(sizeof(HIST_LETTERS) == HL_FLIP + 2);
 
 #define HIST_LEN_MASK 31u
 G_STATIC_ASSERT(ZEEK_HIST_MAX <= HIST_LEN_MASK);
@@ -988,15 +989,15 @@ zeek_conn_history_at(const struct zeek_conn *z, char *o)
 	 * the first 11 codes (5 + 55 bits), bytes 7 to 14 the 12 after
 	 * them from their bit 4 (code i is at bit 5 * (i + 1)).
 	 */
-	unsigned n = hist_len(z), i = 0;
+	unsigned n = hist_len(z), i = 0, m = n < 11 ? n : 11;
 	uint64_t bits = le64(z->hist) >> 5;
 
-	for (; i < n && i < 11; i++, bits >>= 5)
-		*o++ = hist_alpha[(bits & 31u) - 1];
+	for (; i < m; i++, bits >>= 5)
+		*o++ = hist_letter[bits & 31u];
 	if (i == n)
 		return o;
 	for (bits = le64(z->hist + 7) >> 4; i < n; i++, bits >>= 5)
-		*o++ = hist_alpha[(bits & 31u) - 1];
+		*o++ = hist_letter[bits & 31u];
 	return o;
 }
 
