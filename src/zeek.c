@@ -715,7 +715,9 @@ zeek_segment_fin(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
     unsigned segflags)
 {
 	unsigned p = e ^ 1u;
-	uint8_t fl = seg->flags;
+	/* (A FIN without SYN or RST, zeek_conn_segment_fl() says: constants
+	 * for update_last()'s tests.) */
+	uint8_t fl = (seg->flags & TH_ACK) | TH_FIN;
 	uint32_t len = seg->paylen, end = seg->seq + len + 1;
 	/* update_history()'s: a FIN's relative number is taken after its data */
 	uint16_t rel = (uint16_t)(seg->seq - z->start[e] + len);
