@@ -2665,7 +2665,9 @@ fast_head_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    !c->ext && !cfg->ladder && c->first_dir >= 0;
 }
 
-/* fast_ok()'s other conditions, once fast_head_ok()'s hold. */
+/* fast_ok()'s other conditions, once fast_head_ok()'s hold. (No conn_ext,
+ * so no hole: tcp_peer.nholes is set only with one in conn_ext.holes, and
+ * a conn_ext stays to the end.) */
 static inline bool
 fast_tail_ok(const struct conn *c, uint8_t dir, const struct tcp_seg *s)
 {
@@ -2675,8 +2677,7 @@ fast_tail_ok(const struct conn *c, uint8_t dir, const struct tcp_seg *s)
 	    rcv->flags;
 	if (!(both & PEER_SEQ_KNOWN) || (either & PEER_FIN_SEEN) ||
 	    s->seq != snd->snd_nxt || seq_gt(s->ack, rcv->snd_nxt) ||
-	    rcv->nholes || snd->nholes || sd->pkts == UINT32_MAX ||
-	    sd->bytes > UINT32_MAX - s->paylen)
+	    sd->pkts == UINT32_MAX || sd->bytes > UINT32_MAX - s->paylen)
 		return false;
 	if (s->paylen > 1 && (rcv->flags & PEER_WIN_KNOWN) &&
 	    seq_gt(s->seq + s->paylen, rcv->rcv_end))
