@@ -2882,7 +2882,9 @@ plain_ok_f(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 *   - no conn_ext: no RST to undo or that a segment crosses, no
 	 *     hole, no held ack of a FIN, no held third segment, no early
 	 *     data, no link to a TIME_WAIT, no time kept whole;
-	 *   - no accepted RST (rst_dir: the pickup and FIN corrections);
+	 *   - no accepted RST (rst_dir: the pickup and FIN corrections),
+	 *     which there is none without: an RST taken sets rst_dir with
+	 *     its conn_ext (rst_frame, rst_ts), which stays to the end;
 	 *   - no handshake fact but the plain ones: no simultaneous open,
 	 *     refusal, reset, asymmetric capture, new incarnation or lost
 	 *     SYN-ACK (the checks and corrections those take);
@@ -2890,7 +2892,7 @@ plain_ok_f(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 *   - no count that carries past 2^32 (add_bytes(): a conn_ext);
 	 *   - no --ladder.
 	 */
-	if (c->ext || c->rst_dir >= 0 ||
+	if (c->ext ||
 	    (c->hs & ~(HSF_SYN | HSF_SYNACK | HSF_THIRD | HSF_ESTABLISHED)) ||
 	    (pkt->quirks & (DEC_TCP_BAD_CSUM | DEC_TCP_OPT_BAD_LEN |
 	    DEC_TCP_OPT_BAD_SIZE | DEC_TCP_OPT_DUP | DEC_TCP_WSCALE_CLAMP |
