@@ -864,12 +864,12 @@ time_touch_now(struct conn *c, int64_t ts)
 	uint32_t v = c->t[CT_LAST];
 	int64_t d;
 
-	if (c->ts_unit == CONN_TS_US && v != 0 && ts != 0 &&
-	    !__builtin_sub_overflow(ts, c->first_ts, &d) && d >= 0) {
+	if (G_LIKELY(c->ts_unit == CONN_TS_US && v != 0 && ts != 0 &&
+	    !__builtin_sub_overflow(ts, c->first_ts, &d) && d >= 0)) {
 		int64_t at = (int64_t)(v - 1) * 1000;
-		if (d <= at)
+		if (G_UNLIKELY(d <= at))
 			return d == at;		/* not later */
-		if ((v = time_us(d)) != 0) {
+		if (G_LIKELY((v = time_us(d)) != 0)) {
 			c->t[CT_LAST] = v;
 			return true;
 		}
