@@ -2892,13 +2892,13 @@ plain_ok_f(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 *   - no count that carries past 2^32 (add_bytes(): a conn_ext);
 	 *   - no --ladder.
 	 */
-	if (c->ext ||
+	if (G_UNLIKELY(c->ext ||
 	    (c->hs & ~(HSF_SYN | HSF_SYNACK | HSF_THIRD | HSF_ESTABLISHED)) ||
 	    (pkt->quirks & (DEC_TCP_BAD_CSUM | DEC_TCP_OPT_BAD_LEN |
 	    DEC_TCP_OPT_BAD_SIZE | DEC_TCP_OPT_DUP | DEC_TCP_WSCALE_CLAMP |
 	    DEC_TCP_HDR_CUT)) ||
 	    sd->pkts == UINT32_MAX || sd->bytes > UINT32_MAX - s->paylen ||
-	    cfg->ladder)
+	    cfg->ladder))
 		return EV_NONE;
 	/* (The event of each: tcp_fsm_ev[], whatever PSH and URG.) */
 	switch (f) {
@@ -2942,14 +2942,14 @@ plain_ok_f(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 */
 	bool fin = f & TH_FIN;
 
-	if (snd->st >= TCP_ST_ESTABLISHED &&
+	if (G_LIKELY(snd->st >= TCP_ST_ESTABLISHED &&
 	    (snd->flags & rcv->flags & PEER_SEQ_KNOWN) &&
 	    s->seq == snd->snd_nxt && !seq_gt(s->ack, rcv->snd_nxt) &&
 	    !(s->paylen > 1 && (rcv->flags & PEER_WIN_KNOWN) &&
 	    seq_gt(s->seq + s->paylen, rcv->rcv_end)) &&
 	    !((snd->flags & PEER_FIN_SEEN) && (fin || s->paylen > 0)) &&
 	    !(fin && snd->st == TCP_ST_CLOSE_WAIT &&
-	    !tcp_acks_fin(rcv, s->ack)))
+	    !tcp_acks_fin(rcv, s->ack))))
 		return fin ? EV_FIN : EV_ACK;
 	return EV_NONE;
 }
