@@ -2675,15 +2675,16 @@ fast_tail_ok(const struct conn *c, uint8_t dir, const struct tcp_seg *s)
 	const struct conn_side *sd = &c->side[dir];
 	uint16_t both = snd->flags & rcv->flags, either = snd->flags |
 	    rcv->flags;
-	if (!(both & PEER_SEQ_KNOWN) || (either & PEER_FIN_SEEN) ||
+	if (G_UNLIKELY(!(both & PEER_SEQ_KNOWN) || (either & PEER_FIN_SEEN) ||
 	    s->seq != snd->snd_nxt || seq_gt(s->ack, rcv->snd_nxt) ||
-	    sd->pkts == UINT32_MAX || sd->bytes > UINT32_MAX - s->paylen)
+	    sd->pkts == UINT32_MAX || sd->bytes > UINT32_MAX - s->paylen))
 		return false;
-	if (s->paylen > 1 && (rcv->flags & PEER_WIN_KNOWN) &&
-	    seq_gt(s->seq + s->paylen, rcv->rcv_end))
+	if (G_UNLIKELY(s->paylen > 1 && (rcv->flags & PEER_WIN_KNOWN) &&
+	    seq_gt(s->seq + s->paylen, rcv->rcv_end)))
 		return false;
-	if ((c->hs & HSF_SYNACK) && !(c->hs & (HSF_THIRD | HSF_SIMUL)) &&
-	    dir == c->syn_dir && c->synack_dir != dir)
+	if (G_UNLIKELY((c->hs & HSF_SYNACK) &&
+	    !(c->hs & (HSF_THIRD | HSF_SIMUL)) && dir == c->syn_dir &&
+	    c->synack_dir != dir))
 		return false;
 	return true;
 }
