@@ -1989,8 +1989,8 @@ teardown_fin_first(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		p->fin_ts_new = ts_new;
 		c->fin_tsval[dir] = s->opt.tsval;
 	}
-	int64_t rtt;
-	if (peer_rtt(c, !dir, &rtt) && gap >= rtt / 4)
+	int64_t rtt;	/* (>= 0 when peer_rtt() answers true: a shift) */
+	if (peer_rtt(c, !dir, &rtt) && gap >= (int64_t)((uint64_t)rtt >> 2))
 		p->fin_spaced = true;
 	p->fin_seq = s->seq + s->paylen;	/* the FIN's own seq */
 	p->flags |= PEER_FIN_SEEN;
