@@ -209,12 +209,13 @@ pack_times(struct conn *c)
  * its next sequence number, its ack its peer's next, and Zeek's last_seq
  * and FIN's relative number repeat the peers'), so that they pack to a
  * byte or none. Each step reads fields the steps after it leave alone, so
- * pack_undelta() is the steps reversed.
+ * pack_undelta() is the steps reversed. The head's fields are read from h,
+ * the record's (conn_pack() copies the body alone to c).
  */
 static void
-pack_delta(struct conn *c)
+pack_delta(struct conn *c, const struct conn *h)
 {
-	int cl = pack_client(c), first = c->first_dir > 0;
+	int cl = pack_client(h), first = h->first_dir > 0;
 	struct tcp_peer *p = c->peer;
 	struct zeek_conn *z = &c->zeek;
 
@@ -246,7 +247,7 @@ pack_delta(struct conn *c)
 	c->fin_frame[1] ^= c->fin_frame[0];	/* both near, usually */
 	pack_times(c);
 	/* The deadline, in the head, is a minute or so after it. */
-	c->first_ts = (int64_t)((uint64_t)c->deadline - (uint64_t)c->first_ts);
+	c->first_ts = (int64_t)((uint64_t)h->deadline - (uint64_t)c->first_ts);
 }
 
 static void
@@ -630,10 +631,13 @@ conn_pack(const struct conn *c, void *out)
 	size_t n;
 
 	g_assert(!c->packed);
-	memcpy(&s, c, sizeof(s));
-	pack_delta(&s);
-	s.packed = 1;
-	memcpy(o, &s, CONN_HEAD);	/* the head: pack_delta() left it */
+	/* The body alone to s, for pack_delta() (s's head is not read: h,
+	 * c's, is), and the head as it is. */
+	memcpy((uint8_t *)&s + CONN_HEAD, (const uint8_t *)c + CONN_HEAD,
+	    sizeof(s) - CONN_HEAD);
+	pack_delta(&s, c);
+	memcpy(o, c, CONN_HEAD);
+	((struct conn *)out)->packed = 1;
 	memcpy(o + CONN_HEAD, conn_addr(c, 0), v6);
 	/* The body right after them: out has room for its every word whole,
 	 * and for pack_body()'s 3 bytes beyond. */
