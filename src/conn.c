@@ -63,8 +63,20 @@ conn_new(const struct flow_key *key, uint64_t id)
 struct conn *
 conn_init(void *mem, const struct flow_key *key, uint64_t id)
 {
-	/* An IPv6 record's addresses follow it (conn_addr()). */
-	struct conn *c = memset(mem, 0, conn_size(key->af));
+	/* An IPv6 record's addresses follow it (conn_addr()), written
+	 * whole below: only the struct is zeroed. With SSE2, in 16-byte
+	 * stores, where memset() of a size it does not know was a string
+	 * store of 44 words (a record's first writes). */
+	struct conn *c = mem;
+#ifdef __SSE2__
+	G_STATIC_ASSERT(sizeof(struct conn) % 16 == 0);
+#pragma GCC unroll 32
+	for (size_t i = 0; i < sizeof(struct conn); i += 16)
+		_mm_storeu_si128((__m128i *)((uint8_t *)mem + i),
+		    _mm_setzero_si128());
+#else
+	memset(mem, 0, sizeof(struct conn));
+#endif
 
 	/* The bit-fields' widths (conn.h). */
 	G_STATIC_ASSERT(HSF_ESTABLISHED < 1u << 9 && END_MAX <= 1u << 3);
@@ -197,12 +209,13 @@ pack_times(struct conn *c)
  * its next sequence number, its ack its peer's next, and Zeek's last_seq
  * and FIN's relative number repeat the peers'), so that they pack to a
  * byte or none. Each step reads fields the steps after it leave alone, so
- * pack_undelta() is the steps reversed.
+ * pack_undelta() is the steps reversed. The head's fields are read from h,
+ * the record's (conn_pack() copies the body alone to c).
  */
 static void
-pack_delta(struct conn *c)
+pack_delta(struct conn *c, const struct conn *h)
 {
-	int cl = pack_client(c), first = c->first_dir > 0;
+	int cl = pack_client(h), first = h->first_dir > 0;
 	struct tcp_peer *p = c->peer;
 	struct zeek_conn *z = &c->zeek;
 
@@ -234,7 +247,7 @@ pack_delta(struct conn *c)
 	c->fin_frame[1] ^= c->fin_frame[0];	/* both near, usually */
 	pack_times(c);
 	/* The deadline, in the head, is a minute or so after it. */
-	c->first_ts = (int64_t)((uint64_t)c->deadline - (uint64_t)c->first_ts);
+	c->first_ts = (int64_t)((uint64_t)h->deadline - (uint64_t)c->first_ts);
 }
 
 static void
@@ -618,10 +631,13 @@ conn_pack(const struct conn *c, void *out)
 	size_t n;
 
 	g_assert(!c->packed);
-	memcpy(&s, c, sizeof(s));
-	pack_delta(&s);
-	s.packed = 1;
-	memcpy(o, &s, CONN_HEAD);	/* the head: pack_delta() left it */
+	/* The body alone to s, for pack_delta() (s's head is not read: h,
+	 * c's, is), and the head as it is. */
+	memcpy((uint8_t *)&s + CONN_HEAD, (const uint8_t *)c + CONN_HEAD,
+	    sizeof(s) - CONN_HEAD);
+	pack_delta(&s, c);
+	memcpy(o, c, CONN_HEAD);
+	((struct conn *)out)->packed = 1;
 	memcpy(o + CONN_HEAD, conn_addr(c, 0), v6);
 	/* The body right after them: out has room for its every word whole,
 	 * and for pack_body()'s 3 bytes beyond. */
@@ -843,24 +859,57 @@ side_time_set_now(struct conn *c, uint8_t side, enum side_time k, int64_t t)
 
 /* The last packet's time moves to ts if ts is later (every segment).
  * Inline for the usual case, a connection kept in microseconds; the rest
- * as any time. */
-static inline void
-time_touch_last(struct conn *c, int64_t ts)
+ * as any time. true when ts is then the last packet's time as stored in
+ * microseconds, so that time_set_last() takes it (time_set_at()): false
+ * may be either. */
+static inline bool
+time_touch_now(struct conn *c, int64_t ts)
 {
 	uint32_t v = c->t[CT_LAST];
 	int64_t d;
 
-	if (c->ts_unit == CONN_TS_US && v != 0 && ts != 0 &&
-	    !__builtin_sub_overflow(ts, c->first_ts, &d) && d >= 0) {
-		if (d <= (int64_t)(v - 1) * 1000)
-			return;		/* not later */
-		if ((v = time_us(d)) != 0) {
+	if (G_LIKELY(c->ts_unit == CONN_TS_US && v != 0 && ts != 0 &&
+	    !__builtin_sub_overflow(ts, c->first_ts, &d) && d >= 0)) {
+		int64_t at = (int64_t)(v - 1) * 1000;
+		if (G_UNLIKELY(d <= at))
+			return d == at;		/* not later */
+		if (G_LIKELY((v = time_us(d)) != 0)) {
 			c->t[CT_LAST] = v;
-			return;
+			return true;
 		}
 	}
 	if (ts > conn_time(c, CT_LAST))
 		time_set(c, CT_LAST, ts);
+	return false;
+}
+
+static inline void
+time_touch_last(struct conn *c, int64_t ts)
+{
+	(void)time_touch_now(c, ts);
+}
+
+/* time_set_now() and side_time_set_now() of the segment's time t, now
+ * time_touch_now()'s answer for it: when true, the last packet's stored
+ * time (nothing between moves that, first_ts or the unit: every time set
+ * is t, which fits). */
+static inline void
+time_set_at(struct conn *c, enum conn_time k, int64_t t, bool now)
+{
+	if (now)
+		c->t[k] = c->t[CT_LAST];
+	else
+		time_set_now(c, k, t);
+}
+
+static inline void
+side_time_set_at(struct conn *c, uint8_t side, enum side_time k, int64_t t,
+    bool now)
+{
+	if (now)
+		c->side[side].t[k] = c->t[CT_LAST];
+	else
+		side_time_set_now(c, side, k, t);
 }
 
 /* When the TIME_WAIT of side's endpoint ends: 2MSL after its last ACK
@@ -1682,12 +1731,12 @@ plain_syn_fresh(const struct conn *c, const struct tcp_peer *p)
 
 static inline void
 plain_handshake_syn(struct conn *c, uint8_t dir, const struct tcp_seg *s,
-    int64_t ts)
+    int64_t ts, bool now)
 {
 	struct tcp_peer *p = &c->peer[dir];
 
 	c->syn_dir = (int8_t)dir;
-	time_set_now(c, CT_SYN, ts);
+	time_set_at(c, CT_SYN, ts, now);
 	c->hs |= HSF_SYN;
 	c->syn_count++;
 	if (c->syn_count > 1 && c->synack_dir < 0)
@@ -1708,14 +1757,14 @@ plain_handshake_syn(struct conn *c, uint8_t dir, const struct tcp_seg *s,
  */
 static inline void
 plain_handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
-    int64_t ts, uint64_t frame)
+    int64_t ts, uint64_t frame, bool now)
 {
 	struct tcp_peer *p = &c->peer[dir], *q = &c->peer[!dir];
 	char a[32];
 
 	synack_tw_floor(c, dir, s, ts, frame);
 	c->synack_dir = (int8_t)dir;
-	time_set_now(c, CT_SYNACK, ts);
+	time_set_at(c, CT_SYNACK, ts, now);
 	c->synack_ack = s->ack;
 	c->hs |= HSF_SYNACK;
 	c->synack_count++;
@@ -1923,7 +1972,7 @@ had_unseen_third(const struct conn *c, uint8_t dir, const struct tcp_seg *s)
  * are all first ones, at u. */
 static inline __attribute__((always_inline)) void
 teardown_fin_first(struct conn *c, uint8_t dir, const struct tcp_seg *s,
-    bool ts_new, int64_t gap, int64_t ts, uint64_t frame)
+    bool ts_new, int64_t gap, int64_t ts, uint64_t frame, bool now)
 {
 	struct tcp_peer *p = &c->peer[dir];
 
@@ -1934,7 +1983,7 @@ teardown_fin_first(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		 * the first (its ack stops short of it): the two FINs were
 		 * both sent before either was received (3.6 figure 13). */
 		c->fins_crossed = true;
-	side_time_set_now(c, dir, CT_FIN, ts);
+	side_time_set_at(c, dir, CT_FIN, ts, now);
 	c->fin_frame[dir] = frame;
 	/* Its timestamp tells the peer's segments sent before it arrived
 	 * (teardown_fin_ack()), and so may its distance from the packet
@@ -1944,8 +1993,8 @@ teardown_fin_first(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		p->fin_ts_new = ts_new;
 		c->fin_tsval[dir] = s->opt.tsval;
 	}
-	int64_t rtt;
-	if (peer_rtt(c, !dir, &rtt) && gap >= rtt / 4)
+	int64_t rtt;	/* (>= 0 when peer_rtt() answers true: a shift) */
+	if (peer_rtt(c, !dir, &rtt) && gap >= (int64_t)((uint64_t)rtt >> 2))
 		p->fin_spaced = true;
 	p->fin_seq = s->seq + s->paylen;	/* the FIN's own seq */
 	p->flags |= PEER_FIN_SEEN;
@@ -1993,7 +2042,7 @@ teardown_fin(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 			    p->fin_seq);
 		return;
 	}
-	teardown_fin_first(c, dir, s, ts_new, gap, ts, frame);
+	teardown_fin_first(c, dir, s, ts_new, gap, ts, frame, false);
 	if (seq_known)
 		fin_seq_check(c, dir, s, nxt_before, ts, frame);
 }
@@ -2055,15 +2104,16 @@ stale(const struct tcp_peer *f, const struct tcp_seg *s)
 	    seq_le(s->seq + s->paylen, f->ack);
 }
 
-/* An ack from dir that acks the peer's FIN (tcp_acks_fin()). */
+/* An ack from dir that acks the peer's FIN (tcp_acks_fin()); now as
+ * time_set_at()'s. */
 static inline void
-fin_acked(struct conn *c, uint8_t dir, int64_t ts)
+fin_acked(struct conn *c, uint8_t dir, int64_t ts, bool now)
 {
 	struct tcp_peer *me = &c->peer[dir], *f = &c->peer[!dir];
 
 	me->flags |= PEER_GOT_FIN;
 	if (!(f->flags & PEER_FIN_ACKED))
-		side_time_set_now(c, !dir, CT_FIN_ACK, ts);
+		side_time_set_at(c, !dir, CT_FIN_ACK, ts, now);
 	f->flags |= PEER_FIN_ACKED;
 }
 
@@ -2078,7 +2128,7 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	/* Acceptable (RFC 9293 3.10.7.4): up to what the FIN's sender sent,
 	 * its FIN at most; an ack beyond acknowledges nothing. */
 	if (tcp_acks_fin(f, s->ack)) {
-		fin_acked(c, dir, ts);
+		fin_acked(c, dir, ts, false);
 		return;
 	}
 	/* Beyond it (ack_unseen_data): unacceptable, it acks nothing, but
@@ -2146,8 +2196,8 @@ teardown_fin_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	 * the time says both left before the peer's FIN arrived (its ACK
 	 * of the data before that FIN, then its own FIN, within the round
 	 * trip: a simultaneous close, 3.6 figure 13). */
-	bool after = (s->flags & TH_FIN) && me->fin_before_prev &&
-	    (late || !timed);
+	bool after = (s->flags & TH_FIN) &&
+	    (me->fin_before & FIN_BEFORE_PREV) && (late || !timed);
 	/* A repeated ack that opens the window past every edge it gave
 	 * before is a window update (sent as the FIN crossed it), not an
 	 * answer to the FIN. take_ack() has not taken this one yet. */
@@ -2569,6 +2619,15 @@ note_tsval(struct conn *c, uint8_t dir, const struct tcp_seg *s)
 	}
 }
 
+/* A segment from snd: its latest segment's fin_before bit becomes the one
+ * before, and the latest tells whether rcv's FIN was seen. */
+static inline void
+fin_before_shift(struct tcp_peer *snd, const struct tcp_peer *rcv)
+{
+	snd->fin_before = (snd->fin_before << 1 & FIN_BEFORE_PREV) |
+	    ((rcv->flags & PEER_FIN_SEEN) ? FIN_BEFORE_LAST : 0);
+}
+
 /*
  * Most segments of a capture are ACKs, with or without data, sent in order
  * between two ESTABLISHED endpoints of a connection with nothing unusual
@@ -2610,7 +2669,9 @@ fast_head_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    !c->ext && !cfg->ladder && c->first_dir >= 0;
 }
 
-/* fast_ok()'s other conditions, once fast_head_ok()'s hold. */
+/* fast_ok()'s other conditions, once fast_head_ok()'s hold. (No conn_ext,
+ * so no hole: tcp_peer.nholes is set only with one in conn_ext.holes, and
+ * a conn_ext stays to the end.) */
 static inline bool
 fast_tail_ok(const struct conn *c, uint8_t dir, const struct tcp_seg *s)
 {
@@ -2618,16 +2679,16 @@ fast_tail_ok(const struct conn *c, uint8_t dir, const struct tcp_seg *s)
 	const struct conn_side *sd = &c->side[dir];
 	uint16_t both = snd->flags & rcv->flags, either = snd->flags |
 	    rcv->flags;
-	if (!(both & PEER_SEQ_KNOWN) || (either & PEER_FIN_SEEN) ||
+	if (G_UNLIKELY(!(both & PEER_SEQ_KNOWN) || (either & PEER_FIN_SEEN) ||
 	    s->seq != snd->snd_nxt || seq_gt(s->ack, rcv->snd_nxt) ||
-	    rcv->nholes || snd->nholes || sd->pkts == UINT32_MAX ||
-	    sd->bytes > UINT32_MAX - s->paylen)
+	    sd->pkts == UINT32_MAX || sd->bytes > UINT32_MAX - s->paylen))
 		return false;
-	if (s->paylen > 1 && (rcv->flags & PEER_WIN_KNOWN) &&
-	    seq_gt(s->seq + s->paylen, rcv->rcv_end))
+	if (G_UNLIKELY(s->paylen > 1 && (rcv->flags & PEER_WIN_KNOWN) &&
+	    seq_gt(s->seq + s->paylen, rcv->rcv_end)))
 		return false;
-	if ((c->hs & HSF_SYNACK) && !(c->hs & (HSF_THIRD | HSF_SIMUL)) &&
-	    dir == c->syn_dir && c->synack_dir != dir)
+	if (G_UNLIKELY((c->hs & HSF_SYNACK) &&
+	    !(c->hs & (HSF_THIRD | HSF_SIMUL)) && dir == c->syn_dir &&
+	    c->synack_dir != dir))
 		return false;
 	return true;
 }
@@ -2654,9 +2715,8 @@ fast_steps(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts)
 	sd->pkts++;
 	snd->flags |= PEER_SENT_ANY;
 	/* (No FIN seen either way: both bits usually false already.) */
-	if (snd->fin_before_last || snd->fin_before_prev) {
-		snd->fin_before_prev = snd->fin_before_last;
-		snd->fin_before_last = false;
+	if (snd->fin_before) {
+		snd->fin_before = (snd->fin_before << 1) & FIN_BEFORE_PREV;
 	}
 	/* track_seq(): in order */
 	sd->bytes += s->paylen;
@@ -2768,6 +2828,33 @@ tw_restart_ack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	}
 }
 
+/* tw_restart_ack() for the plain path's segment (an ACK but for a SYN),
+ * its usual case first: kept in microseconds, ts the last packet's time
+ * (now: stored as c->t[CT_LAST], time_set_at()), no conn_ext and no FIN
+ * sent again. Then a time set is that last one, and a later ts is a
+ * larger stored value (0, none, is later only for ts > 0). */
+static inline __attribute__((always_inline)) void
+plain_tw_restart(struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    enum tcp_ev ev, uint8_t snd_prev, uint8_t rcv_from, int64_t ts,
+    bool now)
+{
+	uint32_t last = c->t[CT_LAST];
+
+	if (!now || ts <= 0 || c->ext ||
+	    (ev == EV_FIN && c->side[dir].fin_count > 1)) {
+		tw_restart_ack(c, dir, s, ev, ev != EV_SYN, snd_prev,
+		    rcv_from, ts);
+		return;
+	}
+	for (int i = 0; i < 2; i++) {
+		uint32_t *tw = &c->side[i].t[CT_TW];
+		if (c->peer[i].st == TCP_ST_TIME_WAIT && *tw < last &&
+		    (i == dir ? ev != EV_SYN || snd_prev != TCP_ST_TIME_WAIT :
+		    rcv_from != TCP_ST_TIME_WAIT))
+			*tw = last;
+	}
+}
+
 /* tw_restart_ack() for any segment (s's ACK bit). */
 static void
 tw_restart(struct conn *c, uint8_t dir, const struct tcp_seg *s,
@@ -2800,7 +2887,9 @@ plain_ok_f(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 *   - no conn_ext: no RST to undo or that a segment crosses, no
 	 *     hole, no held ack of a FIN, no held third segment, no early
 	 *     data, no link to a TIME_WAIT, no time kept whole;
-	 *   - no accepted RST (rst_dir: the pickup and FIN corrections);
+	 *   - no accepted RST (rst_dir: the pickup and FIN corrections),
+	 *     which there is none without: an RST taken sets rst_dir with
+	 *     its conn_ext (rst_frame, rst_ts), which stays to the end;
 	 *   - no handshake fact but the plain ones: no simultaneous open,
 	 *     refusal, reset, asymmetric capture, new incarnation or lost
 	 *     SYN-ACK (the checks and corrections those take);
@@ -2808,13 +2897,13 @@ plain_ok_f(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 *   - no count that carries past 2^32 (add_bytes(): a conn_ext);
 	 *   - no --ladder.
 	 */
-	if (c->ext || c->rst_dir >= 0 ||
+	if (G_UNLIKELY(c->ext ||
 	    (c->hs & ~(HSF_SYN | HSF_SYNACK | HSF_THIRD | HSF_ESTABLISHED)) ||
 	    (pkt->quirks & (DEC_TCP_BAD_CSUM | DEC_TCP_OPT_BAD_LEN |
 	    DEC_TCP_OPT_BAD_SIZE | DEC_TCP_OPT_DUP | DEC_TCP_WSCALE_CLAMP |
 	    DEC_TCP_HDR_CUT)) ||
 	    sd->pkts == UINT32_MAX || sd->bytes > UINT32_MAX - s->paylen ||
-	    cfg->ladder)
+	    cfg->ladder))
 		return EV_NONE;
 	/* (The event of each: tcp_fsm_ev[], whatever PSH and URG.) */
 	switch (f) {
@@ -2858,14 +2947,14 @@ plain_ok_f(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 */
 	bool fin = f & TH_FIN;
 
-	if (snd->st >= TCP_ST_ESTABLISHED &&
+	if (G_LIKELY(snd->st >= TCP_ST_ESTABLISHED &&
 	    (snd->flags & rcv->flags & PEER_SEQ_KNOWN) &&
 	    s->seq == snd->snd_nxt && !seq_gt(s->ack, rcv->snd_nxt) &&
 	    !(s->paylen > 1 && (rcv->flags & PEER_WIN_KNOWN) &&
 	    seq_gt(s->seq + s->paylen, rcv->rcv_end)) &&
 	    !((snd->flags & PEER_FIN_SEEN) && (fin || s->paylen > 0)) &&
 	    !(fin && snd->st == TCP_ST_CLOSE_WAIT &&
-	    !tcp_acks_fin(rcv, s->ack)))
+	    !tcp_acks_fin(rcv, s->ack))))
 		return fin ? EV_FIN : EV_ACK;
 	return EV_NONE;
 }
@@ -2905,16 +2994,17 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	    (!snd->ts_seen || seq_gt(s->opt.tsval, snd->ts_max));
 	/* The record's first time, first_ts itself, in microseconds: stored
 	 * as 1 (time_touch_last(), time_encode()). */
+	bool now;
 	if (ev == EV_SYN && c->t[CT_LAST] == 0 && c->ts_unit == CONN_TS_US &&
-	    ts > 0)
+	    ts > 0) {
 		c->t[CT_LAST] = 1;
-	else
-		time_touch_last(c, ts);
+		now = true;
+	} else
+		now = time_touch_now(c, ts);
 	note_tsval(c, dir, s);
 	sd->pkts++;
 	snd->flags |= PEER_SENT_ANY;
-	snd->fin_before_prev = snd->fin_before_last;
-	snd->fin_before_last = (rcv->flags & PEER_FIN_SEEN) != 0;
+	fin_before_shift(snd, rcv);
 
 	/* 1. sequence space: track_seq(), in order */
 	uint32_t nxt_before = snd->snd_nxt, prev_ack = snd->ack;
@@ -2926,11 +3016,11 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 
 	/* 2. handshake and teardown checks */
 	if (ev == EV_SYN && plain_syn_fresh(c, snd))
-		plain_handshake_syn(c, dir, s, ts);
+		plain_handshake_syn(c, dir, s, ts, now);
 	else if (ev == EV_SYN)
 		handshake_syn(c, dir, s, ts, frame);
 	else if (ev == EV_SYNACK && !(snd->flags & PEER_SYN_SEEN))
-		plain_handshake_synack(c, dir, s, ts, frame);
+		plain_handshake_synack(c, dir, s, ts, frame, now);
 	else if (ev == EV_SYNACK)
 		handshake_synack(c, dir, s, ts, frame);
 	else if ((c->hs & HSF_SYNACK) && !(c->hs & HSF_THIRD) &&
@@ -2939,7 +3029,7 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	if (ack) {
 		ack_syn(rcv, s->ack);
 		if (ev != EV_SYNACK && acks_fin)
-			fin_acked(c, dir, ts);	/* (teardown_fin_ack()'s) */
+			fin_acked(c, dir, ts, now);	/* (teardown_fin_ack()'s) */
 		else if (rcv->flags & PEER_FIN_SEEN)	/* (else it returns) */
 			teardown_fin_ack(c, dir, s, ev == EV_ACK &&
 			    s->paylen == 0, prev_ack, had_ack, ts, frame);
@@ -2950,7 +3040,8 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	 * payload of 2^31 bytes or more, a jumbogram's.) */
 	if (fin) {
 		sd->fin_count++;
-		teardown_fin_first(c, dir, s, ts_new, ts - before, ts, frame);
+		teardown_fin_first(c, dir, s, ts_new, ts - before, ts, frame,
+		    now);
 		fin_seq_check(c, dir, s, nxt_before, ts, frame);
 	}
 	/* It acks the peer's FIN: CLOSE_WAIT, whatever the capture order. */
@@ -2970,7 +3061,8 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	if (snd->st == TCP_ST_ESTABLISHED || rcv->st == TCP_ST_ESTABLISHED)
 		c->hs |= HSF_ESTABLISHED;
 	if (snd->st == TCP_ST_TIME_WAIT || rcv->st == TCP_ST_TIME_WAIT)
-		tw_restart_ack(c, dir, s, ev, ack, snd_prev, st.rcv_from, ts);
+		plain_tw_restart(c, dir, s, ev, snd_prev, st.rcv_from, ts,
+		    now);
 	zeek_conn_segment_fl(&c->zeek, dir == c->first_dir, s, 0,
 	    ev == EV_SYN ? TH_SYN : ev == EV_SYNACK ? TH_SYN | TH_ACK :
 	    fin ? TH_ACK | TH_FIN : TH_ACK);
@@ -3430,8 +3522,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		ext_of(c)->pkts_hi[dir]++;
 	snd->flags |= PEER_SENT_ANY;
 	/* Its segment before this one came after the peer's FIN? */
-	snd->fin_before_prev = snd->fin_before_last;
-	snd->fin_before_last = (rcv->flags & PEER_FIN_SEEN) != 0;
+	fin_before_shift(snd, rcv);
 
 	/* Decode-level findings, once per side. */
 	if ((pkt->quirks & (DEC_TCP_OPT_BAD_LEN | DEC_TCP_OPT_BAD_SIZE |

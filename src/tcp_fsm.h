@@ -76,9 +76,10 @@ struct tcp_peer {
 	uint8_t nholes : 1;	/* it has unfilled sequence holes (how many:
 				   conn_ext.nhole, the holes: conn_ext.holes) */
 	/* Whether the peer's FIN had been seen when this endpoint's latest
-	 * segment, and the one before it, came (fin_ack_bad_ack's
-	 * "afterwards"). */
-	bool fin_before_last : 1, fin_before_prev : 1;
+	 * segment came (bit 0, FIN_BEFORE_LAST), and the one before it
+	 * (bit 1, FIN_BEFORE_PREV): fin_ack_bad_ack's "afterwards". Two
+	 * bits of one field, so that a segment shifts them at once. */
+	unsigned fin_before : 2;
 	/* Its FIN carried timestamps (conn.fin_tsval), a TSval newer than
 	 * any segment of its before had, and came a quarter of the peer's
 	 * round trip or more after the packet before it (conn.c
@@ -89,6 +90,9 @@ struct tcp_peer {
 	 * TIME_WAIT a new SYN reopened within 2MSL, conn_tw_floor()). */
 	bool tw_floor : 1;
 };
+
+/* tcp_peer.fin_before */
+enum { FIN_BEFORE_LAST = 1u << 0, FIN_BEFORE_PREV = 1u << 1 };
 
 struct fsm_cell {
 	uint8_t next;		/* next state */

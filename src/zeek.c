@@ -187,12 +187,13 @@ is_orig(const struct zeek_conn *z, unsigned e)
 
 /*
  * The history is kept as 5-bit fields packed little-endian in z->hist: its
- * length, then each letter's code, the letter's index in hist_alpha plus
- * one: what a character costs with 25 letters, 9 bytes less per
- * connection.  The length makes a letter's place a multiplication where
- * the codes alone made it a search for their end.
+ * length, then each letter's code, the letter's index in hist_letter (from
+ * 1; the rest of the 32 codes none): what a character costs with 25
+ * letters, 9 bytes less per connection.  The length makes a letter's place
+ * a multiplication where the codes alone made it a search for their end.
  */
-static const char hist_alpha[] = "SHADFRCGTWIQshadfrcgtwiq^";
+#define HIST_LETTERS "?SHADFRCGTWIQshadfrcgtwiq^"
+static const char hist_letter[32] = HIST_LETTERS;
 
 /*
  * The codes by name.  A responder's letter is its originator's upper case
@@ -204,7 +205,7 @@ enum {
 	HL_LOWER = HL_Q,
 	HL_FLIP = 2 * HL_LOWER + 1,	/* '^' */
 };
-G_STATIC_ASSERT(sizeof(hist_alpha) == HL_FLIP + 1);
+G_STATIC_ASSERT(sizeof(HIST_LETTERS) == HL_FLIP + 2);
 
 #define HIST_LEN_MASK 31u
 G_STATIC_ASSERT(ZEEK_HIST_MAX <= HIST_LEN_MASK);
@@ -714,7 +715,9 @@ zeek_segment_fin(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
     unsigned segflags)
 {
 	unsigned p = e ^ 1u;
-	uint8_t fl = seg->flags;
+	/* (A FIN without SYN or RST, zeek_conn_segment_fl() says: constants
+	 * for update_last()'s tests.) */
+	uint8_t fl = (seg->flags & TH_ACK) | TH_FIN;
 	uint32_t len = seg->paylen, end = seg->seq + len + 1;
 	/* update_history()'s: a FIN's relative number is taken after its data */
 	uint16_t rel = (uint16_t)(seg->seq - z->start[e] + len);
@@ -912,6 +915,11 @@ history_is_rstos0(const char *h)
 const char *
 zeek_conn_state(const struct zeek_conn *z)
 {
+	/* SF, most records', first: both sides CLOSED, whichever the
+	 * originator is (neither RESET, so below it is SF too). */
+	if (st(z, 0) == ZST_CLOSED && st(z, 1) == ZST_CLOSED)
+		return "SF";
+
 	unsigned o = orig_ep(z), r = o ^ 1u;
 	unsigned os = st(z, o), rs = st(z, r);
 	bool o_inactive = os == ZST_INACTIVE || os == ZST_PARTIAL;
@@ -983,15 +991,15 @@ zeek_conn_history_at(const struct zeek_conn *z, char *o)
 	 * the first 11 codes (5 + 55 bits), bytes 7 to 14 the 12 after
 	 * them from their bit 4 (code i is at bit 5 * (i + 1)).
 	 */
-	unsigned n = hist_len(z), i = 0;
+	unsigned n = hist_len(z), i = 0, m = n < 11 ? n : 11;
 	uint64_t bits = le64(z->hist) >> 5;
 
-	for (; i < n && i < 11; i++, bits >>= 5)
-		*o++ = hist_alpha[(bits & 31u) - 1];
+	for (; i < m; i++, bits >>= 5)
+		*o++ = hist_letter[bits & 31u];
 	if (i == n)
 		return o;
 	for (bits = le64(z->hist + 7) >> 4; i < n; i++, bits >>= 5)
-		*o++ = hist_alpha[(bits & 31u) - 1];
+		*o++ = hist_letter[bits & 31u];
 	return o;
 }
 
