@@ -207,6 +207,41 @@ json_time(struct wbuf *w, char *o, struct json_clock *k,
 	return o;
 }
 
+/*
+ * The handshake's round trip that to ended (conn_rtt()), or null. With
+ * k->mul, a time v (!= 0) of t[] is first_ts + (v - 1) * mul: a round
+ * trip from v0 to v1, both nonzero, is (v1 - v0) * mul, and v1 >= v0
+ * when the later time is not before the earlier; a time 0 (none) after
+ * a base that is not is before it. A base of 0 (none) is conn_rtt()'s.
+ */
+static inline char *
+json_rtt(char *o, const struct json_clock *k, const struct conn *c,
+    enum conn_time to)
+{
+	int64_t rtt = 0;
+	bool present;
+
+	if (k->mul) {
+		uint32_t rtx = c->t[to == CT_SYNACK ? CT_SYN_RTX :
+		    CT_SYNACK_RTX];
+		uint32_t v0 = rtx ? rtx : c->t[to == CT_SYNACK ? CT_SYN :
+		    CT_SYNACK], v1 = c->t[to];
+
+		if (v0) {
+			bool seen = c->synack_dir >= 0 && (to == CT_SYNACK ?
+			    c->t[CT_SYN] != 0 : (c->hs & HSF_THIRD) != 0);
+			if (!seen || v1 < v0)
+				return json_null(o);
+			return wc_dur(o, (int64_t)(v1 - v0) * k->mul);
+		}
+	}
+	/* conn_rtt() is called before json_dur() reads rtt: the order in
+	 * which a call's arguments are evaluated is unspecified (C11
+	 * 6.5.2.2p10), and clang evaluates them left to right. */
+	present = conn_rtt(c, to, &rtt);
+	return json_dur(o, 0, rtt, present);
+}
+
 #define JSON_SIDE_SLOT(side, k)	(CT_MAX + (unsigned)(side) * CT_SIDE_MAX + (k))
 
 /* The outcome and state names a record writes, quoted once for all
@@ -299,16 +334,9 @@ json_conn_as(struct report *r, const struct conn *c, struct wbuf *w,
 		o = wc_u64(o, c->synack_count);
 		WC_LIT(o, ",\"rtt\":{\"syn_synack\":");
 	}
-	/* conn_rtt() is called before json_dur() reads rtt: the order in
-	 * which a call's arguments are evaluated is unspecified (C11
-	 * 6.5.2.2p10), and clang evaluates them left to right. */
-	int64_t rtt = 0;
-	bool present;
-	present = conn_rtt(c, CT_SYNACK, &rtt);
-	o = json_dur(o, 0, rtt, present);
+	o = json_rtt(o, &k, c, CT_SYNACK);
 	WC_LIT(o, ",\"synack_ack\":");
-	present = conn_rtt(c, CT_ACK, &rtt);
-	o = json_dur(o, 0, rtt, present);
+	o = json_rtt(o, &k, c, CT_ACK);
 	WC_LIT(o, "},\"client_options\":");
 	char *copt = o;
 	o = json_options(o, pc);
