@@ -9,6 +9,7 @@
 #include "decode.h"
 
 G_STATIC_ASSERT(WC_ADDR_MAX >= DECODE_ADDR_MAX);	/* wc_addr() */
+G_STATIC_ASSERT(sizeof(struct wb_qname) == WC_QNAME_ROOM);	/* wc_qname_pre() */
 
 void
 wb_grow(struct wbuf *w, size_t need)

@@ -242,17 +242,19 @@ wc_qname(char *o, const char *s)
 }
 /* A name of ours quoted beforehand (wb_qname_make()), padded to be copied
  * at the cursor in one fixed-size move: wc_qname()'s strlen() and memcpy()
- * of unknown length were a tenth of a JSON record. */
-#define WC_QNAME_ROOM 15
+ * of unknown length were a tenth of a JSON record. The move is of the
+ * whole struct, 16 bytes (one register), len too: what the writer
+ * writes next overwrites what lies past the name. */
+#define WC_QNAME_ROOM 16
 struct wb_qname {
-	char text[WC_QNAME_ROOM];	/* "name", then zeros */
+	char text[WC_QNAME_ROOM - 1];	/* "name", then zeros */
 	uint8_t len;			/* of "name" */
 };
 void wb_qname_make(struct wb_qname *q, const char *s);
 static inline char *
 wc_qname_pre(char *o, const struct wb_qname *q)
 {
-	memcpy(o, q->text, sizeof(q->text));	/* room: WC_QNAME_ROOM */
+	memcpy(o, q, sizeof(*q));	/* room: WC_QNAME_ROOM */
 	return o + q->len;
 }
 /* An address as inet_ntop() writes it; inline, a call less for a
