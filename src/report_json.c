@@ -198,7 +198,7 @@ json_time(struct wbuf *w, char *o, struct json_clock *k,
 	if (k->mul && v) {
 		uint64_t f = k->f0 + (uint64_t)(v - 1) * k->mul;
 		if (f < 1000000000) {
-			memcpy(o, w->stext, sizeof(w->stext));	/* as wc_ts() */
+			memcpy(o, w->stext, WB_STEXT_MOVE);	/* as wc_ts() */
 			return wc_frac6(o + w->slen, (uint32_t)f);
 		}
 	}

@@ -210,10 +210,11 @@ wc_ts_new(struct wbuf *w, char *o, int64_t ns)
 	}
 	if (w->slen == 0 || w->sec_ns != (uint64_t)s * 1000000000) {
 		G_STATIC_ASSERT(sizeof(w->stext) >= WC_U64_MAX);
+		G_STATIC_ASSERT(sizeof(w->stext) >= WB_STEXT_MOVE);
 		w->slen = (uint8_t)(wc_u64(w->stext, (uint64_t)s) - w->stext);
 		w->sec_ns = (uint64_t)s * 1000000000;
 	}
-	memcpy(o, w->stext, sizeof(w->stext));	/* room: WC_TS_MAX */
+	memcpy(o, w->stext, WB_STEXT_MOVE);	/* room: WC_TS_MAX */
 	return wc_frac6(o + w->slen, (uint32_t)f);
 }
 

@@ -24,7 +24,7 @@ struct wbuf {
 	 * a time within them is a subtraction away, not a division. */
 	uint64_t sec_ns;
 	uint8_t slen;
-	char stext[20];
+	char stext[20];	/* moved WB_STEXT_MOVE bytes at a time */
 	/* The same for report_wall_at(), two seconds: a text record's
 	 * times are its start's and its TIME_WAIT's end (2MSL later). */
 	struct wb_wall {
@@ -202,6 +202,10 @@ wc_frac6(char *o, uint32_t ns)
 /* Epoch seconds with six decimals ("1700000000.000100"); w keeps the
  * text of the last seconds. */
 #define WC_TS_MAX 32
+/* w->stext is moved in one register: the seconds it keeps are those of
+ * an int64 of nanoseconds from 1970 on, at most 9,223,372,036 (10
+ * digits), and the six decimals are written past them. */
+#define WB_STEXT_MOVE 16
 char *wc_ts_new(struct wbuf *w, char *o, int64_t ns);
 static inline char *
 wc_ts(struct wbuf *w, char *o, int64_t ns)
@@ -210,7 +214,7 @@ wc_ts(struct wbuf *w, char *o, int64_t ns)
 	uint64_t f = (uint64_t)ns - w->sec_ns;
 
 	if (ns >= 0 && w->slen && f < 1000000000) {
-		memcpy(o, w->stext, sizeof(w->stext));	/* room: WC_TS_MAX */
+		memcpy(o, w->stext, WB_STEXT_MOVE);	/* room: WC_TS_MAX */
 		return wc_frac6(o + w->slen, (uint32_t)f);
 	}
 	return wc_ts_new(w, o, ns);
