@@ -293,7 +293,11 @@ json_conn_as(struct report *r, const struct conn *c, struct wbuf *w,
 	struct json_clock k;
 	json_clock_init(&k, c, w);
 	WC_LIT(o, ",\"duration\":");
-	o = wc_dur(o, conn_time(c, CT_LAST) - c->first_ts);
+	/* with k.mul, the last time (t[] != 0) less first_ts is the offset
+	 * it stored (struct conn's Times) */
+	o = wc_dur(o, k.mul && c->t[CT_LAST] ?
+	    (int64_t)(c->t[CT_LAST] - 1) * k.mul :
+	    conn_time(c, CT_LAST) - c->first_ts);
 	WC_LIT(o, ",\"client\":{\"addr\":\"");
 	o = json_endpoint(o, c, cl);
 	WC_LIT(o, "},\"server\":{\"addr\":\"");
