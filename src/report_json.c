@@ -274,6 +274,9 @@ json_names(void)
 			wb_qname_make(&n.td[i], td_outcome_name[i]);
 		for (int i = 0; i < TCP_ST_MAX; i++)
 			wb_qname_make(&n.st[i], tcp_state_name[i]);
+		/* json_conn_as()'s literals spell these two */
+		g_assert(strcmp(hs_outcome_name[HS_COMPLETE], "complete") == 0);
+		g_assert(strcmp(td_outcome_name[TD_GRACEFUL], "graceful") == 0);
 		g_once_init_leave(&done, 1);
 	}
 	return &n;
@@ -315,9 +318,14 @@ json_conn_as(struct report *r, const struct conn *c, struct wbuf *w,
 	o = json_endpoint(o, c, sv);
 
 	/* handshake; a time decoded (conn_time()) only when written */
-	WC_LIT(o, "},\"handshake\":{\"outcome\":");
-	o = wc_qname_pre(o, &nm->hs[hs]);
-	WC_LIT(o, ",\"syn_ts\":");
+	if (hs == HS_COMPLETE) {	/* most: with its keys, one literal */
+		WC_LIT(o, "},\"handshake\":{\"outcome\":\"complete\","
+		    "\"syn_ts\":");
+	} else {
+		WC_LIT(o, "},\"handshake\":{\"outcome\":");
+		o = wc_qname_pre(o, &nm->hs[hs]);
+		WC_LIT(o, ",\"syn_ts\":");
+	}
 	if (c->syn_dir != cl) {
 		o = json_null(o);
 	} else if (k.mul) {	/* the time is 0 (null) only when t[] is */
@@ -361,11 +369,20 @@ json_conn_as(struct report *r, const struct conn *c, struct wbuf *w,
 
 	/* teardown */
 	const struct conn_side *sc = &c->side[cl], *ss = &c->side[sv];
-	WC_LIT(o, "},\"teardown\":{\"outcome\":");
-	o = wc_qname_pre(o, &nm->td[td]);
-	/* Most: a FIN first and no RST, in one literal */
+	/* Most: a graceful close, a FIN first and no RST, in one literal */
 	int rb = conn_reset_by(c);
-	if (rb < 0 && c->fin_first >= 0) {
+	if (rb < 0 && c->fin_first >= 0 && td == TD_GRACEFUL) {
+		if (c->fin_first == cl)
+			WC_LIT(o, "},\"teardown\":{\"outcome\":\"graceful\","
+			    "\"initiator\":\"client\",\"reset_by\":null,"
+			    "\"client_fin_ts\":");
+		else
+			WC_LIT(o, "},\"teardown\":{\"outcome\":\"graceful\","
+			    "\"initiator\":\"server\",\"reset_by\":null,"
+			    "\"client_fin_ts\":");
+	} else if (rb < 0 && c->fin_first >= 0) {
+		WC_LIT(o, "},\"teardown\":{\"outcome\":");
+		o = wc_qname_pre(o, &nm->td[td]);
 		if (c->fin_first == cl)
 			WC_LIT(o, ",\"initiator\":\"client\",\"reset_by\":null,"
 			    "\"client_fin_ts\":");
@@ -373,6 +390,8 @@ json_conn_as(struct report *r, const struct conn *c, struct wbuf *w,
 			WC_LIT(o, ",\"initiator\":\"server\",\"reset_by\":null,"
 			    "\"client_fin_ts\":");
 	} else {
+		WC_LIT(o, "},\"teardown\":{\"outcome\":");
+		o = wc_qname_pre(o, &nm->td[td]);
 		WC_LIT(o, ",\"initiator\":");
 		o = json_side_or_null(o, cl, c->fin_first);
 		WC_LIT(o, ",\"reset_by\":");
