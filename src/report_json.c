@@ -274,9 +274,12 @@ json_names(void)
 			wb_qname_make(&n.td[i], td_outcome_name[i]);
 		for (int i = 0; i < TCP_ST_MAX; i++)
 			wb_qname_make(&n.st[i], tcp_state_name[i]);
-		/* json_conn_as()'s literals spell these two */
+		/* json_conn_as()'s literals spell these */
 		g_assert(strcmp(hs_outcome_name[HS_COMPLETE], "complete") == 0);
 		g_assert(strcmp(td_outcome_name[TD_GRACEFUL], "graceful") == 0);
+		g_assert(strcmp(tcp_state_name[TCP_ST_CLOSED], "CLOSED") == 0);
+		g_assert(strcmp(tcp_state_name[TCP_ST_TIME_WAIT],
+		    "TIME_WAIT") == 0);
 		g_once_init_leave(&done, 1);
 	}
 	return &n;
@@ -417,15 +420,24 @@ json_conn_as(struct report *r, const struct conn *c, struct wbuf *w,
 		o = wc_ts(w, o, a > b ? a : b);
 	}
 
-	WC_LIT(o, "},\"states\":{\"client\":");
-	o = wc_qname_pre(o, &nm->st[pc->st]);
-	WC_LIT(o, ",\"server\":");
-	o = wc_qname_pre(o, &nm->st[ps->st]);
 	/* the four counts read before anything is written: c->ext, which
 	 * each reads, is read once (a write at o could change it) */
 	uint64_t pkc = conn_pkts(c, cl), pks = conn_pkts(c, sv);
 	uint64_t byc = conn_bytes(c, cl), bys = conn_bytes(c, sv);
-	WC_LIT(o, "},\"packets\":{\"client\":");
+	/* Most: the closer in TIME_WAIT, the other CLOSED, in one literal */
+	if (pc->st == TCP_ST_TIME_WAIT && ps->st == TCP_ST_CLOSED) {
+		WC_LIT(o, "},\"states\":{\"client\":\"TIME_WAIT\","
+		    "\"server\":\"CLOSED\"},\"packets\":{\"client\":");
+	} else if (pc->st == TCP_ST_CLOSED && ps->st == TCP_ST_TIME_WAIT) {
+		WC_LIT(o, "},\"states\":{\"client\":\"CLOSED\","
+		    "\"server\":\"TIME_WAIT\"},\"packets\":{\"client\":");
+	} else {
+		WC_LIT(o, "},\"states\":{\"client\":");
+		o = wc_qname_pre(o, &nm->st[pc->st]);
+		WC_LIT(o, ",\"server\":");
+		o = wc_qname_pre(o, &nm->st[ps->st]);
+		WC_LIT(o, "},\"packets\":{\"client\":");
+	}
 	o = wc_u64(o, pkc);
 	WC_LIT(o, ",\"server\":");
 	o = wc_u64(o, pks);
