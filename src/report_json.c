@@ -455,8 +455,14 @@ json_conn_as(struct report *r, const struct conn *c, struct wbuf *w,
 		o = wc_u64(o, ss->retrans);
 		WC_LIT(o, "},\"zeek\":{\"conn_state\":");
 	}
-	o = wc_qname(o, zeek_conn_state(&c->zeek));
-	WC_LIT(o, ",\"history\":\"");
+	const char *zs = zeek_conn_state(&c->zeek);
+	/* most: SF (established and closed), with the next key */
+	if (zs[0] == 'S' && zs[1] == 'F' && zs[2] == '\0') {
+		WC_LIT(o, "\"SF\",\"history\":\"");
+	} else {
+		o = wc_qname(o, zs);
+		WC_LIT(o, ",\"history\":\"");
+	}
 	o = zeek_conn_history_at(&c->zeek, o);	/* nothing to escape */
 	if (c->nanoms == 0) {	/* most: the record's end, at the cursor */
 		WC_LIT(o, "\"},\"anomalies\":[]}\n");
