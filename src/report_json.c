@@ -124,7 +124,14 @@ static char *
 json_options(char *o, const struct tcp_peer *p)
 {
 	const unsigned mask = PEER_SYN_SEEN | PEER_WS_OK | PEER_OPTS_CUT;
+	const unsigned linux_syn = PEER_SYN_SEEN | PEER_WS_OK | PEER_SACK_OK |
+	    PEER_TS_OK;
 
+	/* The commonest of all, Linux's SYN over Ethernet: one literal */
+	if ((p->flags & (mask | linux_syn)) == linux_syn && p->mss == 1460 &&
+	    p->wscale == 7)
+		return WC_LIT(o, "{\"mss\":1460,\"wscale\":7,\"sack_ok\":true,"
+		    "\"timestamps\":true}");
 	if ((p->flags & mask) != (PEER_SYN_SEEN | PEER_WS_OK) ||
 	    p->mss < 1000 || p->mss > 9999 || p->wscale >= 10)
 		return json_options_rare(o, p);
