@@ -18,6 +18,7 @@
  * letters: under 2,000).
  */
 #define JSON_CONN_ROOM 4096
+#define JSON_TS_AGAIN 24	/* a positive time's text moved at once */
 
 static char *
 json_null(char *o)
@@ -313,7 +314,9 @@ json_conn_as(struct report *r, const struct conn *c, struct wbuf *w,
 	WC_LIT(o, "{\"type\":\"conn\",\"id\":");
 	o = wc_u64(o, c->id);
 	WC_LIT(o, ",\"ts\":");
+	const char *ts_text = o;
 	o = wc_ts(w, o, c->first_ts);
+	size_t ts_len = (size_t)(o - ts_text);
 	struct json_clock k;
 	json_clock_init(&k, c, w);
 	WC_LIT(o, ",\"duration\":");
@@ -338,6 +341,13 @@ json_conn_as(struct report *r, const struct conn *c, struct wbuf *w,
 	}
 	if (c->syn_dir != cl) {
 		o = json_null(o);
+	} else if (k.mul && c->t[CT_SYN] == 1) {
+		/* Most: the SYN is the first packet (its stored offset 0),
+		 * its time first_ts's text again. With k.mul first_ts is
+		 * positive: at most 10 digits and 7, in JSON_TS_AGAIN
+		 * bytes, from ts_text far behind o. */
+		memcpy(o, ts_text, JSON_TS_AGAIN);
+		o += ts_len;
 	} else if (k.mul) {	/* the time is 0 (null) only when t[] is */
 		o = c->t[CT_SYN] ? json_time(w, o, &k, c, CT_SYN,
 		    c->t[CT_SYN]) : json_null(o);
