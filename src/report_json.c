@@ -18,6 +18,7 @@
  * letters: under 2,000).
  */
 #define JSON_CONN_ROOM 4096
+#define JSON_TS_AGAIN 24	/* a positive time's text moved at once */
 
 static char *
 json_null(char *o)
@@ -96,20 +97,12 @@ json_options_tail(char *o, uint16_t flags)
 	}
 }
 
-static inline char *
-json_options(char *o, const struct tcp_peer *p)
+/* json_options() but its usual case */
+static char *
+json_options_rare(char *o, const struct tcp_peer *p)
 {
 	if (!(p->flags & PEER_SYN_SEEN))
 		return json_null(o);
-	/* Most: a four-digit MSS and a window scale below 10, inline */
-	if ((p->flags & PEER_WS_OK) && p->mss >= 1000 && p->mss <= 9999 &&
-	    p->wscale < 10 && !(p->flags & PEER_OPTS_CUT)) {
-		WC_LIT(o, "{\"mss\":");
-		o = wc_four(o, p->mss);
-		WC_LIT(o, ",\"wscale\":");
-		*o++ = (char)('0' + p->wscale);
-		return json_options_tail(o, p->flags);
-	}
 	WC_LIT(o, "{\"mss\":");
 	o = json_u32(o, p->mss, p->mss != 0);
 	WC_LIT(o, ",\"wscale\":");
@@ -122,6 +115,61 @@ json_options(char *o, const struct tcp_peer *p)
 	o = json_option_seen(o, p, PEER_TS_OK);
 	*o++ = '}';
 	return o;
+}
+
+/* Most: a SYN seen with a window scale, its options not cut (the three
+ * flags tested at once), a four-digit MSS and a window scale below 10;
+ * the rest in json_options_rare(). (Inline in json_conn_as(), it cost
+ * the record more than the call.) */
+static char *
+json_options(char *o, const struct tcp_peer *p)
+{
+	const unsigned mask = PEER_SYN_SEEN | PEER_WS_OK | PEER_OPTS_CUT;
+	const unsigned linux_syn = PEER_SYN_SEEN | PEER_WS_OK | PEER_SACK_OK |
+	    PEER_TS_OK;
+
+	/* The commonest of all, Linux's SYN over Ethernet: one literal */
+	if ((p->flags & (mask | linux_syn)) == linux_syn && p->mss == 1460 &&
+	    p->wscale == 7)
+		return WC_LIT(o, "{\"mss\":1460,\"wscale\":7,\"sack_ok\":true,"
+		    "\"timestamps\":true}");
+	if ((p->flags & mask) != (PEER_SYN_SEEN | PEER_WS_OK) ||
+	    p->mss < 1000 || p->mss > 9999 || p->wscale >= 10)
+		return json_options_rare(o, p);
+	WC_LIT(o, "{\"mss\":");
+	o = wc_four(o, p->mss);
+	WC_LIT(o, ",\"wscale\":");
+	*o++ = (char)('0' + p->wscale);
+	return json_options_tail(o, p->flags);
+}
+
+/* Whether p's and q's options objects are the same text, not null: what
+ * json_options() reads of each is the same. */
+static inline bool
+json_same_options(const struct tcp_peer *p, const struct tcp_peer *q)
+{
+	const unsigned read = PEER_SYN_SEEN | PEER_WS_OK | PEER_SACK_OK |
+	    PEER_TS_OK | PEER_OPTS_CUT;
+
+	return (p->flags & PEER_SYN_SEEN) && p->mss == q->mss &&
+	    p->wscale == q->wscale && ((p->flags ^ q->flags) & read) == 0;
+}
+
+/* The options object written at prev (json_options(), not null), again
+ * at o: most connections' two SYNs carry the same options. One move of
+ * JSON_OPTIONS_ROOM bytes: an object is at most 61 ("{\"mss\":65535,
+ * \"wscale\":255,\"sack_ok\":false,\"timestamps\":false}"), and at least
+ * 53, so prev, the object and the ",\"server_options\":" (18) after it,
+ * starts 71 bytes or more before o: the moves' two ranges do not overlap.
+ * The bytes moved past the object are overwritten by what follows it. */
+#define JSON_OPTIONS_ROOM 64
+static inline char *
+json_options_again(char *o, const char *prev)
+{
+	size_t n = (size_t)(o - prev) - (sizeof(",\"server_options\":") - 1);
+
+	memcpy(o, prev, JSON_OPTIONS_ROOM);
+	return o + n;
 }
 
 /* report_side() quoted: idx is the client's (cl) or the server's. */
@@ -169,13 +217,48 @@ json_time(struct wbuf *w, char *o, struct json_clock *k,
 	if (k->mul && v) {
 		uint64_t f = k->f0 + (uint64_t)(v - 1) * k->mul;
 		if (f < 1000000000) {
-			memcpy(o, w->stext, sizeof(w->stext));	/* as wc_ts() */
+			memcpy(o, w->stext, WB_STEXT_MOVE);	/* as wc_ts() */
 			return wc_frac6(o + w->slen, (uint32_t)f);
 		}
 	}
 	o = wc_ts(w, o, conn_time_decode(c, slot, v));
 	k->f0 = (uint64_t)c->first_ts - w->sec_ns;
 	return o;
+}
+
+/*
+ * The handshake's round trip that to ended (conn_rtt()), or null. With
+ * k->mul, a time v (!= 0) of t[] is first_ts + (v - 1) * mul: a round
+ * trip from v0 to v1, both nonzero, is (v1 - v0) * mul, and v1 >= v0
+ * when the later time is not before the earlier; a time 0 (none) after
+ * a base that is not is before it. A base of 0 (none) is conn_rtt()'s.
+ */
+static inline char *
+json_rtt(char *o, const struct json_clock *k, const struct conn *c,
+    enum conn_time to)
+{
+	int64_t rtt = 0;
+	bool present;
+
+	if (k->mul) {
+		uint32_t rtx = c->t[to == CT_SYNACK ? CT_SYN_RTX :
+		    CT_SYNACK_RTX];
+		uint32_t v0 = rtx ? rtx : c->t[to == CT_SYNACK ? CT_SYN :
+		    CT_SYNACK], v1 = c->t[to];
+
+		if (v0) {
+			bool seen = c->synack_dir >= 0 && (to == CT_SYNACK ?
+			    c->t[CT_SYN] != 0 : (c->hs & HSF_THIRD) != 0);
+			if (!seen || v1 < v0)
+				return json_null(o);
+			return wc_dur(o, (int64_t)(v1 - v0) * k->mul);
+		}
+	}
+	/* conn_rtt() is called before json_dur() reads rtt: the order in
+	 * which a call's arguments are evaluated is unspecified (C11
+	 * 6.5.2.2p10), and clang evaluates them left to right. */
+	present = conn_rtt(c, to, &rtt);
+	return json_dur(o, 0, rtt, present);
 }
 
 #define JSON_SIDE_SLOT(side, k)	(CT_MAX + (unsigned)(side) * CT_SIDE_MAX + (k))
@@ -199,6 +282,12 @@ json_names(void)
 			wb_qname_make(&n.td[i], td_outcome_name[i]);
 		for (int i = 0; i < TCP_ST_MAX; i++)
 			wb_qname_make(&n.st[i], tcp_state_name[i]);
+		/* json_conn_as()'s literals spell these */
+		g_assert(strcmp(hs_outcome_name[HS_COMPLETE], "complete") == 0);
+		g_assert(strcmp(td_outcome_name[TD_GRACEFUL], "graceful") == 0);
+		g_assert(strcmp(tcp_state_name[TCP_ST_CLOSED], "CLOSED") == 0);
+		g_assert(strcmp(tcp_state_name[TCP_ST_TIME_WAIT],
+		    "TIME_WAIT") == 0);
 		g_once_init_leave(&done, 1);
 	}
 	return &n;
@@ -225,22 +314,40 @@ json_conn_as(struct report *r, const struct conn *c, struct wbuf *w,
 	WC_LIT(o, "{\"type\":\"conn\",\"id\":");
 	o = wc_u64(o, c->id);
 	WC_LIT(o, ",\"ts\":");
+	const char *ts_text = o;
 	o = wc_ts(w, o, c->first_ts);
+	size_t ts_len = (size_t)(o - ts_text);
 	struct json_clock k;
 	json_clock_init(&k, c, w);
 	WC_LIT(o, ",\"duration\":");
-	o = wc_dur(o, conn_time(c, CT_LAST) - c->first_ts);
+	/* with k.mul, the last time (t[] != 0) less first_ts is the offset
+	 * it stored (struct conn's Times) */
+	o = wc_dur(o, k.mul && c->t[CT_LAST] ?
+	    (int64_t)(c->t[CT_LAST] - 1) * k.mul :
+	    conn_time(c, CT_LAST) - c->first_ts);
 	WC_LIT(o, ",\"client\":{\"addr\":\"");
 	o = json_endpoint(o, c, cl);
 	WC_LIT(o, "},\"server\":{\"addr\":\"");
 	o = json_endpoint(o, c, sv);
 
 	/* handshake; a time decoded (conn_time()) only when written */
-	WC_LIT(o, "},\"handshake\":{\"outcome\":");
-	o = wc_qname_pre(o, &nm->hs[hs]);
-	WC_LIT(o, ",\"syn_ts\":");
+	if (hs == HS_COMPLETE) {	/* most: with its keys, one literal */
+		WC_LIT(o, "},\"handshake\":{\"outcome\":\"complete\","
+		    "\"syn_ts\":");
+	} else {
+		WC_LIT(o, "},\"handshake\":{\"outcome\":");
+		o = wc_qname_pre(o, &nm->hs[hs]);
+		WC_LIT(o, ",\"syn_ts\":");
+	}
 	if (c->syn_dir != cl) {
 		o = json_null(o);
+	} else if (k.mul && c->t[CT_SYN] == 1) {
+		/* Most: the SYN is the first packet (its stored offset 0),
+		 * its time first_ts's text again. With k.mul first_ts is
+		 * positive: at most 10 digits and 7, in JSON_TS_AGAIN
+		 * bytes, from ts_text far behind o. */
+		memcpy(o, ts_text, JSON_TS_AGAIN);
+		o += ts_len;
 	} else if (k.mul) {	/* the time is 0 (null) only when t[] is */
 		o = c->t[CT_SYN] ? json_time(w, o, &k, c, CT_SYN,
 		    c->t[CT_SYN]) : json_null(o);
@@ -270,28 +377,32 @@ json_conn_as(struct report *r, const struct conn *c, struct wbuf *w,
 		o = wc_u64(o, c->synack_count);
 		WC_LIT(o, ",\"rtt\":{\"syn_synack\":");
 	}
-	/* conn_rtt() is called before json_dur() reads rtt: the order in
-	 * which a call's arguments are evaluated is unspecified (C11
-	 * 6.5.2.2p10), and clang evaluates them left to right. */
-	int64_t rtt = 0;
-	bool present;
-	present = conn_rtt(c, CT_SYNACK, &rtt);
-	o = json_dur(o, 0, rtt, present);
+	o = json_rtt(o, &k, c, CT_SYNACK);
 	WC_LIT(o, ",\"synack_ack\":");
-	present = conn_rtt(c, CT_ACK, &rtt);
-	o = json_dur(o, 0, rtt, present);
+	o = json_rtt(o, &k, c, CT_ACK);
 	WC_LIT(o, "},\"client_options\":");
+	char *copt = o;
 	o = json_options(o, pc);
 	WC_LIT(o, ",\"server_options\":");
-	o = json_options(o, ps);
+	o = json_same_options(pc, ps) ? json_options_again(o, copt) :
+	    json_options(o, ps);
 
 	/* teardown */
 	const struct conn_side *sc = &c->side[cl], *ss = &c->side[sv];
-	WC_LIT(o, "},\"teardown\":{\"outcome\":");
-	o = wc_qname_pre(o, &nm->td[td]);
-	/* Most: a FIN first and no RST, in one literal */
+	/* Most: a graceful close, a FIN first and no RST, in one literal */
 	int rb = conn_reset_by(c);
-	if (rb < 0 && c->fin_first >= 0) {
+	if (rb < 0 && c->fin_first >= 0 && td == TD_GRACEFUL) {
+		if (c->fin_first == cl)
+			WC_LIT(o, "},\"teardown\":{\"outcome\":\"graceful\","
+			    "\"initiator\":\"client\",\"reset_by\":null,"
+			    "\"client_fin_ts\":");
+		else
+			WC_LIT(o, "},\"teardown\":{\"outcome\":\"graceful\","
+			    "\"initiator\":\"server\",\"reset_by\":null,"
+			    "\"client_fin_ts\":");
+	} else if (rb < 0 && c->fin_first >= 0) {
+		WC_LIT(o, "},\"teardown\":{\"outcome\":");
+		o = wc_qname_pre(o, &nm->td[td]);
 		if (c->fin_first == cl)
 			WC_LIT(o, ",\"initiator\":\"client\",\"reset_by\":null,"
 			    "\"client_fin_ts\":");
@@ -299,6 +410,8 @@ json_conn_as(struct report *r, const struct conn *c, struct wbuf *w,
 			WC_LIT(o, ",\"initiator\":\"server\",\"reset_by\":null,"
 			    "\"client_fin_ts\":");
 	} else {
+		WC_LIT(o, "},\"teardown\":{\"outcome\":");
+		o = wc_qname_pre(o, &nm->td[td]);
 		WC_LIT(o, ",\"initiator\":");
 		o = json_side_or_null(o, cl, c->fin_first);
 		WC_LIT(o, ",\"reset_by\":");
@@ -324,15 +437,24 @@ json_conn_as(struct report *r, const struct conn *c, struct wbuf *w,
 		o = wc_ts(w, o, a > b ? a : b);
 	}
 
-	WC_LIT(o, "},\"states\":{\"client\":");
-	o = wc_qname_pre(o, &nm->st[pc->st]);
-	WC_LIT(o, ",\"server\":");
-	o = wc_qname_pre(o, &nm->st[ps->st]);
 	/* the four counts read before anything is written: c->ext, which
 	 * each reads, is read once (a write at o could change it) */
 	uint64_t pkc = conn_pkts(c, cl), pks = conn_pkts(c, sv);
 	uint64_t byc = conn_bytes(c, cl), bys = conn_bytes(c, sv);
-	WC_LIT(o, "},\"packets\":{\"client\":");
+	/* Most: the closer in TIME_WAIT, the other CLOSED, in one literal */
+	if (pc->st == TCP_ST_TIME_WAIT && ps->st == TCP_ST_CLOSED) {
+		WC_LIT(o, "},\"states\":{\"client\":\"TIME_WAIT\","
+		    "\"server\":\"CLOSED\"},\"packets\":{\"client\":");
+	} else if (pc->st == TCP_ST_CLOSED && ps->st == TCP_ST_TIME_WAIT) {
+		WC_LIT(o, "},\"states\":{\"client\":\"CLOSED\","
+		    "\"server\":\"TIME_WAIT\"},\"packets\":{\"client\":");
+	} else {
+		WC_LIT(o, "},\"states\":{\"client\":");
+		o = wc_qname_pre(o, &nm->st[pc->st]);
+		WC_LIT(o, ",\"server\":");
+		o = wc_qname_pre(o, &nm->st[ps->st]);
+		WC_LIT(o, "},\"packets\":{\"client\":");
+	}
 	o = wc_u64(o, pkc);
 	WC_LIT(o, ",\"server\":");
 	o = wc_u64(o, pks);
@@ -350,8 +472,14 @@ json_conn_as(struct report *r, const struct conn *c, struct wbuf *w,
 		o = wc_u64(o, ss->retrans);
 		WC_LIT(o, "},\"zeek\":{\"conn_state\":");
 	}
-	o = wc_qname(o, zeek_conn_state(&c->zeek));
-	WC_LIT(o, ",\"history\":\"");
+	const char *zs = zeek_conn_state(&c->zeek);
+	/* most: SF (established and closed), with the next key */
+	if (zs[0] == 'S' && zs[1] == 'F' && zs[2] == '\0') {
+		WC_LIT(o, "\"SF\",\"history\":\"");
+	} else {
+		o = wc_qname(o, zs);
+		WC_LIT(o, ",\"history\":\"");
+	}
 	o = zeek_conn_history_at(&c->zeek, o);	/* nothing to escape */
 	if (c->nanoms == 0) {	/* most: the record's end, at the cursor */
 		WC_LIT(o, "\"},\"anomalies\":[]}\n");

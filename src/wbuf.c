@@ -9,6 +9,7 @@
 #include "decode.h"
 
 G_STATIC_ASSERT(WC_ADDR_MAX >= DECODE_ADDR_MAX);	/* wc_addr() */
+G_STATIC_ASSERT(sizeof(struct wb_qname) == WC_QNAME_ROOM);	/* wc_qname_pre() */
 
 void
 wb_grow(struct wbuf *w, size_t need)
@@ -101,17 +102,18 @@ char *
 wc_u64_long(char *o, uint64_t v)
 {
 	/* In 32 bits, from the left: the digit count is a few comparisons
-	 * (ports, a connection's id, an MSS: 3 to 8 digits; ISNs, sequence
-	 * numbers, epoch seconds: 9 or 10), then groups of three digits
-	 * (dot3(), right to left) and the one to three digits left of them
-	 * (lead3()). Below 10^6 one division by 1000 makes the two parts;
-	 * below 10^9, y / 2^32 is x / 10^6 in fixed point, its integer part
-	 * the lead and its fraction times 1000 twice the groups (as in
-	 * wc_frac6(): M is 2^53 / 10^6 rounded up, so y exceeds
-	 * x * 2^32 / 10^6 by more than 0 and less than 126, short of the
-	 * 4294 that would reach (x + 1) / 10^6). All 2^32 were compared with
-	 * printf when it was written. Two digits a step and a division each
-	 * four took 39 Ir a number on average in the JSON report. */
+	 * (from wc_u64(), which writes those below 100000 inline: 6 to 8
+	 * digits; ISNs, sequence numbers, epoch seconds: 9 or 10), then
+	 * groups of three digits (dot3(), right to left) and the one to
+	 * three digits left of them (lead3()). Below 10^6 one division by
+	 * 1000 makes the two parts; below 10^9, y / 2^32 is x / 10^6 in
+	 * fixed point, its integer part the lead and its fraction times
+	 * 1000 twice the groups (as in wc_frac6(): M is 2^53 / 10^6
+	 * rounded up, so y exceeds x * 2^32 / 10^6 by more than 0 and less
+	 * than 126, short of the 4294 that would reach (x + 1) / 10^6).
+	 * All 2^32 were compared with printf when it was written. Two
+	 * digits a step and a division each four took 39 Ir a number on
+	 * average in the JSON report. */
 	if (v < 1000000) {
 		unsigned x = (unsigned)v;
 
@@ -209,10 +211,11 @@ wc_ts_new(struct wbuf *w, char *o, int64_t ns)
 	}
 	if (w->slen == 0 || w->sec_ns != (uint64_t)s * 1000000000) {
 		G_STATIC_ASSERT(sizeof(w->stext) >= WC_U64_MAX);
+		G_STATIC_ASSERT(sizeof(w->stext) >= WB_STEXT_MOVE);
 		w->slen = (uint8_t)(wc_u64(w->stext, (uint64_t)s) - w->stext);
 		w->sec_ns = (uint64_t)s * 1000000000;
 	}
-	memcpy(o, w->stext, sizeof(w->stext));	/* room: WC_TS_MAX */
+	memcpy(o, w->stext, WB_STEXT_MOVE);	/* room: WC_TS_MAX */
 	return wc_frac6(o + w->slen, (uint32_t)f);
 }
 

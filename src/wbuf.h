@@ -24,7 +24,7 @@ struct wbuf {
 	 * a time within them is a subtraction away, not a division. */
 	uint64_t sec_ns;
 	uint8_t slen;
-	char stext[20];
+	char stext[20];	/* moved WB_STEXT_MOVE bytes at a time */
 	/* The same for report_wall_at(), two seconds: a text record's
 	 * times are its start's and its TIME_WAIT's end (2MSL later). */
 	struct wb_wall {
@@ -94,8 +94,34 @@ wb_done(struct wbuf *w, char *o)
 
 extern const char wb_pairs[201];	/* "00" "01" .. "99" */
 
+extern const char wb_dot3[4000];	/* ".000" ".001" .. ".999" */
+
+/* v from 100 to 99999 (a port, a connection's id, a payload's bytes),
+ * as wc_u64_long() writes it: below 1000 a wb_dot3 entry but its '.',
+ * else the last three digits a wb_dot3 entry, its '.' overwritten by
+ * the one or two digits left of them. All v below 2,000,000 written by
+ * wc_u64() were compared with printf when it was written. */
+static inline char *
+wc_five(char *o, uint32_t v)
+{
+	if (v < 1000) {
+		memcpy(o, wb_dot3 + 4 * v + 1, 3);
+		return o + 3;
+	}
+	uint32_t hi = v / 1000;
+	if (hi < 10) {
+		memcpy(o, wb_dot3 + 4 * (v - 1000 * hi), 4);
+		*o = (char)('0' + hi);
+		return o + 4;
+	}
+	memcpy(o + 1, wb_dot3 + 4 * (v - 1000 * hi), 4);
+	memcpy(o, wb_pairs + 2 * hi, 2);
+	return o + 5;
+}
+
 /* v in decimal. Most numbers of a record (counts, a window scale, a
- * port) are below 100: those inline, the rest out of line. */
+ * port) are below 100, most others below 100000: those inline, the
+ * rest out of line. */
 #define WC_U64_MAX 20
 char *wc_u64_long(char *o, uint64_t v);
 static inline char *
@@ -109,10 +135,10 @@ wc_u64(char *o, uint64_t v)
 		memcpy(o, wb_pairs + 2 * v, 2);
 		return o + 2;
 	}
+	if (v < 100000)
+		return wc_five(o, (uint32_t)v);
 	return wc_u64_long(o, v);
 }
-
-extern const char wb_dot3[4000];	/* ".000" ".001" .. ".999" */
 
 /* v from 10^9 to 2^32 - 1 (most ISNs): its ten digits, inline, as
  * wc_u64_long() writes them out of line: a digit, then the nine of
@@ -176,6 +202,10 @@ wc_frac6(char *o, uint32_t ns)
 /* Epoch seconds with six decimals ("1700000000.000100"); w keeps the
  * text of the last seconds. */
 #define WC_TS_MAX 32
+/* w->stext is moved in one register: the seconds it keeps are those of
+ * an int64 of nanoseconds from 1970 on, at most 9,223,372,036 (10
+ * digits), and the six decimals are written past them. */
+#define WB_STEXT_MOVE 16
 char *wc_ts_new(struct wbuf *w, char *o, int64_t ns);
 static inline char *
 wc_ts(struct wbuf *w, char *o, int64_t ns)
@@ -184,7 +214,7 @@ wc_ts(struct wbuf *w, char *o, int64_t ns)
 	uint64_t f = (uint64_t)ns - w->sec_ns;
 
 	if (ns >= 0 && w->slen && f < 1000000000) {
-		memcpy(o, w->stext, sizeof(w->stext));	/* room: WC_TS_MAX */
+		memcpy(o, w->stext, WB_STEXT_MOVE);	/* room: WC_TS_MAX */
 		return wc_frac6(o + w->slen, (uint32_t)f);
 	}
 	return wc_ts_new(w, o, ns);
@@ -216,17 +246,19 @@ wc_qname(char *o, const char *s)
 }
 /* A name of ours quoted beforehand (wb_qname_make()), padded to be copied
  * at the cursor in one fixed-size move: wc_qname()'s strlen() and memcpy()
- * of unknown length were a tenth of a JSON record. */
-#define WC_QNAME_ROOM 15
+ * of unknown length were a tenth of a JSON record. The move is of the
+ * whole struct, 16 bytes (one register), len too: what the writer
+ * writes next overwrites what lies past the name. */
+#define WC_QNAME_ROOM 16
 struct wb_qname {
-	char text[WC_QNAME_ROOM];	/* "name", then zeros */
+	char text[WC_QNAME_ROOM - 1];	/* "name", then zeros */
 	uint8_t len;			/* of "name" */
 };
 void wb_qname_make(struct wb_qname *q, const char *s);
 static inline char *
 wc_qname_pre(char *o, const struct wb_qname *q)
 {
-	memcpy(o, q->text, sizeof(q->text));	/* room: WC_QNAME_ROOM */
+	memcpy(o, q, sizeof(*q));	/* room: WC_QNAME_ROOM */
 	return o + q->len;
 }
 /* An address as inet_ntop() writes it; inline, a call less for a
