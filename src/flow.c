@@ -1022,6 +1022,20 @@ heap_sort_due(struct flow_due *a, size_t n)
 	}
 }
 
+/* The sorts' buffer, for n records (at least). It stays for the next
+ * sort: allocated anew each time, a large one was mapped anew, its pages
+ * faulted in again. */
+static void
+due_tmp_reserve(struct flow_table *t, size_t n)
+{
+	if (t->due_tmp_cap < n) {
+		g_free(t->due_tmp);
+		t->due_tmp_cap = t->due_cap > n ? t->due_cap : n;
+		t->due_tmp = g_new(struct flow_due, t->due_tmp_cap);
+		hugemem_populate(t->due_tmp, n * sizeof(*t->due_tmp));
+	}
+}
+
 /*
  * Many records (an end-of-capture round holds up to FLUSH_ROUND): a radix
  * sort of id - lo, a byte a pass, least significant first, through a
@@ -1041,14 +1055,7 @@ sort_due(struct flow_table *t, uint64_t lo, uint64_t hi)
 		heap_sort_due(a, n);
 		return;
 	}
-	/* The buffer stays for the next sort: allocated anew each time, a
-	 * large one was mapped anew, its pages faulted in again. */
-	if (t->due_tmp_cap < n) {
-		g_free(t->due_tmp);
-		t->due_tmp_cap = t->due_cap;
-		t->due_tmp = g_new(struct flow_due, t->due_tmp_cap);
-		hugemem_populate(t->due_tmp, n * sizeof(*t->due_tmp));
-	}
+	due_tmp_reserve(t, n);
 	struct flow_due *b = t->due_tmp, *src = a, *dst = b;
 	uint64_t span = hi - lo;
 
@@ -1092,23 +1099,10 @@ sort_due(struct flow_table *t, uint64_t lo, uint64_t hi)
  * the record it points at (flow_prefetch_bucket()). */
 #define DUE_AHEAD 8
 
-/* Release what was collected, by id: records due together go out in the
- * order they began, whatever their class or slot. */
+/* due_release() of a due array in id order (due_by_id()'s). */
 static void
-due_release(struct flow_table *t, int64_t now, bool eof)
+due_release_sorted(struct flow_table *t, int64_t now, bool eof)
 {
-	bool sorted = true;
-	uint64_t lo = UINT64_MAX, hi = 0;
-
-	for (size_t i = 0; i < t->ndue; i++) {
-		uint64_t id = t->due[i].id;
-		if (i && t->due[i - 1].id >= id)
-			sorted = false;
-		lo = id < lo ? id : lo;
-		hi = id > hi ? id : hi;
-	}
-	if (!sorted)
-		sort_due(t, lo, hi);
 	/* release() finds each record in its hash chain: the buckets and
 	 * chains of those a few places on are fetched meanwhile
 	 * (flow_prefetch_bucket()); but at the end of input, which took the
@@ -1129,6 +1123,26 @@ due_release(struct flow_table *t, int64_t now, bool eof)
 		release(t, c, now, eof ? END_EOF : END_NONE);
 	}
 	t->ndue = 0;
+}
+
+/* Release what was collected, by id: records due together go out in the
+ * order they began, whatever their class or slot. */
+static void
+due_release(struct flow_table *t, int64_t now, bool eof)
+{
+	bool sorted = true;
+	uint64_t lo = UINT64_MAX, hi = 0;
+
+	for (size_t i = 0; i < t->ndue; i++) {
+		uint64_t id = t->due[i].id;
+		if (i && t->due[i - 1].id >= id)
+			sorted = false;
+		lo = id < lo ? id : lo;
+		hi = id > hi ? id : hi;
+	}
+	if (!sorted)
+		sort_due(t, lo, hi);
+	due_release_sorted(t, now, eof);
 }
 
 /* Take a slot's records: the due ones to the due array, the others (their
@@ -1230,11 +1244,55 @@ bkt_drop(struct flow_table *t)
 	t->bkt = bkt_new(1);
 }
 
+/*
+ * The end of input's n records of table t on the nb lists at bin (through
+ * conn.hnext: a round's bins, or the buckets), their ids in [lo, lo +
+ * span] (a table that numbers its own records, most of them still open):
+ * each straight to its id's place in the sorts' buffer (sort_due()'s way,
+ * without the due array in between and due_release()'s walk that finds it
+ * unsorted), then the places in order to the empty due array. False, the
+ * due array left empty, when the ids are too far apart for that (span 2n
+ * or more) or one lies outside (a caller that numbers records across
+ * tables): the caller takes the lists again the sort's way.
+ */
+static bool
+due_by_id(struct flow_table *t, struct conn *const *bin, uint64_t nb,
+    uint64_t lo, uint64_t span, uint64_t n)
+{
+	if (span >= 2 * n || t->ndue != 0)
+		return false;
+	due_tmp_reserve(t, n);
+	struct conn **at = (struct conn **)(void *)t->due_tmp;
+	memset(at, 0, (span + 1) * sizeof(*at));
+	for (uint64_t j = 0; j < nb; j++)
+		for (struct conn *c = bin[j]; c; c = c->hnext) {
+			uint64_t i = c->id - lo;
+			if (i > span)
+				return false;
+			at[i] = c;
+		}
+	size_t k = 0;
+	for (uint64_t i = 0; i <= span; i++)
+		if (at[i])
+			t->due[k++] = (struct flow_due){ lo + i, at[i] };
+	g_assert(k == n);	/* ids are distinct */
+	t->ndue = k;
+	return true;
+}
+
 /* Release every record of the table, by id (the end of input). */
 static void
 flush_all(struct flow_table *t, int64_t now)
 {
 	due_reserve(t, t->n);
+	/* A table that numbers its own records: ids from 1 to next_id - 1 */
+	if (t->bkt && !t->id_frame && t->n && due_by_id(t, t->bkt,
+	    t->mask + 1, 1, t->next_id - 2, t->n)) {
+		t->n = 0;
+		bkt_drop(t);
+		due_release_sorted(t, now, true);
+		return;
+	}
 	for (uint64_t i = 0; t->bkt && i <= t->mask; i++)
 		for (struct conn *c = t->bkt[i]; c; c = c->hnext)
 			due_add(t, c);
@@ -1355,12 +1413,17 @@ flow_flush_tables(struct flow_table *const *ts, unsigned nt, int64_t now,
 			if (!nk)
 				continue;
 			due_reserve(t, nk);
+			t->n -= nk;
+			if (numbered && due_by_id(t, bin + k * FLUSH_BINS + b,
+			    e - b, b * width, (e - b) * width - 1, nk)) {
+				due_release_sorted(t, now, true);
+				continue;
+			}
 			for (uint64_t j = b; j < e; j++) {
 				struct conn *c = bin[k * FLUSH_BINS + j];
 				for (; c; c = c->hnext)
 					due_add(t, c);
 			}
-			t->n -= nk;
 			due_release(t, now, true);
 		}
 		if (round)
