@@ -169,29 +169,59 @@ static const char byte_hex[512] = {
 	HX_64(0), HX_64(64), HX_64(128), HX_64(192)
 };
 
-/* A byte's digits without a leading zero: from its pair's second digit
- * below 16, the byte after that one for the caller to overwrite. */
+/* A field's hex digits, without leading zeros ("0" for zero), and a ':'
+ * after them (room for 8 at t); their number and the colon's. The four
+ * digits and the colon are copied from the first digit on. */
 static inline size_t
-hex_lead(char *t, unsigned b)
+hex_field(char *t, unsigned hi, unsigned lo)
 {
-	memcpy(t, byte_hex + 2 * b + (b < 16), 2);
-	return 2 - (b < 16);
+	char d[8] = { 0, 0, 0, 0, ':' };
+	/* the leading zero digits, three for zero: (16..31 - 16) / 4 */
+	unsigned skip = ((unsigned)__builtin_clz(hi << 8 | lo | 1) - 16) / 4;
+
+	memcpy(d, byte_hex + 2 * hi, 2);
+	memcpy(d + 2, byte_hex + 2 * lo, 2);
+	memcpy(t, d + skip, 5);
+	return 5 - skip;
+}
+
+/* The zero fields of an IPv6 address, a bit each (field i's at 1 << i). */
+static inline unsigned
+ipv6_zero_fields(const uint8_t *addr)
+{
+#ifdef __SSE2__
+	/* each 16-bit lane that is zero sets two bits of the byte mask:
+	 * the even ones, moved together */
+	__m128i a = _mm_loadu_si128((const __m128i *)(const void *)addr);
+	unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi16(a,
+	    _mm_setzero_si128())) & 0x5555;
+
+	m = (m | m >> 1) & 0x3333;
+	m = (m | m >> 2) & 0x0f0f;
+	return (m | m >> 4) & 0xff;
+#else
+	unsigned zero = 0;
+
+	for (unsigned i = 0; i < 8; i++)
+		zero |= (unsigned)((addr[2 * i] | addr[2 * i + 1]) == 0) << i;
+	return zero;
+#endif
 }
 
 /*
  * decode_addr_fmt() of an IPv6 address.  Out of line: its registers and
  * its frame are not the dotted quad's to pay for.  The zero fields as a
- * mask, so that the runs are found a run at a time, and a field's digits
- * a byte at a time from a table, not a digit at a time with a test each.
+ * mask, so that the runs are found a run at a time, and each field's
+ * digits from a table, its leading zeros dropped by their count, each
+ * with a ':' after it (the last one dropped), not a digit at a time with
+ * a test each.
  */
 static __attribute__((noinline)) size_t
 ipv6_fmt(const uint8_t *addr, char t[DECODE_ADDR_MAX])
 {
-	unsigned zero = 0, best = 8, blen = 0;
+	unsigned zero = ipv6_zero_fields(addr), best = 8, blen = 0;
 	size_t n = 0;
 
-	for (unsigned i = 0; i < 8; i++)
-		zero |= (unsigned)((addr[2 * i] | addr[2 * i + 1]) == 0) << i;
 	/* the longest run of zero fields, the first of equal ones */
 	for (unsigned m = zero; m != 0;) {
 		unsigned at = (unsigned)__builtin_ctz(m);
@@ -203,33 +233,25 @@ ipv6_fmt(const uint8_t *addr, char t[DECODE_ADDR_MAX])
 	}
 	if (blen < 2)
 		best = 8, blen = 0;	/* no "::" */
-	for (unsigned i = 0; i < 8; i++) {
-		unsigned hi = addr[2 * i], lo = addr[2 * i + 1];
-
-		if (i == best) {
-			/* the run's first ':'; the next field's makes "::" */
-			t[n++] = ':';
-			i += blen - 1;
-			continue;
-		}
-		if (i)
-			t[n++] = ':';
-		if (i == 6 && best == 0 && (blen == 6 ||
-		    (blen == 5 && addr[10] == 0xff && addr[11] == 0xff))) {
-			n += dotted_quad(addr + 12, t + n);
-			break;
-		}
-		if (hi) {
-			n += hex_lead(t + n, hi);
-			memcpy(t + n, byte_hex + 2 * lo, 2);
-			n += 2;
-		} else {
-			n += hex_lead(t + n, lo);
-		}
+	if (best == 0 && (blen == 6 ||
+	    (blen == 5 && addr[10] == 0xff && addr[11] == 0xff))) {
+		/* "::" or "::ffff:", then the dotted quad */
+		memcpy(t, "::ffff:", 8);
+		n = blen == 6 ? 2 : 7;
+		return n + dotted_quad(addr + 12, t + n);
 	}
-	if (best < 8 && best + blen == 8)
-		t[n++] = ':';
-	return n;
+	for (unsigned i = 0; i < best; i++)
+		n += hex_field(t + n, addr[2 * i], addr[2 * i + 1]);
+	if (best == 8)
+		return n - 1;	/* the last field's ':' */
+	/* "::": the field before it wrote the first ':', or none did */
+	t[n] = ':';
+	t[n + 1] = ':';
+	n += 1 + (best == 0);
+	for (unsigned i = best + blen; i < 8; i++)
+		n += hex_field(t + n, addr[2 * i], addr[2 * i + 1]);
+	/* the last field's ':', but not the end of "::" */
+	return best + blen == 8 ? n : n - 1;
 }
 
 /* The text of an address as glibc's inet_ntop() writes it, without its
