@@ -119,7 +119,8 @@ decode_dlt_is_supported(int dlt)
 	}
 }
 
-/* Each byte's decimal digits and a dot, in 4 bytes: one copy an octet. */
+/* Each byte's decimal digits and a dot, in 4 bytes: one copy an octet
+ * (decode_dotted_quad()). */
 #define OQ_D(v, k) ((v) < 10 ? ((k) == 0 ? '0' + (v) : (k) == 1 ? '.' : 0) : \
 	(v) < 100 ? ((k) == 0 ? '0' + (v) / 10 : (k) == 1 ? '0' + (v) % 10 : \
 	(k) == 2 ? '.' : 0) : \
@@ -130,7 +131,7 @@ decode_dlt_is_supported(int dlt)
 #define OQ_4(v) OQ_1(v), OQ_1((v) + 1), OQ_1((v) + 2), OQ_1((v) + 3)
 #define OQ_16(v) OQ_4(v), OQ_4((v) + 4), OQ_4((v) + 8), OQ_4((v) + 12)
 #define OQ_64(v) OQ_16(v), OQ_16((v) + 16), OQ_16((v) + 32), OQ_16((v) + 48)
-static const char octet_dot[256][4] = {
+const char decode_octet_dot[256][4] = {
 	OQ_64(0), OQ_64(64), OQ_64(128), OQ_64(192)
 };
 /* ...and their length, the dot's with them. */
@@ -138,24 +139,9 @@ static const char octet_dot[256][4] = {
 #define OL_4(v) OL_1(v), OL_1((v) + 1), OL_1((v) + 2), OL_1((v) + 3)
 #define OL_16(v) OL_4(v), OL_4((v) + 4), OL_4((v) + 8), OL_4((v) + 12)
 #define OL_64(v) OL_16(v), OL_16((v) + 16), OL_16((v) + 32), OL_16((v) + 48)
-static const uint8_t octet_len[256] = {
+const uint8_t decode_octet_len[256] = {
 	OL_64(0), OL_64(64), OL_64(128), OL_64(192)
 };
-
-/* The dotted quad at out (room for 16: the last dot is written, then
- * dropped); its length. */
-static size_t
-dotted_quad(const uint8_t *a, char *out)
-{
-	size_t n = 0;
-
-	for (int i = 0; i < 4; i++) {
-		unsigned v = a[i];
-		memcpy(out + n, octet_dot[v], 4);
-		n += octet_len[v];
-	}
-	return n - 1;
-}
 
 /* Each byte in two hex digits, lowercase: byte b's at 2 * b. One flat
  * array, so that a read across two pairs (hex_lead()) stays inside the
@@ -209,15 +195,15 @@ ipv6_zero_fields(const uint8_t *addr)
 }
 
 /*
- * decode_addr_fmt() of an IPv6 address.  Out of line: its registers and
- * its frame are not the dotted quad's to pay for.  The zero fields as a
+ * decode_addr_fmt() of an IPv6 address (out of line: its registers and
+ * its frame are not the dotted quad's to pay for).  The zero fields as a
  * mask, so that the runs are found a run at a time, and each field's
  * digits from a table, its leading zeros dropped by their count, each
  * with a ':' after it (the last one dropped), not a digit at a time with
  * a test each.
  */
-static __attribute__((noinline)) size_t
-ipv6_fmt(const uint8_t *addr, char t[DECODE_ADDR_MAX])
+size_t
+decode_ipv6_fmt(const uint8_t *addr, char t[DECODE_ADDR_MAX])
 {
 	unsigned zero = ipv6_zero_fields(addr), best = 8, blen = 0;
 	size_t n = 0;
@@ -238,7 +224,7 @@ ipv6_fmt(const uint8_t *addr, char t[DECODE_ADDR_MAX])
 		/* "::" or "::ffff:", then the dotted quad */
 		memcpy(t, "::ffff:", 8);
 		n = blen == 6 ? 2 : 7;
-		return n + dotted_quad(addr + 12, t + n);
+		return n + decode_dotted_quad(addr + 12, t + n);
 	}
 	for (unsigned i = 0; i < best; i++)
 		n += hex_field(t + n, addr[2 * i], addr[2 * i + 1]);
@@ -252,18 +238,6 @@ ipv6_fmt(const uint8_t *addr, char t[DECODE_ADDR_MAX])
 		n += hex_field(t + n, addr[2 * i], addr[2 * i + 1]);
 	/* the last field's ':', but not the end of "::" */
 	return best + blen == 8 ? n : n - 1;
-}
-
-/* The text of an address as glibc's inet_ntop() writes it, without its
- * sprintf() per field (a tenth of a short-connection run's formatting):
- * RFC 5952 for IPv6 (lowercase, no leading zeros, the longest run of two
- * or more zero fields as "::", the first on a tie), and the dotted quad
- * after "::ffff:" (mapped, RFC 5952 5) or "::" (the old compatible form)
- * as inet_ntop has it. tests/check_decode.c compares the two. */
-size_t
-decode_addr_fmt(uint8_t af, const uint8_t *addr, char t[DECODE_ADDR_MAX])
-{
-	return af != 6 ? dotted_quad(addr, t) : ipv6_fmt(addr, t);
 }
 
 void
