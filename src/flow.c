@@ -276,10 +276,15 @@ hash_remove(struct flow_table *t, struct conn *c)
 
 /* ---- the timer wheels --------------------------------------------------- */
 
+/* a + b, or INT64_MAX past it; b >= 0 (a delay). The overflow flag of
+ * the addition itself, where a > INT64_MAX - b took the subtraction and a
+ * compare more. */
 static int64_t
 sat_add(int64_t a, int64_t b)
 {
-	return a > INT64_MAX - b ? INT64_MAX : a + b;
+	int64_t r;
+
+	return __builtin_add_overflow(a, b, &r) ? INT64_MAX : r;
 }
 
 /* The timers' base for a packet stamped ts (conn.tbase): its stamp, or
