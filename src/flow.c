@@ -355,10 +355,11 @@ file_at(const struct flow_table *t, const struct conn *c, enum flow_timer cls,
 	return cls == TIMER_ACTIVE && chk < d ? chk : d;
 }
 
+/* (Positive, ns divides unsigned: no correction for the sign.) */
 static int64_t
 sec_of(int64_t ns)
 {
-	return ns <= 0 ? 0 : ns / NS;
+	return ns <= 0 ? 0 : (int64_t)((uint64_t)ns / NS);
 }
 
 static void
