@@ -735,14 +735,20 @@ time_slot(struct conn *c, unsigned slot)
 }
 
 /* d >= 0 nanoseconds past first_ts as stored in microseconds (q + 1), or
- * 0 when d is no whole number of them below 2^32 - 1. (Unsigned: a
- * constant divisor is a multiplication and a shift.) */
+ * 0 when d is no whole number of them below 2^32 - 1. Without a division
+ * (GCC makes d / 1000 a div where it lays a path out as cold): d is a
+ * multiple of 1000 = 2^3 * 125 exactly when d times the inverse of 125
+ * modulo 2^64, rotated right by 3, is at most (2^64 - 1) / 1000, and that
+ * is then d / 1000; any other d gives more, so above UINT32_MAX too
+ * (Granlund and Montgomery, "Division by invariant integers using
+ * multiplication", 1994, section 9). */
 static inline uint32_t
 time_us(int64_t d)
 {
-	uint64_t q = (uint64_t)d / 1000;
+	uint64_t m = (uint64_t)d * 0x1cac083126e978d5u;	/* 125 * it = 1 */
+	uint64_t q = m >> 3 | m << 61;
 
-	return q * 1000 == (uint64_t)d && q < UINT32_MAX ? (uint32_t)q + 1 : 0;
+	return q < UINT32_MAX ? (uint32_t)q + 1 : 0;
 }
 
 /* t as stored in unit (CONN_TS_US or CONN_TS_NS); false if it does not
