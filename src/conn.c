@@ -1311,15 +1311,14 @@ refill_is_resend(const struct conn *c, const struct tcp_seg *s,
 /* The handshake's round trip between the capture point and endpoint dir
  * (SYN to SYN-ACK for the server, SYN-ACK to the third segment for the
  * client); false when not seen. */
-static inline bool
-peer_rtt(const struct conn *c, uint8_t dir, int64_t *rtt)
+static inline int
+peer_rtt_us(const struct conn *c, enum conn_time k, uint32_t *us)
 {
-	enum conn_time k = dir == conn_client(c) ? CT_ACK : CT_SYNACK;
-
 	/* conn_rtt() on the stored times when both ends are set in
 	 * microseconds after a first_ts above 0, so that a stored time is
 	 * 0 (none) exactly when its time is: the usual case, without the
-	 * decoding. */
+	 * decoding. 1 with *us the round trip in microseconds, 0 when not
+	 * seen, -1 when conn_rtt() must decide. */
 	if (c->ts_unit == CONN_TS_US && c->first_ts > 0) {
 		uint32_t from = c->t[k == CT_SYNACK ? CT_SYN_RTX :
 		    CT_SYNACK_RTX], to = c->t[k];
@@ -1329,11 +1328,61 @@ peer_rtt(const struct conn *c, uint8_t dir, int64_t *rtt)
 			bool seen = k == CT_SYNACK ?
 			    c->t[CT_SYN] != 0 && c->synack_dir >= 0 :
 			    c->synack_dir >= 0 && (c->hs & HSF_THIRD);
-			*rtt = ((int64_t)to - from) * 1000;
+			*us = to - from;
 			return seen && to >= from;
 		}
 	}
+	return -1;
+}
+
+static inline bool
+peer_rtt(const struct conn *c, uint8_t dir, int64_t *rtt)
+{
+	enum conn_time k = dir == conn_client(c) ? CT_ACK : CT_SYNACK;
+	uint32_t us;
+	int seen = peer_rtt_us(c, k, &us);
+
+	if (seen >= 0) {
+		*rtt = (int64_t)us * 1000;
+		return seen;
+	}
 	return conn_rtt(c, k, rtt);
+}
+
+/* Is a FIN from dir gap nanoseconds after the packet before it a quarter
+ * of the peer's round trip or more after it (tcp_peer.fin_spaced)? */
+static inline bool
+fin_spaced(const struct conn *c, uint8_t dir, int64_t gap)
+{
+	int64_t rtt;	/* (>= 0 when peer_rtt() answers true: a shift) */
+
+	return peer_rtt(c, !dir, &rtt) && gap >= (int64_t)((uint64_t)rtt >> 2);
+}
+
+/* fin_spaced() for the plain path's FIN, last0 the last packet's stored
+ * time before it (in unit0), now time_touch_now()'s answer for the FIN.
+ * In the usual case, now and a last0 (both times then in microseconds,
+ * first_ts unmoved), and the round trip in stored microseconds too, the
+ * test is 4 x (last - last0) >= to - from, both sides 250 x theirs in
+ * nanoseconds (exact: 1000 / 4): no time decoded. */
+static inline bool
+plain_fin_spaced(const struct conn *c, uint8_t dir, uint32_t last0,
+    unsigned unit0, int64_t ts, bool now)
+{
+	if (now && last0 != 0) {
+		int peer = !dir;
+		uint32_t us;
+		int seen = peer_rtt_us(c, peer == conn_client(c) ? CT_ACK :
+		    CT_SYNACK, &us);
+		if (seen >= 0)
+			return seen &&
+			    4 * (uint64_t)(c->t[CT_LAST] - last0) >= us;
+	}
+	/* (The last packet's time before the FIN, as conn_time() then
+	 * decoded it: a plain record keeps no time whole.) */
+	int64_t before = last0 == 0 ? 0 : c->first_ts +
+	    (int64_t)(last0 - 1) * (unit0 == CONN_TS_US ? 1000 : 1);
+	return fin_spaced(c, dir, ts - before);
 }
 
 /* How long after an RST its receiver's (dir's) segments may still cross
@@ -1978,7 +2027,7 @@ had_unseen_third(const struct conn *c, uint8_t dir, const struct tcp_seg *s)
  * are all first ones, at u. */
 static inline __attribute__((always_inline)) void
 teardown_fin_first(struct conn *c, uint8_t dir, const struct tcp_seg *s,
-    bool ts_new, int64_t gap, int64_t ts, uint64_t frame, bool now)
+    bool ts_new, bool spaced, int64_t ts, uint64_t frame, bool now)
 {
 	struct tcp_peer *p = &c->peer[dir];
 
@@ -1993,14 +2042,14 @@ teardown_fin_first(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	c->fin_frame[dir] = frame;
 	/* Its timestamp tells the peer's segments sent before it arrived
 	 * (teardown_fin_ack()), and so may its distance from the packet
-	 * before it: a quarter of the peer's round trip or more. */
+	 * before it: a quarter of the peer's round trip or more (spaced,
+	 * fin_spaced()'s answer). */
 	if (s->opt.has_ts) {
 		p->fin_ts = true;
 		p->fin_ts_new = ts_new;
 		c->fin_tsval[dir] = s->opt.tsval;
 	}
-	int64_t rtt;	/* (>= 0 when peer_rtt() answers true: a shift) */
-	if (peer_rtt(c, !dir, &rtt) && gap >= (int64_t)((uint64_t)rtt >> 2))
+	if (spaced)
 		p->fin_spaced = true;
 	p->fin_seq = s->seq + s->paylen;	/* the FIN's own seq */
 	p->flags |= PEER_FIN_SEEN;
@@ -2048,7 +2097,8 @@ teardown_fin(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 			    p->fin_seq);
 		return;
 	}
-	teardown_fin_first(c, dir, s, ts_new, gap, ts, frame, false);
+	teardown_fin_first(c, dir, s, ts_new, fin_spaced(c, dir, gap), ts,
+	    frame, false);
 	if (seq_known)
 		fin_seq_check(c, dir, s, nxt_before, ts, frame);
 }
@@ -2995,7 +3045,9 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		c->first_dir = (int8_t)dir;
 		c->first_ts = ts;
 	}
-	int64_t before = fin ? conn_time(c, CT_LAST) : 0;
+	/* (The FIN's distance from the packet before it: fin_spaced().) */
+	uint32_t last0 = c->t[CT_LAST];
+	unsigned unit0 = c->ts_unit;
 	bool ts_new = fin && s->opt.has_ts &&
 	    (!snd->ts_seen || seq_gt(s->opt.tsval, snd->ts_max));
 	/* The record's first time, first_ts itself, in microseconds: stored
@@ -3046,8 +3098,8 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	 * payload of 2^31 bytes or more, a jumbogram's.) */
 	if (fin) {
 		sd->fin_count++;
-		teardown_fin_first(c, dir, s, ts_new, ts - before, ts, frame,
-		    now);
+		teardown_fin_first(c, dir, s, ts_new, plain_fin_spaced(c, dir,
+		    last0, unit0, ts, now), ts, frame, now);
 		fin_seq_check(c, dir, s, nxt_before, ts, frame);
 	}
 	/* It acks the peer's FIN: CLOSE_WAIT, whatever the capture order. */
