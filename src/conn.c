@@ -1843,11 +1843,12 @@ plain_handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	note_options(p, s);
 }
 
-/* The third segment as the report shows it (CT_ACK, c->third_*). */
-static void
-third_note(struct conn *c, const struct tcp_seg *s, int64_t ts)
+/* The third segment as the report shows it (CT_ACK, c->third_*); now as
+ * time_set_at()'s. */
+static inline void
+third_note(struct conn *c, const struct tcp_seg *s, int64_t ts, bool now)
 {
-	time_set_now(c, CT_ACK, ts);
+	time_set_at(c, CT_ACK, ts, now);
 	c->third_seq = s->seq;
 	c->third_ack = s->ack;
 	c->third_syn = (s->flags & TH_SYN) != 0;
@@ -1913,13 +1914,13 @@ third_seq_late(struct conn *c)
 /* The client's first segment with ACK after the SYN-ACK (3.5 step 3). */
 static inline void
 handshake_third(struct conn *c, uint8_t dir, const struct tcp_seg *s,
-    uint32_t nxt_before, int64_t ts, uint64_t frame)
+    uint32_t nxt_before, int64_t ts, uint64_t frame, bool now)
 {
 	const struct tcp_peer *sv = &c->peer[!dir];
 	char a[32];
 
 	c->hs |= HSF_THIRD;
-	third_note(c, s, ts);
+	third_note(c, s, ts, now);
 	if (s->flags & TH_SYN) {
 		char q[48], k[48];
 		conn_anomaly(c, ANOM_HS_ACK_HAS_SYN, dir, ts, frame,
@@ -1957,7 +1958,7 @@ handshake_asym(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 			k = first - 1;
 	}
 	c->hs |= HSF_ASYM;
-	third_note(c, s, ts);
+	third_note(c, s, ts, false);
 	sv->isn = k;
 	sv->st = TCP_ST_ESTABLISHED;
 	conn_anomaly(c, ANOM_ACK_WITHOUT_HANDSHAKE, dir, ts, frame,
@@ -3083,7 +3084,7 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		handshake_synack(c, dir, s, ts, frame);
 	else if ((c->hs & HSF_SYNACK) && !(c->hs & HSF_THIRD) &&
 	    dir == c->syn_dir && c->synack_dir != dir)
-		handshake_third(c, dir, s, nxt_before, ts, frame);
+		handshake_third(c, dir, s, nxt_before, ts, frame, now);
 	if (ack) {
 		ack_syn(rcv, s->ack);
 		if (ev != EV_SYNACK && acks_fin)
@@ -3843,7 +3844,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		if (c->synack_dir >= 0 && c->synack_dir != dir &&
 		    c->syn_dir == dir && !(c->hs & HSF_THIRD) &&
 		    !(c->hs & HSF_SIMUL)) {
-			handshake_third(c, dir, s, nxt_before, ts, frame);
+			handshake_third(c, dir, s, nxt_before, ts, frame, false);
 			break;
 		}
 		/* A SYN-ACK after the client's ACK that acked K+1
@@ -3865,7 +3866,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    ev != EV_NONE && (s->flags & TH_ACK) &&
 	    (c->hs & HSF_SYNACK) && !(c->hs & (HSF_THIRD | HSF_SIMUL)) &&
 	    dir == c->syn_dir && c->synack_dir != dir)
-		handshake_third(c, dir, s, nxt_before, ts, frame);
+		handshake_third(c, dir, s, nxt_before, ts, frame, false);
 
 	/* A client in SYN_SENT that sends an ACK had the SYN-ACK (3.10.7.3
 	 * fifth step), which the capture did not show: asymmetric routing
