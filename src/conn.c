@@ -1026,34 +1026,6 @@ fin_letter(char *b, size_t n, const struct conn *c, int side, uint32_t seq)
 	return b;
 }
 
-int
-conn_reset_by(const struct conn *c)
-{
-	if (c->rst_dir < 0)
-		return -1;	/* (no accepted RST: most records) */
-	enum hs_outcome hs = conn_hs_outcome(c);
-
-	/* An RST that ended nothing (a figure 9 recovery, one after both
-	 * closed) names no one. */
-	if (conn_td_outcome(c) == TD_RESET || hs == HS_REFUSED ||
-	    hs == HS_RESET)
-		return c->rst_dir;
-	return -1;
-}
-
-int
-conn_client(const struct conn *c)
-{
-	/* SPEC "Who is client and server". */
-	if (c->syn_dir >= 0)
-		return c->syn_dir;
-	if (c->synack_dir >= 0)
-		return !c->synack_dir;
-	if (c->key.port[0] != c->key.port[1])
-		return c->key.port[0] > c->key.port[1] ? 0 : 1;
-	return c->first_dir >= 0 ? c->first_dir : 0;
-}
-
 
 static bool
 side_in(uint8_t st, unsigned mask)

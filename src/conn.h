@@ -618,7 +618,20 @@ conn_ladder(const struct conn *c)
 }
 
 /* Derived views for the writers. */
-int conn_client(const struct conn *c);	/* canonical index of the client */
+/* The canonical index of the client (SPEC "Who is client and server").
+ * Inline: the writers ask it of every record, and peer_rtt() of every
+ * FIN. */
+static inline int
+conn_client(const struct conn *c)
+{
+	if (c->syn_dir >= 0)
+		return c->syn_dir;
+	if (c->synack_dir >= 0)
+		return !c->synack_dir;
+	if (c->key.port[0] != c->key.port[1])
+		return c->key.port[0] > c->key.port[1] ? 0 : 1;
+	return c->first_dir >= 0 ? c->first_dir : 0;
+}
 /* The outcomes, inline: report_format() asks them of every record (and
  * hands them to the writer's conn_as). */
 static inline enum hs_outcome
@@ -675,8 +688,23 @@ conn_td_outcome(const struct conn *c)
 int conn_td_initiator(const struct conn *c);	/* canonical index or -1 */
 /* Was this anomaly logged on the connection? */
 bool conn_has_anom(const struct conn *c, enum anom_id id);
-/* The side whose RST ended the handshake or the connection, or -1. */
-int conn_reset_by(const struct conn *c);
+/* The side whose RST ended the handshake or the connection, or -1.
+ * Inline: report_conn() asks it of every record, most with no accepted
+ * RST. */
+static inline int
+conn_reset_by(const struct conn *c)
+{
+	if (c->rst_dir < 0)
+		return -1;	/* (no accepted RST: most records) */
+	enum hs_outcome hs = conn_hs_outcome(c);
+
+	/* An RST that ended nothing (a figure 9 recovery, one after both
+	 * closed) names no one. */
+	if (conn_td_outcome(c) == TD_RESET || hs == HS_REFUSED ||
+	    hs == HS_RESET)
+		return c->rst_dir;
+	return -1;
+}
 
 extern const char *const hs_outcome_name[HS_MAX];
 extern const char *const td_outcome_name[TD_MAX];
