@@ -3032,7 +3032,12 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		now = true;
 	} else
 		now = time_touch_now(c, ts);
-	note_tsval(c, dir, s);
+	if (!fin)
+		note_tsval(c, dir, s);
+	else if (ts_new) {	/* note_tsval()'s test, as nothing since */
+		snd->ts_max = s->opt.tsval;
+		snd->ts_seen = true;
+	}
 	sd->pkts++;
 	snd->flags |= PEER_SENT_ANY;
 	fin_before_shift(snd, rcv);
