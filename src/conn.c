@@ -876,11 +876,14 @@ time_touch_now(struct conn *c, int64_t ts)
 
 	if (G_LIKELY(c->ts_unit == CONN_TS_US && v != 0 && ts != 0 &&
 	    !__builtin_sub_overflow(ts, c->first_ts, &d) && d >= 0)) {
-		int64_t at = (int64_t)(v - 1) * 1000;
-		if (G_UNLIKELY(d <= at))
-			return d == at;		/* not later */
-		if (G_LIKELY((v = time_us(d)) != 0)) {
-			c->t[CT_LAST] = v;
+		/* Stored as q, ts is later exactly when q is larger. (One
+		 * that is no stored time is not later when d is at most
+		 * the last's, which the test below then says too.) */
+		uint32_t q = time_us(d);
+		if (G_LIKELY(q != 0)) {
+			if (G_UNLIKELY(q <= v))
+				return q == v;		/* not later */
+			c->t[CT_LAST] = q;
 			return true;
 		}
 	}
