@@ -734,7 +734,7 @@ time_slot(struct conn *c, unsigned slot)
 	return &c->side[slot / CT_SIDE_MAX].t[slot % CT_SIDE_MAX];
 }
 
-/* d >= 0 nanoseconds past first_ts as stored in microseconds (q + 1), or
+/* d nanoseconds past first_ts as stored in microseconds (q + 1), or
  * 0 when d is no whole number of them below 2^32 - 1. Without a division
  * (GCC makes d / 1000 a div where it lays a path out as cold): d is a
  * multiple of 1000 = 2^3 * 125 exactly when d times the inverse of 125
@@ -743,9 +743,9 @@ time_slot(struct conn *c, unsigned slot)
  * (Granlund and Montgomery, "Division by invariant integers using
  * multiplication", 1994, section 9). */
 static inline uint32_t
-time_us(int64_t d)
+time_us(uint64_t d)
 {
-	uint64_t m = (uint64_t)d * 0x1cac083126e978d5u;	/* 125 * it = 1 */
+	uint64_t m = d * 0x1cac083126e978d5u;	/* 125 * it = 1 */
 	uint64_t q = m >> 3 | m << 61;
 
 	return q < UINT32_MAX ? (uint32_t)q + 1 : 0;
@@ -765,7 +765,7 @@ time_encode(const struct conn *c, unsigned unit, int64_t t, uint32_t *v)
 	if (__builtin_sub_overflow(t, c->first_ts, &d) || d < 0)
 		return false;
 	if (unit == CONN_TS_US)
-		return (*v = time_us(d)) != 0;
+		return (*v = time_us((uint64_t)d)) != 0;
 	if (d >= UINT32_MAX)
 		return false;
 	*v = (uint32_t)d + 1;
@@ -872,14 +872,16 @@ static inline bool
 time_touch_now(struct conn *c, int64_t ts)
 {
 	uint32_t v = c->t[CT_LAST];
-	int64_t d;
 
 	if (G_LIKELY(c->ts_unit == CONN_TS_US && v != 0 && ts != 0 &&
-	    !__builtin_sub_overflow(ts, c->first_ts, &d) && d >= 0)) {
+	    ts >= c->first_ts)) {
 		/* Stored as q, ts is later exactly when q is larger. (One
-		 * that is no stored time is not later when d is at most
-		 * the last's, which the test below then says too.) */
-		uint32_t q = time_us(d);
+		 * that is no stored time is not later when it is at most
+		 * the last's, which the test below then says too.) The
+		 * distance is exact in 64 unsigned bits; past INT64_MAX,
+		 * which time_encode() refuses, it is no stored time either
+		 * (q 0). */
+		uint32_t q = time_us((uint64_t)ts - (uint64_t)c->first_ts);
 		if (G_LIKELY(q != 0)) {
 			if (G_UNLIKELY(q <= v))
 				return q == v;		/* not later */
