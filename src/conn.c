@@ -3045,7 +3045,10 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	}
 	sd->pkts++;
 	snd->flags |= PEER_SENT_ANY;
-	fin_before_shift(snd, rcv);
+	/* (The record's first segment is the SYN's: no FIN seen, both bits
+	 * 0 as conn_init() left them.) */
+	if (ev != EV_SYN)
+		fin_before_shift(snd, rcv);
 
 	/* 1. sequence space: track_seq(), in order */
 	uint32_t nxt_before = snd->snd_nxt, prev_ack = snd->ack;
