@@ -259,12 +259,13 @@ struct conn {
 	uint32_t third_seq, third_ack;	/* the third segment's numbers */
 	uint32_t fin_tsval[2];	/* TSval of each side's FIN (tcp_peer.fin_ts) */
 	uint32_t t[CT_MAX];	/* enum conn_time, see conn_time() */
-	/* Small facts, one word. */
+	/* Small facts, one word. (hs first, at bit 0: the plain and fast
+	 * paths test it on every segment, without a shift.) */
+	unsigned hs : 11;	/* HSF_* */
 	bool td_reset : 1;	/* an RST ended it before both FINs were acked */
 	bool fins_crossed : 1;	/* the second FIN crossed the first */
 	bool finished : 1;	/* conn_finish() ran */
 	bool third_syn : 1;	/* the third segment carried SYN */
-	unsigned hs : 11;	/* HSF_* */
 	unsigned ts_unit : 2;	/* CONN_TS_*: how t[] are kept */
 	unsigned nanoms : 7;	/* anomalies logged, <= CONN_MAX_ANOMS */
 	unsigned anom_cap : 7;	/* room in anoms, <= CONN_MAX_ANOMS */
