@@ -508,8 +508,12 @@ static inline int64_t
 conn_time_decode(const struct conn *c, unsigned slot, uint32_t v)
 {
 	/* (Microseconds first: nearly every record's unit, one test.) */
-	if (c->ts_unit == CONN_TS_US)
-		return v == 0 ? 0 : c->first_ts + (int64_t)(v - 1) * 1000;
+	if (c->ts_unit == CONN_TS_US) {
+		/* (Worked out whole, then 0 for v 0: a select, no branch.
+		 * Unsigned, so that v 0's wrap is defined.) */
+		uint64_t t = (uint64_t)c->first_ts + (uint64_t)(v - 1) * 1000;
+		return v == 0 ? 0 : (int64_t)t;
+	}
 	if (c->ts_unit == CONN_TS_WIDE)
 		return c->ext->wide_ts[slot];
 	return v == 0 ? 0 : c->first_ts + (int64_t)(v - 1);
