@@ -3037,9 +3037,13 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		now = true;
 	} else
 		now = time_touch_now(c, ts);
-	if (!fin)
-		note_tsval(c, dir, s);
-	else if (ts_new) {	/* note_tsval()'s test, as nothing since */
+	/* note_tsval(): the first SYN's TSval is the first seen (no
+	 * segment came before it); a FIN's test is ts_new's (nothing since
+	 * moved ts_seen or ts_max). */
+	bool take_ts = ev == EV_SYN ? s->opt.has_ts : fin ? ts_new :
+	    s->opt.has_ts && (!snd->ts_seen ||
+	    seq_gt(s->opt.tsval, snd->ts_max));
+	if (take_ts) {
 		snd->ts_max = s->opt.tsval;
 		snd->ts_seen = true;
 	}
