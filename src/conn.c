@@ -734,15 +734,21 @@ time_slot(struct conn *c, unsigned slot)
 	return &c->side[slot / CT_SIDE_MAX].t[slot % CT_SIDE_MAX];
 }
 
-/* d >= 0 nanoseconds past first_ts as stored in microseconds (q + 1), or
- * 0 when d is no whole number of them below 2^32 - 1. (Unsigned: a
- * constant divisor is a multiplication and a shift.) */
+/* d nanoseconds past first_ts as stored in microseconds (q + 1), or
+ * 0 when d is no whole number of them below 2^32 - 1. Without a division
+ * (GCC makes d / 1000 a div where it lays a path out as cold): d is a
+ * multiple of 1000 = 2^3 * 125 exactly when d times the inverse of 125
+ * modulo 2^64, rotated right by 3, is at most (2^64 - 1) / 1000, and that
+ * is then d / 1000; any other d gives more, so above UINT32_MAX too
+ * (Granlund and Montgomery, "Division by invariant integers using
+ * multiplication", 1994, section 9). */
 static inline uint32_t
-time_us(int64_t d)
+time_us(uint64_t d)
 {
-	uint64_t q = (uint64_t)d / 1000;
+	uint64_t m = d * 0x1cac083126e978d5u;	/* 125 * it = 1 */
+	uint64_t q = m >> 3 | m << 61;
 
-	return q * 1000 == (uint64_t)d && q < UINT32_MAX ? (uint32_t)q + 1 : 0;
+	return q < UINT32_MAX ? (uint32_t)q + 1 : 0;
 }
 
 /* t as stored in unit (CONN_TS_US or CONN_TS_NS); false if it does not
@@ -759,7 +765,7 @@ time_encode(const struct conn *c, unsigned unit, int64_t t, uint32_t *v)
 	if (__builtin_sub_overflow(t, c->first_ts, &d) || d < 0)
 		return false;
 	if (unit == CONN_TS_US)
-		return (*v = time_us(d)) != 0;
+		return (*v = time_us((uint64_t)d)) != 0;
 	if (d >= UINT32_MAX)
 		return false;
 	*v = (uint32_t)d + 1;
@@ -866,15 +872,20 @@ static inline bool
 time_touch_now(struct conn *c, int64_t ts)
 {
 	uint32_t v = c->t[CT_LAST];
-	int64_t d;
 
 	if (G_LIKELY(c->ts_unit == CONN_TS_US && v != 0 && ts != 0 &&
-	    !__builtin_sub_overflow(ts, c->first_ts, &d) && d >= 0)) {
-		int64_t at = (int64_t)(v - 1) * 1000;
-		if (G_UNLIKELY(d <= at))
-			return d == at;		/* not later */
-		if (G_LIKELY((v = time_us(d)) != 0)) {
-			c->t[CT_LAST] = v;
+	    ts >= c->first_ts)) {
+		/* Stored as q, ts is later exactly when q is larger. (One
+		 * that is no stored time is not later when it is at most
+		 * the last's, which the test below then says too.) The
+		 * distance is exact in 64 unsigned bits; past INT64_MAX,
+		 * which time_encode() refuses, it is no stored time either
+		 * (q 0). */
+		uint32_t q = time_us((uint64_t)ts - (uint64_t)c->first_ts);
+		if (G_LIKELY(q != 0)) {
+			if (G_UNLIKELY(q <= v))
+				return q == v;		/* not later */
+			c->t[CT_LAST] = q;
 			return true;
 		}
 	}
@@ -1018,34 +1029,6 @@ fin_letter(char *b, size_t n, const struct conn *c, int side, uint32_t seq)
 		return "its seq";
 	seq_rel_str(b, n, side == conn_client(c) ? "J" : "K", p->isn, seq);
 	return b;
-}
-
-int
-conn_reset_by(const struct conn *c)
-{
-	if (c->rst_dir < 0)
-		return -1;	/* (no accepted RST: most records) */
-	enum hs_outcome hs = conn_hs_outcome(c);
-
-	/* An RST that ended nothing (a figure 9 recovery, one after both
-	 * closed) names no one. */
-	if (conn_td_outcome(c) == TD_RESET || hs == HS_REFUSED ||
-	    hs == HS_RESET)
-		return c->rst_dir;
-	return -1;
-}
-
-int
-conn_client(const struct conn *c)
-{
-	/* SPEC "Who is client and server". */
-	if (c->syn_dir >= 0)
-		return c->syn_dir;
-	if (c->synack_dir >= 0)
-		return !c->synack_dir;
-	if (c->key.port[0] != c->key.port[1])
-		return c->key.port[0] > c->key.port[1] ? 0 : 1;
-	return c->first_dir >= 0 ? c->first_dir : 0;
 }
 
 
@@ -1305,15 +1288,14 @@ refill_is_resend(const struct conn *c, const struct tcp_seg *s,
 /* The handshake's round trip between the capture point and endpoint dir
  * (SYN to SYN-ACK for the server, SYN-ACK to the third segment for the
  * client); false when not seen. */
-static inline bool
-peer_rtt(const struct conn *c, uint8_t dir, int64_t *rtt)
+static inline int
+peer_rtt_us(const struct conn *c, enum conn_time k, uint32_t *us)
 {
-	enum conn_time k = dir == conn_client(c) ? CT_ACK : CT_SYNACK;
-
 	/* conn_rtt() on the stored times when both ends are set in
 	 * microseconds after a first_ts above 0, so that a stored time is
 	 * 0 (none) exactly when its time is: the usual case, without the
-	 * decoding. */
+	 * decoding. 1 with *us the round trip in microseconds, 0 when not
+	 * seen, -1 when conn_rtt() must decide. */
 	if (c->ts_unit == CONN_TS_US && c->first_ts > 0) {
 		uint32_t from = c->t[k == CT_SYNACK ? CT_SYN_RTX :
 		    CT_SYNACK_RTX], to = c->t[k];
@@ -1323,11 +1305,61 @@ peer_rtt(const struct conn *c, uint8_t dir, int64_t *rtt)
 			bool seen = k == CT_SYNACK ?
 			    c->t[CT_SYN] != 0 && c->synack_dir >= 0 :
 			    c->synack_dir >= 0 && (c->hs & HSF_THIRD);
-			*rtt = ((int64_t)to - from) * 1000;
+			*us = to - from;
 			return seen && to >= from;
 		}
 	}
+	return -1;
+}
+
+static inline bool
+peer_rtt(const struct conn *c, uint8_t dir, int64_t *rtt)
+{
+	enum conn_time k = dir == conn_client(c) ? CT_ACK : CT_SYNACK;
+	uint32_t us;
+	int seen = peer_rtt_us(c, k, &us);
+
+	if (seen >= 0) {
+		*rtt = (int64_t)us * 1000;
+		return seen;
+	}
 	return conn_rtt(c, k, rtt);
+}
+
+/* Is a FIN from dir gap nanoseconds after the packet before it a quarter
+ * of the peer's round trip or more after it (tcp_peer.fin_spaced)? */
+static inline bool
+fin_spaced(const struct conn *c, uint8_t dir, int64_t gap)
+{
+	int64_t rtt;	/* (>= 0 when peer_rtt() answers true: a shift) */
+
+	return peer_rtt(c, !dir, &rtt) && gap >= (int64_t)((uint64_t)rtt >> 2);
+}
+
+/* fin_spaced() for the plain path's FIN, last0 the last packet's stored
+ * time before it (in unit0), now time_touch_now()'s answer for the FIN.
+ * In the usual case, now and a last0 (both times then in microseconds,
+ * first_ts unmoved), and the round trip in stored microseconds too, the
+ * test is 4 x (last - last0) >= to - from, both sides 250 x theirs in
+ * nanoseconds (exact: 1000 / 4): no time decoded. */
+static inline bool
+plain_fin_spaced(const struct conn *c, uint8_t dir, uint32_t last0,
+    unsigned unit0, int64_t ts, bool now)
+{
+	if (now && last0 != 0) {
+		int peer = !dir;
+		uint32_t us;
+		int seen = peer_rtt_us(c, peer == conn_client(c) ? CT_ACK :
+		    CT_SYNACK, &us);
+		if (seen >= 0)
+			return seen &&
+			    4 * (uint64_t)(c->t[CT_LAST] - last0) >= us;
+	}
+	/* (The last packet's time before the FIN, as conn_time() then
+	 * decoded it: a plain record keeps no time whole.) */
+	int64_t before = last0 == 0 ? 0 : c->first_ts +
+	    (int64_t)(last0 - 1) * (unit0 == CONN_TS_US ? 1000 : 1);
+	return fin_spaced(c, dir, ts - before);
 }
 
 /* How long after an RST its receiver's (dir's) segments may still cross
@@ -1788,11 +1820,12 @@ plain_handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	note_options(p, s);
 }
 
-/* The third segment as the report shows it (CT_ACK, c->third_*). */
-static void
-third_note(struct conn *c, const struct tcp_seg *s, int64_t ts)
+/* The third segment as the report shows it (CT_ACK, c->third_*); now as
+ * time_set_at()'s. */
+static inline void
+third_note(struct conn *c, const struct tcp_seg *s, int64_t ts, bool now)
 {
-	time_set_now(c, CT_ACK, ts);
+	time_set_at(c, CT_ACK, ts, now);
 	c->third_seq = s->seq;
 	c->third_ack = s->ack;
 	c->third_syn = (s->flags & TH_SYN) != 0;
@@ -1858,13 +1891,13 @@ third_seq_late(struct conn *c)
 /* The client's first segment with ACK after the SYN-ACK (3.5 step 3). */
 static inline void
 handshake_third(struct conn *c, uint8_t dir, const struct tcp_seg *s,
-    uint32_t nxt_before, int64_t ts, uint64_t frame)
+    uint32_t nxt_before, int64_t ts, uint64_t frame, bool now)
 {
 	const struct tcp_peer *sv = &c->peer[!dir];
 	char a[32];
 
 	c->hs |= HSF_THIRD;
-	third_note(c, s, ts);
+	third_note(c, s, ts, now);
 	if (s->flags & TH_SYN) {
 		char q[48], k[48];
 		conn_anomaly(c, ANOM_HS_ACK_HAS_SYN, dir, ts, frame,
@@ -1902,7 +1935,7 @@ handshake_asym(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 			k = first - 1;
 	}
 	c->hs |= HSF_ASYM;
-	third_note(c, s, ts);
+	third_note(c, s, ts, false);
 	sv->isn = k;
 	sv->st = TCP_ST_ESTABLISHED;
 	conn_anomaly(c, ANOM_ACK_WITHOUT_HANDSHAKE, dir, ts, frame,
@@ -1972,7 +2005,7 @@ had_unseen_third(const struct conn *c, uint8_t dir, const struct tcp_seg *s)
  * are all first ones, at u. */
 static inline __attribute__((always_inline)) void
 teardown_fin_first(struct conn *c, uint8_t dir, const struct tcp_seg *s,
-    bool ts_new, int64_t gap, int64_t ts, uint64_t frame, bool now)
+    bool ts_new, bool spaced, int64_t ts, uint64_t frame, bool now)
 {
 	struct tcp_peer *p = &c->peer[dir];
 
@@ -1987,14 +2020,14 @@ teardown_fin_first(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	c->fin_frame[dir] = frame;
 	/* Its timestamp tells the peer's segments sent before it arrived
 	 * (teardown_fin_ack()), and so may its distance from the packet
-	 * before it: a quarter of the peer's round trip or more. */
+	 * before it: a quarter of the peer's round trip or more (spaced,
+	 * fin_spaced()'s answer). */
 	if (s->opt.has_ts) {
 		p->fin_ts = true;
 		p->fin_ts_new = ts_new;
 		c->fin_tsval[dir] = s->opt.tsval;
 	}
-	int64_t rtt;	/* (>= 0 when peer_rtt() answers true: a shift) */
-	if (peer_rtt(c, !dir, &rtt) && gap >= (int64_t)((uint64_t)rtt >> 2))
+	if (spaced)
 		p->fin_spaced = true;
 	p->fin_seq = s->seq + s->paylen;	/* the FIN's own seq */
 	p->flags |= PEER_FIN_SEEN;
@@ -2042,7 +2075,8 @@ teardown_fin(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 			    p->fin_seq);
 		return;
 	}
-	teardown_fin_first(c, dir, s, ts_new, gap, ts, frame, false);
+	teardown_fin_first(c, dir, s, ts_new, fin_spaced(c, dir, gap), ts,
+	    frame, false);
 	if (seq_known)
 		fin_seq_check(c, dir, s, nxt_before, ts, frame);
 }
@@ -2989,7 +3023,9 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		c->first_dir = (int8_t)dir;
 		c->first_ts = ts;
 	}
-	int64_t before = fin ? conn_time(c, CT_LAST) : 0;
+	/* (The FIN's distance from the packet before it: fin_spaced().) */
+	uint32_t last0 = c->t[CT_LAST];
+	unsigned unit0 = c->ts_unit;
 	bool ts_new = fin && s->opt.has_ts &&
 	    (!snd->ts_seen || seq_gt(s->opt.tsval, snd->ts_max));
 	/* The record's first time, first_ts itself, in microseconds: stored
@@ -3001,10 +3037,22 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		now = true;
 	} else
 		now = time_touch_now(c, ts);
-	note_tsval(c, dir, s);
+	/* note_tsval(): the first SYN's TSval is the first seen (no
+	 * segment came before it); a FIN's test is ts_new's (nothing since
+	 * moved ts_seen or ts_max). */
+	bool take_ts = ev == EV_SYN ? s->opt.has_ts : fin ? ts_new :
+	    s->opt.has_ts && (!snd->ts_seen ||
+	    seq_gt(s->opt.tsval, snd->ts_max));
+	if (take_ts) {
+		snd->ts_max = s->opt.tsval;
+		snd->ts_seen = true;
+	}
 	sd->pkts++;
 	snd->flags |= PEER_SENT_ANY;
-	fin_before_shift(snd, rcv);
+	/* (The record's first segment is the SYN's: no FIN seen, both bits
+	 * 0 as conn_init() left them.) */
+	if (ev != EV_SYN)
+		fin_before_shift(snd, rcv);
 
 	/* 1. sequence space: track_seq(), in order */
 	uint32_t nxt_before = snd->snd_nxt, prev_ack = snd->ack;
@@ -3025,7 +3073,7 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		handshake_synack(c, dir, s, ts, frame);
 	else if ((c->hs & HSF_SYNACK) && !(c->hs & HSF_THIRD) &&
 	    dir == c->syn_dir && c->synack_dir != dir)
-		handshake_third(c, dir, s, nxt_before, ts, frame);
+		handshake_third(c, dir, s, nxt_before, ts, frame, now);
 	if (ack) {
 		ack_syn(rcv, s->ack);
 		if (ev != EV_SYNACK && acks_fin)
@@ -3040,8 +3088,8 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	 * payload of 2^31 bytes or more, a jumbogram's.) */
 	if (fin) {
 		sd->fin_count++;
-		teardown_fin_first(c, dir, s, ts_new, ts - before, ts, frame,
-		    now);
+		teardown_fin_first(c, dir, s, ts_new, plain_fin_spaced(c, dir,
+		    last0, unit0, ts, now), ts, frame, now);
 		fin_seq_check(c, dir, s, nxt_before, ts, frame);
 	}
 	/* It acks the peer's FIN: CLOSE_WAIT, whatever the capture order. */
@@ -3785,7 +3833,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		if (c->synack_dir >= 0 && c->synack_dir != dir &&
 		    c->syn_dir == dir && !(c->hs & HSF_THIRD) &&
 		    !(c->hs & HSF_SIMUL)) {
-			handshake_third(c, dir, s, nxt_before, ts, frame);
+			handshake_third(c, dir, s, nxt_before, ts, frame, false);
 			break;
 		}
 		/* A SYN-ACK after the client's ACK that acked K+1
@@ -3807,7 +3855,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    ev != EV_NONE && (s->flags & TH_ACK) &&
 	    (c->hs & HSF_SYNACK) && !(c->hs & (HSF_THIRD | HSF_SIMUL)) &&
 	    dir == c->syn_dir && c->synack_dir != dir)
-		handshake_third(c, dir, s, nxt_before, ts, frame);
+		handshake_third(c, dir, s, nxt_before, ts, frame, false);
 
 	/* A client in SYN_SENT that sends an ACK had the SYN-ACK (3.10.7.3
 	 * fifth step), which the capture did not show: asymmetric routing

@@ -259,12 +259,13 @@ struct conn {
 	uint32_t third_seq, third_ack;	/* the third segment's numbers */
 	uint32_t fin_tsval[2];	/* TSval of each side's FIN (tcp_peer.fin_ts) */
 	uint32_t t[CT_MAX];	/* enum conn_time, see conn_time() */
-	/* Small facts, one word. */
+	/* Small facts, one word. (hs first, at bit 0: the plain and fast
+	 * paths test it on every segment, without a shift.) */
+	unsigned hs : 11;	/* HSF_* */
 	bool td_reset : 1;	/* an RST ended it before both FINs were acked */
 	bool fins_crossed : 1;	/* the second FIN crossed the first */
 	bool finished : 1;	/* conn_finish() ran */
 	bool third_syn : 1;	/* the third segment carried SYN */
-	unsigned hs : 11;	/* HSF_* */
 	unsigned ts_unit : 2;	/* CONN_TS_*: how t[] are kept */
 	unsigned nanoms : 7;	/* anomalies logged, <= CONN_MAX_ANOMS */
 	unsigned anom_cap : 7;	/* room in anoms, <= CONN_MAX_ANOMS */
@@ -507,8 +508,12 @@ static inline int64_t
 conn_time_decode(const struct conn *c, unsigned slot, uint32_t v)
 {
 	/* (Microseconds first: nearly every record's unit, one test.) */
-	if (c->ts_unit == CONN_TS_US)
-		return v == 0 ? 0 : c->first_ts + (int64_t)(v - 1) * 1000;
+	if (c->ts_unit == CONN_TS_US) {
+		/* (Worked out whole, then 0 for v 0: a select, no branch.
+		 * Unsigned, so that v 0's wrap is defined.) */
+		uint64_t t = (uint64_t)c->first_ts + (uint64_t)(v - 1) * 1000;
+		return v == 0 ? 0 : (int64_t)t;
+	}
 	if (c->ts_unit == CONN_TS_WIDE)
 		return c->ext->wide_ts[slot];
 	return v == 0 ? 0 : c->first_ts + (int64_t)(v - 1);
@@ -618,7 +623,20 @@ conn_ladder(const struct conn *c)
 }
 
 /* Derived views for the writers. */
-int conn_client(const struct conn *c);	/* canonical index of the client */
+/* The canonical index of the client (SPEC "Who is client and server").
+ * Inline: the writers ask it of every record, and peer_rtt() of every
+ * FIN. */
+static inline int
+conn_client(const struct conn *c)
+{
+	if (c->syn_dir >= 0)
+		return c->syn_dir;
+	if (c->synack_dir >= 0)
+		return !c->synack_dir;
+	if (c->key.port[0] != c->key.port[1])
+		return c->key.port[0] > c->key.port[1] ? 0 : 1;
+	return c->first_dir >= 0 ? c->first_dir : 0;
+}
 /* The outcomes, inline: report_format() asks them of every record (and
  * hands them to the writer's conn_as). */
 static inline enum hs_outcome
@@ -675,8 +693,23 @@ conn_td_outcome(const struct conn *c)
 int conn_td_initiator(const struct conn *c);	/* canonical index or -1 */
 /* Was this anomaly logged on the connection? */
 bool conn_has_anom(const struct conn *c, enum anom_id id);
-/* The side whose RST ended the handshake or the connection, or -1. */
-int conn_reset_by(const struct conn *c);
+/* The side whose RST ended the handshake or the connection, or -1.
+ * Inline: report_conn() asks it of every record, most with no accepted
+ * RST. */
+static inline int
+conn_reset_by(const struct conn *c)
+{
+	if (c->rst_dir < 0)
+		return -1;	/* (no accepted RST: most records) */
+	enum hs_outcome hs = conn_hs_outcome(c);
+
+	/* An RST that ended nothing (a figure 9 recovery, one after both
+	 * closed) names no one. */
+	if (conn_td_outcome(c) == TD_RESET || hs == HS_REFUSED ||
+	    hs == HS_RESET)
+		return c->rst_dir;
+	return -1;
+}
 
 extern const char *const hs_outcome_name[HS_MAX];
 extern const char *const td_outcome_name[TD_MAX];

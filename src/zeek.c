@@ -230,10 +230,15 @@ hist_get(const struct zeek_conn *z, unsigned i)
 
 /*
  * A letter after the last.  The bits after it are zero (zeek_conn_init(),
- * hist_clear()), so the code is or'ed in; a code that does not reach the
- * next byte (sh <= 3) has nothing to write there.
+ * hist_clear()), so the code is or'ed in: into two bytes as one 16-bit
+ * number (a little-endian one, whatever the host's), those from its first
+ * but for the last letter kept, whose first is the last byte of hist[]:
+ * then the one before and that one (its code at bit 11, which ends at
+ * bit 15).
  */
-static void
+G_STATIC_ASSERT(ZEEK_HIST_MAX * 5 / 8 == ZEEK_HIST_BYTES - 1 &&
+    (ZEEK_HIST_MAX + 1) * 5 == ZEEK_HIST_BYTES * 8);
+static inline void
 hist_add(struct zeek_conn *z, unsigned code)
 {
 	unsigned n = hist_len(z);
@@ -241,11 +246,13 @@ hist_add(struct zeek_conn *z, unsigned code)
 	/* Past the cap the tail is lost; the head is what readers scan. */
 	if (n >= ZEEK_HIST_MAX)
 		return;
-	unsigned bit = (n + 1) * 5, b = bit / 8, sh = bit % 8;
+	unsigned bit = (n + 1) * 5, b = MIN(bit / 8, ZEEK_HIST_BYTES - 2u);
+	uint16_t w;
 
-	z->hist[b] |= (uint8_t)(code << sh);
-	if (sh > 3)
-		z->hist[b + 1] |= (uint8_t)(code >> (8 - sh));
+	memcpy(&w, &z->hist[b], sizeof(w));
+	w = GUINT16_TO_LE((uint16_t)(GUINT16_FROM_LE(w) |
+	    code << (bit - b * 8)));
+	memcpy(&z->hist[b], &w, sizeof(w));
 	z->hist[0]++;		/* n < 31: the length's field only */
 }
 
