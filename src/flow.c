@@ -633,6 +633,19 @@ pack_block(struct flow_table *t, const struct conn *c)
 	return pk;
 }
 
+/* A whole record filed settled in TIME_WAIT, at its exact end (deadline_of()
+ * of a whole record, TIMER_TIME_WAIT and its deadline, spelled out): what
+ * flow_pack() and pack_settled() pack. */
+static inline bool
+filed_settled(const struct flow_table *t, const struct conn *c)
+{
+	int64_t d;
+
+	return !c->packed && conn_is_settled(c) && !conn_is_done(c) &&
+	    conn_in_time_wait(c) && (d = time_wait_end(t, c)) != 0 &&
+	    d == c->deadline;
+}
+
 /*
  * Pack (conn_pack()) the settled records that went into TIME_WAIT since the
  * last call: those filed in the seconds up to 2MSL past the last sweep. A
@@ -681,7 +694,6 @@ flow_pack(struct flow_table *t)
 		uint64_t left = t->pack_new;
 		struct conn *c = since ? w->tail[slot] : w->head[slot], *next;
 		for (; c && (!since || left--); c = next) {
-			int64_t d;
 			next = since ? c->prev : c->next;
 			if (next) {
 				/* One on: its bucket (chain_of() below), and
@@ -691,13 +703,8 @@ flow_pack(struct flow_table *t)
 				    next->next);
 			}
 			/* flow_update() filed it at its exact deadline, which
-			 * a packed record keeps (deadline_of()): still so
-			 * (deadline_of() of a whole record, TIMER_TIME_WAIT
-			 * and its deadline, spelled out). */
-			if (c->packed || !conn_is_settled(c) ||
-			    conn_tw_linked(c) || conn_is_done(c) ||
-			    !conn_in_time_wait(c) ||
-			    (d = time_wait_end(t, c)) == 0 || d != c->deadline)
+			 * a packed record keeps (deadline_of()): still so */
+			if (!filed_settled(t, c) || conn_tw_linked(c))
 				continue;
 			relink(t, pack_block(t, c), chain_of(t, c));
 			block_give(t, c);	/* its own blocks are the packed
@@ -730,14 +737,9 @@ flow_pack(struct flow_table *t)
 static __attribute__((noinline)) struct conn *
 pack_settled(struct flow_table *t, struct conn *c)
 {
-	if (G_UNLIKELY(conn_fast_check)) {
-		int64_t d;
-		if (c->packed || !conn_is_settled(c) || conn_is_done(c) ||
-		    !conn_in_time_wait(c) || (d = time_wait_end(t, c)) == 0 ||
-		    d != c->deadline)
-			g_error("pack_settled: a record not filed settled in "
-			    "TIME_WAIT at its end");
-	}
+	if (G_UNLIKELY(conn_fast_check) && !filed_settled(t, c))
+		g_error("pack_settled: a record not filed settled in "
+		    "TIME_WAIT at its end");
 	if (t->id_frame || c->slot == FLOW_FAR ||
 	    t->wheel[TIMER_TIME_WAIT].n < t->pack_min || conn_tw_linked(c))
 		return c;
@@ -1042,6 +1044,32 @@ due_tmp_reserve(struct flow_table *t, size_t n)
 	}
 }
 
+/* The sorts' buffer as a record's place by id - lo, [0, span], cleared
+ * (room for 2n records: span below 2n). */
+static struct conn **
+due_places(struct flow_table *t, uint64_t span)
+{
+	struct conn **at = (struct conn **)(void *)t->due_tmp;
+
+	memset(at, 0, (span + 1) * sizeof(*at));
+	return at;
+}
+
+/* The n records at their places (due_places()) to t's due array, in id
+ * order. */
+static void
+due_from_places(struct flow_table *t, struct conn *const *at, uint64_t lo,
+    uint64_t span, size_t n)
+{
+	size_t k = 0;
+
+	for (uint64_t i = 0; i <= span; i++)
+		if (at[i])
+			t->due[k++] = (struct flow_due){ lo + i, at[i] };
+	g_assert(k == n);	/* ids are distinct */
+	t->ndue = k;
+}
+
 /*
  * Many records (an end-of-capture round holds up to FLUSH_ROUND): a radix
  * sort of id - lo, a byte a pass, least significant first, through a
@@ -1070,15 +1098,10 @@ sort_due(struct flow_table *t, uint64_t lo, uint64_t hi)
 	 * record straight to its id's place in the buffer, as a pointer
 	 * (the buffer has room for 2n), then the places in order. */
 	if (span < 2 * (uint64_t)n) {
-		struct conn **at = (struct conn **)(void *)b;
-		size_t k = 0;
-		memset(at, 0, (span + 1) * sizeof(*at));
+		struct conn **at = due_places(t, span);
 		for (size_t i = 0; i < n; i++)
 			at[a[i].id - lo] = a[i].c;
-		for (uint64_t i = 0; i <= span; i++)
-			if (at[i])
-				a[k++] = (struct flow_due){ lo + i, at[i] };
-		g_assert(k == n);	/* ids are distinct */
+		due_from_places(t, at, lo, span, n);
 		return;
 	}
 	for (unsigned sh = 0; sh < 64 && span >> sh; sh += 8) {
@@ -1268,8 +1291,7 @@ due_by_id(struct flow_table *t, struct conn *const *bin, uint64_t nb,
 	if (span >= 2 * n || t->ndue != 0)
 		return false;
 	due_tmp_reserve(t, n);
-	struct conn **at = (struct conn **)(void *)t->due_tmp;
-	memset(at, 0, (span + 1) * sizeof(*at));
+	struct conn **at = due_places(t, span);
 	for (uint64_t j = 0; j < nb; j++)
 		for (struct conn *c = bin[j]; c; c = c->hnext) {
 			uint64_t i = c->id - lo;
@@ -1277,12 +1299,7 @@ due_by_id(struct flow_table *t, struct conn *const *bin, uint64_t nb,
 				return false;
 			at[i] = c;
 		}
-	size_t k = 0;
-	for (uint64_t i = 0; i <= span; i++)
-		if (at[i])
-			t->due[k++] = (struct flow_due){ lo + i, at[i] };
-	g_assert(k == n);	/* ids are distinct */
-	t->ndue = k;
+	due_from_places(t, at, lo, span, n);
 	return true;
 }
 
