@@ -289,13 +289,18 @@ copy_of_seen(struct copies *cp, const struct ahead *a)
 	return piece_of_seen(cp, p, base, iface, ts);
 }
 
-/* A segment decoded with one thread: its flow hash, and its lookup's
- * bucket fetched now (frame_decode(), read_decode()). */
+/* A frame decoded with one thread (frame_decode(), read_decode()): a
+ * segment's flow hash, and its lookup's bucket fetched now; any other
+ * frame's hash 0, prefetch_ahead()'s hint, harmless. */
 static inline __attribute__((always_inline)) void
 hash_ahead(struct pipeline *pl, struct ahead *a)
 {
-	a->hash = flow_table_hash(&pl->flows, &a->pkt);
-	flow_prefetch_bucket(&pl->flows, a->hash);
+	if (G_LIKELY(a->r == DECODE_OK)) {
+		a->hash = flow_table_hash(&pl->flows, &a->pkt);
+		flow_prefetch_bucket(&pl->flows, a->hash);
+	} else {
+		a->hash = 0;
+	}
 }
 
 /* Decoding changes nothing the analysis reads: a frame may be decoded
@@ -328,12 +333,8 @@ frame_decode(struct pipeline *pl, struct ahead *a, struct par *par)
 	if (G_UNLIKELY((!fast && a->f.dlt != DLT_EN10MB) || a->f.iface) &&
 	    a->r == DECODE_OK && pl->copies && copy_of_seen(pl->copies, a))
 		a->r = AHEAD_COPY;
-	if (!par) {
-		if (a->r == DECODE_OK)
-			hash_ahead(pl, a);
-		else
-			a->hash = 0;	/* prefetch_ahead()'s, harmless */
-	}
+	if (!par)
+		hash_ahead(pl, a);
 }
 
 /* frame_commit()'s frame that is not the usual one: counted; whether it
@@ -573,10 +574,7 @@ read_decode(struct pipeline *pl, struct capture *cap, struct ahead *a,
 			pl->dopts.ts = f.ts_ns;
 			a->r = decode_frame_ether(f.data, f.caplen,
 			    f.wirelen, &pl->dopts, &a->pkt);
-			if (G_LIKELY(a->r == DECODE_OK))
-				hash_ahead(pl, a);
-			else
-				a->hash = 0;	/* prefetch_ahead() */
+			hash_ahead(pl, a);
 			return CAPTURE_OK;
 		}
 		a->f = f;
