@@ -2687,20 +2687,31 @@ fin_before_shift(struct tcp_peer *snd, const struct tcp_peer *rcv)
  * the same record, byte for byte. fast_ok() tests the conditions, fast_steps()
  * takes the steps.
  */
+/* What both quick paths ask of any segment (fast_ok(), plain_ok()): no
+ * conn_ext (no RST to undo or void, no hole, no held ack of a FIN or
+ * third segment, no count past 2^32, no time kept whole...), no decode
+ * finding conn_input_slow() reports nor a bad checksum, no --ladder.
+ * conn_input() asks it once, ahead of either. */
 static inline bool
-fast_head_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+quick_ok(const struct conn *c, const struct conn_cfg *cfg,
     const struct pkt *pkt)
+{
+	return !c->ext && !(pkt->quirks & (DEC_TCP_BAD_CSUM |
+	    DEC_TCP_OPT_BAD_LEN | DEC_TCP_OPT_BAD_SIZE | DEC_TCP_OPT_DUP |
+	    DEC_TCP_WSCALE_CLAMP | DEC_TCP_HDR_CUT)) && !cfg->ladder;
+}
+
+/* fast_ok()'s first conditions once quick_ok()'s hold. */
+static inline bool
+fast_head_ok(const struct conn *c, uint8_t dir, const struct pkt *pkt)
 {
 	const struct tcp_seg *s = &pkt->tcp;
 	/* (dir is 0 or 1: dir ^ 1 is !dir, in dir's register.) */
 	const struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[dir ^ 1];
 
 	return (s->flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK)) == TH_ACK &&
-	    !(pkt->quirks & (DEC_TCP_BAD_CSUM | DEC_TCP_OPT_BAD_LEN |
-	    DEC_TCP_OPT_BAD_SIZE | DEC_TCP_OPT_DUP | DEC_TCP_WSCALE_CLAMP |
-	    DEC_TCP_HDR_CUT)) &&
 	    snd->st == TCP_ST_ESTABLISHED && rcv->st == TCP_ST_ESTABLISHED &&
-	    !c->ext && !cfg->ladder && c->first_dir >= 0;
+	    c->first_dir >= 0;
 }
 
 /* fast_ok()'s other conditions, once fast_head_ok()'s hold. (No conn_ext,
@@ -2731,8 +2742,8 @@ static inline bool
 fast_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt)
 {
-	return fast_head_ok(c, cfg, dir, pkt) && fast_tail_ok(c, dir,
-	    &pkt->tcp);
+	return quick_ok(c, cfg, pkt) && fast_head_ok(c, dir, pkt) &&
+	    fast_tail_ok(c, dir, &pkt->tcp);
 }
 
 /* conn_input_slow()'s steps, in its order, for a segment fast_ok() takes;
@@ -2909,15 +2920,17 @@ tw_restart(struct conn *c, uint8_t dir, const struct tcp_seg *s,
  * fast path, the tests run both ways on every segment (conn_fast_check).
  */
 static inline __attribute__((always_inline)) enum tcp_ev
-plain_ok_f(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
-    const struct pkt *pkt, uint8_t f)
+plain_ok_f(const struct conn *c, uint8_t dir, const struct pkt *pkt,
+    uint8_t f)
 {
 	const struct tcp_seg *s = &pkt->tcp;
 	const struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[!dir];
 	const struct conn_side *sd = &c->side[dir];
 
 	/*
-	 * For every segment:
+	 * For every segment (the conn_ext, the decode findings and
+	 * --ladder are quick_ok()'s, which the caller asked: conn_input(),
+	 * plain_ok()):
 	 *   - no conn_ext: no RST to undo or that a segment crosses, no
 	 *     hole, no held ack of a FIN, no held third segment, no early
 	 *     data, no link to a TIME_WAIT, no time kept whole;
@@ -2931,13 +2944,9 @@ plain_ok_f(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 *   - no count that carries past 2^32 (add_bytes(): a conn_ext);
 	 *   - no --ladder.
 	 */
-	if (G_UNLIKELY(c->ext ||
+	if (G_UNLIKELY(
 	    (c->hs & ~(HSF_SYN | HSF_SYNACK | HSF_THIRD | HSF_ESTABLISHED)) ||
-	    (pkt->quirks & (DEC_TCP_BAD_CSUM | DEC_TCP_OPT_BAD_LEN |
-	    DEC_TCP_OPT_BAD_SIZE | DEC_TCP_OPT_DUP | DEC_TCP_WSCALE_CLAMP |
-	    DEC_TCP_HDR_CUT)) ||
-	    sd->pkts == UINT32_MAX || sd->bytes > UINT32_MAX - s->paylen ||
-	    cfg->ladder))
+	    sd->pkts == UINT32_MAX || sd->bytes > UINT32_MAX - s->paylen))
 		return EV_NONE;
 	/* (The event of each: tcp_fsm_ev[], whatever PSH and URG.) */
 	switch (f) {
@@ -2998,7 +3007,9 @@ static inline enum tcp_ev
 plain_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt)
 {
-	return plain_ok_f(c, cfg, dir, pkt,
+	if (!quick_ok(c, cfg, pkt))
+		return EV_NONE;
+	return plain_ok_f(c, dir, pkt,
 	    pkt->tcp.flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK));
 }
 
@@ -3120,8 +3131,8 @@ static bool conn_input_slow(struct conn *c, const struct conn_cfg *cfg,
     uint8_t dir, const struct pkt *pkt, int64_t ts, uint64_t frame);
 
 /* conn_input() for a segment of flags f (its SYN, FIN, RST and ACK bits)
- * whose plain step is ev: plain_ok_f()'s conditions, then plain_ev(), else
- * the whole path; false, conn_input()'s answer. Out of line, as
+ * whose plain step is ev, quick_ok()'s conditions known to hold:
+ * plain_ok_f()'s, then plain_ev(), else the whole path; false, conn_input()'s answer. Out of line, as
  * fast_steps(), with conn_input()'s arguments: the test and the steps
  * save the registers they need once, and the whole path is a jump. */
 #define PLAIN_COPY(name, f, ev)						\
@@ -3129,7 +3140,7 @@ static bool conn_input_slow(struct conn *c, const struct conn_cfg *cfg,
 	name(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,	\
 	    const struct pkt *pkt, int64_t ts, uint64_t frame)		\
 	{								\
-		if (plain_ok_f(c, cfg, dir, pkt, f) == EV_NONE)		\
+		if (plain_ok_f(c, dir, pkt, f) == EV_NONE)		\
 			return conn_input_slow(c, cfg, dir, pkt, ts,	\
 			    frame);					\
 		plain_ev(c, dir, &pkt->tcp, ts, frame, ev);		\
@@ -3481,7 +3492,7 @@ conn_held_flush(struct conn *c, const struct conn_cfg *cfg)
 	return r;
 }
 
-/* conn_input() for a segment fast_head_ok() takes (an ACK):
+/* conn_input() for a segment quick_ok() and fast_head_ok() take (an ACK):
  * fast_tail_ok()'s conditions, then the fast path's steps, inline, else
  * the plain copy for an ACK, a jump. Out of line, so that conn_input()
  * saves no registers; the steps' registers saved once. */
@@ -3500,7 +3511,9 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 {
 	if (G_UNLIKELY(conn_fast_check))
 		return fast_check(c, cfg, dir, pkt, ts, frame);
-	if (fast_head_ok(c, cfg, dir, pkt))
+	if (G_UNLIKELY(!quick_ok(c, cfg, pkt)))
+		return conn_input_slow(c, cfg, dir, pkt, ts, frame);
+	if (fast_head_ok(c, dir, pkt))
 		return conn_input_fast(c, cfg, dir, pkt, ts, frame);
 	return conn_input_plain(c, cfg, dir, pkt, ts, frame);
 }
