@@ -1748,19 +1748,16 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 }
 
 /*
- * handshake_syn() for the plain path's SYN when nothing of the handshake
- * is set (plain_syn_fresh()): no SYN (it is the first), no SYN-ACK, no
- * third segment, its sender CLOSED and without a SYN before. Then it is
- * neither answered nor pending, nor a retransmission, and (plain_ok())
- * carries no data: its steps come down to these.
+ * handshake_syn() for the plain path's SYN, the record's first segment
+ * (plain_ok()): nothing of the handshake is set. Every step that sets any
+ * (a SYN, SYN-ACK or third segment noted, a peer's state or flags) is one
+ * of conn_input()'s, and each of its paths sets first_dir first; what else
+ * touches a record before its first segment (conn_tw_floor(), an ICMP
+ * error's anomaly) sets none of it. So no SYN before it (syn_dir, its
+ * count 0), no SYN-ACK, no third segment, its sender CLOSED without a SYN:
+ * it is neither answered nor pending, nor a retransmission, and (plain_ok())
+ * carries no data. Its steps come down to these.
  */
-static inline bool
-plain_syn_fresh(const struct conn *c, const struct tcp_peer *p)
-{
-	return c->syn_dir < 0 && !(c->hs & (HSF_SYNACK | HSF_THIRD)) &&
-	    p->st == TCP_ST_CLOSED && !(p->flags & PEER_SYN_SEEN);
-}
-
 static inline void
 plain_handshake_syn(struct conn *c, uint8_t dir, const struct tcp_seg *s,
     int64_t ts, bool now)
@@ -1770,9 +1767,7 @@ plain_handshake_syn(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	c->syn_dir = (int8_t)dir;
 	time_set_at(c, CT_SYN, ts, now);
 	c->hs |= HSF_SYN;
-	c->syn_count++;
-	if (c->syn_count > 1 && c->synack_dir < 0)
-		time_set(c, CT_SYN_RTX, ts);
+	c->syn_count = 1;
 	p->isn = s->seq;
 	p->snd_nxt = s->seq + 1;
 	p->flags |= PEER_SYN_SEEN | PEER_SEQ_KNOWN;
@@ -3074,10 +3069,8 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	}
 
 	/* 2. handshake and teardown checks */
-	if (ev == EV_SYN && plain_syn_fresh(c, snd))
+	if (ev == EV_SYN)
 		plain_handshake_syn(c, dir, s, ts, now);
-	else if (ev == EV_SYN)
-		handshake_syn(c, dir, s, ts, frame);
 	else if (ev == EV_SYNACK && !(snd->flags & PEER_SYN_SEEN))
 		plain_handshake_synack(c, dir, s, ts, frame, now);
 	else if (ev == EV_SYNACK)
