@@ -712,32 +712,41 @@ zeek_segment_plain(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
 
 /*
  * zeek_conn_segment() for a plain FIN (zeek_conn_segment_fl()):
- * zeek_segment_full()'s steps for it in their order.  The state machine takes a steady endpoint to CLOSED
- * on a FIN without RST whatever its state (st_syn_sent(),
- * st_established(), st_closed() already there), and the peer's
- * FIN-then-RST rule needs a peer RESET, which a steady one is not.
+ * zeek_segment_full()'s steps for it in their order.  The state machine
+ * takes a steady endpoint to CLOSED on a FIN without RST whatever its
+ * state (st_syn_sent(), st_established(), st_closed() already there), and
+ * the peer's FIN-then-RST rule needs a peer RESET, which a steady one is
+ * not; nor is the sender RESET, so update_last() always takes its numbers.
  */
 __attribute__((noinline)) ZK_NOIPA void
 zeek_segment_fin(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
     unsigned segflags)
 {
 	unsigned p = e ^ 1u;
-	/* (A FIN without SYN or RST, zeek_conn_segment_fl() says: constants
-	 * for update_last()'s tests.) */
-	uint8_t fl = (seg->flags & TH_ACK) | TH_FIN;
+	unsigned acked = (ZK_F_ACK1 | ZK_F_ACK2) << p;
 	uint32_t len = seg->paylen, end = seg->seq + len + 1;
 	/* update_history()'s: a FIN's relative number is taken after its data */
 	uint16_t rel = (uint16_t)(seg->seq - z->start[e] + len);
 
-	/* (The ack first: it neither reads nor writes the history.) */
-	if (fl & TH_ACK)
+	/* (The ack first: it neither reads nor writes the history. An ack
+	 * past the peer's SYN and FIN already leaves nothing to note.) */
+	if ((seg->flags & TH_ACK) && (z->flags & acked) != acked)
 		ack_peer(z, p, seg->ack);
 	if (hist_once(z, e, SEEN_FIN, HL_F) && rel != z->hseq[e][HSEQ_FIN])
 		hist_add(z, role_case(z, e, HL_F));
 	z->hseq[e][HSEQ_FIN] = rel;
-	z->ep[e] |= EP_FIN;
-	update_last(z, e, fl, end, len);
-	set_st(z, e, ZST_CLOSED);
+	/* update_last() for a FIN from a sender not reset (steady): SYN
+	 * then FIN only takes the FIN's, else last_seq only moves forward */
+	if (z->last[e] == z->start[e] + 1 || seq_diff(end, z->last[e]) > 0)
+		z->last[e] = end;
+	else if (len > 0)
+		hist_scaled(z, e, CNT_RXMT, HL_T);
+	/* EP_FIN, and set_st() to CLOSED */
+	unsigned cur = st(z, e);
+	if (cur != ZST_CLOSED)
+		z->ep[e] = (uint8_t)(EP_FIN | cur << EP_PREV_SHIFT | ZST_CLOSED);
+	else
+		z->ep[e] |= EP_FIN;
 	if ((segflags & ZEEK_SEG_GAP) && est_or_closing(z, e) &&
 	    est_or_closing(z, p))
 		hist_scaled(z, p, CNT_GAP, HL_G);
