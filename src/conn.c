@@ -3100,11 +3100,15 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	if (acks_fin && snd->st == TCP_ST_ESTABLISHED)
 		snd->st = TCP_ST_CLOSE_WAIT;
 
-	/* 3. the state machine */
+	/* 3. the state machine: the record's first SYN goes from CLOSED to
+	 * CLOSED (plain_handshake_syn()), the first SYN-ACK from CLOSED
+	 * (plain_ok()), which nothing above moved */
 	struct fsm_step st;
-	uint8_t snd_prev = snd->st;
-	tcp_fsm_step_acks(snd, rcv, s, ev, ev == EV_SYNACK ?
-	    tcp_acks_fin(rcv, s->ack) : acks_fin, &st);
+	uint8_t snd_prev = ev == EV_SYN || ev == EV_SYNACK ? TCP_ST_CLOSED :
+	    snd->st;
+	tcp_fsm_step_st(snd, rcv, s, ev, ev == EV_SYNACK ?
+	    tcp_acks_fin(rcv, s->ack) : acks_fin, snd_prev,
+	    ev == EV_SYN ? TCP_ST_CLOSED : rcv->st, &st);
 	if (st.nanom)
 		fsm_report(c, dir, s, &st, ts, frame);
 	/* (No conn_ext before it, so no RST's frame to void when a state

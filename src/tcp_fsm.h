@@ -204,18 +204,22 @@ void tcp_fsm_step(struct tcp_peer *snd, struct tcp_peer *rcv,
 
 /* tcp_fsm_step() for a segment of event ev (tcp_fsm_classify(seg->flags)):
  * inline, so that a caller that knows the event, a constant, has the steps
- * of that event alone (conn.c's plain path). */
-/* tcp_fsm_step_ev() for a caller that knows acks_fin, tcp_acks_fin(rcv,
- * seg->ack) (which the step does not change before it asks). */
+ * of that event alone (conn.c's plain path). This one for a caller that
+ * also knows acks_fin, tcp_acks_fin(rcv, seg->ack) (which the step does
+ * not change before it asks), and the states the peers are in, snd_st
+ * (snd->st) and rcv_st (rcv->st): a caller that knows one for a constant
+ * (the record's first SYN, from CLOSED to CLOSED) has the tests that
+ * state decides folded. The states are followed in those two until the
+ * peers enter their next ones. */
 static inline __attribute__((always_inline)) void
-tcp_fsm_step_acks(struct tcp_peer *snd, struct tcp_peer *rcv,
-    const struct tcp_seg *seg, enum tcp_ev ev, bool acks_fin,
-    struct fsm_step *out)
+tcp_fsm_step_st(struct tcp_peer *snd, struct tcp_peer *rcv,
+    const struct tcp_seg *seg, enum tcp_ev ev, bool acks_fin, uint8_t snd_st,
+    uint8_t rcv_st, struct fsm_step *out)
 {
 	bool has_ack = (seg->flags & TH_ACK) != 0;
 
-	*out = (struct fsm_step){ .ev = ev, .snd_from = snd->st,
-	    .rcv_from = rcv->st };
+	*out = (struct fsm_step){ .ev = ev, .snd_from = snd_st,
+	    .rcv_from = rcv_st };
 
 	if (ev == EV_RST) {
 		uint16_t why;
@@ -229,19 +233,20 @@ tcp_fsm_step_acks(struct tcp_peer *snd, struct tcp_peer *rcv,
 	/* Sender pre-step: an ACK-bearing segment from SYN_SENT proves the
 	 * SYN-ACK arrived, captured or not. (Not one that acks 0, but for a
 	 * K of 2^32-1: tcp_ack_null().) */
-	if (snd->st == TCP_ST_SYN_SENT && has_ack &&
+	if (snd_st == TCP_ST_SYN_SENT && has_ack &&
 	    !tcp_ack_null(rcv, seg->ack) &&
 	    (ev == EV_ACK || ev == EV_FIN))
-		snd->st = TCP_ST_ESTABLISHED;
+		snd_st = TCP_ST_ESTABLISHED;
 
 	/* Receiver pre-steps for segments carrying an ACK (not RST). */
 	if (has_ack && ev != EV_RST && ev != EV_NONE) {
 		if ((rcv->flags & PEER_SYN_SEEN) &&
-		    rcv->st == TCP_ST_SYN_RECEIVED && ev != EV_SYNACK && seq_ge(seg->ack, rcv->isn + 1) &&
+		    rcv_st == TCP_ST_SYN_RECEIVED && ev != EV_SYNACK &&
+		    seq_ge(seg->ack, rcv->isn + 1) &&
 		    seq_le(seg->ack, rcv->snd_nxt))
-			rcv->st = tcp_fsm_syn_acked[rcv->st];
+			rcv_st = tcp_fsm_syn_acked[rcv_st];
 		if (acks_fin)
-			rcv->st = tcp_fsm_fin_acked[rcv->st];
+			rcv_st = tcp_fsm_fin_acked[rcv_st];
 	}
 
 	/* (tcp_fsm_table's ACK rows move nobody and raise nothing: no
@@ -249,11 +254,11 @@ tcp_fsm_step_acks(struct tcp_peer *snd, struct tcp_peer *rcv,
 	 * path.) */
 	struct fsm_cell sc, rc;
 	if (ev == EV_ACK) {
-		sc = (struct fsm_cell){ snd->st, ANOM_NONE };
-		rc = (struct fsm_cell){ rcv->st, ANOM_NONE };
+		sc = (struct fsm_cell){ snd_st, ANOM_NONE };
+		rc = (struct fsm_cell){ rcv_st, ANOM_NONE };
 	} else {
-		sc = tcp_fsm_table[ROLE_SND][ev][snd->st];
-		rc = tcp_fsm_table[ROLE_RCV][ev][rcv->st];
+		sc = tcp_fsm_table[ROLE_SND][ev][snd_st];
+		rc = tcp_fsm_table[ROLE_RCV][ev][rcv_st];
 	}
 
 	/* Special cases after the lookup (conntrack's switch on new state). */
@@ -264,20 +269,20 @@ tcp_fsm_step_acks(struct tcp_peer *snd, struct tcp_peer *rcv,
 		 * out: the peer's SYN arrives after it was sent, so it goes
 		 * SYN_SENT -> SYN_RECEIVED at once (3.5 figure 7, simultaneous
 		 * open; the SPEC's crossing rule). */
-		if (snd->st == TCP_ST_CLOSED && (rcv->flags & PEER_SYN_SEEN) &&
-		    rcv->st == TCP_ST_SYN_SENT)
+		if (snd_st == TCP_ST_CLOSED && rcv_st == TCP_ST_SYN_SENT &&
+		    (rcv->flags & PEER_SYN_SEEN))
 			sc.next = TCP_ST_SYN_RECEIVED;
 		break;
 	case EV_SYNACK:
 		/* An endpoint that closed (sent its FIN or RST) and sends a
 		 * SYN-ACK: a late duplicate, no new passive open. */
-		if (snd->st == TCP_ST_CLOSED &&
+		if (snd_st == TCP_ST_CLOSED &&
 		    (snd->flags & (PEER_FIN_SEEN | PEER_RST_SENT)))
 			sc = (struct fsm_cell){ TCP_ST_CLOSED,
 			    ANOM_UNEXPECTED_SYN };
 		/* A SYN-ACK from SYN_SENT is a simultaneous open only if the
 		 * peer sent a SYN of its own. */
-		if (snd->st == TCP_ST_SYN_SENT && !(rcv->flags & PEER_SYN_SEEN))
+		if (snd_st == TCP_ST_SYN_SENT && !(rcv->flags & PEER_SYN_SEEN))
 			sc = (struct fsm_cell){ TCP_ST_SYN_SENT,
 			    ANOM_SYNACK_FROM_CLIENT };
 		/* The receiver's SYN must be acked: SND.UNA < SEG.ACK =<
@@ -285,12 +290,12 @@ tcp_fsm_step_acks(struct tcp_peer *snd, struct tcp_peer *rcv,
 		 * when the SYN carried n bytes that the SYN-ACK also acks
 		 * (TCP Fast Open, RFC 7413 4.2.2). A SYN the capture missed
 		 * cannot be judged: the SYN-ACK is taken as its answer. */
-		if ((rcv->st == TCP_ST_SYN_SENT ||
-		    rcv->st == TCP_ST_SYN_RECEIVED) &&
+		if ((rcv_st == TCP_ST_SYN_SENT ||
+		    rcv_st == TCP_ST_SYN_RECEIVED) &&
 		    (rcv->flags & PEER_SYN_SEEN) &&
 		    !(seq_gt(seg->ack, rcv->isn) &&
 		    seq_le(seg->ack, rcv->snd_nxt)))
-			rc.next = rcv->st;
+			rc.next = rcv_st;
 		break;
 	case EV_RST:
 		/* An RST at J+1 (or up to the SYN data's end) from SYN_SENT
@@ -300,7 +305,7 @@ tcp_fsm_step_acks(struct tcp_peer *snd, struct tcp_peer *rcv,
 		 * half-open scan, whose raw SYN the kernel never sent) or
 		 * aborted the one it had just opened (3.10.5). Either way
 		 * it is CLOSED. */
-		if (snd->st == TCP_ST_SYN_SENT && (snd->flags & PEER_SYN_SEEN) &&
+		if (snd_st == TCP_ST_SYN_SENT && (snd->flags & PEER_SYN_SEEN) &&
 		    seq_gt(seg->seq, snd->isn) && seq_le(seg->seq, snd->snd_nxt))
 			sc.next = TCP_ST_CLOSED;
 		break;
@@ -309,11 +314,12 @@ tcp_fsm_step_acks(struct tcp_peer *snd, struct tcp_peer *rcv,
 		 * peer's FIN, from an endpoint that never showed it received
 		 * that FIN, was sent before the peer's FIN arrived. It went
 		 * ESTABLISHED -> FIN_WAIT_1, then the peer's FIN in flight
-		 * makes it CLOSING: a simultaneous close (3.6, figure 13). */
-		if (snd->st == TCP_ST_CLOSE_WAIT &&
+		 * makes it CLOSING: a simultaneous close (3.6, figure 13).
+		 * (acks_fin first: the plain path's FINs from CLOSE_WAIT ack
+		 * that FIN.) */
+		if (!(has_ack && acks_fin) && snd_st == TCP_ST_CLOSE_WAIT &&
 		    !(snd->flags & PEER_GOT_FIN) &&
-		    (rcv->flags & PEER_FIN_SEEN) &&
-		    !(has_ack && acks_fin)) {
+		    (rcv->flags & PEER_FIN_SEEN)) {
 			sc.next = TCP_ST_CLOSING;
 			out->crossed_fin = true;
 		}
@@ -332,6 +338,15 @@ tcp_fsm_step_acks(struct tcp_peer *snd, struct tcp_peer *rcv,
 done:
 	out->snd_to = snd->st;
 	out->rcv_to = rcv->st;
+}
+
+/* tcp_fsm_step_st() with the states the peers are in. */
+static inline __attribute__((always_inline)) void
+tcp_fsm_step_acks(struct tcp_peer *snd, struct tcp_peer *rcv,
+    const struct tcp_seg *seg, enum tcp_ev ev, bool acks_fin,
+    struct fsm_step *out)
+{
+	tcp_fsm_step_st(snd, rcv, seg, ev, acks_fin, snd->st, rcv->st, out);
 }
 
 static inline __attribute__((always_inline)) void
