@@ -3119,9 +3119,15 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	if (snd->st == TCP_ST_TIME_WAIT || rcv->st == TCP_ST_TIME_WAIT)
 		plain_tw_restart(c, dir, s, ev, snd_prev, st.rcv_from, ts,
 		    now);
-	zeek_conn_segment_fl(&c->zeek, dir == c->first_dir, s, 0,
-	    ev == EV_SYN ? TH_SYN : ev == EV_SYNACK ? TH_SYN | TH_ACK :
-	    fin ? TH_ACK | TH_FIN : TH_ACK);
+	/* (The record's first SYN is its first segment: its first sender's,
+	 * its zeek_conn as conn_init() left it, zeroed, as every step of
+	 * Zeek's is one of conn_input()'s, after first_dir is set.) */
+	if (ev == EV_SYN)
+		zeek_conn_first_syn(&c->zeek, s);
+	else
+		zeek_conn_segment_fl(&c->zeek, dir == c->first_dir, s, 0,
+		    ev == EV_SYNACK ? TH_SYN | TH_ACK : fin ? TH_ACK | TH_FIN :
+		    TH_ACK);
 }
 
 static bool conn_input_slow(struct conn *c, const struct conn_cfg *cfg,

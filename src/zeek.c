@@ -882,6 +882,18 @@ zeek_segment_full(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
 }
 
 /*
+ * zeek_segment_full()'s first case for a caller that knows it holds: a
+ * connection's first segment, a SYN without ACK, FIN or RST, from its
+ * first sender, nothing dropped, z as zeek_conn_init() left it.
+ */
+__attribute__((noinline, flatten)) void
+zeek_conn_first_syn(struct zeek_conn *z, const struct tcp_seg *seg)
+{
+	zeek_conn_init(z);	/* (as zeek_segment_full() says it) */
+	segment_steps(z, 0, TH_SYN, seg, 0);
+}
+
+/*
  * TCP_Endpoint::Size() == 0, the only use conn_state makes of sizes.  A
  * SYN and a FIN each take one sequence number but no byte; an endpoint
  * whose half-open attempt was reset is size 0 whatever its numbers say.
