@@ -1794,9 +1794,9 @@ plain_handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	time_set_at(c, CT_SYNACK, ts, now);
 	c->synack_ack = s->ack;
 	c->hs |= HSF_SYNACK;
-	c->synack_count++;
-	if (c->synack_count > 1 && !(c->hs & HSF_THIRD))
-		time_set(c, CT_SYNACK_RTX, ts);
+	/* (The first: handshake_synack() counts a SYN-ACK only from the
+	 * synack_dir it sets first, and none was set: plain_ok().) */
+	c->synack_count = 1;
 	/* (Data seen before it stays counted, handshake_synack().) */
 	uint32_t end = s->seq + 1;
 	bool ahead = (p->flags & PEER_SEQ_KNOWN) &&
