@@ -3060,9 +3060,10 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	if (ev != EV_SYN)
 		fin_before_shift(snd, rcv);
 
-	/* 1. sequence space: track_seq(), in order */
-	uint32_t nxt_before = snd->snd_nxt, prev_ack = snd->ack;
-	bool had_ack = snd->flags & PEER_ACK_SENT;
+	/* 1. sequence space: track_seq(), in order (an ACK's or a FIN's seq
+	 * is its sender's snd_nxt, plain_ok(): the one before, which only
+	 * those read) */
+	uint32_t nxt_before = s->seq;
 	if (ev == EV_ACK || fin) {
 		sd->bytes += s->paylen;
 		snd->snd_nxt = s->seq + s->paylen + fin;
@@ -3083,8 +3084,11 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		if (ev != EV_SYNACK && acks_fin)
 			fin_acked(c, dir, ts, now);	/* (teardown_fin_ack()'s) */
 		else if (rcv->flags & PEER_FIN_SEEN)	/* (else it returns) */
+			/* (Its ack before this one: nothing above takes
+			 * an ack.) */
 			teardown_fin_ack(c, dir, s, ev == EV_ACK &&
-			    s->paylen == 0, prev_ack, had_ack, ts, frame);
+			    s->paylen == 0, snd->ack,
+			    snd->flags & PEER_ACK_SENT, ts, frame);
 		take_ack_inline(snd, rcv, s, ev == EV_SYNACK);
 	}
 	/* Its side's first FIN (plain_ok()): teardown_fin()'s steps. (At
