@@ -1770,7 +1770,8 @@ plain_handshake_syn(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	c->syn_count = 1;
 	p->isn = s->seq;
 	p->snd_nxt = s->seq + 1;
-	p->flags |= PEER_SYN_SEEN | PEER_SEQ_KNOWN;
+	/* (No flag of its set before but the one plain_ev() just set.) */
+	p->flags = PEER_SENT_ANY | PEER_SYN_SEEN | PEER_SEQ_KNOWN;
 	note_options(p, s);
 }
 
@@ -3035,10 +3036,11 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	bool ts_new = fin && s->opt.has_ts &&
 	    (!snd->ts_seen || seq_gt(s->opt.tsval, snd->ts_max));
 	/* The record's first time, first_ts itself, in microseconds: stored
-	 * as 1 (time_touch_last(), time_encode()). */
+	 * as 1 (time_touch_last(), time_encode()). (Its first segment's: no
+	 * time set yet, the unit conn_init()'s, microseconds.) */
+	G_STATIC_ASSERT(CONN_TS_US == 0);
 	bool now;
-	if (ev == EV_SYN && c->t[CT_LAST] == 0 && c->ts_unit == CONN_TS_US &&
-	    ts > 0) {
+	if (ev == EV_SYN && ts > 0) {
 		c->t[CT_LAST] = 1;
 		now = true;
 	} else
