@@ -2742,6 +2742,16 @@ fast_ok(const struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    fast_tail_ok(c, dir, &pkt->tcp);
 }
 
+/* dir == c->first_dir, for a record whose first segment was taken
+ * (first_dir 0 or 1, as on the quick paths: the fast path asks it, the
+ * plain one's segments but the first SYN follow one): their low bits
+ * alike, without the bit-field's sign. */
+static inline bool
+from_first(const struct conn *c, uint8_t dir)
+{
+	return ((dir ^ (unsigned)c->first_dir) & 1u) == 0;
+}
+
 /* conn_input_slow()'s steps, in its order, for a segment fast_ok() takes;
  * the answer is conn_input()'s (true). Inline in conn_input_fast(), which
  * tests fast_tail_ok() first (and in fast_check()). */
@@ -2766,7 +2776,7 @@ fast_steps(struct conn *c, uint8_t dir, const struct tcp_seg *s, int64_t ts)
 	simul_done(c);
 	take_ack(snd, rcv, s, false);
 	c->hs |= HSF_ESTABLISHED;
-	zeek_conn_segment_fl(&c->zeek, dir == c->first_dir, s, 0, TH_ACK);
+	zeek_conn_segment_fl(&c->zeek, from_first(c, dir), s, 0, TH_ACK);
 	return true;
 }
 
@@ -3131,7 +3141,7 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	if (ev == EV_SYN)
 		zeek_conn_first_syn(&c->zeek, s);
 	else
-		zeek_conn_segment_fl(&c->zeek, dir == c->first_dir, s, 0,
+		zeek_conn_segment_fl(&c->zeek, from_first(c, dir), s, 0,
 		    ev == EV_SYNACK ? TH_SYN | TH_ACK : fin ? TH_ACK | TH_FIN :
 		    TH_ACK);
 }
