@@ -856,7 +856,7 @@ flow_count(const struct flow_table *t)
 /* update() past its usual case: the record's class asked, and the record
  * filed anew if that moved it. Out of line, so that the usual segment
  * saves none of its registers. */
-static __attribute__((noinline)) void
+static __attribute__((noinline)) bool
 update_slow(struct flow_table *t, struct conn *c, bool open)
 {
 	int64_t d;
@@ -878,16 +878,18 @@ update_slow(struct flow_table *t, struct conn *c, bool open)
 	int64_t at = file_at(t, c, cls, d);
 	if (cls == c->timer &&
 	    (exact ? d == c->deadline : at >= c->deadline))
-		return;
+		return false;
 	wheel_unfile(t, c);
 	wheel_file(t, c, cls, at);
+	return cls == TIMER_TIME_WAIT && !c->packed;
 }
 
 /* flow_update(); open: the caller knows the record open (conn_input()'s
  * fast path took its segment: both endpoints ESTABLISHED), so that its
  * class needs no asking of conn.c. Inline: flow_segment() runs it for
- * every packet. */
-static inline __attribute__((always_inline)) void
+ * every packet. True when it filed the record anew in TIME_WAIT, whole
+ * (wheel_file() counted it in t->pack_cand). */
+static inline __attribute__((always_inline)) bool
 update(struct flow_table *t, struct conn *c, bool open)
 {
 	c->tbase = timer_base(t, conn_time(c, CT_LAST));
@@ -907,10 +909,10 @@ update(struct flow_table *t, struct conn *c, bool open)
 			if (G_UNLIKELY(t->pack_idle_ns > t->idle_ns))
 				at = sat_add(c->tbase, t->idle_ns);
 			if (at >= c->deadline)
-				return;
+				return false;
 		}
 	}
-	update_slow(t, c, open);
+	return update_slow(t, c, open);
 }
 
 void
@@ -1570,6 +1572,18 @@ new_record(struct flow_table *t, const struct pkt *p, uint32_t h, int64_t ts,
  * new record, new_record()), and the endpoints are not ordered
  * (pkt_dir()).
  */
+/* The 8 bytes of a then b in memory as a number (struct conn_key's two
+ * IPv4 addresses as one). */
+static inline uint64_t
+pair32(uint32_t a, uint32_t b)
+{
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+	return (uint64_t)b << 32 | a;
+#else
+	return (uint64_t)a << 32 | b;
+#endif
+}
+
 static inline struct conn **
 chain_v4(struct flow_table *t, const struct pkt *p, uint32_t h, uint8_t *dir)
 {
@@ -1581,19 +1595,23 @@ chain_v4(struct flow_table *t, const struct pkt *p, uint32_t h, uint8_t *dir)
 	memcpy(&d, p->dst, 4);
 	memcpy(&pt, port, 4);
 	rpt = pt << 16 | pt >> 16;	/* the ports the other way round */
+	/* the addresses as the key has them, p's sender endpoint 0 or 1 */
+	uint64_t sd = pair32(s, d), ds = pair32(d, s);
+	G_STATIC_ASSERT(offsetof(struct conn_key, v4[1]) ==
+	    offsetof(struct conn_key, v4[0]) + 4);
 	for (pp = &t->bkt[h & t->mask]; (c = *pp); pp = &c->hnext) {
-		uint32_t k0, k1, kp;
+		uint64_t ka;
+		uint32_t kp;
 
 		if (c->hash != h || c->key.af != 4)
 			continue;
-		memcpy(&k0, c->key.v4[0], 4);
-		memcpy(&k1, c->key.v4[1], 4);
+		memcpy(&ka, c->key.v4, 8);
 		memcpy(&kp, c->key.port, 4);
 		/* The sender is endpoint 0, or else 1: for a connection
 		 * between one endpoint and itself, 0 (pkt_dir()). */
-		if (k0 == s && k1 == d && kp == pt)
+		if (ka == sd && kp == pt)
 			*dir = 0;
-		else if (k0 == d && k1 == s && kp == rpt)
+		else if (ka == ds && kp == rpt)
 			*dir = 1;
 		else
 			continue;
@@ -1762,11 +1780,10 @@ segment_in(struct flow_table *t, struct conn *c, uint8_t dir,
 	if (G_UNLIKELY((p->tcp.flags & (TH_SYN | TH_ACK)) == TH_SYN) &&
 	    conn_hold_syn(c, dir, p, ts, frame))
 		return c;
-	uint64_t cand = t->pack_cand;
-	update(t, c, conn_input(c, &t->cfg, dir, p, ts, frame));
 	/* Filed in TIME_WAIT; and settled, which pack_settled() asks
 	 * first (the first of the two filings of the usual close is not) */
-	if (G_UNLIKELY(t->pack_cand != cand) && conn_is_settled(c))
+	if (G_UNLIKELY(update(t, c, conn_input(c, &t->cfg, dir, p, ts,
+	    frame))) && conn_is_settled(c))
 		return pack_settled(t, c);
 	return c;
 }
@@ -1825,8 +1842,11 @@ segment_rare(struct flow_table *t, struct conn *c, uint8_t dir,
 	return segment_in(t, c, dir, p, ts, frame);
 }
 
-struct conn *
-flow_segment_tcp(struct flow_table *t, const struct pkt *p, uint32_t h,
+/* flow_segment_tcp() of any segment: lookup() and segment_in(), or
+ * segment_rare() for a record with rare facts. Out of line, for all but
+ * the usual segment (segment_usual()). */
+static __attribute__((noinline)) struct conn *
+segment_any(struct flow_table *t, const struct pkt *p, uint32_t h,
     int64_t ts, uint64_t frame)
 {
 	uint8_t dir;
@@ -1837,6 +1857,46 @@ flow_segment_tcp(struct flow_table *t, const struct pkt *p, uint32_t h,
 	if (G_UNLIKELY(c->ext != NULL))
 		return segment_rare(t, c, dir, p, h, ts, frame);
 	return segment_in(t, c, dir, p, ts, frame);
+}
+
+/*
+ * The usual segment's record: an IPv4 segment without SYN whose 4-tuple's
+ * first record in its chain is whole, has counted segments and has no
+ * rare facts (so none that lookups pass by, conn_tw_shadowed()); NULL for
+ * any other, which segment_any() takes whole, looking it up again. For
+ * such a segment lookup() finds that record, neither unpacks it nor asks
+ * found_unusual(), and segment_in() holds no SYN: what is left of them is
+ * conn_input() and update(), below. *dir as chain_v4()'s.
+ */
+static inline __attribute__((always_inline)) struct conn *
+segment_usual(struct flow_table *t, const struct pkt *p, uint32_t h,
+    uint8_t *dir)
+{
+	if (G_UNLIKELY(p->af != 4 || (p->tcp.flags & TH_SYN)))
+		return NULL;
+	struct conn *c = *chain_v4(t, p, h, dir);
+	if (G_UNLIKELY(!c || c->packed))
+		return NULL;
+	if (G_UNLIKELY(c->ext != NULL || !(c->side[0].pkts |
+	    c->side[1].pkts)))
+		return NULL;
+	return c;
+}
+
+struct conn *
+flow_segment_tcp(struct flow_table *t, const struct pkt *p, uint32_t h,
+    int64_t ts, uint64_t frame)
+{
+	uint8_t dir;
+	struct conn *c = segment_usual(t, p, h, &dir);
+
+	if (G_UNLIKELY(!c))
+		return segment_any(t, p, h, ts, frame);
+	/* segment_in() for it (no SYN to hold) */
+	if (G_UNLIKELY(update(t, c, conn_input(c, &t->cfg, dir, p, ts,
+	    frame))) && conn_is_settled(c))
+		return pack_settled(t, c);
+	return c;
 }
 
 struct conn *
