@@ -1570,7 +1570,8 @@ new_record(struct flow_table *t, const struct pkt *p, uint32_t h, int64_t ts,
  * one. The record's key is compared with the packet's endpoints either
  * way round, which tells the direction too: no key is made (it is for a
  * new record, new_record()), and the endpoints are not ordered
- * (pkt_dir()).
+ * (pkt_dir()). A record that lookups pass by (conn_tw_shadowed()) is
+ * passed by, unless first: then the first record of the 4-tuple.
  */
 /* The 8 bytes of a then b in memory as a number (struct conn_key's two
  * IPv4 addresses as one). */
@@ -1584,8 +1585,9 @@ pair32(uint32_t a, uint32_t b)
 #endif
 }
 
-static inline struct conn **
-chain_v4(struct flow_table *t, const struct pkt *p, uint32_t h, uint8_t *dir)
+static inline __attribute__((always_inline)) struct conn **
+chain_v4(struct flow_table *t, const struct pkt *p, uint32_t h, uint8_t *dir,
+    bool first)
 {
 	uint16_t port[2] = { p->tcp.sport, p->tcp.dport };
 	uint32_t s, d, pt, rpt;
@@ -1615,7 +1617,7 @@ chain_v4(struct flow_table *t, const struct pkt *p, uint32_t h, uint8_t *dir)
 			*dir = 1;
 		else
 			continue;
-		if (!conn_tw_shadowed(c))
+		if (first || !conn_tw_shadowed(c))
 			break;
 	}
 	return pp;
@@ -1656,7 +1658,7 @@ static inline __attribute__((always_inline)) struct conn *
 find(struct flow_table *t, const struct pkt *p, uint32_t h, uint8_t *dir)
 {
 	struct conn **pp = G_UNLIKELY(p->af == 6) ? chain_v6(t, p, h, dir) :
-	    chain_v4(t, p, h, dir);
+	    chain_v4(t, p, h, dir, false);
 	struct conn *c = *pp;
 
 	if (c && c->packed) {
@@ -1874,7 +1876,9 @@ segment_usual(struct flow_table *t, const struct pkt *p, uint32_t h,
 {
 	if (G_UNLIKELY(p->af != 4 || (p->tcp.flags & TH_SYN)))
 		return NULL;
-	struct conn *c = *chain_v4(t, p, h, dir);
+	/* The first record of the 4-tuple: if it has no conn_ext, it is
+	 * none that lookups pass by (conn_tw_shadowed()) */
+	struct conn *c = *chain_v4(t, p, h, dir, true);
 	if (G_UNLIKELY(!c || c->packed))
 		return NULL;
 	if (G_UNLIKELY(c->ext != NULL || !(c->side[0].pkts |
