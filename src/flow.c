@@ -1862,9 +1862,10 @@ segment_any(struct flow_table *t, const struct pkt *p, uint32_t h,
 }
 
 /*
- * The usual segment's record: an IPv4 segment without SYN whose 4-tuple's
- * first record in its chain is whole, has counted segments and has no
- * rare facts (so none that lookups pass by, conn_tw_shadowed()); NULL for
+ * The usual segment's record: an IPv4 segment, no SYN without ACK (a
+ * SYN-ACK is usual), whose 4-tuple's first record in its chain is whole,
+ * has counted segments and has no rare facts (so none that lookups pass
+ * by, conn_tw_shadowed()); NULL for
  * any other, which segment_any() takes whole, looking it up again. For
  * such a segment lookup() finds that record, neither unpacks it nor asks
  * found_unusual(), and segment_in() holds no SYN: what is left of them is
@@ -1874,7 +1875,8 @@ static inline __attribute__((always_inline)) struct conn *
 segment_usual(struct flow_table *t, const struct pkt *p, uint32_t h,
     uint8_t *dir)
 {
-	if (G_UNLIKELY(p->af != 4 || (p->tcp.flags & TH_SYN)))
+	if (G_UNLIKELY(p->af != 4 ||
+	    (p->tcp.flags & (TH_SYN | TH_ACK)) == TH_SYN))
 		return NULL;
 	/* The first record of the 4-tuple: if it has no conn_ext, it is
 	 * none that lookups pass by (conn_tw_shadowed()) */
