@@ -1862,25 +1862,26 @@ segment_any(struct flow_table *t, const struct pkt *p, uint32_t h,
 }
 
 /*
- * The usual segment's record: an IPv4 segment, no SYN without ACK (a
- * SYN-ACK is usual), whose 4-tuple's first record in its chain is whole,
- * has counted segments and has no rare facts (so none that lookups pass
- * by, conn_tw_shadowed()); NULL for
- * any other, which segment_any() takes whole, looking it up again. For
- * such a segment lookup() finds that record, neither unpacks it nor asks
- * found_unusual(), and segment_in() holds no SYN: what is left of them is
- * conn_input() and update(), below. *dir as chain_v4()'s.
+ * The usual segment: no SYN without ACK (a SYN-ACK is usual: !syn_alone()),
+ * its record its 4-tuple's first in its chain (pp, chain_v4()'s or
+ * chain_v6()'s first), whole, with counted segments and no rare facts (so
+ * none that lookups pass by, conn_tw_shadowed()). usual_record(): that
+ * record, or NULL for any other, which segment_any() takes whole, looking
+ * it up again. For such a segment lookup() finds that record, neither
+ * unpacks it nor asks found_unusual(), and segment_in() holds no SYN:
+ * what is left of them is conn_input() and update(), usual_in().
  */
-static inline __attribute__((always_inline)) struct conn *
-segment_usual(struct flow_table *t, const struct pkt *p, uint32_t h,
-    uint8_t *dir)
+static inline bool
+syn_alone(const struct pkt *p)
 {
-	if (G_UNLIKELY(p->af != 4 ||
-	    (p->tcp.flags & (TH_SYN | TH_ACK)) == TH_SYN))
-		return NULL;
-	/* The first record of the 4-tuple: if it has no conn_ext, it is
-	 * none that lookups pass by (conn_tw_shadowed()) */
-	struct conn *c = *chain_v4(t, p, h, dir, true);
+	return (p->tcp.flags & (TH_SYN | TH_ACK)) == TH_SYN;
+}
+
+static inline __attribute__((always_inline)) struct conn *
+usual_record(struct conn *const *pp)
+{
+	struct conn *c = *pp;
+
 	if (G_UNLIKELY(!c || c->packed))
 		return NULL;
 	if (G_UNLIKELY(c->ext != NULL || !(c->side[0].pkts |
@@ -1889,20 +1890,45 @@ segment_usual(struct flow_table *t, const struct pkt *p, uint32_t h,
 	return c;
 }
 
+/* segment_in() of the usual segment (usual_record()): no SYN to hold. */
+static inline __attribute__((always_inline)) struct conn *
+usual_in(struct flow_table *t, struct conn *c, uint8_t dir,
+    const struct pkt *p, int64_t ts, uint64_t frame)
+{
+	if (G_UNLIKELY(update(t, c, conn_input(c, &t->cfg, dir, p, ts,
+	    frame))) && conn_is_settled(c))
+		return pack_settled(t, c);
+	return c;
+}
+
+/* flow_segment_tcp() of an IPv6 segment: out of line, so that IPv4's
+ * saves none of its registers. */
+static __attribute__((noinline)) struct conn *
+segment_v6(struct flow_table *t, const struct pkt *p, uint32_t h,
+    int64_t ts, uint64_t frame)
+{
+	uint8_t dir;
+	struct conn *c = usual_record(chain_v6(t, p, h, &dir));
+
+	if (G_UNLIKELY(!c || syn_alone(p)))
+		return segment_any(t, p, h, ts, frame);
+	return usual_in(t, c, dir, p, ts, frame);
+}
+
 struct conn *
 flow_segment_tcp(struct flow_table *t, const struct pkt *p, uint32_t h,
     int64_t ts, uint64_t frame)
 {
 	uint8_t dir;
-	struct conn *c = segment_usual(t, p, h, &dir);
 
+	if (G_UNLIKELY(p->af == 6))
+		return segment_v6(t, p, h, ts, frame);
+	if (G_UNLIKELY(syn_alone(p)))
+		return segment_any(t, p, h, ts, frame);
+	struct conn *c = usual_record(chain_v4(t, p, h, &dir, true));
 	if (G_UNLIKELY(!c))
 		return segment_any(t, p, h, ts, frame);
-	/* segment_in() for it (no SYN to hold) */
-	if (G_UNLIKELY(update(t, c, conn_input(c, &t->cfg, dir, p, ts,
-	    frame))) && conn_is_settled(c))
-		return pack_settled(t, c);
-	return c;
+	return usual_in(t, c, dir, p, ts, frame);
 }
 
 struct conn *
