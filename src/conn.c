@@ -209,13 +209,12 @@ pack_times(struct conn *c)
  * its next sequence number, its ack its peer's next, and Zeek's last_seq
  * and FIN's relative number repeat the peers'), so that they pack to a
  * byte or none. Each step reads fields the steps after it leave alone, so
- * pack_undelta() is the steps reversed. The head's fields are read from h,
- * the record's (conn_pack() copies the body alone to c).
+ * pack_undelta() is the steps reversed. The head is left as it is.
  */
 static void
-pack_delta(struct conn *c, const struct conn *h)
+pack_delta(struct conn *c)
 {
-	int cl = pack_client(h), first = h->first_dir > 0;
+	int cl = pack_client(c), first = c->first_dir > 0;
 	struct tcp_peer *p = c->peer;
 	struct zeek_conn *z = &c->zeek;
 
@@ -247,7 +246,7 @@ pack_delta(struct conn *c, const struct conn *h)
 	c->fin_frame[1] ^= c->fin_frame[0];	/* both near, usually */
 	pack_times(c);
 	/* The deadline, in the head, is a minute or so after it. */
-	c->first_ts = (int64_t)((uint64_t)h->deadline - (uint64_t)c->first_ts);
+	c->first_ts = (int64_t)((uint64_t)c->deadline - (uint64_t)c->first_ts);
 }
 
 static void
@@ -622,20 +621,19 @@ unpack_body_ssse3(struct conn *c, const uint8_t *src)
 }
 #endif
 
+/* c's body is made differences in place (pack_delta()) and packed from
+ * there: the caller packs a record it then frees or reuses, so that no
+ * copy of the body is made (its head, its IPv6 addresses and the blocks
+ * its pointers own are left as they are). */
 size_t
-conn_pack(const struct conn *c, void *out)
+conn_pack(struct conn *c, void *out)
 {
-	struct conn s;
 	size_t v6 = c->key.af == 6 ? 32 : 0;
 	uint8_t *o = out;
 	size_t n;
 
 	g_assert(!c->packed);
-	/* The body alone to s, for pack_delta() (s's head is not read: h,
-	 * c's, is), and the head as it is. */
-	memcpy((uint8_t *)&s + CONN_HEAD, (const uint8_t *)c + CONN_HEAD,
-	    sizeof(s) - CONN_HEAD);
-	pack_delta(&s, c);
+	pack_delta(c);
 	memcpy(o, c, CONN_HEAD);
 	((struct conn *)out)->packed = 1;
 	memcpy(o + CONN_HEAD, conn_addr(c, 0), v6);
@@ -643,10 +641,10 @@ conn_pack(const struct conn *c, void *out)
 	 * and for pack_body()'s 3 bytes beyond. */
 #ifdef PACK_SSSE3
 	if (have_ssse3 && !conn_pack_scalar)
-		n = pack_body_ssse3(&s, o + CONN_HEAD + v6);
+		n = pack_body_ssse3(c, o + CONN_HEAD + v6);
 	else
 #endif
-		n = pack_body(&s, o + CONN_HEAD + v6);
+		n = pack_body(c, o + CONN_HEAD + v6);
 	return CONN_HEAD + v6 + n;
 }
 

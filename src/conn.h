@@ -354,7 +354,7 @@ void conn_free_blocks(struct conn *c);
 #define CONN_PACKED_MAX (CONN_HEAD + 32 + 5 * CONN_BODY_WORDS)
 /* Pack c into out (CONN_PACKED_MAX bytes, aligned as struct conn): the
  * block's size. */
-size_t conn_pack(const struct conn *c, void *out);
+size_t conn_pack(struct conn *c, void *out);	/* c's body left changed */
 /* A packed block's size. */
 size_t conn_packed_size(const struct conn *p);
 /* Unpack p into c (sizeof(struct conn), + 32 bytes for IPv6); p's size. */

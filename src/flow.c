@@ -598,11 +598,12 @@ unpack(struct flow_table *t, struct conn *p)
 	return c;
 }
 
-/* c packed into a block of the pool (c stays where it is: the caller puts
- * the block in its place, then frees c, whose blocks the packed one now
- * owns). (Inline: flow_pack() calls it for every record it packs.) */
+/* c packed into a block of the pool (c stays where it is, its head whole,
+ * its body no longer: the caller puts the block in its place, then frees
+ * c, whose blocks the packed one now owns). (Inline: flow_pack() calls it
+ * for every record it packs.) */
 static inline __attribute__((always_inline)) struct conn *
-pack_block(struct flow_table *t, const struct conn *c)
+pack_block(struct flow_table *t, struct conn *c)
 {
 	struct flow_pool *p = &t->pool;
 	struct conn *pk;
