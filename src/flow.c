@@ -524,7 +524,8 @@ pool_destroy(struct flow_pool *p)
 
 /* ---- whole records' blocks (flow_table.spare) ------------------------- */
 
-/* 16,384 blocks of 352 bytes: 5.5 MiB at most, while a second of a busy
+/* 16,384 blocks of 352 bytes (384 for IPv6): 5.5 MiB at most (6 if all
+ * were IPv6), while a second of a busy
  * capture's records packed at once come back in the thousands (s320k's
  * in fours of about 8,000; 4,096 at most took half as many from here).
  * No more than malloc()'s heap would hold as free chunks: the peak
@@ -535,11 +536,12 @@ pool_destroy(struct flow_pool *p)
 static void *
 block_take(struct flow_table *t, uint8_t af)
 {
-	void *b = t->spare;
+	void **list = af == 6 ? &t->spare6 : &t->spare;
+	void *b = *list;
 
-	if (af == 6 || !b)
+	if (!b)
 		return g_malloc(conn_size(af));
-	t->spare = *(void **)b;
+	*list = *(void **)b;
 	t->nspare--;
 	return b;
 }
@@ -548,23 +550,28 @@ block_take(struct flow_table *t, uint8_t af)
 static void
 block_give(struct flow_table *t, struct conn *c)
 {
-	if (c->key.af == 6 || t->nspare >= FLOW_SPARE_MAX) {
+	void **list = c->key.af == 6 ? &t->spare6 : &t->spare;
+
+	if (t->nspare >= FLOW_SPARE_MAX) {
 		g_free(c);
 		return;
 	}
-	*(void **)c = t->spare;
-	t->spare = c;
+	*(void **)c = *list;
+	*list = c;
 	t->nspare++;
 }
 
 static void
 spare_free(struct flow_table *t)
 {
-	while (t->spare) {
-		void *b = t->spare;
-		t->spare = *(void **)b;
-		g_free(b);
-	}
+	void **lists[] = { &t->spare, &t->spare6 };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(lists); i++)
+		while (*lists[i]) {
+			void *b = *lists[i];
+			*lists[i] = *(void **)b;
+			g_free(b);
+		}
 	t->nspare = 0;
 }
 
