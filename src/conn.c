@@ -557,23 +557,29 @@ body_len_ssse3(const uint8_t *tag)
 	    (const __m128i *)tag)));
 }
 
-/* unpack_body() of the packed body at src, copied first with 16 bytes
- * after it set (every group's 16 bytes are read); its length. Unrolled as
- * pack_body_ssse3(); the first 16 groups' shuf_unpack[] offsets and
- * lengths from their tag bytes at once, one pextrw each. */
+/* unpack_body() of the packed body at src, which is followed by after
+ * bytes that may be read (never kept): every group's 16 bytes are read,
+ * so with fewer than 16 it is copied first, with 16 bytes after it set;
+ * its length. Unrolled as pack_body_ssse3(); the first 16 groups'
+ * shuf_unpack[] offsets and lengths from their tag bytes at once, one
+ * pextrw each. */
 __attribute__((target("ssse3"))) static size_t
-unpack_body_ssse3(struct conn *c, const uint8_t *src)
+unpack_body_ssse3(struct conn *c, const uint8_t *src, size_t after)
 {
-	uint8_t in[PACKED_MAX + 16];
+	uint8_t copy[PACKED_MAX + 16];
+	const uint8_t *in = src;
 	uint8_t *b = (uint8_t *)c + CONN_HEAD;
-	const uint8_t *p = in + TAG_BYTES;
 	size_t i = BODY_WORDS / 4 * 4;
 	__m128i x = _mm_loadu_si128((const __m128i *)src);
 	__m128i l = tag_lens(x), zero = _mm_setzero_si128();
 	size_t n = body_len_of(src, l);
 
-	memcpy(in, src, n);
-	memset(in + n, 0, 16);	/* read, never kept */
+	if (after < 16) {
+		memcpy(copy, src, n);
+		memset(copy + n, 0, 16);	/* read, never kept */
+		in = copy;
+	}
+	const uint8_t *p = in + TAG_BYTES;
 	/* Offsets into shuf_unpack[] (tag * 16) and lengths, 16-bit. */
 	__m128i at0 = _mm_slli_epi16(_mm_unpacklo_epi8(x, zero), 4);
 	__m128i at1 = _mm_slli_epi16(_mm_unpackhi_epi8(x, zero), 4);
@@ -672,8 +678,10 @@ conn_packed_size(const struct conn *p)
 	return CONN_HEAD + v6 + body_len((const uint8_t *)p + CONN_HEAD + v6);
 }
 
+/* after: the bytes past p's block that may be read, and are never kept
+ * (flow.c's pool keeps 16 past each of its blocks; 0: none). */
 size_t
-conn_unpack(const struct conn *p, struct conn *c)
+conn_unpack(const struct conn *p, struct conn *c, size_t after)
 {
 	size_t v6 = p->key.af == 6 ? 32 : 0;
 	const uint8_t *src = (const uint8_t *)p + CONN_HEAD + v6;
@@ -684,7 +692,7 @@ conn_unpack(const struct conn *p, struct conn *c)
 	c->packed = 0;
 #ifdef PACK_SSSE3
 	if (have_ssse3 && !conn_pack_scalar)
-		n = unpack_body_ssse3(c, src);
+		n = unpack_body_ssse3(c, src, after);
 	else
 #endif
 	{

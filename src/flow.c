@@ -441,6 +441,12 @@ wheel_unfile(struct flow_table *t, struct conn *c)
  */
 #define POOL_SLAB (64 * 1024)
 
+/* Bytes left unused at the end of each slab, so that the 16 bytes past
+ * any block lie in its slab: conn_unpack() reads them (never keeps them)
+ * and so need not copy the packed body first. Not under ASan, where they
+ * may be another block's, poisoned (POOL_AFTER). */
+#define POOL_SLACK 16
+
 /* A slab's first bytes: the list of slabs, and the slab's size. */
 struct pool_slab {
 	struct pool_slab *next;
@@ -458,9 +464,11 @@ struct pool_slab {
 #include <sanitizer/asan_interface.h>
 #define POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
 #define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#define POOL_AFTER 0
 #else
 #define POISON(p, n) ((void)(p), (void)(n))
 #define UNPOISON(p, n) ((void)(p), (void)(n))
+#define POOL_AFTER POOL_SLACK	/* conn_unpack()'s after */
 #endif
 
 static void *
@@ -488,7 +496,7 @@ pool_alloc(struct flow_pool *p, size_t n)
 		p->slabs = slab;
 		p->bytes += size;
 		p->bump = (uint8_t *)slab + sizeof(*slab);
-		p->end = (uint8_t *)slab + size;
+		p->end = (uint8_t *)slab + size - POOL_SLACK;
 		POISON(p->bump, (size_t)(p->end - p->bump));
 	}
 	b = p->bump;
@@ -600,7 +608,9 @@ unpack(struct flow_table *t, struct conn *p)
 {
 	struct conn *c = block_take(t, p->key.af);
 
-	pool_free(&t->pool, p, conn_unpack(p, c));
+	/* (Only this thread writes the pool's blocks: no other writes the
+	 * bytes past p's as they are read.) */
+	pool_free(&t->pool, p, conn_unpack(p, c, POOL_AFTER));
 	t->npacked--;
 	return c;
 }
@@ -1478,7 +1488,9 @@ flow_open_packed(const struct flow_table *t, const struct conn *p,
 {
 	struct conn *c = g_malloc(sizeof(*c) + (p->key.af == 6 ? 32 : 0));
 
-	conn_unpack(p, c);
+	/* (Another thread's, maybe, while the table's packs into the
+	 * blocks past p's: none of their bytes is read.) */
+	conn_unpack(p, c, 0);
 	conn_finish(c, &t->cfg, now, p->end);
 	return c;
 }

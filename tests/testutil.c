@@ -87,7 +87,7 @@ tu_check_pack(const struct conn *c, const struct flow_key *k)
 		    v6 ? 16 : 4) == 0);
 	if (k)
 		ck_assert(conn_key_equal(p, k));
-	ck_assert_uint_eq(conn_unpack(p, u), n);
+	ck_assert_uint_eq(conn_unpack(p, u, 0), n);
 	ck_assert(memcmp(u, c, sizeof(*c) + v6) == 0);
 	/* Without the SSSE3 shuffles: the same bytes, both ways. */
 	_Alignas(struct conn) uint8_t sbuf[CONN_PACKED_MAX];
@@ -97,7 +97,7 @@ tu_check_pack(const struct conn *c, const struct flow_key *k)
 	ck_assert_uint_eq(conn_pack(w, sbuf), n);
 	ck_assert(memcmp(sbuf, buf, n) == 0);
 	memset(u, 0xa5, sizeof(*u) + v6);
-	ck_assert_uint_eq(conn_unpack(p, u), n);
+	ck_assert_uint_eq(conn_unpack(p, u, 0), n);
 	ck_assert(memcmp(u, c, sizeof(*c) + v6) == 0);
 	conn_pack_scalar = was;
 	g_free(w);
