@@ -89,6 +89,11 @@ tu_check_pack(const struct conn *c, const struct flow_key *k)
 		ck_assert(conn_key_equal(p, k));
 	ck_assert_uint_eq(conn_unpack(p, u, 0), n);
 	ck_assert(memcmp(u, c, sizeof(*c) + v6) == 0);
+	/* Read where it lies, the 16 bytes after it in buf (flow.c's pool) */
+	ck_assert_uint_le(n + 16, CONN_PACKED_MAX);
+	memset(u, 0xa5, sizeof(*u) + v6);
+	ck_assert_uint_eq(conn_unpack(p, u, 16), n);
+	ck_assert(memcmp(u, c, sizeof(*c) + v6) == 0);
 	/* Without the SSSE3 shuffles: the same bytes, both ways. */
 	_Alignas(struct conn) uint8_t sbuf[CONN_PACKED_MAX];
 	bool was = conn_pack_scalar;
