@@ -1866,7 +1866,7 @@ segment_rare(struct flow_table *t, struct conn *c, uint8_t dir,
 
 /* flow_segment_tcp() of any segment: lookup() and segment_in(), or
  * segment_rare() for a record with rare facts. Out of line, for all but
- * the usual segment (segment_usual()). */
+ * the usual segment (usual_record(), usual_in()). */
 static __attribute__((noinline)) struct conn *
 segment_any(struct flow_table *t, const struct pkt *p, uint32_t h,
     int64_t ts, uint64_t frame)
