@@ -209,13 +209,12 @@ pack_times(struct conn *c)
  * its next sequence number, its ack its peer's next, and Zeek's last_seq
  * and FIN's relative number repeat the peers'), so that they pack to a
  * byte or none. Each step reads fields the steps after it leave alone, so
- * pack_undelta() is the steps reversed. The head's fields are read from h,
- * the record's (conn_pack() copies the body alone to c).
+ * pack_undelta() is the steps reversed. The head is left as it is.
  */
 static void
-pack_delta(struct conn *c, const struct conn *h)
+pack_delta(struct conn *c)
 {
-	int cl = pack_client(h), first = h->first_dir > 0;
+	int cl = pack_client(c), first = c->first_dir > 0;
 	struct tcp_peer *p = c->peer;
 	struct zeek_conn *z = &c->zeek;
 
@@ -247,7 +246,7 @@ pack_delta(struct conn *c, const struct conn *h)
 	c->fin_frame[1] ^= c->fin_frame[0];	/* both near, usually */
 	pack_times(c);
 	/* The deadline, in the head, is a minute or so after it. */
-	c->first_ts = (int64_t)((uint64_t)h->deadline - (uint64_t)c->first_ts);
+	c->first_ts = (int64_t)((uint64_t)c->deadline - (uint64_t)c->first_ts);
 }
 
 static void
@@ -558,23 +557,29 @@ body_len_ssse3(const uint8_t *tag)
 	    (const __m128i *)tag)));
 }
 
-/* unpack_body() of the packed body at src, copied first with 16 bytes
- * after it set (every group's 16 bytes are read); its length. Unrolled as
- * pack_body_ssse3(); the first 16 groups' shuf_unpack[] offsets and
- * lengths from their tag bytes at once, one pextrw each. */
+/* unpack_body() of the packed body at src, which is followed by after
+ * bytes that may be read (never kept): every group's 16 bytes are read,
+ * so with fewer than 16 it is copied first, with 16 bytes after it set;
+ * its length. Unrolled as pack_body_ssse3(); the first 16 groups'
+ * shuf_unpack[] offsets and lengths from their tag bytes at once, one
+ * pextrw each. */
 __attribute__((target("ssse3"))) static size_t
-unpack_body_ssse3(struct conn *c, const uint8_t *src)
+unpack_body_ssse3(struct conn *c, const uint8_t *src, size_t after)
 {
-	uint8_t in[PACKED_MAX + 16];
+	uint8_t copy[PACKED_MAX + 16];
+	const uint8_t *in = src;
 	uint8_t *b = (uint8_t *)c + CONN_HEAD;
-	const uint8_t *p = in + TAG_BYTES;
 	size_t i = BODY_WORDS / 4 * 4;
 	__m128i x = _mm_loadu_si128((const __m128i *)src);
 	__m128i l = tag_lens(x), zero = _mm_setzero_si128();
 	size_t n = body_len_of(src, l);
 
-	memcpy(in, src, n);
-	memset(in + n, 0, 16);	/* read, never kept */
+	if (after < 16) {
+		memcpy(copy, src, n);
+		memset(copy + n, 0, 16);	/* read, never kept */
+		in = copy;
+	}
+	const uint8_t *p = in + TAG_BYTES;
 	/* Offsets into shuf_unpack[] (tag * 16) and lengths, 16-bit. */
 	__m128i at0 = _mm_slli_epi16(_mm_unpacklo_epi8(x, zero), 4);
 	__m128i at1 = _mm_slli_epi16(_mm_unpackhi_epi8(x, zero), 4);
@@ -622,20 +627,19 @@ unpack_body_ssse3(struct conn *c, const uint8_t *src)
 }
 #endif
 
+/* c's body is made differences in place (pack_delta()) and packed from
+ * there: the caller packs a record it then frees or reuses, so that no
+ * copy of the body is made (its head, its IPv6 addresses and the blocks
+ * its pointers own are left as they are). */
 size_t
-conn_pack(const struct conn *c, void *out)
+conn_pack(struct conn *c, void *out)
 {
-	struct conn s;
 	size_t v6 = c->key.af == 6 ? 32 : 0;
 	uint8_t *o = out;
 	size_t n;
 
 	g_assert(!c->packed);
-	/* The body alone to s, for pack_delta() (s's head is not read: h,
-	 * c's, is), and the head as it is. */
-	memcpy((uint8_t *)&s + CONN_HEAD, (const uint8_t *)c + CONN_HEAD,
-	    sizeof(s) - CONN_HEAD);
-	pack_delta(&s, c);
+	pack_delta(c);
 	memcpy(o, c, CONN_HEAD);
 	((struct conn *)out)->packed = 1;
 	memcpy(o + CONN_HEAD, conn_addr(c, 0), v6);
@@ -643,10 +647,10 @@ conn_pack(const struct conn *c, void *out)
 	 * and for pack_body()'s 3 bytes beyond. */
 #ifdef PACK_SSSE3
 	if (have_ssse3 && !conn_pack_scalar)
-		n = pack_body_ssse3(&s, o + CONN_HEAD + v6);
+		n = pack_body_ssse3(c, o + CONN_HEAD + v6);
 	else
 #endif
-		n = pack_body(&s, o + CONN_HEAD + v6);
+		n = pack_body(c, o + CONN_HEAD + v6);
 	return CONN_HEAD + v6 + n;
 }
 
@@ -674,8 +678,10 @@ conn_packed_size(const struct conn *p)
 	return CONN_HEAD + v6 + body_len((const uint8_t *)p + CONN_HEAD + v6);
 }
 
+/* after: the bytes past p's block that may be read, and are never kept
+ * (flow.c's pool keeps 16 past each of its blocks; 0: none). */
 size_t
-conn_unpack(const struct conn *p, struct conn *c)
+conn_unpack(const struct conn *p, struct conn *c, size_t after)
 {
 	size_t v6 = p->key.af == 6 ? 32 : 0;
 	const uint8_t *src = (const uint8_t *)p + CONN_HEAD + v6;
@@ -686,7 +692,7 @@ conn_unpack(const struct conn *p, struct conn *c)
 	c->packed = 0;
 #ifdef PACK_SSSE3
 	if (have_ssse3 && !conn_pack_scalar)
-		n = unpack_body_ssse3(c, src);
+		n = unpack_body_ssse3(c, src, after);
 	else
 #endif
 	{

@@ -354,11 +354,11 @@ void conn_free_blocks(struct conn *c);
 #define CONN_PACKED_MAX (CONN_HEAD + 32 + 5 * CONN_BODY_WORDS)
 /* Pack c into out (CONN_PACKED_MAX bytes, aligned as struct conn): the
  * block's size. */
-size_t conn_pack(const struct conn *c, void *out);
+size_t conn_pack(struct conn *c, void *out);	/* c's body left changed */
 /* A packed block's size. */
 size_t conn_packed_size(const struct conn *p);
 /* Unpack p into c (sizeof(struct conn), + 32 bytes for IPv6); p's size. */
-size_t conn_unpack(const struct conn *p, struct conn *c);
+size_t conn_unpack(const struct conn *p, struct conn *c, size_t after);
 /* For tests: pack and unpack without the SSSE3 shuffles (the same bytes). */
 extern bool conn_pack_scalar;
 

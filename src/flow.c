@@ -441,6 +441,12 @@ wheel_unfile(struct flow_table *t, struct conn *c)
  */
 #define POOL_SLAB (64 * 1024)
 
+/* Bytes left unused at the end of each slab, so that the 16 bytes past
+ * any block lie in its slab: conn_unpack() reads them (never keeps them)
+ * and so need not copy the packed body first. Not under ASan, where they
+ * may be another block's, poisoned (POOL_AFTER). */
+#define POOL_SLACK 16
+
 /* A slab's first bytes: the list of slabs, and the slab's size. */
 struct pool_slab {
 	struct pool_slab *next;
@@ -458,9 +464,11 @@ struct pool_slab {
 #include <sanitizer/asan_interface.h>
 #define POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
 #define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#define POOL_AFTER 0
 #else
 #define POISON(p, n) ((void)(p), (void)(n))
 #define UNPOISON(p, n) ((void)(p), (void)(n))
+#define POOL_AFTER POOL_SLACK	/* conn_unpack()'s after */
 #endif
 
 static void *
@@ -488,7 +496,7 @@ pool_alloc(struct flow_pool *p, size_t n)
 		p->slabs = slab;
 		p->bytes += size;
 		p->bump = (uint8_t *)slab + sizeof(*slab);
-		p->end = (uint8_t *)slab + size;
+		p->end = (uint8_t *)slab + size - POOL_SLACK;
 		POISON(p->bump, (size_t)(p->end - p->bump));
 	}
 	b = p->bump;
@@ -524,7 +532,8 @@ pool_destroy(struct flow_pool *p)
 
 /* ---- whole records' blocks (flow_table.spare) ------------------------- */
 
-/* 16,384 blocks of 352 bytes: 5.5 MiB at most, while a second of a busy
+/* 16,384 blocks of 352 bytes (384 for IPv6): 5.5 MiB at most (6 if all
+ * were IPv6), while a second of a busy
  * capture's records packed at once come back in the thousands (s320k's
  * in fours of about 8,000; 4,096 at most took half as many from here).
  * No more than malloc()'s heap would hold as free chunks: the peak
@@ -535,11 +544,12 @@ pool_destroy(struct flow_pool *p)
 static void *
 block_take(struct flow_table *t, uint8_t af)
 {
-	void *b = t->spare;
+	void **list = af == 6 ? &t->spare6 : &t->spare;
+	void *b = *list;
 
-	if (af == 6 || !b)
+	if (!b)
 		return g_malloc(conn_size(af));
-	t->spare = *(void **)b;
+	*list = *(void **)b;
 	t->nspare--;
 	return b;
 }
@@ -548,23 +558,28 @@ block_take(struct flow_table *t, uint8_t af)
 static void
 block_give(struct flow_table *t, struct conn *c)
 {
-	if (c->key.af == 6 || t->nspare >= FLOW_SPARE_MAX) {
+	void **list = c->key.af == 6 ? &t->spare6 : &t->spare;
+
+	if (t->nspare >= FLOW_SPARE_MAX) {
 		g_free(c);
 		return;
 	}
-	*(void **)c = t->spare;
-	t->spare = c;
+	*(void **)c = *list;
+	*list = c;
 	t->nspare++;
 }
 
 static void
 spare_free(struct flow_table *t)
 {
-	while (t->spare) {
-		void *b = t->spare;
-		t->spare = *(void **)b;
-		g_free(b);
-	}
+	void **lists[] = { &t->spare, &t->spare6 };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(lists); i++)
+		while (*lists[i]) {
+			void *b = *lists[i];
+			*lists[i] = *(void **)b;
+			g_free(b);
+		}
 	t->nspare = 0;
 }
 
@@ -593,16 +608,19 @@ unpack(struct flow_table *t, struct conn *p)
 {
 	struct conn *c = block_take(t, p->key.af);
 
-	pool_free(&t->pool, p, conn_unpack(p, c));
+	/* (Only this thread writes the pool's blocks: no other writes the
+	 * bytes past p's as they are read.) */
+	pool_free(&t->pool, p, conn_unpack(p, c, POOL_AFTER));
 	t->npacked--;
 	return c;
 }
 
-/* c packed into a block of the pool (c stays where it is: the caller puts
- * the block in its place, then frees c, whose blocks the packed one now
- * owns). (Inline: flow_pack() calls it for every record it packs.) */
+/* c packed into a block of the pool (c stays where it is, its head whole,
+ * its body no longer: the caller puts the block in its place, then frees
+ * c, whose blocks the packed one now owns). (Inline: flow_pack() calls it
+ * for every record it packs.) */
 static inline __attribute__((always_inline)) struct conn *
-pack_block(struct flow_table *t, const struct conn *c)
+pack_block(struct flow_table *t, struct conn *c)
 {
 	struct flow_pool *p = &t->pool;
 	struct conn *pk;
@@ -856,7 +874,7 @@ flow_count(const struct flow_table *t)
 /* update() past its usual case: the record's class asked, and the record
  * filed anew if that moved it. Out of line, so that the usual segment
  * saves none of its registers. */
-static __attribute__((noinline)) void
+static __attribute__((noinline)) bool
 update_slow(struct flow_table *t, struct conn *c, bool open)
 {
 	int64_t d;
@@ -878,16 +896,18 @@ update_slow(struct flow_table *t, struct conn *c, bool open)
 	int64_t at = file_at(t, c, cls, d);
 	if (cls == c->timer &&
 	    (exact ? d == c->deadline : at >= c->deadline))
-		return;
+		return false;
 	wheel_unfile(t, c);
 	wheel_file(t, c, cls, at);
+	return cls == TIMER_TIME_WAIT && !c->packed;
 }
 
 /* flow_update(); open: the caller knows the record open (conn_input()'s
  * fast path took its segment: both endpoints ESTABLISHED), so that its
  * class needs no asking of conn.c. Inline: flow_segment() runs it for
- * every packet. */
-static inline __attribute__((always_inline)) void
+ * every packet. True when it filed the record anew in TIME_WAIT, whole
+ * (wheel_file() counted it in t->pack_cand). */
+static inline __attribute__((always_inline)) bool
 update(struct flow_table *t, struct conn *c, bool open)
 {
 	c->tbase = timer_base(t, conn_time(c, CT_LAST));
@@ -907,10 +927,10 @@ update(struct flow_table *t, struct conn *c, bool open)
 			if (G_UNLIKELY(t->pack_idle_ns > t->idle_ns))
 				at = sat_add(c->tbase, t->idle_ns);
 			if (at >= c->deadline)
-				return;
+				return false;
 		}
 	}
-	update_slow(t, c, open);
+	return update_slow(t, c, open);
 }
 
 void
@@ -1468,7 +1488,9 @@ flow_open_packed(const struct flow_table *t, const struct conn *p,
 {
 	struct conn *c = g_malloc(sizeof(*c) + (p->key.af == 6 ? 32 : 0));
 
-	conn_unpack(p, c);
+	/* (Another thread's, maybe, while the table's packs into the
+	 * blocks past p's: none of their bytes is read.) */
+	conn_unpack(p, c, 0);
 	conn_finish(c, &t->cfg, now, p->end);
 	return c;
 }
@@ -1568,10 +1590,24 @@ new_record(struct flow_table *t, const struct pkt *p, uint32_t h, int64_t ts,
  * one. The record's key is compared with the packet's endpoints either
  * way round, which tells the direction too: no key is made (it is for a
  * new record, new_record()), and the endpoints are not ordered
- * (pkt_dir()).
+ * (pkt_dir()). A record that lookups pass by (conn_tw_shadowed()) is
+ * passed by, unless first: then the first record of the 4-tuple.
  */
-static inline struct conn **
-chain_v4(struct flow_table *t, const struct pkt *p, uint32_t h, uint8_t *dir)
+/* The 8 bytes of a then b in memory as a number (struct conn_key's two
+ * IPv4 addresses as one). */
+static inline uint64_t
+pair32(uint32_t a, uint32_t b)
+{
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+	return (uint64_t)b << 32 | a;
+#else
+	return (uint64_t)a << 32 | b;
+#endif
+}
+
+static inline __attribute__((always_inline)) struct conn **
+chain_v4(struct flow_table *t, const struct pkt *p, uint32_t h, uint8_t *dir,
+    bool first)
 {
 	uint16_t port[2] = { p->tcp.sport, p->tcp.dport };
 	uint32_t s, d, pt, rpt;
@@ -1581,23 +1617,27 @@ chain_v4(struct flow_table *t, const struct pkt *p, uint32_t h, uint8_t *dir)
 	memcpy(&d, p->dst, 4);
 	memcpy(&pt, port, 4);
 	rpt = pt << 16 | pt >> 16;	/* the ports the other way round */
+	/* the addresses as the key has them, p's sender endpoint 0 or 1 */
+	uint64_t sd = pair32(s, d), ds = pair32(d, s);
+	G_STATIC_ASSERT(offsetof(struct conn_key, v4[1]) ==
+	    offsetof(struct conn_key, v4[0]) + 4);
 	for (pp = &t->bkt[h & t->mask]; (c = *pp); pp = &c->hnext) {
-		uint32_t k0, k1, kp;
+		uint64_t ka;
+		uint32_t kp;
 
 		if (c->hash != h || c->key.af != 4)
 			continue;
-		memcpy(&k0, c->key.v4[0], 4);
-		memcpy(&k1, c->key.v4[1], 4);
+		memcpy(&ka, c->key.v4, 8);
 		memcpy(&kp, c->key.port, 4);
 		/* The sender is endpoint 0, or else 1: for a connection
 		 * between one endpoint and itself, 0 (pkt_dir()). */
-		if (k0 == s && k1 == d && kp == pt)
+		if (ka == sd && kp == pt)
 			*dir = 0;
-		else if (k0 == d && k1 == s && kp == rpt)
+		else if (ka == ds && kp == rpt)
 			*dir = 1;
 		else
 			continue;
-		if (!conn_tw_shadowed(c))
+		if (first || !conn_tw_shadowed(c))
 			break;
 	}
 	return pp;
@@ -1638,7 +1678,7 @@ static inline __attribute__((always_inline)) struct conn *
 find(struct flow_table *t, const struct pkt *p, uint32_t h, uint8_t *dir)
 {
 	struct conn **pp = G_UNLIKELY(p->af == 6) ? chain_v6(t, p, h, dir) :
-	    chain_v4(t, p, h, dir);
+	    chain_v4(t, p, h, dir, false);
 	struct conn *c = *pp;
 
 	if (c && c->packed) {
@@ -1762,11 +1802,10 @@ segment_in(struct flow_table *t, struct conn *c, uint8_t dir,
 	if (G_UNLIKELY((p->tcp.flags & (TH_SYN | TH_ACK)) == TH_SYN) &&
 	    conn_hold_syn(c, dir, p, ts, frame))
 		return c;
-	uint64_t cand = t->pack_cand;
-	update(t, c, conn_input(c, &t->cfg, dir, p, ts, frame));
 	/* Filed in TIME_WAIT; and settled, which pack_settled() asks
 	 * first (the first of the two filings of the usual close is not) */
-	if (G_UNLIKELY(t->pack_cand != cand) && conn_is_settled(c))
+	if (G_UNLIKELY(update(t, c, conn_input(c, &t->cfg, dir, p, ts,
+	    frame))) && conn_is_settled(c))
 		return pack_settled(t, c);
 	return c;
 }
@@ -1825,8 +1864,11 @@ segment_rare(struct flow_table *t, struct conn *c, uint8_t dir,
 	return segment_in(t, c, dir, p, ts, frame);
 }
 
-struct conn *
-flow_segment_tcp(struct flow_table *t, const struct pkt *p, uint32_t h,
+/* flow_segment_tcp() of any segment: lookup() and segment_in(), or
+ * segment_rare() for a record with rare facts. Out of line, for all but
+ * the usual segment (usual_record(), usual_in()). */
+static __attribute__((noinline)) struct conn *
+segment_any(struct flow_table *t, const struct pkt *p, uint32_t h,
     int64_t ts, uint64_t frame)
 {
 	uint8_t dir;
@@ -1837,6 +1879,76 @@ flow_segment_tcp(struct flow_table *t, const struct pkt *p, uint32_t h,
 	if (G_UNLIKELY(c->ext != NULL))
 		return segment_rare(t, c, dir, p, h, ts, frame);
 	return segment_in(t, c, dir, p, ts, frame);
+}
+
+/*
+ * The usual segment: no SYN without ACK (a SYN-ACK is usual: !syn_alone()),
+ * its record its 4-tuple's first in its chain (pp, chain_v4()'s or
+ * chain_v6()'s first), whole, with counted segments and no rare facts (so
+ * none that lookups pass by, conn_tw_shadowed()). usual_record(): that
+ * record, or NULL for any other, which segment_any() takes whole, looking
+ * it up again. For such a segment lookup() finds that record, neither
+ * unpacks it nor asks found_unusual(), and segment_in() holds no SYN:
+ * what is left of them is conn_input() and update(), usual_in().
+ */
+static inline bool
+syn_alone(const struct pkt *p)
+{
+	return (p->tcp.flags & (TH_SYN | TH_ACK)) == TH_SYN;
+}
+
+static inline __attribute__((always_inline)) struct conn *
+usual_record(struct conn *const *pp)
+{
+	struct conn *c = *pp;
+
+	if (G_UNLIKELY(!c || c->packed))
+		return NULL;
+	if (G_UNLIKELY(c->ext != NULL || !(c->side[0].pkts |
+	    c->side[1].pkts)))
+		return NULL;
+	return c;
+}
+
+/* segment_in() of the usual segment (usual_record()): no SYN to hold. */
+static inline __attribute__((always_inline)) struct conn *
+usual_in(struct flow_table *t, struct conn *c, uint8_t dir,
+    const struct pkt *p, int64_t ts, uint64_t frame)
+{
+	if (G_UNLIKELY(update(t, c, conn_input(c, &t->cfg, dir, p, ts,
+	    frame))) && conn_is_settled(c))
+		return pack_settled(t, c);
+	return c;
+}
+
+/* flow_segment_tcp() of an IPv6 segment: out of line, so that IPv4's
+ * saves none of its registers. */
+static __attribute__((noinline)) struct conn *
+segment_v6(struct flow_table *t, const struct pkt *p, uint32_t h,
+    int64_t ts, uint64_t frame)
+{
+	uint8_t dir;
+	struct conn *c = usual_record(chain_v6(t, p, h, &dir));
+
+	if (G_UNLIKELY(!c || syn_alone(p)))
+		return segment_any(t, p, h, ts, frame);
+	return usual_in(t, c, dir, p, ts, frame);
+}
+
+struct conn *
+flow_segment_tcp(struct flow_table *t, const struct pkt *p, uint32_t h,
+    int64_t ts, uint64_t frame)
+{
+	uint8_t dir;
+
+	if (G_UNLIKELY(p->af == 6))
+		return segment_v6(t, p, h, ts, frame);
+	if (G_UNLIKELY(syn_alone(p)))
+		return segment_any(t, p, h, ts, frame);
+	struct conn *c = usual_record(chain_v4(t, p, h, &dir, true));
+	if (G_UNLIKELY(!c))
+		return segment_any(t, p, h, ts, frame);
+	return usual_in(t, c, dir, p, ts, frame);
 }
 
 struct conn *

@@ -116,8 +116,9 @@ struct flow_table {
 	 * new or unpacked record: most records are packed in their
 	 * TIME_WAIT and unpacked at its end, and malloc() and free() took
 	 * a tenth of the instructions of a capture of short connections.
-	 * At most FLOW_SPARE_MAX, and flow_trim() frees them. */
-	void *spare;
+	 * IPv6 records' blocks (conn_size(6)) the same on their own list.
+	 * At most FLOW_SPARE_MAX in all, and flow_trim() frees them. */
+	void *spare, *spare6;
 	unsigned nspare;
 	struct flow_due *due;	/* records released together, sorted by id */
 	size_t ndue, due_cap;
