@@ -44,13 +44,16 @@ json_u32(char *o, uint32_t v, bool present)
 	return present ? wc_u64(o, v) : json_null(o);
 }
 
-/* An endpoint's ISN: most have ten digits, those inline. */
+/* An endpoint's ISN: most have ten digits, nearly all the rest nine
+ * (random over 2^32: 77 % and 21 %), those inline. */
 static inline char *
 json_isn(char *o, const struct tcp_peer *p)
 {
 	if (!(p->flags & PEER_SYN_SEEN))
 		return json_null(o);
-	return p->isn >= 1000000000 ? wc_ten(o, p->isn) : wc_u64(o, p->isn);
+	if (p->isn >= 1000000000)
+		return wc_ten(o, p->isn);
+	return p->isn >= 100000000 ? wc_nine(o, p->isn) : wc_u64(o, p->isn);
 }
 
 static char *

@@ -161,6 +161,26 @@ wc_ten(char *o, uint32_t v)
 	return o + 10;
 }
 
+/* v from 10^8 to 10^9 - 1 (most ISNs below 10^9): its nine digits,
+ * inline, as wc_u64_long() writes them: y / 2^32 is v / 10^6 in fixed
+ * point (wc_frac6()), its integer part the first three digits and its
+ * fraction times 1000 twice the others, the groups written right to left,
+ * each a wb_dot3 entry whose '.' the group left of it overwrites; the
+ * first without its '.', at o. */
+static inline char *
+wc_nine(char *o, uint32_t v)
+{
+	uint64_t y = ((uint64_t)v * ((UINT64_C(1) << 53) / 1000000 + 1) >>
+	    21) + 1;
+	uint64_t y2 = (uint64_t)(uint32_t)y * 1000;
+	uint64_t y3 = (uint64_t)(uint32_t)y2 * 1000;
+
+	memcpy(o + 5, wb_dot3 + 4 * (y3 >> 32), 4);
+	memcpy(o + 2, wb_dot3 + 4 * (y2 >> 32), 4);
+	memcpy(o, wb_dot3 + 4 * (y >> 32) + 1, 3);
+	return o + 9;
+}
+
 /* v from 1000 to 9999 (an MSS): its four digits, inline; the last three
  * a wb_dot3 entry, its '.' overwritten by the first. */
 static inline char *
