@@ -270,6 +270,22 @@ report_delta_at(char *o, int64_t from, int64_t to)
 	return o + n;
 }
 
+/* report_history_at() but a history w does not keep: made, and kept */
+char *
+report_history_new(struct wbuf *w, char *o, const struct zeek_conn *z)
+{
+	char *e = zeek_conn_history_at(z, o);
+	uint64_t a, b;
+
+	report_history_key(z, &a, &b);
+	struct wb_hist *h = report_history_slot(w, a, b);
+	h->key[0] = a;
+	h->key[1] = b;
+	h->len = (uint8_t)(e - o);
+	memcpy(h->text, o, h->len);
+	return e;
+}
+
 const char *
 report_side(const struct conn *c, int idx)
 {

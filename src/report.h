@@ -100,5 +100,44 @@ char *report_wall_at(struct wbuf *w, char *o, int64_t ns);
 #define REPORT_DELTA_MAX 48
 char *report_delta_at(char *o, int64_t from, int64_t to);
 const char *report_side(const struct conn *c, int idx);	/* client/server */
+/*
+ * The Zeek history at a cursor, as zeek_conn_history_at() writes it, at
+ * most WB_HIST_MOVE bytes: the text w keeps when z's history bytes are
+ * those it was made of. Most records have one of a few histories, and
+ * zeek_conn_history_at() makes each letter a step of a loop (77 Ir a
+ * record on s320k). The bytes, as two overlapping words, pick one of
+ * w's WB_HISTS slots by a multiplicative hash and are compared whole;
+ * any other history is made and kept there (report_history_new()).
+ */
+G_STATIC_ASSERT(ZEEK_HIST_BYTES >= 8 && ZEEK_HIST_BYTES <= 16 &&
+    ZEEK_HIST_MAX <= WB_HIST_MOVE);
+static inline void
+report_history_key(const struct zeek_conn *z, uint64_t *a, uint64_t *b)
+{
+	memcpy(a, z->hist, 8);
+	memcpy(b, z->hist + ZEEK_HIST_BYTES - 8, 8);
+}
+
+static inline struct wb_hist *
+report_history_slot(struct wbuf *w, uint64_t a, uint64_t b)
+{
+	return &w->hist[((a ^ b) * UINT64_C(0x9e3779b97f4a7c15)) >>
+	    (64 - WB_HIST_BITS)];
+}
+
+char *report_history_new(struct wbuf *w, char *o, const struct zeek_conn *z);
+static inline char *
+report_history_at(struct wbuf *w, char *o, const struct zeek_conn *z)
+{
+	uint64_t a, b;
+
+	report_history_key(z, &a, &b);
+	const struct wb_hist *h = report_history_slot(w, a, b);
+	if (((a ^ h->key[0]) | (b ^ h->key[1])) == 0) {
+		memcpy(o, h->text, WB_HIST_MOVE);	/* room: WB_HIST_MOVE */
+		return o + h->len;
+	}
+	return report_history_new(w, o, z);
+}
 
 #endif

@@ -128,7 +128,7 @@ csv_conn_as(struct report *r, const struct conn *c, struct wbuf *w,
 	o = csv_u64(o, c->side[cl].retrans);
 	o = csv_u64(o, c->side[sv].retrans);
 	o = csv_name(o, zeek_conn_state(&c->zeek));
-	o = zeek_conn_history_at(&c->zeek, o);
+	o = report_history_at(w, o, &c->zeek);
 	*o++ = ',';
 	wb_done(w, o);
 	/* Anomaly names are snake_case: no quoting needed. */

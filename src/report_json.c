@@ -124,7 +124,7 @@ json_options_rare(char *o, const struct tcp_peer *p)
  * flags tested at once), a four-digit MSS and a window scale below 10;
  * the rest in json_options_rare(). (Inline in json_conn_as(), it cost
  * the record more than the call.) */
-static char *
+static inline __attribute__((always_inline)) char *
 json_options(char *o, const struct tcp_peer *p)
 {
 	const unsigned mask = PEER_SYN_SEEN | PEER_WS_OK | PEER_OPTS_CUT;
@@ -144,6 +144,12 @@ json_options(char *o, const struct tcp_peer *p)
 	WC_LIT(o, ",\"wscale\":");
 	*o++ = (char)('0' + p->wscale);
 	return json_options_tail(o, p->flags);
+}
+
+static __attribute__((noinline)) char *
+json_options_server(char *o, const struct tcp_peer *p)
+{
+	return json_options(o, p);
 }
 
 /* Whether p's and q's options objects are the same text, not null: what
@@ -395,7 +401,7 @@ json_conn_as(struct report *r, const struct conn *c, struct wbuf *w,
 	o = json_options(o, pc);
 	WC_LIT(o, ",\"server_options\":");
 	o = json_same_options(pc, ps) ? json_options_again(o, copt) :
-	    json_options(o, ps);
+	    json_options_server(o, ps);
 
 	/* teardown */
 	const struct conn_side *sc = &c->side[cl], *ss = &c->side[sv];
@@ -490,7 +496,7 @@ json_conn_as(struct report *r, const struct conn *c, struct wbuf *w,
 		o = wc_qname(o, zs);
 		WC_LIT(o, ",\"history\":\"");
 	}
-	o = zeek_conn_history_at(&c->zeek, o);	/* nothing to escape */
+	o = report_history_at(w, o, &c->zeek);	/* nothing to escape */
 	if (c->nanoms == 0) {	/* most: the record's end, at the cursor */
 		WC_LIT(o, "\"},\"anomalies\":[]}\n");
 		wb_done(w, o);

@@ -640,7 +640,7 @@ text_conn_as(struct report *r, const struct conn *c, struct wbuf *w,
 	WC_LIT(o, "; zeek ");
 	o = put_s(o, zeek_conn_state(&c->zeek));
 	*o++ = ' ';
-	o = zeek_conn_history_at(&c->zeek, o);
+	o = report_history_at(w, o, &c->zeek);
 	*o++ = '\n';
 	for (unsigned i = 0; i < c->nanoms; i++) {
 		const struct anom_rec *an = &c->anoms[i];

@@ -16,6 +16,11 @@
 
 #include "decode.h"
 
+/* The Zeek histories a wbuf keeps (report_history_at()): a power of 2 */
+#define WB_HIST_BITS 3
+#define WB_HISTS (1 << WB_HIST_BITS)
+#define WB_HIST_MOVE 24	/* a history's text is moved whole */
+
 struct wbuf {
 	char *p;
 	size_t len, cap;
@@ -25,6 +30,15 @@ struct wbuf {
 	uint64_t sec_ns;
 	uint8_t slen;
 	char stext[20];	/* moved WB_STEXT_MOVE bytes at a time */
+	/* Zeek histories written (report_history_at()), each in the slot
+	 * its bytes hash to: those bytes (struct zeek_conn.hist) as two
+	 * words, and its text. All zero (a new wbuf) is the empty
+	 * history's, whose bytes are all zero. */
+	struct wb_hist {
+		uint64_t key[2];
+		char text[WB_HIST_MOVE];
+		uint8_t len;
+	} hist[WB_HISTS];
 	/* The same for report_wall_at(), two seconds: a text record's
 	 * times are its start's and its TIME_WAIT's end (2MSL later). */
 	struct wb_wall {
