@@ -122,8 +122,10 @@ json_options_rare(char *o, const struct tcp_peer *p)
 
 /* Most: a SYN seen with a window scale, its options not cut (the three
  * flags tested at once), a four-digit MSS and a window scale below 10;
- * the rest in json_options_rare(). (Inline in json_conn_as(), it cost
- * the record more than the call.) */
+ * the rest in json_options_rare(). Inline for the client's SYN; the
+ * server's, mostly the same text (json_options_again()), calls
+ * json_options_server() (inline at both places, it cost the record more
+ * than the call). */
 static inline __attribute__((always_inline)) char *
 json_options(char *o, const struct tcp_peer *p)
 {
@@ -146,6 +148,7 @@ json_options(char *o, const struct tcp_peer *p)
 	return json_options_tail(o, p->flags);
 }
 
+/* json_options() out of line */
 static __attribute__((noinline)) char *
 json_options_server(char *o, const struct tcp_peer *p)
 {
