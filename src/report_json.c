@@ -203,9 +203,14 @@ json_side_or_null(char *o, int cl, int idx)
  * distance from the start of the seconds wc_ts() keeps as text: below
  * 10^9, the time is in them (wc_ts()'s own test, the same sum). Any other
  * is written by wc_ts(), which may keep other seconds: f0 is redone.
- * Without mul, f0 is 2^64 - 1, which the sum (f0 + 0) never brings
- * below 10^9: json_time() tests no mul.
+ * Without mul, f0 is JSON_F0_NONE, 2^63, which the sum (f0 + less than
+ * 2^32 * 1000) never brings below 10^9: json_time() tests no mul. So too
+ * when the seconds kept are not of ten digits (JSON_SLEN, from 2001 to
+ * 2286: every capture's but made-up ones and old ones), so that
+ * json_time() need not read how long they are.
  */
+#define JSON_F0_NONE (UINT64_C(1) << 63)
+#define JSON_SLEN 10
 struct json_clock {
 	uint64_t f0;		/* first_ts - w->sec_ns, mod 2^64 */
 	uint32_t mul;		/* ns a unit of t[]; 0: every time slow */
@@ -215,12 +220,13 @@ static inline void
 json_clock_init(struct json_clock *k, const struct conn *c,
     const struct wbuf *w)
 {
-	k->f0 = UINT64_MAX;
+	k->f0 = JSON_F0_NONE;
 	k->mul = 0;
 	/* first_ts > 0 also makes every time from t[] != 0 nonzero */
 	if (c->ts_unit != CONN_TS_WIDE && c->first_ts > 0 &&
 	    c->first_ts < INT64_C(1) << 62 && w->slen) {
-		k->f0 = (uint64_t)c->first_ts - w->sec_ns;
+		if (w->slen == JSON_SLEN)
+			k->f0 = (uint64_t)c->first_ts - w->sec_ns;
 		k->mul = c->ts_unit == CONN_TS_US ? 1000 : 1;
 	}
 }
@@ -236,12 +242,13 @@ json_time(struct wbuf *w, char *o, struct json_clock *k,
 		uint64_t f = k->f0 + (uint64_t)(v - 1) * k->mul;
 		if (f < 1000000000) {
 			memcpy(o, w->stext, WB_STEXT_MOVE);	/* as wc_ts() */
-			return wc_frac6(o + w->slen, (uint32_t)f);
+			return wc_frac6(o + JSON_SLEN, (uint32_t)f);
 		}
 	}
 	o = wc_ts(w, o, conn_time_decode(c, slot, v));
 	if (k->mul)
-		k->f0 = (uint64_t)c->first_ts - w->sec_ns;
+		k->f0 = w->slen == JSON_SLEN ?
+		    (uint64_t)c->first_ts - w->sec_ns : JSON_F0_NONE;
 	return o;
 }
 
