@@ -243,10 +243,12 @@ delta_printf(char *buf, size_t len, int64_t d)
 		snprintf(buf, len, "%+.3f s", ms / 1000);
 }
 
+/* report_delta_at() but a step of a second or more, or a tie: the
+ * microseconds from the integer in 64 bits below 10^15 ns, printf's
+ * above */
 char *
-report_delta_at(char *o, int64_t from, int64_t to)
+report_delta_slow(char *o, int64_t d)
 {
-	int64_t d = (int64_t)((uint64_t)to - (uint64_t)from);
 	int64_t tie = d % 1000;
 
 	if (d > -1000000000000000 && d < 1000000000 && tie != 500 &&

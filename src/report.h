@@ -98,7 +98,30 @@ char *report_wall_at(struct wbuf *w, char *o, int64_t ns);
 /* "+0.052 ms" from one step to the next ("%+.3f ms", or "%+.3f s" from
  * 1000 ms on), at most REPORT_DELTA_MAX bytes at the cursor (wbuf.h) */
 #define REPORT_DELTA_MAX 48
-char *report_delta_at(char *o, int64_t from, int64_t to);
+char *report_delta_slow(char *o, int64_t d);
+static inline char *
+report_delta_at(char *o, int64_t from, int64_t to)
+{
+	int64_t d = (int64_t)((uint64_t)to - (uint64_t)from);
+	uint64_t a = d < 0 ? -(uint64_t)d : (uint64_t)d;
+
+	/* Most, inline: a step below a second either way, in 32 bits, the
+	 * rounded microseconds (q, the tie 500 left out) after the
+	 * milliseconds as a wb_dot3 entry, its '.' with them. */
+	if (a < 1000000000) {
+		uint32_t x = (uint32_t)a, q = x / 1000, r = x - 1000 * q;
+		if (r != 500) {
+			q += r > 500;
+			uint32_t ms = q / 1000;
+			*o++ = d < 0 ? '-' : '+';
+			o = wc_u64(o, ms);
+			memcpy(o, wb_dot3 + 4 * (q - 1000 * ms), 4);
+			memcpy(o + 4, " ms", 3);
+			return o + 7;
+		}
+	}
+	return report_delta_slow(o, d);
+}
 const char *report_side(const struct conn *c, int idx);	/* client/server */
 /*
  * The Zeek history at a cursor, as zeek_conn_history_at() writes it, at
