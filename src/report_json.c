@@ -216,19 +216,30 @@ struct json_clock {
 	uint32_t mul;		/* ns a unit of t[]; 0: every time slow */
 };
 
-static inline void
-json_clock_init(struct json_clock *k, const struct conn *c,
-    const struct wbuf *w)
+/* The record's first time (first_ts) at o, and k made for the others:
+ * wc_ts()'s tests and json_clock's, once. */
+static inline char *
+json_clock_first(struct wbuf *w, char *o, struct json_clock *k,
+    const struct conn *c)
 {
+	int64_t ts = c->first_ts;
+
 	k->f0 = JSON_F0_NONE;
 	k->mul = 0;
 	/* first_ts > 0 also makes every time from t[] != 0 nonzero */
-	if (c->ts_unit != CONN_TS_WIDE && c->first_ts > 0 &&
-	    c->first_ts < INT64_C(1) << 62 && w->slen) {
-		if (w->slen == JSON_SLEN)
-			k->f0 = (uint64_t)c->first_ts - w->sec_ns;
-		k->mul = c->ts_unit == CONN_TS_US ? 1000 : 1;
+	if (c->ts_unit == CONN_TS_WIDE || ts <= 0 || ts >= INT64_C(1) << 62)
+		return wc_ts(w, o, ts);
+	k->mul = c->ts_unit == CONN_TS_US ? 1000 : 1;
+	uint64_t f = (uint64_t)ts - w->sec_ns;
+	if (w->slen == JSON_SLEN && f < 1000000000) {	/* most */
+		k->f0 = f;
+		memcpy(o, w->stext, WB_STEXT_MOVE);	/* as wc_ts() */
+		return wc_frac6(o + JSON_SLEN, (uint32_t)f);
 	}
+	o = wc_ts(w, o, ts);	/* keeps ts's seconds (ts > 0) */
+	if (w->slen == JSON_SLEN)
+		k->f0 = (uint64_t)ts - w->sec_ns;
+	return o;
 }
 
 /* The time of slot, whose t[] value is v, as conn_time_decode() has it.
@@ -341,10 +352,9 @@ json_conn_as(struct report *r, const struct conn *c, struct wbuf *w,
 	o = wc_u64(o, c->id);
 	WC_LIT(o, ",\"ts\":");
 	const char *ts_text = o;
-	o = wc_ts(w, o, c->first_ts);
-	size_t ts_len = (size_t)(o - ts_text);
 	struct json_clock k;
-	json_clock_init(&k, c, w);
+	o = json_clock_first(w, o, &k, c);
+	size_t ts_len = (size_t)(o - ts_text);
 	WC_LIT(o, ",\"duration\":");
 	/* with k.mul, the last time (t[] != 0) less first_ts is the offset
 	 * it stored (struct conn's Times) */
