@@ -287,9 +287,3 @@ report_history_new(struct wbuf *w, char *o, const struct zeek_conn *z)
 	memcpy(h->text, o, h->len);
 	return e;
 }
-
-const char *
-report_side(const struct conn *c, int idx)
-{
-	return idx == conn_client(c) ? "client" : "server";
-}

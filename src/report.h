@@ -122,7 +122,13 @@ report_delta_at(char *o, int64_t from, int64_t to)
 	}
 	return report_delta_slow(o, d);
 }
-const char *report_side(const struct conn *c, int idx);	/* client/server */
+/* "client" or "server": whether idx is the client's (conn_client()).
+ * Inline: the text report asks it a few times a record. */
+static inline const char *
+report_side(const struct conn *c, int idx)
+{
+	return idx == conn_client(c) ? "client" : "server";
+}
 /*
  * The Zeek history at a cursor, as zeek_conn_history_at() writes it, at
  * most WB_HIST_MOVE bytes: the text w keeps when z's history bytes are
