@@ -272,6 +272,40 @@ report_delta_slow(char *o, int64_t d)
 	return o + n;
 }
 
+G_STATIC_ASSERT(sizeof(struct report_name) == REPORT_NAME_ROOM);
+
+static void
+report_name_make(struct report_name *n, const char *s)
+{
+	size_t l = strlen(s);
+
+	g_assert(l <= sizeof(n->text));
+	memset(n->text, 0, sizeof(n->text));
+	memcpy(n->text, s, l);
+	n->len = (uint8_t)l;
+}
+
+const struct report_names *report_names_made;
+
+const struct report_names *
+report_names_make(void)
+{
+	static struct report_names n;
+	static gsize done;
+
+	if (g_once_init_enter(&done)) {
+		for (int i = 0; i < HS_MAX; i++)
+			report_name_make(&n.hs[i], hs_outcome_name[i]);
+		for (int i = 0; i < TD_MAX; i++)
+			report_name_make(&n.td[i], td_outcome_name[i]);
+		for (int i = 0; i < TCP_ST_MAX; i++)
+			report_name_make(&n.st[i], tcp_state_name[i]);
+		g_atomic_pointer_set(&report_names_made, &n);
+		g_once_init_leave(&done, 1);
+	}
+	return &n;
+}
+
 /* report_history_at() but a history w does not keep: made, and kept */
 char *
 report_history_new(struct wbuf *w, char *o, const struct zeek_conn *z)

@@ -122,6 +122,39 @@ report_delta_at(char *o, int64_t from, int64_t to)
 	}
 	return report_delta_slow(o, d);
 }
+/* A name of ours (an outcome, a state) padded to be copied at the
+ * cursor in one 16-byte move, its length with it, for the text and CSV
+ * writers (a byte at a time, each name cost a few Ir a letter). What
+ * follows it overwrites the bytes past it. */
+struct report_name {
+	char text[15];
+	uint8_t len;
+};
+
+#define REPORT_NAME_ROOM 16
+static inline char *
+wc_name(char *o, const struct report_name *n)
+{
+	memcpy(o, n, sizeof(*n));	/* room: REPORT_NAME_ROOM */
+	return o + n->len;
+}
+
+/* The outcome and state names, made once for all (-j's workers format
+ * records in parallel): report_names_made once made. */
+struct report_names {
+	struct report_name hs[HS_MAX], td[TD_MAX], st[TCP_ST_MAX];
+};
+extern const struct report_names *report_names_made;
+const struct report_names *report_names_make(void);
+static inline const struct report_names *
+report_names(void)
+{
+	const struct report_names *n = g_atomic_pointer_get(
+	    &report_names_made);
+
+	return n ? n : report_names_make();
+}
+
 /* "client" or "server": whether idx is the client's (conn_client()).
  * Inline: the text report asks it a few times a record. */
 static inline const char *

@@ -63,59 +63,6 @@ put_s(char *o, const char *s)
 	return o;
 }
 
-/* A name of ours (an outcome, a state) padded to be copied at the
- * cursor in one 16-byte move, its length with it: put_s() copied it a
- * byte at a time. What follows it overwrites the bytes past it. */
-struct text_name {
-	char text[15];
-	uint8_t len;
-};
-
-#define TEXT_NAME_ROOM 16
-G_STATIC_ASSERT(sizeof(struct text_name) == TEXT_NAME_ROOM);
-
-static inline char *
-put_name(char *o, const struct text_name *n)
-{
-	memcpy(o, n, sizeof(*n));	/* room: TEXT_NAME_ROOM */
-	return o + n->len;
-}
-
-static void
-text_name_make(struct text_name *n, const char *s)
-{
-	size_t l = strlen(s);
-
-	g_assert(l <= sizeof(n->text));
-	memset(n->text, 0, sizeof(n->text));
-	memcpy(n->text, s, l);
-	n->len = (uint8_t)l;
-}
-
-/* The outcome and state names a record writes, made once for all; -j's
- * workers format records in parallel. */
-struct text_names {
-	struct text_name hs[HS_MAX], td[TD_MAX], st[TCP_ST_MAX];
-};
-
-static const struct text_names *
-text_names(void)
-{
-	static struct text_names n;
-	static gsize done;
-
-	if (g_once_init_enter(&done)) {
-		for (int i = 0; i < HS_MAX; i++)
-			text_name_make(&n.hs[i], hs_outcome_name[i]);
-		for (int i = 0; i < TD_MAX; i++)
-			text_name_make(&n.td[i], td_outcome_name[i]);
-		for (int i = 0; i < TCP_ST_MAX; i++)
-			text_name_make(&n.st[i], tcp_state_name[i]);
-		g_once_init_leave(&done, 1);
-	}
-	return &n;
-}
-
 /* report_side(): "client" or "server", six letters in one move. */
 static inline char *
 put_side(char *o, const struct conn *c, int idx)
@@ -219,7 +166,7 @@ handshake_lines(struct report *r, struct wbuf *w, char *o,
 
 	WC_LIT(o, "  handshake  ");
 	o = put_s(o, col(r, C_BLD));
-	o = put_name(o, &text_names()->hs[hs]);
+	o = wc_name(o, &report_names()->hs[hs]);
 	o = put_s(o, col(r, C_OFF));
 	if (hs == HS_MIDSTREAM)
 		return text_printf(w, o, ": no SYN seen, the capture began "
@@ -355,7 +302,7 @@ teardown_lines(struct report *r, struct wbuf *w, char *o,
 
 	WC_LIT(o, "  teardown   ");
 	o = put_s(o, col(r, C_BLD));
-	o = put_name(o, &text_names()->td[td]);
+	o = wc_name(o, &report_names()->td[td]);
 	o = put_s(o, col(r, C_OFF));
 	if (first >= 0) {
 		WC_LIT(o, ", closed first by the ");
@@ -683,9 +630,9 @@ text_conn_as(struct report *r, const struct conn *c, struct wbuf *w,
 	o = handshake_lines(r, w, o, c, cl, sv, hs);
 	o = teardown_lines(r, w, o, c, cl, td);
 	WC_LIT(o, "  states     client ");
-	o = put_name(o, &text_names()->st[c->peer[cl].st]);
+	o = wc_name(o, &report_names()->st[c->peer[cl].st]);
 	WC_LIT(o, ", server ");
-	o = put_name(o, &text_names()->st[c->peer[sv].st]);
+	o = wc_name(o, &report_names()->st[c->peer[sv].st]);
 	WC_LIT(o, "\n  traffic    client ");
 	o = wc_u64(o, conn_pkts(c, cl));
 	WC_LIT(o, " packets ");
