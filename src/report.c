@@ -243,10 +243,12 @@ delta_printf(char *buf, size_t len, int64_t d)
 		snprintf(buf, len, "%+.3f s", ms / 1000);
 }
 
+/* report_delta_at() but a step of a second or more, or a tie: the
+ * microseconds from the integer in 64 bits below 10^15 ns, printf's
+ * above */
 char *
-report_delta_at(char *o, int64_t from, int64_t to)
+report_delta_slow(char *o, int64_t d)
 {
-	int64_t d = (int64_t)((uint64_t)to - (uint64_t)from);
 	int64_t tie = d % 1000;
 
 	if (d > -1000000000000000 && d < 1000000000 && tie != 500 &&
@@ -270,8 +272,52 @@ report_delta_at(char *o, int64_t from, int64_t to)
 	return o + n;
 }
 
-const char *
-report_side(const struct conn *c, int idx)
+G_STATIC_ASSERT(sizeof(struct report_name) == REPORT_NAME_ROOM);
+
+static void
+report_name_make(struct report_name *n, const char *s)
 {
-	return idx == conn_client(c) ? "client" : "server";
+	size_t l = strlen(s);
+
+	g_assert(l <= sizeof(n->text));
+	memset(n->text, 0, sizeof(n->text));
+	memcpy(n->text, s, l);
+	n->len = (uint8_t)l;
+}
+
+const struct report_names *report_names_made;
+
+const struct report_names *
+report_names_make(void)
+{
+	static struct report_names n;
+	static gsize done;
+
+	if (g_once_init_enter(&done)) {
+		for (int i = 0; i < HS_MAX; i++)
+			report_name_make(&n.hs[i], hs_outcome_name[i]);
+		for (int i = 0; i < TD_MAX; i++)
+			report_name_make(&n.td[i], td_outcome_name[i]);
+		for (int i = 0; i < TCP_ST_MAX; i++)
+			report_name_make(&n.st[i], tcp_state_name[i]);
+		g_atomic_pointer_set(&report_names_made, &n);
+		g_once_init_leave(&done, 1);
+	}
+	return &n;
+}
+
+/* report_history_at() but a history w does not keep: made, and kept */
+char *
+report_history_new(struct wbuf *w, char *o, const struct zeek_conn *z)
+{
+	char *e = zeek_conn_history_at(z, o);
+	uint64_t a, b;
+
+	report_history_key(z, &a, &b);
+	struct wb_hist *h = report_history_slot(w, a, b);
+	h->key[0] = a;
+	h->key[1] = b;
+	h->len = (uint8_t)(e - o);
+	memcpy(h->text, o, h->len);
+	return e;
 }

@@ -47,6 +47,28 @@ csv_name(char *o, const char *s)
 	return o;
 }
 
+/* csv_name() of a name made beforehand (report_names()): one move */
+static inline char *
+csv_pre(char *o, const struct report_name *n)
+{
+	o = wc_name(o, n);
+	*o++ = ',';
+	return o;
+}
+
+/* report_side() of idx, client (cl) or server, or nothing when idx < 0,
+ * and its comma */
+static inline char *
+csv_side(char *o, int cl, int idx)
+{
+	if (idx >= 0) {
+		memcpy(o, idx == cl ? "client" : "server", 6);
+		o += 6;
+	}
+	*o++ = ',';
+	return o;
+}
+
 static char *
 csv_u64(char *o, uint64_t v)
 {
@@ -102,12 +124,13 @@ csv_conn_as(struct report *r, const struct conn *c, struct wbuf *w,
 	o = wc_addr(o, c->key.af, conn_addr(c, sv));
 	*o++ = ',';
 	o = csv_u64(o, c->key.port[sv]);
-	o = csv_name(o, hs_outcome_name[hs]);
-	o = csv_name(o, td_outcome_name[td]);
-	o = csv_name(o, c->fin_first < 0 ? "" : report_side(c, c->fin_first));
-	o = csv_name(o, reset_by < 0 ? "" : report_side(c, reset_by));
-	o = csv_name(o, tcp_state_name[c->peer[cl].st]);
-	o = csv_name(o, tcp_state_name[c->peer[sv].st]);
+	const struct report_names *nm = report_names();
+	o = csv_pre(o, &nm->hs[hs]);
+	o = csv_pre(o, &nm->td[td]);
+	o = csv_side(o, cl, c->fin_first);
+	o = csv_side(o, cl, reset_by);
+	o = csv_pre(o, &nm->st[c->peer[cl].st]);
+	o = csv_pre(o, &nm->st[c->peer[sv].st]);
 	for (int i = 0; i < 2; i++) {
 		const struct tcp_peer *p = &c->peer[i ? sv : cl];
 		if (p->flags & PEER_SYN_SEEN)
@@ -128,7 +151,7 @@ csv_conn_as(struct report *r, const struct conn *c, struct wbuf *w,
 	o = csv_u64(o, c->side[cl].retrans);
 	o = csv_u64(o, c->side[sv].retrans);
 	o = csv_name(o, zeek_conn_state(&c->zeek));
-	o = zeek_conn_history_at(&c->zeek, o);
+	o = report_history_at(w, o, &c->zeek);
 	*o++ = ',';
 	wb_done(w, o);
 	/* Anomaly names are snake_case: no quoting needed. */

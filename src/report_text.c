@@ -63,6 +63,14 @@ put_s(char *o, const char *s)
 	return o;
 }
 
+/* report_side(): "client" or "server", six letters in one move. */
+static inline char *
+put_side(char *o, const struct conn *c, int idx)
+{
+	memcpy(o, report_side(c, idx), 6);
+	return o + 6;
+}
+
 /* s of any length (an anomaly's detail). */
 static char *
 put_long(char *o, const char *s)
@@ -158,7 +166,7 @@ handshake_lines(struct report *r, struct wbuf *w, char *o,
 
 	WC_LIT(o, "  handshake  ");
 	o = put_s(o, col(r, C_BLD));
-	o = put_s(o, hs_outcome_name[hs]);
+	o = wc_name(o, &report_names()->hs[hs]);
 	o = put_s(o, col(r, C_OFF));
 	if (hs == HS_MIDSTREAM)
 		return text_printf(w, o, ": no SYN seen, the capture began "
@@ -235,7 +243,7 @@ handshake_lines(struct report *r, struct wbuf *w, char *o,
 		*o++ = '\n';
 	} else if (hs == HS_RESET) {
 		WC_LIT(o, "             RST      from the ");
-		o = put_s(o, report_side(c, c->rst_dir));
+		o = put_side(o, c, c->rst_dir);
 		*o++ = '\n';
 	} else {
 		WC_LIT(o, "             ACK      none\n");
@@ -255,7 +263,7 @@ fin_lines(struct report *r, struct wbuf *w, char *o, const struct conn *c,
 	WC_LIT(o, " (");
 	o = wc_u64(o, p->fin_seq);
 	WC_LIT(o, ") from the ");
-	o = put_s(o, report_side(c, i));
+	o = put_side(o, c, i);
 	WC_LIT(o, "  ");
 	o = report_delta_at(o, prev_ts, conn_side_time(c, i, CT_FIN));
 	*o++ = '\n';
@@ -294,15 +302,15 @@ teardown_lines(struct report *r, struct wbuf *w, char *o,
 
 	WC_LIT(o, "  teardown   ");
 	o = put_s(o, col(r, C_BLD));
-	o = put_s(o, td_outcome_name[td]);
+	o = wc_name(o, &report_names()->td[td]);
 	o = put_s(o, col(r, C_OFF));
 	if (first >= 0) {
 		WC_LIT(o, ", closed first by the ");
-		o = put_s(o, report_side(c, first));
+		o = put_side(o, c, first);
 	}
 	if (conn_reset_by(c) >= 0 && td != TD_NONE) {
 		WC_LIT(o, ", reset by the ");
-		o = put_s(o, report_side(c, conn_reset_by(c)));
+		o = put_side(o, c, conn_reset_by(c));
 	}
 	if (td == TD_NONE) {
 		WC_LIT(o, ": the handshake never completed\n");
@@ -320,13 +328,13 @@ teardown_lines(struct report *r, struct wbuf *w, char *o,
 			    conn_side_time(c, first, CT_FIN));
 		} else if (td != TD_RESET) {
 			WC_LIT(o, "             FIN      none from the ");
-			o = put_s(o, report_side(c, !first));
+			o = put_side(o, c, !first);
 			*o++ = '\n';
 		}
 	}
 	if (c->rst_dir >= 0) {
 		WC_LIT(o, "             RST      from the ");
-		o = put_s(o, report_side(c, c->rst_dir));
+		o = put_side(o, c, c->rst_dir);
 		WC_LIT(o, " at ");
 		o = report_wall_at(w, o, conn_rst_ts(c));
 		*o++ = '\n';
@@ -336,7 +344,7 @@ teardown_lines(struct report *r, struct wbuf *w, char *o,
 		if (c->peer[idx].st != TCP_ST_TIME_WAIT)
 			continue;
 		WC_LIT(o, "             TIME_WAIT: the ");
-		o = put_s(o, report_side(c, idx));
+		o = put_side(o, c, idx);
 		WC_LIT(o, " holds it until ");
 		o = report_wall_at(w, o, conn_side_time(c, idx, CT_TW) +
 		    r->ccfg.two_msl_ns);
@@ -622,9 +630,9 @@ text_conn_as(struct report *r, const struct conn *c, struct wbuf *w,
 	o = handshake_lines(r, w, o, c, cl, sv, hs);
 	o = teardown_lines(r, w, o, c, cl, td);
 	WC_LIT(o, "  states     client ");
-	o = put_s(o, tcp_state_name[c->peer[cl].st]);
+	o = wc_name(o, &report_names()->st[c->peer[cl].st]);
 	WC_LIT(o, ", server ");
-	o = put_s(o, tcp_state_name[c->peer[sv].st]);
+	o = wc_name(o, &report_names()->st[c->peer[sv].st]);
 	WC_LIT(o, "\n  traffic    client ");
 	o = wc_u64(o, conn_pkts(c, cl));
 	WC_LIT(o, " packets ");
@@ -640,7 +648,7 @@ text_conn_as(struct report *r, const struct conn *c, struct wbuf *w,
 	WC_LIT(o, "; zeek ");
 	o = put_s(o, zeek_conn_state(&c->zeek));
 	*o++ = ' ';
-	o = zeek_conn_history_at(&c->zeek, o);
+	o = report_history_at(w, o, &c->zeek);
 	*o++ = '\n';
 	for (unsigned i = 0; i < c->nanoms; i++) {
 		const struct anom_rec *an = &c->anoms[i];
@@ -660,7 +668,7 @@ text_conn_as(struct report *r, const struct conn *c, struct wbuf *w,
 		WC_LIT(o, ", frame ");
 		o = wc_u64(o, an->frame);
 		WC_LIT(o, " from the ");
-		o = put_s(o, report_side(c, an->dir));
+		o = put_side(o, c, an->dir);
 		WC_LIT(o, ": ");
 		o = put_long(o, detail);
 		WC_LIT(o, " [");

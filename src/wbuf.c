@@ -107,10 +107,8 @@ wc_u64_long(char *o, uint64_t v)
 	 * groups of three digits (dot3(), right to left) and the one to
 	 * three digits left of them (lead3()). Below 10^6 one division by
 	 * 1000 makes the two parts; below 10^9, y / 2^32 is x / 10^6 in
-	 * fixed point, its integer part the lead and its fraction times
-	 * 1000 twice the groups (as in wc_frac6(): M is 2^53 / 10^6
-	 * rounded up, so y exceeds x * 2^32 / 10^6 by more than 0 and less
-	 * than 126, short of the 4294 that would reach (x + 1) / 10^6).
+	 * fixed point (wb_fix6()), its integer part the lead and its
+	 * fraction times 1000 twice the groups.
 	 * All 2^32 were compared with printf when it was written. Two
 	 * digits a step and a division each four took 39 Ir a number on
 	 * average in the JSON report. */
@@ -138,8 +136,7 @@ wc_u64_long(char *o, uint64_t v)
 		return o + 6;
 	}
 	if (v < 1000000000) {
-		uint64_t y = (v * ((UINT64_C(1) << 53) / 1000000 + 1) >> 21) +
-		    1;
+		uint64_t y = wb_fix6((uint32_t)v);
 		unsigned hi = (unsigned)(y >> 32);
 		unsigned n = 1 + (hi >= 10) + (hi >= 100);
 
@@ -153,8 +150,7 @@ wc_u64_long(char *o, uint64_t v)
 	}
 	if (v <= UINT32_MAX) {
 		unsigned x = (unsigned)v, hi = x / 1000000000;
-		uint64_t y = ((uint64_t)(x - 1000000000 * hi) *
-		    ((UINT64_C(1) << 53) / 1000000 + 1) >> 21) + 1;
+		uint64_t y = wb_fix6(x - 1000000000 * hi);
 		unsigned top = (unsigned)(y >> 32);
 
 		y = (uint64_t)(uint32_t)y * 1000;

@@ -16,6 +16,11 @@
 
 #include "decode.h"
 
+/* The Zeek histories a wbuf keeps (report_history_at()): a power of 2 */
+#define WB_HIST_BITS 3
+#define WB_HISTS (1 << WB_HIST_BITS)
+#define WB_HIST_MOVE 24	/* a history's text is moved whole */
+
 struct wbuf {
 	char *p;
 	size_t len, cap;
@@ -25,6 +30,15 @@ struct wbuf {
 	uint64_t sec_ns;
 	uint8_t slen;
 	char stext[20];	/* moved WB_STEXT_MOVE bytes at a time */
+	/* Zeek histories written (report_history_at()), each in the slot
+	 * its bytes hash to: those bytes (struct zeek_conn.hist) as two
+	 * words, and its text. All zero (a new wbuf) is the empty
+	 * history's, whose bytes are all zero. */
+	struct wb_hist {
+		uint64_t key[2];
+		char text[WB_HIST_MOVE];
+		uint8_t len;
+	} hist[WB_HISTS];
 	/* The same for report_wall_at(), two seconds: a text record's
 	 * times are its start's and its TIME_WAIT's end (2MSL later). */
 	struct wb_wall {
@@ -96,6 +110,25 @@ extern const char wb_pairs[201];	/* "00" "01" .. "99" */
 
 extern const char wb_dot3[4000];	/* ".000" ".001" .. ".999" */
 
+/*
+ * v (< 10^9) / 10^6 in fixed point, 32 bits of fraction, a little above
+ * it: its integer part the first three of v's nine digits (with leading
+ * zeros), its fraction times 1000 (mod 2^32, a multiply) the next three
+ * and again the last three (James Anhalt's method, three digits a step).
+ * M is 2^50 / 10^6 rounded up (+ 0.16): the result exceeds v * 2^32 /
+ * 10^6 by more than 0 and less than 10^9 * 0.16 / 2^18 + 1 = 602, short
+ * of the 2^32 / 10^6 = 4294 that would reach (v + 1) / 10^6; v * M stays
+ * under 1.2e18 < 2^63. M fits an instruction's 32 bits where 2^53 / 10^6
+ * (with >> 21) took a register loaded each time. All 10^9 were compared
+ * with the exact digits when it was written.
+ */
+#define WB_FIX6_M 1125899907u
+static inline uint64_t
+wb_fix6(uint32_t v)
+{
+	return ((uint64_t)v * WB_FIX6_M >> 18) + 1;
+}
+
 /* v from 100 to 99999 (a port, a connection's id, a payload's bytes),
  * as wc_u64_long() writes it: below 1000 a wb_dot3 entry but its '.',
  * else the last three digits a wb_dot3 entry, its '.' overwritten by
@@ -142,15 +175,14 @@ wc_u64(char *o, uint64_t v)
 
 /* v from 10^9 to 2^32 - 1 (most ISNs): its ten digits, inline, as
  * wc_u64_long() writes them out of line: a digit, then the nine of
- * v mod 10^9 in groups of three (wc_frac6()'s fixed point), each a
+ * v mod 10^9 in groups of three (wb_fix6()), each a
  * wb_dot3 entry written right to left, its '.' overwritten by the next.
  * All 10-digit values were compared with printf when it was written. */
 static inline char *
 wc_ten(char *o, uint32_t v)
 {
 	uint32_t hi = v / 1000000000;
-	uint64_t y = ((uint64_t)(v - 1000000000 * hi) *
-	    ((UINT64_C(1) << 53) / 1000000 + 1) >> 21) + 1;
+	uint64_t y = wb_fix6(v - 1000000000 * hi);
 	uint64_t y2 = (uint64_t)(uint32_t)y * 1000;
 	uint64_t y3 = (uint64_t)(uint32_t)y2 * 1000;
 
@@ -159,6 +191,24 @@ wc_ten(char *o, uint32_t v)
 	memcpy(o, wb_dot3 + 4 * (y >> 32), 4);
 	*o = (char)('0' + hi);
 	return o + 10;
+}
+
+/* v from 10^8 to 10^9 - 1 (most ISNs below 10^9): its nine digits,
+ * inline, as wc_u64_long() writes them (wb_fix6()), the groups written
+ * right to left,
+ * each a wb_dot3 entry whose '.' the group left of it overwrites; the
+ * first without its '.', at o. */
+static inline char *
+wc_nine(char *o, uint32_t v)
+{
+	uint64_t y = wb_fix6(v);
+	uint64_t y2 = (uint64_t)(uint32_t)y * 1000;
+	uint64_t y3 = (uint64_t)(uint32_t)y2 * 1000;
+
+	memcpy(o + 5, wb_dot3 + 4 * (y3 >> 32), 4);
+	memcpy(o + 2, wb_dot3 + 4 * (y2 >> 32), 4);
+	memcpy(o, wb_dot3 + 4 * (y >> 32) + 1, 3);
+	return o + 9;
 }
 
 /* v from 1000 to 9999 (an MSS): its four digits, inline; the last three
@@ -175,24 +225,15 @@ wc_four(char *o, unsigned v)
 
 /*
  * A '.' and the six digits of the microseconds of ns (< 10^9 nanoseconds)
- * at o[0..7), with no division: y / 2^32 is ns / 10^6 in fixed point, its
- * integer part the first three digits, and its fraction times 1000 brings
- * the next three into it (James Anhalt's method, three digits a step).
- * M is 2^53 / 10^6 rounded up (+ 0.26), so y exceeds ns * 2^32 / 10^6 by
- * more than 0 and less than 10^9 * 0.26 / 2^21 + 1 = 126, short of the
- * 2^32 / 10^6 = 4294 that would reach (ns + 1) / 10^6: y / 2^32 has the
- * integer part of ns / 10^6, its fraction times 1000 that of ns / 10^3
- * (mod 1000).
- * ns * M stays under 9.1e18 < 2^64. All 10^9 were compared with ns / 1000
- * by printf when it was written. Each group is one 4-byte move of
- * wb_dot3 (".000" .. ".999"), the second's '.' then overwritten by the
- * first group's last digit.
+ * at o[0..7), with no division: the first six of its nine digits
+ * (wb_fix6()). Each group is one 4-byte move of wb_dot3 (".000" ..
+ * ".999"), the second's '.' then overwritten by the first group's last
+ * digit.
  */
 static inline char *
 wc_frac6(char *o, uint32_t ns)
 {
-	uint64_t y = ((uint64_t)ns * ((UINT64_C(1) << 53) / 1000000 + 1) >>
-	    21) + 1;
+	uint64_t y = wb_fix6(ns);
 
 	memcpy(o + 3, wb_dot3 + 4 * ((uint64_t)(uint32_t)y * 1000 >> 32), 4);
 	memcpy(o, wb_dot3 + 4 * (y >> 32), 4);
