@@ -1765,9 +1765,17 @@ segment_in(struct flow_table *t, struct conn *c, uint8_t dir,
 	uint64_t cand = t->pack_cand;
 	update(t, c, conn_input(c, &t->cfg, dir, p, ts, frame));
 	/* Filed in TIME_WAIT; and settled, which pack_settled() asks
-	 * first (the first of the two filings of the usual close is not) */
-	if (G_UNLIKELY(t->pack_cand != cand) && conn_is_settled(c))
-		return pack_settled(t, c);
+	 * first. The first of the two filings of the usual close is not
+	 * (the peer's FIN, before the final ACK): nothing for flow_pack()
+	 * to walk for either, since a record settles only by a segment,
+	 * which files it again and comes here. Counted, it made every
+	 * sweep walk the newest second of TIME_WAIT, a cache miss a
+	 * record. */
+	if (G_UNLIKELY(t->pack_cand != cand)) {
+		if (conn_is_settled(c))
+			return pack_settled(t, c);
+		t->pack_cand = cand;
+	}
 	return c;
 }
 
