@@ -1174,37 +1174,71 @@ due_release(struct flow_table *t, int64_t now, bool eof)
 	due_release_sorted(t, now, eof);
 }
 
-/* Take a slot's records: the due ones to the due array, the others (their
- * deadline moved on since they were filed) to *later. */
+/* take_slot()'s step for c: due, to the due array; else unfiled, for
+ * flow_expire() to file again (its deadline moved on since it was filed).
+ * (Inline: take_slot() runs it for both its ends of the list.) */
+static inline __attribute__((always_inline)) struct conn *
+take_one(struct flow_table *t, struct conn *c, int64_t now)
+{
+	int64_t d;
+	enum flow_timer cls = deadline_of(t, c, &d);
+
+	/* The slot's list is a chain of cache misses, but the records on it
+	 * were filed, and most of them packed at once (pack_settled(), the
+	 * pool's bump), in the order they settled: the next ones often lie
+	 * just past this one, and are fetched by their place in memory. */
+	__builtin_prefetch((const char *)c + 256);
+	__builtin_prefetch((const char *)c + 512);
+	if (d <= now) {
+		/* Filed where it is: release() unfiles it. */
+		due_add(t, c);
+		return NULL;
+	}
+	wheel_unfile(t, c);
+	c->timer = (uint8_t)cls;
+	c->deadline = d;
+	return c;
+}
+
+/* Take a slot's records: the due ones to the due array, the others to
+ * *later, pushed in front as the list is walked (the last of the slot
+ * first). The list is walked from both ends at once, until they meet:
+ * two chains of cache misses in flight instead of one (on 2 million
+ * short connections this walk was 8 % of the samples, nearly all of them
+ * waiting for the next record). The records due go to the due array in
+ * another order, which due_release() sorts by id anyway; *later gets them
+ * in the order a walk from the head would give. */
 static void
 take_slot(struct flow_table *t, struct flow_wheel *w, unsigned slot,
     int64_t now, struct conn **later)
 {
-	struct conn *c = w->head[slot], *next;
+	struct conn *f = w->head[slot], *b = w->tail[slot];
+	/* the tail's end: the last of the slot first, in front of what
+	 * the head's end pushes */
+	struct conn *back = NULL, **bend = &back, *c;
 
-	for (; c; c = next) {
-		int64_t d;
-		enum flow_timer cls = deadline_of(t, c, &d);
-
-		next = c->next;
-		/* The slot's list is a chain of cache misses, but the
-		 * records on it were filed, and most of them packed at once
-		 * (pack_settled(), the pool's bump), in the order they
-		 * settled: the next ones mostly lie just past this one, and
-		 * are fetched by their place in memory (on 2 million short
-		 * connections, 0.95 of the time). */
-		__builtin_prefetch((const char *)c + 256);
-		__builtin_prefetch((const char *)c + 512);
-		if (d <= now) {
-			/* Filed where it is: release() unfiles it. */
-			due_add(t, c);
-			continue;
+	while (f) {
+		/* Both read before either end is unfiled (which links its
+		 * neighbours past it). */
+		struct conn *fn = f->next, *bp = b->prev;
+		bool met = f == b || fn == b;
+		if ((c = take_one(t, f, now))) {
+			c->next = *later;
+			*later = c;
 		}
-		wheel_unfile(t, c);
-		c->timer = (uint8_t)cls;
-		c->deadline = d;
-		c->next = *later;
-		*later = c;
+		if (f != b && (c = take_one(t, b, now))) {
+			c->next = NULL;
+			*bend = c;
+			bend = &c->next;
+		}
+		if (met)
+			break;
+		f = fn;
+		b = bp;
+	}
+	if (back) {
+		*bend = *later;
+		*later = back;
 	}
 }
 
