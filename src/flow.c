@@ -379,7 +379,7 @@ wheel_file(struct flow_table *t, struct conn *c, enum flow_timer cls,
 		if (s < w->lo)
 			w->lo = s;
 	}
-	G_STATIC_ASSERT(FLOW_FAR < (1u << CONN_SLOT_BITS) && TIMER_MAX <= 4);
+	G_STATIC_ASSERT(FLOW_TAKEN < (1u << CONN_SLOT_BITS) && TIMER_MAX <= 4);
 	if (cls == TIMER_TIME_WAIT && s == t->pack_sec)
 		t->pack_new++;	/* for flow_pack() */
 	if (cls == TIMER_TIME_WAIT && !c->packed)
@@ -942,7 +942,7 @@ end_reason(const struct conn *c, enum flow_timer which)
 }
 
 /* Report and free a record that is filed in a wheel; why END_NONE: its
- * timer ran out. END_EOF: the end of input, where every record leaves
+ * timer ran out (taken off its slot by take_slot(), FLOW_TAKEN). END_EOF: the end of input, where every record leaves
  * (flow_flush_tables()), which took them all off the buckets first: the
  * record's slot is left empty, whatever its neighbours, which leave too
  * (no link of theirs is written, nor read). */
@@ -955,6 +955,9 @@ release(struct flow_table *t, struct conn *c, int64_t now, enum conn_end why)
 		struct flow_wheel *w = &t->wheel[c->timer];
 		w->head[c->slot] = w->tail[c->slot] = NULL;
 		w->n--;
+	} else if (c->slot == FLOW_TAKEN) {	/* due at a sweep */
+		t->wheel[c->timer].n--;
+		hash_remove(t, c);
 	} else {
 		wheel_unfile(t, c);
 		hash_remove(t, c);
@@ -1199,7 +1202,10 @@ take_one(struct flow_table *t, struct conn *c, int64_t now)
 	__builtin_prefetch((const char *)c + 256);
 	__builtin_prefetch((const char *)c + 512);
 	if (d <= now) {
-		/* Filed where it is: release() unfiles it. */
+		/* Left on the slot's list, which take_slot() empties: no
+		 * release() of it unfiles it (its links are left as they
+		 * are, neither read nor written again). */
+		c->slot = FLOW_TAKEN;
 		due_add(t, c);
 		return NULL;
 	}
@@ -1249,6 +1255,10 @@ take_slot(struct flow_table *t, struct flow_wheel *w, unsigned slot,
 		*bend = *later;
 		*later = back;
 	}
+	/* What is left on the list is due, and leaves before the next
+	 * sweep; the records filed meanwhile (flow_expire()'s *later) start
+	 * a list of their own. */
+	w->head[slot] = w->tail[slot] = NULL;
 }
 
 void
