@@ -39,6 +39,9 @@ enum flow_timer {
 #define FLOW_WHEEL_BITS 12
 #define FLOW_WHEEL (1u << FLOW_WHEEL_BITS)	/* slots: 68 minutes */
 #define FLOW_FAR FLOW_WHEEL			/* the slot past the horizon */
+/* A due record's slot once take_slot() emptied it: release() does not
+ * unfile it. */
+#define FLOW_TAKEN (FLOW_FAR + 1)
 
 /* Called for each released record (out of the table, finished). It is
  * freed right after, unless the callback returns true: then it owns it and
