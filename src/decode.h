@@ -243,25 +243,25 @@ decode_opt_wscale(struct tcp_opts *o, uint8_t v)
  * segments of a connection that uses them; none; and the SYNs' MSS, SACK
  * permitted, timestamps, NOP, window scale (Linux) and MSS, NOP, window
  * scale, NOP, NOP, SACK permitted (Windows). Into o (zeroed), their DEC_
- * bits in *q; false for any other layout, which is left to the walk.
+ * bits in *q; false for any other layout, which is left to the walk. The
+ * len bytes at p must be readable (checked by the caller).
  */
 static inline __attribute__((always_inline)) bool
 decode_opts_common(const uint8_t *p, size_t len, struct tcp_opts *o,
     uint32_t *q)
 {
-	struct rd t = rd_init(p, len);
-	const uint8_t *h = len == 12 || len == 20 ? rd_take(&t, len) : NULL;
+	const uint8_t *h = p;
 
 	*q = 0;
 	if (len == 0)
 		return true;
-	if (h && len == 12 && ld_be32(h) == 0x0101080a) {
+	if (len == 12 && ld_be32(h) == 0x0101080a) {
 		o->tsval = ld_be32(h + 4);
 		o->tsecr = ld_be32(h + 8);
 		o->has_ts = true;
 		return true;
 	}
-	if (h && len == 20 && ld_be32(h) >> 16 == 0x0204 &&
+	if (len == 20 && ld_be32(h) >> 16 == 0x0204 &&
 	    ld_be32(h + 4) == 0x0402080a && ld_be32(h + 16) >> 8 == 0x010303) {
 		o->mss = ld_be16(h + 2);
 		o->has_mss = true;
@@ -272,7 +272,7 @@ decode_opts_common(const uint8_t *p, size_t len, struct tcp_opts *o,
 		*q = decode_opt_wscale(o, h[19]);
 		return true;
 	}
-	if (h && len == 12 && ld_be32(h) >> 16 == 0x0204 &&
+	if (len == 12 && ld_be32(h) >> 16 == 0x0204 &&
 	    ld_be32(h + 4) >> 8 == 0x010303 && ld_be32(h + 8) == 0x01010402) {
 		o->mss = ld_be16(h + 2);
 		o->has_mss = true;
