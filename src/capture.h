@@ -35,7 +35,8 @@ struct capture_buf {
  * (capture.c), for capture_at_once(): a pointer to a struct capture
  * is one to its struct capture_head. */
 struct capture_head {
-	int dlt;
+	int dlt;		/* the file's link type, set once: every
+				   record's capture_at_once() hands out */
 	uint64_t off;		/* offset after the last whole record */
 	uint64_t records;	/* records read */
 	/* A record of the own reader's buffer (else an empty one, never

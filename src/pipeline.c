@@ -556,17 +556,19 @@ prefetch_ahead(struct pipeline *pl, const struct ahead *b)
 /* Read a frame into a and decode it (one thread): the usual record
  * (capture_at_once()) of an Ethernet capture decoded at once from what
  * was read, of which the ring keeps only what frame_commit() reads
- * (struct ahead). */
+ * (struct ahead). ether: the records handed out at once are such frames
+ * (their link type is the file's, capture_head.dlt, and it is
+ * pl->ether_dlt): a constant in each of capture_ahead()'s two loops. */
 static inline __attribute__((always_inline)) enum capture_status
 read_decode(struct pipeline *pl, struct capture *cap, struct ahead *a,
-    GError **err)
+    bool ether, GError **err)
 {
 	struct frame f;
 
 	/* (struct capture begins with its struct capture_head) */
 	if (G_LIKELY(capture_at_once((struct capture_head *)(void *)cap,
 	    &f))) {
-		if (G_LIKELY(f.dlt == pl->ether_dlt)) {
+		if (ether) {
 			/* frame_decode()'s, from f: Ethernet, no interface
 			 * (f.iface 0), so no copy to look for */
 			a->f.ts_ns = f.ts_ns;
@@ -585,6 +587,38 @@ read_decode(struct pipeline *pl, struct capture *cap, struct ahead *a,
 	}
 	frame_decode(pl, a, NULL);
 	return CAPTURE_OK;
+}
+
+/* capture_ahead()'s loop once AHEAD frames are read: each frame read is
+ * followed by the analysis of the one AHEAD before it; at is the offset
+ * in bytes (slot_at()) of the next to analyze, done SLOT times (done
+ * counted by it alone). The input's end or error (s), or CAPTURE_OK when
+ * the output is gone (what is read ahead is left). ether as
+ * read_decode()'s. */
+static inline __attribute__((always_inline)) enum capture_status
+ahead_loop(struct pipeline *pl, struct capture *cap, union ahead_slot *ring,
+    size_t *atp, bool ether, GError **err)
+{
+	size_t at = 0;
+	enum capture_status s;
+
+	for (;;) {
+		s = read_decode(pl, cap, slot_at(ring, at + AHEAD * SLOT),
+		    ether, err);
+		if (s != CAPTURE_OK) {
+			if (s == CAPTURE_AGAIN)	/* never from a file */
+				continue;
+			break;
+		}
+		prefetch_ahead(pl, slot_at(ring, at + RECORD_AHEAD * SLOT));
+		/* The oldest, now AHEAD are read after it. */
+		frame_commit(pl, slot_at(ring, at), NULL, true);
+		at += SLOT;
+		if (pl->rep.gone)
+			break;
+	}
+	*atp = at;
+	return s;
 }
 
 /* One thread reading a regular file, without -c (pipeline_capture()):
@@ -613,25 +647,17 @@ capture_ahead(struct pipeline *pl, struct capture *cap, GError **err)
 		if (++n > RECORD_AHEAD)
 			prefetch_ahead(pl, &ring[RECORD_AHEAD].a);
 	}
-	/* Then AHEAD read and not analyzed at every turn: n is done +
-	 * AHEAD; at is done's slot's offset in bytes (slot_at()), done
-	 * SLOT times (done counted by it alone). */
-	size_t at = 0;
-	for (;;) {
-		s = read_decode(pl, cap, slot_at(ring, at + AHEAD * SLOT),
-		    err);
-		if (s != CAPTURE_OK) {
-			if (s == CAPTURE_AGAIN)	/* never from a file */
-				continue;
-			break;
-		}
-		prefetch_ahead(pl, slot_at(ring, at + RECORD_AHEAD * SLOT));
-		/* The oldest, now AHEAD are read after it. */
-		frame_commit(pl, slot_at(ring, at), NULL, true);
-		at += SLOT;
-		if (pl->rep.gone)	/* what is read ahead is left */
-			return true;
-	}
+	/* Then AHEAD read and not analyzed at every turn, in one of two
+	 * copies of the loop: the link type of the frames handed out at
+	 * once is the file's (capture.c sets it once), tested here once
+	 * rather than for every frame. */
+	size_t at;
+	if (((struct capture_head *)(void *)cap)->dlt == pl->ether_dlt)
+		s = ahead_loop(pl, cap, ring, &at, true, err);
+	else
+		s = ahead_loop(pl, cap, ring, &at, false, err);
+	if (s == CAPTURE_OK)	/* the output is gone */
+		return true;
 	done = at / SLOT;
 	n = done + AHEAD;
 end:
