@@ -356,8 +356,9 @@ decode_fast_tcp(const uint8_t *d, size_t caplen, size_t wirelen,
 		return decode_fast_whole(d, caplen, wirelen, opts, pkt, full);
 	struct tcp_seg *t = &pkt->tcp;
 	enum decode_result res = DECODE_OK;
-	/* (the quirks stored once, before the walk) */
-	uint32_t quirks = cap > plen ? DEC_ETH_PADDING : 0;
+	/* (the quirks stored once, before the walk; the padding only
+	 * full: nothing after the decoder reads it) */
+	uint32_t quirks = full && cap > plen ? DEC_ETH_PADDING : 0;
 
 	decode_seg_head(t, th);
 	t->flags = th[13];
@@ -397,9 +398,9 @@ decode_fast_tcp(const uint8_t *d, size_t caplen, size_t wirelen,
  * out of line, as is the option walk). One check of the captured length
  * covers the fixed headers (rd_take()'s bound, at once). Not full
  * (decode_frame_ether()): the frame's payload pointer, payload bytes
- * captured (tcp.paycap), VLAN and IPv4 identification are not stored by
- * this way (the whole way stores them), a few stores a frame that nothing
- * after the decoder reads.
+ * captured (tcp.paycap), VLAN, IPv4 identification and DEC_ETH_PADDING
+ * are not stored by this way (the whole way stores them), a few
+ * instructions a frame for what nothing after the decoder reads.
  */
 static inline __attribute__((always_inline)) enum decode_result
 decode_fast(const uint8_t *d, size_t caplen, size_t wirelen,
@@ -455,7 +456,7 @@ whole:
  * their tests (nor decode_fast_off's), and reads no payload (nor
  * tcp.paycap), vlan or ipid (only the copies' test does, pipeline.c, which
  * a frame of one interface never goes to): those four may be left as they
- * were.
+ * were, and the quirk DEC_ETH_PADDING (no one's) unset on the fast way.
  * The SACK blocks past tcp.opt.nsack are left as they were. */
 static inline __attribute__((always_inline)) enum decode_result
 decode_frame_ether(const uint8_t *data, size_t caplen, size_t wirelen,
@@ -463,6 +464,5 @@ decode_frame_ether(const uint8_t *data, size_t caplen, size_t wirelen,
 {
 	return decode_fast(data, caplen, wirelen, opts, pkt, false);
 }
-
 
 #endif
