@@ -95,9 +95,9 @@ struct tcp_seg {
 	uint16_t win;		/* raw window field (unscaled) */
 	uint16_t urp_unread;	/* (the urgent pointer's place: not
 				   decoded, nothing reads it) */
-	uint8_t flags;		/* TH_* */
-	uint8_t hlen;		/* header length in bytes (doff * 4) */
 	bool ae;		/* the AE flag (TH_AE) */
+	uint8_t flags;		/* TH_* (after ae: decode_seg_flags()) */
+	uint8_t hlen;		/* header length in bytes (doff * 4) */
 	uint32_t paylen;	/* payload length from the IP length, not caplen */
 	const uint8_t *payload;	/* captured payload bytes (borrowed) */
 	uint32_t paycap;	/* payload bytes actually captured */
@@ -327,6 +327,24 @@ decode_seg_head(struct tcp_seg *t, const uint8_t *th)
 #endif
 }
 
+/* The AE bit and the flags of TCP header th into t: on a little-endian
+ * host one load, a mask and one store of both (the fields in a row). */
+_Static_assert(offsetof(struct tcp_seg, flags) ==
+    offsetof(struct tcp_seg, ae) + 1, "tcp_seg: ae, flags in a row");
+static inline __attribute__((always_inline)) void
+decode_seg_flags(struct tcp_seg *t, const uint8_t *th)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* th[12]'s low bit (AE, 0 or 1: a bool's byte), th[13] whole */
+	uint16_t v = ld_le16(th + 12) & 0xff01;
+
+	memcpy((uint8_t *)t + offsetof(struct tcp_seg, ae), &v, 2);
+#else
+	t->flags = th[13];
+	t->ae = th[12] & 1;
+#endif
+}
+
 /* decode_fast()'s frame the whole way (a tail call). */
 static inline __attribute__((always_inline)) enum decode_result
 decode_fast_whole(const uint8_t *d, size_t caplen, size_t wirelen,
@@ -361,8 +379,7 @@ decode_fast_tcp(const uint8_t *d, size_t caplen, size_t wirelen,
 	uint32_t quirks = full && cap > plen ? DEC_ETH_PADDING : 0;
 
 	decode_seg_head(t, th);
-	t->flags = th[13];
-	t->ae = th[12] & 1;
+	decode_seg_flags(t, th);
 	t->win = ld_be16(th + 14);
 	t->hlen = (uint8_t)hlen;
 	t->paylen = (uint32_t)(plen - hlen);
