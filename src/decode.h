@@ -431,10 +431,11 @@ decode_fast(const uint8_t *d, size_t caplen, size_t wirelen,
 	 * version: a frame that goes the whole way after all is decoded
 	 * again from the start (decode_frame_whole() clears them). */
 	if (et == DECODE_ETHERTYPE_IPV4) {
-		/* IHL 5, TCP, neither MF nor a fragment offset (DF may be) */
+		/* IHL 5, TCP, neither MF nor a fragment offset (DF may be:
+		 * the big-endian 0x3fff, read little-endian, no swap) */
 		size_t tot = ld_be16(ip + 2);
 		if (ip[0] != 0x45 || ip[9] != DECODE_IPPROTO_TCP ||
-		    (ld_be16(ip + 6) & 0x3fff) != 0 || tot < 40)
+		    (ld_le16(ip + 6) & 0xff3f) != 0 || tot < 40)
 			goto whole;
 		pkt->af = 4;
 		decode_addr4(pkt->src, ip + 12);
