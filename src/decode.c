@@ -1648,10 +1648,13 @@ decode_frame_whole(int dlt, const uint8_t *data, size_t caplen,
 
 enum decode_result
 decode_whole_no_payload(const uint8_t *data, size_t caplen, size_t wirelen,
-    const struct decode_opts *opts, struct pkt *pkt)
+    const struct decode_opts *opts, int64_t ts, struct pkt *pkt)
 {
+	struct decode_opts o = *opts;
+
+	o.ts = ts;
 	enum decode_result r = decode_frame_whole(DLT_EN10MB, data, caplen,
-	    wirelen, opts, pkt);
+	    wirelen, &o, pkt);
 
 	pkt->tcp.payload = NULL;
 	return r;
@@ -1663,6 +1666,6 @@ decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
 {
 	if (dlt == DLT_EN10MB && data && !decode_fast_off &&
 	    !(opts && opts->verify_checksums))
-		return decode_fast(data, caplen, wirelen, opts, pkt, true);
+		return decode_fast(data, caplen, wirelen, opts, 0, pkt, true);
 	return decode_frame_whole(dlt, data, caplen, wirelen, opts, pkt);
 }

@@ -215,10 +215,11 @@ const char *decode_result_name(enum decode_result r);
 enum decode_result decode_frame_whole(int dlt, const uint8_t *data,
     size_t caplen, size_t wirelen, const struct decode_opts *opts,
     struct pkt *pkt);
-/* decode_frame_ether()'s frame the whole way (no payload pointer). */
+/* decode_frame_ether()'s frame the whole way (no payload pointer), with
+ * opts but for its time, ts. */
 enum decode_result decode_whole_no_payload(const uint8_t *data,
     size_t caplen, size_t wirelen, const struct decode_opts *opts,
-    struct pkt *pkt);
+    int64_t ts, struct pkt *pkt);
 /* decode_fast()'s frame whose options are no common layout: the walk, out
  * of line and last (a tail call). res is the frame's result. */
 enum decode_result decode_options_walk_pkt(struct pkt *pkt,
@@ -345,13 +346,15 @@ decode_seg_flags(struct tcp_seg *t, const uint8_t *th)
 #endif
 }
 
-/* decode_fast()'s frame the whole way (a tail call). */
+/* decode_fast()'s frame the whole way (a tail call); ts as
+ * decode_fast()'s. */
 static inline __attribute__((always_inline)) enum decode_result
 decode_fast_whole(const uint8_t *d, size_t caplen, size_t wirelen,
-    const struct decode_opts *opts, struct pkt *pkt, bool full)
+    const struct decode_opts *opts, int64_t ts, struct pkt *pkt, bool full)
 {
 	if (!full)
-		return decode_whole_no_payload(d, caplen, wirelen, opts, pkt);
+		return decode_whole_no_payload(d, caplen, wirelen, opts, ts,
+		    pkt);
 	return decode_frame_whole(DECODE_DLT_EN10MB, d, caplen, wirelen, opts,
 	    pkt);
 }
@@ -361,7 +364,7 @@ decode_fast_whole(const uint8_t *d, size_t caplen, size_t wirelen,
  * bytes. */
 static inline __attribute__((always_inline)) enum decode_result
 decode_fast_tcp(const uint8_t *d, size_t caplen, size_t wirelen,
-    const struct decode_opts *opts, struct pkt *pkt, bool full,
+    const struct decode_opts *opts, int64_t ts, struct pkt *pkt, bool full,
     size_t iph, size_t plen)
 {
 	const uint8_t *ip = d + 14;
@@ -371,7 +374,8 @@ decode_fast_tcp(const uint8_t *d, size_t caplen, size_t wirelen,
 	 * all (so it fits the IP length too). */
 	size_t cap = caplen - 14 - iph, avail = cap < plen ? cap : plen;
 	if (hlen < 20 || avail < hlen)
-		return decode_fast_whole(d, caplen, wirelen, opts, pkt, full);
+		return decode_fast_whole(d, caplen, wirelen, opts, ts, pkt,
+		    full);
 	struct tcp_seg *t = &pkt->tcp;
 	enum decode_result res = DECODE_OK;
 	/* (the quirks stored once, before the walk; the padding only
@@ -417,11 +421,13 @@ decode_fast_tcp(const uint8_t *d, size_t caplen, size_t wirelen,
  * (decode_frame_ether()): the frame's payload pointer, payload bytes
  * captured (tcp.paycap), VLAN, IPv4 identification and DEC_ETH_PADDING
  * are not stored by this way (the whole way stores them), a few
- * instructions a frame for what nothing after the decoder reads.
+ * instructions a frame for what nothing after the decoder reads. Not
+ * full, ts is the frame's time, for the whole way (opts->ts is not read:
+ * the usual frame needs no time).
  */
 static inline __attribute__((always_inline)) enum decode_result
 decode_fast(const uint8_t *d, size_t caplen, size_t wirelen,
-    const struct decode_opts *opts, struct pkt *pkt, bool full)
+    const struct decode_opts *opts, int64_t ts, struct pkt *pkt, bool full)
 {
 	if (caplen < 14 + 20 + 20)
 		goto whole;
@@ -444,8 +450,8 @@ decode_fast(const uint8_t *d, size_t caplen, size_t wirelen,
 			pkt->vlan = 0;
 			pkt->ipid = ld_be16(ip + 4);
 		}
-		return decode_fast_tcp(d, caplen, wirelen, opts, pkt, full, 20,
-		    tot - 20);
+		return decode_fast_tcp(d, caplen, wirelen, opts, ts, pkt,
+		    full, 20, tot - 20);
 	} else if (et == DECODE_ETHERTYPE_IPV6) {
 		/* TCP next; a payload length of 0 (a jumbogram, BIG TCP) or
 		 * too short for a TCP header goes the whole way */
@@ -462,11 +468,11 @@ decode_fast(const uint8_t *d, size_t caplen, size_t wirelen,
 			pkt->vlan = 0;
 			pkt->ipid = 0;
 		}
-		return decode_fast_tcp(d, caplen, wirelen, opts, pkt, full, 40,
-		    plen);
+		return decode_fast_tcp(d, caplen, wirelen, opts, ts, pkt,
+		    full, 40, plen);
 	}
 whole:
-	return decode_fast_whole(d, caplen, wirelen, opts, pkt, full);
+	return decode_fast_whole(d, caplen, wirelen, opts, ts, pkt, full);
 }
 
 /* decode_frame() of a frame of DLT_EN10MB (Ethernet) with opts (not NULL)
@@ -475,12 +481,13 @@ whole:
  * tcp.paycap), vlan or ipid (only the copies' test does, pipeline.c, which
  * a frame of one interface never goes to): those four may be left as they
  * were, and the quirk DEC_ETH_PADDING (no one's) unset on the fast way.
- * The SACK blocks past tcp.opt.nsack are left as they were. */
+ * The SACK blocks past tcp.opt.nsack are left as they were. The frame's
+ * time is ts, not opts->ts (set for the frames that need it only). */
 static inline __attribute__((always_inline)) enum decode_result
 decode_frame_ether(const uint8_t *data, size_t caplen, size_t wirelen,
-    const struct decode_opts *opts, struct pkt *pkt)
+    int64_t ts, const struct decode_opts *opts, struct pkt *pkt)
 {
-	return decode_fast(data, caplen, wirelen, opts, pkt, false);
+	return decode_fast(data, caplen, wirelen, opts, ts, pkt, false);
 }
 
 #endif

@@ -324,7 +324,7 @@ frame_decode(struct pipeline *pl, struct ahead *a, struct par *par)
 	pl->dopts.ts = a->f.ts_ns;
 	if (fast) {
 		a->r = decode_frame_ether(a->f.data, a->f.caplen,
-		    a->f.wirelen, &pl->dopts, &a->pkt);
+		    a->f.wirelen, a->f.ts_ns, &pl->dopts, &a->pkt);
 	} else {
 		a->r = decode_frame(a->f.dlt, a->f.data, a->f.caplen,
 		    a->f.wirelen, &pl->dopts, &a->pkt);
@@ -573,9 +573,8 @@ read_decode(struct pipeline *pl, struct capture *cap, struct ahead *a,
 			 * (f.iface 0), so no copy to look for */
 			a->f.ts_ns = f.ts_ns;
 			a->f.skipped = 0;
-			pl->dopts.ts = f.ts_ns;
 			a->r = decode_frame_ether(f.data, f.caplen,
-			    f.wirelen, &pl->dopts, &a->pkt);
+			    f.wirelen, f.ts_ns, &pl->dopts, &a->pkt);
 			hash_ahead(pl, a);
 			return CAPTURE_OK;
 		}
