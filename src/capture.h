@@ -43,7 +43,9 @@ struct capture_head {
 	 * NULL) is handed out at once when its caplen is below at_once (0:
 	 * none: not our byte order, a filter or -w) and its timestamp's
 	 * fraction below sub_lim (under a second: no clamp); that fraction
-	 * times sub_ns is ns. */
+	 * times sub_ns is ns. Set before the first record is read: a
+	 * capture whose at_once is not 0 has no filter, so every frame's
+	 * skipped is 0. */
 	struct capture_buf *own;
 	uint32_t at_once;
 	uint32_t sub_lim;

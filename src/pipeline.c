@@ -149,7 +149,7 @@ pipeline_init(struct pipeline *pl, const struct synfin_config *cfg, FILE *out)
 /* A frame read, decoded, not yet analyzed. */
 struct ahead {
 	/* The frame; of one decoded by read_decode() at once, only what
-	 * frame_commit() reads: ts_ns and skipped. */
+	 * frame_commit() reads: ts_ns, and skipped unless none is. */
 	struct frame f;
 	struct pkt pkt;
 	/* The decoder's result; AHEAD_COPY: DECODE_OK, but a copy from
@@ -390,10 +390,12 @@ static void progress_update(struct pipeline *pl, bool force);
 /* Analyze a decoded frame: in frame order; with shown, every 4,096 frames
  * show how far the input is (the progress line). Inline: out of line, it
  * saved registers and made a stack frame for each frame, and
- * capture_ahead() kept its own across the call. par as frame_decode()'s. */
+ * capture_ahead() kept its own across the call. par as frame_decode()'s.
+ * none_skipped: the capture has no filter (capture_head.at_once), so no
+ * frame is left out before this one, and a->f.skipped is not read. */
 static inline __attribute__((always_inline)) void
 frame_commit(struct pipeline *pl, struct ahead *a, struct par *par,
-    bool shown)
+    bool shown, bool none_skipped)
 {
 	const struct frame *f = &a->f;
 	struct pkt *pkt = &a->pkt;
@@ -402,7 +404,7 @@ frame_commit(struct pipeline *pl, struct ahead *a, struct par *par,
 
 	/* The frame's number in the input files, frames the filter left
 	 * out included (as tshark and Wireshark number them). */
-	pl->frame_no += 1 + f->skipped;
+	pl->frame_no += 1 + (none_skipped ? 0 : f->skipped);
 	/* The clock never runs backwards: a capture whose timestamps jump
 	 * back does not rewind the timers. */
 	if (f->ts_ns > pl->clock)
@@ -446,7 +448,7 @@ pipeline_frame(struct pipeline *pl, const struct frame *f)
 	struct ahead a = { .f = *f };
 
 	frame_decode(pl, &a, pl->par);
-	frame_commit(pl, &a, pl->par, false);
+	frame_commit(pl, &a, pl->par, false, false);
 }
 
 static uint64_t
@@ -558,7 +560,10 @@ prefetch_ahead(struct pipeline *pl, const struct ahead *b)
  * was read, of which the ring keeps only what frame_commit() reads
  * (struct ahead). ether: the records handed out at once are such frames
  * (their link type is the file's, capture_head.dlt, and it is
- * pl->ether_dlt): a constant in each of capture_ahead()'s two loops. */
+ * pl->ether_dlt), and there are such records, so the capture has no
+ * filter (capture_head.at_once): a constant in each of capture_ahead()'s
+ * two loops; there a->f.skipped is not written (none is skipped:
+ * frame_commit()). */
 static inline __attribute__((always_inline)) enum capture_status
 read_decode(struct pipeline *pl, struct capture *cap, struct ahead *a,
     bool ether, GError **err)
@@ -572,7 +577,6 @@ read_decode(struct pipeline *pl, struct capture *cap, struct ahead *a,
 			/* frame_decode()'s, from f: Ethernet, no interface
 			 * (f.iface 0), so no copy to look for */
 			a->f.ts_ns = f.ts_ns;
-			a->f.skipped = 0;
 			a->r = decode_frame_ether(f.data, f.caplen,
 			    f.wirelen, f.ts_ns, &pl->dopts, &a->pkt);
 			hash_ahead(pl, a);
@@ -611,7 +615,7 @@ ahead_loop(struct pipeline *pl, struct capture *cap, union ahead_slot *ring,
 		}
 		prefetch_ahead(pl, slot_at(ring, at + RECORD_AHEAD * SLOT));
 		/* The oldest, now AHEAD are read after it. */
-		frame_commit(pl, slot_at(ring, at), NULL, true);
+		frame_commit(pl, slot_at(ring, at), NULL, true, ether);
 		at += SLOT;
 		if (pl->rep.gone)
 			break;
@@ -631,6 +635,11 @@ capture_ahead(struct pipeline *pl, struct capture *cap, GError **err)
 	union ahead_slot ring[RING];
 	uint64_t n = 0, done = 0;	/* frames read, frames analyzed */
 	enum capture_status s;
+	/* (struct capture begins with its struct capture_head) */
+	const struct capture_head *head = (void *)cap;
+	/* read_decode()'s ether; with it, no frame of the capture is left
+	 * out by a filter (at_once) */
+	bool ether = head->dlt == pl->ether_dlt && head->at_once != 0;
 
 	if (pl->rep.gone)
 		return true;
@@ -649,9 +658,9 @@ capture_ahead(struct pipeline *pl, struct capture *cap, GError **err)
 	/* Then AHEAD read and not analyzed at every turn, in one of two
 	 * copies of the loop: the link type of the frames handed out at
 	 * once is the file's (capture.c sets it once), tested here once
-	 * rather than for every frame. */
+	 * rather than for every frame, and so is the filter. */
 	size_t at;
-	if (((struct capture_head *)(void *)cap)->dlt == pl->ether_dlt)
+	if (ether)
 		s = ahead_loop(pl, cap, ring, &at, true, err);
 	else
 		s = ahead_loop(pl, cap, ring, &at, false, err);
@@ -662,7 +671,8 @@ capture_ahead(struct pipeline *pl, struct capture *cap, GError **err)
 end:
 	/* The end of the input: the frames read ahead. */
 	while (done < n)
-		frame_commit(pl, &ring[done++ & (RING - 1)].a, NULL, true);
+		frame_commit(pl, &ring[done++ & (RING - 1)].a, NULL, true,
+		    ether);
 	return s != CAPTURE_ERROR;
 }
 
@@ -688,7 +698,7 @@ pipeline_capture(struct pipeline *pl, struct capture *cap, GError **err)
 		if (s != CAPTURE_OK)
 			break;
 		frame_decode(pl, &a, pl->par);
-		frame_commit(pl, &a, pl->par, true);
+		frame_commit(pl, &a, pl->par, true, false);
 		if (pl->cfg->count && pl->st.packets >= pl->cfg->count)
 			pl->stop = true;
 	}
