@@ -238,6 +238,25 @@ decode_opt_wscale(struct tcp_opts *o, uint8_t v)
 	return 0;
 }
 
+/* The timestamps option's TSval and TSecr at p into o: on a little-endian
+ * host one load, a byte swap, a rotation and one store of both (the
+ * fields in a row), as decode_seg_head() does the sequence numbers. */
+_Static_assert(offsetof(struct tcp_opts, tsecr) ==
+    offsetof(struct tcp_opts, tsval) + 4, "tcp_opts: tsval, tsecr in a row");
+static inline __attribute__((always_inline)) void
+decode_ts_pair(struct tcp_opts *o, const uint8_t *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t n = (uint64_t)ld_be32(p) << 32 | ld_be32(p + 4);
+
+	n = n << 32 | n >> 32;		/* tsval in the low half */
+	memcpy((uint8_t *)o + offsetof(struct tcp_opts, tsval), &n, 8);
+#else
+	o->tsval = ld_be32(p);
+	o->tsecr = ld_be32(p + 4);
+#endif
+}
+
 /*
  * The layouts nearly every segment carries, at once, each the same as the
  * walk makes of it: NOP, NOP, timestamps (RFC 7323 appendix A) on the
@@ -257,8 +276,7 @@ decode_opts_common(const uint8_t *p, size_t len, struct tcp_opts *o,
 	if (len == 0)
 		return true;
 	if (len == 12 && ld_be32(h) == 0x0101080a) {
-		o->tsval = ld_be32(h + 4);
-		o->tsecr = ld_be32(h + 8);
+		decode_ts_pair(o, h + 4);
 		o->has_ts = true;
 		return true;
 	}
@@ -267,8 +285,7 @@ decode_opts_common(const uint8_t *p, size_t len, struct tcp_opts *o,
 		o->mss = ld_be16(h + 2);
 		o->has_mss = true;
 		o->sack_ok = true;
-		o->tsval = ld_be32(h + 8);
-		o->tsecr = ld_be32(h + 12);
+		decode_ts_pair(o, h + 8);
 		o->has_ts = true;
 		*q = decode_opt_wscale(o, h[19]);
 		return true;
