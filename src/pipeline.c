@@ -89,7 +89,10 @@ struct pipeline {
 	struct report rep;
 	struct stats st;
 	int64_t clock;		/* capture clock: the latest time seen */
-	int64_t last_sweep;
+	/* The clock of the next sweep: a second after the last one's
+	 * (capture times are clamped below 2^33 s, capture.c: no
+	 * overflow). */
+	int64_t next_sweep;
 	uint64_t frame_no;	/* 1-based across all inputs */
 	/* Frames read that are no TCP segment counted in st.tcp_packets
 	 * (frame_unusual()), which is st.packets less these: set at the
@@ -124,6 +127,7 @@ pipeline_init(struct pipeline *pl, const struct synfin_config *cfg, FILE *out)
 	};
 
 	memset(pl, 0, sizeof(*pl));
+	pl->next_sweep = NS;	/* the clock from 0, no sweep yet */
 	pl->cfg = cfg;
 	pl->dopts.verify_checksums = cfg->verify_checksums;
 	/* decode_frame_ether() verifies no checksums */
@@ -409,12 +413,12 @@ frame_commit(struct pipeline *pl, struct ahead *a, struct par *par,
 	 * back does not rewind the timers. */
 	if (f->ts_ns > pl->clock)
 		pl->clock = f->ts_ns;
-	if (pl->clock - pl->last_sweep >= NS) {
+	if (pl->clock >= pl->next_sweep) {
 		if (par)
 			par_sweep(par, pl->frame_no, pl->clock);
 		else
 			flow_expire(&pl->flows, pl->clock);
-		pl->last_sweep = pl->clock;
+		pl->next_sweep = pl->clock + NS;
 	}
 
 	/* The usual frame at once: a segment, no copy, no checksum or ICMP
@@ -836,7 +840,7 @@ pipeline_run_live(const struct synfin_config *cfg)
 
 	pipeline_init(&pl, cfg, out);
 	pl.clock = wall_ns();
-	pl.last_sweep = pl.clock;
+	pl.next_sweep = pl.clock + NS;
 	while (!live_stop && !pl.stop && !pl.rep.gone) {
 		struct frame f;
 		enum capture_status s = capture_next(cap, &f, &err);
@@ -858,9 +862,9 @@ pipeline_run_live(const struct synfin_config *cfg)
 		int64_t now = wall_ns();
 		if (now > pl.clock)
 			pl.clock = now;
-		if (pl.clock - pl.last_sweep >= NS) {
+		if (pl.clock >= pl.next_sweep) {
 			flow_expire(&pl.flows, pl.clock);
-			pl.last_sweep = pl.clock;
+			pl.next_sweep = pl.clock + NS;
 		}
 	}
 	uint64_t recv = 0, drop = 0, ifdrop = 0;
