@@ -410,10 +410,11 @@ frame_commit(struct pipeline *pl, struct ahead *a, struct par *par,
 	 * out included (as tshark and Wireshark number them). */
 	pl->frame_no += 1 + (none_skipped ? 0 : f->skipped);
 	/* The clock never runs backwards: a capture whose timestamps jump
-	 * back does not rewind the timers. */
-	if (f->ts_ns > pl->clock)
-		pl->clock = f->ts_ns;
-	if (pl->clock >= pl->next_sweep) {
+	 * back does not rewind the timers. (Stored every frame, a
+	 * conditional move where a branch and the store's copy were.) */
+	int64_t clock = f->ts_ns > pl->clock ? f->ts_ns : pl->clock;
+	pl->clock = clock;
+	if (clock >= pl->next_sweep) {
 		if (par)
 			par_sweep(par, pl->frame_no, pl->clock);
 		else
