@@ -159,7 +159,8 @@ struct ahead {
 	/* The decoder's result; AHEAD_COPY: DECODE_OK, but a copy from
 	 * another interface (copies), not analyzed. */
 	enum decode_result r;
-	uint32_t hash;		/* one thread: the segment's flow hash */
+	uint32_t hash;		/* one thread: the segment's flow hash (of
+				   a frame that is none, a hint) */
 };
 #define AHEAD_COPY DECODE_MAX
 
@@ -294,17 +295,15 @@ copy_of_seen(struct copies *cp, const struct ahead *a)
 }
 
 /* A frame decoded with one thread (frame_decode(), read_decode()): a
- * segment's flow hash, and its lookup's bucket fetched now; any other
- * frame's hash 0, prefetch_ahead()'s hint, harmless. */
+ * segment's flow hash, and its lookup's bucket fetched now. Any frame's,
+ * without a test of the decoder's result: the decoder leaves no field of
+ * pkt unset (decode_frame_whole() clears it first), and the hash of a
+ * frame that is no segment is only prefetch_ahead()'s hint, harmless. */
 static inline __attribute__((always_inline)) void
 hash_ahead(struct pipeline *pl, struct ahead *a)
 {
-	if (G_LIKELY(a->r == DECODE_OK)) {
-		a->hash = flow_table_hash(&pl->flows, &a->pkt);
-		flow_prefetch_bucket(&pl->flows, a->hash);
-	} else {
-		a->hash = 0;
-	}
+	a->hash = flow_table_hash(&pl->flows, &a->pkt);
+	flow_prefetch_bucket(&pl->flows, a->hash);
 }
 
 /* Decoding changes nothing the analysis reads: a frame may be decoded
@@ -552,8 +551,8 @@ slot_at(union ahead_slot *ring, size_t at)
 }
 
 /* The record of a frame read ahead, fetched (flow_prefetch_record()):
- * a frame that is no segment has the hash 0 (frame_decode(),
- * read_decode()), a hint as good as any, without a test. */
+ * a frame that is no segment has the hash of what the decoder left in
+ * its pkt (hash_ahead()), a hint as good as any, without a test. */
 static inline __attribute__((always_inline)) void
 prefetch_ahead(struct pipeline *pl, const struct ahead *b)
 {
