@@ -412,7 +412,7 @@ decode_fast_tcp(const uint8_t *d, size_t caplen, size_t wirelen,
 		t->paycap = paycap;
 		t->payload = paycap ? th + hlen : NULL;
 	}
-	if (paycap < t->paylen) {
+	if (__builtin_expect(paycap < t->paylen, 0)) {	/* snaplen */
 		quirks |= DEC_TCP_PAYLOAD_CUT;
 		if (caplen >= wirelen)
 			res = DECODE_MALFORMED;	/* as below */
