@@ -598,8 +598,9 @@ read_decode(struct pipeline *pl, struct capture *cap, struct ahead *a,
 
 /* capture_ahead()'s loop once AHEAD frames are read: each frame read is
  * followed by the analysis of the one AHEAD before it; at is the offset
- * in bytes (slot_at()) of the next to analyze, done SLOT times (done
- * counted by it alone). The input's end or error (s), or CAPTURE_OK when
+ * in bytes of the next to analyze in the ring (slot_at(), already
+ * masked): done modulo RING, SLOT times (done counted by it alone, and
+ * only its place in the ring matters after). The input's end or error (s), or CAPTURE_OK when
  * the output is gone (what is read ahead is left). ether as
  * read_decode()'s. */
 static inline __attribute__((always_inline)) enum capture_status
@@ -620,7 +621,7 @@ ahead_loop(struct pipeline *pl, struct capture *cap, union ahead_slot *ring,
 		prefetch_ahead(pl, slot_at(ring, at + RECORD_AHEAD * SLOT));
 		/* The oldest, now AHEAD are read after it. */
 		frame_commit(pl, slot_at(ring, at), NULL, true, ether);
-		at += SLOT;
+		at = (at + SLOT) & (RING * SLOT - 1);
 		if (pl->rep.gone)
 			break;
 	}
@@ -670,7 +671,7 @@ capture_ahead(struct pipeline *pl, struct capture *cap, GError **err)
 		s = ahead_loop(pl, cap, ring, &at, false, err);
 	if (s == CAPTURE_OK)	/* the output is gone */
 		return true;
-	done = at / SLOT;
+	done = at / SLOT;	/* its place in the ring: all that counts */
 	n = done + AHEAD;
 end:
 	/* The end of the input: the frames read ahead. */
