@@ -531,6 +531,7 @@ progress_clear(struct pipeline *pl)
  * two (an index is masked, not divided). */
 #define RING 8
 _Static_assert(RING > AHEAD && (RING & (RING - 1)) == 0, "ahead ring");
+_Static_assert(RING == 2 * AHEAD, "ahead: half the ring (ahead_loop())");
 /* A slot of the ring: a power of two bytes too, so that finding one is a
  * shift (struct ahead is 192 bytes: a multiply by 3 and a shift, each
  * time one was found). */
@@ -611,7 +612,8 @@ ahead_loop(struct pipeline *pl, struct capture *cap, union ahead_slot *ring,
 	enum capture_status s;
 
 	for (;;) {
-		s = read_decode(pl, cap, slot_at(ring, at + AHEAD * SLOT),
+		/* (AHEAD on, of a masked at: the other half of the ring) */
+		s = read_decode(pl, cap, slot_at(ring, at ^ AHEAD * SLOT),
 		    ether, err);
 		if (s != CAPTURE_OK) {
 			if (s == CAPTURE_AGAIN)	/* never from a file */
