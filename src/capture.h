@@ -35,14 +35,17 @@ struct capture_buf {
  * (capture.c), for capture_at_once(): a pointer to a struct capture
  * is one to its struct capture_head. */
 struct capture_head {
-	int dlt;
+	int dlt;		/* the file's link type, set once: every
+				   record's capture_at_once() hands out */
 	uint64_t off;		/* offset after the last whole record */
 	uint64_t records;	/* records read */
 	/* A record of the own reader's buffer (else an empty one, never
 	 * NULL) is handed out at once when its caplen is below at_once (0:
 	 * none: not our byte order, a filter or -w) and its timestamp's
 	 * fraction below sub_lim (under a second: no clamp); that fraction
-	 * times sub_ns is ns. */
+	 * times sub_ns is ns. Set before the first record is read: a
+	 * capture whose at_once is not 0 has no filter, so every frame's
+	 * skipped is 0. */
 	struct capture_buf *own;
 	uint32_t at_once;
 	uint32_t sub_lim;
@@ -60,8 +63,12 @@ capture_at_once(struct capture_head *c, struct frame *f)
 	/* (at_once 0: every caplen is at or above it, below) */
 	if (o->end - o->pos < 16)
 		return false;
+	/* (each word a load of its own: one load of two and shifts to
+	 * part them took more instructions) */
+	const uint8_t *r = o->buf + o->pos;
 	uint32_t w[4];
-	memcpy(w, o->buf + o->pos, 16);
+	for (int i = 0; i < 4; i++)
+		memcpy(&w[i], r + 4 * i, 4);
 	size_t want = 16 + (size_t)w[2];
 	if (w[2] >= c->at_once || w[1] >= c->sub_lim ||
 	    o->end - o->pos < want)

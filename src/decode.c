@@ -14,7 +14,7 @@
 #include <pcap/dlt.h>
 #include <string.h>
 #ifdef __SSE2__
-#include <emmintrin.h>	/* addr4(): x86-64 has it always */
+#include <emmintrin.h>	/* ipv6_zero_fields(): x86-64 has it always */
 #endif
 
 #include "rd.h"
@@ -66,6 +66,12 @@
 #define BSD_AF_INET6_BSD 24
 #define BSD_AF_INET6_FREEBSD 28
 #define BSD_AF_INET6_DARWIN 30
+
+/* decode.h's names for decode_fast() */
+_Static_assert(DECODE_DLT_EN10MB == DLT_EN10MB &&
+    DECODE_ETHERTYPE_IPV4 == ETHERTYPE_IPV4 &&
+    DECODE_ETHERTYPE_IPV6 == ETHERTYPE_IPV6 &&
+    DECODE_IPPROTO_TCP == IPPROTO_TCP_, "decode.h's constants");
 
 const char *
 decode_result_name(enum decode_result r)
@@ -272,19 +278,6 @@ opt_seen(uint64_t *seen, unsigned kind)
 	return 0;
 }
 
-/* The window scale option's shift v: clamped to 14 (RFC 7323 2.3). */
-static uint32_t
-opt_wscale(struct tcp_opts *o, uint8_t v)
-{
-	o->wscale = o->ws_sent = v;
-	o->has_ws = true;
-	if (v > 14) {
-		o->wscale = 14;
-		return DEC_TCP_WSCALE_CLAMP;
-	}
-	return 0;
-}
-
 /* The options in r, one by one, into o (zeroed); DEC_ bits. */
 static __attribute__((noinline)) uint32_t
 tcp_options_walk(struct rd r, struct tcp_opts *o)
@@ -329,7 +322,7 @@ tcp_options_walk(struct rd r, struct tcp_opts *o)
 				q |= DEC_TCP_OPT_BAD_SIZE;
 				break;
 			}
-			q |= opt_wscale(o, v[0]);
+			q |= decode_opt_wscale(o, v[0]);
 			break;
 		case 4:		/* SACK permitted, RFC 2018 */
 			q |= opt_seen(&seen, kind);
@@ -379,52 +372,6 @@ tcp_options_walk(struct rd r, struct tcp_opts *o)
 }
 
 
-/*
- * The layouts nearly every segment carries, at once, each the same as the
- * walk makes of it: NOP, NOP, timestamps (RFC 7323 appendix A) on the
- * segments of a connection that uses them; none; and the SYNs' MSS, SACK
- * permitted, timestamps, NOP, window scale (Linux) and MSS, NOP, window
- * scale, NOP, NOP, SACK permitted (Windows). Into o (zeroed), their DEC_
- * bits in *q; false for any other layout, which is left to the walk.
- */
-static inline __attribute__((always_inline)) bool
-tcp_options_common(const uint8_t *p, size_t len, struct tcp_opts *o,
-    uint32_t *q)
-{
-	struct rd t = rd_init(p, len);
-	const uint8_t *h = len == 12 || len == 20 ? rd_take(&t, len) : NULL;
-
-	*q = 0;
-	if (len == 0)
-		return true;
-	if (h && len == 12 && ld_be32(h) == 0x0101080a) {
-		o->tsval = ld_be32(h + 4);
-		o->tsecr = ld_be32(h + 8);
-		o->has_ts = true;
-		return true;
-	}
-	if (h && len == 20 && ld_be32(h) >> 16 == 0x0204 &&
-	    ld_be32(h + 4) == 0x0402080a && ld_be32(h + 16) >> 8 == 0x010303) {
-		o->mss = ld_be16(h + 2);
-		o->has_mss = true;
-		o->sack_ok = true;
-		o->tsval = ld_be32(h + 8);
-		o->tsecr = ld_be32(h + 12);
-		o->has_ts = true;
-		*q = opt_wscale(o, h[19]);
-		return true;
-	}
-	if (h && len == 12 && ld_be32(h) >> 16 == 0x0204 &&
-	    ld_be32(h + 4) >> 8 == 0x010303 && ld_be32(h + 8) == 0x01010402) {
-		o->mss = ld_be16(h + 2);
-		o->has_mss = true;
-		o->sack_ok = true;
-		*q = opt_wscale(o, h[7]);
-		return true;
-	}
-	return false;
-}
-
 /* The options of len bytes at p into o; DEC_ bits. The common layouts at
  * once (all of them the walk, under decode_fast_off, for the tests). */
 static inline __attribute__((always_inline)) uint32_t
@@ -433,7 +380,7 @@ tcp_options(const uint8_t *p, size_t len, struct tcp_opts *o)
 	uint32_t q;
 
 	memset(o, 0, sizeof(*o));
-	if (!decode_fast_off && tcp_options_common(p, len, o, &q))
+	if (!decode_fast_off && decode_opts_common(p, len, o, &q))
 		return q;
 	return tcp_options_walk(rd_init(p, len), o);
 }
@@ -1451,55 +1398,10 @@ decode_ether(struct rd *r, struct dctx *x)
 	return decode_ethertype(et, r, x);
 }
 
-/* The IPv4 address at p into a (16 bytes), its last 12 bytes zero: with
- * SSE2 a load and a store. */
-static inline __attribute__((always_inline)) void
-addr4(uint8_t *a, const uint8_t *p)
-{
-#ifdef __SSE2__
-	uint32_t v;
+/* ---- the usual Ethernet frame's out-of-line ways (decode.h) ---------- */
 
-	memcpy(&v, p, 4);
-	_mm_storeu_si128((__m128i *)(void *)a, _mm_cvtsi32_si128((int)v));
-#else
-	memcpy(a, p, 4);
-	memset(a + 4, 0, 12);
-#endif
-}
-
-/* The ports and numbers of TCP header th into t: on a little-endian host
- * each pair a load, a byte swap, a rotation and a store of both (the
- * fields in a row: struct tcp_seg's bytes, through a byte pointer to it),
- * which the compiler does not make of four. */
-_Static_assert(offsetof(struct tcp_seg, dport) ==
-    offsetof(struct tcp_seg, sport) + 2 &&
-    offsetof(struct tcp_seg, ack) == offsetof(struct tcp_seg, seq) + 4,
-    "tcp_seg: ports, numbers in a row");
-static inline __attribute__((always_inline)) void
-seg_head(struct tcp_seg *t, const uint8_t *th)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	uint32_t p = ld_be32(th);
-	uint64_t n = (uint64_t)ld_be32(th + 4) << 32 | ld_be32(th + 8);
-	uint8_t *b = (uint8_t *)t;
-
-	p = p << 16 | p >> 16;		/* sport in the low half */
-	n = n << 32 | n >> 32;		/* seq in the low half */
-	memcpy(b + offsetof(struct tcp_seg, sport), &p, 4);
-	memcpy(b + offsetof(struct tcp_seg, seq), &n, 8);
-#else
-	t->sport = ld_be16(th);
-	t->dport = ld_be16(th + 2);
-	t->seq = ld_be32(th + 4);
-	t->ack = ld_be32(th + 8);
-#endif
-}
-
-/* decode_fast()'s frame whose options are no common layout: the walk, out
- * of line and last (a tail call), so that the fast path keeps nothing
- * across a call and saves no registers. res is the frame's result. */
-static __attribute__((noinline)) enum decode_result
-fast_options_walk(struct pkt *pkt, const uint8_t *p, size_t len,
+enum decode_result
+decode_options_walk_pkt(struct pkt *pkt, const uint8_t *p, size_t len,
     enum decode_result res)
 {
 	pkt->quirks |= tcp_options_walk(rd_init(p, len), &pkt->tcp.opt);
@@ -1716,10 +1618,9 @@ decode_link(int dlt, struct rd *r, struct dctx *x)
 }
 
 
-/* decode_frame() the whole way. */
-static __attribute__((noinline)) enum decode_result
-decode_whole(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
-    const struct decode_opts *opts, struct pkt *pkt)
+enum decode_result
+decode_frame_whole(int dlt, const uint8_t *data, size_t caplen,
+    size_t wirelen, const struct decode_opts *opts, struct pkt *pkt)
 {
 	struct rd r = rd_init(data, caplen);
 	enum decode_result res;
@@ -1745,147 +1646,18 @@ decode_whole(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
 	return res;
 }
 
-/* decode_frame_ether()'s frame the whole way: out of line (a tail call),
- * so that the fast path keeps nothing across a call. */
-static __attribute__((noinline)) enum decode_result
-whole_no_payload(const uint8_t *data, size_t caplen, size_t wirelen,
-    const struct decode_opts *opts, struct pkt *pkt)
+enum decode_result
+decode_whole_no_payload(const uint8_t *data, size_t caplen, size_t wirelen,
+    const struct decode_opts *opts, int64_t ts, struct pkt *pkt)
 {
-	enum decode_result r = decode_whole(DLT_EN10MB, data, caplen, wirelen,
-	    opts, pkt);
+	struct decode_opts o = *opts;
+
+	o.ts = ts;
+	enum decode_result r = decode_frame_whole(DLT_EN10MB, data, caplen,
+	    wirelen, &o, pkt);
 
 	pkt->tcp.payload = NULL;
 	return r;
-}
-
-/* decode_fast()'s frame the whole way (a tail call). */
-static inline __attribute__((always_inline)) enum decode_result
-fast_whole(const uint8_t *d, size_t caplen, size_t wirelen,
-    const struct decode_opts *opts, struct pkt *pkt, bool full)
-{
-	if (!full)
-		return whole_no_payload(d, caplen, wirelen, opts, pkt);
-	return decode_whole(DLT_EN10MB, d, caplen, wirelen, opts, pkt);
-}
-
-/* decode_fast()'s TCP header, after an IP header of iph bytes (a
- * constant in each of its two copies) whose length field counts plen TCP
- * bytes. */
-static inline __attribute__((always_inline)) enum decode_result
-fast_tcp(const uint8_t *d, size_t caplen, size_t wirelen,
-    const struct decode_opts *opts, struct pkt *pkt, bool full,
-    size_t iph, size_t plen)
-{
-	const uint8_t *ip = d + 14;
-	const uint8_t *th = ip + iph;
-	size_t hlen = (size_t)(th[12] >> 4) * 4;
-	/* The TCP bytes captured, the IP length's at most: the header's
-	 * all (so it fits the IP length too). */
-	size_t cap = caplen - 14 - iph, avail = cap < plen ? cap : plen;
-	if (hlen < 20 || avail < hlen)
-		return fast_whole(d, caplen, wirelen, opts, pkt, full);
-	struct tcp_seg *t = &pkt->tcp;
-	enum decode_result res = DECODE_OK;
-	/* (the quirks stored once, before the walk) */
-	uint32_t quirks = cap > plen ? DEC_ETH_PADDING : 0;
-
-	seg_head(t, th);
-	t->flags = th[13];
-	t->ae = th[12] & 1;
-	t->win = ld_be16(th + 14);
-	t->hlen = (uint8_t)hlen;
-	t->paylen = (uint32_t)(plen - hlen);
-	/* (paycap, like payload, only full: nothing after the decoder
-	 * reads it) */
-	uint32_t paycap = (uint32_t)(avail - hlen);	/* <= paylen: avail
-							   <= plen */
-	if (full) {
-		t->paycap = paycap;
-		t->payload = paycap ? th + hlen : NULL;
-	}
-	if (paycap < t->paylen) {
-		quirks |= DEC_TCP_PAYLOAD_CUT;
-		if (caplen >= wirelen)
-			res = DECODE_MALFORMED;	/* as below */
-	}
-	/* The options last: the walk is a tail call. */
-	uint32_t q;
-	memset(&t->opt, 0, offsetof(struct tcp_opts, sack));
-	if (!tcp_options_common(th + 20, hlen - 20, &t->opt, &q)) {
-		pkt->quirks = quirks;
-		return fast_options_walk(pkt, th + 20, hlen - 20, res);
-	}
-	pkt->quirks = quirks | q;
-	return res;
-}
-
-/*
- * Most frames at once: Ethernet II, IPv4 without options or IPv6 without
- * extension headers, not a fragment, a TCP header all captured, checksums
- * not verified. The same pkt and result as the whole way below; any other
- * frame, and any doubt, goes the whole way (decode_whole(), a tail call,
- * as is the option walk's: the fast path keeps nothing across a call, and
- * saves no registers). One check of the captured length covers the fixed
- * headers (rd_take()'s bound, at once). Not full (decode_frame_ether()):
- * the frame's payload pointer, payload bytes captured (tcp.paycap), VLAN
- * and IPv4 identification are not stored by this way (the whole way
- * stores them), a few stores a frame that nothing after the decoder
- * reads.
- */
-static inline __attribute__((always_inline)) enum decode_result
-decode_fast(const uint8_t *d, size_t caplen, size_t wirelen,
-    const struct decode_opts *opts, struct pkt *pkt, bool full)
-{
-	if (caplen < 14 + 20 + 20)
-		goto whole;
-	const uint8_t *ip = d + 14;
-	uint16_t et = ld_be16(d + 12);
-	/* The network fields at once, in the branch that knows the
-	 * version: a frame that goes the whole way after all is decoded
-	 * again from the start (decode_whole() clears them). */
-	if (et == ETHERTYPE_IPV4) {
-		/* IHL 5, TCP, neither MF nor a fragment offset (DF may be) */
-		size_t tot = ld_be16(ip + 2);
-		if (ip[0] != 0x45 || ip[9] != IPPROTO_TCP_ ||
-		    (ld_be16(ip + 6) & 0x3fff) != 0 || tot < 40)
-			goto whole;
-		pkt->af = 4;
-		addr4(pkt->src, ip + 12);
-		addr4(pkt->dst, ip + 16);
-		if (full) {
-			pkt->vlan = 0;
-			pkt->ipid = ld_be16(ip + 4);
-		}
-		return fast_tcp(d, caplen, wirelen, opts, pkt, full, 20,
-		    tot - 20);
-	} else if (et == ETHERTYPE_IPV6) {
-		/* TCP next; a payload length of 0 (a jumbogram, BIG TCP) or
-		 * too short for a TCP header goes the whole way */
-		if (caplen < 14 + 40 + 20 || ip[0] >> 4 != 6 ||
-		    ip[6] != IPPROTO_TCP_)
-			goto whole;
-		size_t plen = ld_be16(ip + 4);
-		if (plen < 20)
-			goto whole;
-		pkt->af = 6;
-		memcpy(pkt->src, ip + 8, 16);
-		memcpy(pkt->dst, ip + 24, 16);
-		if (full) {
-			pkt->vlan = 0;
-			pkt->ipid = 0;
-		}
-		return fast_tcp(d, caplen, wirelen, opts, pkt, full, 40,
-		    plen);
-	}
-whole:
-	return fast_whole(d, caplen, wirelen, opts, pkt, full);
-}
-
-enum decode_result
-decode_frame_ether(const uint8_t *data, size_t caplen, size_t wirelen,
-    const struct decode_opts *opts, struct pkt *pkt)
-{
-	return decode_fast(data, caplen, wirelen, opts, pkt, false);
 }
 
 enum decode_result
@@ -1894,6 +1666,6 @@ decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
 {
 	if (dlt == DLT_EN10MB && data && !decode_fast_off &&
 	    !(opts && opts->verify_checksums))
-		return decode_fast(data, caplen, wirelen, opts, pkt, true);
-	return decode_whole(dlt, data, caplen, wirelen, opts, pkt);
+		return decode_fast(data, caplen, wirelen, opts, 0, pkt, true);
+	return decode_frame_whole(dlt, data, caplen, wirelen, opts, pkt);
 }

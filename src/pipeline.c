@@ -89,7 +89,10 @@ struct pipeline {
 	struct report rep;
 	struct stats st;
 	int64_t clock;		/* capture clock: the latest time seen */
-	int64_t last_sweep;
+	/* The clock of the next sweep: a second after the last one's
+	 * (capture times are clamped below 2^33 s, capture.c: no
+	 * overflow). */
+	int64_t next_sweep;
 	uint64_t frame_no;	/* 1-based across all inputs */
 	/* Frames read that are no TCP segment counted in st.tcp_packets
 	 * (frame_unusual()), which is st.packets less these: set at the
@@ -124,6 +127,7 @@ pipeline_init(struct pipeline *pl, const struct synfin_config *cfg, FILE *out)
 	};
 
 	memset(pl, 0, sizeof(*pl));
+	pl->next_sweep = NS;	/* the clock from 0, no sweep yet */
 	pl->cfg = cfg;
 	pl->dopts.verify_checksums = cfg->verify_checksums;
 	/* decode_frame_ether() verifies no checksums */
@@ -149,13 +153,14 @@ pipeline_init(struct pipeline *pl, const struct synfin_config *cfg, FILE *out)
 /* A frame read, decoded, not yet analyzed. */
 struct ahead {
 	/* The frame; of one decoded by read_decode() at once, only what
-	 * frame_commit() reads: ts_ns and skipped. */
+	 * frame_commit() reads: ts_ns, and skipped unless none is. */
 	struct frame f;
 	struct pkt pkt;
 	/* The decoder's result; AHEAD_COPY: DECODE_OK, but a copy from
 	 * another interface (copies), not analyzed. */
 	enum decode_result r;
-	uint32_t hash;		/* one thread: the segment's flow hash */
+	uint32_t hash;		/* one thread: the segment's flow hash (of
+				   a frame that is none, a hint) */
 };
 #define AHEAD_COPY DECODE_MAX
 
@@ -290,17 +295,15 @@ copy_of_seen(struct copies *cp, const struct ahead *a)
 }
 
 /* A frame decoded with one thread (frame_decode(), read_decode()): a
- * segment's flow hash, and its lookup's bucket fetched now; any other
- * frame's hash 0, prefetch_ahead()'s hint, harmless. */
+ * segment's flow hash, and its lookup's bucket fetched now. Any frame's,
+ * without a test of the decoder's result: the decoder leaves no field of
+ * pkt unset (decode_frame_whole() clears it first), and the hash of a
+ * frame that is no segment is only prefetch_ahead()'s hint, harmless. */
 static inline __attribute__((always_inline)) void
 hash_ahead(struct pipeline *pl, struct ahead *a)
 {
-	if (G_LIKELY(a->r == DECODE_OK)) {
-		a->hash = flow_table_hash(&pl->flows, &a->pkt);
-		flow_prefetch_bucket(&pl->flows, a->hash);
-	} else {
-		a->hash = 0;
-	}
+	a->hash = flow_table_hash(&pl->flows, &a->pkt);
+	flow_prefetch_bucket(&pl->flows, a->hash);
 }
 
 /* Decoding changes nothing the analysis reads: a frame may be decoded
@@ -324,7 +327,7 @@ frame_decode(struct pipeline *pl, struct ahead *a, struct par *par)
 	pl->dopts.ts = a->f.ts_ns;
 	if (fast) {
 		a->r = decode_frame_ether(a->f.data, a->f.caplen,
-		    a->f.wirelen, &pl->dopts, &a->pkt);
+		    a->f.wirelen, a->f.ts_ns, &pl->dopts, &a->pkt);
 	} else {
 		a->r = decode_frame(a->f.dlt, a->f.data, a->f.caplen,
 		    a->f.wirelen, &pl->dopts, &a->pkt);
@@ -390,10 +393,12 @@ static void progress_update(struct pipeline *pl, bool force);
 /* Analyze a decoded frame: in frame order; with shown, every 4,096 frames
  * show how far the input is (the progress line). Inline: out of line, it
  * saved registers and made a stack frame for each frame, and
- * capture_ahead() kept its own across the call. par as frame_decode()'s. */
+ * capture_ahead() kept its own across the call. par as frame_decode()'s.
+ * none_skipped: the capture has no filter (capture_head.at_once), so no
+ * frame is left out before this one, and a->f.skipped is not read. */
 static inline __attribute__((always_inline)) void
 frame_commit(struct pipeline *pl, struct ahead *a, struct par *par,
-    bool shown)
+    bool shown, bool none_skipped)
 {
 	const struct frame *f = &a->f;
 	struct pkt *pkt = &a->pkt;
@@ -402,17 +407,18 @@ frame_commit(struct pipeline *pl, struct ahead *a, struct par *par,
 
 	/* The frame's number in the input files, frames the filter left
 	 * out included (as tshark and Wireshark number them). */
-	pl->frame_no += 1 + f->skipped;
+	pl->frame_no += 1 + (none_skipped ? 0 : f->skipped);
 	/* The clock never runs backwards: a capture whose timestamps jump
-	 * back does not rewind the timers. */
-	if (f->ts_ns > pl->clock)
-		pl->clock = f->ts_ns;
-	if (pl->clock - pl->last_sweep >= NS) {
+	 * back does not rewind the timers. (Stored every frame, a
+	 * conditional move where a branch and the store's copy were.) */
+	int64_t clock = f->ts_ns > pl->clock ? f->ts_ns : pl->clock;
+	pl->clock = clock;
+	if (clock >= pl->next_sweep) {
 		if (par)
 			par_sweep(par, pl->frame_no, pl->clock);
 		else
 			flow_expire(&pl->flows, pl->clock);
-		pl->last_sweep = pl->clock;
+		pl->next_sweep = pl->clock + NS;
 	}
 
 	/* The usual frame at once: a segment, no copy, no checksum or ICMP
@@ -446,7 +452,7 @@ pipeline_frame(struct pipeline *pl, const struct frame *f)
 	struct ahead a = { .f = *f };
 
 	frame_decode(pl, &a, pl->par);
-	frame_commit(pl, &a, pl->par, false);
+	frame_commit(pl, &a, pl->par, false, false);
 }
 
 static uint64_t
@@ -525,6 +531,7 @@ progress_clear(struct pipeline *pl)
  * two (an index is masked, not divided). */
 #define RING 8
 _Static_assert(RING > AHEAD && (RING & (RING - 1)) == 0, "ahead ring");
+_Static_assert(RING == 2 * AHEAD, "ahead: half the ring (ahead_loop())");
 /* A slot of the ring: a power of two bytes too, so that finding one is a
  * shift (struct ahead is 192 bytes: a multiply by 3 and a shift, each
  * time one was found). */
@@ -545,8 +552,8 @@ slot_at(union ahead_slot *ring, size_t at)
 }
 
 /* The record of a frame read ahead, fetched (flow_prefetch_record()):
- * a frame that is no segment has the hash 0 (frame_decode(),
- * read_decode()), a hint as good as any, without a test. */
+ * a frame that is no segment has the hash of what the decoder left in
+ * its pkt (hash_ahead()), a hint as good as any, without a test. */
 static inline __attribute__((always_inline)) void
 prefetch_ahead(struct pipeline *pl, const struct ahead *b)
 {
@@ -556,24 +563,27 @@ prefetch_ahead(struct pipeline *pl, const struct ahead *b)
 /* Read a frame into a and decode it (one thread): the usual record
  * (capture_at_once()) of an Ethernet capture decoded at once from what
  * was read, of which the ring keeps only what frame_commit() reads
- * (struct ahead). */
+ * (struct ahead). ether: the records handed out at once are such frames
+ * (their link type is the file's, capture_head.dlt, and it is
+ * pl->ether_dlt), and there are such records, so the capture has no
+ * filter (capture_head.at_once): a constant in each of capture_ahead()'s
+ * two loops; there a->f.skipped is not written (none is skipped:
+ * frame_commit()). */
 static inline __attribute__((always_inline)) enum capture_status
 read_decode(struct pipeline *pl, struct capture *cap, struct ahead *a,
-    GError **err)
+    bool ether, GError **err)
 {
 	struct frame f;
 
 	/* (struct capture begins with its struct capture_head) */
 	if (G_LIKELY(capture_at_once((struct capture_head *)(void *)cap,
 	    &f))) {
-		if (G_LIKELY(f.dlt == pl->ether_dlt)) {
+		if (ether) {
 			/* frame_decode()'s, from f: Ethernet, no interface
 			 * (f.iface 0), so no copy to look for */
 			a->f.ts_ns = f.ts_ns;
-			a->f.skipped = 0;
-			pl->dopts.ts = f.ts_ns;
 			a->r = decode_frame_ether(f.data, f.caplen,
-			    f.wirelen, &pl->dopts, &a->pkt);
+			    f.wirelen, f.ts_ns, &pl->dopts, &a->pkt);
 			hash_ahead(pl, a);
 			return CAPTURE_OK;
 		}
@@ -587,6 +597,40 @@ read_decode(struct pipeline *pl, struct capture *cap, struct ahead *a,
 	return CAPTURE_OK;
 }
 
+/* capture_ahead()'s loop once AHEAD frames are read: each frame read is
+ * followed by the analysis of the one AHEAD before it; at is the offset
+ * in bytes of the next to analyze in the ring (slot_at(), already
+ * masked): done modulo RING, SLOT times (done counted by it alone, and
+ * only its place in the ring matters after). The input's end or error (s), or CAPTURE_OK when
+ * the output is gone (what is read ahead is left). ether as
+ * read_decode()'s. */
+static inline __attribute__((always_inline)) enum capture_status
+ahead_loop(struct pipeline *pl, struct capture *cap, union ahead_slot *ring,
+    size_t *atp, bool ether, GError **err)
+{
+	size_t at = 0;
+	enum capture_status s;
+
+	for (;;) {
+		/* (AHEAD on, of a masked at: the other half of the ring) */
+		s = read_decode(pl, cap, slot_at(ring, at ^ AHEAD * SLOT),
+		    ether, err);
+		if (s != CAPTURE_OK) {
+			if (s == CAPTURE_AGAIN)	/* never from a file */
+				continue;
+			break;
+		}
+		prefetch_ahead(pl, slot_at(ring, at + RECORD_AHEAD * SLOT));
+		/* The oldest, now AHEAD are read after it. */
+		frame_commit(pl, slot_at(ring, at), NULL, true, ether);
+		at = (at + SLOT) & (RING * SLOT - 1);
+		if (pl->rep.gone)
+			break;
+	}
+	*atp = at;
+	return s;
+}
+
 /* One thread reading a regular file, without -c (pipeline_capture()):
  * AHEAD frames ahead, in a loop of its own that tests nothing per frame
  * but the end of the input and the output's (pl->stop is never set
@@ -598,6 +642,11 @@ capture_ahead(struct pipeline *pl, struct capture *cap, GError **err)
 	union ahead_slot ring[RING];
 	uint64_t n = 0, done = 0;	/* frames read, frames analyzed */
 	enum capture_status s;
+	/* (struct capture begins with its struct capture_head) */
+	const struct capture_head *head = (void *)cap;
+	/* read_decode()'s ether; with it, no frame of the capture is left
+	 * out by a filter (at_once) */
+	bool ether = head->dlt == pl->ether_dlt && head->at_once != 0;
 
 	if (pl->rep.gone)
 		return true;
@@ -613,31 +662,24 @@ capture_ahead(struct pipeline *pl, struct capture *cap, GError **err)
 		if (++n > RECORD_AHEAD)
 			prefetch_ahead(pl, &ring[RECORD_AHEAD].a);
 	}
-	/* Then AHEAD read and not analyzed at every turn: n is done +
-	 * AHEAD; at is done's slot's offset in bytes (slot_at()), done
-	 * SLOT times (done counted by it alone). */
-	size_t at = 0;
-	for (;;) {
-		s = read_decode(pl, cap, slot_at(ring, at + AHEAD * SLOT),
-		    err);
-		if (s != CAPTURE_OK) {
-			if (s == CAPTURE_AGAIN)	/* never from a file */
-				continue;
-			break;
-		}
-		prefetch_ahead(pl, slot_at(ring, at + RECORD_AHEAD * SLOT));
-		/* The oldest, now AHEAD are read after it. */
-		frame_commit(pl, slot_at(ring, at), NULL, true);
-		at += SLOT;
-		if (pl->rep.gone)	/* what is read ahead is left */
-			return true;
-	}
-	done = at / SLOT;
+	/* Then AHEAD read and not analyzed at every turn, in one of two
+	 * copies of the loop: the link type of the frames handed out at
+	 * once is the file's (capture.c sets it once), tested here once
+	 * rather than for every frame, and so is the filter. */
+	size_t at;
+	if (ether)
+		s = ahead_loop(pl, cap, ring, &at, true, err);
+	else
+		s = ahead_loop(pl, cap, ring, &at, false, err);
+	if (s == CAPTURE_OK)	/* the output is gone */
+		return true;
+	done = at / SLOT;	/* its place in the ring: all that counts */
 	n = done + AHEAD;
 end:
 	/* The end of the input: the frames read ahead. */
 	while (done < n)
-		frame_commit(pl, &ring[done++ & (RING - 1)].a, NULL, true);
+		frame_commit(pl, &ring[done++ & (RING - 1)].a, NULL, true,
+		    ether);
 	return s != CAPTURE_ERROR;
 }
 
@@ -663,7 +705,7 @@ pipeline_capture(struct pipeline *pl, struct capture *cap, GError **err)
 		if (s != CAPTURE_OK)
 			break;
 		frame_decode(pl, &a, pl->par);
-		frame_commit(pl, &a, pl->par, true);
+		frame_commit(pl, &a, pl->par, true, false);
 		if (pl->cfg->count && pl->st.packets >= pl->cfg->count)
 			pl->stop = true;
 	}
@@ -801,7 +843,7 @@ pipeline_run_live(const struct synfin_config *cfg)
 
 	pipeline_init(&pl, cfg, out);
 	pl.clock = wall_ns();
-	pl.last_sweep = pl.clock;
+	pl.next_sweep = pl.clock + NS;
 	while (!live_stop && !pl.stop && !pl.rep.gone) {
 		struct frame f;
 		enum capture_status s = capture_next(cap, &f, &err);
@@ -823,9 +865,9 @@ pipeline_run_live(const struct synfin_config *cfg)
 		int64_t now = wall_ns();
 		if (now > pl.clock)
 			pl.clock = now;
-		if (pl.clock - pl.last_sweep >= NS) {
+		if (pl.clock >= pl.next_sweep) {
 			flow_expire(&pl.flows, pl.clock);
-			pl.last_sweep = pl.clock;
+			pl.next_sweep = pl.clock + NS;
 		}
 	}
 	uint64_t recv = 0, drop = 0, ifdrop = 0;

@@ -33,14 +33,16 @@ rd_has(const struct rd *r, size_t n)
 }
 
 /* Big-endian loads from bytes already checked: by the rd_ reads below,
- * or rd_take() (within its n). */
-static inline uint16_t
+ * or rd_take() (within its n). Always inline: each is a load and a byte
+ * swap, which GCC left out of line in a function as large as the reader's
+ * loop with the decoder inline (pipeline.c). */
+static inline __attribute__((always_inline)) uint16_t
 ld_be16(const uint8_t *p)
 {
 	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
 }
 
-static inline uint32_t
+static inline __attribute__((always_inline)) uint32_t
 ld_be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
