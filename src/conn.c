@@ -3156,43 +3156,62 @@ static bool conn_input_slow(struct conn *c, const struct conn_cfg *cfg,
     uint8_t dir, const struct pkt *pkt, int64_t ts, uint64_t frame);
 
 /* conn_input() for a segment of flags f (its SYN, FIN, RST and ACK bits)
- * whose plain step is ev, quick_ok()'s conditions known to hold:
- * plain_ok_f()'s, then plain_ev(), else the whole path; false, conn_input()'s answer. Out of line, as
- * fast_steps(), with conn_input()'s arguments: the test and the steps
- * save the registers they need once, and the whole path is a jump. */
-#define PLAIN_COPY(name, f, ev)						\
+ * from endpoint d whose plain step is ev, quick_ok()'s conditions known to
+ * hold: plain_ok_f()'s, then plain_ev(), else the whole path; false,
+ * conn_input()'s answer. Out of line, as fast_steps(), with conn_input()'s
+ * arguments but dir: the test and the steps save the registers they need
+ * once, and the whole path is a jump. One copy for each sender, d a
+ * constant: its peer, its side and the other's are at fixed places in the
+ * record, no address to compute or keep in a register. */
+#define PLAIN_COPY(name, f, ev, d)					\
 	static __attribute__((noinline)) bool				\
-	name(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,	\
+	name(struct conn *c, const struct conn_cfg *cfg,		\
 	    const struct pkt *pkt, int64_t ts, uint64_t frame)		\
 	{								\
-		if (plain_ok_f(c, dir, pkt, f) == EV_NONE)		\
-			return conn_input_slow(c, cfg, dir, pkt, ts,	\
+		if (plain_ok_f(c, d, pkt, f) == EV_NONE)		\
+			return conn_input_slow(c, cfg, d, pkt, ts,	\
 			    frame);					\
-		plain_ev(c, dir, &pkt->tcp, ts, frame, ev);		\
+		plain_ev(c, d, &pkt->tcp, ts, frame, ev);		\
 		return false;						\
 	}
-PLAIN_COPY(plain_syn, TH_SYN, EV_SYN)
-PLAIN_COPY(plain_synack, TH_SYN | TH_ACK, EV_SYNACK)
-PLAIN_COPY(plain_ack, TH_ACK, EV_ACK)
-PLAIN_COPY(plain_fin, TH_ACK | TH_FIN, EV_FIN)
+PLAIN_COPY(plain_syn0, TH_SYN, EV_SYN, 0)
+PLAIN_COPY(plain_syn1, TH_SYN, EV_SYN, 1)
+PLAIN_COPY(plain_synack0, TH_SYN | TH_ACK, EV_SYNACK, 0)
+PLAIN_COPY(plain_synack1, TH_SYN | TH_ACK, EV_SYNACK, 1)
+PLAIN_COPY(plain_ack0, TH_ACK, EV_ACK, 0)
+PLAIN_COPY(plain_ack1, TH_ACK, EV_ACK, 1)
+PLAIN_COPY(plain_fin0, TH_ACK | TH_FIN, EV_FIN, 0)
+PLAIN_COPY(plain_fin1, TH_ACK | TH_FIN, EV_FIN, 1)
 #undef PLAIN_COPY
 
+/* The plain copy for an ACK from dir (0 or 1). */
+static inline __attribute__((always_inline)) bool
+plain_ack(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+    const struct pkt *pkt, int64_t ts, uint64_t frame)
+{
+	return dir ? plain_ack1(c, cfg, pkt, ts, frame) :
+	    plain_ack0(c, cfg, pkt, ts, frame);
+}
+
 /* conn_input() for a segment the fast path does not take: the plain copy
- * for its flags, or the whole path. Inline: only a jump, which saves no
- * registers. */
+ * for its flags and sender, or the whole path. Inline: only a jump, which
+ * saves no registers. */
 static inline __attribute__((always_inline)) bool
 conn_input_plain(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt, int64_t ts, uint64_t frame)
 {
 	switch (pkt->tcp.flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK)) {
 	case TH_SYN:
-		return plain_syn(c, cfg, dir, pkt, ts, frame);
+		return dir ? plain_syn1(c, cfg, pkt, ts, frame) :
+		    plain_syn0(c, cfg, pkt, ts, frame);
 	case TH_SYN | TH_ACK:
-		return plain_synack(c, cfg, dir, pkt, ts, frame);
+		return dir ? plain_synack1(c, cfg, pkt, ts, frame) :
+		    plain_synack0(c, cfg, pkt, ts, frame);
 	case TH_ACK:
 		return plain_ack(c, cfg, dir, pkt, ts, frame);
 	case TH_ACK | TH_FIN:
-		return plain_fin(c, cfg, dir, pkt, ts, frame);
+		return dir ? plain_fin1(c, cfg, pkt, ts, frame) :
+		    plain_fin0(c, cfg, pkt, ts, frame);
 	default:
 		return conn_input_slow(c, cfg, dir, pkt, ts, frame);
 	}
