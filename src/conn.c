@@ -3536,18 +3536,23 @@ conn_held_flush(struct conn *c, const struct conn_cfg *cfg)
 	return r;
 }
 
-/* conn_input() for a segment quick_ok() and fast_head_ok() take (an ACK):
- * fast_tail_ok()'s conditions, then the fast path's steps, inline, else
- * the plain copy for an ACK, a jump. Out of line, so that conn_input()
- * saves no registers; the steps' registers saved once. */
-static __attribute__((noinline)) bool
-conn_input_fast(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
-    const struct pkt *pkt, int64_t ts, uint64_t frame)
-{
-	if (fast_tail_ok(c, dir, &pkt->tcp))
-		return fast_steps(c, dir, &pkt->tcp, ts);
-	return plain_ack(c, cfg, dir, pkt, ts, frame);
-}
+/* conn_input() for a segment quick_ok() and fast_head_ok() take (an ACK)
+ * from endpoint d: fast_tail_ok()'s conditions, then the fast path's
+ * steps, inline, else the plain copy for an ACK, a jump. Out of line, so
+ * that conn_input() saves no registers; the steps' registers saved once.
+ * One copy for each sender, as the plain copies. */
+#define FAST_COPY(name, d)						\
+	static __attribute__((noinline)) bool				\
+	name(struct conn *c, const struct conn_cfg *cfg,		\
+	    const struct pkt *pkt, int64_t ts, uint64_t frame)		\
+	{								\
+		if (fast_tail_ok(c, d, &pkt->tcp))			\
+			return fast_steps(c, d, &pkt->tcp, ts);		\
+		return plain_ack(c, cfg, d, pkt, ts, frame);		\
+	}
+FAST_COPY(conn_input_fast0, 0)
+FAST_COPY(conn_input_fast1, 1)
+#undef FAST_COPY
 
 bool
 conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
@@ -3558,7 +3563,8 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	if (G_UNLIKELY(!quick_ok(c, cfg, pkt)))
 		return conn_input_slow(c, cfg, dir, pkt, ts, frame);
 	if (fast_head_ok(c, dir, pkt))
-		return conn_input_fast(c, cfg, dir, pkt, ts, frame);
+		return dir ? conn_input_fast1(c, cfg, pkt, ts, frame) :
+		    conn_input_fast0(c, cfg, pkt, ts, frame);
 	return conn_input_plain(c, cfg, dir, pkt, ts, frame);
 }
 
