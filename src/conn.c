@@ -3554,18 +3554,28 @@ FAST_COPY(conn_input_fast0, 0)
 FAST_COPY(conn_input_fast1, 1)
 #undef FAST_COPY
 
+/* conn_input() for a segment from d, a constant: its tests and its jumps
+ * with the sender's peer and side at fixed places. */
+static inline __attribute__((always_inline)) bool
+conn_input_from(struct conn *c, const struct conn_cfg *cfg, uint8_t d,
+    const struct pkt *pkt, int64_t ts, uint64_t frame)
+{
+	if (G_UNLIKELY(!quick_ok(c, cfg, pkt)))
+		return conn_input_slow(c, cfg, d, pkt, ts, frame);
+	if (fast_head_ok(c, d, pkt))
+		return d ? conn_input_fast1(c, cfg, pkt, ts, frame) :
+		    conn_input_fast0(c, cfg, pkt, ts, frame);
+	return conn_input_plain(c, cfg, d, pkt, ts, frame);
+}
+
 bool
 conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt, int64_t ts, uint64_t frame)
 {
 	if (G_UNLIKELY(conn_fast_check))
 		return fast_check(c, cfg, dir, pkt, ts, frame);
-	if (G_UNLIKELY(!quick_ok(c, cfg, pkt)))
-		return conn_input_slow(c, cfg, dir, pkt, ts, frame);
-	if (fast_head_ok(c, dir, pkt))
-		return dir ? conn_input_fast1(c, cfg, pkt, ts, frame) :
-		    conn_input_fast0(c, cfg, pkt, ts, frame);
-	return conn_input_plain(c, cfg, dir, pkt, ts, frame);
+	return dir ? conn_input_from(c, cfg, 1, pkt, ts, frame) :
+	    conn_input_from(c, cfg, 0, pkt, ts, frame);
 }
 
 /* The whole path. It answers false, conn_input()'s answer for a segment
