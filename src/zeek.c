@@ -118,7 +118,8 @@ enum {
  */
 #define TOO_LARGE_SEQ_DELTA 1048576
 
-/* GCC's noipa where there is one (zeek_segment_plain()); clang has none. */
+/* GCC's noipa where there is one (zeek_segment_plain0()...); clang has
+ * none. */
 #if defined(__has_attribute)
 #if __has_attribute(noipa)
 #define ZK_NOIPA __attribute__((noipa))
@@ -685,11 +686,12 @@ note_steady(struct zeek_conn *z)
 }
 
 /* zeek_conn_segment() for a plain segment (zeek_conn_segment_fl())
- * without FIN. Out of line, as zeek_segment_fin() and zeek_segment_full(),
+ * without FIN. Out of line in a copy for each endpoint
+ * (zeek_segment_plain0() and 1), as segment_fin() and zeek_segment_full(),
  * so that zeek_conn_segment() is only the test and a call to one of them
  * (noipa: not a clone with seg's fields for arguments). */
-__attribute__((noinline)) ZK_NOIPA void
-zeek_segment_plain(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
+static inline __attribute__((always_inline)) void
+segment_plain(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
     unsigned segflags)
 {
 	unsigned p = e ^ 1u;
@@ -728,8 +730,8 @@ zeek_segment_plain(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
  * the peer's FIN-then-RST rule needs a peer RESET, which a steady one is
  * not; nor is the sender RESET, so update_last() always takes its numbers.
  */
-__attribute__((noinline)) ZK_NOIPA void
-zeek_segment_fin(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
+static inline __attribute__((always_inline)) void
+segment_fin(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
     unsigned segflags)
 {
 	unsigned p = e ^ 1u;
@@ -760,6 +762,36 @@ zeek_segment_fin(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
 	if ((segflags & ZEEK_SEG_GAP) && est_or_closing(z, e) &&
 	    est_or_closing(z, p))
 		hist_scaled_rare(z, p, CNT_GAP, HL_G);
+}
+
+/* segment_plain() and segment_fin() for each endpoint, e a constant: its
+ * numbers and counts, and its peer's, at fixed places. */
+__attribute__((noinline)) ZK_NOIPA void
+zeek_segment_plain0(struct zeek_conn *z, const struct tcp_seg *seg,
+    unsigned segflags)
+{
+	segment_plain(z, 0, seg, segflags);
+}
+
+__attribute__((noinline)) ZK_NOIPA void
+zeek_segment_plain1(struct zeek_conn *z, const struct tcp_seg *seg,
+    unsigned segflags)
+{
+	segment_plain(z, 1, seg, segflags);
+}
+
+__attribute__((noinline)) ZK_NOIPA void
+zeek_segment_fin0(struct zeek_conn *z, const struct tcp_seg *seg,
+    unsigned segflags)
+{
+	segment_fin(z, 0, seg, segflags);
+}
+
+__attribute__((noinline)) ZK_NOIPA void
+zeek_segment_fin1(struct zeek_conn *z, const struct tcp_seg *seg,
+    unsigned segflags)
+{
+	segment_fin(z, 1, seg, segflags);
 }
 
 /* ---- entry points ---------------------------------------------------- */

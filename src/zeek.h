@@ -57,10 +57,14 @@ void zeek_conn_init(struct zeek_conn *z);
 /* zeek_conn_segment()'s steps, by kind of segment, and the bit of
  * zeek_conn.flags that tells the kind (zeek.c). Not to be called but by
  * zeek_conn_segment_fl(). */
-void zeek_segment_plain(struct zeek_conn *z, unsigned e,
-    const struct tcp_seg *seg, unsigned segflags);
-void zeek_segment_fin(struct zeek_conn *z, unsigned e,
-    const struct tcp_seg *seg, unsigned segflags);
+void zeek_segment_plain0(struct zeek_conn *z, const struct tcp_seg *seg,
+    unsigned segflags);
+void zeek_segment_plain1(struct zeek_conn *z, const struct tcp_seg *seg,
+    unsigned segflags);
+void zeek_segment_fin0(struct zeek_conn *z, const struct tcp_seg *seg,
+    unsigned segflags);
+void zeek_segment_fin1(struct zeek_conn *z, const struct tcp_seg *seg,
+    unsigned segflags);
 void zeek_segment_full(struct zeek_conn *z, unsigned e,
     const struct tcp_seg *seg, unsigned segflags);
 #define ZEEK_F_STEADY 0x40u
@@ -88,9 +92,11 @@ zeek_conn_segment_fl(struct zeek_conn *z, bool from_first,
 	    seg->win != 0 && !(segflags & ZEEK_SEG_BAD_CSUM)))
 		zeek_segment_full(z, e, seg, segflags);
 	else if (fl & TH_FIN)
-		zeek_segment_fin(z, e, seg, segflags);
+		(from_first ? zeek_segment_fin0 : zeek_segment_fin1)(z, seg,
+		    segflags);
 	else
-		zeek_segment_plain(z, e, seg, segflags);
+		(from_first ? zeek_segment_plain0 : zeek_segment_plain1)(z,
+		    seg, segflags);
 }
 
 /* A segment from the first sender (from_first) or the other endpoint. */
