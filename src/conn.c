@@ -2609,7 +2609,7 @@ simul_done(struct conn *c)
 /* snd's highest ack and the right edge of the window it advertised
  * (scaled unless on a SYN-ACK, RFC 7323 2.2). */
 static inline __attribute__((always_inline)) void
-take_ack_inline(struct tcp_peer *snd, const struct tcp_peer *rcv,
+take_ack(struct tcp_peer *snd, const struct tcp_peer *rcv,
     const struct tcp_seg *s, bool synack)
 {
 	if (!(snd->flags & PEER_ACK_SENT) || seq_gt(s->ack, snd->ack))
@@ -2624,15 +2624,6 @@ take_ack_inline(struct tcp_peer *snd, const struct tcp_peer *rcv,
 	if (!(snd->flags & PEER_WIN_KNOWN) || seq_gt(end, snd->rcv_end))
 		snd->rcv_end = end;
 	snd->flags |= PEER_WIN_KNOWN;
-}
-
-/* take_ack_inline() out of line, for all but the plain path (the fast
- * path saves registers when it is inline). */
-static __attribute__((noinline)) void
-take_ack(struct tcp_peer *snd, const struct tcp_peer *rcv,
-    const struct tcp_seg *s, bool synack)
-{
-	take_ack_inline(snd, rcv, s, synack);
 }
 
 /*
@@ -3107,7 +3098,7 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 			teardown_fin_ack(c, dir, s, ev == EV_ACK &&
 			    s->paylen == 0, snd->ack,
 			    snd->flags & PEER_ACK_SENT, ts, frame);
-		take_ack_inline(snd, rcv, s, ev == EV_SYNACK);
+		take_ack(snd, rcv, s, ev == EV_SYNACK);
 	}
 	/* Its side's first FIN (plain_ok()): teardown_fin()'s steps. (At
 	 * s->seq == nxt_before, the check of its seq fires only for a
@@ -4078,7 +4069,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 			teardown_fin_ack(c, dir, s,
 			    ev == EV_ACK && s->paylen == 0, prev_ack, had_ack,
 			    ts, frame);
-		take_ack_inline(snd, rcv, s, ev == EV_SYNACK);
+		take_ack(snd, rcv, s, ev == EV_SYNACK);
 	}
 
 	/* Data beyond the receiver's advertised window (3.10.7.4 first
