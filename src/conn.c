@@ -3137,10 +3137,11 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	 * Zeek's is one of conn_input()'s, after first_dir is set.) */
 	if (ev == EV_SYN)
 		zeek_conn_first_syn(&c->zeek, s);
+	else if (ev == EV_SYNACK)
+		zeek_conn_synack(&c->zeek, from_first(c, dir), s);
 	else
 		zeek_conn_segment_fl(&c->zeek, from_first(c, dir), s, 0,
-		    ev == EV_SYNACK ? TH_SYN | TH_ACK : fin ? TH_ACK | TH_FIN :
-		    TH_ACK);
+		    fin ? TH_ACK | TH_FIN : TH_ACK);
 }
 
 static bool conn_input_slow(struct conn *c, const struct conn_cfg *cfg,

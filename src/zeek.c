@@ -924,6 +924,23 @@ zeek_segment_full(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
 }
 
 /*
+ * zeek_conn_segment() for a SYN-ACK (its FIN and RST bits off) with no
+ * ZEEK_SEG_ fact: zeek_segment_full()'s second case, the SYN-ACK that
+ * answers the first SYN, without the tests of the first; any other,
+ * zeek_segment_full().
+ */
+__attribute__((noinline, flatten)) void
+zeek_conn_synack(struct zeek_conn *z, bool from_first,
+    const struct tcp_seg *seg)
+{
+	if (!from_first && z->flags == ZK_F_BEGUN &&
+	    z->ep[0] == ZST_SYN_SENT && z->ep[1] == ZST_INACTIVE)
+		segment_steps(z, 1, TH_SYN | TH_ACK, seg, 0);
+	else
+		zeek_segment_full(z, from_first ? 0u : 1u, seg, 0);
+}
+
+/*
  * zeek_segment_full()'s first case for a caller that knows it holds: a
  * connection's first segment, a SYN without ACK, FIN or RST, from its
  * first sender, nothing dropped, z as zeek_conn_init() left it.

@@ -110,6 +110,10 @@ zeek_conn_segment(struct zeek_conn *z, bool from_first,
  * sender, a SYN (its ACK, FIN and RST bits off), with no ZEEK_SEG_ fact,
  * z as zeek_conn_init() left it. */
 void zeek_conn_first_syn(struct zeek_conn *z, const struct tcp_seg *seg);
+/* zeek_conn_segment() for a SYN-ACK, its FIN and RST bits off, with no
+ * ZEEK_SEG_ fact. */
+void zeek_conn_synack(struct zeek_conn *z, bool from_first,
+    const struct tcp_seg *seg);
 const char *zeek_conn_state(const struct zeek_conn *z);
 /* The history into buf, which it returns. */
 const char *zeek_conn_history(const struct zeek_conn *z,
