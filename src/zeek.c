@@ -691,8 +691,7 @@ note_steady(struct zeek_conn *z)
  * so that zeek_conn_segment() is only the test and a call to one of them
  * (noipa: not a clone with seg's fields for arguments). */
 static inline __attribute__((always_inline)) void
-segment_plain(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
-    unsigned segflags)
+segment_plain(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg)
 {
 	unsigned p = e ^ 1u;
 	unsigned acked = (ZK_F_ACK1 | ZK_F_ACK2) << p;
@@ -717,9 +716,7 @@ segment_plain(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
 		hist_once(z, e, SEEN_ACK, HL_A);
 	if (rxmt)
 		hist_scaled(z, e, CNT_RXMT, HL_T);
-	if ((segflags & ZEEK_SEG_GAP) && est_or_closing(z, e) &&
-	    est_or_closing(z, p))
-		hist_scaled(z, p, CNT_GAP, HL_G);
+	/* (A gap's 'g' last, zeek_segment_gap().) */
 }
 
 /*
@@ -731,8 +728,7 @@ segment_plain(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
  * not; nor is the sender RESET, so update_last() always takes its numbers.
  */
 static inline __attribute__((always_inline)) void
-segment_fin(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
-    unsigned segflags)
+segment_fin(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg)
 {
 	unsigned p = e ^ 1u;
 	unsigned acked = (ZK_F_ACK1 | ZK_F_ACK2) << p;
@@ -759,39 +755,46 @@ segment_fin(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg,
 		z->ep[e] = (uint8_t)(EP_FIN | cur << EP_PREV_SHIFT | ZST_CLOSED);
 	else
 		z->ep[e] |= EP_FIN;
-	if ((segflags & ZEEK_SEG_GAP) && est_or_closing(z, e) &&
-	    est_or_closing(z, p))
-		hist_scaled_rare(z, p, CNT_GAP, HL_G);
+	/* (A gap's 'g' last, zeek_segment_gap().) */
 }
 
 /* segment_plain() and segment_fin() for each endpoint, e a constant: its
  * numbers and counts, and its peer's, at fixed places. */
 __attribute__((noinline)) ZK_NOIPA void
-zeek_segment_plain0(struct zeek_conn *z, const struct tcp_seg *seg,
-    unsigned segflags)
+zeek_segment_plain0(struct zeek_conn *z, const struct tcp_seg *seg)
 {
-	segment_plain(z, 0, seg, segflags);
+	segment_plain(z, 0, seg);
 }
 
 __attribute__((noinline)) ZK_NOIPA void
-zeek_segment_plain1(struct zeek_conn *z, const struct tcp_seg *seg,
-    unsigned segflags)
+zeek_segment_plain1(struct zeek_conn *z, const struct tcp_seg *seg)
 {
-	segment_plain(z, 1, seg, segflags);
+	segment_plain(z, 1, seg);
 }
 
 __attribute__((noinline)) ZK_NOIPA void
-zeek_segment_fin0(struct zeek_conn *z, const struct tcp_seg *seg,
-    unsigned segflags)
+zeek_segment_fin0(struct zeek_conn *z, const struct tcp_seg *seg)
 {
-	segment_fin(z, 0, seg, segflags);
+	segment_fin(z, 0, seg);
 }
 
 __attribute__((noinline)) ZK_NOIPA void
-zeek_segment_fin1(struct zeek_conn *z, const struct tcp_seg *seg,
-    unsigned segflags)
+zeek_segment_fin1(struct zeek_conn *z, const struct tcp_seg *seg)
 {
-	segment_fin(z, 1, seg, segflags);
+	segment_fin(z, 1, seg);
+}
+
+/* The last step of zeek_segment_full()'s for a plain segment or FIN that
+ * found a content gap (ZEEK_SEG_GAP): Zeek looks for it after the state
+ * machine, when the acknowledgment is handed to the peer's reassembler,
+ * so that the letter is the peer's. */
+__attribute__((noinline, cold)) void
+zeek_segment_gap(struct zeek_conn *z, unsigned e)
+{
+	unsigned p = e ^ 1u;
+
+	if (est_or_closing(z, e) && est_or_closing(z, p))
+		hist_scaled(z, p, CNT_GAP, HL_G);
 }
 
 /* ---- entry points ---------------------------------------------------- */

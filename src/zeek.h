@@ -57,14 +57,11 @@ void zeek_conn_init(struct zeek_conn *z);
 /* zeek_conn_segment()'s steps, by kind of segment, and the bit of
  * zeek_conn.flags that tells the kind (zeek.c). Not to be called but by
  * zeek_conn_segment_fl(). */
-void zeek_segment_plain0(struct zeek_conn *z, const struct tcp_seg *seg,
-    unsigned segflags);
-void zeek_segment_plain1(struct zeek_conn *z, const struct tcp_seg *seg,
-    unsigned segflags);
-void zeek_segment_fin0(struct zeek_conn *z, const struct tcp_seg *seg,
-    unsigned segflags);
-void zeek_segment_fin1(struct zeek_conn *z, const struct tcp_seg *seg,
-    unsigned segflags);
+void zeek_segment_plain0(struct zeek_conn *z, const struct tcp_seg *seg);
+void zeek_segment_plain1(struct zeek_conn *z, const struct tcp_seg *seg);
+void zeek_segment_fin0(struct zeek_conn *z, const struct tcp_seg *seg);
+void zeek_segment_fin1(struct zeek_conn *z, const struct tcp_seg *seg);
+void zeek_segment_gap(struct zeek_conn *z, unsigned e);
 void zeek_segment_full(struct zeek_conn *z, unsigned e,
     const struct tcp_seg *seg, unsigned segflags);
 #define ZEEK_F_STEADY 0x40u
@@ -76,7 +73,8 @@ void zeek_segment_full(struct zeek_conn *z, unsigned e,
  * good checksum and an open window, in a steady connection (both endpoints
  * have sent, neither has reset, and there is no lone 'H' to rewrite:
  * ZEEK_F_STEADY). Every step of zeek_segment_full() but
- * zeek_segment_plain()'s and zeek_segment_fin()'s is then a no-op:
+ * zeek_segment_plain0()'s or 1's, zeek_segment_fin0()'s or 1's (by
+ * sender) and zeek_segment_gap()'s (a gap's letter, last) is then a no-op:
  * init_endpoint() moves only on a SYN or an INACTIVE endpoint, note_ack()
  * seeds only an INACTIVE peer, and the state machine moves only on SYN,
  * FIN or RST. One test ahead of the work, inline, so that the other
@@ -91,12 +89,16 @@ zeek_conn_segment_fl(struct zeek_conn *z, bool from_first,
 	if (!((z->flags & ZEEK_F_STEADY) && !(fl & (TH_SYN | TH_RST)) &&
 	    seg->win != 0 && !(segflags & ZEEK_SEG_BAD_CSUM)))
 		zeek_segment_full(z, e, seg, segflags);
-	else if (fl & TH_FIN)
-		(from_first ? zeek_segment_fin0 : zeek_segment_fin1)(z, seg,
-		    segflags);
-	else
-		(from_first ? zeek_segment_plain0 : zeek_segment_plain1)(z,
-		    seg, segflags);
+	else {
+		if (fl & TH_FIN)
+			(from_first ? zeek_segment_fin0 :
+			    zeek_segment_fin1)(z, seg);
+		else
+			(from_first ? zeek_segment_plain0 :
+			    zeek_segment_plain1)(z, seg);
+		if (segflags & ZEEK_SEG_GAP)
+			zeek_segment_gap(z, e);
+	}
 }
 
 /* A segment from the first sender (from_first) or the other endpoint. */
