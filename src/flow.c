@@ -1468,8 +1468,9 @@ flush_all(struct flow_table *t, int64_t now)
 static inline void
 flush_prefetch(const struct flow_table *t, uint64_t i)
 {
-	if (i + FLUSH_AHEAD <= t->mask && t->bkt[i + FLUSH_AHEAD])
-		__builtin_prefetch(t->bkt[i + FLUSH_AHEAD]);
+	/* Near the end, the first buckets' again (no test of the end: a
+	 * hint only); an empty bucket's NULL too (flow_prefetch_record()). */
+	__builtin_prefetch(t->bkt[(i + FLUSH_AHEAD) & t->mask]);
 }
 
 void
