@@ -362,28 +362,45 @@ sec_of(int64_t ns)
 	return ns <= 0 ? 0 : (int64_t)((uint64_t)ns / NS);
 }
 
+/* The slot of a record of wheel w due at d (FLOW_FAR past the horizon),
+ * w->lo moved back to it; *sec: its second (t->cur when overdue). */
+static inline unsigned
+wheel_slot(struct flow_table *t, struct flow_wheel *w, int64_t d,
+    int64_t *sec)
+{
+	int64_t s = sec_of(d);
+
+	if (s < t->cur)
+		s = t->cur;	/* overdue: the next sweep's first slot */
+	*sec = s;
+	if (s - t->cur >= FLOW_WHEEL)
+		return FLOW_FAR;
+	if (s < w->lo)
+		w->lo = s;
+	return (unsigned)(s & (FLOW_WHEEL - 1));
+}
+
+/* wheel_file()'s counts for flow_pack() of c filed in class cls, second s. */
+static inline void
+wheel_count(struct flow_table *t, const struct conn *c, enum flow_timer cls,
+    int64_t s)
+{
+	if (cls == TIMER_TIME_WAIT && s == t->pack_sec)
+		t->pack_new++;	/* for flow_pack() */
+	if (cls == TIMER_TIME_WAIT && !c->packed)
+		t->pack_cand++;	/* for flow_pack() */
+}
+
 static void
 wheel_file(struct flow_table *t, struct conn *c, enum flow_timer cls,
     int64_t d)
 {
 	struct flow_wheel *w = &t->wheel[cls];
-	int64_t s = sec_of(d);
-	unsigned slot;
+	int64_t s;
+	unsigned slot = wheel_slot(t, w, d, &s);
 
-	if (s < t->cur)
-		s = t->cur;	/* overdue: the next sweep's first slot */
-	if (s - t->cur >= FLOW_WHEEL) {
-		slot = FLOW_FAR;
-	} else {
-		slot = (unsigned)(s & (FLOW_WHEEL - 1));
-		if (s < w->lo)
-			w->lo = s;
-	}
 	G_STATIC_ASSERT(FLOW_TAKEN < (1u << CONN_SLOT_BITS) && TIMER_MAX <= 4);
-	if (cls == TIMER_TIME_WAIT && s == t->pack_sec)
-		t->pack_new++;	/* for flow_pack() */
-	if (cls == TIMER_TIME_WAIT && !c->packed)
-		t->pack_cand++;	/* for flow_pack() */
+	wheel_count(t, c, cls, s);
 	c->timer = (uint8_t)cls;
 	c->deadline = d;
 	c->slot = (uint16_t)slot;
@@ -412,6 +429,27 @@ wheel_unfile(struct flow_table *t, struct conn *c)
 		w->tail[c->slot] = c->prev;
 	c->prev = c->next = NULL;
 	w->n--;
+}
+
+/* wheel_unfile() and wheel_file() of c, filed anew due at d in class cls.
+ * The last of its slot's list, filed in that slot again (TIME_WAIT's
+ * second filing, when the final ACK settles it, is in the second of the
+ * first one), it would be the last again, the list as it was: only its
+ * deadline and wheel_file()'s counts change. */
+static void
+wheel_refile(struct flow_table *t, struct conn *c, enum flow_timer cls,
+    int64_t d)
+{
+	int64_t s;
+
+	if (cls == c->timer && !c->next &&
+	    wheel_slot(t, &t->wheel[cls], d, &s) == c->slot) {
+		wheel_count(t, c, cls, s);
+		c->deadline = d;
+		return;
+	}
+	wheel_unfile(t, c);
+	wheel_file(t, c, cls, d);
 }
 
 /* ---- packed records ----------------------------------------------------- */
@@ -906,8 +944,7 @@ update_slow(struct flow_table *t, struct conn *c, bool open)
 	if (cls == c->timer &&
 	    (exact ? d == c->deadline : at >= c->deadline))
 		return false;
-	wheel_unfile(t, c);
-	wheel_file(t, c, cls, at);
+	wheel_refile(t, c, cls, at);
 	return cls == TIMER_TIME_WAIT && !c->packed;
 }
 
@@ -962,12 +999,16 @@ end_reason(const struct conn *c, enum flow_timer which)
 }
 
 /* Report and free a record that is filed in a wheel; why END_NONE: its
- * timer ran out (taken off its slot by take_slot(), FLOW_TAKEN). END_EOF: the end of input, where every record leaves
+ * timer ran out (taken off its slot by take_slot(), FLOW_TAKEN). END_EOF:
+ * the end of input, where every record leaves
  * (flow_flush_tables()), which took them all off the buckets first: the
  * record's slot is left empty, whatever its neighbours, which leave too
- * (no link of theirs is written, nor read). */
-static void
-release(struct flow_table *t, struct conn *c, int64_t now, enum conn_end why)
+ * (no link of theirs is written, nor read). Inline in due_release_sorted(),
+ * which releases records by thousands with why known there: release()
+ * for one at a time. */
+static inline __attribute__((always_inline)) void
+release_in(struct flow_table *t, struct conn *c, int64_t now,
+    enum conn_end why)
 {
 	if (!c->packed)
 		conn_tw_unlink(c);
@@ -1004,6 +1045,13 @@ release(struct flow_table *t, struct conn *c, int64_t now, enum conn_end why)
 		conn_free_blocks(c);
 		block_give(t, c);
 	}
+}
+
+/* release_in(), out of line: for a record at a time. */
+static __attribute__((noinline)) void
+release(struct flow_table *t, struct conn *c, int64_t now, enum conn_end why)
+{
+	release_in(t, c, now, why);
 }
 
 static void
@@ -1181,7 +1229,7 @@ due_release_sorted(struct flow_table *t, int64_t now, bool eof)
 		if (!eof && i + DUE_AHEAD / 2 < t->ndue)
 			flow_prefetch_record(t,
 			    t->due[i + DUE_AHEAD / 2].c->hash);
-		release(t, c, now, eof ? END_EOF : END_NONE);
+		release_in(t, c, now, eof ? END_EOF : END_NONE);
 	}
 	t->ndue = 0;
 }
@@ -1420,8 +1468,9 @@ flush_all(struct flow_table *t, int64_t now)
 static inline void
 flush_prefetch(const struct flow_table *t, uint64_t i)
 {
-	if (i + FLUSH_AHEAD <= t->mask && t->bkt[i + FLUSH_AHEAD])
-		__builtin_prefetch(t->bkt[i + FLUSH_AHEAD]);
+	/* Near the end, the first buckets' again (no test of the end: a
+	 * hint only); an empty bucket's NULL too (flow_prefetch_record()). */
+	__builtin_prefetch(t->bkt[(i + FLUSH_AHEAD) & t->mask]);
 }
 
 void
