@@ -161,6 +161,10 @@ capture_ts_ns(int64_t sec, int64_t sub, bool nano)
 
 struct own_reader {
 	struct capture_buf b;	/* first: the buffer, its unread bytes */
+	/* The file's offset of b.buf[0]: the offset after the last whole
+	 * record is base + b.pos (own_off()), not counted per record in
+	 * capture_head.off. */
+	uint64_t base;
 	FILE *fp;
 	bool swapped;		/* the file's byte order is not ours */
 	bool micro;		/* microsecond stamps (else ns) */
@@ -214,6 +218,7 @@ own_open(pcap_t *p)
 		return NULL;
 	struct own_reader *o = g_new0(struct own_reader, 1);
 	o->fp = fp;
+	o->base = 24;	/* the first record's */
 	o->swapped = k & 4;
 	o->micro = k & 1;
 	return o;	/* o->b.buf at the first read (own_fill()) */
@@ -257,6 +262,7 @@ own_fill(struct own_reader *o, size_t need)
 	if (!o->b.buf)
 		o->b.buf = hugemem_mapped(OWN_BUF);
 	memmove(o->b.buf, o->b.buf + o->b.pos, have);
+	o->base += o->b.pos;
 	o->b.pos = 0;
 	o->b.end = have;
 	while (o->b.end < need) {
@@ -287,6 +293,13 @@ own_fail(struct capture *c, const char *what, size_t tried, size_t got,
 		g_snprintf(o->msg, sizeof(o->msg), "truncated dump file; tried "
 		    "to read %zu %s bytes, only got %zu", tried, what, got);
 	return capture_fail(c, o->msg, err);
+}
+
+/* The offset after the last whole record the own reader read. */
+static uint64_t
+own_off(const struct own_reader *o)
+{
+	return o->base + o->b.pos;
 }
 
 /* The next record: h and *d for capture_result(). */
@@ -322,7 +335,6 @@ own_next(struct capture *c, struct pcap_pkthdr *h, const u_char **d,
 	*d = o->b.buf + o->b.pos + 16;
 	o->b.pos += want;
 	c->h.records++;
-	c->h.off += want;
 	/* As libpcap fills it: the 32-bit words sign-extended. */
 	h->ts.tv_sec = (int32_t)w[0];
 	h->ts.tv_usec = (int32_t)w[1] * (o->micro ? 1000L : 1L);
@@ -1448,8 +1460,8 @@ capture_result(struct capture *c, int r, struct pcap_pkthdr *h,
 static enum capture_status
 capture_fail(struct capture *c, const char *why, GError **err)
 {
-	uint64_t at = c->ng ? ng_error_offset(c->ng) : c->own ? c->h.off :
-	    capture_error_offset(c);
+	uint64_t at = c->ng ? ng_error_offset(c->ng) :
+	    c->own ? own_off(c->own) : capture_error_offset(c);
 
 	/* pcapng from a pipe: libpcap does not say where its blocks end,
 	 * and they cannot be walked again. */
@@ -1490,6 +1502,8 @@ capture_file_drops(struct capture *c, uint64_t *drops)
 uint64_t
 capture_offset(const struct capture *c)
 {
+	if (c->own)
+		return own_off(c->own);
 	if (c->pcapng && !c->live) {
 		return stream_pos(c->p, c->h.off);
 	}

@@ -37,7 +37,9 @@ struct capture_buf {
 struct capture_head {
 	int dlt;		/* the file's link type, set once: every
 				   record's capture_at_once() hands out */
-	uint64_t off;		/* offset after the last whole record */
+	/* offset after the last whole record (not of the own reader's
+	 * records: capture.c's own_off()) */
+	uint64_t off;
 	uint64_t records;	/* records read */
 	/* A record of the own reader's buffer (else an empty one, never
 	 * NULL) is handed out at once when its caplen is below at_once (0:
@@ -76,7 +78,6 @@ capture_at_once(struct capture_head *c, struct frame *f)
 	f->data = o->buf + o->pos + 16;
 	o->pos += want;
 	c->records++;
-	c->off += want;
 	/* classic pcap: the seconds unsigned, below the clamp of
 	 * capture.c's capture_ts_ns() (2^33); the fraction below a second
 	 * (sub_lim) */

@@ -14,7 +14,7 @@
 #include <pcap/dlt.h>
 #include <string.h>
 #ifdef __SSE2__
-#include <emmintrin.h>	/* ipv6_zero_fields(): x86-64 has it always */
+#include <emmintrin.h>	/* ipv6_hex(), ipv6_zero_fields(): x86-64 has it always */
 #endif
 
 #include "rd.h"
@@ -149,31 +149,70 @@ const uint8_t decode_octet_len[256] = {
 	OL_64(0), OL_64(64), OL_64(128), OL_64(192)
 };
 
-/* Each byte in two hex digits, lowercase: byte b's at 2 * b. One flat
- * array, so that a read across two pairs (hex_lead()) stays inside the
- * object it indexes. */
-#define HX_D(d) ((d) < 10 ? '0' + (d) : 'a' + (d) - 10)
-#define HX_1(v) (char)HX_D((v) >> 4), (char)HX_D((v) & 15)
-#define HX_4(v) HX_1(v), HX_1((v) + 1), HX_1((v) + 2), HX_1((v) + 3)
-#define HX_16(v) HX_4(v), HX_4((v) + 4), HX_4((v) + 8), HX_4((v) + 12)
-#define HX_64(v) HX_16(v), HX_16((v) + 16), HX_16((v) + 32), HX_16((v) + 48)
-static const char byte_hex[512] = {
-	HX_64(0), HX_64(64), HX_64(128), HX_64(192)
-};
-
-/* A field's hex digits, without leading zeros ("0" for zero), and a ':'
- * after them (room for 8 at t); their number and the colon's. The four
- * digits and the colon are copied from the first digit on. */
-static inline size_t
-hex_field(char *t, unsigned hi, unsigned lo)
+/* The eight fields of an IPv6 address in hex, leading zeros included,
+ * each field's four digits and a ':' in 8 bytes of its own (field i's at
+ * 8 * i: "dddd:\0\0\0"), so that a field is written with one move from
+ * its first digit on (hex_put()); the 8 bytes after them zero, for the
+ * last field's move. The digits that are not '0' as a mask, a bit each
+ * (field i's first digit at 1 << 4 * i). */
+#define IPV6_HEX 72
+static inline unsigned
+ipv6_hex(const uint8_t *addr, char hx[IPV6_HEX])
 {
-	char d[8] = { 0, 0, 0, 0, ':' };
-	/* the leading zero digits, three for zero: (16..31 - 16) / 4 */
-	unsigned skip = ((unsigned)__builtin_clz(hi << 8 | lo | 1) - 16) / 4;
+#ifdef __SSE2__
+	/* the 32 digits at once: each byte's high and low half side by
+	 * side, then '0' + d, or 'a' - 10 + d above 9 */
+	__m128i a = _mm_loadu_si128((const __m128i *)(const void *)addr);
+	__m128i m15 = _mm_set1_epi8(15), z = _mm_setzero_si128();
+	__m128i hi = _mm_and_si128(_mm_srli_epi16(a, 4), m15);
+	__m128i lo = _mm_and_si128(a, m15);
+	__m128i d[2] = { _mm_unpacklo_epi8(hi, lo), _mm_unpackhi_epi8(hi, lo) };
+	__m128i colon = _mm_set1_epi32(':');
+	unsigned zero = 0;
 
-	memcpy(d, byte_hex + 2 * hi, 2);
-	memcpy(d + 2, byte_hex + 2 * lo, 2);
-	memcpy(t, d + skip, 5);
+	for (int k = 0; k < 2; k++) {
+		zero |= (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(d[k], z)) <<
+		    16 * k;
+		__m128i above = _mm_and_si128(_mm_cmpgt_epi8(d[k],
+		    _mm_set1_epi8(9)), _mm_set1_epi8('a' - 10 - '0'));
+		d[k] = _mm_add_epi8(d[k], _mm_add_epi8(above,
+		    _mm_set1_epi8('0')));
+		_mm_storeu_si128((__m128i *)(void *)(hx + 32 * k),
+		    _mm_unpacklo_epi32(d[k], colon));
+		_mm_storeu_si128((__m128i *)(void *)(hx + 32 * k + 16),
+		    _mm_unpackhi_epi32(d[k], colon));
+	}
+#else
+	unsigned zero = 0;
+
+	memset(hx, 0, IPV6_HEX);
+	for (unsigned i = 0; i < 16; i++) {
+		for (unsigned k = 0; k < 2; k++) {
+			unsigned v = k ? addr[i] & 15 : addr[i] >> 4;
+			unsigned at = 8 * (i / 2) + 2 * (i % 2) + k;
+
+			hx[at] = (char)(v < 10 ? '0' + v : 'a' - 10 + v);
+			zero |= (unsigned)(v == 0) << (4 * (i / 2) +
+			    2 * (i % 2) + k);
+		}
+		hx[8 * (i / 2) + 4] = ':';
+	}
+#endif
+	memset(hx + 64, 0, 8);
+	return ~zero;
+}
+
+/* Field i of ipv6_hex()'s hx without its leading zeros ("0" for zero),
+ * and a ':' after it (room for 8 at t); their number and the colon's.
+ * digit: ipv6_hex()'s mask. */
+static inline size_t
+hex_put(char *t, const char *hx, unsigned digit, unsigned i)
+{
+	/* the leading '0' digits, three at most: the low bits clear in the
+	 * field's four of digit */
+	size_t skip = (size_t)__builtin_ctz(digit >> 4 * i | 8);
+
+	memcpy(t, hx + 8 * i + skip, 8);
 	return 5 - skip;
 }
 
@@ -203,16 +242,17 @@ ipv6_zero_fields(const uint8_t *addr)
 /*
  * decode_addr_fmt() of an IPv6 address (out of line: its registers and
  * its frame are not the dotted quad's to pay for).  The zero fields as a
- * mask, so that the runs are found a run at a time, and each field's
- * digits from a table, its leading zeros dropped by their count, each
- * with a ':' after it (the last one dropped), not a digit at a time with
- * a test each.
+ * mask, so that the runs are found a run at a time, and the fields'
+ * digits made at once (ipv6_hex()), each field's written with one move
+ * from its first digit that is not a leading zero, a ':' after it (the
+ * last one dropped), not a digit at a time with a test each.
  */
 size_t
 decode_ipv6_fmt(const uint8_t *addr, char t[DECODE_ADDR_MAX])
 {
 	unsigned zero = ipv6_zero_fields(addr), best = 8, blen = 0;
 	size_t n = 0;
+	char hx[IPV6_HEX];
 
 	/* the longest run of zero fields, the first of equal ones */
 	for (unsigned m = zero; m != 0;) {
@@ -232,8 +272,9 @@ decode_ipv6_fmt(const uint8_t *addr, char t[DECODE_ADDR_MAX])
 		n = blen == 6 ? 2 : 7;
 		return n + decode_dotted_quad(addr + 12, t + n);
 	}
+	unsigned digit = ipv6_hex(addr, hx);
 	for (unsigned i = 0; i < best; i++)
-		n += hex_field(t + n, addr[2 * i], addr[2 * i + 1]);
+		n += hex_put(t + n, hx, digit, i);
 	if (best == 8)
 		return n - 1;	/* the last field's ':' */
 	/* "::": the field before it wrote the first ':', or none did */
@@ -241,7 +282,7 @@ decode_ipv6_fmt(const uint8_t *addr, char t[DECODE_ADDR_MAX])
 	t[n + 1] = ':';
 	n += 1 + (best == 0);
 	for (unsigned i = best + blen; i < 8; i++)
-		n += hex_field(t + n, addr[2 * i], addr[2 * i + 1]);
+		n += hex_put(t + n, hx, digit, i);
 	/* the last field's ':', but not the end of "::" */
 	return best + blen == 8 ? n : n - 1;
 }

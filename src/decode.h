@@ -386,7 +386,7 @@ decode_fast_tcp(const uint8_t *d, size_t caplen, size_t wirelen,
 {
 	const uint8_t *ip = d + 14;
 	const uint8_t *th = ip + iph;
-	size_t hlen = (size_t)(th[12] >> 4) * 4;
+	size_t hlen = (size_t)(th[12] & 0xf0) >> 2;	/* doff * 4 */
 	/* The TCP bytes captured, the IP length's at most: the header's
 	 * all (so it fits the IP length too). */
 	size_t cap = caplen - 14 - iph, avail = cap < plen ? cap : plen;

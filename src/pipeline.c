@@ -152,10 +152,13 @@ pipeline_init(struct pipeline *pl, const struct synfin_config *cfg, FILE *out)
 
 /* A frame read, decoded, not yet analyzed. */
 struct ahead {
+	/* First: the address of a slot is its pkt's, which
+	 * flow_segment_tcp() is handed (where GCC kept &a->pkt on the
+	 * stack across the frames' loop). */
+	struct pkt pkt;
 	/* The frame; of one decoded by read_decode() at once, only what
 	 * frame_commit() reads: ts_ns, and skipped unless none is. */
 	struct frame f;
-	struct pkt pkt;
 	/* The decoder's result; AHEAD_COPY: DECODE_OK, but a copy from
 	 * another interface (copies), not analyzed. */
 	enum decode_result r;
