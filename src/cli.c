@@ -213,7 +213,7 @@ cli_parse(int argc, char **argv, struct synfin_config *cfg, GError **err)
 		  "reported and evicted first", "N" },
 		{ "jobs", 'j', 0, G_OPTION_ARG_STRING, &jobs,
 		  "Analyse files on N threads (default: the cores, for files "
-		  "of 8 MB or more)", "N" },
+		  "of 512 MB or more)", "N" },
 		{ "count", 'c', 0, G_OPTION_ARG_STRING, &count,
 		  "Stop after COUNT packets", "COUNT" },
 		{ "verify-checksums", 0, 0, G_OPTION_ARG_NONE, &verify,

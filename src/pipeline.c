@@ -901,8 +901,16 @@ pipeline_jobs(const struct synfin_config *cfg, uint64_t bytes)
 {
 	if (cfg->jobs > 0)
 		return (unsigned)cfg->jobs;
-	/* Threads pay off past a few MB; --max-flows is one bound over all
-	 * records, which one thread keeps exactly. */
+	/* Threads pay off past about 512 MB: below, starting them and the
+	 * end of the input, whose records the reading thread formats alone,
+	 * cost more than they share (2 cores, 2026-12-07, wall time, -j 2
+	 * against -j 1: 1.22 on 320,000 packets of short connections, 62
+	 * MB; 1.16 on 300,000 of the default mix, 234 MB; 1.18 on 3 million
+	 * short headers only, 275 MB; 1.09 on 3 million short, 610 MB; 0.83
+	 * on a million of the default mix, 750 MB; 0.92 on 863 MB of long
+	 * connections; 0.89 on 10 million short connections, 7.5 GB).
+	 * --max-flows is one bound over all records, which one thread keeps
+	 * exactly. */
 	if (cfg->iface || cfg->max_flows || bytes < PIPELINE_MT_BYTES)
 		return 1;
 	unsigned n = g_get_num_processors();

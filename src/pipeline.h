@@ -13,7 +13,7 @@ int pipeline_run(const struct synfin_config *cfg);
 
 /* -j: the threads to use for files of this many bytes (cfg->jobs, else
  * the cores for files of PIPELINE_MT_BYTES or more). */
-#define PIPELINE_MT_BYTES (8u << 20)
+#define PIPELINE_MT_BYTES (512u << 20)
 unsigned pipeline_jobs(const struct synfin_config *cfg, uint64_t bytes);
 
 /* For tests and fuzzing: analyze one in-memory capture, report to out

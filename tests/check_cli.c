@@ -471,7 +471,7 @@ START_TEST(test_short_value_attached)
 }
 END_TEST
 
-/* -j: given, or the cores for a file of 8 MB or more, capped at 8; one
+/* -j: given, or the cores for a file of 512 MB or more, capped at 8; one
  * thread live, for small files and under --max-flows (one exact bound). */
 START_TEST(test_jobs)
 {
