@@ -907,8 +907,9 @@ pipeline_jobs(const struct synfin_config *cfg, uint64_t bytes)
 	 * against -j 1: 1.22 on 320,000 packets of short connections, 62
 	 * MB; 1.16 on 300,000 of the default mix, 234 MB; 1.18 on 3 million
 	 * short headers only, 275 MB; 1.09 on 3 million short, 610 MB; 0.83
-	 * on a million of the default mix, 750 MB; 0.92 on 863 MB of long
-	 * connections; 0.89 on 10 million short connections, 7.5 GB).
+	 * on a million of the default mix, 750 MB; 0.92 on 863 MB of
+	 * keep-alive connections; 0.88 on 10 million short connections,
+	 * 7.5 GB).
 	 * --max-flows is one bound over all records, which one thread keeps
 	 * exactly. */
 	if (cfg->iface || cfg->max_flows || bytes < PIPELINE_MT_BYTES)
