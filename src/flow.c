@@ -1911,6 +1911,26 @@ tw_filed(struct flow_table *t, struct conn *c)
 	return c;
 }
 
+/* A SYN without ACK: the segment conn_hold_syn() may hold, and the one
+ * the usual segment is not (usual_record()). */
+static inline bool
+syn_alone(const struct pkt *p)
+{
+	return (p->tcp.flags & (TH_SYN | TH_ACK)) == TH_SYN;
+}
+
+/* The segment to its record c, no SYN to hold: conn_input() and its timer
+ * filed again (segment_in(), and the usual segment's, usual_record()). */
+static inline __attribute__((always_inline)) struct conn *
+usual_in(struct flow_table *t, struct conn *c, uint8_t dir,
+    const struct pkt *p, int64_t ts, uint64_t frame)
+{
+	if (G_UNLIKELY(update(t, c, conn_input(c, &t->cfg, dir, p, ts,
+	    frame))))
+		return tw_filed(t, c);
+	return c;
+}
+
 /* The segment to its record c: a SYN held when conn_hold_syn() takes it,
  * else to conn_input() and its timer filed again (segment_rare(),
  * flow_segment_tcp()). */
@@ -1918,13 +1938,9 @@ static inline __attribute__((always_inline)) struct conn *
 segment_in(struct flow_table *t, struct conn *c, uint8_t dir,
     const struct pkt *p, int64_t ts, uint64_t frame)
 {
-	if (G_UNLIKELY((p->tcp.flags & (TH_SYN | TH_ACK)) == TH_SYN) &&
-	    conn_hold_syn(c, dir, p, ts, frame))
+	if (G_UNLIKELY(syn_alone(p)) && conn_hold_syn(c, dir, p, ts, frame))
 		return c;
-	if (G_UNLIKELY(update(t, c, conn_input(c, &t->cfg, dir, p, ts,
-	    frame))))
-		return tw_filed(t, c);
-	return c;
+	return usual_in(t, c, dir, p, ts, frame);
 }
 
 /* flow_segment() of a record with rare facts (conn.ext: a TIME_WAIT
@@ -2008,12 +2024,6 @@ segment_any(struct flow_table *t, const struct pkt *p, uint32_t h,
  * unpacks it nor asks found_unusual(), and segment_in() holds no SYN:
  * what is left of them is conn_input() and update(), usual_in().
  */
-static inline bool
-syn_alone(const struct pkt *p)
-{
-	return (p->tcp.flags & (TH_SYN | TH_ACK)) == TH_SYN;
-}
-
 static inline __attribute__((always_inline)) struct conn *
 usual_record(struct conn *const *pp)
 {
@@ -2024,17 +2034,6 @@ usual_record(struct conn *const *pp)
 	if (G_UNLIKELY(c->ext != NULL || !(c->side[0].pkts |
 	    c->side[1].pkts)))
 		return NULL;
-	return c;
-}
-
-/* segment_in() of the usual segment (usual_record()): no SYN to hold. */
-static inline __attribute__((always_inline)) struct conn *
-usual_in(struct flow_table *t, struct conn *c, uint8_t dir,
-    const struct pkt *p, int64_t ts, uint64_t frame)
-{
-	if (G_UNLIKELY(update(t, c, conn_input(c, &t->cfg, dir, p, ts,
-	    frame))))
-		return tw_filed(t, c);
 	return c;
 }
 
