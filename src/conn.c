@@ -3091,7 +3091,8 @@ plain_ev(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	if (ack) {
 		ack_syn(rcv, s->ack);
 		if (ev != EV_SYNACK && acks_fin)
-			fin_acked(c, dir, ts, now);	/* (teardown_fin_ack()'s) */
+			/* (teardown_fin_ack()'s) */
+			fin_acked(c, dir, ts, now);
 		else if (rcv->flags & PEER_FIN_SEEN)	/* (else it returns) */
 			/* (Its ack before this one: nothing above takes
 			 * an ack.) */
@@ -3898,7 +3899,8 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		if (c->synack_dir >= 0 && c->synack_dir != dir &&
 		    c->syn_dir == dir && !(c->hs & HSF_THIRD) &&
 		    !(c->hs & HSF_SIMUL)) {
-			handshake_third(c, dir, s, nxt_before, ts, frame, false);
+			handshake_third(c, dir, s, nxt_before, ts, frame,
+			    false);
 			break;
 		}
 		/* A SYN-ACK after the client's ACK that acked K+1
@@ -3920,7 +3922,8 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    ev != EV_NONE && (s->flags & TH_ACK) &&
 	    (c->hs & HSF_SYNACK) && !(c->hs & (HSF_THIRD | HSF_SIMUL)) &&
 	    dir == c->syn_dir && c->synack_dir != dir)
-		handshake_third(c, dir, s, nxt_before, ts, frame, false);
+		handshake_third(c, dir, s, nxt_before, ts, frame,
+		    false);
 
 	/* A client in SYN_SENT that sends an ACK had the SYN-ACK (3.10.7.3
 	 * fifth step), which the capture did not show: asymmetric routing

@@ -14,7 +14,8 @@
 #include <pcap/dlt.h>
 #include <string.h>
 #ifdef __SSE2__
-#include <emmintrin.h>	/* ipv6_hex(), ipv6_zero_fields(): x86-64 has it always */
+/* ipv6_hex(), ipv6_zero_fields(): x86-64 has it always */
+#include <emmintrin.h>
 #endif
 
 #include "rd.h"

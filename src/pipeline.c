@@ -604,9 +604,9 @@ read_decode(struct pipeline *pl, struct capture *cap, struct ahead *a,
  * followed by the analysis of the one AHEAD before it; at is the offset
  * in bytes of the next to analyze in the ring (slot_at(), already
  * masked): done modulo RING, SLOT times (done counted by it alone, and
- * only its place in the ring matters after). The input's end or error (s), or CAPTURE_OK when
- * the output is gone (what is read ahead is left). ether as
- * read_decode()'s. */
+ * only its place in the ring matters after). The input's end or error
+ * (s), or CAPTURE_OK when the output is gone (what is read ahead is
+ * left). ether as read_decode()'s. */
 static inline __attribute__((always_inline)) enum capture_status
 ahead_loop(struct pipeline *pl, struct capture *cap, union ahead_slot *ring,
     size_t *atp, bool ether, GError **err)

@@ -196,7 +196,8 @@ report_history_at(struct wbuf *w, char *o, const struct zeek_conn *z)
 	report_history_key(z, &a, &b);
 	const struct wb_hist *h = report_history_slot(w, a, b);
 	if (((a ^ h->key[0]) | (b ^ h->key[1])) == 0) {
-		memcpy(o, h->text, WB_HIST_MOVE);	/* room: WB_HIST_MOVE */
+		/* o has room for WB_HIST_MOVE */
+		memcpy(o, h->text, WB_HIST_MOVE);
 		return o + h->len;
 	}
 	return report_history_new(w, o, z);

@@ -752,7 +752,8 @@ segment_fin(struct zeek_conn *z, unsigned e, const struct tcp_seg *seg)
 	/* EP_FIN, and set_st() to CLOSED */
 	unsigned cur = st(z, e);
 	if (cur != ZST_CLOSED)
-		z->ep[e] = (uint8_t)(EP_FIN | cur << EP_PREV_SHIFT | ZST_CLOSED);
+		z->ep[e] = (uint8_t)(EP_FIN | cur << EP_PREV_SHIFT |
+		    ZST_CLOSED);
 	else
 		z->ep[e] |= EP_FIN;
 	/* (A gap's 'g' last, zeek_segment_gap().) */
