@@ -69,11 +69,13 @@ conn_init(void *mem, const struct flow_key *key, uint64_t id)
 	 * store of 44 words (a record's first writes). */
 	struct conn *c = mem;
 #ifdef __SSE2__
-	G_STATIC_ASSERT(sizeof(struct conn) % 16 == 0);
 #pragma GCC unroll 32
-	for (size_t i = 0; i < sizeof(struct conn); i += 16)
+	for (size_t i = 0; i + 16 <= sizeof(struct conn); i += 16)
 		_mm_storeu_si128((__m128i *)((uint8_t *)mem + i),
 		    _mm_setzero_si128());
+	if (sizeof(struct conn) % 16)	/* (a multiple of 8, below) */
+		_mm_storel_epi64((__m128i *)((uint8_t *)mem +
+		    sizeof(struct conn) - 8), _mm_setzero_si128());
 #else
 	memset(mem, 0, sizeof(struct conn));
 #endif
@@ -146,6 +148,9 @@ conn_free_blocks(struct conn *c)
 G_STATIC_ASSERT(CONN_HEAD + 32 + PACKED_MAX + 3 <= CONN_PACKED_MAX);
 
 G_STATIC_ASSERT(CONN_HEAD % 4 == 0 && sizeof(struct conn) % 4 == 0);
+/* The body is every field after the head: past it, padding alone. */
+G_STATIC_ASSERT(CONN_BODY_END % 4 == 0 && CONN_BODY_END <= sizeof(struct conn)
+    && sizeof(struct conn) - CONN_BODY_END < 8);
 
 /* The endpoint whose ISN the client-side numbers are near. */
 static int
@@ -703,6 +708,9 @@ conn_unpack(const struct conn *p, struct conn *c, size_t after)
 		unpack_body(c, body);
 	}
 	pack_undelta(c);
+	/* (the padding after the body, as conn_init() left it) */
+	memset((uint8_t *)c + CONN_BODY_END, 0,
+	    sizeof(struct conn) - CONN_BODY_END);
 	memcpy(c + 1, (const uint8_t *)p + CONN_HEAD, v6);
 	return CONN_HEAD + v6 + n;
 }

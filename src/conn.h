@@ -227,9 +227,9 @@ struct conn {
 	struct conn_key key;	/* its 4-tuple (conn_addr() for addresses) */
 	uint64_t id;		/* 1-based, in order of first frame */
 	struct conn *hnext;	/* hash chain (flow.c) */
-	struct conn *prev, *next;	/* timer slot links (flow.c) */
 	int64_t deadline;	/* when the timer fires (flow.c) */
 	uint32_t hash;		/* flow_key_hash(&key) */
+	uint32_t wpos;		/* its place in its timer slot (flow.c) */
 	unsigned slot : CONN_SLOT_BITS;	/* timer slot (flow.c) */
 	unsigned timer : 2;	/* timer class, enum flow_timer (flow.c) */
 	unsigned packed : 1;	/* the body below is packed (conn_pack()) */
@@ -246,6 +246,10 @@ struct conn {
 	unsigned end : 3;	/* enum conn_end */
 	/* The body. */
 	uint32_t syn_count, synack_count;
+	/* (here, where the head's 52 bytes and the two counts leave 4
+	 * before the 8-byte fields: the body then ends 4 bytes short of an
+	 * 8-byte boundary, and its words are even, CONN_BODY_END) */
+	uint32_t synack_ack;	/* ack of the first SYN-ACK (should be J+1) */
 	int64_t first_ts;	/* first packet's time: the times' base */
 	/* The idle and linger timers' base (flow.c): its last packet's time,
 	 * or the capture clock of the last sweep when that packet was
@@ -255,7 +259,6 @@ struct conn {
 	uint64_t fin_frame[2];	/* each side's first FIN's frame */
 	struct anom_rec *anoms;	/* nanoms of anom_cap, or NULL */
 	struct conn_ext *ext;	/* rare facts, or NULL */
-	uint32_t synack_ack;	/* ack of the first SYN-ACK (should be J+1) */
 	uint32_t third_seq, third_ack;	/* the third segment's numbers */
 	uint32_t fin_tsval[2];	/* TSval of each side's FIN (tcp_peer.fin_ts) */
 	uint32_t t[CT_MAX];	/* enum conn_time, see conn_time() */
@@ -350,7 +353,8 @@ void conn_free_blocks(struct conn *c);
  * (the caller points its neighbours at it). The blocks its pointers own
  * (anomalies, conn_ext) stay allocated, owned by the packed form.
  */
-#define CONN_BODY_WORDS ((sizeof(struct conn) - CONN_HEAD) / 4)
+#define CONN_BODY_END (offsetof(struct conn, zeek) + sizeof(struct zeek_conn))
+#define CONN_BODY_WORDS ((CONN_BODY_END - CONN_HEAD) / 4)
 #define CONN_PACKED_MAX (CONN_HEAD + 32 + 5 * CONN_BODY_WORDS)
 /* Pack c into out (CONN_PACKED_MAX bytes, aligned as struct conn): the
  * block's size. */

@@ -48,10 +48,33 @@ enum flow_timer {
  * frees it with conn_free(). */
 typedef bool (*flow_emit_fn)(struct conn *c, void *user);
 
-/* A class's slots: FLOW_WHEEL + 1 heads and tails each, the wheels' of a
- * table in one block (flow_table_init()). */
+/*
+ * A timer slot: its records in the order they were filed, in chunks of
+ * FLOW_CHUNK places (conn.wpos: a record's place), NULL where one left.
+ * A sweep walks it in order, fetching the records a few places on, where
+ * a list linked through the records was a chain of cache misses, one
+ * record at a time. Chunks, not one array: a slot holds no more than a
+ * chunk's places it does not use, and a slot emptied gives its chunks to
+ * the next (of a second's thousands of records in TIME_WAIT, an array
+ * grown by half again each time would leave a fifth of it unused).
+ */
+#define FLOW_CHUNK_BITS 9
+#define FLOW_CHUNK (1u << FLOW_CHUNK_BITS)
+struct flow_slot {
+	struct conn ***ch;	/* its chunks */
+	uint32_t len;		/* places used */
+	uint32_t start;		/* places [0, start) are all NULL */
+	uint32_t live;		/* records in it (the rest NULL) */
+	uint16_t nch, ch_cap;	/* chunks, room in ch */
+};
+
+/* Chunks of slots emptied kept for the slots filed next. */
+#define FLOW_CHUNK_SPARE 64
+
+/* A class's slots: FLOW_WHEEL + 1, the wheels' of a table in one block
+ * (flow_table_init()). */
 struct flow_wheel {
-	struct conn **head, **tail;
+	struct flow_slot *s;
 	uint64_t n;		/* records in this class */
 	int64_t lo;		/* no record sits in a slot before this second */
 };
@@ -123,6 +146,12 @@ struct flow_table {
 	 * At most FLOW_SPARE_MAX in all, and flow_trim() frees them. */
 	void *spare, *spare6;
 	unsigned nspare;
+	void *chunk_spare;	/* FLOW_CHUNK_SPARE at most, linked through
+				   their first word */
+	unsigned nchunk_spare;
+	uint64_t nslot_ch;	/* slots that hold chunks */
+	struct conn **later;	/* flow_expire(): records to file again */
+	size_t nlater, later_cap;
 	struct flow_due *due;	/* records released together, sorted by id */
 	size_t ndue, due_cap;
 	struct flow_due *due_tmp;	/* sort_due()'s buffer */
