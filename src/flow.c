@@ -452,14 +452,26 @@ static __attribute__((noinline)) void
 slot_room(struct flow_table *t, struct flow_slot *sl)
 {
 	if (sl->live <= sl->len / 4 * 3 && sl->len >= FLOW_CHUNK) {
+		/* a chunk at a time, read and written (k <= i; k stays
+		 * below the chunks' places, a quarter of them NULL, so the
+		 * chunk after the last is never looked up) */
 		uint32_t k = 0;
-		for (uint32_t i = sl->start; i < sl->len; i++) {
-			struct conn *c = *place(sl, i);
-			if (c) {
-				*place(sl, k) = c;
-				c->wpos = k;
-				k++;
+		struct conn **to = sl->ch[0];
+		for (uint32_t i = sl->start; i < sl->len;) {
+			struct conn **from = place(sl, i);
+			uint32_t end = (i | (FLOW_CHUNK - 1)) + 1;
+			if (end > sl->len)
+				end = sl->len;
+			for (uint32_t n = end - i; n--; from++) {
+				struct conn *c = *from;
+				if (!c)
+					continue;
+				to[k & (FLOW_CHUNK - 1)] = c;
+				c->wpos = k++;
+				if (!(k & (FLOW_CHUNK - 1)))
+					to = sl->ch[k >> FLOW_CHUNK_BITS];
 			}
+			i = end;
 		}
 		sl->len = k;
 		sl->start = 0;
