@@ -1493,6 +1493,14 @@ flow_expire(struct flow_table *t, int64_t now)
 	 * of a slot's records is --max-flows' order, wheel_first()). */
 	while (t->nlater) {
 		struct conn *c = t->later[--t->nlater];
+		/* read at the take, long enough ago to be out of the cache
+		 * again: fetched a few on (its head and the timer base) */
+		if (t->nlater >= TAKE_AHEAD) {
+			const char *f = (const char *)
+			    t->later[t->nlater - TAKE_AHEAD];
+			__builtin_prefetch(f);
+			__builtin_prefetch(f + 64);
+		}
 		int64_t at = file_at(t, c, c->timer, c->deadline);
 		/* Idle: packed until a segment comes for it. */
 		if (c->timer == TIMER_IDLE && !c->packed && t->pack_idle &&
