@@ -536,9 +536,9 @@ wheel_unfile(struct flow_table *t, struct conn *c)
 }
 
 /* wheel_unfile() and wheel_file() of c, filed anew due at d in class cls.
- * The last of its slot's list, filed in that slot again (TIME_WAIT's
- * second filing, when the final ACK settles it, is in the second of the
- * first one), it would be the last again, the list as it was: only its
+ * The last in its slot, filed in that slot again (TIME_WAIT's second
+ * filing, when the final ACK settles it, is in the second of the first
+ * one), it would be the last again, the slot as it was: only its
  * deadline and wheel_file()'s counts change. */
 static void
 wheel_refile(struct flow_table *t, struct conn *c, enum flow_timer cls,
@@ -684,7 +684,7 @@ pool_destroy(struct flow_pool *p)
 
 /* ---- whole records' blocks (flow_table.spare) ------------------------- */
 
-/* 16,384 blocks of 352 bytes (384 for IPv6): 5.5 MiB at most (6 if all
+/* 16,384 blocks of 344 bytes (376 for IPv6): 5.4 MiB at most (5.9 if all
  * were IPv6), while a second of a busy
  * capture's records packed at once come back in the thousands (s320k's
  * in fours of about 8,000; 4,096 at most took half as many from here).
@@ -1117,8 +1117,9 @@ end_reason(const struct conn *c, enum flow_timer which)
  * timer ran out (taken off its slot by take_slot(), FLOW_TAKEN). END_EOF:
  * the end of input, where every record leaves
  * (flow_flush_tables()), which took them all off the buckets first: the
- * record's slot is left empty, whatever its neighbours, which leave too
- * (no link of theirs is written, nor read). Inline in due_release_sorted(),
+ * record's slot is emptied (slot_empty()), whatever else is in it, which
+ * leaves too (no place of theirs is written, nor read). Inline in
+ * due_release_sorted(),
  * which releases records by thousands with why known there: release()
  * for one at a time. */
 static inline __attribute__((always_inline)) void

@@ -131,7 +131,7 @@ rm -f "$t/flood.pcap" "$t/f2.pcap"
 # ---- hundreds of thousands in TIME_WAIT ------------------------------------------
 # bench/gen's short connections, 1,000 at once: about 6,500 a second, so
 # the 2MSL of 60 s holds every one still in TIME_WAIT when the 30 s of
-# capture end. Whole, a record takes 336 bytes, 352 with malloc's; a
+# capture end. Whole, a record takes 344 bytes, 352 with malloc's; a
 # settled TIME_WAIT one packs to about 190 (conn.h, flow.c).
 # SYNFIN_PACK_MIN (a testing knob) sets how many records TIME_WAIT holds
 # before packing starts: by default 0, all; 2^64-1, none.
