@@ -439,57 +439,63 @@ slot_empty(struct flow_table *t, struct flow_slot *sl)
 	memset(sl, 0, sizeof(*sl));
 }
 
-/* Room for one more record in slot sl, whose chunks are full. When a
- * quarter of its places or more are NULL (records that left: open records
- * gone to TIME_WAIT, a flood of SYNs that --max-flows evicts as fast as
- * they come, and most records in TIME_WAIT once, filed anew at the tail
- * of their second's slot when the last ACK settles them), its records
- * move down over them, in order, and the chunks left unused go; else it
- * takes a chunk more. At most four places for three records, and a
- * chunk: on 2 million short connections, where half the places were
- * NULL, 1.1 MB less at the peak and no slower. */
+/* Slot sl's records moved down over its NULL places, in order, and the
+ * chunks left unused given back (slot_room(), wheel_unfile()). A chunk at
+ * a time, read and written (k <= i; k stays below the chunks' places,
+ * some of them NULL, so the chunk after the last is never looked up). */
+static __attribute__((noinline)) void
+slot_compact(struct flow_table *t, struct flow_slot *sl)
+{
+	uint32_t k = 0;
+	struct conn **to = sl->ch[0];
+
+	for (uint32_t i = sl->start; i < sl->len;) {
+		struct conn **from = place(sl, i);
+		uint32_t end = (i | (FLOW_CHUNK - 1)) + 1;
+		if (end > sl->len)
+			end = sl->len;
+		for (uint32_t n = end - i; n--; from++) {
+			struct conn *c = *from;
+			if (!c)
+				continue;
+			to[k & (FLOW_CHUNK - 1)] = c;
+			c->wpos = k++;
+			if (!(k & (FLOW_CHUNK - 1)))
+				to = sl->ch[k >> FLOW_CHUNK_BITS];
+		}
+		i = end;
+	}
+	sl->len = k;
+	sl->start = 0;
+	uint32_t keep = (k >> FLOW_CHUNK_BITS) + 1;
+	while (sl->nch > keep)
+		chunk_give(t, sl->ch[--sl->nch]);
+}
+
+/* Room for one more record in slot sl, whose chunks are full: compacted
+ * when a quarter of its places or more are NULL (records that left: open
+ * records gone to TIME_WAIT, a flood of SYNs that --max-flows evicts as
+ * fast as they come, and most records in TIME_WAIT once, filed anew at
+ * the end of their second's slot when the last ACK settles them), else a
+ * chunk more. At most four places for three records, and a chunk, in a
+ * slot still filled: on 2 million short connections, where half the
+ * places were NULL, 1.1 MB less at the peak and no slower. */
 static __attribute__((noinline)) void
 slot_room(struct flow_table *t, struct flow_slot *sl)
 {
 	if (sl->live <= sl->len / 4 * 3 && sl->len >= FLOW_CHUNK) {
-		/* a chunk at a time, read and written (k <= i; k stays
-		 * below the chunks' places, a quarter of them NULL, so the
-		 * chunk after the last is never looked up) */
-		uint32_t k = 0;
-		struct conn **to = sl->ch[0];
-		for (uint32_t i = sl->start; i < sl->len;) {
-			struct conn **from = place(sl, i);
-			uint32_t end = (i | (FLOW_CHUNK - 1)) + 1;
-			if (end > sl->len)
-				end = sl->len;
-			for (uint32_t n = end - i; n--; from++) {
-				struct conn *c = *from;
-				if (!c)
-					continue;
-				to[k & (FLOW_CHUNK - 1)] = c;
-				c->wpos = k++;
-				if (!(k & (FLOW_CHUNK - 1)))
-					to = sl->ch[k >> FLOW_CHUNK_BITS];
-			}
-			i = end;
-		}
-		sl->len = k;
-		sl->start = 0;
-		unsigned keep = (k >> FLOW_CHUNK_BITS) + 1;
-		while (sl->nch > keep)
-			chunk_give(t, sl->ch[--sl->nch]);
+		slot_compact(t, sl);
 		return;
 	}
 	if (!sl->ch)
 		t->nslot_ch++;
-	if (sl->nch == sl->ch_cap) {
-		unsigned cap = sl->ch_cap ? 2u * sl->ch_cap : 4;
-		if (cap > UINT16_MAX)
-			g_error("flow: more than %u records in a timer slot",
-			    UINT16_MAX / 2 * FLOW_CHUNK);
-		sl->ch = g_renew(struct conn **, sl->ch, cap);
-		sl->ch_cap = (uint16_t)cap;
-	}
+	if ((uint64_t)(sl->nch + 1) << FLOW_CHUNK_BITS > UINT32_MAX)
+		g_error("flow: more than %u records in a timer slot",
+		    UINT32_MAX - FLOW_CHUNK);	/* (a terabyte of them) */
+	if (!sl->nch)
+		sl->ch = g_new(struct conn **, 4);
+	else if (sl->nch >= 4 && !(sl->nch & (sl->nch - 1)))
+		sl->ch = g_renew(struct conn **, sl->ch, 2 * (size_t)sl->nch);
 	sl->ch[sl->nch++] = chunk_take(t);
 }
 
@@ -532,6 +538,12 @@ wheel_unfile(struct flow_table *t, struct conn *c)
 			n--;
 		sl->len = n;
 	}
+	/* A slot no longer filled thins out as its records leave (open
+	 * records' slots, a second's records gone to TIME_WAIT or back to
+	 * work): compacted at three quarters NULL, where its chunks would
+	 * stay until its second comes. */
+	if (G_UNLIKELY(sl->live <= sl->len / 4) && sl->len >= FLOW_CHUNK)
+		slot_compact(t, sl);
 	w->n--;
 }
 
@@ -1456,6 +1468,9 @@ take_slot(struct flow_table *t, struct flow_wheel *w, unsigned slot,
 	slot_empty(t, sl);
 }
 
+/* The most of t->later that flow_expire() keeps between sweeps. */
+#define FLOW_LATER_KEEP 4096
+
 void
 flow_expire(struct flow_table *t, int64_t now)
 {
@@ -1512,6 +1527,12 @@ flow_expire(struct flow_table *t, int64_t now)
 			c = pk;
 		}
 		wheel_file(t, c, c->timer, at);
+	}
+	/* A burst (open records' checks, a jump of the clock) leaves its
+	 * array to malloc rather than held for good. */
+	if (t->later_cap > FLOW_LATER_KEEP) {
+		g_clear_pointer(&t->later, g_free);
+		t->later_cap = 0;
 	}
 	due_release(t, now, false);
 	if (!t->id_frame)

@@ -58,18 +58,19 @@ typedef bool (*flow_emit_fn)(struct conn *c, void *user);
  * the next (of a second's thousands of records in TIME_WAIT, an array
  * grown by half again each time would leave a fifth of it unused).
  */
-#define FLOW_CHUNK_BITS 9
+#define FLOW_CHUNK_BITS 7
 #define FLOW_CHUNK (1u << FLOW_CHUNK_BITS)
 struct flow_slot {
 	struct conn ***ch;	/* its chunks */
 	uint32_t len;		/* places used */
 	uint32_t start;		/* places [0, start) are all NULL */
 	uint32_t live;		/* records in it (the rest NULL) */
-	uint16_t nch, ch_cap;	/* chunks, room in ch */
+	uint32_t nch;		/* chunks (ch has room for the power of two
+				   at or above, 4 at least) */
 };
 
 /* Chunks of slots emptied kept for the slots filed next. */
-#define FLOW_CHUNK_SPARE 64
+#define FLOW_CHUNK_SPARE 256
 
 /* A class's slots: FLOW_WHEEL + 1, the wheels' of a table in one block
  * (flow_table_init()). */
