@@ -1438,8 +1438,10 @@ take_one(struct flow_table *t, struct flow_wheel *w, struct conn *c,
 	t->later[t->nlater++] = c;
 }
 
-/* How far on take_slot() fetches a slot's records. */
-#define TAKE_AHEAD 16
+/* How far on take_slot() fetches a slot's records (on 10 million
+ * connections take_slot() had 3.4 % of the samples fetching 3 lines 16
+ * on, 2.6 % fetching the head 32 on). */
+#define TAKE_AHEAD 32
 
 /* Take a slot's records, in the order they were filed: the due ones to
  * the due array, the others to t->later. The records a few places on are
@@ -1457,9 +1459,10 @@ take_slot(struct flow_table *t, struct flow_wheel *w, unsigned slot,
 		const char *f;
 		if (i + TAKE_AHEAD < n &&
 		    (f = (const char *)*place(sl, i + TAKE_AHEAD))) {
+			/* its head (take_one() reads no more of a packed
+			 * record; due_release_sorted() fetches the rest) */
 			__builtin_prefetch(f);
-			__builtin_prefetch(f + 64);
-			__builtin_prefetch(f + 128);
+			__builtin_prefetch(f + CONN_HEAD - 1);
 		}
 		struct conn *c = *place(sl, i);
 		if (c)
