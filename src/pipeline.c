@@ -537,6 +537,11 @@ progress_clear(struct pipeline *pl)
 #define AHEAD 8
 #define RECORD_AHEAD 5
 #define CHAIN_AHEAD 2
+/* The chain's step only for a table this large (about 25 MB of records
+ * and more): a smaller one stays in the cache, where the step was 9
+ * instructions a packet for nothing (the 320k capture's 36,000 records:
+ * 2.2 M). */
+#define CHAIN_MIN 131072
 /* The frames read ahead and the one analyzed, in a ring of a power of
  * two (an index is masked, not divided). */
 #define RING 16
@@ -631,8 +636,9 @@ ahead_loop(struct pipeline *pl, struct capture *cap, union ahead_slot *ring,
 			break;
 		}
 		prefetch_ahead(pl, slot_at(ring, at + RECORD_AHEAD * SLOT));
-		flow_prefetch_chain(&pl->flows,
-		    slot_at(ring, at + CHAIN_AHEAD * SLOT)->hash);
+		if (pl->flows.n >= CHAIN_MIN)
+			flow_prefetch_chain(&pl->flows,
+			    slot_at(ring, at + CHAIN_AHEAD * SLOT)->hash);
 		/* The oldest, now AHEAD are read after it. */
 		frame_commit(pl, slot_at(ring, at), NULL, true, ether);
 		at = (at + SLOT) & (RING * SLOT - 1);
