@@ -1341,31 +1341,6 @@ sort_due(struct flow_table *t, uint64_t lo, uint64_t hi)
  * the record it points at (flow_prefetch_bucket()). */
 #define DUE_AHEAD 8
 
-/*
- * The records in front of c in its hash chain, fetched a step at a time
- * as c's release comes near (due_release_sorted()): the chain's first
- * record was fetched with the bucket (flow_prefetch_record()); at each
- * step, one more. A record due has been in the table longest, and new
- * records go in front, so it lies behind those that came after it in its
- * bucket: hash_remove()'s walk to it missed the cache once for each of
- * them (on 10 million short connections, more than half the samples of
- * the releases' loop). Walks at most steps links, all of them fetched
- * already, and fetches the next; a hint only.
- */
-static inline __attribute__((always_inline)) void
-chain_ahead(const struct flow_table *t, const struct conn *c, int steps)
-{
-	const struct conn *p = t->bkt[c->hash & t->mask];
-
-	for (int s = 0; s < steps; s++) {
-		if (!p || p == c)
-			return;
-		p = p->hnext;
-	}
-	if (p && p != c)
-		__builtin_prefetch(p);
-}
-
 /* due_release() of a due array in id order (due_by_id()'s). */
 static void
 due_release_sorted(struct flow_table *t, int64_t now, bool eof)
@@ -1387,10 +1362,14 @@ due_release_sorted(struct flow_table *t, int64_t now, bool eof)
 		if (!eof && i + DUE_AHEAD / 2 < t->ndue)
 			flow_prefetch_record(t,
 			    t->due[i + DUE_AHEAD / 2].c->hash);
+		/* the records in front of the due one in its hash chain, a
+		 * step at a time (flow_prefetch_chain()) */
 		if (!eof && i + 2 < t->ndue)
-			chain_ahead(t, t->due[i + 2].c, 1);
+			flow_prefetch_chain(t, t->due[i + 2].c->hash,
+			    t->due[i + 2].c, 1);
 		if (!eof && i + 1 < t->ndue)
-			chain_ahead(t, t->due[i + 1].c, 2);
+			flow_prefetch_chain(t, t->due[i + 1].c->hash,
+			    t->due[i + 1].c, 2);
 		release_in(t, c, now, eof ? END_EOF : END_NONE);
 	}
 	t->ndue = 0;

@@ -185,18 +185,30 @@ flow_prefetch_record(const struct flow_table *t, uint32_t hash)
 	__builtin_prefetch(t->bkt[hash & t->mask]);
 }
 
-/* The second record of the chain of hash's bucket, fetched, once the
- * first has arrived (flow_prefetch_record() a frame or more before): a
- * new connection's SYN is looked for in every record of its bucket, and
- * a table far larger than the cache misses on each (one bucket in five
- * holds two or more at the table's load). A hint only. */
-static inline void
-flow_prefetch_chain(const struct flow_table *t, uint32_t hash)
+/*
+ * The record steps links on in the chain of hash's bucket fetched, the
+ * links before it fetched already (flow_prefetch_record() and earlier
+ * calls, each step a frame or a release before the next): a chain far
+ * larger than the cache misses once for each record a walk passes. A walk
+ * toward stop (a record in the chain) ends there: nothing past it is
+ * fetched. Two walks pass records: a new connection's SYN is looked for
+ * in every record of its bucket (one bucket in five holds two or more at
+ * the table's load), and a record due, in the table longest, lies behind
+ * the newer ones of its bucket (hash_remove()). A hint only.
+ */
+static inline __attribute__((always_inline)) void
+flow_prefetch_chain(const struct flow_table *t, uint32_t hash,
+    const struct conn *stop, int steps)
 {
-	const struct conn *c = t->bkt[hash & t->mask];
+	const struct conn *p = t->bkt[hash & t->mask];
 
-	if (c)
-		__builtin_prefetch(c->hnext);
+	for (int s = 0; s < steps; s++) {
+		if (!p || p == stop)
+			return;
+		p = p->hnext;
+	}
+	if (p && p != stop)
+		__builtin_prefetch(p);
 }
 
 void flow_key_make(const struct pkt *p, struct flow_key *k, uint8_t *dir);

@@ -638,7 +638,8 @@ ahead_loop(struct pipeline *pl, struct capture *cap, union ahead_slot *ring,
 		prefetch_ahead(pl, slot_at(ring, at + RECORD_AHEAD * SLOT));
 		if (pl->flows.n >= CHAIN_MIN)
 			flow_prefetch_chain(&pl->flows,
-			    slot_at(ring, at + CHAIN_AHEAD * SLOT)->hash);
+			    slot_at(ring, at + CHAIN_AHEAD * SLOT)->hash,
+			    NULL, 1);
 		/* The oldest, now AHEAD are read after it. */
 		frame_commit(pl, slot_at(ring, at), NULL, true, ether);
 		at = (at + SLOT) & (RING * SLOT - 1);
@@ -924,7 +925,9 @@ pipeline_jobs(const struct synfin_config *cfg, uint64_t bytes)
 	 * short headers only, 275 MB; 1.09 on 3 million short, 610 MB; 0.83
 	 * on a million of the default mix, 750 MB; 0.92 on 863 MB of
 	 * keep-alive connections; 0.88 on 10 million short connections,
-	 * 7.5 GB).
+	 * 7.5 GB, and 1.18 there after the fifteenth session's cuts to one
+	 * thread's sweeps, which the reading thread's share does not get:
+	 * a size cannot tell such a capture from the default mix's).
 	 * --max-flows is one bound over all records, which one thread keeps
 	 * exactly. */
 	if (cfg->iface || cfg->max_flows || bytes < PIPELINE_MT_BYTES)
