@@ -208,18 +208,24 @@ bkt_free(struct conn **b, uint64_t nb)
 static void
 hash_grow(struct flow_table *t)
 {
-	uint64_t nb = (t->mask + 1) * 2;
+	uint64_t ob = t->mask + 1, nb = ob * 2;
 	struct conn **b = bkt_new(nb);
 
-	for (uint64_t i = 0; i <= t->mask; i++) {
-		struct conn *c = t->bkt[i], *next;
-		for (; c; c = next) {
+	/* Bucket i's chain splits into i and i + ob, each in its order:
+	 * open records first, then those packed, oldest first
+	 * (chain_tail()). */
+	for (uint64_t i = 0; i < ob; i++) {
+		struct conn **tail[2] = { &b[i], &b[i + ob] };
+		for (struct conn *c = t->bkt[i], *next; c; c = next) {
 			next = c->hnext;
-			c->hnext = b[c->hash & (nb - 1)];
-			b[c->hash & (nb - 1)] = c;
+			struct conn ***tp = &tail[(c->hash & ob) != 0];
+			**tp = c;
+			*tp = &c->hnext;
 		}
+		*tail[0] = NULL;
+		*tail[1] = NULL;
 	}
-	bkt_free(t->bkt, t->mask + 1);
+	bkt_free(t->bkt, ob);
 	t->bkt = b;
 	t->mask = nb - 1;
 }
@@ -258,6 +264,21 @@ chain_of(struct flow_table *t, const struct conn *c)
 	struct conn **pp = &t->bkt[c->hash & t->mask];
 
 	while (*pp && *pp != c)
+		pp = &(*pp)->hnext;
+	return pp;
+}
+
+/* The end of the chain from pp on (its NULL link). A record packed for
+ * its TIME_WAIT (pack_settled()) goes there, behind the open records,
+ * which are new ones at the head (hash_insert()), and behind the
+ * records packed before it, which leave before it: when its TIME_WAIT
+ * ends, hash_remove() finds it behind the open records alone, where at
+ * its place it came behind every record of its bucket made since it
+ * was, each a cache miss on a table far larger than the cache. */
+static inline struct conn **
+chain_tail(struct conn **pp)
+{
+	while (*pp)
 		pp = &(*pp)->hnext;
 	return pp;
 }
@@ -811,6 +832,23 @@ pack_block(struct flow_table *t, struct conn *c)
 	return pk;
 }
 
+/* c packed (pack_block()) in its place in the table, which takes its
+ * blocks (block_give()); the packed record, which goes to the end of its
+ * hash chain: see chain_tail(). */
+static struct conn *
+pack_relink(struct flow_table *t, struct conn *c)
+{
+	struct conn *pk = pack_block(t, c);
+	struct conn **pp = chain_of(t, c);
+
+	if (*pp)	/* (it is: chain_of() finds it) */
+		*pp = c->hnext;
+	relink(t, pk, chain_tail(pp));
+	pk->hnext = NULL;
+	block_give(t, c);	/* its own blocks are the packed one's */
+	return pk;
+}
+
 /* A whole record filed settled in TIME_WAIT, at its exact end (deadline_of()
  * of a whole record, TIMER_TIME_WAIT and its deadline, spelled out): what
  * flow_pack() and pack_settled() pack. */
@@ -895,9 +933,7 @@ flow_pack(struct flow_table *t)
 			 * a packed record keeps (deadline_of()): still so */
 			if (!filed_settled(t, c) || conn_tw_linked(c))
 				continue;
-			relink(t, pack_block(t, c), chain_of(t, c));
-			block_give(t, c);	/* its own blocks are the packed
-						   one's */
+			pack_relink(t, c);
 		}
 	}
 	if (hi > t->packed_to)
@@ -932,9 +968,7 @@ pack_settled(struct flow_table *t, struct conn *c)
 	if (t->id_frame || c->slot == FLOW_FAR ||
 	    t->wheel[TIMER_TIME_WAIT].n < t->pack_min || conn_tw_linked(c))
 		return c;
-	struct conn *pk = pack_block(t, c);
-	relink(t, pk, chain_of(t, c));
-	block_give(t, c);
+	struct conn *pk = pack_relink(t, c);
 	t->pack_cand--;
 	return pk;
 }
