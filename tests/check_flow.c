@@ -619,6 +619,47 @@ START_TEST(test_max_flows_finished_first)
 }
 END_TEST
 
+START_TEST(test_max_flows_last_ack_pending)
+{
+	struct tu_result r;
+	struct tu_opts o = { .max_flows = 2 };
+
+	/* B (40002) opens at 0.0 and idles. A (40001) opens at 0.01 and
+	 * closes: the client's FIN at 0.1, the server's FIN with the ACK of
+	 * it at 0.101, whose own ACK, the last of the four-way teardown
+	 * (RFC 9293 3.6), comes at 0.21. C (40003) at 0.2 must evict one.
+	 * A waits for that last ACK: it counts as open, not as a connection
+	 * in TIME_WAIT (which goes first), so B, the open one filed first
+	 * and idle longest, is evicted. A's last ACK then settles A: a
+	 * graceful close, its client in TIME_WAIT (it sent the last ACK),
+	 * where evicting A made that ACK a record of its own begun
+	 * midstream (until the sixteenth session). */
+	tu_run_opts("client 10.0.0.1:40002\n"
+		    "0.000  > S  2000 0\n+0.001 < SA 6000 2001\n"
+		    "+0.001 > A 2001 6001\n"
+		    "client 10.0.0.1:40001\n"
+		    "0.010  > S  1000 0\n+0.001 < SA 5000 1001\n"
+		    "+0.001 > A 1001 5001\n"
+		    "0.100  > FA 1001 5001\n+0.001 < FA 5001 1002\n"
+		    "client 10.0.0.1:40003\n"
+		    "0.200  > S  3000 0\n"
+		    "client 10.0.0.1:40001\n"
+		    "0.210  > A 1002 5002\n", &o, &r);
+	tu_assert_nconns(&r, 3);
+	ck_assert_uint_eq(r.evicted, 1);
+	ck_assert_str_eq(r.conns[0].caddr, "10.0.0.1:40002");
+	ck_assert_int_eq(r.conns[0].end, END_EVICTED);
+	tu_assert_hs(&r, 0, HS_COMPLETE);
+	tu_assert_td(&r, 0, TD_OPEN);
+	ck_assert_str_eq(r.conns[1].caddr, "10.0.0.1:40001");
+	tu_assert_hs(&r, 1, HS_COMPLETE);
+	tu_assert_td(&r, 1, TD_GRACEFUL);
+	tu_assert_states(&r, 1, TCP_ST_TIME_WAIT, TCP_ST_CLOSED);
+	ck_assert_str_eq(r.conns[2].caddr, "10.0.0.1:40003");
+	ck_assert_uint_le(r.max_open, 2);
+}
+END_TEST
+
 /* ==== release order ====================================================== */
 
 START_TEST(test_release_order_same_sweep)
@@ -1638,6 +1679,7 @@ flow_suite(void)
 	tcase_add_test(tc, test_max_flows);
 	tcase_add_test(tc, test_max_flows_idle_longest_first);
 	tcase_add_test(tc, test_max_flows_finished_first);
+	tcase_add_test(tc, test_max_flows_last_ack_pending);
 	suite_add_tcase(s, tc);
 
 	/* The scheduler's cases, then the same with every settled
