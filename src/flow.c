@@ -353,6 +353,21 @@ deadline_of(const struct flow_table *t, const struct conn *c, int64_t *d)
 	}
 	if (conn_in_time_wait(c) && (tw = time_wait_end(t, c)) != 0) {
 		*d = tw;
+		/* A closing record not settled yet (its closer has the
+		 * peer's FIN, whose ACK is still to come) counts as open,
+		 * due when its TIME_WAIT ends, while open_deadline() would
+		 * call it active, if that ends no later: the final ACK
+		 * files it in TIME_WAIT once, settled, where it was filed
+		 * there twice (the first filing's NULL places were half a
+		 * TIME_WAIT second's, and slot_compact() 1.2 % of the
+		 * samples on 2 million short connections, 0.5 % now).
+		 * --max-flows, which evicts records in TIME_WAIT before
+		 * open ones, no longer takes one waiting for its last ACK,
+		 * whose ACK then began a midstream record (s320k with
+		 * --max-flows 1000: 21,301 such records, now none). */
+		int64_t chk = sat_add(c->tbase, t->pack_idle_ns);
+		if (!conn_is_settled(c) && chk > t->swept && chk <= tw)
+			return TIMER_ACTIVE;
 		return TIMER_TIME_WAIT;
 	}
 	return open_deadline(t, c, d);
@@ -496,7 +511,7 @@ slot_compact(struct flow_table *t, struct flow_slot *sl)
 /* Room for one more record in slot sl of class cls, whose chunks are
  * full: compacted when enough of its places are NULL (records that left),
  * else a chunk more. In TIME_WAIT, which holds most of the records
- * (filed once, as the last ACK settles them, update_slow(); until the
+ * (filed once, as the last ACK settles them, deadline_of(); until the
  * sixteenth session twice, which left half of a second's places NULL): a
  * quarter, so at most four places for three records and a chunk (on 2
  * million short connections, when half the places were NULL, 1.1 MB less
@@ -1109,21 +1124,6 @@ update_slow(struct flow_table *t, struct conn *c, bool open)
 	if (cls == c->timer &&
 	    (exact ? d == c->deadline : at >= c->deadline))
 		return false;
-	/* A closing record not settled in TIME_WAIT yet (its closer has the
-	 * peer's FIN, whose ACK is still to come) stays filed open, where
-	 * that filing is due no later than its TIME_WAIT ends (the lazy
-	 * rule, across classes): the final ACK files it settled a round
-	 * trip later, once where it was filed twice (the first filing's
-	 * NULL places were half a TIME_WAIT second's, and slot_compact()
-	 * 1.2 % of the samples on 2 million short connections, 0.5 % now);
-	 * without that ACK the sweep files it in TIME_WAIT, or finds it due
-	 * there (take_one()). --max-flows, which evicts records in
-	 * TIME_WAIT before open ones, no longer takes one waiting for its
-	 * last ACK, whose ACK then began a midstream record (s320k with
-	 * --max-flows 1000: 21,301 such records, now none). */
-	if (cls == TIMER_TIME_WAIT && !exact && c->timer == TIMER_ACTIVE &&
-	    c->deadline <= at)
-		return false;
 	wheel_refile(t, c, cls, at);
 	return cls == TIMER_TIME_WAIT && !c->packed;
 }
@@ -1457,8 +1457,8 @@ take_one(struct flow_table *t, struct flow_wheel *w, struct conn *c,
 		/* Its place is left as it is: take_slot() empties the
 		 * slot, and no release() of it unfiles it. Its class is
 		 * the one it is due in, which release() counts it out of
-		 * and tells why it ends by (update_slow() leaves a closing
-		 * record filed open). */
+		 * and tells why it ends by (a closing record filed open,
+		 * deadline_of(), is due in TIME_WAIT). */
 		if (G_UNLIKELY(cls != c->timer)) {
 			w->n--;
 			t->wheel[cls].n++;
@@ -2108,7 +2108,7 @@ icmp_error(struct flow_table *t, const struct pkt *p, uint64_t hash,
 
 /* c, which update() just filed in TIME_WAIT whole (counted in
  * t->pack_cand): packed if settled (pack_settled()). One not settled (the
- * peer's FIN in, the final ACK to come: update_slow() files most such
+ * peer's FIN in, the final ACK to come: deadline_of() files most such
  * records in TIME_WAIT only when that ACK settles them, those of a short
  * --msl before) leaves nothing for flow_pack() to walk for either: a
  * record settles only by a segment, which files it again and comes here.
