@@ -193,8 +193,9 @@ flow_prefetch_record(const struct flow_table *t, uint32_t hash)
  * toward stop (a record in the chain) ends there: nothing past it is
  * fetched. Two walks pass records: a new connection's SYN is looked for
  * in every record of its bucket (one bucket in five holds two or more at
- * the table's load), and a record due, in the table longest, lies behind
- * the newer ones of its bucket (hash_remove()). A hint only.
+ * the table's load), and a record due lies behind the open records of
+ * its bucket (hash_remove(); packed records go to the chain's end,
+ * flow.c chain_tail()). A hint only.
  */
 static inline __attribute__((always_inline)) void
 flow_prefetch_chain(const struct flow_table *t, uint32_t hash,
