@@ -118,8 +118,8 @@ flow_seed_ready(void)
 /*
  * The hash is symmetric by construction: each endpoint, an (address,
  * port) pair, is one 64-bit word, and the two words are multiplied, which
- * does not care which comes first. So both directions hash alike (the
- * hash -j uses to pick a thread) without first ordering the endpoints as
+ * does not care which comes first. So both directions hash alike (and
+ * so do they by flow_pkt_spread(), -j's choice of a thread) without first ordering the endpoints as
  * the key does (pkt_dir()): the packet's hash and the key's are the same
  * computation. The seed is xored into both words, so that a capture that
  * does not know it cannot aim 4-tuples at one bucket; an IPv6 address
@@ -169,6 +169,35 @@ flow_pkt_hash(const struct pkt *p)
 		return flow_pkt_hash_v6(p);
 	return flow_hash_eps(ep_v4(p->src, p->tcp.sport),
 	    ep_v4(p->dst, p->tcp.dport));
+}
+
+/*
+ * flow_pkt_hash() with fixed seeds, for -j's choice of a thread: the same
+ * symmetric construction, so both directions go to the same thread, but
+ * the same from one run to the next. With the per-process seed the split
+ * changed at every run, and so, with --max-flows, which each thread
+ * applies to its own records, did which records were evicted: the same
+ * command gave different reports. A capture crafted against these seeds
+ * can put its connections on one thread, which only loses the speed-up.
+ */
+uint32_t
+flow_pkt_spread(const struct pkt *p)
+{
+	static const uint64_t k[3] = {
+		0x9e3779b97f4a7c15ull, 0xbf58476d1ce4e5b9ull,
+		0x94d049bb133111ebull
+	};
+
+	if (p->af == 6) {
+		uint64_t a[2], b[2];
+		memcpy(a, p->src, 16);
+		memcpy(b, p->dst, 16);
+		return flow_hash_eps(
+		    (flow_mum(a[0] ^ k[1], a[1] ^ k[2]) ^ p->tcp.sport) ^ k[0],
+		    (flow_mum(b[0] ^ k[1], b[1] ^ k[2]) ^ p->tcp.dport) ^ k[0]);
+	}
+	return flow_hash_eps(flow_ep_v4(k[0], p->src, p->tcp.sport),
+	    flow_ep_v4(k[0], p->dst, p->tcp.dport));
 }
 
 /* ---- the hash ----------------------------------------------------------- */
@@ -846,6 +875,18 @@ pack_block(struct flow_table *t, struct conn *c)
 	return pk;
 }
 
+/* -j: the record not numbered yet (conn.fresh) at from is at to now
+ * (packed at once, pack_settled(), or unpacked, find()): the batch's list
+ * of new records is told (flow_table.moved), or created moves. */
+static void
+fresh_moved(struct flow_table *t, const struct conn *from, struct conn *to)
+{
+	if (t->created == from)
+		t->created = to;
+	else
+		t->moved(from, to, t->user);
+}
+
 /* c packed (pack_block()) in its place in the table, which takes its
  * blocks (block_give()); the packed record, which goes to the end of its
  * hash chain: see chain_tail(). */
@@ -964,9 +1005,9 @@ flow_pack(struct flow_table *t)
  * cache, and its block goes back to block_take() for the next record while
  * it still is too. A walk of the wheel at each sweep took a cache miss a
  * record (3 % of the time on short connections) and gave back blocks by
- * thousands, each a miss again in the new record that took it. One thread
- * only (with -j a record's block must not move until it is numbered,
- * conn.fresh, and flow_pack() packs at each batch). The record's block
+ * thousands, each a miss again in the new record that took it. With -j a
+ * record not numbered yet (conn.fresh) moves only with t->moved, which
+ * tells the list that numbers it. The record's block
  * now: c, or the packed one. Its caller (segment_in()) has seen update()
  * file it in TIME_WAIT, whole and settled: at its exact deadline,
  * time_wait_end() (update_slow()'s exact filing), not done and in
@@ -979,10 +1020,12 @@ pack_settled(struct flow_table *t, struct conn *c)
 	if (G_UNLIKELY(conn_fast_check) && !filed_settled(t, c))
 		g_error("pack_settled: a record not filed settled in "
 		    "TIME_WAIT at its end");
-	if (t->id_frame || c->slot == FLOW_FAR ||
+	if ((c->fresh && !t->moved) || c->slot == FLOW_FAR ||
 	    t->wheel[TIMER_TIME_WAIT].n < t->pack_min || conn_tw_linked(c))
 		return c;
 	struct conn *pk = pack_relink(t, c);
+	if (c->fresh)
+		fresh_moved(t, c, pk);
 	t->pack_cand--;
 	return pk;
 }
@@ -1996,8 +2039,11 @@ find(struct flow_table *t, const struct pkt *p, uint32_t h, uint8_t *dir)
 	struct conn *c = *pp;
 
 	if (c && c->packed) {
+		struct conn *pk = c;
 		c = unpack(t, c);
 		relink(t, c, pp);
+		if (G_UNLIKELY(c->fresh))	/* packed at once (-j) */
+			fresh_moved(t, pk, c);
 	}
 	return c;
 }

@@ -129,6 +129,11 @@ struct flow_table {
 	int64_t released_at;	/* while emit takes a packed record: the
 				   clock of its release (flow_open_packed()) */
 	struct conn *created;	/* the record the last lookup created */
+	/* -j: a record not numbered yet (conn.fresh) packed at once
+	 * (pack_settled()) or unpacked: the record at from (which may be
+	 * freed: compared, never read) is at to now, for the list that
+	 * numbers it (created, when it is that record, moves itself) */
+	void (*moved)(const struct conn *from, struct conn *to, void *user);
 	uint64_t evicted;	/* records evicted by --max-flows */
 	uint64_t peak;		/* most records open at once */
 	uint64_t packed;	/* records packed (flow_pack()), ever */
@@ -219,6 +224,8 @@ uint32_t flow_pkt_hash(const struct pkt *p);
 /* The same of an IPv6 segment, once a table is set up (flow_table_init()
  * readies the seeds), without flow_pkt_hash()'s tests. */
 uint32_t flow_pkt_hash_v6(const struct pkt *p);
+/* -j's choice of a thread for p: symmetric, with fixed seeds (flow.c). */
+uint32_t flow_pkt_spread(const struct pkt *p);
 
 /*
  * The hash's steps (flow.c tells how it is built): a 64x64 -> 128-bit
