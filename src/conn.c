@@ -125,6 +125,7 @@ conn_free_blocks(struct conn *c)
 			g_array_free(c->ext->ladder, TRUE);
 		g_free(c->ext->wide_ts);
 		g_free(c->ext->held);
+		g_free(c->ext->nafin);
 		g_free(c->ext);
 	}
 }
@@ -3579,6 +3580,44 @@ conn_input(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    conn_input_from(c, cfg, 0, pkt, ts, frame);
 }
 
+static bool conn_input_slow(struct conn *c, const struct conn_cfg *cfg,
+    uint8_t dir, const struct pkt *pkt, int64_t ts, uint64_t frame);
+
+/*
+ * The FIN without ACK held (conn_input_slow()), given to the record now,
+ * before the segment pkt from dir (NULL: the record ends). A conformant
+ * peer drops it (RFC 9293 3.10.7.4, fifth: "if the ACK bit is off, drop
+ * the segment"), and so it closes nothing, as conn_input_slow() takes it.
+ * But a peer whose very next segment acks the FIN (ack u+1, its ACK bit
+ * on, no SYN or RST) shows it took it anyway: crafted captures, and
+ * stacks that do not check, close so. Then the FIN is taken as one with
+ * the ACK bit on, acking what its sender had acked before (nothing new),
+ * still reported bad_flags. Nothing else came in between, so the order
+ * of the segments is the capture's either way.
+ */
+static void
+fin_noack_flush(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
+    const struct pkt *pkt)
+{
+	struct conn_ext *x = c->ext;
+	struct pkt *h = x->nafin;
+	uint8_t hd = x->nafin_dir;
+	const struct tcp_peer *fs = &c->peer[hd];
+
+	x->nafin = NULL;
+	if (pkt && dir != hd && !(pkt->quirks & DEC_TCP_BAD_CSUM) &&
+	    (pkt->tcp.flags & (TH_ACK | TH_SYN | TH_RST)) == TH_ACK &&
+	    pkt->tcp.ack == h->tcp.seq + h->tcp.paylen + 1) {
+		x->nafin_take = true;
+		x->nafin_ack = (fs->flags & PEER_ACK_SENT) ? fs->ack :
+		    c->peer[!hd].snd_nxt;
+	}
+	x->nafin_back = true;
+	(void)conn_input_slow(c, cfg, hd, h, x->nafin_ts, x->nafin_frame);
+	x->nafin_back = x->nafin_take = false;
+	g_free(h);
+}
+
 /* The whole path. It answers false, conn_input()'s answer for a segment
  * the fast path did not take, so that conn_input() ends in a jump to it
  * rather than a call. */
@@ -3586,6 +3625,8 @@ static bool
 conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt, int64_t ts, uint64_t frame)
 {
+	if (G_UNLIKELY(c->ext && c->ext->nafin))
+		fin_noack_flush(c, cfg, dir, pkt);
 	const struct tcp_seg *s = &pkt->tcp;
 	struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[!dir];
 	struct conn_side *sd = &c->side[dir];
@@ -3602,7 +3643,27 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	struct tcp_seg nofin;
 	bool fin_noack = ev == EV_FIN && !(s->flags & TH_ACK) &&
 	    (c->hs & HSF_ESTABLISHED);
-	if (fin_noack) {
+	/* Its peer's next segment acked it (fin_noack_flush()). */
+	bool fin_taken = fin_noack && c->ext && c->ext->nafin_take;
+	if (fin_noack && !(c->ext && (c->ext->nafin_back || c->ext->held)) &&
+	    !(snd->flags & PEER_FIN_SEEN) && c->rst_dir < 0 &&
+	    !(pkt->quirks & DEC_TCP_BAD_CSUM)) {
+		/* Held until the record's next segment tells. */
+		struct conn_ext *hx = ext_of(c);
+		hx->nafin = g_memdup2(pkt, sizeof(*pkt));
+		hx->nafin->tcp.payload = NULL;	/* (the frame's: gone) */
+		hx->nafin->tcp.paycap = 0;
+		hx->nafin_ts = ts;
+		hx->nafin_frame = frame;
+		hx->nafin_dir = dir;
+		return false;
+	}
+	if (fin_taken) {
+		nofin = *s;
+		nofin.flags |= TH_ACK;
+		nofin.ack = c->ext->nafin_ack;
+		s = &nofin;
+	} else if (fin_noack) {
 		nofin = *s;
 		nofin.flags &= (uint8_t)~TH_FIN;
 		s = &nofin;
@@ -3692,7 +3753,13 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 			rcv->flags &= (uint16_t)~PEER_WIN_KNOWN;
 		}
 	}
-	if (fin_noack)
+	if (fin_taken)
+		conn_anomaly(c, ANOM_BAD_FLAGS, dir, ts, frame,
+		    "flags 0x%02x: a FIN without ACK from an endpoint that had "
+		    "synchronized, which its peer should drop (3.10.7.4) but "
+		    "acked next (ack %u): taken as a FIN", pkt->tcp.flags,
+		    pkt->tcp.seq + pkt->tcp.paylen + 1);
+	else if (fin_noack)
 		conn_anomaly(c, ANOM_BAD_FLAGS, dir, ts, frame,
 		    "flags 0x%02x: a FIN without ACK from an endpoint that had "
 		    "synchronized, which its peer drops (3.10.7.4)", pkt->tcp.flags);
@@ -4379,6 +4446,9 @@ conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 {
 	if (c->finished)
 		return;
+	/* A FIN without ACK held to the end: nothing acked it. */
+	if (G_UNLIKELY(c->ext && c->ext->nafin))
+		fin_noack_flush(c, cfg, 0, NULL);
 	c->finished = true;
 	c->end = (uint8_t)why;
 

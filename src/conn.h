@@ -203,6 +203,16 @@ struct conn_ext {
 	uint64_t hsq_frame;	/* 0: none */
 	int64_t hsq_ts;
 	uint32_t hsq_seq;
+	/* A FIN without ACK from a synchronized endpoint, held back until
+	 * the record's next segment tells whether its peer took it
+	 * (conn.c, fin_noack_flush()). */
+	struct pkt *nafin;	/* NULL: none */
+	int64_t nafin_ts;
+	uint64_t nafin_frame;
+	uint32_t nafin_ack;	/* fin_noack_flush(): the ack it is given */
+	uint8_t nafin_dir;
+	bool nafin_back;	/* being given back (not held again), */
+	bool nafin_take;	/* and acked by its peer */
 	/* A SYN with a new ISN on a synchronized connection, held back until
 	 * the peer's next segment tells what it was (conn_hold_syn()). */
 	struct pkt *held;	/* NULL: none */

@@ -4008,6 +4008,55 @@ START_TEST(test_fin_without_ack_dropped)
 }
 END_TEST
 
+/* The same FIN without ACK (frame 6, u = 1101), but the server's next
+ * segment acks it: ack u+1 = 1102 (frame 7). A conformant server drops it
+ * (RFC 9293 3.10.7.4, fifth), this one took it (a crafted capture, a stack
+ * that does not check): bad_flags still, and the FIN closes, as the
+ * server's ack shows. The server then closes (FIN W = 5001, frame 8) and
+ * the client acks W+1 = 5002 (frame 9): graceful, the client the
+ * initiator in TIME_WAIT (2MSL not over at the end), the server CLOSED;
+ * nothing unacked, no half-close, no ack of unseen data. Then both FINs
+ * without ACK (each acked u+1 and W+1 by the peer's next segment): the
+ * same. Then the FIN without ACK as the record's last segment: nothing
+ * shows it was taken, so it closes nothing (teardown open), as before. */
+START_TEST(test_fin_without_ack_acked)
+{
+	struct tu_result r;
+
+	tu_run(HANDSHAKE DATA
+	       "+0.010 > F  1101 0\n"
+	       "+0.010 < A  5001 1102\n"
+	       "+0.010 < FA 5001 1102\n"
+	       "+0.010 > A  1102 5002\n", &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_anom(&r, 0, "bad_flags", 6, "client");
+	tu_assert_no_anom(&r, 0, "ack_unseen_data");
+	tu_assert_no_anom(&r, 0, "fin_unacked");
+	tu_assert_no_anom(&r, 0, "half_closed");
+	tu_assert_td(&r, 0, TD_GRACEFUL);
+	ck_assert_int_eq(r.conns[0].initiator, 0);
+	tu_assert_states(&r, 0, TCP_ST_TIME_WAIT, TCP_ST_CLOSED);
+
+	tu_run(HANDSHAKE DATA
+	       "+0.010 > F  1101 0\n"
+	       "+0.010 < A  5001 1102\n"
+	       "+0.010 < F  5001 0\n"
+	       "+0.010 > A  1102 5002\n", &r);
+	tu_assert_anom(&r, 0, "bad_flags", 6, "client");
+	tu_assert_anom(&r, 0, "bad_flags", 8, "server");
+	tu_assert_no_anom(&r, 0, "ack_unseen_data");
+	tu_assert_td(&r, 0, TD_GRACEFUL);
+	tu_assert_states(&r, 0, TCP_ST_TIME_WAIT, TCP_ST_CLOSED);
+
+	tu_run(HANDSHAKE DATA
+	       "+0.010 > F  1101 0\n", &r);
+	tu_assert_anom(&r, 0, "bad_flags", 6, "client");
+	tu_assert_no_anom(&r, 0, "fin_unacked");
+	tu_assert_td(&r, 0, TD_OPEN);
+	tu_assert_states(&r, 0, TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+}
+END_TEST
+
 /* A FIN without ACK as the first segment (a FIN scan, nmap -sF): no
  * segment after a SYN lacks ACK (RFC 9293 3.10.7.4 fifth step: a
  * synchronized receiver drops it), so it is no capture begun inside a
@@ -4271,6 +4320,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_rst_crossed_by_queued_burst);
 	tcase_add_test(tc, test_rst_ignored_sender_stays_closed);
 	tcase_add_test(tc, test_fin_without_ack_dropped);
+	tcase_add_test(tc, test_fin_without_ack_acked);
 	tcase_add_test(tc, test_rst_no_connection_left_wording);
 	tcase_add_test(tc, test_tw_final_ack_time);
 	tcase_add_test(tc, test_fin_past_hole_not_u);
