@@ -119,8 +119,9 @@ flow_seed_ready(void)
  * The hash is symmetric by construction: each endpoint, an (address,
  * port) pair, is one 64-bit word, and the two words are multiplied, which
  * does not care which comes first. So both directions hash alike (and
- * so do they by flow_pkt_spread(), -j's choice of a thread) without first ordering the endpoints as
- * the key does (pkt_dir()): the packet's hash and the key's are the same
+ * so do they by flow_pkt_spread(), -j's choice of a thread) without
+ * first ordering the endpoints as the key does (pkt_dir()): the
+ * packet's hash and the key's are the same
  * computation. The seed is xored into both words, so that a capture that
  * does not know it cannot aim 4-tuples at one bucket; an IPv6 address
  * goes through a multiply of its own first.
