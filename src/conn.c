@@ -3584,7 +3584,8 @@ static bool conn_input_slow(struct conn *c, const struct conn_cfg *cfg,
     uint8_t dir, const struct pkt *pkt, int64_t ts, uint64_t frame);
 
 /*
- * The FIN without ACK held (conn_input_slow()), given to the record now,
+ * The FIN without ACK held (conn_input_slow()), or the data without ACK
+ * (no control bit: PSH, URG or none), given to the record now,
  * before the segment pkt from dir (NULL: the record ends). A conformant
  * peer drops it (RFC 9293 3.10.7.4, fifth: "if the ACK bit is off, drop
  * the segment"), and so it closes nothing, as conn_input_slow() takes it.
@@ -3607,7 +3608,8 @@ fin_noack_flush(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	x->nafin = NULL;
 	if (pkt && dir != hd && !(pkt->quirks & DEC_TCP_BAD_CSUM) &&
 	    (pkt->tcp.flags & (TH_ACK | TH_SYN | TH_RST)) == TH_ACK &&
-	    pkt->tcp.ack == h->tcp.seq + h->tcp.paylen + 1) {
+	    pkt->tcp.ack == h->tcp.seq + h->tcp.paylen +
+	    ((h->tcp.flags & TH_FIN) ? 1 : 0)) {
 		x->nafin_take = true;
 		x->nafin_ack = (fs->flags & PEER_ACK_SENT) ? fs->ack :
 		    c->peer[!hd].snd_nxt;
@@ -3643,9 +3645,18 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	struct tcp_seg nofin;
 	bool fin_noack = ev == EV_FIN && !(s->flags & TH_ACK) &&
 	    (c->hs & HSF_ESTABLISHED);
+	/* Data without ACK or any control bit (bad_flags below), from a
+	 * synchronized endpoint: a conformant receiver drops it the same
+	 * way, and it is held the same way. */
+	bool data_noack = ev == EV_NONE && s->paylen > 0 &&
+	    !(s->flags & (TH_ACK | TH_SYN | TH_RST | TH_FIN)) &&
+	    (c->hs & HSF_ESTABLISHED);
 	/* Its peer's next segment acked it (fin_noack_flush()). */
-	bool fin_taken = fin_noack && c->ext && c->ext->nafin_take;
-	if (fin_noack && !(c->ext && (c->ext->nafin_back || c->ext->held)) &&
+	bool noack_taken = (fin_noack || data_noack) && c->ext &&
+	    c->ext->nafin_take;
+	bool fin_taken = fin_noack && noack_taken;
+	if ((fin_noack || data_noack) &&
+	    !(c->ext && (c->ext->nafin_back || c->ext->held)) &&
 	    !(snd->flags & PEER_FIN_SEEN) && c->rst_dir < 0 &&
 	    !(pkt->quirks & DEC_TCP_BAD_CSUM)) {
 		/* Held until the record's next segment tells. */
@@ -3658,11 +3669,12 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		hx->nafin_dir = dir;
 		return false;
 	}
-	if (fin_taken) {
+	if (noack_taken) {
 		nofin = *s;
 		nofin.flags |= TH_ACK;
 		nofin.ack = c->ext->nafin_ack;
 		s = &nofin;
+		ev = tcp_fsm_classify(nofin.flags);
 	} else if (fin_noack) {
 		nofin = *s;
 		nofin.flags &= (uint8_t)~TH_FIN;
@@ -3759,6 +3771,12 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		    "synchronized, which its peer should drop (3.10.7.4) but "
 		    "acked next (ack %u): taken as a FIN", pkt->tcp.flags,
 		    pkt->tcp.seq + pkt->tcp.paylen + 1);
+	else if (noack_taken)
+		conn_anomaly(c, ANOM_BAD_FLAGS, dir, ts, frame,
+		    "flags 0x%02x: %u bytes without ACK from an endpoint that "
+		    "had synchronized, which its peer should drop (3.10.7.4) "
+		    "but acked next (ack %u): taken as data", pkt->tcp.flags,
+		    pkt->tcp.paylen, pkt->tcp.seq + pkt->tcp.paylen);
 	else if (fin_noack)
 		conn_anomaly(c, ANOM_BAD_FLAGS, dir, ts, frame,
 		    "flags 0x%02x: a FIN without ACK from an endpoint that had "

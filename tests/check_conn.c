@@ -4057,6 +4057,39 @@ START_TEST(test_fin_without_ack_acked)
 }
 END_TEST
 
+/* Data without ACK (flags PSH alone, 100 bytes at J+1 = 1001, frame 4)
+ * from the synchronized client. The server's next segment acks its end,
+ * 1101 (frame 5): it took it, against 3.10.7.4, so the 100 bytes count
+ * (bad_flags, no ack_unseen_data). Then the server acks only 1001, J+1
+ * (frame 5), as a conformant stack does, dropping the segment: nothing
+ * counted, and the client's data sent again with ACK (frame 6) is its
+ * first, no retransmission. */
+START_TEST(test_data_without_ack_acked)
+{
+	struct tu_result r;
+
+	tu_run(HANDSHAKE
+	       "+0.010 > P  1001 0 len=100\n"
+	       "+0.010 < A  5001 1101\n", &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_anom(&r, 0, "bad_flags", 4, "client");
+	tu_assert_no_anom(&r, 0, "ack_unseen_data");
+	ck_assert_uint_eq(r.conns[0].bytes[TU_CLIENT], 100);
+	ck_assert_uint_eq(r.conns[0].pkts[TU_CLIENT], 3);
+	tu_assert_states(&r, 0, TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+
+	tu_run(HANDSHAKE
+	       "+0.010 > P  1001 0 len=100\n"
+	       "+0.010 < A  5001 1001\n"
+	       "+0.200 > PA 1001 5001 len=100\n"
+	       "+0.010 < A  5001 1101\n", &r);
+	tu_assert_anom(&r, 0, "bad_flags", 4, "client");
+	tu_assert_no_anom(&r, 0, "ack_unseen_data");
+	ck_assert_uint_eq(r.conns[0].bytes[TU_CLIENT], 100);
+	ck_assert_uint_eq(r.conns[0].retrans[TU_CLIENT], 0);
+}
+END_TEST
+
 /* A FIN without ACK as the first segment (a FIN scan, nmap -sF): no
  * segment after a SYN lacks ACK (RFC 9293 3.10.7.4 fifth step: a
  * synchronized receiver drops it), so it is no capture begun inside a
@@ -4321,6 +4354,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_rst_ignored_sender_stays_closed);
 	tcase_add_test(tc, test_fin_without_ack_dropped);
 	tcase_add_test(tc, test_fin_without_ack_acked);
+	tcase_add_test(tc, test_data_without_ack_acked);
 	tcase_add_test(tc, test_rst_no_connection_left_wording);
 	tcase_add_test(tc, test_tw_final_ack_time);
 	tcase_add_test(tc, test_fin_past_hole_not_u);
