@@ -2086,6 +2086,21 @@ teardown_fin(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 			    p->fin_seq);
 		return;
 	}
+	/* The same FIN sent before without ACK, which the peer dropped
+	 * (conn_input_slow()): this one is that FIN sent again, as its
+	 * sender sent it (fin-noack.pcap: the RTO's copy), though the first
+	 * the peer takes. */
+	struct conn_ext *x = c->ext;
+	if (x && x->nafin_drop_frame[dir] && x->nafin_drop_pos[dir] == pos) {
+		char fl[24];
+		sd->retrans++;
+		conn_anomaly(c, ANOM_FIN_RETRANS, dir, ts, frame,
+		    "FIN seq=%u (%s) sent again (#2): the first, frame %" PRIu64
+		    ", had no ACK and was dropped", pos,
+		    fin_letter(fl, sizeof(fl), c, dir, pos),
+		    x->nafin_drop_frame[dir]);
+		x->nafin_drop_frame[dir] = 0;
+	}
 	teardown_fin_first(c, dir, s, ts_new, fin_spaced(c, dir, gap), ts,
 	    frame, false);
 	if (seq_known)
@@ -3676,6 +3691,9 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		s = &nofin;
 		ev = tcp_fsm_classify(nofin.flags);
 	} else if (fin_noack) {
+		struct conn_ext *dx = ext_of(c);
+		dx->nafin_drop_frame[dir] = frame;
+		dx->nafin_drop_pos[dir] = s->seq + s->paylen;
 		nofin = *s;
 		nofin.flags &= (uint8_t)~TH_FIN;
 		s = &nofin;

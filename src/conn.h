@@ -213,6 +213,11 @@ struct conn_ext {
 	uint8_t nafin_dir;
 	bool nafin_back;	/* being given back (not held again), */
 	bool nafin_take;	/* and acked by its peer */
+	/* Per side, the last FIN without ACK taken as dropped: its frame
+	 * (0: none) and its seq; the side's first FIN taken at that seq is
+	 * that FIN sent again (teardown_fin()). */
+	uint64_t nafin_drop_frame[2];
+	uint32_t nafin_drop_pos[2];
 	/* A SYN with a new ISN on a synchronized connection, held back until
 	 * the peer's next segment tells what it was (conn_hold_syn()). */
 	struct pkt *held;	/* NULL: none */

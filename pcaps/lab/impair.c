@@ -28,6 +28,9 @@
  *   --reorder SPEC     hold each matching frame until after=K (default 1)
  *                      later frames of the same direction have been sent,
  *                      or at most ms=MS (default 1000)
+ *   --unack SPEC       clear the ACK bit of the matching frames (the TCP
+ *                      checksum updated, RFC 1624): a segment no stack
+ *                      sends once synchronized, which the receiver drops
  *   --ready-file PATH  write our pid there once both sockets are open
  *   -v, --verbose      log every frame, not only the impaired ones
  *   -q, --quiet        log only the final counters
@@ -98,8 +101,9 @@
 #define TH_CWR 0x80
 
 enum { DIR_AB = 0, DIR_BA = 1, DIR_ANY = 2 };
-enum act { ACT_DROP, ACT_DUP, ACT_DELAY, ACT_REORDER };
-static const char *const act_name[] = { "drop", "dup", "delay", "reorder" };
+enum act { ACT_DROP, ACT_DUP, ACT_DELAY, ACT_REORDER, ACT_UNACK };
+static const char *const act_name[] = { "drop", "dup", "delay", "reorder",
+					"unack" };
 static const char *const dir_name[] = { "ab", "ba", "any" };
 
 struct rule {
@@ -132,6 +136,7 @@ struct tcpinfo {
 	long payload;
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
 	int v6;
+	size_t tcp_off;       /* the TCP header's offset in the frame */
 };
 
 struct qent {
@@ -466,12 +471,31 @@ static void parse_frame(const unsigned char *f, size_t len, struct tcpinfo *ti)
 	if (doff < 20 || doff > tcplen)
 		return;
 	ti->is_tcp = 1;
+	ti->tcp_off = off;
 	ti->sport = rd16(tcp);
 	ti->dport = rd16(tcp + 2);
 	ti->seq = rd32(tcp + 4);
 	ti->ack = rd32(tcp + 8);
 	ti->flags = tcp[13];
 	ti->payload = (long)(tcplen - doff);
+}
+
+/* Clear the ACK bit of the TCP segment ti describes in frame f, its
+ * checksum updated for the changed 16-bit word (RFC 1624, eqn. 3:
+ * HC' = ~(~HC + ~m + m')). */
+static void unack(unsigned char *f, struct tcpinfo *ti)
+{
+	unsigned char *tcp = f + ti->tcp_off;
+	uint32_t m = rd16(tcp + 12), m2, sum;
+
+	tcp[13] &= (unsigned char)~TH_ACK;
+	m2 = rd16(tcp + 12);
+	sum = (~rd16(tcp + 16) & 0xffffu) + (~m & 0xffffu) + m2;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	tcp[16] = (unsigned char)(~sum >> 8);
+	tcp[17] = (unsigned char)~sum;
+	ti->flags = tcp[13];
 }
 
 static void flag_str(int fl, char *out)
@@ -761,6 +785,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--dup")) { NEED(); add_rule(ACT_DUP, v); }
 		else if (!strcmp(a, "--delay")) { NEED(); add_rule(ACT_DELAY, v); }
 		else if (!strcmp(a, "--reorder")) { NEED(); add_rule(ACT_REORDER, v); }
+		else if (!strcmp(a, "--unack")) { NEED(); add_rule(ACT_UNACK, v); }
 		else if (!strcmp(a, "--ready-file")) { NEED(); ready = v; }
 		else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) verbose = 2;
 		else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) verbose = 0;
@@ -899,6 +924,9 @@ int main(int argc, char **argv)
 						held = 1;
 						after = ru->after;
 						hold_ms = ru->ms;
+						break;
+					case ACT_UNACK:
+						unack(f, &ti);
 						break;
 					}
 					describe(&ti, desc, sizeof desc);

@@ -32,7 +32,7 @@ ALL_SCENARIOS="client-close server-close refused unanswered abort half-close
 ipv6-client-close tw-reuse synack-lost final-ack-lost fin-lost reorder-dup
 simultaneous-close simultaneous-open vlan parallel backlog fin-wait2-timeout
 upstream-loss tfo-synack-lost one-sided icmp-reject fragments router-any
-router-ifaces"
+router-ifaces fin-noack"
 
 # ---------------------------------------------------------------- addresses
 C4=10.77.0.1   S4=10.77.0.2
@@ -561,6 +561,21 @@ full_fin-lost() {
 	publish fin-lost
 }
 
+full_fin-noack() {
+	# the client's first FIN loses its ACK bit in the middle, and the
+	# capture is at the server, after the change: a segment no stack
+	# sends once synchronized, which Linux drops (RFC 9293 3.10.7.4,
+	# fifth: the ACK bit off); the client sends its FIN again, with
+	# ACK, at its RTO
+	IMP_CPORT=40028 IMP_SPORT=7028
+	start_impair fin-noack --unack 'dir=ab,has=F,nth=1'
+	start_capture fin-noack "$NSS" vs2
+	imp_client_close fin-noack
+	end_capture fin-noack 1
+	stop_impair
+	publish fin-noack
+}
+
 imp_reorder_dup() {    # name
 	# the server answers with 7240 bytes in one send(): 5 full segments
 	# (MSS 1448) back to back
@@ -1009,6 +1024,19 @@ check_fin-lost() {
 	[ "$(pkts "$2" | awk '$1 == ">" && $2 ~ /F/ {print $3}' | sort -u | wc -l)" = 1 ] ||
 		{ echo "the client FINs differ in seq"; return 1; }
 	[[ $1 =~ \<F\.\ \>\.$ ]] || { echo "expected server FIN then final ACK"; return 1; }
+}
+check_fin-noack() {
+	[[ $1 == *R* ]] && { echo "unexpected RST"; return 1; }
+	local p
+	p=$(pkts "$2")
+	# the client's FINs: the first without ACK, the second with, at the
+	# same seq; nothing from the server acks the first before the second
+	[ "$(awk '$1 == ">" && $2 == "F"' <<<"$p" | wc -l)" = 1 ] ||
+		{ echo "expected one client FIN without ACK"; return 1; }
+	[ "$(awk '$1 == ">" && $2 ~ /F/ {print $3}' <<<"$p" | sort -u | wc -l)" = 1 ] ||
+		{ echo "the client FINs differ in seq"; return 1; }
+	[[ $1 =~ \>F\ (\<\.\ )?\>F\.\ \<\.\ \<F\.\ \>\.$ ]] ||
+		{ echo "expected >F, >F. <. <F. >. at the end"; return 1; }
 }
 check_reorder-dup() {
 	[[ $1 == *R* ]] && { echo "unexpected RST"; return 1; }
