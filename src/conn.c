@@ -124,8 +124,8 @@ conn_free_blocks(struct conn *c)
 		if (c->ext->ladder)
 			g_array_free(c->ext->ladder, TRUE);
 		g_free(c->ext->wide_ts);
-		g_free(c->ext->held);
-		g_free(c->ext->nafin);
+		g_free(c->ext->held.pkt);
+		g_free(c->ext->nafin.pkt);
 		g_free(c->ext);
 	}
 }
@@ -3485,6 +3485,20 @@ conn_tw_accepted(struct conn *c, uint8_t dir)
 		q->st = TCP_ST_CLOSED;	/* it left TIME_WAIT, as it may */
 }
 
+/* pkt from dir, at ts, frame, held in h: a copy, its payload left out
+ * (the frame's bytes, gone by the time it is given back). */
+static void
+hold_seg(struct held_seg *h, const struct pkt *pkt, int64_t ts,
+    uint64_t frame, uint8_t dir)
+{
+	h->pkt = g_memdup2(pkt, sizeof(*pkt));
+	h->pkt->tcp.payload = NULL;
+	h->pkt->tcp.paycap = 0;
+	h->ts = ts;
+	h->frame = frame;
+	h->dir = dir;
+}
+
 bool
 conn_hold_syn_synced(struct conn *c, uint8_t dir, const struct pkt *pkt,
     int64_t ts, uint64_t frame)
@@ -3500,14 +3514,7 @@ conn_hold_syn_synced(struct conn *c, uint8_t dir, const struct pkt *pkt,
 	    !(p->flags & PEER_SEQ_KNOWN) || s->seq == p->isn ||
 	    s->seq == p->snd_nxt)
 		return false;
-	struct conn_ext *x = ext_of(c);
-	x->held = g_new(struct pkt, 1);
-	*x->held = *pkt;
-	x->held->tcp.payload = NULL;	/* borrowed from the frame */
-	x->held->tcp.paycap = 0;
-	x->held_ts = ts;
-	x->held_frame = frame;
-	x->held_dir = dir & 1;
+	hold_seg(&ext_of(c)->held, pkt, ts, frame, dir & 1);
 	return true;
 }
 
@@ -3517,12 +3524,12 @@ conn_held_split(const struct conn *c, uint8_t dir, const struct pkt *pkt)
 	const struct conn_ext *x = c->ext;
 	const struct tcp_seg *s = &pkt->tcp;
 
-	if (!x || !x->held || dir == x->held_dir ||
+	if (!x || !x->held.pkt || dir == x->held.dir ||
 	    (s->flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) !=
 	    (TH_SYN | TH_ACK) || (pkt->quirks & DEC_TCP_BAD_CSUM))
 		return false;
 	/* It acks the held SYN: J'+1, or more of its data (RFC 7413). */
-	const struct tcp_seg *h = &x->held->tcp;
+	const struct tcp_seg *h = &x->held.pkt->tcp;
 	return seq_gt(s->ack, h->seq) && seq_le(s->ack, h->seq + 1 + h->paylen);
 }
 
@@ -3532,11 +3539,11 @@ conn_held_take(struct conn *c, struct pkt **pkt, int64_t *ts,
 {
 	struct conn_ext *x = c->ext;
 
-	*pkt = x->held;
-	*ts = x->held_ts;
-	*frame = x->held_frame;
-	*dir = x->held_dir;
-	x->held = NULL;
+	*pkt = x->held.pkt;
+	*ts = x->held.ts;
+	*frame = x->held.frame;
+	*dir = x->held.dir;
+	x->held.pkt = NULL;
 }
 
 bool
@@ -3616,11 +3623,11 @@ fin_noack_flush(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt)
 {
 	struct conn_ext *x = c->ext;
-	struct pkt *h = x->nafin;
-	uint8_t hd = x->nafin_dir;
+	struct pkt *h = x->nafin.pkt;
+	uint8_t hd = x->nafin.dir;
 	const struct tcp_peer *fs = &c->peer[hd];
 
-	x->nafin = NULL;
+	x->nafin.pkt = NULL;
 	if (pkt && dir != hd && !(pkt->quirks & DEC_TCP_BAD_CSUM) &&
 	    (pkt->tcp.flags & (TH_ACK | TH_SYN | TH_RST)) == TH_ACK &&
 	    pkt->tcp.ack == h->tcp.seq + h->tcp.paylen +
@@ -3630,7 +3637,7 @@ fin_noack_flush(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		    c->peer[!hd].snd_nxt;
 	}
 	x->nafin_back = true;
-	(void)conn_input_slow(c, cfg, hd, h, x->nafin_ts, x->nafin_frame);
+	(void)conn_input_slow(c, cfg, hd, h, x->nafin.ts, x->nafin.frame);
 	x->nafin_back = x->nafin_take = false;
 	g_free(h);
 }
@@ -3642,7 +3649,7 @@ static bool
 conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
     const struct pkt *pkt, int64_t ts, uint64_t frame)
 {
-	if (G_UNLIKELY(c->ext && c->ext->nafin))
+	if (G_UNLIKELY(c->ext && c->ext->nafin.pkt))
 		fin_noack_flush(c, cfg, dir, pkt);
 	const struct tcp_seg *s = &pkt->tcp;
 	struct tcp_peer *snd = &c->peer[dir], *rcv = &c->peer[!dir];
@@ -3671,17 +3678,11 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    c->ext->nafin_take;
 	bool fin_taken = fin_noack && noack_taken;
 	if ((fin_noack || data_noack) &&
-	    !(c->ext && (c->ext->nafin_back || c->ext->held)) &&
+	    !(c->ext && (c->ext->nafin_back || c->ext->held.pkt)) &&
 	    !(snd->flags & PEER_FIN_SEEN) && c->rst_dir < 0 &&
 	    !(pkt->quirks & DEC_TCP_BAD_CSUM)) {
 		/* Held until the record's next segment tells. */
-		struct conn_ext *hx = ext_of(c);
-		hx->nafin = g_memdup2(pkt, sizeof(*pkt));
-		hx->nafin->tcp.payload = NULL;	/* (the frame's: gone) */
-		hx->nafin->tcp.paycap = 0;
-		hx->nafin_ts = ts;
-		hx->nafin_frame = frame;
-		hx->nafin_dir = dir;
+		hold_seg(&ext_of(c)->nafin, pkt, ts, frame, dir);
 		return false;
 	}
 	if (noack_taken) {
@@ -4483,7 +4484,7 @@ conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
 	if (c->finished)
 		return;
 	/* A FIN without ACK held to the end: nothing acked it. */
-	if (G_UNLIKELY(c->ext && c->ext->nafin))
+	if (G_UNLIKELY(c->ext && c->ext->nafin.pkt))
 		fin_noack_flush(c, cfg, 0, NULL);
 	c->finished = true;
 	c->end = (uint8_t)why;

@@ -137,6 +137,17 @@ struct conn_side {
  * connection without an accepted RST, a sequence hole, more than
  * CONN_MAX_ANOMS anomalies, --ladder, a time that does not fit 32 bits
  * (conn_time()) or a count past 2^32 has none. */
+/* A segment held back until the record's next segment tells what it was
+ * (conn.c: a SYN, conn_hold_syn_synced(); a FIN or data without ACK,
+ * fin_noack_flush()): a copy without its payload bytes, its time, frame
+ * and sender. */
+struct held_seg {
+	struct pkt *pkt;	/* NULL: none */
+	int64_t ts;
+	uint64_t frame;
+	uint8_t dir;
+};
+
 struct conn_ext {
 	/* The last accepted RST, remembered to undo it should the endpoint
 	 * it closed go on sending (rst_ignored). */
@@ -203,14 +214,11 @@ struct conn_ext {
 	uint64_t hsq_frame;	/* 0: none */
 	int64_t hsq_ts;
 	uint32_t hsq_seq;
-	/* A FIN without ACK from a synchronized endpoint, held back until
-	 * the record's next segment tells whether its peer took it
-	 * (conn.c, fin_noack_flush()). */
-	struct pkt *nafin;	/* NULL: none */
-	int64_t nafin_ts;
-	uint64_t nafin_frame;
+	/* A FIN or data without ACK from a synchronized endpoint, held
+	 * back until the record's next segment tells whether its peer took
+	 * it (conn.c, fin_noack_flush()). */
+	struct held_seg nafin;
 	uint32_t nafin_ack;	/* fin_noack_flush(): the ack it is given */
-	uint8_t nafin_dir;
 	bool nafin_back;	/* being given back (not held again), */
 	bool nafin_take;	/* and acked by its peer */
 	/* Per side, the last FIN without ACK taken as dropped: its frame
@@ -220,10 +228,7 @@ struct conn_ext {
 	uint32_t nafin_drop_pos[2];
 	/* A SYN with a new ISN on a synchronized connection, held back until
 	 * the peer's next segment tells what it was (conn_hold_syn()). */
-	struct pkt *held;	/* NULL: none */
-	int64_t held_ts;
-	uint64_t held_frame;
-	uint8_t held_dir;
+	struct held_seg held;
 	/* A SYN the peer's TIME_WAIT refused (conn_tw_refuses()): the new
 	 * record (tw_old set) and the old one it left in the table for the
 	 * TIME_WAIT's answer (tw_new set), which lookups pass by from then
@@ -407,7 +412,7 @@ conn_hold_syn(struct conn *c, uint8_t dir, const struct pkt *pkt,
 static inline bool
 conn_has_held(const struct conn *c)
 {
-	return c->ext && c->ext->held;
+	return c->ext && c->ext->held.pkt;
 }
 /* Is this segment from dir the peer's SYN-ACK to the held SYN? */
 bool conn_held_split(const struct conn *c, uint8_t dir, const struct pkt *pkt);

@@ -693,10 +693,10 @@ one_segment(struct fz *z, const uint8_t *r, int64_t *ts)
 	 * the record before this segment, which makes this step two
 	 * segments' (their states are not checked edge by edge), or this
 	 * segment held itself (counted when it is given back). */
-	bool held0 = c->ext && c->ext->nafin;
-	uint8_t hd0 = held0 ? c->ext->nafin_dir : 0;
+	bool held0 = c->ext && c->ext->nafin.pkt;
+	uint8_t hd0 = held0 ? c->ext->nafin.dir : 0;
 	conn_input(c, &z->t.cfg, dir, &p, *ts, z->frame);
-	bool held1 = c->ext && c->ext->nafin;
+	bool held1 = c->ext && c->ext->nafin.pkt;
 
 	/* The edges each endpoint took. (A self-connection's segments all
 	 * come from canonical side 0, whichever way they are written.) */
