@@ -132,14 +132,21 @@ ep_v4(const uint8_t *addr, uint16_t port)
 	return flow_ep_v4(flow_seed[0], addr, port);
 }
 
+/* An IPv6 endpoint's word under the seeds seed[0..2] (flow_seed, or
+ * flow_pkt_spread()'s fixed ones). */
 static inline uint64_t
-ep_v6(const uint8_t *addr, uint16_t port)
+ep_v6_seeded(const uint64_t *seed, const uint8_t *addr, uint16_t port)
 {
 	uint64_t w[2];
 
 	memcpy(w, addr, 16);
-	return (flow_mum(w[0] ^ flow_seed[1], w[1] ^ flow_seed[2]) ^ port) ^
-	    flow_seed[0];
+	return (flow_mum(w[0] ^ seed[1], w[1] ^ seed[2]) ^ port) ^ seed[0];
+}
+
+static inline uint64_t
+ep_v6(const uint8_t *addr, uint16_t port)
+{
+	return ep_v6_seeded(flow_seed, addr, port);
 }
 
 uint32_t
@@ -189,14 +196,9 @@ flow_pkt_spread(const struct pkt *p)
 		0x94d049bb133111ebull
 	};
 
-	if (p->af == 6) {
-		uint64_t a[2], b[2];
-		memcpy(a, p->src, 16);
-		memcpy(b, p->dst, 16);
-		return flow_hash_eps(
-		    (flow_mum(a[0] ^ k[1], a[1] ^ k[2]) ^ p->tcp.sport) ^ k[0],
-		    (flow_mum(b[0] ^ k[1], b[1] ^ k[2]) ^ p->tcp.dport) ^ k[0]);
-	}
+	if (p->af == 6)
+		return flow_hash_eps(ep_v6_seeded(k, p->src, p->tcp.sport),
+		    ep_v6_seeded(k, p->dst, p->tcp.dport));
 	return flow_hash_eps(flow_ep_v4(k[0], p->src, p->tcp.sport),
 	    flow_ep_v4(k[0], p->dst, p->tcp.dport));
 }
@@ -826,6 +828,19 @@ relink(struct flow_table *t, struct conn *c, struct conn **pp)
 	*place(&t->wheel[c->timer].s[c->slot], c->wpos) = c;
 }
 
+/* -j: the record not numbered yet (conn.fresh) at from is at to now
+ * (packed, pack_relink(), or unpacked, unpack()): the batch's list of new
+ * records is told (flow_table.moved), or created moves. from may be
+ * freed: compared, not read. */
+static void
+fresh_moved(struct flow_table *t, const struct conn *from, struct conn *to)
+{
+	if (t->created == from)
+		t->created = to;
+	else if (t->moved)	/* (none: flow_table_destroy()) */
+		t->moved(from, to, t->user);
+}
+
 /* The whole record of packed p, which goes back to the pool. The caller
  * relinks it if it stays in the table. */
 static struct conn *
@@ -837,6 +852,8 @@ unpack(struct flow_table *t, struct conn *p)
 	 * bytes past p's as they are read.) */
 	pool_free(&t->pool, p, conn_unpack(p, c, POOL_AFTER));
 	t->npacked--;
+	if (G_UNLIKELY(c->fresh))	/* packed at once (-j) */
+		fresh_moved(t, p, c);
 	return c;
 }
 
@@ -876,18 +893,6 @@ pack_block(struct flow_table *t, struct conn *c)
 	return pk;
 }
 
-/* -j: the record not numbered yet (conn.fresh) at from is at to now
- * (packed at once, pack_settled(), or unpacked, find()): the batch's list
- * of new records is told (flow_table.moved), or created moves. */
-static void
-fresh_moved(struct flow_table *t, const struct conn *from, struct conn *to)
-{
-	if (t->created == from)
-		t->created = to;
-	else
-		t->moved(from, to, t->user);
-}
-
 /* c packed (pack_block()) in its place in the table, which takes its
  * blocks (block_give()); the packed record, which goes to the end of its
  * hash chain: see chain_tail(). */
@@ -901,6 +906,8 @@ pack_relink(struct flow_table *t, struct conn *c)
 		*pp = c->hnext;
 	relink(t, pk, chain_tail(pp));
 	pk->hnext = NULL;
+	if (c->fresh)
+		fresh_moved(t, c, pk);
 	block_give(t, c);	/* its own blocks are the packed one's */
 	return pk;
 }
@@ -1025,8 +1032,6 @@ pack_settled(struct flow_table *t, struct conn *c)
 	    t->wheel[TIMER_TIME_WAIT].n < t->pack_min || conn_tw_linked(c))
 		return c;
 	struct conn *pk = pack_relink(t, c);
-	if (c->fresh)
-		fresh_moved(t, c, pk);
 	t->pack_cand--;
 	return pk;
 }
@@ -1106,6 +1111,7 @@ flow_table_destroy(struct flow_table *t)
 {
 	if (!t->bkt)
 		return;
+	t->moved = NULL;	/* its records are freed, not numbered */
 	/* (None after the end of input, which empties every slot: their
 	 * pages, most never touched, are not read.) */
 	for (int i = 0; i < TIMER_MAX && t->nslot_ch; i++)
@@ -2040,11 +2046,8 @@ find(struct flow_table *t, const struct pkt *p, uint32_t h, uint8_t *dir)
 	struct conn *c = *pp;
 
 	if (c && c->packed) {
-		struct conn *pk = c;
 		c = unpack(t, c);
 		relink(t, c, pp);
-		if (G_UNLIKELY(c->fresh))	/* packed at once (-j) */
-			fresh_moved(t, pk, c);
 	}
 	return c;
 }

@@ -129,10 +129,10 @@ struct flow_table {
 	int64_t released_at;	/* while emit takes a packed record: the
 				   clock of its release (flow_open_packed()) */
 	struct conn *created;	/* the record the last lookup created */
-	/* -j: a record not numbered yet (conn.fresh) packed at once
-	 * (pack_settled()) or unpacked: the record at from (which may be
-	 * freed: compared, never read) is at to now, for the list that
-	 * numbers it (created, when it is that record, moves itself) */
+	/* -j: a record not numbered yet (conn.fresh) packed
+	 * (pack_relink()) or unpacked (unpack()): the record at from (which
+	 * may be freed: compared, never read) is at to now, for the list
+	 * that numbers it (created, when it is that record, moves itself) */
 	void (*moved)(const struct conn *from, struct conn *to, void *user);
 	uint64_t evicted;	/* records evicted by --max-flows */
 	uint64_t peak;		/* most records open at once */
