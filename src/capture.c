@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <pcap/pcap.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -636,6 +637,8 @@ format_hint(const unsigned char *b, size_t n)
  * blocks of a pcapng file before its first packet (head_interfaces()). */
 #define HEAD_KEEP (64 * 1024)
 
+static volatile sig_atomic_t interrupted;	/* capture_interrupt() */
+
 struct head_cookie {
 	unsigned char b[HEAD_KEEP];
 	size_t n;
@@ -649,9 +652,9 @@ head_read(void *ck, char *buf, size_t n)
 	struct head_cookie *h = ck;
 	ssize_t r;
 
-	do
+	do	/* (a signal that asks to stop ends the wait) */
 		r = read(h->fd, buf, n);
-	while (r < 0 && errno == EINTR);
+	while (r < 0 && errno == EINTR && !interrupted);
 	if (r > 0 && h->n < sizeof(h->b)) {
 		size_t k = sizeof(h->b) - h->n;
 		if (k > (size_t)r)
@@ -1327,9 +1330,21 @@ ng_next_frame(struct capture *c, struct frame *f, GError **err)
 	return capture_fail(c, ng_error(c->ng), err);	/* asked again */
 }
 
+void
+capture_interrupt(void)
+{
+	interrupted = 1;
+}
+
+bool
+capture_interrupted(void)
+{
+	return interrupted != 0;
+}
+
 /* Every other record, and the end of the input: the whole way. */
-static __attribute__((noinline)) enum capture_status
-capture_next_slow(struct capture *c, struct frame *f, GError **err)
+static enum capture_status
+capture_next_file(struct capture *c, struct frame *f, GError **err)
 {
 	struct pcap_pkthdr *h = NULL;
 	const u_char *d = NULL;
@@ -1372,6 +1387,22 @@ capture_next_slow(struct capture *c, struct frame *f, GError **err)
 		}
 		return capture_result(c, r, h, d, f, err);
 	}
+}
+
+/* capture_next_file(), unless a signal asked to stop (a file, or a pipe
+ * read in blocking mode): then the end of the input, and so a read the
+ * signal cut short, or the cut record it left, is no error. */
+static __attribute__((noinline)) enum capture_status
+capture_next_slow(struct capture *c, struct frame *f, GError **err)
+{
+	if (G_UNLIKELY(interrupted) && !c->live)
+		return CAPTURE_EOF;
+	enum capture_status s = capture_next_file(c, f, err);
+	if (G_UNLIKELY(interrupted) && s == CAPTURE_ERROR && !c->live) {
+		g_clear_error(err);
+		return CAPTURE_EOF;
+	}
+	return s;
 }
 
 enum capture_status

@@ -578,7 +578,7 @@ static inline bool
 conn_rtt(const struct conn *c, enum conn_time k, int64_t *ns)
 {
 	bool seen = k == CT_SYNACK ?
-	    conn_time(c, CT_SYN) && c->synack_dir >= 0 :
+	    c->syn_dir >= 0 && c->synack_dir >= 0 :	/* (not a time 0) */
 	    c->synack_dir >= 0 && (c->hs & HSF_THIRD);
 	int64_t from = conn_rtt_base(c, k == CT_SYNACK ? CT_SYN : CT_SYNACK);
 	int64_t to = conn_time(c, k);

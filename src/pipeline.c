@@ -778,13 +778,30 @@ exit_status(const struct pipeline *pl, bool failed)
 static volatile sig_atomic_t live_stop;
 static struct capture *live_cap;
 
+/* SIGINT or SIGTERM: the first stops the reading (a live capture's, or
+ * the files', at their next read, or at once for a pipe that keeps a
+ * read waiting), and everything still open is reported with the
+ * summary, as at the end of the input; a second exits at once. */
 static void
 on_signal(int sig)
 {
 	if (live_stop)
 		_exit(128 + sig);	/* a second signal: at once */
 	live_stop = 1;
+	capture_interrupt();
 	capture_break(live_cap);
+}
+
+/* Without SA_RESTART: a read of a pipe that waits for data returns. */
+static void
+catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	live_stop = 0;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 }
 
 static int64_t
@@ -854,11 +871,7 @@ pipeline_run_live(const struct synfin_config *cfg)
 	}
 
 	live_cap = cap;
-	live_stop = 0;
-	struct sigaction sa = { .sa_handler = on_signal };
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	catch_signals();
 
 	pipeline_init(&pl, cfg, out);
 	pl.clock = wall_ns();
@@ -947,8 +960,16 @@ start_jobs(struct pipeline *pl, const struct synfin_config *cfg,
 	uint64_t expect = pl->prog_total / 1024;
 
 	if (jobs > 1) {
+		/* The threads leave SIGINT and SIGTERM to the reading one,
+		 * whose read they interrupt (catch_signals()). */
+		sigset_t block, old;
+		sigemptyset(&block);
+		sigaddset(&block, SIGINT);
+		sigaddset(&block, SIGTERM);
+		pthread_sigmask(SIG_BLOCK, &block, &old);
 		pl->par = par_new(jobs, &pl->flows.cfg, pl->flows.idle_ns,
 		    cfg->max_flows, expect, &pl->rep);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	} else {
 		flow_table_reserve(&pl->flows, expect);
 		hugemem_heap_start();	/* the records, on huge pages */
@@ -971,16 +992,20 @@ pipeline_run(const struct synfin_config *cfg)
 	bool out_exists = cfg->output && stat(cfg->output, &os) == 0;
 	for (char **r = cfg->reads; *r; r++) {
 		struct stat rs;
-		if (strcmp(*r, "-") == 0)
-			continue;
-		bool there = stat(*r, &rs) == 0;
-		/* The report must not overwrite a capture it reads. */
+		bool in = strcmp(*r, "-") == 0;	/* standard input */
+		bool there = in ? fstat(STDIN_FILENO, &rs) == 0 :
+		    stat(*r, &rs) == 0;
+		/* The report must not overwrite a capture it reads, standard
+		 * input redirected from it (-r - -o x < x) included. */
 		if (out_exists && there && rs.st_dev == os.st_dev &&
 		    rs.st_ino == os.st_ino) {
 			g_printerr("synfin: %s: the output (-o) is one of the "
-			    "input files\n", cfg->output);
+			    "input files%s\n", cfg->output,
+			    in ? " (standard input)" : "");
 			return 2;
 		}
+		if (in)
+			continue;	/* checked as it is read */
 		/* A pipe, FIFO or socket (-r <(zcat x.pcap.gz)) can be read
 		 * once: checked as it is read, as standard input is. Any
 		 * other file is checked here (/dev/null too). */
@@ -1007,6 +1032,7 @@ pipeline_run(const struct synfin_config *cfg)
 		    S_ISREG(sb.st_mode))
 			pl.prog_total += (uint64_t)sb.st_size;
 	}
+	catch_signals();
 	start_jobs(&pl, cfg, pipeline_jobs(cfg, pl.prog_total));
 	for (char **r = cfg->reads; *r && !pl.stop && !pl.rep.gone; r++) {
 		struct capture *cap = capture_open_file(*r, cfg->filter, &err);
@@ -1035,10 +1061,19 @@ pipeline_run(const struct synfin_config *cfg)
 			g_clear_error(&err);
 			failed = true;
 		}
+		if (capture_interrupted()) {
+			progress_clear(&pl);
+			g_printerr("synfin: interrupted: the report covers %s "
+			    "up to byte %" PRIu64 "\n", strcmp(*r, "-") == 0 ?
+			    "standard input" : *r, capture_offset(cap));
+			pl.stop = true;
+		}
 		capture_close(cap);
 	}
 	progress_clear(&pl);
 	pipeline_finish(&pl);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
 	/* A reader that closed the pipe (synfin ... | head) ended the run
 	 * without a word, as tcpdump's does; the status says the report
 	 * was not all written. */

@@ -27,12 +27,6 @@ json_null(char *o)
 }
 
 static char *
-json_ts(struct wbuf *w, char *o, int64_t ns, bool present)
-{
-	return present ? wc_ts(w, o, ns) : json_null(o);
-}
-
-static char *
 json_dur(char *o, int64_t a, int64_t b, bool present)
 {
 	return present ? wc_dur(o, b - a) : json_null(o);
@@ -387,9 +381,8 @@ json_conn_as(struct report *r, const struct conn *c, struct wbuf *w,
 	} else if (k.mul) {	/* the time is 0 (null) only when t[] is */
 		o = c->t[CT_SYN] ? json_time(w, o, &k, c, CT_SYN,
 		    c->t[CT_SYN]) : json_null(o);
-	} else {
-		int64_t syn_ts = conn_time(c, CT_SYN);
-		o = json_ts(w, o, syn_ts, syn_ts != 0);
+	} else {	/* (a SYN seen: its time, 0 at the epoch too) */
+		o = wc_ts(w, o, conn_time(c, CT_SYN));
 	}
 	WC_LIT(o, ",\"synack_ts\":");
 	o = c->synack_dir >= 0 ?

@@ -132,6 +132,38 @@ cp "$cc" "$t/victim.pcap"
 expect 2 "-o is an input" -- "$SYNFIN" -r "$t/victim.pcap" -o "$t/victim.pcap"
 grep -q "the output (-o) is one of the input files" "$t/err" && ok || bad "-o input message"
 cmp -s "$cc" "$t/victim.pcap" && ok || bad "-o input: the capture was overwritten"
+# ... and so is the file standard input is redirected from.
+expect 2 "-o is standard input's file" -- sh -c "\"$SYNFIN\" -r - -o \"$t/victim.pcap\" <\"$t/victim.pcap\""
+grep -q "the output (-o) is one of the input files (standard input)" "$t/err" && ok || bad "-o stdin message"
+cmp -s "$cc" "$t/victim.pcap" && ok || bad "-o stdin: the capture was overwritten"
+
+# SIGINT (Ctrl-C) while a file is read stops the reading and reports, as
+# at the end of the input: every connection open then and the summary,
+# status 0 (as with -i). Here the reader waits on a pipe whose writer
+# keeps it open: the signal must interrupt that read. client-close.pcap's
+# connection ends in TIME_WAIT, which only the end of the input reports.
+# A second signal exits at once.
+rm -f "$t/fifo"; mkfifo "$t/fifo"
+( { cat "$cc"; sleep 20; } >"$t/fifo" & echo $! >"$t/writer" )
+"$SYNFIN" -F json -r "$t/fifo" >"$t/out" 2>"$t/err" & spid=$!
+sleep 1; kill -INT "$spid"
+i=0; while kill -0 "$spid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+kill -0 "$spid" 2>/dev/null && bad "SIGINT: still reading 10 s later"
+kill "$(cat "$t/writer")" 2>/dev/null
+wait "$spid"; rc=$?
+[ "$rc" -eq 0 ] && ok || bad "SIGINT during a read: status $rc, want 0"
+grep -q '"type":"conn".*"states":{"client":"TIME_WAIT","server":"CLOSED"}' "$t/out" && ok || bad "SIGINT: the open connection not reported"
+grep -q '"type":"summary","packets":11,' "$t/out" && ok || bad "SIGINT: no summary"
+grep -q "interrupted: the report covers .*fifo up to byte 1038" "$t/err" && ok || bad "SIGINT: the message"
+
+# A SYN stamped at the epoch (a capture time-zeroed, a pcapng of Simple
+# Packet Blocks) is seen all the same: syn_ts 0, and the round trip to
+# the SYN-ACK 10 ms later.
+printf '%s\n' "time 0" "0.000 > S 1000 0" "+0.010 < SA 5000 1001" "+0.010 > A 1001 5001" >"$t/t0.scn"
+"$MKPCAP" "$t/t0.scn" "$t/t0.pcap" || bad "mkpcap t0"
+expect 0 "a SYN at the epoch" -- "$SYNFIN" -F json -r "$t/t0.pcap"
+grep -q '"syn_ts":0.000000,"synack_ts":0.010000,' "$t/out" && ok || bad "epoch: syn_ts"
+grep -q '"rtt":{"syn_synack":0.010000,' "$t/out" && ok || bad "epoch: syn_synack"
 # A reader that closes the pipe (| head -1) ends the run at once, without
 # a message; the status says not everything was written.
 i=0; set --
