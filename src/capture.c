@@ -56,6 +56,8 @@ struct capture {
 	char *filter;		/* -f, compiled again for each link type */
 	GArray *ng_progs;	/* struct ng_prog */
 	bool at_eof;		/* the file read to its end */
+	bool got_first;		/* a frame handed out: first_ts is its time */
+	int64_t first_ts;
 };
 
 /*
@@ -551,8 +553,15 @@ capture_setup(pcap_t *p, const char *name, const char *filter, GError **err)
 		struct bpf_program prog;
 		if (pcap_compile(p, &prog, filter, 1,
 		    PCAP_NETMASK_UNKNOWN) < 0) {
+			/* (Its words were checked at the start: this file's
+			 * link type is what refuses it, among several files
+			 * the one to name.) */
+			const char *dn = pcap_datalink_val_to_name(dlt);
 			g_set_error(err, SYNFIN_ERROR, SYNFIN_ERROR_USAGE,
-			    "bad filter '%s': %s", filter, pcap_geterr(p));
+			    "%s: bad filter '%s' for its link type %d "
+			    "(%s%s): %s", name, filter, dlt,
+			    dn ? "DLT_" : "unknown", dn ? dn : "",
+			    pcap_geterr(p));
 			own_free(own);
 			pcap_close(p);
 			return NULL;
@@ -1402,7 +1411,19 @@ capture_next_slow(struct capture *c, struct frame *f, GError **err)
 		g_clear_error(err);
 		return CAPTURE_EOF;
 	}
+	/* (The first frame comes this way: nothing is at once before.) */
+	if (G_UNLIKELY(!c->got_first) && s == CAPTURE_OK) {
+		c->got_first = true;
+		c->first_ts = f->ts_ns;
+	}
 	return s;
+}
+
+bool
+capture_first_ts(const struct capture *c, int64_t *ts)
+{
+	*ts = c->first_ts;
+	return c->got_first;
 }
 
 enum capture_status

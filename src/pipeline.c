@@ -976,6 +976,11 @@ start_jobs(struct pipeline *pl, const struct synfin_config *cfg,
 	}
 }
 
+/* A file that begins this much before the files read before it end is
+ * out of order (a warning): tcpdump -C's next file begins after the
+ * last, give or take a multi-queue NIC's reordering. */
+#define OUT_OF_ORDER_NS 1000000
+
 int
 pipeline_run(const struct synfin_config *cfg)
 {
@@ -1034,6 +1039,7 @@ pipeline_run(const struct synfin_config *cfg)
 	}
 	catch_signals();
 	start_jobs(&pl, cfg, pipeline_jobs(cfg, pl.prog_total));
+	bool told_order = false;
 	for (char **r = cfg->reads; *r && !pl.stop && !pl.rep.gone; r++) {
 		struct capture *cap = capture_open_file(*r, cfg->filter, &err);
 		if (!cap) {
@@ -1044,7 +1050,20 @@ pipeline_run(const struct synfin_config *cfg)
 		}
 		pl.cur = cap;
 		progress_update(&pl, true);
+		int64_t before = pl.clock;	/* the files before: their end */
 		bool ok = pipeline_capture(&pl, cap, &err);
+		int64_t first;
+		if (r != cfg->reads && !told_order &&
+		    capture_first_ts(cap, &first) &&
+		    first < before - OUT_OF_ORDER_NS) {
+			told_order = true;	/* once a run */
+			progress_clear(&pl);
+			g_warning("%s begins %.6f s before the files before it "
+			    "end: files are read in the order given, not "
+			    "merged by time (mergecap merges them)",
+			    strcmp(*r, "-") == 0 ? "standard input" : *r,
+			    (double)(before - first) / 1e9);
+		}
 		/* (The file's last frames the filter left out: the next
 		 * file's numbers count them.) */
 		pl.frame_no += capture_skipped_tail(cap);
