@@ -623,9 +623,11 @@ text_conn_as(struct report *r, const struct conn *c, struct wbuf *w,
 	WC_LIT(o, "  ");
 	o = wc_dur(o, conn_time(c, CT_LAST) - c->first_ts);
 	WC_LIT(o, " s  ");
-	o = put_s(o, !any ? col(r, C_GRN) : sev_col(r, worst_sev));
+	const char *vc = !any ? col(r, C_GRN) : sev_col(r, worst_sev);
+	o = put_s(o, vc);
 	o = put_s(o, verdict);
-	o = put_s(o, col(r, C_OFF));
+	if (*vc)	/* (NOTE has no colour: nothing to end) */
+		o = put_s(o, col(r, C_OFF));
 	*o++ = '\n';
 	o = handshake_lines(r, w, o, c, cl, sv, hs);
 	o = teardown_lines(r, w, o, c, cl, td);
