@@ -2164,6 +2164,60 @@ stale(const struct tcp_peer *f, const struct tcp_seg *s)
 	    seq_le(s->seq + s->paylen, f->ack);
 }
 
+/* A segment of dir in CLOSE_WAIT whose ack stops short of the peer's FIN
+ * (below u, where an ack that stops at u is teardown_fin_ack()'s) and
+ * never acked it: was it sent after that FIN arrived? Captured a round
+ * trip between the capture point and dir's end after the FIN, or later
+ * (teardown_fin_ack()'s late, a quarter more for a FIN right behind its
+ * data), no older than a segment dir sent before it (its TSval), and no
+ * bytes the FIN's sender had acked (stale()). A round trip of 0 (every
+ * stamp alike) tells nothing here: the ack may have crossed the FIN. */
+static bool
+fin_held_out(const struct conn *c, uint8_t dir, const struct tcp_seg *s,
+    int64_t ts)
+{
+	const struct tcp_peer *me = &c->peer[dir], *f = &c->peer[!dir];
+	int64_t rtt;
+
+	if (stale(f, s) || (s->opt.has_ts && me->ts_seen &&
+	    seq_lt(s->opt.tsval, me->ts_max)))
+		return false;
+	return peer_rtt(c, dir, &rtt) && rtt > 0 &&
+	    ts - conn_side_time(c, !dir, CT_FIN) >= rtt +
+	    (f->fin_spaced ? 0 : rtt / 4);
+}
+
+/* The rows the ladder drew since the peer's FIN (frame from on) show dir
+ * ESTABLISHED, not CLOSE_WAIT: it had not taken that FIN. */
+static void
+ladder_not_close_wait(struct conn *c, uint8_t dir, uint64_t from)
+{
+	GArray *rows = c->ext ? c->ext->ladder : NULL;
+
+	for (guint i = 0; rows && i < rows->len; i++) {
+		struct ladder_step *l = &g_array_index(rows, struct ladder_step,
+		    i);
+		if (l->frame >= from && l->st[dir] == TCP_ST_CLOSE_WAIT)
+			l->st[dir] = TCP_ST_ESTABLISHED;
+	}
+}
+
+/* The peer's FIN reached dir out of order, behind bytes of the peer's
+ * that dir had not got (lost past the capture point): a receiver takes
+ * segments in sequence, and the FIN's step (RFC 9293 3.10.7.4, eighth)
+ * only once RCV.NXT reaches it, as Linux keeps it in its out-of-order
+ * queue. dir's ack short of u, sent after the FIN arrived
+ * (fin_held_out()), shows it: dir is ESTABLISHED, not CLOSE_WAIT, from
+ * the FIN on, and stays so, whatever copy of the FIN comes, until it
+ * acks u+1 (conn_input_slow()), or sends its own FIN. */
+static void
+fin_held(struct conn *c, uint8_t dir)
+{
+	c->peer[dir].st = TCP_ST_ESTABLISHED;
+	ext_of(c)->fin_held |= (uint8_t)(1u << dir);
+	ladder_not_close_wait(c, dir, c->fin_frame[!dir]);
+}
+
 /* An ack from dir that acks the peer's FIN (tcp_acks_fin()); now as
  * time_set_at()'s. */
 static inline void
@@ -3013,7 +3067,8 @@ plain_ok_f(const struct conn *c, uint8_t dir, const struct pkt *pkt,
 	 *   - no data after its sender's FIN, no FIN after it (FIN sent
 	 *     again or moved; data_after_fin);
 	 *   - a FIN from CLOSE_WAIT acks the peer's FIN (else it crossed it
-	 *     or came reordered, fin_reordered).
+	 *     or came reordered, fin_reordered), an ACK from it reaches the
+	 *     FIN at least (else the FIN may wait behind a hole, fin_held()).
 	 */
 	bool fin = f & TH_FIN;
 
@@ -3023,8 +3078,8 @@ plain_ok_f(const struct conn *c, uint8_t dir, const struct pkt *pkt,
 	    !(s->paylen > 1 && (rcv->flags & PEER_WIN_KNOWN) &&
 	    seq_gt(s->seq + s->paylen, rcv->rcv_end)) &&
 	    !((snd->flags & PEER_FIN_SEEN) && (fin || s->paylen > 0)) &&
-	    !(fin && snd->st == TCP_ST_CLOSE_WAIT &&
-	    !tcp_acks_fin(rcv, s->ack))))
+	    !(snd->st == TCP_ST_CLOSE_WAIT && (fin ?
+	    !tcp_acks_fin(rcv, s->ack) : seq_lt(s->ack, rcv->fin_seq)))))
 		return fin ? EV_FIN : EV_ACK;
 	return EV_NONE;
 }
@@ -4185,6 +4240,13 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 			teardown_fin_ack(c, dir, s,
 			    ev == EV_ACK && s->paylen == 0, prev_ack, had_ack,
 			    ts, frame);
+		if (ev == EV_ACK && snd->st == TCP_ST_CLOSE_WAIT &&
+		    (rcv->flags & PEER_FIN_SEEN) &&
+		    !(snd->flags & PEER_GOT_FIN) &&
+		    seq_lt(s->ack, rcv->fin_seq) &&
+		    !(had_ack && !seq_lt(prev_ack, rcv->fin_seq)) &&
+		    fin_held_out(c, dir, s, ts))
+			fin_held(c, dir);
 		take_ack(snd, rcv, s, ev == EV_SYNACK);
 	}
 
@@ -4269,8 +4331,22 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	 * CLOSE_WAIT (3.10.7.4, eighth step). */
 	if ((s->flags & TH_ACK) && (ev == EV_ACK || ev == EV_FIN) &&
 	    tcp_acks_fin(rcv, s->ack) &&
-	    (snd->st == TCP_ST_SYN_SENT || snd->st == TCP_ST_ESTABLISHED))
+	    (snd->st == TCP_ST_SYN_SENT || snd->st == TCP_ST_ESTABLISHED)) {
 		snd->st = TCP_ST_CLOSE_WAIT;
+		if (c->ext)	/* the FIN held (fin_held()) taken now */
+			c->ext->fin_held &= (uint8_t)~(1u << dir);
+	} else if ((s->flags & TH_ACK) && (ev == EV_ACK || ev == EV_FIN) &&
+	    c->ext && (c->ext->fin_held >> dir & 1u) &&
+	    tcp_acks_fin(rcv, s->ack)) {
+		/* The FIN held out of order, taken after its own FIN: its
+		 * eighth step now (3.10.7.4), CLOSING, or TIME_WAIT once
+		 * its own FIN was acked. */
+		c->ext->fin_held &= (uint8_t)~(1u << dir);
+		if (snd->st == TCP_ST_FIN_WAIT_1)
+			tcp_peer_enter(snd, TCP_ST_CLOSING);
+		else if (snd->st == TCP_ST_FIN_WAIT_2)
+			tcp_peer_enter(snd, TCP_ST_TIME_WAIT);
+	}
 
 	/* 3. the state machine */
 	struct fsm_step st;
@@ -4281,7 +4357,17 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	if (snd->st == TCP_ST_SYN_RECEIVED && !(c->hs & HSF_SIMUL) &&
 	    (ev == EV_ACK || ev == EV_FIN) && acks_more)
 		snd->st = TCP_ST_ESTABLISHED;
-	tcp_fsm_step(snd, rcv, s, &st);
+	/* A copy of the FIN the peer holds out of order (fin_held()) waits
+	 * with the first: to the state machine, it is its ACK alone. */
+	const struct tcp_seg *fs = s;
+	struct tcp_seg held_copy;
+	if (G_UNLIKELY(ev == EV_FIN && c->ext &&
+	    (c->ext->fin_held >> !dir & 1u))) {
+		held_copy = *s;
+		held_copy.flags &= (uint8_t)~TH_FIN;
+		fs = &held_copy;
+	}
+	tcp_fsm_step(snd, rcv, fs, &st);
 	/* The server's SYN-ACK sent again, its K, before any third segment:
 	 * its handshake is not over (synack_retransmitted), whatever it sent
 	 * since (a TCP Fast Open server's data and FIN from SYN_RECEIVED,
@@ -4308,16 +4394,8 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	/* Its FIN crossed the peer's: it had not had that FIN, and was
 	 * ESTABLISHED, not CLOSE_WAIT, in the rows the ladder drew since
 	 * (SPEC's endpoint states, whatever the capture order). */
-	if (st.crossed_fin && c->ext && c->ext->ladder) {
-		GArray *rows = c->ext->ladder;
-		for (guint i = 0; i < rows->len; i++) {
-			struct ladder_step *l = &g_array_index(rows,
-			    struct ladder_step, i);
-			if (l->frame >= c->fin_frame[!dir] &&
-			    l->st[dir] == TCP_ST_CLOSE_WAIT)
-				l->st[dir] = TCP_ST_ESTABLISHED;
-		}
-	}
+	if (st.crossed_fin)
+		ladder_not_close_wait(c, dir, c->fin_frame[!dir]);
 	/* A stack discards the bogus FIN (above): its peer does not go to
 	 * CLOSE_WAIT on it, whatever the table did. */
 	if (fin_bogus && rcv->st != rcv_prev) {

@@ -236,6 +236,10 @@ struct conn_ext {
 	struct conn *tw_old, *tw_new;
 	uint8_t tw_syn_dir;	/* in the new record: the SYN's sender */
 	bool tw_hidden;		/* in the old record */
+	/* Per side (bit 1 << side): the peer's FIN arrived out of order,
+	 * behind bytes it had not got, and waits for them (conn.c
+	 * fin_held()): the side stays ESTABLISHED until it acks u+1. */
+	uint8_t fin_held;
 };
 
 /* Bits of conn.slot: flow.c's timer slots 0..FLOW_WHEEL. */

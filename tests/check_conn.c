@@ -4061,6 +4061,83 @@ START_TEST(test_fin_without_ack_acked)
 }
 END_TEST
 
+/* A FIN behind a hole (RFC 9293 3.10.7.4: a receiver takes segments in
+ * sequence; the FIN's eighth step waits for RCV.NXT to reach it). The
+ * client sends 50 bytes at J+1 = 1001 (frame 4), 50 at 1051 (frame 5,
+ * lost past the capture point), and its FIN at u = 1101 (frame 6). The
+ * server acks 1051 = J+51 8 ms later (frame 7: within the round trip of
+ * 10 ms between the capture point and it, SYN to SYN-ACK, it may have
+ * crossed the FIN), then again 110 ms later (frame 8): sent after the
+ * FIN arrived, RCV.NXT still J+51, so the FIN waits out of order and
+ * the server is ESTABLISHED, not CLOSE_WAIT (SPEC: "except where the
+ * segments themselves show that it had not yet arrived"). */
+#define HOLE_FIN \
+	"+0.010 > PA 1001 5001 len=50\n" \
+	"+0.001 > PA 1051 5001 len=50\n" \
+	"+0.001 > FA 1101 5001\n" \
+	"+0.008 < A  5001 1051\n"
+
+START_TEST(test_fin_behind_hole)
+{
+	struct tu_result r;
+
+	/* Frame 7 alone: no sign; the FIN seen going to it moved it. */
+	tu_run(HANDSHAKE HOLE_FIN, &r);
+	tu_assert_td(&r, 0, TD_HALF_CLOSED);
+	tu_assert_states(&r, 0, TCP_ST_FIN_WAIT_1, TCP_ST_CLOSE_WAIT);
+
+	/* Frame 8 shows the FIN waiting: the end finds it ESTABLISHED. */
+	tu_run(HANDSHAKE HOLE_FIN
+	       "+0.110 < A  5001 1051\n", &r);
+	tu_assert_td(&r, 0, TD_HALF_CLOSED);
+	tu_assert_anom(&r, 0, "fin_unacked", 6, "client");
+	tu_assert_anom(&r, 0, "half_closed", 6, "client");
+	tu_assert_states(&r, 0, TCP_ST_FIN_WAIT_1, TCP_ST_ESTABLISHED);
+
+	/* The bytes sent again (frame 9) fill the hole: the server acks
+	 * u+1 = 1102 (frame 10, CLOSE_WAIT; the client FIN_WAIT_2), closes
+	 * with W = 5001 acking u+1 (frame 11, LAST_ACK; the client
+	 * TIME_WAIT), and the client acks W+1 = 5002 (frame 12, CLOSED). A
+	 * copy of the FIN sent again before (frame 9 here is data) would
+	 * not move it either. */
+	tu_run(HANDSHAKE HOLE_FIN
+	       "+0.110 < A  5001 1051\n"
+	       "+0.100 > PA 1051 5001 len=50\n"
+	       "+0.010 < A  5001 1102\n"
+	       "+0.010 < FA 5001 1102\n"
+	       "+0.010 > A  1102 5002\n", &r);
+	tu_assert_td(&r, 0, TD_GRACEFUL);
+	tu_assert_no_anom(&r, 0, "fin_unacked");
+	ck_assert_uint_eq(r.conns[0].retrans[TU_CLIENT], 1);
+	tu_assert_states(&r, 0, TCP_ST_TIME_WAIT, TCP_ST_CLOSED);
+
+	/* The FIN sent again (frame 9) while the hole is open: still
+	 * ESTABLISHED at the end. */
+	tu_run(HANDSHAKE HOLE_FIN
+	       "+0.110 < A  5001 1051\n"
+	       "+0.200 > FA 1101 5001\n"
+	       "+0.010 < A  5001 1051\n", &r);
+	tu_assert_anom(&r, 0, "fin_retransmitted", 9, "client");
+	tu_assert_states(&r, 0, TCP_ST_FIN_WAIT_1, TCP_ST_ESTABLISHED);
+
+	/* The server closes while the FIN waits: its FIN W = 5001 acks
+	 * only J+51 (frame 9: FIN_WAIT_1; the client, in FIN_WAIT_1,
+	 * CLOSING on it), the client acks W+1 (frame 10: FIN_WAIT_2), the
+	 * bytes come again (frame 11) and the server acks u+1 (frame 12):
+	 * it takes the FIN then, TIME_WAIT, as the client does on that ack.
+	 * Both FINs were sent before either arrived: simultaneous (3.6,
+	 * figure 13). */
+	tu_run(HANDSHAKE HOLE_FIN
+	       "+0.110 < A  5001 1051\n"
+	       "+0.010 < FA 5001 1051\n"
+	       "+0.010 > A  1102 5002\n"
+	       "+0.080 > PA 1051 5002 len=50\n"
+	       "+0.010 < A  5002 1102\n", &r);
+	tu_assert_td(&r, 0, TD_SIMULTANEOUS);
+	tu_assert_states(&r, 0, TCP_ST_TIME_WAIT, TCP_ST_TIME_WAIT);
+}
+END_TEST
+
 /* Data without ACK (flags PSH alone, 100 bytes at J+1 = 1001, frame 4)
  * from the synchronized client. The server's next segment acks its end,
  * 1101 (frame 5): it took it, against 3.10.7.4, so the 100 bytes count
@@ -4359,6 +4436,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_fin_without_ack_dropped);
 	tcase_add_test(tc, test_fin_without_ack_acked);
 	tcase_add_test(tc, test_data_without_ack_acked);
+	tcase_add_test(tc, test_fin_behind_hole);
 	tcase_add_test(tc, test_rst_no_connection_left_wording);
 	tcase_add_test(tc, test_tw_final_ack_time);
 	tcase_add_test(tc, test_fin_past_hole_not_u);
