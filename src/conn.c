@@ -2505,6 +2505,9 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 	/* Remember what it undid, should it turn out not to have taken. */
 	struct conn_ext *x = ext_of(c);
 	x->rst_frame = frame;
+	x->rst_frame_seq = s->seq;
+	x->rst_frame_dir = dir;
+	x->rst_frame_abs = !(c->peer[dir].flags & PEER_SYN_SEEN);
 	/* One more of the sender rst_ignored left CLOSED (answering the
 	 * segments of a peer that never took its first): what crosses it
 	 * is judged by it. */
@@ -3975,11 +3978,17 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	if (after_rst && !crossing && (snd->flags & PEER_SEQ_KNOWN) &&
 	    x->rst_prev[dir] != TCP_ST_CLOSED &&
 	    seq_in_range(s->seq, snd->snd_nxt - 65536, snd->snd_nxt + 65536)) {
+		char ra[48], sa[48], na[48];
 		conn_anomaly(c, ANOM_RST_IGNORED, dir, ts, frame,
 		    "the %s kept sending after the RST of frame %" PRIu64
-		    " (seq %u, next %u): that RST did not end the connection",
+		    " (seq %s): this segment's seq %s, its next %s; that RST "
+		    "did not end the connection",
 		    dir == conn_client(c) ? "client" : "server", x->rst_frame,
-		    s->seq, snd->snd_nxt);
+		    x->rst_frame_abs ? (snprintf(ra, sizeof(ra), "%u",
+		    x->rst_frame_seq), ra) : side_rel(ra, sizeof(ra), c,
+		    x->rst_frame_dir, x->rst_frame_seq),
+		    side_rel(sa, sizeof(sa), c, dir, s->seq),
+		    side_rel(na, sizeof(na), c, dir, snd->snd_nxt));
 		/* Both get back their states, the reset undone: the RST's
 		 * receiver went on, so it never took it, and its sender may
 		 * not have sent it (injected in its name). But should that

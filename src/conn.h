@@ -152,6 +152,9 @@ struct conn_ext {
 	/* The last accepted RST, remembered to undo it should the endpoint
 	 * it closed go on sending (rst_ignored). */
 	uint64_t rst_frame;	/* its frame; 0: none, or void (see conn.c) */
+	uint32_t rst_frame_seq;	/* that RST's seq (rst_ignored's detail) */
+	uint8_t rst_frame_dir;	/* and its sender, */
+	bool rst_frame_abs;	/* whose ISN was not seen yet then */
 	int64_t rst_ts;		/* time of the first accepted RST (rst_dir's) */
 	struct seq_hole *holes[2];	/* per side, allocated on its first
 					   hole, grown up to CONN_MAX_HOLES */

@@ -540,7 +540,14 @@ ladder(struct report *r, struct wbuf *w, const struct conn *c, int cl)
 			memcpy(e, nm->fl[f], LADDER_FLAGS_ROOM);
 			e += nm->fl_len[f];
 			WC_LIT(e, " seq=");
-			e = put_rel_num(e, c, cl, l->dir, l->seq);
+			/* An RST from the server before its first SYN-ACK (a
+			 * closed port's answer, seq 0 or the SYN's ack,
+			 * 3.10.7.1) is no number of K's space: as it is. */
+			if ((l->flags & TH_RST) && l->dir == c->synack_dir &&
+			    l->ts < conn_time(c, CT_SYNACK))
+				e = wc_u64(e, l->seq);
+			else
+				e = put_rel_num(e, c, cl, l->dir, l->seq);
 		}
 		if (l->flags & TH_ACK) {
 			WC_LIT(e, " ack=");
