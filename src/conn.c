@@ -4333,6 +4333,13 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    (snd->flags & PEER_FIN_SEEN) && c->side[dir].fin_count > 1 &&
 	    c->fin_first == !dir)
 		snd->st = TCP_ST_LAST_ACK;
+	/* So is an active closer that sends its FIN again from FIN_WAIT_2:
+	 * the ACK of u+1 seen going to it had not arrived, and it is still
+	 * in FIN_WAIT_1 (3.10.7.4: only FIN_WAIT_1 retransmits the FIN). */
+	if (ev == EV_FIN && snd->st == TCP_ST_FIN_WAIT_2 &&
+	    (snd->flags & PEER_FIN_SEEN) && c->side[dir].fin_count > 1 &&
+	    s->seq + s->paylen == snd->fin_seq)
+		snd->st = TCP_ST_FIN_WAIT_1;
 
 	/* It acks the peer's FIN, so it had received it, whatever the
 	 * capture order showed: an endpoint that had not registered that FIN

@@ -4138,6 +4138,32 @@ START_TEST(test_fin_behind_hole)
 }
 END_TEST
 
+/* The client's FIN u = 1001 (frame 4) acked with u+1 (frame 5), then sent
+ * again 200 ms later (frame 6): the ACK seen going to it had not arrived
+ * (only FIN_WAIT_1 retransmits the FIN, RFC 9293 3.10.7.4), so it is in
+ * FIN_WAIT_1 again, not FIN_WAIT_2, until the next ACK of u+1 (frame 7),
+ * as a passive closer sending its FIN again from CLOSED is in LAST_ACK. */
+START_TEST(test_fin_again_after_its_ack)
+{
+	struct tu_result r;
+
+	tu_run(HANDSHAKE
+	       "+0.010 > FA 1001 5001\n"
+	       "+0.010 < A  5001 1002\n"
+	       "+0.200 > FA 1001 5001\n", &r);
+	tu_assert_anom(&r, 0, "fin_retransmitted", 6, "client");
+	tu_assert_td(&r, 0, TD_HALF_CLOSED);
+	tu_assert_states(&r, 0, TCP_ST_FIN_WAIT_1, TCP_ST_CLOSE_WAIT);
+
+	tu_run(HANDSHAKE
+	       "+0.010 > FA 1001 5001\n"
+	       "+0.010 < A  5001 1002\n"
+	       "+0.200 > FA 1001 5001\n"
+	       "+0.010 < A  5001 1002\n", &r);
+	tu_assert_states(&r, 0, TCP_ST_FIN_WAIT_2, TCP_ST_CLOSE_WAIT);
+}
+END_TEST
+
 /* Data without ACK (flags PSH alone, 100 bytes at J+1 = 1001, frame 4)
  * from the synchronized client. The server's next segment acks its end,
  * 1101 (frame 5): it took it, against 3.10.7.4, so the 100 bytes count
@@ -4437,6 +4463,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_fin_without_ack_acked);
 	tcase_add_test(tc, test_data_without_ack_acked);
 	tcase_add_test(tc, test_fin_behind_hole);
+	tcase_add_test(tc, test_fin_again_after_its_ack);
 	tcase_add_test(tc, test_rst_no_connection_left_wording);
 	tcase_add_test(tc, test_tw_final_ack_time);
 	tcase_add_test(tc, test_fin_past_hole_not_u);
