@@ -206,11 +206,20 @@ static const struct edge syn_again[] = {
 static const struct edge fin_from_closed[] = {
 	{ CL, LA },		/* a passive closer retransmitting its FIN had
 				 * not got the final ACK: LAST_ACK */
+	{ F2, F1 },		/* an active closer retransmitting its FIN had
+				 * not got the ACK of u+1: FIN_WAIT_1 */
 };
 static const struct edge acks_peer_fin[] = {
 	{ SS, CW },		/* it acks the peer's FIN: it had received it
 				 * (3.10.7.4 eighth check), whatever the */
 	{ ES, CW },		/* capture order showed (conn.c) */
+	{ F1, CG },		/* ... a FIN it held out of order (conn.c */
+	{ F2, TW },		/* fin_held()), taken after it closed */
+};
+/* conn.c, an ACK short of the peer's FIN well after it: that FIN waits
+ * out of order behind a hole, not taken (fin_held()). */
+static const struct edge fin_held_out[] = {
+	{ CW, ES },
 };
 static const struct edge synack_without_syn[] = {
 	{ CL, SS },		/* its SYN was missed: it was SYN_SENT (only
@@ -268,6 +277,8 @@ reachable(uint8_t start, bool sender, enum tcp_ev ev, bool has_ack,
 			s = phase(s, syn_again, N(syn_again));
 		if (ev == EV_FIN)
 			s = phase(s, fin_from_closed, N(fin_from_closed));
+		if (has_ack && ev == EV_ACK)
+			s = phase(s, fin_held_out, N(fin_held_out));
 		if (has_ack && (ev == EV_ACK || ev == EV_FIN))
 			s = phase(s, acks_peer_fin, N(acks_peer_fin));
 	} else if (ev == EV_SYNACK && (ever == B(CL) || lax)) {	/* strict */
