@@ -3410,6 +3410,18 @@ conn_tw_refuses(const struct conn *c, uint8_t dir, const struct tcp_seg *syn)
 		return false;
 	if (q->st == TCP_ST_LAST_ACK)
 		return side_in(p->st, ENDED_STATES);
+	/* The SYN's sender reset the connection it had synchronized (an
+	 * abort): should that RST have been lost past the capture point,
+	 * the peer is still synchronized, half-open (3.5.1 figure 10), and
+	 * answers the SYN with an ACK of the old numbers, which the SYN's
+	 * sender resets (3.10.7.3) before it sends the SYN again: both the
+	 * old connection's, whose RST did not take (rst_ignored). A peer
+	 * that took the RST answers with a SYN-ACK, which ends the old
+	 * record as the SYN did before. */
+	if (c->rst_dir == (int)(dir & 1) && (c->hs & HSF_ESTABLISHED) &&
+	    p->st == TCP_ST_CLOSED && q->st == TCP_ST_CLOSED &&
+	    (q->flags & PEER_SEQ_KNOWN))
+		return true;
 	return q->st == TCP_ST_TIME_WAIT &&
 	    side_in(p->st, ENDED_STATES | M(TCP_ST_LAST_ACK)) &&
 	    !tw_reopens(c, dir & 1, syn);

@@ -332,7 +332,10 @@ teardown_lines(struct report *r, struct wbuf *w, char *o,
 			*o++ = '\n';
 		}
 	}
-	if (c->rst_dir >= 0) {
+	/* (Only an RST that ended something: not one from SYN_SENT that
+	 * answered an old connection's ACK, 3.5.1 figure 10, nor one after
+	 * both closed; the ladder draws those.) */
+	if (conn_reset_by(c) >= 0) {
 		WC_LIT(o, "             RST      from the ");
 		o = put_side(o, c, c->rst_dir);
 		WC_LIT(o, " at ");

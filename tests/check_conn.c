@@ -2283,6 +2283,62 @@ END_TEST
 
 /* More around a SYN the server's TIME_WAIT refuses (SERVER_CLOSE_TW:
  * old next seqs, client 1102, server 5002; frame 9 the server's last ACK). */
+/* Half-open connection discovery (RFC 9293 3.5.1, figure 10): the
+ * client aborts (RST,ACK at J+101 = 1101, frame 6), its RST lost past the
+ * capture point, and opens again from the same port (SYN J' = 9000,
+ * frame 7). The server, still ESTABLISHED, answers with an ACK of the
+ * old numbers (seq K+1 = 5001, ack J+101, frame 8: 3.10.7.4, RFC 5961
+ * 4), which the SYN_SENT client resets at SEG.ACK (RST seq 1101,
+ * frame 9: 3.10.7.3), then it sends its SYN again (frame 10). Frames 8
+ * and 9 are the old connection's, whose RST did not take (rst_ignored
+ * at frame 8); the new one is frames 7, 10, 11, 12. When the server had
+ * the RST, its SYN-ACK answers the first SYN and the old record ends as
+ * before. */
+START_TEST(test_half_open_discovery)
+{
+	struct tu_result r;
+
+	tu_run(HANDSHAKE DATA
+	       "+0.010 > RA 1101 5001\n"
+	       "+0.200 > S  9000 0\n"
+	       "+0.0001 < A 5001 1101\n"
+	       "+0.0001 > R 1101 0\n"
+	       "+1.000 > S  9000 0\n"
+	       "+0.010 < SA 7000 9001\n"
+	       "+0.010 > A  9001 7001\n", &r);
+	tu_assert_nconns(&r, 2);
+	const struct tu_conn *a = &r.conns[0], *b = &r.conns[1];
+	tu_assert_td(&r, 0, TD_RESET);
+	tu_assert_anom(&r, 0, "rst_ignored", 8, "server");
+	ck_assert_int_eq(a->st[TU_CLIENT], TCP_ST_CLOSED);
+	ck_assert_int_eq(a->st[TU_SERVER], TCP_ST_CLOSED);
+	ck_assert_uint_eq(a->pkts[TU_CLIENT], 5);
+	ck_assert_uint_eq(a->pkts[TU_SERVER], 3);
+	ck_assert_uint_eq(a->last_frame, 9);
+	tu_assert_hs(&r, 1, HS_COMPLETE);
+	ck_assert_uint_eq(b->first_frame, 7);
+	ck_assert_uint_eq(b->syn_count, 2);
+	tu_assert_anom(&r, 1, "syn_retransmitted", 10, "client");
+	ck_assert_uint_eq(b->nanoms, 1);
+	ck_assert_uint_eq(b->pkts[TU_CLIENT], 3);
+	ck_assert_uint_eq(b->pkts[TU_SERVER], 1);
+
+	tu_run(HANDSHAKE DATA
+	       "+0.010 > RA 1101 5001\n"
+	       "+0.200 > S  9000 0\n"
+	       "+0.010 < SA 7000 9001\n"
+	       "+0.010 > A  9001 7001\n", &r);
+	tu_assert_nconns(&r, 2);
+	tu_assert_td(&r, 0, TD_RESET);
+	tu_assert_no_anom(&r, 0, "rst_ignored");
+	ck_assert_uint_eq(r.conns[0].last_frame, 6);
+	tu_assert_hs(&r, 1, HS_COMPLETE);
+	ck_assert_uint_eq(r.conns[1].first_frame, 7);
+	ck_assert_uint_eq(r.conns[1].syn_count, 1);
+	ck_assert_uint_eq(r.conns[1].nanoms, 0);
+}
+END_TEST
+
 START_TEST(test_tw_refuses_syn_more)
 {
 	struct tu_result r;
@@ -4442,6 +4498,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_data_after_fin_count);
 	tcase_add_test(tc, test_final_ack_missing_and_fin_unacked);
 	tcase_add_test(tc, test_tw_refuses_syn_more);
+	tcase_add_test(tc, test_half_open_discovery);
 	tcase_add_test(tc, test_syn_new_isn_after_lost_synack);
 	tcase_add_test(tc, test_late_synack_other_isn);
 	tcase_add_test(tc, test_asym_after_server_banner);
