@@ -4013,9 +4013,17 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		bool left = rd >= 0 && rd != dir &&
 		    x->rst_prev[rd] >= TCP_ST_ESTABLISHED;
 		x->rst_left = left ? (uint8_t)(rd + 1) : 0;
-		if (left) {
+		/* Or its sender went on: the RST was sent in its name (a
+		 * firewall's reject with tcp reset), and its receiver may
+		 * have taken it all the same, which its answer to this
+		 * segment tells (below). */
+		bool took = rd >= 0 && rd == dir &&
+		    x->rst_prev[!rd] >= TCP_ST_ESTABLISHED;
+		x->rst_took = took ? (uint8_t)(!rd + 1) : 0;
+		if (left || took) {
 			x->left_hs = c->hs;
 			x->left_td_reset = c->td_reset;
+			x->rst_took_frame = x->rst_frame;
 		}
 		/* (A FIN that crossed the RST may have moved one on through
 		 * CLOSING or to TIME_WAIT: tcp_peer_enter().) */
@@ -4042,6 +4050,31 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 			 * the crossing tests again.) */
 		} else {
 			x->rst_left = 0;
+		}
+	}
+	/* The receiver of an RST its sender did not send, answering that
+	 * sender's next segment as a closed host does, an RST at its ack
+	 * without ACK (3.10.7.1: <SEQ=SEG.ACK><CTL=RST>): it had taken that
+	 * RST and been CLOSED since (the ladder redrawn so). The reset is
+	 * that RST's, in its sender's name; this one answers, and closes the
+	 * other end. Any other segment shows it had not: the states given
+	 * back stand. */
+	if (x && x->rst_took == dir + 1 && ev != EV_NONE) {
+		x->rst_took = 0;
+		if (ev == EV_RST && !(s->flags & TH_ACK) &&
+		    (rcv->flags & PEER_ACK_SENT) && s->seq == rcv->ack) {
+			snd->st = TCP_ST_CLOSED;
+			c->hs |= x->left_hs & (HSF_REFUSED | HSF_RESET);
+			c->td_reset = x->left_td_reset;
+			c->rst_dir = (int8_t)!dir;
+			rcv->flags |= PEER_RST_SENT;
+			GArray *rows = x->ladder;
+			for (guint i = 0; rows && i < rows->len; i++) {
+				struct ladder_step *l = &g_array_index(rows,
+				    struct ladder_step, i);
+				if (l->frame > x->rst_took_frame)
+					l->st[dir] = TCP_ST_CLOSED;
+			}
 		}
 	}
 

@@ -174,6 +174,12 @@ struct conn_ext {
 	uint8_t rst_left;
 	bool left_td_reset;
 	uint16_t left_hs;
+	/* Its receiver, when its sender went on (rst_ignored: sent in its
+	 * name, injected): side + 1 (0: none), and that RST's frame, should
+	 * the receiver's next segment be a closed host's RST, showing it
+	 * took it (conn_input_slow()). */
+	uint8_t rst_took;
+	uint64_t rst_took_frame;
 	/* The first accepted RST's TSval, or without one the newest its
 	 * sender had sent (rst_has_ts: either there was one). */
 	bool rst_has_ts;

@@ -2339,6 +2339,42 @@ START_TEST(test_half_open_discovery)
 }
 END_TEST
 
+/* An RST in the server's name at the client's RCV.NXT (K+11 = 5011,
+ * frame 8), which the server never sent (a firewall's reject with tcp
+ * reset): the server goes on (data at K+11, frame 9: rst_ignored), and
+ * the client, which took the RST (exact, 3.10.7.4), answers as a closed
+ * host does, RST at SEG.ACK = 1101 without ACK (frame 10, 3.10.7.1). The
+ * reset is the first RST's, by the server (as Zeek's RSTR says), and
+ * the client was CLOSED since. A client that answers with an ACK had
+ * not taken it: both go on. */
+START_TEST(test_rst_in_senders_name)
+{
+	struct tu_result r;
+
+	tu_run(HANDSHAKE DATA
+	       "+0.010 < PA 5001 1101 len=10\n"
+	       "+0.010 > A  1101 5011\n"
+	       "+0.500 < R  5011 0\n"
+	       "+0.500 < PA 5011 1101 len=4\n"
+	       "+0.0001 > R 1101 0\n", &r);
+	tu_assert_nconns(&r, 1);
+	tu_assert_anom(&r, 0, "rst_ignored", 9, "server");
+	tu_assert_td(&r, 0, TD_RESET);
+	ck_assert_int_eq(r.conns[0].reset_by, TU_SERVER);
+	tu_assert_states(&r, 0, TCP_ST_CLOSED, TCP_ST_CLOSED);
+
+	tu_run(HANDSHAKE DATA
+	       "+0.010 < PA 5001 1101 len=10\n"
+	       "+0.010 > A  1101 5011\n"
+	       "+0.500 < R  5011 0\n"
+	       "+0.500 < PA 5011 1101 len=4\n"
+	       "+0.0001 > A 1101 5015\n", &r);
+	tu_assert_anom(&r, 0, "rst_ignored", 9, "server");
+	tu_assert_td(&r, 0, TD_OPEN);
+	tu_assert_states(&r, 0, TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+}
+END_TEST
+
 START_TEST(test_tw_refuses_syn_more)
 {
 	struct tu_result r;
@@ -4499,6 +4535,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_final_ack_missing_and_fin_unacked);
 	tcase_add_test(tc, test_tw_refuses_syn_more);
 	tcase_add_test(tc, test_half_open_discovery);
+	tcase_add_test(tc, test_rst_in_senders_name);
 	tcase_add_test(tc, test_syn_new_isn_after_lost_synack);
 	tcase_add_test(tc, test_late_synack_other_isn);
 	tcase_add_test(tc, test_asym_after_server_banner);
