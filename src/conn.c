@@ -4029,8 +4029,15 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		 * CLOSING or to TIME_WAIT: tcp_peer_enter().) */
 		for (int i = 0; i < 2; i++) {
 			struct tcp_peer *p = &c->peer[i];
-			if (p->st == TCP_ST_CLOSED)
-				tcp_peer_enter(p, x->rst_prev[i]);
+			if (p->st != TCP_ST_CLOSED)
+				continue;
+			tcp_peer_enter(p, x->rst_prev[i]);
+			/* Given back a TIME_WAIT it entered by a FIN that
+			 * crossed the RST, never timed (tw_restart(), whose
+			 * step had it CLOSED): 2MSL from now, not from 0. */
+			if (p->st == TCP_ST_TIME_WAIT &&
+			    !conn_side_time(c, i, CT_TW))
+				side_time_set_now(c, (uint8_t)i, CT_TW, ts);
 		}
 		rst_undo_reset(c, x);
 		x->rst_frame = 0;

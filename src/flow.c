@@ -2058,6 +2058,25 @@ hash_of(const struct pkt *p, uint64_t hash)
 	return hash == FLOW_NO_HASH ? flow_pkt_hash(p) : (uint32_t)hash;
 }
 
+/* A record a segment found at ts, whose filed deadline has passed: has
+ * its timer run out (idle, TIME_WAIT, the linger after a close)? Then it
+ * ends now, as the sweep would have ended it, and the segment is not
+ * its: the sweeps come once a second of the capture clock, and one just
+ * before the deadline would have let the record take, up to a second
+ * late, a segment that begins another (a SYN after the idle timeout, the
+ * peer's FIN sent again after TIME_WAIT, answered by a closed host). */
+static __attribute__((noinline)) bool
+ran_out(struct flow_table *t, struct conn *c, int64_t ts)
+{
+	int64_t d;
+	enum flow_timer cls = deadline_of(t, c, &d);
+
+	if (d > ts)
+		return false;
+	release(t, c, ts, end_reason(c, cls));
+	return true;
+}
+
 /* lookup()'s record for p that is not the usual one: a SYN, or none of
  * its segments counted; the record p goes to. Out of line, so that the
  * usual lookup saves none of its registers. */
@@ -2111,6 +2130,10 @@ lookup(struct flow_table *t, const struct pkt *p, uint32_t h, int64_t ts,
 {
 	struct conn *c = find(t, p, h, dir);
 
+	/* (Its filed deadline is never later than the real one: one test
+	 * in the head's line, which find() read.) */
+	if (c && G_UNLIKELY(ts >= c->deadline) && ran_out(t, c, ts))
+		c = find(t, p, h, dir);
 	if (!c)
 		return new_record(t, p, h, ts, frame, dir);
 	bool syn = (p->tcp.flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN;

@@ -352,6 +352,55 @@ START_TEST(test_reuse_after_time_wait_expired)
 }
 END_TEST
 
+/* A timer that runs out between two sweeps (once a second of the capture
+ * clock) ends its record at the segment that finds it, not at the next
+ * sweep: whether another connection's packet made a sweep just before
+ * the deadline changes nothing. The client's final ACK at 0.06 s, so its
+ * TIME_WAIT ends at 60.06 s (2MSL = 60 s); another client's SYN at
+ * 60.05 s sweeps; the server's FIN sent again at 60.5 s and the closed
+ * client's RST are no longer the record's (no missing_time_wait, which
+ * is for within 2MSL), but a record of their own. Likewise a SYN 300.9 s
+ * after the last packet (idle timeout 300 s), a sweep at 300.01 s: a new
+ * record, not an unexpected_syn of the old one. */
+START_TEST(test_timer_ran_out_between_sweeps)
+{
+	struct tu_result r;
+
+	tu_run("client 10.0.0.1:40000\n" "server 10.0.0.2:80\n"
+	       "0.000  > S  1000 0\n"
+	       "0.010  < SA 5000 1001\n"
+	       "0.020  > A  1001 5001\n"
+	       "0.030  > FA 1001 5001\n"
+	       "0.040  < A  5001 1002\n"
+	       "0.050  < FA 5001 1002\n"
+	       "0.060  > A  1002 5002\n"
+	       "client 10.0.0.3:40001\n" "server 10.0.0.2:80\n"
+	       "60.05  > S  7000 0\n"
+	       "client 10.0.0.1:40000\n" "server 10.0.0.2:80\n"
+	       "60.5   < FA 5001 1002\n"
+	       "60.5001 > R 1002 0\n", &r);
+	tu_assert_nconns(&r, 3);
+	ck_assert_int_eq(r.conns[0].end, END_TIME_WAIT);
+	tu_assert_td(&r, 0, TD_GRACEFUL);
+	tu_assert_states(&r, 0, TCP_ST_CLOSED, TCP_ST_CLOSED);
+	tu_assert_no_warnings(&r, 0);
+	ck_assert_uint_eq(r.conns[0].last_frame, 7);
+
+	tu_run("client 10.0.0.1:40000\n" "server 10.0.0.2:80\n"
+	       "0.000  > S  1000 0\n"
+	       "0.010  < SA 5000 1001\n"
+	       "0.020  > A  1001 5001\n"
+	       "client 10.0.0.3:40001\n" "server 10.0.0.2:80\n"
+	       "300.01 > S  7000 0\n"
+	       "client 10.0.0.1:40000\n" "server 10.0.0.2:80\n"
+	       "300.9  > S  90000 0\n", &r);
+	tu_assert_nconns(&r, 3);
+	ck_assert_int_eq(r.conns[0].end, END_IDLE);
+	tu_assert_no_warnings(&r, 0);
+	ck_assert_uint_eq(r.conns[0].last_frame, 3);
+}
+END_TEST
+
 START_TEST(test_reuse_after_rst)
 {
 	struct tu_result r;
@@ -930,7 +979,10 @@ static void
 times_run(const int64_t at[7], struct times *x)
 {
 	struct flow_table t;
-	struct conn_cfg cc = { .two_msl_ns = 60 * SEC };
+	/* (2MSL and the idle timeout longer than the times' spans: the
+	 * final ACK, up to 4295 s after the SYN, comes within both, or a
+	 * lookup would end the record before it, as a sweep would.) */
+	struct conn_cfg cc = { .two_msl_ns = 6000 * SEC };
 
 	memset(x, 0, sizeof(*x));
 	flow_table_init(&t, &cc, 300000 * SEC, 0, times_emit, x);
@@ -1663,6 +1715,7 @@ flow_suite(void)
 	tcase_add_test(tc, test_reuse_server_time_wait_low_isn);
 	tcase_add_test(tc, test_time_wait_ack_to_new_syn);
 	tcase_add_test(tc, test_reuse_after_time_wait_expired);
+	tcase_add_test(tc, test_timer_ran_out_between_sweeps);
 	tcase_add_test(tc, test_reuse_after_rst);
 	tcase_add_test(tc, test_reuse_after_refusal);
 	tcase_add_test(tc, test_reuse_closed_peer_closing);
