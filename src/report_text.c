@@ -492,6 +492,8 @@ ladder(struct report *r, struct wbuf *w, const struct conn *c, int cl)
 
 	if (!a || !a->len)
 		return;
+	uint64_t shown[2] = { 0, 0 };	/* anomalies drawn (nanoms < 128) */
+	G_STATIC_ASSERT(CONN_MAX_ANOMS <= 128);
 	wb_reserve(w, LADDER_ROOM);
 	char *o = wb_at(w);
 	WC_LIT(o, "  ladder");
@@ -592,19 +594,31 @@ ladder(struct report *r, struct wbuf *w, const struct conn *c, int cl)
 		memcpy(o, nm->st[s1], LADDER_ST_ROOM);
 		o += nm->st_len[s1];
 		*o++ = '\n';
-		if (l->anom) {
-			enum anom_sev sv = anomaly_severity(l->anom);
+		wb_done(w, o);
+		/* Under it, every anomaly its frame showed, in the order they
+		 * were found: those decided later (at the end, as
+		 * fin_unacked, or by the next segment, as a held ack's
+		 * fin_ack_bad_ack) and a second one of the same segment too;
+		 * each once, should a frame have two rows. */
+		for (unsigned k = 0; k < c->nanoms; k++) {
+			const struct anom_rec *an = &c->anoms[k];
+			if (an->frame != l->frame || (shown[k / 64] >> k % 64 & 1))
+				continue;
+			shown[k / 64] |= 1ull << k % 64;
+			enum anom_sev sv = anomaly_severity(an->id);
+			wb_reserve(w, LADDER_ROOM);
+			o = wb_at(w);
 			WC_LIT(o, "    ");
 			o = put_spaces(o, 6 + 1 + 10 + 2 + 12 + 1);
 			o = put_s(o, sev_col(r, sv));
 			WC_LIT(o, "^ ");
 			o = put_s(o, anomaly_sev_name(sv));
 			*o++ = ' ';
-			o = put_s(o, anomaly_name(l->anom));
+			o = put_s(o, anomaly_name(an->id));
 			o = put_s(o, col(r, C_OFF));
 			*o++ = '\n';
+			wb_done(w, o);
 		}
-		wb_done(w, o);
 	}
 }
 
