@@ -1067,7 +1067,7 @@ side_rel(char *b, size_t n, const struct conn *c, uint8_t side, uint32_t v)
 	const struct tcp_peer *p = &c->peer[side & 1];
 	char r[24];
 
-	if (!(p->flags & PEER_SYN_SEEN)) {
+	if (!conn_isn_known(c, side & 1)) {
 		snprintf(b, n, "%u", v);
 		return b;
 	}

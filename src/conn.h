@@ -533,6 +533,17 @@ conn_is_settled(const struct conn *c)
 	    (CONN_ENDED_STATES >> c->peer[1].st & 1u);
 }
 
+/* Is the ISN of endpoint side known, for numbers relative to it (J+n,
+ * K+n): its SYN seen, or, for a server whose SYN-ACK the capture missed,
+ * K read from the client's ACK of it (HSF_ASYM: peer.isn holds it). */
+static inline bool
+conn_isn_known(const struct conn *c, int side)
+{
+	return (c->peer[side].flags & PEER_SYN_SEEN) ||
+	    ((c->hs & HSF_ASYM) && c->synack_dir < 0 && c->syn_dir >= 0 &&
+	    side != c->syn_dir);
+}
+
 /* Settle final states and end-of-connection anomalies; now = capture clock. */
 void conn_finish(struct conn *c, const struct conn_cfg *cfg, int64_t now,
     enum conn_end why);

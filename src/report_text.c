@@ -453,7 +453,7 @@ put_rel_num(char *o, const struct conn *c, int cl, int idx, uint32_t x)
 {
 	const struct tcp_peer *p = &c->peer[idx];
 
-	if (p->flags & PEER_SYN_SEEN)
+	if (conn_isn_known(c, idx))
 		return put_rel(o, idx == cl ? 'J' : 'K', p->isn, x);
 	return wc_u64(o, x);
 }
