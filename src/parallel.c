@@ -519,7 +519,10 @@ par_new(unsigned n, const struct conn_cfg *cc, int64_t idle_ns,
 		struct worker *w = &p->w[i];
 		w->par = p;
 		flow_table_init(&w->flows, cc, idle_ns,
-		    max_flows ? (max_flows + n - 1) / n : 0, worker_emit, w);
+		    /* (rounded down, one at least: never more than
+		     * max_flows in all unless it is below n) */
+		    max_flows ? (max_flows / n ? max_flows / n : 1) : 0,
+		    worker_emit, w);
 		w->flows.moved = worker_moved;
 		w->flows.id_frame = true;
 		flow_table_reserve(&w->flows, expect / n);
