@@ -958,6 +958,28 @@ tw_final_ack(const struct conn *c, int side)
 	return conn_side_time(c, side, CT_TW);
 }
 
+/* missing_time_wait's time for an endpoint of side leaving TIME_WAIT at
+ * ts: since its final ACK, and since 2MSL restarted when the peer's FIN
+ * sent again restarted it (tw_restart()), 2MSL then running from that;
+ * then the 2MSL. */
+static const char *
+tw_left(char *b, size_t n, const struct conn *c, const struct conn_cfg *cfg,
+    int side, int64_t ts)
+{
+	int64_t fin = tw_final_ack(c, side);
+	int64_t base = conn_side_time(c, side, CT_TW);
+
+	if (base != fin)
+		snprintf(b, n, "%.6fs after its final ACK, %.6fs after the "
+		    "peer's FIN sent again restarted 2MSL (2MSL = %gs)",
+		    (double)(ts - fin) / 1e9, (double)(ts - base) / 1e9,
+		    (double)cfg->two_msl_ns / 1e9);
+	else
+		snprintf(b, n, "%.6fs after its final ACK (2MSL = %gs)",
+		    (double)(ts - fin) / 1e9, (double)cfg->two_msl_ns / 1e9);
+	return b;
+}
+
 /* The record is full (CONN_MAX_ANOMS): make room for a finding of kind
  * id by dropping the latest repeat of the least severe kind, if id is a
  * kind not kept yet or one more severe than that, so that a flood of
@@ -2607,10 +2629,12 @@ note_rst(struct conn *c, uint8_t dir, const struct fsm_step *st,
 	 * it is one whose FIN_WAIT_2 timed out (Linux tcp_fin_timeout): it
 	 * had no TIME_WAIT to leave. */
 	if (from == TCP_ST_TIME_WAIT && !gone && ts < tw_end(c, cfg, dir))
+	{
+		char tl[160];
 		conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
-		    "RST from TIME_WAIT %.6fs after its final ACK (2MSL = %gs)",
-		    (double)(ts - tw_final_ack(c, dir)) / 1e9,
-		    (double)cfg->two_msl_ns / 1e9);
+		    "RST from TIME_WAIT %s", tw_left(tl, sizeof(tl), c, cfg,
+		    dir, ts));
+	}
 }
 
 /* Record a ladder row. Runs of plain data/ACK segments (no control flag,
@@ -4216,7 +4240,7 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	if ((snd->flags & PEER_FIN_SEEN) && s->paylen > 0 && ev != EV_RST &&
 	    seq_gt(s->seq + s->paylen, snd->fin_seq) &&
 	    !(snd->once & ONCE_DATA_AFTER_FIN)) {
-		char a[48], b[48];
+		char a[48], b[48], tl[160];
 		snd->once |= ONCE_DATA_AFTER_FIN;
 		conn_anomaly(c, ANOM_DATA_AFTER_FIN, dir, ts, frame,
 		    "%u bytes at seq %s, %u of them beyond its FIN at %s",
@@ -4229,8 +4253,8 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		if (snd->st == TCP_ST_TIME_WAIT &&
 		    (snd->flags & PEER_GOT_FIN) && ts < tw_end(c, cfg, dir))
 			conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
-			    "new data from TIME_WAIT %.6fs after its final ACK",
-			    (double)(ts - tw_final_ack(c, dir)) / 1e9);
+			    "new data from TIME_WAIT %s", tw_left(tl,
+			    sizeof(tl), c, cfg, dir, ts));
 	}
 
 	/* A FIN from an endpoint that never synchronized (CLOSED, or
@@ -4598,12 +4622,11 @@ conn_reuse(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	}
 	if (p->st != TCP_ST_TIME_WAIT)
 		return reopened;
+	char tl[160];
 	if (ts < tw_end(c, cfg, dir))
 		conn_anomaly(c, ANOM_MISSING_TIME_WAIT, dir, ts, frame,
-		    "new SYN on the 4-tuple %.6fs after its final ACK "
-		    "(2MSL = %gs)",
-		    (double)(ts - tw_final_ack(c, dir)) / 1e9,
-		    (double)cfg->two_msl_ns / 1e9);
+		    "new SYN on the 4-tuple %s", tw_left(tl, sizeof(tl), c,
+		    cfg, dir, ts));
 	p->st = TCP_ST_CLOSED;	/* it visibly left TIME_WAIT */
 	return reopened;
 }

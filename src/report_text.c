@@ -351,15 +351,20 @@ teardown_lines(struct report *r, struct wbuf *w, char *o,
 		WC_LIT(o, " holds it until ");
 		o = report_wall_at(w, o, conn_side_time(c, idx, CT_TW) +
 		    r->ccfg.two_msl_ns);
-		/* whole seconds as an integer; others as %g */
+		/* whole seconds as an integer; others as %g. 2MSL runs
+		 * from its last ACK, or from the peer's FIN sent again that
+		 * restarted it since (tw_ack_ts: the final ACK's time kept) */
+		const char *from = c->ext && c->ext->tw_ack_ts[idx] ?
+		    " s after the peer's FIN sent again)\n" :
+		    " s after its last ACK)\n";
 		if (r->ccfg.two_msl_ns % 1000000000 == 0) {
 			WC_LIT(o, " (2MSL = ");
 			o = wc_u64(o, (uint64_t)(r->ccfg.two_msl_ns /
 			    1000000000));
-			WC_LIT(o, " s after its last ACK)\n");
+			o = put_s(o, from);
 		} else {
-			o = text_printf(w, o, " (2MSL = %g s after its last "
-			    "ACK)\n", (double)r->ccfg.two_msl_ns / 1e9);
+			o = text_printf(w, o, " (2MSL = %g%s",
+			    (double)r->ccfg.two_msl_ns / 1e9, from);
 		}
 	}
 	return o;
