@@ -1646,10 +1646,12 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		    !(p->once & ONCE_DATA_EARLY) &&
 		    !conn_has_anom(c, ANOM_SYN_WITH_DATA)) {
 			p->once |= ONCE_DATA_EARLY;
+			char er[24];	/* (K: this SYN-ACK's seq) */
+			seq_rel_str(er, sizeof(er), "K", s->seq, xe->early_seq);
 			conn_anomaly(c, ANOM_DATA_BEFORE_EST, dir, xe->early_ts,
-			    xe->early_frame, "%u bytes at seq %u before its "
-			    "SYN-ACK (seq %u, frame %" PRIu64 ")",
-			    xe->early_len, xe->early_seq, s->seq, frame);
+			    xe->early_frame, "%u bytes at seq %s (%u) before "
+			    "its SYN-ACK (seq K (%u), frame %" PRIu64 ")",
+			    xe->early_len, er, xe->early_seq, s->seq, frame);
 		}
 		synack_tw_floor(c, dir, s, ts, frame);
 		c->synack_dir = (int8_t)dir;
@@ -2932,10 +2934,13 @@ fsm_report(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 			    side_rel(q, sizeof(q), c, dir, s->seq),
 			    tcp_state_name[st->snd_from]);
 		}
-		else if (id == ANOM_SYNACK_FROM_CLIENT)
+		else if (id == ANOM_SYNACK_FROM_CLIENT) {
+			char q[48];
 			conn_anomaly(c, id, dir, ts, frame,
-			    "SYN-ACK seq=%u ack=%u from SYN_SENT with no SYN "
-			    "from its peer", s->seq, s->ack);
+			    "SYN-ACK seq=%s ack=%u from SYN_SENT with no SYN "
+			    "from its peer", side_rel(q, sizeof(q), c, dir,
+			    s->seq), s->ack);
+		}
 		else if (id != ANOM_BAD_FLAGS)
 			conn_anomaly(c, id, dir, ts, frame, "%s", "");
 	}
@@ -3896,10 +3901,13 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		    "synchronized, which its peer drops (3.10.7.4)", pkt->tcp.flags);
 	else if (ev == EV_NONE)
 		conn_anomaly(c, ANOM_BAD_FLAGS, dir, ts, frame,
-		    "flags 0x%02x%s%s%s", s->flags,
+		    "flags 0x%02x%s%s%s%s", s->flags,
 		    (s->flags & (TH_SYN | TH_FIN)) == (TH_SYN | TH_FIN) ? " SYN+FIN" : "",
 		    (s->flags & (TH_SYN | TH_RST)) == (TH_SYN | TH_RST) ? " SYN+RST" : "",
-		    (s->flags & 0x3f) == 0 ? " no SYN/ACK/FIN/RST/PSH/URG" : "");
+		    (s->flags & 0x3f) == 0 ? " no SYN/ACK/FIN/RST/PSH/URG" : "",
+		    !(s->flags & (TH_SYN | TH_ACK | TH_FIN | TH_RST)) &&
+		    (s->flags & (TH_PSH | TH_URG)) ? " PSH or URG without "
+		    "SYN, ACK, FIN or RST" : "");
 
 	/* Mid-stream pickup (conntrack's loose mode): traffic on a record
 	 * that saw no SYN; both ends are taken as ESTABLISHED. Once: two
@@ -4365,8 +4373,10 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	/* The bogus FIN (above) is discarded whole: nothing else about
 	 * it counts either. */
 	if (fin_bogus) {
+		char fq[48];
 		conn_anomaly(c, ANOM_FIN_BEFORE_EST, dir, ts, frame,
-		    "FIN seq=%u from an endpoint in %s (ignored)", s->seq,
+		    "FIN seq=%s from an endpoint in %s (ignored)",
+		    side_rel(fq, sizeof(fq), c, dir, s->seq),
 		    tcp_state_name[snd->st]);
 		/* Discarded whole: its slot is not counted either, so the
 		 * same FIN sent again later (a TCP Fast Open server's, its
