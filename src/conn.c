@@ -1672,6 +1672,18 @@ handshake_synack(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 				q->st = TCP_ST_SYN_SENT;
 		}
 	}
+	/* The same SYN-ACK after the server sent data or its FIN, once the
+	 * handshake was over, without TCP Fast Open: a server sends those
+	 * only ESTABLISHED, its SYN-ACK acked, which it never sends again,
+	 * so this is a late duplicate the network made, as the same SYN
+	 * after its answer is (unexpected_syn alone, not counted). A TFO
+	 * server sends data and FIN from SYN_RECEIVED and may have to. */
+	if (dir == c->synack_dir && (p->flags & PEER_SYN_SEEN) &&
+	    s->seq == p->isn && (c->hs & HSF_THIRD) &&
+	    !(c->hs & HSF_SIMUL) &&
+	    ((p->flags & PEER_FIN_SEEN) || seq_gt(p->snd_nxt, p->isn + 1)) &&
+	    !conn_has_anom(c, ANOM_SYN_WITH_DATA))
+		return;
 	if (dir == c->synack_dir)
 		c->synack_count++;
 	/* Sent again before the third segment: its round trip starts here. */
@@ -2930,7 +2942,8 @@ fsm_report(struct conn *c, uint8_t dir, const struct tcp_seg *s,
 		} else if (id == ANOM_UNEXPECTED_SYN) {
 			char q[48];
 			conn_anomaly(c, id, dir, ts, frame,
-			    "SYN seq=%s while %s",
+			    "%s seq=%s while %s",
+			    (s->flags & TH_ACK) ? "SYN-ACK" : "SYN",
 			    side_rel(q, sizeof(q), c, dir, s->seq),
 			    tcp_state_name[st->snd_from]);
 		}

@@ -4256,6 +4256,27 @@ START_TEST(test_fin_again_after_its_ack)
 }
 END_TEST
 
+/* The server's SYN-ACK (K = 5000) again after its FIN was acked (frame
+ * 6, server in FIN_WAIT_2): a server sends its FIN only ESTABLISHED, its
+ * SYN-ACK acked, and never sends that SYN-ACK again: a late duplicate,
+ * unexpected_syn (named SYN-ACK), not counted in synack_count nor as a
+ * retransmission, as the same SYN after its answer is not. */
+START_TEST(test_late_duplicate_synack)
+{
+	struct tu_result r;
+
+	tu_run(HANDSHAKE
+	       "+0.010 < FA 5001 1001\n"
+	       "+0.010 > A  1001 5002\n"
+	       "+0.010 < SA 5000 1001\n", &r);
+	tu_assert_nconns(&r, 1);
+	ck_assert_uint_eq(r.conns[0].synack_count, 1);
+	ck_assert_uint_eq(r.conns[0].retrans[TU_SERVER], 0);
+	tu_assert_no_anom(&r, 0, "synack_retransmitted");
+	tu_assert_anom(&r, 0, "unexpected_syn", 6, "server");
+}
+END_TEST
+
 /* Data without ACK (flags PSH alone, 100 bytes at J+1 = 1001, frame 4)
  * from the synchronized client. The server's next segment acks its end,
  * 1101 (frame 5): it took it, against 3.10.7.4, so the 100 bytes count
@@ -4558,6 +4579,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_data_without_ack_acked);
 	tcase_add_test(tc, test_fin_behind_hole);
 	tcase_add_test(tc, test_fin_again_after_its_ack);
+	tcase_add_test(tc, test_late_duplicate_synack);
 	tcase_add_test(tc, test_rst_no_connection_left_wording);
 	tcase_add_test(tc, test_tw_final_ack_time);
 	tcase_add_test(tc, test_fin_past_hole_not_u);
