@@ -257,6 +257,22 @@ fin_lines(struct report *r, struct wbuf *w, char *o, const struct conn *c,
     int i, const char *L, int64_t prev_ts)
 {
 	const struct tcp_peer *p = &c->peer[i], *q = &c->peer[!i];
+	/* A FIN that fin_bad_seq says is not at u: its numbers relative to
+	 * its sender's ISN (J+n, K+n), so that u means one thing in the
+	 * report, fin_bad_seq's one past the last data byte. */
+	char fl[24], al[24];
+	const char *A = NULL;	/* the ack of it, when not L+1 */
+	const char *J = i == conn_client(c) ? "J" : "K";
+	bool bad = false;
+	for (unsigned k = 0; k < c->nanoms && !bad; k++)
+		bad = c->anoms[k].id == ANOM_FIN_BAD_SEQ &&
+		    c->anoms[k].dir == i;
+	if (bad && conn_isn_known(c, i)) {
+		seq_rel_str(fl, sizeof(fl), J, p->isn, p->fin_seq);
+		seq_rel_str(al, sizeof(al), J, p->isn, p->fin_seq + 1);
+		L = fl;
+		A = al;
+	}
 
 	WC_LIT(o, "             FIN      seq=");
 	o = put_s(o, L);
@@ -269,8 +285,8 @@ fin_lines(struct report *r, struct wbuf *w, char *o, const struct conn *c,
 	*o++ = '\n';
 	if (p->flags & PEER_FIN_ACKED) {
 		WC_LIT(o, "             ACK      ack=");
-		o = put_s(o, L);
-		WC_LIT(o, "+1 ");
+		o = put_s(o, A ? A : L);
+		o = put_s(o, A ? " " : "+1 ");
 		o = put_s(o, col(r, C_GRN));
 		WC_LIT(o, "ok");
 		o = put_s(o, col(r, C_OFF));
@@ -281,9 +297,11 @@ fin_lines(struct report *r, struct wbuf *w, char *o, const struct conn *c,
 	} else if (q->flags & PEER_ACK_SENT) {
 		char a[32];
 		o = text_printf(w, o, "             ACK      %snone reached "
-		    "%s+1%s (highest ack from the %s: %s)\n", col(r, C_RED), L,
-		    col(r, C_OFF), report_side(c, !i),
-		    seq_rel_str(a, sizeof(a), L, p->fin_seq, q->ack));
+		    "%s%s%s (highest ack from the %s: %s)\n", col(r, C_RED),
+		    A ? A : L, A ? "" : "+1", col(r, C_OFF),
+		    report_side(c, !i), A ? seq_rel_str(a, sizeof(a), J,
+		    p->isn, q->ack) : seq_rel_str(a, sizeof(a), L, p->fin_seq,
+		    q->ack));
 	} else {
 		WC_LIT(o, "             ACK      ");
 		o = put_s(o, col(r, C_RED));
