@@ -2201,8 +2201,11 @@ stale(const struct tcp_peer *f, const struct tcp_seg *s)
 }
 
 /* A segment of dir in CLOSE_WAIT whose ack stops short of the peer's FIN
- * (below u, where an ack that stops at u is teardown_fin_ack()'s) and
- * never acked it: was it sent after that FIN arrived? Captured a round
+ * (below u, where an ack that stops at u is teardown_fin_ack()'s), the
+ * same ack as its last (it acks nothing new: a receiver sends such a
+ * duplicate ACK at once for a segment that arrives out of order, RFC
+ * 5681 4.2, where the acks that trail a burst each ack more): was it
+ * sent after that FIN arrived? Captured a round
  * trip between the capture point and dir's end after the FIN, or later
  * (teardown_fin_ack()'s late, a quarter more for a FIN right behind its
  * data), no older than a segment dir sent before it (its TSval), and no
@@ -3112,8 +3115,9 @@ plain_ok_f(const struct conn *c, uint8_t dir, const struct pkt *pkt,
 	 *   - no data after its sender's FIN, no FIN after it (FIN sent
 	 *     again or moved; data_after_fin);
 	 *   - a FIN from CLOSE_WAIT acks the peer's FIN (else it crossed it
-	 *     or came reordered, fin_reordered), an ACK from it reaches the
-	 *     FIN at least (else the FIN may wait behind a hole, fin_held()).
+	 *     or came reordered, fin_reordered), an ACK from it that acks
+	 *     nothing new reaches the FIN at least (else the FIN may wait
+	 *     behind a hole, fin_held()).
 	 */
 	bool fin = f & TH_FIN;
 
@@ -3124,7 +3128,8 @@ plain_ok_f(const struct conn *c, uint8_t dir, const struct pkt *pkt,
 	    seq_gt(s->seq + s->paylen, rcv->rcv_end)) &&
 	    !((snd->flags & PEER_FIN_SEEN) && (fin || s->paylen > 0)) &&
 	    !(snd->st == TCP_ST_CLOSE_WAIT && (fin ?
-	    !tcp_acks_fin(rcv, s->ack) : seq_lt(s->ack, rcv->fin_seq)))))
+	    !tcp_acks_fin(rcv, s->ack) : s->ack == snd->ack &&
+	    seq_lt(s->ack, rcv->fin_seq)))))
 		return fin ? EV_FIN : EV_ACK;
 	return EV_NONE;
 }
@@ -4349,8 +4354,8 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		if (ev == EV_ACK && snd->st == TCP_ST_CLOSE_WAIT &&
 		    (rcv->flags & PEER_FIN_SEEN) &&
 		    !(snd->flags & PEER_GOT_FIN) &&
+		    had_ack && s->ack == prev_ack &&
 		    seq_lt(s->ack, rcv->fin_seq) &&
-		    !(had_ack && !seq_lt(prev_ack, rcv->fin_seq)) &&
 		    fin_held_out(c, dir, s, ts))
 			fin_held(c, dir);
 		take_ack(snd, rcv, s, ev == EV_SYNACK);
