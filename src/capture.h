@@ -125,11 +125,11 @@ enum capture_status capture_next(struct capture *cap, struct frame *f,
     GError **err);
 /* Interrupt a blocked capture_next (async-signal-safe). */
 void capture_break(struct capture *cap);
+/* The time of the first frame read (false before one is). */
+bool capture_first_ts(const struct capture *cap, int64_t *ts);
 /* A signal asked the reading of files to stop: capture_next() then
  * gives the end of the input, at the next read of a file, or at once
  * for a read the signal interrupted (async-signal-safe: a flag). */
-/* The time of the first frame read (false before one is). */
-bool capture_first_ts(const struct capture *cap, int64_t *ts);
 void capture_interrupt(void);
 bool capture_interrupted(void);
 /* Live: libpcap's received / dropped / interface-dropped counts. */

@@ -1045,6 +1045,15 @@ conn_has_anom(const struct conn *c, enum anom_id id)
 	return false;
 }
 
+bool
+conn_has_anom_from(const struct conn *c, enum anom_id id, int side)
+{
+	for (unsigned i = 0; i < c->nanoms; i++)
+		if (c->anoms[i].id == id && c->anoms[i].dir == side)
+			return true;
+	return false;
+}
+
 /* The letter of side's FIN in a detail: u for the closer's, W for the
  * peer's; or, once that side's FIN was fin_bad_seq (not at its u), its
  * seq relative to its ISN, J+n or K+n, so that no detail calls u what
@@ -1055,11 +1064,9 @@ fin_letter(char *b, size_t n, const struct conn *c, int side, uint32_t seq)
 	const struct tcp_peer *p = &c->peer[side];
 	/* (Or while bytes below it are missing: the end may judge it
 	 * fin_bad_seq, conn_finish().) */
-	bool doubt = p->nholes;
+	bool doubt = p->nholes ||
+	    conn_has_anom_from(c, ANOM_FIN_BAD_SEQ, side);
 
-	for (unsigned i = 0; i < c->nanoms && !doubt; i++)
-		doubt = c->anoms[i].id == ANOM_FIN_BAD_SEQ &&
-		    c->anoms[i].dir == side;
 	if (!doubt)
 		return side == c->fin_first || c->fin_first < 0 ? "u" : "W";
 	if (!(p->flags & PEER_SYN_SEEN))
@@ -2205,12 +2212,12 @@ stale(const struct tcp_peer *f, const struct tcp_seg *s)
  * same ack as its last (it acks nothing new: a receiver sends such a
  * duplicate ACK at once for a segment that arrives out of order, RFC
  * 5681 4.2, where the acks that trail a burst each ack more): was it
- * sent after that FIN arrived? Captured a round
- * trip between the capture point and dir's end after the FIN, or later
- * (teardown_fin_ack()'s late, a quarter more for a FIN right behind its
- * data), no older than a segment dir sent before it (its TSval), and no
- * bytes the FIN's sender had acked (stale()). A round trip of 0 (every
- * stamp alike) tells nothing here: the ack may have crossed the FIN. */
+ * sent after that FIN arrived? Captured a round trip between the
+ * capture point and dir's end after the FIN, or later (teardown_fin_ack()'s
+ * late, a quarter more for a FIN right behind its data), no older than a
+ * segment dir sent before it (its TSval), and no bytes the FIN's sender
+ * had acked (stale()). A round trip of 0 (every stamp alike) tells
+ * nothing here: the ack may have crossed the FIN. */
 static bool
 fin_held_out(const struct conn *c, uint8_t dir, const struct tcp_seg *s,
     int64_t ts)
@@ -2226,19 +2233,29 @@ fin_held_out(const struct conn *c, uint8_t dir, const struct tcp_seg *s,
 	    (f->fin_spaced ? 0 : rtt / 4);
 }
 
-/* The rows the ladder drew since the peer's FIN (frame from on) show dir
- * ESTABLISHED, not CLOSE_WAIT: it had not taken that FIN. */
+/* The ladder's rows from frame from on drawn again with dir in state to,
+ * those that showed it in state was (or any, TCP_ST_MAX): what a later
+ * segment showed dir was in then. */
 static void
-ladder_not_close_wait(struct conn *c, uint8_t dir, uint64_t from)
+ladder_redraw(struct conn *c, uint8_t dir, uint64_t from, uint8_t was,
+    uint8_t to)
 {
 	GArray *rows = c->ext ? c->ext->ladder : NULL;
 
 	for (guint i = 0; rows && i < rows->len; i++) {
 		struct ladder_step *l = &g_array_index(rows, struct ladder_step,
 		    i);
-		if (l->frame >= from && l->st[dir] == TCP_ST_CLOSE_WAIT)
-			l->st[dir] = TCP_ST_ESTABLISHED;
+		if (l->frame >= from && (was == TCP_ST_MAX || l->st[dir] == was))
+			l->st[dir] = to;
 	}
+}
+
+/* The rows the ladder drew since the peer's FIN (frame from on) show dir
+ * ESTABLISHED, not CLOSE_WAIT: it had not taken that FIN. */
+static void
+ladder_not_close_wait(struct conn *c, uint8_t dir, uint64_t from)
+{
+	ladder_redraw(c, dir, from, TCP_ST_CLOSE_WAIT, TCP_ST_ESTABLISHED);
 }
 
 /* The peer's FIN reached dir out of order, behind bytes of the peer's
@@ -4041,15 +4058,18 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 	    x->rst_prev[dir] != TCP_ST_CLOSED &&
 	    seq_in_range(s->seq, snd->snd_nxt - 65536, snd->snd_nxt + 65536)) {
 		char ra[48], sa[48], na[48];
+		/* (Its seq as it is when its sender's ISN came later.) */
+		if (x->rst_frame_abs)
+			snprintf(ra, sizeof(ra), "%u", x->rst_frame_seq);
+		else
+			side_rel(ra, sizeof(ra), c, x->rst_frame_dir,
+			    x->rst_frame_seq);
 		conn_anomaly(c, ANOM_RST_IGNORED, dir, ts, frame,
 		    "the %s kept sending after the RST of frame %" PRIu64
 		    " (seq %s): this segment's seq %s, its next %s; that RST "
 		    "did not end the connection",
 		    dir == conn_client(c) ? "client" : "server", x->rst_frame,
-		    x->rst_frame_abs ? (snprintf(ra, sizeof(ra), "%u",
-		    x->rst_frame_seq), ra) : side_rel(ra, sizeof(ra), c,
-		    x->rst_frame_dir, x->rst_frame_seq),
-		    side_rel(sa, sizeof(sa), c, dir, s->seq),
+		    ra, side_rel(sa, sizeof(sa), c, dir, s->seq),
 		    side_rel(na, sizeof(na), c, dir, snd->snd_nxt));
 		/* Both get back their states, the reset undone: the RST's
 		 * receiver went on, so it never took it, and its sender may
@@ -4073,8 +4093,9 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 		if (left || took) {
 			x->left_hs = c->hs;
 			x->left_td_reset = c->td_reset;
-			x->rst_took_frame = x->rst_frame;
 		}
+		if (took)
+			x->rst_took_frame = x->rst_frame;
 		/* (A FIN that crossed the RST may have moved one on through
 		 * CLOSING or to TIME_WAIT: tcp_peer_enter().) */
 		for (int i = 0; i < 2; i++) {
@@ -4125,13 +4146,8 @@ conn_input_slow(struct conn *c, const struct conn_cfg *cfg, uint8_t dir,
 			c->td_reset = x->left_td_reset;
 			c->rst_dir = (int8_t)!dir;
 			rcv->flags |= PEER_RST_SENT;
-			GArray *rows = x->ladder;
-			for (guint i = 0; rows && i < rows->len; i++) {
-				struct ladder_step *l = &g_array_index(rows,
-				    struct ladder_step, i);
-				if (l->frame > x->rst_took_frame)
-					l->st[dir] = TCP_ST_CLOSED;
-			}
+			ladder_redraw(c, dir, x->rst_took_frame + 1,
+			    TCP_ST_MAX, TCP_ST_CLOSED);
 		}
 	}
 

@@ -741,6 +741,8 @@ conn_td_outcome(const struct conn *c)
 int conn_td_initiator(const struct conn *c);	/* canonical index or -1 */
 /* Was this anomaly logged on the connection? */
 bool conn_has_anom(const struct conn *c, enum anom_id id);
+/* ... and one that side's segment showed. */
+bool conn_has_anom_from(const struct conn *c, enum anom_id id, int side);
 /* The side whose RST ended the handshake or the connection, or -1.
  * Inline: report_conn() asks it of every record, most with no accepted
  * RST. */

@@ -804,6 +804,14 @@ catch_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+/* catch_signals() undone, once the report is written. */
+static void
+default_signals(void)
+{
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+}
+
 static int64_t
 wall_ns(void)
 {
@@ -913,8 +921,7 @@ pipeline_run_live(const struct synfin_config *cfg)
 	if (now > pl.clock)
 		pl.clock = now;
 	pipeline_finish(&pl);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
+	default_signals();
 	live_cap = NULL;
 	capture_close(cap);
 	bool gone = pl.rep.gone;	/* (as pipeline_run()) */
@@ -1048,6 +1055,8 @@ pipeline_run(const struct synfin_config *cfg)
 			failed = true;
 			continue;
 		}
+		/* (its name in messages) */
+		const char *name = strcmp(*r, "-") == 0 ? "standard input" : *r;
 		pl.cur = cap;
 		progress_update(&pl, true);
 		int64_t before = pl.clock;	/* the files before: their end */
@@ -1060,8 +1069,7 @@ pipeline_run(const struct synfin_config *cfg)
 			progress_clear(&pl);
 			g_warning("%s begins %.6f s before the files before it "
 			    "end: files are read in the order given, not "
-			    "merged by time (mergecap merges them)",
-			    strcmp(*r, "-") == 0 ? "standard input" : *r,
+			    "merged by time (mergecap merges them)", name,
 			    (double)(before - first) / 1e9);
 		}
 		/* (The file's last frames the filter left out: the next
@@ -1083,16 +1091,15 @@ pipeline_run(const struct synfin_config *cfg)
 		if (capture_interrupted()) {
 			progress_clear(&pl);
 			g_printerr("synfin: interrupted: the report covers %s "
-			    "up to byte %" PRIu64 "\n", strcmp(*r, "-") == 0 ?
-			    "standard input" : *r, capture_offset(cap));
+			    "up to byte %" PRIu64 "\n", name,
+			    capture_offset(cap));
 			pl.stop = true;
 		}
 		capture_close(cap);
 	}
 	progress_clear(&pl);
 	pipeline_finish(&pl);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
+	default_signals();
 	/* A reader that closed the pipe (synfin ... | head) ended the run
 	 * without a word, as tcpdump's does; the status says the report
 	 * was not all written. */

@@ -263,11 +263,8 @@ fin_lines(struct report *r, struct wbuf *w, char *o, const struct conn *c,
 	char fl[24], al[24];
 	const char *A = NULL;	/* the ack of it, when not L+1 */
 	const char *J = i == conn_client(c) ? "J" : "K";
-	bool bad = false;
-	for (unsigned k = 0; k < c->nanoms && !bad; k++)
-		bad = c->anoms[k].id == ANOM_FIN_BAD_SEQ &&
-		    c->anoms[k].dir == i;
-	if (bad && conn_isn_known(c, i)) {
+	if (conn_has_anom_from(c, ANOM_FIN_BAD_SEQ, i) &&
+	    conn_isn_known(c, i)) {
 		seq_rel_str(fl, sizeof(fl), J, p->isn, p->fin_seq);
 		seq_rel_str(al, sizeof(al), J, p->isn, p->fin_seq + 1);
 		L = fl;
